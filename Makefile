@@ -1,0 +1,58 @@
+# MSO Portal: the commands the README names.
+#   make run    set up everything and run the app on the embedded default (SQLite, in-process tasks)
+#   make test   set up everything and run the test suite
+SHELL := /bin/bash
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed
+HOST ?= 127.0.0.1
+PORT ?= 8000
+
+.PHONY: run test setup assets lint format migrate seed check clean
+
+$(BIN)/python:
+	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
+	$(PYTHON) -m venv $(VENV)
+
+$(STAMP): pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e ".[dev]"
+	touch $@
+
+node_modules/.installed: package.json package-lock.json
+	npm ci --no-audit --no-fund --loglevel=error
+	touch $@
+
+setup: $(STAMP) assets
+
+assets: node_modules/.installed
+
+migrate: setup
+	DEBUG=1 $(BIN)/python manage.py migrate --no-input
+
+seed: migrate
+	DEBUG=1 $(BIN)/python manage.py seed_demo
+
+run: seed
+	@echo "MSO Portal: http://$(HOST):$(PORT)  (demo sign-ins are listed in README.md)"
+	DEBUG=1 $(BIN)/python manage.py runserver $(HOST):$(PORT)
+
+test: setup
+	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+lint: setup
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+	$(BIN)/djlint templates --lint
+
+format: setup
+	$(BIN)/ruff check --fix .
+	$(BIN)/ruff format .
+
+check: setup
+	DEBUG=1 $(BIN)/python manage.py makemigrations --check --dry-run
+	DEBUG=1 $(BIN)/python manage.py check
+
+clean:
+	rm -rf $(VENV) node_modules staticfiles

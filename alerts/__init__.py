@@ -1,0 +1,1 @@
+"""National patient safety alerts and each organisation's response. Built in a later issue."""

@@ -1,0 +1,1 @@
+"""Medication safety committees, meetings and assurance reports. Built in a later issue."""

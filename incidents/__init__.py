@@ -1,0 +1,1 @@
+"""Medication incident reporting and learning (LFPSE-aligned). Built in a later issue."""

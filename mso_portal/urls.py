@@ -1,0 +1,24 @@
+from django.contrib import admin
+from django.contrib.auth.decorators import login_not_required
+from django.urls import include, path
+from django.views.generic import RedirectView
+
+from organisations import views as organisation_views
+
+from . import health
+
+admin.site.site_header = "MSO Portal administration"
+admin.site.site_title = "MSO Portal admin"
+
+urlpatterns = [
+    path("", organisation_views.home, name="home"),
+    path("organisations/", include("organisations.urls")),
+    path("accounts/", include("accounts.urls")),
+    path("healthz", health.healthz, name="healthz"),
+    # Administrators sign in through the same throttled sign-in page as everyone else.
+    path(
+        "admin/login/",
+        login_not_required(RedirectView.as_view(pattern_name="account_login", query_string=True)),
+    ),
+    path("admin/", admin.site.urls),
+]

@@ -1,0 +1,1 @@
+"""The MSO community: national, regional and specialised networks and their leads."""

@@ -1,0 +1,63 @@
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.db import models
+from django.db.models import Q
+
+from organisations.choices import Region
+
+
+class Network(models.Model):
+    class Kind(models.TextChoices):
+        NATIONAL = "national", "National"
+        REGIONAL = "regional", "Regional"
+        SPECIALISED = "specialised", "Specialised"
+
+    name = models.CharField(max_length=200, unique=True)
+    kind = models.CharField(max_length=16, choices=Kind.choices)
+    region = models.CharField(
+        max_length=32, choices=Region.choices, blank=True, help_text="For regional networks"
+    )
+
+    class Meta:
+        ordering = ["kind", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=(Q(kind="regional") & ~Q(region=""))
+                | (~Q(kind="regional") & Q(region="")),
+                name="network_region_only_when_regional",
+                violation_error_message="A regional network has a region; other networks do not",
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def clean(self):
+        if (self.kind == self.Kind.REGIONAL) != bool(self.region):
+            raise ValidationError({"region": "A regional network has a region; others do not"})
+
+
+class NetworkMembership(models.Model):
+    class Role(models.TextChoices):
+        LEAD = "lead", "Network lead"
+        MEMBER = "member", "Member"
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="memberships")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="network_memberships"
+    )
+    role = models.CharField(max_length=16, choices=Role.choices, default=Role.MEMBER)
+    joined_on = models.DateField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["network", "user"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["network", "user"],
+                name="network_membership_unique",
+                violation_error_message="This person is already in this network",
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.user} – {self.get_role_display()}, {self.network}"

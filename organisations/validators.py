@@ -1,0 +1,48 @@
+"""Validation of Organisation Data Service (ODS) codes.
+
+ODS codes are issued by NHS England's Organisation Data Service: 3 to 6 upper-case letters and
+digits. Some organisation kinds have a fixed shape (ODS code formats, NHS Digital data dictionary):
+NHS trusts start with R or T (3 characters; 5 for a site), ICBs with Q (3 characters; the
+sub-ICB location is a separate code), PCNs are U + 5 digits, GP practices a letter + 5 digits, and
+community pharmacies F + 4 characters.
+"""
+
+import re
+
+from django.core.exceptions import ValidationError
+
+from .choices import OrganisationKind
+
+ODS_CODE = re.compile(r"^[A-Z0-9]{3,6}$")
+
+KIND_PATTERNS = {
+    OrganisationKind.NHS_TRUST: (re.compile(r"^[RT][A-Z0-9]{2}$"), "R or T and 2 more characters, like RX1"),
+    OrganisationKind.FOUNDATION_TRUST: (re.compile(r"^[RT][A-Z0-9]{2}$"), "R or T and 2 more characters, like RX1"),
+    OrganisationKind.AMBULANCE_TRUST: (re.compile(r"^R[A-Z0-9]{2}$"), "R and 2 more characters, like RX9"),
+    OrganisationKind.ICB: (re.compile(r"^Q[A-Z0-9]{2}$"), "Q and 2 more characters, like QWE"),
+    OrganisationKind.PCN: (re.compile(r"^U\d{5}$"), "U and 5 digits, like U12345"),
+    OrganisationKind.GP_PRACTICE: (re.compile(r"^[A-Z]\d{5}$"), "a letter and 5 digits, like A81001"),
+    OrganisationKind.COMMUNITY_PHARMACY: (re.compile(r"^F[A-Z0-9]{4}$"), "F and 4 more characters, like FA123"),
+}
+
+
+def normalise_ods_code(value: str) -> str:
+    return (value or "").strip().upper()
+
+
+def validate_ods_code(value: str) -> None:
+    if not ODS_CODE.fullmatch(value or "") or not any(c.isalpha() for c in value):
+        raise ValidationError(
+            "Enter an ODS code of 3 to 6 letters and numbers, like RX1 or A81001",
+            code="invalid_ods_code",
+        )
+
+
+def validate_ods_code_for_kind(value: str, kind: str) -> None:
+    pattern = KIND_PATTERNS.get(kind)
+    if pattern and not pattern[0].fullmatch(value or ""):
+        raise ValidationError(
+            "The ODS code of a %(kind)s is %(shape)s",
+            code="invalid_ods_code_for_kind",
+            params={"kind": OrganisationKind(kind).label, "shape": pattern[1]},
+        )

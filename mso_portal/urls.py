@@ -13,6 +13,11 @@ admin.site.site_title = "MSO Portal admin"
 urlpatterns = [
     path("", organisation_views.home, name="home"),
     path("organisations/", include("organisations.urls")),
+    path(
+        "invitations/<str:token>/",
+        organisation_views.invitation_accept,
+        name="invitation_accept",
+    ),
     path("accounts/", include("accounts.urls")),
     path("healthz", health.healthz, name="healthz"),
     # Administrators sign in through the same throttled sign-in page as everyone else.

@@ -43,7 +43,12 @@ class OrganisationRelationshipAdmin(admin.ModelAdmin):
 class MembershipAdmin(admin.ModelAdmin):
     list_display = ["user", "organisation", "role", "created_at"]
     list_filter = ["role", "organisation__kind"]
-    search_fields = ["user__email", "user__full_name", "organisation__name", "organisation__ods_code"]
+    search_fields = [
+        "user__email",
+        "user__full_name",
+        "organisation__name",
+        "organisation__ods_code",
+    ]
     autocomplete_fields = ["user", "organisation"]
 
 

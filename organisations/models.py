@@ -10,7 +10,12 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .choices import SINGLE_HOLDER_POSTS, OrganisationKind, Post, Region, RelationshipKind, Role
-from .validators import normalise_ods_code, validate_ods_code, validate_ods_code_for_kind
+from .validators import (
+    ODSCodeField,
+    normalise_ods_code,
+    validate_ods_code,
+    validate_ods_code_for_kind,
+)
 
 
 def _today():
@@ -31,9 +36,8 @@ class OrganisationQuerySet(models.QuerySet):
 
 
 class Organisation(models.Model):
-    ods_code = models.CharField(
+    ods_code = ODSCodeField(
         "ODS code",
-        max_length=6,
         unique=True,
         validators=[validate_ods_code],
         help_text="The Organisation Data Service code, like RX1 or A81001",
@@ -75,6 +79,9 @@ class Organisation(models.Model):
     def __str__(self):
         return f"{self.name} ({self.ods_code})"
 
+    def get_absolute_url(self):
+        return reverse("organisations:detail", kwargs={"ods_code": self.ods_code})
+
     def clean(self):
         self.ods_code = normalise_ods_code(self.ods_code)
         if self.ods_code and self.kind:
@@ -83,9 +90,6 @@ class Organisation(models.Model):
                 validate_ods_code_for_kind(self.ods_code, self.kind)
             except ValidationError as error:
                 raise ValidationError({"ods_code": error}) from error
-
-    def get_absolute_url(self):
-        return reverse("organisations:detail", kwargs={"ods_code": self.ods_code})
 
     @property
     def is_closed(self) -> bool:
@@ -233,6 +237,41 @@ class Appointment(models.Model):
 
     def __str__(self):
         return f"{self.get_post_display()}, {self.organisation.name}: {self.holder_name}"
+
+    def clean(self):
+        super().clean()
+        if self.user_id:
+            self.name = ""
+            self.email = ""
+        if self.post in SINGLE_HOLDER_POSTS and self.start_on and self.organisation_id:
+            self._check_no_overlap()
+
+    def _check_no_overlap(self):
+        """One MSO and one board director at a time: no two appointments to such a post overlap."""
+        others = Appointment.objects.filter(
+            organisation_id=self.organisation_id, post=self.post
+        ).exclude(pk=self.pk)
+        if self.end_on is not None:
+            others = others.filter(start_on__lte=self.end_on)
+        other = (
+            others.filter(Q(end_on__isnull=True) | Q(end_on__gte=self.start_on))
+            .select_related("user")
+            .first()
+        )
+        if other is None:
+            return
+        post = self.get_post_display()
+        if other.end_on is None:
+            message = (
+                f"{other.holder_name} is {post} with no end date. "
+                "Give their appointment an end date first."
+            )
+        else:
+            message = (
+                f"{other.holder_name} is {post} until {other.end_on:%-d %B %Y}. "
+                "Choose dates that do not overlap."
+            )
+        raise ValidationError({"start_on": message}, code="overlapping_appointment")
 
     @property
     def holder_name(self) -> str:

@@ -9,20 +9,37 @@ community pharmacies F + 4 characters.
 
 import re
 
+from django import forms
 from django.core.exceptions import ValidationError
+from django.db import models
 
 from .choices import OrganisationKind
 
 ODS_CODE = re.compile(r"^[A-Z0-9]{3,6}$")
 
 KIND_PATTERNS = {
-    OrganisationKind.NHS_TRUST: (re.compile(r"^[RT][A-Z0-9]{2}$"), "R or T and 2 more characters, like RX1"),
-    OrganisationKind.FOUNDATION_TRUST: (re.compile(r"^[RT][A-Z0-9]{2}$"), "R or T and 2 more characters, like RX1"),
-    OrganisationKind.AMBULANCE_TRUST: (re.compile(r"^R[A-Z0-9]{2}$"), "R and 2 more characters, like RX9"),
+    OrganisationKind.NHS_TRUST: (
+        re.compile(r"^[RT][A-Z0-9]{2}$"),
+        "R or T and 2 more characters, like RX1",
+    ),
+    OrganisationKind.FOUNDATION_TRUST: (
+        re.compile(r"^[RT][A-Z0-9]{2}$"),
+        "R or T and 2 more characters, like RX1",
+    ),
+    OrganisationKind.AMBULANCE_TRUST: (
+        re.compile(r"^R[A-Z0-9]{2}$"),
+        "R and 2 more characters, like RX9",
+    ),
     OrganisationKind.ICB: (re.compile(r"^Q[A-Z0-9]{2}$"), "Q and 2 more characters, like QWE"),
     OrganisationKind.PCN: (re.compile(r"^U\d{5}$"), "U and 5 digits, like U12345"),
-    OrganisationKind.GP_PRACTICE: (re.compile(r"^[A-Z]\d{5}$"), "a letter and 5 digits, like A81001"),
-    OrganisationKind.COMMUNITY_PHARMACY: (re.compile(r"^F[A-Z0-9]{4}$"), "F and 4 more characters, like FA123"),
+    OrganisationKind.GP_PRACTICE: (
+        re.compile(r"^[A-Z]\d{5}$"),
+        "a letter and 5 digits, like A81001",
+    ),
+    OrganisationKind.COMMUNITY_PHARMACY: (
+        re.compile(r"^F[A-Z0-9]{4}$"),
+        "F and 4 more characters, like FA123",
+    ),
 }
 
 
@@ -46,3 +63,22 @@ def validate_ods_code_for_kind(value: str, kind: str) -> None:
             code="invalid_ods_code_for_kind",
             params={"kind": OrganisationKind(kind).label, "shape": pattern[1]},
         )
+
+
+class ODSCodeFormField(forms.CharField):
+    def to_python(self, value):
+        return normalise_ods_code(super().to_python(value))
+
+
+class ODSCodeField(models.CharField):
+    """An ODS code: stored upper case without spaces, validated for its shape."""
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("max_length", 6)
+        super().__init__(*args, **kwargs)
+
+    def to_python(self, value):
+        return normalise_ods_code(super().to_python(value))
+
+    def formfield(self, **kwargs):
+        return super().formfield(**{"form_class": ODSCodeFormField, **kwargs})

@@ -1,0 +1,120 @@
+"""Form fields that follow the NHS digital service manual."""
+
+import calendar
+import datetime
+
+from django import forms
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from .widgets import DATE_PARTS, NHSDateInput
+
+MONTH_NAMES = {
+    name.lower(): number
+    for number in range(1, 13)
+    for name in (calendar.month_name[number], calendar.month_abbr[number])
+}
+MONTH_NAMES["sept"] = 9
+
+
+class NHSDateField(forms.DateField):
+    """A date entered as day, month and year, with the service manual's error messages.
+
+    ``subject`` is the "[whatever it is]" of the messages ("Start date must include a month").
+    It defaults to the label, unless the label is a question, then to "Date".
+    ``allow_future=False`` rejects dates after today. Every message can be replaced through
+    ``error_messages``; they may use ``%(subject)s``, ``%(subject_lower)s`` and, for
+    ``incomplete``, ``%(missing)s``.
+
+    Each error names the parts of the date it is about (``params["nhsuk_parts"]``) so the
+    template pack puts the error style on those boxes only.
+    """
+
+    widget = NHSDateInput
+    default_error_messages = {
+        "required": "Enter %(subject_lower)s",
+        "incomplete": "%(subject)s must include a %(missing)s",
+        "invalid": "%(subject)s must be a real date",
+        "year_length": "Year must include 4 numbers",
+        "future": "%(subject)s must be today or in the past",
+    }
+
+    def __init__(self, *, subject=None, allow_future=True, **kwargs):
+        self.subject = subject
+        self.allow_future = allow_future
+        super().__init__(**kwargs)
+
+    # Messages
+
+    def _params(self, **extra):
+        subject = self.subject
+        if not subject:
+            label = str(self.label or "").strip()
+            subject = label if label and not label.endswith("?") else "Date"
+        subject = str(subject)
+        if subject == "Date":
+            subject_lower = "a date"
+        elif len(subject) > 1 and subject[1].isupper():  # keep "NHS ..." as it is
+            subject_lower = subject
+        else:
+            subject_lower = subject[0].lower() + subject[1:]
+        return {"subject": subject, "subject_lower": subject_lower, **extra}
+
+    def _error(self, code, parts=DATE_PARTS, **extra):
+        return ValidationError(
+            self.error_messages[code],
+            code=code,
+            params=self._params(nhsuk_parts=tuple(parts), **extra),
+        )
+
+    # Cleaning
+
+    def to_python(self, value):
+        if isinstance(value, (list, tuple)):
+            return self._date_from_parts(value)
+        try:
+            return super().to_python(value)
+        except ValidationError:
+            raise self._error("invalid") from None
+
+    def validate(self, value):
+        if value in self.empty_values and self.required:
+            raise self._error("required")
+        if value and not self.allow_future and value > timezone.localdate():
+            raise self._error("future")
+
+    def _date_from_parts(self, value):
+        values = [("" if part is None else str(part).strip()) for part in value]
+        values = (values + ["", "", ""])[:3]
+        if not any(values):
+            return None
+        given = dict(zip(DATE_PARTS, values, strict=True))
+        missing = [part for part in DATE_PARTS if not given[part]]
+        if missing:
+            raise self._error("incomplete", parts=missing, missing=" and ".join(missing))
+
+        month_text = given["month"].lower().rstrip(".")
+        numbers = {
+            "day": given["day"],
+            "month": str(MONTH_NAMES[month_text]) if month_text in MONTH_NAMES else month_text,
+            "year": given["year"],
+        }
+        not_numbers = [
+            part for part in DATE_PARTS if not (numbers[part].isascii() and numbers[part].isdigit())
+        ]
+        if not_numbers:
+            raise self._error("invalid", parts=not_numbers)
+        if len(numbers["year"]) != 4:
+            raise self._error("year_length", parts=["year"])
+
+        day, month, year = (int(numbers[part]) for part in DATE_PARTS)
+        if not 1 <= month <= 12:
+            raise self._error("invalid", parts=["month"])
+        if year < 1:
+            raise self._error("invalid", parts=["year"])
+        if not 1 <= day <= 31:
+            raise self._error("invalid", parts=["day"])
+        try:
+            return datetime.date(year, month, day)
+        except ValueError:  # for example 31 February
+            raise self._error("invalid", parts=["day", "month"]) from None

@@ -1,0 +1,243 @@
+"""Work out what the ``nhsuk`` templates need to draw a bound field as NHS.UK markup.
+
+The templates in ``templates/nhsuk/`` hold the markup; this module only decides which
+template a widget uses and computes ids, classes, ``aria-describedby`` and attributes, so the
+templates stay small.
+"""
+
+from django import forms
+from django.forms.formsets import BaseFormSet
+
+from .widgets import DATE_PARTS, NHSDateInput
+
+# Attributes the templates write themselves, so they are left out of the "other attributes".
+_OWN_ATTRS = {"class", "id", "name", "type", "value", "aria-describedby", "aria-invalid"}
+
+
+def widget_kind(widget):
+    """The NHS.UK component for a widget; also the name of its template in nhsuk/fields/."""
+    if widget.is_hidden:
+        return "hidden"
+    if isinstance(widget, NHSDateInput):
+        return "date_input"
+    # CheckboxSelectMultiple is a subclass of RadioSelect, so it is tested first.
+    if isinstance(widget, forms.CheckboxSelectMultiple):
+        return "checkboxes"
+    if isinstance(widget, forms.RadioSelect):
+        return "radios"
+    if isinstance(widget, forms.Select):
+        return "select"
+    if isinstance(widget, forms.Textarea):
+        return "textarea"
+    if isinstance(widget, forms.CheckboxInput):
+        return "checkbox"
+    if isinstance(widget, forms.FileInput):
+        return "file_upload"
+    if isinstance(widget, forms.Input):
+        return "input"
+    return "other"
+
+
+def field_id(bound_field):
+    """The id the NHS.UK markup is built around: the control's, or the fieldset's prefix."""
+    widget = bound_field.field.widget
+    return widget.attrs.get("id") or bound_field.auto_id or bound_field.html_name
+
+
+def first_input_id(bound_field):
+    """The id of the first input of a field, where the error summary links to."""
+    kind = widget_kind(bound_field.field.widget)
+    if kind == "date_input":
+        return f"{field_id(bound_field)}-day"
+    if kind == "other":
+        return bound_field.id_for_label or field_id(bound_field)
+    return field_id(bound_field)  # radios and checkboxes: the first item has the field's id
+
+
+def _classes(*names):
+    return " ".join(name for name in names if name)
+
+
+def _other_attrs(attrs):
+    return {key: value for key, value in attrs.items() if key not in _OWN_ATTRS}
+
+
+def _error_parts(bound_field):
+    """The date parts that an error is about (all of them unless the error says)."""
+    parts = set()
+    for error in bound_field.errors.as_data():
+        named = (error.params or {}).get("nhsuk_parts") if isinstance(error.params, dict) else None
+        parts.update(named or DATE_PARTS)
+    return parts
+
+
+def field_context(bound_field, *, show_errors=True, show_label=True, wrapper_class=""):
+    """Everything nhsuk/fields/<kind>.html needs, as a dict."""
+    widget = bound_field.field.widget
+    kind = widget_kind(widget)
+    id_ = field_id(bound_field)
+    f = {"kind": kind, "template": f"nhsuk/fields/{kind}.html", "field": bound_field, "id": id_}
+    if kind == "hidden":
+        return f
+
+    errors = list(bound_field.errors) if show_errors else []
+    hint = bound_field.help_text
+    hint_id = f"{id_}-hint" if hint else ""
+    error_id = f"{id_}-error" if errors else ""
+
+    if bound_field.field.localize:
+        widget.is_localized = True
+    attrs = bound_field.build_widget_attrs({"id": id_}, widget)
+    attrs.pop("aria-invalid", None)  # NHS.UK links the error message instead
+    attrs.pop("aria-describedby", None)  # Django's own help text id: replaced below
+    context = widget.get_context(bound_field.html_name, bound_field.value(), attrs)["widget"]
+    control_attrs = context["attrs"]
+    user_class = control_attrs.get("class", "")
+    described_by = _classes(control_attrs.get("aria-describedby"), hint_id, error_id)
+
+    f.update(
+        name=bound_field.html_name,
+        label=bound_field.label,
+        label_class=_classes("nhsuk-label", "" if show_label else "nhsuk-u-visually-hidden"),
+        legend_class=_classes(
+            "nhsuk-fieldset__legend", "" if show_label else "nhsuk-u-visually-hidden"
+        ),
+        hint=hint,
+        hint_id=hint_id,
+        errors=errors,
+        error_id=error_id,
+        described_by=described_by,
+        group_class=_classes(
+            "nhsuk-form-group", "nhsuk-form-group--error" if errors else "", wrapper_class
+        ),
+        attrs=_other_attrs(control_attrs),
+        value=context.get("value"),
+    )
+
+    if kind == "input":
+        f["type"] = context["type"]
+        f["control_class"] = _classes("nhsuk-input", "nhsuk-input--error" if errors else "", user_class)
+    elif kind == "textarea":
+        f["control_class"] = _classes(
+            "nhsuk-textarea", "nhsuk-textarea--error" if errors else "", user_class
+        )
+        f["attrs"].pop("cols", None)  # NHS.UK textareas take their width from CSS
+    elif kind == "select":
+        f["control_class"] = _classes(
+            "nhsuk-select", "nhsuk-select--error" if errors else "", user_class
+        )
+        f["optgroups"] = context["optgroups"]
+    elif kind in ("radios", "checkboxes"):
+        f["module"] = f"nhsuk-{kind}"
+        f["control_class"] = _classes(f"nhsuk-{kind}", user_class)
+        f["items"] = _choice_items(widget, context, id_)
+    elif kind == "checkbox":
+        f["checked"] = bool(control_attrs.get("checked"))
+        f["attrs"].pop("checked", None)
+        f["control_class"] = _classes("nhsuk-checkboxes", user_class)
+        # A single checkbox shows its help text under its label, like an item hint.
+        f["item_hint_id"] = f"{id_}-item-hint" if hint else ""
+        f["described_by"] = _classes(
+            control_attrs.get("aria-describedby"), error_id, f["item_hint_id"]
+        )
+    elif kind == "date_input":
+        f["items"] = _date_items(bound_field, context, errors)
+        f["control_class"] = _classes("nhsuk-date-input", user_class)
+    elif kind == "file_upload":
+        f["control_class"] = _classes("nhsuk-file-upload__input", user_class)
+        # ClearableFileInput: the current file, and a checkbox to remove it if optional.
+        f["clearable"] = context.get("is_initial", False)
+        f["clear_checked"] = bool(f["attrs"].pop("checked", False))
+        f["file"] = context
+    else:
+        f["control_html"] = bound_field.as_widget(
+            attrs={"aria-describedby": described_by} if described_by else None
+        )
+    return f
+
+
+def _choice_items(widget, context, id_):
+    """Radios or checkboxes items, with NHS.UK ids: ``<id>``, ``<id>-2``, ``<id>-3``..."""
+    hints = getattr(widget, "choice_hints", {})
+    items = []
+    for _group, options, _index in context["optgroups"]:
+        for option in options:
+            number = len(items) + 1
+            item_id = id_ if number == 1 else f"{id_}-{number}"
+            value = "" if option["value"] is None else str(option["value"])
+            hint = hints.get(value, "")
+            hint_id = f"{item_id}-item-hint" if hint else ""
+            attrs = _other_attrs(option["attrs"])
+            attrs.pop("checked", None)
+            items.append(
+                {
+                    "id": item_id,
+                    "value": value,
+                    "label": option["label"],
+                    "checked": option["selected"],
+                    "hint": hint,
+                    "hint_id": hint_id,
+                    "attrs": attrs,
+                }
+            )
+    return items
+
+
+def _date_items(bound_field, context, errors):
+    error_parts = _error_parts(bound_field) if errors else set()
+    items = []
+    for subwidget in context["subwidgets"]:
+        part = subwidget["part"]
+        has_error = part in error_parts
+        width = NHSDateInput.widths[part]
+        items.append(
+            {
+                "part": part,
+                "label": part.capitalize(),
+                "id": subwidget["attrs"]["id"],
+                "name": subwidget["name"],
+                "value": subwidget["value"],
+                "group_class": _classes(
+                    "nhsuk-form-group", "nhsuk-form-group--error" if has_error else ""
+                ),
+                "control_class": _classes(
+                    "nhsuk-input",
+                    "nhsuk-input--error" if has_error else "",
+                    f"nhsuk-input--width-{width}",
+                    "nhsuk-date-input__input",
+                    subwidget["attrs"].get("class", ""),
+                ),
+                "attrs": _other_attrs(subwidget["attrs"]),
+            }
+        )
+    return items
+
+
+def error_summary_items(*forms_or_formsets):
+    """(text, href) pairs for the error summary; href is "" for errors not about a field."""
+    items = []
+    for form in forms_or_formsets:
+        if form is None:
+            continue
+        if isinstance(form, BaseFormSet):
+            items.extend((str(error), "") for error in form.non_form_errors())
+            items.extend(error_summary_items(*form.forms))
+            continue
+        if not form.is_bound or not form.errors:
+            continue
+        items.extend((str(error), "") for error in form.non_field_errors())
+        for bound_field in form:
+            if bound_field.is_hidden:
+                items.extend((str(error), "") for error in bound_field.errors)
+            else:
+                href = f"#{first_input_id(bound_field)}"
+                items.extend((str(error), href) for error in bound_field.errors)
+    return items
+
+
+def button_class(field_classes):
+    """NHS.UK button classes for a crispy Submit/Button, dropping Bootstrap's ``btn`` ones."""
+    extra = [
+        name for name in str(field_classes).split() if name != "btn" and not name.startswith("btn-")
+    ]
+    return " ".join(dict.fromkeys(["nhsuk-button", *extra]))

@@ -1,0 +1,54 @@
+"""Template tags for NHS.UK forms: ``{% load nhsuk %}``.
+
+- ``{% nhsuk_error_summary form %}`` (or ``form other_form``): the NHS.UK error summary,
+  only when a form has errors. Put it at the top of the main content, before the ``<h1>``.
+- ``{% nhsuk_button "Save" %}``: a submit button. Optional: ``variant="secondary"``
+  (or "reverse", "warning", "login"), ``type="button"``, ``name``, ``value``, ``classes``.
+- ``{% nhsuk_field form.field as f %}`` and ``|nhsuk_button_class``: used by the
+  ``nhsuk`` crispy template pack itself.
+"""
+
+from django import template
+
+from mso_portal.nhsuk_forms.rendering import button_class, error_summary_items, field_context
+
+register = template.Library()
+
+BUTTON_VARIANTS = ("secondary", "secondary-solid", "reverse", "warning", "login")
+
+
+@register.simple_tag(takes_context=True)
+def nhsuk_field(context, bound_field):
+    """The values nhsuk/fields/*.html need for ``bound_field``."""
+    return field_context(
+        bound_field,
+        show_errors=context.get("form_show_errors", True) is not False,
+        show_label=context.get("form_show_labels", True) is not False,
+        wrapper_class=context.get("wrapper_class") or "",
+    )
+
+
+@register.inclusion_tag("nhsuk/error_summary.html")
+def nhsuk_error_summary(form, other_form=None):
+    return {"errors": error_summary_items(form, other_form)}
+
+
+@register.inclusion_tag("nhsuk/button.html")
+def nhsuk_button(text, variant="", type="submit", name="", value="", classes=""):  # noqa: A002
+    if variant and variant not in BUTTON_VARIANTS:
+        raise template.TemplateSyntaxError(f"nhsuk_button: unknown variant {variant!r}")
+    return {
+        "text": text,
+        "class": " ".join(
+            filter(None, ["nhsuk-button", f"nhsuk-button--{variant}" if variant else "", classes])
+        ),
+        "type": type,
+        "name": name,
+        "value": value,
+    }
+
+
+@register.filter
+def nhsuk_button_class(field_classes):
+    """``"btn btn-primary nhsuk-button--secondary"`` -> ``"nhsuk-button nhsuk-button--secondary"``."""
+    return button_class(field_classes)

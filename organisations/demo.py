@@ -1,0 +1,164 @@
+"""Fictional demo data: an ICB, two trusts, a PCN with two GP practices, a community pharmacy,
+and one sign-in for each kind of user. Every name and code here is made up.
+
+Running it again changes nothing but the demo passwords (set to DEMO_PASSWORD each time).
+"""
+
+from datetime import date
+
+from auditlog.context import disable_auditlog
+from django.db import transaction
+
+from accounts.models import User
+from networks.models import Network, NetworkMembership
+
+from .choices import OrganisationKind as Kind
+from .choices import Post, Region, RelationshipKind, Role
+from .models import Appointment, Membership, Organisation, OrganisationRelationship
+
+SINCE = date(2024, 4, 1)
+
+ORGANISATIONS = [
+    # ods_code, name, kind, mso mailbox
+    ("QZZ", "NHS Demoshire Integrated Care Board", Kind.ICB, "medicines.safety@icb.example"),
+    ("RZA", "Ashby General Hospitals NHS Trust", Kind.NHS_TRUST, "mso@trust-a.example"),
+    ("RZB", "Brookfield Community Health NHS Foundation Trust", Kind.FOUNDATION_TRUST, ""),
+    ("U99901", "Riverside Primary Care Network", Kind.PCN, "medicines@pcn.example"),
+    ("Z99901", "Riverside Medical Practice", Kind.GP_PRACTICE, ""),
+    ("Z99902", "Weir Lane Surgery", Kind.GP_PRACTICE, ""),
+    ("FZZ01", "Market Square Pharmacy", Kind.COMMUNITY_PHARMACY, ""),
+]
+
+# child, parent: the child is part of the parent.
+PART_OF = [
+    ("RZA", "QZZ"),
+    ("RZB", "QZZ"),
+    ("U99901", "QZZ"),
+    ("FZZ01", "QZZ"),
+    ("Z99901", "U99901"),
+    ("Z99902", "U99901"),
+]
+
+# email, full name, job title, organisation, roles, named post
+PEOPLE = [
+    ("reporter@trust-a.example", "Rosa Reid", "Staff nurse", "RZA", [Role.STAFF], None),
+    (
+        "mso@trust-a.example",
+        "Amir Shah",
+        "Lead pharmacist, medication safety",
+        "RZA",
+        [Role.MSO],
+        Post.MSO,
+    ),
+    (
+        "director@trust-a.example",
+        "Dr Helen Carter",
+        "Medical director",
+        "RZA",
+        [Role.BOARD_DIRECTOR],
+        Post.BOARD_DIRECTOR,
+    ),
+    (
+        "chair@trust-a.example",
+        "Gareth Lewis",
+        "Consultant anaesthetist",
+        "RZA",
+        [Role.COMMITTEE_CHAIR],
+        None,
+    ),
+    (
+        "mso@trust-b.example",
+        "Priya Nair",
+        "Medication safety pharmacist",
+        "RZB",
+        [Role.MSO],
+        Post.MSO,
+    ),
+    ("mso@pcn.example", "Tom Bright", "PCN clinical pharmacist", "U99901", [Role.MSO], Post.MSO),
+    (
+        "cdao@icb.example",
+        "Fiona Grant",
+        "Controlled drugs accountable officer",
+        "QZZ",
+        [Role.CDAO],
+        Post.CDAO,
+    ),
+]
+
+# Named posts held by people without an account.
+NAMED_ONLY = [
+    ("RZA", Post.PATIENT_SAFETY_SPECIALIST, "Sam Okafor", "sam.okafor@trust-a.example"),
+    ("RZA", Post.CHIEF_PHARMACIST, "Joanna Price", "joanna.price@trust-a.example"),
+    ("RZB", Post.BOARD_DIRECTOR, "Dr Malcolm Ayres", "malcolm.ayres@trust-b.example"),
+]
+
+REGION = Region.MIDLANDS
+
+
+def _user(email, full_name, password, **extra):
+    user, _ = User.objects.update_or_create(
+        email=email, defaults={"full_name": full_name, "is_active": True, **extra}
+    )
+    user.set_password(password)
+    user.save(update_fields=["password"])
+    return user
+
+
+@transaction.atomic
+def seed_demo(password: str) -> dict[str, int]:
+    """Create or refresh the demo data. Returns how many of each thing exist afterwards."""
+    with disable_auditlog():
+        organisations = {}
+        for ods_code, name, kind, mailbox in ORGANISATIONS:
+            organisations[ods_code], _ = Organisation.objects.update_or_create(
+                ods_code=ods_code,
+                defaults={"name": name, "kind": kind, "region": REGION, "mso_mailbox": mailbox},
+            )
+        for child, parent in PART_OF:
+            OrganisationRelationship.objects.get_or_create(
+                parent=organisations[parent],
+                child=organisations[child],
+                kind=RelationshipKind.PART_OF,
+                end_on=None,
+                defaults={"start_on": SINCE},
+            )
+        for email, full_name, job_title, ods_code, roles, post in PEOPLE:
+            user = _user(email, full_name, password, job_title=job_title)
+            organisation = organisations[ods_code]
+            for role in roles:
+                Membership.objects.get_or_create(user=user, organisation=organisation, role=role)
+            if post:
+                Appointment.objects.get_or_create(
+                    organisation=organisation,
+                    post=post,
+                    user=user,
+                    defaults={"start_on": SINCE},
+                )
+        for ods_code, post, name, email in NAMED_ONLY:
+            Appointment.objects.get_or_create(
+                organisation=organisations[ods_code],
+                post=post,
+                name=name,
+                defaults={"email": email, "start_on": SINCE},
+            )
+
+        network, _ = Network.objects.get_or_create(
+            name="National MSO Network", defaults={"kind": Network.Kind.NATIONAL}
+        )
+        lead = _user("lead@network.example", "Nadia Osei", password, job_title="Network lead")
+        NetworkMembership.objects.update_or_create(
+            network=network, user=lead, defaults={"role": NetworkMembership.Role.LEAD}
+        )
+        _user(
+            "admin@example.com",
+            "Site Administrator",
+            password,
+            is_staff=True,
+            is_superuser=True,
+        )
+    return {
+        "organisations": Organisation.objects.count(),
+        "users": User.objects.count(),
+        "memberships": Membership.objects.count(),
+        "appointments": Appointment.objects.count(),
+    }

@@ -1,0 +1,128 @@
+"""Fixtures shared by every test: organisations, people in each role, signed-in clients, and
+``assert_access``, the check every protected view gets (anonymous, other organisation, wrong
+role, right role)."""
+
+from urllib.parse import urlparse
+
+import pytest
+from django.conf import settings
+from django.test import Client
+from django.urls import reverse
+
+from organisations.choices import Role
+
+from tests.factories import OrganisationFactory, UserFactory, member, network_lead
+
+
+@pytest.fixture(autouse=True)
+def _isolated_settings(settings, tmp_path):
+    settings.MEDIA_ROOT = tmp_path / "media"
+    settings.SITE_URL = "http://testserver"
+
+
+@pytest.fixture(autouse=True)
+def _fresh_cache():
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def trust(db):
+    return OrganisationFactory(name="Ashby General Hospitals NHS Trust")
+
+
+@pytest.fixture
+def other_trust(db):
+    return OrganisationFactory(name="Elsewhere Hospitals NHS Trust")
+
+
+@pytest.fixture
+def staff(trust):
+    return member(trust, Role.STAFF, full_name="Rosa Reid")
+
+
+@pytest.fixture
+def mso(trust):
+    return member(trust, Role.MSO, full_name="Amir Shah")
+
+
+@pytest.fixture
+def director(trust):
+    return member(trust, Role.BOARD_DIRECTOR, full_name="Helen Carter")
+
+
+@pytest.fixture
+def other_mso(other_trust):
+    return member(other_trust, Role.MSO, full_name="Priya Nair")
+
+
+@pytest.fixture
+def lead(db):
+    return network_lead(full_name="Nadia Osei")
+
+
+@pytest.fixture
+def site_admin(db):
+    return UserFactory(is_staff=True, is_superuser=True, full_name="Site Administrator")
+
+
+def _client_for(user):
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+@pytest.fixture
+def client_for():
+    return _client_for
+
+
+@pytest.fixture
+def mso_client(mso):
+    return _client_for(mso)
+
+
+@pytest.fixture
+def staff_client(staff):
+    return _client_for(staff)
+
+
+@pytest.fixture
+def other_org_client(other_mso):
+    return _client_for(other_mso)
+
+
+def assert_redirects_to_login(response):
+    assert response.status_code == 302, response.status_code
+    assert urlparse(response["Location"]).path == reverse(settings.LOGIN_URL)
+
+
+@pytest.fixture
+def assert_access():
+    """Prove a view's scoping: anonymous → sign in; another organisation → 404;
+    same organisation, wrong role → 403; right role → ``ok`` (200).
+
+    ``assert_access(url, allowed=mso, wrong_role=staff, other_organisation=other_mso)``;
+    pass ``method="post", data={...}`` for a form (the allowed request runs last).
+    """
+
+    def check(
+        url, *, allowed, other_organisation, wrong_role=None, method="get", data=None, ok=200
+    ):
+        def request(client):
+            return getattr(client, method)(url, data or {})
+
+        assert_redirects_to_login(request(Client()))
+        response = request(_client_for(other_organisation))
+        assert response.status_code == 404, f"other organisation got {response.status_code}"
+        if wrong_role is not None:
+            response = request(_client_for(wrong_role))
+            assert response.status_code == 403, f"wrong role got {response.status_code}"
+        response = request(_client_for(allowed))
+        assert response.status_code == ok, f"right role got {response.status_code}"
+        return response
+
+    return check

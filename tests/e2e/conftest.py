@@ -1,0 +1,144 @@
+"""Browser journeys: a real Chromium (the system one, through Playwright) against live_server.
+
+Run them with `pytest tests/e2e` or `pytest -m e2e`. Locally they are skipped when Chromium or
+Playwright is missing; under CI (CI=true) a missing browser is an error, never a skip.
+Set CHROMIUM_PATH to use a Chromium other than /usr/bin/chromium.
+"""
+
+import importlib.util
+import os
+import re
+import shutil
+from pathlib import Path
+
+import pytest
+
+# Playwright's sync API keeps an asyncio event loop in this thread, so Django would otherwise
+# refuse database access from tests (SynchronousOnlyOperation). The loop only drives the browser.
+os.environ["DJANGO_ALLOW_ASYNC_UNSAFE"] = "true"
+
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+ARTEFACTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
+
+
+def _load_axe_helpers():
+    # By file path, so it works whatever pytest's import mode and sys.path are.
+    spec = importlib.util.spec_from_file_location("mso_e2e_axe", Path(__file__).with_name("axe.py"))
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+axe = _load_axe_helpers()
+
+
+def _under_ci() -> bool:
+    return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
+
+
+def _unavailable(reason: str):
+    if _under_ci():
+        pytest.fail(f"Browser tests cannot run under CI: {reason}", pytrace=False)
+    pytest.skip(reason)
+
+
+def _chromium_path() -> str | None:
+    candidates = [os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")]
+    return next((path for path in candidates if path and os.access(path, os.X_OK)), None)
+
+
+@pytest.fixture(scope="session", autouse=True)
+def _whitenoise_without_static_root():
+    """Let WhiteNoise start without a collected STATIC_ROOT (tests serve files via finders).
+
+    Without this, WhiteNoise warns "No directory at: .../staticfiles/" when live_server starts,
+    and warnings are errors here. Autorefresh mode skips that check; it is a no-op once the
+    settings turn it on for tests (WHITENOISE_AUTOREFRESH = DEBUG or TESTING).
+    """
+    from django.test import override_settings
+
+    with override_settings(WHITENOISE_AUTOREFRESH=True):
+        yield
+
+
+@pytest.fixture(scope="session")
+def browser():
+    """One headless system Chromium for the whole session."""
+    try:
+        from playwright.sync_api import Error as PlaywrightError
+        from playwright.sync_api import sync_playwright
+    except ImportError:
+        _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
+    executable = _chromium_path()
+    if executable is None:
+        _unavailable("Chromium is not installed (apt-get install chromium)")
+
+    playwright = sync_playwright().start()
+    try:
+        try:
+            chromium = playwright.chromium.launch(
+                executable_path=executable, headless=True, args=CHROMIUM_ARGS
+            )
+        except PlaywrightError as error:
+            _unavailable(f"Chromium at {executable} did not start: {error}")
+        yield chromium
+        chromium.close()
+    finally:
+        playwright.stop()
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # Keep each phase's report on the item so the page fixture can tell if the test failed.
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def page(browser, live_server, request):
+    """A fresh browser context and page per test, with base_url set to the live server.
+
+    On failure a screenshot is saved in test-results/ (uploaded by CI if it keeps artefacts).
+    """
+    context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    context.set_default_timeout(10_000)
+    new_page = context.new_page()
+    yield new_page
+    report = getattr(request.node, "report_call", None)
+    if report is not None and report.failed:
+        ARTEFACTS_DIR.mkdir(exist_ok=True)
+        name = re.sub(r"[^A-Za-z0-9_.-]+", "_", request.node.nodeid)
+        try:
+            new_page.screenshot(path=str(ARTEFACTS_DIR / f"{name}.png"), full_page=True)
+        except Exception as error:  # noqa: BLE001 - a screenshot must never hide the failure
+            print(f"Could not save a screenshot: {error}")
+    context.close()
+
+
+@pytest.fixture(autouse=True)
+def _clear_cache():
+    """Each journey starts with an empty cache, so sign-in rate limits never carry over.
+
+    With REDIS_URL set the cache is Redis and outlives the test run: point tests at their
+    own Redis database index (CI uses /1).
+    """
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture
+def axe_check():
+    """assert_no_axe_violations(page): fail on WCAG 2.x A/AA violations found by axe-core."""
+    return axe.assert_no_axe_violations

@@ -1,0 +1,102 @@
+import factory
+from django.utils import timezone
+
+from accounts.models import User
+from networks.models import Network, NetworkMembership
+from organisations.choices import OrganisationKind, Post, Region, RelationshipKind, Role
+from organisations.models import Appointment, Membership, Organisation, OrganisationRelationship
+
+PASSWORD = "correct-horse-battery-staple"
+_ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+
+
+def _trust_code(n: int) -> str:
+    return "R" + _ALPHANUMERIC[(n // 36) % 36] + _ALPHANUMERIC[n % 36]
+
+
+class UserFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = User
+        skip_postgeneration_save = True
+
+    email = factory.Sequence(lambda n: f"person{n}@nhs.example")
+    full_name = factory.Faker("name", locale="en_GB")
+    password = factory.PostGenerationMethodCall("set_password", PASSWORD)
+
+    @factory.post_generation
+    def _save(obj, create, extracted, **kwargs):
+        if create:
+            obj.save()
+
+
+class OrganisationFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Organisation
+
+    ods_code = factory.Sequence(_trust_code)
+    name = factory.Sequence(lambda n: f"Demo Hospitals {n} NHS Trust")
+    kind = OrganisationKind.NHS_TRUST
+    region = Region.LONDON
+
+    class Params:
+        pcn = factory.Trait(
+            kind=OrganisationKind.PCN, ods_code=factory.Sequence(lambda n: f"U{n:05d}")
+        )
+        practice = factory.Trait(
+            kind=OrganisationKind.GP_PRACTICE, ods_code=factory.Sequence(lambda n: f"Y{n:05d}")
+        )
+        icb = factory.Trait(kind=OrganisationKind.ICB, ods_code=factory.Sequence(_trust_code))
+
+
+class MembershipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Membership
+
+    user = factory.SubFactory(UserFactory)
+    organisation = factory.SubFactory(OrganisationFactory)
+    role = Role.STAFF
+
+
+class RelationshipFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = OrganisationRelationship
+
+    parent = factory.SubFactory(OrganisationFactory)
+    child = factory.SubFactory(OrganisationFactory)
+    kind = RelationshipKind.PART_OF
+    start_on = factory.LazyFunction(lambda: timezone.localdate().replace(year=2024))
+
+
+class AppointmentFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Appointment
+
+    organisation = factory.SubFactory(OrganisationFactory)
+    post = Post.DEPUTY_MSO
+    user = factory.SubFactory(UserFactory)
+    start_on = factory.LazyFunction(lambda: timezone.localdate().replace(year=2024))
+
+
+class NetworkFactory(factory.django.DjangoModelFactory):
+    class Meta:
+        model = Network
+
+    name = factory.Sequence(lambda n: f"MSO network {n}")
+    kind = Network.Kind.NATIONAL
+
+
+def member(organisation, *roles, **user_fields):
+    """A new user holding these roles (default: staff) in the organisation."""
+    user = UserFactory(**user_fields)
+    for role in roles or (Role.STAFF,):
+        MembershipFactory(user=user, organisation=organisation, role=role)
+    return user
+
+
+def network_lead(region: str = "", **user_fields):
+    network = NetworkFactory(
+        kind=Network.Kind.REGIONAL if region else Network.Kind.NATIONAL, region=region
+    )
+    user = UserFactory(**user_fields)
+    NetworkMembership.objects.create(network=network, user=user, role=NetworkMembership.Role.LEAD)
+    return user

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
@@ -26,6 +27,12 @@ from .permissions import Perm, has_permission, is_network_lead, organisations_of
 from .shortcuts import get_organisation_for
 
 PAGE_SIZE = 50
+
+
+def _query_string_without_page(request) -> str:
+    query = request.GET.copy()
+    query.pop("page", None)
+    return query.urlencode()
 
 
 def _named_posts(organisation):
@@ -70,7 +77,7 @@ def home(request):
 def organisation_switch(request):
     organisations = organisations_of(request.user).order_by("name")
     form = OrganisationSwitchForm(
-        request.POST or None,
+        request.POST if request.method == "POST" else None,
         organisations=organisations,
         initial={"organisation": get_current_organisation(request)},
     )
@@ -95,7 +102,8 @@ def organisation_list(request):
         if region := form.cleaned_data["region"]:
             organisations = organisations.filter(region=region)
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
-    return render(request, "organisations/organisation_list.html", {"form": form, "page": page})
+    context = {"form": form, "page": page, "query_string": _query_string_without_page(request)}
+    return render(request, "organisations/organisation_list.html", context)
 
 
 def organisation_detail(request, ods_code):
@@ -118,7 +126,7 @@ def organisation_detail(request, ods_code):
         "predecessors": links.filter(parent=organisation, kind=RelationshipKind.SUCCESSOR),
         "visible_ids": set(
             visible.filter(
-                Q(parent_links__child=organisation) | Q(child_links__parent=organisation)
+                Q(parent_links__parent=organisation) | Q(child_links__child=organisation)
             ).values_list("pk", flat=True)
         ),
         "can_manage_posts": has_permission(request.user, Perm.APPOINTMENTS_MANAGE, organisation),
@@ -149,6 +157,7 @@ def member_list(request, ods_code):
         "organisation": organisation,
         "page": Paginator(people, PAGE_SIZE).get_page(request.GET.get("page")),
         "query": query,
+        "query_string": _query_string_without_page(request),
         "can_manage": can_manage,
         "invitations": Invitation.objects.filter(organisation=organisation)
         .pending()
@@ -169,7 +178,9 @@ def member_roles(request, ods_code, user_id):
             "role", flat=True
         )
     )
-    form = MemberRolesForm(request.POST or None, initial={"roles": current})
+    form = MemberRolesForm(
+        request.POST if request.method == "POST" else None, initial={"roles": current}
+    )
     if request.method == "POST" and form.is_valid():
         roles = form.cleaned_data["roles"]
         try:
@@ -190,7 +201,7 @@ def member_roles(request, ods_code, user_id):
 
 def invitation_create(request, ods_code):
     organisation = get_organisation_for(request, ods_code, Perm.MEMBERS_MANAGE)
-    form = InvitationForm(request.POST or None)
+    form = InvitationForm(request.POST if request.method == "POST" else None)
     if request.method == "POST" and form.is_valid():
         try:
             invitation, _token = services.invitation_create(
@@ -204,7 +215,11 @@ def invitation_create(request, ods_code):
         else:
             messages.success(request, f"An invitation has been sent to {invitation.email}")
             return redirect("organisations:members", ods_code=organisation.ods_code)
-    context = {"organisation": organisation, "form": form}
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "invitation_valid_days": settings.INVITATION_VALID_DAYS,
+    }
     return render(request, "organisations/invitation_create.html", context)
 
 
@@ -234,9 +249,14 @@ def invitation_accept(request, token):
     user = request.user if request.user.is_authenticated else None
     has_account = user is not None or User.objects.filter(email__iexact=invitation.email).exists()
     form = (
-        None if has_account else AcceptInvitationForm(request.POST or None, email=invitation.email)
+        None
+        if has_account
+        else AcceptInvitationForm(
+            request.POST if request.method == "POST" else None, email=invitation.email
+        )
     )
-    if request.method == "POST" and (form is None or form.is_valid()):
+    can_accept = user is not None or form is not None
+    if request.method == "POST" and can_accept and (form is None or form.is_valid()):
         try:
             accepted_by = services.invitation_accept(
                 token=token,
@@ -279,7 +299,12 @@ def _appointment_form(request, ods_code, pk):
         if pk is not None
         else Appointment(organisation=organisation)
     )
-    form = AppointmentForm(request.POST or None, instance=appointment, organisation=organisation)
+    form = AppointmentForm(
+        request.POST if request.method == "POST" else None,
+        instance=appointment,
+        organisation=organisation,
+        initial={"post": request.GET.get("post")} if pk is None else None,
+    )
     if request.method == "POST" and form.is_valid():
         try:
             appointment = services.appointment_save(by=request.user, appointment=form.instance)

@@ -6,6 +6,7 @@ templates stay small.
 """
 
 from django import forms
+from django.forms.widgets import Input
 from django.forms.formsets import BaseFormSet
 
 from .widgets import DATE_PARTS, NHSDateInput
@@ -33,7 +34,7 @@ def widget_kind(widget):
         return "checkbox"
     if isinstance(widget, forms.FileInput):
         return "file_upload"
-    if isinstance(widget, forms.Input):
+    if isinstance(widget, Input):
         return "input"
     return "other"
 

@@ -55,20 +55,6 @@ def _chromium_path() -> str | None:
     return next((path for path in candidates if path and os.access(path, os.X_OK)), None)
 
 
-@pytest.fixture(scope="session", autouse=True)
-def _whitenoise_without_static_root():
-    """Let WhiteNoise start without a collected STATIC_ROOT (tests serve files via finders).
-
-    Without this, WhiteNoise warns "No directory at: .../staticfiles/" when live_server starts,
-    and warnings are errors here. Autorefresh mode skips that check; it is a no-op once the
-    settings turn it on for tests (WHITENOISE_AUTOREFRESH = DEBUG or TESTING).
-    """
-    from django.test import override_settings
-
-    with override_settings(WHITENOISE_AUTOREFRESH=True):
-        yield
-
-
 @pytest.fixture(scope="session")
 def browser():
     """One headless system Chromium for the whole session."""
@@ -122,20 +108,6 @@ def page(browser, live_server, request):
         except Exception as error:  # noqa: BLE001 - a screenshot must never hide the failure
             print(f"Could not save a screenshot: {error}")
     context.close()
-
-
-@pytest.fixture(autouse=True)
-def _clear_cache():
-    """Each journey starts with an empty cache, so sign-in rate limits never carry over.
-
-    With REDIS_URL set the cache is Redis and outlives the test run: point tests at their
-    own Redis database index (CI uses /1).
-    """
-    from django.core.cache import cache
-
-    cache.clear()
-    yield
-    cache.clear()
 
 
 @pytest.fixture

@@ -17,7 +17,7 @@ PASSWORD = "a-long-test-password-2026"
 
 
 @pytest.fixture
-def mso():
+def trust_a_mso():
     trust = Organisation.objects.create(
         ods_code="RX1",
         name="Trust A NHS Trust",
@@ -36,7 +36,7 @@ def fill_sign_in_form(page, email, password):
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_mso_signs_in_and_sees_the_home_page(page, live_server, mso, axe_check):
+def test_mso_signs_in_and_sees_the_home_page(page, live_server, trust_a_mso, axe_check):
     page.goto("/accounts/login/")
     expect(page.locator("h1")).to_be_visible()
     axe_check(page)
@@ -49,7 +49,7 @@ def test_mso_signs_in_and_sees_the_home_page(page, live_server, mso, axe_check):
 
 
 def test_wrong_password_shows_an_error_and_stays_on_the_sign_in_page(
-    page, live_server, mso, axe_check
+    page, live_server, trust_a_mso, axe_check
 ):
     fill_sign_in_form(page, EMAIL, "not-the-right-password")
 

@@ -1,0 +1,264 @@
+import pytest
+from django.urls import reverse
+
+from organisations.choices import Post, Role
+from organisations.current import SESSION_KEY
+from organisations.models import Appointment, Membership
+from tests.factories import (
+    AppointmentFactory,
+    OrganisationFactory,
+    RelationshipFactory,
+    member,
+)
+
+pytestmark = pytest.mark.django_db
+
+
+class TestHome:
+    def test_it_shows_the_named_posts_and_what_an_mso_can_do(self, mso_client, trust, mso):
+        AppointmentFactory(organisation=trust, post=Post.MSO, user=mso)
+        response = mso_client.get(reverse("home"))
+        assert response.status_code == 200
+        assert f"<h1>{trust.name}</h1>" in response.text
+        assert "Amir Shah" in response.text
+        assert "Vacant" in response.text  # no board director yet
+        assert reverse("organisations:invitation_create", args=[trust.ods_code]) in response.text
+        assert reverse("organisations:members", args=[trust.ods_code]) in response.text
+
+    def test_staff_see_only_what_they_can_do(self, staff_client, trust):
+        response = staff_client.get(reverse("home"))
+        assert reverse("organisations:members", args=[trust.ods_code]) not in response.text
+        assert "Invite someone" not in response.text
+
+    def test_a_network_lead_is_offered_the_organisations(self, client_for, lead):
+        response = client_for(lead).get(reverse("home"))
+        assert reverse("organisations:list") in response.text
+
+    def test_someone_without_an_organisation_is_told_what_to_do(self, client_for, db):
+        from tests.factories import UserFactory
+
+        response = client_for(UserFactory()).get(reverse("home"))
+        assert "You are not a member of an organisation yet" in response.text
+
+    def test_it_escapes_what_people_typed(self, client_for, trust):
+        AppointmentFactory(organisation=trust, post=Post.MDSO, user=None, name="<script>x</script>")
+        response = client_for(member(trust)).get(reverse("home"))
+        assert "<script>x</script>" not in response.text
+        assert "&lt;script&gt;x&lt;/script&gt;" in response.text
+
+
+class TestSwitchingOrganisation:
+    def test_a_person_in_two_organisations_switches_between_them(
+        self, client_for, trust, other_trust
+    ):
+        nurse = member(trust, Role.STAFF)
+        Membership.objects.create(user=nurse, organisation=other_trust, role=Role.STAFF)
+        client = client_for(nurse)
+        home = client.get(reverse("home"))
+        assert home.context["organisation"] == min(
+            [trust, other_trust], key=lambda organisation: organisation.name
+        )
+        assert "Work in another organisation" in home.text
+        response = client.post(reverse("organisations:switch"), {"organisation": other_trust.pk})
+        assert response.status_code == 302
+        assert client.session[SESSION_KEY] == other_trust.pk
+        assert client.get(reverse("home")).context["organisation"] == other_trust
+        response = client.post(reverse("organisations:switch"), {"organisation": trust.pk})
+        assert client.get(reverse("home")).context["organisation"] == trust
+
+    def test_nobody_switches_into_an_organisation_they_are_not_in(
+        self, staff_client, trust, other_trust
+    ):
+        response = staff_client.post(reverse("organisations:switch"), {"organisation": other_trust.pk})
+        assert response.status_code == 200
+        assert "Select a valid choice" in response.text
+        assert staff_client.get(reverse("home")).context["organisation"] == trust
+
+    def test_a_stale_choice_falls_back_to_a_current_organisation(self, staff_client, trust, other_trust):
+        session = staff_client.session
+        session[SESSION_KEY] = other_trust.pk
+        session.save()
+        assert staff_client.get(reverse("home")).context["organisation"] == trust
+
+
+class TestOrganisationPage:
+    def test_members_of_the_organisation_see_it(self, assert_access, trust, staff, other_mso):
+        response = assert_access(
+            reverse("organisations:detail", args=[trust.ods_code]),
+            allowed=staff,
+            other_organisation=other_mso,
+        )
+        assert trust.name in response.text
+
+    def test_the_ods_code_in_the_address_is_not_case_sensitive(self, staff_client, trust):
+        url = reverse("organisations:detail", args=[trust.ods_code.lower()])
+        assert staff_client.get(url).status_code == 200
+
+    def test_a_pcn_mso_sees_its_practices(self, client_for, db):
+        pcn = OrganisationFactory(pcn=True)
+        practice = OrganisationFactory(practice=True)
+        RelationshipFactory(parent=pcn, child=practice)
+        client = client_for(member(pcn, Role.MSO))
+        page = client.get(reverse("organisations:detail", args=[pcn.ods_code]))
+        assert practice.get_absolute_url() in page.text
+        assert client.get(practice.get_absolute_url()).status_code == 200
+
+
+class TestMembers:
+    def url(self, organisation):
+        return reverse("organisations:members", args=[organisation.ods_code])
+
+    def test_access(self, assert_access, trust, mso, staff, other_mso):
+        assert_access(self.url(trust), allowed=mso, wrong_role=staff, other_organisation=other_mso)
+
+    def test_it_lists_people_and_roles_in_constant_queries(
+        self, mso_client, trust, django_assert_max_num_queries
+    ):
+        for _ in range(3):
+            member(trust, Role.STAFF, Role.COMMITTEE_MEMBER)
+        with django_assert_max_num_queries(15) as few:
+            mso_client.get(self.url(trust))
+        for _ in range(10):
+            member(trust, Role.STAFF, Role.COMMITTEE_MEMBER)
+        with django_assert_max_num_queries(len(few)):
+            response = mso_client.get(self.url(trust))
+        assert "14 people" in response.text
+        assert "Committee member" in response.text
+
+    def test_it_searches_by_name(self, mso_client, trust):
+        member(trust, full_name="Zebedee Quartz")
+        response = mso_client.get(self.url(trust), {"q": "zebedee"})
+        assert "Zebedee Quartz" in response.text
+        assert "1 person" in response.text
+
+
+class TestMemberRoles:
+    def url(self, organisation, person):
+        return reverse("organisations:member_roles", args=[organisation.ods_code, person.pk])
+
+    def test_access(self, assert_access, trust, mso, staff, director, other_mso):
+        assert_access(
+            self.url(trust, staff), allowed=mso, wrong_role=director, other_organisation=other_mso
+        )
+
+    def test_someone_in_another_organisation_is_not_found(self, mso_client, trust, other_mso):
+        assert mso_client.get(self.url(trust, other_mso)).status_code == 404
+
+    def test_an_mso_changes_roles(self, mso_client, trust, staff):
+        response = mso_client.post(
+            self.url(trust, staff), {"roles": [Role.STAFF, Role.SAFETY_TEAM]}
+        )
+        assert response.status_code == 302
+        assert set(staff.memberships.values_list("role", flat=True)) == {
+            Role.STAFF,
+            Role.SAFETY_TEAM,
+        }
+
+    def test_unticking_every_role_removes_the_person(self, mso_client, trust, staff):
+        mso_client.post(self.url(trust, staff), {})
+        assert not staff.memberships.exists()
+
+    def test_the_last_mso_stays(self, mso_client, trust, mso):
+        response = mso_client.post(self.url(trust, mso), {"roles": [Role.STAFF]})
+        assert response.status_code == 200
+        assert "is the only MSO of" in response.text
+        assert mso.memberships.get().role == Role.MSO
+
+
+class TestNamedPosts:
+    def create_url(self, organisation):
+        return reverse("organisations:appointment_create", args=[organisation.ods_code])
+
+    def data(self, **fields):
+        return {
+            "post": Post.MSO,
+            "user": "",
+            "name": "",
+            "email": "",
+            "start_on_day": "1",
+            "start_on_month": "4",
+            "start_on_year": "2026",
+            **fields,
+        }
+
+    def test_access(self, assert_access, trust, mso, director, other_mso):
+        assert_access(
+            self.create_url(trust), allowed=mso, wrong_role=director, other_organisation=other_mso
+        )
+
+    def test_an_mso_records_a_board_director_with_an_account(self, mso_client, trust, staff):
+        response = mso_client.post(
+            self.create_url(trust), self.data(post=Post.BOARD_DIRECTOR, user=staff.pk)
+        )
+        assert response.status_code == 302
+        appointment = Appointment.objects.get()
+        assert appointment.user == staff
+        assert str(appointment.start_on) == "2026-04-01"
+        assert staff.memberships.filter(role=Role.BOARD_DIRECTOR).exists()
+
+    def test_an_mso_records_someone_without_an_account(self, mso_client, trust):
+        mso_client.post(
+            self.create_url(trust),
+            self.data(post=Post.PATIENT_SAFETY_SPECIALIST, name="Sam Okafor", email="s@nhs.example"),
+        )
+        assert Appointment.objects.get().holder_name == "Sam Okafor"
+
+    def test_a_second_mso_needs_the_first_to_have_an_end_date(self, mso_client, trust, mso):
+        current = AppointmentFactory(organisation=trust, post=Post.MSO, user=mso)
+        response = mso_client.post(self.create_url(trust), self.data(name="Jo Bloggs"))
+        assert response.status_code == 200
+        assert "Amir Shah is Medication Safety Officer (MSO) with no end date" in response.text
+        assert 'value="Jo Bloggs"' in response.text
+        assert Appointment.objects.count() == 1
+
+        update = reverse("organisations:appointment_update", args=[trust.ods_code, current.pk])
+        response = mso_client.post(
+            update,
+            self.data(
+                user=mso.pk,
+                start_on_year="2024",
+                end_on_day="31",
+                end_on_month="3",
+                end_on_year="2026",
+            ),
+        )
+        assert response.status_code == 302, response.context["form"].errors
+        response = mso_client.post(self.create_url(trust), self.data(name="Jo Bloggs"))
+        assert response.status_code == 302
+        assert Appointment.objects.filter(post=Post.MSO).count() == 2
+
+    def test_the_holder_must_be_named(self, mso_client, trust):
+        response = mso_client.post(self.create_url(trust), self.data())
+        assert "Choose a person with an account, or give the name" in response.text
+        assert not Appointment.objects.exists()
+
+    def test_an_impossible_date_is_explained(self, mso_client, trust):
+        response = mso_client.post(
+            self.create_url(trust), self.data(name="Jo", start_on_day="31", start_on_month="2")
+        )
+        assert response.status_code == 200
+        assert "real date" in response.text
+        assert not Appointment.objects.exists()
+
+    def test_posts_of_another_organisation_are_not_found(self, mso_client, other_trust):
+        appointment = AppointmentFactory(organisation=other_trust)
+        url = reverse("organisations:appointment_update", args=[other_trust.ods_code, appointment.pk])
+        assert mso_client.get(url).status_code == 404
+
+
+class TestOrganisationDirectory:
+    def test_it_is_for_network_leads_and_administrators(
+        self, client_for, mso_client, lead, site_admin, trust
+    ):
+        url = reverse("organisations:list")
+        assert mso_client.get(url).status_code == 403
+        assert client_for(site_admin).get(url).status_code == 200
+        response = client_for(lead).get(url, {"q": trust.ods_code})
+        assert trust.name in response.text
+
+    def test_it_filters_and_counts(self, client_for, lead, trust):
+        OrganisationFactory(pcn=True, name="Riverside PCN")
+        response = client_for(lead).get(reverse("organisations:list"), {"kind": "pcn"})
+        assert "Riverside PCN" in response.text
+        assert trust.name not in response.text
+        assert "1 organisation" in response.text

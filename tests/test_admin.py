@@ -1,0 +1,52 @@
+import pytest
+from django.contrib import admin
+from django.urls import reverse
+
+from organisations.models import Organisation
+
+pytestmark = pytest.mark.django_db
+
+PROJECT_APPS = {"accounts", "organisations", "networks"}
+
+
+def test_every_project_model_is_in_the_admin():
+    from django.apps import apps
+
+    for app in PROJECT_APPS:
+        for model in apps.get_app_config(app).get_models():
+            assert admin.site.is_registered(model), model
+
+
+def test_site_administrators_use_every_admin_page(client_for, site_admin, trust):
+    client = client_for(site_admin)
+    for model in admin.site._registry:
+        if model._meta.app_label in PROJECT_APPS:
+            info = model._meta.app_label, model._meta.model_name
+            assert client.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200
+            assert client.get(reverse("admin:%s_%s_add" % info)).status_code == 200
+
+
+def test_other_people_are_kept_out(mso_client):
+    response = mso_client.get(reverse("admin:index"))
+    assert response.status_code == 302
+
+
+def test_an_invalid_ods_code_is_explained_and_nothing_saved(client_for, site_admin):
+    response = client_for(site_admin).post(
+        reverse("admin:organisations_organisation_add"),
+        {
+            "ods_code": "R-1",
+            "name": "Bad Code Trust",
+            "kind": "nhs-trust",
+            "region": "london",
+            "appointments-TOTAL_FORMS": "0",
+            "appointments-INITIAL_FORMS": "0",
+            "memberships-TOTAL_FORMS": "0",
+            "memberships-INITIAL_FORMS": "0",
+            "child_links-TOTAL_FORMS": "0",
+            "child_links-INITIAL_FORMS": "0",
+        },
+    )
+    assert response.status_code == 200
+    assert "Enter an ODS code of 3 to 6 letters and numbers" in response.text
+    assert not Organisation.objects.filter(name="Bad Code Trust").exists()

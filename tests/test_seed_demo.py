@@ -1,0 +1,69 @@
+import pytest
+from django.core.management import CommandError, call_command
+from django.test import Client
+
+from accounts.models import User
+from organisations.choices import Post, Role
+from organisations.models import Appointment, Membership, Organisation
+from organisations.permissions import Perm, has_permission
+
+pytestmark = pytest.mark.django_db
+
+DEMO_SIGN_INS = [
+    "reporter@trust-a.example",
+    "mso@trust-a.example",
+    "director@trust-a.example",
+    "chair@trust-a.example",
+    "mso@trust-b.example",
+    "mso@pcn.example",
+    "cdao@icb.example",
+    "lead@network.example",
+    "admin@example.com",
+]
+
+
+@pytest.fixture
+def seeded(settings):
+    settings.DEBUG = True
+    call_command("seed_demo")
+
+
+def counts():
+    return (
+        Organisation.objects.count(),
+        User.objects.count(),
+        Membership.objects.count(),
+        Appointment.objects.count(),
+    )
+
+
+def test_it_can_run_twice_without_duplicating(seeded):
+    before = counts()
+    call_command("seed_demo")
+    assert counts() == before
+    assert before[0] == 7
+
+
+def test_every_demo_sign_in_works(seeded, settings):
+    for email in DEMO_SIGN_INS:
+        assert Client().login(username=email, password=settings.DEMO_PASSWORD), email
+
+
+def test_the_demo_people_hold_their_posts(seeded):
+    trust_a = Organisation.objects.get(ods_code="RZA")
+    assert Appointment.objects.current().get(organisation=trust_a, post=Post.MSO).user.email == (
+        "mso@trust-a.example"
+    )
+    pcn_mso = User.objects.get(email="mso@pcn.example")
+    practices = Organisation.objects.filter(kind="gp-practice")
+    assert practices.count() == 2
+    assert all(has_permission(pcn_mso, Perm.ORGANISATION_VIEW, p) for p in practices)
+    assert User.objects.get(email="admin@example.com").is_superuser
+    assert Membership.objects.get(user__email="chair@trust-a.example").role == Role.COMMITTEE_CHAIR
+
+
+def test_it_refuses_to_run_without_debug(settings):
+    settings.DEBUG = False
+    with pytest.raises(CommandError, match="known password"):
+        call_command("seed_demo")
+    assert not User.objects.exists()

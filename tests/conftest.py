@@ -10,7 +10,6 @@ from django.test import Client
 from django.urls import reverse
 
 from organisations.choices import Role
-
 from tests.factories import OrganisationFactory, UserFactory, member, network_lead
 
 

@@ -21,9 +21,9 @@ def test_site_administrators_use_every_admin_page(client_for, site_admin, trust)
     client = client_for(site_admin)
     for model in admin.site._registry:
         if model._meta.app_label in PROJECT_APPS:
-            info = model._meta.app_label, model._meta.model_name
-            assert client.get(reverse("admin:%s_%s_changelist" % info)).status_code == 200
-            assert client.get(reverse("admin:%s_%s_add" % info)).status_code == 200
+            prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
+            assert client.get(reverse(f"{prefix}_changelist")).status_code == 200
+            assert client.get(reverse(f"{prefix}_add")).status_code == 200
 
 
 def test_other_people_are_kept_out(mso_client):

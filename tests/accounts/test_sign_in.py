@@ -62,9 +62,7 @@ def test_password_reset_by_emailed_link(client, mso):
     form_page = client.get(link, follow=True)
     assert "Choose a new password" in form_page.text
     new = "another-long-passphrase-2026"
-    response = client.post(
-        form_page.redirect_chain[-1][0], {"password1": new, "password2": new}
-    )
+    response = client.post(form_page.redirect_chain[-1][0], {"password1": new, "password2": new})
     assert response.status_code == 302
     mso.refresh_from_db()
     assert mso.check_password(new)
@@ -74,14 +72,10 @@ def test_password_reset_by_emailed_link(client, mso):
 def test_password_change_checks_the_current_password(mso_client, mso):
     url = reverse("account_change_password")
     new = "another-long-passphrase-2026"
-    response = mso_client.post(
-        url, {"oldpassword": "wrong", "password1": new, "password2": new}
-    )
+    response = mso_client.post(url, {"oldpassword": "wrong", "password1": new, "password2": new})
     assert response.status_code == 200
     assert "There is a problem" in response.text
-    response = mso_client.post(
-        url, {"oldpassword": PASSWORD, "password1": new, "password2": new}
-    )
+    response = mso_client.post(url, {"oldpassword": PASSWORD, "password1": new, "password2": new})
     assert response.status_code == 302
     mso.refresh_from_db()
     assert mso.check_password(new)

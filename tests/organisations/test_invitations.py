@@ -29,9 +29,7 @@ class TestSendingAnInvitation:
     def url(self, organisation):
         return reverse("organisations:invitation_create", args=[organisation.ods_code])
 
-    def test_it_is_for_the_organisations_mso(
-        self, assert_access, trust, mso, staff, other_mso
-    ):
+    def test_it_is_for_the_organisations_mso(self, assert_access, trust, mso, staff, other_mso):
         assert_access(self.url(trust), allowed=mso, wrong_role=staff, other_organisation=other_mso)
 
     def test_an_mso_invites_someone_by_email(
@@ -133,7 +131,8 @@ class TestAcceptingAnInvitation:
         assert "The passwords do not match" in response.text
         assert 'value="Nia Jones"' in response.text
         response = client.post(
-            accept_url(token), {"full_name": "Nia Jones", "password1": "short", "password2": "short"}
+            accept_url(token),
+            {"full_name": "Nia Jones", "password1": "short", "password2": "short"},
         )
         assert "This password is too short" in response.text
         assert not User.objects.filter(email=invitation.email).exists()

@@ -132,9 +132,7 @@ def test_scoped_querysets_follow_the_permissions(trust, other_trust, mso, staff)
     assert {a.organisation for a in Appointment.objects.visible_to(staff)} == {trust}
 
 
-def test_scoping_costs_one_query_however_many_organisations(
-    django_assert_num_queries, trust, mso
-):
+def test_scoping_costs_one_query_however_many_organisations(django_assert_num_queries, trust, mso):
     for _ in range(5):
         member(OrganisationFactory(), Role.STAFF)
     list(Organisation.objects.visible_to(mso))  # the user's network roles are read once

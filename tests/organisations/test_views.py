@@ -69,12 +69,16 @@ class TestSwitchingOrganisation:
     def test_nobody_switches_into_an_organisation_they_are_not_in(
         self, staff_client, trust, other_trust
     ):
-        response = staff_client.post(reverse("organisations:switch"), {"organisation": other_trust.pk})
+        response = staff_client.post(
+            reverse("organisations:switch"), {"organisation": other_trust.pk}
+        )
         assert response.status_code == 200
         assert "Select a valid choice" in response.text
         assert staff_client.get(reverse("home")).context["organisation"] == trust
 
-    def test_a_stale_choice_falls_back_to_a_current_organisation(self, staff_client, trust, other_trust):
+    def test_a_stale_choice_falls_back_to_a_current_organisation(
+        self, staff_client, trust, other_trust
+    ):
         session = staff_client.session
         session[SESSION_KEY] = other_trust.pk
         session.save()
@@ -199,7 +203,9 @@ class TestNamedPosts:
     def test_an_mso_records_someone_without_an_account(self, mso_client, trust):
         mso_client.post(
             self.create_url(trust),
-            self.data(post=Post.PATIENT_SAFETY_SPECIALIST, name="Sam Okafor", email="s@nhs.example"),
+            self.data(
+                post=Post.PATIENT_SAFETY_SPECIALIST, name="Sam Okafor", email="s@nhs.example"
+            ),
         )
         assert Appointment.objects.get().holder_name == "Sam Okafor"
 
@@ -242,7 +248,9 @@ class TestNamedPosts:
 
     def test_posts_of_another_organisation_are_not_found(self, mso_client, other_trust):
         appointment = AppointmentFactory(organisation=other_trust)
-        url = reverse("organisations:appointment_update", args=[other_trust.ods_code, appointment.pk])
+        url = reverse(
+            "organisations:appointment_update", args=[other_trust.ods_code, appointment.pk]
+        )
         assert mso_client.get(url).status_code == 404
 
 

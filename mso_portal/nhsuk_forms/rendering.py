@@ -215,16 +215,18 @@ def _date_items(bound_field, context, errors):
 
 
 def error_summary_items(*forms_or_formsets):
-    """(text, href) pairs for the error summary; href is "" for errors not about a field."""
+    """(text, href) pairs for the error summary; href is "" for errors not about a field.
+
+    Anything that is not a form or formset (None, or "" from a missing template variable) is
+    left out.
+    """
     items = []
     for form in forms_or_formsets:
-        if form is None:
-            continue
         if isinstance(form, BaseFormSet):
             items.extend((str(error), "") for error in form.non_form_errors())
             items.extend(error_summary_items(*form.forms))
             continue
-        if not form.is_bound or not form.errors:
+        if not isinstance(form, forms.BaseForm) or not form.is_bound or not form.errors:
             continue
         items.extend((str(error), "") for error in form.non_field_errors())
         for bound_field in form:

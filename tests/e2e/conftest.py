@@ -5,13 +5,14 @@ Playwright is missing; under CI (CI=true) a missing browser is an error, never a
 Set CHROMIUM_PATH to use a Chromium other than /usr/bin/chromium.
 """
 
-import importlib.util
 import os
 import re
 import shutil
 from pathlib import Path
 
 import pytest
+
+from .axe import assert_no_axe_violations
 
 # Playwright's sync API keeps an asyncio event loop in this thread, so Django would otherwise
 # refuse database access from tests (SynchronousOnlyOperation). The loop only drives the browser.
@@ -29,17 +30,6 @@ CHROMIUM_ARGS = [
 ARTEFACTS_DIR = Path(__file__).resolve().parents[2] / "test-results"
 
 
-def _load_axe_helpers():
-    # By file path, so it works whatever pytest's import mode and sys.path are.
-    spec = importlib.util.spec_from_file_location("mso_e2e_axe", Path(__file__).with_name("axe.py"))
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
-axe = _load_axe_helpers()
-
-
 def _under_ci() -> bool:
     return os.environ.get("CI", "").strip().lower() in {"true", "1", "yes"}
 
@@ -51,7 +41,10 @@ def _unavailable(reason: str):
 
 
 def _chromium_path() -> str | None:
-    candidates = [os.environ.get("CHROMIUM_PATH"), "/usr/bin/chromium", shutil.which("chromium")]
+    if os.environ.get("CHROMIUM_PATH"):
+        candidates = [os.environ["CHROMIUM_PATH"]]
+    else:
+        candidates = ["/usr/bin/chromium", shutil.which("chromium")]
     return next((path for path in candidates if path and os.access(path, os.X_OK)), None)
 
 
@@ -65,7 +58,7 @@ def browser():
         _unavailable("the playwright package is not installed (pip install -e '.[dev]')")
     executable = _chromium_path()
     if executable is None:
-        _unavailable("Chromium is not installed (apt-get install chromium)")
+        _unavailable("Chromium is not installed (apt-get install chromium, or set CHROMIUM_PATH)")
 
     playwright = sync_playwright().start()
     try:
@@ -111,6 +104,15 @@ def page(browser, live_server, request):
 
 
 @pytest.fixture
+def expect(browser):
+    """Playwright's expect(), as a fixture so test modules never import playwright themselves:
+    without it they are skipped (or, under CI, failed) by the browser fixture, not broken."""
+    from playwright.sync_api import expect as playwright_expect
+
+    return playwright_expect
+
+
+@pytest.fixture
 def axe_check():
     """assert_no_axe_violations(page): fail on WCAG 2.x A/AA violations found by axe-core."""
-    return axe.assert_no_axe_violations
+    return assert_no_axe_violations

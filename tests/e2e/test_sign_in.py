@@ -3,7 +3,6 @@
 import re
 
 import pytest
-from playwright.sync_api import expect
 
 from accounts.adapters import AccountAdapter
 from accounts.models import User
@@ -30,13 +29,12 @@ def trust_a_mso():
 
 
 def fill_sign_in_form(page, email, password):
-    page.goto("/accounts/login/")
     page.locator('input[name="login"]').fill(email)
     page.locator('input[name="password"]').fill(password)
     page.get_by_role("button", name="Sign in").click()
 
 
-def test_mso_signs_in_and_sees_the_home_page(page, live_server, trust_a_mso, axe_check):
+def test_mso_signs_in_and_sees_the_home_page(page, live_server, trust_a_mso, axe_check, expect):
     page.goto("/accounts/login/")
     expect(page.locator("h1")).to_be_visible()
     axe_check(page)
@@ -49,19 +47,23 @@ def test_mso_signs_in_and_sees_the_home_page(page, live_server, trust_a_mso, axe
 
 
 def test_wrong_password_shows_an_error_and_stays_on_the_sign_in_page(
-    page, live_server, trust_a_mso, axe_check
+    page, live_server, trust_a_mso, axe_check, expect
 ):
+    page.goto("/accounts/login/")
     fill_sign_in_form(page, EMAIL, "not-the-right-password")
 
     expect(page).to_have_url(re.compile(re.escape(f"{live_server.url}/accounts/login/")))
+    # NHS.UK error pattern: an error summary announced as an alert, and "Error" in the title.
     # The adapter's own message, so rewording it (here or in allauth) does not break this test.
     message = str(AccountAdapter.error_messages["email_password_mismatch"])
-    expect(page.get_by_text(message).first).to_be_visible()
+    expect(page.get_by_role("alert")).to_contain_text(message)
+    expect(page).to_have_title(re.compile(r"\bError\b"))
+    expect(page.locator('input[name="login"]')).to_have_value(EMAIL)
     expect(page.locator('input[name="password"]')).to_be_visible()
     axe_check(page)
 
 
-def test_home_page_sends_anonymous_visitors_to_sign_in(page, live_server):
+def test_home_page_sends_anonymous_visitors_to_sign_in(page, live_server, expect):
     page.goto("/")
 
     expect(page).to_have_url(re.compile(re.escape(f"{live_server.url}/accounts/login/")))

@@ -28,8 +28,9 @@ RUN groupadd --system --gid 10001 app \
 
 WORKDIR /app
 
-# Dependencies first, so code changes do not reinstall them.
-COPY pyproject.toml README.md ./
+# Dependencies first, so code changes do not reinstall them. (README.m[d]: pyproject names it
+# as the readme; the pattern keeps the build working if it is ever missing.)
+COPY pyproject.toml README.m[d] ./
 RUN pip install . && rm -rf build ./*.egg-info
 
 COPY . .

@@ -6,8 +6,8 @@ templates stay small.
 """
 
 from django import forms
-from django.forms.widgets import Input
 from django.forms.formsets import BaseFormSet
+from django.forms.widgets import Input
 
 from .widgets import DATE_PARTS, NHSDateInput
 
@@ -117,7 +117,9 @@ def field_context(bound_field, *, show_errors=True, show_label=True, wrapper_cla
 
     if kind == "input":
         f["type"] = context["type"]
-        f["control_class"] = _classes("nhsuk-input", "nhsuk-input--error" if errors else "", user_class)
+        f["control_class"] = _classes(
+            "nhsuk-input", "nhsuk-input--error" if errors else "", user_class
+        )
     elif kind == "textarea":
         f["control_class"] = _classes(
             "nhsuk-textarea", "nhsuk-textarea--error" if errors else "", user_class

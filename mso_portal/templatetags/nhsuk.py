@@ -34,7 +34,7 @@ def nhsuk_error_summary(form, other_form=None):
 
 
 @register.inclusion_tag("nhsuk/button.html")
-def nhsuk_button(text, variant="", type="submit", name="", value="", classes=""):  # noqa: A002
+def nhsuk_button(text, variant="", type="submit", name="", value="", classes=""):
     if variant and variant not in BUTTON_VARIANTS:
         raise template.TemplateSyntaxError(f"nhsuk_button: unknown variant {variant!r}")
     return {
@@ -50,5 +50,8 @@ def nhsuk_button(text, variant="", type="submit", name="", value="", classes="")
 
 @register.filter
 def nhsuk_button_class(field_classes):
-    """``"btn btn-primary nhsuk-button--secondary"`` -> ``"nhsuk-button nhsuk-button--secondary"``."""
+    """Classes for a crispy Submit or Button: Bootstrap's ``btn`` ones become ``nhsuk-button``.
+
+    ``"btn btn-primary nhsuk-button--secondary"`` -> ``"nhsuk-button nhsuk-button--secondary"``
+    """
     return button_class(field_classes)

@@ -195,7 +195,9 @@ def test_radio_items_with_hints_match_fixture():
         }
     )
     rendered = parse_html(render_field(form_class(), "example"))
-    expected = find(parse_html(fixture_html("radios", "with hints on items")), "div", "nhsuk-radios")
+    expected = find(
+        parse_html(fixture_html("radios", "with hints on items")), "div", "nhsuk-radios"
+    )
     assert expected is not None
     assert find(rendered, "div", "nhsuk-radios") == expected
 
@@ -518,7 +520,9 @@ def test_date_input_keeps_values_and_marks_only_the_missing_part():
 
 
 def test_date_input_marks_every_part_for_an_impossible_date_error_from_the_form():
-    form = DateForm(data={"reported_on_day": "1", "reported_on_month": "1", "reported_on_year": "2024"})
+    form = DateForm(
+        data={"reported_on_day": "1", "reported_on_month": "1", "reported_on_year": "2024"}
+    )
     assert form.is_valid()
     form.add_error("reported_on", "Date reported must be after the incident")
     html = render_field(form, "reported_on")
@@ -643,9 +647,7 @@ def test_date_field_subject_and_custom_messages():
         "Incident date must include a month"
     )
     custom = {"invalid": "Enter a real %(subject_lower)s"}
-    assert date_error("40", "1", "2020", error_messages=custom)[1] == (
-        "Enter a real date of birth"
-    )
+    assert date_error("40", "1", "2020", error_messages=custom)[1] == ("Enter a real date of birth")
 
 
 def test_date_field_can_refuse_future_dates():
@@ -684,7 +686,9 @@ def test_clearable_file_input_shows_current_file_and_remove_checkbox():
         {"attachment": forms.FileField(required=False, help_text="A PDF")}, base=forms.Form
     )
     html = render_field(form_class(initial={"attachment": FakeFile()}), "attachment")
-    assert '<div class="nhsuk-form-group nhsuk-file-upload" data-module="nhsuk-file-upload">' in html
+    assert (
+        '<div class="nhsuk-form-group nhsuk-file-upload" data-module="nhsuk-file-upload">' in html
+    )
     tag = tag_with_id(html, "id_attachment")
     assert 'class="nhsuk-file-upload__input"' in tag
     assert 'type="file"' in tag
@@ -784,14 +788,20 @@ def test_crispy_layout_objects():
     assert '<div id="severity-box" class="mso-box">' in html
     assert "checked" in tag_with_id(html, "id_severity-2")
     assert "<p class='nhsuk-body'>Hello Sam</p>" in html
-    assert parse_html(
-        '<button class="nhsuk-button" data-module="nhsuk-button" id="submit-id-save" '
-        'name="save" type="submit" value="Save report">Save report</button>'
-    ) in dom
-    assert parse_html(
-        '<button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" '
-        'id="button-id-back" name="back" type="button" value="Go back">Go back</button>'
-    ) in dom
+    assert (
+        parse_html(
+            '<button class="nhsuk-button" data-module="nhsuk-button" id="submit-id-save" '
+            'name="save" type="submit" value="Save report">Save report</button>'
+        )
+        in dom
+    )
+    assert (
+        parse_html(
+            '<button class="nhsuk-button nhsuk-button--secondary" data-module="nhsuk-button" '
+            'id="button-id-back" name="back" type="button" value="Go back">Go back</button>'
+        )
+        in dom
+    )
     group = find(dom, "div", "nhsuk-button-group")
     assert group.children == [
         parse_html(
@@ -860,7 +870,9 @@ def test_formsets_render_and_are_summarised():
     summary = render("{% nhsuk_error_summary formset %}", formset=formset)
     assert '<a href="#id_form-0-name">This field is required.</a>' in summary
 
-    html = render("{% crispy formset helper %}", formset=formset, helper=FormHelper(), csrf_token="t")
+    html = render(
+        "{% crispy formset helper %}", formset=formset, helper=FormHelper(), csrf_token="t"
+    )
     assert re.search(r'<form method="post" novalidate>', html)
     assert 'name="csrfmiddlewaretoken"' in html
     assert 'name="form-TOTAL_FORMS"' in html

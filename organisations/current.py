@@ -5,9 +5,10 @@ _UNSET = object()
 
 
 def get_current_organisation(request):
-    """The organisation chosen in the switcher if the user still works there, otherwise the
-    first of their organisations by name; None for someone with no organisation (a network
-    lead, a site administrator). Cached on the request."""
+    """The organisation chosen in the switcher if the user still works there; otherwise the
+    first by name of those they are a member of, then of those they cover (a PCN's practices);
+    None for someone with no organisation (a network lead, a site administrator). Cached on the
+    request."""
     cached = getattr(request, "_current_organisation", _UNSET)
     if cached is not _UNSET:
         return cached
@@ -20,7 +21,10 @@ def get_current_organisation(request):
         if chosen is not None:
             organisation = organisations.filter(pk=chosen).first()
         if organisation is None:
-            organisation = organisations.first()
+            organisation = (
+                organisations.filter(memberships__user=request.user).first()
+                or organisations.first()
+            )
     request._current_organisation = organisation
     return organisation
 

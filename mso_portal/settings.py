@@ -160,6 +160,9 @@ ACCOUNT_RATE_LIMITS = {
     "reset_password_from_key": "20/m/ip",
     "change_password": "5/m/user",
 }
+# Behind a reverse proxy, the number of proxies whose X-Forwarded-For entries to trust, so that
+# rate limits count each client's own address and not the proxy's.
+ALLAUTH_TRUSTED_PROXY_COUNT = int(os.environ.get("TRUSTED_PROXY_COUNT", "0"))
 ACCOUNT_EMAIL_SUBJECT_PREFIX = "[MSO Portal] "
 ACCOUNT_FORMS = {
     "login": "accounts.forms.LoginForm",

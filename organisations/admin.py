@@ -67,3 +67,7 @@ class InvitationAdmin(admin.ModelAdmin):
     search_fields = ["email", "organisation__name"]
     readonly_fields = ["token_hash", "created_at", "accepted_at", "accepted_by"]
     autocomplete_fields = ["organisation", "invited_by"]
+
+    def has_add_permission(self, request):
+        # An invitation needs its emailed token: send one from the organisation's members page.
+        return False

@@ -1,6 +1,7 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 
 from accounts.models import User
 from mso_portal.nhsuk_forms.fields import NHSDateField
@@ -94,8 +95,10 @@ class AppointmentForm(forms.ModelForm):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
+        # Members of the organisation, and whoever holds this post already (they may have left).
         self.fields["user"].queryset = User.objects.filter(
-            memberships__organisation=organisation, is_active=True
+            Q(memberships__organisation=organisation, is_active=True)
+            | Q(pk=self.instance.user_id or 0)
         ).distinct()
         self.fields["user"].empty_label = "No account: I will give their name"
         self.fields["user"].required = False

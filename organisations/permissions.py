@@ -1,9 +1,10 @@
 """Who may do what, where: the one place roles become permissions.
 
 Every permission is checked server side, per organisation. A role held in an organisation gives
-its permissions there. Two roles also reach other organisations through dated links:
-the MSO of a primary care network covers the network's current GP practices, and the
-controlled drugs accountable officer (CDAO) of an ICB covers the organisations in its area.
+its permissions there. Some roles also reach other organisations through dated links: the MSO
+of a primary care network covers the network's current GP practices. (The controlled drugs
+accountable officer of an ICB will see the controlled-drug incidents of the organisations in
+its area, and nothing else of them: that permission comes with incidents.)
 Network leads hold permissions across organisations (a regional lead: those of the region).
 Site administrators (active superusers) hold every permission.
 
@@ -48,7 +49,6 @@ ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
 # (kind of the parent organisation, role held there) -> permissions in its current children.
 COVERAGE_PERMISSIONS: dict[tuple[str, str], frozenset[Perm]] = {
     (OrganisationKind.PCN, Role.MSO): frozenset({Perm.ORGANISATION_VIEW, Perm.MEMBERS_VIEW}),
-    (OrganisationKind.ICB, Role.CDAO): frozenset({Perm.ORGANISATION_VIEW}),
 }
 
 # Network leads: permissions in every organisation (national) or in their region (regional).

@@ -4,6 +4,8 @@ Each service takes the acting user as ``by``, runs in one transaction and is aud
 (django-auditlog records who changed what, with before and after values).
 """
 
+import logging
+
 from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import ValidationError
@@ -17,6 +19,8 @@ from accounts.models import User
 
 from .choices import POST_ROLES, Role
 from .models import Appointment, Invitation, Membership, Organisation
+
+logger = logging.getLogger(__name__)
 
 
 class InvitationError(Exception):
@@ -35,6 +39,12 @@ def _send_invitation_email(invitation: Invitation, token: str) -> None:
         from_email=None,
         recipient_list=[invitation.email],
     )
+
+
+def _lock(organisation: Organisation) -> None:
+    """Serialise writes that check a rule across an organisation's rows (one MSO at a time, at
+    least one MSO): a row lock on PostgreSQL; SQLite's IMMEDIATE transactions already do."""
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
 
 
 def invitation_create(*, by, organisation: Organisation, email: str, role: str):
@@ -67,7 +77,16 @@ def invitation_create(*, by, organisation: Organisation, email: str, role: str):
             token_hash=token_hash,
             expires_at=Invitation.default_expiry(),
         )
-        transaction.on_commit(lambda: _send_invitation_email(invitation, token))
+        # Sent last, inside the transaction: if the email cannot be sent, nothing is saved and
+        # the person inviting is told so.
+        try:
+            _send_invitation_email(invitation, token)
+        except Exception as error:
+            logger.exception("Invitation email to %s could not be sent", email)
+            raise ValidationError(
+                "The invitation email could not be sent, so nothing was saved. Try again later.",
+                code="email_failed",
+            ) from error
     return invitation, token
 
 
@@ -125,9 +144,15 @@ def invitation_accept(*, token: str, user=None, full_name: str = "", password: s
                 raise InvitationError(
                     "You already have an account. Sign in, then open the invitation link again."
                 )
-            user = User.objects.create_user(
-                invitation.email, password=password, full_name=full_name.strip()
-            )
+            try:
+                with transaction.atomic():
+                    user = User.objects.create_user(
+                        invitation.email, password=password, full_name=full_name.strip()
+                    )
+            except IntegrityError as error:  # another invitation made the account just now
+                raise InvitationError(
+                    "You already have an account. Sign in, then open the invitation link again."
+                ) from error
         elif user.email.lower() != invitation.email.lower():
             raise InvitationError(
                 f"This invitation is for {invitation.email}. Sign out, then open the link again."
@@ -149,10 +174,11 @@ def membership_roles_set(*, by, organisation: Organisation, user, roles) -> None
     """
     roles = set(roles)
     with transaction.atomic(), set_actor(by):
+        _lock(organisation)  # two MSOs removing each other at once cannot leave none
         current = set(
-            Membership.objects.select_for_update()
-            .filter(organisation=organisation, user=user)
-            .values_list("role", flat=True)
+            Membership.objects.filter(organisation=organisation, user=user).values_list(
+                "role", flat=True
+            )
         )
         if Role.MSO in current and Role.MSO not in roles:
             other_msos = (
@@ -180,6 +206,7 @@ def appointment_save(*, by, appointment: Appointment) -> Appointment:
     """Create or change a named post. Validates the whole appointment, keeps one MSO and one
     board director at a time, and gives a holder with an account the post's role."""
     with transaction.atomic(), set_actor(by):
+        _lock(appointment.organisation)  # overlap checks see every committed appointment
         appointment.full_clean()
         try:
             with transaction.atomic():

@@ -247,7 +247,13 @@ def invitation_accept(request, token):
             request, "organisations/invitation_unusable.html", {"message": str(error)}, status=410
         )
     user = request.user if request.user.is_authenticated else None
-    has_account = user is not None or User.objects.filter(email__iexact=invitation.email).exists()
+    existing = User.objects.filter(email__iexact=invitation.email).first()
+    if user is None and existing is not None and not existing.is_active:
+        message = "Your account is not active. Ask a site administrator to reactivate it."
+        return render(
+            request, "organisations/invitation_unusable.html", {"message": message}, status=410
+        )
+    has_account = user is not None or existing is not None
     form = (
         None
         if has_account

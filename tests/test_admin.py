@@ -23,7 +23,22 @@ def test_site_administrators_use_every_admin_page(client_for, site_admin, trust)
         if model._meta.app_label in PROJECT_APPS:
             prefix = f"admin:{model._meta.app_label}_{model._meta.model_name}"
             assert client.get(reverse(f"{prefix}_changelist")).status_code == 200
-            assert client.get(reverse(f"{prefix}_add")).status_code == 200
+            can_add = admin.site._registry[model].has_add_permission(_request(site_admin))
+            assert client.get(reverse(f"{prefix}_add")).status_code == (200 if can_add else 403)
+
+
+def _request(user):
+    from django.test import RequestFactory
+
+    request = RequestFactory().get("/admin/")
+    request.user = user
+    return request
+
+
+def test_invitations_are_not_added_in_the_admin(client_for, site_admin):
+    """An invitation needs its emailed token: the members page sends them."""
+    response = client_for(site_admin).get(reverse("admin:organisations_invitation_add"))
+    assert response.status_code == 403
 
 
 def test_other_people_are_kept_out(mso_client):

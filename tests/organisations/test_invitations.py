@@ -32,13 +32,10 @@ class TestSendingAnInvitation:
     def test_it_is_for_the_organisations_mso(self, assert_access, trust, mso, staff, other_mso):
         assert_access(self.url(trust), allowed=mso, wrong_role=staff, other_organisation=other_mso)
 
-    def test_an_mso_invites_someone_by_email(
-        self, mso_client, trust, mso, django_capture_on_commit_callbacks
-    ):
-        with django_capture_on_commit_callbacks(execute=True):
-            response = mso_client.post(
-                self.url(trust), {"email": "New.Person@NHS.example", "role": Role.SAFETY_TEAM}
-            )
+    def test_an_mso_invites_someone_by_email(self, mso_client, trust, mso):
+        response = mso_client.post(
+            self.url(trust), {"email": "New.Person@NHS.example", "role": Role.SAFETY_TEAM}
+        )
         assert response.status_code == 302
         invitation = Invitation.objects.get()
         assert invitation.email == "new.person@nhs.example"
@@ -68,6 +65,26 @@ class TestSendingAnInvitation:
         assert "Choose a role" in response.text
         assert 'value="not-an-email"' in response.text
         assert not Invitation.objects.exists()
+
+    def test_an_email_that_cannot_be_sent_saves_nothing(self, mso_client, trust, monkeypatch):
+        def refuse(*args, **kwargs):
+            raise ConnectionRefusedError("no mail server")
+
+        monkeypatch.setattr("organisations.services.send_mail", refuse)
+        response = mso_client.post(
+            self.url(trust), {"email": "new.person@nhs.example", "role": Role.STAFF}
+        )
+        assert response.status_code == 200
+        assert "could not be sent, so nothing was saved" in response.text
+        assert 'value="new.person@nhs.example"' in response.text
+        assert not Invitation.objects.exists()
+
+    def test_another_organisations_invitation_is_not_found(self, mso_client, trust, other_mso):
+        invitation, _ = invite(other_mso.memberships.get().organisation, other_mso)
+        url = reverse("organisations:invitation_revoke", args=[trust.ods_code, invitation.pk])
+        assert mso_client.post(url).status_code == 404
+        invitation.refresh_from_db()
+        assert invitation.status == Invitation.Status.PENDING
 
     def test_a_new_invitation_replaces_a_pending_one(self, trust, mso):
         first, first_token = invite(trust, mso)
@@ -180,6 +197,14 @@ class TestAcceptingAnInvitation:
             trust.pk,
             other_trust.pk,
         }
+
+    def test_an_inactive_account_is_told_why_it_cannot_join(self, client, trust, mso, staff):
+        staff.is_active = False
+        staff.save()
+        _, token = invite(trust, mso, email=staff.email, role=Role.SAFETY_TEAM)
+        response = client.get(accept_url(token))
+        assert response.status_code == 410
+        assert "Your account is not active" in response.text
 
     def test_it_is_only_for_the_person_invited(self, client, trust, mso, staff):
         _, token = invite(trust, mso, role=Role.SAFETY_TEAM)

@@ -116,6 +116,28 @@ class TestAppointments:
             "Choose dates that do not overlap."
         ]
 
+    def test_it_refuses_overlapping_msos_that_both_have_end_dates(self, trust):
+        AppointmentFactory(
+            organisation=trust, post=Post.MSO, start_on="2024-01-01", end_on="2027-12-31"
+        )
+        overlapping = Appointment(
+            organisation=trust,
+            post=Post.MSO,
+            name="Jo Bloggs",
+            start_on="2026-01-01",
+            end_on="2026-12-31",
+        )
+        with pytest.raises(ValidationError, match="until 31 December 2027"):
+            overlapping.full_clean()
+
+    def test_an_appointment_ending_today_is_still_current(self, trust):
+        from django.utils import timezone
+
+        today = timezone.localdate()
+        ending = AppointmentFactory(organisation=trust, start_on="2020-01-01", end_on=today)
+        assert ending in Appointment.objects.current()
+        assert ending not in Appointment.objects.current(on=today + timezone.timedelta(days=1))
+
     def test_the_holder_has_an_account_or_a_name(self, trust):
         with pytest.raises(IntegrityError):
             Appointment.objects.create(organisation=trust, post=Post.MDSO, start_on="2025-01-01")

@@ -95,13 +95,13 @@ class TestPrimaryCareNetworkMso:
         assert practice not in Organisation.objects.visible_to(pcn_mso)
 
 
-def test_an_icb_cdao_sees_the_organisations_in_its_area(trust, other_trust):
+def test_an_icb_cdao_does_not_see_the_organisations_in_its_area(trust):
+    """Only controlled-drug incidents will reach a CDAO, and nothing else of those organisations."""
     icb = OrganisationFactory(icb=True, ods_code="QZZ")
     RelationshipFactory(parent=icb, child=trust)
     cdao = member(icb, Role.CDAO)
-    assert has_permission(cdao, Perm.ORGANISATION_VIEW, trust)
-    assert not has_permission(cdao, Perm.MEMBERS_VIEW, trust)
-    assert set(Organisation.objects.visible_to(cdao)) == {icb, trust}
+    assert not has_permission(cdao, Perm.ORGANISATION_VIEW, trust)
+    assert set(Organisation.objects.visible_to(cdao)) == {icb}
 
 
 class TestNetworkLeads:

@@ -1,4 +1,5 @@
 import pytest
+import time_machine
 from django.urls import reverse
 
 from organisations.choices import Post, Role
@@ -190,6 +191,7 @@ class TestNamedPosts:
             self.create_url(trust), allowed=mso, wrong_role=director, other_organisation=other_mso
         )
 
+    @time_machine.travel("2026-11-21 12:00 +0000", tick=False)
     def test_an_mso_records_a_board_director_with_an_account(self, mso_client, trust, staff):
         response = mso_client.post(
             self.create_url(trust), self.data(post=Post.BOARD_DIRECTOR, user=staff.pk)
@@ -246,12 +248,36 @@ class TestNamedPosts:
         assert "real date" in response.text
         assert not Appointment.objects.exists()
 
-    def test_posts_of_another_organisation_are_not_found(self, mso_client, other_trust):
+    def test_posts_of_another_organisation_are_not_found(self, mso_client, trust, other_trust):
         appointment = AppointmentFactory(organisation=other_trust)
-        url = reverse(
-            "organisations:appointment_update", args=[other_trust.ods_code, appointment.pk]
+        for ods_code in (other_trust.ods_code, trust.ods_code):
+            url = reverse("organisations:appointment_update", args=[ods_code, appointment.pk])
+            assert mso_client.get(url).status_code == 404
+
+    def test_nobody_from_another_organisation_can_be_appointed(self, mso_client, trust, other_mso):
+        response = mso_client.post(self.create_url(trust), self.data(user=other_mso.pk))
+        assert "Select a valid choice" in response.text
+        assert not Appointment.objects.exists()
+
+    def test_a_holder_who_has_left_can_still_be_given_an_end_date(self, mso_client, trust):
+        former = member(trust, Role.STAFF, full_name="Former Deputy")
+        appointment = AppointmentFactory(organisation=trust, post=Post.DEPUTY_MSO, user=former)
+        former.memberships.all().delete()
+        url = reverse("organisations:appointment_update", args=[trust.ods_code, appointment.pk])
+        response = mso_client.post(
+            url,
+            self.data(
+                post=Post.DEPUTY_MSO,
+                user=former.pk,
+                start_on_year="2024",
+                end_on_day="1",
+                end_on_month="1",
+                end_on_year="2025",
+            ),
         )
-        assert mso_client.get(url).status_code == 404
+        assert response.status_code == 302
+        appointment.refresh_from_db()
+        assert str(appointment.end_on) == "2025-01-01"
 
 
 class TestOrganisationDirectory:

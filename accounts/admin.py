@@ -2,7 +2,15 @@ from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 
+from organisations.models import Membership
+
 from .models import User
+
+
+class MembershipInline(admin.TabularInline):
+    model = Membership
+    autocomplete_fields = ["organisation"]
+    extra = 0
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -36,3 +44,4 @@ class UserAdmin(BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
     filter_horizontal = ["groups"]
+    inlines = [MembershipInline]

@@ -41,6 +41,12 @@ def test_invitations_are_not_added_in_the_admin(client_for, site_admin):
     assert response.status_code == 403
 
 
+def test_a_user_page_shows_their_memberships(client_for, site_admin, mso, trust):
+    response = client_for(site_admin).get(reverse("admin:accounts_user_change", args=[mso.pk]))
+    assert response.status_code == 200
+    assert trust.name in response.text
+
+
 def test_other_people_are_kept_out(mso_client):
     response = mso_client.get(reverse("admin:index"))
     assert response.status_code == 302

@@ -17,19 +17,13 @@ from .choices import OrganisationKind
 
 ODS_CODE = re.compile(r"^[A-Z0-9]{3,6}$")
 
+TRUST = (re.compile(r"^[RT][A-Z0-9]{2}$"), "R or T and 2 more characters, like RX1")
+
+# Kind -> (pattern, the shape described for an error message).
 KIND_PATTERNS = {
-    OrganisationKind.NHS_TRUST: (
-        re.compile(r"^[RT][A-Z0-9]{2}$"),
-        "R or T and 2 more characters, like RX1",
-    ),
-    OrganisationKind.FOUNDATION_TRUST: (
-        re.compile(r"^[RT][A-Z0-9]{2}$"),
-        "R or T and 2 more characters, like RX1",
-    ),
-    OrganisationKind.AMBULANCE_TRUST: (
-        re.compile(r"^R[A-Z0-9]{2}$"),
-        "R and 2 more characters, like RX9",
-    ),
+    OrganisationKind.NHS_TRUST: TRUST,
+    OrganisationKind.FOUNDATION_TRUST: TRUST,
+    OrganisationKind.AMBULANCE_TRUST: (re.compile(r"^R[A-Z0-9]{2}$"), "R and 2 more characters"),
     OrganisationKind.ICB: (re.compile(r"^Q[A-Z0-9]{2}$"), "Q and 2 more characters, like QWE"),
     OrganisationKind.PCN: (re.compile(r"^U\d{5}$"), "U and 5 digits, like U12345"),
     OrganisationKind.GP_PRACTICE: (

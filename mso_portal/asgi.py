@@ -5,3 +5,7 @@ from django.core.asgi import get_asgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mso_portal.settings")
 
 application = get_asgi_application()
+
+from mso_portal.startup import require_secret_key  # noqa: E402
+
+require_secret_key()

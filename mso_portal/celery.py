@@ -3,9 +3,18 @@
 import os
 
 from celery import Celery
+from celery.signals import beat_init, worker_init
 
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mso_portal.settings")
 
 app = Celery("mso_portal")
 app.config_from_object("django.conf:settings", namespace="CELERY")
 app.autodiscover_tasks()
+
+
+@worker_init.connect
+@beat_init.connect
+def _require_secret_key(**kwargs):
+    from mso_portal.startup import require_secret_key
+
+    require_secret_key()

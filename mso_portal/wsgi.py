@@ -5,3 +5,7 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mso_portal.settings")
 
 application = get_wsgi_application()
+
+from mso_portal.startup import require_secret_key  # noqa: E402
+
+require_secret_key()

@@ -1,16 +1,24 @@
+from allauth.account.models import EmailAddress
+from allauth.mfa.models import Authenticator
+from auditlog.admin import LogEntryAdmin
+from auditlog.models import LogEntry
 from django.contrib import admin
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
+from django.contrib.auth.models import Group
+from django.core.exceptions import PermissionDenied
 
+from mso_portal.admin_site import ReadOnlyInline, ServiceAdmin
 from organisations.models import Membership
 
+from . import services
 from .models import User
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline):
     model = Membership
-    autocomplete_fields = ["organisation"]
-    extra = 0
+    fields = ["organisation", "role", "created_at"]
+    readonly_fields = fields
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -22,26 +30,62 @@ class UserCreationForm(AdminUserCreationForm):
 class UserEditForm(UserChangeForm):
     class Meta:
         model = User
-        fields = "__all__"
+        fields = ["email", "full_name", "job_title", "is_active", "is_staff"]
 
 
 @admin.register(User)
-class UserAdmin(BaseUserAdmin):
+class UserAdmin(ServiceAdmin, BaseUserAdmin):
+    """People: names, whether they can sign in, and who runs the service. Roles and named
+    posts are given on the organisations' pages; passwords are reset by email only."""
+
     add_form = UserCreationForm
     form = UserEditForm
     ordering = ["email"]
     list_display = ["email", "full_name", "is_active", "is_staff", "last_login"]
-    list_filter = ["is_active", "is_staff", "is_superuser"]
+    list_filter = ["is_active", "is_staff"]
     search_fields = ["email", "full_name"]
     readonly_fields = ["last_login", "date_joined"]
     fieldsets = [
-        (None, {"fields": ["email", "password"]}),
+        (None, {"fields": ["email"]}),
         ("Person", {"fields": ["full_name", "job_title"]}),
-        ("Access", {"fields": ["is_active", "is_staff", "is_superuser", "groups"]}),
+        ("Access", {"fields": ["is_active", "is_staff"]}),
         ("Dates", {"fields": ["last_login", "date_joined"]}),
     ]
     add_fieldsets = [
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
-    filter_horizontal = ["groups"]
+    filter_horizontal = []
     inlines = [MembershipInline]
+
+    def service_save(self, request, obj):
+        services.user_save(by=request.user, user=obj)
+
+    def user_change_password(self, request, id, form_url=""):
+        raise PermissionDenied  # people reset their own password by email
+
+
+admin.site.unregister(Group)  # permissions come from roles and named posts, not groups
+admin.site.unregister(EmailAddress)  # a person's one email address is on their account
+admin.site.unregister(Authenticator)
+
+
+@admin.register(Authenticator)
+class AuthenticatorAdmin(ServiceAdmin):
+    """Second factors: shown, and removed when someone has lost theirs."""
+
+    list_display = ["user", "type", "created_at", "last_used_at"]
+    list_filter = ["type"]
+    search_fields = ["user__email", "user__full_name"]
+    fields = ["user", "type", "created_at", "last_used_at"]
+    readonly_fields = fields
+
+    def service_delete(self, request, obj):
+        services.authenticator_remove(by=request.user, authenticator=obj)
+
+
+admin.site.unregister(LogEntry)
+
+
+@admin.register(LogEntry)
+class AuditLogAdmin(ServiceAdmin, LogEntryAdmin):
+    """The audit trail: read only."""

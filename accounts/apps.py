@@ -4,3 +4,13 @@ from django.apps import AppConfig
 class AccountsConfig(AppConfig):
     name = "accounts"
     verbose_name = "Accounts"
+
+    def ready(self):
+        from allauth.mfa.models import Authenticator
+        from auditlog.registry import auditlog
+
+        from .models import User
+
+        auditlog.register(User, exclude_fields=["password", "last_login"])
+        # Second factors added and removed (their secrets are never recorded).
+        auditlog.register(Authenticator, include_fields=["user", "type", "created_at"])

@@ -1,5 +1,6 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
 from django.db import models
+from django.db.models import Q
 from django.db.models.functions import Lower
 from django.utils import timezone
 
@@ -8,7 +9,9 @@ class UserManager(BaseUserManager):
     use_in_migrations = True
 
     def get_by_natural_key(self, email):
-        return self.get(email__iexact=email)
+        # Emails are stored in lower case (a database check), so an exact match uses the
+        # unique index.
+        return self.get(email=self.normalize_email(email).lower())
 
     def _create_user(self, email, password, **extra_fields):
         if not email:
@@ -39,7 +42,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     is_staff = models.BooleanField(
         "site administrator",
         default=False,
-        help_text="Can use the Django admin. Site administrators are also superusers.",
+        help_text=(
+            "Runs the service: manages organisations, people and the administration site. "
+            "Does not give access to incident details."
+        ),
     )
     date_joined = models.DateTimeField(default=timezone.now)
 
@@ -52,10 +58,10 @@ class User(AbstractBaseUser, PermissionsMixin):
     class Meta:
         ordering = ["full_name", "email"]
         constraints = [
-            models.UniqueConstraint(
-                Lower("email"),
-                name="user_email_ci_unique",
-                violation_error_message="A user with this email address already exists.",
+            models.CheckConstraint(
+                condition=Q(email=Lower("email")),
+                name="user_email_lower_case",
+                violation_error_message="Email addresses are stored in lower case.",
             )
         ]
 
@@ -74,4 +80,5 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     @property
     def is_site_admin(self) -> bool:
-        return self.is_active and self.is_superuser
+        """Runs the service: organisations, people and the admin (GlobalRole.SITE_ADMIN)."""
+        return self.is_active and self.is_staff

@@ -1,7 +1,8 @@
-"""Sign-in pages from django-allauth (no sign-up, no extra email addresses) and the account page."""
+"""Sign-in pages from django-allauth (no sign-up, no extra email addresses), its two-factor
+pages, and the account page."""
 
 from allauth.account import views as allauth_views
-from django.urls import path, re_path
+from django.urls import include, path, re_path
 
 from . import views
 
@@ -28,5 +29,7 @@ urlpatterns = [
         allauth_views.password_reset_from_key_done,
         name="account_reset_password_from_key_done",
     ),
+    # Authenticator app (TOTP) and recovery codes: django-allauth's MFA.
+    path("two-factor/", include("allauth.mfa.urls")),
     path("", views.account, name="account"),
 ]

@@ -1,8 +1,26 @@
+from allauth.mfa.models import Authenticator
 from django.shortcuts import render
 
-from organisations.models import Membership
+from mso_portal.http import allow
+from organisations.access import access_for
+from organisations.models import Appointment, Membership
+from organisations.permissions import Perm
 
 
+@allow("GET")
 def account(request):
-    memberships = Membership.objects.filter(user=request.user).select_related("organisation")
-    return render(request, "accounts/account.html", {"memberships": memberships})
+    user = request.user
+    context = {
+        "memberships": Membership.objects.visible_to(user, Perm.ORGANISATION_VIEW)
+        .filter(user=user)
+        .select_related("organisation"),
+        "posts": Appointment.objects.visible_to(user)
+        .filter(user=user)
+        .current()
+        .select_related("organisation"),
+        "mfa_enabled": Authenticator.objects.filter(
+            user=user, type=Authenticator.Type.TOTP
+        ).exists(),
+        "mfa_required": access_for(user).requires_mfa,
+    }
+    return render(request, "accounts/account.html", context)

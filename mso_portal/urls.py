@@ -7,17 +7,11 @@ from organisations import views as organisation_views
 
 from . import health
 
-admin.site.site_header = "MSO Portal administration"
-admin.site.site_title = "MSO Portal admin"
-
 urlpatterns = [
     path("", organisation_views.home, name="home"),
     path("organisations/", include("organisations.urls")),
-    path(
-        "invitations/<str:token>/",
-        organisation_views.invitation_accept,
-        name="invitation_accept",
-    ),
+    path("invitations/accept/", organisation_views.invitation_accept, name="invitation_accept"),
+    path("invitations/<str:token>/", organisation_views.invitation_open, name="invitation_open"),
     path("accounts/", include("accounts.urls")),
     path("healthz", health.healthz, name="healthz"),
     # Administrators sign in through the same throttled sign-in page as everyone else.

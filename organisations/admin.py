@@ -1,46 +1,75 @@
+"""Admin for organisations. Organisations and their links are written through the services;
+members, named posts and invitations are managed on the organisation's own pages (where the
+one-MSO, manager and membership rules and their locks apply) and only shown here."""
+
 from django.contrib import admin
 
-from .models import Appointment, Invitation, Membership, Organisation, OrganisationRelationship
+from mso_portal.admin_site import ReadOnlyInline, ServiceAdmin
+
+from . import services
+from .models import (
+    Appointment,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationClosure,
+    OrganisationRelationship,
+)
 
 
-class MembershipInline(admin.TabularInline):
+class MembershipInline(ReadOnlyInline):
     model = Membership
-    autocomplete_fields = ["user"]
-    extra = 0
+    fields = ["user", "role", "created_at"]
+    readonly_fields = fields
 
 
-class AppointmentInline(admin.TabularInline):
+class AppointmentInline(ReadOnlyInline):
     model = Appointment
-    autocomplete_fields = ["user"]
-    extra = 0
+    fields = ["post", "user", "name", "start_on", "end_on"]
+    readonly_fields = fields
 
 
-class ChildLinkInline(admin.TabularInline):
+class ChildLinkInline(ReadOnlyInline):
     model = OrganisationRelationship
     fk_name = "parent"
-    autocomplete_fields = ["child"]
-    extra = 0
+    fields = ["child", "kind", "start_on", "end_on"]
+    readonly_fields = fields
     verbose_name = "linked organisation (as parent or successor)"
 
 
 @admin.register(Organisation)
-class OrganisationAdmin(admin.ModelAdmin):
+class OrganisationAdmin(ServiceAdmin):
     list_display = ["name", "ods_code", "kind", "region", "closed_on"]
     list_filter = ["kind", "region"]
     search_fields = ["name", "ods_code"]
     inlines = [AppointmentInline, MembershipInline, ChildLinkInline]
 
+    def service_check(self, obj):
+        services.organisation_check(obj)
+
+    def service_save(self, request, obj):
+        services.organisation_save(by=request.user, organisation=obj)
+
 
 @admin.register(OrganisationRelationship)
-class OrganisationRelationshipAdmin(admin.ModelAdmin):
+class OrganisationRelationshipAdmin(ServiceAdmin):
     list_display = ["child", "kind", "parent", "start_on", "end_on"]
     list_filter = ["kind"]
     search_fields = ["parent__name", "parent__ods_code", "child__name", "child__ods_code"]
     autocomplete_fields = ["parent", "child"]
 
+    def service_check(self, obj):
+        services.relationship_check(obj)
+
+    def service_save(self, request, obj):
+        services.relationship_save(by=request.user, relationship=obj)
+
+    def service_delete(self, request, obj):
+        services.relationship_delete(by=request.user, relationship=obj)
+
 
 @admin.register(Membership)
-class MembershipAdmin(admin.ModelAdmin):
+class MembershipAdmin(ServiceAdmin):
     list_display = ["user", "organisation", "role", "created_at"]
     list_filter = ["role", "organisation__kind"]
     search_fields = [
@@ -49,25 +78,24 @@ class MembershipAdmin(admin.ModelAdmin):
         "organisation__name",
         "organisation__ods_code",
     ]
-    autocomplete_fields = ["user", "organisation"]
 
 
 @admin.register(Appointment)
-class AppointmentAdmin(admin.ModelAdmin):
+class AppointmentAdmin(ServiceAdmin):
     list_display = ["organisation", "post", "holder_name", "start_on", "end_on"]
     list_filter = ["post", "organisation__region"]
     search_fields = ["organisation__name", "organisation__ods_code", "name", "user__full_name"]
-    autocomplete_fields = ["organisation", "user"]
 
 
 @admin.register(Invitation)
-class InvitationAdmin(admin.ModelAdmin):
-    list_display = ["email", "organisation", "role", "invited_by", "created_at", "status"]
-    list_filter = ["role"]
+class InvitationAdmin(ServiceAdmin):
+    list_display = ["email", "organisation", "roles", "invited_by", "sent_at", "status"]
     search_fields = ["email", "organisation__name"]
-    readonly_fields = ["token_hash", "created_at", "accepted_at", "accepted_by"]
-    autocomplete_fields = ["organisation", "invited_by"]
+    exclude = ["token_hash"]
 
-    def has_add_permission(self, request):
-        # An invitation needs its emailed token: send one from the organisation's members page.
-        return False
+
+@admin.register(OrganisationClosure)
+class OrganisationClosureAdmin(ServiceAdmin):
+    list_display = ["ancestor", "descendant", "area", "depth", "valid_from", "valid_to"]
+    list_filter = ["area", "depth"]
+    search_fields = ["ancestor__ods_code", "descendant__ods_code"]

@@ -6,6 +6,7 @@ class OrganisationsConfig(AppConfig):
 
     def ready(self):
         from auditlog.registry import auditlog
+        from django.db.models.signals import post_delete, post_save, pre_save
 
         from . import models
 
@@ -14,3 +15,24 @@ class OrganisationsConfig(AppConfig):
         auditlog.register(models.Membership)
         auditlog.register(models.Appointment)
         auditlog.register(models.Invitation, exclude_fields=["token_hash"])
+
+        # The dated reach table follows every change to the links, in the same transaction.
+        link = models.OrganisationRelationship
+        pre_save.connect(_remember_child, sender=link, dispatch_uid="closure-pre-save")
+        post_save.connect(_refresh_closure, sender=link, dispatch_uid="closure-save")
+        post_delete.connect(_refresh_closure, sender=link, dispatch_uid="closure-delete")
+
+
+def _remember_child(sender, instance, **kwargs):
+    instance._child_before = (
+        sender.objects.filter(pk=instance.pk).values_list("child_id", flat=True).first()
+        if instance.pk
+        else None
+    )
+
+
+def _refresh_closure(sender, instance, **kwargs):
+    from . import closure
+
+    children = {instance.child_id, getattr(instance, "_child_before", None)} - {None}
+    closure.refresh(children)

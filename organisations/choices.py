@@ -38,16 +38,27 @@ class RelationshipKind(models.TextChoices):
 
 
 class Role(models.TextChoices):
-    """Roles a person holds in an organisation (DESIGN.md section 1)."""
+    """Roles a member holds in an organisation (DESIGN.md section 1).
+
+    The MSO, deputy MSO, board director and CDAO are named posts, not roles: their permissions
+    come from the post while it is held (organisations/permissions.py).
+    """
 
     STAFF = "staff", "Staff reporter"
     SAFETY_TEAM = "safety-team", "Medication safety team member"
-    MSO = "mso", "Medication Safety Officer"
-    BOARD_DIRECTOR = "board-director", "Board director for medication safety"
     COMMITTEE_CHAIR = "committee-chair", "Committee chair"
     COMMITTEE_SECRETARY = "committee-secretary", "Committee secretary"
     COMMITTEE_MEMBER = "committee-member", "Committee member"
-    CDAO = "cdao", "Controlled drugs accountable officer (CDAO)"
+
+
+# One line for each role: what it lets a person do. Shown wherever roles are chosen.
+ROLE_HINTS = {
+    Role.STAFF: "Reports medication incidents and sees the feedback on their own reports",
+    Role.SAFETY_TEAM: "Reviews incidents, records learning and owns actions; sees the members",
+    Role.COMMITTEE_CHAIR: "Chairs the medication safety committee and approves assurance reports",
+    Role.COMMITTEE_SECRETARY: "Keeps the committee's meetings, agendas, minutes and actions",
+    Role.COMMITTEE_MEMBER: "Sits on the medication safety committee and sees its papers",
+}
 
 
 class Post(models.TextChoices):
@@ -65,10 +76,47 @@ class Post(models.TextChoices):
 # Posts that at most one person holds at a time in an organisation (a database constraint).
 SINGLE_HOLDER_POSTS = (Post.MSO, Post.BOARD_DIRECTOR)
 
-# Holding one of these posts as a user gives that user the matching role.
-POST_ROLES = {
-    Post.MSO: Role.MSO,
-    Post.DEPUTY_MSO: Role.SAFETY_TEAM,
-    Post.BOARD_DIRECTOR: Role.BOARD_DIRECTOR,
-    Post.CDAO: Role.CDAO,
+# Posts whose holders manage the organisation's members and named posts.
+MANAGING_POSTS = (Post.MSO, Post.DEPUTY_MSO)
+
+Kind = OrganisationKind
+_TRUSTS = frozenset({Kind.NHS_TRUST, Kind.FOUNDATION_TRUST, Kind.AMBULANCE_TRUST})
+# Organisations with a board: a board director, a medical devices safety officer and a chief
+# pharmacist belong to them (NHS England / MHRA patient safety alert on MSOs and MDSOs, 2014).
+_WITH_A_BOARD = _TRUSTS | {Kind.ICB, Kind.INDEPENDENT_PROVIDER, Kind.OTHER}
+# Designated bodies that appoint a controlled drugs accountable officer (The Controlled Drugs
+# (Supervision of Management and Use) Regulations 2013, regulation 8): trusts, ICBs and
+# independent hospitals; never a GP practice, a PCN or a community pharmacy.
+_DESIGNATED_BODIES = _TRUSTS | {Kind.ICB, Kind.INDEPENDENT_PROVIDER}
+# A medication safety committee sits in a trust, an ICB, a PCN or an independent provider; a GP
+# practice or a single community pharmacy takes part in its PCN's or ICB's committee instead.
+_WITH_A_COMMITTEE = _WITH_A_BOARD | {Kind.PCN}
+_ANY = frozenset(Kind)
+
+# The kinds of organisation in which each post and role can be held.
+POST_KINDS: dict[str, frozenset[str]] = {
+    Post.MSO: _ANY,
+    Post.DEPUTY_MSO: _ANY,
+    Post.BOARD_DIRECTOR: _WITH_A_BOARD,
+    Post.PATIENT_SAFETY_SPECIALIST: _ANY,
+    Post.MDSO: _WITH_A_BOARD,
+    Post.CDAO: _DESIGNATED_BODIES,
+    Post.CHIEF_PHARMACIST: _WITH_A_BOARD,
 }
+ROLE_KINDS: dict[str, frozenset[str]] = {
+    Role.STAFF: _ANY,
+    Role.SAFETY_TEAM: _ANY,
+    Role.COMMITTEE_CHAIR: _WITH_A_COMMITTEE,
+    Role.COMMITTEE_SECRETARY: _WITH_A_COMMITTEE,
+    Role.COMMITTEE_MEMBER: _WITH_A_COMMITTEE,
+}
+
+
+def posts_for(kind: str) -> list[Post]:
+    """The named posts an organisation of this kind has, in register order."""
+    return [post for post in Post if kind in POST_KINDS[post]]
+
+
+def roles_for(kind: str) -> list[Role]:
+    """The roles a member of an organisation of this kind can hold."""
+    return [role for role in Role if kind in ROLE_KINDS[role]]

@@ -1,17 +1,22 @@
-from .current import get_current_organisation
-from .permissions import Perm, has_permission, organisations_of
+from .access import access_for
+from .current import can_switch_organisation, get_current_organisation
+from .permissions import Perm
 
 
 def navigation(request):
-    """What the header shows: the organisation being worked in and the links this person has."""
+    """What the header shows: the organisation being worked in and the links this person has.
+    Built from the person's access (one query for their grants) and the current organisation
+    (one query); checking a permission in their own organisation needs no more."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
+    access = access_for(user)
     organisation = get_current_organisation(request)
     return {
         "current_organisation": organisation,
-        "can_switch_organisation": organisations_of(user)[:2].count() > 1,
-        "can_browse_organisations": has_permission(user, Perm.ORGANISATIONS_DIRECTORY),
+        "can_switch_organisation": can_switch_organisation(request),
+        "can_browse_organisations": access.has(Perm.ORGANISATIONS_DIRECTORY),
         "can_view_members": organisation is not None
-        and has_permission(user, Perm.MEMBERS_VIEW, organisation),
+        and access.has(Perm.MEMBERS_VIEW, organisation),
+        "can_administer": access.has(Perm.SERVICE_ADMIN),
     }

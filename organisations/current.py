@@ -1,32 +1,49 @@
 """The organisation a signed-in person is working in, chosen with the organisation switcher."""
 
+from django.db.models import Case, IntegerField, When
+
 SESSION_KEY = "current_organisation_id"
 _UNSET = object()
 
 
 def get_current_organisation(request):
-    """The organisation chosen in the switcher if the user still works there; otherwise the
-    first by name of those they are a member of, then of those they cover (a PCN's practices);
-    None for someone with no organisation (a network lead, a site administrator). Cached on the
-    request."""
+    """The organisation chosen in the switcher if the person still works there; otherwise the
+    first by name of those where they hold a role or a post, then of those these reach (a
+    PCN's practices); None for someone with no organisation (a network lead, a site
+    administrator). One query, kept on the request with whether there is another to switch to.
+    """
     cached = getattr(request, "_current_organisation", _UNSET)
     if cached is not _UNSET:
         return cached
-    from .permissions import organisations_of
+    from .access import access_for
+    from .models import Organisation
 
-    organisation = None
+    organisation, more = None, False
     if request.user.is_authenticated:
-        organisations = organisations_of(request.user).order_by("name")
         chosen = request.session.get(SESSION_KEY)
-        if chosen is not None:
-            organisation = organisations.filter(pk=chosen).first()
-        if organisation is None:
-            organisation = (
-                organisations.filter(memberships__user=request.user).first()
-                or organisations.first()
+        chosen = chosen if isinstance(chosen, int) else None
+        rows = list(
+            Organisation.objects.worked_in_by(request.user)
+            .order_by(
+                Case(
+                    When(pk=chosen, then=0),
+                    When(pk__in=access_for(request.user).organisation_ids, then=1),
+                    default=2,
+                    output_field=IntegerField(),
+                ),
+                "name",
             )
+            .only("pk", "ods_code", "name", "kind", "region", "closed_on")[:2]
+        )
+        organisation, more = (rows[0], len(rows) > 1) if rows else (None, False)
     request._current_organisation = organisation
+    request._can_switch_organisation = more
     return organisation
+
+
+def can_switch_organisation(request) -> bool:
+    get_current_organisation(request)
+    return request._can_switch_organisation
 
 
 def set_current_organisation(request, organisation) -> None:

@@ -12,6 +12,7 @@ from django.db import transaction
 from accounts.models import User
 from networks.models import Network, NetworkMembership
 
+from . import closure
 from .choices import OrganisationKind as Kind
 from .choices import Post, Region, RelationshipKind, Role
 from .models import Appointment, Membership, Organisation, OrganisationRelationship
@@ -39,7 +40,7 @@ PART_OF = [
     ("Z99902", "U99901"),
 ]
 
-# email, full name, job title, organisation, roles, named post
+# email, full name, job title, organisation, roles, named post (which gives its own permissions)
 PEOPLE = [
     ("reporter@trust-a.example", "Rosa Reid", "Staff nurse", "RZA", [Role.STAFF], None),
     (
@@ -47,7 +48,7 @@ PEOPLE = [
         "Amir Shah",
         "Lead pharmacist, medication safety",
         "RZA",
-        [Role.MSO],
+        [Role.SAFETY_TEAM],
         Post.MSO,
     ),
     (
@@ -55,7 +56,7 @@ PEOPLE = [
         "Dr Helen Carter",
         "Medical director",
         "RZA",
-        [Role.BOARD_DIRECTOR],
+        [Role.STAFF],
         Post.BOARD_DIRECTOR,
     ),
     (
@@ -71,16 +72,23 @@ PEOPLE = [
         "Priya Nair",
         "Medication safety pharmacist",
         "RZB",
-        [Role.MSO],
+        [Role.SAFETY_TEAM],
         Post.MSO,
     ),
-    ("mso@pcn.example", "Tom Bright", "PCN clinical pharmacist", "U99901", [Role.MSO], Post.MSO),
+    (
+        "mso@pcn.example",
+        "Tom Bright",
+        "PCN clinical pharmacist",
+        "U99901",
+        [Role.SAFETY_TEAM],
+        Post.MSO,
+    ),
     (
         "cdao@icb.example",
         "Fiona Grant",
         "Controlled drugs accountable officer",
         "QZZ",
-        [Role.CDAO],
+        [Role.STAFF],
         Post.CDAO,
     ),
 ]
@@ -149,13 +157,8 @@ def seed_demo(password: str) -> dict[str, int]:
         NetworkMembership.objects.update_or_create(
             network=network, user=lead, defaults={"role": NetworkMembership.Role.LEAD}
         )
-        _user(
-            "admin@example.com",
-            "Site Administrator",
-            password,
-            is_staff=True,
-            is_superuser=True,
-        )
+        _user("admin@example.com", "Site Administrator", password, is_staff=True)
+    closure.rebuild()
     return {
         "organisations": Organisation.objects.count(),
         "users": User.objects.count(),

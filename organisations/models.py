@@ -5,11 +5,22 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import models
-from django.db.models import Q
+from django.db.models import ProtectedError, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .choices import SINGLE_HOLDER_POSTS, OrganisationKind, Post, Region, RelationshipKind, Role
+from .choices import (
+    POST_KINDS,
+    ROLE_KINDS,
+    SINGLE_HOLDER_POSTS,
+    OrganisationKind,
+    Post,
+    Region,
+    RelationshipKind,
+    Role,
+)
+from .permissions import Perm
+from .scoping import ScopedQuerySet
 from .validators import (
     ODSCodeField,
     normalise_ods_code,
@@ -22,17 +33,28 @@ def _today():
     return timezone.localdate()
 
 
-class OrganisationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Organisations whose pages the user may open."""
-        from .permissions import Perm, organisation_ids_with
+def _end_after_start(instance) -> None:
+    """An end date before the start date is an error on the end date."""
+    if instance.start_on and instance.end_on and instance.end_on < instance.start_on:
+        raise ValidationError(
+            {"end_on": "The end date must be the same as or after the start date"},
+            code="ends_before_start",
+        )
 
-        ids = organisation_ids_with(user, Perm.ORGANISATION_VIEW)
-        return self if ids is None else self.filter(pk__in=ids)
 
+class OrganisationQuerySet(ScopedQuerySet):
     def open(self, on=None):
         on = on or _today()
         return self.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=on))
+
+    def worked_in_by(self, user):
+        """The open organisations a person works in: where they hold a role or a named post,
+        and those these reach (a PCN's practices). The organisation switcher offers these."""
+        from .access import access_for
+
+        return self.filter(
+            access_for(user).filter(Perm.ORGANISATION_VIEW, self.model, global_reach=False)
+        ).open()
 
 
 class Organisation(models.Model):
@@ -57,6 +79,8 @@ class Organisation(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = OrganisationQuerySet.as_manager()
+    scope_path = ""
+    view_permission = Perm.ORGANISATION_VIEW
 
     class Meta:
         ordering = ["name"]
@@ -91,6 +115,11 @@ class Organisation(models.Model):
             except ValidationError as error:
                 raise ValidationError({"ods_code": error}) from error
 
+    def delete(self, *args, **kwargs):
+        raise ProtectedError(
+            "An organisation is never deleted: give it a closing date instead.", {self}
+        )
+
     @property
     def is_closed(self) -> bool:
         return self.closed_on is not None and self.closed_on < _today()
@@ -105,9 +134,11 @@ class RelationshipQuerySet(models.QuerySet):
 class OrganisationRelationship(models.Model):
     """A dated link between organisations: part of (practice in PCN) or succeeded by (merger)."""
 
-    parent = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="child_links")
-    child = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="parent_links")
-    kind = models.CharField(max_length=16, choices=RelationshipKind.choices)
+    parent = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="child_links")
+    child = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="parent_links")
+    kind = models.CharField(
+        max_length=16, choices=RelationshipKind.choices, default=RelationshipKind.PART_OF
+    )
     start_on = models.DateField(default=_today)
     end_on = models.DateField(null=True, blank=True)
 
@@ -137,14 +168,42 @@ class OrganisationRelationship(models.Model):
     def __str__(self):
         return f"{self.child} {self.get_kind_display().lower()} {self.parent}"
 
+    def clean(self):
+        super().clean()
+        _end_after_start(self)
+        if self.parent_id and self.parent_id == self.child_id:
+            raise ValidationError({"parent": "An organisation cannot be linked to itself"})
 
-class MembershipQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        """Memberships of organisations whose members the user may see."""
-        from .permissions import Perm, organisation_ids_with
 
-        ids = organisation_ids_with(user, Perm.MEMBERS_VIEW)
-        return self if ids is None else self.filter(organisation_id__in=ids)
+class ClosureQuerySet(models.QuerySet):
+    def valid_on(self, on):
+        return self.filter(Q(valid_from__isnull=True) | Q(valid_from__lte=on)).filter(
+            Q(valid_to__isnull=True) | Q(valid_to__gte=on)
+        )
+
+
+class OrganisationClosure(models.Model):
+    """Who reaches whom through the links, at any depth, and on which dates: derived from
+    OrganisationRelationship by closure.py, never edited."""
+
+    ancestor = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    descendant = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # Reached through at least one part-of link (the area), not through successor links alone.
+    area = models.BooleanField()
+    depth = models.PositiveSmallIntegerField()
+    valid_from = models.DateField(null=True, blank=True)
+    valid_to = models.DateField(null=True, blank=True)
+
+    objects = ClosureQuerySet.as_manager()
+
+    class Meta:
+        indexes = [
+            models.Index(fields=["ancestor", "descendant"]),
+            models.Index(fields=["descendant", "ancestor"]),
+        ]
+
+    def __str__(self):
+        return f"{self.ancestor_id} reaches {self.descendant_id}"
 
 
 class Membership(models.Model):
@@ -154,12 +213,14 @@ class Membership(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="memberships"
     )
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="memberships"
+        Organisation, on_delete=models.PROTECT, related_name="memberships"
     )
     role = models.CharField(max_length=32, choices=Role.choices)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    objects = MembershipQuerySet.as_manager()
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "organisation"
+    view_permission = Perm.MEMBERS_VIEW
 
     class Meta:
         ordering = ["organisation__name", "user__full_name", "role"]
@@ -174,14 +235,31 @@ class Membership(models.Model):
     def __str__(self):
         return f"{self.user} – {self.get_role_display()}, {self.organisation.name}"
 
+    def clean(self):
+        super().clean()
+        check_held_in(self.organisation, role=self.role)
 
-class AppointmentQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from .permissions import Perm, organisation_ids_with
 
-        ids = organisation_ids_with(user, Perm.ORGANISATION_VIEW)
-        return self if ids is None else self.filter(organisation_id__in=ids)
+def check_held_in(organisation, *, role=None, post=None) -> None:
+    """A role or a named post exists only in some kinds of organisation (choices.py)."""
+    if role and organisation.kind not in ROLE_KINDS.get(role, ()):
+        raise ValidationError(
+            {"role": f"{Role(role).label} is not a role in {_a(organisation)}"},
+            code="role_not_held_here",
+        )
+    if post and organisation.kind not in POST_KINDS.get(post, ()):
+        raise ValidationError(
+            {"post": f"{_a(organisation).capitalize()} has no {Post(post).label}"},
+            code="post_not_held_here",
+        )
 
+
+def _a(organisation) -> str:
+    label = organisation.get_kind_display()
+    return f"{'an' if label[0].lower() in 'aeiou' else 'a'} {label}"
+
+
+class AppointmentQuerySet(ScopedQuerySet):
     def current(self, on=None):
         on = on or _today()
         return self.filter(start_on__lte=on).filter(Q(end_on__isnull=True) | Q(end_on__gte=on))
@@ -191,7 +269,7 @@ class Appointment(models.Model):
     """A named post held in an organisation: the register of who is the MSO, and so on."""
 
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="appointments"
+        Organisation, on_delete=models.PROTECT, related_name="appointments"
     )
     post = models.CharField(max_length=32, choices=Post.choices)
     user = models.ForeignKey(
@@ -210,6 +288,8 @@ class Appointment(models.Model):
     updated_at = models.DateTimeField(auto_now=True)
 
     objects = AppointmentQuerySet.as_manager()
+    scope_path = "organisation"
+    view_permission = Perm.ORGANISATION_VIEW
 
     class Meta:
         ordering = ["organisation__name", "post", "-start_on"]
@@ -243,35 +323,9 @@ class Appointment(models.Model):
         if self.user_id:
             self.name = ""
             self.email = ""
-        if self.post in SINGLE_HOLDER_POSTS and self.start_on and self.organisation_id:
-            self._check_no_overlap()
-
-    def _check_no_overlap(self):
-        """One MSO and one board director at a time: no two appointments to such a post overlap."""
-        others = Appointment.objects.filter(
-            organisation_id=self.organisation_id, post=self.post
-        ).exclude(pk=self.pk)
-        if self.end_on is not None:
-            others = others.filter(start_on__lte=self.end_on)
-        other = (
-            others.filter(Q(end_on__isnull=True) | Q(end_on__gte=self.start_on))
-            .select_related("user")
-            .first()
-        )
-        if other is None:
-            return
-        post = self.get_post_display()
-        if other.end_on is None:
-            message = (
-                f"{other.holder_name} is {post} with no end date. "
-                "Give their appointment an end date first."
-            )
-        else:
-            message = (
-                f"{other.holder_name} is {post} until {other.end_on:%-d %B %Y}. "
-                "Choose dates that do not overlap."
-            )
-        raise ValidationError({"start_on": message}, code="overlapping_appointment")
+        _end_after_start(self)
+        if self.organisation_id and self.post:
+            check_held_in(self.organisation, post=self.post)
 
     @property
     def holder_name(self) -> str:
@@ -290,13 +344,7 @@ def hash_token(token: str) -> str:
     return hashlib.sha256(token.encode()).hexdigest()
 
 
-class InvitationQuerySet(models.QuerySet):
-    def visible_to(self, user):
-        from .permissions import Perm, organisation_ids_with
-
-        ids = organisation_ids_with(user, Perm.MEMBERS_MANAGE)
-        return self if ids is None else self.filter(organisation_id__in=ids)
-
+class InvitationQuerySet(ScopedQuerySet):
     def pending(self):
         return self.filter(
             accepted_at__isnull=True, revoked_at__isnull=True, expires_at__gt=timezone.now()
@@ -304,9 +352,11 @@ class InvitationQuerySet(models.QuerySet):
 
 
 class Invitation(models.Model):
-    """An emailed, single-use, expiring invitation to take a role in an organisation.
+    """An emailed, single-use, expiring invitation to join an organisation with some roles.
 
-    Only a SHA-256 hash of the token is stored; the token itself is in the emailed link.
+    Only a SHA-256 hash of the token is stored; the token itself is only in the emailed link.
+    A new token is made each time the email is sent, after the invitation is saved, and
+    ``sent_at`` is set only once the email has gone.
     """
 
     class Status(models.TextChoices):
@@ -317,14 +367,18 @@ class Invitation(models.Model):
 
     email = models.EmailField()
     organisation = models.ForeignKey(
-        Organisation, on_delete=models.CASCADE, related_name="invitations"
+        Organisation, on_delete=models.PROTECT, related_name="invitations"
     )
-    role = models.CharField(max_length=32, choices=Role.choices)
+    roles = models.JSONField(default=list)
     invited_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="invitations_sent"
     )
-    token_hash = models.CharField(max_length=64, unique=True, editable=False)
+    # Null until the email is first sent: unsent invitations share no value under the index.
+    token_hash = models.CharField(  # noqa: DJ001
+        max_length=64, unique=True, null=True, editable=False
+    )
     created_at = models.DateTimeField(auto_now_add=True)
+    sent_at = models.DateTimeField(null=True, blank=True)
     expires_at = models.DateTimeField()
     accepted_at = models.DateTimeField(null=True, blank=True)
     accepted_by = models.ForeignKey(
@@ -337,6 +391,8 @@ class Invitation(models.Model):
     revoked_at = models.DateTimeField(null=True, blank=True)
 
     objects = InvitationQuerySet.as_manager()
+    scope_path = "organisation"
+    view_permission = Perm.MEMBERS_MANAGE
 
     class Meta:
         ordering = ["-created_at"]
@@ -365,3 +421,6 @@ class Invitation(models.Model):
 
     def get_status_display(self) -> str:
         return self.Status(self.status).label
+
+    def get_roles_display(self) -> str:
+        return ", ".join(Role(role).label for role in self.roles if role in Role.values)

@@ -1,23 +1,35 @@
-"""Who may do what, where: the one place roles become permissions.
+"""Who may do what, where: every rule, declared once.
 
-Every permission is checked server side, per organisation. A role held in an organisation gives
-its permissions there. Some roles also reach other organisations through dated links: the MSO
-of a primary care network covers the network's current GP practices. (The controlled drugs
-accountable officer of an ICB will see the controlled-drug incidents of the organisations in
-its area, and nothing else of them: that permission comes with incidents.)
-Network leads hold permissions across organisations (a regional lead: those of the region).
-Site administrators (active superusers) hold every permission.
+A person holds *grants*: a role in an organisation (``Membership``), a named post they hold
+today (a current ``Appointment``: start ≤ today ≤ end), the lead of an MSO network, or the site
+administrator flag. Each ``Rule`` below says which grant gives which permissions, and how far
+it reaches from the organisation where it is held:
 
-Views ask ``has_permission(user, perm, organisation)``; querysets ask
-``organisations_with(user, perm)`` through their ``visible_to(user)`` methods. See
-docs/adr/0002-scoping-and-permissions.md.
+- ``OWN``: that organisation, and the organisations it took over (successor links, any depth);
+- ``AREA``: ``OWN`` and every organisation in its area (part-of links, any depth), with theirs;
+- ``REGION``: every organisation of the region whose network the person leads;
+- ``ALL``: every organisation.
+
+Links are dated, and a reach through a link holds only while the link does (closure.py keeps
+the dated reach table). A rule can be narrower than "everything of an organisation": ``only``
+maps a model (``"app_label.ModelName"``) to a filter over it, and the rule gives its
+permissions on those rows of that model and nothing else (the CDAO of an ICB reaches the
+controlled-drug incidents of the area, nothing else of it).
+
+``access.py`` derives from these rules both the object check (``has_permission``) and the
+queryset filter (``visible_to``), so the two cannot disagree; ``tests/organisations/
+test_rules_agree.py`` proves it for every rule and every way of reaching an organisation.
+See docs/adr/0005-one-rule-set-and-a-dated-reach-table.md.
 """
 
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from enum import StrEnum
+from types import MappingProxyType
 
 from django.db.models import Q
 
-from .choices import OrganisationKind, RelationshipKind, Role
+from .choices import OrganisationKind, Post, Role
 
 
 class Perm(StrEnum):
@@ -26,162 +38,96 @@ class Perm(StrEnum):
     MEMBERS_MANAGE = "members.manage"
     APPOINTMENTS_MANAGE = "appointments.manage"
     ORGANISATIONS_DIRECTORY = "organisations.directory"
+    SERVICE_ADMIN = "service.admin"  # the Django admin: organisations, their links, people
 
 
-ROLE_PERMISSIONS: dict[str, frozenset[Perm]] = {
-    Role.STAFF: frozenset({Perm.ORGANISATION_VIEW}),
-    Role.SAFETY_TEAM: frozenset({Perm.ORGANISATION_VIEW, Perm.MEMBERS_VIEW}),
-    Role.MSO: frozenset(
-        {
-            Perm.ORGANISATION_VIEW,
-            Perm.MEMBERS_VIEW,
-            Perm.MEMBERS_MANAGE,
-            Perm.APPOINTMENTS_MANAGE,
-        }
+class GlobalRole(StrEnum):
+    """Grants held by a person, not in an organisation."""
+
+    SITE_ADMIN = "site-admin"  # an active user with is_staff
+    NATIONAL_LEAD = "national-lead"  # leads a national or specialised MSO network
+    REGIONAL_LEAD = "regional-lead"  # leads a regional MSO network
+
+
+class Reach(StrEnum):
+    OWN = "own"
+    AREA = "area"
+    REGION = "region"
+    ALL = "all"
+
+
+@dataclass(frozen=True)
+class Rule:
+    grant: Role | Post | GlobalRole
+    perms: frozenset[Perm]
+    reach: Reach = Reach.OWN
+    # The kinds of organisation the grant must be held in for this rule (None: any).
+    held_in: frozenset[str] | None = None
+    # "app_label.ModelName" -> the rows of that model the rule reaches; nothing else.
+    only: Mapping[str, Q] = field(default_factory=lambda: MappingProxyType({}))
+
+    def __post_init__(self):
+        object.__setattr__(self, "perms", frozenset(self.perms))
+        object.__setattr__(self, "only", MappingProxyType(dict(self.only)))
+        if self.held_in is not None:
+            object.__setattr__(self, "held_in", frozenset(self.held_in))
+        is_global = isinstance(self.grant, GlobalRole)
+        if is_global != (self.reach in (Reach.REGION, Reach.ALL)):
+            raise ValueError(f"{self.grant}: global grants reach a region or all, others do not")
+
+
+P = Perm
+VIEW = {P.ORGANISATION_VIEW}
+MANAGE = {P.ORGANISATION_VIEW, P.MEMBERS_VIEW, P.MEMBERS_MANAGE, P.APPOINTMENTS_MANAGE}
+
+RULES: tuple[Rule, ...] = (
+    # Roles of members.
+    Rule(Role.STAFF, VIEW),
+    Rule(Role.SAFETY_TEAM, VIEW | {P.MEMBERS_VIEW}),
+    Rule(Role.COMMITTEE_CHAIR, VIEW),
+    Rule(Role.COMMITTEE_SECRETARY, VIEW),
+    Rule(Role.COMMITTEE_MEMBER, VIEW),
+    # Named posts, while they are held.
+    Rule(Post.MSO, MANAGE),
+    Rule(Post.DEPUTY_MSO, MANAGE),
+    # The MSO of a primary care network covers the network's GP practices.
+    Rule(Post.MSO, VIEW | {P.MEMBERS_VIEW}, reach=Reach.AREA, held_in={OrganisationKind.PCN}),
+    Rule(Post.BOARD_DIRECTOR, VIEW | {P.MEMBERS_VIEW}),
+    # The CDAO's reach over the controlled-drug incidents of the area comes with incidents.
+    Rule(Post.CDAO, VIEW),
+    # Across organisations.
+    Rule(GlobalRole.NATIONAL_LEAD, VIEW | {P.ORGANISATIONS_DIRECTORY}, reach=Reach.ALL),
+    Rule(GlobalRole.REGIONAL_LEAD, VIEW | {P.ORGANISATIONS_DIRECTORY}, reach=Reach.REGION),
+    # Site administrators run the service: organisations, people and the admin. They will
+    # not be given the permissions that open incident narratives or patient details.
+    Rule(
+        GlobalRole.SITE_ADMIN,
+        MANAGE | {P.ORGANISATIONS_DIRECTORY, P.SERVICE_ADMIN},
+        reach=Reach.ALL,
     ),
-    Role.BOARD_DIRECTOR: frozenset({Perm.ORGANISATION_VIEW, Perm.MEMBERS_VIEW}),
-    Role.COMMITTEE_CHAIR: frozenset({Perm.ORGANISATION_VIEW}),
-    Role.COMMITTEE_SECRETARY: frozenset({Perm.ORGANISATION_VIEW}),
-    Role.COMMITTEE_MEMBER: frozenset({Perm.ORGANISATION_VIEW}),
-    Role.CDAO: frozenset({Perm.ORGANISATION_VIEW}),
-}
-
-# (kind of the parent organisation, role held there) -> permissions in its current children.
-COVERAGE_PERMISSIONS: dict[tuple[str, str], frozenset[Perm]] = {
-    (OrganisationKind.PCN, Role.MSO): frozenset({Perm.ORGANISATION_VIEW, Perm.MEMBERS_VIEW}),
-}
-
-# Network leads: permissions in every organisation (national) or in their region (regional).
-NETWORK_LEAD_PERMISSIONS: frozenset[Perm] = frozenset(
-    {Perm.ORGANISATION_VIEW, Perm.ORGANISATIONS_DIRECTORY}
 )
 
-ALL_PERMISSIONS: frozenset[Perm] = frozenset(Perm)
+# Grants whose holders see incident detail, sign off alerts or run the service: they must
+# sign in with a second factor (MFA_REQUIRED).
+MFA_GRANTS: frozenset[str] = frozenset(
+    {
+        Post.MSO,
+        Post.DEPUTY_MSO,
+        Post.BOARD_DIRECTOR,
+        Post.CDAO,
+        Role.SAFETY_TEAM,
+        Role.COMMITTEE_CHAIR,
+        Role.COMMITTEE_SECRETARY,
+        GlobalRole.SITE_ADMIN,
+        GlobalRole.NATIONAL_LEAD,
+        GlobalRole.REGIONAL_LEAD,
+    }
+)
 
 
-def _active(user) -> bool:
-    return bool(user and user.is_authenticated and user.is_active)
+def has_permission(user, perm: Perm, obj=None) -> bool:
+    """Whether the user holds ``perm`` on ``obj``: an organisation, an object of a scoped model,
+    or (None) anywhere at all."""
+    from .access import access_for
 
-
-def _lead_regions(user) -> tuple[bool, frozenset[str]]:
-    """(leads a national or specialised network, regions whose network the user leads)."""
-    cached = getattr(user, "_mso_lead_regions", None)
-    if cached is None:
-        from networks.models import Network, NetworkMembership
-
-        rows = NetworkMembership.objects.filter(
-            user=user, role=NetworkMembership.Role.LEAD
-        ).values_list("network__kind", "network__region")
-        national = any(kind != Network.Kind.REGIONAL for kind, _ in rows)
-        regions = frozenset(region for kind, region in rows if kind == Network.Kind.REGIONAL)
-        cached = user._mso_lead_regions = (national, regions)
-    return cached
-
-
-def is_network_lead(user) -> bool:
-    if not _active(user):
-        return False
-    national, regions = _lead_regions(user)
-    return national or bool(regions)
-
-
-def permissions_in(user, organisation) -> frozenset[Perm]:
-    """Every permission the user holds in the organisation (cached on the user object)."""
-    if not _active(user) or organisation is None:
-        return frozenset()
-    if user.is_superuser:
-        return ALL_PERMISSIONS
-    cache = user.__dict__.setdefault("_mso_permissions", {})
-    if organisation.pk in cache:
-        return cache[organisation.pk]
-
-    from .models import Membership, OrganisationRelationship
-
-    perms: set[Perm] = set()
-    for role in Membership.objects.filter(user=user, organisation=organisation).values_list(
-        "role", flat=True
-    ):
-        perms |= ROLE_PERMISSIONS[role]
-    covering = Membership.objects.filter(
-        user=user,
-        organisation__in=OrganisationRelationship.objects.current()
-        .filter(kind=RelationshipKind.PART_OF, child=organisation)
-        .values("parent_id"),
-    ).values_list("organisation__kind", "role")
-    for parent_kind, role in covering:
-        perms |= COVERAGE_PERMISSIONS.get((parent_kind, role), frozenset())
-    national, regions = _lead_regions(user)
-    if national or organisation.region in regions:
-        perms |= NETWORK_LEAD_PERMISSIONS
-    cache[organisation.pk] = frozenset(perms)
-    return cache[organisation.pk]
-
-
-def has_permission(user, perm: Perm, organisation=None) -> bool:
-    """Whether the user holds ``perm`` in ``organisation``.
-
-    With no organisation: whether the user holds it anywhere it can be held without one
-    (site administrators and network leads).
-    """
-    if organisation is None:
-        if not _active(user):
-            return False
-        if user.is_superuser:
-            return True
-        return perm in NETWORK_LEAD_PERMISSIONS and is_network_lead(user)
-    return perm in permissions_in(user, organisation)
-
-
-def organisations_with(user, perm: Perm, *, through_networks: bool = True):
-    """A queryset of the organisations where the user holds ``perm``; None means all of them.
-
-    It is lazy and used as a subquery, so scoping costs no extra query and does not grow
-    with the number of organisations. ``through_networks=False`` leaves out what network
-    leads and site administrators see of organisations they are not part of.
-    """
-    from .models import Membership, Organisation, OrganisationRelationship
-
-    if not _active(user):
-        return Organisation.objects.none()
-    if user.is_superuser and through_networks:
-        return None
-
-    condition = Q(
-        pk__in=Membership.objects.filter(
-            user=user, role__in=[role for role, perms in ROLE_PERMISSIONS.items() if perm in perms]
-        ).values("organisation_id")
-    )
-    for (parent_kind, role), perms in COVERAGE_PERMISSIONS.items():
-        if perm in perms:
-            condition |= Q(
-                pk__in=OrganisationRelationship.objects.current()
-                .filter(
-                    kind=RelationshipKind.PART_OF,
-                    parent__kind=parent_kind,
-                    parent__in=Membership.objects.filter(user=user, role=role).values(
-                        "organisation_id"
-                    ),
-                )
-                .values("child_id")
-            )
-    if through_networks and perm in NETWORK_LEAD_PERMISSIONS:
-        national, regions = _lead_regions(user)
-        if national:
-            return None
-        if regions:
-            condition |= Q(region__in=regions)
-    return Organisation.objects.filter(condition)
-
-
-def organisations_of(user):
-    """The organisations a user works in: by membership, or covered through a PCN or ICB role.
-
-    These are the organisations a person switches between on their home page.
-    """
-    return organisations_with(user, Perm.ORGANISATION_VIEW, through_networks=False)
-
-
-def organisation_ids_with(user, perm: Perm):
-    """Like ``organisations_with`` but as a subquery of ids, for filtering related models."""
-    organisations = organisations_with(user, perm)
-    return None if organisations is None else organisations.values("pk")
+    return access_for(user).has(perm, obj)

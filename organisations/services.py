@@ -1,24 +1,38 @@
-"""Writes for organisations: invitations, memberships and named posts.
+"""Writes for organisations: the organisations and their links, members and their roles,
+invitations and named posts. The only writers: views, the admin and commands call these.
 
 Each service takes the acting user as ``by``, runs in one transaction and is audited
-(django-auditlog records who changed what, with before and after values).
+(django-auditlog records who changed what, from where, with before and after values).
+Rules that span an organisation's rows (one MSO at a time, someone left to manage it, no post
+held by a non-member) are checked under a lock on the organisation.
 """
 
 import logging
+from datetime import timedelta
 
-from auditlog.context import set_actor
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.mail import send_mail
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
 
 from accounts.models import User
+from mso_portal.audit import audit_as
 
-from .choices import POST_ROLES, Role
-from .models import Appointment, Invitation, Membership, Organisation
+from . import closure
+from .choices import MANAGING_POSTS, SINGLE_HOLDER_POSTS, Post
+from .models import (
+    Appointment,
+    Invitation,
+    Membership,
+    Organisation,
+    OrganisationRelationship,
+    check_held_in,
+    hash_token,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -27,81 +41,170 @@ class InvitationError(Exception):
     """An invitation that cannot be used: the message says why, for the person holding it."""
 
 
-def invitation_url(token: str) -> str:
-    return settings.SITE_URL + reverse("invitation_accept", kwargs={"token": token})
-
-
-def _send_invitation_email(invitation: Invitation, token: str) -> None:
-    context = {"invitation": invitation, "url": invitation_url(token)}
-    send_mail(
-        subject=f"You are invited to {invitation.organisation.name} on MSO Portal",
-        message=render_to_string("organisations/email/invitation.txt", context),
-        from_email=None,
-        recipient_list=[invitation.email],
-    )
-
-
 def _lock(organisation: Organisation) -> None:
-    """Serialise writes that check a rule across an organisation's rows (one MSO at a time, at
-    least one MSO): a row lock on PostgreSQL; SQLite's IMMEDIATE transactions already do."""
+    """Serialise writes that check a rule across an organisation's rows: a row lock on
+    PostgreSQL; SQLite's IMMEDIATE transactions already serialise every write."""
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
 
 
-def invitation_create(*, by, organisation: Organisation, email: str, role: str):
-    """Invite someone by email to a role in an organisation. Returns (invitation, token).
+# Organisations and their links (site administrators, through the admin) -----------------
 
-    Any earlier pending invitation for the same person, organisation and role is withdrawn, so
-    only the newest link works. The email is sent once the transaction commits.
+
+def organisation_check(organisation: Organisation) -> None:
+    """What organisation_save refuses: an invalid organisation, or a new kind that does not have
+    a role or named post its people hold."""
+    organisation.full_clean()
+    if organisation.pk:
+        for role in set(organisation.memberships.values_list("role", flat=True)):
+            _as_error_on("kind", check_held_in, organisation, role=role)
+        for post in set(organisation.appointments.values_list("post", flat=True)):
+            _as_error_on("kind", check_held_in, organisation, post=post)
+
+
+def organisation_save(*, by, organisation: Organisation) -> Organisation:
+    """Create or change an organisation. Closing it (a closing date) is how it ends: a closed
+    organisation leaves the switcher and every later fan-out; it is never deleted."""
+    with transaction.atomic(), audit_as(by):
+        if organisation.pk:
+            _lock(organisation)
+        organisation_check(organisation)
+        organisation.save()
+    return organisation
+
+
+def _as_error_on(field, check, *args, **kwargs):
+    try:
+        check(*args, **kwargs)
+    except ValidationError as error:
+        raise ValidationError({field: error.messages}) from error
+
+
+def relationship_check(relationship: OrganisationRelationship) -> None:
+    """What relationship_save refuses: an invalid link, or one that would make an organisation
+    part of itself at any depth."""
+    relationship.full_clean()
+    if closure.reaches(relationship.child_id, relationship.parent_id):
+        raise ValidationError(
+            {
+                "parent": f"{relationship.parent.name} is already linked below "
+                f"{relationship.child.name}, so this link would go round in a circle"
+            },
+            code="link_cycle",
+        )
+
+
+def relationship_save(*, by, relationship: OrganisationRelationship):
+    """Create or change a dated link. The reach table follows in the same transaction
+    (closure.py)."""
+    with transaction.atomic(), audit_as(by):
+        relationship_check(relationship)
+        relationship.save()
+    return relationship
+
+
+def relationship_delete(*, by, relationship: OrganisationRelationship) -> None:
+    """Remove a link recorded by mistake (a link that ended is given an end date instead)."""
+    with transaction.atomic(), audit_as(by):
+        relationship.delete()
+
+
+# Invitations ----------------------------------------------------------------------------
+
+
+def invitation_url(token: str) -> str:
+    return settings.SITE_URL + reverse("invitation_open", kwargs={"token": token})
+
+
+def invitation_create(*, by, organisation: Organisation, email: str, roles) -> Invitation:
+    """Invite someone by email to join an organisation with these roles, then email them.
+
+    Someone who is already a member, or who already has an invitation waiting, is not invited
+    again: the error's code (``already_member``, ``already_invited``) lets the page offer the
+    right action. Raises ValidationError(code="email_failed") when the invitation was saved but
+    its email could not be sent; it can be sent again from the members page.
     """
     email = User.objects.normalize_email(email).strip().lower()
-    if Membership.objects.filter(
-        organisation=organisation, role=role, user__email__iexact=email
-    ).exists():
-        raise ValidationError(
-            {"email": f"{email} already has this role in {organisation.name}"},
-            code="duplicate_membership",
-        )
-    token, token_hash = Invitation.new_token()
-    with transaction.atomic(), set_actor(by):
-        now = timezone.now()
-        for earlier in Invitation.objects.pending().filter(
-            organisation=organisation, role=role, email__iexact=email
-        ):
-            earlier.revoked_at = now
-            earlier.save(update_fields=["revoked_at"])
+    roles = sorted(set(roles))
+    with transaction.atomic(), audit_as(by):
+        _lock(organisation)
+        if organisation.is_closed:
+            raise ValidationError(f"{organisation.name} has closed", code="closed")
+        for role in roles:
+            _as_error_on("roles", check_held_in, organisation, role=role)
+        if Membership.objects.filter(organisation=organisation, user__email=email).exists():
+            raise ValidationError(
+                {
+                    "email": ValidationError(
+                        f"{email} is already a member of {organisation.name}",
+                        code="already_member",
+                    )
+                }
+            )
+        if Invitation.objects.pending().filter(organisation=organisation, email=email).exists():
+            raise ValidationError(
+                {
+                    "email": ValidationError(
+                        f"{email} has already been invited to {organisation.name}",
+                        code="already_invited",
+                    )
+                }
+            )
         invitation = Invitation.objects.create(
             email=email,
             organisation=organisation,
-            role=role,
+            roles=roles,
             invited_by=by,
-            token_hash=token_hash,
             expires_at=Invitation.default_expiry(),
         )
-        # Sent last, inside the transaction: if the email cannot be sent, nothing is saved and
-        # the person inviting is told so.
-        try:
-            _send_invitation_email(invitation, token)
-        except Exception as error:
-            logger.exception("Invitation email to %s could not be sent", email)
-            raise ValidationError(
-                "The invitation email could not be sent, so nothing was saved. Try again later.",
-                code="email_failed",
-            ) from error
-    return invitation, token
+    return invitation_send(by=by, invitation=invitation)
+
+
+def invitation_send(*, by, invitation: Invitation) -> Invitation:
+    """Email an invitation with a new link (any earlier link stops working) and a new expiry.
+
+    The new token's hash is committed before the email goes, and ``sent_at`` is recorded only
+    after it has gone, so nothing is saved as sent that was not. Sending waits at most
+    EMAIL_TIMEOUT seconds.
+    """
+    token, token_hash = Invitation.new_token()
+    with transaction.atomic(), audit_as(by):
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status != Invitation.Status.PENDING:
+            raise ValidationError("Only an invitation waiting for an answer can be sent again")
+        invitation.token_hash = token_hash
+        invitation.expires_at = Invitation.default_expiry()
+        invitation.save(update_fields=["token_hash", "expires_at"])
+    context = {"invitation": invitation, "url": invitation_url(token)}
+    try:
+        send_mail(
+            subject=f"You are invited to {invitation.organisation.name} on MSO Portal",
+            message=render_to_string("organisations/email/invitation.txt", context),
+            from_email=None,
+            recipient_list=[invitation.email],
+        )
+    except Exception as error:
+        logger.exception("The invitation email to %s could not be sent", invitation.email)
+        raise ValidationError(
+            f"The invitation to {invitation.email} is saved, but its email could not be sent. "
+            "Try sending it again later.",
+            code="email_failed",
+        ) from error
+    with transaction.atomic(), audit_as(by):
+        invitation.sent_at = timezone.now()
+        invitation.save(update_fields=["sent_at"])
+    return invitation
 
 
 def invitation_revoke(*, by, invitation: Invitation) -> None:
     if invitation.status != Invitation.Status.PENDING:
-        raise ValidationError("Only a pending invitation can be withdrawn")
-    with transaction.atomic(), set_actor(by):
+        raise ValidationError("Only an invitation waiting for an answer can be withdrawn")
+    with transaction.atomic(), audit_as(by):
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
 
 
 def invitation_for_token(token: str) -> Invitation:
     """The usable invitation for an emailed token, or InvitationError saying why not."""
-    from .models import hash_token
-
     invitation = (
         Invitation.objects.select_related("organisation", "invited_by")
         .filter(token_hash=hash_token(token or ""))
@@ -131,7 +234,7 @@ def _check_usable(invitation: Invitation) -> None:
 
 def invitation_accept(*, token: str, user=None, full_name: str = "", password: str = ""):
     """Use an invitation: for a new person, create their account with the chosen password; for a
-    signed-in person whose email matches, add the role. Returns the user.
+    signed-in person whose email matches, add the roles. Returns the user.
 
     The invitation row is locked, so a link used twice at once still works only once.
     """
@@ -140,7 +243,7 @@ def invitation_accept(*, token: str, user=None, full_name: str = "", password: s
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
         _check_usable(invitation)
         if user is None:
-            if User.objects.filter(email__iexact=invitation.email).exists():
+            if User.objects.filter(email=invitation.email).exists():
                 raise InvitationError(
                     "You already have an account. Sign in, then open the invitation link again."
                 )
@@ -153,47 +256,44 @@ def invitation_accept(*, token: str, user=None, full_name: str = "", password: s
                 raise InvitationError(
                     "You already have an account. Sign in, then open the invitation link again."
                 ) from error
-        elif user.email.lower() != invitation.email.lower():
+        elif user.email != invitation.email:
             raise InvitationError(
                 f"This invitation is for {invitation.email}. Sign out, then open the link again."
             )
-        with set_actor(user):
-            Membership.objects.get_or_create(
-                user=user, organisation=invitation.organisation, role=invitation.role
-            )
+        with audit_as(user):
+            for role in invitation.roles:
+                Membership.objects.get_or_create(
+                    user=user, organisation=invitation.organisation, role=role
+                )
             invitation.accepted_at = timezone.now()
             invitation.accepted_by = user
             invitation.save(update_fields=["accepted_at", "accepted_by"])
     return user
 
 
-def membership_roles_set(*, by, organisation: Organisation, user, roles) -> None:
-    """Give a person exactly these roles in the organisation; no roles removes them from it.
+# Members --------------------------------------------------------------------------------
 
-    The organisation keeps at least one MSO: the last one can only go once another is added.
-    """
+
+def membership_roles_set(*, by, organisation: Organisation, user, roles) -> None:
+    """Give a member exactly these roles (at least one: removing someone is member_remove)."""
     roles = set(roles)
-    with transaction.atomic(), set_actor(by):
-        _lock(organisation)  # two MSOs removing each other at once cannot leave none
+    if not roles:
+        raise ValidationError(
+            {
+                "roles": f"Select at least one role for {user}. To take them out of "
+                f"{organisation.name}, remove them instead."
+            },
+            code="no_roles",
+        )
+    with transaction.atomic(), audit_as(by):
+        _lock(organisation)
+        for role in roles:
+            _as_error_on("roles", check_held_in, organisation, role=role)
         current = set(
             Membership.objects.filter(organisation=organisation, user=user).values_list(
                 "role", flat=True
             )
         )
-        if Role.MSO in current and Role.MSO not in roles:
-            other_msos = (
-                Membership.objects.filter(organisation=organisation, role=Role.MSO)
-                .exclude(user=user)
-                .exists()
-            )
-            if not other_msos:
-                raise ValidationError(
-                    {
-                        "roles": f"{user} is the only MSO of {organisation.name}. "
-                        "Give another member the MSO role first."
-                    },
-                    code="last_mso",
-                )
         for membership in Membership.objects.filter(
             organisation=organisation, user=user, role__in=current - roles
         ):
@@ -202,23 +302,143 @@ def membership_roles_set(*, by, organisation: Organisation, user, roles) -> None
             Membership.objects.create(organisation=organisation, user=user, role=role)
 
 
-def appointment_save(*, by, appointment: Appointment) -> Appointment:
-    """Create or change a named post. Validates the whole appointment, keeps one MSO and one
-    board director at a time, and gives a holder with an account the post's role."""
-    with transaction.atomic(), set_actor(by):
-        _lock(appointment.organisation)  # overlap checks see every committed appointment
-        appointment.full_clean()
+def posts_held(organisation: Organisation, user, on=None):
+    """The person's named posts in the organisation that are current or start later."""
+    on = on or timezone.localdate()
+    return Appointment.objects.filter(organisation=organisation, user=user).filter(
+        Q(end_on__isnull=True) | Q(end_on__gte=on)
+    )
+
+
+def member_remove(*, by, organisation: Organisation, user) -> None:
+    """Take a person out of an organisation: every role they hold there goes.
+
+    Someone who holds a named post there (now or from a later date) is not removed until the
+    post is ended: a post gives its permissions by itself, so removing its holder would not
+    take those away.
+    """
+    with transaction.atomic(), audit_as(by):
+        _lock(organisation)
+        held = list(posts_held(organisation, user))
+        if held:
+            posts = ", ".join(appointment.get_post_display() for appointment in held)
+            raise ValidationError(
+                f"{user} holds a named post in {organisation.name} ({posts}). "
+                "Give the post an end date first.",
+                code="holds_a_post",
+            )
+        for membership in Membership.objects.filter(organisation=organisation, user=user):
+            membership.delete()
+
+
+# Named posts ----------------------------------------------------------------------------
+
+
+def _has_manager_today(organisation: Organisation) -> bool:
+    return (
+        Appointment.objects.filter(organisation=organisation, post__in=MANAGING_POSTS)
+        .current()
+        .exists()
+    )
+
+
+def _replace_current_holder(appointment: Appointment) -> None:
+    """End the holder of a one-holder post the day before ``appointment`` starts: the one step
+    that hands the MSO or board director post from one person to the next."""
+    current = (
+        Appointment.objects.filter(organisation=appointment.organisation, post=appointment.post)
+        .exclude(pk=appointment.pk)
+        .filter(Q(end_on__isnull=True) | Q(end_on__gte=appointment.start_on))
+        .filter(start_on__lt=appointment.start_on)
+        .first()
+    )
+    if current is not None:
+        current.end_on = appointment.start_on - timedelta(days=1)
+        current.save(update_fields=["end_on", "updated_at"])
+
+
+def _check_one_holder(appointment: Appointment) -> None:
+    """One MSO and one board director at a time: no two appointments to such a post overlap.
+    Checked under the organisation's lock, where it sees every committed appointment."""
+    if appointment.post not in SINGLE_HOLDER_POSTS:
+        return
+    others = Appointment.objects.filter(
+        organisation=appointment.organisation, post=appointment.post
+    ).exclude(pk=appointment.pk)
+    if appointment.end_on is not None:
+        others = others.filter(start_on__lte=appointment.end_on)
+    other = (
+        others.filter(Q(end_on__isnull=True) | Q(end_on__gte=appointment.start_on))
+        .select_related("user")
+        .first()
+    )
+    if other is None:
+        return
+    post = appointment.get_post_display()
+    if other.end_on is None:
+        message = (
+            f'{other.holder_name} is {post} with no end date. Select "End the current '
+            "holder's appointment\", or give their appointment an end date first."
+        )
+    else:
+        message = (
+            f"{other.holder_name} is {post} until {other.end_on:%-d %B %Y}. "
+            "Choose dates that do not overlap."
+        )
+    raise ValidationError({"start_on": message}, code="overlapping_appointment")
+
+
+def appointment_save(*, by, appointment: Appointment, replace: bool = False) -> Appointment:
+    """Create or change a named post. The post's permissions come from the post itself while it
+    is held; nothing is copied into the holder's roles.
+
+    ``replace``: for the MSO or board director, first end the current holder's appointment the
+    day before this one starts (one step, so the post is never left without its holder).
+
+    Under a lock on the organisation: one MSO and one board director at a time; a holder with an
+    account is a member of the organisation; and a change that would leave the organisation
+    with nobody in the MSO or deputy MSO post today is refused (a post can be ended today or
+    later, or once someone takes over).
+    """
+    organisation = appointment.organisation
+    with transaction.atomic(), audit_as(by):
+        _lock(organisation)  # overlap checks see every committed appointment
+        had_manager = _has_manager_today(organisation)
+        if replace and appointment.post in SINGLE_HOLDER_POSTS and appointment.start_on:
+            _replace_current_holder(appointment)
+        # The one-holder constraint is checked by _check_one_holder with a clearer message (and
+        # by the database, as the last word).
+        appointment.full_clean(validate_constraints=False)
+        _check_one_holder(appointment)
+        holder_before = (
+            Appointment.objects.filter(pk=appointment.pk).values_list("user_id", flat=True).first()
+        )
+        if (
+            appointment.user_id
+            and appointment.user_id != holder_before
+            and not Membership.objects.filter(
+                organisation=organisation, user_id=appointment.user_id
+            ).exists()
+        ):
+            raise ValidationError(
+                {"user": f"{appointment.user} is not a member of {organisation.name}"},
+                code="not_a_member",
+            )
         try:
             with transaction.atomic():
                 appointment.save()
         except IntegrityError as error:
             raise ValidationError(
-                "This organisation already has someone in this post with no end date",
+                {"end_on": "This organisation already has someone in this post with no end date"},
                 code="single_holder",
             ) from error
-        role = POST_ROLES.get(appointment.post)
-        if appointment.user_id and role and appointment.is_current():
-            Membership.objects.get_or_create(
-                user=appointment.user, organisation=appointment.organisation, role=role
+        if had_manager and not _has_manager_today(organisation):
+            post = Post(appointment.post).label
+            raise ValidationError(
+                {
+                    "end_on": f"{organisation.name} would have no MSO or deputy MSO today. "
+                    f"End the {post} post today or later, or record who takes over first."
+                },
+                code="no_manager_left",
             )
     return appointment

@@ -9,8 +9,8 @@ from django.conf import settings
 from django.test import Client
 from django.urls import reverse
 
-from organisations.choices import Role
-from tests.factories import OrganisationFactory, UserFactory, member, network_lead
+from organisations.choices import Post, Role
+from tests.factories import OrganisationFactory, UserFactory, member, network_lead, post_holder
 
 
 @pytest.fixture(autouse=True)
@@ -45,17 +45,18 @@ def staff(trust):
 
 @pytest.fixture
 def mso(trust):
-    return member(trust, Role.MSO, full_name="Amir Shah")
+    """The trust's MSO: a member who holds the MSO post (which gives its permissions)."""
+    return post_holder(trust, Post.MSO, full_name="Amir Shah")
 
 
 @pytest.fixture
 def director(trust):
-    return member(trust, Role.BOARD_DIRECTOR, full_name="Helen Carter")
+    return post_holder(trust, Post.BOARD_DIRECTOR, full_name="Helen Carter")
 
 
 @pytest.fixture
 def other_mso(other_trust):
-    return member(other_trust, Role.MSO, full_name="Priya Nair")
+    return post_holder(other_trust, Post.MSO, full_name="Priya Nair")
 
 
 @pytest.fixture
@@ -65,7 +66,7 @@ def lead(db):
 
 @pytest.fixture
 def site_admin(db):
-    return UserFactory(is_staff=True, is_superuser=True, full_name="Site Administrator")
+    return UserFactory(is_staff=True, full_name="Site Administrator")
 
 
 def _client_for(user):

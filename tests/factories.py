@@ -45,7 +45,10 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
         practice = factory.Trait(
             kind=OrganisationKind.GP_PRACTICE, ods_code=factory.Sequence(lambda n: f"Y{n:05d}")
         )
-        icb = factory.Trait(kind=OrganisationKind.ICB, ods_code=factory.Sequence(_trust_code))
+        icb = factory.Trait(
+            kind=OrganisationKind.ICB,
+            ods_code=factory.Sequence(lambda n: "Q" + _trust_code(n)[1:]),
+        )
 
 
 class MembershipFactory(factory.django.DjangoModelFactory):
@@ -90,6 +93,23 @@ def member(organisation, *roles, **user_fields):
     user = UserFactory(**user_fields)
     for role in roles or (Role.STAFF,):
         MembershipFactory(user=user, organisation=organisation, role=role)
+    return user
+
+
+def post_holder(organisation, post, *, start_on=None, end_on=None, user=None, **user_fields):
+    """A member of the organisation (a staff reporter) who holds a named post in it, by default
+    since 2024 with no end date."""
+    if user is None:
+        user = member(organisation, Role.STAFF, **user_fields)
+    elif not user.memberships.filter(organisation=organisation).exists():
+        MembershipFactory(user=user, organisation=organisation, role=Role.STAFF)
+    AppointmentFactory(
+        organisation=organisation,
+        post=post,
+        user=user,
+        end_on=end_on,
+        **({"start_on": start_on} if start_on else {}),
+    )
     return user
 
 

@@ -58,7 +58,7 @@ def test_the_demo_people_hold_their_posts(seeded):
     practices = Organisation.objects.filter(kind="gp-practice")
     assert practices.count() == 2
     assert all(has_permission(pcn_mso, Perm.ORGANISATION_VIEW, p) for p in practices)
-    assert User.objects.get(email="admin@example.com").is_superuser
+    assert User.objects.get(email="admin@example.com").is_site_admin
     assert Membership.objects.get(user__email="chair@trust-a.example").role == Role.COMMITTEE_CHAIR
 
 

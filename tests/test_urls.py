@@ -14,6 +14,8 @@ PUBLIC_URL_NAMES = {
     "account_inactive",
     "account_logout",
     "invitation_accept",
+    "invitation_open",
+    "mfa_authenticate",
     "healthz",
 }
 # Django admin views send anonymous people to the admin login page, which sends them to ours.

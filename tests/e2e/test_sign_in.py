@@ -24,7 +24,7 @@ def trust_a_mso():
         region=Region.LONDON,
     )
     user = User.objects.create_user(EMAIL, PASSWORD, full_name="Morgan Safety")
-    Membership.objects.create(user=user, organisation=trust, role=Role.MSO)
+    Membership.objects.create(user=user, organisation=trust, role=Role.SAFETY_TEAM)
     return user
 
 

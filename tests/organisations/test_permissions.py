@@ -1,14 +1,14 @@
-import pytest
+import datetime
 
-from organisations.choices import Region, Role
+import pytest
+import time_machine
+from django.contrib.auth.models import AnonymousUser
+from django.db.models import Q
+
+from organisations.access import Access
+from organisations.choices import Post, Region, RelationshipKind, Role
 from organisations.models import Appointment, Membership, Organisation
-from organisations.permissions import (
-    ROLE_PERMISSIONS,
-    Perm,
-    has_permission,
-    organisations_of,
-    organisations_with,
-)
+from organisations.permissions import RULES, GlobalRole, Perm, Reach, Rule, has_permission
 from tests.factories import (
     AppointmentFactory,
     OrganisationFactory,
@@ -16,13 +16,33 @@ from tests.factories import (
     UserFactory,
     member,
     network_lead,
+    post_holder,
 )
 
 pytestmark = pytest.mark.django_db
 
+TODAY = datetime.date(2026, 11, 22)
 
-def test_every_role_has_permissions():
-    assert set(ROLE_PERMISSIONS) == set(Role)
+
+def access(user, rules=RULES, on=None):
+    """A fresh Access (nothing kept from earlier checks)."""
+    return Access(user, rules=rules, on=on)
+
+
+def test_every_role_has_a_rule():
+    assert {rule.grant for rule in RULES if isinstance(rule.grant, Role)} == set(Role)
+
+
+def test_the_posts_that_give_permissions():
+    granting = {rule.grant for rule in RULES if isinstance(rule.grant, Post)}
+    assert granting == {Post.MSO, Post.DEPUTY_MSO, Post.BOARD_DIRECTOR, Post.CDAO}
+
+
+def test_a_global_grant_must_reach_beyond_one_organisation():
+    with pytest.raises(ValueError):
+        Rule(GlobalRole.SITE_ADMIN, {Perm.ORGANISATION_VIEW})
+    with pytest.raises(ValueError):
+        Rule(Role.STAFF, {Perm.ORGANISATION_VIEW}, reach=Reach.ALL)
 
 
 @pytest.mark.parametrize(
@@ -33,17 +53,58 @@ def test_every_role_has_permissions():
         (Role.STAFF, Perm.MEMBERS_MANAGE, False),
         (Role.SAFETY_TEAM, Perm.MEMBERS_VIEW, True),
         (Role.SAFETY_TEAM, Perm.MEMBERS_MANAGE, False),
-        (Role.MSO, Perm.MEMBERS_MANAGE, True),
-        (Role.MSO, Perm.APPOINTMENTS_MANAGE, True),
-        (Role.BOARD_DIRECTOR, Perm.MEMBERS_VIEW, True),
-        (Role.BOARD_DIRECTOR, Perm.APPOINTMENTS_MANAGE, False),
         (Role.COMMITTEE_CHAIR, Perm.MEMBERS_VIEW, False),
-        (Role.MSO, Perm.ORGANISATIONS_DIRECTORY, False),
     ],
 )
 def test_roles_give_their_permissions_in_their_organisation(trust, role, perm, expected):
-    user = member(trust, role)
-    assert has_permission(user, perm, trust) is expected
+    assert has_permission(member(trust, role), perm, trust) is expected
+
+
+@pytest.mark.parametrize(
+    ("post", "perm", "expected"),
+    [
+        (Post.MSO, Perm.MEMBERS_MANAGE, True),
+        (Post.MSO, Perm.APPOINTMENTS_MANAGE, True),
+        (Post.MSO, Perm.ORGANISATIONS_DIRECTORY, False),
+        (Post.DEPUTY_MSO, Perm.APPOINTMENTS_MANAGE, True),
+        (Post.BOARD_DIRECTOR, Perm.MEMBERS_VIEW, True),
+        (Post.BOARD_DIRECTOR, Perm.APPOINTMENTS_MANAGE, False),
+        (Post.CDAO, Perm.ORGANISATION_VIEW, True),
+        (Post.CDAO, Perm.MEMBERS_VIEW, False),
+        (Post.CHIEF_PHARMACIST, Perm.MEMBERS_VIEW, False),
+    ],
+)
+def test_named_posts_give_their_permissions(trust, post, perm, expected):
+    holder = post_holder(trust, post)
+    assert access(holder).has(perm, trust) is expected
+
+
+class TestPostsStartAndEndOnTheirDates:
+    """Permissions of a named post hold from its start date to its end date, with nobody
+    acting: nothing is copied into roles when the post is saved (hazard H-011)."""
+
+    def test_a_post_starting_next_month_gives_nothing_until_then(self, trust):
+        holder = post_holder(trust, Post.MSO, start_on=TODAY + datetime.timedelta(days=30))
+        assert not access(holder, on=TODAY).has(Perm.MEMBERS_MANAGE, trust)
+        assert access(holder, on=TODAY + datetime.timedelta(days=30)).has(
+            Perm.MEMBERS_MANAGE, trust
+        )
+        assert not Membership.objects.filter(user=holder).exclude(role=Role.STAFF).exists()
+
+    def test_a_post_that_ended_yesterday_gives_nothing_today(self, trust):
+        holder = post_holder(trust, Post.MSO, end_on=TODAY - datetime.timedelta(days=1))
+        assert access(holder, on=TODAY - datetime.timedelta(days=1)).has(Perm.MEMBERS_MANAGE, trust)
+        assert not access(holder, on=TODAY).has(Perm.MEMBERS_MANAGE, trust)
+        assert access(holder, on=TODAY).has(Perm.ORGANISATION_VIEW, trust)  # still staff
+        assert not Organisation.objects.filter(
+            access(holder, on=TODAY).filter(Perm.MEMBERS_MANAGE, Organisation)
+        ).exists()
+
+    @time_machine.travel("2026-11-22 12:00 +0000", tick=False)
+    def test_the_scoped_queryset_follows_the_dates_too(self, trust):
+        post_holder(trust, Post.DEPUTY_MSO, user=UserFactory(), end_on=TODAY)
+        ended = post_holder(trust, Post.DEPUTY_MSO, end_on=TODAY - datetime.timedelta(days=1))
+        assert not Membership.objects.visible_to(ended).exists()
 
 
 def test_a_role_gives_nothing_in_another_organisation(trust, other_trust, mso):
@@ -53,17 +114,22 @@ def test_a_role_gives_nothing_in_another_organisation(trust, other_trust, mso):
 
 
 def test_inactive_and_anonymous_users_have_no_permissions(trust, mso):
-    from django.contrib.auth.models import AnonymousUser
-
     mso.is_active = False
-    assert not has_permission(mso, Perm.ORGANISATION_VIEW, trust)
+    assert not access(mso).has(Perm.ORGANISATION_VIEW, trust)
     assert not has_permission(AnonymousUser(), Perm.ORGANISATION_VIEW, trust)
     assert not Organisation.objects.visible_to(AnonymousUser()).exists()
 
 
-def test_site_administrators_have_every_permission(trust, site_admin):
-    assert all(has_permission(site_admin, perm, trust) for perm in Perm)
-    assert has_permission(site_admin, Perm.ORGANISATIONS_DIRECTORY)
+class TestSiteAdministrators:
+    def test_they_run_the_service_everywhere(self, trust, site_admin):
+        for perm in (Perm.MEMBERS_MANAGE, Perm.APPOINTMENTS_MANAGE, Perm.ORGANISATIONS_DIRECTORY):
+            assert has_permission(site_admin, perm, trust)
+        assert has_permission(site_admin, Perm.SERVICE_ADMIN)
+
+    def test_a_superuser_flag_alone_gives_nothing(self, trust):
+        superuser = UserFactory(is_superuser=True)
+        assert not any(access(superuser).has(perm, trust) for perm in Perm)
+        assert not access(superuser).has(Perm.SERVICE_ADMIN)
 
 
 class TestPrimaryCareNetworkMso:
@@ -78,11 +144,11 @@ class TestPrimaryCareNetworkMso:
         return practice
 
     def test_it_covers_the_networks_practices(self, pcn, practice):
-        pcn_mso = member(pcn, Role.MSO)
+        pcn_mso = post_holder(pcn, Post.MSO)
         assert has_permission(pcn_mso, Perm.ORGANISATION_VIEW, practice)
         assert has_permission(pcn_mso, Perm.MEMBERS_VIEW, practice)
         assert not has_permission(pcn_mso, Perm.MEMBERS_MANAGE, practice)
-        assert set(organisations_of(pcn_mso)) == {pcn, practice}
+        assert set(Organisation.objects.worked_in_by(pcn_mso)) == {pcn, practice}
 
     def test_staff_of_the_network_do_not_cover_practices(self, pcn, practice):
         assert not has_permission(member(pcn, Role.STAFF), Perm.ORGANISATION_VIEW, practice)
@@ -90,18 +156,103 @@ class TestPrimaryCareNetworkMso:
     def test_a_practice_that_left_the_network_is_not_covered(self, pcn):
         practice = OrganisationFactory(practice=True)
         RelationshipFactory(parent=pcn, child=practice, start_on="2020-01-01", end_on="2021-01-01")
-        pcn_mso = member(pcn, Role.MSO)
+        pcn_mso = post_holder(pcn, Post.MSO)
         assert not has_permission(pcn_mso, Perm.ORGANISATION_VIEW, practice)
         assert practice not in Organisation.objects.visible_to(pcn_mso)
+
+    def test_a_practice_joining_next_month_is_covered_from_then(self, pcn):
+        practice = OrganisationFactory(practice=True)
+        RelationshipFactory(parent=pcn, child=practice, start_on=TODAY + datetime.timedelta(30))
+        pcn_mso = post_holder(pcn, Post.MSO)
+        assert not access(pcn_mso, on=TODAY).has(Perm.ORGANISATION_VIEW, practice)
+        later = access(pcn_mso, on=TODAY + datetime.timedelta(30))
+        assert later.has(Perm.ORGANISATION_VIEW, practice)
+        assert Organisation.objects.filter(
+            later.filter(Perm.ORGANISATION_VIEW, Organisation), pk=practice.pk
+        ).exists()
 
 
 def test_an_icb_cdao_does_not_see_the_organisations_in_its_area(trust):
     """Only controlled-drug incidents will reach a CDAO, and nothing else of those organisations."""
-    icb = OrganisationFactory(icb=True, ods_code="QZZ")
+    icb = OrganisationFactory(icb=True)
     RelationshipFactory(parent=icb, child=trust)
-    cdao = member(icb, Role.CDAO)
+    cdao = post_holder(icb, Post.CDAO)
     assert not has_permission(cdao, Perm.ORGANISATION_VIEW, trust)
     assert set(Organisation.objects.visible_to(cdao)) == {icb}
+
+
+class TestReachThroughTheHierarchy:
+    """An area rule held in an ICB reaches its PCNs, their practices and its trusts, at any
+    depth; a rule narrowed with ``only`` reaches some rows of one model and nothing else."""
+
+    AREA_RULES = (
+        *RULES,
+        Rule(Post.CDAO, {Perm.ORGANISATION_VIEW}, reach=Reach.AREA),
+        Rule(
+            Post.CDAO,
+            {Perm.MEMBERS_VIEW},
+            reach=Reach.AREA,
+            only={"organisations.Appointment": Q(post=Post.CDAO)},
+        ),
+    )
+
+    @pytest.fixture
+    def area(self, trust):
+        icb = OrganisationFactory(icb=True)
+        pcn = OrganisationFactory(pcn=True)
+        practice = OrganisationFactory(practice=True)
+        RelationshipFactory(parent=icb, child=trust)
+        RelationshipFactory(parent=icb, child=pcn)
+        RelationshipFactory(parent=pcn, child=practice)
+        return icb, pcn, practice
+
+    def test_an_area_rule_reaches_every_depth(self, area, trust, other_trust):
+        icb, pcn, practice = area
+        cdao = access(post_holder(icb, Post.CDAO), rules=self.AREA_RULES)
+        for organisation in (icb, pcn, practice, trust):
+            assert cdao.has(Perm.ORGANISATION_VIEW, organisation), organisation
+        assert not cdao.has(Perm.ORGANISATION_VIEW, other_trust)
+        assert set(
+            Organisation.objects.filter(cdao.filter(Perm.ORGANISATION_VIEW, Organisation))
+        ) == {icb, pcn, practice, trust}
+
+    def test_a_narrowed_rule_reaches_only_its_rows(self, area, trust):
+        icb, pcn, practice = area
+        cdao_user = post_holder(icb, Post.CDAO)
+        theirs = AppointmentFactory(organisation=trust, post=Post.CDAO)
+        other = AppointmentFactory(organisation=trust, post=Post.MDSO)
+        cdao = access(cdao_user, rules=self.AREA_RULES)
+        reached = Appointment.objects.filter(cdao.filter(Perm.MEMBERS_VIEW, Appointment))
+        assert theirs in reached and other not in reached
+        assert cdao.has(Perm.MEMBERS_VIEW, theirs)
+        assert not cdao.has(Perm.MEMBERS_VIEW, other)
+        assert not cdao.has(Perm.MEMBERS_VIEW, trust)  # nothing else of the organisation
+        assert (
+            not Membership.objects.filter(cdao.filter(Perm.MEMBERS_VIEW, Membership))
+            .exclude(organisation=icb)
+            .exists()
+        )
+
+
+class TestMergers:
+    """After a merger the successor's people reach the predecessor's records, from the date of
+    the merger."""
+
+    @pytest.fixture
+    def merged(self, trust, other_trust):
+        RelationshipFactory(
+            parent=trust, child=other_trust, kind=RelationshipKind.SUCCESSOR, start_on=TODAY
+        )
+        return other_trust
+
+    def test_the_successors_mso_reaches_the_predecessor(self, merged, trust, mso):
+        assert access(mso, on=TODAY).has(Perm.MEMBERS_MANAGE, merged)
+        assert not access(mso, on=TODAY - datetime.timedelta(days=1)).has(
+            Perm.ORGANISATION_VIEW, merged
+        )
+
+    def test_the_predecessors_people_do_not_reach_the_successor(self, merged, trust, other_mso):
+        assert not access(other_mso, on=TODAY).has(Perm.ORGANISATION_VIEW, trust)
 
 
 class TestNetworkLeads:
@@ -111,9 +262,8 @@ class TestNetworkLeads:
         assert has_permission(lead, Perm.ORGANISATIONS_DIRECTORY)
         assert has_permission(lead, Perm.ORGANISATION_VIEW, trust)
         assert not has_permission(lead, Perm.MEMBERS_VIEW, trust)
-        assert organisations_with(lead, Perm.ORGANISATION_VIEW) is None
         assert not Membership.objects.visible_to(lead).exists()
-        assert not organisations_of(lead).exists()
+        assert not Organisation.objects.worked_in_by(lead).exists()
 
     def test_a_regional_lead_sees_their_region_only(self, db):
         london = OrganisationFactory(region=Region.LONDON)
@@ -121,6 +271,23 @@ class TestNetworkLeads:
         lead = network_lead(region=Region.LONDON)
         assert list(Organisation.objects.visible_to(lead)) == [london]
         assert not has_permission(lead, Perm.ORGANISATION_VIEW, midlands)
+
+    def test_a_regional_lead_who_is_an_mso_elsewhere_has_both(self, db):
+        london = OrganisationFactory(region=Region.LONDON)
+        midlands = OrganisationFactory(region=Region.MIDLANDS)
+        lead = network_lead(region=Region.LONDON)
+        post_holder(midlands, Post.MSO, user=lead)
+        assert has_permission(lead, Perm.ORGANISATIONS_DIRECTORY)
+        assert set(Organisation.objects.visible_to(lead)) == {london, midlands}
+        assert has_permission(lead, Perm.MEMBERS_MANAGE, midlands)
+        assert not has_permission(lead, Perm.MEMBERS_VIEW, london)
+
+
+def test_closed_organisations_leave_the_switcher(trust, mso):
+    trust.closed_on = TODAY - datetime.timedelta(days=1)
+    trust.save()
+    assert not Organisation.objects.worked_in_by(mso).exists()
+    assert Organisation.objects.visible_to(mso).get() == trust  # its records stay reachable
 
 
 def test_scoped_querysets_follow_the_permissions(trust, other_trust, mso, staff):
@@ -135,15 +302,30 @@ def test_scoped_querysets_follow_the_permissions(trust, other_trust, mso, staff)
 def test_scoping_costs_one_query_however_many_organisations(django_assert_num_queries, trust, mso):
     for _ in range(5):
         member(OrganisationFactory(), Role.STAFF)
-    list(Organisation.objects.visible_to(mso))  # the user's network roles are read once
+    list(Organisation.objects.visible_to(mso))  # the person's grants are read once
     with django_assert_num_queries(1):
         assert list(Organisation.objects.visible_to(mso)) == [trust]
 
 
-def test_permissions_are_cached_per_user_and_organisation(django_assert_num_queries, trust):
-    user = UserFactory()
-    member(trust, Role.MSO)
-    with django_assert_num_queries(3):
-        has_permission(user, Perm.ORGANISATION_VIEW, trust)
+def test_grants_are_read_in_one_query_and_kept(django_assert_num_queries, trust, mso):
+    mine = access(mso)
+    with django_assert_num_queries(1):
+        assert mine.has(Perm.MEMBERS_MANAGE, trust)
     with django_assert_num_queries(0):
-        has_permission(user, Perm.MEMBERS_VIEW, trust)
+        assert mine.has(Perm.MEMBERS_VIEW, trust)
+        assert not mine.has(Perm.ORGANISATIONS_DIRECTORY)
+
+
+def test_a_permission_map_of_many_organisations_takes_one_query(django_assert_num_queries, db):
+    pcn = OrganisationFactory(pcn=True)
+    practices = [OrganisationFactory(practice=True) for _ in range(6)]
+    for practice in practices:
+        RelationshipFactory(parent=pcn, child=practice)
+    outsiders = [OrganisationFactory() for _ in range(4)]
+    pcn_mso = access(post_holder(pcn, Post.MSO))
+    pcn_mso.grants  # noqa: B018 (read the grants first)
+    with django_assert_num_queries(1):
+        permissions = pcn_mso.permission_map(Organisation.objects.all())
+    assert all(Perm.MEMBERS_VIEW in permissions[p] for p in practices)
+    assert Perm.MEMBERS_MANAGE in permissions[pcn]
+    assert not any(permissions[o] for o in outsiders)

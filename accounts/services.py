@@ -1,0 +1,26 @@
+"""Writes for people: their accounts and their second factors. Atomic and audited."""
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from mso_portal.audit import audit_as
+
+
+def user_save(*, by, user) -> None:
+    """Create or change an account (a site administrator, in the admin). Nobody takes away
+    their own administrator flag or deactivates themselves, so the service keeps someone who can
+    run it."""
+    with transaction.atomic(), audit_as(by):
+        if user.pk == by.pk and not (user.is_active and user.is_staff):
+            raise ValidationError(
+                {"is_staff": "You cannot take away your own access. Ask another administrator."},
+                code="own_access",
+            )
+        user.full_clean(exclude=["password"])
+        user.save()
+
+
+def authenticator_remove(*, by, authenticator) -> None:
+    """Remove a person's second factor (a lost phone); they set up a new one at next sign-in."""
+    with transaction.atomic(), audit_as(by):
+        authenticator.delete()

@@ -1,0 +1,122 @@
+"""The dated reach table (``OrganisationClosure``), kept in step with the organisation links.
+
+Every link points from a child to a parent: a practice is part of its PCN, a PCN or a trust is
+part of its ICB, and a predecessor is succeeded by its successor. The parent reaches the child.
+The closure holds one row for every path upwards through the links, at any depth:
+(ancestor, descendant, whether the path goes through a part-of link, depth, and the dates on
+which every link of the path holds). A grant that reaches its own organisation follows the
+successor links only (``area`` false); a grant that reaches the area follows them all.
+
+The table is derived, never edited: ``refresh()`` recomputes the rows of the organisations a
+changed link sits above, and runs from the link's save and delete signals (apps.py), in the
+same transaction. ``rebuild()`` recomputes everything (after bulk loads).
+"""
+
+from collections import defaultdict
+from datetime import date
+
+from django.db import transaction
+
+from .choices import RelationshipKind
+
+# A hierarchy deeper than this is a data error; it also stops a cycle that slipped in.
+MAX_DEPTH = 12
+
+
+def _edges_above(organisation_ids):
+    """Every link above these organisations, as child -> [(parent, area, start, end)]."""
+    from .models import OrganisationRelationship
+
+    edges = defaultdict(list)
+    seen: set[int] = set()
+    frontier = set(organisation_ids)
+    for _ in range(MAX_DEPTH):
+        frontier -= seen
+        if not frontier:
+            break
+        seen |= frontier
+        links = OrganisationRelationship.objects.filter(child_id__in=frontier).values_list(
+            "child_id", "parent_id", "kind", "start_on", "end_on"
+        )
+        frontier = set()
+        for child, parent, kind, start, end in links:
+            edges[child].append((parent, kind == RelationshipKind.PART_OF, start, end))
+            frontier.add(parent)
+    return edges
+
+
+def paths_up(descendant: int, edges):
+    """Closure rows for every path up from one organisation."""
+    rows = set()
+    stack = [(descendant, False, 0, None, None, frozenset({descendant}))]
+    while stack:
+        node, area, depth, valid_from, valid_to, on_path = stack.pop()
+        for parent, part_of, start, end in edges.get(node, ()):
+            if parent in on_path or depth >= MAX_DEPTH:
+                continue
+            path_from = max(filter(None, (valid_from, start)), default=None)
+            path_to = min(filter(None, (valid_to, end)), default=None)
+            if path_from and path_to and path_from > path_to:
+                continue  # the links of this path never held on the same day
+            row = (parent, descendant, area or part_of, depth + 1, path_from, path_to)
+            rows.add(row)
+            stack.append(
+                (parent, area or part_of, depth + 1, path_from, path_to, on_path | {parent})
+            )
+    return rows
+
+
+def _write(descendants, edges) -> None:
+    from .models import OrganisationClosure
+
+    OrganisationClosure.objects.filter(descendant_id__in=descendants).delete()
+    OrganisationClosure.objects.bulk_create(
+        [
+            OrganisationClosure(
+                ancestor_id=ancestor,
+                descendant_id=descendant,
+                area=area,
+                depth=depth,
+                valid_from=valid_from,
+                valid_to=valid_to,
+            )
+            for descendant in descendants
+            for ancestor, descendant, area, depth, valid_from, valid_to in paths_up(
+                descendant, edges
+            )
+        ],
+        batch_size=2000,
+    )
+
+
+@transaction.atomic
+def refresh(organisation_ids) -> None:
+    """Recompute the rows of these organisations and of every organisation below them (whose
+    paths upwards go through them), after a link above them changed."""
+    from .models import OrganisationClosure
+
+    ids = set(organisation_ids)
+    below = OrganisationClosure.objects.filter(ancestor_id__in=ids).values_list(
+        "descendant_id", flat=True
+    )
+    descendants = ids | set(below)
+    _write(descendants, _edges_above(descendants))
+
+
+@transaction.atomic
+def rebuild() -> int:
+    """Recompute the whole table. Returns the number of rows."""
+    from .models import OrganisationClosure, OrganisationRelationship
+
+    OrganisationClosure.objects.all().delete()
+    children = set(OrganisationRelationship.objects.values_list("child_id", flat=True))
+    _write(children, _edges_above(children))
+    return OrganisationClosure.objects.count()
+
+
+def reaches(ancestor_id: int, descendant_id: int, on: date | None = None) -> bool:
+    """Whether one organisation reaches another through the links (on a day, or ever)."""
+    from .models import OrganisationClosure
+
+    rows = OrganisationClosure.objects.filter(ancestor_id=ancestor_id, descendant_id=descendant_id)
+    return (rows.valid_on(on) if on else rows).exists()

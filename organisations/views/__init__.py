@@ -1,0 +1,31 @@
+"""Pages for organisations: home, the switcher and directory, members, invitations, named
+posts. Every view reads through ``visible_to`` and ``get_object_for`` (scoping.py)."""
+
+from .home import home, organisation_switch
+from .invitations import (
+    invitation_accept,
+    invitation_create,
+    invitation_open,
+    invitation_resend,
+    invitation_revoke,
+)
+from .members import member_list, member_remove, member_roles
+from .organisations import organisation_detail, organisation_list
+from .posts import appointment_create, appointment_update
+
+__all__ = [
+    "appointment_create",
+    "appointment_update",
+    "home",
+    "invitation_accept",
+    "invitation_create",
+    "invitation_open",
+    "invitation_resend",
+    "invitation_revoke",
+    "member_list",
+    "member_remove",
+    "member_roles",
+    "organisation_detail",
+    "organisation_list",
+    "organisation_switch",
+]

@@ -1,0 +1,170 @@
+"""Inviting people, and joining from an invitation.
+
+The emailed link carries the invitation's token in its path only for the first visit: the
+token is then kept in the session and the browser is sent to /invitations/accept/, so it never
+reaches a later address, a ``next`` parameter or a Referer header, and logs redact it
+(mso_portal/logging.py).
+"""
+
+from django.conf import settings
+from django.contrib import messages
+from django.contrib.auth import login
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+
+from accounts.models import User
+from mso_portal.forms import add_service_error, error_codes
+from mso_portal.http import allow
+
+from .. import services
+from ..current import set_current_organisation
+from ..forms import AcceptInvitationForm, InvitationForm
+from ..models import Invitation, Membership, Organisation
+from ..permissions import Perm
+from ..scoping import get_object_for
+
+LINK_SESSION_KEY = "invitation_link"
+
+
+@allow("GET", "POST")
+def invitation_create(request, ods_code):
+    organisation = get_object_for(
+        request.user, Organisation, Perm.MEMBERS_MANAGE, ods_code=ods_code
+    )
+    form = InvitationForm(
+        request.POST if request.method == "POST" else None, organisation=organisation
+    )
+    existing_member = pending_invitation = None
+    if request.method == "POST" and form.is_valid():
+        try:
+            invitation = services.invitation_create(
+                by=request.user,
+                organisation=organisation,
+                email=form.cleaned_data["email"],
+                roles=form.cleaned_data["roles"],
+            )
+        except ValidationError as error:
+            if "email_failed" in error_codes(error):
+                messages.error(request, error.messages[0])
+                return redirect("organisations:members", ods_code=organisation.ods_code)
+            email = form.cleaned_data["email"].lower()
+            add_service_error(form, error, default_field="email")
+            existing_member = (
+                User.objects.filter(
+                    memberships__in=Membership.objects.visible_to(request.user).filter(
+                        organisation=organisation
+                    ),
+                    email=email,
+                )
+                .distinct()
+                .first()
+            )
+            pending_invitation = (
+                Invitation.objects.visible_to(request.user)
+                .filter(organisation=organisation, email=email)
+                .pending()
+                .first()
+            )
+        else:
+            messages.success(request, f"An invitation has been sent to {invitation.email}")
+            return redirect("organisations:members", ods_code=organisation.ods_code)
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "invitation_valid_days": settings.INVITATION_VALID_DAYS,
+        "existing_member": existing_member,
+        "pending_invitation": pending_invitation,
+    }
+    return render(request, "organisations/invitation_create.html", context)
+
+
+def _invitation(request, ods_code, pk):
+    organisation = get_object_for(
+        request.user, Organisation, Perm.MEMBERS_MANAGE, ods_code=ods_code
+    )
+    invitation = get_object_for(
+        request.user, Invitation.objects.filter(organisation=organisation), pk=pk
+    )
+    return organisation, invitation
+
+
+@allow("POST")
+def invitation_resend(request, ods_code, pk):
+    organisation, invitation = _invitation(request, ods_code, pk)
+    try:
+        services.invitation_send(by=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"The invitation has been sent to {invitation.email} again")
+    return redirect("organisations:members", ods_code=organisation.ods_code)
+
+
+@allow("POST")
+def invitation_revoke(request, ods_code, pk):
+    organisation, invitation = _invitation(request, ods_code, pk)
+    try:
+        services.invitation_revoke(by=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"The invitation to {invitation.email} has been withdrawn")
+    return redirect("organisations:members", ods_code=organisation.ods_code)
+
+
+@login_not_required
+@allow("GET")
+def invitation_open(request, token):
+    """The emailed link: keep its token in the session and continue without it."""
+    request.session[LINK_SESSION_KEY] = token[:200]
+    return redirect("invitation_accept")
+
+
+def _unusable(request, message):
+    return render(
+        request, "organisations/invitation_unusable.html", {"message": message}, status=410
+    )
+
+
+@login_not_required
+@allow("GET", "POST")
+def invitation_accept(request):
+    token = request.session.get(LINK_SESSION_KEY, "")
+    try:
+        invitation = services.invitation_for_token(token)
+    except services.InvitationError as error:
+        return _unusable(request, str(error))
+    user = request.user if request.user.is_authenticated else None
+    existing = User.objects.filter(email=invitation.email).first()
+    if user is None and existing is not None and not existing.is_active:
+        return _unusable(
+            request, "Your account is not active. Ask a site administrator to reactivate it."
+        )
+    has_account = user is not None or existing is not None
+    form = (
+        None
+        if has_account
+        else AcceptInvitationForm(
+            request.POST if request.method == "POST" else None, email=invitation.email
+        )
+    )
+    can_accept = user is not None or form is not None
+    if request.method == "POST" and can_accept and (form is None or form.is_valid()):
+        try:
+            accepted_by = services.invitation_accept(
+                token=token,
+                user=user,
+                full_name=form.cleaned_data["full_name"] if form else "",
+                password=form.cleaned_data["password1"] if form else "",
+            )
+        except services.InvitationError as error:
+            return _unusable(request, str(error))
+        request.session.pop(LINK_SESSION_KEY, None)
+        if user is None:
+            login(request, accepted_by, backend="django.contrib.auth.backends.ModelBackend")
+        set_current_organisation(request, invitation.organisation)
+        messages.success(request, f"You have joined {invitation.organisation.name}")
+        return redirect("home")
+    context = {"invitation": invitation, "form": form, "has_account": has_account}
+    return render(request, "organisations/invitation_accept.html", context)

@@ -1,0 +1,127 @@
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Prefetch, Q
+from django.shortcuts import get_object_or_404, redirect, render
+
+from accounts.models import User
+from mso_portal.forms import add_service_error
+from mso_portal.http import allow, query_string_without_page
+
+from .. import services
+from ..access import access_for
+from ..forms import MemberRolesForm, SearchForm
+from ..models import Appointment, Invitation, Membership, Organisation
+from ..permissions import Perm
+from ..scoping import get_object_for
+
+PAGE_SIZE = 50
+
+
+def _member(request, organisation, user_id):
+    """A member of an organisation whose members the user may see (else 404)."""
+    memberships = Membership.objects.visible_to(request.user).filter(organisation=organisation)
+    return get_object_or_404(
+        User.objects.filter(memberships__in=memberships).distinct(), pk=user_id
+    )
+
+
+@allow("GET")
+def member_list(request, ods_code):
+    organisation = get_object_for(request.user, Organisation, Perm.MEMBERS_VIEW, ods_code=ods_code)
+    search = SearchForm(request.GET or None)
+    memberships = Membership.objects.visible_to(request.user).filter(organisation=organisation)
+    people = (
+        User.objects.filter(memberships__in=memberships)
+        .distinct()
+        .order_by("full_name", "pk")
+        .prefetch_related(
+            Prefetch("memberships", queryset=memberships, to_attr="roles_here"),
+            Prefetch(
+                "appointments",
+                queryset=Appointment.objects.visible_to(request.user)
+                .filter(organisation=organisation)
+                .current(),
+                to_attr="posts_here",
+            ),
+        )
+    )
+    if query := search.query:
+        people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
+    can_manage = access_for(request.user).has(Perm.MEMBERS_MANAGE, organisation)
+    invitations = (
+        Invitation.objects.visible_to(request.user)
+        .filter(organisation=organisation)
+        .pending()
+        .select_related("invited_by")
+        if can_manage
+        else []
+    )
+    context = {
+        "organisation": organisation,
+        "page": Paginator(people, PAGE_SIZE).get_page(search.page_number),
+        "search": search,
+        "query": query,
+        "query_string": query_string_without_page(request),
+        "can_manage": can_manage,
+        "invitations": invitations,
+    }
+    return render(request, "organisations/member_list.html", context)
+
+
+@allow("GET", "POST")
+def member_roles(request, ods_code, user_id):
+    organisation = get_object_for(
+        request.user, Organisation, Perm.MEMBERS_MANAGE, ods_code=ods_code
+    )
+    person = _member(request, organisation, user_id)
+    current = list(
+        Membership.objects.visible_to(request.user)
+        .filter(organisation=organisation, user=person)
+        .values_list("role", flat=True)
+    )
+    form = MemberRolesForm(
+        request.POST if request.method == "POST" else None,
+        organisation=organisation,
+        initial={"roles": current},
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.membership_roles_set(
+                by=request.user,
+                organisation=organisation,
+                user=person,
+                roles=form.cleaned_data["roles"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error, default_field="roles")
+        else:
+            messages.success(request, f"{person}'s roles have been changed")
+            return redirect("organisations:members", ods_code=organisation.ods_code)
+    context = {"organisation": organisation, "person": person, "form": form}
+    return render(request, "organisations/member_roles.html", context)
+
+
+@allow("GET", "POST")
+def member_remove(request, ods_code, user_id):
+    """Take someone out of the organisation, after a confirmation page."""
+    organisation = get_object_for(
+        request.user, Organisation, Perm.MEMBERS_MANAGE, ods_code=ods_code
+    )
+    person = _member(request, organisation, user_id)
+    error = None
+    if request.method == "POST":
+        try:
+            services.member_remove(by=request.user, organisation=organisation, user=person)
+        except ValidationError as refused:
+            error = refused.messages[0]
+        else:
+            messages.success(request, f"{person} has been removed from {organisation.name}")
+            return redirect("organisations:members", ods_code=organisation.ods_code)
+    context = {
+        "organisation": organisation,
+        "person": person,
+        "posts": services.posts_held(organisation, person),
+        "error": error,
+    }
+    return render(request, "organisations/member_remove.html", context)

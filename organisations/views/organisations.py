@@ -1,0 +1,104 @@
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils import timezone
+
+from mso_portal.http import allow, query_string_without_page
+
+from ..access import access_for
+from ..choices import SINGLE_HOLDER_POSTS, RelationshipKind, posts_for
+from ..forms import OrganisationFilterForm
+from ..models import Appointment, Organisation, OrganisationRelationship
+from ..permissions import Perm
+from ..scoping import get_object_for
+
+PAGE_SIZE = 50
+
+
+def named_posts(organisation):
+    """Current holders of each of the organisation's named posts, with the single-holder posts
+    shown even when vacant."""
+    current = list(
+        Appointment.objects.filter(organisation=organisation).current().select_related("user")
+    )
+    rows = []
+    for post in posts_for(organisation.kind):
+        holders = [a for a in current if a.post == post]
+        if holders or post in SINGLE_HOLDER_POSTS:
+            rows.append({"post": post, "holders": holders})
+    return rows
+
+
+@allow("GET")
+def organisation_list(request):
+    access = access_for(request.user)
+    if not access.has(Perm.ORGANISATIONS_DIRECTORY):
+        raise PermissionDenied
+    form = OrganisationFilterForm(request.GET or None)
+    organisations = Organisation.objects.visible_to(request.user).order_by("name", "pk")
+    if form.is_valid():
+        if q := form.query:
+            organisations = organisations.filter(Q(name__icontains=q) | Q(ods_code__iexact=q))
+        if kind := form.cleaned_data["kind"]:
+            organisations = organisations.filter(kind=kind)
+        if region := form.cleaned_data["region"]:
+            organisations = organisations.filter(region=region)
+    page = Paginator(organisations, PAGE_SIZE).get_page(form.page_number)
+    permissions = access.permission_map(page.object_list)
+    rows = [(organisation, permissions[organisation]) for organisation in page.object_list]
+    context = {
+        "form": form,
+        "page": page,
+        "rows": rows,
+        "query_string": query_string_without_page(request),
+    }
+    return render(request, "organisations/organisation_list.html", context)
+
+
+@allow("GET")
+def organisation_detail(request, ods_code):
+    organisation = get_object_for(request.user, Organisation, ods_code=ods_code)
+    access = access_for(request.user)
+    today = timezone.localdate()
+    appointments = Appointment.objects.visible_to(request.user).filter(organisation=organisation)
+    links = list(
+        OrganisationRelationship.objects.filter(Q(child=organisation) | Q(parent=organisation))
+        .select_related("parent", "child")
+        .order_by("-start_on")
+    )
+    linked = {link.parent if link.child_id == organisation.pk else link.child for link in links}
+    permissions = access.permission_map(linked)
+    current = [link for link in links if link.start_on <= today and not _ended(link, today)]
+    perms = access.permissions(organisation)
+    context = {
+        "organisation": organisation,
+        "named_posts": named_posts(organisation),
+        "past_appointments": appointments.filter(end_on__lt=today).select_related("user"),
+        "future_appointments": appointments.filter(start_on__gt=today).select_related("user"),
+        "parents": _of_kind(current, RelationshipKind.PART_OF, child=organisation),
+        "children": _of_kind(current, RelationshipKind.PART_OF, parent=organisation),
+        "successors": _of_kind(links, RelationshipKind.SUCCESSOR, child=organisation),
+        "predecessors": _of_kind(links, RelationshipKind.SUCCESSOR, parent=organisation),
+        "visible_ids": {o.pk for o in linked if Perm.ORGANISATION_VIEW in permissions[o]},
+        "can_manage_posts": Perm.APPOINTMENTS_MANAGE in perms,
+        "can_view_members": Perm.MEMBERS_VIEW in perms,
+    }
+    return render(request, "organisations/organisation_detail.html", context)
+
+
+def _ended(link, today) -> bool:
+    return link.end_on is not None and link.end_on < today
+
+
+def _of_kind(links, kind, *, child=None, parent=None):
+    return sorted(
+        (
+            link
+            for link in links
+            if link.kind == kind
+            and (child is None or link.child_id == child.pk)
+            and (parent is None or link.parent_id == parent.pk)
+        ),
+        key=lambda link: (link.parent.name, link.child.name),
+    )

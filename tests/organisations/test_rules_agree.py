@@ -1,0 +1,144 @@
+"""The object check, the queryset filter and the permission map come from the same rules and
+must agree: for every grant (each role, each named post, each global role), held in every kind
+of place, every permission, and every way of reaching an organisation — membership, a PCN's
+coverage of its practices, an ICB's area over its PCNs, practices and trusts, a regional lead,
+a national lead, and a successor after a merger. It runs on the service's rules and on rules
+extended with area and narrowed rules (the CDAO's reach over controlled-drug incidents, in the
+next issue, is one of those)."""
+
+import datetime
+
+import pytest
+from django.db.models import Q
+
+from organisations.access import Access
+from organisations.choices import Post, Region, RelationshipKind, Role
+from organisations.models import Appointment, Invitation, Membership, Organisation
+from organisations.permissions import RULES, GlobalRole, Perm, Reach, Rule
+from tests.factories import (
+    AppointmentFactory,
+    OrganisationFactory,
+    RelationshipFactory,
+    UserFactory,
+    member,
+    network_lead,
+)
+
+pytestmark = pytest.mark.django_db
+
+TODAY = datetime.date(2026, 11, 22)
+LONG_AGO = datetime.date(2020, 4, 1)
+
+EXTENDED_RULES = (
+    *RULES,
+    Rule(Post.CDAO, {Perm.ORGANISATION_VIEW, Perm.MEMBERS_VIEW}, reach=Reach.AREA),
+    Rule(Role.SAFETY_TEAM, {Perm.MEMBERS_MANAGE}, reach=Reach.AREA, held_in={"icb"}),
+    Rule(
+        Post.BOARD_DIRECTOR,
+        {Perm.MEMBERS_VIEW, Perm.MEMBERS_MANAGE},
+        reach=Reach.AREA,
+        only={
+            "organisations.Appointment": Q(post=Post.CDAO),
+            "organisations.Membership": Q(role=Role.COMMITTEE_CHAIR),
+        },
+    ),
+)
+
+
+@pytest.fixture
+def world(db):
+    """Two regions. In London: an ICB whose area holds a trust (which took over an older trust
+    by merger), and a PCN with a practice (and a practice that left it). In the Midlands: a
+    trust. Every organisation has a member, a named post and an invitation."""
+    icb = OrganisationFactory(icb=True, region=Region.LONDON)
+    trust = OrganisationFactory(region=Region.LONDON)
+    old_trust = OrganisationFactory(region=Region.LONDON, closed_on=TODAY)
+    pcn = OrganisationFactory(pcn=True, region=Region.LONDON)
+    practice = OrganisationFactory(practice=True, region=Region.LONDON)
+    former_practice = OrganisationFactory(practice=True, region=Region.LONDON)
+    elsewhere = OrganisationFactory(region=Region.MIDLANDS)
+    RelationshipFactory(parent=icb, child=trust, start_on=LONG_AGO)
+    RelationshipFactory(parent=icb, child=pcn, start_on=LONG_AGO)
+    RelationshipFactory(parent=pcn, child=practice, start_on=LONG_AGO)
+    RelationshipFactory(
+        parent=pcn, child=former_practice, start_on=LONG_AGO, end_on=TODAY - datetime.timedelta(1)
+    )
+    RelationshipFactory(
+        parent=trust, child=old_trust, kind=RelationshipKind.SUCCESSOR, start_on=LONG_AGO
+    )
+    organisations = [icb, trust, old_trust, pcn, practice, former_practice, elsewhere]
+    inviter = UserFactory()
+    for organisation in organisations:
+        member(organisation, Role.STAFF)
+        member(organisation, Role.COMMITTEE_CHAIR) if organisation.kind != "gp-practice" else None
+        AppointmentFactory(organisation=organisation, post=Post.CDAO, user=None, name="A CDAO")
+        AppointmentFactory(organisation=organisation, post=Post.PATIENT_SAFETY_SPECIALIST)
+        Invitation.objects.create(
+            email=f"new@{organisation.ods_code.lower()}.example",
+            organisation=organisation,
+            roles=[Role.STAFF],
+            invited_by=inviter,
+            expires_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC),
+        )
+    return organisations
+
+
+def people(organisations):
+    """One person for each grant held in each organisation, and the global grants."""
+    for grant in [*Role, *Post]:
+        for organisation in organisations:
+            user = UserFactory()
+            if isinstance(grant, Role):
+                Membership.objects.create(user=user, organisation=organisation, role=grant)
+            else:
+                AppointmentFactory(
+                    organisation=organisation, post=grant, user=user, start_on=LONG_AGO
+                )
+            yield f"{grant} in {organisation.get_kind_display()} {organisation.ods_code}", user
+    yield GlobalRole.NATIONAL_LEAD, network_lead()
+    yield GlobalRole.REGIONAL_LEAD, network_lead(region=Region.LONDON)
+    yield GlobalRole.SITE_ADMIN, UserFactory(is_staff=True)
+
+
+@pytest.mark.parametrize("rules", [RULES, EXTENDED_RULES], ids=["service rules", "extended"])
+def test_the_object_check_and_the_queryset_agree_everywhere(world, rules):
+    scoped = [Organisation, Membership, Appointment, Invitation]
+    objects = {model: list(model.objects.all()) for model in scoped}
+    disagreements = []
+    checked = 0
+    for who, user in list(people(world)):
+        access = Access(user, rules=rules, on=TODAY)
+        for perm in Perm:
+            permissions = access.permission_map(world)
+            for model in scoped:
+                filtered = set(model.objects.filter(access.filter(perm, model)))
+                for obj in objects[model]:
+                    checked += 1
+                    by_object = access.has(perm, obj)
+                    if by_object != (obj in filtered):
+                        disagreements.append(f"{who}, {perm}, {model.__name__} {obj}")
+                    if model is Organisation and by_object != (perm in permissions[obj]):
+                        disagreements.append(f"{who}, {perm}, map of {obj}")
+    assert not disagreements, "\n".join(disagreements[:20])
+    assert checked > 10_000
+
+
+def test_the_ways_of_reaching_are_all_in_the_world(world):
+    """The agreement above covers each way of reaching an organisation: a guard against the
+    world losing one of them."""
+    icb, trust, old_trust, pcn, practice, former_practice, elsewhere = world
+    pcn_mso = UserFactory()
+    AppointmentFactory(organisation=pcn, post=Post.MSO, user=pcn_mso, start_on=LONG_AGO)
+    trust_staff = member(trust, Role.STAFF)
+    icb_cdao = UserFactory()
+    AppointmentFactory(organisation=icb, post=Post.CDAO, user=icb_cdao, start_on=LONG_AGO)
+    assert Access(pcn_mso, on=TODAY).has(Perm.MEMBERS_VIEW, practice)  # PCN coverage
+    assert not Access(pcn_mso, on=TODAY).has(Perm.MEMBERS_VIEW, former_practice)
+    assert Access(trust_staff, on=TODAY).has(Perm.ORGANISATION_VIEW, old_trust)  # merger
+    area = Access(icb_cdao, rules=EXTENDED_RULES, on=TODAY)
+    assert all(area.has(Perm.ORGANISATION_VIEW, o) for o in (pcn, practice, trust, old_trust))
+    assert not area.has(Perm.ORGANISATION_VIEW, elsewhere)  # ICB area
+    regional = Access(network_lead(region=Region.LONDON), on=TODAY)
+    assert regional.has(Perm.ORGANISATION_VIEW, trust)
+    assert not regional.has(Perm.ORGANISATION_VIEW, elsewhere)  # regional lead
+    assert Access(network_lead(), on=TODAY).has(Perm.ORGANISATION_VIEW, elsewhere)  # national

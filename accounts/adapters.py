@@ -1,8 +1,69 @@
+import time
+from types import SimpleNamespace
+
+from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
+from allauth.account.authentication import get_authentication_records
+from allauth.mfa.adapter import DefaultMFAAdapter
+from django.conf import settings
+
+
+REAUTHENTICATION_TIMEOUT = account_settings.REAUTHENTICATION_TIMEOUT
 
 
 class AccountAdapter(DefaultAccountAdapter):
-    """No public sign-up: people join MSO Portal by invitation to an organisation."""
+    """No public sign-up: people join MSO Portal by invitation to an organisation. Emailed links
+    are built from SITE_URL, never from the request's Host header."""
+
+    error_messages = {
+        **DefaultAccountAdapter.error_messages,
+        "email_password_mismatch": "The email address or password is not right. "
+        "Check them and try again",
+        "too_many_login_attempts": "You have tried to sign in too many times. "
+        "Wait a few minutes, then try again",
+    }
 
     def is_open_for_signup(self, request):
         return False
+
+    def is_reauthentication_required(self, *, app: str, **kwargs) -> bool:
+        """Sensitive account changes (an authenticator app, recovery codes) ask for the password
+        or a code again, unless the person signed in within the last few minutes."""
+        if not super().is_reauthentication_required(app=app, **kwargs):
+            return False
+        request = self.request
+        records = get_authentication_records(request, request.user) if request else []
+        return not (records and time.time() - records[-1]["at"] < REAUTHENTICATION_TIMEOUT)
+
+    def send_mail(self, template_prefix, email, context):
+        # The service's own name and address, whatever Host the request came with.
+        site = SimpleNamespace(name="MSO Portal", domain=settings.SITE_URL.split("://")[-1])
+        super().send_mail(template_prefix, email, {"current_site": site, **context})
+
+    def get_reset_password_from_key_url(self, key: str) -> str:
+        from urllib.parse import quote
+
+        from django.urls import reverse
+
+        path = reverse("account_reset_password_from_key", kwargs={"uidb36": "UID", "key": "KEY"})
+        return settings.SITE_URL + path.replace("UID-KEY", quote(key))
+
+
+class MFAAdapter(DefaultMFAAdapter):
+    """Second factors, worded for NHS.UK pages. Someone whose roles need a second factor cannot
+    remove their last one (they may set up a new one instead)."""
+
+    error_messages = {
+        **DefaultMFAAdapter.error_messages,
+        "incorrect_code": "The code is not right. Enter the 6 numbers your app shows now",
+        "cannot_delete_authenticator": "Your roles need an authenticator app, so you cannot "
+        "turn it off. Ask a site administrator if you have lost your phone",
+    }
+
+    def can_delete_authenticator(self, authenticator) -> bool:
+        from .mfa import required_for
+
+        return not required_for(authenticator.user)
+
+    def get_totp_label(self, user) -> str:
+        return user.email

@@ -1,35 +1,62 @@
 """Sign-in pages from django-allauth (no sign-up, no extra email addresses), its two-factor
-pages, and the account page."""
+pages (an authenticator app and recovery codes), and the account page. Each allauth page is
+listed here with the methods it answers; anything else gets 405."""
 
-from allauth.account import views as allauth_views
-from django.urls import include, path, re_path
+from allauth.account import views as account
+from allauth.mfa.base import views as mfa
+from allauth.mfa.recovery_codes import views as recovery_codes
+from allauth.mfa.totp import views as totp
+from django.urls import path, re_path
+
+from mso_portal.http import allow
 
 from . import views
 
+GET = allow("GET")
+FORM = allow("GET", "POST")
+
 urlpatterns = [
-    path("login/", allauth_views.login, name="account_login"),
-    path("logout/", allauth_views.logout, name="account_logout"),
-    path("inactive/", allauth_views.account_inactive, name="account_inactive"),
-    path("reauthenticate/", allauth_views.reauthenticate, name="account_reauthenticate"),
-    path("password/change/", allauth_views.password_change, name="account_change_password"),
-    path("password/set/", allauth_views.password_set, name="account_set_password"),
-    path("password/reset/", allauth_views.password_reset, name="account_reset_password"),
+    path("login/", FORM(account.login), name="account_login"),
+    path("logout/", FORM(account.logout), name="account_logout"),
+    path("inactive/", GET(account.account_inactive), name="account_inactive"),
+    path("reauthenticate/", FORM(account.reauthenticate), name="account_reauthenticate"),
+    path("password/change/", FORM(account.password_change), name="account_change_password"),
+    path("password/set/", FORM(account.password_set), name="account_set_password"),
+    path("password/reset/", FORM(account.password_reset), name="account_reset_password"),
     path(
         "password/reset/done/",
-        allauth_views.password_reset_done,
+        GET(account.password_reset_done),
         name="account_reset_password_done",
     ),
     re_path(
         r"^password/reset/key/(?P<uidb36>[0-9A-Za-z]+)-(?P<key>.+)/$",
-        allauth_views.password_reset_from_key,
+        FORM(account.password_reset_from_key),
         name="account_reset_password_from_key",
     ),
     path(
         "password/reset/key/done/",
-        allauth_views.password_reset_from_key_done,
+        GET(account.password_reset_from_key_done),
         name="account_reset_password_from_key_done",
     ),
-    # Authenticator app (TOTP) and recovery codes: django-allauth's MFA.
-    path("two-factor/", include("allauth.mfa.urls")),
+    path("two-factor/", GET(mfa.index), name="mfa_index"),
+    path("two-factor/authenticate/", FORM(mfa.authenticate), name="mfa_authenticate"),
+    path("two-factor/reauthenticate/", FORM(mfa.reauthenticate), name="mfa_reauthenticate"),
+    path("two-factor/totp/activate/", FORM(totp.activate_totp), name="mfa_activate_totp"),
+    path("two-factor/totp/deactivate/", FORM(totp.deactivate_totp), name="mfa_deactivate_totp"),
+    path(
+        "two-factor/recovery-codes/",
+        GET(recovery_codes.view_recovery_codes),
+        name="mfa_view_recovery_codes",
+    ),
+    path(
+        "two-factor/recovery-codes/generate/",
+        FORM(recovery_codes.generate_recovery_codes),
+        name="mfa_generate_recovery_codes",
+    ),
+    path(
+        "two-factor/recovery-codes/download/",
+        GET(recovery_codes.download_recovery_codes),
+        name="mfa_download_recovery_codes",
+    ),
     path("", views.account, name="account"),
 ]

@@ -6,6 +6,6 @@ os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mso_portal.settings")
 
 application = get_asgi_application()
 
-from mso_portal.startup import require_secret_key  # noqa: E402
+from mso_portal.startup import require_production_settings  # noqa: E402
 
-require_secret_key()
+require_production_settings()

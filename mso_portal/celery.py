@@ -14,7 +14,7 @@ app.autodiscover_tasks()
 
 @worker_init.connect
 @beat_init.connect
-def _require_secret_key(**kwargs):
-    from mso_portal.startup import require_secret_key
+def _require_production_settings(**kwargs):
+    from mso_portal.startup import require_production_settings
 
-    require_secret_key()
+    require_production_settings()

@@ -8,7 +8,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET
+
+from .http import allow
 
 logger = logging.getLogger(__name__)
 
@@ -49,7 +50,7 @@ def check_broker() -> str:
 
 @login_not_required
 @never_cache
-@require_GET
+@allow("GET")
 def healthz(request):
     checks = {"database": check_database(), "cache": check_cache(), "broker": check_broker()}
     healthy = checks["database"] == "ok"

@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -30,7 +31,7 @@ DEBUG = env_bool("DEBUG")
 TESTING = "PYTEST_VERSION" in os.environ
 
 # Required unless DEBUG. Left empty, Django refuses to use it, and the web and worker
-# processes refuse to start (see require_secret_key); offline commands such as makemigrations
+# processes refuse to start (mso_portal/startup.py); offline commands such as makemigrations
 # still run.
 SECRET_KEY = os.environ.get("SECRET_KEY", "")
 if not SECRET_KEY and (DEBUG or TESTING):
@@ -38,6 +39,8 @@ if not SECRET_KEY and (DEBUG or TESTING):
 
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS", "localhost,127.0.0.1,[::1]")
 CSRF_TRUSTED_ORIGINS = env_list("CSRF_TRUSTED_ORIGINS")
+# The public address every emailed link is built from (never the request's Host header).
+# Required, and https, for the web and worker processes in production (mso_portal/startup.py).
 SITE_URL = os.environ.get("SITE_URL", "http://127.0.0.1:8000").rstrip("/")
 
 INSTALLED_APPS = [
@@ -52,6 +55,7 @@ INSTALLED_APPS = [
     "allauth.account",
     "allauth.mfa",
     "crispy_forms",
+    "csp",
     "auditlog",
     "mso_portal",
     "accounts",
@@ -64,15 +68,20 @@ INSTALLED_APPS = [
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
+    "django_permissions_policy.PermissionsPolicyMiddleware",
+    "csp.middleware.CSPMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
+    "mso_portal.middleware.SessionLimitsMiddleware",
+    "mso_portal.middleware.NoStoreMiddleware",
+    "django.contrib.auth.middleware.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
+    "accounts.mfa.RequireMFAMiddleware",
     "mso_portal.audit.AuditMiddleware",
 ]
 
@@ -183,6 +192,12 @@ MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
 MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
 MFA_TOTP_ISSUER = "MSO Portal"
 MFA_RECOVERY_CODE_COUNT = 10
+MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+MFA_FORMS = {
+    "authenticate": "accounts.forms.AuthenticateForm",
+    "reauthenticate": "accounts.forms.ReauthenticateMFAForm",
+    "activate_totp": "accounts.forms.ActivateTOTPForm",
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "accounts.validators.UserAttributeSimilarityValidator"},
@@ -213,10 +228,14 @@ EMAIL_PORT = int(os.environ.get("EMAIL_PORT", "587"))
 EMAIL_HOST_USER = os.environ.get("EMAIL_HOST_USER", "")
 EMAIL_HOST_PASSWORD = os.environ.get("EMAIL_HOST_PASSWORD", "")
 EMAIL_USE_TLS = env_bool("EMAIL_USE_TLS", True)
+# Seconds an SMTP connection may take; a request that sends email never waits longer.
+EMAIL_TIMEOUT = int(os.environ.get("EMAIL_TIMEOUT", "10"))
 DEFAULT_FROM_EMAIL = os.environ.get(
     "DEFAULT_FROM_EMAIL", "MSO Portal <no-reply@mso-portal.example>"
 )
 SERVER_EMAIL = DEFAULT_FROM_EMAIL
+# Where people write for help with the service (the contact page and the footer).
+SUPPORT_EMAIL = os.environ.get("SUPPORT_EMAIL", "mso-portal.support@example.nhs.uk")
 
 LANGUAGE_CODE = "en-gb"
 TIME_ZONE = "Europe/London"
@@ -245,7 +264,11 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 
 # Security: production defaults, relaxed only for local DEBUG.
 SESSION_COOKIE_HTTPONLY = True
-SESSION_COOKIE_AGE = 60 * 60 * 12
+# A session ends after 30 minutes without a request and after 12 hours in all
+# (mso_portal/middleware.py); the cookie itself lasts no longer than that.
+SESSION_IDLE_SECONDS = 30 * 60
+SESSION_MAX_SECONDS = 12 * 60 * 60
+SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
@@ -257,13 +280,62 @@ SECURE_HSTS_PRELOAD = False
 SECURE_CONTENT_TYPE_NOSNIFF = True
 SECURE_REFERRER_POLICY = "same-origin"
 X_FRAME_OPTIONS = "DENY"
+# Content-Security-Policy (django-csp): our own scripts and styles only, no inline script, no
+# framing. The QR code of an authenticator app is a data: image.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF, "data:"],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [NONE],
+    }
+}
+# Permissions-Policy (django-permissions-policy): no browser feature the service does not use.
+PERMISSIONS_POLICY = {
+    feature: []
+    for feature in (
+        "accelerometer",
+        "autoplay",
+        "camera",
+        "display-capture",
+        "encrypted-media",
+        "fullscreen",
+        "geolocation",
+        "gyroscope",
+        "magnetometer",
+        "microphone",
+        "midi",
+        "payment",
+        "picture-in-picture",
+        "usb",
+        "xr-spatial-tracking",
+    )
+}
 SILENCED_SYSTEM_CHECKS = ["security.W021"]  # HSTS preload is a deliberate choice per deployment
 
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain"}},
+    "filters": {"redact_secret_links": {"()": "mso_portal.logging.RedactSecretLinks"}},
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "plain",
+            "filters": ["redact_secret_links"],
+        }
+    },
     "root": {"handlers": ["console"], "level": os.environ.get("LOG_LEVEL", "INFO")},
-    "loggers": {"django.db.backends": {"level": "WARNING"}},
+    "loggers": {
+        # Django's own loggers, through the same redacting handler (and only once).
+        "django": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.server": {"handlers": ["console"], "level": "INFO", "propagate": False},
+        "django.db.backends": {"level": "WARNING"},
+    },
 }

@@ -1,10 +1,35 @@
+"""What the long-running processes check before they start.
+
+Without DEBUG, the web server (WSGI and ASGI), the Celery worker and beat refuse to start
+unless production is configured: a SECRET_KEY, the public SITE_URL (https) that emailed links
+point to, an EMAIL_HOST to send them, and a REDIS_URL (shared sign-in throttling and cache,
+tasks run by the worker, not inside requests). Offline commands such as migrate still run.
+"""
+
+import os
+
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
 
 
-def require_secret_key() -> None:
-    """Refuse to serve or run tasks without a SECRET_KEY (it may be unset only with DEBUG)."""
+def production_problems() -> list[str]:
+    if settings.DEBUG:
+        return []
+    problems = []
     try:
         settings.SECRET_KEY  # noqa: B018  (Django raises when it is empty)
-    except ImproperlyConfigured as error:
-        raise ImproperlyConfigured("SECRET_KEY must be set unless DEBUG is on.") from error
+    except ImproperlyConfigured:
+        problems.append("SECRET_KEY must be set unless DEBUG is on.")
+    if not os.environ.get("SITE_URL", "").startswith("https://"):
+        problems.append("SITE_URL must be set to the service's https:// address.")
+    if not settings.EMAIL_HOST:
+        problems.append("EMAIL_HOST must be set, or invitation and reset emails are not sent.")
+    if not settings.REDIS_URL:
+        problems.append("REDIS_URL must be set for shared throttling, the cache and the worker.")
+    return problems
+
+
+def require_production_settings() -> None:
+    """Refuse to serve or run tasks with a production configuration that fails open."""
+    if problems := production_problems():
+        raise ImproperlyConfigured("MSO Portal will not start: " + " ".join(problems))

@@ -5,7 +5,7 @@ from django.views.generic import RedirectView
 
 from organisations import views as organisation_views
 
-from . import health
+from . import health, pages
 
 urlpatterns = [
     path("", organisation_views.home, name="home"),
@@ -14,6 +14,9 @@ urlpatterns = [
     path("invitations/<str:token>/", organisation_views.invitation_open, name="invitation_open"),
     path("accounts/", include("accounts.urls")),
     path("healthz", health.healthz, name="healthz"),
+    path("accessibility/", pages.accessibility, name="accessibility"),
+    path("privacy/", pages.privacy, name="privacy"),
+    path("contact/", pages.contact, name="contact"),
     # Administrators sign in through the same throttled sign-in page as everyone else.
     path(
         "admin/login/",

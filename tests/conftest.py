@@ -2,6 +2,7 @@
 ``assert_access``, the check every protected view gets (anonymous, other organisation, wrong
 role, right role)."""
 
+from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -10,7 +11,30 @@ from django.test import Client
 from django.urls import reverse
 
 from organisations.choices import Post, Role
+from tests.access import prove
 from tests.factories import OrganisationFactory, UserFactory, member, network_lead, post_holder
+
+
+TESTS = Path(__file__).resolve().parent
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(session, config, items):
+    """The access-coverage checks run last, and only in a run of the whole suite (the browser
+    journeys aside): a partial run has not exercised every view."""
+    coverage = [item for item in items if item.get_closest_marker("access_coverage")]
+    if not coverage:
+        return
+    others = [item for item in items if not item.get_closest_marker("access_coverage")]
+    collected = {Path(str(item.path)) for item in others}
+    required = {path for path in TESTS.rglob("test_*.py") if "e2e" not in path.parts}
+    whole_run = required <= collected and not config.getoption("keyword")
+    whole_run = whole_run and not config.getoption("markexpr")
+    if whole_run:
+        items[:] = others + coverage
+    else:
+        items[:] = others
+        config.hook.pytest_deselected(items=coverage)
 
 
 @pytest.fixture(autouse=True)
@@ -69,9 +93,23 @@ def site_admin(db):
     return UserFactory(is_staff=True, full_name="Site Administrator")
 
 
-def _client_for(user):
+def _client_for(user, *, mfa=True):
+    """A client signed in as ``user`` just now with a password, as the sign-in page records it;
+    with ``mfa`` (the default) they also entered a code from an authenticator app (MFA_REQUIRED
+    is on in tests)."""
+    import time
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+
     client = Client()
     client.force_login(user)
+    session = client.session
+    records = [{"method": "password", "at": time.time(), "email": user.email}]
+    if mfa:
+        records.append({"method": "mfa", "at": time.time(), "type": "totp"})
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = records
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.save()
     return client
 
 
@@ -106,23 +144,49 @@ def assert_access():
     same organisation, wrong role → 403; right role → ``ok`` (200).
 
     ``assert_access(url, allowed=mso, wrong_role=staff, other_organisation=other_mso)``;
-    pass ``method="post", data={...}`` for a form (the allowed request runs last).
+    pass ``method="post", data={...}`` for a form (the allowed request runs last). For a page
+    of one's own (the account page) leave out ``other_organisation`` and ``wrong_role``.
     """
 
     def check(
-        url, *, allowed, other_organisation, wrong_role=None, method="get", data=None, ok=200
+        url,
+        *,
+        allowed,
+        other_organisation=None,
+        wrong_role=None,
+        method="get",
+        data=None,
+        ok=200,
     ):
         def request(client):
             return getattr(client, method)(url, data or {})
 
         assert_redirects_to_login(request(Client()))
-        response = request(_client_for(other_organisation))
-        assert response.status_code == 404, f"other organisation got {response.status_code}"
+        outcomes = {"anonymous"}
+        if other_organisation is not None:
+            response = request(_client_for(other_organisation))
+            assert response.status_code == 404, f"other organisation got {response.status_code}"
+            outcomes.add("other organisation")
         if wrong_role is not None:
             response = request(_client_for(wrong_role))
             assert response.status_code == 403, f"wrong role got {response.status_code}"
+            outcomes.add("wrong role")
         response = request(_client_for(allowed))
         assert response.status_code == ok, f"right role got {response.status_code}"
+        prove(url, method, *outcomes, "allowed")
+        return response
+
+    return check
+
+
+@pytest.fixture
+def assert_public():
+    """Prove a view is open to everyone: an anonymous request gets ``ok``."""
+
+    def check(url, *, method="get", data=None, ok=200):
+        response = getattr(Client(), method)(url, data or {})
+        assert response.status_code == ok, f"{url} answered {response.status_code}"
+        prove(url, method, "public")
         return response
 
     return check

@@ -13,9 +13,18 @@ NOT_IN_PRODUCTION = {
     "PYTEST_VERSION",
     "DEBUG",
     "SECRET_KEY",
+    "SITE_URL",
+    "EMAIL_HOST",
+    "REDIS_URL",
     "SECURE_SSL_REDIRECT",
     "SECURE_COOKIES",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests
+}
+PRODUCTION = {
+    "SECRET_KEY": "a-key-for-this-test-only-0123456789",
+    "SITE_URL": "https://mso.example.nhs.uk",
+    "EMAIL_HOST": "smtp.example.nhs.uk",
+    "REDIS_URL": "redis://127.0.0.1:6379/9",
 }
 
 
@@ -55,21 +64,47 @@ def python(code, **env):
     )
 
 
-@pytest.mark.parametrize(
+STARTS = pytest.mark.parametrize(
     "start",
     [
         "import mso_portal.wsgi",
         "import mso_portal.asgi",
         "import django; django.setup(); "
-        "from mso_portal.celery import _require_secret_key; _require_secret_key()",
+        "from mso_portal.celery import _require_production_settings as check; check()",
     ],
     ids=["web", "asgi", "celery"],
 )
-def test_the_service_refuses_to_start_without_a_secret_key(start):
-    result = python(start)
+
+
+@STARTS
+def test_the_service_starts_with_a_production_configuration(start):
+    result = python(start, **PRODUCTION)
+    assert result.returncode == 0, result.stderr
+
+
+@STARTS
+@pytest.mark.parametrize(
+    ("missing", "message"),
+    [
+        ("SECRET_KEY", "SECRET_KEY must be set unless DEBUG is on"),
+        ("SITE_URL", "SITE_URL must be set to the service's https:// address"),
+        ("EMAIL_HOST", "EMAIL_HOST must be set"),
+        ("REDIS_URL", "REDIS_URL must be set"),
+    ],
+)
+def test_the_service_refuses_to_start_when_it_would_fail_open(start, missing, message):
+    """Found on review: without these, links went to the log or to localhost, throttling was
+    per worker and tasks ran inside requests."""
+    environment = {k: v for k, v in PRODUCTION.items() if k != missing}
+    result = python(start, **environment)
     assert result.returncode != 0
-    assert "SECRET_KEY must be set unless DEBUG is on" in result.stderr
-    assert python(start, SECRET_KEY="a-key-for-this-test-only-0123456789").returncode == 0
+    assert message in result.stderr
+
+
+def test_a_plain_http_site_url_is_refused():
+    result = python(STARTS.args[1][0], **{**PRODUCTION, "SITE_URL": "http://mso.example"})
+    assert result.returncode != 0
+    assert "https://" in result.stderr
 
 
 def test_offline_commands_run_without_a_secret_key():

@@ -29,7 +29,7 @@ def home(request):
             {
                 "roles": [Role(g.key).label for g in here if g.source == "role"],
                 "posts": [Post(g.key).label for g in here if g.source == "post"],
-                "named_posts": named_posts(organisation),
+                "named_posts": named_posts(user, organisation),
                 "perms": {perm.name: perm in perms for perm in Perm},
             }
         )

@@ -83,9 +83,7 @@ def _invitation(request, ods_code, pk):
     organisation = get_object_for(
         request.user, Organisation, Perm.MEMBERS_MANAGE, ods_code=ods_code
     )
-    invitation = get_object_for(
-        request.user, Invitation.objects.filter(organisation=organisation), pk=pk
-    )
+    invitation = get_object_for(request.user, Invitation, pk=pk, organisation=organisation)
     return organisation, invitation
 
 

@@ -16,11 +16,14 @@ from ..scoping import get_object_for
 PAGE_SIZE = 50
 
 
-def named_posts(organisation):
+def named_posts(user, organisation):
     """Current holders of each of the organisation's named posts, with the single-holder posts
     shown even when vacant."""
     current = list(
-        Appointment.objects.filter(organisation=organisation).current().select_related("user")
+        Appointment.objects.visible_to(user)
+        .filter(organisation=organisation)
+        .current()
+        .select_related("user")
     )
     rows = []
     for post in posts_for(organisation.kind):
@@ -73,7 +76,7 @@ def organisation_detail(request, ods_code):
     perms = access.permissions(organisation)
     context = {
         "organisation": organisation,
-        "named_posts": named_posts(organisation),
+        "named_posts": named_posts(request.user, organisation),
         "past_appointments": appointments.filter(end_on__lt=today).select_related("user"),
         "future_appointments": appointments.filter(start_on__gt=today).select_related("user"),
         "parents": _of_kind(current, RelationshipKind.PART_OF, child=organisation),

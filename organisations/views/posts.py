@@ -28,7 +28,7 @@ def _appointment_form(request, ods_code, pk):
         request.user, Organisation, Perm.APPOINTMENTS_MANAGE, ods_code=ods_code
     )
     appointment = (
-        get_object_for(request.user, Appointment.objects.filter(organisation=organisation), pk=pk)
+        get_object_for(request.user, Appointment, pk=pk, organisation=organisation)
         if pk is not None
         else Appointment(organisation=organisation)
     )

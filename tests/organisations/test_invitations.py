@@ -235,9 +235,10 @@ class TestAcceptingAnInvitation:
         assert Membership.objects.filter(
             user=user, organisation=trust, role=Role.SAFETY_TEAM
         ).exists()
-        assert client.get(reverse("home")).context["user"] == user
         invitation.refresh_from_db()
         assert invitation.accepted_by == user
+        # A medication safety team member sets up an authenticator app first.
+        assert client.get(reverse("home"))["Location"] == reverse("mfa_activate_totp")
 
     def test_the_token_leaves_the_address_after_the_first_visit(self, client, trust, mso):
         _, token = invite(trust, mso)

@@ -18,6 +18,10 @@ pytestmark = pytest.mark.django_db
 
 
 class TestHome:
+    def test_access(self, assert_access, staff, lead):
+        for person in (staff, lead):  # a member; someone with no organisation
+            assert_access(reverse("home"), allowed=person)
+
     def test_it_shows_the_named_posts_and_what_an_mso_can_do(self, mso_client, trust, mso):
         response = mso_client.get(reverse("home"))
         assert response.status_code == 200
@@ -66,6 +70,16 @@ class TestHome:
 
 
 class TestSwitchingOrganisation:
+    def test_access(self, assert_access, trust, staff):
+        assert_access(reverse("organisations:switch"), allowed=staff)
+        assert_access(
+            reverse("organisations:switch"),
+            method="post",
+            data={"organisation": trust.pk},
+            allowed=staff,
+            ok=302,
+        )
+
     def test_a_person_in_two_organisations_switches_between_them(
         self, client_for, trust, other_trust
     ):
@@ -162,6 +176,15 @@ class TestMemberRoles:
         assert_access(
             self.url(trust, staff), allowed=mso, wrong_role=director, other_organisation=other_mso
         )
+        assert_access(
+            self.url(trust, staff),
+            method="post",
+            data={"roles": [Role.STAFF, Role.SAFETY_TEAM]},
+            allowed=mso,
+            wrong_role=director,
+            other_organisation=other_mso,
+            ok=302,
+        )
 
     def test_someone_in_another_organisation_is_not_found(self, mso_client, trust, other_mso):
         assert mso_client.get(self.url(trust, other_mso)).status_code == 404
@@ -237,6 +260,33 @@ class TestNamedPosts:
     def test_access(self, assert_access, trust, mso, director, other_mso):
         assert_access(
             self.create_url(trust), allowed=mso, wrong_role=director, other_organisation=other_mso
+        )
+        assert_access(
+            self.create_url(trust),
+            method="post",
+            data=self.data(post=Post.MDSO, name="Jo Price"),
+            allowed=mso,
+            wrong_role=director,
+            other_organisation=other_mso,
+            ok=302,
+        )
+        appointment = Appointment.objects.get(name="Jo Price")
+        url = reverse("organisations:appointment_update", args=[trust.ods_code, appointment.pk])
+        assert_access(url, allowed=mso, wrong_role=director, other_organisation=other_mso)
+        assert_access(
+            url,
+            method="post",
+            data=self.data(
+                post=Post.MDSO,
+                name="Jo Price",
+                end_on_day="1",
+                end_on_month="5",
+                end_on_year="2026",
+            ),
+            allowed=mso,
+            wrong_role=director,
+            other_organisation=other_mso,
+            ok=302,
         )
 
     @time_machine.travel("2026-11-21 12:00 +0000", tick=False)
@@ -345,6 +395,9 @@ class TestNamedPosts:
 
 
 class TestOrganisationDirectory:
+    def test_access(self, assert_access, mso, lead):
+        assert_access(reverse("organisations:list"), allowed=lead, wrong_role=mso)
+
     def test_it_is_for_network_leads_and_administrators(
         self, client_for, mso_client, lead, site_admin, trust
     ):

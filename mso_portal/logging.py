@@ -1,0 +1,42 @@
+"""Logging that keeps secret links out of the logs.
+
+An invitation link and a password reset link carry a token in their path on the first visit
+(the page then moves it into the session). ``RedactSecretLinks`` removes those tokens from every
+log record of the Django processes; ``GunicornLogger`` removes them from gunicorn's access log.
+"""
+
+import logging
+import re
+
+from gunicorn.glogging import Logger
+
+SECRET_LINKS = re.compile(
+    r"(?P<prefix>/invitations/)(?!accept/)[^/\s?\"']+"
+    r"|(?P<reset>/accounts/password/reset/key/)(?![^/\s?\"']*-set-password/)[^/\s?\"']+"
+)
+
+
+def redact(text: str) -> str:
+    return SECRET_LINKS.sub(
+        lambda match: (match.group("prefix") or match.group("reset")) + "[redacted]", text
+    )
+
+
+class RedactSecretLinks(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        message = record.getMessage()
+        redacted = redact(message)
+        if redacted != message:
+            record.msg, record.args = redacted, None
+        return True
+
+
+class GunicornLogger(Logger):
+    """gunicorn's logger, with the request line and path of access log lines redacted."""
+
+    def atoms(self, resp, req, environ, request_time):
+        atoms = super().atoms(resp, req, environ, request_time)
+        for key in ("r", "U", "{raw_uri}e"):
+            if isinstance(atoms.get(key), str):
+                atoms[key] = redact(atoms[key])
+        return atoms

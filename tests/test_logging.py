@@ -1,0 +1,84 @@
+"""Secret links stay out of the logs (review finding 7)."""
+
+import io
+import logging
+
+import pytest
+from django.urls import reverse
+
+from mso_portal.logging import GunicornLogger, RedactSecretLinks, redact
+
+TOKEN = "k3y-That-0pens-an-invitation"
+
+
+@pytest.mark.parametrize(
+    ("line", "expected"),
+    [
+        (f"GET /invitations/{TOKEN}/ HTTP/1.1", "GET /invitations/[redacted]/ HTTP/1.1"),
+        ("POST /invitations/accept/ HTTP/1.1", "POST /invitations/accept/ HTTP/1.1"),
+        (
+            f"GET /accounts/password/reset/key/3-{TOKEN}/",
+            "GET /accounts/password/reset/key/[redacted]/",
+        ),
+        (
+            "GET /accounts/password/reset/key/3-set-password/",
+            "GET /accounts/password/reset/key/3-set-password/",
+        ),
+    ],
+)
+def test_tokens_in_paths_are_redacted(line, expected):
+    assert redact(line) == expected
+
+
+@pytest.mark.django_db
+def test_django_logs_never_show_an_invitation_token(client):
+    """Every Django logger writes through the service's one handler, which redacts."""
+
+    def redacting(name):
+        return [
+            h
+            for h in logging.getLogger(name).handlers
+            if any(isinstance(f, RedactSecretLinks) for f in h.filters)
+        ]
+
+    [handler] = redacting("django.server")
+    assert redacting("django") == redacting("") == [handler]
+    stream = io.StringIO()
+    previous = handler.setStream(stream)
+    try:
+        client.get(reverse("invitation_open", kwargs={"token": TOKEN}))
+        client.get(f"/invitations/{TOKEN}/nothing-here/")  # a 404, which Django logs
+        logging.getLogger("django.server").info('"GET /invitations/%s/ HTTP/1.1" 302 0', TOKEN)
+    finally:
+        handler.setStream(previous)
+    assert "Not Found: /invitations/[redacted]/" in stream.getvalue()
+    assert '"GET /invitations/[redacted]/ HTTP/1.1"' in stream.getvalue()
+    assert TOKEN not in stream.getvalue()
+
+
+def test_gunicorns_access_log_never_shows_an_invitation_token():
+    from types import SimpleNamespace
+
+    from gunicorn.config import Config
+
+    logger = GunicornLogger(Config())
+    request = SimpleNamespace(
+        method="GET",
+        path=f"/invitations/{TOKEN}/",
+        query="",
+        uri=f"/invitations/{TOKEN}/",
+        version=(1, 1),
+        headers=[],
+    )
+    response = SimpleNamespace(status="302 Found", response_length=0, headers=[], sent=0)
+    environ = {
+        "REMOTE_ADDR": "127.0.0.1",
+        "RAW_URI": f"/invitations/{TOKEN}/",
+        "REQUEST_METHOD": "GET",
+        "PATH_INFO": f"/invitations/{TOKEN}/",
+        "QUERY_STRING": "",
+        "SERVER_PROTOCOL": "HTTP/1.1",
+    }
+    atoms = logger.atoms(response, request, environ, __import__("datetime").timedelta(0))
+    assert TOKEN not in atoms["r"]
+    assert TOKEN not in atoms["U"]

@@ -14,4 +14,3 @@ class AccountsConfig(AppConfig):
         auditlog.register(User, exclude_fields=["password", "last_login"])
         # Second factors added and removed (their secrets are never recorded).
         auditlog.register(Authenticator, include_fields=["user", "type", "created_at"])
-

@@ -2,9 +2,9 @@
 error on the field it is about (ErrorsOnFields), so the error summary links to it."""
 
 from allauth.account import forms as allauth_forms
+from allauth.core import context
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
-from allauth.core import context
 from django import forms
 
 from mso_portal.forms import ErrorsOnFields

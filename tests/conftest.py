@@ -14,7 +14,6 @@ from organisations.choices import Post, Role
 from tests.access import prove
 from tests.factories import OrganisationFactory, UserFactory, member, network_lead, post_holder
 
-
 TESTS = Path(__file__).resolve().parent
 
 

@@ -10,10 +10,10 @@ import pytest
 from django.test import Client
 from django.urls import URLPattern, URLResolver, get_resolver
 
+from networks.models import NetworkMembership
 from organisations.choices import Post
 from tests.access import PROVEN
 from tests.conftest import _client_for
-from networks.models import NetworkMembership
 from tests.factories import NetworkFactory, OrganisationFactory, UserFactory, post_holder
 
 PUBLIC_URL_NAMES = {

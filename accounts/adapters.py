@@ -3,9 +3,10 @@ from types import SimpleNamespace
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
-from allauth.account.authentication import get_authentication_records
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
+
+from mso_portal.middleware import STARTED as SESSION_STARTED
 
 REAUTHENTICATION_TIMEOUT = account_settings.REAUTHENTICATION_TIMEOUT
 
@@ -30,9 +31,8 @@ class AccountAdapter(DefaultAccountAdapter):
         or a code again, unless the person signed in within the last few minutes."""
         if not super().is_reauthentication_required(app=app, **kwargs):
             return False
-        request = self.request
-        records = get_authentication_records(request, request.user) if request else []
-        return not (records and time.time() - records[-1]["at"] < REAUTHENTICATION_TIMEOUT)
+        signed_in_at = self.request.session.get(SESSION_STARTED) if self.request else None
+        return not (signed_in_at and time.time() - signed_in_at < REAUTHENTICATION_TIMEOUT)
 
     def send_mail(self, template_prefix, email, context):
         # The service's own name and address, whatever Host the request came with.

@@ -116,3 +116,25 @@ def expect(browser):
 def axe_check():
     """assert_no_axe_violations(page): fail on WCAG 2.x A/AA violations found by axe-core."""
     return assert_no_axe_violations
+
+
+@pytest.fixture
+def sign_in(expect):
+    """sign_in(page, email, password, totp_secret=None): through the sign-in page, and the
+    authenticator-app step when the person has one (the code is worked out from its secret)."""
+
+    def go(page, email, password, totp_secret=None):
+        import pyotp
+
+        page.goto("/accounts/login/")
+        page.get_by_label("Email address").fill(email)
+        page.get_by_label("Password", exact=True).fill(password)
+        page.get_by_role("button", name="Sign in").click()
+        if totp_secret:
+            expect(page.locator("h1")).to_have_text("Enter the code from your authenticator app")
+            page.get_by_label("Code from your authenticator app").fill(
+                pyotp.TOTP(totp_secret).now()
+            )
+            page.get_by_role("button", name="Sign in").click()
+
+    return go

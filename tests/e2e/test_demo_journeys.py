@@ -1,33 +1,42 @@
-"""Journeys on the demo data: the MSO of Trust A signs in, looks after the organisation's
-members and invites a colleague, who sets a password from the emailed link."""
+"""Journeys on the demo data: the MSO of Trust A signs in with a code from their authenticator
+app, looks after the organisation's members and invites a colleague, who sets a password from
+the emailed link and then sets up an authenticator app of their own."""
 
 import re
 
+import pyotp
 import pytest
+from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 from django.core import mail
 
+from accounts.models import User
 from organisations.demo import seed_demo
 
 pytestmark = pytest.mark.e2e
 
 TRUST_A = "Ashby General Hospitals NHS Trust"
+SECRET = pyotp.random_base32()
 
 
 @pytest.fixture
 def demo(transactional_db):
+    """The demo data, with an authenticator app set up for the demo MSOs."""
     seed_demo(settings.DEMO_PASSWORD)
+    for email in ("mso@trust-a.example", "mso@pcn.example"):
+        TOTP.activate(User.objects.get(email=email), SECRET)
 
 
-def sign_in(page, email):
-    page.goto("/accounts/login/")
-    page.get_by_label("Email address").fill(email)
-    page.get_by_label("Password").fill(settings.DEMO_PASSWORD)
-    page.get_by_role("button", name="Sign in").click()
+@pytest.fixture
+def sign_in_as(sign_in):
+    def go(page, email):
+        sign_in(page, email, settings.DEMO_PASSWORD, totp_secret=SECRET)
+
+    return go
 
 
-def test_the_demo_mso_sees_their_organisation(page, demo, axe_check, expect):
-    sign_in(page, "mso@trust-a.example")
+def test_the_demo_mso_sees_their_organisation(page, demo, axe_check, expect, sign_in_as):
+    sign_in_as(page, "mso@trust-a.example")
     expect(page.locator("h1")).to_have_text(TRUST_A)
     expect(page.get_by_text("Amir Shah, mso@trust-a.example")).to_be_visible()
     axe_check(page)
@@ -44,15 +53,17 @@ def test_the_demo_mso_sees_their_organisation(page, demo, axe_check, expect):
     axe_check(page)
 
 
-def test_an_mso_invites_a_colleague_who_joins(page, demo, axe_check, expect, browser):
-    sign_in(page, "mso@trust-a.example")
+def test_an_mso_invites_a_colleague_who_joins(page, demo, axe_check, expect, browser, sign_in_as):
+    sign_in_as(page, "mso@trust-a.example")
     page.get_by_role("link", name=f"Invite someone to {TRUST_A}").click()
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_role("alert")).to_contain_text("Enter their email address")
+    expect(page.get_by_role("alert")).to_contain_text("Select at least one role")
     axe_check(page)
 
     page.get_by_label("Email address").fill("new.pharmacist@trust-a.example")
     page.get_by_label("Medication safety team member").check()
+    page.get_by_label("Committee member").check()
     page.get_by_role("button", name="Send invitation").click()
     expect(page.get_by_role("alert")).to_contain_text("invitation has been sent")
     expect(
@@ -71,14 +82,22 @@ def test_an_mso_invites_a_colleague_who_joins(page, demo, axe_check, expect, bro
         invitee.get_by_label("Create a password").fill("a-long-and-unusual-passphrase")
         invitee.get_by_label("Confirm your password").fill("a-long-and-unusual-passphrase")
         invitee.get_by_role("button", name="Create account and join").click()
+        # A medication safety team member needs an authenticator app before anything else.
+        expect(invitee.locator("h1")).to_have_text("Set up your authenticator app")
+        secret = invitee.locator("#authenticator-secret").inner_text().strip()
+        invitee.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
+        invitee.get_by_role("button", name="Set up authenticator app").click()
+        expect(invitee.locator("h1")).to_have_text("Your recovery codes")
+        invitee.get_by_role("link", name="Continue to MSO Portal").click()
         expect(invitee.locator("h1")).to_have_text(TRUST_A)
         expect(invitee.get_by_text("Medication safety team member", exact=True)).to_be_visible()
+        expect(invitee.get_by_text("Committee member", exact=True)).to_be_visible()
     finally:
         context.close()
 
 
-def test_a_pcn_mso_switches_to_a_practice(page, demo, expect, axe_check):
-    sign_in(page, "mso@pcn.example")
+def test_a_pcn_mso_switches_to_a_practice(page, demo, expect, axe_check, sign_in_as):
+    sign_in_as(page, "mso@pcn.example")
     expect(page.locator("h1")).to_have_text("Riverside Primary Care Network")
     page.get_by_label("Work in another organisation").select_option(label="Weir Lane Surgery")
     page.get_by_role("button", name="Switch", exact=True).click()

@@ -1,70 +1,114 @@
-"""Journey: an MSO signs in with their email address and password and reaches the home page."""
+"""Journeys: signing in with a password; an MSO's first sign-in, which sets up an authenticator
+app; and signing in again with a code from it."""
 
 import re
 
+import pyotp
 import pytest
 
 from accounts.adapters import AccountAdapter
 from accounts.models import User
-from organisations.choices import OrganisationKind, Region, Role
-from organisations.models import Membership, Organisation
+from organisations.choices import OrganisationKind, Post, Region, Role
+from organisations.models import Appointment, Membership, Organisation
 
 pytestmark = pytest.mark.e2e
 
-EMAIL = "mso@trust-a.example"
 PASSWORD = "a-long-test-password-2026"
 
 
 @pytest.fixture
-def trust_a_mso():
-    trust = Organisation.objects.create(
+def trust():
+    return Organisation.objects.create(
         ods_code="RX1",
         name="Trust A NHS Trust",
         kind=OrganisationKind.NHS_TRUST,
         region=Region.LONDON,
     )
-    user = User.objects.create_user(EMAIL, PASSWORD, full_name="Morgan Safety")
-    Membership.objects.create(user=user, organisation=trust, role=Role.SAFETY_TEAM)
+
+
+@pytest.fixture
+def nurse(trust):
+    user = User.objects.create_user("nurse@trust-a.example", PASSWORD, full_name="Rosa Reid")
+    Membership.objects.create(user=user, organisation=trust, role=Role.STAFF)
     return user
 
 
-def fill_sign_in_form(page, email, password):
-    page.locator('input[name="login"]').fill(email)
-    page.locator('input[name="password"]').fill(password)
-    page.get_by_role("button", name="Sign in").click()
+@pytest.fixture
+def new_mso(trust):
+    user = User.objects.create_user("mso@trust-a.example", PASSWORD, full_name="Morgan Safety")
+    Membership.objects.create(user=user, organisation=trust, role=Role.SAFETY_TEAM)
+    Appointment.objects.create(organisation=trust, post=Post.MSO, user=user, start_on="2024-04-01")
+    return user
 
 
-def test_mso_signs_in_and_sees_the_home_page(page, live_server, trust_a_mso, axe_check, expect):
+def test_a_staff_reporter_signs_in_with_a_password(
+    page, live_server, nurse, axe_check, expect, sign_in
+):
     page.goto("/accounts/login/")
     expect(page.locator("h1")).to_be_visible()
     axe_check(page)
-
-    fill_sign_in_form(page, EMAIL, PASSWORD)
-
+    sign_in(page, nurse.email, PASSWORD)
     expect(page).to_have_url(f"{live_server.url}/")
-    expect(page.locator("h1")).to_be_visible()
+    expect(page.locator("h1")).to_have_text("Trust A NHS Trust")
     axe_check(page)
+
+
+def test_an_mso_sets_up_an_authenticator_app_then_signs_in_with_a_code(
+    page, live_server, new_mso, axe_check, expect, sign_in
+):
+    sign_in(page, new_mso.email, PASSWORD)
+    expect(page.locator("h1")).to_have_text("Set up your authenticator app")
+    expect(page.get_by_role("img", name=re.compile("QR code"))).to_be_visible()
+    axe_check(page)
+
+    page.goto("/organisations/RX1/members/")  # nothing else is open until it is set up
+    expect(page.locator("h1")).to_have_text("Set up your authenticator app")
+
+    page.get_by_role("button", name="Set up authenticator app").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter the code from your authenticator app")
+    axe_check(page)
+    secret = page.locator("#authenticator-secret").inner_text().strip()
+    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Set up authenticator app").click()
+    expect(page.locator("h1")).to_have_text("Your recovery codes")
+    expect(page.locator("#recovery-codes li")).to_have_count(10)
+    axe_check(page)
+    page.get_by_role("link", name="Continue to MSO Portal").click()
+    expect(page.locator("h1")).to_have_text("Trust A NHS Trust")
+
+    page.get_by_role("button", name="Sign out").click()
+    page.goto("/accounts/login/")
+    page.get_by_label("Email address").fill(new_mso.email)
+    page.get_by_label("Password", exact=True).fill(PASSWORD)
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.locator("h1")).to_have_text("Enter the code from your authenticator app")
+    axe_check(page)
+    page.get_by_label("Code from your authenticator app").fill("000000")
+    page.get_by_role("button", name="Sign in").click()
+    expect(page.get_by_role("alert")).to_contain_text("The code is not right")
+    page.get_by_label("Code from your authenticator app").fill(pyotp.TOTP(secret).now())
+    page.get_by_role("button", name="Sign in").click()
+    expect(page).to_have_url(f"{live_server.url}/")
+    expect(page.locator("h1")).to_have_text("Trust A NHS Trust")
 
 
 def test_wrong_password_shows_an_error_and_stays_on_the_sign_in_page(
-    page, live_server, trust_a_mso, axe_check, expect
+    page, live_server, nurse, axe_check, expect, sign_in
 ):
-    page.goto("/accounts/login/")
-    fill_sign_in_form(page, EMAIL, "not-the-right-password")
-
+    sign_in(page, nurse.email, "not-the-right-password")
     expect(page).to_have_url(re.compile(re.escape(f"{live_server.url}/accounts/login/")))
-    # NHS.UK error pattern: an error summary announced as an alert, and "Error" in the title.
-    # The adapter's own message, so rewording it (here or in allauth) does not break this test.
+    # NHS.UK error pattern: an error summary announced as an alert, linked to the field, and
+    # "Error" in the title. The adapter's own message, so rewording it does not break this test.
     message = str(AccountAdapter.error_messages["email_password_mismatch"])
     expect(page.get_by_role("alert")).to_contain_text(message)
     expect(page).to_have_title(re.compile(r"\bError\b"))
-    expect(page.locator('input[name="login"]')).to_have_value(EMAIL)
-    expect(page.locator('input[name="password"]')).to_be_visible()
+    page.get_by_role("alert").get_by_role("link").click()
+    expect(page.locator('input[name="login"]')).to_be_focused()
+    expect(page.locator('input[name="login"]')).to_have_value(nurse.email)
     axe_check(page)
 
 
 def test_home_page_sends_anonymous_visitors_to_sign_in(page, live_server, expect):
     page.goto("/")
-
     expect(page).to_have_url(re.compile(re.escape(f"{live_server.url}/accounts/login/")))
     expect(page.get_by_role("button", name="Sign in")).to_be_visible()

@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test setup assets lint format migrate seed check clean
+.PHONY: run test bench setup assets lint format migrate seed check clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
@@ -44,6 +44,11 @@ run: seed
 
 test: setup
 	$(BIN)/python -m pytest $(PYTEST_ARGS)
+
+# Benchmarks on PostgreSQL (BENCH_DATABASE_URL: a server where databases can be created, by
+# default the local one). Writes docs/benchmarks.md; fails when a budget is missed.
+bench: setup
+	$(BIN)/python -m tests.bench.scoping
 
 lint: setup
 	$(BIN)/ruff check .

@@ -12,8 +12,10 @@ object) from one query that reads every grant the person holds. From the same ru
 """
 
 from dataclasses import dataclass, field
-from functools import cached_property
+from datetime import date
+from functools import cache, cached_property
 
+from django.db import connection
 from django.db.models import BigIntegerField, CharField, Q, Value
 from django.utils import timezone
 
@@ -36,30 +38,26 @@ def _active(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def load_grants(user, on) -> tuple[Grant, ...]:
-    """Every grant of an active user on a day: roles, named posts held that day and network
-    leads in one query; the site administrator flag from the user itself."""
-    from networks.models import Network, NetworkMembership
+def _grants_queryset(user_id, on):
+    """Roles, named posts held on ``on`` and network leads of one person, as one union."""
+    from networks.models import NetworkMembership
 
     from .models import Appointment, Membership
 
-    if not _active(user):
-        return ()
-    grants = [Grant("global", GlobalRole.SITE_ADMIN)] if user.is_staff else []
     text = CharField()
     roles = (
-        Membership.objects.filter(user=user)
+        Membership.objects.filter(user_id=user_id)
         .order_by()
         .values_list(Value("role", text), "role", "organisation_id", "organisation__kind", "role")
     )
     posts = (
-        Appointment.objects.filter(user=user)
+        Appointment.objects.filter(user_id=user_id)
         .current(on)
         .order_by()
         .values_list(Value("post", text), "post", "organisation_id", "organisation__kind", "post")
     )
     leads = (
-        NetworkMembership.objects.filter(user=user, role=NetworkMembership.Role.LEAD)
+        NetworkMembership.objects.filter(user_id=user_id, role=NetworkMembership.Role.LEAD)
         .order_by()
         .values_list(
             Value("lead", text),
@@ -69,7 +67,35 @@ def load_grants(user, on) -> tuple[Grant, ...]:
             "network__region",
         )
     )
-    for source, key, organisation_id, kind, region in roles.union(posts, leads, all=True):
+    return roles.union(posts, leads, all=True)
+
+
+# Stand-ins for the person and the day, replaced in the compiled SQL's parameters.
+_SOME_USER, _SOME_DAY = -7_000_001, date(1900, 1, 2)
+
+
+@cache
+def _grants_sql(vendor: str) -> tuple[str, tuple]:
+    """The grants query, compiled once per process: it runs on every request, and building it
+    through the ORM each time would cost more than running it."""
+    return _grants_queryset(_SOME_USER, _SOME_DAY).query.sql_with_params()
+
+
+def load_grants(user, on) -> tuple[Grant, ...]:
+    """Every grant of an active user on a day: roles, named posts held that day and network
+    leads in one query; the site administrator flag from the user itself."""
+    from networks.models import Network
+
+    if not _active(user):
+        return ()
+    grants = [Grant("global", GlobalRole.SITE_ADMIN)] if user.is_staff else []
+    sql, params = _grants_sql(connection.vendor)
+    adapt = connection.ops.adapt_datefield_value  # some backends compile dates to text
+    stand_ins = {_SOME_USER: user.pk, _SOME_DAY: on, adapt(_SOME_DAY): adapt(on)}
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [stand_ins.get(param, param) for param in params])
+        rows = cursor.fetchall()
+    for source, key, organisation_id, kind, region in rows:
         if source != "lead":
             grants.append(Grant(source, key, organisation_id, kind))
         elif key == Network.Kind.REGIONAL:
@@ -116,12 +142,13 @@ class Scope:
         id_field = f"{path}_id" if path else "pk"
         q = Q(pk__in=[])
         if self.own or self.area:
+            # One subquery on the reach table (which holds each organisation's row to itself):
+            # the database resolves it through its indexes, however many organisations.
             reached = (
                 OrganisationClosure.objects.valid_on(on)
                 .filter(Q(ancestor_id__in=self.own, area=False) | Q(ancestor_id__in=self.area))
                 .values("descendant_id")
             )
-            q |= Q(**{f"{id_field}__in": self.own | self.area})
             q |= Q(**{f"{id_field}__in": reached})
         if self.regions:
             q |= Q(**{f"{path}__region__in" if path else "region__in": self.regions})

@@ -17,10 +17,18 @@ class OrganisationsConfig(AppConfig):
         auditlog.register(models.Invitation, exclude_fields=["token_hash"])
 
         # The dated reach table follows every change to the links, in the same transaction.
+        post_save.connect(_new_organisation, sender=models.Organisation, dispatch_uid="closure-org")
         link = models.OrganisationRelationship
         pre_save.connect(_remember_child, sender=link, dispatch_uid="closure-pre-save")
         post_save.connect(_refresh_closure, sender=link, dispatch_uid="closure-save")
         post_delete.connect(_refresh_closure, sender=link, dispatch_uid="closure-delete")
+
+
+def _new_organisation(sender, instance, created, raw=False, **kwargs):
+    if created and not raw:
+        from . import closure
+
+        closure.add_organisation(instance)
 
 
 def _remember_child(sender, instance, **kwargs):

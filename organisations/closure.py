@@ -4,8 +4,10 @@ Every link points from a child to a parent: a practice is part of its PCN, a PCN
 part of its ICB, and a predecessor is succeeded by its successor. The parent reaches the child.
 The closure holds one row for every path upwards through the links, at any depth:
 (ancestor, descendant, whether the path goes through a part-of link, depth, and the dates on
-which every link of the path holds). A grant that reaches its own organisation follows the
-successor links only (``area`` false); a grant that reaches the area follows them all.
+which every link of the path holds), and a row of depth 0 from each organisation to itself, so
+that what a grant reaches is one indexed subquery. A grant that reaches its own organisation
+follows the successor links only (``area`` false); a grant that reaches the area follows them
+all.
 
 The table is derived, never edited: ``refresh()`` recomputes the rows of the organisations a
 changed link sits above, and runs from the link's save and delete signals (apps.py), in the
@@ -46,8 +48,8 @@ def _edges_above(organisation_ids):
 
 
 def paths_up(descendant: int, edges):
-    """Closure rows for every path up from one organisation."""
-    rows = set()
+    """Closure rows for every path up from one organisation, and its row to itself."""
+    rows = {(descendant, descendant, False, 0, None, None)}
     stack = [(descendant, False, 0, None, None, frozenset({descendant}))]
     while stack:
         node, area, depth, valid_from, valid_to, on_path = stack.pop()
@@ -106,12 +108,21 @@ def refresh(organisation_ids) -> None:
 @transaction.atomic
 def rebuild() -> int:
     """Recompute the whole table. Returns the number of rows."""
-    from .models import OrganisationClosure, OrganisationRelationship
+    from .models import Organisation, OrganisationClosure
 
     OrganisationClosure.objects.all().delete()
-    children = set(OrganisationRelationship.objects.values_list("child_id", flat=True))
-    _write(children, _edges_above(children))
+    everyone = set(Organisation.objects.values_list("pk", flat=True))
+    _write(everyone, _edges_above(everyone))
     return OrganisationClosure.objects.count()
+
+
+def add_organisation(organisation) -> None:
+    """A new organisation reaches itself (its links, when made, refresh the rest)."""
+    from .models import OrganisationClosure
+
+    OrganisationClosure.objects.get_or_create(
+        ancestor=organisation, descendant=organisation, defaults={"area": False, "depth": 0}
+    )
 
 
 def reaches(ancestor_id: int, descendant_id: int, on: date | None = None) -> bool:

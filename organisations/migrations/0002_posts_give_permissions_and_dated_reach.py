@@ -46,6 +46,7 @@ def roles_to_posts(apps, schema_editor):
 
 
 def build_reach(apps, schema_editor):
+    Organisation = apps.get_model("organisations", "Organisation")
     Link = apps.get_model("organisations", "OrganisationRelationship")
     Closure = apps.get_model("organisations", "OrganisationClosure")
     edges = {}
@@ -64,7 +65,7 @@ def build_reach(apps, schema_editor):
             valid_from=valid_from,
             valid_to=valid_to,
         )
-        for child in edges
+        for child in Organisation.objects.values_list("pk", flat=True)
         for ancestor, descendant, area, depth, valid_from, valid_to in paths_up(child, edges)
     )
 

@@ -1,0 +1,162 @@
+"""The organisations of England at national scale, fictional but shaped like the real ones: the
+7 NHS England regions, 42 ICBs, about 210 trusts (some the successors of merged ones), 1,260
+PCNs with about 6,300 GP practices (some moved between PCNs), about 10,900 community
+pharmacies and the independent providers, 20,000 organisations at scale 1.0.
+
+``seed_organisations(scale, seed)`` is repeatable for a seed, writes with bulk inserts, and
+builds the reach table once at the end. The scale sets the number of areas (ICBs); each area
+keeps its realistic shape, so scale 0.1 gives 4 areas and about 1,900 organisations. Used by
+``manage.py seed_national`` and the benchmarks (tests/bench/).
+"""
+
+import random
+from datetime import date
+
+from django.db import transaction
+
+from . import closure
+from .choices import OrganisationKind as Kind
+from .choices import Region, RelationshipKind
+from .models import Organisation, OrganisationRelationship
+
+ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
+SINCE = date(2022, 7, 1)  # ICBs were established on 1 July 2022
+MERGED_ON = date(2025, 4, 1)
+MOVED_ON = date(2026, 4, 1)
+
+# Per ICB at scale 1.0 (42 ICBs): the national totals are 42 times these.
+PER_ICB = {
+    Kind.NHS_TRUST: 3,
+    Kind.FOUNDATION_TRUST: 2,
+    Kind.PCN: 30,
+    Kind.COMMUNITY_PHARMACY: 259,
+    Kind.INDEPENDENT_PROVIDER: 31,
+}
+PRACTICES_PER_PCN = 5
+ICBS = 42
+
+
+def _code(prefix: str, n: int, width: int, digits: bool = False) -> str:
+    if digits:
+        return f"{prefix}{n:0{width}d}"
+    chars = []
+    for _ in range(width):
+        n, rest = divmod(n, 36)
+        chars.append(ALPHANUMERIC[rest])
+    return prefix + "".join(reversed(chars))
+
+
+class _Codes:
+    def __init__(self):
+        self.counts = {}
+
+    def next(self, kind) -> str:
+        n = self.counts[kind] = self.counts.get(kind, 0) + 1
+        return {
+            Kind.ICB: lambda: _code("Q", n, 2),
+            Kind.NHS_TRUST: lambda: _code("R", n, 2),
+            Kind.FOUNDATION_TRUST: lambda: _code("R", 600 + n, 2),
+            Kind.AMBULANCE_TRUST: lambda: _code("R", 1200 + n, 2),
+            Kind.PCN: lambda: _code("U", n, 5, digits=True),
+            Kind.GP_PRACTICE: lambda: _code(ALPHANUMERIC[10 + n // 99_999], n % 99_999, 5, True),
+            Kind.COMMUNITY_PHARMACY: lambda: _code("F", n, 4),
+            Kind.INDEPENDENT_PROVIDER: lambda: _code("N", n, 4),
+        }[kind]()
+
+
+@transaction.atomic
+def seed_organisations(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
+    """Create the national hierarchy (scale 1.0: 20,000 organisations) unless it is there."""
+    if Organisation.objects.filter(ods_code="Q01").exists():
+        return counts()
+    rng = random.Random(seed)
+    codes = _Codes()
+    organisations: list[Organisation] = []
+    links: list[tuple[int, int, str, date, date | None]] = []  # child, parent by list index
+
+    def add(kind, name, region, closed_on=None) -> int:
+        organisations.append(
+            Organisation(
+                ods_code=codes.next(kind),
+                name=name,
+                kind=kind,
+                region=region,
+                opened_on=SINCE,
+                closed_on=closed_on,
+            )
+        )
+        return len(organisations) - 1
+
+    regions = list(Region)
+    icbs = max(1, round(ICBS * scale))
+    for i in range(icbs):
+        region = regions[i % len(regions)]
+        icb = add(Kind.ICB, f"NHS Area {i + 1} Integrated Care Board", region)
+        pcns = []
+        for kind, per_icb in PER_ICB.items():
+            for j in range(per_icb):
+                name = f"Area {i + 1} {kind.label} {j + 1}"
+                index = add(kind, name, region)
+                links.append((index, icb, RelationshipKind.PART_OF, SINCE, None))
+                if kind == Kind.PCN:
+                    pcns.append(index)
+        if i % 4 == 0:  # an ambulance trust serves several ICBs
+            index = add(Kind.AMBULANCE_TRUST, f"Area {i + 1} Ambulance Service", region)
+            links.append((index, icb, RelationshipKind.PART_OF, SINCE, None))
+        for p, pcn in enumerate(pcns):
+            for k in range(PRACTICES_PER_PCN):
+                practice = add(
+                    Kind.GP_PRACTICE, f"Area {i + 1} PCN {p + 1} Practice {k + 1}", region
+                )
+                if rng.random() < 0.05 and len(pcns) > 1:  # moved from another PCN this year
+                    before = rng.choice([other for other in pcns if other != pcn])
+                    links.append((practice, before, RelationshipKind.PART_OF, SINCE, MOVED_ON))
+                    links.append((practice, pcn, RelationshipKind.PART_OF, MOVED_ON, None))
+                else:
+                    links.append((practice, pcn, RelationshipKind.PART_OF, SINCE, None))
+        if i % 2 == 0:  # a merger: an older trust taken over by one of the area's trusts
+            successor = next(
+                index
+                for index, parent, *_ in reversed(links)
+                if parent == icb and organisations[index].kind == Kind.NHS_TRUST
+            )
+            old = add(Kind.NHS_TRUST, f"Area {i + 1} Former Hospitals", region, MERGED_ON)
+            links.append((old, icb, RelationshipKind.PART_OF, SINCE, MERGED_ON))
+            links.append((old, successor, RelationshipKind.SUCCESSOR, MERGED_ON, None))
+
+    Organisation.objects.bulk_create(organisations, batch_size=2000)  # no signals: rebuilt below
+    OrganisationRelationship.objects.bulk_create(
+        [
+            OrganisationRelationship(
+                child_id=organisations[child].pk,
+                parent_id=organisations[parent].pk,
+                kind=kind,
+                start_on=start,
+                end_on=end,
+            )
+            for child, parent, kind, start, end in links
+        ],
+        batch_size=2000,
+    )
+    closure.rebuild()
+    _analyse()
+    return counts()
+
+
+def _analyse() -> None:
+    """Fresh planner statistics after a bulk load (autovacuum would get there later)."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("ANALYZE")
+
+
+def counts() -> dict[str, int]:
+    from .models import OrganisationClosure
+
+    return {
+        "organisations": Organisation.objects.count(),
+        "links": OrganisationRelationship.objects.count(),
+        "reach rows": OrganisationClosure.objects.count(),
+    }

@@ -200,6 +200,12 @@ class Access:
         """The organisations where the person holds a role or a named post today."""
         return frozenset(g.organisation_id for g in self.grants if g.organisation_id is not None)
 
+    @cached_property
+    def reaches_beyond_own_organisations(self) -> bool:
+        """Whether a grant held in an organisation reaches other open organisations: an area
+        rule (a PCN's MSO and its practices). Successor links reach only closed ones."""
+        return any(rule.reach == Reach.AREA for rule, _ in self.matches)
+
     def has_anywhere(self, perm: Perm) -> bool:
         return any(perm in rule.perms and not rule.only for rule, _ in self.matches)
 

@@ -4,6 +4,7 @@ from django.db.models import Case, IntegerField, When
 
 SESSION_KEY = "current_organisation_id"
 _UNSET = object()
+_FIELDS = ("pk", "ods_code", "name", "kind", "region", "closed_on")
 
 
 def get_current_organisation(request):
@@ -19,22 +20,30 @@ def get_current_organisation(request):
     from .models import Organisation
 
     organisation, more = None, False
-    if request.user.is_authenticated:
+    user = request.user
+    if user.is_authenticated:
+        access = access_for(user)
         chosen = request.session.get(SESSION_KEY)
         chosen = chosen if isinstance(chosen, int) else None
-        rows = list(
-            Organisation.objects.worked_in_by(request.user)
-            .order_by(
-                Case(
-                    When(pk=chosen, then=0),
-                    When(pk__in=access_for(request.user).organisation_ids, then=1),
-                    default=2,
-                    output_field=IntegerField(),
-                ),
-                "name",
+        if access.reaches_beyond_own_organisations:
+            rows = list(
+                Organisation.objects.worked_in_by(user)
+                .order_by(
+                    Case(
+                        When(pk=chosen, then=0),
+                        When(pk__in=access.organisation_ids, then=1),
+                        default=2,
+                        output_field=IntegerField(),
+                    ),
+                    "name",
+                )
+                .only(*_FIELDS)[:2]
             )
-            .only("pk", "ods_code", "name", "kind", "region", "closed_on")[:2]
-        )
+        else:  # the organisations they work in are those of their grants: a short list
+            rows = sorted(
+                Organisation.objects.filter(pk__in=access.organisation_ids).open().only(*_FIELDS),
+                key=lambda o: (o.pk != chosen, o.name),
+            )
         organisation, more = (rows[0], len(rows) > 1) if rows else (None, False)
     request._current_organisation = organisation
     request._can_switch_organisation = more

@@ -16,15 +16,17 @@ from ..scoping import get_object_for
 PAGE_SIZE = 50
 
 
-def named_posts(user, organisation):
+def named_posts(user, organisation, appointments=None):
     """Current holders of each of the organisation's named posts, with the single-holder posts
-    shown even when vacant."""
-    current = list(
-        Appointment.objects.visible_to(user)
-        .filter(organisation=organisation)
-        .current()
-        .select_related("user")
-    )
+    shown even when vacant. ``appointments``: the organisation's, if already read."""
+    if appointments is None:
+        appointments = (
+            Appointment.objects.visible_to(user)
+            .filter(organisation=organisation)
+            .current()
+            .select_related("user")
+        )
+    current = [a for a in appointments if a.is_current()]
     rows = []
     for post in posts_for(organisation.kind):
         holders = [a for a in current if a.post == post]
@@ -64,7 +66,11 @@ def organisation_detail(request, ods_code):
     organisation = get_object_for(request.user, Organisation, ods_code=ods_code)
     access = access_for(request.user)
     today = timezone.localdate()
-    appointments = Appointment.objects.visible_to(request.user).filter(organisation=organisation)
+    appointments = list(
+        Appointment.objects.visible_to(request.user)
+        .filter(organisation=organisation)
+        .select_related("user")
+    )
     links = list(
         OrganisationRelationship.objects.filter(Q(child=organisation) | Q(parent=organisation))
         .select_related("parent", "child")
@@ -76,9 +82,9 @@ def organisation_detail(request, ods_code):
     perms = access.permissions(organisation)
     context = {
         "organisation": organisation,
-        "named_posts": named_posts(request.user, organisation),
-        "past_appointments": appointments.filter(end_on__lt=today).select_related("user"),
-        "future_appointments": appointments.filter(start_on__gt=today).select_related("user"),
+        "named_posts": named_posts(request.user, organisation, appointments),
+        "past_appointments": [a for a in appointments if a.end_on and a.end_on < today],
+        "future_appointments": [a for a in appointments if a.start_on > today],
         "parents": _of_kind(current, RelationshipKind.PART_OF, child=organisation),
         "children": _of_kind(current, RelationshipKind.PART_OF, parent=organisation),
         "successors": _of_kind(links, RelationshipKind.SUCCESSOR, child=organisation),

@@ -6,7 +6,7 @@ from django.db.models import Q
 from accounts.models import User
 from mso_portal.nhsuk_forms.fields import NHSDateField
 
-from .choices import ROLE_HINTS, Region, posts_for, roles_for
+from .choices import ROLE_HINTS, Post, Region, posts_for, roles_for
 from .models import Appointment, Organisation
 
 
@@ -90,6 +90,12 @@ class SearchForm(forms.Form):
     @property
     def page_number(self) -> int:
         return (self.cleaned_data.get("page") or 1) if self.is_valid() else 1
+
+
+class PostChoiceForm(forms.Form):
+    """``?post=`` on the page that records a named post: the post to start with."""
+
+    post = forms.ChoiceField(choices=Post.choices, required=False)
 
 
 class OrganisationFilterForm(SearchForm):

@@ -44,7 +44,8 @@ def organisation_list(request):
     organisations = Organisation.objects.visible_to(request.user).order_by("name", "pk")
     if form.is_valid():
         if q := form.query:
-            organisations = organisations.filter(Q(name__icontains=q) | Q(ods_code__iexact=q))
+            # ODS codes are stored in upper case: an exact match uses the unique index.
+            organisations = organisations.filter(Q(name__icontains=q) | Q(ods_code=q.upper()))
         if kind := form.cleaned_data["kind"]:
             organisations = organisations.filter(kind=kind)
         if region := form.cleaned_data["region"]:

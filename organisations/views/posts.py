@@ -6,8 +6,7 @@ from mso_portal.forms import add_service_error
 from mso_portal.http import allow
 
 from .. import services
-from ..choices import Post
-from ..forms import AppointmentForm
+from ..forms import AppointmentForm, PostChoiceForm
 from ..models import Appointment, Organisation
 from ..permissions import Perm
 from ..scoping import get_object_for
@@ -32,9 +31,8 @@ def _appointment_form(request, ods_code, pk):
         if pk is not None
         else Appointment(organisation=organisation)
     )
-    initial = None
-    if pk is None and request.GET.get("post") in Post.values:
-        initial = {"post": request.GET["post"]}
+    chosen = PostChoiceForm(request.GET)
+    initial = {"post": chosen.cleaned_data["post"]} if pk is None and chosen.is_valid() else None
     form = AppointmentForm(
         request.POST if request.method == "POST" else None,
         instance=appointment,

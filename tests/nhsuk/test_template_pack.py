@@ -18,6 +18,7 @@ from django.conf import settings
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.template import Context, Template, TemplateSyntaxError
 from django.test.html import Element, parse_html
+from django.utils.html import format_html
 
 from mso_portal.nhsuk_forms import NHSDateField, NHSDateInput, NHSRadioSelect
 
@@ -83,14 +84,30 @@ def make_form(fields, base=FixtureForm):
     return type("ExampleForm", (base,), dict(fields))
 
 
-NHS_NUMBER_HINT = (
-    'This is a 10 digit number (like <span class="nhsuk-u-nowrap">999 123 4567</span>) '
-    "that you can find on an NHS letter, prescription or in the NHS App"
+# Help text with markup must be marked safe where it is written: the templates escape the rest.
+NHS_NUMBER_HINT = format_html(
+    'This is a 10 digit number (like <span class="nhsuk-u-nowrap">{}</span>) '
+    "that you can find on an NHS letter, prescription or in the NHS App",
+    "999 123 4567",
 )
 CONTACT_CHOICES = [("email", "Email"), ("phone", "Phone"), ("text", "Text message")]
 
 
 # Comparisons with nhsuk-frontend's own examples
+
+
+@pytest.mark.parametrize("widget", [forms.TextInput, forms.CheckboxInput])
+def test_help_text_is_escaped_unless_marked_safe(widget):
+    form_class = make_form(
+        {
+            "example": forms.CharField(
+                label="Name", help_text="<script>alert(1)</script>", widget=widget, required=False
+            )
+        }
+    )
+    html = render_field(form_class(), "example")
+    assert "<script>" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
 
 
 def test_input_matches_fixture_with_error_message_and_hint():

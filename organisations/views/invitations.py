@@ -79,36 +79,41 @@ def invitation_create(request, ods_code):
     return render(request, "organisations/invitation_create.html", context)
 
 
-def _invitation(request, ods_code, pk):
+def _act_on_invitation(request, ods_code, pk, service, done: str):
+    """Send again or withdraw an invitation, then back to the members page with the outcome."""
     organisation = get_object_for(
         request.user, Organisation, Perm.MEMBERS_MANAGE, ods_code=ods_code
     )
     invitation = get_object_for(request.user, Invitation, pk=pk, organisation=organisation)
-    return organisation, invitation
+    try:
+        service(by=request.user, invitation=invitation)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, done.format(email=invitation.email))
+    return redirect("organisations:members", ods_code=organisation.ods_code)
 
 
 @allow("POST")
 def invitation_resend(request, ods_code, pk):
-    organisation, invitation = _invitation(request, ods_code, pk)
-    try:
-        services.invitation_send(by=request.user, invitation=invitation)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"The invitation has been sent to {invitation.email} again")
-    return redirect("organisations:members", ods_code=organisation.ods_code)
+    return _act_on_invitation(
+        request,
+        ods_code,
+        pk,
+        services.invitation_send,
+        "The invitation has been sent to {email} again",
+    )
 
 
 @allow("POST")
 def invitation_revoke(request, ods_code, pk):
-    organisation, invitation = _invitation(request, ods_code, pk)
-    try:
-        services.invitation_revoke(by=request.user, invitation=invitation)
-    except ValidationError as error:
-        messages.error(request, error.messages[0])
-    else:
-        messages.success(request, f"The invitation to {invitation.email} has been withdrawn")
-    return redirect("organisations:members", ods_code=organisation.ods_code)
+    return _act_on_invitation(
+        request,
+        ods_code,
+        pk,
+        services.invitation_revoke,
+        "The invitation to {email} has been withdrawn",
+    )
 
 
 @login_not_required

@@ -1,10 +1,11 @@
-"""Fictional demo data: an ICB, two trusts, a PCN with two GP practices, a community pharmacy,
-and one sign-in for each kind of user. Every name and code here is made up.
+"""Fictional demo data: an ICB, two trusts (one of which took over a third, now closed), a PCN
+with two GP practices, a community pharmacy, and one sign-in for each kind of user. Every name
+and code here is made up.
 
 Running it again changes nothing but the demo passwords (set to DEMO_PASSWORD each time).
 """
 
-from datetime import date
+from datetime import date, timedelta
 
 from auditlog.context import disable_auditlog
 from django.db import transaction
@@ -28,7 +29,11 @@ ORGANISATIONS = [
     ("Z99901", "Riverside Medical Practice", Kind.GP_PRACTICE, ""),
     ("Z99902", "Weir Lane Surgery", Kind.GP_PRACTICE, ""),
     ("FZZ01", "Market Square Pharmacy", Kind.COMMUNITY_PHARMACY, ""),
+    ("RZC", "Old Town Hospitals NHS Trust", Kind.NHS_TRUST, ""),
 ]
+
+# Trust A took over Old Town Hospitals on this date; the older trust closed the day before.
+MERGED_ON = date(2025, 4, 1)
 
 # child, parent: the child is part of the parent.
 PART_OF = [
@@ -130,6 +135,17 @@ def seed_demo(password: str) -> dict[str, int]:
                 end_on=None,
                 defaults={"start_on": SINCE},
             )
+        old_town = organisations["RZC"]
+        if old_town.closed_on is None:
+            old_town.closed_on = MERGED_ON - timedelta(days=1)
+            old_town.save(update_fields=["closed_on"])
+        OrganisationRelationship.objects.get_or_create(
+            parent=organisations["RZA"],
+            child=old_town,
+            kind=RelationshipKind.SUCCESSOR,
+            end_on=None,
+            defaults={"start_on": MERGED_ON},
+        )
         for email, full_name, job_title, ods_code, roles, post in PEOPLE:
             user = _user(email, full_name, password, job_title=job_title)
             organisation = organisations[ods_code]

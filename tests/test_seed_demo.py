@@ -41,7 +41,7 @@ def test_it_can_run_twice_without_duplicating(seeded):
     before = counts()
     call_command("seed_demo")
     assert counts() == before
-    assert before[0] == 7
+    assert before[0] == 8
 
 
 def test_every_demo_sign_in_works(seeded, settings):
@@ -60,6 +60,16 @@ def test_the_demo_people_hold_their_posts(seeded):
     assert all(has_permission(pcn_mso, Perm.ORGANISATION_VIEW, p) for p in practices)
     assert User.objects.get(email="admin@example.com").is_site_admin
     assert Membership.objects.get(user__email="chair@trust-a.example").role == Role.COMMITTEE_CHAIR
+
+
+def test_trust_a_reaches_the_trust_it_took_over(seeded):
+    old_town = Organisation.objects.get(ods_code="RZC")
+    assert old_town.is_closed
+    mso = User.objects.get(email="mso@trust-a.example")
+    assert has_permission(mso, Perm.ORGANISATION_VIEW, old_town)
+    assert not has_permission(
+        User.objects.get(email="mso@trust-b.example"), Perm.ORGANISATION_VIEW, old_town
+    )
 
 
 def test_it_refuses_to_run_without_debug(settings):

@@ -20,16 +20,14 @@ from organisations.access import access_for
 
 SESSION_KEY = "mfa_verified"
 
-# Pages a person who still has to use a second factor may open.
+# Pages a person who still has to use a second factor may open. Not the recovery codes: they
+# are a second factor themselves (the session that sets up an app has used one, and sees them).
 OPEN_URL_NAMES = frozenset(
     {
         "mfa_index",
         "mfa_activate_totp",
         "mfa_authenticate",
         "mfa_reauthenticate",
-        "mfa_view_recovery_codes",
-        "mfa_download_recovery_codes",
-        "mfa_generate_recovery_codes",
         "account_reauthenticate",
         "account_logout",
     }
@@ -69,7 +67,7 @@ class RequireMFAMiddleware:
             return None
         if not required_for(user) or session_verified(request):
             return None
-        if Authenticator.objects.filter(user=user).exists():
+        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
             return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.path})}")
         messages.info(
             request,

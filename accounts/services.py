@@ -21,6 +21,13 @@ def user_save(*, by, user) -> None:
 
 
 def authenticator_remove(*, by, authenticator) -> None:
-    """Remove a person's second factor (a lost phone); they set up a new one at next sign-in."""
+    """Remove a person's second factor (a lost phone), with the recovery codes that went with
+    their app; they set up a new app, and get new codes, at their next sign-in."""
+    from allauth.mfa.models import Authenticator
+
     with transaction.atomic(), audit_as(by):
         authenticator.delete()
+        remaining = Authenticator.objects.filter(user=authenticator.user)
+        if not remaining.exclude(type=Authenticator.Type.RECOVERY_CODES).exists():
+            for codes in remaining.filter(type=Authenticator.Type.RECOVERY_CODES):
+                codes.delete()

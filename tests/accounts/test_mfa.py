@@ -150,3 +150,49 @@ def test_signing_out_and_public_pages_stay_open(trust):
     assert client.get(reverse("accessibility")).status_code == 200
     assert client.post(reverse("account_logout")).status_code == 302
     assert "_auth_user_id" not in client.session
+
+
+class TestNoWayRoundTheSecondFactor:
+    """Found on review: a session signed in with a password alone could open the recovery-code
+    pages, read (or make) a code, and use it as its second factor."""
+
+    @pytest.fixture
+    def password_only(self, trust, client_for):
+        from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+        mso = post_holder(trust, Post.MSO)
+        TOTP.activate(mso, pyotp.random_base32())
+        RecoveryCodes.activate(mso)
+        return client_for(mso, mfa=False)
+
+    @pytest.mark.parametrize(
+        ("name", "method"),
+        [
+            ("mfa_view_recovery_codes", "get"),
+            ("mfa_download_recovery_codes", "get"),
+            ("mfa_generate_recovery_codes", "get"),
+            ("mfa_generate_recovery_codes", "post"),
+            ("mfa_deactivate_totp", "post"),
+        ],
+    )
+    def test_the_recovery_codes_are_not_open_before_a_code(self, password_only, name, method):
+        response = getattr(password_only, method)(reverse(name))
+        assert response.status_code == 302
+        assert response["Location"].startswith(reverse("mfa_reauthenticate"))
+        assert "<code>" not in response.content.decode()
+
+    def test_an_admin_who_removes_a_lost_app_removes_its_codes_too(
+        self, trust, client_for, site_admin
+    ):
+        from allauth.mfa.recovery_codes.internal.auth import RecoveryCodes
+
+        from accounts.services import authenticator_remove
+
+        mso = post_holder(trust, Post.MSO)
+        app = TOTP.activate(mso, pyotp.random_base32()).instance
+        RecoveryCodes.activate(mso)
+        authenticator_remove(by=site_admin, authenticator=app)
+        assert not Authenticator.objects.filter(user=mso).exists()
+        client = Client()
+        sign_in(client, mso)
+        assert client.get(reverse("home"))["Location"] == SETUP_URL

@@ -23,6 +23,20 @@ from .choices import RelationshipKind
 
 # A hierarchy deeper than this is a data error; it also stops a cycle that slipped in.
 MAX_DEPTH = 12
+# The transaction-level lock that serialises changes to the links and the reach table.
+LINKS_LOCK = 0x4D534F4C494E4B  # "MSOLINK"
+
+
+def lock() -> None:
+    """Serialise writes to the links and their reach table until the transaction ends: two
+    link changes computed at once could each miss the other and leave a reach that no link
+    gives. A transaction-level advisory lock on PostgreSQL; SQLite's IMMEDIATE transactions
+    already serialise every write."""
+    from django.db import connection
+
+    if connection.vendor == "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute("SELECT pg_advisory_xact_lock(%s)", [LINKS_LOCK])
 
 
 def _edges_above(organisation_ids):
@@ -97,6 +111,7 @@ def refresh(organisation_ids) -> None:
     paths upwards go through them), after a link above them changed."""
     from .models import OrganisationClosure
 
+    lock()  # before reading: a change committed meanwhile is then seen
     ids = set(organisation_ids)
     below = OrganisationClosure.objects.filter(ancestor_id__in=ids).values_list(
         "descendant_id", flat=True
@@ -110,6 +125,7 @@ def rebuild() -> int:
     """Recompute the whole table. Returns the number of rows."""
     from .models import Organisation, OrganisationClosure
 
+    lock()
     OrganisationClosure.objects.all().delete()
     everyone = set(Organisation.objects.values_list("pk", flat=True))
     _write(everyone, _edges_above(everyone))

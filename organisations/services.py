@@ -97,6 +97,7 @@ def relationship_save(*, by, relationship: OrganisationRelationship):
     """Create or change a dated link. The reach table follows in the same transaction
     (closure.py)."""
     with transaction.atomic(), audit_as(by):
+        closure.lock()  # the circle check and the reach table see every committed link
         relationship_check(relationship)
         relationship.save()
     return relationship
@@ -105,6 +106,7 @@ def relationship_save(*, by, relationship: OrganisationRelationship):
 def relationship_delete(*, by, relationship: OrganisationRelationship) -> None:
     """Remove a link recorded by mistake (a link that ended is given an end date instead)."""
     with transaction.atomic(), audit_as(by):
+        closure.lock()
         relationship.delete()
 
 
@@ -196,9 +198,12 @@ def invitation_send(*, by, invitation: Invitation) -> Invitation:
 
 
 def invitation_revoke(*, by, invitation: Invitation) -> None:
-    if invitation.status != Invitation.Status.PENDING:
-        raise ValidationError("Only an invitation waiting for an answer can be withdrawn")
+    """Withdraw an invitation still waiting for an answer (read again under a row lock: it may
+    have been accepted a moment ago)."""
     with transaction.atomic(), audit_as(by):
+        invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.status != Invitation.Status.PENDING:
+            raise ValidationError("Only an invitation waiting for an answer can be withdrawn")
         invitation.revoked_at = timezone.now()
         invitation.save(update_fields=["revoked_at"])
 
@@ -241,6 +246,10 @@ def invitation_accept(*, token: str, user=None, full_name: str = "", password: s
     invitation = invitation_for_token(token)
     with transaction.atomic():
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
+        if invitation.token_hash != hash_token(token):  # sent again meanwhile: a new link
+            raise InvitationError(
+                "This invitation link is not valid. Check you used the whole link."
+            )
         _check_usable(invitation)
         if user is None:
             if User.objects.filter(email=invitation.email).exists():

@@ -4,6 +4,7 @@ import re
 import pytest
 import time_machine
 from django.core import mail
+from django.core.exceptions import ValidationError
 from django.urls import reverse
 from django.utils import timezone
 
@@ -214,6 +215,34 @@ class TestSendingAnInvitation:
         assert_access(
             url, method="post", allowed=mso, wrong_role=staff, other_organisation=other_mso, ok=302
         )
+
+
+class TestStaleCopies:
+    """Found on review: withdrawing used the copy the page had read, and accepting did not check
+    under its lock that the link was still the invitation's newest."""
+
+    def test_an_invitation_accepted_meanwhile_is_not_withdrawn(self, client, trust, mso):
+        invitation, token = invite(trust, mso)
+        stale = Invitation.objects.get(pk=invitation.pk)
+        open_link(client, token).post(
+            ACCEPT_URL,
+            {"full_name": "Nia Jones", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD},
+        )
+        with pytest.raises(ValidationError, match="waiting for an answer"):
+            services.invitation_revoke(by=mso, invitation=stale)
+        invitation.refresh_from_db()
+        assert invitation.revoked_at is None and invitation.accepted_at is not None
+
+    def test_a_link_replaced_meanwhile_does_not_work(self, trust, mso, monkeypatch):
+        invitation, old_token = invite(trust, mso)
+        found = services.invitation_for_token(old_token)
+        services.invitation_send(by=mso, invitation=invitation)  # a new link, just now
+        monkeypatch.setattr(services, "invitation_for_token", lambda token: found)
+        with pytest.raises(services.InvitationError, match="not valid"):
+            services.invitation_accept(
+                token=old_token, full_name="Nia Jones", password=NEW_PASSWORD
+            )
+        assert not User.objects.filter(email=invitation.email).exists()
 
 
 class TestAcceptingAnInvitation:

@@ -7,6 +7,7 @@ control), both pass their checks and both are saved — which is what the lock i
 
 H-002: two overlapping appointments to the one-holder MSO post.
 H-006: two deputy MSOs ending each other's posts, which would leave nobody to manage.
+H-001: two changes to the links at once, which could leave a reach that no link gives.
 """
 
 import datetime
@@ -20,9 +21,14 @@ from django.core.exceptions import ValidationError
 from django.db import connection, connections
 from django.utils import timezone
 
-from organisations import services
-from organisations.choices import Post
-from organisations.models import Appointment, Organisation
+from organisations import closure, services
+from organisations.choices import Post, RelationshipKind
+from organisations.models import (
+    Appointment,
+    Organisation,
+    OrganisationClosure,
+    OrganisationRelationship,
+)
 from tests.factories import OrganisationFactory, UserFactory, post_holder
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -48,12 +54,12 @@ def _waiting_on_a_lock() -> bool:
         return cursor.fetchone()[0] > 0
 
 
-def race(first, second, *, pause_in: str, on_call: int = 1):
-    """Run ``first`` until the ``on_call``-th call of services.``pause_in`` has returned (inside
+def race(first, second, *, pause_in: str, on_call: int = 1, module=services):
+    """Run ``first`` until the ``on_call``-th call of ``module.pause_in`` has returned (inside
     its transaction), start ``second``, and let ``first`` go on once ``second`` is waiting on a
     lock or has finished. Returns the two outcomes (a value, or the exception raised)."""
     reached, release = threading.Event(), threading.Event()
-    original = getattr(services, pause_in)
+    original = getattr(module, pause_in)
     calls = {"n": 0}
     first_thread = {}
 
@@ -76,7 +82,7 @@ def race(first, second, *, pause_in: str, on_call: int = 1):
         finally:
             connection.close()
 
-    with mock.patch.object(services, pause_in, pausing):
+    with mock.patch.object(module, pause_in, pausing):
         one = threading.Thread(target=run, args=("first", first))
         first_thread["thread"] = one
         one.start()
@@ -168,3 +174,47 @@ class TestSomeoneLeftToManage:
             one, two = race(first, second, pause_in="_has_manager_today", on_call=2)
         assert isinstance(one, Appointment) and isinstance(two, Appointment)
         assert not Appointment.objects.filter(organisation=trust).current().exists()
+
+
+class TestLinksChangedAtOnce:
+    """Found on review: removing a successor link while another transaction adds a practice
+    below the predecessor left the successor's MSO reaching the practice."""
+
+    def writes(self):
+        admin = UserFactory(is_staff=True)
+        new_pcn, old_pcn = OrganisationFactory(pcn=True), OrganisationFactory(pcn=True)
+        practice = OrganisationFactory(practice=True)
+        past = datetime.date(2020, 1, 1)
+        merger = OrganisationRelationship.objects.create(
+            parent=new_pcn, child=old_pcn, kind=RelationshipKind.SUCCESSOR, start_on=past
+        )
+
+        def remove_the_merger():
+            return services.relationship_delete(by=admin, relationship=merger)
+
+        def add_the_practice():
+            return services.relationship_save(
+                by=admin,
+                relationship=OrganisationRelationship(
+                    parent=Organisation.objects.get(pk=old_pcn.pk),
+                    child=Organisation.objects.get(pk=practice.pk),
+                    start_on=past,
+                ),
+            )
+
+        return new_pcn, practice, remove_the_merger, add_the_practice
+
+    def test_the_lock_keeps_the_reach_table_true_to_the_links(self):
+        new_pcn, practice, first, second = self.writes()
+        race(first, second, pause_in="_write", module=closure)
+        assert not OrganisationClosure.objects.filter(ancestor=new_pcn, descendant=practice)
+        fields = ("ancestor", "descendant", "area", "depth", "valid_from", "valid_to")
+        kept = set(OrganisationClosure.objects.values_list(*fields))
+        closure.rebuild()
+        assert set(OrganisationClosure.objects.values_list(*fields)) == kept
+
+    def test_without_the_lock_a_reach_would_outlive_its_link(self):
+        new_pcn, practice, first, second = self.writes()
+        with mock.patch.object(closure, "lock", lambda: None):
+            race(first, second, pause_in="_write", module=closure)
+        assert OrganisationClosure.objects.filter(ancestor=new_pcn, descendant=practice).exists()

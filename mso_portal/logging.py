@@ -10,9 +10,12 @@ import re
 
 from gunicorn.glogging import Logger
 
+# At the start of a path only (after a space, a quote or the start of the message), so that
+# /organisations/<code>/invitations/<id>/ keeps its id.
 SECRET_LINKS = re.compile(
-    r"(?P<prefix>/invitations/)(?!accept/)[^/\s?\"']+"
-    r"|(?P<reset>/accounts/password/reset/key/)(?![^/\s?\"']*-set-password/)[^/\s?\"']+"
+    r"(?<![^\s\"'])(?P<prefix>/invitations/)(?!accept/)[^/\s?\"']+"
+    r"|(?<![^\s\"'])(?P<reset>/accounts/password/reset/key/)(?![^/\s?\"']*-set-password/)"
+    r"[^/\s?\"']+"
 )
 
 

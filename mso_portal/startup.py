@@ -3,7 +3,8 @@
 Without DEBUG, the web server (WSGI and ASGI), the Celery worker and beat refuse to start
 unless production is configured: a SECRET_KEY, the public SITE_URL (https) that emailed links
 point to, an EMAIL_HOST to send them, and a REDIS_URL (shared sign-in throttling and cache,
-tasks run by the worker, not inside requests). Offline commands such as migrate still run.
+tasks run by the worker, not inside requests); and unless the second sign-in step and secure
+cookies are on (MFA_REQUIRED, SECURE_COOKIES). Offline commands such as migrate still run.
 """
 
 import os
@@ -26,6 +27,10 @@ def production_problems() -> list[str]:
         problems.append("EMAIL_HOST must be set, or invitation and reset emails are not sent.")
     if not settings.REDIS_URL:
         problems.append("REDIS_URL must be set for shared throttling, the cache and the worker.")
+    if not settings.MFA_REQUIRED:
+        problems.append("MFA_REQUIRED must be on: MFA_REQUIRED=0 is for the demo only.")
+    if not settings.SESSION_COOKIE_SECURE:
+        problems.append("SECURE_COOKIES must be on: cookies go over https only.")
     return problems
 
 

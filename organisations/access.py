@@ -207,7 +207,8 @@ class Access:
         return any(rule.reach == Reach.AREA for rule, _ in self.matches)
 
     def has_anywhere(self, perm: Perm) -> bool:
-        return any(perm in rule.perms and not rule.only for rule, _ in self.matches)
+        """Whether any rule gives the person ``perm`` somewhere, even on some rows only."""
+        return any(perm in rule.perms for rule, _ in self.matches)
 
     def scopes(self, perm: Perm, model_label: str = "", *, global_reach=True) -> list[Scope]:
         """Where the rules giving ``perm`` reach: one scope for the unrestricted rules, one for

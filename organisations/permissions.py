@@ -14,7 +14,8 @@ Links are dated, and a reach through a link holds only while the link does (clos
 the dated reach table). A rule can be narrower than "everything of an organisation": ``only``
 maps a model (``"app_label.ModelName"``) to a filter over it, and the rule gives its
 permissions on those rows of that model and nothing else (the CDAO of an ICB reaches the
-controlled-drug incidents of the area, nothing else of it).
+controlled-drug incidents of the area, nothing else of it). It narrows rows of a model, never
+the organisations a rule reaches.
 
 ``access.py`` derives from these rules both the object check (``has_permission``) and the
 queryset filter (``visible_to``), so the two cannot disagree; ``tests/organisations/
@@ -74,6 +75,11 @@ class Rule:
         is_global = isinstance(self.grant, GlobalRole)
         if is_global != (self.reach in (Reach.REGION, Reach.ALL)):
             raise ValueError(f"{self.grant}: global grants reach a region or all, others do not")
+        if "organisations.Organisation" in self.only:
+            # Which organisations a rule reaches is what reach and held_in say; ``only``
+            # narrows it to some rows *of* those organisations, so that permissions in an
+            # organisation stay whole (and one permission map can give them).
+            raise ValueError(f"{self.grant}: narrow a rule to rows of a model, not organisations")
 
 
 P = Perm

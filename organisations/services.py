@@ -258,9 +258,10 @@ def invitation_accept(*, token: str, user=None, full_name: str = "", password: s
                 )
             try:
                 with transaction.atomic():
-                    user = User.objects.create_user(
-                        invitation.email, password=password, full_name=full_name.strip()
-                    )
+                    user = User(email=invitation.email, full_name=full_name.strip())
+                    user.set_password(password)
+                    with audit_as(user):  # the account is the person's own doing
+                        user.save()
             except IntegrityError as error:  # another invitation made the account just now
                 raise InvitationError(
                     "You already have an account. Sign in, then open the invitation link again."

@@ -18,6 +18,7 @@ NOT_IN_PRODUCTION = {
     "REDIS_URL",
     "SECURE_SSL_REDIRECT",
     "SECURE_COOKIES",
+    "MFA_REQUIRED",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests
 }
 PRODUCTION = {
@@ -97,6 +98,17 @@ def test_the_service_refuses_to_start_when_it_would_fail_open(start, missing, me
     per worker and tasks ran inside requests."""
     environment = {k: v for k, v in PRODUCTION.items() if k != missing}
     result = python(start, **environment)
+    assert result.returncode != 0
+    assert message in result.stderr
+
+
+@pytest.mark.parametrize(
+    ("setting", "message"),
+    [("MFA_REQUIRED", "MFA_REQUIRED must be on"), ("SECURE_COOKIES", "SECURE_COOKIES must be on")],
+)
+def test_the_service_refuses_to_start_with_mfa_or_secure_cookies_off(setting, message):
+    """Found on review: production started with the second sign-in step switched off."""
+    result = python(STARTS.args[1][0], **{**PRODUCTION, setting: "0"})
     assert result.returncode != 0
     assert message in result.stderr
 

@@ -24,6 +24,11 @@ TOKEN = "k3y-That-0pens-an-invitation"
             "GET /accounts/password/reset/key/3-set-password/",
             "GET /accounts/password/reset/key/3-set-password/",
         ),
+        (
+            "POST /organisations/RZA/invitations/12/send/ HTTP/1.1",
+            "POST /organisations/RZA/invitations/12/send/ HTTP/1.1",
+        ),
+        (f"Not Found: /invitations/{TOKEN}/", "Not Found: /invitations/[redacted]/"),
     ],
 )
 def test_tokens_in_paths_are_redacted(line, expected):

@@ -12,6 +12,7 @@ from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.views.decorators.cache import never_cache
 
 from accounts.models import User
 from mso_portal.forms import add_service_error, error_codes
@@ -131,6 +132,7 @@ def _unusable(request, message):
 
 
 @login_not_required
+@never_cache  # it shows the invited person's email, signed in or not
 @allow("GET", "POST")
 def invitation_accept(request):
     token = request.session.get(LINK_SESSION_KEY, "")

@@ -353,3 +353,22 @@ class TestAcceptingAnInvitation:
         assert response.status_code == 410
         assert "This invitation is for new.person@nhs.example" in response.text
         assert not staff.memberships.filter(role=Role.SAFETY_TEAM).exists()
+
+
+def test_the_joining_page_is_never_stored(client, trust, mso):
+    _, token = invite(trust, mso)
+    page = open_link(client, token).get(ACCEPT_URL)
+    assert "no-store" in page["Cache-Control"]
+
+
+def test_an_account_made_from_an_invitation_is_audited_as_the_persons_own(client, trust, mso):
+    from auditlog.models import LogEntry
+
+    _, token = invite(trust, mso)
+    open_link(client, token).post(
+        ACCEPT_URL, {"full_name": "Nia Jones", "password1": NEW_PASSWORD, "password2": NEW_PASSWORD}
+    )
+    user = User.objects.get(full_name="Nia Jones")
+    entry = LogEntry.objects.get_for_object(user).get(action=LogEntry.Action.CREATE)
+    assert entry.actor == user
+    assert entry.remote_addr == "127.0.0.1"

@@ -142,3 +142,18 @@ def test_the_ways_of_reaching_are_all_in_the_world(world):
     assert regional.has(Perm.ORGANISATION_VIEW, trust)
     assert not regional.has(Perm.ORGANISATION_VIEW, elsewhere)  # regional lead
     assert Access(network_lead(), on=TODAY).has(Perm.ORGANISATION_VIEW, elsewhere)  # national
+
+
+def test_a_rule_is_not_narrowed_to_some_organisations():
+    """Found on review: a rule narrowed over organisations made the object check and the
+    queryset disagree. What a rule reaches is its reach; ``only`` narrows rows of a model."""
+    with pytest.raises(ValueError, match="not organisations"):
+        Rule(Post.CDAO, {Perm.MEMBERS_VIEW}, only={"organisations.Organisation": Q(kind="icb")})
+
+
+def test_a_narrowed_rule_counts_as_holding_the_permission_somewhere(world):
+    icb = world[0]
+    cdao = UserFactory()
+    AppointmentFactory(organisation=icb, post=Post.BOARD_DIRECTOR, user=cdao, start_on=LONG_AGO)
+    assert Access(cdao, rules=EXTENDED_RULES, on=TODAY).has(Perm.MEMBERS_MANAGE)
+    assert not Access(cdao, on=TODAY).has(Perm.MEMBERS_MANAGE)

@@ -1,5 +1,6 @@
 import time
 from types import SimpleNamespace
+from urllib.parse import urlsplit
 
 from allauth.account import app_settings as account_settings
 from allauth.account.adapter import DefaultAccountAdapter
@@ -60,9 +61,22 @@ class MFAAdapter(DefaultMFAAdapter):
     }
 
     def can_delete_authenticator(self, authenticator) -> bool:
+        """Someone who needs a second factor keeps at least one (an app or a security key)."""
+        from allauth.mfa.models import Authenticator
+
         from .mfa import required_for
 
-        return not required_for(authenticator.user)
+        others = (
+            Authenticator.objects.filter(user=authenticator.user)
+            .exclude(pk=authenticator.pk)
+            .exclude(type=Authenticator.Type.RECOVERY_CODES)
+        )
+        return not required_for(authenticator.user) or others.exists()
 
     def get_totp_label(self, user) -> str:
         return user.email
+
+    def get_public_key_credential_rp_entity(self) -> dict[str, str]:
+        """Security keys are bound to the service's own address (SITE_URL), not to whatever
+        Host a request came with."""
+        return {"id": urlsplit(settings.SITE_URL).hostname, "name": "MSO Portal"}

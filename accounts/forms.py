@@ -5,6 +5,7 @@ from allauth.account import forms as allauth_forms
 from allauth.core import context
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
+from allauth.mfa.webauthn import forms as webauthn_forms
 from django import forms
 
 from mso_portal.forms import ErrorsOnFields
@@ -142,3 +143,37 @@ class ActivateTOTPForm(ErrorsOnFields, totp_forms.ActivateTOTPForm):
         # A right code from the new app proves it: this session has used a second factor.
         mark_session_verified(context.request)
         return code
+
+
+KEY_NAME_HELP = "So you can tell your keys apart, for example 'Work laptop' or 'Blue key'"
+
+
+class AddWebAuthnForm(ErrorsOnFields, webauthn_forms.AddWebAuthnForm):
+    errors_field = "name"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = "Name of this security key"
+        self.fields["name"].help_text = KEY_NAME_HELP
+        self.fields["name"].max_length = 100
+        self.fields["credential"].error_messages["required"] = (
+            "Use your security key when your browser asks for it"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if not self.errors:
+            # The key answered the browser's challenge: this session has used it.
+            mark_session_verified(context.request)
+        return cleaned
+
+
+class EditWebAuthnForm(ErrorsOnFields, webauthn_forms.EditWebAuthnForm):
+    errors_field = "name"
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["name"].label = "Name of this security key"
+        self.fields["name"].help_text = KEY_NAME_HELP
+        self.fields["name"].max_length = 100
+        self.fields["name"].error_messages["required"] = "Enter a name for this security key"

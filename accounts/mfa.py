@@ -26,8 +26,10 @@ OPEN_URL_NAMES = frozenset(
     {
         "mfa_index",
         "mfa_activate_totp",
+        "mfa_add_webauthn",
         "mfa_authenticate",
         "mfa_reauthenticate",
+        "mfa_reauthenticate_webauthn",
         "account_reauthenticate",
         "account_logout",
     }
@@ -67,8 +69,14 @@ class RequireMFAMiddleware:
             return None
         if not required_for(user) or session_verified(request):
             return None
-        if Authenticator.objects.filter(user=user, type=Authenticator.Type.TOTP).exists():
-            return redirect(f"{reverse('mfa_reauthenticate')}?{urlencode({'next': request.path})}")
+        kinds = set(Authenticator.objects.filter(user=user).values_list("type", flat=True))
+        prove = None
+        if Authenticator.Type.TOTP in kinds:
+            prove = "mfa_reauthenticate"
+        elif Authenticator.Type.WEBAUTHN in kinds:
+            prove = "mfa_reauthenticate_webauthn"
+        if prove:
+            return redirect(f"{reverse(prove)}?{urlencode({'next': request.path})}")
         messages.info(
             request,
             "Your roles need a second step when you sign in. Set up an authenticator app to "

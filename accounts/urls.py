@@ -1,16 +1,17 @@
 """Sign-in pages from django-allauth (no sign-up, no extra email addresses), its two-factor
-pages (an authenticator app and recovery codes), and the account page. Each allauth page is
-listed here with the methods it answers; anything else gets 405."""
+pages (an authenticator app, security keys and recovery codes), and the account page. Each
+allauth page is listed here with the methods it answers; anything else gets 405."""
 
 from allauth.account import views as account
 from allauth.mfa.base import views as mfa
 from allauth.mfa.recovery_codes import views as recovery_codes
 from allauth.mfa.totp import views as totp
+from allauth.mfa.webauthn import views as webauthn
 from django.urls import path, re_path
 
 from mso_portal.http import allow
 
-from . import views
+from . import mfa_views, views
 
 GET = allow("GET")
 FORM = allow("GET", "POST")
@@ -39,7 +40,7 @@ urlpatterns = [
         name="account_reset_password_from_key_done",
     ),
     path("two-factor/", GET(mfa.index), name="mfa_index"),
-    path("two-factor/authenticate/", FORM(mfa.authenticate), name="mfa_authenticate"),
+    path("two-factor/authenticate/", FORM(mfa_views.authenticate), name="mfa_authenticate"),
     path("two-factor/reauthenticate/", FORM(mfa.reauthenticate), name="mfa_reauthenticate"),
     path("two-factor/totp/activate/", FORM(totp.activate_totp), name="mfa_activate_totp"),
     path("two-factor/totp/deactivate/", FORM(totp.deactivate_totp), name="mfa_deactivate_totp"),
@@ -58,5 +59,18 @@ urlpatterns = [
         GET(recovery_codes.download_recovery_codes),
         name="mfa_download_recovery_codes",
     ),
+    path("two-factor/keys/", GET(webauthn.list_webauthn), name="mfa_list_webauthn"),
+    path("two-factor/keys/add/", FORM(webauthn.add_webauthn), name="mfa_add_webauthn"),
+    path(
+        "two-factor/keys/reauthenticate/",
+        FORM(webauthn.reauthenticate_webauthn),
+        name="mfa_reauthenticate_webauthn",
+    ),
+    path(
+        "two-factor/keys/<int:pk>/remove/",
+        FORM(mfa_views.remove_webauthn),
+        name="mfa_remove_webauthn",
+    ),
+    path("two-factor/keys/<int:pk>/edit/", FORM(webauthn.edit_webauthn), name="mfa_edit_webauthn"),
     path("", views.account, name="account"),
 ]

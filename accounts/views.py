@@ -18,9 +18,9 @@ def account(request):
         .filter(user=user)
         .current()
         .select_related("organisation"),
-        "mfa_enabled": Authenticator.objects.filter(
-            user=user, type=Authenticator.Type.TOTP
-        ).exists(),
+        "mfa_enabled": Authenticator.objects.filter(user=user)
+        .exclude(type=Authenticator.Type.RECOVERY_CODES)
+        .exists(),
         "mfa_required": access_for(user).requires_mfa,
     }
     return render(request, "accounts/account.html", context)

@@ -189,7 +189,11 @@ ACCOUNT_FORMS = {
 # incident detail, sign off alerts or run the service (organisations/permissions.py,
 # MFA_GRANTS). On unless MFA_REQUIRED=0 (the demo run turns it off and says so).
 MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
-MFA_SUPPORTED_TYPES = ["totp", "recovery_codes"]
+# An authenticator app works everywhere, without JavaScript; a security key or passkey
+# (WebAuthn) needs JavaScript in the browser. http origins are accepted only in development
+# and tests (on localhost); production serves https.
+MFA_SUPPORTED_TYPES = ["totp", "webauthn", "recovery_codes"]
+MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 MFA_TOTP_ISSUER = "MSO Portal"
 MFA_RECOVERY_CODE_COUNT = 10
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
@@ -197,6 +201,8 @@ MFA_FORMS = {
     "authenticate": "accounts.forms.AuthenticateForm",
     "reauthenticate": "accounts.forms.ReauthenticateMFAForm",
     "activate_totp": "accounts.forms.ActivateTOTPForm",
+    "add_webauthn": "accounts.forms.AddWebAuthnForm",
+    "edit_webauthn": "accounts.forms.EditWebAuthnForm",
 }
 
 AUTH_PASSWORD_VALIDATORS = [

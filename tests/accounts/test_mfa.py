@@ -196,3 +196,54 @@ class TestNoWayRoundTheSecondFactor:
         client = Client()
         sign_in(client, mso)
         assert client.get(reverse("home"))["Location"] == SETUP_URL
+
+
+class TestSecurityKeys:
+    def test_a_person_with_only_a_key_proves_it_with_the_key(self, trust, client_for):
+        from tests.accounts.test_account_pages import add_key
+
+        mso = post_holder(trust, Post.MSO)
+        add_key(mso)
+        response = client_for(mso, mfa=False).get(reverse("home"))
+        assert response["Location"].startswith(reverse("mfa_reauthenticate_webauthn"))
+
+    def test_the_sign_in_step_offers_the_key_and_recovery_codes(self, trust):
+        from tests.accounts.test_account_pages import add_key
+
+        mso = post_holder(trust, Post.MSO)
+        add_key(mso)
+        client = Client()
+        sign_in(client, mso)
+        page = client.get(reverse("mfa_authenticate"))
+        assert "Use your security key" in page.text
+        assert 'id="mfa_webauthn_authenticate"' in page.text
+        assert "Or use a recovery code" in page.text
+
+    def test_the_only_key_a_person_needs_cannot_be_removed(self, trust, client_for):
+        from tests.accounts.test_account_pages import add_key
+
+        mso = post_holder(trust, Post.MSO)
+        key = add_key(mso)
+        client = client_for(mso)
+        page = client.get(reverse("mfa_remove_webauthn", args=[key.pk]))
+        assert "this is your only one" in page.text
+        client.post(reverse("mfa_remove_webauthn", args=[key.pk]))
+        assert Authenticator.objects.filter(pk=key.pk).exists()
+
+    def test_with_an_app_as_well_a_key_can_be_removed(self, trust, client_for):
+        from tests.accounts.test_account_pages import add_key
+
+        mso = post_holder(trust, Post.MSO)
+        TOTP.activate(mso, pyotp.random_base32())
+        key = add_key(mso)
+        client_for(mso).post(reverse("mfa_remove_webauthn", args=[key.pk]))
+        assert not Authenticator.objects.filter(pk=key.pk).exists()
+
+    def test_keys_belong_to_the_services_address(self, settings):
+        from accounts.adapters import MFAAdapter
+
+        settings.SITE_URL = "https://mso.example.nhs.uk"
+        assert MFAAdapter().get_public_key_credential_rp_entity() == {
+            "id": "mso.example.nhs.uk",
+            "name": "MSO Portal",
+        }

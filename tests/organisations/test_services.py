@@ -273,3 +273,32 @@ class TestOrganisations:
         with pytest.raises(ValidationError) as error:
             services.organisation_save(by=site_admin, organisation=trust)
         assert "has no Board director" in error.value.message_dict["kind"][0]
+
+
+class TestTheAuditTrailsAddress:
+    """Found on review: the audit log recorded an address from a header the client chose, or
+    none at all. It records the actor and the address by the sign-in throttling's rule."""
+
+    def change_roles(self, client, trust, staff, **headers):
+        from django.urls import reverse
+
+        url = reverse("organisations:member_roles", args=[trust.ods_code, staff.pk])
+        client.post(url, {"roles": [Role.STAFF, Role.SAFETY_TEAM]}, **headers)
+        membership = Membership.objects.get(user=staff, role=Role.SAFETY_TEAM)
+        return LogEntry.objects.get_for_object(membership).get()
+
+    def test_a_forwarded_address_the_client_wrote_is_not_believed(
+        self, client_for, trust, mso, staff
+    ):
+        entry = self.change_roles(client_for(mso), trust, staff, HTTP_X_FORWARDED_FOR="6.6.6.6")
+        assert entry.actor == mso
+        assert entry.remote_addr == "127.0.0.1"
+
+    def test_behind_a_trusted_proxy_the_client_is_the_address_it_added(
+        self, client_for, trust, mso, staff, settings
+    ):
+        settings.ALLAUTH_TRUSTED_PROXY_COUNT = 1
+        entry = self.change_roles(
+            client_for(mso), trust, staff, HTTP_X_FORWARDED_FOR="6.6.6.6, 203.0.113.9"
+        )
+        assert entry.remote_addr == "203.0.113.9"

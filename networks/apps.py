@@ -7,7 +7,12 @@ class NetworksConfig(AppConfig):
     def ready(self):
         from auditlog.registry import auditlog
 
+        from organisations.access import grant_source
+
         from . import models
+        from .models import lead_grants
 
         auditlog.register(models.Network)
         auditlog.register(models.NetworkMembership)
+        # Network leads hold their cross-organisation permissions through the rule set.
+        grant_source(lead_grants)

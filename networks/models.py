@@ -61,3 +61,29 @@ class NetworkMembership(models.Model):
 
     def __str__(self):
         return f"{self.user} – {self.get_role_display()}, {self.network}"
+
+
+def lead_grants(user_id, on):
+    """The global grants of a network's leads, for the permission rule set
+    (organisations.access.GRANT_SOURCES): a regional network's lead is a regional lead; a
+    national or specialised network's lead is a national lead."""
+    from django.db.models import Case, CharField, Value, When
+
+    from organisations.permissions import GlobalRole
+
+    text = CharField()
+    return (
+        NetworkMembership.objects.filter(user_id=user_id, role=NetworkMembership.Role.LEAD)
+        .order_by()
+        .values_list(
+            Value("global", text),
+            Case(
+                When(network__kind=Network.Kind.REGIONAL, then=Value(GlobalRole.REGIONAL_LEAD)),
+                default=Value(GlobalRole.NATIONAL_LEAD),
+                output_field=text,
+            ),
+            Value(None, models.BigIntegerField()),
+            Value("", text),
+            "network__region",
+        )
+    )

@@ -11,12 +11,13 @@ object) from one query that reads every grant the person holds. From the same ru
   a page listing thousands of organisations never checks them one by one.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
 
 from django.db import connection
-from django.db.models import BigIntegerField, CharField, Q, Value
+from django.db.models import CharField, Q, Value
 from django.utils import timezone
 
 from .choices import Post, Role
@@ -38,36 +39,11 @@ def _active(user) -> bool:
     return bool(user is not None and user.is_authenticated and user.is_active)
 
 
-def _grants_queryset(user_id, on):
-    """Roles, named posts held on ``on`` and network leads of one person, as one union."""
-    from networks.models import NetworkMembership
-
-    from .models import Appointment, Membership
-
-    text = CharField()
-    roles = (
-        Membership.objects.filter(user_id=user_id)
-        .order_by()
-        .values_list(Value("role", text), "role", "organisation_id", "organisation__kind", "role")
-    )
-    posts = (
-        Appointment.objects.filter(user_id=user_id)
-        .current(on)
-        .order_by()
-        .values_list(Value("post", text), "post", "organisation_id", "organisation__kind", "post")
-    )
-    leads = (
-        NetworkMembership.objects.filter(user_id=user_id, role=NetworkMembership.Role.LEAD)
-        .order_by()
-        .values_list(
-            Value("lead", text),
-            "network__kind",
-            Value(None, BigIntegerField()),
-            Value("", text),
-            "network__region",
-        )
-    )
-    return roles.union(posts, leads, all=True)
+# Where grants come from: functions (user_id, on) -> a queryset of rows
+# (source, key, organisation_id, organisation_kind, region). Organisations supplies roles and
+# named posts; an app above it supplies its own (networks: network leads, as global grants)
+# from its AppConfig.ready(), so that organisations imports none of them.
+GRANT_SOURCES: list[Callable] = []
 
 
 # Stand-ins for the person and the day, replaced in the compiled SQL's parameters.
@@ -76,16 +52,52 @@ _SOME_USER, _SOME_DAY = -7_000_001, date(1900, 1, 2)
 
 @cache
 def _grants_sql(vendor: str) -> tuple[str, tuple]:
-    """The grants query, compiled once per process: it runs on every request, and building it
-    through the ORM each time would cost more than running it."""
-    return _grants_queryset(_SOME_USER, _SOME_DAY).query.sql_with_params()
+    """The grants query, a union of every source, compiled once per process: it runs on every
+    request, and building it through the ORM each time would cost more than running it."""
+    first, *others = (source(_SOME_USER, _SOME_DAY) for source in GRANT_SOURCES)
+    return first.union(*others, all=True).query.sql_with_params()
+
+
+def grant_source(source: Callable) -> Callable:
+    """Register a source of grants (see GRANT_SOURCES)."""
+    GRANT_SOURCES.append(source)
+    _grants_sql.cache_clear()
+    return source
+
+
+TEXT = CharField()
+
+
+@grant_source
+def _roles(user_id, on):
+    from .models import Membership
+
+    return (
+        Membership.objects.filter(user_id=user_id)
+        .order_by()
+        .values_list(
+            Value("role", TEXT), "role", "organisation_id", "organisation__kind", Value("", TEXT)
+        )
+    )
+
+
+@grant_source
+def _posts(user_id, on):
+    from .models import Appointment
+
+    return (
+        Appointment.objects.filter(user_id=user_id)
+        .current(on)
+        .order_by()
+        .values_list(
+            Value("post", TEXT), "post", "organisation_id", "organisation__kind", Value("", TEXT)
+        )
+    )
 
 
 def load_grants(user, on) -> tuple[Grant, ...]:
-    """Every grant of an active user on a day: roles, named posts held that day and network
-    leads in one query; the site administrator flag from the user itself."""
-    from networks.models import Network
-
+    """Every grant of an active user on a day, from every source in one query; the site
+    administrator flag from the user itself."""
     if not _active(user):
         return ()
     grants = [Grant("global", GlobalRole.SITE_ADMIN)] if user.is_staff else []
@@ -96,12 +108,10 @@ def load_grants(user, on) -> tuple[Grant, ...]:
         cursor.execute(sql, [stand_ins.get(param, param) for param in params])
         rows = cursor.fetchall()
     for source, key, organisation_id, kind, region in rows:
-        if source != "lead":
-            grants.append(Grant(source, key, organisation_id, kind))
-        elif key == Network.Kind.REGIONAL:
-            grants.append(Grant("global", GlobalRole.REGIONAL_LEAD, region=region))
+        if source == "global":
+            grants.append(Grant(source, key, region=region or ""))
         else:
-            grants.append(Grant("global", GlobalRole.NATIONAL_LEAD))
+            grants.append(Grant(source, key, organisation_id, kind))
     return tuple(dict.fromkeys(grants))
 
 

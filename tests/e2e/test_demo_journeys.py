@@ -11,7 +11,7 @@ from django.conf import settings
 from django.core import mail
 
 from accounts.models import User
-from organisations.demo import seed_demo
+from mso_portal.demo import seed_demo
 
 pytestmark = pytest.mark.e2e
 

@@ -12,11 +12,10 @@ from django.db import transaction
 
 from accounts.models import User
 from networks.models import Network, NetworkMembership
-
-from . import closure
-from .choices import OrganisationKind as Kind
-from .choices import Post, Region, RelationshipKind, Role
-from .models import Appointment, Membership, Organisation, OrganisationRelationship
+from organisations import closure
+from organisations.choices import OrganisationKind as Kind
+from organisations.choices import Post, Region, RelationshipKind, Role
+from organisations.models import Appointment, Membership, Organisation, OrganisationRelationship
 
 SINCE = date(2024, 4, 1)
 

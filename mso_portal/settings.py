@@ -10,6 +10,7 @@ import os
 from pathlib import Path
 
 import dj_database_url
+from celery.schedules import crontab
 from csp.constants import NONE, SELF
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -64,6 +65,7 @@ INSTALLED_APPS = [
     "incidents",
     "alerts",
     "committees",
+    "notifications",
 ]
 
 MIDDLEWARE = [
@@ -100,6 +102,7 @@ TEMPLATES = [
                 "django.contrib.auth.context_processors.auth",
                 "django.contrib.messages.context_processors.messages",
                 "organisations.context_processors.navigation",
+                "notifications.context_processors.unread",
             ],
         },
     },
@@ -135,13 +138,30 @@ else:
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
-CELERY_TASK_ALWAYS_EAGER = not REDIS_URL
+# Tasks run in-process without Redis, and under pytest (tests/notifications/test_worker.py
+# drives a real worker through the real broker).
+CELERY_TASK_ALWAYS_EAGER = not REDIS_URL or TESTING
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
+# A task whose worker died is given to another after this long (Redis broker).
+CELERY_BROKER_TRANSPORT_OPTIONS = {
+    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+}
+# One beat (docker-compose's "beat" service) sends these; the engine makes each idempotent.
+CELERY_BEAT_SCHEDULE = {
+    "reminders": {"task": "notifications.tasks.sweep_reminders", "schedule": crontab(minute=5)},
+    "deliver-pending": {"task": "notifications.tasks.deliver_pending", "schedule": 300.0},
+    "daily-emails": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=7, minute=0),
+    },
+}
+# How long a worker holds a notification it is emailing before another may try again.
+NOTIFICATIONS_CLAIM_SECONDS = int(os.environ.get("NOTIFICATIONS_CLAIM_SECONDS", "300"))
 
 # Accounts: email sign-in through django-allauth; no public sign-up (people are invited).
 AUTH_USER_MODEL = "accounts.User"

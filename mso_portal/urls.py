@@ -13,6 +13,7 @@ urlpatterns = [
     path("invitations/accept/", organisation_views.invitation_accept, name="invitation_accept"),
     path("invitations/<str:token>/", organisation_views.invitation_open, name="invitation_open"),
     path("accounts/", include("accounts.urls")),
+    path("notifications/", include("notifications.urls")),
     path("healthz", health.healthz, name="healthz"),
     path("accessibility/", pages.accessibility, name="accessibility"),
     path("privacy/", pages.privacy, name="privacy"),

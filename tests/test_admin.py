@@ -16,7 +16,7 @@ from tests.factories import OrganisationFactory, RelationshipFactory, UserFactor
 
 pytestmark = pytest.mark.django_db
 
-PROJECT_APPS = {"accounts", "organisations", "networks"}
+PROJECT_APPS = {"accounts", "organisations", "networks", "notifications"}
 # Members, named posts and invitations are managed on the organisation's pages, where the
 # one-MSO, manager and membership rules and their locks apply; the reach table is derived.
 READ_ONLY = {Membership, Appointment, Invitation, OrganisationClosure}

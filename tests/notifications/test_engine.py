@@ -1,0 +1,159 @@
+"""The reminder engine: every due reminder written once, emailed once, whatever happens twice
+or fails midway; daily emails for those who asked; working days in England."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.core import mail
+from django.core.management import call_command
+from django.db import IntegrityError, transaction
+
+from notifications import registry, services
+from notifications.models import Notification, Preference
+from notifications.registry import Reminder
+from notifications.working_days import is_working_day, working_days_after
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+MONDAY = datetime.date(2026, 11, 23)
+
+
+@pytest.fixture
+def due(monkeypatch):
+    """A provider whose reminders the test sets: ``due.append(Reminder(...))``."""
+    reminders: list[Reminder] = []
+    monkeypatch.setattr(registry, "PROVIDERS", [lambda on: list(reminders)])
+    return reminders
+
+
+def reminder(recipient, subject="handover-item:1", kind="due-in-7-days", due_on=MONDAY):
+    return Reminder(
+        subject=subject,
+        kind=kind,
+        due_on=due_on,
+        recipient_id=recipient.pk,
+        title="Pass on the generic MSO mailbox",
+        body="Due on 30 November 2026 in the handover of Ashby General Hospitals NHS Trust.",
+        url="/organisations/RZA/",
+    )
+
+
+def sweep(django_capture_on_commit_callbacks, on=MONDAY):
+    with django_capture_on_commit_callbacks(execute=True):
+        return services.sweep(on)
+
+
+def test_a_due_reminder_is_written_and_emailed_once(due, django_capture_on_commit_callbacks):
+    person = UserFactory()
+    due.append(reminder(person))
+    assert sweep(django_capture_on_commit_callbacks) == 1
+    assert sweep(django_capture_on_commit_callbacks) == 0  # the beat fired twice
+    assert call_command("send_reminders") is None
+    [email] = mail.outbox
+    assert email.to == [person.email]
+    assert email.subject == "[MSO Portal] Pass on the generic MSO mailbox"
+    assert "http://testserver/organisations/RZA/" in email.body
+    assert email.alternatives[0][1] == "text/html"
+    notification = Notification.objects.get()
+    assert notification.state == Notification.State.SENT and notification.sent_at
+
+
+def test_the_ledger_refuses_a_second_copy():
+    person = UserFactory()
+    fields = {"recipient": person, "subject": "s", "kind": "k", "due_on": MONDAY}
+    Notification.objects.create(**fields, title="t", body="b", url="/")
+    with pytest.raises(IntegrityError), transaction.atomic():
+        Notification.objects.create(**fields, title="t", body="b", url="/")
+
+
+def test_each_kind_of_reminder_about_a_thing_is_its_own(due, django_capture_on_commit_callbacks):
+    person, director = UserFactory(), UserFactory()
+    due += [reminder(person), reminder(person, kind="overdue"), reminder(director, kind="overdue")]
+    assert sweep(django_capture_on_commit_callbacks) == 3
+    assert len(mail.outbox) == 3
+
+
+def test_a_mail_outage_only_delays(due, monkeypatch, django_capture_on_commit_callbacks):
+    person = UserFactory()
+    due.append(reminder(person))
+
+    def down(self, *args, **kwargs):
+        raise ConnectionRefusedError("mail server down")
+
+    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", down)
+    sweep(django_capture_on_commit_callbacks)
+    notification = Notification.objects.get()
+    assert notification.state == Notification.State.QUEUED
+    assert "mail server down" in notification.last_error
+    monkeypatch.undo()
+    assert services.deliver_pending(inline=True, older_than=datetime.timedelta(0)) == 1
+    assert len(mail.outbox) == 1
+    assert services.deliver_pending(inline=True, older_than=datetime.timedelta(0)) == 0
+    assert len(mail.outbox) == 1
+
+
+def test_a_broker_outage_only_delays(due, monkeypatch, django_capture_on_commit_callbacks):
+    person = UserFactory()
+    due.append(reminder(person))
+
+    def broker_down(*args, **kwargs):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr("notifications.tasks.deliver_notification.delay", broker_down)
+    sweep(django_capture_on_commit_callbacks)  # the reminder is written; handing on fails
+    assert Notification.objects.get().state == Notification.State.QUEUED
+    assert not mail.outbox
+    monkeypatch.undo()
+    services.deliver_pending(inline=True, older_than=datetime.timedelta(0))
+    assert len(mail.outbox) == 1
+
+
+def test_a_notification_being_sent_is_not_sent_by_another(due, django_capture_on_commit_callbacks):
+    person = UserFactory()
+    due.append(reminder(person))
+    with django_capture_on_commit_callbacks(execute=False):
+        services.sweep(MONDAY)
+    notification = Notification.objects.get()
+    claimed = services._claim(Notification.objects.filter(pk=notification.pk), _now())
+    assert claimed  # one worker has it (and then dies without finishing)
+    assert services.deliver(notification.pk) is False  # a second worker leaves it alone
+    assert not mail.outbox
+    with time_machine.travel(_now() + datetime.timedelta(minutes=6)):  # the lease ran out
+        assert services.deliver(notification.pk) is True
+    assert len(mail.outbox) == 1
+    assert services.deliver(notification.pk) is False
+
+
+def _now():
+    from django.utils import timezone
+
+    return timezone.now()
+
+
+def test_a_daily_email_gathers_the_days_reminders(due, django_capture_on_commit_callbacks):
+    person = UserFactory()
+    Preference.objects.create(user=person, delivery=Preference.Delivery.DAILY)
+    due += [reminder(person), reminder(person, subject="handover-item:2")]
+    sweep(django_capture_on_commit_callbacks)
+    assert not mail.outbox
+    assert services.send_digests() == 1
+    [email] = mail.outbox
+    assert "2 things to do" in email.subject
+    assert email.body.count("Pass on the generic MSO mailbox") == 2
+    assert services.send_digests() == 0
+    assert len(mail.outbox) == 1
+
+
+@pytest.mark.parametrize(
+    ("start", "days", "expected"),
+    [
+        (datetime.date(2026, 11, 20), 5, datetime.date(2026, 11, 27)),  # Friday: over a weekend
+        (datetime.date(2026, 12, 23), 3, datetime.date(2026, 12, 30)),  # Christmas, Boxing Day
+        (datetime.date(2026, 4, 2), 1, datetime.date(2026, 4, 7)),  # Good Friday, Easter Monday
+    ],
+)
+def test_working_days_skip_weekends_and_bank_holidays(start, days, expected):
+    assert working_days_after(start, days) == expected
+    assert not is_working_day(datetime.date(2026, 12, 28))  # Boxing Day (substitute)

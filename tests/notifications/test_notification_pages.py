@@ -1,0 +1,78 @@
+"""A person's notifications: the list with its unread count in the header, opening one, and
+how they are emailed. Nobody sees another person's."""
+
+import pytest
+from django.urls import reverse
+
+from notifications.models import Notification, Preference
+from tests.factories import UserFactory
+
+pytestmark = pytest.mark.django_db
+
+
+def notify(person, title="Pass on the generic MSO mailbox", url="/organisations/RZA/"):
+    return Notification.objects.create(
+        recipient=person,
+        subject=f"test:{title}",
+        kind="due",
+        due_on="2026-11-30",
+        title=title,
+        body="Due on 30 November 2026.",
+        url=url,
+    )
+
+
+def test_access(assert_access, staff, other_mso):
+    note = notify(staff)
+    assert_access(reverse("notifications:list"), allowed=staff)
+    assert_access(reverse("notifications:preferences"), allowed=staff)
+    assert_access(
+        reverse("notifications:preferences"),
+        method="post",
+        data={"delivery": "daily"},
+        allowed=staff,
+        ok=302,
+    )
+    assert_access(reverse("notifications:all_read"), method="post", allowed=staff, ok=302)
+    assert_access(
+        reverse("notifications:read", args=[note.pk]),
+        method="post",
+        allowed=staff,
+        other_organisation=other_mso,  # anyone else: it does not exist for them
+        ok=302,
+    )
+
+
+def test_the_header_counts_what_is_unread(client_for, staff):
+    notify(staff)
+    notify(staff, title="Second")
+    notify(UserFactory(), title="Someone else's")
+    client = client_for(staff)
+    assert client.get(reverse("home")).context["unread_notifications"] == 2
+    page = client.get(reverse("notifications:list"))
+    assert "Second" in page.text and "Someone else's" not in page.text
+
+
+def test_opening_one_marks_it_read_and_goes_to_its_page(client_for, staff):
+    note = notify(staff)
+    client = client_for(staff)
+    response = client.post(reverse("notifications:read", args=[note.pk]))
+    assert response["Location"] == "/organisations/RZA/"
+    note.refresh_from_db()
+    assert note.read_at is not None
+    assert client.get(reverse("home")).context["unread_notifications"] == 0
+
+
+def test_marking_all_as_read(client_for, staff):
+    notify(staff)
+    notify(staff, title="Second")
+    client_for(staff).post(reverse("notifications:all_read"))
+    assert not Notification.objects.filter(read_at__isnull=True).exists()
+
+
+def test_choosing_one_email_a_day(client_for, staff):
+    client = client_for(staff)
+    response = client.post(reverse("notifications:preferences"), {"delivery": "weekly"})
+    assert "Select how you want your reminders emailed" in response.text
+    client.post(reverse("notifications:preferences"), {"delivery": "daily"})
+    assert Preference.objects.get(user=staff).delivery == Preference.Delivery.DAILY

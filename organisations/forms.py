@@ -1,10 +1,10 @@
 from django import forms
 from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
-from django.db.models import Q
 
 from accounts.models import User
 from mso_portal.nhsuk_forms.fields import NHSDateField
+from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
 
 from .choices import ROLE_HINTS, Post, Region, posts_for, roles_for
 from .models import Appointment, Organisation
@@ -110,69 +110,157 @@ class OrganisationFilterForm(SearchForm):
     )
 
 
-class AppointmentForm(forms.ModelForm):
-    """A named post: held by a member of the organisation, or by a named person without an
-    account."""
+class HolderForm(forms.Form):
+    """Who holds a named post: a member of the organisation with an account, or someone named
+    without one. "Does this person have an account?" reveals the right questions."""
 
-    start_on = NHSDateField(
-        label="Start date",
-        help_text="For example, 1 4 2026",
-        error_messages={"required": "Enter the start date"},
+    has_account = forms.ChoiceField(
+        label="Does this person have an MSO Portal account?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=NHSRadioSelect(conditionals={"yes": ["user"], "no": ["name", "email"]}),
+        error_messages={
+            "required": "Select whether this person has an MSO Portal account",
+            "invalid_choice": "Select whether this person has an MSO Portal account",
+        },
     )
-    end_on = NHSDateField(
-        label="End date",
+    user = forms.ModelChoiceField(
+        label="Who is it?",
+        queryset=User.objects.none(),
         required=False,
-        help_text="Leave empty while they are in post. For example, 31 3 2027",
+        empty_label="Select a member",
+        error_messages={"invalid_choice": "Select a member of this organisation"},
     )
-    replace = forms.BooleanField(
-        label="End the current holder's appointment the day before this one starts",
-        help_text="For the MSO or the board director, who has one holder at a time",
+    name = forms.CharField(
+        label="Full name",
         required=False,
+        max_length=200,
+        error_messages={"max_length": "Full name must be 200 characters or fewer"},
     )
-
-    class Meta:
-        model = Appointment
-        fields = ["post", "user", "name", "email", "start_on", "end_on"]
-        labels = {
-            "post": "Post",
-            "user": "Person with an account",
-            "name": "Or: full name of someone without an account",
-            "email": "Their email address",
-        }
-        help_texts = {"email": "Optional, for someone without an account"}
-        widgets = {"post": forms.RadioSelect}
-        error_messages = {
-            "post": {"required": "Select a post", "invalid_choice": "Select a post"},
-            "user": {"invalid_choice": "Select a member of this organisation"},
-            "name": {"max_length": "Full name must be 200 characters or fewer"},
-            "email": {"invalid": "Enter an email address in the correct format, like name@nhs.net"},
-        }
+    email = forms.EmailField(
+        label="Email address",
+        required=False,
+        help_text="Optional",
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@nhs.net"
+        },
+    )
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.instance.organisation = organisation
-        # Members of the organisation, and whoever holds this post already (they may have left).
+        self.organisation = organisation
         self.fields["user"].queryset = User.objects.filter(
-            Q(memberships__organisation=organisation, is_active=True)
-            | Q(pk=self.instance.user_id or 0)
+            memberships__organisation=organisation, is_active=True
         ).distinct()
-        self.fields["user"].empty_label = "No account: I will give their name"
-        self.fields["user"].required = False
-        self.fields["post"].choices = [(p.value, p.label) for p in posts_for(organisation.kind)]
-        if self.instance.pk:
-            del self.fields["replace"]  # a new holder is recorded as a new appointment
+        self.fields[
+            "user"
+        ].help_text = (
+            f"Members of {organisation.name}. Invite someone first if they are not listed."
+        )
 
     def clean(self):
         cleaned = super().clean()
-        no_holder = not cleaned.get("user") and not (cleaned.get("name") or "").strip()
-        if no_holder and "user" not in self.errors:
-            self.add_error(
-                "user", "Select a person with an account, or give the name of the post holder"
-            )
-        if cleaned.get("user"):
-            cleaned["name"] = ""
-            cleaned["email"] = ""
+        if cleaned.get("has_account") == "yes":
+            if not cleaned.get("user") and "user" not in self.errors:
+                self.add_error("user", "Select who holds the post")
+            cleaned["name"] = cleaned["email"] = ""
+        elif cleaned.get("has_account") == "no":
+            if not (cleaned.get("name") or "").strip() and "name" not in self.errors:
+                self.add_error("name", "Enter their full name")
+            cleaned["user"] = None
         return cleaned
+
+    def holder(self) -> dict:
+        data = self.cleaned_data
+        return {"user": data["user"], "name": data["name"].strip(), "email": data["email"]}
+
+
+START_ON = {
+    "label": "Start date",
+    "help_text": "For example, 1 4 2026",
+    "error_messages": {"required": "Enter the start date"},
+}
+END_ON = {
+    "label": "End date",
+    "required": False,
+    "help_text": "Leave empty while they are in post. For example, 31 3 2027",
+}
+
+
+class AppointmentCreateForm(HolderForm):
+    """Record a named post holder."""
+
+    post = forms.ChoiceField(
+        label="Post",
+        widget=forms.RadioSelect,
+        error_messages={"required": "Select a post", "invalid_choice": "Select a post"},
+    )
+    start_on = NHSDateField(**START_ON)
+    end_on = NHSDateField(**END_ON)
+    field_order = ["post", "has_account", "user", "name", "email", "start_on", "end_on"]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, organisation=organisation, **kwargs)
+        self.fields["post"].choices = [(p.value, p.label) for p in posts_for(organisation.kind)]
+
+    def appointment(self) -> Appointment:
+        data = self.cleaned_data
+        return Appointment(
+            organisation=self.organisation,
+            post=data["post"],
+            start_on=data["start_on"],
+            end_on=data["end_on"],
+            **self.holder(),
+        )
+
+
+class AppointmentChangeForm(forms.Form):
+    """Correct the dates of a named post (and the email of someone without an account). The
+    person is never changed: a new holder is recorded, or replaces this one."""
+
+    start_on = NHSDateField(**START_ON)
+    end_on = NHSDateField(**END_ON)
+    email = forms.EmailField(
+        label="Their email address",
+        required=False,
+        error_messages={
+            "invalid": "Enter an email address in the correct format, like name@nhs.net"
+        },
+    )
+
+    def __init__(self, *args, appointment, **kwargs):
+        initial = {
+            "start_on": appointment.start_on,
+            "end_on": appointment.end_on,
+            "email": appointment.email,
+        }
+        super().__init__(*args, initial=initial, **kwargs)
+        self.appointment = appointment
+        if appointment.user_id:
+            del self.fields["email"]  # theirs is the account's
+
+    def changed_appointment(self) -> Appointment:
+        for name, value in self.cleaned_data.items():
+            setattr(self.appointment, name, value)
+        return self.appointment
+
+
+class AppointmentReplaceForm(HolderForm):
+    """Hand a one-holder post (the MSO, the board director) to a successor in one step."""
+
+    last_day = NHSDateField(
+        label="Last day in post",
+        help_text="Their successor starts the next day. For example, 31 3 2027",
+        error_messages={"required": "Enter the last day in post"},
+    )
+    field_order = ["last_day", "has_account", "user", "name", "email"]
+
+    def __init__(self, *args, appointment, **kwargs):
+        super().__init__(*args, organisation=appointment.organisation, **kwargs)
+        self.fields["last_day"].label = f"Last day of {appointment.holder_name} in post"
+        self.fields["user"].queryset = self.fields["user"].queryset.exclude(pk=appointment.user_id)
+
+    def successor(self, current: Appointment) -> Appointment:
+        return Appointment(organisation=current.organisation, post=current.post, **self.holder())
 
 
 class AcceptInvitationForm(forms.Form):

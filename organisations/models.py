@@ -260,6 +260,28 @@ def _a(organisation) -> str:
 
 
 class AppointmentQuerySet(ScopedQuerySet):
+    def covering(self, organisation, post, on=None):
+        """Current holders of ``post`` in the organisations whose area rules reach this one:
+        the MSO of a practice's PCN covers the practice. Derived from the rule set."""
+        from .permissions import RULES, Reach
+
+        kinds = set()
+        for rule in RULES:
+            if isinstance(rule.grant, Post) and rule.grant == post and rule.reach == Reach.AREA:
+                kinds |= set(rule.held_in or OrganisationKind.values)
+        if not kinds:
+            return self.none()
+        on = on or _today()
+        above = (
+            OrganisationClosure.objects.valid_on(on)
+            .filter(descendant=organisation, area=True)
+            .exclude(ancestor=organisation)
+            .values("ancestor_id")
+        )
+        return self.current(on).filter(
+            post=post, organisation_id__in=above, organisation__kind__in=kinds
+        )
+
     def current(self, on=None):
         on = on or _today()
         return self.filter(start_on__lte=on).filter(Q(end_on__isnull=True) | Q(end_on__gte=on))

@@ -352,21 +352,6 @@ def _has_manager_today(organisation: Organisation) -> bool:
     )
 
 
-def _replace_current_holder(appointment: Appointment) -> None:
-    """End the holder of a one-holder post the day before ``appointment`` starts: the one step
-    that hands the MSO or board director post from one person to the next."""
-    current = (
-        Appointment.objects.filter(organisation=appointment.organisation, post=appointment.post)
-        .exclude(pk=appointment.pk)
-        .filter(Q(end_on__isnull=True) | Q(end_on__gte=appointment.start_on))
-        .filter(start_on__lt=appointment.start_on)
-        .first()
-    )
-    if current is not None:
-        current.end_on = appointment.start_on - timedelta(days=1)
-        current.save(update_fields=["end_on", "updated_at"])
-
-
 def _check_one_holder(appointment: Appointment) -> None:
     """One MSO and one board director at a time: no two appointments to such a post overlap.
     Checked under the organisation's lock, where it sees every committed appointment."""
@@ -398,57 +383,100 @@ def _check_one_holder(appointment: Appointment) -> None:
     raise ValidationError({"start_on": message}, code="overlapping_appointment")
 
 
-def appointment_save(*, by, appointment: Appointment, replace: bool = False) -> Appointment:
-    """Create or change a named post. The post's permissions come from the post itself while it
-    is held; nothing is copied into the holder's roles.
+def _save_checked(appointment: Appointment) -> None:
+    """Save one appointment after every check that needs the organisation's lock."""
+    organisation = appointment.organisation
+    before = Appointment.objects.filter(pk=appointment.pk).values("user_id", "name", "post").first()
+    if before and (
+        before["user_id"] != appointment.user_id
+        or before["name"] != appointment.name
+        or before["post"] != appointment.post
+    ):
+        raise ValidationError(
+            "The holder of a recorded post is never changed in place. Give this appointment an "
+            "end date and record the new holder, or replace them.",
+            code="holder_changed",
+        )
+    # The one-holder constraint is checked by _check_one_holder with a clearer message (and
+    # by the database, as the last word).
+    appointment.full_clean(validate_constraints=False)
+    _check_one_holder(appointment)
+    if (
+        appointment.user_id
+        and not before
+        and not Membership.objects.filter(
+            organisation=organisation, user_id=appointment.user_id
+        ).exists()
+    ):
+        raise ValidationError(
+            {"user": f"{appointment.user} is not a member of {organisation.name}"},
+            code="not_a_member",
+        )
+    try:
+        with transaction.atomic():
+            appointment.save()
+    except IntegrityError as error:
+        raise ValidationError(
+            {"end_on": "This organisation already has someone in this post with no end date"},
+            code="single_holder",
+        ) from error
 
-    ``replace``: for the MSO or board director, first end the current holder's appointment the
-    day before this one starts (one step, so the post is never left without its holder).
 
-    Under a lock on the organisation: one MSO and one board director at a time; a holder with an
-    account is a member of the organisation; and a change that would leave the organisation
-    with nobody in the MSO or deputy MSO post today is refused (a post can be ended today or
-    later, or once someone takes over).
+def _keeps_a_manager(organisation: Organisation, had_manager: bool, post: str) -> None:
+    if had_manager and not _has_manager_today(organisation):
+        raise ValidationError(
+            {
+                "end_on": f"{organisation.name} would have no MSO or deputy MSO today. "
+                f"End the {Post(post).label} post today or later, or record who takes over "
+                "first."
+            },
+            code="no_manager_left",
+        )
+
+
+def appointment_save(*, by, appointment: Appointment) -> Appointment:
+    """Record a named post, or correct its dates. The post's permissions come from the post
+    itself while it is held; nothing is copied into the holder's roles.
+
+    Under a lock on the organisation: one MSO and one board director at a time; a holder with
+    an account is a member; the person of a recorded post is never swapped in place; and no
+    change may leave the organisation with nobody in the MSO or deputy MSO post today (a post
+    can be ended today or later, or once someone takes over).
     """
     organisation = appointment.organisation
     with transaction.atomic(), audit_as(by):
-        _lock(organisation)  # overlap checks see every committed appointment
+        _lock(organisation)
         had_manager = _has_manager_today(organisation)
-        if replace and appointment.post in SINGLE_HOLDER_POSTS and appointment.start_on:
-            _replace_current_holder(appointment)
-        # The one-holder constraint is checked by _check_one_holder with a clearer message (and
-        # by the database, as the last word).
-        appointment.full_clean(validate_constraints=False)
-        _check_one_holder(appointment)
-        holder_before = (
-            Appointment.objects.filter(pk=appointment.pk).values_list("user_id", flat=True).first()
-        )
-        if (
-            appointment.user_id
-            and appointment.user_id != holder_before
-            and not Membership.objects.filter(
-                organisation=organisation, user_id=appointment.user_id
-            ).exists()
-        ):
-            raise ValidationError(
-                {"user": f"{appointment.user} is not a member of {organisation.name}"},
-                code="not_a_member",
-            )
-        try:
-            with transaction.atomic():
-                appointment.save()
-        except IntegrityError as error:
-            raise ValidationError(
-                {"end_on": "This organisation already has someone in this post with no end date"},
-                code="single_holder",
-            ) from error
-        if had_manager and not _has_manager_today(organisation):
-            post = Post(appointment.post).label
+        _save_checked(appointment)
+        _keeps_a_manager(organisation, had_manager, appointment.post)
+    return appointment
+
+
+def appointment_replace(*, by, current: Appointment, last_day, successor: Appointment):
+    """Hand a post to a successor in one step: the current holder's last day is ``last_day``
+    and the successor starts the next day. Returns the successor's appointment."""
+    organisation = current.organisation
+    with transaction.atomic(), audit_as(by):
+        _lock(organisation)
+        current = Appointment.objects.get(pk=current.pk)  # as committed, under the lock
+        had_manager = _has_manager_today(organisation)
+        if last_day < current.start_on:
             raise ValidationError(
                 {
-                    "end_on": f"{organisation.name} would have no MSO or deputy MSO today. "
-                    f"End the {post} post today or later, or record who takes over first."
+                    "last_day": f"The last day must be on or after {current.holder_name} "
+                    f"started, {current.start_on:%-d %B %Y}"
                 },
-                code="no_manager_left",
+                code="ends_before_start",
             )
-    return appointment
+        if current.end_on is not None and current.end_on < last_day:
+            raise ValidationError(
+                {"last_day": f"{current.holder_name} left on {current.end_on:%-d %B %Y}"},
+                code="already_ended",
+            )
+        current.end_on = last_day
+        _save_checked(current)
+        successor.start_on = last_day + timedelta(days=1)
+        successor.end_on = None
+        _save_checked(successor)
+        _keeps_a_manager(organisation, had_manager, current.post)
+    return successor

@@ -12,7 +12,9 @@ from django.apps import apps
 from organisations.scoping import ScopedQuerySet
 
 ROOT = Path(__file__).resolve().parents[1]
-HELPERS = {"visible_to", "worked_in_by"}
+# visible_to scopes to the person; worked_in_by and covering start from organisations the
+# person may already see (their own, or the one whose page they are on).
+HELPERS = {"visible_to", "worked_in_by", "covering"}
 SHORTCUTS = {"get_object_or_404", "get_list_or_404"}
 
 

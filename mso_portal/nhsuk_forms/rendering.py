@@ -72,9 +72,24 @@ def _error_parts(bound_field):
     return parts
 
 
-def field_context(bound_field, *, show_errors=True, show_label=True, wrapper_class=""):
-    """Everything nhsuk/fields/<kind>.html needs, as a dict."""
+def _revealed_by_another(bound_field) -> bool:
+    """Whether another field of the form shows this one under one of its choices."""
+    return any(
+        bound_field.name in names
+        for name, field in bound_field.form.fields.items()
+        if name != bound_field.name
+        for names in getattr(field.widget, "conditionals", {}).values()
+    )
+
+
+def field_context(
+    bound_field, *, show_errors=True, show_label=True, wrapper_class="", nested=False
+):
+    """Everything nhsuk/fields/<kind>.html needs, as a dict. A field that another field reveals
+    under one of its choices is drawn there (``nested``), and nowhere else."""
     widget = bound_field.field.widget
+    if not nested and _revealed_by_another(bound_field):
+        return {"kind": "nested", "template": "nhsuk/fields/nested.html", "field": bound_field}
     kind = widget_kind(widget)
     id_ = field_id(bound_field)
     f = {"kind": kind, "template": f"nhsuk/fields/{kind}.html", "field": bound_field, "id": id_}
@@ -133,7 +148,7 @@ def field_context(bound_field, *, show_errors=True, show_label=True, wrapper_cla
     elif kind in ("radios", "checkboxes"):
         f["module"] = f"nhsuk-{kind}"
         f["control_class"] = _classes(f"nhsuk-{kind}", user_class)
-        f["items"] = _choice_items(widget, context, id_)
+        f["items"] = _choice_items(widget, context, id_, bound_field.form)
     elif kind == "checkbox":
         f["checked"] = bool(control_attrs.get("checked"))
         f["attrs"].pop("checked", None)
@@ -159,9 +174,22 @@ def field_context(bound_field, *, show_errors=True, show_label=True, wrapper_cla
     return f
 
 
-def _choice_items(widget, context, id_):
+def _revealed(form, names) -> str:
+    """The HTML of the fields shown under a choice."""
+    from django.template.loader import render_to_string
+    from django.utils.safestring import mark_safe
+
+    html = []
+    for name in names:
+        f = field_context(form[name], nested=True)
+        html.append(render_to_string(f["template"], {"f": f}))
+    return mark_safe("".join(html))  # noqa: S308 (drawn by the pack's escaping templates)
+
+
+def _choice_items(widget, context, id_, form=None):
     """Radios or checkboxes items, with NHS.UK ids: ``<id>``, ``<id>-2``, ``<id>-3``..."""
     hints = getattr(widget, "choice_hints", {})
+    conditionals = getattr(widget, "conditionals", {})
     items = []
     for _group, options, _index in context["optgroups"]:
         for option in options:
@@ -172,17 +200,21 @@ def _choice_items(widget, context, id_):
             hint_id = f"{item_id}-item-hint" if hint else ""
             attrs = _other_attrs(option["attrs"])
             attrs.pop("checked", None)
-            items.append(
-                {
-                    "id": item_id,
-                    "value": value,
-                    "label": option["label"],
-                    "checked": option["selected"],
-                    "hint": hint,
-                    "hint_id": hint_id,
-                    "attrs": attrs,
-                }
-            )
+            item = {
+                "id": item_id,
+                "value": value,
+                "label": option["label"],
+                "checked": option["selected"],
+                "hint": hint,
+                "hint_id": hint_id,
+                "attrs": attrs,
+            }
+            if value in conditionals and form is not None:
+                suffix = "" if number == 1 else f"-{number}"
+                item["conditional_id"] = f"{id_}-conditional{suffix}"
+                item["conditional_html"] = _revealed(form, conditionals[value])
+                attrs["data-aria-controls"] = item["conditional_id"]
+            items.append(item)
     return items
 
 

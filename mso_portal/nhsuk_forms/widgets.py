@@ -50,15 +50,20 @@ class NHSDateInput(forms.MultiWidget):
 
 
 class ChoiceHintsMixin:
-    """Lets a radios or checkboxes widget show a hint under some of its choices.
+    """Lets a radios or checkboxes widget show a hint under some of its choices, and reveal
+    other fields of the same form when a choice is selected (NHS.UK conditional content).
 
     ``choice_hints`` maps a choice value to its hint text, for example
     ``NHSRadioSelect(choice_hints={"mobile": "We will text you a code"})``.
+    ``conditionals`` maps a choice value to the names of the form's fields shown under it, for
+    example ``NHSRadioSelect(conditionals={"email": ["email_address"]})``; those fields are
+    then drawn there, not in their own place. Without JavaScript they are always shown.
     """
 
-    def __init__(self, attrs=None, choices=(), choice_hints=None):
+    def __init__(self, attrs=None, choices=(), choice_hints=None, conditionals=None):
         super().__init__(attrs, choices)
         self.choice_hints = {str(key): text for key, text in (choice_hints or {}).items()}
+        self.conditionals = {str(key): list(names) for key, names in (conditionals or {}).items()}
 
 
 class NHSRadioSelect(ChoiceHintsMixin, forms.RadioSelect):

@@ -11,10 +11,11 @@ from .invitations import (
 )
 from .members import member_list, member_remove, member_roles
 from .organisations import organisation_detail, organisation_list
-from .posts import appointment_create, appointment_update
+from .posts import appointment_create, appointment_replace, appointment_update
 
 __all__ = [
     "appointment_create",
+    "appointment_replace",
     "appointment_update",
     "home",
     "invitation_accept",

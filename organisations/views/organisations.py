@@ -31,7 +31,23 @@ def named_posts(user, organisation, appointments=None):
     for post in posts_for(organisation.kind):
         holders = [a for a in current if a.post == post]
         if holders or post in SINGLE_HOLDER_POSTS:
-            rows.append({"post": post, "holders": holders})
+            covered_by = (
+                []
+                if holders
+                else list(
+                    Appointment.objects.covering(organisation, post).select_related(
+                        "user", "organisation"
+                    )
+                )
+            )
+            rows.append(
+                {
+                    "post": post,
+                    "holders": holders,
+                    "covered_by": covered_by,
+                    "replaceable": post in SINGLE_HOLDER_POSTS,
+                }
+            )
     return rows
 
 

@@ -1,58 +1,101 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
+from django.http import Http404
 from django.shortcuts import redirect, render
 
 from mso_portal.forms import add_service_error
 from mso_portal.http import allow
 
 from .. import services
-from ..forms import AppointmentForm, PostChoiceForm
+from ..choices import SINGLE_HOLDER_POSTS
+from ..forms import (
+    AppointmentChangeForm,
+    AppointmentCreateForm,
+    AppointmentReplaceForm,
+    PostChoiceForm,
+)
 from ..models import Appointment, Organisation
 from ..permissions import Perm
 from ..scoping import get_object_for
 
 
+def _organisation(request, ods_code):
+    return get_object_for(request.user, Organisation, Perm.APPOINTMENTS_MANAGE, ods_code=ods_code)
+
+
+def _done(request, organisation, message):
+    messages.success(request, message)
+    return redirect(organisation)
+
+
 @allow("GET", "POST")
 def appointment_create(request, ods_code):
-    return _appointment_form(request, ods_code, None)
+    organisation = _organisation(request, ods_code)
+    chosen = PostChoiceForm(request.GET)
+    form = AppointmentCreateForm(
+        request.POST if request.method == "POST" else None,
+        organisation=organisation,
+        initial={"post": chosen.cleaned_data["post"]} if chosen.is_valid() else None,
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            appointment = services.appointment_save(by=request.user, appointment=form.appointment())
+        except ValidationError as error:
+            add_service_error(form, error, default_field="start_on")
+        else:
+            return _done(
+                request,
+                organisation,
+                f"{appointment.holder_name} is recorded as {appointment.get_post_display()}",
+            )
+    context = {"organisation": organisation, "form": form}
+    return render(request, "organisations/appointment_form.html", context)
 
 
 @allow("GET", "POST")
 def appointment_update(request, ods_code, pk):
-    return _appointment_form(request, ods_code, pk)
-
-
-def _appointment_form(request, ods_code, pk):
-    organisation = get_object_for(
-        request.user, Organisation, Perm.APPOINTMENTS_MANAGE, ods_code=ods_code
-    )
-    appointment = (
-        get_object_for(request.user, Appointment, pk=pk, organisation=organisation)
-        if pk is not None
-        else Appointment(organisation=organisation)
-    )
-    chosen = PostChoiceForm(request.GET)
-    initial = {"post": chosen.cleaned_data["post"]} if pk is None and chosen.is_valid() else None
-    form = AppointmentForm(
-        request.POST if request.method == "POST" else None,
-        instance=appointment,
-        organisation=organisation,
-        initial=initial,
+    organisation = _organisation(request, ods_code)
+    appointment = get_object_for(request.user, Appointment, pk=pk, organisation=organisation)
+    form = AppointmentChangeForm(
+        request.POST if request.method == "POST" else None, appointment=appointment
     )
     if request.method == "POST" and form.is_valid():
         try:
-            appointment = services.appointment_save(
-                by=request.user,
-                appointment=form.instance,
-                replace=form.cleaned_data.get("replace", False),
-            )
+            services.appointment_save(by=request.user, appointment=form.changed_appointment())
         except ValidationError as error:
             add_service_error(form, error, default_field="start_on")
         else:
-            messages.success(
-                request,
-                f"{appointment.holder_name} is recorded as {appointment.get_post_display()}",
-            )
-            return redirect(organisation)
+            return _done(request, organisation, f"The dates of {appointment.holder_name} are saved")
     context = {"organisation": organisation, "form": form, "appointment": appointment}
-    return render(request, "organisations/appointment_form.html", context)
+    return render(request, "organisations/appointment_change.html", context)
+
+
+@allow("GET", "POST")
+def appointment_replace(request, ods_code, pk):
+    """Hand the MSO or board director post to a successor in one step."""
+    organisation = _organisation(request, ods_code)
+    current = get_object_for(request.user, Appointment, pk=pk, organisation=organisation)
+    if current.post not in SINGLE_HOLDER_POSTS:
+        raise Http404("Only the MSO and the board director are replaced in one step")
+    form = AppointmentReplaceForm(
+        request.POST if request.method == "POST" else None, appointment=current
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            successor = services.appointment_replace(
+                by=request.user,
+                current=current,
+                last_day=form.cleaned_data["last_day"],
+                successor=form.successor(current),
+            )
+        except ValidationError as error:
+            add_service_error(form, error, default_field="last_day")
+        else:
+            return _done(
+                request,
+                organisation,
+                f"{successor.holder_name} is {successor.get_post_display()} from "
+                f"{successor.start_on:%-d %B %Y}",
+            )
+    context = {"organisation": organisation, "form": form, "appointment": current}
+    return render(request, "organisations/appointment_replace.html", context)

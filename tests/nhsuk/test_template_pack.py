@@ -894,3 +894,67 @@ def test_formsets_render_and_are_summarised():
     assert 'name="csrfmiddlewaretoken"' in html
     assert 'name="form-TOTAL_FORMS"' in html
     assert "id_form-0-name-error" in html
+
+
+def test_radios_with_conditional_content_match_fixture():
+    """NHS.UK conditional content: the fields shown under a choice, drawn there and not in
+    their own place."""
+    form_class = make_form(
+        {
+            "example": forms.ChoiceField(
+                label="How do you want to be contacted about this?",
+                help_text="Select 1 option",
+                choices=CONTACT_CHOICES,
+                required=False,
+                widget=NHSRadioSelect(
+                    attrs={"id": "conditional"},
+                    conditionals={
+                        "email": ["contact-by-email"],
+                        "phone": ["contact-by-phone"],
+                        "text": ["contact-by-text"],
+                    },
+                ),
+            ),
+            "contact-by-email": forms.CharField(
+                label="Email address",
+                required=False,
+                widget=forms.TextInput(
+                    attrs={
+                        "id": "contact-by-email",
+                        "class": "nhsuk-u-width-two-thirds",
+                        "spellcheck": "false",
+                    }
+                ),
+            ),
+            "contact-by-phone": forms.CharField(
+                label="Phone number",
+                required=False,
+                widget=forms.TextInput(
+                    attrs={
+                        "id": "contact-by-phone",
+                        "class": "nhsuk-u-width-two-thirds",
+                        "type": "tel",
+                    }
+                ),
+            ),
+            "contact-by-text": forms.CharField(
+                label="Mobile phone number",
+                required=False,
+                widget=forms.TextInput(
+                    attrs={
+                        "id": "contact-by-text",
+                        "class": "nhsuk-u-width-two-thirds",
+                        "type": "tel",
+                    }
+                ),
+            ),
+        }
+    )
+    form = form_class()
+    expected = find(
+        parse_html(fixture_html("radios", "with conditional content")), "div", "nhsuk-radios"
+    )
+    assert find(parse_html(render_field(form, "example")), "div", "nhsuk-radios") == expected
+    assert render_field(form, "contact-by-email").strip() == ""  # not again in its own place
+    shown = render_field(form_class(data={"example": "phone"}), "example")
+    assert 'class="nhsuk-radios__conditional" id="conditional-conditional-2"' in shown

@@ -151,12 +151,11 @@ class TestARemovedMsoGainsNothingBack:
     ):
         new_mso = member(trust, Role.SAFETY_TEAM)
         with time_machine.travel("2026-11-22 12:00 +0000", tick=False):
-            services.appointment_save(
+            services.appointment_replace(
                 by=mso,
-                appointment=Appointment(
-                    organisation=trust, post=Post.MSO, user=new_mso, start_on=TODAY
-                ),
-                replace=True,
+                current=Appointment.objects.get(user=mso, post=Post.MSO),
+                last_day=TODAY - datetime.timedelta(days=1),
+                successor=Appointment(organisation=trust, post=Post.MSO, user=new_mso),
             )
             old = Appointment.objects.get(user=mso, post=Post.MSO)
             assert old.end_on == TODAY - datetime.timedelta(days=1)
@@ -188,6 +187,40 @@ class TestARemovedMsoGainsNothingBack:
         services.member_remove(by=mso, organisation=trust, user=staff)
         assert not staff.memberships.exists()
         assert not Access(staff).has(Perm.ORGANISATION_VIEW, trust)
+
+
+class TestReplacing:
+    def test_the_successor_starts_the_day_after_the_last_day(self, trust, mso, staff):
+        successor = services.appointment_replace(
+            by=mso,
+            current=Appointment.objects.get(user=mso),
+            last_day=datetime.date(2026, 12, 31),
+            successor=Appointment(organisation=trust, post=Post.MSO, user=staff),
+        )
+        assert successor.start_on == datetime.date(2027, 1, 1)
+        assert Appointment.objects.get(user=mso).end_on == datetime.date(2026, 12, 31)
+
+    def test_a_last_day_before_the_start_is_refused_and_nothing_saved(self, trust, mso, staff):
+        with pytest.raises(ValidationError) as error:
+            services.appointment_replace(
+                by=mso,
+                current=Appointment.objects.get(user=mso),
+                last_day=datetime.date(2020, 1, 1),
+                successor=Appointment(organisation=trust, post=Post.MSO, user=staff),
+            )
+        assert "on or after" in error.value.message_dict["last_day"][0]
+        assert Appointment.objects.get(user=mso).end_on is None
+        assert not Appointment.objects.filter(user=staff).exists()
+
+    def test_the_person_of_a_recorded_post_is_never_swapped(self, trust, mso, staff):
+        post = Appointment.objects.get(user=mso)
+        post.user = staff
+        with pytest.raises(ValidationError, match="never changed in place"):
+            services.appointment_save(by=mso, appointment=post)
+        named = AppointmentFactory(organisation=trust, post=Post.MDSO, user=None, name="Sam")
+        named.name = "Jo"
+        with pytest.raises(ValidationError, match="never changed in place"):
+            services.appointment_save(by=mso, appointment=named)
 
 
 class TestSomeoneLeftToManage:

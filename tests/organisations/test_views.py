@@ -247,15 +247,19 @@ class TestNamedPosts:
 
     def data(self, **fields):
         return {
-            "post": Post.MSO,
+            "post": Post.MDSO,
+            "has_account": "no",
             "user": "",
-            "name": "",
+            "name": "Jo Price",
             "email": "",
             "start_on_day": "1",
             "start_on_month": "4",
             "start_on_year": "2026",
             **fields,
         }
+
+    def dates(self, **fields):
+        return {"start_on_day": "1", "start_on_month": "4", "start_on_year": "2024", **fields}
 
     def test_access(self, assert_access, trust, mso, director, other_mso):
         assert_access(
@@ -264,25 +268,44 @@ class TestNamedPosts:
         assert_access(
             self.create_url(trust),
             method="post",
-            data=self.data(post=Post.MDSO, name="Jo Price"),
+            data=self.data(),
             allowed=mso,
             wrong_role=director,
             other_organisation=other_mso,
             ok=302,
         )
         appointment = Appointment.objects.get(name="Jo Price")
-        url = reverse("organisations:appointment_update", args=[trust.ods_code, appointment.pk])
+        for name, data in (
+            (
+                "appointment_update",
+                self.dates(end_on_day="1", end_on_month="5", end_on_year="2026"),
+            ),
+        ):
+            url = reverse(f"organisations:{name}", args=[trust.ods_code, appointment.pk])
+            assert_access(url, allowed=mso, wrong_role=director, other_organisation=other_mso)
+            assert_access(
+                url,
+                method="post",
+                data=data,
+                allowed=mso,
+                wrong_role=director,
+                other_organisation=other_mso,
+                ok=302,
+            )
+        current = Appointment.objects.get(user=mso)
+        url = reverse("organisations:appointment_replace", args=[trust.ods_code, current.pk])
         assert_access(url, allowed=mso, wrong_role=director, other_organisation=other_mso)
+        successor = member(trust, Role.SAFETY_TEAM)
         assert_access(
             url,
             method="post",
-            data=self.data(
-                post=Post.MDSO,
-                name="Jo Price",
-                end_on_day="1",
-                end_on_month="5",
-                end_on_year="2026",
-            ),
+            data={
+                "last_day_day": "30",
+                "last_day_month": "11",
+                "last_day_year": "2026",
+                "has_account": "yes",
+                "user": successor.pk,
+            },
             allowed=mso,
             wrong_role=director,
             other_organisation=other_mso,
@@ -292,7 +315,8 @@ class TestNamedPosts:
     @time_machine.travel("2026-11-21 12:00 +0000", tick=False)
     def test_an_mso_records_a_deputy_with_an_account(self, mso_client, trust, staff):
         response = mso_client.post(
-            self.create_url(trust), self.data(post=Post.DEPUTY_MSO, user=staff.pk)
+            self.create_url(trust),
+            self.data(post=Post.DEPUTY_MSO, has_account="yes", user=staff.pk, name=""),
         )
         assert response.status_code == 302
         appointment = Appointment.objects.get(post=Post.DEPUTY_MSO)
@@ -300,7 +324,7 @@ class TestNamedPosts:
         assert str(appointment.start_on) == "2026-04-01"
         assert set(staff.memberships.values_list("role", flat=True)) == {Role.STAFF}  # no copy
 
-    def test_an_mso_records_someone_without_an_account(self, mso_client, trust):
+    def test_someone_without_an_account_is_named(self, mso_client, trust):
         response = mso_client.post(
             self.create_url(trust),
             self.data(
@@ -308,35 +332,68 @@ class TestNamedPosts:
             ),
         )
         assert response.status_code == 302
-        assert Appointment.objects.get(name="Sam Okafor").holder_name == "Sam Okafor"
+        assert Appointment.objects.get(name="Sam Okafor").holder_email == "s@nhs.example"
 
-    def test_a_second_mso_is_refused_unless_it_replaces_the_first(self, mso_client, trust, mso):
-        response = mso_client.post(self.create_url(trust), self.data(name="Jo Bloggs"))
+    def test_the_question_reveals_the_right_fields(self, mso_client, trust):
+        page = mso_client.get(self.create_url(trust))
+        assert "Does this person have an MSO Portal account?" in page.text
+        assert 'data-aria-controls="id_has_account-conditional"' in page.text
+        assert 'id="id_has_account-conditional-2"' in page.text
+
+    @pytest.mark.parametrize(
+        ("answers", "field", "message"),
+        [
+            ({"has_account": ""}, "has_account", "Select whether this person has an MSO Portal"),
+            ({"has_account": "yes", "name": ""}, "user", "Select who holds the post"),
+            ({"has_account": "no", "name": ""}, "name", "Enter their full name"),
+        ],
+    )
+    def test_each_answer_missing_is_explained_on_its_field(
+        self, mso_client, trust, answers, field, message
+    ):
+        response = mso_client.post(self.create_url(trust), self.data(**answers))
+        assert response.status_code == 200
+        assert message in response.context["form"].errors[field][0]
+        assert not Appointment.objects.filter(post=Post.MDSO).exists()
+
+    def test_a_second_mso_is_refused_and_replace_is_offered(self, mso_client, trust, mso):
+        response = mso_client.post(self.create_url(trust), self.data(post=Post.MSO))
         assert response.status_code == 200
         assert "Amir Shah is Medication Safety Officer (MSO) with no end date" in response.text
-        assert 'value="Jo Bloggs"' in response.text
+        assert 'value="Jo Price"' in response.text
         assert Appointment.objects.filter(post=Post.MSO).count() == 1
+        page = mso_client.get(reverse("organisations:detail", args=[trust.ods_code]))
+        current = Appointment.objects.get(user=mso)
+        replace = reverse("organisations:appointment_replace", args=[trust.ods_code, current.pk])
+        assert replace in page.text
 
+    def test_replacing_the_mso_is_one_step(self, mso_client, trust, mso):
+        current = Appointment.objects.get(user=mso)
+        url = reverse("organisations:appointment_replace", args=[trust.ods_code, current.pk])
         response = mso_client.post(
-            self.create_url(trust), self.data(name="Jo Bloggs", replace="on")
+            url,
+            {
+                "last_day_day": "31",
+                "last_day_month": "12",
+                "last_day_year": "2026",
+                "has_account": "no",
+                "name": "Jo Bloggs",
+            },
         )
         assert response.status_code == 302
-        old, new = Appointment.objects.filter(post=Post.MSO).order_by("start_on")
-        assert str(old.end_on) == "2026-03-31"
-        assert new.holder_name == "Jo Bloggs"
+        current.refresh_from_db()
+        assert str(current.end_on) == "2026-12-31"
+        assert str(Appointment.objects.get(name="Jo Bloggs").start_on) == "2027-01-01"
 
-    def test_the_holder_must_be_named(self, mso_client, trust):
-        response = mso_client.post(self.create_url(trust), self.data(post=Post.MDSO))
-        assert "Select a person with an account, or give the name" in response.text
-        assert 'href="#id_user"' in response.text
-        assert not Appointment.objects.filter(post=Post.MDSO).exists()
+    def test_only_the_one_holder_posts_are_replaced(self, mso_client, trust):
+        other = AppointmentFactory(organisation=trust, post=Post.DEPUTY_MSO)
+        url = reverse("organisations:appointment_replace", args=[trust.ods_code, other.pk])
+        assert mso_client.get(url).status_code == 404
 
     def test_an_end_date_before_the_start_is_an_error_on_the_end_date(self, mso_client, trust):
         response = mso_client.post(
             self.create_url(trust),
-            self.data(
-                post=Post.MDSO, name="Jo", end_on_day="1", end_on_month="1", end_on_year="2026"
-            ),
+            self.data(end_on_day="1", end_on_month="1", end_on_year="2026"),
         )
         assert response.status_code == 200
         assert response.context["form"].errors["end_on"] == [
@@ -346,8 +403,7 @@ class TestNamedPosts:
 
     def test_an_impossible_date_is_explained(self, mso_client, trust):
         response = mso_client.post(
-            self.create_url(trust),
-            self.data(post=Post.MDSO, name="Jo", start_on_day="31", start_on_month="2"),
+            self.create_url(trust), self.data(start_on_day="31", start_on_month="2")
         )
         assert response.status_code == 200
         assert "real date" in response.text
@@ -361,7 +417,8 @@ class TestNamedPosts:
 
     def test_nobody_from_another_organisation_can_be_appointed(self, mso_client, trust, other_mso):
         response = mso_client.post(
-            self.create_url(trust), self.data(post=Post.DEPUTY_MSO, user=other_mso.pk)
+            self.create_url(trust),
+            self.data(post=Post.DEPUTY_MSO, has_account="yes", user=other_mso.pk),
         )
         assert "Select a member of this organisation" in response.text
         assert not Appointment.objects.filter(post=Post.DEPUTY_MSO).exists()
@@ -373,25 +430,48 @@ class TestNamedPosts:
         assert "Controlled drugs accountable officer" not in page.text
         assert "Board director" not in page.text
 
+    def test_changing_a_post_keeps_its_person(self, mso_client, trust):
+        appointment = AppointmentFactory(organisation=trust, post=Post.DEPUTY_MSO)
+        url = reverse("organisations:appointment_update", args=[trust.ods_code, appointment.pk])
+        page = mso_client.get(url)
+        assert 'name="user"' not in page.text and 'name="name"' not in page.text
+        response = mso_client.post(
+            url, self.dates(end_on_day="1", end_on_month="1", end_on_year="2025", user=999)
+        )
+        assert response.status_code == 302
+        appointment.refresh_from_db()
+        assert str(appointment.end_on) == "2025-01-01"
+
     def test_a_holder_who_has_left_can_still_be_given_an_end_date(self, mso_client, trust):
         former = member(trust, Role.STAFF, full_name="Former Deputy")
         appointment = AppointmentFactory(organisation=trust, post=Post.DEPUTY_MSO, user=former)
         former.memberships.all().delete()
         url = reverse("organisations:appointment_update", args=[trust.ods_code, appointment.pk])
         response = mso_client.post(
-            url,
-            self.data(
-                post=Post.DEPUTY_MSO,
-                user=former.pk,
-                start_on_year="2024",
-                end_on_day="1",
-                end_on_month="1",
-                end_on_year="2025",
-            ),
+            url, self.dates(end_on_day="1", end_on_month="1", end_on_year="2025")
         )
         assert response.status_code == 302
         appointment.refresh_from_db()
         assert str(appointment.end_on) == "2025-01-01"
+
+
+class TestCoverage:
+    def test_a_covered_practice_shows_who_covers_it(self, client_for, db):
+        pcn = OrganisationFactory(pcn=True, name="Riverside PCN")
+        practice = OrganisationFactory(practice=True)
+        RelationshipFactory(parent=pcn, child=practice)
+        pcn_mso = post_holder(pcn, Post.MSO, full_name="Tom Bright")
+        page = client_for(member(practice)).get(practice.get_absolute_url())
+        assert (
+            "Covered by Tom Bright, Medication Safety Officer (MSO) of Riverside PCN" in page.text
+        )
+        assert "Vacant" not in page.text.split("Named posts")[1].split("</dl>")[0]
+        assert pcn_mso
+
+    def test_an_uncovered_practice_shows_the_vacancy(self, client_for, db):
+        practice = OrganisationFactory(practice=True)
+        page = client_for(member(practice)).get(practice.get_absolute_url())
+        assert "Vacant" in page.text
 
 
 class TestOrganisationDirectory:

@@ -16,3 +16,9 @@ class NetworksConfig(AppConfig):
         auditlog.register(models.NetworkMembership)
         # Network leads hold their cross-organisation permissions through the rule set.
         grant_source(lead_grants)
+
+        from notifications.registry import reminder_provider
+
+        from . import reminders
+
+        reminder_provider(reminders.vacancy_reminders)

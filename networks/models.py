@@ -87,3 +87,12 @@ def lead_grants(user_id, on):
             "network__region",
         )
     )
+
+
+def regional_leads(region: str):
+    """The users who lead the regional network of ``region``."""
+    return NetworkMembership.objects.filter(
+        role=NetworkMembership.Role.LEAD,
+        network__kind=Network.Kind.REGIONAL,
+        network__region=region,
+    ).values_list("user_id", flat=True)

@@ -232,7 +232,10 @@ class Access:
             if rule.only and model_label not in rule.only:
                 continue
             key = id(rule) if rule.only else 0
-            scope = scopes.setdefault(key, Scope(rule.only.get(model_label)))
+            condition = rule.only.get(model_label)
+            if callable(condition):
+                condition = condition(self.user)
+            scope = scopes.setdefault(key, Scope(condition))
             scope.add(rule, grant)
         return list(scopes.values())
 

@@ -9,6 +9,8 @@ from mso_portal.admin_site import ReadOnlyInline, ServiceAdmin
 from . import services
 from .models import (
     Appointment,
+    Handover,
+    HandoverItem,
     Invitation,
     Membership,
     Organisation,
@@ -99,3 +101,22 @@ class OrganisationClosureAdmin(ServiceAdmin):
     list_display = ["ancestor", "descendant", "area", "depth", "valid_from", "valid_to"]
     list_filter = ["area", "depth"]
     search_fields = ["ancestor__ods_code", "descendant__ods_code"]
+
+
+class HandoverItemInline(ReadOnlyInline):
+    model = HandoverItem
+    fields = ["task", "owner", "due_on", "done_at", "done_by"]
+    readonly_fields = fields
+
+
+@admin.register(Handover)
+class HandoverAdmin(ServiceAdmin):
+    list_display = ["organisation", "appointment", "opened_at", "completed_at", "cancelled_at"]
+    search_fields = ["organisation__name", "organisation__ods_code"]
+    inlines = [HandoverItemInline]
+
+
+@admin.register(HandoverItem)
+class HandoverItemAdmin(ServiceAdmin):
+    list_display = ["handover", "task", "owner", "due_on", "done_at"]
+    list_filter = ["task"]

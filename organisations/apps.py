@@ -15,6 +15,15 @@ class OrganisationsConfig(AppConfig):
         auditlog.register(models.Membership)
         auditlog.register(models.Appointment)
         auditlog.register(models.Invitation, exclude_fields=["token_hash"])
+        auditlog.register(models.Handover)
+        auditlog.register(models.HandoverItem)
+
+        from notifications.registry import reminder_provider
+
+        from . import reminders
+
+        reminder_provider(reminders.handover_reminders)
+        reminder_provider(reminders.vacancy_reminders)
 
         # The dated reach table follows every change to the links, in the same transaction.
         post_save.connect(_new_organisation, sender=models.Organisation, dispatch_uid="closure-org")

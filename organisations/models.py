@@ -286,6 +286,20 @@ class AppointmentQuerySet(ScopedQuerySet):
         on = on or _today()
         return self.filter(start_on__lte=on).filter(Q(end_on__isnull=True) | Q(end_on__gte=on))
 
+    def vacated(self, on, within_days=7):
+        """MSO appointments that ended in the last ``within_days`` days before ``on`` with no
+        MSO in post on ``on`` or later: the post has fallen vacant."""
+        from django.db.models import Exists, OuterRef
+
+        followed = Appointment.objects.filter(
+            organisation=OuterRef("organisation"), post=Post.MSO
+        ).filter(Q(end_on__isnull=True) | Q(end_on__gte=on))
+        return self.filter(
+            post=Post.MSO,
+            end_on__lt=on,
+            end_on__gte=on - timedelta(days=within_days),
+        ).exclude(Exists(followed))
+
 
 class Appointment(models.Model):
     """A named post held in an organisation: the register of who is the MSO, and so on."""
@@ -446,3 +460,102 @@ class Invitation(models.Model):
 
     def get_roles_display(self) -> str:
         return ", ".join(Role(role).label for role in self.roles if role in Role.values)
+
+
+class HandoverQuerySet(ScopedQuerySet):
+    def open(self):
+        return self.filter(completed_at__isnull=True, cancelled_at__isnull=True)
+
+
+class Handover(models.Model):
+    """What an MSO passes on before they leave: opened when their end date is set, with a
+    checklist of items, each with an owner and a due date. Visible to the outgoing MSO, their
+    successor and the board director (organisations/permissions.py)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="handovers"
+    )
+    appointment = models.OneToOneField(
+        Appointment, on_delete=models.PROTECT, related_name="handover"
+    )
+    opened_at = models.DateTimeField(auto_now_add=True)
+    completed_at = models.DateTimeField(null=True, blank=True)
+    cancelled_at = models.DateTimeField(null=True, blank=True)
+
+    objects = HandoverQuerySet.as_manager()
+    scope_path = "organisation"
+    view_permission = Perm.HANDOVER_VIEW
+
+    class Meta:
+        ordering = ["-opened_at"]
+
+    def __str__(self):
+        return f"Handover of {self.appointment.holder_name}, {self.organisation.name}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "organisations:handover", kwargs={"ods_code": self.organisation.ods_code, "pk": self.pk}
+        )
+
+    @property
+    def leaves_on(self):
+        return self.appointment.end_on
+
+    @property
+    def is_open(self) -> bool:
+        return self.completed_at is None and self.cancelled_at is None
+
+    def successor(self):
+        """The MSO appointment that follows the outgoing one, if one is recorded."""
+        return (
+            Appointment.objects.filter(
+                organisation_id=self.organisation_id,
+                post=self.appointment.post,
+                start_on__gt=self.appointment.end_on,
+            )
+            .select_related("user")
+            .order_by("start_on")
+            .first()
+        )
+
+
+class HandoverItem(models.Model):
+    class Task(models.TextChoices):
+        MAILBOX = "mailbox", "Pass on access to the generic MSO mailbox"
+        INCIDENTS = "incidents", "Reassign open incidents and their actions"
+        ALERTS = "alerts", "Reassign open alert responses and their actions"
+        COMMITTEE = "committee", "Update the MSO's seat on the medication safety committee"
+        REGISTER = "register", "Submit the change to the national MSO register"
+        BUDDY = "buddy", "Offer the successor a buddy"
+
+    handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="items")
+    task = models.CharField(max_length=16, choices=Task.choices)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="handover_items",
+    )
+    due_on = models.DateField()
+    done_at = models.DateTimeField(null=True, blank=True)
+    done_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "handover__organisation"
+    view_permission = Perm.HANDOVER_VIEW
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["handover", "task"], name="handover_item_once")
+        ]
+
+    def __str__(self):
+        return self.get_task_display()

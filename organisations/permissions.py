@@ -23,7 +23,7 @@ test_rules_agree.py`` proves it for every rule and every way of reaching an orga
 See docs/adr/0005-one-rule-set-and-a-dated-reach-table.md.
 """
 
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
@@ -40,6 +40,8 @@ class Perm(StrEnum):
     APPOINTMENTS_MANAGE = "appointments.manage"
     ORGANISATIONS_DIRECTORY = "organisations.directory"
     SERVICE_ADMIN = "service.admin"  # the Django admin: organisations, their links, people
+    HANDOVER_VIEW = "handover.view"
+    HANDOVER_MANAGE = "handover.manage"
 
 
 class GlobalRole(StrEnum):
@@ -64,8 +66,11 @@ class Rule:
     reach: Reach = Reach.OWN
     # The kinds of organisation the grant must be held in for this rule (None: any).
     held_in: frozenset[str] | None = None
-    # "app_label.ModelName" -> the rows of that model the rule reaches; nothing else.
-    only: Mapping[str, Q] = field(default_factory=lambda: MappingProxyType({}))
+    # "app_label.ModelName" -> the rows of that model the rule reaches; nothing else. A filter
+    # may depend on the person: a function (user) -> Q.
+    only: Mapping[str, Q | Callable] = field(default_factory=lambda: MappingProxyType({}))
+    # What ``only`` reaches, in words (docs/access.md).
+    rows: str = "all"
 
     def __post_init__(self):
         object.__setattr__(self, "perms", frozenset(self.perms))
@@ -80,11 +85,50 @@ class Rule:
             # narrows it to some rows *of* those organisations, so that permissions in an
             # organisation stay whole (and one permission map can give them).
             raise ValueError(f"{self.grant}: narrow a rule to rows of a model, not organisations")
+        if bool(self.only) == (self.rows == "all"):
+            raise ValueError(f"{self.grant}: say in ``rows`` which rows ``only`` reaches")
 
 
 P = Perm
 VIEW = {P.ORGANISATION_VIEW}
-MANAGE = {P.ORGANISATION_VIEW, P.MEMBERS_VIEW, P.MEMBERS_MANAGE, P.APPOINTMENTS_MANAGE}
+MANAGE = {
+    P.ORGANISATION_VIEW,
+    P.MEMBERS_VIEW,
+    P.MEMBERS_MANAGE,
+    P.APPOINTMENTS_MANAGE,
+    P.HANDOVER_VIEW,
+    P.HANDOVER_MANAGE,
+}
+
+
+def _successor_of(handover: str):
+    """The handovers (at the path ``handover``) a person takes over: the next appointment to
+    the post after the outgoing one's end date is theirs, even before it starts."""
+
+    def condition(user) -> Q:
+        from django.db.models import Exists, OuterRef
+
+        from .models import Appointment
+
+        return Q(
+            Exists(
+                Appointment.objects.filter(
+                    organisation=OuterRef(f"{handover}organisation"),
+                    post=OuterRef(f"{handover}appointment__post"),
+                    start_on__gt=OuterRef(f"{handover}appointment__end_on"),
+                    user=user,
+                )
+            )
+        )
+
+    return condition
+
+
+# A member who succeeds an MSO sees the handover they take over, before their post starts.
+SUCCESSOR_SEES_HANDOVER = {
+    "organisations.Handover": _successor_of(""),
+    "organisations.HandoverItem": _successor_of("handover__"),
+}
 
 RULES: tuple[Rule, ...] = (
     # Roles of members.
@@ -93,12 +137,21 @@ RULES: tuple[Rule, ...] = (
     Rule(Role.COMMITTEE_CHAIR, VIEW),
     Rule(Role.COMMITTEE_SECRETARY, VIEW),
     Rule(Role.COMMITTEE_MEMBER, VIEW),
+    *(
+        Rule(
+            role,
+            {P.HANDOVER_VIEW},
+            only=SUCCESSOR_SEES_HANDOVER,
+            rows="the handover of the post they take over",
+        )
+        for role in Role
+    ),
     # Named posts, while they are held.
     Rule(Post.MSO, MANAGE),
     Rule(Post.DEPUTY_MSO, MANAGE),
     # The MSO of a primary care network covers the network's GP practices.
     Rule(Post.MSO, VIEW | {P.MEMBERS_VIEW}, reach=Reach.AREA, held_in={OrganisationKind.PCN}),
-    Rule(Post.BOARD_DIRECTOR, VIEW | {P.MEMBERS_VIEW}),
+    Rule(Post.BOARD_DIRECTOR, VIEW | {P.MEMBERS_VIEW, P.HANDOVER_VIEW}),
     # The CDAO's reach over the controlled-drug incidents of the area comes with incidents.
     Rule(Post.CDAO, VIEW),
     # Across organisations.

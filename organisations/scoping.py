@@ -6,7 +6,9 @@
   takes to see a row at all).
 - ``get_object_for(user, model, perm, **lookup)``: one object, or 404 when the person may not
   see it (another organisation's object does not exist for them), or 403 when they may see it
-  but lack ``perm``.
+  but lack ``perm``. With ``within=organisation`` (one the person already sees, itself read
+  through ``get_object_for``), an object of that organisation that they may not see is 403:
+  its existence tells them nothing they cannot see already.
 
 A test (tests/test_scoping_lint.py) fails when a view module reads a scoped model any other way.
 """
@@ -25,9 +27,10 @@ class ScopedQuerySet(models.QuerySet):
         return self.filter(access_for(user).filter(perm or self.model.view_permission, self.model))
 
 
-def get_object_for(user, model_or_queryset, perm=None, **lookup):
+def get_object_for(user, model_or_queryset, perm=None, *, within=None, **lookup):
     """The object matching ``lookup`` among those the person may see (else 404), if they hold
-    ``perm`` on it (else 403)."""
+    ``perm`` on it (else 403). ``within``: the organisation the object must belong to, which
+    the person sees; there, an object they may not see is 403 rather than 404."""
     from .access import access_for
 
     queryset = (
@@ -35,7 +38,12 @@ def get_object_for(user, model_or_queryset, perm=None, **lookup):
         if isinstance(model_or_queryset, models.QuerySet)
         else model_or_queryset._default_manager.all()
     )
-    obj = get_object_or_404(queryset.visible_to(user), **lookup)
+    if within is None:
+        obj = get_object_or_404(queryset.visible_to(user), **lookup)
+    else:
+        obj = get_object_or_404(queryset.filter(**{queryset.model.scope_path: within}), **lookup)
+        if not queryset.visible_to(user).filter(pk=obj.pk).exists():
+            raise PermissionDenied
     needs_more = perm is not None and perm != queryset.model.view_permission
     if needs_more and not access_for(user).has(perm, obj):
         raise PermissionDenied

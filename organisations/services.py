@@ -26,6 +26,8 @@ from . import closure
 from .choices import MANAGING_POSTS, SINGLE_HOLDER_POSTS, Post
 from .models import (
     Appointment,
+    Handover,
+    HandoverItem,
     Invitation,
     Membership,
     Organisation,
@@ -434,6 +436,35 @@ def _keeps_a_manager(organisation: Organisation, had_manager: bool, post: str) -
         )
 
 
+def _follow_end_date(appointment: Appointment) -> None:
+    """An MSO's end date opens a handover (one per appointment); taking the end date away
+    cancels an open one."""
+    if appointment.post != Post.MSO:
+        return
+    handover = Handover.objects.filter(appointment=appointment).first()
+    if appointment.end_on is None:
+        if handover is not None and handover.is_open:
+            handover.cancelled_at = timezone.now()
+            handover.save(update_fields=["cancelled_at"])
+        return
+    if handover is None:
+        handover = Handover.objects.create(
+            organisation=appointment.organisation, appointment=appointment
+        )
+        HandoverItem.objects.bulk_create(
+            HandoverItem(
+                handover=handover,
+                task=task,
+                owner_id=appointment.user_id,
+                due_on=appointment.end_on,
+            )
+            for task in HandoverItem.Task
+        )
+    elif handover.cancelled_at is not None:
+        handover.cancelled_at = None
+        handover.save(update_fields=["cancelled_at"])
+
+
 def appointment_save(*, by, appointment: Appointment) -> Appointment:
     """Record a named post, or correct its dates. The post's permissions come from the post
     itself while it is held; nothing is copied into the holder's roles.
@@ -449,6 +480,7 @@ def appointment_save(*, by, appointment: Appointment) -> Appointment:
         had_manager = _has_manager_today(organisation)
         _save_checked(appointment)
         _keeps_a_manager(organisation, had_manager, appointment.post)
+        _follow_end_date(appointment)
     return appointment
 
 
@@ -479,4 +511,38 @@ def appointment_replace(*, by, current: Appointment, last_day, successor: Appoin
         successor.end_on = None
         _save_checked(successor)
         _keeps_a_manager(organisation, had_manager, current.post)
+        _follow_end_date(current)
     return successor
+
+
+# Handovers ------------------------------------------------------------------------------
+
+
+def handover_item_save(*, by, item: HandoverItem) -> HandoverItem:
+    """Change who owns a handover item and when it is due."""
+    with transaction.atomic(), audit_as(by):
+        item.full_clean()
+        if (
+            item.owner_id
+            and not Membership.objects.filter(
+                organisation_id=item.handover.organisation_id, user_id=item.owner_id
+            ).exists()
+        ):
+            raise ValidationError(
+                {"owner": "Select a member of the organisation"}, code="not_a_member"
+            )
+        item.save()
+    return item
+
+
+def handover_item_done(*, by, item: HandoverItem, done: bool) -> HandoverItem:
+    """Tick an item off (or back on); the handover is complete when every item is done."""
+    with transaction.atomic(), audit_as(by):
+        handover = Handover.objects.select_for_update().get(pk=item.handover_id)
+        item = HandoverItem.objects.get(pk=item.pk)
+        item.done_at, item.done_by = (timezone.now(), by) if done else (None, None)
+        item.save(update_fields=["done_at", "done_by"])
+        complete = not handover.items.filter(done_at__isnull=True).exists()
+        handover.completed_at = (handover.completed_at or timezone.now()) if complete else None
+        handover.save(update_fields=["completed_at"])
+    return item

@@ -38,6 +38,13 @@ urlpatterns = [
         views.invitation_revoke,
         name="invitation_revoke",
     ),
+    path("<ods:ods_code>/handovers/<int:pk>/", views.handover_detail, name="handover"),
+    path("<ods:ods_code>/handovers/items/<int:pk>/", views.handover_item, name="handover_item"),
+    path(
+        "<ods:ods_code>/handovers/items/<int:pk>/done/",
+        views.handover_item_done,
+        name="handover_item_done",
+    ),
     path("<ods:ods_code>/posts/new/", views.appointment_create, name="appointment_create"),
     path("<ods:ods_code>/posts/<int:pk>/", views.appointment_update, name="appointment_update"),
     path(

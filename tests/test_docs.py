@@ -12,8 +12,8 @@ def rules_table() -> set[tuple]:
     text = (DOCS / "access.md").read_text()
     table = text.split("## The rules", 1)[1].split("\n\n", 2)[1]
     for line in table.splitlines()[2:]:
-        grant, held_in, reach, perms = (cell.strip() for cell in line.strip("|").split("|"))
-        rows.add((grant, held_in, reach, frozenset(p.strip() for p in perms.split(","))))
+        grant, held_in, reach, only, perms = (c.strip() for c in line.strip("|").split("|"))
+        rows.add((grant, held_in, reach, only, frozenset(p.strip() for p in perms.split(","))))
     return rows
 
 
@@ -27,6 +27,7 @@ def describe(rule) -> tuple:
         f"{source}: {rule.grant.value}",
         held_in,
         str(rule.reach),
+        rule.rows,
         frozenset(str(perm) for perm in rule.perms),
     )
 

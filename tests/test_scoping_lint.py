@@ -47,7 +47,8 @@ def bare_lookups(source: str, models: set[str]) -> list[str]:
         )
         if manager:
             parent = parents.get(node)
-            if not (isinstance(parent, ast.Attribute) and parent.attr in HELPERS):
+            helped = isinstance(parent, ast.Attribute) and parent.attr in HELPERS
+            if not (helped or _handed_to_get_object_for(node, parents)):
                 problems.append(f"line {node.lineno}: {node.value.id}.{node.attr} without a helper")
         shortcut = (
             isinstance(node, ast.Call)
@@ -60,6 +61,22 @@ def bare_lookups(source: str, models: set[str]) -> list[str]:
         if shortcut:
             problems.append(f"line {node.lineno}: {node.func.id}({node.args[0].id}, ...)")
     return problems
+
+
+def _handed_to_get_object_for(node, parents) -> bool:
+    """``get_object_for(user, Model.objects.select_related(...), ...)``: the queryset is
+    scoped by the helper it is handed to."""
+    while isinstance(parents.get(node), ast.Attribute) or (
+        isinstance(parents.get(node), ast.Call) and parents[node].func is node
+    ):
+        node = parents[node]
+    call = parents.get(node)
+    return (
+        isinstance(call, ast.Call)
+        and isinstance(call.func, ast.Name)
+        and call.func.id == "get_object_for"
+        and node in call.args
+    )
 
 
 def test_the_scoped_models_are_the_organisations_rows():
@@ -78,6 +95,7 @@ def test_views_read_scoped_models_through_the_helpers(module):
         "Appointment.objects.get(pk=1)",
         "get_object_or_404(Organisation, ods_code=code)",
         "Invitation._default_manager.all()",
+        "get_object_for(user, Membership, pk=Membership.objects.get(pk=1).pk)",
     ],
 )
 def test_it_finds_a_bare_lookup(source):
@@ -89,5 +107,6 @@ def test_it_allows_the_helpers():
         "Membership.objects.visible_to(user).filter(organisation=o)\n"
         "Organisation.objects.worked_in_by(user)\n"
         "get_object_for(user, Organisation, ods_code=code)\n"
+        "get_object_for(user, Membership.objects.select_related('user'), pk=1)\n"
     )
     assert not bare_lookups(source, scoped_models())

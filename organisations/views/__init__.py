@@ -1,6 +1,7 @@
 """Pages for organisations: home, the switcher and directory, members, invitations, named
 posts. Every view reads through ``visible_to`` and ``get_object_for`` (scoping.py)."""
 
+from .handovers import handover_detail, handover_item, handover_item_done
 from .home import home, organisation_switch
 from .invitations import (
     invitation_accept,
@@ -17,6 +18,9 @@ __all__ = [
     "appointment_create",
     "appointment_replace",
     "appointment_update",
+    "handover_detail",
+    "handover_item",
+    "handover_item_done",
     "home",
     "invitation_accept",
     "invitation_create",

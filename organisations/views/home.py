@@ -1,4 +1,5 @@
 from django.contrib import messages
+from django.db.models import Q
 from django.shortcuts import redirect, render
 
 from mso_portal.http import allow
@@ -7,8 +8,8 @@ from ..access import access_for
 from ..choices import Post, Role
 from ..current import can_switch_organisation, get_current_organisation, set_current_organisation
 from ..forms import OrganisationSwitchForm
-from ..models import Organisation
-from ..permissions import Perm
+from ..models import Handover, Organisation
+from ..permissions import SUCCESSOR_SEES_HANDOVER, Perm
 from .organisations import named_posts
 
 
@@ -30,6 +31,7 @@ def home(request):
                 "roles": [Role(g.key).label for g in here if g.source == "role"],
                 "posts": [Post(g.key).label for g in here if g.source == "post"],
                 "named_posts": named_posts(user, organisation),
+                "handovers": _handovers(user, organisation),
                 "perms": {perm.name: perm in perms for perm in Perm},
             }
         )
@@ -39,6 +41,18 @@ def home(request):
                 initial={"organisation": organisation},
             )
     return render(request, "organisations/home.html", context)
+
+
+def _handovers(user, organisation):
+    """Open handovers of the organisation, and those the person hands over or takes over
+    elsewhere."""
+    theirs = SUCCESSOR_SEES_HANDOVER["organisations.Handover"](user)
+    return (
+        Handover.objects.visible_to(user)
+        .open()
+        .filter(Q(organisation=organisation) | Q(appointment__user=user) | theirs)
+        .select_related("organisation", "appointment__user")
+    )
 
 
 @allow("GET", "POST")

@@ -9,7 +9,7 @@ from mso_portal.http import allow, query_string_without_page
 from ..access import access_for
 from ..choices import SINGLE_HOLDER_POSTS, RelationshipKind, posts_for
 from ..forms import OrganisationFilterForm
-from ..models import Appointment, Organisation, OrganisationRelationship
+from ..models import Appointment, Handover, Organisation, OrganisationRelationship
 from ..permissions import Perm
 from ..scoping import get_object_for
 
@@ -100,6 +100,10 @@ def organisation_detail(request, ods_code):
     context = {
         "organisation": organisation,
         "named_posts": named_posts(request.user, organisation, appointments),
+        "handovers": Handover.objects.visible_to(request.user)
+        .open()
+        .filter(organisation=organisation)
+        .select_related("appointment__user"),
         "past_appointments": [a for a in appointments if a.end_on and a.end_on < today],
         "future_appointments": [a for a in appointments if a.start_on > today],
         "parents": _of_kind(current, RelationshipKind.PART_OF, child=organisation),

@@ -193,6 +193,7 @@ class TestReachThroughTheHierarchy:
             {Perm.MEMBERS_VIEW},
             reach=Reach.AREA,
             only={"organisations.Appointment": Q(post=Post.CDAO)},
+            rows="CDAO appointments",
         ),
     )
 

@@ -41,6 +41,7 @@ EXTENDED_RULES = (
             "organisations.Appointment": Q(post=Post.CDAO),
             "organisations.Membership": Q(role=Role.COMMITTEE_CHAIR),
         },
+        rows="CDAO appointments and committee chairs",
     ),
 )
 
@@ -148,7 +149,17 @@ def test_a_rule_is_not_narrowed_to_some_organisations():
     """Found on review: a rule narrowed over organisations made the object check and the
     queryset disagree. What a rule reaches is its reach; ``only`` narrows rows of a model."""
     with pytest.raises(ValueError, match="not organisations"):
-        Rule(Post.CDAO, {Perm.MEMBERS_VIEW}, only={"organisations.Organisation": Q(kind="icb")})
+        Rule(
+            Post.CDAO,
+            {Perm.MEMBERS_VIEW},
+            only={"organisations.Organisation": Q(kind="icb")},
+            rows="ICBs",
+        )
+
+
+def test_a_narrowed_rule_says_which_rows_it_reaches():
+    with pytest.raises(ValueError, match="say in ``rows``"):
+        Rule(Post.CDAO, {Perm.MEMBERS_VIEW}, only={"organisations.Appointment": Q(post="cdao")})
 
 
 def test_a_narrowed_rule_counts_as_holding_the_permission_somewhere(world):

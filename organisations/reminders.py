@@ -1,0 +1,96 @@
+"""What organisations has due, for the reminder engine (notifications.registry): handover
+items and vacant MSO posts. Registered in apps.py."""
+
+from datetime import timedelta
+
+from notifications.registry import Reminder
+
+from .choices import MANAGING_POSTS, Post
+from .models import Appointment, HandoverItem
+
+
+def _holders(organisation_ids, posts, on):
+    """organisation id -> user ids of the current holders of ``posts``, in one query."""
+    holders: dict[int, list[int]] = {}
+    for organisation_id, user_id in (
+        Appointment.objects.current(on)
+        .filter(organisation_id__in=organisation_ids, post__in=posts, user__isnull=False)
+        .values_list("organisation_id", "user_id")
+    ):
+        holders.setdefault(organisation_id, []).append(user_id)
+    return holders
+
+
+def _kind(days_left: int) -> str | None:
+    """Which reminder an item is due, by the days left: once in the week before, once the day
+    before, once when overdue (the engine sends each once, whatever day the sweep runs)."""
+    if days_left < 0:
+        return "overdue"
+    if days_left <= 1:
+        return "due-tomorrow"
+    if days_left <= 7:
+        return "due-in-7-days"
+    return None
+
+
+def handover_reminders(on):
+    items = list(
+        HandoverItem.objects.filter(
+            done_at__isnull=True,
+            handover__completed_at__isnull=True,
+            handover__cancelled_at__isnull=True,
+            due_on__lte=on + timedelta(days=7),
+        ).select_related("handover__organisation", "handover__appointment")
+    )
+    organisations = {item.handover.organisation_id for item in items}
+    directors = _holders(organisations, [Post.BOARD_DIRECTOR], on)
+    managers = _holders(organisations, MANAGING_POSTS, on)
+    for item in items:
+        kind = _kind((item.due_on - on).days)
+        if kind is None:
+            continue
+        handover, organisation = item.handover, item.handover.organisation
+        recipients = [item.owner_id] if item.owner_id else managers.get(organisation.pk, [])
+        if kind == "overdue":  # the board director is told too
+            recipients = [*recipients, *directors.get(organisation.pk, [])]
+        when = {"overdue": "was due", "due-tomorrow": "is due", "due-in-7-days": "is due"}[kind]
+        for recipient in dict.fromkeys(recipients):
+            yield Reminder(
+                subject=f"handover-item:{item.pk}",
+                kind=kind,
+                due_on=item.due_on,
+                recipient_id=recipient,
+                title=f"{'Overdue: ' if kind == 'overdue' else ''}{item.get_task_display()}",
+                body=(
+                    f"In the handover of {handover.appointment.holder_name} as MSO of "
+                    f"{organisation.name}: this {when} on {item.due_on:%-d %B %Y}."
+                ),
+                url=handover.get_absolute_url(),
+            )
+
+
+def vacancy_reminders(on):
+    """The board director is told the day the MSO post falls vacant."""
+    vacated = list(Appointment.objects.vacated(on).select_related("organisation"))
+    directors = _holders({a.organisation_id for a in vacated}, [Post.BOARD_DIRECTOR], on)
+    for appointment in vacated:
+        organisation = appointment.organisation
+        for director in directors.get(organisation.pk, []):
+            yield vacancy_reminder(appointment, director)
+
+
+def vacancy_reminder(appointment, recipient_id) -> Reminder:
+    organisation = appointment.organisation
+    return Reminder(
+        subject=f"vacancy:{appointment.pk}",
+        kind="vacant",
+        due_on=appointment.end_on + timedelta(days=1),
+        recipient_id=recipient_id,
+        title=f"{organisation.name} has no MSO",
+        body=(
+            f"{appointment.holder_name} left the MSO post on {appointment.end_on:%-d %B %Y} and "
+            "no successor is recorded. Name one on the organisation's page, or through a change "
+            "to the national MSO register."
+        ),
+        url=organisation.get_absolute_url(),
+    )

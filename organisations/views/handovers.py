@@ -1,0 +1,112 @@
+from django import forms
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.shortcuts import redirect, render
+from django.utils import timezone
+
+from accounts.models import User
+from mso_portal.forms import add_service_error
+from mso_portal.http import allow
+from mso_portal.nhsuk_forms.fields import NHSDateField
+
+from .. import services
+from ..access import access_for
+from ..models import Handover, HandoverItem, Organisation
+from ..permissions import Perm
+from ..scoping import get_object_for
+
+
+class HandoverItemForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label="Who does it?",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Nobody yet",
+        error_messages={"invalid_choice": "Select a member of the organisation"},
+    )
+    due_on = NHSDateField(
+        label="Due date",
+        help_text="For example, 31 3 2027",
+        error_messages={"required": "Enter the due date"},
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = User.objects.filter(
+            memberships__organisation=organisation, is_active=True
+        ).distinct()
+
+
+class DoneForm(forms.Form):
+    done = forms.BooleanField(required=False)
+
+
+@allow("GET")
+def handover_detail(request, ods_code, pk):
+    organisation = get_object_for(request.user, Organisation, ods_code=ods_code)
+    handover = get_object_for(
+        request.user,
+        Handover.objects.select_related("appointment__user"),
+        within=organisation,
+        pk=pk,
+    )
+    items = (
+        HandoverItem.objects.visible_to(request.user)
+        .filter(handover=handover)
+        .select_related("owner", "done_by")
+    )
+    context = {
+        "organisation": organisation,
+        "handover": handover,
+        "successor": handover.successor(),
+        "items": items,
+        "can_manage": access_for(request.user).has(Perm.HANDOVER_MANAGE, organisation),
+        "today": timezone.localdate(),
+    }
+    return render(request, "organisations/handover_detail.html", context)
+
+
+def _item(request, ods_code, pk):
+    organisation = get_object_for(request.user, Organisation, ods_code=ods_code)
+    item = get_object_for(
+        request.user,
+        HandoverItem.objects.select_related("handover"),
+        Perm.HANDOVER_MANAGE,
+        within=organisation,
+        pk=pk,
+    )
+    return organisation, item
+
+
+@allow("GET", "POST")
+def handover_item(request, ods_code, pk):
+    organisation, item = _item(request, ods_code, pk)
+    form = HandoverItemForm(
+        request.POST if request.method == "POST" else None,
+        organisation=organisation,
+        initial={"owner": item.owner, "due_on": item.due_on},
+    )
+    if request.method == "POST" and form.is_valid():
+        item.owner = form.cleaned_data["owner"]
+        item.due_on = form.cleaned_data["due_on"]
+        try:
+            services.handover_item_save(by=request.user, item=item)
+        except ValidationError as error:
+            add_service_error(form, error, default_field="owner")
+        else:
+            messages.success(request, f"“{item.get_task_display()}” is saved")
+            return redirect(item.handover)
+    context = {"organisation": organisation, "item": item, "form": form}
+    return render(request, "organisations/handover_item.html", context)
+
+
+@allow("POST")
+def handover_item_done(request, ods_code, pk):
+    organisation, item = _item(request, ods_code, pk)
+    form = DoneForm(request.POST)
+    done = form.is_valid() and form.cleaned_data["done"]
+    services.handover_item_done(by=request.user, item=item, done=done)
+    messages.success(
+        request, f"“{item.get_task_display()}” is {'done' if done else 'not done yet'}"
+    )
+    return redirect(item.handover)

@@ -10,6 +10,7 @@ from . import health, pages
 urlpatterns = [
     path("", organisation_views.home, name="home"),
     path("organisations/", include("organisations.urls")),
+    path("register/", include("organisations.register_urls")),
     path("invitations/accept/", organisation_views.invitation_accept, name="invitation_accept"),
     path("invitations/<str:token>/", organisation_views.invitation_open, name="invitation_open"),
     path("accounts/", include("accounts.urls")),

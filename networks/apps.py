@@ -22,3 +22,4 @@ class NetworksConfig(AppConfig):
         from . import reminders
 
         reminder_provider(reminders.vacancy_reminders)
+        reminder_provider(reminders.change_request_reminders)

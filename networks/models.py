@@ -96,3 +96,24 @@ def regional_leads(region: str):
         network__kind=Network.Kind.REGIONAL,
         network__region=region,
     ).values_list("user_id", flat=True)
+
+
+def leads_for(regions) -> dict[str, list[int]]:
+    """region -> the users who look after its organisations' register entries: the leads of
+    its regional network or, where it has none, those of the national network."""
+    leads: dict[str, list[int]] = {}
+    for region, user_id in NetworkMembership.objects.filter(
+        role=NetworkMembership.Role.LEAD,
+        network__kind=Network.Kind.REGIONAL,
+        network__region__in=set(regions),
+    ).values_list("network__region", "user_id"):
+        leads.setdefault(region, []).append(user_id)
+    if set(regions) - set(leads):
+        national = list(
+            NetworkMembership.objects.filter(
+                role=NetworkMembership.Role.LEAD, network__kind=Network.Kind.NATIONAL
+            ).values_list("user_id", flat=True)
+        )
+        for region in set(regions) - set(leads):
+            leads[region] = national
+    return leads

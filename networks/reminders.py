@@ -1,13 +1,58 @@
 """What networks has due, for the reminder engine: a regional lead is told when an MSO post of
-their region falls vacant (organisations tells the board director)."""
+their region falls vacant (organisations tells the board director), when a change to the
+register is waiting for them, and again when it has waited more than 5 working days."""
 
-from organisations.models import Appointment
+from django.utils import timezone
+
+from notifications.registry import Reminder
+from notifications.working_days import working_days_after
+from organisations.models import Appointment, ChangeRequest
 from organisations.reminders import vacancy_reminder
 
-from .models import regional_leads
+from .models import leads_for, regional_leads
+
+WAITING_WORKING_DAYS = 5
 
 
 def vacancy_reminders(on):
     for appointment in Appointment.objects.vacated(on).select_related("organisation"):
         for lead in regional_leads(appointment.organisation.region):
             yield vacancy_reminder(appointment, lead)
+
+
+def change_request_reminders(on):
+    requests = list(
+        ChangeRequest.objects.pending()
+        .filter(submitted_at__date__lte=on)
+        .select_related("organisation")
+    )
+    leads = leads_for({request.organisation.region for request in requests})
+    for request in requests:
+        organisation = request.organisation
+        submitted_on = timezone.localdate(request.submitted_at)
+        # Waiting more than 5 working days: from the morning of the sixth.
+        overdue_on = working_days_after(submitted_on, WAITING_WORKING_DAYS + 1)
+        what = f"{request.get_kind_display()}, {organisation.name} ({organisation.ods_code})"
+        due = [
+            ("submitted", submitted_on, f"To decide: {what}", "Approve or reject it."),
+        ]
+        if on >= overdue_on:
+            due.append(
+                (
+                    "waiting",
+                    overdue_on,
+                    f"Waiting more than {WAITING_WORKING_DAYS} working days: {what}",
+                    f"It was submitted on {submitted_on:%-d %B %Y}. Approve or reject it.",
+                )
+            )
+        for lead in leads.get(organisation.region, []):
+            for kind, due_on, title, body in due:
+                yield Reminder(
+                    subject=f"change-request:{request.pk}",
+                    kind=kind,
+                    due_on=due_on,
+                    recipient_id=lead,
+                    title=title,
+                    body=body,
+                    url=request.get_absolute_url(),
+                )

@@ -3,7 +3,8 @@ and email it once (or in the person's daily email).
 
 - ``sweep(on)`` writes every due reminder (``Notification``, unique per recipient, subject,
   kind and due date) and hands each new one to a worker after the transaction commits. A sweep
-  run twice, or two at once, writes nothing twice.
+  run twice, or two at once, writes nothing twice. ``notify(reminders)`` does the same for what
+  a domain app tells someone at once, inside the transaction that made it so.
 - ``deliver(pk)`` claims a queued notification under a row lock with a lease, emails it, and
   marks it sent. A claimed one is not sent by anyone else until its lease runs out.
 - ``deliver_pending()`` hands on every notification still queued a while after it was written:
@@ -12,6 +13,7 @@ and email it once (or in the person's daily email).
 """
 
 import logging
+from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
@@ -22,7 +24,7 @@ from django.template.loader import render_to_string
 from django.utils import timezone
 
 from .models import Notification, Preference
-from .registry import due_reminders
+from .registry import Reminder, due_reminders
 
 logger = logging.getLogger(__name__)
 State = Notification.State
@@ -35,14 +37,23 @@ def _lease() -> timedelta:
 def sweep(on=None) -> int:
     """Write every reminder due on ``on`` (today) that is not in the ledger yet. Returns how
     many were written."""
-    on = on or timezone.localdate()
+    return notify(due_reminders(on or timezone.localdate()))
+
+
+def notify(reminders: Iterable[Reminder]) -> int:
+    """Write each reminder into the ledger unless it is there already, and email it (or hold it
+    for the person's daily email) once the surrounding transaction commits: a domain app tells
+    someone something now (a decision, a pairing) in the transaction that made it so. Returns
+    how many were written."""
+    reminders = list(reminders)
     daily = set(
-        Preference.objects.filter(delivery=Preference.Delivery.DAILY).values_list(
-            "user_id", flat=True
-        )
+        Preference.objects.filter(
+            delivery=Preference.Delivery.DAILY,
+            user_id__in={reminder.recipient_id for reminder in reminders},
+        ).values_list("user_id", flat=True)
     )
     written = 0
-    for reminder in due_reminders(on):
+    for reminder in reminders:
         state = State.HELD if reminder.recipient_id in daily else State.QUEUED
         with transaction.atomic():
             notification, created = Notification.objects.get_or_create(

@@ -9,6 +9,7 @@ from mso_portal.admin_site import ReadOnlyInline, ServiceAdmin
 from . import services
 from .models import (
     Appointment,
+    ChangeRequest,
     Handover,
     HandoverItem,
     Invitation,
@@ -120,3 +121,10 @@ class HandoverAdmin(ServiceAdmin):
 class HandoverItemAdmin(ServiceAdmin):
     list_display = ["handover", "task", "owner", "due_on", "done_at"]
     list_filter = ["task"]
+
+
+@admin.register(ChangeRequest)
+class ChangeRequestAdmin(ServiceAdmin):
+    list_display = ["organisation", "kind", "status", "submitted_by", "submitted_at"]
+    list_filter = ["status", "kind", "organisation__region"]
+    search_fields = ["organisation__name", "organisation__ods_code", "name", "email"]

@@ -17,6 +17,7 @@ class OrganisationsConfig(AppConfig):
         auditlog.register(models.Invitation, exclude_fields=["token_hash"])
         auditlog.register(models.Handover)
         auditlog.register(models.HandoverItem)
+        auditlog.register(models.ChangeRequest)
 
         from notifications.registry import reminder_provider
 

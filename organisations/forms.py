@@ -6,8 +6,12 @@ from accounts.models import User
 from mso_portal.nhsuk_forms.fields import NHSDateField
 from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
 
+from . import change_requests
+from .access import access_for
 from .choices import ROLE_HINTS, Post, Region, posts_for, roles_for
-from .models import Appointment, Organisation
+from .models import Appointment, ChangeRequest, Organisation
+from .permissions import Perm
+from .validators import ODSCodeFormField, validate_ods_code
 
 
 class RolesField(forms.MultipleChoiceField):
@@ -313,3 +317,165 @@ class AcceptInvitationForm(forms.Form):
             except ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+class ChangeRequestStartForm(forms.Form):
+    """The first question of a change to the register: which organisation, and what changes.
+    The organisation is given by its ODS code, as on the form this replaces."""
+
+    ods_code = ODSCodeFormField(
+        label="ODS code of the organisation",
+        help_text="For example, RX1 or A81001",
+        max_length=10,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={
+            "required": "Enter the organisation's ODS code",
+            "max_length": "Enter an ODS code of 3 to 6 letters and numbers, like RX1 or A81001",
+        },
+    )
+    kind = forms.ChoiceField(
+        label="What is changing?",
+        choices=ChangeRequest.Kind.choices,
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select what is changing",
+            "invalid_choice": "Select what is changing",
+        },
+    )
+
+    def __init__(self, *args, user, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.user = user
+        self.organisation = None
+
+    def clean_ods_code(self):
+        code = self.cleaned_data["ods_code"]
+        validate_ods_code(code)
+        # ODS codes are public (the NHS Organisation Data Service): saying one is unknown
+        # tells nobody anything new.
+        organisation = Organisation.objects.filter(ods_code=code).first()
+        if organisation is None:
+            raise ValidationError(f"No organisation has the ODS code {code}", code="unknown")
+        if not access_for(self.user).has(Perm.CHANGES_SUBMIT, organisation):
+            raise ValidationError(
+                "You can ask for changes only for organisations where you are the MSO, the "
+                "deputy MSO or the board director for medication safety",
+                code="not_yours",
+            )
+        self.organisation = organisation
+        return code
+
+    def clean(self):
+        cleaned = super().clean()
+        if self.organisation is not None and cleaned.get("kind"):
+            draft = ChangeRequest(organisation=self.organisation, kind=cleaned["kind"])
+            try:
+                change_requests.check_kind(draft)
+            except ValidationError as error:
+                self.add_error("kind", error.message_dict.get("kind", error.messages))
+        return cleaned
+
+
+class ChangeRequestForm(forms.ModelForm):
+    """The details of one kind of change: who and from when, a last day, or a mailbox."""
+
+    FIELDS = {
+        ChangeRequest.Kind.NEW_MSO: ["name", "email", "starts_on"],
+        ChangeRequest.Kind.NEW_BOARD_DIRECTOR: ["name", "email", "starts_on"],
+        ChangeRequest.Kind.MSO_LEAVES: ["ends_on"],
+        ChangeRequest.Kind.BOARD_DIRECTOR_LEAVES: ["ends_on"],
+        ChangeRequest.Kind.CONTACT: ["mso_mailbox"],
+    }
+    EMAIL_ERRORS = {
+        "invalid": "Enter an email address in the correct format, like name@nhs.net",
+        "max_length": "Email address must be 254 characters or fewer",
+    }
+
+    name = forms.CharField(
+        label="Full name",
+        max_length=200,
+        error_messages={
+            "required": "Enter their full name",
+            "max_length": "Full name must be 200 characters or fewer",
+        },
+    )
+    email = forms.EmailField(
+        label="Email address",
+        help_text="Their NHS or work email address, shown on the register",
+        error_messages={"required": "Enter their email address", **EMAIL_ERRORS},
+    )
+    starts_on = NHSDateField(
+        label="First day in post",
+        help_text="For example, 1 4 2027",
+        error_messages={"required": "Enter their first day in post"},
+    )
+    ends_on = NHSDateField(
+        label="Last day in post",
+        help_text="For example, 31 3 2027",
+        error_messages={"required": "Enter their last day in post"},
+    )
+    mso_mailbox = forms.EmailField(
+        label="Generic MSO mailbox",
+        help_text="A shared address that reaches whoever is MSO, for example mso@nhs.net",
+        error_messages={"required": "Enter the generic MSO mailbox", **EMAIL_ERRORS},
+    )
+    note = forms.CharField(
+        label="Anything the network lead should know (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The note must be 2000 characters or fewer"},
+    )
+
+    class Meta:
+        model = ChangeRequest
+        fields = ["name", "email", "starts_on", "ends_on", "mso_mailbox", "note"]
+
+    def __init__(self, *args, organisation, kind, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+        self.instance.kind = kind
+        for name in set(self.Meta.fields) - {*self.FIELDS[kind], "note"}:
+            del self.fields[name]
+        if kind in (ChangeRequest.Kind.MSO_LEAVES, ChangeRequest.Kind.BOARD_DIRECTOR_LEAVES):
+            self.fields["ends_on"].help_text = (
+                "Their post shows as vacant on the register from the next day, until a "
+                "successor is named. For example, 31 3 2027"
+            )
+
+
+class ChangeDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[
+            ("approve", "Approve it: the register changes now"),
+            ("reject", "Reject it"),
+        ],
+        widget=forms.RadioSelect,
+        error_messages={
+            "required": "Select whether you approve or reject the change",
+            "invalid_choice": "Select whether you approve or reject the change",
+        },
+    )
+    reason = forms.CharField(
+        label="Reason",
+        help_text="Needed when you reject it. Whoever asked sees it.",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The reason must be 2000 characters or fewer"},
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("decision") == "reject" and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "Give the reason for rejecting it")
+        return cleaned
+
+
+class ChangeRequestFilterForm(SearchForm):
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), *ChangeRequest.Status.choices],
+    )

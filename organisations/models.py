@@ -249,7 +249,7 @@ def check_held_in(organisation, *, role=None, post=None) -> None:
         )
     if post and organisation.kind not in POST_KINDS.get(post, ()):
         raise ValidationError(
-            {"post": f"{_a(organisation).capitalize()} has no {Post(post).label}"},
+            {"post": f"A{_a(organisation)[1:]} has no {Post(post).label}"},
             code="post_not_held_here",
         )
 
@@ -559,3 +559,95 @@ class HandoverItem(models.Model):
 
     def __str__(self):
         return self.get_task_display()
+
+
+class ChangeRequestQuerySet(ScopedQuerySet):
+    def pending(self):
+        return self.filter(status=ChangeRequest.Status.PENDING)
+
+
+class ChangeRequest(models.Model):
+    """A change to an organisation's entry on the national MSO register, asked for by its MSO
+    or board director and approved (then applied) or rejected by a network lead. It replaces
+    the emailed change-of-details form."""
+
+    class Kind(models.TextChoices):
+        NEW_MSO = "new-mso", "A new MSO"
+        NEW_BOARD_DIRECTOR = "new-board-director", "A new board director for medication safety"
+        MSO_LEAVES = "mso-leaves", "The MSO leaves, with no successor named yet"
+        BOARD_DIRECTOR_LEAVES = "board-director-leaves", "The board director leaves"
+        CONTACT = "contact", "New contact details: the generic MSO mailbox"
+
+    class Status(models.TextChoices):
+        PENDING = "pending", "Waiting for a network lead"
+        APPROVED = "approved", "Approved"
+        REJECTED = "rejected", "Rejected"
+        WITHDRAWN = "withdrawn", "Withdrawn"
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="change_requests"
+    )
+    kind = models.CharField(max_length=32, choices=Kind.choices)
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PENDING)
+    # A new holder: who, and their first day. A holder leaving: their last day.
+    name = models.CharField(max_length=200, blank=True)
+    email = models.EmailField(blank=True)
+    starts_on = models.DateField(null=True, blank=True)
+    ends_on = models.DateField(null=True, blank=True)
+    mso_mailbox = models.EmailField("generic MSO mailbox", blank=True)
+    note = models.TextField("note for the network lead", blank=True, max_length=2000)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    submitted_at = models.DateTimeField(auto_now_add=True)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    decided_at = models.DateTimeField(null=True, blank=True)
+    reason = models.TextField(blank=True, max_length=2000)
+
+    objects = ChangeRequestQuerySet.as_manager()
+    scope_path = "organisation"
+    view_permission = Perm.CHANGES_VIEW
+
+    class Meta:
+        ordering = ["-submitted_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "kind"],
+                condition=Q(status="pending"),
+                name="change_request_one_pending_of_a_kind",
+                violation_error_message=(
+                    "A change of this kind is already waiting for a network lead"
+                ),
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "submitted_at"])]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}, {self.organisation.name}"
+
+    def get_absolute_url(self):
+        return reverse("register:change", kwargs={"pk": self.pk})
+
+    @property
+    def post(self) -> str | None:
+        """The named post the change is about (None for contact details)."""
+        return {
+            self.Kind.NEW_MSO: Post.MSO,
+            self.Kind.MSO_LEAVES: Post.MSO,
+            self.Kind.NEW_BOARD_DIRECTOR: Post.BOARD_DIRECTOR,
+            self.Kind.BOARD_DIRECTOR_LEAVES: Post.BOARD_DIRECTOR,
+        }.get(self.kind)
+
+    @property
+    def post_label(self) -> str:
+        return Post(self.post).label if self.post else ""
+
+    @property
+    def names_a_holder(self) -> bool:
+        return self.kind in (self.Kind.NEW_MSO, self.Kind.NEW_BOARD_DIRECTOR)
+
+    @property
+    def is_pending(self) -> bool:
+        return self.status == self.Status.PENDING

@@ -42,6 +42,10 @@ class Perm(StrEnum):
     SERVICE_ADMIN = "service.admin"  # the Django admin: organisations, their links, people
     HANDOVER_VIEW = "handover.view"
     HANDOVER_MANAGE = "handover.manage"
+    REGISTER_VIEW = "register.view"  # the national MSO register, and its exports
+    CHANGES_VIEW = "changes.view"  # requests to change the register, and their history
+    CHANGES_SUBMIT = "changes.submit"
+    CHANGES_DECIDE = "changes.decide"  # approve (and so apply) or reject a request
 
 
 class GlobalRole(StrEnum):
@@ -99,6 +103,10 @@ MANAGE = {
     P.HANDOVER_VIEW,
     P.HANDOVER_MANAGE,
 }
+# The organisation's side of its register entry: ask for changes and follow them.
+CHANGES = {P.CHANGES_VIEW, P.CHANGES_SUBMIT}
+# The network's side: the register across organisations, and deciding the changes.
+REGISTER = {P.ORGANISATIONS_DIRECTORY, P.REGISTER_VIEW, P.CHANGES_VIEW, P.CHANGES_DECIDE}
 
 
 def _successor_of(handover: str):
@@ -147,21 +155,21 @@ RULES: tuple[Rule, ...] = (
         for role in Role
     ),
     # Named posts, while they are held.
-    Rule(Post.MSO, MANAGE),
-    Rule(Post.DEPUTY_MSO, MANAGE),
+    Rule(Post.MSO, MANAGE | CHANGES),
+    Rule(Post.DEPUTY_MSO, MANAGE | CHANGES),
     # The MSO of a primary care network covers the network's GP practices.
     Rule(Post.MSO, VIEW | {P.MEMBERS_VIEW}, reach=Reach.AREA, held_in={OrganisationKind.PCN}),
-    Rule(Post.BOARD_DIRECTOR, VIEW | {P.MEMBERS_VIEW, P.HANDOVER_VIEW}),
+    Rule(Post.BOARD_DIRECTOR, VIEW | {P.MEMBERS_VIEW, P.HANDOVER_VIEW} | CHANGES),
     # The CDAO's reach over the controlled-drug incidents of the area comes with incidents.
     Rule(Post.CDAO, VIEW),
     # Across organisations.
-    Rule(GlobalRole.NATIONAL_LEAD, VIEW | {P.ORGANISATIONS_DIRECTORY}, reach=Reach.ALL),
-    Rule(GlobalRole.REGIONAL_LEAD, VIEW | {P.ORGANISATIONS_DIRECTORY}, reach=Reach.REGION),
+    Rule(GlobalRole.NATIONAL_LEAD, VIEW | REGISTER, reach=Reach.ALL),
+    Rule(GlobalRole.REGIONAL_LEAD, VIEW | REGISTER, reach=Reach.REGION),
     # Site administrators run the service: organisations, people and the admin. They will
     # not be given the permissions that open incident narratives or patient details.
     Rule(
         GlobalRole.SITE_ADMIN,
-        MANAGE | {P.ORGANISATIONS_DIRECTORY, P.SERVICE_ADMIN},
+        MANAGE | {P.ORGANISATIONS_DIRECTORY, P.SERVICE_ADMIN, P.REGISTER_VIEW, P.CHANGES_VIEW},
         reach=Reach.ALL,
     ),
 )

@@ -43,7 +43,7 @@ class InvitationError(Exception):
     """An invitation that cannot be used: the message says why, for the person holding it."""
 
 
-def _lock(organisation: Organisation) -> None:
+def lock(organisation: Organisation) -> None:
     """Serialise writes that check a rule across an organisation's rows: a row lock on
     PostgreSQL; SQLite's IMMEDIATE transactions already serialise every write."""
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
@@ -68,7 +68,7 @@ def organisation_save(*, by, organisation: Organisation) -> Organisation:
     organisation leaves the switcher and every later fan-out; it is never deleted."""
     with transaction.atomic(), audit_as(by):
         if organisation.pk:
-            _lock(organisation)
+            lock(organisation)
         organisation_check(organisation)
         organisation.save()
     return organisation
@@ -130,7 +130,7 @@ def invitation_create(*, by, organisation: Organisation, email: str, roles) -> I
     email = User.objects.normalize_email(email).strip().lower()
     roles = sorted(set(roles))
     with transaction.atomic(), audit_as(by):
-        _lock(organisation)
+        lock(organisation)
         if organisation.is_closed:
             raise ValidationError(f"{organisation.name} has closed", code="closed")
         for role in roles:
@@ -298,7 +298,7 @@ def membership_roles_set(*, by, organisation: Organisation, user, roles) -> None
             code="no_roles",
         )
     with transaction.atomic(), audit_as(by):
-        _lock(organisation)
+        lock(organisation)
         for role in roles:
             _as_error_on("roles", check_held_in, organisation, role=role)
         current = set(
@@ -330,7 +330,7 @@ def member_remove(*, by, organisation: Organisation, user) -> None:
     take those away.
     """
     with transaction.atomic(), audit_as(by):
-        _lock(organisation)
+        lock(organisation)
         held = list(posts_held(organisation, user))
         if held:
             posts = ", ".join(appointment.get_post_display() for appointment in held)
@@ -476,7 +476,7 @@ def appointment_save(*, by, appointment: Appointment) -> Appointment:
     """
     organisation = appointment.organisation
     with transaction.atomic(), audit_as(by):
-        _lock(organisation)
+        lock(organisation)
         had_manager = _has_manager_today(organisation)
         _save_checked(appointment)
         _keeps_a_manager(organisation, had_manager, appointment.post)
@@ -489,7 +489,7 @@ def appointment_replace(*, by, current: Appointment, last_day, successor: Appoin
     and the successor starts the next day. Returns the successor's appointment."""
     organisation = current.organisation
     with transaction.atomic(), audit_as(by):
-        _lock(organisation)
+        lock(organisation)
         current = Appointment.objects.get(pk=current.pk)  # as committed, under the lock
         had_manager = _has_manager_today(organisation)
         if last_day < current.start_on:

@@ -1,6 +1,13 @@
 """Pages for organisations: home, the switcher and directory, members, invitations, named
 posts. Every view reads through ``visible_to`` and ``get_object_for`` (scoping.py)."""
 
+from .change_requests import (
+    change_request_create,
+    change_request_detail,
+    change_request_list,
+    change_request_start,
+    change_request_withdraw,
+)
 from .handovers import handover_detail, handover_item, handover_item_done
 from .home import home, organisation_switch
 from .invitations import (
@@ -18,6 +25,11 @@ __all__ = [
     "appointment_create",
     "appointment_replace",
     "appointment_update",
+    "change_request_create",
+    "change_request_detail",
+    "change_request_list",
+    "change_request_start",
+    "change_request_withdraw",
     "handover_detail",
     "handover_item",
     "handover_item_done",

@@ -9,7 +9,13 @@ from mso_portal.http import allow, query_string_without_page
 from ..access import access_for
 from ..choices import SINGLE_HOLDER_POSTS, RelationshipKind, posts_for
 from ..forms import OrganisationFilterForm
-from ..models import Appointment, Handover, Organisation, OrganisationRelationship
+from ..models import (
+    Appointment,
+    ChangeRequest,
+    Handover,
+    Organisation,
+    OrganisationRelationship,
+)
 from ..permissions import Perm
 from ..scoping import get_object_for
 
@@ -113,6 +119,14 @@ def organisation_detail(request, ods_code):
         "visible_ids": {o.pk for o in linked if Perm.ORGANISATION_VIEW in permissions[o]},
         "can_manage_posts": Perm.APPOINTMENTS_MANAGE in perms,
         "can_view_members": Perm.MEMBERS_VIEW in perms,
+        "can_ask_for_changes": Perm.CHANGES_SUBMIT in perms,
+        "changes": list(
+            ChangeRequest.objects.visible_to(request.user)
+            .filter(organisation=organisation)
+            .select_related("submitted_by")[:5]
+        )
+        if Perm.CHANGES_VIEW in perms
+        else None,
     }
     return render(request, "organisations/organisation_detail.html", context)
 

@@ -101,7 +101,7 @@ def race(first, second, *, pause_in: str, on_call: int = 1, module=services):
 
 def no_lock(organisation):
     """The control: the services without their organisation lock."""
-    return mock.patch.object(services, "_lock", lambda organisation: None)
+    return mock.patch.object(services, "lock", lambda organisation: None)
 
 
 def save_mso(trust, by, start, end):

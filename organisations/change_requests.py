@@ -1,0 +1,269 @@
+"""Services for changes to the national MSO register: an organisation's MSO or board director
+asks (``submit``), a network lead approves or rejects with a reason (``decide``); approval
+applies the change through the named-post services, under the organisation's lock, so the
+rules that hold on the organisation's own page (one MSO at a time, someone left to manage) hold
+here too. Whoever asked is told of the decision (notifications engine).
+
+Each check is made when the request is submitted, so a mistake is shown on the form, and again
+when it is approved, against the register as it is then; a change that no longer fits is
+refused with the reason, and nothing of it is applied.
+"""
+
+from datetime import timedelta
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from accounts.models import User
+from mso_portal.audit import audit_as
+from notifications.registry import Reminder
+from notifications.services import notify
+
+from . import services
+from .choices import Post
+from .models import Appointment, ChangeRequest, HandoverItem, Membership, check_held_in
+
+Kind = ChangeRequest.Kind
+Status = ChangeRequest.Status
+LEAVING = (Kind.MSO_LEAVES, Kind.BOARD_DIRECTOR_LEAVES)
+
+
+def _holder_on(request: ChangeRequest, day):
+    """The appointment to the request's post that covers ``day``, if any."""
+    return (
+        Appointment.objects.filter(organisation_id=request.organisation_id, post=request.post)
+        .current(day)
+        .select_related("user")
+        .first()
+    )
+
+
+def _open_ended_holder(request: ChangeRequest):
+    return (
+        Appointment.objects.filter(
+            organisation_id=request.organisation_id, post=request.post, end_on__isnull=True
+        )
+        .select_related("user")
+        .first()
+    )
+
+
+def check_kind(request: ChangeRequest) -> None:
+    """Whether this kind of change can be asked for the organisation at all (the first
+    question of the form): raise ValidationError on ``kind``."""
+    organisation = request.organisation
+    if organisation.is_closed:
+        raise ValidationError(
+            {"kind": f"{organisation.name} closed on {organisation.closed_on:%-d %B %Y}"},
+            code="closed",
+        )
+    if request.pk is None:
+        _check_none_waiting(request)
+    if request.post:
+        try:
+            check_held_in(organisation, post=request.post)
+        except ValidationError as error:
+            raise ValidationError({"kind": error.messages}, code="no_such_post") from None
+    if request.kind in LEAVING and _open_ended_holder(request) is None:
+        raise ValidationError(
+            {"kind": "Nobody holds this post with no end date, so nobody is to leave it"},
+            code="nobody_in_post",
+        )
+
+
+def check(request: ChangeRequest) -> None:
+    """What the register refuses today: raise ValidationError keyed by the request's fields."""
+    check_kind(request)
+    if request.names_a_holder:
+        _check_new_holder(request)
+    elif request.kind in LEAVING:
+        _check_leaving(request)
+    elif request.kind == Kind.CONTACT:
+        mailbox = request.organisation.mso_mailbox or ""
+        if request.mso_mailbox.lower() == mailbox.lower():
+            raise ValidationError(
+                {"mso_mailbox": "This is already the generic MSO mailbox on the register"},
+                code="unchanged",
+            )
+
+
+def _check_none_waiting(request: ChangeRequest) -> None:
+    waiting = (
+        ChangeRequest.objects.pending()
+        .filter(organisation_id=request.organisation_id, kind=request.kind)
+        .first()
+    )
+    if waiting is not None:
+        raise ValidationError(
+            {
+                "kind": "This change is already waiting for a network lead: it was asked for "
+                f"on {timezone.localtime(waiting.submitted_at):%-d %B %Y}. Withdraw it first "
+                "to ask again"
+            },
+            code="waiting",
+        )
+
+
+def _check_new_holder(request: ChangeRequest) -> None:
+    post = request.get_kind_display().removeprefix("A new ")
+    later = (
+        Appointment.objects.filter(
+            organisation_id=request.organisation_id,
+            post=request.post,
+            start_on__gte=request.starts_on,
+        )
+        .select_related("user")
+        .first()
+    )
+    if later is not None:
+        raise ValidationError(
+            {
+                "starts_on": f"{later.holder_name} is already recorded as {post} from "
+                f"{later.start_on:%-d %B %Y}"
+            },
+            code="already_recorded",
+        )
+
+
+def _check_leaving(request: ChangeRequest) -> None:
+    holder = _open_ended_holder(request)
+    if request.ends_on < holder.start_on:
+        raise ValidationError(
+            {
+                "ends_on": f"The last day must be on or after {holder.holder_name} started, "
+                f"{holder.start_on:%-d %B %Y}"
+            },
+            code="ends_before_start",
+        )
+
+
+def submit(*, by, request: ChangeRequest) -> ChangeRequest:
+    """Record a request from the organisation. An MSO who asks for their successor, or for
+    their own end date, has done the "register" item of their handover."""
+    request.submitted_by = by
+    request.status = Status.PENDING
+    with transaction.atomic(), audit_as(by):
+        services.lock(request.organisation)
+        check(request)
+        request.full_clean(exclude=["submitted_by"])
+        try:
+            with transaction.atomic():
+                request.save()
+        except IntegrityError:  # another request of this kind was saved meanwhile
+            raise ValidationError(
+                {"kind": "A change of this kind is already waiting for a network lead"},
+                code="unique",
+            ) from None
+        if request.post == Post.MSO:
+            _register_item_done(by, request)
+    return request
+
+
+def _register_item_done(by, request: ChangeRequest) -> None:
+    item = HandoverItem.objects.filter(
+        handover__organisation_id=request.organisation_id,
+        handover__completed_at__isnull=True,
+        handover__cancelled_at__isnull=True,
+        task=HandoverItem.Task.REGISTER,
+        done_at__isnull=True,
+    ).first()
+    if item is not None:
+        services.handover_item_done(by=by, item=item, done=True)
+
+
+def withdraw(*, by, request: ChangeRequest) -> ChangeRequest:
+    with transaction.atomic(), audit_as(by):
+        request = _pending(request)
+        request.status = Status.WITHDRAWN
+        request.decided_by, request.decided_at = by, timezone.now()
+        request.save(update_fields=["status", "decided_by", "decided_at"])
+    return request
+
+
+def _pending(request: ChangeRequest) -> ChangeRequest:
+    """The request as committed, locked; refused unless it is still waiting."""
+    request = (
+        ChangeRequest.objects.select_for_update().select_related("organisation").get(pk=request.pk)
+    )
+    if not request.is_pending:
+        raise ValidationError(
+            f"This change is no longer waiting: it was {request.get_status_display().lower()}",
+            code="decided",
+        )
+    return request
+
+
+def decide(*, by, request: ChangeRequest, approve: bool, reason: str = "") -> ChangeRequest:
+    """Approve (and apply) or reject a waiting request. A rejection needs a reason."""
+    reason = reason.strip()
+    if not approve and not reason:
+        raise ValidationError({"reason": "Give the reason for rejecting it"}, code="required")
+    with transaction.atomic(), audit_as(by):
+        request = _pending(request)
+        if approve:
+            services.lock(request.organisation)
+            check(request)
+            _apply(by, request)
+        request.status = Status.APPROVED if approve else Status.REJECTED
+        request.reason = reason
+        request.decided_by, request.decided_at = by, timezone.now()
+        request.save(update_fields=["status", "reason", "decided_by", "decided_at"])
+        notify([_decision(request)])
+    return request
+
+
+def _apply(by, request: ChangeRequest) -> None:
+    organisation = request.organisation
+    if request.kind == Kind.CONTACT:
+        organisation.mso_mailbox = request.mso_mailbox
+        services.organisation_save(by=by, organisation=organisation)
+    elif request.names_a_holder:
+        successor = Appointment(organisation=organisation, post=request.post, **_holder(request))
+        current = _holder_on(request, request.starts_on)
+        if current is None:
+            successor.start_on = request.starts_on
+            services.appointment_save(by=by, appointment=successor)
+        else:
+            services.appointment_replace(
+                by=by,
+                current=current,
+                last_day=request.starts_on - timedelta(days=1),
+                successor=successor,
+            )
+    else:
+        holder = _open_ended_holder(request)
+        holder.end_on = request.ends_on
+        services.appointment_save(by=by, appointment=holder)
+
+
+def _holder(request: ChangeRequest) -> dict:
+    """The new holder: the member with that email if there is one, else a name and email."""
+    member = User.objects.filter(
+        email__iexact=request.email,
+        is_active=True,
+        pk__in=Membership.objects.filter(organisation_id=request.organisation_id).values("user_id"),
+    ).first()
+    if member is not None:
+        return {"user": member}
+    return {"name": request.name, "email": request.email}
+
+
+def _decision(request: ChangeRequest) -> Reminder:
+    approved = request.status == Status.APPROVED
+    return Reminder(
+        subject=f"change-request:{request.pk}",
+        kind=request.status,
+        due_on=timezone.localdate(),
+        recipient_id=request.submitted_by_id,
+        title=(
+            f"{'Approved' if approved else 'Rejected'}: {request.get_kind_display()[0].lower()}"
+            f"{request.get_kind_display()[1:]}, {request.organisation.name}"
+        ),
+        body=(
+            "The national MSO register now shows the change."
+            if approved
+            else f"The network lead gave this reason: {request.reason}"
+        ),
+        url=request.get_absolute_url(),
+    )

@@ -1,0 +1,20 @@
+"""The national MSO register and the changes asked of it, at /register/."""
+
+from django.urls import path
+
+from . import views
+from .urls import ODSCodeConverter  # noqa: F401 (registers the "ods" path converter)
+
+app_name = "register"
+
+urlpatterns = [
+    path("changes/", views.change_request_list, name="changes"),
+    path("changes/new/", views.change_request_start, name="change_start"),
+    path(
+        "changes/new/<ods:ods_code>/<slug:kind>/",
+        views.change_request_create,
+        name="change_create",
+    ),
+    path("changes/<int:pk>/", views.change_request_detail, name="change"),
+    path("changes/<int:pk>/withdraw/", views.change_request_withdraw, name="change_withdraw"),
+]

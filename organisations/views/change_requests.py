@@ -1,0 +1,169 @@
+"""Changes to the national MSO register: asked for by an organisation's MSO or board director
+(two questions, then the details), decided by a network lead, followed by both."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Q
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from mso_portal.forms import add_service_error
+from mso_portal.http import allow, query_string_without_page
+
+from .. import change_requests
+from ..access import access_for
+from ..current import get_current_organisation
+from ..forms import (
+    ChangeDecisionForm,
+    ChangeRequestFilterForm,
+    ChangeRequestForm,
+    ChangeRequestStartForm,
+)
+from ..models import Appointment, ChangeRequest, Organisation
+from ..permissions import Perm
+from ..scoping import get_object_for
+
+PAGE_SIZE = 50
+
+
+@allow("GET")
+def change_request_list(request):
+    access = access_for(request.user)
+    if not access.has(Perm.CHANGES_VIEW):
+        raise PermissionDenied
+    form = ChangeRequestFilterForm(request.GET or None)
+    changes = ChangeRequest.objects.visible_to(request.user).select_related(
+        "organisation", "submitted_by"
+    )
+    if form.is_valid():
+        if q := form.query:
+            changes = changes.filter(
+                Q(organisation__ods_code=q.upper()) | Q(organisation__name__icontains=q)
+            )
+        if status := form.cleaned_data["status"]:
+            changes = changes.filter(status=status)
+    page = Paginator(changes, PAGE_SIZE).get_page(form.page_number)
+    context = {
+        "form": form,
+        "page": page,
+        "query_string": query_string_without_page(request),
+        "can_submit": access.has(Perm.CHANGES_SUBMIT),
+    }
+    return render(request, "organisations/change_request_list.html", context)
+
+
+@allow("GET", "POST")
+def change_request_start(request):
+    if not access_for(request.user).has(Perm.CHANGES_SUBMIT):
+        raise PermissionDenied
+    current = get_current_organisation(request)
+    ods_code = request.GET.get("ods_code", "")[:10] or (current.ods_code if current else "")
+    form = ChangeRequestStartForm(
+        request.POST if request.method == "POST" else None,
+        user=request.user,
+        initial={"ods_code": ods_code},
+    )
+    if request.method == "POST" and form.is_valid():
+        return redirect(
+            "register:change_create",
+            ods_code=form.organisation.ods_code,
+            kind=form.cleaned_data["kind"],
+        )
+    return render(request, "organisations/change_request_start.html", {"form": form})
+
+
+def _holder(user, organisation, post):
+    """Who holds the post today, to set beside a change to it."""
+    if post is None:
+        return None
+    return (
+        Appointment.objects.visible_to(user)
+        .filter(organisation=organisation, post=post)
+        .current()
+        .select_related("user")
+        .first()
+    )
+
+
+@allow("GET", "POST")
+def change_request_create(request, ods_code, kind):
+    organisation = get_object_for(
+        request.user, Organisation, Perm.CHANGES_SUBMIT, ods_code=ods_code
+    )
+    if kind not in ChangeRequest.Kind.values:
+        raise Http404("No such change")
+    form = ChangeRequestForm(
+        request.POST if request.method == "POST" else None, organisation=organisation, kind=kind
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            change = change_requests.submit(by=request.user, request=form.instance)
+        except ValidationError as error:
+            add_service_error(form, error, default_field=next(iter(form.fields)))
+        else:
+            messages.success(request, "Your change is sent to the network lead")
+            return redirect(change)
+    change = form.instance
+    context = {
+        "organisation": organisation,
+        "form": form,
+        "change": change,
+        "holder": _holder(request.user, organisation, change.post),
+        "start_url": reverse("register:change_start"),
+    }
+    return render(request, "organisations/change_request_form.html", context)
+
+
+@allow("GET", "POST")
+def change_request_detail(request, pk):
+    change = get_object_for(
+        request.user,
+        ChangeRequest.objects.select_related("organisation", "submitted_by", "decided_by"),
+        pk=pk,
+    )
+    access = access_for(request.user)
+    can_decide = change.is_pending and access.has(Perm.CHANGES_DECIDE, change.organisation)
+    form = None
+    if can_decide or request.method == "POST":
+        if not can_decide:
+            raise PermissionDenied
+        form = ChangeDecisionForm(request.POST if request.method == "POST" else None)
+    if request.method == "POST" and form.is_valid():
+        approve = form.cleaned_data["decision"] == "approve"
+        try:
+            change_requests.decide(
+                by=request.user,
+                request=change,
+                approve=approve,
+                reason=form.cleaned_data["reason"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error, default_field="decision")
+        else:
+            messages.success(
+                request,
+                f"The change is {'approved: the register shows it' if approve else 'rejected'}",
+            )
+            return redirect(change)
+    context = {
+        "change": change,
+        "organisation": change.organisation,
+        "holder": _holder(request.user, change.organisation, change.post),
+        "form": form,
+        "can_withdraw": change.is_pending and access.has(Perm.CHANGES_SUBMIT, change.organisation),
+    }
+    return render(request, "organisations/change_request_detail.html", context)
+
+
+@allow("POST")
+def change_request_withdraw(request, pk):
+    change = get_object_for(request.user, ChangeRequest, Perm.CHANGES_SUBMIT, pk=pk)
+    try:
+        change_requests.withdraw(by=request.user, request=change)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, "The change is withdrawn")
+    return redirect(change)

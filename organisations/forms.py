@@ -6,9 +6,9 @@ from accounts.models import User
 from mso_portal.nhsuk_forms.fields import NHSDateField
 from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
 
-from . import change_requests
+from . import change_requests, register
 from .access import access_for
-from .choices import ROLE_HINTS, Post, Region, posts_for, roles_for
+from .choices import ROLE_HINTS, OrganisationKind, Post, Region, posts_for, roles_for
 from .models import Appointment, ChangeRequest, Organisation
 from .permissions import Perm
 from .validators import ODSCodeFormField, validate_ods_code
@@ -479,3 +479,55 @@ class ChangeRequestFilterForm(SearchForm):
         required=False,
         choices=[("", "Any status"), *ChangeRequest.Status.choices],
     )
+
+
+class RegisterFilterForm(SearchForm):
+    """The register's search, filters and sort, from the query string. A value that does not
+    fit is left out; the rest still apply."""
+
+    q = forms.CharField(label="Person, organisation or ODS code", required=False, max_length=100)
+    region = forms.ChoiceField(
+        label="Region", required=False, choices=[("", "Any region"), *Region.choices]
+    )
+    icb = forms.ModelChoiceField(
+        label="ICB", required=False, queryset=Organisation.objects.none(), empty_label="Any ICB"
+    )
+    kind = forms.ChoiceField(
+        label="Kind of organisation",
+        required=False,
+        choices=[("", "Any kind"), *OrganisationKind.choices],
+    )
+    post = forms.ChoiceField(
+        label="Post",
+        required=False,
+        choices=[(post.value, post.label) for post in register.REGISTER_POSTS],
+    )
+    state = forms.ChoiceField(
+        label="State of the post",
+        required=False,
+        choices=[("", "Any state"), *register.State.choices],
+    )
+    sort = forms.ChoiceField(label="Sort by", required=False, choices=register.Sort.choices)
+    order = forms.ChoiceField(
+        label="Order",
+        required=False,
+        choices=[("", "A to Z, oldest first"), ("desc", "Z to A, newest first")],
+    )
+
+    def __init__(self, *args, icbs, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["icb"].queryset = icbs
+
+    def filters(self) -> register.Filters:
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if value}
+        return register.Filters(
+            q=data.get("q", ""),
+            region=data.get("region", ""),
+            icb=data.get("icb"),
+            kind=data.get("kind", ""),
+            post=data.get("post", Post.MSO),
+            state=data.get("state", ""),
+            sort=data.get("sort", register.Sort.ORGANISATION),
+            descending=data.get("order") == "desc",
+        )

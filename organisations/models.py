@@ -259,16 +259,23 @@ def _a(organisation) -> str:
     return f"{'an' if label[0].lower() in 'aeiou' else 'a'} {label}"
 
 
+def covering_kinds(post) -> set[str]:
+    """The kinds of organisation whose holder of ``post`` covers the organisations in their
+    area (the MSO of a PCN covers its practices): derived from the rule set."""
+    from .permissions import RULES, Reach
+
+    kinds = set()
+    for rule in RULES:
+        if isinstance(rule.grant, Post) and rule.grant == post and rule.reach == Reach.AREA:
+            kinds |= set(rule.held_in or OrganisationKind.values)
+    return kinds
+
+
 class AppointmentQuerySet(ScopedQuerySet):
     def covering(self, organisation, post, on=None):
         """Current holders of ``post`` in the organisations whose area rules reach this one:
-        the MSO of a practice's PCN covers the practice. Derived from the rule set."""
-        from .permissions import RULES, Reach
-
-        kinds = set()
-        for rule in RULES:
-            if isinstance(rule.grant, Post) and rule.grant == post and rule.reach == Reach.AREA:
-                kinds |= set(rule.held_in or OrganisationKind.values)
+        the MSO of a practice's PCN covers the practice."""
+        kinds = covering_kinds(post)
         if not kinds:
             return self.none()
         on = on or _today()

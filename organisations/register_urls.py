@@ -8,6 +8,8 @@ from .urls import ODSCodeConverter  # noqa: F401 (registers the "ods" path conve
 app_name = "register"
 
 urlpatterns = [
+    path("", views.register_list, name="list"),
+    path("export.<slug:fmt>", views.register_export, name="export"),
     path("changes/", views.change_request_list, name="changes"),
     path("changes/new/", views.change_request_start, name="change_start"),
     path(

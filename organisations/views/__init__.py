@@ -20,6 +20,7 @@ from .invitations import (
 from .members import member_list, member_remove, member_roles
 from .organisations import organisation_detail, organisation_list
 from .posts import appointment_create, appointment_replace, appointment_update
+from .register import register_export, register_list
 
 __all__ = [
     "appointment_create",
@@ -45,4 +46,6 @@ __all__ = [
     "organisation_detail",
     "organisation_list",
     "organisation_switch",
+    "register_export",
+    "register_list",
 ]

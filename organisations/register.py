@@ -1,0 +1,273 @@
+"""The national MSO register: one row per open organisation that a network lead may see, with
+its MSO, generic MSO mailbox and board director, and the state of a post (in post, covered,
+vacant, handover in progress, change pending); searched, filtered, sorted and exported.
+
+One query builds the rows at any size: each organisation's current MSO and board director
+are joined (``FilteredRelation``: at most one of each holds a post on a day, which the
+services keep), and the states are ``EXISTS`` tests, so a page of 50 rows reads 50 rows and
+a filter or a sort stays one plan over the organisations (docs/benchmarks.md).
+"""
+
+from dataclasses import dataclass
+
+from django.db.models import (
+    Exists,
+    F,
+    FilteredRelation,
+    OuterRef,
+    Q,
+    QuerySet,
+    Subquery,
+    TextChoices,
+    Value,
+)
+from django.db.models.functions import Coalesce, NullIf
+from django.utils import timezone
+
+from .choices import OrganisationKind, Post, Region
+from .models import (
+    Appointment,
+    ChangeRequest,
+    Handover,
+    Organisation,
+    OrganisationClosure,
+    covering_kinds,
+)
+from .permissions import Perm
+
+REGISTER_POSTS = (Post.MSO, Post.BOARD_DIRECTOR)
+CHANGE_KINDS = {
+    Post.MSO: (
+        ChangeRequest.Kind.NEW_MSO,
+        ChangeRequest.Kind.MSO_LEAVES,
+        ChangeRequest.Kind.CONTACT,
+    ),
+    Post.BOARD_DIRECTOR: (
+        ChangeRequest.Kind.NEW_BOARD_DIRECTOR,
+        ChangeRequest.Kind.BOARD_DIRECTOR_LEAVES,
+    ),
+}
+
+
+class State(TextChoices):
+    IN_POST = "in-post", "In post"
+    COVERED = "covered", "Covered"
+    VACANT = "vacant", "Vacant"
+    HANDOVER = "handover", "Handover in progress"
+    CHANGE_PENDING = "change-pending", "Change pending"
+
+
+class Sort(TextChoices):
+    ORGANISATION = "organisation", "Organisation"
+    ODS_CODE = "ods", "ODS code"
+    REGION = "region", "Region"
+    MSO = "mso", "MSO"
+    MSO_SINCE = "since", "MSO since"
+
+
+ORDERINGS = {
+    Sort.ORGANISATION: ["name", "pk"],
+    Sort.ODS_CODE: ["ods_code"],
+    Sort.REGION: ["region", "name", "pk"],
+    Sort.MSO: [F("mso_name").asc(nulls_last=True), "name", "pk"],
+    Sort.MSO_SINCE: [F("mso__start_on").asc(nulls_last=True), "name", "pk"],
+}
+
+
+@dataclass(frozen=True)
+class Filters:
+    q: str = ""
+    region: str = ""
+    icb: Organisation | None = None
+    kind: str = ""
+    post: str = Post.MSO
+    state: str = ""
+    sort: str = Sort.ORGANISATION
+    descending: bool = False
+
+
+def _holding(post, on):
+    """The organisation's appointment to ``post`` that is current on ``on``, as a join."""
+    return FilteredRelation(
+        "appointments",
+        condition=Q(appointments__post=post, appointments__start_on__lte=on)
+        & (Q(appointments__end_on__isnull=True) | Q(appointments__end_on__gte=on)),
+    )
+
+
+def _either(account_field, own_field):
+    """The holder's name or email: their account's, else the one recorded with the post."""
+    return Coalesce(NullIf(account_field, Value("")), NullIf(own_field, Value("")))
+
+
+def _covered(on):
+    """The organisation is covered by the MSO of an organisation whose area holds it."""
+    above = (
+        OrganisationClosure.objects.valid_on(on)
+        .filter(descendant=OuterRef(OuterRef("pk")), area=True)
+        .exclude(ancestor=OuterRef(OuterRef("pk")))
+        .values("ancestor_id")
+    )
+    return Exists(
+        Appointment.objects.current(on).filter(
+            post=Post.MSO,
+            organisation_id__in=above,
+            organisation__kind__in=covering_kinds(Post.MSO),
+        )
+    )
+
+
+def _icb_name(on):
+    return Subquery(
+        OrganisationClosure.objects.valid_on(on)
+        .filter(descendant=OuterRef("pk"), area=True, ancestor__kind=OrganisationKind.ICB)
+        .order_by("depth")
+        .values("ancestor__name")[:1]
+    )
+
+
+def rows(user, filters: Filters = Filters(), *, on=None) -> QuerySet:
+    """The register as the person may see it (Perm.REGISTER_VIEW), filtered and sorted."""
+    on = on or timezone.localdate()
+    post = filters.post if filters.post in REGISTER_POSTS else Post.MSO
+    organisations = (
+        Organisation.objects.visible_to(user, Perm.REGISTER_VIEW)
+        .open(on)
+        .annotate(mso=_holding(Post.MSO, on), board=_holding(Post.BOARD_DIRECTOR, on))
+        .annotate(
+            mso_name=_either("mso__user__full_name", "mso__name"),
+            mso_email=_either("mso__user__email", "mso__email"),
+            board_name=_either("board__user__full_name", "board__name"),
+            board_email=_either("board__user__email", "board__email"),
+            mso_since=F("mso__start_on"),
+            mso_until=F("mso__end_on"),
+            covered=_covered(on),
+            handover_open=Exists(
+                Handover.objects.open().filter(
+                    organisation=OuterRef("pk"), appointment__end_on__gte=on
+                )
+            ),
+            change_pending=Exists(
+                ChangeRequest.objects.pending().filter(
+                    organisation=OuterRef("pk"), kind__in=CHANGE_KINDS[post]
+                )
+            ),
+        )
+    )
+    if q := filters.q.strip():
+        organisations = organisations.filter(
+            Q(ods_code=q.upper())
+            | Q(name__icontains=q)
+            | Q(mso__user__full_name__icontains=q)
+            | Q(mso__name__icontains=q)
+            | Q(mso__user__email=q.lower())
+            | Q(mso__email__iexact=q)
+            | Q(board__user__full_name__icontains=q)
+            | Q(board__name__icontains=q)
+        )
+    if filters.region:
+        organisations = organisations.filter(region=filters.region)
+    if filters.kind:
+        organisations = organisations.filter(kind=filters.kind)
+    if filters.icb is not None:
+        organisations = organisations.filter(
+            pk__in=OrganisationClosure.objects.valid_on(on)
+            .filter(ancestor=filters.icb, area=True)
+            .values("descendant_id")
+        )
+    if filters.state:
+        organisations = organisations.filter(_state_filter(filters.state, post))
+    ordering = ORDERINGS.get(filters.sort, ORDERINGS[Sort.ORGANISATION])
+    if filters.descending:
+        ordering = [_reverse(term) for term in ordering]
+    return organisations.order_by(*ordering)
+
+
+def _reverse(term):
+    if isinstance(term, str):
+        return term[1:] if term.startswith("-") else f"-{term}"
+    return term.expression.desc(nulls_last=True)
+
+
+def _state_filter(state: str, post: str) -> Q:
+    holder = "mso" if post == Post.MSO else "board"
+    in_post = Q(**{f"{holder}__id__isnull": False})
+    covered = Q(covered=True) if post == Post.MSO else Q(pk__in=[])
+    return {
+        State.IN_POST: in_post,
+        State.COVERED: ~in_post & covered,
+        State.VACANT: ~in_post & ~covered,
+        State.HANDOVER: Q(handover_open=True) if post == Post.MSO else Q(pk__in=[]),
+        State.CHANGE_PENDING: Q(change_pending=True),
+    }[State(state)]
+
+
+def states(row, post=Post.MSO) -> list[State]:
+    """The states of one row of ``rows()``, the post's own state first."""
+    held = row.mso_name if post == Post.MSO else row.board_name
+    found = [
+        State.IN_POST
+        if held
+        else State.COVERED
+        if post == Post.MSO and row.covered
+        else State.VACANT
+    ]
+    if post == Post.MSO and row.handover_open:
+        found.append(State.HANDOVER)
+    if row.change_pending:
+        found.append(State.CHANGE_PENDING)
+    return found
+
+
+# Exports --------------------------------------------------------------------------------
+
+COLUMNS = (
+    "ODS code",
+    "Organisation",
+    "Kind",
+    "Region",
+    "ICB",
+    "MSO",
+    "MSO email",
+    "MSO since",
+    "MSO until",
+    "Generic MSO mailbox",
+    "Board director",
+    "Board director email",
+    "State",
+)
+FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def neutralise(value):
+    """A cell a spreadsheet would run as a formula is written as text: a leading ' (OWASP,
+    CSV injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
+        return f"'{value}"
+    return value
+
+
+def export_rows(queryset: QuerySet, post=Post.MSO, *, on=None):
+    """Each row of the register as a tuple of COLUMNS, read in chunks so memory stays flat."""
+    on = on or timezone.localdate()
+    kinds, regions = dict(OrganisationKind.choices), dict(Region.choices)
+    queryset = queryset.annotate(icb_name=_icb_name(on))
+    for row in queryset.iterator(chunk_size=2000):
+        yield tuple(
+            neutralise(value)
+            for value in (
+                row.ods_code,
+                row.name,
+                kinds.get(row.kind, row.kind),
+                regions.get(row.region, row.region),
+                row.icb_name or "",
+                row.mso_name or "",
+                row.mso_email or "",
+                row.mso_since,
+                row.mso_until,
+                row.mso_mailbox,
+                row.board_name or "",
+                row.board_email or "",
+                "; ".join(state.label for state in states(row, post)),
+            )
+        )

@@ -49,6 +49,7 @@ test: setup
 # default the local one). Writes docs/benchmarks.md; fails when a budget is missed.
 bench: setup
 	$(BIN)/python -m tests.bench.scoping
+	$(BIN)/python -m tests.bench.register
 
 lint: setup
 	$(BIN)/ruff check .

@@ -98,7 +98,11 @@ class Organisation(models.Model):
                 violation_error_message="The closing date must be on or after the opening date",
             ),
         ]
-        indexes = [models.Index(fields=["kind", "region"])]
+        indexes = [
+            models.Index(fields=["kind", "region"]),
+            # Lists in name order (the register, the directory) read a page, not every row.
+            models.Index(fields=["name", "id"], name="organisation_by_name"),
+        ]
 
     def __str__(self):
         return f"{self.name} ({self.ods_code})"

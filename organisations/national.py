@@ -4,13 +4,16 @@ PCNs with about 6,300 GP practices (some moved between PCNs), about 10,900 commu
 pharmacies and the independent providers, 20,000 organisations at scale 1.0.
 
 ``seed_organisations(scale, seed)`` is repeatable for a seed, writes with bulk inserts, and
-builds the reach table once at the end. The scale sets the number of areas (ICBs); each area
-keeps its realistic shape, so scale 0.1 gives 4 areas and about 1,900 organisations. Used by
-``manage.py seed_national`` and the benchmarks (tests/bench/).
+builds the reach table once at the end. ``seed_register(seed)`` then names their MSOs and board
+directors as the register would show them: most in post, some vacant, about 2% of MSOs
+leaving with a handover open, about 1% of organisations with a change waiting for a lead.
+The scale sets the number of areas (ICBs); each area keeps its realistic shape, so scale 0.1
+gives 4 areas and about 1,900 organisations. Used by ``manage.py seed_national`` and the
+benchmarks (tests/bench/).
 """
 
 import random
-from datetime import date
+from datetime import date, timedelta
 
 from django.db import transaction
 
@@ -141,6 +144,94 @@ def seed_organisations(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
     closure.rebuild()
     _analyse()
     return counts()
+
+
+# Of each kind of organisation, the share with its own MSO (a PCN's MSO covers its practices).
+MSO_SHARE = {Kind.GP_PRACTICE: 0.3, Kind.COMMUNITY_PHARMACY: 0.85}
+FIRST_NAMES = ("Amir", "Grace", "Helen", "Priya", "Sam", "Nadia", "Tom", "Ruth", "Kofi", "Jo")
+LAST_NAMES = ("Shah", "Obi", "Carter", "Nair", "Lee", "Osei", "Evans", "Patel", "Mensah", "Reid")
+
+
+@transaction.atomic
+def seed_register(seed: int = 2026, today: date | None = None) -> dict[str, int]:
+    """Name the MSOs and board directors of the organisations (people without accounts), open
+    handovers for some leaving MSOs and leave some changes waiting. Does nothing if done."""
+    from accounts.models import User
+
+    from .choices import POST_KINDS, Post
+    from .models import Appointment, ChangeRequest, Handover, HandoverItem
+
+    if Appointment.objects.filter(email__endswith="@register.example").exists():
+        return register_counts()
+    today = today or date.today()
+    rng = random.Random(seed)
+    clerk, _ = User.objects.get_or_create(
+        email="register.clerk@register.example", defaults={"full_name": "Register Clerk"}
+    )
+    appointments, leaving = [], []
+    held = set(
+        Appointment.objects.filter(end_on__isnull=True).values_list("organisation_id", "post")
+    )
+    for pk, kind in Organisation.objects.open(today).values_list("pk", "kind").order_by("pk"):
+        for post in (Post.MSO, Post.BOARD_DIRECTOR):
+            if kind not in POST_KINDS[post] or rng.random() > MSO_SHARE.get(kind, 0.93):
+                continue
+            if (pk, post) in held:
+                continue
+            name = f"{rng.choice(FIRST_NAMES)} {rng.choice(LAST_NAMES)}"
+            start = SINCE.replace(year=SINCE.year + rng.randrange(0, 4))
+            end = None
+            if post == Post.MSO and rng.random() < 0.02:
+                end = today + timedelta(days=rng.randrange(1, 60))
+            appointment = Appointment(
+                organisation_id=pk,
+                post=post,
+                name=name,
+                email=f"{name.lower().replace(' ', '.')}.{pk}@register.example",
+                start_on=start,
+                end_on=end,
+            )
+            appointments.append(appointment)
+            if end:
+                leaving.append(appointment)
+    Appointment.objects.bulk_create(appointments, batch_size=2000)
+    handovers = Handover.objects.bulk_create(
+        [Handover(organisation_id=a.organisation_id, appointment=a) for a in leaving]
+    )
+    HandoverItem.objects.bulk_create(
+        [
+            HandoverItem(handover=handover, task=task, due_on=handover.appointment.end_on)
+            for handover in handovers
+            for task in HandoverItem.Task
+        ],
+        batch_size=2000,
+    )
+    waiting = [
+        pk for pk in Organisation.objects.values_list("pk", flat=True) if rng.random() < 0.01
+    ]
+    ChangeRequest.objects.bulk_create(
+        [
+            ChangeRequest(
+                organisation_id=pk,
+                kind=ChangeRequest.Kind.CONTACT,
+                mso_mailbox=f"mso.{pk}@register.example",
+                submitted_by=clerk,
+            )
+            for pk in waiting
+        ]
+    )
+    _analyse()
+    return register_counts()
+
+
+def register_counts() -> dict[str, int]:
+    from .models import Appointment, ChangeRequest, Handover
+
+    return {
+        "named posts": Appointment.objects.count(),
+        "open handovers": Handover.objects.open().count(),
+        "changes waiting": ChangeRequest.objects.pending().count(),
+    }
 
 
 def _analyse() -> None:

@@ -10,6 +10,7 @@ a filter or a sort stays one plan over the organisations (docs/benchmarks.md).
 
 from dataclasses import dataclass
 
+from django.core.paginator import Paginator
 from django.db.models import (
     Exists,
     F,
@@ -23,6 +24,7 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.functional import cached_property
 
 from .choices import OrganisationKind, Post, Region
 from .models import (
@@ -101,18 +103,22 @@ def _either(account_field, own_field):
 
 
 def _covered(on):
-    """The organisation is covered by the MSO of an organisation whose area holds it."""
-    above = (
-        OrganisationClosure.objects.valid_on(on)
-        .filter(descendant=OuterRef(OuterRef("pk")), area=True)
-        .exclude(ancestor=OuterRef(OuterRef("pk")))
-        .values("ancestor_id")
-    )
+    """The organisation is covered by the MSO of an organisation whose area holds it: from
+    the organisation's few rows in the reach table, a look for an MSO in each."""
     return Exists(
-        Appointment.objects.current(on).filter(
-            post=Post.MSO,
-            organisation_id__in=above,
-            organisation__kind__in=covering_kinds(Post.MSO),
+        OrganisationClosure.objects.valid_on(on)
+        .filter(
+            descendant=OuterRef("pk"),
+            area=True,
+            ancestor__kind__in=covering_kinds(Post.MSO),
+        )
+        .exclude(ancestor=OuterRef("pk"))
+        .filter(
+            Exists(
+                Appointment.objects.current(on).filter(
+                    organisation=OuterRef("ancestor"), post=Post.MSO
+                )
+            )
         )
     )
 
@@ -126,45 +132,32 @@ def _icb_name(on):
     )
 
 
-def rows(user, filters: Filters = Filters(), *, on=None) -> QuerySet:
-    """The register as the person may see it (Perm.REGISTER_VIEW), filtered and sorted."""
-    on = on or timezone.localdate()
-    post = filters.post if filters.post in REGISTER_POSTS else Post.MSO
-    organisations = (
-        Organisation.objects.visible_to(user, Perm.REGISTER_VIEW)
-        .open(on)
-        .annotate(mso=_holding(Post.MSO, on), board=_holding(Post.BOARD_DIRECTOR, on))
-        .annotate(
-            mso_name=_either("mso__user__full_name", "mso__name"),
-            mso_email=_either("mso__user__email", "mso__email"),
-            board_name=_either("board__user__full_name", "board__name"),
-            board_email=_either("board__user__email", "board__email"),
-            mso_since=F("mso__start_on"),
-            mso_until=F("mso__end_on"),
-            covered=_covered(on),
-            handover_open=Exists(
-                Handover.objects.open().filter(
-                    organisation=OuterRef("pk"), appointment__end_on__gte=on
-                )
-            ),
-            change_pending=Exists(
-                ChangeRequest.objects.pending().filter(
-                    organisation=OuterRef("pk"), kind__in=CHANGE_KINDS[post]
-                )
-            ),
+def _holds(post, on):
+    return Exists(Appointment.objects.current(on).filter(organisation=OuterRef("pk"), post=post))
+
+
+def _handover_open(on):
+    return Exists(
+        Handover.objects.open().filter(organisation=OuterRef("pk"), appointment__end_on__gte=on)
+    )
+
+
+def _change_pending(post):
+    return Exists(
+        ChangeRequest.objects.pending().filter(
+            organisation=OuterRef("pk"), kind__in=CHANGE_KINDS[post]
         )
     )
+
+
+def filtered(user, filters: Filters = Filters(), *, on=None) -> QuerySet:
+    """The organisations of the register that match ``filters``, as the person may see them
+    (Perm.REGISTER_VIEW): every filter is a test of the organisation's own row or an EXISTS,
+    so counting them joins nothing."""
+    on = on or timezone.localdate()
+    organisations = Organisation.objects.visible_to(user, Perm.REGISTER_VIEW).open(on)
     if q := filters.q.strip():
-        organisations = organisations.filter(
-            Q(ods_code=q.upper())
-            | Q(name__icontains=q)
-            | Q(mso__user__full_name__icontains=q)
-            | Q(mso__name__icontains=q)
-            | Q(mso__user__email=q.lower())
-            | Q(mso__email__iexact=q)
-            | Q(board__user__full_name__icontains=q)
-            | Q(board__name__icontains=q)
-        )
+        organisations = organisations.filter(_search(q, on))
     if filters.region:
         organisations = organisations.filter(region=filters.region)
     if filters.kind:
@@ -176,11 +169,67 @@ def rows(user, filters: Filters = Filters(), *, on=None) -> QuerySet:
             .values("descendant_id")
         )
     if filters.state:
-        organisations = organisations.filter(_state_filter(filters.state, post))
+        organisations = organisations.filter(_state_filter(filters.state, _post(filters), on))
+    return organisations
+
+
+def rows(user, filters: Filters = Filters(), *, on=None) -> QuerySet:
+    """The rows of the register: ``filtered()`` with each organisation's current MSO and board
+    director joined, the states of the chosen post, sorted."""
+    on = on or timezone.localdate()
+    post = _post(filters)
+    organisations = (
+        filtered(user, filters, on=on)
+        .annotate(mso=_holding(Post.MSO, on), board=_holding(Post.BOARD_DIRECTOR, on))
+        .annotate(
+            mso_name=_either("mso__user__full_name", "mso__name"),
+            mso_email=_either("mso__user__email", "mso__email"),
+            board_name=_either("board__user__full_name", "board__name"),
+            board_email=_either("board__user__email", "board__email"),
+            mso_since=F("mso__start_on"),
+            mso_until=F("mso__end_on"),
+            covered=_covered(on),
+            handover_open=_handover_open(on),
+            change_pending=_change_pending(post),
+        )
+    )
     ordering = ORDERINGS.get(filters.sort, ORDERINGS[Sort.ORGANISATION])
     if filters.descending:
         ordering = [_reverse(term) for term in ordering]
     return organisations.order_by(*ordering)
+
+
+class Pages(Paginator):
+    """Pages of ``rows()`` counted over ``filtered()``: the same organisations, no joins."""
+
+    def __init__(self, user, filters: Filters, per_page: int, *, on=None):
+        super().__init__(rows(user, filters, on=on), per_page)
+        self._counted = filtered(user, filters, on=on)
+
+    @cached_property
+    def count(self) -> int:
+        return self._counted.count()
+
+
+def _post(filters: Filters) -> str:
+    return filters.post if filters.post in REGISTER_POSTS else Post.MSO
+
+
+def _search(q: str, on) -> Q:
+    """An organisation by name or ODS code, or the person in one of its register posts today
+    by name or email: each a simple filter of its own table, so each uses its own plan."""
+    people = (
+        Appointment.objects.current(on)
+        .filter(post__in=REGISTER_POSTS)
+        .filter(
+            Q(name__icontains=q)
+            | Q(email__iexact=q)
+            | Q(user__full_name__icontains=q)
+            | Q(user__email=q.lower())
+        )
+        .values("organisation_id")
+    )
+    return Q(ods_code=q.upper()) | Q(name__icontains=q) | Q(pk__in=people)
 
 
 def _reverse(term):
@@ -189,16 +238,16 @@ def _reverse(term):
     return term.expression.desc(nulls_last=True)
 
 
-def _state_filter(state: str, post: str) -> Q:
-    holder = "mso" if post == Post.MSO else "board"
-    in_post = Q(**{f"{holder}__id__isnull": False})
-    covered = Q(covered=True) if post == Post.MSO else Q(pk__in=[])
+def _state_filter(state: str, post: str, on) -> Q:
+    in_post = _holds(post, on)
+    covered = _covered(on) if post == Post.MSO else None
+    nobody = ~in_post & ~covered if covered is not None else ~in_post
     return {
-        State.IN_POST: in_post,
-        State.COVERED: ~in_post & covered,
-        State.VACANT: ~in_post & ~covered,
-        State.HANDOVER: Q(handover_open=True) if post == Post.MSO else Q(pk__in=[]),
-        State.CHANGE_PENDING: Q(change_pending=True),
+        State.IN_POST: Q(in_post),
+        State.COVERED: Q(~in_post & covered) if covered is not None else Q(pk__in=[]),
+        State.VACANT: Q(nobody),
+        State.HANDOVER: Q(_handover_open(on)) if post == Post.MSO else Q(pk__in=[]),
+        State.CHANGE_PENDING: Q(_change_pending(post)),
     }[State(state)]
 
 

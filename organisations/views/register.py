@@ -6,7 +6,6 @@ import logging
 import tempfile
 
 from django.core.exceptions import PermissionDenied
-from django.core.paginator import Paginator
 from django.http import FileResponse, Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -34,14 +33,13 @@ def _filtered(request):
         .order_by("name")
     )
     form = RegisterFilterForm(request.GET, icbs=icbs)
-    filters = form.filters()
-    return form, filters, register.rows(request.user, filters)
+    return form, form.filters()
 
 
 @allow("GET")
 def register_list(request):
-    form, filters, rows = _filtered(request)
-    page = Paginator(rows, PAGE_SIZE).get_page(form.page_number)
+    form, filters = _filtered(request)
+    page = register.Pages(request.user, filters, PAGE_SIZE).get_page(form.page_number)
     context = {
         "form": form,
         "page": page,
@@ -64,7 +62,8 @@ class _Echo:
 def register_export(request, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format")
-    _form, filters, rows = _filtered(request)
+    _form, filters = _filtered(request)
+    rows = register.rows(request.user, filters)
     logger.info("Register exported as %s by user %s: %s", fmt, request.user.pk, filters)
     lines = register.export_rows(rows, filters.post)
     name = f"mso-register-{timezone.localdate():%Y-%m-%d}.{fmt}"

@@ -3,13 +3,15 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from organisations.national import seed_organisations
+from organisations.national import seed_organisations, seed_register
 
 
 class Command(BaseCommand):
     help = (
         "Load the fictional national organisation hierarchy (scale 1.0: 20,000 organisations "
-        "in 42 ICB areas, with their dated links and the reach table). Safe to run again."
+        "in 42 ICB areas, with their dated links and the reach table) and the MSO register: "
+        "named MSOs and board directors, vacancies, handovers, changes waiting. Safe to run "
+        "again."
     )
 
     def add_arguments(self, parser):
@@ -25,7 +27,7 @@ class Command(BaseCommand):
         if not 0 < scale <= 1:
             raise CommandError("--scale must be more than 0 and at most 1")
         started = time.monotonic()
-        counts = seed_organisations(scale, seed)
+        counts = seed_organisations(scale, seed) | seed_register(seed)
         summary = ", ".join(f"{count:,} {name}" for name, count in counts.items())
         self.stdout.write(
             self.style.SUCCESS(

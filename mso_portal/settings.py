@@ -287,6 +287,9 @@ STORAGES = {
     },
 }
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "private-media"))
+# Files shared in a network's library (networks/uploads.py): never served from MEDIA_ROOT
+# directly, only through a view that checks who asks.
+RESOURCE_MAX_BYTES = int(os.environ.get("RESOURCE_MAX_BYTES", str(10 * 1024 * 1024)))
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 

@@ -5,12 +5,13 @@ from django.views.generic import RedirectView
 
 from organisations import views as organisation_views
 
-from . import health, pages
+from . import health, home, pages
 
 urlpatterns = [
-    path("", organisation_views.home, name="home"),
+    path("", home.home, name="home"),
     path("organisations/", include("organisations.urls")),
     path("register/", include("organisations.register_urls")),
+    path("networks/", include("networks.urls")),
     path("invitations/accept/", organisation_views.invitation_accept, name="invitation_accept"),
     path("invitations/<str:token>/", organisation_views.invitation_open, name="invitation_open"),
     path("accounts/", include("accounts.urls")),

@@ -3,7 +3,16 @@ from django.contrib import admin
 from mso_portal.admin_site import ReadOnlyInline, ServiceAdmin
 
 from . import services
-from .models import Network, NetworkMembership
+from .models import (
+    BuddyOffer,
+    BuddyRequest,
+    Event,
+    GettingStartedTick,
+    Network,
+    NetworkMembership,
+    Resource,
+    Tag,
+)
 
 
 class NetworkMembershipInline(ReadOnlyInline):
@@ -14,7 +23,8 @@ class NetworkMembershipInline(ReadOnlyInline):
 
 @admin.register(Network)
 class NetworkAdmin(ServiceAdmin):
-    list_display = ["name", "kind", "region"]
+    list_display = ["name", "slug", "kind", "region"]
+    prepopulated_fields = {"slug": ["name"]}
     list_filter = ["kind", "region"]
     search_fields = ["name"]
     inlines = [NetworkMembershipInline]
@@ -35,3 +45,43 @@ class NetworkMembershipAdmin(ServiceAdmin):
 
     def service_delete(self, request, obj):
         services.network_membership_delete(by=request.user, membership=obj)
+
+
+@admin.register(Event)
+class EventAdmin(ServiceAdmin):
+    list_display = ["title", "network", "starts_at", "ends_at"]
+    list_filter = ["network"]
+    search_fields = ["title"]
+
+
+@admin.register(Resource)
+class ResourceAdmin(ServiceAdmin):
+    list_display = ["title", "network", "shared_by", "shared_at", "filename", "size"]
+    list_filter = ["network"]
+    search_fields = ["title", "description"]
+    exclude = ["file"]  # downloaded through the library, where who asks is checked
+
+    def service_delete(self, request, obj):
+        services.resource_remove(by=request.user, resource=obj)
+
+
+@admin.register(Tag)
+class TagAdmin(ServiceAdmin):
+    search_fields = ["name"]
+
+
+@admin.register(BuddyOffer)
+class BuddyOfferAdmin(ServiceAdmin):
+    list_display = ["user", "capacity", "region", "active"]
+    list_filter = ["active", "region"]
+
+
+@admin.register(BuddyRequest)
+class BuddyRequestAdmin(ServiceAdmin):
+    list_display = ["user", "organisation", "status", "created_at", "buddy"]
+    list_filter = ["status"]
+
+
+@admin.register(GettingStartedTick)
+class GettingStartedTickAdmin(ServiceAdmin):
+    list_display = ["user", "organisation", "item", "ticked_at"]

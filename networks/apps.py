@@ -14,6 +14,10 @@ class NetworksConfig(AppConfig):
 
         auditlog.register(models.Network)
         auditlog.register(models.NetworkMembership)
+        auditlog.register(models.Event)
+        auditlog.register(models.Resource, exclude_fields=["file"])
+        auditlog.register(models.BuddyOffer)
+        auditlog.register(models.BuddyRequest)
         # Network leads hold their cross-organisation permissions through the rule set.
         grant_source(lead_grants)
 

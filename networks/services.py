@@ -1,9 +1,17 @@
-"""Writes for MSO networks and their members (a network's lead holds cross-organisation
-permissions, so who leads is audited). Atomic and audited."""
+"""Writes for MSO networks: who is in them (a network's lead holds cross-organisation
+permissions, so who leads is audited), their events and library, the buddy scheme and the
+getting-started ticks. Atomic and audited; whoever is paired with a buddy is told."""
 
-from django.db import transaction
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.utils import timezone
 
 from mso_portal.audit import audit_as
+from notifications.registry import Reminder
+from notifications.services import notify
+
+from .access import forget_network_access
+from .models import BuddyOffer, BuddyRequest, GettingStartedTick, NetworkMembership, Tag
 
 
 def network_save(*, by, network) -> None:
@@ -21,3 +29,167 @@ def network_membership_save(*, by, membership) -> None:
 def network_membership_delete(*, by, membership) -> None:
     with transaction.atomic(), audit_as(by):
         membership.delete()
+
+
+def join(*, by, network) -> NetworkMembership:
+    """Join a network as a member (leads are named in the administration site)."""
+    with transaction.atomic(), audit_as(by):
+        membership, _ = NetworkMembership.objects.get_or_create(network=network, user=by)
+    forget_network_access(by)
+    return membership
+
+
+def leave(*, by, network) -> None:
+    """Leave a network. A lead is not removed this way: another lead is named first."""
+    with transaction.atomic(), audit_as(by):
+        membership = NetworkMembership.objects.filter(network=network, user=by).first()
+        if membership is None:
+            return
+        if membership.role == NetworkMembership.Role.LEAD:
+            raise ValidationError(
+                "You lead this network. Ask the site administrator to name another lead first",
+                code="lead",
+            )
+        membership.delete()
+    forget_network_access(by)
+
+
+# Events ---------------------------------------------------------------------------------
+
+
+def event_save(*, by, event) -> None:
+    with transaction.atomic(), audit_as(by):
+        if event.created_by_id is None:
+            event.created_by = by
+        event.full_clean()
+        event.save()
+
+
+def event_delete(*, by, event) -> None:
+    with transaction.atomic(), audit_as(by):
+        event.delete()
+
+
+# The library ----------------------------------------------------------------------------
+
+
+def tag_names(text: str) -> list[str]:
+    """Tags typed as "insulin, opioids; handover": trimmed, lower case, each once."""
+    names = (name.strip().lower()[:50] for name in text.replace(";", ",").split(","))
+    return list(dict.fromkeys(name for name in names if name))
+
+
+def resource_share(*, by, resource, tags: list[str]) -> None:
+    """Add a document or a link to a network's library. A file was checked by the form
+    (uploads.identify); here it is stored under its random name, in the same transaction."""
+    with transaction.atomic(), audit_as(by):
+        resource.shared_by = by
+        resource.full_clean()
+        resource.save()
+        resource.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tags])
+
+
+def resource_remove(*, by, resource) -> None:
+    """Remove a resource from the library, and its file once the removal is committed."""
+    with transaction.atomic(), audit_as(by):
+        file = resource.file
+        resource.delete()
+        if file:
+            transaction.on_commit(lambda: file.storage.delete(file.name))
+
+
+# The buddy scheme -----------------------------------------------------------------------
+
+
+def buddy_offer_save(*, by, offer) -> BuddyOffer:
+    with transaction.atomic(), audit_as(by):
+        offer.user = by
+        offer.full_clean(exclude=["user"])
+        offer.save()
+    return offer
+
+
+def buddy_request(*, by, request) -> BuddyRequest:
+    with transaction.atomic(), audit_as(by):
+        request.user = by
+        request.status = BuddyRequest.Status.WAITING
+        request.full_clean(exclude=["user"], validate_constraints=False)
+        try:
+            with transaction.atomic():
+                request.save()
+        except IntegrityError:
+            raise ValidationError(
+                {"note": "You have already asked for a buddy"}, code="waiting"
+            ) from None
+    return request
+
+
+def buddy_request_withdraw(*, by, request) -> None:
+    with transaction.atomic(), audit_as(by):
+        request = BuddyRequest.objects.select_for_update().get(pk=request.pk)
+        if request.status == BuddyRequest.Status.WAITING:
+            request.status = BuddyRequest.Status.WITHDRAWN
+            request.save(update_fields=["status"])
+
+
+def buddy_pair(*, by, request, offer) -> BuddyRequest:
+    """Pair a new MSO with a buddy who has room; both are told."""
+    from .buddies import free_places
+
+    with transaction.atomic(), audit_as(by):
+        request = BuddyRequest.objects.select_for_update().get(pk=request.pk)
+        offer = BuddyOffer.objects.select_for_update().get(pk=offer.pk)
+        if request.status != BuddyRequest.Status.WAITING:
+            raise ValidationError(
+                f"This request is {request.get_status_display().lower()}", code="not_waiting"
+            )
+        if not offer.active or free_places(offer) < 1 or offer.user_id == request.user_id:
+            raise ValidationError(
+                f"{offer.user.full_name} has no room for another new MSO", code="full"
+            )
+        request.buddy, request.paired_by, request.paired_at = offer, by, timezone.now()
+        request.status = BuddyRequest.Status.PAIRED
+        request.save(update_fields=["buddy", "paired_by", "paired_at", "status"])
+        notify(_paired(request))
+    return request
+
+
+def _paired(request) -> list[Reminder]:
+    from django.urls import reverse
+
+    mentor, new = request.buddy.user, request.user
+    common = {
+        "subject": f"buddy:{request.pk}",
+        "kind": "paired",
+        "due_on": timezone.localdate(),
+        "url": reverse("networks:buddies"),
+    }
+    return [
+        Reminder(
+            **common,
+            recipient_id=new.pk,
+            title=f"Your buddy is {mentor.full_name}",
+            body=f"{mentor.full_name} ({mentor.email}) will be your buddy as a new MSO. "
+            "Get in touch to arrange a first conversation.",
+        ),
+        Reminder(
+            **common,
+            recipient_id=mentor.pk,
+            title=f"You are {new.full_name}'s buddy",
+            body=f"{new.full_name} ({new.email}), new MSO of {request.organisation.name}, "
+            "would value your help. Get in touch to arrange a first conversation.",
+        ),
+    ]
+
+
+# Getting started ------------------------------------------------------------------------
+
+
+def getting_started_tick(*, by, organisation, item: str, done: bool) -> None:
+    with transaction.atomic():
+        ticks = GettingStartedTick.objects.filter(user=by, organisation=organisation, item=item)
+        if done:
+            if not ticks.exists():
+                GettingStartedTick.objects.create(user=by, organisation=organisation, item=item)
+        else:
+            ticks.delete()

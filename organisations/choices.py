@@ -71,6 +71,8 @@ class Post(models.TextChoices):
     MDSO = "mdso", "Medical Devices Safety Officer (MDSO)"
     CDAO = "cdao", "Controlled drugs accountable officer (CDAO)"
     CHIEF_PHARMACIST = "chief-pharmacist", "Chief pharmacist"
+    GOVERNANCE_LEAD = "governance-lead", "Clinical governance lead"
+    MEDICINES_ADVICE = "medicines-advice", "Medicines advice service lead"
 
 
 # Posts that at most one person holds at a time in an organisation (a database constraint).
@@ -102,6 +104,9 @@ POST_KINDS: dict[str, frozenset[str]] = {
     Post.MDSO: _WITH_A_BOARD,
     Post.CDAO: _DESIGNATED_BODIES,
     Post.CHIEF_PHARMACIST: _WITH_A_BOARD,
+    Post.GOVERNANCE_LEAD: _WITH_A_COMMITTEE,
+    # Medicines advice (medicines information) services are run by trusts' pharmacies.
+    Post.MEDICINES_ADVICE: _TRUSTS | {Kind.INDEPENDENT_PROVIDER},
 }
 ROLE_KINDS: dict[str, frozenset[str]] = {
     Role.STAFF: _ANY,

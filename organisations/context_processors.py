@@ -17,6 +17,7 @@ def navigation(request):
         "can_switch_organisation": can_switch_organisation(request),
         "can_browse_organisations": access.has(Perm.ORGANISATIONS_DIRECTORY),
         "can_view_register": access.has(Perm.REGISTER_VIEW),
+        "can_join_networks": access.has(Perm.NETWORKS_JOIN),
         "can_view_members": organisation is not None
         and access.has(Perm.MEMBERS_VIEW, organisation),
         "can_administer": access.has(Perm.SERVICE_ADMIN),

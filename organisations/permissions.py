@@ -46,6 +46,8 @@ class Perm(StrEnum):
     CHANGES_VIEW = "changes.view"  # requests to change the register, and their history
     CHANGES_SUBMIT = "changes.submit"
     CHANGES_DECIDE = "changes.decide"  # approve (and so apply) or reject a request
+    NETWORKS_JOIN = "networks.join"  # join MSO networks, offer or ask for a buddy
+    BUDDIES_PAIR = "buddies.pair"  # pair new MSOs of the organisations with buddies
 
 
 class GlobalRole(StrEnum):
@@ -103,10 +105,18 @@ MANAGE = {
     P.HANDOVER_VIEW,
     P.HANDOVER_MANAGE,
 }
-# The organisation's side of its register entry: ask for changes and follow them.
+# The organisation's side of its register entry: ask for changes and follow them. And the
+# MSO community that comes with the post.
 CHANGES = {P.CHANGES_VIEW, P.CHANGES_SUBMIT}
-# The network's side: the register across organisations, and deciding the changes.
-REGISTER = {P.ORGANISATIONS_DIRECTORY, P.REGISTER_VIEW, P.CHANGES_VIEW, P.CHANGES_DECIDE}
+# The network's side: the register across organisations, deciding the changes, buddies.
+REGISTER = {
+    P.ORGANISATIONS_DIRECTORY,
+    P.REGISTER_VIEW,
+    P.CHANGES_VIEW,
+    P.CHANGES_DECIDE,
+    P.NETWORKS_JOIN,
+    P.BUDDIES_PAIR,
+}
 
 
 def _successor_of(handover: str):
@@ -155,8 +165,8 @@ RULES: tuple[Rule, ...] = (
         for role in Role
     ),
     # Named posts, while they are held.
-    Rule(Post.MSO, MANAGE | CHANGES),
-    Rule(Post.DEPUTY_MSO, MANAGE | CHANGES),
+    Rule(Post.MSO, MANAGE | CHANGES | {P.NETWORKS_JOIN}),
+    Rule(Post.DEPUTY_MSO, MANAGE | CHANGES | {P.NETWORKS_JOIN}),
     # The MSO of a primary care network covers the network's GP practices.
     Rule(Post.MSO, VIEW | {P.MEMBERS_VIEW}, reach=Reach.AREA, held_in={OrganisationKind.PCN}),
     Rule(Post.BOARD_DIRECTOR, VIEW | {P.MEMBERS_VIEW, P.HANDOVER_VIEW} | CHANGES),

@@ -85,6 +85,7 @@ class NetworkFactory(factory.django.DjangoModelFactory):
         model = Network
 
     name = factory.Sequence(lambda n: f"MSO network {n}")
+    slug = factory.Sequence(lambda n: f"mso-network-{n}")
     kind = Network.Kind.NATIONAL
 
 

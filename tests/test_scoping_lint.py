@@ -31,7 +31,8 @@ def view_modules() -> list[Path]:
     found = []
     for app in ("accounts", "organisations", "networks", "incidents", "alerts", "committees"):
         found += sorted((ROOT / app).glob("views.py")) + sorted((ROOT / app).glob("views/*.py"))
-    return found + [ROOT / "mso_portal" / "pages.py", ROOT / "mso_portal" / "health.py"]
+    project = ("pages.py", "health.py", "home.py")
+    return found + [ROOT / "mso_portal" / name for name in project]
 
 
 def bare_lookups(source: str, models: set[str]) -> list[str]:

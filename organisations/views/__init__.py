@@ -1,4 +1,4 @@
-"""Pages for organisations: home, the switcher and directory, members, invitations, named
+"""Pages for organisations: the directory, members, invitations, named
 posts. Every view reads through ``visible_to`` and ``get_object_for`` (scoping.py)."""
 
 from .change_requests import (
@@ -9,7 +9,6 @@ from .change_requests import (
     change_request_withdraw,
 )
 from .handovers import handover_detail, handover_item, handover_item_done
-from .home import home, organisation_switch
 from .invitations import (
     invitation_accept,
     invitation_create,
@@ -21,6 +20,7 @@ from .members import member_list, member_remove, member_roles
 from .organisations import organisation_detail, organisation_list
 from .posts import appointment_create, appointment_replace, appointment_update
 from .register import register_export, register_list
+from .switch import organisation_switch
 
 __all__ = [
     "appointment_create",
@@ -34,7 +34,6 @@ __all__ = [
     "handover_detail",
     "handover_item",
     "handover_item_done",
-    "home",
     "invitation_accept",
     "invitation_create",
     "invitation_open",

@@ -218,8 +218,7 @@ def report(small, national, runs):
         "",
         f"Budgets: a national lead's first page under {BUDGET_PAGE_P95_MS:g} ms at p95 through "
         f"Django at national scale; an export's peak memory under {BUDGET_MEMORY_MB:g} MB "
-        "at national scale. "
-        + ("Missed: " + "; ".join(missed) if missed else "All met."),
+        "at national scale. " + ("Missed: " + "; ".join(missed) if missed else "All met."),
         "",
     ]
     return "\n".join(lines), missed

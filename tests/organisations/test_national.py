@@ -22,9 +22,7 @@ def test_the_register_has_every_state_and_a_second_run_adds_nothing(db):
     assert first["open handovers"] == Handover.objects.open().count() > 0
     assert first["changes waiting"] == ChangeRequest.objects.pending().count() > 0
     states = {
-        state
-        for row in register.rows(network_lead(), on=TODAY)
-        for state in register.states(row)
+        state for row in register.rows(network_lead(), on=TODAY) for state in register.states(row)
     }
     assert states == set(register.State)
     leaving = Appointment.objects.filter(end_on__isnull=False).first()

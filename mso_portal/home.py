@@ -1,16 +1,22 @@
-from django.contrib import messages
+"""The home page: the organisation being worked in, its named posts and what the person can
+do there, a new MSO's getting-started checklist, and the switch between organisations. It
+gathers several apps, so it belongs to the project."""
+
 from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.shortcuts import render
 
 from mso_portal.http import allow
-
-from ..access import access_for
-from ..choices import Post, Role
-from ..current import can_switch_organisation, get_current_organisation, set_current_organisation
-from ..forms import OrganisationSwitchForm
-from ..models import Handover, Organisation
-from ..permissions import SUCCESSOR_SEES_HANDOVER, Perm
-from .organisations import named_posts
+from networks.getting_started import checklist
+from organisations.access import access_for
+from organisations.choices import Post, Role
+from organisations.current import (
+    can_switch_organisation,
+    get_current_organisation,
+)
+from organisations.forms import OrganisationSwitchForm
+from organisations.models import Handover, Organisation
+from organisations.permissions import SUCCESSOR_SEES_HANDOVER, Perm
+from organisations.views.organisations import named_posts
 
 
 @allow("GET")
@@ -26,12 +32,15 @@ def home(request):
     if organisation is not None:
         here = [g for g in access.grants if g.organisation_id == organisation.pk]
         perms = access.permissions(organisation)
+        items = checklist(user, organisation)
         context.update(
             {
                 "roles": [Role(g.key).label for g in here if g.source == "role"],
                 "posts": [Post(g.key).label for g in here if g.source == "post"],
                 "named_posts": named_posts(user, organisation),
                 "handovers": _handovers(user, organisation),
+                "checklist": items,
+                "checklist_done": sum(item.done for item in items or []),
                 "perms": {perm.name: perm in perms for perm in Perm},
             }
         )
@@ -53,18 +62,3 @@ def _handovers(user, organisation):
         .filter(Q(organisation=organisation) | Q(appointment__user=user) | theirs)
         .select_related("organisation", "appointment__user")
     )
-
-
-@allow("GET", "POST")
-def organisation_switch(request):
-    form = OrganisationSwitchForm(
-        request.POST if request.method == "POST" else None,
-        organisations=Organisation.objects.worked_in_by(request.user).order_by("name"),
-        initial={"organisation": get_current_organisation(request)},
-    )
-    if request.method == "POST" and form.is_valid():
-        organisation = form.cleaned_data["organisation"]
-        set_current_organisation(request, organisation)
-        messages.success(request, f"You are now working in {organisation.name}")
-        return redirect("home")
-    return render(request, "organisations/organisation_switch.html", {"form": form})

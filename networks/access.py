@@ -1,0 +1,75 @@
+"""Who may do what in the MSO networks, declared once.
+
+- Whoever may join networks (``Perm.NETWORKS_JOIN``: MSOs, deputy MSOs and network leads, from
+  the permission rule set) sees every network and may join it. Anyone else sees only the
+  networks they are in; any other network does not exist for them (404).
+- A network's members see its members, events and resources, and share resources; someone who
+  sees the network without being in it is told to join (403).
+- A network's leads add and change its events and remove any resource; a member removes what
+  they shared.
+- The buddy scheme is for those who may join networks; leads who may pair buddies
+  (``Perm.BUDDIES_PAIR``) pair the new MSOs of the organisations they reach.
+
+A person's network roles are read once per request (one query) and kept on the user object.
+"""
+
+from dataclasses import dataclass, field
+
+from django.core.exceptions import PermissionDenied
+from django.http import Http404
+
+from organisations.access import access_for
+from organisations.permissions import Perm
+
+from .models import Network, NetworkMembership
+
+
+@dataclass
+class NetworkAccess:
+    may_join: bool
+    roles: dict[int, str] = field(default_factory=dict)  # network id -> membership role
+
+    def is_member(self, network) -> bool:
+        return network.pk in self.roles
+
+    def is_lead(self, network) -> bool:
+        return self.roles.get(network.pk) == NetworkMembership.Role.LEAD
+
+    def sees(self, network) -> bool:
+        return self.may_join or self.is_member(network)
+
+    def visible(self):
+        networks = Network.objects.all()
+        return networks if self.may_join else networks.filter(pk__in=list(self.roles))
+
+
+def network_access(user) -> NetworkAccess:
+    cached = user.__dict__.get("_network_access")
+    if cached is None:
+        cached = user.__dict__["_network_access"] = NetworkAccess(
+            may_join=access_for(user).has(Perm.NETWORKS_JOIN),
+            roles=dict(
+                NetworkMembership.objects.filter(user=user).values_list("network_id", "role")
+            ),
+        )
+    return cached
+
+
+def forget_network_access(user) -> None:
+    user.__dict__.pop("_network_access", None)
+
+
+def get_network_for(user, slug: str, *, member: bool = False, lead: bool = False) -> Network:
+    """The network at ``slug`` if the person sees it (else 404), and is in it when ``member``,
+    or leads it when ``lead`` (else 403)."""
+    access = network_access(user)
+    network = Network.objects.filter(slug=slug).first()
+    if network is None or not access.sees(network):
+        raise Http404("No such network")
+    if (member and not access.is_member(network)) or (lead and not access.is_lead(network)):
+        raise PermissionDenied
+    return network
+
+
+def can_remove_resource(user, resource) -> bool:
+    return resource.shared_by_id == user.pk or network_access(user).is_lead(resource.network)

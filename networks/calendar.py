@@ -1,0 +1,56 @@
+"""Events as iCalendar (RFC 5545), written with the icalendar library: one event to add to a
+calendar, or a network's feed that a calendar subscribes to. A feed's address carries a signed
+token naming the person and the network, because calendar programs send no session cookie; it
+stops working when they leave the network (views.calendar_feed)."""
+
+from django.conf import settings
+from django.core import signing
+from django.urls import reverse
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+SALT = "networks.calendar"
+
+
+def feed_token(user, network) -> str:
+    return signing.dumps([user.pk, network.pk], salt=SALT, compress=True)
+
+
+def feed_url(user, network) -> str:
+    path = reverse(
+        "networks:calendar", kwargs={"slug": network.slug, "token": feed_token(user, network)}
+    )
+    return settings.SITE_URL.rstrip("/") + path
+
+
+def read_token(token: str):
+    """(user id, network id) of a feed token, or None."""
+    try:
+        user_id, network_id = signing.loads(token, salt=SALT)
+    except (signing.BadSignature, ValueError, TypeError):
+        return None
+    return user_id, network_id
+
+
+def calendar(network, events) -> bytes:
+    cal = Calendar()
+    cal.add("prodid", "-//MSO Portal//Networks//EN")
+    cal.add("version", "2.0")
+    cal.add("x-wr-calname", network.name)
+    for event in events:
+        item = CalendarEvent()
+        item.add("uid", f"{event.uid}@mso-portal")
+        item.add("summary", event.title)
+        item.add("dtstart", event.starts_at)
+        item.add("dtend", event.ends_at)
+        item.add("dtstamp", event.updated_at)
+        item.add("last-modified", event.updated_at)
+        description = event.agenda
+        if event.joining_link:
+            item.add("location", event.joining_link)
+            item.add("url", event.joining_link)
+            description = f"Join: {event.joining_link}\n\n{description}".strip()
+        if description:
+            item.add("description", description)
+        cal.add_component(item)
+    return cal.to_ical()

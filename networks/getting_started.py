@@ -1,0 +1,166 @@
+"""A new MSO's getting-started checklist, on their home page for their first 180 days in post
+(and before the post starts, once they are named).
+
+Items tick themselves where the product can tell (a network joined, a buddy asked for) and by
+hand otherwise (``GettingStartedTick``). The people to meet are named from the organisation's
+posts, or shown as not yet named; a post the organisation's kind does not have is left out.
+"""
+
+from dataclasses import dataclass, field
+from datetime import timedelta
+
+from django.urls import reverse
+from django.utils import timezone
+
+from organisations.choices import POST_KINDS, Post
+from organisations.models import Appointment
+
+from .models import BuddyRequest, Event, GettingStartedTick, Network, NetworkMembership
+
+NEW_FOR_DAYS = 180
+# The people a new MSO meets first, named from the organisation's posts.
+PEOPLE = {
+    Post.BOARD_DIRECTOR: "Meet the board director for medication safety",
+    Post.CHIEF_PHARMACIST: "Meet the chief pharmacist",
+    Post.PATIENT_SAFETY_SPECIALIST: "Meet the Patient Safety Specialists",
+    Post.MDSO: "Meet the Medical Devices Safety Officer (MDSO)",
+    Post.GOVERNANCE_LEAD: "Meet the clinical governance lead",
+    Post.MEDICINES_ADVICE: "Meet the medicines advice team",
+}
+
+
+@dataclass
+class Item:
+    key: str
+    text: str
+    done: bool = False
+    ticks_itself: bool = False  # the product can tell; no box to tick
+    url: str = ""
+    link_text: str = ""
+    names: list[str] = field(default_factory=list)  # for the people to meet
+    note: str = ""
+
+
+def new_mso_post(user, organisation, on=None):
+    """The person's MSO appointment in the organisation if they are new to it, else None."""
+    on = on or timezone.localdate()
+    return (
+        Appointment.objects.filter(
+            organisation=organisation,
+            user=user,
+            post=Post.MSO,
+            start_on__gte=on - timedelta(days=NEW_FOR_DAYS),
+        )
+        .exclude(end_on__lt=on)
+        .first()
+    )
+
+
+def checklist(user, organisation, on=None) -> list[Item] | None:
+    """The checklist of a new MSO of the organisation, or None for anyone else."""
+    on = on or timezone.localdate()
+    if new_mso_post(user, organisation, on) is None:
+        return None
+    ticked = set(
+        GettingStartedTick.objects.filter(user=user, organisation=organisation).values_list(
+            "item", flat=True
+        )
+    )
+    networks = {}
+    for kind, region, slug, pk, joined in _networks(user):  # the first of each, or a joined one
+        if (kind, region) not in networks or pk in joined:
+            networks[(kind, region)] = (slug, pk in joined)
+    holders: dict[str, list[str]] = {}
+    for appointment in (
+        Appointment.objects.filter(organisation=organisation, post__in=PEOPLE)
+        .current(on)
+        .select_related("user")
+    ):
+        holders.setdefault(appointment.post, []).append(appointment.holder_name)
+    asked = BuddyRequest.objects.filter(user=user).exclude(status=BuddyRequest.Status.WITHDRAWN)
+    facts = {"ticked": ticked, "asked_for_buddy": asked.exists()}
+    return _items(organisation, networks, holders, facts)
+
+
+def _networks(user):
+    joined = set(NetworkMembership.objects.filter(user=user).values_list("network_id", flat=True))
+    kinds = [Network.Kind.NATIONAL, Network.Kind.REGIONAL]
+    for network in Network.objects.filter(kind__in=kinds).order_by("pk"):
+        yield network.kind, network.region, network.slug, network.pk, joined
+
+
+def _items(organisation, networks, holders, facts) -> list[Item]:
+    ticked = facts["ticked"]
+    items = [
+        Item(
+            "mailbox",
+            "Get access to the generic MSO mailbox",
+            note=organisation.mso_mailbox
+            or "No generic MSO mailbox is on the register yet: ask for one to be added",
+            url="" if organisation.mso_mailbox else reverse("register:change_start"),
+            link_text="" if organisation.mso_mailbox else "Ask for a change to the register",
+        )
+    ]
+    for kind, region, text in (
+        (Network.Kind.NATIONAL, "", "Join the national MSO network"),
+        (
+            Network.Kind.REGIONAL,
+            organisation.region,
+            f"Join the MSO network of {organisation.get_region_display()}",
+        ),
+    ):
+        slug, joined = networks.get((kind, region), ("", False))
+        items.append(
+            Item(
+                f"network-{kind}",
+                text,
+                done=joined,
+                ticks_itself=True,
+                url=reverse("networks:detail", kwargs={"slug": slug}) if slug else "",
+                link_text="Go to the network" if slug else "",
+            )
+        )
+    webinar = _next_webinar(networks)
+    items.append(
+        Item(
+            "webinar",
+            "Put the next monthly MSO webinar in your calendar",
+            url=webinar.get_absolute_url() if webinar else "",
+            link_text=f"{webinar.title}, {timezone.localtime(webinar.starts_at):%-d %B %Y}"
+            if webinar
+            else "",
+            note="" if webinar else "The next one is not planned yet",
+        )
+    )
+    items.append(
+        Item(
+            "buddy",
+            "Ask for a buddy: an experienced MSO to talk to",
+            done=facts["asked_for_buddy"],
+            ticks_itself=True,
+            url=reverse("networks:buddy_request"),
+            link_text="Ask for a buddy",
+        )
+    )
+    for post, text in PEOPLE.items():
+        if organisation.kind in POST_KINDS[post]:
+            items.append(Item(f"meet-{post}", text, names=holders.get(post, [])))
+    items += [
+        Item("alerts", "Review the open National Patient Safety Alerts and their actions"),
+        Item("incidents", "Review the open medication incidents and their actions"),
+        Item("committee", "Read the medication safety committee's terms of reference"),
+    ]
+    for item in items:
+        if not item.ticks_itself:
+            item.done = item.key in ticked
+    return items
+
+
+def _next_webinar(networks):
+    national = [slug for (kind, _region), (slug, _joined) in networks.items() if kind == "national"]
+    return (
+        Event.objects.filter(network__slug__in=national, starts_at__gte=timezone.now())
+        .select_related("network")
+        .order_by("starts_at")
+        .first()
+    )

@@ -1,0 +1,160 @@
+"""Files shared in a network's library: limited in size, and accepted by what they contain, not
+by their name.
+
+``identify(upload)`` reads the first bytes: ``puremagic`` names the kind of file from its magic
+numbers (PDF, PNG, JPEG, and the executables, web pages and archives that are refused); an
+Office or OpenDocument file is a ZIP archive, told apart by the parts inside it; a CSV or text
+file is UTF-8 text with no control characters that is not a web page. The name the person gave
+must agree with what the file is, so a program called ``minutes.pdf`` is refused with a clear
+message. Files are stored under random names (models.resource_path) and only ever sent as
+attachments (views.resource_download).
+
+``LimitedUploadHandler`` stops reading an upload once it passes the limit, so an oversized file
+is not written to disk before it is refused.
+"""
+
+import zipfile
+
+import puremagic
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.template.defaultfilters import filesizeformat
+from django.utils.text import get_valid_filename
+
+ACCEPTED = {
+    "pdf": ("a PDF", "application/pdf"),
+    "docx": (
+        "a Word document",
+        "application/vnd.openxmlformats-officedocument.wordprocessingml.document",
+    ),
+    "xlsx": (
+        "an Excel spreadsheet",
+        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+    ),
+    "pptx": (
+        "a PowerPoint presentation",
+        "application/vnd.openxmlformats-officedocument.presentationml.presentation",
+    ),
+    "odt": ("an OpenDocument text", "application/vnd.oasis.opendocument.text"),
+    "ods": ("an OpenDocument spreadsheet", "application/vnd.oasis.opendocument.spreadsheet"),
+    "png": ("a PNG image", "image/png"),
+    "jpg": ("a JPEG image", "image/jpeg"),
+    "csv": ("a CSV file", "text/csv"),
+    "txt": ("a text file", "text/plain"),
+}
+SAME = {"jpeg": "jpg"}  # other names for the same kind
+OOXML_PARTS = {"word/": "docx", "xl/": "xlsx", "ppt/": "pptx"}
+ODF_TYPES = {
+    b"application/vnd.oasis.opendocument.text": "odt",
+    b"application/vnd.oasis.opendocument.spreadsheet": "ods",
+}
+PUREMAGIC_KINDS = {".pdf": "pdf", ".png": "png", ".jpg": "jpg", ".jpeg": "jpg"}
+HEAD_BYTES = 64 * 1024
+
+
+def max_bytes() -> int:
+    return settings.RESOURCE_MAX_BYTES
+
+
+def limit() -> str:
+    return filesizeformat(max_bytes())
+
+
+def too_big() -> str:
+    return f"The file must be smaller than {limit()}"
+
+
+def accepted_list() -> str:
+    return "PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, CSV or text"
+
+
+def identify(upload) -> tuple[str, str, str]:
+    """(extension, content type, safe file name) of an uploaded file, or ValidationError."""
+    if upload.size > max_bytes():
+        raise ValidationError(too_big(), code="too_big")
+    if upload.size == 0:
+        raise ValidationError("The file is empty", code="empty")
+    name = get_valid_filename(upload.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:150]
+    given = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    given = SAME.get(given, given)
+    kind = _kind(upload)
+    if kind == "text":  # CSV is text: its name says which
+        kind = given if given in ("csv", "txt") else "txt"
+    if kind not in ACCEPTED:
+        raise ValidationError(
+            f"The file must be a {accepted_list()} file. This one looks like {kind}.",
+            code="not_accepted",
+        )
+    if given != kind:
+        raise ValidationError(
+            f"The file's name ends .{given or '(nothing)'} but it is {ACCEPTED[kind][0]}: "
+            f"rename it to end .{kind} and try again",
+            code="disguised",
+        )
+    return kind, ACCEPTED[kind][1], name
+
+
+def _kind(upload) -> str:
+    """What the file is, by its content: one of ACCEPTED's keys, or a description of it."""
+    upload.seek(0)
+    head = upload.read(HEAD_BYTES)
+    upload.seek(0)
+    if head.startswith(b"PK\x03\x04"):
+        return _archive_kind(upload)
+    try:
+        matches = puremagic.magic_string(head)
+    except puremagic.PureError:
+        matches = []
+    for match in matches:
+        if match.extension in PUREMAGIC_KINDS:
+            return PUREMAGIC_KINDS[match.extension]
+    if matches:
+        return f"a {matches[0].extension or 'different kind of'} file"
+    return _text_kind(head)
+
+
+def _archive_kind(upload) -> str:
+    try:
+        with zipfile.ZipFile(upload) as archive:
+            names = archive.namelist()
+            if "mimetype" in names:
+                return ODF_TYPES.get(archive.read("mimetype").strip(), "an unknown archive")
+    except zipfile.BadZipFile:
+        return "a damaged archive"
+    finally:
+        upload.seek(0)
+    for prefix, kind in OOXML_PARTS.items():
+        if "[Content_Types].xml" in names and any(n.startswith(prefix) for n in names):
+            return kind
+    return "a ZIP archive"
+
+
+def _text_kind(head: bytes) -> str:
+    try:
+        text = head.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        return "not a kind of file we know"
+    if any(ord(c) < 32 and c not in "\t\r\n" for c in text):
+        return "not a kind of file we know"
+    if text.lstrip()[:1] == "<":
+        return "a web page or other markup"
+    return "text"
+
+
+class LimitedUploadHandler(FileUploadHandler):
+    """Stop reading a file once it passes the limit; the form then says it is too big."""
+
+    def new_file(self, *args, **kwargs):
+        super().new_file(*args, **kwargs)
+        self.received = 0
+
+    def receive_data_chunk(self, raw_data, start):
+        self.received += len(raw_data)
+        if self.received > max_bytes():
+            self.request.upload_too_big = True
+            raise SkipFile
+        return raw_data
+
+    def file_complete(self, file_size):
+        return None

@@ -1,0 +1,418 @@
+"""Pages of the MSO networks: the networks and their members, events (with calendars), the
+library, and the buddy scheme. Who may do what is declared in networks/access.py."""
+
+from datetime import timedelta
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Q
+from django.http import FileResponse, Http404, HttpResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from mso_portal.forms import add_service_error
+from mso_portal.http import allow, query_string_without_page
+from organisations.access import access_for
+from organisations.forms import SearchForm
+from organisations.models import Organisation
+from organisations.permissions import Perm
+from organisations.scoping import get_object_for
+
+from . import buddies, calendar, getting_started, services
+from .access import can_remove_resource, get_network_for, network_access
+from .forms import (
+    BuddyOfferForm,
+    BuddyRequestForm,
+    EventForm,
+    ResourceForm,
+    ResourceSearchForm,
+)
+from .models import (
+    BuddyOffer,
+    BuddyRequest,
+    Event,
+    Network,
+    NetworkMembership,
+    Resource,
+)
+from .uploads import LimitedUploadHandler
+
+PAGE_SIZE = 25
+
+
+# Networks and their members -------------------------------------------------------------
+
+
+@allow("GET")
+def network_list(request):
+    access = network_access(request.user)
+    networks = access.visible().annotate(members=Count("memberships"))
+    if not access.may_join and not access.roles:
+        raise PermissionDenied
+    context = {"networks": networks, "access": access}
+    return render(request, "networks/network_list.html", context)
+
+
+@allow("GET")
+def network_detail(request, slug):
+    network = get_network_for(request.user, slug)
+    access = network_access(request.user)
+    member = access.is_member(network)
+    context = {
+        "network": network,
+        "member": member,
+        "lead": access.is_lead(network),
+        "events": network.events.filter(ends_at__gte=timezone.now())[:5] if member else [],
+        "leads": network.memberships.filter(role=NetworkMembership.Role.LEAD).select_related(
+            "user"
+        ),
+        "feed_url": calendar.feed_url(request.user, network) if member else "",
+    }
+    return render(request, "networks/network_detail.html", context)
+
+
+@allow("POST")
+def network_join(request, slug):
+    network = get_network_for(request.user, slug)
+    if not network_access(request.user).may_join:
+        raise PermissionDenied
+    services.join(by=request.user, network=network)
+    messages.success(request, f"You are now a member of {network.name}")
+    return redirect(network)
+
+
+@allow("POST")
+def network_leave(request, slug):
+    network = get_network_for(request.user, slug, member=True)
+    try:
+        services.leave(by=request.user, network=network)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(request, f"You have left {network.name}")
+    return redirect(network)
+
+
+@allow("GET")
+def network_members(request, slug):
+    network = get_network_for(request.user, slug, member=True)
+    form = SearchForm(request.GET or None)
+    members = network.memberships.select_related("user").order_by("-role", "user__full_name")
+    if q := form.query:
+        members = members.filter(Q(user__full_name__icontains=q) | Q(user__email__icontains=q))
+    page = Paginator(members, PAGE_SIZE * 2).get_page(form.page_number)
+    context = {
+        "network": network,
+        "page": page,
+        "form": form,
+        "query_string": query_string_without_page(request),
+    }
+    return render(request, "networks/network_members.html", context)
+
+
+# Events -----------------------------------------------------------------------------------
+
+
+def _event(request, slug, pk, **need):
+    network = get_network_for(request.user, slug, **need)
+    return network, get_object_or_404(Event, pk=pk, network=network)
+
+
+@allow("GET")
+def event_list(request, slug):
+    network = get_network_for(request.user, slug, member=True)
+    now = timezone.now()
+    context = {
+        "network": network,
+        "upcoming": network.events.filter(ends_at__gte=now),
+        "past": network.events.filter(ends_at__lt=now).order_by("-starts_at")[:10],
+        "lead": network_access(request.user).is_lead(network),
+        "feed_url": calendar.feed_url(request.user, network),
+    }
+    return render(request, "networks/event_list.html", context)
+
+
+@allow("GET")
+def event_detail(request, slug, pk):
+    network, event = _event(request, slug, pk, member=True)
+    context = {
+        "network": network,
+        "event": event,
+        "lead": network_access(request.user).is_lead(network),
+    }
+    return render(request, "networks/event_detail.html", context)
+
+
+@allow("GET", "POST")
+def event_create(request, slug):
+    network = get_network_for(request.user, slug, lead=True)
+    return _event_form(request, network, Event())
+
+
+@allow("GET", "POST")
+def event_update(request, slug, pk):
+    network, event = _event(request, slug, pk, lead=True)
+    return _event_form(request, network, event)
+
+
+def _event_form(request, network, event):
+    form = EventForm(
+        request.POST if request.method == "POST" else None, instance=event, network=network
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.event_save(by=request.user, event=form.instance)
+        except ValidationError as error:
+            add_service_error(form, error, default_field="on")
+        else:
+            messages.success(request, f"“{event.title}” is saved")
+            return redirect(event)
+    context = {"network": network, "form": form, "event": event}
+    return render(request, "networks/event_form.html", context)
+
+
+@allow("GET")
+def event_ics(request, slug, pk):
+    network, event = _event(request, slug, pk, member=True)
+    response = HttpResponse(calendar.calendar(network, [event]), content_type="text/calendar")
+    response["Content-Disposition"] = f'attachment; filename="{network.slug}-{event.pk}.ics"'
+    return response
+
+
+@login_not_required
+@allow("GET")
+def calendar_feed(request, slug, token):
+    """A network's events for a calendar program, which signs nobody in: the token in the
+    address names the person, and works while they are in the network."""
+    found = calendar.read_token(token)
+    network = Network.objects.filter(slug=slug).first()
+    if found is None or network is None or found[1] != network.pk:
+        raise Http404("No such calendar")
+    if not NetworkMembership.objects.filter(
+        network=network, user_id=found[0], user__is_active=True
+    ).exists():
+        raise Http404("No such calendar")
+    events = network.events.filter(ends_at__gte=timezone.now() - timedelta(days=90))
+    response = HttpResponse(calendar.calendar(network, events), content_type="text/calendar")
+    response["Cache-Control"] = "private, no-store"
+    return response
+
+
+# The library ------------------------------------------------------------------------------
+
+
+@allow("GET")
+def resource_list(request, slug):
+    network = get_network_for(request.user, slug, member=True)
+    form = ResourceSearchForm(request.GET or None)
+    resources = network.resources.select_related("shared_by").prefetch_related("tags")
+    if q := form.query:
+        resources = resources.filter(
+            Q(title__icontains=q) | Q(description__icontains=q) | Q(tags__name=q.lower())
+        ).distinct()
+    tag = form.cleaned_data.get("tag") if form.is_valid() else ""
+    if tag:
+        resources = resources.filter(tags__name=tag.lower())
+    page = Paginator(resources, PAGE_SIZE).get_page(form.page_number)
+    context = {
+        "network": network,
+        "form": form,
+        "tag": tag,
+        "page": page,
+        "removable": {r.pk for r in page.object_list if can_remove_resource(request.user, r)},
+        "query_string": query_string_without_page(request),
+    }
+    return render(request, "networks/resource_list.html", context)
+
+
+@csrf_exempt
+@allow("GET", "POST")
+def resource_create(request, slug):
+    # The size limit applies while the upload is read, so it is set before the CSRF check
+    # reads the form (which it still does: _resource_create is csrf_protect-ed).
+    request.upload_handlers.insert(0, LimitedUploadHandler(request))
+    return _resource_create(request, slug)
+
+
+@csrf_protect
+def _resource_create(request, slug):
+    network = get_network_for(request.user, slug, member=True)
+    form = ResourceForm(
+        request.POST if request.method == "POST" else None,
+        request.FILES if request.method == "POST" else None,
+        too_big=getattr(request, "upload_too_big", False),
+    )
+    if request.method == "POST" and form.is_valid():
+        resource = form.resource(network)
+        try:
+            services.resource_share(
+                by=request.user,
+                resource=resource,
+                tags=services.tag_names(form.cleaned_data["tags"]),
+            )
+        except ValidationError as error:
+            add_service_error(form, error, default_field="title")
+        else:
+            messages.success(request, f"“{resource.title}” is in the library")
+            return redirect("networks:resources", slug=network.slug)
+    return render(request, "networks/resource_form.html", {"network": network, "form": form})
+
+
+def _resource(request, slug, pk):
+    network = get_network_for(request.user, slug, member=True)
+    return get_object_or_404(Resource.objects.select_related("network"), pk=pk, network=network)
+
+
+@allow("GET")
+def resource_download(request, slug, pk):
+    resource = _resource(request, slug, pk)
+    if not resource.file:
+        raise Http404("This resource is a link")
+    return FileResponse(
+        resource.file.open("rb"),
+        as_attachment=True,
+        filename=resource.filename,
+        content_type=resource.content_type,
+    )
+
+
+@allow("POST")
+def resource_remove(request, slug, pk):
+    resource = _resource(request, slug, pk)
+    if not can_remove_resource(request.user, resource):
+        raise PermissionDenied
+    services.resource_remove(by=request.user, resource=resource)
+    messages.success(request, f"“{resource.title}” is removed from the library")
+    return redirect("networks:resources", slug=slug)
+
+
+# The buddy scheme -------------------------------------------------------------------------
+
+
+def _buddy_scheme(request):
+    access = access_for(request.user)
+    may_join, may_pair = access.has(Perm.NETWORKS_JOIN), access.has(Perm.BUDDIES_PAIR)
+    if not (may_join or may_pair):
+        raise PermissionDenied
+    return may_join, may_pair
+
+
+def _mso_organisations(user):
+    """The organisations where the person may ask for a buddy: where they are MSO or deputy."""
+    theirs = list(Organisation.objects.worked_in_by(user))
+    permissions = access_for(user).permission_map(theirs)
+    return Organisation.objects.worked_in_by(user).filter(
+        pk__in=[o.pk for o in theirs if Perm.NETWORKS_JOIN in permissions[o]]
+    )
+
+
+@allow("GET")
+def buddy_scheme(request):
+    may_join, may_pair = _buddy_scheme(request)
+    offer = BuddyOffer.objects.filter(user=request.user).first()
+    context = {
+        "may_join": may_join,
+        "can_ask": may_join and _mso_organisations(request.user).exists(),
+        "offer": offer,
+        "mentees": offer.pairings.filter(status=BuddyRequest.Status.PAIRED).select_related(
+            "user", "organisation"
+        )
+        if offer
+        else [],
+        "requests": BuddyRequest.objects.filter(user=request.user)
+        .exclude(status=BuddyRequest.Status.WITHDRAWN)
+        .select_related("organisation", "buddy__user"),
+        "waiting": [],
+    }
+    if may_pair:
+        offers = list(buddies.offers_with_room())
+        context["waiting"] = [
+            (waiting, buddies.ranked(waiting, offers)[:3])
+            for waiting in buddies.waiting_for(request.user)[:50]
+        ]
+    return render(request, "networks/buddy_scheme.html", context)
+
+
+@allow("GET", "POST")
+def buddy_offer(request):
+    if not access_for(request.user).has(Perm.NETWORKS_JOIN):
+        raise PermissionDenied
+    offer = BuddyOffer.objects.filter(user=request.user).first() or BuddyOffer(user=request.user)
+    form = BuddyOfferForm(request.POST if request.method == "POST" else None, instance=offer)
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.buddy_offer_save(by=request.user, offer=form.instance)
+        except ValidationError as error:
+            add_service_error(form, error, default_field="capacity")
+        else:
+            messages.success(request, "Thank you: your offer to be a buddy is saved")
+            return redirect("networks:buddies")
+    return render(request, "networks/buddy_offer.html", {"form": form})
+
+
+@allow("GET", "POST")
+def buddy_request(request):
+    organisations = _mso_organisations(request.user)
+    if not organisations.exists():
+        raise PermissionDenied  # the scheme pairs new MSOs
+    form = BuddyRequestForm(
+        request.POST if request.method == "POST" else None,
+        organisations=organisations,
+        instance=BuddyRequest(user=request.user),
+    )
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.buddy_request(by=request.user, request=form.instance)
+        except ValidationError as error:
+            add_service_error(form, error, default_field="note")
+        else:
+            messages.success(request, "A network lead will find you a buddy")
+            return redirect("networks:buddies")
+    return render(request, "networks/buddy_request.html", {"form": form})
+
+
+@allow("POST")
+def buddy_request_withdraw(request, pk):
+    mine = get_object_or_404(BuddyRequest, pk=pk, user=request.user)
+    services.buddy_request_withdraw(by=request.user, request=mine)
+    messages.success(request, "Your request for a buddy is withdrawn")
+    return redirect("networks:buddies")
+
+
+@allow("POST")
+def buddy_pair(request, pk, offer_pk):
+    if not access_for(request.user).has(Perm.BUDDIES_PAIR):
+        raise PermissionDenied
+    waiting = get_object_or_404(BuddyRequest.objects.select_related("organisation"), pk=pk)
+    get_object_for(request.user, Organisation, Perm.BUDDIES_PAIR, pk=waiting.organisation_id)
+    offer = get_object_or_404(BuddyOffer.objects.select_related("user"), pk=offer_pk)
+    try:
+        services.buddy_pair(by=request.user, request=waiting, offer=offer)
+    except ValidationError as error:
+        messages.error(request, error.messages[0])
+    else:
+        messages.success(
+            request, f"{waiting.user.full_name} and {offer.user.full_name} are buddies"
+        )
+    return redirect(reverse("networks:buddies"))
+
+
+# Getting started --------------------------------------------------------------------------
+
+
+@allow("POST")
+def getting_started_tick(request, ods_code, item):
+    """A new MSO ticks an item of their checklist (or takes the tick away)."""
+    organisation = get_object_for(request.user, Organisation, ods_code=ods_code)
+    items = getting_started.checklist(request.user, organisation)
+    if items is None:
+        raise PermissionDenied  # the checklist is the new MSO's own
+    if item not in {entry.key for entry in items if not entry.ticks_itself}:
+        raise Http404("No such item")
+    done = request.POST.get("done") == "on"
+    services.getting_started_tick(by=request.user, organisation=organisation, item=item, done=done)
+    return redirect(f"{reverse('home')}#getting-started")

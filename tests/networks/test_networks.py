@@ -1,0 +1,90 @@
+"""MSO networks and their members: who sees a network, joins and leaves it, and sees who is in
+it (networks/access.py)."""
+
+import pytest
+from django.urls import reverse
+
+from networks.models import NetworkMembership
+from tests.factories import NetworkFactory, member
+from tests.networks.conftest import join
+
+pytestmark = pytest.mark.django_db
+
+
+class TestAccess:
+    def test_the_list(self, assert_access, national, mso, staff, lead):
+        for allowed in (mso, lead):
+            assert_access(reverse("networks:list"), allowed=allowed, wrong_role=staff)
+
+    def test_a_network(self, assert_access, national, mso, staff):
+        # An MSO may join any network; a staff reporter who is in none sees none.
+        assert_access(national.get_absolute_url(), allowed=mso, other_organisation=staff)
+
+    def test_joining_and_leaving(self, assert_access, national, mso, staff):
+        assert_access(
+            reverse("networks:join", args=[national.slug]),
+            method="post",
+            allowed=mso,
+            other_organisation=staff,
+            ok=302,
+        )
+        assert_access(
+            reverse("networks:leave", args=[national.slug]),
+            method="post",
+            allowed=mso,
+            other_organisation=staff,
+            ok=302,
+        )
+
+    def test_the_members(self, assert_access, national, member_mso, mso, staff, other_mso):
+        assert_access(
+            reverse("networks:members", args=[national.slug]),
+            allowed=member_mso,
+            wrong_role=other_mso,  # sees the network, is not in it
+            other_organisation=staff,
+        )
+
+    def test_a_staff_member_in_a_network_sees_it(self, client_for, national, staff):
+        join(national, staff)
+        assert client_for(staff).get(national.get_absolute_url()).status_code == 200
+        assert client_for(staff).get(reverse("networks:list")).status_code == 200
+
+
+class TestMembership:
+    def test_an_mso_joins_and_then_sees_the_network_inside(self, client_for, national, mso):
+        client = client_for(mso)
+        page = client.get(national.get_absolute_url())
+        assert "Join the network to see its events" in page.text
+        client.post(reverse("networks:join", args=[national.slug]))
+        assert NetworkMembership.objects.get(user=mso).role == NetworkMembership.Role.MEMBER
+        page = client.get(national.get_absolute_url())
+        assert "The library: resources for MSOs by MSOs" in page.text
+        client.post(reverse("networks:join", args=[national.slug]))  # twice is once
+        assert NetworkMembership.objects.filter(user=mso).count() == 1
+
+    def test_a_lead_cannot_leave_without_a_successor(self, client_for, national, network_head):
+        response = client_for(network_head).post(
+            reverse("networks:leave", args=[national.slug]), follow=True
+        )
+        assert "You lead this network" in response.text
+        assert NetworkMembership.objects.filter(user=network_head).exists()
+
+    def test_members_are_listed_and_searched(self, client_for, national, member_mso, trust):
+        join(national, member(trust, full_name="Zara Quinn"))
+        url = reverse("networks:members", args=[national.slug])
+        page = client_for(member_mso).get(url)
+        assert "Zara Quinn" in page.text and "Amir Shah" in page.text
+        page = client_for(member_mso).get(url, {"q": "zara"})
+        assert page.context["page"].paginator.count == 1
+
+    def test_the_list_groups_networks_by_kind(self, client_for, national, london, mso):
+        NetworkFactory(name="Community Pharmacy MSOs", kind="specialised")
+        page = client_for(mso).get(reverse("networks:list"))
+        for text in ("National", "Regional", "Specialised", "London MSO Network"):
+            assert text in page.text
+
+    def test_a_reserved_address_is_refused(self, db):
+        from django.core.exceptions import ValidationError
+
+        with pytest.raises(ValidationError, match="kept for the service"):
+            NetworkFactory.build(slug="buddies").full_clean()

@@ -31,6 +31,8 @@ PUBLIC_URL_NAMES = {
     "accessibility",
     "privacy",
     "contact",
+    # A calendar program signs nobody in: a signed token in the address names the person.
+    "networks:calendar",
 }
 ADMIN_PREFIX = "admin/"
 # Parameters naming an organisation's object: such a view must be proven to give 404 to

@@ -1,6 +1,7 @@
 """Fictional demo data: an ICB, two trusts (one of which took over a third, now closed), a PCN
-with two GP practices, a community pharmacy, and one sign-in for each kind of user. Every name
-and code here is made up.
+with two GP practices, a community pharmacy, and one sign-in for each kind of user; then the MSO
+community and the register's comings and goings (demo_community.py). Every name and code here
+is made up.
 
 Running it again changes nothing but the demo passwords (set to DEMO_PASSWORD each time).
 """
@@ -11,11 +12,12 @@ from auditlog.context import disable_auditlog
 from django.db import transaction
 
 from accounts.models import User
-from networks.models import Network, NetworkMembership
 from organisations import closure
 from organisations.choices import OrganisationKind as Kind
 from organisations.choices import Post, Region, RelationshipKind, Role
 from organisations.models import Appointment, Membership, Organisation, OrganisationRelationship
+
+from .demo_community import seed_community
 
 SINCE = date(2024, 4, 1)
 
@@ -165,15 +167,11 @@ def seed_demo(password: str) -> dict[str, int]:
                 defaults={"email": email, "start_on": SINCE},
             )
 
-        network, _ = Network.objects.get_or_create(
-            name="National MSO Network", defaults={"kind": Network.Kind.NATIONAL}
-        )
-        lead = _user("lead@network.example", "Nadia Osei", password, job_title="Network lead")
-        NetworkMembership.objects.update_or_create(
-            network=network, user=lead, defaults={"role": NetworkMembership.Role.LEAD}
-        )
         _user("admin@example.com", "Site Administrator", password, is_staff=True)
-    closure.rebuild()
+        closure.rebuild()
+        seed_community(
+            organisations, lambda email, name, **extra: _user(email, name, password, **extra)
+        )
     return {
         "organisations": Organisation.objects.count(),
         "users": User.objects.count(),

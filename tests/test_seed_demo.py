@@ -1,6 +1,7 @@
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
+from django.utils import timezone
 
 from accounts.models import User
 from organisations.choices import Post, Role
@@ -18,6 +19,8 @@ DEMO_SIGN_INS = [
     "mso@pcn.example",
     "cdao@icb.example",
     "lead@network.example",
+    "lead@midlands.example",
+    "mso@icb.example",
     "admin@example.com",
 ]
 
@@ -77,3 +80,47 @@ def test_it_refuses_to_run_without_debug(settings):
     with pytest.raises(CommandError, match="known password"):
         call_command("seed_demo")
     assert not User.objects.exists()
+
+
+def test_the_community_and_the_register_are_alive(seeded):
+    """What a new user should find: a handover under way, a vacancy, a change waiting, events,
+    a library, a buddy pairing and one waiting, a new MSO's checklist, unread notifications."""
+    from networks.getting_started import checklist
+    from networks.models import BuddyRequest, Event, Resource
+    from notifications.models import Notification
+    from organisations import register
+    from organisations.models import ChangeRequest, Handover
+
+    trust_b = Organisation.objects.get(ods_code="RZB")
+    assert Handover.objects.open().get().organisation == trust_b
+    assert ChangeRequest.objects.pending().get().organisation == trust_b
+    lead = User.objects.get(email="lead@midlands.example")
+    states = {row.ods_code: register.states(row) for row in register.rows(lead)}
+    assert register.State.VACANT in states["FZZ01"]
+    assert states["RZB"] == [
+        register.State.IN_POST,
+        register.State.HANDOVER,
+        register.State.CHANGE_PENDING,
+    ]
+    assert Event.objects.filter(starts_at__gte=timezone.now()).count() >= 3
+    assert Resource.objects.exclude(file="").count() == 1
+    assert set(BuddyRequest.objects.values_list("status", flat=True)) == {"paired", "waiting"}
+    new_mso = User.objects.get(email="mso@icb.example")
+    assert checklist(new_mso, Organisation.objects.get(ods_code="QZZ"))
+    unread = Notification.objects.filter(read_at__isnull=True)
+    assert {n.recipient.email for n in unread} >= {
+        "lead@midlands.example",
+        "mso@trust-b.example",
+        "mso@trust-a.example",
+    }
+
+
+def test_running_it_again_adds_nothing_to_the_community(seeded):
+    from networks.models import BuddyRequest, Event, NetworkMembership, Resource
+    from notifications.models import Notification
+    from organisations.models import ChangeRequest, Handover
+
+    models = (Event, Resource, BuddyRequest, NetworkMembership, ChangeRequest, Handover)
+    before = [model.objects.count() for model in (*models, Notification)]
+    call_command("seed_demo")
+    assert [model.objects.count() for model in (*models, Notification)] == before

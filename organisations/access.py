@@ -216,9 +216,10 @@ class Access:
         rule (a PCN's MSO and its practices). Successor links reach only closed ones."""
         return any(rule.reach == Reach.AREA for rule, _ in self.matches)
 
-    def has_anywhere(self, perm: Perm) -> bool:
-        """Whether any rule gives the person ``perm`` somewhere, even on some rows only."""
-        return any(perm in rule.perms for rule, _ in self.matches)
+    def has_anywhere(self, perm: Perm, *, narrowed: bool = True) -> bool:
+        """Whether any rule gives the person ``perm`` somewhere: even on some rows only, unless
+        ``narrowed`` is False."""
+        return any(perm in rule.perms and (narrowed or not rule.only) for rule, _ in self.matches)
 
     def scopes(self, perm: Perm, model_label: str = "", *, global_reach=True) -> list[Scope]:
         """Where the rules giving ``perm`` reach: one scope for the unrestricted rules, one for

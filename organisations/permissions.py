@@ -148,6 +148,14 @@ SUCCESSOR_SEES_HANDOVER = {
     "organisations.HandoverItem": _successor_of("handover__"),
 }
 
+
+def _asked_by(user) -> Q:
+    return Q(submitted_by=user)
+
+
+# Whoever asked for a change to the register follows it, in post or not.
+ASKER_SEES_CHANGE = {"organisations.ChangeRequest": _asked_by}
+
 RULES: tuple[Rule, ...] = (
     # Roles of members.
     Rule(Role.STAFF, VIEW),
@@ -162,6 +170,10 @@ RULES: tuple[Rule, ...] = (
             only=SUCCESSOR_SEES_HANDOVER,
             rows="the handover of the post they take over",
         )
+        for role in Role
+    ),
+    *(
+        Rule(role, {P.CHANGES_VIEW}, only=ASKER_SEES_CHANGE, rows="the changes they asked for")
         for role in Role
     ),
     # Named posts, while they are held.

@@ -31,12 +31,13 @@ PAGE_SIZE = 50
 @allow("GET")
 def change_request_list(request):
     access = access_for(request.user)
-    if not access.has(Perm.CHANGES_VIEW):
-        raise PermissionDenied
-    form = ChangeRequestFilterForm(request.GET or None)
     changes = ChangeRequest.objects.visible_to(request.user).select_related(
         "organisation", "submitted_by"
     )
+    # Those who follow an organisation's changes, and whoever asked for one.
+    if not (access.has_anywhere(Perm.CHANGES_VIEW, narrowed=False) or changes.exists()):
+        raise PermissionDenied
+    form = ChangeRequestFilterForm(request.GET or None)
     if form.is_valid():
         if q := form.query:
             changes = changes.filter(

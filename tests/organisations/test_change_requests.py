@@ -369,6 +369,17 @@ class TestDeciding:
         assert change.is_pending
         assert not Appointment.objects.filter(name="Grace Obi").exists()
 
+    def test_whoever_asked_follows_it_after_leaving_their_post(
+        self, client_for, trust, mso, staff, london_lead
+    ):
+        change = new_mso(mso, trust, email=staff.email, starts_on=datetime.date(2026, 11, 23))
+        change_requests.decide(by=london_lead, request=change, approve=True)
+        assert Appointment.objects.get(user=mso).end_on == datetime.date(2026, 11, 22)
+        client = client_for(mso)  # no longer the MSO
+        assert client.get(change.get_absolute_url()).status_code == 200
+        assert client.get(reverse("register:changes")).context["page"].paginator.count == 1
+        assert client.get(trust.get_absolute_url()).context["changes"] is None
+
     def test_a_decided_change_cannot_be_decided_again(self, client_for, trust, mso, london_lead):
         change = new_mso(mso, trust)
         change_requests.decide(by=london_lead, request=change, approve=False, reason="No")

@@ -140,7 +140,7 @@ def _people(user):
 def _events(networks, national_lead, midlands_lead, today):
     zone = timezone.get_current_timezone()
     first = today.replace(day=1)
-    for months in range(-1, 3):  # last month's, and the next three: the second Wednesday
+    for months in range(-1, 4):  # last month's, and the next four: the second Wednesday
         month = (first.month - 1 + months) % 12 + 1
         year = first.year + (first.month - 1 + months) // 12
         day = first.replace(year=year, month=month, day=8)

@@ -27,3 +27,5 @@ urlpatterns = [
     ),
     path("admin/", admin.site.urls),
 ]
+
+handler403 = "mso_portal.http.permission_denied"

@@ -15,9 +15,9 @@ A person's network roles are read once per request (one query) and kept on the u
 
 from dataclasses import dataclass, field
 
-from django.core.exceptions import PermissionDenied
 from django.http import Http404
 
+from mso_portal.http import Refused
 from organisations.access import access_for
 from organisations.permissions import Perm
 
@@ -66,8 +66,13 @@ def get_network_for(user, slug: str, *, member: bool = False, lead: bool = False
     network = Network.objects.filter(slug=slug).first()
     if network is None or not access.sees(network):
         raise Http404("No such network")
-    if (member and not access.is_member(network)) or (lead and not access.is_lead(network)):
-        raise PermissionDenied
+    if member and not access.is_member(network):
+        raise Refused(
+            f"Only members of {network.name} see its events, its library and its members.",
+            link=(network.get_absolute_url(), f"Join {network.name}"),
+        )
+    if lead and not access.is_lead(network):
+        raise Refused(f"Only the leads of {network.name} add and change its events.")
     return network
 
 

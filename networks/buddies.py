@@ -64,9 +64,9 @@ def ranked(request: BuddyRequest, offers, today: date | None = None) -> list[dic
         years = (today - offer.mso_since).days // 365 if offer.mso_since else 0
         reasons = []
         if same_sector:
-            reasons.append(f"knows {organisation.get_kind_display()}s")
+            reasons.append("knows this kind of organisation")
         if same_region:
-            reasons.append(f"in {organisation.get_region_display()}")
+            reasons.append(f"also in {organisation.get_region_display()}")
         reasons.append(f"{years} year{'s' if years != 1 else ''} as an MSO")
         suggestions.append(
             {

@@ -138,8 +138,10 @@ def _items(organisation, networks, holders, facts) -> list[Item]:
             "Ask for a buddy: an experienced MSO to talk to",
             done=facts["asked_for_buddy"],
             ticks_itself=True,
-            url=reverse("networks:buddy_request"),
-            link_text="Ask for a buddy",
+            url=reverse(
+                "networks:buddies" if facts["asked_for_buddy"] else "networks:buddy_request"
+            ),
+            link_text="See the buddy scheme" if facts["asked_for_buddy"] else "Ask for a buddy",
         )
     )
     for post, text in PEOPLE.items():

@@ -500,7 +500,7 @@ class RegisterFilterForm(SearchForm):
     post = forms.ChoiceField(
         label="Post",
         required=False,
-        choices=[(post.value, post.label) for post in register.REGISTER_POSTS],
+        choices=[(Post.MSO, "MSO"), (Post.BOARD_DIRECTOR, "Board director")],
     )
     state = forms.ChoiceField(
         label="State of the post",

@@ -96,7 +96,11 @@ class TestMatching:
             "Near Trust Novice",
             "Far Trust Expert",
         ]  # the top three
-        assert suggestions[0]["reasons"][0] == "knows NHS trusts"
+        assert suggestions[0]["reasons"] == [
+            "knows this kind of organisation",
+            "also in London",
+            "14 years as an MSO",
+        ]
 
     def test_a_full_offer_is_not_suggested(self, client_for, waiting, lead, trust):
         mentor = offer(experienced("Busy Buddy", datetime.date(2015, 1, 1)))

@@ -88,3 +88,16 @@ class TestMembership:
 
         with pytest.raises(ValidationError, match="kept for the service"):
             NetworkFactory.build(slug="buddies").full_clean()
+
+
+def test_someone_who_may_join_is_told_how_to_see_the_inside(client_for, national, mso):
+    response = client_for(mso).get(reverse("networks:resources", args=[national.slug]))
+    assert response.status_code == 403
+    assert "Only members of National MSO Network see its events" in response.text
+    assert f'href="{national.get_absolute_url()}">Join National MSO Network' in response.text
+
+
+def test_any_other_refusal_shows_the_general_page(client_for, staff):
+    response = client_for(staff).get(reverse("register:list"))
+    assert response.status_code == 403
+    assert "Your role does not let you see this page" in response.text

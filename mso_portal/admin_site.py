@@ -11,6 +11,7 @@ import functools
 from django.contrib import admin
 from django.contrib.admin.apps import AdminConfig as DjangoAdminConfig
 from django.core.exceptions import PermissionDenied, ValidationError
+from django.db import models
 
 
 class AdminSite(admin.AdminSite):
@@ -47,6 +48,9 @@ class ServiceAdmin(admin.ModelAdmin):
     and may override ``service_check``: it runs while the form is validated, so a rule the
     service enforces is shown on the form, with nothing the administrator typed lost.
     """
+
+    # A web address typed without its scheme is taken as https.
+    formfield_overrides = {models.URLField: {"assume_scheme": "https"}}
 
     def service_check(self, obj) -> None:
         """Raise ValidationError for what the service would refuse."""

@@ -49,16 +49,20 @@ class EventForm(forms.ModelForm):
     )
     starts = TimeField(label="Starts", subject="start time", help_text="For example, 12:30")
     ends = TimeField(label="Ends", subject="end time", help_text="For example, 13:30")
+    joining_link = forms.URLField(
+        label="Joining link (optional)",
+        help_text="The address of the online meeting, beginning https://",
+        required=False,
+        max_length=500,
+        assume_scheme="https",
+        error_messages={"invalid": "Enter a web address, like https://meet.example/abc"},
+    )
 
     class Meta:
         model = Event
         fields = ["title", "joining_link", "agenda"]
-        labels = {"title": "Title", "joining_link": "Joining link (optional)"}
-        help_texts = {"joining_link": "The address of the online meeting, beginning https://"}
-        error_messages = {
-            "title": {"required": "Enter the title of the event"},
-            "joining_link": {"invalid": "Enter a web address, like https://meet.example/abc"},
-        }
+        labels = {"title": "Title"}
+        error_messages = {"title": {"required": "Enter the title of the event"}}
         widgets = {"agenda": forms.Textarea(attrs={"rows": 5})}
 
     field_order = ["title", "on", "starts", "ends", "joining_link", "agenda"]
@@ -116,6 +120,7 @@ class ResourceForm(forms.Form):
     )
     link = forms.URLField(
         label="Web address",
+        assume_scheme="https",
         required=False,
         max_length=500,
         help_text="For example, https://www.england.nhs.uk/patient-safety/",

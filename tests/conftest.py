@@ -158,7 +158,7 @@ def assert_access():
         ok=200,
     ):
         def request(client):
-            return getattr(client, method)(url, data or {})
+            return _settled(getattr(client, method)(url, data or {}))
 
         assert_redirects_to_login(request(Client()))
         outcomes = {"anonymous"}
@@ -178,12 +178,21 @@ def assert_access():
     return check
 
 
+def _settled(response):
+    """A streamed response (a download, an export) read to its end, which closes its file, and
+    kept readable by the test."""
+    if getattr(response, "streaming", False):
+        body = b"".join(response.streaming_content)
+        response.streaming_content = [body]
+    return response
+
+
 @pytest.fixture
 def assert_public():
     """Prove a view is open to everyone: an anonymous request gets ``ok``."""
 
     def check(url, *, method="get", data=None, ok=200):
-        response = getattr(Client(), method)(url, data or {})
+        response = _settled(getattr(Client(), method)(url, data or {}))
         assert response.status_code == ok, f"{url} answered {response.status_code}"
         prove(url, method, "public")
         return response

@@ -53,7 +53,7 @@ class Migration(migrations.Migration):
         migrations.AddField(
             model_name='network',
             name='slug',
-            field=models.SlugField(help_text='Its address: /networks/<slug>/', max_length=80, null=True),
+            field=models.SlugField(db_index=False, help_text='Its address: /networks/<slug>/', max_length=80, null=True),
         ),
         migrations.RunPython(name_addresses, migrations.RunPython.noop),
         migrations.AlterField(

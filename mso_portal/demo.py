@@ -12,10 +12,18 @@ from auditlog.context import disable_auditlog
 from django.db import transaction
 
 from accounts.models import User
+from networks.models import Event, Network, Resource
+from notifications.models import Notification
 from organisations import closure
 from organisations.choices import OrganisationKind as Kind
 from organisations.choices import Post, Region, RelationshipKind, Role
-from organisations.models import Appointment, Membership, Organisation, OrganisationRelationship
+from organisations.models import (
+    Appointment,
+    ChangeRequest,
+    Membership,
+    Organisation,
+    OrganisationRelationship,
+)
 
 from .demo_community import seed_community
 
@@ -177,4 +185,9 @@ def seed_demo(password: str) -> dict[str, int]:
         "users": User.objects.count(),
         "memberships": Membership.objects.count(),
         "appointments": Appointment.objects.count(),
+        "networks": Network.objects.count(),
+        "events": Event.objects.count(),
+        "library resources": Resource.objects.count(),
+        "changes waiting": ChangeRequest.objects.pending().count(),
+        "notifications": Notification.objects.count(),
     }

@@ -9,6 +9,7 @@ posts, or shown as not yet named; a post the organisation's kind does not have i
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
@@ -67,9 +68,9 @@ def checklist(user, organisation, on=None) -> list[Item] | None:
         )
     )
     networks = {}
-    for kind, region, slug, pk, joined in _networks(user):  # the first of each, or a joined one
-        if (kind, region) not in networks or pk in joined:
-            networks[(kind, region)] = (slug, pk in joined)
+    for kind, region, slug, joined in _networks(user):  # the first of each, or a joined one
+        if (kind, region) not in networks or joined:
+            networks[(kind, region)] = (slug, joined)
     holders: dict[str, list[str]] = {}
     for appointment in (
         Appointment.objects.filter(organisation=organisation, post__in=PEOPLE)
@@ -83,10 +84,15 @@ def checklist(user, organisation, on=None) -> list[Item] | None:
 
 
 def _networks(user):
-    joined = set(NetworkMembership.objects.filter(user=user).values_list("network_id", flat=True))
-    kinds = [Network.Kind.NATIONAL, Network.Kind.REGIONAL]
-    for network in Network.objects.filter(kind__in=kinds).order_by("pk"):
-        yield network.kind, network.region, network.slug, network.pk, joined
+    """(kind, region, slug, joined) of the national and regional networks, in one query."""
+    return (
+        Network.objects.filter(kind__in=[Network.Kind.NATIONAL, Network.Kind.REGIONAL])
+        .annotate(
+            joined=Exists(NetworkMembership.objects.filter(network=OuterRef("pk"), user=user))
+        )
+        .order_by("pk")
+        .values_list("kind", "region", "slug", "joined")
+    )
 
 
 def _items(organisation, networks, holders, facts) -> list[Item]:

@@ -118,3 +118,13 @@ class TestTicking:
     ):
         url = reverse("networks:getting_started_tick", args=[trust.ods_code, item])
         assert client_for(new_mso).post(url, {"done": "on"}).status_code == 404
+
+
+def test_the_checklist_costs_a_handful_of_queries(
+    client_for, new_mso, django_assert_max_num_queries
+):
+    client = client_for(new_mso)
+    client.get(reverse("home"))
+    with django_assert_max_num_queries(14):
+        page = client.get(reverse("home"))
+    assert "Getting started as MSO" in page.text

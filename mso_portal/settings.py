@@ -290,6 +290,8 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "private-media"))
 # Files shared in a network's library (networks/uploads.py): never served from MEDIA_ROOT
 # directly, only through a view that checks who asks.
 RESOURCE_MAX_BYTES = int(os.environ.get("RESOURCE_MAX_BYTES", str(10 * 1024 * 1024)))
+# Every form takes one file at a time: a request carrying many is refused before it is read.
+DATA_UPLOAD_MAX_NUMBER_FILES = 2
 WHITENOISE_USE_FINDERS = DEBUG or TESTING
 WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 

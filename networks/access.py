@@ -1,8 +1,9 @@
 """Who may do what in the MSO networks, declared once.
 
 - Whoever may join networks (``Perm.NETWORKS_JOIN``: MSOs, deputy MSOs and network leads, from
-  the permission rule set) sees every network and may join it. Anyone else sees only the
-  networks they are in; any other network does not exist for them (404).
+  the permission rule set) sees every network and may join it. For anyone else networks do
+  not exist (404), even those they joined while they held a post: a membership counts only
+  while its holder may join.
 - A network's members see its members, events and resources, and share resources; someone who
   sees the network without being in it is told to join (403).
 - A network's leads add and change its events and remove any resource; a member removes what
@@ -29,18 +30,19 @@ class NetworkAccess:
     may_join: bool
     roles: dict[int, str] = field(default_factory=dict)  # network id -> membership role
 
+    # A membership counts while the person may join networks: an MSO whose post has ended, or
+    # who left their organisation, no longer sees the members, events or library.
     def is_member(self, network) -> bool:
-        return network.pk in self.roles
+        return self.may_join and network.pk in self.roles
 
     def is_lead(self, network) -> bool:
-        return self.roles.get(network.pk) == NetworkMembership.Role.LEAD
+        return self.may_join and self.roles.get(network.pk) == NetworkMembership.Role.LEAD
 
     def sees(self, network) -> bool:
-        return self.may_join or self.is_member(network)
+        return self.may_join
 
     def visible(self):
-        networks = Network.objects.all()
-        return networks if self.may_join else networks.filter(pk__in=list(self.roles))
+        return Network.objects.all() if self.may_join else Network.objects.none()
 
 
 def network_access(user) -> NetworkAccess:

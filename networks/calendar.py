@@ -1,7 +1,9 @@
 """Events as iCalendar (RFC 5545), written with the icalendar library: one event to add to a
 calendar, or a network's feed that a calendar subscribes to. A feed's address carries a signed
-token naming the person and the network, because calendar programs send no session cookie; it
-stops working when they leave the network (views.calendar_feed)."""
+token naming the person, the network and their membership of it, because calendar programs send
+no session cookie; it stops working when they leave the network (a membership taken up again is
+a new one, so an old address stays dead) or their post no longer lets them join networks
+(views.calendar_feed)."""
 
 from django.conf import settings
 from django.core import signing
@@ -13,7 +15,8 @@ SALT = "networks.calendar"
 
 
 def feed_token(user, network) -> str:
-    return signing.dumps([user.pk, network.pk], salt=SALT, compress=True)
+    membership = network.memberships.get(user=user)
+    return signing.dumps([user.pk, network.pk, membership.pk], salt=SALT, compress=True)
 
 
 def feed_url(user, network) -> str:
@@ -24,12 +27,12 @@ def feed_url(user, network) -> str:
 
 
 def read_token(token: str):
-    """(user id, network id) of a feed token, or None."""
+    """(user id, network id, membership id) of a feed token, or None."""
     try:
-        user_id, network_id = signing.loads(token, salt=SALT)
+        user_id, network_id, membership_id = signing.loads(token, salt=SALT)
     except (signing.BadSignature, ValueError, TypeError):
         return None
-    return user_id, network_id
+    return user_id, network_id, membership_id
 
 
 def calendar(network, events) -> bytes:

@@ -192,9 +192,14 @@ def calendar_feed(request, slug, token):
     network = Network.objects.filter(slug=slug).first()
     if found is None or network is None or found[1] != network.pk:
         raise Http404("No such calendar")
-    if not NetworkMembership.objects.filter(
-        network=network, user_id=found[0], user__is_active=True
-    ).exists():
+    membership = (
+        NetworkMembership.objects.filter(
+            pk=found[2], network=network, user_id=found[0], user__is_active=True
+        )
+        .select_related("user")
+        .first()
+    )
+    if membership is None or not network_access(membership.user).is_member(network):
         raise Http404("No such calendar")
     events = network.events.filter(ends_at__gte=timezone.now() - timedelta(days=90))
     response = HttpResponse(calendar.calendar(network, events), content_type="text/calendar")
@@ -234,6 +239,8 @@ def resource_list(request, slug):
 def resource_create(request, slug):
     # The size limit applies while the upload is read, so it is set before the CSRF check
     # reads the form (which it still does: _resource_create is csrf_protect-ed).
+    # Only members get as far as sending a file: the check reads nothing of the request body.
+    get_network_for(request.user, slug, member=True)
     request.upload_handlers.insert(0, LimitedUploadHandler(request))
     return _resource_create(request, slug)
 

@@ -172,6 +172,8 @@ class TestCalendars:
         assert len(Calendar.from_ical(response.content).walk("VEVENT")) == 1
         NetworkMembership.objects.filter(user=member_mso).delete()
         assert Client().get(path).status_code == 404
+        join(national, member_mso)  # a new membership: the old address stays dead
+        assert Client().get(path).status_code == 404
 
     @pytest.mark.parametrize("token", ["nonsense", "eyJ.tampered:sig"])
     def test_a_bad_token_is_not_found(self, national, token):

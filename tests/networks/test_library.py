@@ -9,7 +9,6 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from networks.models import Resource, Tag
-from tests.factories import UserFactory
 from tests.networks.conftest import join
 
 pytestmark = pytest.mark.django_db
@@ -66,9 +65,9 @@ class TestAccess:
         )
 
     def test_the_sharer_or_a_lead_removes(
-        self, assert_access, client_for, national, shared, member_mso, network_head, staff
+        self, assert_access, client_for, national, shared, network_head, staff, other_mso
     ):
-        someone = join(national, UserFactory())
+        someone = join(national, other_mso)
         url = reverse("networks:resource_remove", args=[national.slug, shared.pk])
         assert client_for(someone).post(url).status_code == 403
         assert_access(
@@ -187,3 +186,19 @@ class TestSharing:
                 reverse("networks:resource_remove", args=[national.slug, shared.pk])
             )
         assert not storage.exists(name)
+
+
+def test_an_archive_that_unpacks_to_gigabytes_is_not_unpacked(client_for, national, member_mso):
+    data = io.BytesIO()
+    with zipfile.ZipFile(data, "w", compression=zipfile.ZIP_DEFLATED) as archive:
+        archive.writestr("mimetype", b"\0" * 50_000_000)  # 50 MB of zeros, ~50 KB packed
+    response = share(client_for(member_mso), national, file=upload("minutes.odt", data.getvalue()))
+    assert response.status_code == 200
+    assert "This one looks like an unknown archive" in response.content.decode()
+    assert not Resource.objects.exists()
+
+
+def test_someone_who_is_not_a_member_cannot_send_a_file(client_for, national, other_mso):
+    response = share(client_for(other_mso), national, file=upload("a.pdf", PDF))
+    assert response.status_code == 403
+    assert not Resource.objects.exists()

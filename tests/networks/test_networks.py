@@ -1,10 +1,13 @@
 """MSO networks and their members: who sees a network, joins and leaves it, and sees who is in
 it (networks/access.py)."""
 
+from datetime import date, timedelta
+
 import pytest
 from django.urls import reverse
 
 from networks.models import NetworkMembership
+from organisations.models import Appointment
 from tests.factories import NetworkFactory, member
 from tests.networks.conftest import join
 
@@ -44,10 +47,15 @@ class TestAccess:
             other_organisation=staff,
         )
 
-    def test_a_staff_member_in_a_network_sees_it(self, client_for, national, staff):
-        join(national, staff)
-        assert client_for(staff).get(national.get_absolute_url()).status_code == 200
-        assert client_for(staff).get(reverse("networks:list")).status_code == 200
+    def test_a_membership_counts_only_while_its_holder_may_join(
+        self, client_for, national, member_mso, trust
+    ):
+        client = client_for(member_mso)
+        assert client.get(reverse("networks:members", args=[national.slug])).status_code == 200
+        Appointment.objects.filter(user=member_mso).update(end_on=date.today() - timedelta(1))
+        client = client_for(member_mso)
+        assert client.get(national.get_absolute_url()).status_code == 404
+        assert client.get(reverse("networks:members", args=[national.slug])).status_code == 404
 
 
 class TestMembership:

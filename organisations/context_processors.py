@@ -21,4 +21,6 @@ def navigation(request):
         "can_view_members": organisation is not None
         and access.has(Perm.MEMBERS_VIEW, organisation),
         "can_administer": access.has(Perm.SERVICE_ADMIN),
+        "can_report_incidents": access.has(Perm.INCIDENTS_REPORT),
+        "can_list_incidents": access.has(Perm.INCIDENTS_LIST),
     }

@@ -48,6 +48,13 @@ class Perm(StrEnum):
     CHANGES_DECIDE = "changes.decide"  # approve (and so apply) or reject a request
     NETWORKS_JOIN = "networks.join"  # join MSO networks, offer or ask for a buddy
     BUDDIES_PAIR = "buddies.pair"  # pair new MSOs of the organisations with buddies
+    INCIDENTS_REPORT = "incidents.report"  # report a medication incident
+    INCIDENTS_VIEW = "incidents.view"  # read incidents: what happened, to whom, and the review
+    INCIDENTS_LIST = "incidents.list"  # list and search the incidents one may read
+    INCIDENTS_REVIEW = "incidents.review"  # review, correct, learn from and close incidents
+    INCIDENTS_FIGURES = "incidents.figures"  # an organisation's incident figures and charts
+    INCIDENTS_STATISTICS = "incidents.statistics"  # counts by region and kind, no detail
+    HIGH_RISK_MANAGE = "incidents.high-risk"  # the organisation's list of high-risk medicines
 
 
 class GlobalRole(StrEnum):
@@ -156,13 +163,37 @@ def _asked_by(user) -> Q:
 # Whoever asked for a change to the register follows it, in post or not.
 ASKER_SEES_CHANGE = {"organisations.ChangeRequest": _asked_by}
 
+
+def _reported_by(user) -> Q:
+    return Q(reporter=user)
+
+
+# Whoever reports an incident sees their report, its progress and the feedback on it.
+REPORTER_SEES_REPORT = {"incidents.Incident": _reported_by}
+# The controlled drugs accountable officer sees the controlled-drug incidents of the area.
+CONTROLLED_DRUG_INCIDENTS = {"incidents.Incident": Q(controlled_drug=True)}
+
+REPORT = {P.INCIDENTS_REPORT}
+FIGURES = {P.INCIDENTS_FIGURES}
+# The organisation's medication safety team: its incidents, their review and figures.
+REVIEW = {P.INCIDENTS_VIEW, P.INCIDENTS_LIST, P.INCIDENTS_REVIEW, P.INCIDENTS_FIGURES}
+
 RULES: tuple[Rule, ...] = (
     # Roles of members.
-    Rule(Role.STAFF, VIEW),
-    Rule(Role.SAFETY_TEAM, VIEW | {P.MEMBERS_VIEW}),
-    Rule(Role.COMMITTEE_CHAIR, VIEW),
-    Rule(Role.COMMITTEE_SECRETARY, VIEW),
-    Rule(Role.COMMITTEE_MEMBER, VIEW),
+    Rule(Role.STAFF, VIEW | REPORT),
+    Rule(Role.SAFETY_TEAM, VIEW | REPORT | REVIEW | {P.MEMBERS_VIEW}),
+    Rule(Role.COMMITTEE_CHAIR, VIEW | REPORT | FIGURES),
+    Rule(Role.COMMITTEE_SECRETARY, VIEW | REPORT | FIGURES),
+    Rule(Role.COMMITTEE_MEMBER, VIEW | REPORT | FIGURES),
+    *(
+        Rule(
+            role,
+            {P.INCIDENTS_VIEW},
+            only=REPORTER_SEES_REPORT,
+            rows="the incidents they reported",
+        )
+        for role in Role
+    ),
     *(
         Rule(
             role,
@@ -177,16 +208,31 @@ RULES: tuple[Rule, ...] = (
         for role in Role
     ),
     # Named posts, while they are held.
-    Rule(Post.MSO, MANAGE | CHANGES | {P.NETWORKS_JOIN}),
-    Rule(Post.DEPUTY_MSO, MANAGE | CHANGES | {P.NETWORKS_JOIN}),
-    # The MSO of a primary care network covers the network's GP practices.
-    Rule(Post.MSO, VIEW | {P.MEMBERS_VIEW}, reach=Reach.AREA, held_in={OrganisationKind.PCN}),
-    Rule(Post.BOARD_DIRECTOR, VIEW | {P.MEMBERS_VIEW, P.HANDOVER_VIEW} | CHANGES),
-    # The CDAO's reach over the controlled-drug incidents of the area comes with incidents.
+    Rule(Post.MSO, MANAGE | CHANGES | REPORT | REVIEW | {P.NETWORKS_JOIN, P.HIGH_RISK_MANAGE}),
+    Rule(
+        Post.DEPUTY_MSO,
+        MANAGE | CHANGES | REPORT | REVIEW | {P.NETWORKS_JOIN, P.HIGH_RISK_MANAGE},
+    ),
+    # The MSO of a primary care network covers the network's GP practices: each practice's
+    # incidents, and a roll-up of them.
+    Rule(
+        Post.MSO,
+        VIEW | REVIEW | {P.MEMBERS_VIEW},
+        reach=Reach.AREA,
+        held_in={OrganisationKind.PCN},
+    ),
+    Rule(Post.BOARD_DIRECTOR, VIEW | FIGURES | {P.MEMBERS_VIEW, P.HANDOVER_VIEW} | CHANGES),
     Rule(Post.CDAO, VIEW),
-    # Across organisations.
-    Rule(GlobalRole.NATIONAL_LEAD, VIEW | REGISTER, reach=Reach.ALL),
-    Rule(GlobalRole.REGIONAL_LEAD, VIEW | REGISTER, reach=Reach.REGION),
+    Rule(
+        Post.CDAO,
+        {P.INCIDENTS_VIEW, P.INCIDENTS_LIST},
+        reach=Reach.AREA,
+        only=CONTROLLED_DRUG_INCIDENTS,
+        rows="the controlled-drug incidents of the area",
+    ),
+    # Across organisations: network leads see incident counts, never an incident.
+    Rule(GlobalRole.NATIONAL_LEAD, VIEW | REGISTER | {P.INCIDENTS_STATISTICS}, reach=Reach.ALL),
+    Rule(GlobalRole.REGIONAL_LEAD, VIEW | REGISTER | {P.INCIDENTS_STATISTICS}, reach=Reach.REGION),
     # Site administrators run the service: organisations, people and the admin. They will
     # not be given the permissions that open incident narratives or patient details.
     Rule(

@@ -1,0 +1,675 @@
+"""Forms for reporting and reviewing medication incidents, in the words of the LFPSE taxonomy
+(choices.py) and the NHS digital service manual."""
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+from mso_portal.nhsuk_forms.fields import NHSDateField
+from mso_portal.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
+
+from . import choices, privacy
+from .models import Incident, IncidentAction, Status
+
+
+def _radios(codes: choices.CodeList | list, *, hints=None, conditionals=None):
+    return NHSRadioSelect(
+        choices=codes.choices if isinstance(codes, choices.CodeList) else codes,
+        choice_hints=hints,
+        conditionals=conditionals,
+    )
+
+
+def _choice(label, codes, message, *, required=True, widget=None, help_text=""):
+    """A single choice from a code list, with the manual's "Select …" message."""
+    return forms.ChoiceField(
+        label=label,
+        choices=codes.choices if isinstance(codes, choices.CodeList) else codes,
+        required=required,
+        help_text=help_text,
+        widget=widget or forms.RadioSelect,
+        error_messages={"required": message, "invalid_choice": message},
+    )
+
+
+def _codes(label, codes: choices.CodeList, *, help_text="", conditionals=None):
+    """Any number of codes of a list, as checkboxes."""
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=codes.choices,
+        required=False,
+        help_text=help_text,
+        widget=NHSCheckboxSelectMultiple(conditionals=conditionals),
+        error_messages={"invalid_choice": "Select from the list"},
+    )
+
+
+def _text(label, *, required=True, max_length, message="", rows=4, help_text=""):
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+        error_messages={
+            "required": message,
+            "max_length": f"{label} must be {max_length:,} characters or fewer",
+        },
+    )
+
+
+class NoPatientIdentifiers:
+    """A form mixin: the free text of ``checked_text`` must not hold an NHS number, unless the
+    person says it is not one (``not_an_nhs_number``, shown only once something was found)."""
+
+    checked_text: tuple[str, ...] = ()
+
+    def _add_identifier_field(self):
+        # Hidden until something that looks like an NHS number is found.
+        self.fields["not_an_nhs_number"] = forms.BooleanField(
+            label="It is not an NHS number: keep it",
+            required=False,
+            widget=forms.HiddenInput,
+        )
+
+    def _check_identifiers(self, cleaned):
+        if cleaned.get("not_an_nhs_number"):
+            return
+        flagged = False
+        for name in self.checked_text:
+            found = privacy.nhs_numbers_in(cleaned.get(name) or "")
+            if found:
+                flagged = True
+                self.add_error(
+                    name,
+                    f"“{found[0]}” looks like an NHS number. Remove it: do not enter details "
+                    "that identify a patient",
+                )
+        self.flagged_identifier = flagged
+        if flagged:
+            self.fields["not_an_nhs_number"].widget = forms.CheckboxInput()
+
+
+# Reporting: step 1 -------------------------------------------------------------------------
+
+
+def _harm_hints():
+    return {
+        code: f"NRLS: {equivalent.nrls}. NCC MERP: {equivalent.ncc_merp}."
+        for code, equivalent in choices.HARM_EQUIVALENTS.items()
+    }
+
+
+class ReportForm(NoPatientIdentifiers, forms.Form):
+    """What every reporter answers: 11 questions, all quick."""
+
+    checked_text = ("service_area", "what_happened", "immediate_actions")
+
+    occurred_on = NHSDateField(
+        label="When did it happen?",
+        subject="The date of the incident",
+        allow_future=False,
+        help_text="For example, 15 3 2026",
+        error_messages={"required": "Enter the date of the incident"},
+    )
+    occurred_time = forms.TimeField(
+        label="Time, if you know it",
+        required=False,
+        help_text="Use the 24-hour clock, for example 14:30",
+        input_formats=["%H:%M", "%H.%M", "%H%M"],
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-5"}),
+        error_messages={"invalid": "Enter the time as hours and minutes, like 14:30"},
+    )
+    time_bracket = _choice(
+        "Or the shift",
+        choices.TIME_BRACKETS,
+        "Select the shift",
+        required=False,
+        help_text="Answer this if you do not know the time",
+    )
+    location = _choice(
+        "Where did it happen?",
+        choices.LOCATIONS,
+        "Select where it happened",
+        widget=forms.Select,
+    )
+    service_area = forms.CharField(
+        label="Ward, department or service",
+        required=False,
+        max_length=200,
+        help_text="For example, Ward 12 (acute medicine)",
+        error_messages={
+            "max_length": "Ward, department or service must be 200 characters or fewer"
+        },
+    )
+    what_happened = _text(
+        "What happened?",
+        max_length=5000,
+        message="Enter what happened",
+        rows=6,
+        help_text=f"Describe the incident and the medicines involved. {privacy.WARNING}",
+    )
+    immediate_actions = _text(
+        "What was done straight away?",
+        max_length=3000,
+        message="Enter what was done straight away",
+        rows=3,
+        help_text="For example, the doctor was told and the patient monitored",
+    )
+    reached_patient = _choice(
+        "Did the medicine reach the patient?",
+        choices.YES_NO_UNKNOWN,
+        "Select whether the medicine reached the patient",
+        widget=_radios(choices.YES_NO_UNKNOWN),
+    )
+    physical_harm = _choice(
+        "Physical harm to the patient",
+        choices.PHYSICAL_HARM,
+        "Select the level of physical harm",
+        widget=_radios(choices.PHYSICAL_HARM, hints=_harm_hints()),
+        help_text="As far as you know now: the reviewer can change it",
+    )
+    psychological_harm = _choice(
+        "Psychological harm to the patient",
+        choices.PSYCHOLOGICAL_HARM,
+        "Select the level of psychological harm",
+    )
+    age_bracket = _choice(
+        "Patient's age",
+        [("", "Select an age range"), *choices.AGE_BRACKETS.choices],
+        "Select the patient's age range",
+        widget=forms.Select,
+    )
+    gender = _choice("Patient's gender", choices.GENDERS, "Select the patient's gender")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_identifier_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        if (
+            not cleaned.get("occurred_time")
+            and not cleaned.get("time_bracket")
+            and "occurred_time" not in self.errors
+        ):
+            self.add_error("time_bracket", "Enter the time, or select the shift")
+        self._check_identifiers(cleaned)
+        return cleaned
+
+    def details(self) -> dict:
+        data = self.cleaned_data
+        return {name: data[name] for name in self.fields if name != "not_an_nhs_number"} | {
+            "occurred_time": data["occurred_time"],
+            "time_bracket": data["time_bracket"] or "",
+        }
+
+
+class MedicineForm(NoPatientIdentifiers, forms.Form):
+    checked_text = ("name", "dose")
+
+    name = forms.CharField(
+        label="Medicine",
+        max_length=200,
+        required=False,
+        help_text="The name you know it by, for example Apixaban 5 mg tablets",
+        error_messages={"max_length": "Medicine must be 200 characters or fewer"},
+    )
+    route = forms.ChoiceField(
+        label="Route",
+        required=False,
+        choices=[("", "Select a route"), *choices.Route.choices],
+        error_messages={"invalid_choice": "Select a route"},
+    )
+    dose = forms.CharField(
+        label="Dose",
+        max_length=100,
+        required=False,
+        help_text="For example, 10 units",
+        error_messages={"max_length": "Dose must be 100 characters or fewer"},
+    )
+    dmd_code = forms.RegexField(
+        label="dm+d code, if you know it",
+        regex=r"^\d{6,18}$",
+        required=False,
+        help_text="The medicine's VTM or VMP code from the NHS Dictionary of Medicines and Devices",
+        error_messages={"invalid": "A dm+d code is 6 to 18 digits"},
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-20"}),
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_identifier_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        named = bool((cleaned.get("name") or "").strip())
+        if not named and any(cleaned.get(f) for f in ("route", "dose", "dmd_code")):
+            self.add_error("name", "Enter the name of the medicine")
+        self._check_identifiers(cleaned)
+        return cleaned
+
+    @property
+    def is_blank(self) -> bool:
+        return not (self.cleaned_data.get("name") or "").strip()
+
+
+class BaseMedicineFormSet(forms.BaseFormSet):
+    def clean(self):
+        if any(self.errors):
+            return
+        if not self.medicines():
+            raise forms.ValidationError("Enter at least one medicine", code="no_medicine")
+
+    def medicines(self) -> list[dict]:
+        return [
+            {key: form.cleaned_data.get(key) or "" for key in ("name", "route", "dose", "dmd_code")}
+            for form in self.forms
+            if hasattr(form, "cleaned_data") and not form.is_blank
+        ]
+
+
+MedicineFormSet = forms.formset_factory(
+    MedicineForm, formset=BaseMedicineFormSet, extra=0, min_num=1, max_num=10, absolute_max=10
+)
+
+
+def medicine_formset(data=None, *, initial=None, rows=None):
+    """The medicines, with ``rows`` boxes (one more after "Add another medicine")."""
+    initial = initial or []
+    formset = MedicineFormSet(data, initial=initial, prefix="medicines")
+    if data is None and rows:
+        formset.extra = max(0, rows - max(len(initial), 1))
+    return formset
+
+
+# Reporting: step 2 -------------------------------------------------------------------------
+
+
+YES_NO = [("yes", "Yes"), ("no", "No")]
+
+
+class DetailForm(forms.Form):
+    """The medication problem in LFPSE's terms, and governance: optional for a reporter, and
+    completed by the reviewer."""
+
+    service_type = _choice(
+        "Type of service",
+        [("", "Select a type of service"), *choices.SERVICE_TYPES.choices],
+        "Select a type of service",
+        required=False,
+        widget=forms.Select,
+    )
+    drugs_involved = _codes(
+        "What went wrong with the medicine?",
+        choices.DRUGS_INVOLVED,
+        help_text="Select all that apply",
+        conditionals={
+            code: [name] for code, (name, _codes_) in choices.DRUGS_INVOLVED_DETAIL.items()
+        },
+    )
+    too_much = _codes("How was it too much?", choices.TOO_MUCH)
+    too_little = _codes("How was it too little?", choices.TOO_LITTLE)
+    administered_incorrectly = _codes("What was wrong?", choices.ADMINISTERED_INCORRECTLY)
+    packaging_problem = _codes(
+        "What was wrong with the medicine or its packaging?", choices.PACKAGING_PROBLEM
+    )
+    processes = _codes(
+        "Which steps were involved?", choices.PROCESSES, help_text="Select all that apply"
+    )
+    detection_point = _choice(
+        "When was it noticed?",
+        [("", "Select when it was noticed"), *choices.DETECTION_POINTS.choices],
+        "Select when it was noticed",
+        required=False,
+        widget=forms.Select,
+    )
+    yellow_card = _codes(
+        "Should it be reported to the MHRA Yellow Card scheme?",
+        choices.YELLOW_CARD,
+        help_text="Select any that apply",
+    )
+    ncc_merp = _choice(
+        "NCC MERP category",
+        [("", "Select a category"), *choices.NccMerp.choices],
+        "Select an NCC MERP category",
+        required=False,
+        widget=forms.Select,
+    )
+    duty_of_candour = _choice(
+        "Does the statutory duty of candour apply?",
+        choices.YES_NO_UNKNOWN,
+        "Select whether the duty of candour applies",
+        required=False,
+    )
+    never_event = _choice(
+        "Is it a Never Event?",
+        YES_NO,
+        "Select whether it is a Never Event",
+        required=False,
+        widget=NHSRadioSelect(choices=YES_NO, conditionals={"yes": ["never_event_type"]}),
+    )
+    never_event_type = _choice(
+        "Which Never Event?",
+        [("", "Select the Never Event"), *choices.NEVER_EVENT_TYPES.choices],
+        "Select the Never Event",
+        required=False,
+        widget=forms.Select,
+    )
+    cqc_notification = _choice(
+        "Must the Care Quality Commission (CQC) be notified?",
+        YES_NO,
+        "Select whether the CQC must be notified",
+        required=False,
+        widget=NHSRadioSelect(choices=YES_NO, conditionals={"yes": ["cqc_criteria"]}),
+    )
+    cqc_criteria = _codes("Why?", choices.CQC_CRITERIA)
+
+    LISTS = (
+        "drugs_involved",
+        "too_much",
+        "too_little",
+        "administered_incorrectly",
+        "packaging_problem",
+        "processes",
+        "yellow_card",
+        "cqc_criteria",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        for code, (name, _codes_) in choices.DRUGS_INVOLVED_DETAIL.items():
+            if code not in (cleaned.get("drugs_involved") or []):
+                cleaned[name] = []
+        if cleaned.get("never_event") == "yes":
+            if not cleaned.get("never_event_type") and "never_event_type" not in self.errors:
+                self.add_error("never_event_type", "Select the Never Event")
+        else:
+            cleaned["never_event_type"] = ""
+        if cleaned.get("cqc_notification") != "yes":
+            cleaned["cqc_criteria"] = []
+        return cleaned
+
+    def details(self) -> dict:
+        data = self.cleaned_data
+        details = {name: list(data.get(name) or []) for name in self.LISTS}
+        details |= {
+            name: data.get(name) or ""
+            for name in (
+                "service_type",
+                "detection_point",
+                "ncc_merp",
+                "duty_of_candour",
+                "never_event_type",
+            )
+        }
+        details["never_event"] = data.get("never_event") == "yes"
+        details["cqc_notification"] = data.get("cqc_notification") == "yes"
+        return details
+
+    @staticmethod
+    def initial_from(incident: Incident) -> dict:
+        initial = {name: getattr(incident, name) for name in DetailForm.LISTS}
+        initial |= {
+            name: getattr(incident, name)
+            for name in (
+                "service_type",
+                "detection_point",
+                "ncc_merp",
+                "duty_of_candour",
+                "never_event_type",
+            )
+        }
+        initial["never_event"] = "yes" if incident.never_event else "no"
+        initial["cqc_notification"] = "yes" if incident.cqc_notification else "no"
+        return initial
+
+
+class SendForm(DetailForm):
+    """Step 2 as the reporter sees it: the detail, then whether to put their name to it."""
+
+    anonymous = forms.ChoiceField(
+        label="Do you want your name on this report?",
+        choices=[("no", "Yes, put my name on it"), ("yes", "No, report it anonymously")],
+        initial="no",
+        widget=NHSRadioSelect(
+            choice_hints={
+                "no": "The medication safety team can ask you about it, and you will see its "
+                "progress and feedback in My reports",
+                "yes": "Nothing that identifies you is kept. You will get a reference and a "
+                "receipt code to see its progress and feedback",
+            }
+        ),
+        error_messages={"required": "Select whether to put your name on the report"},
+    )
+
+
+# Review ------------------------------------------------------------------------------------
+
+
+class LearningForm(NoPatientIdentifiers, forms.Form):
+    checked_text = ("learning_summary",)
+
+    learning_response = _choice(
+        "Learning response (PSIRF)",
+        choices.LearningResponse.choices,
+        "Select the learning response",
+    )
+    learning_summary = _text(
+        "What was learned?", required=False, max_length=5000, help_text=privacy.WARNING
+    )
+    themes = forms.CharField(
+        label="Themes",
+        required=False,
+        max_length=500,
+        help_text="Separate themes with commas, for example insulin, discharge",
+    )
+    related = forms.CharField(
+        label="Related incidents",
+        required=False,
+        max_length=500,
+        help_text="References of incidents of the same organisation, separated by commas",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_identifier_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_identifiers(cleaned)
+        return cleaned
+
+    def theme_names(self) -> list[str]:
+        return [t for t in self.cleaned_data.get("themes", "").split(",") if t.strip()]
+
+    def related_references(self) -> list[str]:
+        return [
+            r.strip().upper() for r in self.cleaned_data.get("related", "").split(",") if r.strip()
+        ]
+
+
+class ActionForm(NoPatientIdentifiers, forms.ModelForm):
+    checked_text = ("description", "evidence")
+
+    description = _text(
+        "What needs doing?", max_length=2000, message="Enter what needs doing", rows=3
+    )
+    owner = forms.ModelChoiceField(
+        label="Who does it?",
+        queryset=User.objects.none(),
+        empty_label="Select a member",
+        error_messages={
+            "required": "Select who does it",
+            "invalid_choice": "Select a member of the organisation",
+        },
+    )
+    due_on = NHSDateField(
+        label="Due date",
+        help_text="For example, 31 3 2027",
+        error_messages={"required": "Enter the due date"},
+    )
+    state = _choice("Status", IncidentAction.State.choices, "Select the status", required=False)
+    evidence = _text(
+        "Evidence", required=False, max_length=3000, rows=3, help_text="What shows it was done"
+    )
+
+    class Meta:
+        model = IncidentAction
+        fields = ["description", "owner", "due_on", "state", "evidence"]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_identifier_field()
+        self.fields["owner"].queryset = (
+            User.objects.filter(memberships__organisation=organisation, is_active=True)
+            .distinct()
+            .order_by("full_name")
+        )
+        if self.instance.pk is None:
+            del self.fields["state"], self.fields["evidence"]
+
+    def clean(self):
+        cleaned = super().clean()
+        due = cleaned.get("due_on")
+        if self.instance.pk is None and due and due < timezone.localdate():
+            self.add_error("due_on", "The due date must be today or in the future")
+        self._check_identifiers(cleaned)
+        return cleaned
+
+
+class CommentForm(NoPatientIdentifiers, forms.Form):
+    checked_text = ("body",)
+
+    body = _text(
+        "Add a comment",
+        max_length=3000,
+        message="Enter a comment",
+        rows=3,
+        help_text=privacy.WARNING,
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_identifier_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_identifiers(cleaned)
+        return cleaned
+
+
+class CloseForm(NoPatientIdentifiers, forms.Form):
+    checked_text = ("feedback",)
+
+    feedback = _text(
+        "Feedback to the reporter",
+        max_length=3000,
+        message="Enter the feedback to the reporter",
+        help_text="What was found and what changes. The reporter sees this.",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self._add_identifier_field()
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_identifiers(cleaned)
+        return cleaned
+
+
+class MoveForm(forms.Form):
+    to = forms.ChoiceField(
+        choices=[(Status.IN_REVIEW, "In review"), (Status.AWAITING_ACTIONS, "Awaiting actions")],
+        widget=forms.HiddenInput,
+    )
+    note = forms.CharField(
+        label="Why?", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    )
+
+
+class DuplicateForm(forms.Form):
+    original = forms.CharField(
+        label="Reference of the original incident",
+        max_length=40,
+        help_text="For example, RX1-2026-000123",
+        error_messages={"required": "Enter the reference of the original incident"},
+    )
+
+
+class FilterForm(forms.Form):
+    """The list's filters, from its address: anything malformed is left out, never an error
+    page."""
+
+    q = forms.CharField(label="Search what happened", required=False, max_length=200)
+    occurred_from = NHSDateField(label="From", required=False)
+    occurred_to = NHSDateField(label="To", required=False)
+    status = forms.MultipleChoiceField(
+        label="Status", choices=Status.choices, required=False, widget=NHSCheckboxSelectMultiple
+    )
+    harm = forms.MultipleChoiceField(
+        label="Physical harm",
+        choices=choices.PHYSICAL_HARM.choices,
+        required=False,
+        widget=NHSCheckboxSelectMultiple,
+    )
+    stage = forms.MultipleChoiceField(
+        label="Stage",
+        choices=choices.PROCESSES.choices,
+        required=False,
+        widget=NHSCheckboxSelectMultiple,
+    )
+    medicine = forms.CharField(label="Medicine", required=False, max_length=100)
+    flags = forms.MultipleChoiceField(
+        label="Medicines",
+        choices=[("high-risk", "High-risk medicine"), ("controlled-drug", "Controlled drug")],
+        required=False,
+        widget=NHSCheckboxSelectMultiple,
+    )
+    location = forms.ChoiceField(
+        label="Where",
+        choices=[("", "Anywhere"), *choices.LOCATIONS.choices],
+        required=False,
+    )
+    reporter = forms.CharField(
+        label="Reporter", required=False, max_length=100, help_text="A name, or “anonymous”"
+    )
+    theme = forms.CharField(label="Theme", required=False, max_length=60)
+    organisation = forms.CharField(label="ODS code", required=False, max_length=10)
+    sort = forms.ChoiceField(
+        label="Sort by",
+        choices=[
+            ("newest", "Newest first"),
+            ("oldest", "Oldest first"),
+            ("reported", "Most recently reported"),
+            ("harm", "Most harm first"),
+        ],
+        required=False,
+    )
+
+    def filters(self):
+        from .queries import Filters
+
+        if not self.is_bound:
+            return Filters()
+        self.is_valid()
+        data = {name: value for name, value in self.cleaned_data.items() if name not in self.errors}
+        flags = data.get("flags") or []
+        return Filters(
+            occurred_from=data.get("occurred_from"),
+            occurred_to=data.get("occurred_to"),
+            statuses=data.get("status") or [],
+            harms=data.get("harm") or [],
+            stages=data.get("stage") or [],
+            medicine=(data.get("medicine") or "").strip(),
+            high_risk="high-risk" in flags,
+            controlled_drug="controlled-drug" in flags,
+            location=data.get("location") or "",
+            reporter=(data.get("reporter") or "").strip(),
+            theme=(data.get("theme") or "").strip(),
+            organisation=(data.get("organisation") or "").strip(),
+            text=(data.get("q") or "").strip(),
+            sort=data.get("sort") or "newest",
+        )

@@ -1,0 +1,417 @@
+"""Medication incidents: reported by any member of staff, reviewed by the organisation's
+medication safety team and MSO, learned from and acted on; aligned with the LFPSE taxonomy
+(choices.py) so that each one exports as an LFPSE AdverseEvent.
+
+Built for a national deployment: every list filter has an index that starts with the
+organisation, references are numbered per organisation and year from a counter row (never a
+COUNT), and nothing derived from other rows is computed on a list page. Only services.py
+writes these rows; auditlog keeps who changed what, before and after (apps.py).
+"""
+
+import hashlib
+import secrets
+import uuid
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from organisations.models import Organisation
+from organisations.permissions import Perm
+from organisations.scoping import ScopedQuerySet
+
+from . import choices
+
+
+class Status(models.TextChoices):
+    SUBMITTED = "submitted", "Submitted"
+    IN_REVIEW = "in-review", "In review"
+    AWAITING_ACTIONS = "awaiting-actions", "Awaiting actions"
+    CLOSED = "closed", "Closed"
+    DUPLICATE = "duplicate", "Rejected as a duplicate"
+
+
+OPEN_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.AWAITING_ACTIONS)
+
+
+class ExportState(models.TextChoices):
+    NOT_EXPORTED = "not-exported", "Not exported"
+    EXPORTED = "exported", "Exported to LFPSE"
+    FAILED = "failed", "Export failed"
+
+
+class Theme(models.Model):
+    """A theme an organisation's team tags its incidents with ("insulin", "discharge")."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    name = models.CharField(max_length=60)
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                models.functions.Lower("name"), "organisation", name="theme_unique_per_organisation"
+            )
+        ]
+
+    def __str__(self):
+        return self.name
+
+
+class IncidentQuerySet(ScopedQuerySet):
+    def open(self):
+        return self.filter(status__in=OPEN_STATUSES)
+
+
+class Incident(models.Model):
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    reference = models.CharField(max_length=40, unique=True)
+    # Nobody, when reported anonymously: nothing about the reporter is kept.
+    reporter = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="reported_incidents",
+    )
+    anonymous = models.BooleanField(default=False)
+    # A hash of the receipt code an anonymous reporter is given to follow their report.
+    receipt_hash = models.CharField(max_length=64, blank=True, editable=False)
+    # Anonymous reports keep the day only, so the time cannot be matched to anyone's session.
+    reported_at = models.DateTimeField(default=timezone.now)
+
+    # Step 1: when, where, what.
+    occurred_on = models.DateField("date of the incident")
+    occurred_time = models.TimeField("time of the incident", null=True, blank=True)
+    time_bracket = models.CharField(
+        "time or shift", max_length=2, choices=choices.TIME_BRACKETS.choices, blank=True
+    )
+    location = models.CharField(max_length=3, choices=choices.LOCATIONS.choices)
+    service_area = models.CharField("ward, department or service", max_length=200, blank=True)
+    what_happened = models.TextField(max_length=5000)
+    immediate_actions = models.TextField("actions taken straight away", max_length=3000)
+    reached_patient = models.CharField(
+        "did the medicine reach the patient?", max_length=1, choices=choices.YES_NO_UNKNOWN.choices
+    )
+    physical_harm = models.CharField(max_length=1, choices=choices.PHYSICAL_HARM.choices)
+    psychological_harm = models.CharField(max_length=1, choices=choices.PSYCHOLOGICAL_HARM.choices)
+    age_bracket = models.CharField(
+        "patient's age", max_length=2, choices=choices.AGE_BRACKETS.choices
+    )
+    gender = models.CharField("patient's gender", max_length=1, choices=choices.GENDERS.choices)
+
+    # Step 2: the medication problem (LFPSE), optional for the reporter.
+    service_type = models.CharField(max_length=2, choices=choices.SERVICE_TYPES.choices, blank=True)
+    drugs_involved = models.JSONField(default=list, blank=True)
+    too_much = models.JSONField(default=list, blank=True)
+    too_little = models.JSONField(default=list, blank=True)
+    administered_incorrectly = models.JSONField(default=list, blank=True)
+    packaging_problem = models.JSONField(default=list, blank=True)
+    processes = models.JSONField(default=list, blank=True)
+    yellow_card = models.JSONField(default=list, blank=True)
+    detection_point = models.CharField(
+        max_length=2, choices=choices.DETECTION_POINTS.choices, blank=True
+    )
+    ncc_merp = models.CharField(
+        "NCC MERP category", max_length=1, choices=choices.NccMerp.choices, blank=True
+    )
+    nrls_harm = models.CharField(
+        "NRLS degree of harm", max_length=20, choices=choices.NrlsHarm.choices, blank=True
+    )
+    # Governance.
+    duty_of_candour = models.CharField(
+        max_length=1, choices=choices.YES_NO_UNKNOWN.choices, blank=True
+    )
+    never_event = models.BooleanField(default=False)
+    never_event_type = models.CharField(
+        max_length=2, choices=choices.NEVER_EVENT_TYPES.choices, blank=True
+    )
+    cqc_notification = models.BooleanField("CQC to be notified", default=False)
+    cqc_criteria = models.JSONField(default=list, blank=True)
+
+    # Flags from the medicines, set by the service that records them.
+    high_risk = models.BooleanField(default=False)
+    controlled_drug = models.BooleanField(default=False)
+
+    # Review and learning.
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)
+    review_started_at = models.DateTimeField(null=True, blank=True)
+    closed_at = models.DateTimeField(null=True, blank=True)
+    learning_response = models.CharField(
+        max_length=12, choices=choices.LearningResponse.choices, blank=True
+    )
+    learning_summary = models.TextField(max_length=5000, blank=True)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="incidents")
+    related = models.ManyToManyField("self", blank=True)
+    duplicate_of = models.ForeignKey(
+        "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
+    )
+    feedback = models.TextField("feedback to the reporter", max_length=3000, blank=True)
+
+    # Export to LFPSE.
+    lfpse_state = models.CharField(
+        max_length=16, choices=ExportState.choices, default=ExportState.NOT_EXPORTED
+    )
+    lfpse_reference = models.CharField("LFPSE reference", max_length=60, blank=True)
+    lfpse_exported_at = models.DateTimeField(null=True, blank=True)
+
+    objects = IncidentQuerySet.as_manager()
+    scope_path = "organisation"
+    view_permission = Perm.INCIDENTS_VIEW
+
+    class Meta:
+        ordering = ["-occurred_on", "-pk"]
+        indexes = [
+            # The list: an organisation's incidents, newest first, and its filters.
+            models.Index(fields=["organisation", "-occurred_on", "-id"], name="incident_list"),
+            models.Index(fields=["organisation", "status", "-occurred_on"], name="incident_status"),
+            models.Index(
+                fields=["organisation", "physical_harm", "-occurred_on"], name="incident_harm"
+            ),
+            models.Index(
+                fields=["organisation", "-occurred_on"],
+                condition=Q(controlled_drug=True),
+                name="incident_controlled_drug",
+            ),
+            models.Index(
+                fields=["organisation", "-occurred_on"],
+                condition=Q(high_risk=True),
+                name="incident_high_risk",
+            ),
+            models.Index(fields=["reporter", "-reported_at"], name="incident_reporter"),
+        ]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(anonymous=False) | Q(reporter__isnull=True),
+                name="incident_anonymous_has_no_reporter",
+            ),
+            models.CheckConstraint(
+                condition=~Q(time_bracket="") | Q(occurred_time__isnull=False),
+                name="incident_has_a_time_or_a_bracket",
+            ),
+        ]
+
+    def __str__(self):
+        return self.reference
+
+    def get_absolute_url(self):
+        return reverse("incidents:detail", kwargs={"reference": self.reference})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in OPEN_STATUSES
+
+    @property
+    def harm_with_equivalents(self) -> str:
+        return choices.harm_with_equivalents(self.physical_harm)
+
+    @property
+    def moderate_or_worse(self) -> bool:
+        return self.physical_harm in choices.MODERATE_OR_WORSE
+
+    def when(self) -> str:
+        time = self.occurred_time.strftime("%H:%M") if self.occurred_time else ""
+        bracket = self.get_time_bracket_display() if self.time_bracket else ""
+        return ", ".join(part for part in (time, bracket) if part)
+
+    @staticmethod
+    def new_receipt() -> tuple[str, str]:
+        """A receipt code for an anonymous reporter, and the hash that is kept."""
+        code = "-".join(secrets.token_hex(2).upper() for _ in range(3))
+        return code, hash_receipt(code)
+
+
+def hash_receipt(code: str) -> str:
+    return hashlib.sha256(f"{settings.SECRET_KEY}:{code.strip().upper()}".encode()).hexdigest()
+
+
+class ReferenceCounter(models.Model):
+    """The last reference number given in an organisation in a year: read under a row lock,
+    so two reports at once never share a number."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    year = models.PositiveSmallIntegerField()
+    last = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "year"], name="one_counter_a_year")
+        ]
+
+
+class IncidentMedicine(models.Model):
+    """A medicine involved in an incident. Flags are set from the medicine when it is recorded
+    (medicines.py): what the reporter and reviewer saw is what is kept."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="medicines")
+    position = models.PositiveSmallIntegerField(default=0)
+    name = models.CharField("medicine", max_length=200)
+    dmd_code = models.CharField("dm+d code", max_length=20, blank=True)
+    route = models.CharField(max_length=16, choices=choices.Route.choices, blank=True)
+    dose = models.CharField(max_length=100, blank=True)
+    high_risk_group = models.CharField("high-risk medicine group", max_length=60, blank=True)
+    cd_schedule = models.CharField(
+        "controlled drug schedule", max_length=1, choices=choices.CdSchedule.choices, blank=True
+    )
+
+    class Meta:
+        ordering = ["position", "pk"]
+        indexes = [models.Index(fields=["name"], name="incident_medicine_name")]
+
+    def __str__(self):
+        return self.name
+
+
+class IncidentEvent(models.Model):
+    """One step of an incident's workflow: who moved it, when, and why."""
+
+    class Kind(models.TextChoices):
+        SUBMITTED = "submitted", "Reported"
+        REVIEW_STARTED = "review-started", "Review started"
+        AWAITING_ACTIONS = "awaiting-actions", "Waiting for actions"
+        BACK_IN_REVIEW = "back-in-review", "Back in review"
+        CLOSED = "closed", "Closed, with feedback to the reporter"
+        DUPLICATE = "duplicate", "Rejected as a duplicate"
+        REOPENED = "reopened", "Reopened"
+        CORRECTED = "corrected", "Details corrected"
+        EXPORTED = "exported", "Exported to LFPSE"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    at = models.DateTimeField(default=timezone.now)
+    note = models.TextField(blank=True, max_length=3000)
+
+    class Meta:
+        ordering = ["at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.incident_id}"
+
+
+class IncidentAction(models.Model):
+    class State(models.TextChoices):
+        OPEN = "open", "Open"
+        DONE = "done", "Done"
+        CANCELLED = "cancelled", "Cancelled"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField(max_length=2000)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    due_on = models.DateField()
+    state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
+    evidence = models.TextField(max_length=3000, blank=True)
+    completed_on = models.DateField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [
+            models.Index(
+                fields=["due_on"], condition=Q(state="open"), name="incident_action_open_due"
+            )
+        ]
+
+    def __str__(self):
+        return self.description[:60]
+
+    @property
+    def is_overdue(self) -> bool:
+        return self.state == self.State.OPEN and self.due_on < timezone.localdate()
+
+
+class IncidentComment(models.Model):
+    """The review thread: for the team that reviews the incident, not the reporter."""
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="comments")
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    body = models.TextField(max_length=3000)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"Comment on {self.incident_id}"
+
+
+def attachment_path(instance, filename) -> str:
+    """Stored under a random name, outside the static and public folders."""
+    return f"incident-attachments/{uuid.uuid4().hex}"
+
+
+class IncidentAttachment(models.Model):
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
+    file = models.FileField(upload_to=attachment_path)
+    filename = models.CharField("file name", max_length=200)
+    content_type = models.CharField(max_length=100)
+    size = models.PositiveIntegerField()
+    uploaded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    uploaded_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["uploaded_at", "pk"]
+
+    def __str__(self):
+        return self.filename
+
+
+class Draft(models.Model):
+    """A report in progress, kept for the person writing it until they send it: not an
+    incident, not audited, and removed when the report is sent (so an anonymous report leaves
+    nothing of its reporter behind)."""
+
+    user = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="+")
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    data = models.JSONField(default=dict)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["-updated_at"]
+
+    def __str__(self):
+        return f"Draft {self.pk}"
+
+    @property
+    def summary(self) -> str:
+        typed = (self.data.get("step1", {}).get("what_happened") or [""])[0]
+        text = " ".join(str(typed).split())
+        if not text:
+            return "No description yet"
+        return text[:80] + ("…" if len(text) > 80 else "")
+
+
+class HighRiskMedicine(models.Model):
+    """A word that marks a medicine as high-risk ("warfarin" in the anticoagulants). Those with
+    no organisation are the national list; an organisation adds its own and switches national
+    ones off for itself (``excluded``)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
+    )
+    term = models.CharField(max_length=60)
+    group = models.CharField(max_length=60)
+    excluded = models.BooleanField(default=False)
+
+    class Meta:
+        ordering = ["group", "term"]
+        constraints = [
+            models.UniqueConstraint(
+                "organisation",
+                models.functions.Lower("term"),
+                name="high_risk_term_once_per_list",
+                nulls_distinct=False,
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.term} ({self.group})"

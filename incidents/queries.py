@@ -1,0 +1,191 @@
+"""Finding incidents: the list's filters, full-text search and keyset pagination.
+
+Every filter starts from what the person may see (``Incident.objects.visible_to``) and matches
+an index that starts with the organisation (models.py). Pages are read by keyset — "the 25
+after this one" in the sort order — so a page costs the same on the first page and the
+thousandth, and nothing counts millions of rows.
+"""
+
+import base64
+import datetime
+import json
+from dataclasses import dataclass, field
+
+from django.db import connection
+from django.db.models import Exists, OuterRef, Q, QuerySet
+
+from .models import Incident, IncidentMedicine
+
+PAGE_SIZE = 25
+
+# Sort orders: the fields a page is ordered and cut by, each (name, descending).
+SORTS = {
+    "newest": (("occurred_on", True), ("id", True)),
+    "oldest": (("occurred_on", False), ("id", False)),
+    "reported": (("reported_at", True), ("id", True)),
+    "harm": (("physical_harm", False), ("occurred_on", True), ("id", True)),
+}
+
+
+@dataclass
+class Filters:
+    occurred_from: datetime.date | None = None
+    occurred_to: datetime.date | None = None
+    statuses: list[str] = field(default_factory=list)
+    harms: list[str] = field(default_factory=list)
+    stages: list[str] = field(default_factory=list)
+    medicine: str = ""
+    high_risk: bool = False
+    controlled_drug: bool = False
+    location: str = ""
+    reporter: str = ""
+    theme: str = ""
+    organisation: str = ""  # an ODS code
+    text: str = ""
+    sort: str = "newest"
+
+
+def search_text(queryset: QuerySet, text: str) -> QuerySet:
+    """Incidents whose description holds the words: PostgreSQL's full-text search through the
+    index of migration 0002 (the same expression), or a plain match on SQLite."""
+    if connection.vendor == "postgresql":
+        from django.contrib.postgres.search import SearchQuery, SearchVector
+
+        return queryset.annotate(
+            description_vector=SearchVector("what_happened", config="english")
+        ).filter(description_vector=SearchQuery(text, config="english", search_type="websearch"))
+    query = Q()
+    for word in text.split():
+        query &= Q(what_happened__icontains=word)
+    return queryset.filter(query)
+
+
+def filtered(queryset: QuerySet, filters: Filters) -> QuerySet:
+    f = filters
+    if f.occurred_from:
+        queryset = queryset.filter(occurred_on__gte=f.occurred_from)
+    if f.occurred_to:
+        queryset = queryset.filter(occurred_on__lte=f.occurred_to)
+    if f.statuses:
+        queryset = queryset.filter(status__in=f.statuses)
+    if f.harms:
+        queryset = queryset.filter(physical_harm__in=f.harms)
+    if f.stages:
+        stage = Q()
+        for code in f.stages:  # the JSON list holds the code as a quoted string
+            stage |= Q(processes__icontains=f'"{code}"')
+        queryset = queryset.filter(stage)
+    if f.medicine:
+        queryset = queryset.filter(
+            Exists(
+                IncidentMedicine.objects.filter(incident=OuterRef("pk"), name__icontains=f.medicine)
+            )
+        )
+    if f.high_risk:
+        queryset = queryset.filter(high_risk=True)
+    if f.controlled_drug:
+        queryset = queryset.filter(controlled_drug=True)
+    if f.location:
+        queryset = queryset.filter(location=f.location)
+    if f.reporter == "anonymous":
+        queryset = queryset.filter(anonymous=True)
+    elif f.reporter:
+        queryset = queryset.filter(reporter__full_name__icontains=f.reporter)
+    if f.theme:
+        queryset = queryset.filter(
+            Exists(
+                Incident.themes.through.objects.filter(
+                    incident_id=OuterRef("pk"), theme__name__iexact=f.theme
+                )
+            )
+        )
+    if f.organisation:
+        queryset = queryset.filter(organisation__ods_code=f.organisation.upper())
+    if f.text:
+        queryset = search_text(queryset, f.text)
+    return queryset
+
+
+def ordered(queryset: QuerySet, sort: str) -> QuerySet:
+    return queryset.order_by(*(f"-{name}" if desc else name for name, desc in SORTS[sort]))
+
+
+# Keyset pages ------------------------------------------------------------------------------
+
+
+def _encode(values) -> str:
+    raw = json.dumps([v.isoformat() if hasattr(v, "isoformat") else v for v in values])
+    return base64.urlsafe_b64encode(raw.encode()).decode().rstrip("=")
+
+
+def _decode(cursor: str, sort: str):
+    try:
+        raw = base64.urlsafe_b64decode(cursor + "=" * (-len(cursor) % 4))
+        values = json.loads(raw)
+    except (ValueError, TypeError):
+        return None
+    keys = SORTS[sort]
+    if not isinstance(values, list) or len(values) != len(keys):
+        return None
+    decoded = []
+    for (name, _), value in zip(keys, values, strict=True):
+        try:
+            if name == "occurred_on":
+                value = datetime.date.fromisoformat(value)
+            elif name == "reported_at":
+                value = datetime.datetime.fromisoformat(value)
+            elif name == "id":
+                value = int(value)
+            else:
+                value = str(value)
+        except (TypeError, ValueError):
+            return None
+        decoded.append(value)
+    return decoded
+
+
+def _beyond(sort: str, values, *, backwards=False) -> Q:
+    """Rows after ``values`` in the sort order (before them, ``backwards``)."""
+    keys = SORTS[sort]
+    condition = Q(pk__in=[])
+    for i, (name, desc) in enumerate(keys):
+        later = "lt" if desc != backwards else "gt"
+        step = Q(**{f"{name}__{later}": values[i]})
+        for j in range(i):
+            step &= Q(**{keys[j][0]: values[j]})
+        condition |= step
+    return condition
+
+
+@dataclass
+class Page:
+    rows: list
+    newer: str = ""  # a cursor to the page before, or ""
+    older: str = ""  # a cursor to the page after, or ""
+
+
+def page_of(queryset: QuerySet, sort: str, *, after: str = "", before: str = "") -> Page:
+    """One page of ``queryset`` in ``sort`` order: the first, the one after cursor ``after``,
+    or the one before cursor ``before``. One query (it reads one row more than it shows)."""
+    keys = SORTS[sort]
+    cursor = _decode(before or after, sort) if (before or after) else None
+    backwards = bool(before) and cursor is not None
+    if cursor is not None:
+        queryset = queryset.filter(_beyond(sort, cursor, backwards=backwards))
+    order = [(f"-{n}" if desc != backwards else n) for n, desc in keys]
+    rows = list(queryset.order_by(*order)[: PAGE_SIZE + 1])
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    if backwards:
+        rows.reverse()
+
+    def key_of(row):
+        return [getattr(row, name) for name, _ in keys]
+
+    page = Page(rows)
+    if rows:
+        has_newer = more if backwards else cursor is not None
+        has_older = (cursor is not None) if backwards else more
+        page.newer = _encode(key_of(rows[0])) if has_newer else ""
+        page.older = _encode(key_of(rows[-1])) if has_older else ""
+    return page

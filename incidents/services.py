@@ -1,0 +1,407 @@
+"""Services for medication incidents: the only writers of incidents and what hangs off them.
+
+Each is atomic and audited (auditlog records who changed what, with before and after; the
+workflow's steps are also kept as ``IncidentEvent`` rows, shown as the incident's timeline).
+
+Anonymous reports (``report_submit(anonymous=True)``) keep nothing of the reporter: no user, no
+audit entry naming them or their address, the day of reporting but not the time, and their
+draft is removed in the same transaction.
+"""
+
+import datetime
+
+from auditlog.context import disable_auditlog
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from mso_portal.audit import audit_as
+from notifications.registry import Reminder
+from notifications.services import notify
+from organisations.choices import Post
+from organisations.models import Appointment, Organisation, OrganisationClosure
+
+from . import medicines as medicine_flags
+from .models import (
+    Draft,
+    Incident,
+    IncidentAction,
+    IncidentComment,
+    IncidentEvent,
+    IncidentMedicine,
+    ReferenceCounter,
+    Status,
+    Theme,
+)
+
+Kind = IncidentEvent.Kind
+
+# Which steps the workflow allows, from each state.
+MOVES = {
+    Status.SUBMITTED: {Status.IN_REVIEW, Status.DUPLICATE},
+    Status.IN_REVIEW: {Status.AWAITING_ACTIONS, Status.CLOSED, Status.DUPLICATE},
+    Status.AWAITING_ACTIONS: {Status.IN_REVIEW, Status.CLOSED},
+    Status.CLOSED: {Status.IN_REVIEW},
+    Status.DUPLICATE: {Status.IN_REVIEW},
+}
+
+
+# Drafts ------------------------------------------------------------------------------------
+
+
+def draft_save(*, by, organisation, data: dict, draft: Draft | None = None) -> Draft:
+    """Keep what someone has typed so far, as their draft."""
+    if draft is None:
+        return Draft.objects.create(user=by, organisation=organisation, data=data)
+    if draft.user_id != by.pk:
+        raise ValidationError("This draft is somebody else's")
+    draft.data = data
+    draft.save(update_fields=["data", "updated_at"])
+    return draft
+
+
+def draft_discard(*, by, draft: Draft) -> None:
+    if draft.user_id != by.pk:
+        raise ValidationError("This draft is somebody else's")
+    draft.delete()
+
+
+# Reporting ---------------------------------------------------------------------------------
+
+
+def _next_reference(organisation: Organisation, year: int) -> str:
+    counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
+        organisation=organisation, year=year
+    )
+    ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
+    counter.refresh_from_db(fields=["last"])
+    return f"{organisation.ods_code}-{year}-{counter.last:06d}"
+
+
+def _record_medicines(incident: Incident, medicines: list[dict]) -> None:
+    terms = medicine_flags.high_risk_terms(incident.organisation)
+    incident.medicines.all().delete()
+    rows = []
+    for position, medicine in enumerate(medicines):
+        flags = medicine_flags.classify(medicine["name"], terms)
+        rows.append(
+            IncidentMedicine(
+                incident=incident,
+                position=position,
+                name=medicine["name"].strip(),
+                dmd_code=medicine.get("dmd_code", ""),
+                route=medicine.get("route", ""),
+                dose=medicine.get("dose", "").strip(),
+                high_risk_group=flags.high_risk_group,
+                cd_schedule=medicine.get("cd_schedule") or flags.cd_schedule,
+            )
+        )
+    for row in rows:
+        row.save()  # one by one, so that each is audited
+    incident.high_risk = any(row.high_risk_group for row in rows)
+    incident.controlled_drug = any(row.cd_schedule for row in rows)
+
+
+def report_submit(
+    *,
+    by,
+    organisation: Organisation,
+    details: dict,
+    medicines: list[dict],
+    anonymous: bool = False,
+    draft: Draft | None = None,
+) -> tuple[Incident, str]:
+    """Record a reported incident. Returns the incident and, for an anonymous report, the
+    receipt code its reporter follows it with ("" otherwise)."""
+    if not medicines:
+        raise ValidationError("Enter at least one medicine", code="no_medicine")
+    if details["occurred_on"] > timezone.localdate():
+        raise ValidationError(
+            {"occurred_on": "The date of the incident must be today or in the past"}
+        )
+    receipt = ""
+    with transaction.atomic():
+        now = timezone.now()
+        incident = Incident(organisation=organisation, **details)
+        if anonymous:
+            receipt, incident.receipt_hash = Incident.new_receipt()
+            incident.anonymous = True
+            incident.reported_at = timezone.make_aware(
+                datetime.datetime.combine(timezone.localdate(now), datetime.time())
+            )
+        else:
+            incident.reporter = by
+            incident.reported_at = now
+        incident.reference = _next_reference(organisation, timezone.localdate(now).year)
+        if anonymous:
+            with disable_auditlog():
+                _create(incident, medicines, by=None)
+        else:
+            with audit_as(by):
+                _create(incident, medicines, by=by)
+        if draft is not None and draft.user_id == by.pk:
+            draft.delete()
+        if incident.controlled_drug:
+            notify(_controlled_drug_notices(incident))
+    return incident, receipt
+
+
+def _create(incident: Incident, medicines: list[dict], *, by) -> None:
+    incident.save()
+    _record_medicines(incident, medicines)
+    incident.save(update_fields=["high_risk", "controlled_drug"])
+    IncidentEvent.objects.create(
+        incident=incident, kind=Kind.SUBMITTED, by=by, at=incident.reported_at
+    )
+
+
+def cdao_recipients(organisation: Organisation, on=None) -> list[int]:
+    """The people who hold the CDAO post today in the organisation or an organisation whose
+    area it is in (an ICB): those the controlled-drug incidents of it are shown to."""
+    on = on or timezone.localdate()
+    reaching = OrganisationClosure.objects.valid_on(on).filter(descendant=organisation)
+    return list(
+        Appointment.objects.filter(
+            post=Post.CDAO,
+            user__isnull=False,
+            user__is_active=True,
+            organisation_id__in=reaching.values("ancestor_id"),
+        )
+        .current(on)
+        .values_list("user_id", flat=True)
+        .distinct()
+    )
+
+
+def _controlled_drug_notices(incident: Incident):
+    for user_id in cdao_recipients(incident.organisation):
+        yield Reminder(
+            subject=f"incident:{incident.pk}",
+            kind="controlled-drug-reported",
+            due_on=timezone.localdate(),
+            recipient_id=user_id,
+            title=f"Controlled drug incident reported: {incident.reference}",
+            body=(
+                f"A medication incident involving a controlled drug was reported at "
+                f"{incident.organisation.name}."
+            ),
+            url=incident.get_absolute_url(),
+        )
+
+
+# Review ------------------------------------------------------------------------------------
+
+
+def _event(incident, kind, by, note=""):
+    IncidentEvent.objects.create(incident=incident, kind=kind, by=by, note=note)
+
+
+def _lock(incident: Incident) -> Incident:
+    return Incident.objects.select_for_update().get(pk=incident.pk)
+
+
+def _move(incident: Incident, to: Status) -> None:
+    if to not in MOVES[Status(incident.status)]:
+        raise ValidationError(
+            f"An incident that is {incident.get_status_display().lower()} cannot be moved to "
+            f"{Status(to).label.lower()}",
+            code="not_allowed",
+        )
+    incident.status = to
+
+
+def review_start(*, by, incident: Incident) -> Incident:
+    with transaction.atomic(), audit_as(by):
+        incident = _lock(incident)
+        _move(incident, Status.IN_REVIEW)
+        incident.review_started_at = incident.review_started_at or timezone.now()
+        incident.save(update_fields=["status", "review_started_at"])
+        _event(incident, Kind.REVIEW_STARTED, by)
+    return incident
+
+
+def incident_correct(*, by, incident: Incident, changes: dict, medicines=None) -> Incident:
+    """Correct what was reported: auditlog keeps each field before and after."""
+    with transaction.atomic(), audit_as(by):
+        incident = _lock(incident)
+        changed = [name for name, value in changes.items() if getattr(incident, name) != value]
+        for name in changed:
+            setattr(incident, name, changes[name])
+        if medicines is not None and _medicines_differ(incident, medicines):
+            _record_medicines(incident, medicines)
+            changed += ["high_risk", "controlled_drug", "medicines"]
+        if not changed:
+            return incident
+        incident.save()
+        _event(incident, Kind.CORRECTED, by, note=_changed_note(changed))
+    return incident
+
+
+def _medicines_differ(incident, medicines) -> bool:
+    keys = ("name", "dmd_code", "route", "dose", "cd_schedule")
+    have = [{key: getattr(m, key) for key in keys} for m in incident.medicines.all()]
+    want = [{key: (m.get(key) or "").strip() for key in keys} for m in medicines]
+    return have != want
+
+
+def _changed_note(names) -> str:
+    fields = {f.name: f for f in Incident._meta.get_fields() if hasattr(f, "verbose_name")}
+    words = [
+        str(fields[name].verbose_name) if name in fields else name.replace("_", " ")
+        for name in dict.fromkeys(names)
+        if name not in ("high_risk", "controlled_drug")
+    ]
+    return "Changed: " + ", ".join(words)
+
+
+def learning_record(
+    *, by, incident: Incident, response: str, summary: str, themes: list[str], related=()
+) -> Incident:
+    """The learning from an incident: its PSIRF learning response, a summary, themes (new ones
+    are added to the organisation's) and related incidents of the same organisation."""
+    with transaction.atomic(), audit_as(by):
+        incident = _lock(incident)
+        incident.learning_response = response
+        incident.learning_summary = summary
+        incident.save(update_fields=["learning_response", "learning_summary"])
+        kept = []
+        for name in dict.fromkeys(t.strip() for t in themes if t.strip()):
+            theme = Theme.objects.filter(
+                organisation=incident.organisation, name__iexact=name
+            ).first() or Theme.objects.create(organisation=incident.organisation, name=name[:60])
+            kept.append(theme)
+        incident.themes.set(kept)
+        others = [other for other in related if other.organisation_id == incident.organisation_id]
+        incident.related.set([other for other in others if other.pk != incident.pk])
+    return incident
+
+
+def incident_move(*, by, incident: Incident, to: Status, note: str = "") -> Incident:
+    """Move an incident on: waiting for actions, or back into review (reopening a closed one
+    needs a reason)."""
+    with transaction.atomic(), audit_as(by):
+        incident = _lock(incident)
+        reopening = incident.status in (Status.CLOSED, Status.DUPLICATE)
+        if reopening and not note.strip():
+            raise ValidationError({"note": "Enter why the incident is reopened"})
+        _move(incident, to)
+        if (
+            to == Status.AWAITING_ACTIONS
+            and not incident.actions.filter(state=IncidentAction.State.OPEN).exists()
+        ):
+            raise ValidationError({"note": "Add an action before waiting for actions"})
+        if reopening:
+            incident.closed_at = None
+            incident.duplicate_of = None
+        incident.save(update_fields=["status", "closed_at", "duplicate_of"])
+        if reopening:
+            kind = Kind.REOPENED
+        elif to == Status.AWAITING_ACTIONS:
+            kind = Kind.AWAITING_ACTIONS
+        else:
+            kind = Kind.BACK_IN_REVIEW
+        _event(incident, kind, by, note.strip())
+    return incident
+
+
+def incident_close(*, by, incident: Incident, feedback: str) -> Incident:
+    """Close an incident with feedback to its reporter, who is told (unless anonymous)."""
+    feedback = feedback.strip()
+    if not feedback:
+        raise ValidationError({"feedback": "Enter the feedback to the reporter"})
+    with transaction.atomic(), audit_as(by):
+        incident = _lock(incident)
+        if incident.actions.filter(state=IncidentAction.State.OPEN).exists():
+            raise ValidationError(
+                {"feedback": "Complete or cancel the open actions before closing the incident"}
+            )
+        _move(incident, Status.CLOSED)
+        incident.feedback = feedback
+        incident.closed_at = timezone.now()
+        incident.save(update_fields=["status", "feedback", "closed_at"])
+        _event(incident, Kind.CLOSED, by)
+        if incident.reporter_id:
+            notify([_feedback_notice(incident)])
+    return incident
+
+
+def _feedback_notice(incident: Incident) -> Reminder:
+    return Reminder(
+        subject=f"incident:{incident.pk}",
+        kind=f"feedback-{incident.events.filter(kind=Kind.CLOSED).count()}",
+        due_on=timezone.localdate(),
+        recipient_id=incident.reporter_id,
+        title=f"Feedback on your incident report {incident.reference}",
+        body=(
+            f"The medication safety team at {incident.organisation.name} has reviewed the "
+            "incident you reported and left feedback for you."
+        ),
+        url=incident.get_absolute_url(),
+    )
+
+
+def incident_mark_duplicate(*, by, incident: Incident, original: Incident, note: str = ""):
+    if original.pk == incident.pk or original.organisation_id != incident.organisation_id:
+        raise ValidationError({"original": "Choose another incident of the same organisation"})
+    if original.duplicate_of_id:
+        original = original.duplicate_of
+    with transaction.atomic(), audit_as(by):
+        incident = _lock(incident)
+        _move(incident, Status.DUPLICATE)
+        incident.duplicate_of = original
+        incident.closed_at = timezone.now()
+        incident.save(update_fields=["status", "duplicate_of", "closed_at"])
+        _event(
+            incident, Kind.DUPLICATE, by, note=f"Duplicate of {original.reference}. {note}".strip()
+        )
+    return incident
+
+
+def possible_duplicates(incident: Incident):
+    """Other incidents of the organisation on the same day naming one of the same medicines."""
+    names = [m.name for m in incident.medicines.all()]
+    if not names:
+        return Incident.objects.none()
+    from django.db.models import Q
+
+    same_medicine = Q()
+    for name in names:
+        same_medicine |= Q(medicines__name__iexact=name)
+    return (
+        Incident.objects.filter(
+            organisation_id=incident.organisation_id, occurred_on=incident.occurred_on
+        )
+        .filter(same_medicine)
+        .exclude(pk=incident.pk)
+        .distinct()
+        .order_by("pk")[:10]
+    )
+
+
+# Actions, comments -------------------------------------------------------------------------
+
+
+def action_add(*, by, incident: Incident, description: str, owner, due_on) -> IncidentAction:
+    with transaction.atomic(), audit_as(by):
+        return IncidentAction.objects.create(
+            incident=incident, description=description.strip(), owner=owner, due_on=due_on
+        )
+
+
+def action_update(*, by, action: IncidentAction, **changes) -> IncidentAction:
+    with transaction.atomic(), audit_as(by):
+        action = IncidentAction.objects.select_for_update().get(pk=action.pk)
+        for name, value in changes.items():
+            setattr(action, name, value)
+        if action.state == IncidentAction.State.DONE:
+            action.completed_on = action.completed_on or timezone.localdate()
+        else:
+            action.completed_on = None
+        action.save()
+    return action
+
+
+def comment_add(*, by, incident: Incident, body: str) -> IncidentComment:
+    with transaction.atomic(), audit_as(by):
+        return IncidentComment.objects.create(incident=incident, author=by, body=body.strip())

@@ -1,0 +1,33 @@
+from .incidents import incident_detail, incident_list
+from .report import draft_discard, my_reports, receipt, report, report_send, report_sent
+from .review import (
+    action_change,
+    action_create,
+    comment_create,
+    incident_close,
+    incident_duplicate,
+    incident_edit,
+    incident_learning,
+    incident_move,
+    review_start,
+)
+
+__all__ = [
+    "action_change",
+    "action_create",
+    "comment_create",
+    "draft_discard",
+    "incident_close",
+    "incident_detail",
+    "incident_duplicate",
+    "incident_edit",
+    "incident_learning",
+    "incident_list",
+    "incident_move",
+    "my_reports",
+    "receipt",
+    "report",
+    "report_send",
+    "report_sent",
+    "review_start",
+]

@@ -1,0 +1,227 @@
+"""Reporting an incident: two short steps, kept as the reporter's draft from the first press of
+a button until it is sent, so that nothing typed is ever lost. Then the confirmation, "My
+reports", and the receipt an anonymous reporter follows their report with."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_not_required
+from django.http import QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.crypto import constant_time_compare
+from django.views.decorators.cache import never_cache
+
+from mso_portal.http import Refused, allow
+from organisations.access import access_for
+from organisations.current import can_switch_organisation, get_current_organisation
+from organisations.permissions import Perm
+
+from .. import services
+from ..forms import ReportForm, SendForm, medicine_formset
+from ..models import Draft, Incident, hash_receipt
+
+CONTROLS = {"csrfmiddlewaretoken", "action"}
+
+
+def _raw(post) -> dict:
+    """What was typed, as a JSON-able dict of lists (the buttons and the token left out)."""
+    return {key: post.getlist(key) for key in post if key not in CONTROLS}
+
+
+def _bound(data: dict) -> QueryDict:
+    query = QueryDict(mutable=True)
+    for key, values in data.items():
+        query.setlist(key, values)
+    return query
+
+
+def _initial(form_class, data: dict, prefix="") -> dict:
+    """A form's initial values from what was typed: an unbound form that shows it, without
+    shouting errors about what is not filled in yet."""
+    initial = {}
+    for name, field in form_class.base_fields.items():
+        key = f"{prefix}{name}"
+        subwidgets = getattr(field.widget, "widgets_names", None)
+        if subwidgets:
+            initial[name] = [(data.get(f"{key}{suffix}") or [""])[0] for suffix in subwidgets]
+        elif key in data:
+            values = data[key]
+            multiple = getattr(field.widget, "allow_multiple_selected", False)
+            initial[name] = values if multiple else (values[0] if values else "")
+    return initial
+
+
+def _medicine_initial(data: dict) -> list[dict]:
+    total = int((data.get("medicines-TOTAL_FORMS") or ["1"])[0] or 1)
+    rows = [_initial(medicine_formset().form, data, prefix=f"medicines-{i}-") for i in range(total)]
+    return [row for row in rows if any(row.values())] or [{}]
+
+
+def reporting_organisation(request, draft: Draft | None = None):
+    """The organisation the report is for: the draft's, or the one the person is working in,
+    where they may report."""
+    organisation = draft.organisation if draft else get_current_organisation(request)
+    if organisation is None or not access_for(request.user).has(
+        Perm.INCIDENTS_REPORT, organisation
+    ):
+        raise Refused(
+            "You report incidents for an organisation you are a member of. Ask its MSO to add you."
+        )
+    return organisation
+
+
+def _draft(request, pk) -> Draft:
+    """The person's own draft (anyone else's does not exist for them)."""
+    return get_object_or_404(Draft.objects.select_related("organisation"), pk=pk, user=request.user)
+
+
+@allow("GET", "POST")
+@never_cache
+def report(request, pk=None):
+    """Step 1: when, where, what, the medicines, harm and the patient's age and gender."""
+    draft = _draft(request, pk) if pk else None
+    organisation = reporting_organisation(request, draft)
+    stored = draft.data.get("step1", {}) if draft else {}
+    if request.method == "POST":
+        typed = _raw(request.POST)
+        action = request.POST.get("action", "continue")
+        data = {"step1": typed, "step2": draft.data.get("step2", {}) if draft else {}}
+        draft = services.draft_save(
+            by=request.user, organisation=organisation, data=data, draft=draft
+        )
+        if action == "add-medicine":
+            rows = int((typed.get("medicines-TOTAL_FORMS") or ["1"])[0] or 1) + 1
+            return redirect(f"{reverse('incidents:report_draft', args=[draft.pk])}?rows={rows}")
+        if action == "save":
+            messages.success(request, "Your report is saved as a draft. Find it in My reports.")
+            return redirect("incidents:mine")
+        form = ReportForm(request.POST)
+        medicines = medicine_formset(request.POST)
+        if form.is_valid() and medicines.is_valid():
+            return redirect("incidents:report_send", pk=draft.pk)
+    else:
+        form = ReportForm(initial=_initial(ReportForm, stored))
+        rows = request.GET.get("rows", "")
+        medicines = medicine_formset(
+            initial=_medicine_initial(stored) if stored else None,
+            rows=min(int(rows), 10) if rows.isdigit() else None,
+        )
+    context = {
+        "form": form,
+        "medicines": medicines,
+        "organisation": organisation,
+        "draft": draft,
+        "can_switch": can_switch_organisation(request) and draft is None,
+        "can_add_medicine": medicines.total_form_count() < 10,
+    }
+    return render(request, "incidents/report.html", context)
+
+
+def _step1(draft: Draft):
+    data = _bound(draft.data.get("step1", {}))
+    form, medicines = ReportForm(data), medicine_formset(data)
+    return form, medicines, form.is_valid() and medicines.is_valid()
+
+
+@allow("GET", "POST")
+@never_cache
+def report_send(request, pk):
+    """Step 2: the medication problem and governance (all optional), whether to put one's name
+    to it, and send."""
+    draft = _draft(request, pk)
+    organisation = reporting_organisation(request, draft)
+    first, medicines, complete = _step1(draft)
+    if not complete:
+        messages.info(request, "Answer the questions on this page first.")
+        return redirect("incidents:report_draft", pk=draft.pk)
+    if request.method == "POST":
+        typed = _raw(request.POST)
+        draft = services.draft_save(
+            by=request.user,
+            organisation=organisation,
+            data={"step1": draft.data["step1"], "step2": typed},
+            draft=draft,
+        )
+        action = request.POST.get("action", "send")
+        if action == "back":
+            return redirect("incidents:report_draft", pk=draft.pk)
+        if action == "save":
+            messages.success(request, "Your report is saved as a draft. Find it in My reports.")
+            return redirect("incidents:mine")
+        form = SendForm(request.POST)
+        if form.is_valid():
+            anonymous = form.cleaned_data["anonymous"] == "yes"
+            incident, receipt = services.report_submit(
+                by=request.user,
+                organisation=organisation,
+                details=first.details() | form.details(),
+                medicines=medicines.medicines(),
+                anonymous=anonymous,
+                draft=draft,
+            )
+            if anonymous:
+                # Shown once, here: no address, log line or session holds the reference.
+                context = {"incident": incident, "receipt": receipt, "organisation": organisation}
+                return render(request, "incidents/report_sent.html", context)
+            return redirect("incidents:sent", reference=incident.reference)
+    else:
+        form = SendForm(initial=_initial(SendForm, draft.data.get("step2", {})))
+    context = {"form": form, "draft": draft, "organisation": organisation, "first": first}
+    return render(request, "incidents/report_send.html", context)
+
+
+@allow("GET")
+def report_sent(request, reference):
+    incident = get_object_or_404(
+        Incident.objects.select_related("organisation"), reference=reference, reporter=request.user
+    )
+    return render(
+        request,
+        "incidents/report_sent.html",
+        {"incident": incident, "organisation": incident.organisation},
+    )
+
+
+@allow("POST")
+def draft_discard(request, pk):
+    draft = _draft(request, pk)
+    services.draft_discard(by=request.user, draft=draft)
+    messages.success(request, "The draft is deleted.")
+    return redirect("incidents:mine")
+
+
+@allow("GET")
+def my_reports(request):
+    reports = (
+        Incident.objects.filter(reporter=request.user)
+        .select_related("organisation")
+        .prefetch_related("medicines")
+        .order_by("-reported_at", "-pk")[:100]
+    )
+    drafts = Draft.objects.filter(user=request.user).select_related("organisation")
+    return render(request, "incidents/my_reports.html", {"reports": reports, "drafts": drafts})
+
+
+@login_not_required
+@allow("GET", "POST")
+@never_cache
+def receipt(request):
+    """An anonymous reporter's view of their report: its status and feedback, for whoever
+    holds the reference and the receipt code (asked in a form, so neither is in an address)."""
+    found, error = None, ""
+    if request.method == "POST":
+        reference = request.POST.get("reference", "").strip().upper()[:40]
+        code = request.POST.get("code", "").strip().upper()[:40]
+        incident = (
+            Incident.objects.filter(reference=reference, anonymous=True)
+            .only("reference", "status", "feedback", "receipt_hash", "closed_at", "organisation")
+            .select_related("organisation")
+            .first()
+        )
+        expected = incident.receipt_hash if incident else hash_receipt("not a receipt")
+        if incident and code and constant_time_compare(expected, hash_receipt(code)):
+            found = incident
+        else:
+            error = (
+                "The reference and receipt code do not match a report. Check them and try again."
+            )
+    return render(request, "incidents/receipt.html", {"found": found, "error": error})

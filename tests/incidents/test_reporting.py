@@ -1,0 +1,269 @@
+"""Reporting a medication incident: two short steps, a draft that keeps everything typed, the
+flags from the medicines, anonymity, and the confirmation."""
+
+import datetime
+
+import pytest
+import time_machine
+from auditlog.models import LogEntry
+from django.urls import reverse
+from django.utils import timezone
+
+from incidents.models import Draft, Incident, IncidentEvent
+from notifications.models import Notification
+from organisations.choices import Post
+from tests.factories import OrganisationFactory, RelationshipFactory, post_holder
+
+pytestmark = pytest.mark.django_db
+
+STEP_1 = {
+    "occurred_on_day": "20",
+    "occurred_on_month": "11",
+    "occurred_on_year": "2026",
+    "occurred_time": "",
+    "time_bracket": "2",
+    "location": "4",
+    "service_area": "Ward 7",
+    "what_happened": "Two doses of morphine signed for; only one was due.",
+    "immediate_actions": "Patient observed; naloxone ready.",
+    "reached_patient": "y",
+    "physical_harm": "4",
+    "psychological_harm": "4",
+    "age_bracket": "11",
+    "gender": "2",
+    "not_an_nhs_number": "False",
+    "medicines-TOTAL_FORMS": "2",
+    "medicines-INITIAL_FORMS": "0",
+    "medicines-MIN_NUM_FORMS": "1",
+    "medicines-MAX_NUM_FORMS": "10",
+    "medicines-0-name": "Morphine sulfate 10 mg in 1 ml injection",
+    "medicines-0-route": "subcutaneous",
+    "medicines-0-dose": "5 mg",
+    "medicines-0-dmd_code": "",
+    "medicines-1-name": "Apixaban 5 mg tablets",
+    "medicines-1-route": "oral",
+    "medicines-1-dose": "5 mg",
+    "medicines-1-dmd_code": "",
+}
+
+
+def step_1(client, data=None, *, action="continue", url=None):
+    return client.post(
+        url or reverse("incidents:report"), {**STEP_1, **(data or {}), "action": action}
+    )
+
+
+def send(client, draft, data=None, *, action="send"):
+    body = {"anonymous": "no", **(data or {}), "action": action}
+    return client.post(reverse("incidents:report_send", args=[draft.pk]), body)
+
+
+@pytest.fixture(autouse=True)
+def _now():
+    with time_machine.travel(datetime.datetime(2026, 11, 22, 14, 37, tzinfo=datetime.UTC)):
+        yield
+
+
+@pytest.fixture
+def client(client_for, staff):
+    return client_for(staff)
+
+
+class TestReporting:
+    def test_a_nurse_reports_in_two_steps(self, client, staff, trust):
+        response = step_1(client)
+        draft = Draft.objects.get(user=staff)
+        assert response.status_code == 302
+        assert response["Location"] == reverse("incidents:report_send", args=[draft.pk])
+        response = send(
+            client, draft, {"processes": ["3"], "drugs_involved": ["1"], "too_much": ["5"]}
+        )
+        incident = Incident.objects.get()
+        assert response["Location"] == reverse("incidents:sent", args=[incident.reference])
+        assert incident.reference == f"{trust.ods_code}-2026-000001"
+        assert incident.reporter == staff and not incident.anonymous
+        assert incident.occurred_on == datetime.date(2026, 11, 20)
+        assert incident.processes == ["3"] and incident.too_much == ["5"]
+        assert [m.name for m in incident.medicines.all()] == [
+            "Morphine sulfate 10 mg in 1 ml injection",
+            "Apixaban 5 mg tablets",
+        ]
+        assert not Draft.objects.exists()
+        page = client.get(response["Location"])
+        assert incident.reference in page.content.decode()
+        assert "What happens next" in page.content.decode()
+
+    def test_the_medicines_are_flagged(self, client, staff):
+        step_1(client)
+        send(client, Draft.objects.get())
+        incident = Incident.objects.get()
+        morphine, apixaban = incident.medicines.all()
+        assert (morphine.high_risk_group, morphine.cd_schedule) == ("Opioid", "2")
+        assert (apixaban.high_risk_group, apixaban.cd_schedule) == ("Anticoagulant", "")
+        assert incident.high_risk and incident.controlled_drug
+
+    def test_references_are_numbered_per_organisation_and_year(self, client, trust):
+        for _ in range(2):
+            step_1(client)
+            send(client, Draft.objects.get())
+        assert sorted(Incident.objects.values_list("reference", flat=True)) == [
+            f"{trust.ods_code}-2026-000001",
+            f"{trust.ods_code}-2026-000002",
+        ]
+
+    def test_a_validation_error_keeps_everything_typed_and_the_draft(self, client, staff):
+        response = step_1(client, {"physical_harm": "", "medicines-1-dose": "5 mg twice"})
+        assert response.status_code == 200
+        assert "Select the level of physical harm" in response.content.decode()
+        html = response.content.decode()
+        assert "Two doses of morphine signed for" in html and "5 mg twice" in html
+        draft = Draft.objects.get(user=staff)
+        assert draft.data["step1"]["medicines-1-dose"] == ["5 mg twice"]
+        assert not Incident.objects.exists()
+
+    def test_a_draft_is_kept_and_taken_up_again(self, client, staff):
+        response = step_1(client, {"what_happened": "Half written"}, action="save")
+        assert response["Location"] == reverse("incidents:mine")
+        draft = Draft.objects.get(user=staff)
+        page = client.get(reverse("incidents:mine"))
+        assert "Half written" in page.content.decode()
+        page = client.get(reverse("incidents:report_draft", args=[draft.pk]))
+        html = page.content.decode()
+        assert "Half written" in html and "Apixaban 5 mg tablets" in html
+        assert "There is a problem" not in html
+
+    def test_another_medicine_box_is_added_without_losing_anything(self, client, staff):
+        response = step_1(client, action="add-medicine")
+        draft = Draft.objects.get(user=staff)
+        page = client.get(response["Location"])
+        assert page.context["medicines"].total_form_count() == 3
+        assert "Morphine sulfate" in page.content.decode()
+        assert draft.data["step1"]["what_happened"] == [STEP_1["what_happened"]]
+
+    def test_someone_elses_draft_does_not_exist(self, client_for, staff, mso, client):
+        step_1(client, action="save")
+        draft = Draft.objects.get()
+        other = client_for(mso)
+        assert other.get(reverse("incidents:report_draft", args=[draft.pk])).status_code == 404
+        assert other.post(reverse("incidents:report_send", args=[draft.pk])).status_code == 404
+        assert other.post(reverse("incidents:draft_discard", args=[draft.pk])).status_code == 404
+        assert client.post(reverse("incidents:draft_discard", args=[draft.pk])).status_code == 302
+        assert not Draft.objects.exists()
+
+    def test_step_2_needs_step_1_answered(self, client, staff):
+        step_1(client, {"what_happened": ""}, action="save")
+        draft = Draft.objects.get()
+        response = client.get(reverse("incidents:report_send", args=[draft.pk]))
+        assert response["Location"] == reverse("incidents:report_draft", args=[draft.pk])
+
+
+class TestBadInput:
+    @pytest.mark.parametrize(
+        ("change", "message"),
+        [
+            ({"occurred_on_day": "23"}, "The date of the incident must be today or in the past"),
+            ({"occurred_on_day": ""}, "The date of the incident must include a day"),
+            ({"time_bracket": ""}, "Enter the time, or select the shift"),
+            ({"occurred_time": "25:99"}, "Enter the time as hours and minutes, like 14:30"),
+            ({"physical_harm": ""}, "Select the level of physical harm"),
+            ({"what_happened": ""}, "Enter what happened"),
+            ({"location": "99"}, "Select where it happened"),
+            ({"medicines-0-dmd_code": "12ab"}, "A dm+d code is 6 to 18 digits"),
+            (
+                {"medicines-1-name": "", "medicines-1-dose": "5 mg"},
+                "Enter the name of the medicine",
+            ),
+        ],
+    )
+    def test_a_clear_message(self, client, change, message):
+        response = step_1(client, change)
+        assert response.status_code == 200
+        assert message in response.content.decode()
+        assert not Incident.objects.exists()
+
+    def test_no_medicine(self, client):
+        response = step_1(
+            client,
+            {"medicines-0-name": "", "medicines-1-name": ""}
+            | {f"medicines-{i}-{f}": "" for i in (0, 1) for f in ("route", "dose")},
+        )
+        assert "Enter at least one medicine" in response.content.decode()
+
+    def test_an_nhs_number_is_flagged_and_can_be_confirmed_as_not_one(self, client, staff):
+        text = "Patient 943 476 5919 was given the wrong dose."
+        response = step_1(client, {"what_happened": text})
+        html = response.content.decode()
+        assert "looks like an NHS number" in html
+        assert 'name="not_an_nhs_number"' in html and 'type="checkbox"' in html
+        response = step_1(client, {"what_happened": text, "not_an_nhs_number": "on"})
+        assert response.status_code == 302
+
+    def test_script_is_shown_escaped(self, client, staff, client_for, mso):
+        step_1(client, {"what_happened": "<script>alert(1)</script> wrong dose"})
+        send(client, Draft.objects.get())
+        incident = Incident.objects.get()
+        html = client_for(mso).get(incident.get_absolute_url()).content.decode()
+        assert "<script>alert(1)</script>" not in html
+        assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+
+
+class TestAnonymity:
+    def test_nothing_of_the_reporter_is_kept(self, client, staff):
+        step_1(client)
+        response = send(client, Draft.objects.get(), {"anonymous": "yes"})
+        incident = Incident.objects.get()
+        assert response.status_code == 200  # shown once, not at an address
+        html = response.content.decode()
+        assert incident.reference in html and "receipt code" in html
+        assert incident.reporter is None and incident.anonymous
+        assert timezone.localtime(incident.reported_at).time() == datetime.time(0, 0)
+        assert not Draft.objects.exists()
+        assert IncidentEvent.objects.get().by is None
+        # The audit trail holds nothing of the report's making: no actor, address or time.
+        assert not LogEntry.objects.filter(content_type__app_label="incidents").exists()
+        assert not LogEntry.objects.filter(actor=staff).exists()
+        assert not client.get(reverse("incidents:mine")).context["reports"]
+
+    def test_the_receipt_shows_the_status_and_feedback(self, client, client_for, mso):
+        from incidents import services
+
+        step_1(client)
+        response = send(client, Draft.objects.get(), {"anonymous": "yes"})
+        incident = Incident.objects.get()
+        receipt = response.context["receipt"]
+        services.review_start(by=mso, incident=incident)
+        services.incident_close(
+            by=mso, incident=incident, feedback="The chart now has a second check."
+        )
+        from django.test import Client
+
+        page = Client().post(
+            reverse("incidents:receipt"), {"reference": incident.reference, "code": receipt.lower()}
+        )
+        assert "The chart now has a second check." in page.content.decode()
+        page = Client().post(
+            reverse("incidents:receipt"),
+            {"reference": incident.reference, "code": "0000-0000-0000"},
+        )
+        assert "do not match" in page.content.decode()
+        assert page.context["found"] is None
+
+
+def test_a_controlled_drug_incident_notifies_the_cdaos_of_the_area(client_for, trust, staff):
+    icb = OrganisationFactory(icb=True)
+    RelationshipFactory(parent=icb, child=trust, start_on=datetime.date(2020, 1, 1))
+    cdao = post_holder(icb, Post.CDAO, full_name="Chris Dao")
+    elsewhere = post_holder(OrganisationFactory(icb=True), Post.CDAO)
+    client = client_for(staff)
+    step_1(client)
+    send(client, Draft.objects.get())
+    notices = Notification.objects.filter(kind="controlled-drug-reported")
+    assert list(notices.values_list("recipient", flat=True)) == [cdao.pk]
+    assert elsewhere.pk not in notices.values_list("recipient", flat=True)
+    assert "Morphine" not in notices.get().body  # no clinical detail in an email
+
+
+def test_someone_with_no_organisation_is_told_how_to_report(client_for, lead):
+    response = client_for(lead).get(reverse("incidents:report"))
+    assert response.status_code == 403
+    assert "Ask its MSO to add you" in response.content.decode()

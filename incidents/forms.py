@@ -306,7 +306,7 @@ class DetailForm(forms.Form):
         choices.DRUGS_INVOLVED,
         help_text="Select all that apply",
         conditionals={
-            code: [name] for code, (name, _codes_) in choices.DRUGS_INVOLVED_DETAIL.items()
+            code: [name] for code, (name, _detail) in choices.DRUGS_INVOLVED_DETAIL.items()
         },
     )
     too_much = _codes("How was it too much?", choices.TOO_MUCH)
@@ -379,7 +379,7 @@ class DetailForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        for code, (name, _codes_) in choices.DRUGS_INVOLVED_DETAIL.items():
+        for code, (name, _detail) in choices.DRUGS_INVOLVED_DETAIL.items():  # noqa: B007
             if code not in (cleaned.get("drugs_involved") or []):
                 cleaned[name] = []
         if cleaned.get("never_event") == "yes":

@@ -240,6 +240,9 @@ class ReferenceCounter(models.Model):
             models.UniqueConstraint(fields=["organisation", "year"], name="one_counter_a_year")
         ]
 
+    def __str__(self):
+        return f"{self.organisation_id}/{self.year}: {self.last}"
+
 
 class IncidentMedicine(models.Model):
     """A medicine involved in an incident. Flags are set from the medicine when it is recorded

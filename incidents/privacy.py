@@ -17,7 +17,9 @@ WARNING = "Do not enter patient names, NHS numbers or other details that identif
 def is_valid_nhs_number(digits: str) -> bool:
     if len(digits) != 10 or not digits.isdigit():
         return False
-    total = sum(int(digit) * weight for digit, weight in zip(digits[:9], range(10, 1, -1)))
+    total = sum(
+        int(digit) * weight for digit, weight in zip(digits[:9], range(10, 1, -1), strict=True)
+    )
     check = 11 - total % 11
     if check == 11:
         check = 0

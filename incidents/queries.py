@@ -13,8 +13,9 @@ from dataclasses import dataclass, field
 
 from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
+from django.utils.crypto import constant_time_compare
 
-from .models import Incident, IncidentMedicine
+from .models import Incident, IncidentMedicine, hash_receipt
 
 PAGE_SIZE = 25
 
@@ -189,3 +190,18 @@ def page_of(queryset: QuerySet, sort: str, *, after: str = "", before: str = "")
         page.newer = _encode(key_of(rows[0])) if has_newer else ""
         page.older = _encode(key_of(rows[-1])) if has_older else ""
     return page
+
+
+def by_receipt(reference: str, code: str) -> Incident | None:
+    """The anonymous report with this reference, for whoever holds its receipt code: the one
+    read of incidents that is not scoped to a person, because the person is not known."""
+    reference, code = reference.strip().upper()[:40], code.strip().upper()[:40]
+    incident = (
+        Incident.objects.filter(reference=reference, anonymous=True)
+        .select_related("organisation")
+        .only("reference", "status", "feedback", "receipt_hash", "organisation__name")
+        .first()
+    )
+    expected = incident.receipt_hash if incident else hash_receipt("no such receipt")
+    matches = constant_time_compare(expected, hash_receipt(code or "-"))
+    return incident if incident is not None and code and matches else None

@@ -33,6 +33,8 @@ PUBLIC_URL_NAMES = {
     "contact",
     # A calendar program signs nobody in: a signed token in the address names the person.
     "networks:calendar",
+    # An anonymous reporter is nobody the service knows: the receipt code is their key.
+    "incidents:receipt",
 }
 ADMIN_PREFIX = "admin/"
 # Parameters naming an organisation's object: such a view must be proven to give 404 to

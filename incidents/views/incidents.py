@@ -72,7 +72,8 @@ def incident_for(user, reference, perm=None) -> Incident:
 def detail_context(request, incident: Incident, **forms) -> dict:
     can = reader(request.user, incident)
     incident = (
-        Incident.objects.filter(pk=incident.pk)
+        Incident.objects.visible_to(request.user)
+        .filter(pk=incident.pk)
         .select_related("organisation", "reporter", "duplicate_of")
         .prefetch_related(
             "medicines",

@@ -7,7 +7,6 @@ from django.contrib.auth.decorators import login_not_required
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.utils.crypto import constant_time_compare
 from django.views.decorators.cache import never_cache
 
 from mso_portal.http import Refused, allow
@@ -15,9 +14,9 @@ from organisations.access import access_for
 from organisations.current import can_switch_organisation, get_current_organisation
 from organisations.permissions import Perm
 
-from .. import services
+from .. import queries, services
 from ..forms import ReportForm, SendForm, medicine_formset
-from ..models import Draft, Incident, hash_receipt
+from ..models import Draft, Incident
 
 CONTROLS = {"csrfmiddlewaretoken", "action"}
 
@@ -172,7 +171,9 @@ def report_send(request, pk):
 @allow("GET")
 def report_sent(request, reference):
     incident = get_object_or_404(
-        Incident.objects.select_related("organisation"), reference=reference, reporter=request.user
+        Incident.objects.visible_to(request.user).select_related("organisation"),
+        reference=reference,
+        reporter=request.user,
     )
     return render(
         request,
@@ -192,7 +193,8 @@ def draft_discard(request, pk):
 @allow("GET")
 def my_reports(request):
     reports = (
-        Incident.objects.filter(reporter=request.user)
+        Incident.objects.visible_to(request.user)
+        .filter(reporter=request.user)
         .select_related("organisation")
         .prefetch_related("medicines")
         .order_by("-reported_at", "-pk")[:100]
@@ -209,18 +211,8 @@ def receipt(request):
     holds the reference and the receipt code (asked in a form, so neither is in an address)."""
     found, error = None, ""
     if request.method == "POST":
-        reference = request.POST.get("reference", "").strip().upper()[:40]
-        code = request.POST.get("code", "").strip().upper()[:40]
-        incident = (
-            Incident.objects.filter(reference=reference, anonymous=True)
-            .only("reference", "status", "feedback", "receipt_hash", "closed_at", "organisation")
-            .select_related("organisation")
-            .first()
-        )
-        expected = incident.receipt_hash if incident else hash_receipt("not a receipt")
-        if incident and code and constant_time_compare(expected, hash_receipt(code)):
-            found = incident
-        else:
+        found = queries.by_receipt(request.POST.get("reference", ""), request.POST.get("code", ""))
+        if found is None:
             error = (
                 "The reference and receipt code do not match a report. Check them and try again."
             )

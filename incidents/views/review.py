@@ -108,7 +108,7 @@ def incident_learning(request, reference):
         if form.is_valid():
             wanted = form.related_references()
             related = list(
-                Incident.objects.filter(
+                Incident.objects.visible_to(request.user).filter(
                     organisation_id=incident.organisation_id, reference__in=wanted
                 )
             )
@@ -162,10 +162,14 @@ def incident_duplicate(request, reference):
     incident = _reviewable(request, reference)
     form = DuplicateForm(request.POST or None)
     if request.method == "POST" and form.is_valid():
-        original = Incident.objects.filter(
-            organisation_id=incident.organisation_id,
-            reference=form.cleaned_data["original"].strip().upper(),
-        ).first()
+        original = (
+            Incident.objects.visible_to(request.user)
+            .filter(
+                organisation_id=incident.organisation_id,
+                reference=form.cleaned_data["original"].strip().upper(),
+            )
+            .first()
+        )
         if original is None:
             form.add_error(
                 "original", f"No incident of {incident.organisation.name} has that reference"

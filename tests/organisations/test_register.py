@@ -69,7 +69,7 @@ def world(db):
     for child in (ashby, bourne, pcn):
         RelationshipFactory(parent=icb, child=child)
     RelationshipFactory(parent=pcn, child=practice)
-    carrow = OrganisationFactory(name="Carrow Hospitals", region=Region.NORTH_WEST)
+    carrow = OrganisationFactory(name="Carrow Hospitals", ods_code="RQ9X", region=Region.NORTH_WEST)
     post_holder(carrow, Post.MSO, full_name="Chris Dunn")
     OrganisationFactory(name="Closed Trust", closed_on=datetime.date(2025, 3, 31))
     return {

@@ -11,6 +11,7 @@ import datetime
 import pytest
 from django.db.models import Q
 
+from incidents.models import Incident
 from organisations.access import Access
 from organisations.choices import Post, Region, RelationshipKind, Role
 from organisations.models import Appointment, Invitation, Membership, Organisation
@@ -23,6 +24,7 @@ from tests.factories import (
     member,
     network_lead,
 )
+from tests.incidents.conftest import report
 
 pytestmark = pytest.mark.django_db
 
@@ -70,7 +72,9 @@ def world(db):
     organisations = [icb, trust, old_trust, pcn, practice, former_practice, elsewhere]
     inviter = UserFactory()
     for organisation in organisations:
-        member(organisation, Role.STAFF)
+        reporter = member(organisation, Role.STAFF)
+        report(organisation, reporter, medicines=("Oxycodone 5 mg capsules",))  # a CD
+        report(organisation, reporter, medicines=("Warfarin 1 mg tablets",))
         member(organisation, Role.COMMITTEE_CHAIR) if organisation.kind != "gp-practice" else None
         AppointmentFactory(organisation=organisation, post=Post.CDAO, user=None, name="A CDAO")
         AppointmentFactory(organisation=organisation, post=Post.PATIENT_SAFETY_SPECIALIST)
@@ -85,7 +89,10 @@ def world(db):
 
 
 def people(organisations):
-    """One person for each grant held in each organisation, and the global grants."""
+    """One person for each grant held in each organisation, and the global grants; and the
+    reporters of the world's incidents."""
+    for reporter in Membership.objects.filter(role=Role.STAFF, organisation__in=organisations):
+        yield f"reporter in {reporter.organisation.ods_code}", reporter.user
     for grant in [*Role, *Post]:
         for organisation in organisations:
             user = UserFactory()
@@ -103,7 +110,7 @@ def people(organisations):
 
 @pytest.mark.parametrize("rules", [RULES, EXTENDED_RULES], ids=["service rules", "extended"])
 def test_the_object_check_and_the_queryset_agree_everywhere(world, rules):
-    scoped = [Organisation, Membership, Appointment, Invitation]
+    scoped = [Organisation, Membership, Appointment, Invitation, Incident]
     objects = {model: list(model.objects.all()) for model in scoped}
     disagreements = []
     checked = 0

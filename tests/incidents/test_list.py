@@ -1,0 +1,141 @@
+"""The incident list: filters, search, keyset pages, and a number of queries that does not grow
+with the rows."""
+
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from incidents import queries, services
+from incidents.models import Incident
+from tests.incidents.conftest import report
+
+pytestmark = pytest.mark.django_db
+
+
+def references(response):
+    return [incident.reference for incident in response.context["page"].rows]
+
+
+@pytest.fixture
+def several(trust, staff, mso):
+    day = datetime.date(2026, 10, 1)
+    made = [
+        report(trust, staff, occurred_on=day, medicines=("Warfarin 1 mg",), physical_harm="5"),
+        report(
+            trust,
+            staff,
+            occurred_on=day + datetime.timedelta(1),
+            medicines=("Oxycodone 5 mg",),
+            physical_harm="3",
+            what_happened="Oxycodone given instead of oxybutynin: look-alike names.",
+            processes=["2"],
+        ),
+        report(trust, staff, occurred_on=day + datetime.timedelta(2), medicines=("Paracetamol",)),
+        report(trust, staff, occurred_on=day + datetime.timedelta(3), anonymous=True),
+    ]
+    services.review_start(by=mso, incident=made[2])
+    return made
+
+
+@pytest.mark.parametrize(
+    ("query", "expected"),
+    [
+        ({}, [3, 2, 1, 0]),
+        ({"sort": "oldest"}, [0, 1, 2, 3]),
+        ({"harm": "3"}, [1]),
+        ({"status": "in-review"}, [2]),
+        ({"medicine": "warf"}, [0]),
+        ({"flags": "high-risk"}, [3, 1, 0]),
+        ({"flags": "controlled-drug"}, [1]),
+        ({"stage": "2"}, [1]),
+        ({"reporter": "anonymous"}, [3]),
+        ({"reporter": "Rosa"}, [2, 1, 0]),
+        ({"q": "look-alike"}, [1]),
+        (
+            {
+                "occurred_from_day": "2",
+                "occurred_from_month": "10",
+                "occurred_from_year": "2026",
+                "occurred_to_day": "3",
+                "occurred_to_month": "10",
+                "occurred_to_year": "2026",
+            },
+            [2, 1],
+        ),
+        ({"sort": "harm"}, [1, 3, 2, 0]),
+        ({"occurred_from_day": "99", "status": "nonsense"}, [3, 2, 1, 0]),
+    ],
+)
+def test_the_filters(client_for, mso, several, query, expected):
+    response = client_for(mso).get(reverse("incidents:list"), query)
+    assert response.status_code == 200
+    assert references(response) == [several[i].reference for i in expected]
+
+
+def test_the_list_holds_only_what_the_person_may_see(client_for, mso, several, other_incident):
+    response = client_for(mso).get(reverse("incidents:list"))
+    assert other_incident.reference not in references(response)
+
+
+def test_keyset_pages_walk_forwards_and_back(trust, staff, mso, monkeypatch):
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    made = [
+        report(trust, staff, occurred_on=datetime.date(2026, 1, 1) + datetime.timedelta(i // 2))
+        for i in range(5)
+    ]
+    newest_first = sorted(made, key=lambda i: (i.occurred_on, i.pk), reverse=True)
+    seen = []
+    page = queries.page_of(Incident.objects.all(), "newest")
+    pages = [page]
+    while page.older:
+        page = queries.page_of(Incident.objects.all(), "newest", after=page.older)
+        pages.append(page)
+    for page in pages:
+        seen += page.rows
+    assert seen == newest_first
+    back = queries.page_of(Incident.objects.all(), "newest", before=pages[-1].newer)
+    assert back.rows == pages[-2].rows
+    assert not queries.page_of(Incident.objects.all(), "newest").newer
+
+
+def test_a_broken_cursor_gives_the_first_page(client_for, mso, several):
+    response = client_for(mso).get(reverse("incidents:list"), {"after": "not-a-cursor!"})
+    assert references(response)[0] == several[3].reference
+
+
+def test_the_list_costs_the_same_queries_for_more_rows(
+    client_for, mso, trust, staff, django_assert_max_num_queries
+):
+    client = client_for(mso)
+    report(trust, staff)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("incidents:list"))
+    for _ in range(20):
+        report(trust, staff, medicines=("Insulin", "Heparin"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("incidents:list"))
+
+
+def test_the_detail_costs_the_same_queries_for_more_rows(
+    client_for, mso, incident, django_assert_max_num_queries
+):
+    client = client_for(mso)
+
+    def add(n):
+        services.comment_add(by=mso, incident=incident, body=f"Comment {n}")
+        services.action_add(
+            by=mso,
+            incident=incident,
+            description=f"Action {n}",
+            owner=mso,
+            due_on=datetime.date(2030, 1, 1),
+        )
+
+    add(0)
+    with django_assert_max_num_queries(30) as few:
+        client.get(incident.get_absolute_url())
+    for n in range(1, 6):
+        add(n)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(incident.get_absolute_url())

@@ -1,0 +1,155 @@
+"""The review: the workflow and its rules, corrections kept with before and after, learning,
+actions, duplicates, feedback to the reporter."""
+
+import datetime
+
+import pytest
+from auditlog.models import LogEntry
+from django.core.exceptions import ValidationError
+from django.urls import reverse
+
+from incidents import services
+from incidents.models import IncidentAction, IncidentEvent, Status
+from notifications.models import Notification
+from tests.incidents.conftest import report
+
+pytestmark = pytest.mark.django_db
+FUTURE = datetime.date(2030, 1, 1)
+
+
+def kinds(incident):
+    return list(incident.events.values_list("kind", flat=True))
+
+
+class TestWorkflow:
+    def test_submitted_to_closed_with_who_and_when(self, mso, incident, staff):
+        services.review_start(by=mso, incident=incident)
+        services.action_add(
+            by=mso, incident=incident, description="Reprint the chart", owner=mso, due_on=FUTURE
+        )
+        services.incident_move(by=mso, incident=incident, to=Status.AWAITING_ACTIONS)
+        action = incident.actions.get()
+        services.action_update(by=mso, action=action, state=IncidentAction.State.DONE)
+        services.incident_close(by=mso, incident=incident, feedback="Thank you for reporting.")
+        incident.refresh_from_db()
+        assert incident.status == Status.CLOSED and incident.closed_at
+        assert kinds(incident) == ["submitted", "review-started", "awaiting-actions", "closed"]
+        assert set(incident.events.exclude(kind="submitted").values_list("by", flat=True)) == {
+            mso.pk
+        }
+        assert incident.actions.get().completed_on is not None
+        notice = Notification.objects.get(recipient=staff)
+        assert incident.reference in notice.title and notice.url == incident.get_absolute_url()
+
+    def test_an_incident_is_not_closed_without_feedback(self, mso, incident):
+        services.review_start(by=mso, incident=incident)
+        with pytest.raises(ValidationError, match="Enter the feedback"):
+            services.incident_close(by=mso, incident=incident, feedback="  ")
+
+    def test_open_actions_keep_it_open(self, mso, incident):
+        services.review_start(by=mso, incident=incident)
+        services.action_add(
+            by=mso, incident=incident, description="Audit", owner=mso, due_on=FUTURE
+        )
+        with pytest.raises(ValidationError, match="open actions"):
+            services.incident_close(by=mso, incident=incident, feedback="Done")
+
+    def test_waiting_for_actions_needs_an_action(self, mso, incident):
+        services.review_start(by=mso, incident=incident)
+        with pytest.raises(ValidationError, match="Add an action"):
+            services.incident_move(by=mso, incident=incident, to=Status.AWAITING_ACTIONS)
+
+    def test_a_step_the_workflow_does_not_allow_is_refused(self, mso, incident):
+        with pytest.raises(ValidationError, match="cannot be moved"):
+            services.incident_close(by=mso, incident=incident, feedback="Too soon")
+
+    def test_reopening_needs_a_reason_and_is_recorded(self, mso, incident):
+        services.review_start(by=mso, incident=incident)
+        services.incident_close(by=mso, incident=incident, feedback="Closed")
+        with pytest.raises(ValidationError, match="why the incident is reopened"):
+            services.incident_move(by=mso, incident=incident, to=Status.IN_REVIEW)
+        services.incident_move(by=mso, incident=incident, to=Status.IN_REVIEW, note="New facts")
+        incident.refresh_from_db()
+        assert incident.status == Status.IN_REVIEW and incident.closed_at is None
+        assert incident.events.last().note == "New facts"
+
+    def test_a_duplicate_is_linked_to_the_original(self, mso, trust, staff, incident):
+        second = report(trust, staff)
+        assert list(services.possible_duplicates(second)) == [incident]
+        services.incident_mark_duplicate(by=mso, incident=second, original=incident)
+        second.refresh_from_db()
+        assert second.status == Status.DUPLICATE and second.duplicate_of == incident
+        assert incident.reference in second.events.last().note
+
+    def test_a_duplicate_of_another_organisation_is_refused(self, mso, incident, other_incident):
+        with pytest.raises(ValidationError):
+            services.incident_mark_duplicate(by=mso, incident=incident, original=other_incident)
+
+
+class TestCorrections:
+    def test_before_and_after_are_kept(self, mso, incident):
+        services.incident_correct(
+            by=mso,
+            incident=incident,
+            changes={"physical_harm": "3", "ncc_merp": "F"},
+            medicines=[{"name": "Insulin aspart", "route": "subcutaneous", "dose": "20 units"}],
+        )
+        incident.refresh_from_db()
+        assert incident.physical_harm == "3"
+        entry = LogEntry.objects.get_for_object(incident).filter(actor=mso).latest("timestamp")
+        assert entry.changes_dict["physical_harm"] == ["4", "3"]
+        assert incident.medicines.get().dose == "20 units"
+        assert incident.events.last().kind == IncidentEvent.Kind.CORRECTED
+        assert "physical harm" in incident.events.last().note
+
+    def test_nothing_changed_records_nothing(self, mso, incident):
+        services.incident_correct(by=mso, incident=incident, changes={"physical_harm": "4"})
+        assert kinds(incident) == ["submitted"]
+
+    def test_the_edit_page_saves_a_correction(self, client_for, mso, incident):
+        client = client_for(mso)
+        page = client.get(reverse("incidents:edit", args=[incident.reference]))
+        assert page.status_code == 200
+        assert 'value="Insulin aspart"' in page.content.decode()
+
+
+class TestLearning:
+    def test_themes_and_related_incidents(self, mso, trust, staff, incident, other_incident):
+        second = report(trust, staff)
+        services.learning_record(
+            by=mso,
+            incident=incident,
+            response="aar",
+            summary="Double signing on the chart",
+            themes=["Insulin", "charts", "insulin "],
+            related=[second, other_incident],
+        )
+        assert sorted(t.name for t in incident.themes.all()) == ["Insulin", "charts"]
+        assert list(incident.related.all()) == [second]
+        assert list(second.related.all()) == [incident]
+
+    def test_an_unknown_related_reference_is_a_clear_message(self, client_for, mso, incident):
+        response = client_for(mso).post(
+            reverse("incidents:learning", args=[incident.reference]),
+            {
+                "learning_response": "none",
+                "related": "ZZZ-2026-000009",
+                "not_an_nhs_number": "False",
+            },
+        )
+        assert "has the reference ZZZ-2026-000009" in response.content.decode()
+
+
+class TestFeedback:
+    def test_the_reporter_sees_the_feedback_in_my_reports(self, client_for, mso, staff, incident):
+        services.review_start(by=mso, incident=incident)
+        services.incident_close(by=mso, incident=incident, feedback="We changed the chart.")
+        client = client_for(staff)
+        assert "Read the feedback" in client.get(reverse("incidents:mine")).content.decode()
+        assert "We changed the chart." in client.get(incident.get_absolute_url()).content.decode()
+
+    def test_an_anonymous_reporter_is_not_emailed(self, mso, trust, staff):
+        anonymous = report(trust, staff, anonymous=True)
+        services.review_start(by=mso, incident=anonymous)
+        services.incident_close(by=mso, incident=anonymous, feedback="Thanks")
+        assert not Notification.objects.exists()

@@ -1,0 +1,83 @@
+"""The national value lists, the medicine flags and the NHS number check."""
+
+import json
+
+import pytest
+
+from incidents import choices, medicines, privacy
+
+
+def test_every_code_list_comes_from_the_lfpse_v5_file():
+    data = json.loads(choices.LFPSE_CODE_SYSTEMS.read_text())
+    assert data["source"].startswith("LFPSE FHIR AdverseEvent taxonomy v5")
+    systems = {s["id"]: s for s in data["systems"]}
+    for value in vars(choices).values():
+        if isinstance(value, choices.CodeList):
+            published = [(c["code"], c["display"]) for c in systems[value.system]["codes"]]
+            assert set(value.choices) <= set(published)
+            assert value.choices and value.system.endswith("-5")
+
+
+def test_harm_is_shown_with_its_equivalents():
+    assert choices.harm_with_equivalents("3") == (
+        "Moderate physical harm (NRLS: Moderate; NCC MERP: F)"
+    )
+    assert set(choices.HARM_EQUIVALENTS) == choices.PHYSICAL_HARM.codes
+
+
+def test_the_never_events_are_the_medicine_ones():
+    assert [label for _, label in choices.NEVER_EVENT_TYPES.choices] == [
+        choices.CodeList("never-event-type-5").label(code) for code in ("4", "5", "6", "7", "8")
+    ]
+    assert "potassium" in choices.NEVER_EVENT_TYPES.label("4").lower()
+
+
+@pytest.mark.parametrize(
+    ("name", "group", "schedule"),
+    [
+        ("Insulin glargine 100 units/ml", "Insulin", ""),
+        ("NovoRapid FlexPen", "Insulin", ""),
+        ("Insulinoma screening", "", ""),
+        ("Oxycodone 5 mg capsules", "Opioid", "2"),
+        ("Potassium chloride 15% ampoule", "Potassium", ""),
+        ("Methotrexate 2.5 mg tablets", "Methotrexate", ""),
+        ("Lithium carbonate", "Lithium", ""),
+        ("Midazolam 10 mg in 2 ml", "Sedation (midazolam)", "3"),
+        ("Diazepam 5 mg", "", "4"),
+        ("Co-codamol 30/500", "", "5"),
+        ("Paracetamol 500 mg", "", ""),
+    ],
+)
+def test_medicines_are_flagged_from_their_names(name, group, schedule):
+    terms = [(t, g) for g, ts in medicines.NATIONAL_HIGH_RISK.items() for t in ts]
+    terms.sort(key=lambda pair: -len(pair[0]))
+    assert medicines.classify(name, terms) == medicines.Flags(group, schedule)
+
+
+@pytest.mark.django_db
+def test_an_organisation_edits_its_high_risk_list(trust, other_trust):
+    from incidents.models import HighRiskMedicine
+
+    HighRiskMedicine.objects.create(
+        organisation=trust, term="digoxin", group="Digoxin", excluded=True
+    )
+    HighRiskMedicine.objects.create(organisation=trust, term="amiodarone", group="Antiarrhythmic")
+    here = dict(medicines.high_risk_terms(trust))
+    assert "digoxin" not in here and here["amiodarone"] == "Antiarrhythmic"
+    there = dict(medicines.high_risk_terms(other_trust))
+    assert "digoxin" in there and "amiodarone" not in there
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("NHS number 943 476 5919 on the chart", ["943 476 5919"]),
+        ("9434765919", ["9434765919"]),
+        ("943-476-5919", ["943-476-5919"]),
+        ("9434765918 fails the check", []),
+        ("batch 12345678901 is eleven digits", []),
+        ("10 units at 14:30", []),
+    ],
+)
+def test_nhs_numbers_are_found_by_their_check_digit(text, found):
+    assert privacy.nhs_numbers_in(text) == found

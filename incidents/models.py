@@ -412,8 +412,12 @@ class HighRiskMedicine(models.Model):
                 "organisation",
                 models.functions.Lower("term"),
                 name="high_risk_term_once_per_list",
-                nulls_distinct=False,
-            )
+            ),
+            models.UniqueConstraint(
+                models.functions.Lower("term"),
+                condition=Q(organisation__isnull=True),
+                name="high_risk_term_once_nationally",
+            ),
         ]
 
     def __str__(self):

@@ -1,7 +1,7 @@
 """Fictional demo data: an ICB, two trusts (one of which took over a third, now closed), a PCN
 with two GP practices, a community pharmacy, and one sign-in for each kind of user; then the MSO
-community and the register's comings and goings (demo_community.py). Every name and code here
-is made up.
+community and the register's comings and goings (demo_community.py), and fifteen months of
+medication incidents (demo_incidents.py). Every name, code and incident here is made up.
 
 Running it again changes nothing but the demo passwords (set to DEMO_PASSWORD each time).
 """
@@ -12,6 +12,7 @@ from auditlog.context import disable_auditlog
 from django.db import transaction
 
 from accounts.models import User
+from incidents.models import Incident
 from networks.models import Event, Network, Resource
 from notifications.models import Notification
 from organisations import closure
@@ -26,6 +27,7 @@ from organisations.models import (
 )
 
 from .demo_community import seed_community
+from .demo_incidents import seed_incidents
 
 SINCE = date(2024, 4, 1)
 
@@ -180,6 +182,10 @@ def seed_demo(password: str) -> dict[str, int]:
         seed_community(
             organisations, lambda email, name, **extra: _user(email, name, password, **extra)
         )
+        people = {
+            user.email: user for user in User.objects.filter(email__in=[p[0] for p in PEOPLE])
+        }
+        seed_incidents(organisations, people)
     return {
         "organisations": Organisation.objects.count(),
         "users": User.objects.count(),
@@ -190,4 +196,6 @@ def seed_demo(password: str) -> dict[str, int]:
         "library resources": Resource.objects.count(),
         "changes waiting": ChangeRequest.objects.pending().count(),
         "notifications": Notification.objects.count(),
+        "incidents": Incident.objects.count(),
+        "incidents open": Incident.objects.open().count(),
     }

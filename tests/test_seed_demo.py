@@ -124,3 +124,24 @@ def test_running_it_again_adds_nothing_to_the_community(seeded):
     before = [model.objects.count() for model in (*models, Notification)]
     call_command("seed_demo")
     assert [model.objects.count() for model in (*models, Notification)] == before
+
+
+def test_the_incidents_are_there_for_everyone_who_looks(seeded):
+    from incidents.models import Incident, IncidentAction, Status
+
+    incidents = Incident.objects.all()
+    assert incidents.count() > 300
+    assert set(incidents.values_list("status", flat=True)) == set(Status.values)
+    assert incidents.filter(anonymous=True).exists()
+    assert incidents.filter(status=Status.CLOSED).exclude(feedback="").exists()
+    assert IncidentAction.objects.filter(state="open").exists()
+    months = {(d.year, d.month) for d in incidents.dates("occurred_on", "month")}
+    assert len(months) >= 13  # enough for the SPC chart to mean something
+    cdao = User.objects.get(email="cdao@icb.example")
+    seen = Incident.objects.visible_to(cdao)
+    assert seen.exists() and not seen.filter(controlled_drug=False).exists()
+    reporter = User.objects.get(email="reporter@trust-a.example")
+    assert Incident.objects.visible_to(reporter).filter(feedback__gt="").exists()
+    before = incidents.count()
+    call_command("seed_demo")
+    assert Incident.objects.count() == before

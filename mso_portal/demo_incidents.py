@@ -1,0 +1,393 @@
+"""The demo's medication incidents, on top of mso_portal/demo.py: fifteen months of fictional
+reports for each organisation that reports (the trusts most, the practices and the pharmacy a
+few), in every state of the review, with learning, actions (some overdue), feedback, anonymous
+reports, duplicates, and controlled-drug incidents for the ICB's CDAO. A month with a cluster
+of insulin incidents gives the SPC chart something to find.
+
+Made from a fixed seed, so every demo looks the same; seeded once (nothing is added when the
+demo already has incidents).
+"""
+
+import random
+from datetime import datetime, time, timedelta
+
+from django.utils import timezone
+
+from incidents import medicines as flags
+from incidents.models import (
+    Incident,
+    IncidentAction,
+    IncidentComment,
+    IncidentEvent,
+    IncidentMedicine,
+    Status,
+    Theme,
+)
+from incidents.services import _next_reference
+
+Kind = IncidentEvent.Kind
+
+# what happened, done straight away, medicines (name, route, dose), location, processes,
+# drugs involved {code: detail codes}, themes, the learning, the action, feedback
+SCENARIOS = [
+    (
+        "Insulin given twice at breakfast: the first dose was not signed for on the chart.",
+        "Blood glucose checked hourly; doctor told; patient given extra carbohydrate.",
+        [("Insulin aspart 100 units/ml", "subcutaneous", "8 units")],
+        "4",
+        ["3"],
+        {"1": ["5"]},
+        ["insulin", "charting"],
+        "Doses given at handover were not signed for at once.",
+        "Remind ward staff to sign for insulin at the bedside, before moving on",
+        "Thank you. The ward now signs for insulin at the bedside; we are auditing it monthly.",
+    ),
+    (
+        "Apixaban 5 mg prescribed twice daily for a patient whose dose should have been 2.5 mg "
+        "(weight and renal function).",
+        "Dose changed by the ward pharmacist before the second dose.",
+        [("Apixaban 5 mg tablets", "oral", "5 mg")],
+        "4",
+        ["1"],
+        {"1": ["1"]},
+        ["anticoagulants", "dose adjustment"],
+        "The dose-adjustment criteria were not prompted on the electronic prescribing system.",
+        "Add the apixaban dose-reduction criteria to the prescribing order set",
+        "Thank you for spotting this. A prompt now shows the dose-reduction criteria.",
+    ),
+    (
+        "Morphine sulfate oral solution 10 mg/5 ml measured as 10 ml instead of 5 ml.",
+        "Patient observed; respiratory rate checked every 30 minutes; naloxone ready.",
+        [("Morphine sulfate 10 mg/5 ml oral solution", "oral", "20 mg")],
+        "4",
+        ["3"],
+        {"1": ["1"]},
+        ["opioids", "measuring"],
+        "Oral syringes were out of stock on the ward; a medicine pot was used.",
+        "Keep oral syringes on the controlled drug cupboard's top-up list",
+        "Thank you. Oral syringes are now stocked with the controlled drugs.",
+    ),
+    (
+        "Gentamicin level not taken before the second dose.",
+        "Level taken; dose held until the result.",
+        [("Gentamicin 80 mg/2 ml injection", "intravenous", "420 mg")],
+        "4",
+        ["3"],
+        {"2": ["2"]},
+        ["monitoring", "antibiotics"],
+        "Level timing was not on the handover sheet.",
+        "Add gentamicin level times to the handover sheet",
+        "Thank you. Level times are now part of the handover.",
+    ),
+    (
+        "Methotrexate 10 mg dispensed for daily use instead of weekly.",
+        "Caught at the final check; prescriber contacted; label corrected.",
+        [("Methotrexate 2.5 mg tablets", "oral", "10 mg")],
+        "12",
+        ["2"],
+        {"1": ["5"]},
+        ["methotrexate", "dispensing"],
+        "The weekly day was not written on the prescription.",
+        "Refuse methotrexate prescriptions without the weekly day",
+        "Thank you for stopping this. We now refuse prescriptions without the day.",
+    ),
+    (
+        "Potassium chloride 15% ampoule found in ward stock.",
+        "Removed at once and returned to pharmacy.",
+        [("Potassium chloride 15% concentrate", "intravenous", "")],
+        "4",
+        ["4"],
+        {"4": ["1"]},
+        ["potassium", "stock"],
+        "A returned ampoule was put back into the wrong cupboard.",
+        "Audit strong potassium storage on every ward",
+        "Thank you. Every ward has been checked and returns now go to pharmacy only.",
+    ),
+    (
+        "Oxycodone modified-release given in place of immediate-release for breakthrough pain.",
+        "Patient observed; pain team told.",
+        [("Oxycodone 10 mg modified-release tablets", "oral", "10 mg")],
+        "4",
+        ["3"],
+        {"3": ["2"]},
+        ["opioids", "look-alike"],
+        "Both strengths sit side by side in the controlled drug cupboard.",
+        "Separate modified- and immediate-release opioids in the cupboard",
+        "Thank you. The cupboard has been reorganised and labelled.",
+    ),
+    (
+        "Lithium level overdue by three weeks in a patient on long-term lithium.",
+        "Level requested; GP told.",
+        [("Lithium carbonate 400 mg modified-release tablets", "oral", "800 mg")],
+        "11",
+        ["1"],
+        {"2": ["2"]},
+        ["monitoring", "lithium"],
+        "No recall was set when the patient moved practice.",
+        "Set lithium recalls for patients who join the practice",
+        "Thank you. Recalls are now set when a patient on lithium registers.",
+    ),
+    (
+        "Warfarin not restarted on discharge after surgery.",
+        "Patient contacted; warfarin restarted; INR checked in clinic.",
+        [("Warfarin 3 mg tablets", "oral", "6 mg")],
+        "2",
+        ["1"],
+        {"2": ["6"]},
+        ["anticoagulants", "discharge"],
+        "Held medicines were not reviewed on the discharge letter.",
+        "Add held medicines to the discharge checklist",
+        "Thank you. Held medicines are now on the discharge checklist.",
+    ),
+    (
+        "Midazolam 10 mg/2 ml taken from stock for conscious sedation instead of 2 mg/2 ml.",
+        "Noticed before drawing up; correct strength obtained.",
+        [("Midazolam 10 mg/2 ml injection", "intravenous", "2 mg")],
+        "4",
+        ["3"],
+        {"3": ["2"]},
+        ["sedation", "look-alike"],
+        "High-strength midazolam was kept in a theatre recovery area.",
+        "Remove high-strength midazolam from general areas",
+        "Thank you. High-strength midazolam is now kept only where it is needed.",
+    ),
+    (
+        "Paracetamol given at 4 g a day to a patient weighing 42 kg.",
+        "Dose reduced; liver function tests taken.",
+        [("Paracetamol 500 mg tablets", "oral", "1 g")],
+        "4",
+        ["1", "3"],
+        {"1": ["1"]},
+        ["dose adjustment", "low weight"],
+        "Weight was not recorded on admission.",
+        "Record weight on admission for every adult patient",
+        "Thank you. Weight on admission is now a required field.",
+    ),
+    (
+        "Diazepam dispensed to the wrong patient with a similar name.",
+        "Collected back before it was taken; patient given the right medicine.",
+        [("Diazepam 5 mg tablets", "oral", "5 mg")],
+        "12",
+        ["2"],
+        {"3": ["8"]},
+        ["patient identification", "dispensing"],
+        "Only the name was checked at hand-out.",
+        "Check two identifiers at hand-out",
+        "Thank you. We now check name and address or date of birth at hand-out.",
+    ),
+]
+
+LOCATIONS_WORDS = {"4": "Ward 12 (acute medicine)", "11": "Consulting room 2", "12": "Dispensary"}
+# How many incidents a month each organisation reports, and where they happen.
+VOLUMES = {
+    "RZA": (16, "4"),
+    "RZB": (7, "4"),
+    "Z99901": (2, "11"),
+    "Z99902": (1, "11"),
+    "FZZ01": (1, "12"),
+}
+MONTHS = 15
+
+
+def _at(day, hour) -> datetime:
+    return timezone.make_aware(datetime.combine(day, time(hour, 0)))
+
+
+def seed_incidents(organisations, people, today=None) -> int:
+    """Seed the incidents (once). ``people``: email -> user. Returns how many there are."""
+    if Incident.objects.exists():
+        return Incident.objects.count()
+    today = today or timezone.localdate()
+    rng = random.Random(2026)
+    start = (today.replace(day=1) - timedelta(days=31 * (MONTHS - 1))).replace(day=1)
+    reporter = people["reporter@trust-a.example"]
+    reviewers = {
+        "RZA": people["mso@trust-a.example"],
+        "RZB": people["mso@trust-b.example"],
+        "Z99901": people["mso@pcn.example"],
+        "Z99902": people["mso@pcn.example"],
+        "FZZ01": people["mso@pcn.example"],
+    }
+    made = 0
+    for ods_code, (per_month, location) in VOLUMES.items():
+        organisation = organisations[ods_code]
+        terms = flags.high_risk_terms(organisation)
+        themes = {}
+        month = start
+        while month <= today:
+            count = per_month + rng.randint(-per_month // 3, per_month // 3)
+            if ods_code == "RZA" and month == start + timedelta(days=31 * 9):
+                count += 9  # a cluster: the SPC chart flags it as special cause
+            for _ in range(max(count, 0)):
+                day = month + timedelta(days=rng.randint(0, 27))
+                if day > today:
+                    continue
+                scenario = SCENARIOS[rng.randrange(len(SCENARIOS))]
+                if ods_code == "RZA" and count > per_month + 5:
+                    scenario = SCENARIOS[0]
+                made += _incident(
+                    organisation,
+                    scenario,
+                    day,
+                    today,
+                    rng,
+                    terms,
+                    themes,
+                    reporter=reporter if ods_code == "RZA" else None,
+                    reviewer=reviewers[ods_code],
+                    location=location,
+                )
+            month = (month + timedelta(days=32)).replace(day=1)
+    _duplicates(organisations["RZA"], reviewers["RZA"], today)
+    return made
+
+
+def _incident(
+    organisation, scenario, day, today, rng, terms, themes, *, reporter, reviewer, location
+):
+    what, done, medicines, _loc, processes, involved, theme_names, learning, action, feedback = (
+        scenario
+    )
+    age = (today - day).days
+    anonymous = reporter is not None and rng.random() < 0.08
+    reported = _at(day + timedelta(days=rng.randint(0, 2)), 9 + rng.randint(0, 8))
+    if reported.date() > today:
+        reported = _at(today, 9)
+    harm = rng.choices(["5", "4", "3", "2"], weights=[55, 32, 11, 2])[0]
+    incident = Incident(
+        organisation=organisation,
+        reference=_next_reference(organisation, reported.year),
+        reporter=None if anonymous else reporter,
+        anonymous=anonymous,
+        reported_at=_at(reported.date(), 0) if anonymous else reported,
+        occurred_on=day,
+        time_bracket=rng.choice(["1", "1", "2", "3"]),
+        location=location,
+        service_area=LOCATIONS_WORDS.get(location, ""),
+        what_happened=what,
+        immediate_actions=done,
+        reached_patient="n" if harm == "5" and rng.random() < 0.4 else "y",
+        physical_harm=harm,
+        psychological_harm="4" if harm in ("5", "4") else "3",
+        age_bracket=rng.choice(["9", "10", "11", "11", "12"]),
+        gender=rng.choice(["1", "2"]),
+        processes=processes,
+        drugs_involved=list(involved),
+        detection_point=rng.choice(["3", "4", "6"]),
+        ncc_merp={"5": "C", "4": "E", "3": "F", "2": "G"}[harm],
+        duty_of_candour="y" if harm in ("3", "2") else "n",
+    )
+    for code, details in involved.items():
+        name = {
+            "1": "too_much",
+            "2": "too_little",
+            "3": "administered_incorrectly",
+            "4": "packaging_problem",
+        }[code]
+        setattr(incident, name, details)
+    incident.save()
+    rows = []
+    for position, (name, route, dose) in enumerate(medicines):
+        flagged = flags.classify(name, terms)
+        rows.append(
+            IncidentMedicine(
+                incident=incident,
+                position=position,
+                name=name,
+                route=route,
+                dose=dose,
+                high_risk_group=flagged.high_risk_group,
+                cd_schedule=flagged.cd_schedule,
+            )
+        )
+    IncidentMedicine.objects.bulk_create(rows)
+    incident.high_risk = any(r.high_risk_group for r in rows)
+    incident.controlled_drug = any(r.cd_schedule for r in rows)
+    events = [
+        IncidentEvent(
+            incident=incident, kind=Kind.SUBMITTED, by=incident.reporter, at=incident.reported_at
+        )
+    ]
+    # The older the report, the further its review has gone.
+    if age > 12 or rng.random() < 0.35:
+        started = incident.reported_at + timedelta(days=rng.randint(1, 5))
+        incident.status, incident.review_started_at = Status.IN_REVIEW, started
+        events.append(
+            IncidentEvent(incident=incident, kind=Kind.REVIEW_STARTED, by=reviewer, at=started)
+        )
+        if age > 21:
+            incident.learning_response = (
+                rng.choice(["none", "swarm", "swarm", "aar"])
+                if harm in ("5", "4")
+                else rng.choice(["mdt", "aar", "psii"])
+            )
+            incident.learning_summary = learning
+            owner_due = day + timedelta(days=rng.randint(21, 60))
+            action_state = IncidentAction.State.DONE if age > 75 else IncidentAction.State.OPEN
+            IncidentAction.objects.create(
+                incident=incident,
+                description=action,
+                owner=reviewer,
+                due_on=owner_due,
+                state=action_state,
+                evidence="Seen on the ward audit" if action_state == "done" else "",
+                completed_on=owner_due - timedelta(days=3) if action_state == "done" else None,
+            )
+            if action_state == IncidentAction.State.DONE:
+                closed = started + timedelta(days=rng.randint(20, 60))
+                incident.status, incident.closed_at, incident.feedback = (
+                    Status.CLOSED,
+                    closed,
+                    feedback,
+                )
+                events.append(
+                    IncidentEvent(incident=incident, kind=Kind.CLOSED, by=reviewer, at=closed)
+                )
+            else:
+                incident.status = Status.AWAITING_ACTIONS
+                events.append(
+                    IncidentEvent(
+                        incident=incident,
+                        kind=Kind.AWAITING_ACTIONS,
+                        by=reviewer,
+                        at=started + timedelta(days=2),
+                    )
+                )
+            IncidentComment.objects.create(
+                incident=incident,
+                author=reviewer,
+                body="Spoke to the ward manager: agreed the action.",
+                created_at=started + timedelta(hours=3),
+            )
+    incident.save()
+    IncidentEvent.objects.bulk_create(events)
+    if incident.learning_summary:
+        chosen = []
+        for name in theme_names:
+            if name not in themes:
+                themes[name], _ = Theme.objects.get_or_create(
+                    organisation=incident.organisation, name=name
+                )
+            chosen.append(themes[name])
+        incident.themes.set(chosen)
+    return 1
+
+
+def _duplicates(organisation, reviewer, today):
+    """Two reports of one event: the later is rejected as a duplicate of the earlier."""
+    original = Incident.objects.filter(organisation=organisation).order_by("-occurred_on").first()
+    if original is None:
+        return
+    copy = Incident.objects.get(pk=original.pk)
+    copy.pk = None
+    copy.reference = _next_reference(organisation, today.year)
+    copy.anonymous, copy.reporter = True, None
+    copy.status, copy.duplicate_of, copy.closed_at = Status.DUPLICATE, original, timezone.now()
+    copy.save()
+    for medicine in original.medicines.all():
+        medicine.pk, medicine.incident = None, copy
+        medicine.save()
+    IncidentEvent.objects.create(incident=copy, kind=Kind.SUBMITTED, at=copy.reported_at)
+    IncidentEvent.objects.create(
+        incident=copy, kind=Kind.DUPLICATE, by=reviewer, note=f"Duplicate of {original.reference}."
+    )

@@ -21,3 +21,10 @@ class IncidentsConfig(AppConfig):
         auditlog.register(models.IncidentComment)
         auditlog.register(models.IncidentAttachment, exclude_fields=["file"])
         auditlog.register(models.HighRiskMedicine)
+
+        from notifications.registry import reminder_provider
+
+        from . import reminders
+
+        reminder_provider(reminders.action_reminders)
+        reminder_provider(reminders.review_reminders)

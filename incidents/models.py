@@ -181,6 +181,12 @@ class Incident(models.Model):
                 name="incident_high_risk",
             ),
             models.Index(fields=["reporter", "-reported_at"], name="incident_reporter"),
+            # The daily sweep for reviews not started.
+            models.Index(
+                fields=["reported_at"],
+                condition=Q(status="submitted"),
+                name="incident_awaiting_review",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

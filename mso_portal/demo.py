@@ -179,13 +179,13 @@ def seed_demo(password: str) -> dict[str, int]:
 
         _user("admin@example.com", "Site Administrator", password, is_staff=True)
         closure.rebuild()
-        seed_community(
-            organisations, lambda email, name, **extra: _user(email, name, password, **extra)
-        )
         people = {
             user.email: user for user in User.objects.filter(email__in=[p[0] for p in PEOPLE])
         }
         seed_incidents(organisations, people)
+        seed_community(
+            organisations, lambda email, name, **extra: _user(email, name, password, **extra)
+        )
     return {
         "organisations": Organisation.objects.count(),
         "users": User.objects.count(),

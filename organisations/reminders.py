@@ -9,19 +9,19 @@ from .choices import MANAGING_POSTS, Post
 from .models import Appointment, HandoverItem
 
 
-def _holders(organisation_ids, posts, on):
+def holders(organisation_ids, posts, on):
     """organisation id -> user ids of the current holders of ``posts``, in one query."""
-    holders: dict[int, list[int]] = {}
+    found: dict[int, list[int]] = {}
     for organisation_id, user_id in (
         Appointment.objects.current(on)
         .filter(organisation_id__in=organisation_ids, post__in=posts, user__isnull=False)
         .values_list("organisation_id", "user_id")
     ):
-        holders.setdefault(organisation_id, []).append(user_id)
-    return holders
+        found.setdefault(organisation_id, []).append(user_id)
+    return found
 
 
-def _kind(days_left: int) -> str | None:
+def due_kind(days_left: int) -> str | None:
     """Which reminder an item is due, by the days left: once in the week before, once the day
     before, once when overdue (the engine sends each once, whatever day the sweep runs)."""
     if days_left < 0:
@@ -43,10 +43,10 @@ def handover_reminders(on):
         ).select_related("handover__organisation", "handover__appointment")
     )
     organisations = {item.handover.organisation_id for item in items}
-    directors = _holders(organisations, [Post.BOARD_DIRECTOR], on)
-    managers = _holders(organisations, MANAGING_POSTS, on)
+    directors = holders(organisations, [Post.BOARD_DIRECTOR], on)
+    managers = holders(organisations, MANAGING_POSTS, on)
     for item in items:
-        kind = _kind((item.due_on - on).days)
+        kind = due_kind((item.due_on - on).days)
         if kind is None:
             continue
         handover, organisation = item.handover, item.handover.organisation
@@ -72,7 +72,7 @@ def handover_reminders(on):
 def vacancy_reminders(on):
     """The board director is told the day the MSO post falls vacant."""
     vacated = list(Appointment.objects.vacated(on).select_related("organisation"))
-    directors = _holders({a.organisation_id for a in vacated}, [Post.BOARD_DIRECTOR], on)
+    directors = holders({a.organisation_id for a in vacated}, [Post.BOARD_DIRECTOR], on)
     for appointment in vacated:
         organisation = appointment.organisation
         for director in directors.get(organisation.pk, []):

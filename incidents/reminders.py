@@ -1,0 +1,87 @@
+"""What incidents has due, for the reminder engine (notifications.registry): actions due and
+overdue, to their owners; and reviews not started within 7 days of the report, to the MSO and
+deputy MSO (for a practice without its own, those of the PCN that covers it). Registered in
+apps.py. Reminders name the incident's reference, never what happened."""
+
+from datetime import timedelta
+
+from django.utils import timezone
+
+from notifications.registry import Reminder
+from organisations.choices import MANAGING_POSTS
+from organisations.models import OrganisationClosure
+from organisations.reminders import due_kind, holders
+
+from .models import Incident, IncidentAction, Status
+
+REVIEW_WITHIN_DAYS = 7
+
+
+def action_reminders(on):
+    actions = IncidentAction.objects.filter(
+        state=IncidentAction.State.OPEN,
+        owner__isnull=False,
+        due_on__lte=on + timedelta(days=7),
+    ).select_related("incident")
+    for action in actions:
+        kind = due_kind((action.due_on - on).days)
+        if kind is None:
+            continue
+        incident = action.incident
+        when = "was due" if kind == "overdue" else "is due"
+        yield Reminder(
+            subject=f"incident-action:{action.pk}",
+            kind=kind,
+            due_on=action.due_on,
+            recipient_id=action.owner_id,
+            title=f"{'Overdue: ' if kind == 'overdue' else ''}an action from {incident.reference}",
+            body=(
+                f"The action you own from incident {incident.reference} {when} on "
+                f"{action.due_on:%-d %B %Y}: {action.description[:200]}"
+            ),
+            url=incident.get_absolute_url(),
+        )
+
+
+def review_reminders(on):
+    """Incidents still waiting for their review a week after they were reported."""
+    cutoff = timezone.make_aware(
+        timezone.datetime.combine(
+            on - timedelta(days=REVIEW_WITHIN_DAYS), timezone.datetime.min.time()
+        )
+    ) + timedelta(days=1)
+    waiting = list(
+        Incident.objects.filter(status=Status.SUBMITTED, reported_at__lt=cutoff).only(
+            "pk", "reference", "organisation_id", "reported_at"
+        )
+    )
+    organisations = {incident.organisation_id for incident in waiting}
+    managers = holders(organisations, MANAGING_POSTS, on)
+    uncovered = organisations - managers.keys()
+    covering: dict[int, list[int]] = {}
+    if uncovered:
+        links = OrganisationClosure.objects.valid_on(on).filter(
+            descendant_id__in=uncovered, area=True
+        )
+        above = holders(set(links.values_list("ancestor_id", flat=True)), MANAGING_POSTS, on)
+        for descendant, ancestor in links.values_list("descendant_id", "ancestor_id"):
+            covering.setdefault(descendant, []).extend(above.get(ancestor, []))
+    for incident in waiting:
+        reported_on = timezone.localtime(incident.reported_at).date()
+        due_on = reported_on + timedelta(days=REVIEW_WITHIN_DAYS)
+        recipients = managers.get(incident.organisation_id) or covering.get(
+            incident.organisation_id, []
+        )
+        for recipient in dict.fromkeys(recipients):
+            yield Reminder(
+                subject=f"incident:{incident.pk}",
+                kind="review-not-started",
+                due_on=due_on,
+                recipient_id=recipient,
+                title=f"Review not started: {incident.reference}",
+                body=(
+                    f"Incident {incident.reference} was reported on {reported_on:%-d %B %Y} "
+                    "and its review has not started."
+                ),
+                url=incident.get_absolute_url(),
+            )

@@ -12,6 +12,7 @@ urlpatterns = [
     path("drafts/<int:pk>/delete/", views.draft_discard, name="draft_discard"),
     path("mine/", views.my_reports, name="mine"),
     path("receipt/", views.receipt, name="receipt"),
+    path("dashboard/<str:ods_code>/", views.dashboard, name="dashboard"),
     path("<str:reference>/", views.incident_detail, name="detail"),
     path("<str:reference>/sent/", views.report_sent, name="sent"),
     path("<str:reference>/review/", views.review_start, name="review_start"),

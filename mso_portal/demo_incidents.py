@@ -213,17 +213,17 @@ def seed_incidents(organisations, people, today=None) -> int:
         organisation = organisations[ods_code]
         terms = flags.high_risk_terms(organisation)
         themes = {}
-        month = start
+        month, index = start, 0
         while month <= today:
             count = per_month + rng.randint(-per_month // 3, per_month // 3)
-            if ods_code == "RZA" and month == start + timedelta(days=31 * 9):
-                count += 9  # a cluster: the SPC chart flags it as special cause
+            if ods_code == "RZA" and index == MONTHS - 5:
+                count += 12  # a cluster: the SPC chart flags it as special cause
             for _ in range(max(count, 0)):
                 day = month + timedelta(days=rng.randint(0, 27))
                 if day > today:
                     continue
                 scenario = SCENARIOS[rng.randrange(len(SCENARIOS))]
-                if ods_code == "RZA" and count > per_month + 5:
+                if ods_code == "RZA" and index == MONTHS - 5 and rng.random() < 0.6:
                     scenario = SCENARIOS[0]
                 made += _incident(
                     organisation,
@@ -237,7 +237,7 @@ def seed_incidents(organisations, people, today=None) -> int:
                     reviewer=reviewers[ods_code],
                     location=location,
                 )
-            month = (month + timedelta(days=32)).replace(day=1)
+            month, index = (month + timedelta(days=32)).replace(day=1), index + 1
     _duplicates(organisations["RZA"], reviewers["RZA"], today)
     return made
 

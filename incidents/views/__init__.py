@@ -1,3 +1,4 @@
+from .dashboard import dashboard
 from .incidents import incident_detail, incident_list
 from .report import draft_discard, my_reports, receipt, report, report_send, report_sent
 from .review import (
@@ -16,6 +17,7 @@ __all__ = [
     "action_change",
     "action_create",
     "comment_create",
+    "dashboard",
     "draft_discard",
     "incident_close",
     "incident_detail",

@@ -1,0 +1,129 @@
+"""An organisation's incident figures, for its dashboard (and later its assurance reports):
+monthly reports as an SPC chart, the harm and stage mix, the medicines, the time from report to
+closure, and overdue actions. Each figure is one aggregate query, however many incidents."""
+
+import datetime
+import statistics
+from dataclasses import dataclass
+
+from django.db.models import Count, Q
+from django.db.models.functions import TruncMonth
+
+from . import choices, spc
+from .models import Incident, IncidentAction, IncidentMedicine, Status
+
+
+def _month_starts(last: datetime.date, months: int) -> list[datetime.date]:
+    starts, month = [], last.replace(day=1)
+    for _ in range(months):
+        starts.append(month)
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+    return starts[::-1]
+
+
+@dataclass
+class Figures:
+    monthly: spc.Chart
+    total: int
+    open: int
+    moderate_or_worse: int
+    controlled_drug: int
+    high_risk: int
+    harm: list[tuple[str, int]]
+    stages: list[tuple[str, int]]
+    medicines: list[tuple[str, int]]
+    high_risk_groups: list[tuple[str, int]]
+    closure_days_median: float | None
+    closed: int
+    overdue_actions: int
+    by_organisation: list[dict]
+    since: datetime.date
+
+
+def figures(organisation_ids, *, on: datetime.date, months: int = 24) -> Figures:
+    incidents = Incident.objects.filter(organisation_id__in=organisation_ids).exclude(
+        status=Status.DUPLICATE
+    )
+    starts = _month_starts(on, months)
+    counted = dict(
+        incidents.filter(occurred_on__gte=starts[0], occurred_on__lte=on)
+        .annotate(month=TruncMonth("occurred_on"))
+        .values_list("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    counted = {
+        (key.date() if isinstance(key, datetime.datetime) else key): n for key, n in counted.items()
+    }
+    # From the first month with a report: months before the service was used are not zeros.
+    first = next((i for i, start in enumerate(starts) if counted.get(start)), len(starts) - 1)
+    monthly = spc.xmr([(f"{start:%b %Y}", counted.get(start, 0)) for start in starts[first:]])
+
+    since = starts[-12]
+    year = incidents.filter(occurred_on__gte=since, occurred_on__lte=on)
+    totals = year.aggregate(
+        total=Count("id"),
+        open=Count(
+            "id", filter=Q(status__in=(Status.SUBMITTED, Status.IN_REVIEW, Status.AWAITING_ACTIONS))
+        ),
+        moderate_or_worse=Count("id", filter=Q(physical_harm__in=choices.MODERATE_OR_WORSE)),
+        controlled_drug=Count("id", filter=Q(controlled_drug=True)),
+        high_risk=Count("id", filter=Q(high_risk=True)),
+        **{
+            f"stage_{code}": Count("id", filter=Q(processes__icontains=f'"{code}"'))
+            for code, _ in choices.PROCESSES.choices
+        },
+    )
+    harm_counts = dict(year.values_list("physical_harm").annotate(n=Count("id")).order_by())
+    medicines = IncidentMedicine.objects.filter(incident__in=year.values("pk"))
+    top = list(
+        medicines.values_list("name")
+        .annotate(n=Count("incident", distinct=True))
+        .order_by("-n", "name")[:10]
+    )
+    groups = list(
+        medicines.exclude(high_risk_group="")
+        .values_list("high_risk_group")
+        .annotate(n=Count("incident", distinct=True))
+        .order_by("-n", "high_risk_group")
+    )
+    closures = [
+        (closed - reported).total_seconds() / 86400
+        for reported, closed in year.filter(
+            status=Status.CLOSED, closed_at__isnull=False
+        ).values_list("reported_at", "closed_at")
+    ]
+    overdue = IncidentAction.objects.filter(
+        incident__organisation_id__in=organisation_ids,
+        state=IncidentAction.State.OPEN,
+        due_on__lt=on,
+    ).count()
+    by_organisation = list(
+        year.values("organisation__name", "organisation__ods_code")
+        .annotate(
+            total=Count("id"),
+            moderate_or_worse=Count("id", filter=Q(physical_harm__in=choices.MODERATE_OR_WORSE)),
+            open=Count(
+                "id",
+                filter=Q(status__in=(Status.SUBMITTED, Status.IN_REVIEW, Status.AWAITING_ACTIONS)),
+            ),
+        )
+        .order_by("organisation__name")
+    )
+    return Figures(
+        monthly=monthly,
+        total=totals["total"],
+        open=totals["open"],
+        moderate_or_worse=totals["moderate_or_worse"],
+        controlled_drug=totals["controlled_drug"],
+        high_risk=totals["high_risk"],
+        harm=[(label, harm_counts.get(code, 0)) for code, label in choices.PHYSICAL_HARM.choices],
+        stages=[(label, totals[f"stage_{code}"]) for code, label in choices.PROCESSES.choices],
+        medicines=top,
+        high_risk_groups=groups,
+        closure_days_median=round(statistics.median(closures), 1) if closures else None,
+        closed=len(closures),
+        overdue_actions=overdue,
+        by_organisation=by_organisation,
+        since=since,
+    )

@@ -1,0 +1,47 @@
+"""An organisation's incident dashboard: figures, never an incident. For a PCN, its practices
+whose figures the person may see are rolled up with it, and listed one by one."""
+
+from django.shortcuts import render
+from django.utils import timezone
+
+from mso_portal.http import allow
+from organisations.access import access_for
+from organisations.models import Organisation, OrganisationClosure
+from organisations.permissions import Perm
+from organisations.scoping import get_object_for
+
+from .. import charts
+from ..figures import figures
+
+
+def _reached(user, organisation, on) -> list[Organisation]:
+    """The organisation, those it took over, and (for a PCN) its practices: each where the
+    person may see figures."""
+    below = OrganisationClosure.objects.valid_on(on).filter(ancestor=organisation)
+    candidates = list(
+        Organisation.objects.visible_to(user).filter(pk__in=below.values("descendant_id"))
+    )
+    permissions = access_for(user).permission_map(candidates)
+    return [o for o in candidates if Perm.INCIDENTS_FIGURES in permissions[o]]
+
+
+@allow("GET")
+def dashboard(request, ods_code):
+    organisation = get_object_for(
+        request.user, Organisation, Perm.INCIDENTS_FIGURES, ods_code=ods_code
+    )
+    today = timezone.localdate()
+    reached = _reached(request.user, organisation, today) or [organisation]
+    found = figures([o.pk for o in reached], on=today)
+    context = {
+        "organisation": organisation,
+        "reached": reached,
+        "figures": found,
+        "spc": charts.spc_drawing(found.monthly),
+        "harm_chart": charts.bars(found.harm),
+        "stage_chart": charts.bars(found.stages),
+        "medicine_chart": charts.bars(found.medicines),
+        "group_chart": charts.bars(found.high_risk_groups),
+        "can_list": access_for(request.user).has(Perm.INCIDENTS_LIST, organisation),
+    }
+    return render(request, "incidents/dashboard.html", context)

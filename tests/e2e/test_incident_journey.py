@@ -1,0 +1,141 @@
+"""The journey incidents exist for, on the demo data, in Chromium: a nurse reports an incident
+with two medicines, one a controlled drug (a mistake on the way is explained and nothing typed
+is lost); Trust A's MSO reviews it, adds an action, completes it and closes the incident with
+feedback; the nurse reads the feedback; the ICB's CDAO sees the incident and Trust B's MSO
+cannot. The pages pass axe."""
+
+import re
+
+import pyotp
+import pytest
+from allauth.mfa.totp.internal.auth import TOTP
+from django.conf import settings
+from django.utils import timezone
+
+from accounts.models import User
+from mso_portal.demo import seed_demo
+
+pytestmark = pytest.mark.e2e
+
+SECRET = pyotp.random_base32()
+WHAT_HAPPENED = "Oxycodone 5 mg given at 14:00 although the 12:00 dose had been given late."
+
+
+@pytest.fixture
+def demo(transactional_db):
+    seed_demo(settings.DEMO_PASSWORD)
+    for email in ("mso@trust-a.example", "cdao@icb.example", "mso@trust-b.example"):
+        TOTP.activate(User.objects.get(email=email), SECRET)
+
+
+def other(browser, live_server):
+    return browser.new_context(base_url=live_server.url, locale="en-GB")
+
+
+def test_an_incident_is_reported_reviewed_closed_and_fed_back(
+    page, browser, live_server, demo, expect, axe_check, sign_in
+):
+    today = timezone.localdate()
+    sign_in(page, "reporter@trust-a.example", settings.DEMO_PASSWORD)
+    page.get_by_role("link", name="Report a medication incident").first.click()
+    expect(page.locator("h1")).to_have_text("Report a medication incident")
+    page.get_by_label("Day").fill(str(today.day))
+    page.get_by_label("Month").fill(str(today.month))
+    page.get_by_label("Year").fill(str(today.year))
+    page.get_by_label("Day shift").check()
+    page.get_by_label("Where did it happen?").select_option(label="Hospital")
+    page.get_by_label("What happened?").fill(WHAT_HAPPENED)
+    page.get_by_label("What was done straight away?").fill("Observations hourly; doctor told.")
+    page.locator("#id_medicines-0-name").fill("Oxycodone 5 mg capsules")
+    page.locator("#id_medicines-0-route").select_option(label="Oral")
+    page.get_by_role("button", name="Add another medicine").click()
+    expect(page.locator("#id_medicines-0-name")).to_have_value("Oxycodone 5 mg capsules")
+    page.locator("#id_medicines-1-name").fill("Paracetamol 500 mg tablets")
+    page.get_by_role("group", name="Did the medicine reach the patient?").get_by_label(
+        "Yes"
+    ).check()
+    page.get_by_label("No psychological harm").check()
+    page.get_by_label("Patient's age").select_option(label="66-85 years")
+    page.get_by_label("Female").check()
+    page.get_by_role("button", name="Continue").click()
+
+    # Physical harm was missed: the page says so and keeps everything.
+    expect(page.get_by_role("alert")).to_contain_text("Select the level of physical harm")
+    expect(page.get_by_label("What happened?")).to_have_value(WHAT_HAPPENED)
+    expect(page.locator("#id_medicines-1-name")).to_have_value("Paracetamol 500 mg tablets")
+    axe_check(page)
+    page.get_by_label("Low physical harm").check()
+    page.get_by_role("button", name="Continue").click()
+
+    expect(page.locator("h1")).to_have_text("More about the incident")
+    page.get_by_label("Administering").check()
+    axe_check(page)
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.locator("h1")).to_have_text("Report sent")
+    reference = page.locator(".nhsuk-panel__body strong").first.inner_text()
+    assert re.fullmatch(r"RZA-\d{4}-\d{6}", reference)
+    axe_check(page)
+
+    mso_context = other(browser, live_server)
+    mso = mso_context.new_page()
+    try:
+        sign_in(mso, "mso@trust-a.example", settings.DEMO_PASSWORD, totp_secret=SECRET)
+        mso.get_by_role("navigation", name="Menu").get_by_role("link", name="Incidents").click()
+        axe_check(mso)
+        mso.get_by_role("link", name=reference).click()
+        expect(mso.get_by_text(WHAT_HAPPENED)).to_be_visible()
+        expect(mso.get_by_text("Schedule 2 controlled drug")).to_be_visible()
+        axe_check(mso)
+        mso.get_by_role("button", name="Start the review").click()
+        expect(mso.get_by_text("Review started").first).to_be_visible()
+        mso.get_by_role("link", name="Add an action").click()
+        mso.get_by_label("What needs doing?").fill("Check late doses at the 14:00 round")
+        mso.get_by_label("Who does it?").select_option(label="Amir Shah")
+        mso.get_by_label("Day").fill("28")
+        mso.get_by_label("Month").fill("2")
+        mso.get_by_label("Year").fill(str(today.year + 1))
+        mso.get_by_role("button", name="Save the action").click()
+        mso.get_by_role("link", name="Check late doses at the 14:00 round").click()
+        mso.get_by_label("Done").check()
+        mso.get_by_label("Evidence").fill("Round checklist updated")
+        mso.get_by_role("button", name="Save the action").click()
+        mso.get_by_role("link", name="Close with feedback to the reporter").click()
+        mso.get_by_role("button", name="Close the incident").click()
+        expect(mso.get_by_role("alert")).to_contain_text("Enter the feedback to the reporter")
+        mso.get_by_label("Feedback to the reporter").fill(
+            "Thank you. Late doses are now checked at the next round."
+        )
+        mso.get_by_role("button", name="Close the incident").click()
+        expect(mso.get_by_text("The incident is closed and the reporter told")).to_be_visible()
+        axe_check(mso)
+    finally:
+        mso_context.close()
+
+    page.goto("/incidents/mine/")
+    page.get_by_role("row", name=reference).get_by_role("link", name="Read the feedback").click()
+    expect(page.get_by_text("Late doses are now checked at the next round")).to_be_visible()
+    expect(page.get_by_text("Review thread")).to_have_count(0)
+    axe_check(page)
+
+    cdao_context = other(browser, live_server)
+    cdao = cdao_context.new_page()
+    try:
+        sign_in(cdao, "cdao@icb.example", settings.DEMO_PASSWORD, totp_secret=SECRET)
+        cdao.get_by_role("navigation", name="Menu").get_by_role("link", name="Incidents").click()
+        cdao.get_by_label("Search what happened").fill("late")
+        cdao.get_by_role("button", name="Apply").click()
+        cdao.get_by_role("link", name=reference).click()
+        expect(cdao.get_by_text(WHAT_HAPPENED)).to_be_visible()
+        axe_check(cdao)
+    finally:
+        cdao_context.close()
+
+    other_context = other(browser, live_server)
+    stranger = other_context.new_page()
+    try:
+        sign_in(stranger, "mso@trust-b.example", settings.DEMO_PASSWORD, totp_secret=SECRET)
+        response = stranger.goto(f"/incidents/{reference}/")
+        assert response.status == 404
+        expect(stranger.get_by_text(WHAT_HAPPENED)).to_have_count(0)
+    finally:
+        other_context.close()

@@ -205,3 +205,77 @@ def by_receipt(reference: str, code: str) -> Incident | None:
     expected = incident.receipt_hash if incident else hash_receipt("no such receipt")
     matches = constant_time_compare(expected, hash_receipt(code or "-"))
     return incident if incident is not None and code and matches else None
+
+
+EXPORT_COLUMNS = (
+    "Reference",
+    "Organisation",
+    "ODS code",
+    "Date of the incident",
+    "Time or shift",
+    "Reported on",
+    "Status",
+    "Where",
+    "Ward, department or service",
+    "Medicines",
+    "High-risk groups",
+    "Controlled drug schedules",
+    "Reached the patient",
+    "Physical harm (LFPSE)",
+    "NRLS equivalent",
+    "Psychological harm (LFPSE)",
+    "NCC MERP category",
+    "Stages",
+    "Patient age",
+    "Patient gender",
+    "Reported anonymously",
+    "What happened",
+    "Done straight away",
+    "Learning response",
+    "Themes",
+    "Closed on",
+)
+
+
+def export_rows(queryset: QuerySet):
+    """Each incident as a tuple of EXPORT_COLUMNS, read in chunks so memory stays flat; every
+    cell neutralised against formula injection."""
+    from django.utils import timezone
+
+    from mso_portal.exports import neutralise
+
+    from . import choices
+
+    queryset = queryset.select_related("organisation").prefetch_related("medicines", "themes")
+    for incident in queryset.iterator(chunk_size=1000):
+        medicines = list(incident.medicines.all())
+        equivalent = choices.HARM_EQUIVALENTS.get(incident.physical_harm)
+        row = (
+            incident.reference,
+            incident.organisation.name,
+            incident.organisation.ods_code,
+            incident.occurred_on,
+            incident.when(),
+            timezone.localtime(incident.reported_at).date(),
+            incident.get_status_display(),
+            incident.get_location_display(),
+            incident.service_area,
+            "; ".join(m.name for m in medicines),
+            "; ".join(sorted({m.high_risk_group for m in medicines if m.high_risk_group})),
+            "; ".join(sorted({m.cd_schedule for m in medicines if m.cd_schedule})),
+            incident.get_reached_patient_display(),
+            incident.get_physical_harm_display(),
+            equivalent.nrls if equivalent else "",
+            incident.get_psychological_harm_display(),
+            incident.ncc_merp,
+            "; ".join(choices.PROCESSES.labels(incident.processes)),
+            incident.get_age_bracket_display(),
+            incident.get_gender_display(),
+            "Yes" if incident.anonymous else "No",
+            incident.what_happened,
+            incident.immediate_actions,
+            incident.get_learning_response_display(),
+            "; ".join(theme.name for theme in incident.themes.all()),
+            timezone.localtime(incident.closed_at).date() if incident.closed_at else None,
+        )
+        yield tuple(neutralise(value) for value in row)

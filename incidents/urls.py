@@ -6,6 +6,7 @@ app_name = "incidents"
 
 urlpatterns = [
     path("", views.incident_list, name="list"),
+    path("export.<str:fmt>", views.incident_export, name="export"),
     path("report/", views.report, name="report"),
     path("report/<int:pk>/", views.report, name="report_draft"),
     path("report/<int:pk>/send/", views.report_send, name="report_send"),

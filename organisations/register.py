@@ -26,6 +26,8 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.functional import cached_property
 
+from mso_portal.exports import neutralise
+
 from .choices import OrganisationKind, Post, Region
 from .models import (
     Appointment,
@@ -285,15 +287,6 @@ COLUMNS = (
     "Board director email",
     "State",
 )
-FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
-
-
-def neutralise(value):
-    """A cell a spreadsheet would run as a formula is written as text: a leading ' (OWASP,
-    CSV injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_STARTS):
-        return f"'{value}"
-    return value
 
 
 def export_rows(queryset: QuerySet, post=Post.MSO, *, on=None):

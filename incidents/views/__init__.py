@@ -1,5 +1,5 @@
 from .dashboard import dashboard
-from .incidents import incident_detail, incident_list
+from .incidents import incident_detail, incident_export, incident_list
 from .report import draft_discard, my_reports, receipt, report, report_send, report_sent
 from .review import (
     action_change,
@@ -23,6 +23,7 @@ __all__ = [
     "incident_detail",
     "incident_duplicate",
     "incident_edit",
+    "incident_export",
     "incident_learning",
     "incident_list",
     "incident_move",

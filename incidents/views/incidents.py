@@ -1,9 +1,14 @@
 """The incidents a person may read: the list (filters, search, keyset pages) and one
 incident, shown as its reader may see it."""
 
-from django.db.models import Prefetch
-from django.shortcuts import render
+import logging
 
+from django.db.models import Prefetch
+from django.http import Http404
+from django.shortcuts import render
+from django.utils import timezone
+
+from mso_portal import exports
 from mso_portal.http import Refused, allow
 from organisations.access import access_for
 from organisations.permissions import Perm
@@ -13,13 +18,15 @@ from .. import choices, queries, services
 from ..forms import CommentForm, FilterForm, MoveForm
 from ..models import Incident, IncidentAction, IncidentEvent, Status
 
+logger = logging.getLogger(__name__)
+
 
 def may_list(user) -> bool:
     return access_for(user).has_anywhere(Perm.INCIDENTS_LIST)
 
 
-@allow("GET")
-def incident_list(request):
+def _listed(request):
+    """The incidents the person may list, filtered as the address says."""
     if not may_list(request.user):
         raise Refused(
             "Only the medication safety team, the MSO and the CDAO list incidents. Your own "
@@ -29,7 +36,14 @@ def incident_list(request):
     filters = form.filters()
     incidents = queries.filtered(
         Incident.objects.visible_to(request.user).select_related("organisation"), filters
-    ).prefetch_related("medicines")
+    )
+    return form, filters, incidents
+
+
+@allow("GET")
+def incident_list(request):
+    form, filters, incidents = _listed(request)
+    incidents = incidents.prefetch_related("medicines")
     page = queries.page_of(
         incidents,
         filters.sort,
@@ -42,6 +56,7 @@ def incident_list(request):
     context = {
         "form": form,
         "page": page,
+        "export_query": query.urlencode(),
         "query_string": query.urlencode(),
         "filtered": bool(request.GET.keys() - {"after", "before", "sort"}),
     }
@@ -102,3 +117,17 @@ def detail_context(request, incident: Incident, **forms) -> dict:
 def incident_detail(request, reference):
     incident = incident_for(request.user, reference)
     return render(request, "incidents/incident_detail.html", detail_context(request, incident))
+
+
+@allow("GET")
+def incident_export(request, fmt):
+    """Exactly the incidents the list shows with these filters, every page of them."""
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No such format")
+    _form, filters, incidents = _listed(request)
+    logger.info("Incidents exported as %s by user %s", fmt, request.user.pk)
+    rows = queries.export_rows(queries.ordered(incidents, filters.sort))
+    name = f"incidents-{timezone.localdate():%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        return exports.csv_response(queries.EXPORT_COLUMNS, rows, name)
+    return exports.xlsx_response("Incidents", queries.EXPORT_COLUMNS, rows, name)

@@ -1,15 +1,14 @@
 """The national MSO register for network leads: search, filter, sort, page, and export
 exactly the rows filtered, streamed (organisations/register.py builds them)."""
 
-import csv
 import logging
-import tempfile
 
 from django.core.exceptions import PermissionDenied
-from django.http import FileResponse, Http404, StreamingHttpResponse
+from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
+from mso_portal import exports
 from mso_portal.http import allow, query_string_without_page
 
 from .. import register
@@ -51,13 +50,6 @@ def register_list(request):
     return render(request, "organisations/register.html", context)
 
 
-class _Echo:
-    """A file whose write returns what it was given: csv.writer then yields each line."""
-
-    def write(self, value):
-        return value
-
-
 @allow("GET")
 def register_export(request, fmt):
     if fmt not in ("csv", "xlsx"):
@@ -68,47 +60,5 @@ def register_export(request, fmt):
     lines = register.export_rows(rows, filters.post)
     name = f"mso-register-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "csv":
-        writer = csv.writer(_Echo())
-        response = StreamingHttpResponse(
-            (writer.writerow(line) for line in _with_header(lines)),
-            content_type="text/csv; charset=utf-8",
-        )
-        response["Content-Disposition"] = f'attachment; filename="{name}"'
-        return response
-    return FileResponse(
-        _workbook(lines),
-        as_attachment=True,
-        filename=name,
-        content_type="application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-    )
-
-
-def _with_header(lines):
-    yield register.COLUMNS
-    yield from lines
-
-
-def _workbook(lines):
-    """An XLSX file of the rows, written row by row (openpyxl's write-only mode keeps memory
-    flat) to a temporary file that is streamed and then removed. Every text cell is text,
-    never a formula."""
-    from openpyxl import Workbook
-    from openpyxl.cell import WriteOnlyCell
-
-    workbook = Workbook(write_only=True)
-    sheet = workbook.create_sheet("MSO register")
-    sheet.append(register.COLUMNS)
-    for line in lines:
-        cells = []
-        for value in line:
-            cell = WriteOnlyCell(sheet, value=value)
-            if isinstance(value, str):
-                cell.data_type = "s"
-            else:
-                cell.number_format = "yyyy-mm-dd"
-            cells.append(cell)
-        sheet.append(cells)
-    spool = tempfile.TemporaryFile()  # noqa: SIM115 (FileResponse closes it when sent)
-    workbook.save(spool)
-    spool.seek(0)
-    return spool
+        return exports.csv_response(register.COLUMNS, lines, name)
+    return exports.xlsx_response("MSO register", register.COLUMNS, lines, name)

@@ -139,3 +139,47 @@ def test_the_detail_costs_the_same_queries_for_more_rows(
         add(n)
     with django_assert_max_num_queries(len(few.captured_queries)):
         client.get(incident.get_absolute_url())
+
+
+def _csv(response):
+    import csv
+    import io
+
+    body = b"".join(response.streaming_content).decode()
+    return list(csv.reader(io.StringIO(body)))
+
+
+def test_the_export_holds_exactly_the_filtered_rows(assert_access, mso, staff, several):
+    response = assert_access(
+        reverse("incidents:export", args=["csv"]) + "?flags=high-risk&sort=oldest",
+        allowed=mso,
+        wrong_role=staff,
+    )
+    header, *rows = _csv(response)
+    assert header == list(queries.EXPORT_COLUMNS)
+    assert [row[0] for row in rows] == [several[i].reference for i in (0, 1, 3)]
+    assert response["Content-Disposition"].startswith('attachment; filename="incidents-')
+
+
+def test_the_export_is_formula_safe(client_for, mso, trust, staff):
+    report(trust, staff, what_happened='=HYPERLINK("http://evil.example")', service_area="@SUM(A1)")
+    header, row = _csv(client_for(mso).get(reverse("incidents:export", args=["csv"])))
+    assert row[header.index("What happened")].startswith("'=HYPERLINK")
+    assert row[header.index("Ward, department or service")] == "'@SUM(A1)"
+
+
+def test_the_xlsx_export(assert_access, mso, staff, several):
+    import io
+
+    from openpyxl import load_workbook
+
+    response = assert_access(
+        reverse("incidents:export", args=["xlsx"]) + "?harm=3", allowed=mso, wrong_role=staff
+    )
+    sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
+    rows = list(sheet.iter_rows(values_only=True))
+    assert rows[0][0] == "Reference" and [r[0] for r in rows[1:]] == [several[1].reference]
+
+
+def test_an_unknown_format_is_not_found(client_for, mso):
+    assert client_for(mso).get(reverse("incidents:export", args=["pdf"])).status_code == 404

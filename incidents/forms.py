@@ -673,3 +673,21 @@ class FilterForm(forms.Form):
             text=(data.get("q") or "").strip(),
             sort=data.get("sort") or "newest",
         )
+
+
+class LfpseForm(forms.Form):
+    outcome = forms.ChoiceField(
+        label="What did LFPSE say?",
+        choices=[("accepted", "It was accepted"), ("refused", "It was refused")],
+        widget=NHSRadioSelect(conditionals={"accepted": ["lfpse_reference"], "refused": ["note"]}),
+        error_messages={"required": "Select whether LFPSE accepted it"},
+    )
+    lfpse_reference = forms.CharField(
+        label="LFPSE reference", required=False, max_length=60, help_text="As LFPSE gave it"
+    )
+    note = forms.CharField(
+        label="Why was it refused?",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )

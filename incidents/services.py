@@ -405,3 +405,31 @@ def action_update(*, by, action: IncidentAction, **changes) -> IncidentAction:
 def comment_add(*, by, incident: Incident, body: str) -> IncidentComment:
     with transaction.atomic(), audit_as(by):
         return IncidentComment.objects.create(incident=incident, author=by, body=body.strip())
+
+
+# Export to LFPSE ---------------------------------------------------------------------------
+
+
+def lfpse_record(*, by, incident: Incident, accepted: bool, reference: str = "", note: str = ""):
+    """Record what LFPSE said of an exported incident: accepted, with the reference it gave, or
+    refused, with why."""
+    from .models import ExportState
+
+    reference, note = reference.strip(), note.strip()
+    if accepted and not reference:
+        raise ValidationError({"lfpse_reference": "Enter the reference LFPSE gave"})
+    if not accepted and not note:
+        raise ValidationError({"note": "Enter why LFPSE refused it"})
+    with transaction.atomic(), audit_as(by):
+        incident = _lock(incident)
+        incident.lfpse_state = ExportState.EXPORTED if accepted else ExportState.FAILED
+        incident.lfpse_reference = reference if accepted else ""
+        incident.lfpse_exported_at = timezone.now()
+        incident.save(update_fields=["lfpse_state", "lfpse_reference", "lfpse_exported_at"])
+        _event(
+            incident,
+            Kind.EXPORTED,
+            by,
+            note=f"LFPSE reference {reference}" if accepted else f"Refused by LFPSE: {note}",
+        )
+    return incident

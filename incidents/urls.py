@@ -25,4 +25,6 @@ urlpatterns = [
     path("<str:reference>/actions/new/", views.action_create, name="action_create"),
     path("<str:reference>/actions/<int:pk>/", views.action_change, name="action_change"),
     path("<str:reference>/comments/", views.comment_create, name="comment_create"),
+    path("<str:reference>/lfpse.json", views.incident_lfpse, name="lfpse"),
+    path("<str:reference>/lfpse/", views.incident_lfpse_record, name="lfpse_record"),
 ]

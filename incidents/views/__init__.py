@@ -1,5 +1,6 @@
 from .dashboard import dashboard
 from .incidents import incident_detail, incident_export, incident_list
+from .lfpse import incident_lfpse, incident_lfpse_record
 from .report import draft_discard, my_reports, receipt, report, report_send, report_sent
 from .review import (
     action_change,
@@ -25,6 +26,8 @@ __all__ = [
     "incident_edit",
     "incident_export",
     "incident_learning",
+    "incident_lfpse",
+    "incident_lfpse_record",
     "incident_list",
     "incident_move",
     "my_reports",

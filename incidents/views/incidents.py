@@ -4,7 +4,7 @@ incident, shown as its reader may see it."""
 import logging
 
 from django.db.models import Prefetch
-from django.http import Http404
+from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -16,6 +16,7 @@ from organisations.scoping import get_object_for
 
 from .. import choices, queries, services
 from ..forms import CommentForm, FilterForm, MoveForm
+from ..lfpse import fhir
 from ..models import Incident, IncidentAction, IncidentEvent, Status
 
 logger = logging.getLogger(__name__)
@@ -122,9 +123,20 @@ def incident_detail(request, reference):
 @allow("GET")
 def incident_export(request, fmt):
     """Exactly the incidents the list shows with these filters, every page of them."""
-    if fmt not in ("csv", "xlsx"):
+    if fmt not in ("csv", "xlsx", "json"):
         raise Http404("No such format")
     _form, filters, incidents = _listed(request)
+    if fmt == "json":  # for LFPSE: the incidents the person reviews, as a FHIR Bundle
+        reviewed = incidents.filter(
+            pk__in=Incident.objects.visible_to(request.user, Perm.INCIDENTS_REVIEW).values("pk")
+        )
+        ordered = queries.ordered(reviewed, filters.sort).prefetch_related("medicines")
+        response = StreamingHttpResponse(
+            fhir.bundle(ordered.iterator(chunk_size=500)), content_type="application/fhir+json"
+        )
+        name = f"incidents-lfpse-{timezone.localdate():%Y-%m-%d}.json"
+        response["Content-Disposition"] = f'attachment; filename="{name}"'
+        return response
     logger.info("Incidents exported as %s by user %s", fmt, request.user.pk)
     rows = queries.export_rows(queries.ordered(incidents, filters.sort))
     name = f"incidents-{timezone.localdate():%Y-%m-%d}.{fmt}"

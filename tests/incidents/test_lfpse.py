@@ -1,0 +1,124 @@
+"""The export to LFPSE: each incident as an AdverseEvent that fhir.resources accepts as FHIR R4
+(R4B) structure, in bulk as a Bundle of exactly the filtered incidents, and the state and
+reference LFPSE gave recorded."""
+
+import json
+
+import pytest
+from django.urls import reverse
+from fhir.resources.R4B.adverseevent import AdverseEvent
+from fhir.resources.R4B.bundle import Bundle
+
+from incidents import services
+from incidents.lfpse import fhir
+from incidents.models import ExportState
+from tests.incidents.conftest import report
+
+pytestmark = pytest.mark.django_db
+
+
+def extension(resource, name):
+    url = f"{fhir.BASE}/StructureDefinition/{name}-5"
+    found = [e for e in resource["extension"] if e["url"] == url]
+    return (
+        {
+            (f["url"], json.dumps(f.get("valueCoding", f.get("valueString"))))
+            for f in found[0]["extension"]
+        }
+        if found
+        else set()
+    )
+
+
+def test_an_incident_is_an_lfpse_adverse_event(trust, staff):
+    incident = report(
+        trust,
+        staff,
+        medicines=("Oxycodone 5 mg capsules",),
+        processes=["3"],
+        drugs_involved=["1"],
+        too_much=["1"],
+        never_event=True,
+        never_event_type="5",
+    )
+    medicine = incident.medicines.get()
+    medicine.dmd_code = "36128111000001104"
+    medicine.save()
+    resource = fhir.adverse_event(incident)
+    parsed = AdverseEvent.model_validate(resource)
+    assert (
+        parsed.identifier[0].value == incident.reference
+        if isinstance(parsed.identifier, list)
+        else parsed.identifier.value == incident.reference
+    )
+    assert resource["meta"]["profile"] == [fhir.PROFILE]
+    assert resource["event"]["text"] == incident.what_happened
+    patient, location, drug = resource["contained"]
+    assert patient["gender"] == "female" and "name" not in patient
+    assert location["managingOrganization"]["identifier"]["value"] == trust.ods_code
+    assert drug["code"]["coding"][0] == {
+        "system": "http://snomed.info/sct",
+        "code": "36128111000001104",
+        "display": "Oxycodone 5 mg capsules",
+    }
+    medication = extension(resource, "adverse-event-problem-medication")
+    assert any(url == "InvolvedProcesses" and '"3"' in value for url, value in medication)
+    assert any(url == "DrugUsedTooMuch" for url, _ in medication)
+    governance = extension(resource, "adverse-event-governance")
+    assert any(url == "NeverEventType" and '"5"' in value for url, value in governance)
+
+
+def test_an_anonymous_incident_says_so_and_names_nobody(trust, staff):
+    resource = fhir.adverse_event(report(trust, staff, anonymous=True))
+    metadata = extension(resource, "adverse-event-reference-metadata")
+    assert any(url == "IsAnonymous" and '"y"' in value for url, value in metadata)
+    assert "recorder" not in resource and staff.email not in json.dumps(resource)
+
+
+def test_one_incident_downloads_for_the_reviewer(assert_access, mso, other_mso, staff, incident):
+    response = assert_access(
+        reverse("incidents:lfpse", args=[incident.reference]),
+        allowed=mso,
+        other_organisation=other_mso,
+        wrong_role=staff,
+    )
+    assert response["Content-Type"] == "application/fhir+json"
+    AdverseEvent.model_validate(json.loads(response.content))
+
+
+def test_the_filtered_list_downloads_as_a_bundle(client_for, mso, trust, staff, other_incident):
+    keep = report(trust, staff, physical_harm="3")
+    report(trust, staff, physical_harm="5")
+    response = client_for(mso).get(reverse("incidents:export", args=["json"]), {"harm": "3"})
+    body = json.loads(b"".join(response.streaming_content))
+    Bundle.model_validate(body)
+    assert [e["resource"]["id"] for e in body["entry"]] == [keep.reference]
+
+
+def test_what_lfpse_said_is_recorded(assert_access, mso, other_mso, staff, incident):
+    url = reverse("incidents:lfpse_record", args=[incident.reference])
+    assert_access(url, allowed=mso, other_organisation=other_mso, wrong_role=staff)
+    response = assert_access(
+        url,
+        method="post",
+        data={"outcome": "accepted", "lfpse_reference": "LFPSE-0042"},
+        allowed=mso,
+        other_organisation=other_mso,
+        wrong_role=staff,
+        ok=302,
+    )
+    incident.refresh_from_db()
+    assert incident.lfpse_state == ExportState.EXPORTED
+    assert incident.lfpse_reference == "LFPSE-0042" and incident.lfpse_exported_at
+    assert incident.events.last().note == "LFPSE reference LFPSE-0042"
+    assert response["Location"] == incident.get_absolute_url()
+
+
+def test_a_refusal_needs_a_reason(client_for, mso, incident):
+    response = client_for(mso).post(
+        reverse("incidents:lfpse_record", args=[incident.reference]), {"outcome": "refused"}
+    )
+    assert "Enter why LFPSE refused it" in response.content.decode()
+    services.lfpse_record(by=mso, incident=incident, accepted=False, note="Missing location")
+    incident.refresh_from_db()
+    assert incident.lfpse_state == ExportState.FAILED

@@ -195,7 +195,9 @@ def page_of(queryset: QuerySet, sort: str, *, after: str = "", before: str = "")
 def by_receipt(reference: str, code: str) -> Incident | None:
     """The anonymous report with this reference, for whoever holds its receipt code: the one
     read of incidents that is not scoped to a person, because the person is not known."""
-    reference, code = reference.strip().upper()[:40], code.strip().upper()[:40]
+    reference, code = (
+        value.replace("\x00", "").strip().upper()[:40] for value in (reference, code)
+    )
     incident = (
         Incident.objects.filter(reference=reference, anonymous=True)
         .select_related("organisation")

@@ -1,6 +1,24 @@
-from django.urls import path
+from django.urls import path, register_converter
+
+import organisations.urls  # noqa: F401 (registers the "ods" path converter)
 
 from . import views
+
+
+class ReferenceConverter:
+    """An incident's reference in a path (ODS code, year, number: RX1-2026-000123), any case.
+    Anything else is not a match, so it never reaches the database."""
+
+    regex = "[A-Za-z0-9]{3,6}-[0-9]{4}-[0-9]{6}"
+
+    def to_python(self, value: str) -> str:
+        return value.upper()
+
+    def to_url(self, value: str) -> str:
+        return value
+
+
+register_converter(ReferenceConverter, "reference")
 
 app_name = "incidents"
 
@@ -13,18 +31,18 @@ urlpatterns = [
     path("drafts/<int:pk>/delete/", views.draft_discard, name="draft_discard"),
     path("mine/", views.my_reports, name="mine"),
     path("receipt/", views.receipt, name="receipt"),
-    path("dashboard/<str:ods_code>/", views.dashboard, name="dashboard"),
-    path("<str:reference>/", views.incident_detail, name="detail"),
-    path("<str:reference>/sent/", views.report_sent, name="sent"),
-    path("<str:reference>/review/", views.review_start, name="review_start"),
-    path("<str:reference>/move/", views.incident_move, name="move"),
-    path("<str:reference>/edit/", views.incident_edit, name="edit"),
-    path("<str:reference>/learning/", views.incident_learning, name="learning"),
-    path("<str:reference>/close/", views.incident_close, name="close"),
-    path("<str:reference>/duplicate/", views.incident_duplicate, name="duplicate"),
-    path("<str:reference>/actions/new/", views.action_create, name="action_create"),
-    path("<str:reference>/actions/<int:pk>/", views.action_change, name="action_change"),
-    path("<str:reference>/comments/", views.comment_create, name="comment_create"),
-    path("<str:reference>/lfpse.json", views.incident_lfpse, name="lfpse"),
-    path("<str:reference>/lfpse/", views.incident_lfpse_record, name="lfpse_record"),
+    path("dashboard/<ods:ods_code>/", views.dashboard, name="dashboard"),
+    path("<reference:reference>/", views.incident_detail, name="detail"),
+    path("<reference:reference>/sent/", views.report_sent, name="sent"),
+    path("<reference:reference>/review/", views.review_start, name="review_start"),
+    path("<reference:reference>/move/", views.incident_move, name="move"),
+    path("<reference:reference>/edit/", views.incident_edit, name="edit"),
+    path("<reference:reference>/learning/", views.incident_learning, name="learning"),
+    path("<reference:reference>/close/", views.incident_close, name="close"),
+    path("<reference:reference>/duplicate/", views.incident_duplicate, name="duplicate"),
+    path("<reference:reference>/actions/new/", views.action_create, name="action_create"),
+    path("<reference:reference>/actions/<int:pk>/", views.action_change, name="action_change"),
+    path("<reference:reference>/comments/", views.comment_create, name="comment_create"),
+    path("<reference:reference>/lfpse.json", views.incident_lfpse, name="lfpse"),
+    path("<reference:reference>/lfpse/", views.incident_lfpse_record, name="lfpse_record"),
 ]

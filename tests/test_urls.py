@@ -86,7 +86,13 @@ def parameters(route: str) -> set[str]:
 
 def sample_path(route: str, value=None) -> str:
     """A concrete path for a route: each parameter is ``value`` or a sample."""
-    samples = {"ods_code": "RX1", "token": "token", "uidb36": "1", "key": "set-password"}
+    samples = {
+        "ods_code": "RX1",
+        "token": "token",
+        "uidb36": "1",
+        "key": "set-password",
+        "reference": "RX1-2026-000001",
+    }
 
     def fill(name):
         return value if value is not None else samples.get(name, "1")

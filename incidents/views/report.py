@@ -23,7 +23,11 @@ CONTROLS = {"csrfmiddlewaretoken", "action"}
 
 def _raw(post) -> dict:
     """What was typed, as a JSON-able dict of lists (the buttons and the token left out)."""
-    return {key: post.getlist(key) for key in post if key not in CONTROLS}
+    return {
+        key: [value.replace("\x00", "") for value in post.getlist(key)]
+        for key in post
+        if key not in CONTROLS
+    }
 
 
 def _bound(data: dict) -> QueryDict:

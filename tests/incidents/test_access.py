@@ -252,3 +252,10 @@ def staff_draft(user):
     from incidents.models import Draft
 
     return Draft.objects.get(user=user)
+
+
+def test_a_nul_in_a_receipt_is_no_match(assert_public):
+    response = assert_public(
+        reverse("incidents:receipt"), method="post", data={"reference": "RX1\x00", "code": "\x00"}
+    )
+    assert "do not match" in response.content.decode()

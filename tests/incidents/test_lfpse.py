@@ -46,11 +46,7 @@ def test_an_incident_is_an_lfpse_adverse_event(trust, staff):
     medicine.save()
     resource = fhir.adverse_event(incident)
     parsed = AdverseEvent.model_validate(resource)
-    assert (
-        parsed.identifier[0].value == incident.reference
-        if isinstance(parsed.identifier, list)
-        else parsed.identifier.value == incident.reference
-    )
+    assert parsed.identifier.value == incident.reference
     assert resource["meta"]["profile"] == [fhir.PROFILE]
     assert resource["event"]["text"] == incident.what_happened
     patient, location, drug = resource["contained"]

@@ -691,3 +691,52 @@ class LfpseForm(forms.Form):
         max_length=2000,
         widget=forms.Textarea(attrs={"rows": 2}),
     )
+
+
+class AttachmentForm(forms.Form):
+    file = forms.FileField(
+        label="Add a file",
+        error_messages={"required": "Select a file to add", "empty": "The file is empty"},
+    )
+
+    def __init__(self, *args, too_big=False, **kwargs):
+        from mso_portal import uploads
+
+        super().__init__(*args, **kwargs)
+        self.too_big = too_big
+        self.fields[
+            "file"
+        ].help_text = (
+            f"A {uploads.accepted_list()} file, smaller than {uploads.limit()}. {privacy.WARNING}"
+        )
+
+    def clean(self):
+        from mso_portal import uploads
+
+        cleaned = super().clean()
+        if self.too_big:
+            self._errors.pop("file", None)
+            self.add_error("file", uploads.too_big())
+        elif cleaned.get("file"):
+            try:
+                _kind, content_type, name = uploads.identify(cleaned["file"])
+            except forms.ValidationError as error:
+                self.add_error("file", error)
+            else:
+                cleaned["identified"] = (content_type, name)
+        return cleaned
+
+
+class HighRiskTermForm(forms.Form):
+    term = forms.CharField(
+        label="Medicine",
+        max_length=60,
+        help_text="A name as people write it, for example amiodarone",
+        error_messages={"required": "Enter the medicine"},
+    )
+    group = forms.CharField(
+        label="Group",
+        max_length=60,
+        help_text="For example, Antiarrhythmic",
+        error_messages={"required": "Enter the group"},
+    )

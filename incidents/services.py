@@ -433,3 +433,60 @@ def lfpse_record(*, by, incident: Incident, accepted: bool, reference: str = "",
             note=f"LFPSE reference {reference}" if accepted else f"Refused by LFPSE: {note}",
         )
     return incident
+
+
+def attachment_add(*, by, incident: Incident, upload, filename: str, content_type: str):
+    from .models import IncidentAttachment
+
+    with transaction.atomic(), audit_as(by):
+        attachment = IncidentAttachment(
+            incident=incident,
+            filename=filename,
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=by,
+        )
+        attachment.file.save(filename, upload, save=False)
+        attachment.save()
+    return attachment
+
+
+# The high-risk medicines list ---------------------------------------------------------------
+
+
+def high_risk_add(*, by, organisation, term: str, group: str):
+    """Add a term to the organisation's list (or switch a national one back on)."""
+    from .models import HighRiskMedicine
+
+    term, group = " ".join(term.split()).lower(), " ".join(group.split())
+    with transaction.atomic(), audit_as(by):
+        own = HighRiskMedicine.objects.filter(organisation=organisation, term__iexact=term).first()
+        if own is not None and not own.excluded:
+            raise ValidationError({"term": f"“{term}” is already on the list"})
+        if own is not None:  # a national term switched off: on again
+            own.delete()
+            return None
+        national = HighRiskMedicine.objects.filter(
+            organisation__isnull=True, term__iexact=term
+        ).exists()
+        if national:
+            raise ValidationError({"term": f"“{term}” is already on the national list"})
+        return HighRiskMedicine.objects.create(organisation=organisation, term=term, group=group)
+
+
+def high_risk_remove(*, by, organisation, entry):
+    """Take a term off the organisation's list: its own is deleted, a national one switched off
+    for the organisation. Medicines already recorded keep their flag."""
+    from .models import HighRiskMedicine
+
+    with transaction.atomic(), audit_as(by):
+        if entry.organisation_id == organisation.pk:
+            entry.delete()
+        elif entry.organisation_id is None:
+            HighRiskMedicine.objects.get_or_create(
+                organisation=organisation,
+                term=entry.term,
+                defaults={"group": entry.group, "excluded": True},
+            )
+        else:
+            raise ValidationError("This term is another organisation's")

@@ -32,6 +32,12 @@ urlpatterns = [
     path("mine/", views.my_reports, name="mine"),
     path("receipt/", views.receipt, name="receipt"),
     path("dashboard/<ods:ods_code>/", views.dashboard, name="dashboard"),
+    path("high-risk/<ods:ods_code>/", views.high_risk_list, name="high_risk"),
+    path(
+        "high-risk/<ods:ods_code>/<int:pk>/remove/",
+        views.high_risk_remove,
+        name="high_risk_remove",
+    ),
     path("<reference:reference>/", views.incident_detail, name="detail"),
     path("<reference:reference>/sent/", views.report_sent, name="sent"),
     path("<reference:reference>/review/", views.review_start, name="review_start"),
@@ -43,6 +49,12 @@ urlpatterns = [
     path("<reference:reference>/actions/new/", views.action_create, name="action_create"),
     path("<reference:reference>/actions/<int:pk>/", views.action_change, name="action_change"),
     path("<reference:reference>/comments/", views.comment_create, name="comment_create"),
+    path("<reference:reference>/attachments/", views.attachment_create, name="attachment_create"),
+    path(
+        "<reference:reference>/attachments/<int:pk>/",
+        views.attachment_download,
+        name="attachment_download",
+    ),
     path("<reference:reference>/lfpse.json", views.incident_lfpse, name="lfpse"),
     path("<reference:reference>/lfpse/", views.incident_lfpse_record, name="lfpse_record"),
 ]

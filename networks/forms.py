@@ -5,12 +5,12 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
+from mso_portal import uploads
 from mso_portal.nhsuk_forms.fields import NHSDateField
 from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
 from organisations.choices import OrganisationKind, Region
 from organisations.forms import SearchForm
 
-from . import uploads
 from .models import BuddyOffer, BuddyRequest, Event, Resource
 
 TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")

@@ -16,6 +16,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from mso_portal.forms import add_service_error
 from mso_portal.http import allow, query_string_without_page
+from mso_portal.uploads import LimitedUploadHandler
 from organisations.access import access_for
 from organisations.forms import SearchForm
 from organisations.models import Organisation
@@ -39,7 +40,6 @@ from .models import (
     NetworkMembership,
     Resource,
 )
-from .uploads import LimitedUploadHandler
 
 PAGE_SIZE = 25
 

@@ -1,4 +1,6 @@
+from .attachments import attachment_create, attachment_download
 from .dashboard import dashboard
+from .high_risk import high_risk_list, high_risk_remove
 from .incidents import incident_detail, incident_export, incident_list
 from .lfpse import incident_lfpse, incident_lfpse_record
 from .report import draft_discard, my_reports, receipt, report, report_send, report_sent
@@ -15,11 +17,15 @@ from .review import (
 )
 
 __all__ = [
+    "attachment_create",
+    "attachment_download",
     "action_change",
     "action_create",
     "comment_create",
     "dashboard",
     "draft_discard",
+    "high_risk_list",
+    "high_risk_remove",
     "incident_close",
     "incident_detail",
     "incident_duplicate",

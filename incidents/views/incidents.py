@@ -15,7 +15,7 @@ from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
 from .. import choices, queries, services
-from ..forms import CommentForm, FilterForm, MoveForm
+from ..forms import AttachmentForm, CommentForm, FilterForm, MoveForm
 from ..lfpse import fhir
 from ..models import Incident, IncidentAction, IncidentEvent, Status
 
@@ -98,6 +98,7 @@ def detail_context(request, incident: Incident, **forms) -> dict:
             Prefetch("events", IncidentEvent.objects.select_related("by")),
             Prefetch("actions", IncidentAction.objects.select_related("owner")),
             "comments__author",
+            "attachments",
         )
         .get()
     )
@@ -108,6 +109,7 @@ def detail_context(request, incident: Incident, **forms) -> dict:
         "Status": Status,
         "comment_form": forms.get("comment_form") or CommentForm(),
         "move_form": forms.get("move_form") or MoveForm(),
+        "attachment_form": forms.get("attachment_form") or AttachmentForm(),
     }
     if can["can_review"]:
         context["duplicates"] = services.possible_duplicates(incident)

@@ -1,13 +1,13 @@
-"""Files shared in a network's library: limited in size, and accepted by what they contain, not
-by their name.
+"""Uploaded files (a network's library, an incident's attachments): limited in size
+(``RESOURCE_MAX_BYTES``), and accepted by what they contain, not by their name.
 
 ``identify(upload)`` reads the first bytes: ``puremagic`` names the kind of file from its magic
 numbers (PDF, PNG, JPEG, and the executables, web pages and archives that are refused); an
 Office or OpenDocument file is a ZIP archive, told apart by the parts inside it; a CSV or text
 file is UTF-8 text with no control characters that is not a web page. The name the person gave
 must agree with what the file is, so a program called ``minutes.pdf`` is refused with a clear
-message. Files are stored under random names (models.resource_path) and only ever sent as
-attachments (views.resource_download).
+message. Files are stored under random names (networks.models.resource_path,
+incidents.models.attachment_path) and only ever sent as attachments, after a permission check.
 
 ``LimitedUploadHandler`` stops reading an upload once it passes the limit, so an oversized file
 is not written to disk before it is refused.

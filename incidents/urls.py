@@ -32,6 +32,7 @@ urlpatterns = [
     path("mine/", views.my_reports, name="mine"),
     path("receipt/", views.receipt, name="receipt"),
     path("dashboard/<ods:ods_code>/", views.dashboard, name="dashboard"),
+    path("statistics/", views.statistics, name="statistics"),
     path("high-risk/<ods:ods_code>/", views.high_risk_list, name="high_risk"),
     path(
         "high-risk/<ods:ods_code>/<int:pk>/remove/",

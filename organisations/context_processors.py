@@ -23,4 +23,5 @@ def navigation(request):
         "can_administer": access.has(Perm.SERVICE_ADMIN),
         "can_report_incidents": access.has(Perm.INCIDENTS_REPORT),
         "can_list_incidents": access.has(Perm.INCIDENTS_LIST),
+        "can_see_incident_statistics": access.has(Perm.INCIDENTS_STATISTICS),
     }

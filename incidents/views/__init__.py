@@ -15,6 +15,7 @@ from .review import (
     incident_move,
     review_start,
 )
+from .statistics import statistics
 
 __all__ = [
     "attachment_create",
@@ -42,4 +43,5 @@ __all__ = [
     "report_send",
     "report_sent",
     "review_start",
+    "statistics",
 ]

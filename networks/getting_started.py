@@ -9,10 +9,12 @@ posts, or shown as not yet named; a post the organisation's kind does not have i
 from dataclasses import dataclass, field
 from datetime import timedelta
 
+from django.contrib.auth import get_user_model
 from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
+from incidents.models import IncidentEvent
 from organisations.choices import POST_KINDS, Post
 from organisations.models import Appointment
 
@@ -79,7 +81,24 @@ def checklist(user, organisation, on=None) -> list[Item] | None:
     ):
         holders.setdefault(appointment.post, []).append(appointment.holder_name)
     asked = BuddyRequest.objects.filter(user=user).exclude(status=BuddyRequest.Status.WITHDRAWN)
-    facts = {"ticked": ticked, "asked_for_buddy": asked.exists()}
+    reviewed = IncidentEvent.objects.filter(
+        by=user,
+        incident__organisation=organisation,
+        kind__in=(IncidentEvent.Kind.REVIEW_STARTED, IncidentEvent.Kind.CLOSED),
+    )
+    # What the person has done, in one query.
+    asked_for_buddy, reviewed_incidents = (
+        get_user_model()
+        .objects.filter(pk=user.pk)
+        .annotate(asked=Exists(asked), reviewed=Exists(reviewed))
+        .values_list("asked", "reviewed")
+        .get()
+    )
+    facts = {
+        "ticked": ticked,
+        "asked_for_buddy": asked_for_buddy,
+        "reviewed_incidents": reviewed_incidents,
+    }
     return _items(organisation, networks, holders, facts)
 
 
@@ -155,7 +174,15 @@ def _items(organisation, networks, holders, facts) -> list[Item]:
             items.append(Item(f"meet-{post}", text, names=holders.get(post, [])))
     items += [
         Item("alerts", "Review the open National Patient Safety Alerts and their actions"),
-        Item("incidents", "Review the open medication incidents and their actions"),
+        Item(
+            "incidents",
+            "Review the open medication incidents and their actions",
+            done=facts["reviewed_incidents"],
+            ticks_itself=True,
+            url=reverse("incidents:list"),
+            link_text="Go to the incidents",
+            note="" if facts["reviewed_incidents"] else "Ticks itself when you start a review",
+        ),
         Item("committee", "Read the medication safety committee's terms of reference"),
     ]
     for item in items:

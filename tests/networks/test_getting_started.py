@@ -128,3 +128,19 @@ def test_the_checklist_costs_a_handful_of_queries(
     with django_assert_max_num_queries(14):
         page = client.get(reverse("home"))
     assert "Getting started as MSO" in page.text
+
+
+def test_reviewing_an_incident_ticks_the_incidents_item(trust, new_mso):
+    from incidents import services
+    from networks.getting_started import checklist
+    from organisations.choices import Role
+    from tests.factories import member
+    from tests.incidents.conftest import report
+
+    def incidents_item():
+        return next(i for i in checklist(new_mso, trust) if i.key == "incidents")
+
+    assert not incidents_item().done and incidents_item().ticks_itself
+    incident = report(trust, member(trust, Role.STAFF))
+    services.review_start(by=new_mso, incident=incident)
+    assert incidents_item().done

@@ -50,6 +50,7 @@ test: setup
 bench: setup
 	$(BIN)/python -m tests.bench.scoping
 	$(BIN)/python -m tests.bench.register
+	$(BIN)/python -m tests.bench.incidents
 
 lint: setup
 	$(BIN)/ruff check .

@@ -10,7 +10,7 @@ from django.db.models import Count, Q
 from django.db.models.functions import TruncMonth
 
 from . import choices, spc
-from .models import Incident, IncidentAction, IncidentMedicine, Status
+from .models import OPEN_STATUSES, Incident, IncidentAction, IncidentMedicine, Status
 
 
 def _month_starts(last: datetime.date, months: int) -> list[datetime.date]:
@@ -126,4 +126,22 @@ def figures(organisation_ids, *, on: datetime.date, months: int = 24) -> Figures
         overdue_actions=overdue,
         by_organisation=by_organisation,
         since=since,
+    )
+
+
+def counts_by_region_and_kind(organisations, *, since: datetime.date) -> list[dict]:
+    """Incident counts since a day for ``organisations`` (ids, or a subquery of them), by
+    region and kind of organisation: for network leads, who see counts and nothing else."""
+    return list(
+        Incident.objects.filter(organisation__in=organisations, occurred_on__gt=since)
+        .exclude(status=Status.DUPLICATE)
+        .values("organisation__region", "organisation__kind")
+        .annotate(
+            total=Count("id"),
+            moderate_or_worse=Count("id", filter=Q(physical_harm__in=choices.MODERATE_OR_WORSE)),
+            controlled_drug=Count("id", filter=Q(controlled_drug=True)),
+            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+            organisations=Count("organisation", distinct=True),
+        )
+        .order_by("organisation__region", "organisation__kind")
     )

@@ -166,6 +166,9 @@ class Incident(models.Model):
         indexes = [
             # The list: an organisation's incidents, newest first, and its filters.
             models.Index(fields=["organisation", "-occurred_on", "-id"], name="incident_list"),
+            # Newest first across many organisations (an ICB's area, a trust with those it
+            # took over): read in order until the page is full.
+            models.Index(fields=["-occurred_on", "-id"], name="incident_newest"),
             models.Index(fields=["organisation", "status", "-occurred_on"], name="incident_status"),
             models.Index(
                 fields=["organisation", "physical_harm", "-occurred_on"], name="incident_harm"

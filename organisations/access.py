@@ -5,8 +5,9 @@ object) from one query that reads every grant the person holds. From the same ru
 
 - ``has(perm, obj)``: the object check, for an organisation, an object of a scoped model, or
   anywhere (``obj=None``);
-- ``filter(perm, model)``: the queryset filter, a ``Q`` whose subqueries scope a queryset in the
-  same single query however many organisations there are;
+- ``filter(perm, model)``: the queryset filter, a ``Q`` over the organisations the rules reach
+  (read from the reach table once per request, as a list of ids: a large table is then read
+  through its organisation index), over a region, or everywhere;
 - ``permission_map(organisations)``: every permission in many organisations from one query, so
   a page listing thousands of organisations never checks them one by one.
 """
@@ -132,6 +133,8 @@ class Scope:
     area: set[int] = field(default_factory=set)
     regions: set[str] = field(default_factory=set)
     everywhere: bool = False
+    # What was read of the reach table, shared by the scopes of one person's access.
+    cache: dict = field(default_factory=dict, repr=False, compare=False)
 
     def add(self, rule: Rule, grant: Grant) -> None:
         if rule.reach == Reach.OWN:
@@ -143,23 +146,34 @@ class Scope:
         else:
             self.everywhere = True
 
-    def organisation_q(self, path: str, on) -> Q:
-        """The rows of a model, whose organisation is at ``path``, that this scope reaches."""
+    def reached_ids(self, on) -> list[int]:
+        """The organisations the own and area rules reach, read once from the reach table
+        (which holds each organisation's row to itself)."""
         from .models import OrganisationClosure
 
+        key = (frozenset(self.own), frozenset(self.area), on)
+        if key not in self.cache:
+            self.cache[key] = sorted(
+                set(
+                    OrganisationClosure.objects.valid_on(on)
+                    .filter(Q(ancestor_id__in=self.own, area=False) | Q(ancestor_id__in=self.area))
+                    .values_list("descendant_id", flat=True)
+                )
+            )
+        return self.cache[key]
+
+    def organisation_q(self, path: str, on) -> Q:
+        """The rows of a model, whose organisation is at ``path``, that this scope reaches."""
         if self.everywhere:
             return Q(pk__isnull=False)
         id_field = f"{path}_id" if path else "pk"
         q = Q(pk__in=[])
         if self.own or self.area:
-            # One subquery on the reach table (which holds each organisation's row to itself):
-            # the database resolves it through its indexes, however many organisations.
-            reached = (
-                OrganisationClosure.objects.valid_on(on)
-                .filter(Q(ancestor_id__in=self.own, area=False) | Q(ancestor_id__in=self.area))
-                .values("descendant_id")
-            )
-            q |= Q(**{f"{id_field}__in": reached})
+            # The organisations reached, as a list of ids read once per request: a large
+            # table is then filtered through its organisation index, and the planner knows
+            # how few organisations it is (a subquery here, ORed with another rule, made
+            # PostgreSQL scan every incident).
+            q |= Q(**{f"{id_field}__in": self.reached_ids(on)})
         if self.regions:
             q |= Q(**{f"{path}__region__in" if path else "region__in": self.regions})
         return q
@@ -189,6 +203,7 @@ class Access:
         self.rules = rules
         self.on = on or timezone.localdate()
         self._reached: dict[int, frozenset[Perm]] = {}
+        self._reached_ids: dict[tuple, list[int]] = {}
 
     @cached_property
     def grants(self) -> tuple[Grant, ...]:
@@ -223,7 +238,8 @@ class Access:
 
     def scopes(self, perm: Perm, model_label: str = "", *, global_reach=True) -> list[Scope]:
         """Where the rules giving ``perm`` reach: one scope for the unrestricted rules, one for
-        each rule narrowed to some rows of ``model_label``."""
+        each rule narrowed to some rows of ``model_label``. Scopes reaching the same
+        organisations share what they read of the reach table."""
         scopes: dict[int, Scope] = {}
         for rule, grant in self.matches:
             if perm not in rule.perms:
@@ -238,6 +254,8 @@ class Access:
                 condition = condition(self.user)
             scope = scopes.setdefault(key, Scope(condition))
             scope.add(rule, grant)
+        for scope in scopes.values():
+            scope.cache = self._reached_ids
         return list(scopes.values())
 
     # The queryset side ------------------------------------------------------------------

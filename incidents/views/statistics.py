@@ -4,7 +4,6 @@ Counts only: never an incident, its text or its patient."""
 
 import datetime
 
-from django.db.models import Count, Q
 from django.shortcuts import render
 from django.utils import timezone
 
@@ -14,8 +13,7 @@ from organisations.choices import OrganisationKind, Region
 from organisations.models import Organisation
 from organisations.permissions import Perm
 
-from .. import choices
-from ..models import OPEN_STATUSES, Incident, Status
+from ..figures import counts_by_region_and_kind
 
 
 @allow("GET")
@@ -25,19 +23,7 @@ def statistics(request):
     today = timezone.localdate()
     since = today - datetime.timedelta(days=365)
     reached = Organisation.objects.visible_to(request.user, Perm.INCIDENTS_STATISTICS)
-    rows = list(
-        Incident.objects.filter(organisation__in=reached.values("pk"), occurred_on__gt=since)
-        .exclude(status=Status.DUPLICATE)
-        .values("organisation__region", "organisation__kind")
-        .annotate(
-            total=Count("id"),
-            moderate_or_worse=Count("id", filter=Q(physical_harm__in=choices.MODERATE_OR_WORSE)),
-            controlled_drug=Count("id", filter=Q(controlled_drug=True)),
-            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-            organisations=Count("organisation", distinct=True),
-        )
-        .order_by("organisation__region", "organisation__kind")
-    )
+    rows = counts_by_region_and_kind(reached.values("pk"), since=since)
     regions, kinds = dict(Region.choices), dict(OrganisationKind.choices)
     for row in rows:
         row["region"] = regions.get(row["organisation__region"], row["organisation__region"])

@@ -131,9 +131,11 @@ class Incident(models.Model):
     cqc_notification = models.BooleanField("CQC to be notified", default=False)
     cqc_criteria = models.JSONField(default=list, blank=True)
 
-    # Flags from the medicines, set by the service that records them.
+    # From the medicines, set by the service that records them: the flags, and their names
+    # (what the list's medicine filter reads, on the incident's own row).
     high_risk = models.BooleanField(default=False)
     controlled_drug = models.BooleanField(default=False)
+    medicine_names = models.TextField(blank=True, editable=False)
 
     # Review and learning.
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.SUBMITTED)

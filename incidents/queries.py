@@ -155,7 +155,10 @@ def _beyond(sort: str, values, *, backwards=False) -> Q:
         for j in range(i):
             step &= Q(**{keys[j][0]: values[j]})
         condition |= step
-    return condition
+    # The same, bounded on the first column too, so an index on the sort reads a range.
+    first, desc = keys[0]
+    bound = "lte" if desc != backwards else "gte"
+    return Q(**{f"{first}__{bound}": values[0]}) & condition
 
 
 @dataclass

@@ -101,6 +101,7 @@ def _record_medicines(incident: Incident, medicines: list[dict]) -> None:
         row.save()  # one by one, so that each is audited
     incident.high_risk = any(row.high_risk_group for row in rows)
     incident.controlled_drug = any(row.cd_schedule for row in rows)
+    incident.medicine_names = " | ".join(row.name for row in rows)
 
 
 def report_submit(
@@ -150,7 +151,7 @@ def report_submit(
 def _create(incident: Incident, medicines: list[dict], *, by) -> None:
     incident.save()
     _record_medicines(incident, medicines)
-    incident.save(update_fields=["high_risk", "controlled_drug"])
+    incident.save(update_fields=["high_risk", "controlled_drug", "medicine_names"])
     IncidentEvent.objects.create(
         incident=incident, kind=Kind.SUBMITTED, by=by, at=incident.reported_at
     )
@@ -230,7 +231,7 @@ def incident_correct(*, by, incident: Incident, changes: dict, medicines=None) -
             setattr(incident, name, changes[name])
         if medicines is not None and _medicines_differ(incident, medicines):
             _record_medicines(incident, medicines)
-            changed += ["high_risk", "controlled_drug", "medicines"]
+            changed += ["high_risk", "controlled_drug", "medicine_names", "medicines"]
         if not changed:
             return incident
         incident.save()
@@ -250,7 +251,7 @@ def _changed_note(names) -> str:
     words = [
         str(fields[name].verbose_name) if name in fields else name.replace("_", " ")
         for name in dict.fromkeys(names)
-        if name not in ("high_risk", "controlled_drug")
+        if name not in ("high_risk", "controlled_drug", "medicine_names")
     ]
     return "Changed: " + ", ".join(words)
 

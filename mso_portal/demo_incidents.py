@@ -303,6 +303,7 @@ def _incident(
     IncidentMedicine.objects.bulk_create(rows)
     incident.high_risk = any(r.high_risk_group for r in rows)
     incident.controlled_drug = any(r.cd_schedule for r in rows)
+    incident.medicine_names = " | ".join(r.name for r in rows)
     events = [
         IncidentEvent(
             incident=incident, kind=Kind.SUBMITTED, by=incident.reporter, at=incident.reported_at

@@ -60,7 +60,10 @@ def _load(total: int, trust_id: int) -> int:
     from incidents.models import Incident
     from organisations.models import Organisation
 
-    if Incident.objects.count() == total:
+    if (
+        Incident.objects.count() == total
+        and not Incident.objects.filter(medicine_names="").exists()
+    ):
         return total
     with connection.cursor() as cursor:  # another size was loaded before: start again
         cursor.execute("TRUNCATE incidents_incident, incidents_incidentmedicine CASCADE")
@@ -75,8 +78,8 @@ def _load(total: int, trust_id: int) -> int:
         "drugs_involved, too_much, too_little, administered_incorrectly, packaging_problem, "
         "processes, yellow_card, detection_point, ncc_merp, nrls_harm, duty_of_candour, "
         "never_event, never_event_type, cqc_notification, cqc_criteria, high_risk, "
-        "controlled_drug, status, learning_response, learning_summary, feedback, lfpse_state, "
-        "lfpse_reference"
+        "controlled_drug, medicine_names, status, learning_response, learning_summary, feedback, "
+        "lfpse_state, lfpse_reference"
     )
     medicines = []
     counters: dict[tuple, int] = {}
@@ -137,6 +140,7 @@ def _load(total: int, trust_id: int) -> int:
                         "[]",
                         bool(group),
                         bool(schedule),
+                        name,
                         status,
                         "",
                         "",

@@ -11,16 +11,31 @@ AXE_SCRIPT = Path(__file__).resolve().parents[2] / "node_modules" / "axe-core" /
 # WCAG 2.0, 2.1 and 2.2 at levels A and AA: the NHS service standard's accessibility bar.
 WCAG_TAGS = ("wcag2a", "wcag2aa", "wcag21a", "wcag21aa", "wcag22aa")
 
+# Findings on NHS.UK frontend's own markup that a person checked and found to be no barrier,
+# each as (rule, CSS selector of the element). Nothing of the project's own belongs here.
+#
+# The enhanced file upload (nhsuk-frontend 10) names its button from the label and itself,
+# with a visually hidden comma between its status and "Choose file": Chromium names it "Add a
+# file, No file chosen, Choose file or drop file", which holds the label and each visible
+# phrase, but axe looks for the button's whole visible text in one piece.
+UPSTREAM_FINDINGS = (("label-content-name-mismatch", "button.nhsuk-file-upload__drop-button"),)
+
 _RUN_AXE = """
-async (tags) => {
+async ([tags, upstream]) => {
   const results = await axe.run(document, { runOnly: { type: "tag", values: tags } });
-  return results.violations.map((violation) => ({
-    id: violation.id,
-    impact: violation.impact,
-    help: violation.help,
-    helpUrl: violation.helpUrl,
-    targets: violation.nodes.map((node) => node.target.join(" ")),
-  }));
+  const known = (id, node) => node.target.length === 1 && upstream.some(([rule, selector]) =>
+    rule === id && document.querySelector(node.target[0])?.matches(selector));
+  return results.violations
+    .map((violation) => ({
+      id: violation.id,
+      impact: violation.impact,
+      help: violation.help,
+      helpUrl: violation.helpUrl,
+      targets: violation.nodes
+        .filter((node) => !known(violation.id, node))
+        .map((node) => node.target.join(" ")),
+    }))
+    .filter((violation) => violation.targets.length);
 }
 """
 
@@ -33,7 +48,7 @@ def axe_violations(page, tags=WCAG_TAGS) -> list[dict]:
         # Through DevTools, not a <script> tag: the pages' Content-Security-Policy refuses
         # inline script, and the test must not loosen it.
         page.evaluate(AXE_SCRIPT.read_text())
-    return page.evaluate(_RUN_AXE, list(tags))
+    return page.evaluate(_RUN_AXE, [list(tags), [list(f) for f in UPSTREAM_FINDINGS]])
 
 
 def format_violations(violations: list[dict]) -> str:

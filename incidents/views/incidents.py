@@ -132,15 +132,17 @@ def incident_export(request, fmt):
         reviewed = incidents.filter(
             pk__in=Incident.objects.visible_to(request.user, Perm.INCIDENTS_REVIEW).values("pk")
         )
-        ordered = queries.ordered(reviewed, filters.sort).prefetch_related("medicines")
-        response = StreamingHttpResponse(
-            fhir.bundle(ordered.iterator(chunk_size=500)), content_type="application/fhir+json"
+        rows = queries.in_chunks(
+            reviewed.select_related("organisation").prefetch_related("medicines"),
+            filters.sort,
+            size=500,
         )
+        response = StreamingHttpResponse(fhir.bundle(rows), content_type="application/fhir+json")
         name = f"incidents-lfpse-{timezone.localdate():%Y-%m-%d}.json"
         response["Content-Disposition"] = f'attachment; filename="{name}"'
         return response
     logger.info("Incidents exported as %s by user %s", fmt, request.user.pk)
-    rows = queries.export_rows(queries.ordered(incidents, filters.sort))
+    rows = queries.export_rows(incidents, filters.sort)
     name = f"incidents-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "csv":
         return exports.csv_response(queries.EXPORT_COLUMNS, rows, name)

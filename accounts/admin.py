@@ -88,4 +88,13 @@ admin.site.unregister(LogEntry)
 
 @admin.register(LogEntry)
 class AuditLogAdmin(ServiceAdmin, LogEntryAdmin):
-    """The audit trail: read only."""
+    """The audit trail: read only, and without the history of clinical records (incidents,
+    their medicines, actions, comments and files), which their reviewers read on the records'
+    own pages: site administrators see none of the clinical content."""
+
+    search_fields = ["object_repr", "actor__email", "actor__full_name"]
+
+    def get_queryset(self, request):
+        from mso_portal.audit import clinical_content_types
+
+        return super().get_queryset(request).exclude(content_type__in=clinical_content_types())

@@ -7,20 +7,24 @@ class IncidentsConfig(AppConfig):
     name = "incidents"
 
     def ready(self):
-        from auditlog.registry import auditlog
+        from mso_portal.audit import register
 
         from . import models
 
-        # Every change to a clinical record, with before and after. The receipt hash of an
-        # anonymous report is not history anyone needs.
-        auditlog.register(
-            models.Incident, exclude_fields=["receipt_hash"], m2m_fields={"themes", "related"}
+        # Every change to a clinical record, with before and after, read on the incident's
+        # page by its reviewers (never in the admin). The receipt hash of an anonymous report
+        # is not history anyone needs.
+        register(
+            models.Incident,
+            clinical=True,
+            exclude_fields=["receipt_hash"],
+            m2m_fields={"themes", "related"},
         )
-        auditlog.register(models.IncidentMedicine)
-        auditlog.register(models.IncidentAction)
-        auditlog.register(models.IncidentComment)
-        auditlog.register(models.IncidentAttachment, exclude_fields=["file"])
-        auditlog.register(models.HighRiskMedicine)
+        register(models.IncidentMedicine, clinical=True)
+        register(models.IncidentAction, clinical=True)
+        register(models.IncidentComment, clinical=True)
+        register(models.IncidentAttachment, clinical=True, exclude_fields=["file"])
+        register(models.HighRiskMedicine)
 
         from notifications.registry import reminder_provider
 
@@ -28,3 +32,4 @@ class IncidentsConfig(AppConfig):
 
         reminder_provider(reminders.action_reminders)
         reminder_provider(reminders.review_reminders)
+        reminder_provider(reminders.anonymous_controlled_drug_notices)

@@ -9,6 +9,7 @@ from mso_portal.nhsuk_forms.fields import NHSDateField
 from mso_portal.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
 
 from . import choices, privacy
+from . import medicines as medicine_flags
 from .models import Incident, IncidentAction, Status
 
 
@@ -206,6 +207,10 @@ class ReportForm(NoPatientIdentifiers, forms.Form):
         }
 
 
+# A medicine's answers, as the service takes them (services.report_submit, incident_correct).
+MEDICINE_KEYS = ("name", "route", "dose", "dmd_code", "cd_schedule")
+
+
 class MedicineForm(NoPatientIdentifiers, forms.Form):
     checked_text = ("name", "dose")
 
@@ -238,8 +243,22 @@ class MedicineForm(NoPatientIdentifiers, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-20"}),
     )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, reviewer=False, **kwargs):
         super().__init__(*args, **kwargs)
+        if reviewer:
+            # The reviewer can put right a flag worked out from the name. A medicine added
+            # here is flagged from its name, as it is for the reporter.
+            self.fields["cd_schedule"] = forms.ChoiceField(
+                label="Controlled drug",
+                required=False,
+                initial=medicine_flags.FROM_NAME,
+                choices=[
+                    (medicine_flags.FROM_NAME, "Work it out from the name"),
+                    ("", "Not a controlled drug"),
+                    *choices.CdSchedule.choices,
+                ],
+                error_messages={"invalid_choice": "Select whether it is a controlled drug"},
+            )
         self._add_identifier_field()
 
     def clean(self):
@@ -263,8 +282,9 @@ class BaseMedicineFormSet(forms.BaseFormSet):
             raise forms.ValidationError("Enter at least one medicine", code="no_medicine")
 
     def medicines(self) -> list[dict]:
+        keys = [key for key in MEDICINE_KEYS if key in self.empty_form.fields]
         return [
-            {key: form.cleaned_data.get(key) or "" for key in ("name", "route", "dose", "dmd_code")}
+            {key: form.cleaned_data.get(key) or "" for key in keys}
             for form in self.forms
             if hasattr(form, "cleaned_data") and not form.is_blank
         ]
@@ -275,10 +295,13 @@ MedicineFormSet = forms.formset_factory(
 )
 
 
-def medicine_formset(data=None, *, initial=None, rows=None):
-    """The medicines, with ``rows`` boxes (one more after "Add another medicine")."""
+def medicine_formset(data=None, *, initial=None, rows=None, reviewer=False):
+    """The medicines, with ``rows`` boxes (one more after "Add another medicine"); for the
+    reviewer, with each one's controlled drug schedule."""
     initial = initial or []
-    formset = MedicineFormSet(data, initial=initial, prefix="medicines")
+    formset = MedicineFormSet(
+        data, initial=initial, prefix="medicines", form_kwargs={"reviewer": reviewer}
+    )
     if data is None and rows:
         formset.extra = max(0, rows - max(len(initial), 1))
     return formset

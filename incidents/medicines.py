@@ -162,6 +162,18 @@ def high_risk_terms(organisation) -> list[tuple[str, str]]:
     return sorted(terms, key=lambda pair: -len(pair[0]))
 
 
+# A reviewer's answer for a medicine's controlled drug schedule: worked out from its name, as
+# it is for a reporter (who is not asked).
+FROM_NAME = "auto"
+
+
+def schedule_of(medicine: dict, flags: "Flags") -> str:
+    """The schedule to keep for ``medicine`` (a service's dict): the reviewer's answer ("" for
+    not a controlled drug), or, without one, the schedule worked out from the name."""
+    answer = medicine.get("cd_schedule", FROM_NAME)
+    return flags.cd_schedule if answer == FROM_NAME else answer
+
+
 def classify(name: str, terms: list[tuple[str, str]]) -> Flags:
     """The flags of a medicine, from its name: the high-risk group (first matching term of
     ``terms``) and the controlled drug schedule (the strictest that matches)."""

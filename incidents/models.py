@@ -240,15 +240,20 @@ def hash_receipt(code: str) -> str:
 
 class ReferenceCounter(models.Model):
     """The last reference number given in an organisation in a year: read under a row lock,
-    so two reports at once never share a number."""
+    so two reports at once never share a number. Anonymous reports are numbered in a series
+    of their own (RZA-2026-A00012): a number between two named reports, whose times are kept,
+    would tell when an anonymous one was sent."""
 
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     year = models.PositiveSmallIntegerField()
+    anonymous = models.BooleanField(default=False)
     last = models.PositiveIntegerField(default=0)
 
     class Meta:
         constraints = [
-            models.UniqueConstraint(fields=["organisation", "year"], name="one_counter_a_year")
+            models.UniqueConstraint(
+                fields=["organisation", "year", "anonymous"], name="one_counter_a_year_a_series"
+            )
         ]
 
     def __str__(self):
@@ -276,6 +281,11 @@ class IncidentMedicine(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_additional_data(self):
+        """Kept with each audit entry (django-auditlog), so that the incident's history finds
+        its medicines' changes, those of medicines since removed included."""
+        return {"incident": self.incident_id}
 
 
 class IncidentEvent(models.Model):

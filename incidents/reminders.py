@@ -1,7 +1,9 @@
 """What incidents has due, for the reminder engine (notifications.registry): actions due and
-overdue, to their owners; and reviews not started within 7 days of the report, to the MSO and
-deputy MSO (for a practice without its own, those of the PCN that covers it). Registered in
-apps.py. Reminders name the incident's reference, never what happened."""
+overdue, to their owners; reviews not started within 7 days of the report, to the MSO and
+deputy MSO (for a practice without its own, those of the PCN that covers it); and the CDAO's
+notice of an anonymous controlled-drug report, on the day after it was sent (a named one is
+told at once). Registered in apps.py. Reminders name the incident's reference, never what
+happened."""
 
 from datetime import timedelta
 
@@ -85,3 +87,19 @@ def review_reminders(on):
                 ),
                 url=incident.get_absolute_url(),
             )
+
+
+def anonymous_controlled_drug_notices(on):
+    """Anonymous controlled-drug reports sent in the week before ``on``: their notices, given
+    in the sweep rather than when they were sent, so that none keeps the time it was sent
+    (the report itself keeps the day only)."""
+    from .services import controlled_drug_notices
+
+    since = timezone.make_aware(
+        timezone.datetime.combine(on - timedelta(days=7), timezone.datetime.min.time())
+    )
+    today = timezone.make_aware(timezone.datetime.combine(on, timezone.datetime.min.time()))
+    for incident in Incident.objects.filter(
+        anonymous=True, controlled_drug=True, reported_at__gte=since, reported_at__lt=today
+    ).select_related("organisation"):
+        yield from controlled_drug_notices(incident, on)

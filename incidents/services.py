@@ -70,13 +70,14 @@ def draft_discard(*, by, draft: Draft) -> None:
 # Reporting ---------------------------------------------------------------------------------
 
 
-def _next_reference(organisation: Organisation, year: int) -> str:
+def _next_reference(organisation: Organisation, year: int, *, anonymous=False) -> str:
     counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
-        organisation=organisation, year=year
+        organisation=organisation, year=year, anonymous=anonymous
     )
     ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
     counter.refresh_from_db(fields=["last"])
-    return f"{organisation.ods_code}-{year}-{counter.last:06d}"
+    number = f"A{counter.last:05d}" if anonymous else f"{counter.last:06d}"
+    return f"{organisation.ods_code}-{year}-{number}"
 
 
 def _record_medicines(incident: Incident, medicines: list[dict]) -> None:
@@ -94,7 +95,7 @@ def _record_medicines(incident: Incident, medicines: list[dict]) -> None:
                 route=medicine.get("route", ""),
                 dose=medicine.get("dose", "").strip(),
                 high_risk_group=flags.high_risk_group,
-                cd_schedule=medicine.get("cd_schedule") or flags.cd_schedule,
+                cd_schedule=medicine_flags.schedule_of(medicine, flags),
             )
         )
     for row in rows:
@@ -134,7 +135,9 @@ def report_submit(
         else:
             incident.reporter = by
             incident.reported_at = now
-        incident.reference = _next_reference(organisation, timezone.localdate(now).year)
+        incident.reference = _next_reference(
+            organisation, timezone.localdate(now).year, anonymous=anonymous
+        )
         if anonymous:
             with disable_auditlog():
                 _create(incident, medicines, by=None)
@@ -143,8 +146,10 @@ def report_submit(
                 _create(incident, medicines, by=by)
         if draft is not None and draft.user_id == by.pk:
             draft.delete()
-        if incident.controlled_drug:
-            notify(_controlled_drug_notices(incident))
+        if incident.controlled_drug and not anonymous:
+            # An anonymous one is told in the next day's sweep (reminders.py): a notice
+            # written now would keep the time it was sent.
+            notify(controlled_drug_notices(incident))
     return incident, receipt
 
 
@@ -175,12 +180,14 @@ def cdao_recipients(organisation: Organisation, on=None) -> list[int]:
     )
 
 
-def _controlled_drug_notices(incident: Incident):
-    for user_id in cdao_recipients(incident.organisation):
+def controlled_drug_notices(incident: Incident, on=None):
+    """The CDAO's notice of a controlled-drug incident: once for each CDAO, whenever it is
+    given (the ledger's key is the incident and the day it was reported)."""
+    for user_id in cdao_recipients(incident.organisation, on):
         yield Reminder(
             subject=f"incident:{incident.pk}",
             kind="controlled-drug-reported",
-            due_on=timezone.localdate(),
+            due_on=timezone.localdate(incident.reported_at),
             recipient_id=user_id,
             title=f"Controlled drug incident reported: {incident.reference}",
             body=(
@@ -223,9 +230,18 @@ def review_start(*, by, incident: Incident) -> Incident:
 
 
 def incident_correct(*, by, incident: Incident, changes: dict, medicines=None) -> Incident:
-    """Correct what was reported: auditlog keeps each field before and after."""
+    """Correct what was reported: auditlog keeps each field before and after. An incident that
+    a correction makes a controlled-drug incident is told to the area's CDAO."""
+    occurred_on = changes.get("occurred_on")
+    if occurred_on and occurred_on > timezone.localdate():
+        raise ValidationError(
+            {"occurred_on": "The date of the incident must be today or in the past"}
+        )
+    if medicines is not None and not medicines:
+        raise ValidationError("Enter at least one medicine", code="no_medicine")
     with transaction.atomic(), audit_as(by):
         incident = _lock(incident)
+        was_controlled = incident.controlled_drug
         changed = [name for name, value in changes.items() if getattr(incident, name) != value]
         for name in changed:
             setattr(incident, name, changes[name])
@@ -236,13 +252,24 @@ def incident_correct(*, by, incident: Incident, changes: dict, medicines=None) -
             return incident
         incident.save()
         _event(incident, Kind.CORRECTED, by, note=_changed_note(changed))
+        if incident.controlled_drug and not was_controlled:
+            notify(controlled_drug_notices(incident))
     return incident
 
 
 def _medicines_differ(incident, medicines) -> bool:
-    keys = ("name", "dmd_code", "route", "dose", "cd_schedule")
-    have = [{key: getattr(m, key) for key in keys} for m in incident.medicines.all()]
-    want = [{key: (m.get(key) or "").strip() for key in keys} for m in medicines]
+    """Whether ``medicines`` say anything other than what is kept: a schedule left to be
+    worked out from the name says nothing."""
+    terms = medicine_flags.high_risk_terms(incident.organisation)
+    keys = ("name", "dmd_code", "route", "dose")
+    have = [
+        {key: getattr(m, key) for key in (*keys, "cd_schedule")} for m in incident.medicines.all()
+    ]
+    want = [
+        {key: (m.get(key) or "").strip() for key in keys}
+        | {"cd_schedule": medicine_flags.schedule_of(m, medicine_flags.classify(m["name"], terms))}
+        for m in medicines
+    ]
     return have != want
 
 

@@ -6,10 +6,11 @@ from . import views
 
 
 class ReferenceConverter:
-    """An incident's reference in a path (ODS code, year, number: RX1-2026-000123), any case.
-    Anything else is not a match, so it never reaches the database."""
+    """An incident's reference in a path (ODS code, year, number: RX1-2026-000123, or for an
+    anonymous report RX1-2026-A00012), any case. Anything else is not a match, so it never
+    reaches the database."""
 
-    regex = "[A-Za-z0-9]{3,6}-[0-9]{4}-[0-9]{6}"
+    regex = "[A-Za-z0-9]{3,6}-[0-9]{4}-(?:[0-9]{6}|[Aa][0-9]{5})"
 
     def to_python(self, value: str) -> str:
         return value.upper()
@@ -44,6 +45,7 @@ urlpatterns = [
     path("<reference:reference>/review/", views.review_start, name="review_start"),
     path("<reference:reference>/move/", views.incident_move, name="move"),
     path("<reference:reference>/edit/", views.incident_edit, name="edit"),
+    path("<reference:reference>/changes/", views.incident_history, name="history"),
     path("<reference:reference>/learning/", views.incident_learning, name="learning"),
     path("<reference:reference>/close/", views.incident_close, name="close"),
     path("<reference:reference>/duplicate/", views.incident_duplicate, name="duplicate"),

@@ -56,3 +56,25 @@ def audit_as(actor):
     finally:
         if previous is not None:
             auditlog_value.set(previous)
+
+
+# Models whose rows are clinical records: their history is read where the records are (by
+# those who may read them), never in the service's admin.
+CLINICAL: set[type] = set()
+
+
+def register(model, *, clinical: bool = False, **options):
+    """Audit every change to ``model`` (django-auditlog, before and after); a ``clinical``
+    model's history is kept out of the admin (see CLINICAL)."""
+    from auditlog.registry import auditlog
+
+    auditlog.register(model, **options)
+    if clinical:
+        CLINICAL.add(model)
+    return model
+
+
+def clinical_content_types():
+    from django.contrib.contenttypes.models import ContentType
+
+    return ContentType.objects.get_for_models(*CLINICAL).values() if CLINICAL else []

@@ -256,7 +256,7 @@ def _incident(
     harm = rng.choices(["5", "4", "3", "2"], weights=[55, 32, 11, 2])[0]
     incident = Incident(
         organisation=organisation,
-        reference=_next_reference(organisation, reported.year),
+        reference=_next_reference(organisation, reported.year, anonymous=anonymous),
         reporter=None if anonymous else reporter,
         anonymous=anonymous,
         reported_at=_at(reported.date(), 0) if anonymous else reported,
@@ -381,7 +381,7 @@ def _duplicates(organisation, reviewer, today):
         return
     copy = Incident.objects.get(pk=original.pk)
     copy.pk = None
-    copy.reference = _next_reference(organisation, today.year)
+    copy.reference = _next_reference(organisation, today.year, anonymous=True)
     copy.anonymous, copy.reporter = True, None
     copy.status, copy.duplicate_of, copy.closed_at = Status.DUPLICATE, original, timezone.now()
     copy.save()

@@ -61,29 +61,41 @@ def test_django_logs_never_show_an_invitation_token(client):
     assert TOKEN not in stream.getvalue()
 
 
-def test_gunicorns_access_log_never_shows_an_invitation_token():
+def _access_atoms(path, headers=()):
+    import datetime
     from types import SimpleNamespace
 
     from gunicorn.config import Config
 
     logger = GunicornLogger(Config())
     request = SimpleNamespace(
-        method="GET",
-        path=f"/invitations/{TOKEN}/",
-        query="",
-        uri=f"/invitations/{TOKEN}/",
-        version=(1, 1),
-        headers=[],
+        method="GET", path=path, query="", uri=path, version=(1, 1), headers=list(headers)
     )
     response = SimpleNamespace(status="302 Found", response_length=0, headers=[], sent=0)
     environ = {
-        "REMOTE_ADDR": "127.0.0.1",
-        "RAW_URI": f"/invitations/{TOKEN}/",
+        "REMOTE_ADDR": "192.0.2.44",
+        "RAW_URI": path,
         "REQUEST_METHOD": "GET",
-        "PATH_INFO": f"/invitations/{TOKEN}/",
+        "PATH_INFO": path,
         "QUERY_STRING": "",
         "SERVER_PROTOCOL": "HTTP/1.1",
+        **{f"HTTP_{name.upper().replace('-', '_')}": value for name, value in headers},
     }
-    atoms = logger.atoms(response, request, environ, __import__("datetime").timedelta(0))
+    return logger.atoms(response, request, environ, datetime.timedelta(0))
+
+
+def test_gunicorns_access_log_never_shows_an_invitation_token():
+    atoms = _access_atoms(f"/invitations/{TOKEN}/")
     assert TOKEN not in atoms["r"]
     assert TOKEN not in atoms["U"]
+    assert atoms["h"] == "192.0.2.44"
+
+
+@pytest.mark.parametrize(
+    "path", ["/incidents/report/", "/incidents/report/12/send/", "/incidents/receipt/"]
+)
+def test_the_access_log_keeps_no_address_of_whoever_reports(path):
+    """Found on review: a line saying which address sent an anonymous report, beside the audit
+    trail's addresses of people, would tell who sent it."""
+    atoms = _access_atoms(path, headers=[("X-Forwarded-For", "198.51.100.7")])
+    assert "192.0.2.44" not in str(atoms) and "198.51.100.7" not in str(atoms)

@@ -1,6 +1,7 @@
 from .attachments import attachment_create, attachment_download
 from .dashboard import dashboard
 from .high_risk import high_risk_list, high_risk_remove
+from .history import incident_history
 from .incidents import incident_detail, incident_export, incident_list
 from .lfpse import incident_lfpse, incident_lfpse_record
 from .report import draft_discard, my_reports, receipt, report, report_send, report_sent
@@ -32,6 +33,7 @@ __all__ = [
     "incident_duplicate",
     "incident_edit",
     "incident_export",
+    "incident_history",
     "incident_learning",
     "incident_lfpse",
     "incident_lfpse_record",

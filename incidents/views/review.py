@@ -77,13 +77,13 @@ def incident_edit(request, reference):
     """Correct anything that was reported: before and after are kept in the audit trail."""
     incident = _reviewable(request, reference)
     medicines_now = [
-        {key: getattr(m, key) for key in ("name", "route", "dose", "dmd_code")}
+        {key: getattr(m, key) for key in ("name", "route", "dose", "dmd_code", "cd_schedule")}
         for m in incident.medicines.all()
     ]
     if request.method == "POST":
         report = ReportForm(request.POST)
         detail = DetailForm(request.POST)
-        medicines = medicine_formset(request.POST)
+        medicines = medicine_formset(request.POST, reviewer=True)
         if report.is_valid() and detail.is_valid() and medicines.is_valid():
             services.incident_correct(
                 by=request.user,
@@ -95,7 +95,9 @@ def incident_edit(request, reference):
     else:
         report = ReportForm(initial=_report_initial(incident))
         detail = DetailForm(initial=DetailForm.initial_from(incident))
-        medicines = medicine_formset(initial=medicines_now, rows=len(medicines_now) + 1)
+        medicines = medicine_formset(
+            initial=medicines_now, rows=len(medicines_now) + 1, reviewer=True
+        )
     context = {"incident": incident, "form": report, "detail": detail, "medicines": medicines}
     return render(request, "incidents/incident_edit.html", context)
 

@@ -259,3 +259,9 @@ def test_a_nul_in_a_receipt_is_no_match(assert_public):
         reverse("incidents:receipt"), method="post", data={"reference": "RX1\x00", "code": "\x00"}
     )
     assert "do not match" in response.content.decode()
+
+
+def test_the_history_of_an_incident(assert_access, mso, staff, incident):
+    assert_access(
+        reverse("incidents:history", args=[incident.reference]), allowed=mso, wrong_role=staff
+    )

@@ -267,3 +267,51 @@ def test_someone_with_no_organisation_is_told_how_to_report(client_for, lead):
     response = client_for(lead).get(reverse("incidents:report"))
     assert response.status_code == 403
     assert "Ask its MSO to add you" in response.content.decode()
+
+
+class TestAnonymousReportsKeepNoTime:
+    """Found on review: an anonymous report's time could be told from what else was kept."""
+
+    def test_its_reference_is_in_a_series_of_its_own(self, trust, staff):
+        from tests.incidents.conftest import report
+
+        before = report(trust, staff)
+        anonymous = report(trust, staff, anonymous=True)
+        after = report(trust, staff)
+        year = timezone.localdate().year
+        assert anonymous.reference == f"{trust.ods_code}-{year}-A00001"
+        # Named numbers run on without a gap that would bracket the anonymous one.
+        assert int(after.reference[-6:]) == int(before.reference[-6:]) + 1
+
+    def test_its_reference_opens_its_page(self, trust, staff, client_for, mso):
+        from tests.incidents.conftest import report
+
+        anonymous = report(trust, staff, anonymous=True)
+        page = client_for(mso).get(reverse("incidents:detail", args=[anonymous.reference.lower()]))
+        assert page.status_code == 200
+
+    def test_the_cdao_is_told_in_the_next_days_sweep(self, trust, staff, time_machine):
+        from notifications.services import sweep
+        from tests.incidents.conftest import report
+
+        icb = OrganisationFactory(icb=True)
+        RelationshipFactory(parent=icb, child=trust, start_on=datetime.date(2020, 1, 1))
+        cdao = post_holder(icb, Post.CDAO)
+        time_machine.move_to(datetime.datetime(2026, 3, 10, 14, 37, tzinfo=datetime.UTC))
+        incident = report(
+            trust,
+            staff,
+            medicines=("Morphine sulfate 10 mg",),
+            anonymous=True,
+            occurred_on=datetime.date(2026, 3, 9),
+        )
+        assert not Notification.objects.exists()
+        sweep()  # the same day: still nothing to give it away
+        assert not Notification.objects.exists()
+
+        time_machine.move_to(datetime.datetime(2026, 3, 11, 6, 0, tzinfo=datetime.UTC))
+        sweep()
+        sweep()
+        notice = Notification.objects.get()
+        assert (notice.recipient, notice.kind) == (cdao, "controlled-drug-reported")
+        assert notice.url == incident.get_absolute_url()

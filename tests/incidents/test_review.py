@@ -153,3 +153,90 @@ class TestFeedback:
         services.review_start(by=mso, incident=anonymous)
         services.incident_close(by=mso, incident=anonymous, feedback="Thanks")
         assert not Notification.objects.exists()
+
+
+class TestCorrectingMedicines:
+    def test_saving_the_same_medicines_records_nothing(self, mso, trust, staff):
+        cd = report(trust, staff, medicines=("Oxycodone 5 mg capsules",))
+        services.incident_correct(
+            by=mso,
+            incident=cd,
+            changes={},
+            medicines=[
+                {"name": "Oxycodone 5 mg capsules", "route": "subcutaneous", "dose": "10 units"}
+            ],
+        )
+        assert kinds(cd) == ["submitted"]
+
+    def test_the_reviewer_puts_a_schedule_right(self, mso, trust, staff):
+        cd = report(trust, staff, medicines=("Oxycodone 5 mg capsules",))
+        services.incident_correct(
+            by=mso,
+            incident=cd,
+            changes={},
+            medicines=[
+                {
+                    "name": "Oxycodone 5 mg capsules",
+                    "route": "subcutaneous",
+                    "dose": "10 units",
+                    "cd_schedule": "",
+                }
+            ],
+        )
+        cd.refresh_from_db()
+        assert not cd.controlled_drug and cd.medicines.get().cd_schedule == ""
+
+    def test_the_edit_page_offers_the_schedule(self, client_for, mso, trust, staff):
+        cd = report(trust, staff, medicines=("Oxycodone 5 mg capsules",))
+        client = client_for(mso)
+        page = client.get(reverse("incidents:edit", args=[cd.reference]))
+        html = page.content.decode()
+        assert 'name="medicines-0-cd_schedule"' in html
+        assert '<option value="2" selected>' in html
+
+    def test_a_correction_that_makes_it_a_controlled_drug_incident_tells_the_cdao(
+        self, mso, trust, staff, incident
+    ):
+        from organisations.choices import Post
+        from tests.factories import OrganisationFactory, RelationshipFactory, post_holder
+
+        icb = OrganisationFactory(icb=True)
+        RelationshipFactory(parent=icb, child=trust, start_on=datetime.date(2020, 1, 1))
+        cdao = post_holder(icb, Post.CDAO)
+        services.incident_correct(
+            by=mso, incident=incident, changes={}, medicines=[{"name": "Diamorphine 5 mg"}]
+        )
+        notice = Notification.objects.get(kind="controlled-drug-reported")
+        assert notice.recipient == cdao
+
+    def test_the_service_refuses_a_date_in_the_future(self, mso, incident):
+        tomorrow = datetime.date.today() + datetime.timedelta(days=2)
+        with pytest.raises(ValidationError):
+            services.incident_correct(by=mso, incident=incident, changes={"occurred_on": tomorrow})
+
+
+class TestHistory:
+    def test_reviewers_read_each_change_before_and_after(self, client_for, mso, incident):
+        services.incident_correct(
+            by=mso,
+            incident=incident,
+            changes={"physical_harm": "3"},
+            medicines=[{"name": "Insulin glargine", "route": "subcutaneous", "dose": "8 units"}],
+        )
+        page = client_for(mso).get(reverse("incidents:history", args=[incident.reference]))
+        html = page.content.decode()
+        assert page.status_code == 200
+        assert "Changed the incident" in html and "Amir Shah" in html
+        assert "Moderate physical harm" in html  # the answer after, in words
+        assert "Removed medicine Insulin aspart" in html
+        assert "Recorded medicine Insulin glargine" in html
+
+    def test_the_page_costs_the_same_however_long_the_history(
+        self, client_for, mso, incident, django_assert_max_num_queries
+    ):
+        client = client_for(mso)
+        for harm in "3254":
+            services.incident_correct(by=mso, incident=incident, changes={"physical_harm": harm})
+        client.get(reverse("incidents:history", args=[incident.reference]))
+        with django_assert_max_num_queries(12):
+            client.get(reverse("incidents:history", args=[incident.reference]))

@@ -61,18 +61,31 @@ def _text(label, *, required=True, max_length, message="", rows=4, help_text="")
 
 
 class NoPatientIdentifiers:
-    """A form mixin: the free text of ``checked_text`` must not hold an NHS number, unless the
-    person says it is not one (``not_an_nhs_number``, shown only once something was found)."""
+    """A form mixin: each free-text box of ``checked_text`` says not to enter details that
+    identify a patient, and must not hold an NHS number, unless the person says it is not one
+    (``not_an_nhs_number``, shown only once something was found)."""
 
     checked_text: tuple[str, ...] = ()
 
-    def _add_identifier_field(self):
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.checked_text:
+            field = self.fields.get(name)
+            if isinstance(getattr(field, "widget", None), forms.Textarea) and (
+                privacy.WARNING not in str(field.help_text)
+            ):
+                field.help_text = " ".join(filter(None, [str(field.help_text), privacy.WARNING]))
         # Hidden until something that looks like an NHS number is found.
         self.fields["not_an_nhs_number"] = forms.BooleanField(
             label="It is not an NHS number: keep it",
             required=False,
             widget=forms.HiddenInput,
         )
+
+    def clean(self):
+        cleaned = super().clean()
+        self._check_identifiers(cleaned)
+        return cleaned
 
     def _check_identifiers(self, cleaned):
         if cleaned.get("not_an_nhs_number"):
@@ -184,10 +197,6 @@ class ReportForm(NoPatientIdentifiers, forms.Form):
     )
     gender = _choice("Patient's gender", choices.GENDERS, "Select the patient's gender")
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._add_identifier_field()
-
     def clean(self):
         cleaned = super().clean()
         if (
@@ -196,7 +205,6 @@ class ReportForm(NoPatientIdentifiers, forms.Form):
             and "occurred_time" not in self.errors
         ):
             self.add_error("time_bracket", "Enter the time, or select the shift")
-        self._check_identifiers(cleaned)
         return cleaned
 
     def details(self) -> dict:
@@ -259,14 +267,12 @@ class MedicineForm(NoPatientIdentifiers, forms.Form):
                 ],
                 error_messages={"invalid_choice": "Select whether it is a controlled drug"},
             )
-        self._add_identifier_field()
 
     def clean(self):
         cleaned = super().clean()
         named = bool((cleaned.get("name") or "").strip())
         if not named and any(cleaned.get(f) for f in ("route", "dose", "dmd_code")):
             self.add_error("name", "Enter the name of the medicine")
-        self._check_identifiers(cleaned)
         return cleaned
 
     @property
@@ -495,15 +501,6 @@ class LearningForm(NoPatientIdentifiers, forms.Form):
         help_text="References of incidents of the same organisation, separated by commas",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._add_identifier_field()
-
-    def clean(self):
-        cleaned = super().clean()
-        self._check_identifiers(cleaned)
-        return cleaned
-
     def theme_names(self) -> list[str]:
         return [t for t in self.cleaned_data.get("themes", "").split(",") if t.strip()]
 
@@ -544,7 +541,6 @@ class ActionForm(NoPatientIdentifiers, forms.ModelForm):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self._add_identifier_field()
         self.fields["owner"].queryset = (
             User.objects.filter(memberships__organisation=organisation, is_active=True)
             .distinct()
@@ -558,7 +554,6 @@ class ActionForm(NoPatientIdentifiers, forms.ModelForm):
         due = cleaned.get("due_on")
         if self.instance.pk is None and due and due < timezone.localdate():
             self.add_error("due_on", "The due date must be today or in the future")
-        self._check_identifiers(cleaned)
         return cleaned
 
 
@@ -573,15 +568,6 @@ class CommentForm(NoPatientIdentifiers, forms.Form):
         help_text=privacy.WARNING,
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._add_identifier_field()
-
-    def clean(self):
-        cleaned = super().clean()
-        self._check_identifiers(cleaned)
-        return cleaned
-
 
 class CloseForm(NoPatientIdentifiers, forms.Form):
     checked_text = ("feedback",)
@@ -593,17 +579,9 @@ class CloseForm(NoPatientIdentifiers, forms.Form):
         help_text="What was found and what changes. The reporter sees this.",
     )
 
-    def __init__(self, *args, **kwargs):
-        super().__init__(*args, **kwargs)
-        self._add_identifier_field()
 
-    def clean(self):
-        cleaned = super().clean()
-        self._check_identifiers(cleaned)
-        return cleaned
-
-
-class MoveForm(forms.Form):
+class MoveForm(NoPatientIdentifiers, forms.Form):
+    checked_text = ("note",)
     to = forms.ChoiceField(
         choices=[(Status.IN_REVIEW, "In review"), (Status.AWAITING_ACTIONS, "Awaiting actions")],
         widget=forms.HiddenInput,
@@ -698,7 +676,9 @@ class FilterForm(forms.Form):
         )
 
 
-class LfpseForm(forms.Form):
+class LfpseForm(NoPatientIdentifiers, forms.Form):
+    checked_text = ("note",)
+
     outcome = forms.ChoiceField(
         label="What did LFPSE say?",
         choices=[("accepted", "It was accepted"), ("refused", "It was refused")],

@@ -3,6 +3,7 @@
 import json
 
 import pytest
+from django.forms import Textarea
 
 from incidents import choices, medicines, privacy
 
@@ -81,3 +82,41 @@ def test_an_organisation_edits_its_high_risk_list(trust, other_trust):
 )
 def test_nhs_numbers_are_found_by_their_check_digit(text, found):
     assert privacy.nhs_numbers_in(text) == found
+
+
+def _identifier_forms():
+    from incidents import forms
+
+    found = [
+        form
+        for form in vars(forms).values()
+        if isinstance(form, type)
+        and issubclass(form, forms.NoPatientIdentifiers)
+        and form is not forms.NoPatientIdentifiers
+    ]
+    assert len(found) >= 8
+    return found
+
+
+@pytest.mark.parametrize("form_class", _identifier_forms(), ids=lambda form: form.__name__)
+def test_every_free_text_box_says_not_to_identify_a_patient(form_class, db):
+    from incidents import privacy
+    from tests.factories import OrganisationFactory
+
+    kwargs = {"organisation": OrganisationFactory()} if form_class.__name__ == "ActionForm" else {}
+    form = form_class(**kwargs)
+    boxes = [
+        name
+        for name in form.checked_text
+        if name in form.fields and isinstance(form.fields[name].widget, Textarea)
+    ]
+    for name in boxes:
+        assert privacy.WARNING in str(form.fields[name].help_text), name
+
+
+def test_a_reason_to_reopen_is_checked_for_nhs_numbers():
+    from incidents.forms import MoveForm
+
+    form = MoveForm({"to": "in-review", "note": "Reopened for 943 476 5919"})
+    assert not form.is_valid()
+    assert "looks like an NHS number" in form.errors["note"][0]

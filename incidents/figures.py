@@ -23,7 +23,8 @@ def _month_starts(last: datetime.date, months: int) -> list[datetime.date]:
 
 @dataclass
 class Figures:
-    monthly: spc.Chart
+    monthly: spc.Chart  # complete months only
+    month_so_far: tuple[str, int] | None  # the month under way (not charted), and its count
     total: int
     open: int
     moderate_or_worse: int
@@ -44,7 +45,11 @@ def figures(organisation_ids, *, on: datetime.date, months: int = 24) -> Figures
     incidents = Incident.objects.filter(organisation_id__in=organisation_ids).exclude(
         status=Status.DUPLICATE
     )
-    starts = _month_starts(on, months)
+    # The chart holds complete months: a month under way would read as a fall.
+    month_ends_today = (on + datetime.timedelta(days=1)).day == 1
+    complete_through = on if month_ends_today else on.replace(day=1) - datetime.timedelta(days=1)
+    starts = _month_starts(complete_through, months)
+    under_way = None if month_ends_today else on.replace(day=1)
     counted = dict(
         incidents.filter(occurred_on__gte=starts[0], occurred_on__lte=on)
         .annotate(month=TruncMonth("occurred_on"))
@@ -58,8 +63,9 @@ def figures(organisation_ids, *, on: datetime.date, months: int = 24) -> Figures
     # From the first month with a report: months before the service was used are not zeros.
     first = next((i for i, start in enumerate(starts) if counted.get(start)), len(starts) - 1)
     monthly = spc.xmr([(f"{start:%b %Y}", counted.get(start, 0)) for start in starts[first:]])
+    month_so_far = (f"{under_way:%B %Y}", counted.get(under_way, 0)) if under_way else None
 
-    since = starts[-12]
+    since = _month_starts(on, 12)[0]  # the last twelve months, this one included
     year = incidents.filter(occurred_on__gte=since, occurred_on__lte=on)
     totals = year.aggregate(
         total=Count("id"),
@@ -112,6 +118,7 @@ def figures(organisation_ids, *, on: datetime.date, months: int = 24) -> Figures
     )
     return Figures(
         monthly=monthly,
+        month_so_far=month_so_far,
         total=totals["total"],
         open=totals["open"],
         moderate_or_worse=totals["moderate_or_worse"],

@@ -185,7 +185,16 @@ class Incident(models.Model):
                 condition=Q(high_risk=True),
                 name="incident_high_risk",
             ),
+            models.Index(
+                fields=["organisation", "location", "-occurred_on"], name="incident_location"
+            ),
             models.Index(fields=["reporter", "-reported_at"], name="incident_reporter"),
+            # The daily sweep for the CDAO's notices of anonymous reports.
+            models.Index(
+                fields=["reported_at"],
+                condition=Q(anonymous=True, controlled_drug=True),
+                name="incident_anonymous_cd",
+            ),
             # The daily sweep for reviews not started.
             models.Index(
                 fields=["reported_at"],

@@ -72,7 +72,12 @@ class TestFigures:
         assert dict(found.stages)["Administering"] == 2
         assert dict(found.stages)["Prescription"] == 1
         assert dict(found.harm)["Moderate physical harm"] == 1
-        assert [p.value for p in found.monthly.points] == [2, 1]  # from the first month
+        # From the first month with a report, complete months only: November is under way.
+        assert [p.value for p in found.monthly.points] == [2]
+        assert found.month_so_far == ("November 2026", 1)
+        at_month_end = figures([trust.pk], on=datetime.date(2026, 11, 30))
+        assert [p.value for p in at_month_end.monthly.points] == [2, 1]
+        assert at_month_end.month_so_far is None
         assert dict(found.high_risk_groups) == {"Insulin": 1, "Opioid": 1}
 
     def test_a_pcn_rolls_up_its_practices(self, client_for):

@@ -99,6 +99,49 @@ def test_keyset_pages_walk_forwards_and_back(trust, staff, mso, monkeypatch):
     assert not queries.page_of(Incident.objects.all(), "newest").newer
 
 
+def test_the_location_and_theme_filters(client_for, mso, trust, staff):
+    on_a_ward = report(trust, staff, location="4")
+    at_home = report(trust, staff, location="1")
+    services.review_start(by=mso, incident=on_a_ward)
+    services.learning_record(
+        by=mso, incident=on_a_ward, response="0", summary="", themes=["Insulin", "Handover"]
+    )
+    client = client_for(mso)
+    assert references(client.get(reverse("incidents:list"), {"location": "1"})) == [
+        at_home.reference
+    ]
+    themed = client.get(reverse("incidents:list"), {"theme": "handover"})
+    assert references(themed) == [on_a_ward.reference]
+    assert references(client.get(reverse("incidents:list"), {"theme": "Nothing"})) == []
+
+
+def test_my_reports_costs_the_same_queries_for_more_reports(
+    client_for, trust, staff, django_assert_max_num_queries
+):
+    client = client_for(staff)
+    report(trust, staff)
+    with django_assert_max_num_queries(12) as few:
+        client.get(reverse("incidents:mine"))
+    for _ in range(15):
+        report(trust, staff, medicines=("Insulin", "Heparin"))
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("incidents:mine"))
+
+
+def test_the_statistics_cost_the_same_queries_for_more_incidents(
+    client_for, lead, trust, staff, other_trust, other_mso, django_assert_max_num_queries
+):
+    client = client_for(lead)
+    report(trust, staff)
+    with django_assert_max_num_queries(15) as few:
+        client.get(reverse("incidents:statistics"))
+    for _ in range(10):
+        report(trust, staff)
+        report(other_trust, other_mso)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(reverse("incidents:statistics"))
+
+
 def test_a_broken_cursor_gives_the_first_page(client_for, mso, several):
     response = client_for(mso).get(reverse("incidents:list"), {"after": "not-a-cursor!"})
     assert references(response)[0] == several[3].reference

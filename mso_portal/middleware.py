@@ -61,5 +61,10 @@ class SessionLimitsMiddleware:
 
     @staticmethod
     def _end(request, message):
+        from .kept_typing import SIGNED_OUT
+
+        user_id = request.user.pk
         logout(request)
+        # Who it was, so that what they were typing is kept for them alone (kept_typing.py).
+        request.session[SIGNED_OUT] = user_id
         messages.info(request, f"{message} Sign in again to continue.")

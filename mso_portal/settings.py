@@ -80,7 +80,7 @@ MIDDLEWARE = [
     "django.contrib.messages.middleware.MessageMiddleware",
     "mso_portal.middleware.SessionLimitsMiddleware",
     "mso_portal.middleware.NoStoreMiddleware",
-    "django.contrib.auth.middleware.LoginRequiredMiddleware",
+    "mso_portal.kept_typing.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.mfa.RequireMFAMiddleware",

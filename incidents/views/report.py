@@ -10,6 +10,7 @@ from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from mso_portal.http import Refused, allow
+from mso_portal.kept_typing import keeps_typing, posted, typed_before_sign_in
 from organisations.access import access_for
 from organisations.current import can_switch_organisation, get_current_organisation
 from organisations.permissions import Perm
@@ -18,16 +19,18 @@ from .. import queries, services
 from ..forms import ReportForm, SendForm, medicine_formset
 from ..models import Draft, Incident
 
-CONTROLS = {"csrfmiddlewaretoken", "action"}
-
 
 def _raw(post) -> dict:
     """What was typed, as a JSON-able dict of lists (the buttons and the token left out)."""
-    return {
-        key: [value.replace("\x00", "") for value in post.getlist(key)]
-        for key in post
-        if key not in CONTROLS
-    }
+    typed = posted(post)
+    typed.pop("action", None)
+    return typed
+
+
+KEPT_MESSAGE = (
+    "You were signed out before your report was sent. What you typed is kept in this draft: "
+    "check it and carry on."
+)
 
 
 def _bound(data: dict) -> QueryDict:
@@ -77,6 +80,7 @@ def _draft(request, pk) -> Draft:
     return get_object_or_404(Draft.objects.select_related("organisation"), pk=pk, user=request.user)
 
 
+@keeps_typing
 @allow("GET", "POST")
 @never_cache
 def report(request, pk=None):
@@ -84,6 +88,18 @@ def report(request, pk=None):
     draft = _draft(request, pk) if pk else None
     organisation = reporting_organisation(request, draft)
     stored = draft.data.get("step1", {}) if draft else {}
+    kept = typed_before_sign_in(request) if request.method == "GET" else None
+    if kept is not None:
+        kept.pop("action", None)
+        step2 = draft.data.get("step2", {}) if draft else {}
+        draft = services.draft_save(
+            by=request.user,
+            organisation=organisation,
+            data={"step1": kept, "step2": step2},
+            draft=draft,
+        )
+        messages.info(request, KEPT_MESSAGE)
+        return redirect("incidents:report_draft", pk=draft.pk)
     if request.method == "POST":
         typed = _raw(request.POST)
         action = request.POST.get("action", "continue")
@@ -125,6 +141,7 @@ def _step1(draft: Draft):
     return form, medicines, form.is_valid() and medicines.is_valid()
 
 
+@keeps_typing
 @allow("GET", "POST")
 @never_cache
 def report_send(request, pk):
@@ -132,6 +149,17 @@ def report_send(request, pk):
     to it, and send."""
     draft = _draft(request, pk)
     organisation = reporting_organisation(request, draft)
+    kept = typed_before_sign_in(request) if request.method == "GET" else None
+    if kept is not None:
+        kept.pop("action", None)
+        services.draft_save(
+            by=request.user,
+            organisation=organisation,
+            data={"step1": draft.data.get("step1", {}), "step2": kept},
+            draft=draft,
+        )
+        messages.info(request, KEPT_MESSAGE)
+        return redirect("incidents:report_send", pk=draft.pk)
     first, medicines, complete = _step1(draft)
     if not complete:
         messages.info(request, "Answer the questions on this page first.")

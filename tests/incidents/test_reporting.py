@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from incidents.models import Draft, Incident, IncidentEvent
 from notifications.models import Notification
-from organisations.choices import Post
-from tests.factories import OrganisationFactory, RelationshipFactory, post_holder
+from organisations.choices import Post, Role
+from tests.factories import PASSWORD, OrganisationFactory, RelationshipFactory, member, post_holder
 
 pytestmark = pytest.mark.django_db
 
@@ -315,3 +315,46 @@ class TestAnonymousReportsKeepNoTime:
         notice = Notification.objects.get()
         assert (notice.recipient, notice.kind) == (cdao, "controlled-drug-reported")
         assert notice.url == incident.get_absolute_url()
+
+
+class TestSignedOutMidReport:
+    """A report takes longer than the idle limit: the nurse is signed out, and what they typed
+    waits for them (and them alone) when they sign in again."""
+
+    def _signed_out(self, staff, clock):
+        from django.test import Client
+
+        client = Client()
+        client.post(reverse("account_login"), {"login": staff.email, "password": PASSWORD})
+        assert client.get(reverse("incidents:report")).status_code == 200
+        clock.shift(datetime.timedelta(minutes=45))
+        return client
+
+    def test_step_one_is_kept_in_a_draft(self, staff):
+        with time_machine.travel(datetime.datetime(2026, 11, 22, 9, 0), tick=False) as clock:
+            client = self._signed_out(staff, clock)
+            response = step_1(client, {"what_happened": "Dalteparin missed at 18:00 round."})
+            assert response.status_code == 302
+            assert response["Location"].startswith(reverse("account_login"))
+            assert not Draft.objects.exists()
+
+            back = client.post(
+                response["Location"], {"login": staff.email, "password": PASSWORD}, follow=True
+            )
+            draft = Draft.objects.get(user=staff)
+            assert draft.data["step1"]["what_happened"] == ["Dalteparin missed at 18:00 round."]
+            assert back.redirect_chain[-1][0] == reverse("incidents:report_draft", args=[draft.pk])
+            assert "Dalteparin missed at 18:00 round." in back.content.decode()
+            assert "What you typed is kept in this draft" in back.content.decode()
+
+    def test_nobody_else_signing_in_on_that_computer_sees_it(self, staff, trust):
+        colleague = member(trust, Role.STAFF, email="colleague@trust.example")
+        with time_machine.travel(datetime.datetime(2026, 11, 22, 9, 0), tick=False) as clock:
+            client = self._signed_out(staff, clock)
+            response = step_1(client, {"what_happened": "Dalteparin missed at 18:00 round."})
+            client.post(
+                response["Location"], {"login": colleague.email, "password": PASSWORD}, follow=True
+            )
+            assert not Draft.objects.exists()
+            page = client.get(reverse("incidents:report"))
+            assert "Dalteparin" not in page.content.decode()

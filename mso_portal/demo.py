@@ -99,6 +99,18 @@ PEOPLE = [
         [Role.SAFETY_TEAM],
         Post.MSO,
     ),
+    # Staff who report at the other organisations (no sign-in is listed for them).
+    ("nurse@trust-b.example", "Kemi Adeyemi", "District nurse", "RZB", [Role.STAFF], None),
+    ("nurse@riverside.example", "Owen Hughes", "Practice nurse", "Z99901", [Role.STAFF], None),
+    ("nurse@weir-lane.example", "Lucy Chen", "Practice nurse", "Z99902", [Role.STAFF], None),
+    (
+        "pharmacist@market-square.example",
+        "Ravi Mistry",
+        "Community pharmacist",
+        "FZZ01",
+        [Role.STAFF],
+        None,
+    ),
     (
         "cdao@icb.example",
         "Fiona Grant",

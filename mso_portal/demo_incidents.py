@@ -1,7 +1,8 @@
 """The demo's medication incidents, on top of mso_portal/demo.py: fifteen months of fictional
 reports for each organisation that reports (the trusts most, the practices and the pharmacy a
 few), in every state of the review, with learning, actions (some overdue), feedback, anonymous
-reports, duplicates, and controlled-drug incidents for the ICB's CDAO. A month with a cluster
+reports, a duplicate, a file, exports to LFPSE (one refused), and controlled-drug incidents of
+which the ICB's CDAO was told. A month with a cluster
 of insulin incidents gives the SPC chart something to find.
 
 Made from a fixed seed, so every demo looks the same; seeded once (nothing is added when the
@@ -11,12 +12,15 @@ demo already has incidents).
 import random
 from datetime import datetime, time, timedelta
 
+from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from incidents import medicines as flags
 from incidents.models import (
+    ExportState,
     Incident,
     IncidentAction,
+    IncidentAttachment,
     IncidentComment,
     IncidentEvent,
     IncidentMedicine,
@@ -200,7 +204,13 @@ def seed_incidents(organisations, people, today=None) -> int:
     today = today or timezone.localdate()
     rng = random.Random(2026)
     start = (today.replace(day=1) - timedelta(days=31 * (MONTHS - 1))).replace(day=1)
-    reporter = people["reporter@trust-a.example"]
+    reporters = {
+        "RZA": people["reporter@trust-a.example"],
+        "RZB": people["nurse@trust-b.example"],
+        "Z99901": people["nurse@riverside.example"],
+        "Z99902": people["nurse@weir-lane.example"],
+        "FZZ01": people["pharmacist@market-square.example"],
+    }
     reviewers = {
         "RZA": people["mso@trust-a.example"],
         "RZB": people["mso@trust-b.example"],
@@ -233,13 +243,78 @@ def seed_incidents(organisations, people, today=None) -> int:
                     rng,
                     terms,
                     themes,
-                    reporter=reporter if ods_code == "RZA" else None,
+                    reporter=reporters[ods_code],
                     reviewer=reviewers[ods_code],
                     location=location,
                 )
             month, index = (month + timedelta(days=32)).replace(day=1), index + 1
     _duplicates(organisations["RZA"], reviewers["RZA"], today)
+    _exported_to_lfpse(today)
+    _a_file(organisations["RZA"], reviewers["RZA"])
+    _controlled_drug_notices(today)
     return made
+
+
+def _exported_to_lfpse(today):
+    """Closed incidents older than three months went to LFPSE, which gave each a reference;
+    one was refused."""
+    closed = Incident.objects.filter(
+        status=Status.CLOSED, closed_at__lt=_at(today - timedelta(days=90), 0)
+    ).order_by("closed_at")
+    events = []
+    for number, incident in enumerate(closed, start=1):
+        at = incident.closed_at + timedelta(days=7)
+        if number == 3:
+            incident.lfpse_state = ExportState.FAILED
+            note = "LFPSE refused it: the location code was not accepted."
+        else:
+            incident.lfpse_state = ExportState.EXPORTED
+            incident.lfpse_reference = f"LFPSE-{at:%Y}-{400000 + number * 37:07d}"
+            note = f"LFPSE reference {incident.lfpse_reference}"
+        incident.lfpse_exported_at = at
+        events.append(IncidentEvent(incident=incident, kind=Kind.EXPORTED, at=at, note=note))
+    Incident.objects.bulk_update(closed, ["lfpse_state", "lfpse_reference", "lfpse_exported_at"])
+    IncidentEvent.objects.bulk_create(events)
+
+
+AUDIT_NOTE = (
+    b"Ward 7 insulin audit\n\nCharts checked: 30\nDoses signed for at the bedside: 28\n"
+    b"Follow-up: two charts discussed with the ward manager.\n"
+)
+
+
+def _a_file(organisation, reviewer):
+    """The audit that closed an action, kept with its incident."""
+    incident = (
+        Incident.objects.filter(organisation=organisation, status=Status.CLOSED)
+        .order_by("-closed_at")
+        .first()
+    )
+    if incident is None:
+        return
+    attachment = IncidentAttachment(
+        incident=incident,
+        filename="ward-7-insulin-audit.txt",
+        content_type="text/plain",
+        size=len(AUDIT_NOTE),
+        uploaded_by=reviewer,
+        uploaded_at=incident.closed_at - timedelta(days=1),
+    )
+    attachment.file.save("upload", ContentFile(AUDIT_NOTE), save=False)
+    attachment.save()
+
+
+def _controlled_drug_notices(today):
+    """The CDAO's notices of the last fortnight's controlled-drug incidents, as the service
+    would have given them."""
+    from incidents.services import controlled_drug_notices
+    from notifications.services import notify
+
+    recent = Incident.objects.filter(
+        controlled_drug=True, reported_at__gte=_at(today - timedelta(days=14), 0)
+    ).select_related("organisation")
+    for incident in recent:
+        notify(controlled_drug_notices(incident, today))
 
 
 def _incident(
@@ -249,7 +324,7 @@ def _incident(
         scenario
     )
     age = (today - day).days
-    anonymous = reporter is not None and rng.random() < 0.08
+    anonymous = rng.random() < 0.08
     reported = _at(day + timedelta(days=rng.randint(0, 2)), 9 + rng.randint(0, 8))
     if reported.date() > today:
         reported = _at(today, 9)
@@ -383,6 +458,7 @@ def _duplicates(organisation, reviewer, today):
     copy.pk = None
     copy.reference = _next_reference(organisation, today.year, anonymous=True)
     copy.anonymous, copy.reporter = True, None
+    copy.reported_at = _at(timezone.localtime(copy.reported_at).date(), 0)  # the day only
     copy.status, copy.duplicate_of, copy.closed_at = Status.DUPLICATE, original, timezone.now()
     copy.save()
     for medicine in original.medicines.all():

@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 from django.core.management import CommandError, call_command
 from django.test import Client
@@ -127,7 +129,7 @@ def test_running_it_again_adds_nothing_to_the_community(seeded):
 
 
 def test_the_incidents_are_there_for_everyone_who_looks(seeded):
-    from incidents.models import Incident, IncidentAction, Status
+    from incidents.models import Incident, IncidentAction, IncidentAttachment, Status
 
     incidents = Incident.objects.all()
     assert incidents.count() > 300
@@ -142,6 +144,15 @@ def test_the_incidents_are_there_for_everyone_who_looks(seeded):
     assert seen.exists() and not seen.filter(controlled_drug=False).exists()
     reporter = User.objects.get(email="reporter@trust-a.example")
     assert Incident.objects.visible_to(reporter).filter(feedback__gt="").exists()
+    # Every report has its reporter, unless it was sent anonymously (and then keeps the day).
+    assert not incidents.filter(reporter__isnull=True, anonymous=False).exists()
+    for anonymous in incidents.filter(anonymous=True):
+        assert timezone.localtime(anonymous.reported_at).time() == datetime.time(0, 0)
+        assert "-A" in anonymous.reference
+    assert incidents.filter(lfpse_state="exported").exclude(lfpse_reference="").exists()
+    assert incidents.filter(lfpse_state="failed").exists()
+    assert IncidentAttachment.objects.exists()
+    assert cdao.notifications.filter(kind="controlled-drug-reported").exists()
     before = incidents.count()
     call_command("seed_demo")
     assert Incident.objects.count() == before

@@ -156,6 +156,37 @@ SUCCESSOR_SEES_HANDOVER = {
 }
 
 
+def _left_by(handover: str):
+    """The handovers (at the path ``handover``) of a post the person held: the outgoing MSO
+    follows their handover after their last day, when the post no longer gives them it."""
+
+    def condition(user) -> Q:
+        return Q(**{f"{handover}appointment__user": user})
+
+    return condition
+
+
+def _owned_by(user) -> Q:
+    return Q(owner=user)
+
+
+def _with_an_item_owned_by(user) -> Q:
+    from django.db.models import Exists, OuterRef
+
+    from .models import HandoverItem
+
+    return Q(Exists(HandoverItem.objects.filter(handover=OuterRef("pk"), owner=user)))
+
+
+OUTGOING_SEES_HANDOVER = {
+    "organisations.Handover": _left_by(""),
+    "organisations.HandoverItem": _left_by("handover__"),
+}
+# Whoever owns an item of a handover sees the handover, and keeps the items they own.
+OWNER_SEES_HANDOVER = {"organisations.Handover": _with_an_item_owned_by}
+OWNER_KEEPS_ITEM = {"organisations.HandoverItem": _owned_by}
+
+
 def _asked_by(user) -> Q:
     return Q(submitted_by=user)
 
@@ -200,6 +231,33 @@ RULES: tuple[Rule, ...] = (
             {P.HANDOVER_VIEW},
             only=SUCCESSOR_SEES_HANDOVER,
             rows="the handover of the post they take over",
+        )
+        for role in Role
+    ),
+    *(
+        Rule(
+            role,
+            {P.HANDOVER_VIEW},
+            only=OUTGOING_SEES_HANDOVER,
+            rows="the handover of the post they leave",
+        )
+        for role in Role
+    ),
+    *(
+        Rule(
+            role,
+            {P.HANDOVER_VIEW},
+            only=OWNER_SEES_HANDOVER,
+            rows="the handovers where they own an item",
+        )
+        for role in Role
+    ),
+    *(
+        Rule(
+            role,
+            {P.HANDOVER_VIEW, P.HANDOVER_MANAGE},
+            only=OWNER_KEEPS_ITEM,
+            rows="the handover items they own",
         )
         for role in Role
     ),

@@ -55,12 +55,20 @@ def handover_detail(request, ods_code, pk):
         .filter(handover=handover)
         .select_related("owner", "done_by")
     )
+    if access_for(request.user).has(Perm.HANDOVER_MANAGE, organisation):
+        manageable = {item.pk for item in items}
+    else:  # the items they own, after their post ended or without one
+        manageable = set(
+            HandoverItem.objects.visible_to(request.user, Perm.HANDOVER_MANAGE)
+            .filter(handover=handover)
+            .values_list("pk", flat=True)
+        )
     context = {
         "organisation": organisation,
         "handover": handover,
         "successor": handover.successor(),
         "items": items,
-        "can_manage": access_for(request.user).has(Perm.HANDOVER_MANAGE, organisation),
+        "manageable": manageable,
         "today": timezone.localdate(),
     }
     return render(request, "organisations/handover_detail.html", context)

@@ -149,6 +149,33 @@ class TestAccess:
             ok=302,
         )
 
+    def test_the_outgoing_mso_follows_it_after_their_last_day(self, client_for, mso, handover):
+        """Found on review: the day after their last day, the overdue reminder sent them a
+        link to a handover their ended post no longer showed them."""
+        item = handover.items.first()
+        with time_machine.travel(LAST_DAY + datetime.timedelta(days=2)):
+            client = client_for(mso)
+            page = client.get(url("handover", handover))
+            assert page.status_code == 200
+            assert "Mark as done" in page.text  # the items they own
+            response = client.post(url("handover_item_done", item), {"done": "on"})
+            assert response.status_code == 302
+            item.refresh_from_db()
+            assert item.done_at is not None
+
+    def test_someone_given_an_item_sees_the_handover_and_keeps_that_item(
+        self, client_for, mso_client, trust, handover, staff
+    ):
+        item, other = handover.items.all()[:2]
+        item.owner = staff
+        services.handover_item_save(by=handover.appointment.user, item=item)
+        client = client_for(staff)
+        page = client.get(url("handover", handover))
+        assert page.status_code == 200
+        assert page.text.count("Mark as done") == 1
+        assert client.post(url("handover_item_done", item), {"done": "on"}).status_code == 302
+        assert client.post(url("handover_item_done", other), {"done": "on"}).status_code == 403
+
     def test_another_organisations_handover_is_not_found_under_ones_own_code(
         self, client_for, handover, other_trust, other_mso
     ):

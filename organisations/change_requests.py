@@ -21,7 +21,7 @@ from notifications.registry import Reminder
 from notifications.services import notify
 
 from . import services
-from .choices import Post
+from .choices import MANAGING_POSTS, Post
 from .models import Appointment, ChangeRequest, HandoverItem, Membership, check_held_in
 
 Kind = ChangeRequest.Kind
@@ -136,6 +136,24 @@ def _check_leaving(request: ChangeRequest) -> None:
             },
             code="ends_before_start",
         )
+    today = timezone.localdate()
+    if holder.post in MANAGING_POSTS and request.ends_on < today:
+        others = (
+            Appointment.objects.filter(
+                organisation_id=request.organisation_id, post__in=MANAGING_POSTS
+            )
+            .current(today)
+            .exclude(pk=holder.pk)
+        )
+        if not others.exists():
+            # The rule the post services keep when the change is applied (H-006), said now.
+            raise ValidationError(
+                {
+                    "ends_on": f"{request.organisation.name} would have no MSO or deputy MSO "
+                    "today. Give a last day of today or later, or ask first for who takes over"
+                },
+                code="no_manager_left",
+            )
 
 
 def submit(*, by, request: ChangeRequest) -> ChangeRequest:

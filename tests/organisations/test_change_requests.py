@@ -8,6 +8,7 @@ import pytest
 import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 
 from notifications import services as engine
@@ -242,6 +243,30 @@ class TestAsking:
             .errors["ends_on"][0]
             .startswith("The last day must be on or after Amir Shah started")
         )
+
+    def test_a_last_day_past_that_would_leave_nobody_to_manage_is_refused_on_the_form(
+        self, mso_client, trust
+    ):
+        """Found on review: it was accepted, then could never be approved."""
+        last_week = timezone.localdate() - datetime.timedelta(days=7)
+        response = mso_client.post(
+            create_url(trust, Kind.MSO_LEAVES),
+            {
+                "ends_on_day": str(last_week.day),
+                "ends_on_month": str(last_week.month),
+                "ends_on_year": str(last_week.year),
+            },
+        )
+        assert response.status_code == 200
+        assert (
+            "would have no MSO or deputy MSO today" in response.context["form"].errors["ends_on"][0]
+        )
+        assert not ChangeRequest.objects.exists()
+
+    def test_a_last_day_past_is_taken_when_a_deputy_carries_on(self, mso, trust):
+        post_holder(trust, Post.DEPUTY_MSO)
+        last_week = timezone.localdate() - datetime.timedelta(days=7)
+        assert ask(mso, trust, Kind.MSO_LEAVES, ends_on=last_week).pk
 
     def test_nobody_leaves_a_post_nobody_holds(self, mso_client, trust):
         response = mso_client.post(

@@ -298,18 +298,35 @@ class AppointmentQuerySet(ScopedQuerySet):
         return self.filter(start_on__lte=on).filter(Q(end_on__isnull=True) | Q(end_on__gte=on))
 
     def vacated(self, on, within_days=7):
-        """MSO appointments that ended in the last ``within_days`` days before ``on`` with no
-        MSO in post on ``on`` or later: the post has fallen vacant."""
+        """MSO appointments that ended in the last ``within_days`` days before ``on``, in
+        organisations with no MSO in post on ``on`` (a successor who starts later leaves a
+        gap) and none covering them (the MSO of a practice's PCN): the post has fallen
+        vacant."""
         from django.db.models import Exists, OuterRef
 
-        followed = Appointment.objects.filter(
+        in_post = Appointment.objects.filter(
             organisation=OuterRef("organisation"), post=Post.MSO
-        ).filter(Q(end_on__isnull=True) | Q(end_on__gte=on))
-        return self.filter(
-            post=Post.MSO,
-            end_on__lt=on,
-            end_on__gte=on - timedelta(days=within_days),
-        ).exclude(Exists(followed))
+        ).current(on)
+        above = (
+            OrganisationClosure.objects.valid_on(on)
+            .filter(descendant=OuterRef(OuterRef("organisation")), area=True)
+            .exclude(ancestor=OuterRef(OuterRef("organisation")))
+            .values("ancestor_id")
+        )
+        covered = (
+            Appointment.objects.current(on)
+            .filter(post=Post.MSO, organisation__kind__in=covering_kinds(Post.MSO))
+            .filter(organisation_id__in=above)
+        )
+        return (
+            self.filter(
+                post=Post.MSO,
+                end_on__lt=on,
+                end_on__gte=on - timedelta(days=within_days),
+            )
+            .exclude(Exists(in_post))
+            .exclude(Exists(covered))
+        )
 
 
 class Appointment(models.Model):

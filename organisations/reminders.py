@@ -89,8 +89,8 @@ def vacancy_reminder(appointment, recipient_id) -> Reminder:
         title=f"{organisation.name} has no MSO",
         body=(
             f"{appointment.holder_name} left the MSO post on {appointment.end_on:%-d %B %Y} and "
-            "no successor is recorded. Name one on the organisation's page, or through a change "
-            "to the national MSO register."
+            "nobody is in post now. Name who takes over, from today, on the organisation's "
+            "page or through a change to the national MSO register."
         ),
         url=organisation.get_absolute_url(),
     )

@@ -345,6 +345,46 @@ class TestVacancy:
             subject__startswith="vacancy:", recipient=director
         ).exists()
 
+    def test_a_successor_who_starts_weeks_later_leaves_a_vacancy_that_is_told(
+        self, trust, mso, mso_post, director, django_capture_on_commit_callbacks
+    ):
+        """Found on review: a successor recorded for later hid the gap before they start."""
+        services.appointment_replace(
+            by=mso,
+            current=mso_post,
+            last_day=LAST_DAY,
+            successor=Appointment(
+                organisation=trust, post=Post.MSO, name="Grace Obi", email="grace@nhs.example"
+            ),
+        )
+        later = Appointment.objects.get(name="Grace Obi")
+        later.start_on = datetime.date(2027, 2, 1)
+        services.appointment_save(by=mso, appointment=later)
+        swept(datetime.date(2027, 1, 1), django_capture_on_commit_callbacks)
+        assert Notification.objects.filter(
+            subject__startswith="vacancy:", recipient=director
+        ).exists()
+
+    def test_a_practice_covered_by_its_pcns_mso_is_not_vacant(
+        self, db, django_capture_on_commit_callbacks
+    ):
+        from tests.factories import OrganisationFactory, RelationshipFactory
+
+        pcn = OrganisationFactory(pcn=True)
+        practice = OrganisationFactory(practice=True)
+        RelationshipFactory(parent=pcn, child=practice, start_on=datetime.date(2020, 1, 1))
+        post_holder(pcn, Post.MSO)
+        own = post_holder(practice, Post.MSO)
+        director = post_holder(practice, Post.BOARD_DIRECTOR)
+        appointment = Appointment.objects.get(user=own, post=Post.MSO)
+        appointment.end_on = LAST_DAY
+        services.appointment_save(by=own, appointment=appointment)
+        swept(datetime.date(2027, 1, 1), django_capture_on_commit_callbacks)
+        assert not Notification.objects.filter(
+            subject__startswith="vacancy:", recipient=director
+        ).exists()
+
+
 
 def test_a_successor_starting_later_does_not_see_other_handovers(client_for, trust, mso):
     """The successor rule reaches only the handover of the post they take over."""

@@ -19,7 +19,7 @@ from django.utils import timezone
 
 from mso_portal.celery import app
 from notifications.models import Notification
-from notifications.tasks import deliver_notification, deliver_pending
+from notifications.tasks import deliver_notification, deliver_pending, sweep_reminders
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -193,3 +193,29 @@ def test_a_worker_killed_mid_send_leaves_it_to_be_sent_once(workers, mailbox):
         deliver_notification.delay(notification.pk)
     drain()
     assert len(emails(mailbox, notification.title)) == 1
+
+
+def test_the_sweep_run_twice_through_the_worker_emails_each_reminder_once(
+    workers, mailbox, trust, staff, mso
+):
+    """Two beats that both fire (or a sweep retried) write each due reminder once, and the
+    worker emails it once."""
+    from incidents import services as incidents
+    from tests.incidents.conftest import report
+
+    incident = report(trust, staff)
+    incidents.action_add(
+        by=mso,
+        incident=incident,
+        description="Check the insulin charts on ward 12",
+        owner=mso,
+        due_on=timezone.localdate() + timedelta(days=1),
+    )
+    workers()
+    sweep_reminders.delay()
+    sweep_reminders.delay()
+    drain()
+    reminder = Notification.objects.get(subject__startswith="incident-action:")
+    wait_until(lambda: sent(reminder))
+    drain()
+    assert len(emails(mailbox, reminder.title)) == 1

@@ -33,3 +33,31 @@ class IncidentsConfig(AppConfig):
         reminder_provider(reminders.action_reminders)
         reminder_provider(reminders.review_reminders)
         reminder_provider(reminders.anonymous_controlled_drug_notices)
+
+        from networks.getting_started import WorkItem, work_item
+
+        work_item(
+            WorkItem(
+                "incidents",
+                "Review the open medication incidents and their actions",
+                done_if=_reviewed_by,
+                url_name="incidents:list",
+                link_text="Go to the incidents",
+                note="Ticks itself when you start a review",
+            )
+        )
+
+
+def _reviewed_by(user, organisation):
+    """A new MSO has started on the incidents once they start or close a review."""
+    from django.db.models import Exists
+
+    from .models import IncidentEvent
+
+    return Exists(
+        IncidentEvent.objects.filter(
+            by=user,
+            incident__organisation=organisation,
+            kind__in=(IncidentEvent.Kind.REVIEW_STARTED, IncidentEvent.Kind.CLOSED),
+        )
+    )

@@ -1,11 +1,13 @@
 """A new MSO's getting-started checklist, on their home page for their first 180 days in post
 (and before the post starts, once they are named).
 
-Items tick themselves where the product can tell (a network joined, a buddy asked for) and by
-hand otherwise (``GettingStartedTick``). The people to meet are named from the organisation's
+Items tick themselves where the product can tell (a network joined, a buddy asked for, and
+what the apps above this one register with ``work_item``: a review started, say) and by hand
+otherwise (``GettingStartedTick``). The people to meet are named from the organisation's
 posts, or shown as not yet named; a post the organisation's kind does not have is left out.
 """
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -14,7 +16,6 @@ from django.db.models import Exists, OuterRef
 from django.urls import reverse
 from django.utils import timezone
 
-from incidents.models import IncidentEvent
 from organisations.choices import POST_KINDS, Post
 from organisations.models import Appointment
 
@@ -42,6 +43,36 @@ class Item:
     link_text: str = ""
     names: list[str] = field(default_factory=list)  # for the people to meet
     note: str = ""
+
+
+@dataclass(frozen=True)
+class WorkItem:
+    """A piece of the MSO's own work that an app above this one can tell is under way: it
+    registers it with ``work_item`` (in its AppConfig.ready()), so networks imports none of
+    them."""
+
+    key: str  # one of WORK
+    text: str
+    done_if: Callable  # (user, organisation) -> an Exists that holds once it is done
+    url_name: str
+    link_text: str
+    note: str = ""  # shown until it is done
+
+
+# The MSO's own work, in the order shown; each ticked by hand until an app registers it.
+WORK = {
+    "alerts": "Review the open National Patient Safety Alerts and their actions",
+    "incidents": "Review the open medication incidents and their actions",
+    "committee": "Read the medication safety committee's terms of reference",
+}
+WORK_ITEMS: dict[str, WorkItem] = {}
+
+
+def work_item(item: WorkItem) -> WorkItem:
+    if item.key not in WORK:
+        raise ValueError(f"{item.key}: not a getting-started item")
+    WORK_ITEMS[item.key] = item
+    return item
 
 
 def new_mso_post(user, organisation, on=None):
@@ -81,23 +112,21 @@ def checklist(user, organisation, on=None) -> list[Item] | None:
     ):
         holders.setdefault(appointment.post, []).append(appointment.holder_name)
     asked = BuddyRequest.objects.filter(user=user).exclude(status=BuddyRequest.Status.WITHDRAWN)
-    reviewed = IncidentEvent.objects.filter(
-        by=user,
-        incident__organisation=organisation,
-        kind__in=(IncidentEvent.Kind.REVIEW_STARTED, IncidentEvent.Kind.CLOSED),
-    )
     # What the person has done, in one query.
-    asked_for_buddy, reviewed_incidents = (
+    done = (
         get_user_model()
         .objects.filter(pk=user.pk)
-        .annotate(asked=Exists(asked), reviewed=Exists(reviewed))
-        .values_list("asked", "reviewed")
+        .annotate(
+            asked=Exists(asked),
+            **{f"done_{key}": item.done_if(user, organisation) for key, item in WORK_ITEMS.items()},
+        )
+        .values(*["asked", *(f"done_{key}" for key in WORK_ITEMS)])
         .get()
     )
     facts = {
         "ticked": ticked,
-        "asked_for_buddy": asked_for_buddy,
-        "reviewed_incidents": reviewed_incidents,
+        "asked_for_buddy": done["asked"],
+        "work": {key: done[f"done_{key}"] for key in WORK_ITEMS},
     }
     return _items(organisation, networks, holders, facts)
 
@@ -172,19 +201,23 @@ def _items(organisation, networks, holders, facts) -> list[Item]:
     for post, text in PEOPLE.items():
         if organisation.kind in POST_KINDS[post]:
             items.append(Item(f"meet-{post}", text, names=holders.get(post, [])))
-    items += [
-        Item("alerts", "Review the open National Patient Safety Alerts and their actions"),
-        Item(
-            "incidents",
-            "Review the open medication incidents and their actions",
-            done=facts["reviewed_incidents"],
-            ticks_itself=True,
-            url=reverse("incidents:list"),
-            link_text="Go to the incidents",
-            note="" if facts["reviewed_incidents"] else "Ticks itself when you start a review",
-        ),
-        Item("committee", "Read the medication safety committee's terms of reference"),
-    ]
+    for key, text in WORK.items():
+        work = WORK_ITEMS.get(key)
+        if work is None:
+            items.append(Item(key, text))
+            continue
+        done = facts["work"][key]
+        items.append(
+            Item(
+                key,
+                work.text,
+                done=done,
+                ticks_itself=True,
+                url=reverse(work.url_name),
+                link_text=work.link_text,
+                note="" if done else work.note,
+            )
+        )
     for item in items:
         if not item.ticks_itself:
             item.done = item.key in ticked

@@ -23,7 +23,8 @@ def holders(organisation_ids, posts, on):
 
 def due_kind(days_left: int) -> str | None:
     """Which reminder an item is due, by the days left: once in the week before, once the day
-    before, once when overdue (the engine sends each once, whatever day the sweep runs)."""
+    before ("due-tomorrow", or on the day itself for an item first seen then: the message says
+    the date), once when overdue (the engine sends each once, whatever day the sweep runs)."""
     if days_left < 0:
         return "overdue"
     if days_left <= 1:

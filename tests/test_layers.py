@@ -12,6 +12,8 @@ DOMAIN_APPS = {"networks", "notifications", "incidents", "alerts", "committees"}
 FORBIDDEN = {
     "organisations": DOMAIN_APPS - {"notifications"},
     "notifications": DOMAIN_APPS - {"notifications"} | {"organisations"},
+    # The MSO community stands on organisations; the clinical and governance apps on it.
+    "networks": {"incidents", "alerts", "committees"},
 }
 
 

@@ -111,7 +111,7 @@ def _kind(upload) -> str:
             return PUREMAGIC_KINDS[match.extension]
     if matches:
         return f"a {matches[0].extension or 'different kind of'} file"
-    return _text_kind(head)
+    return _text_kind(head, whole=len(head) < HEAD_BYTES)
 
 
 def _archive_kind(upload) -> str:
@@ -133,9 +133,14 @@ def _archive_kind(upload) -> str:
     return "a ZIP archive"
 
 
-def _text_kind(head: bytes) -> str:
+def _text_kind(head: bytes, *, whole: bool = False) -> str:
+    """What the start of a file is, as text: ``head`` may end part way through a character
+    (UTF-8 takes up to four bytes for one), unless it is the ``whole`` file."""
+    import codecs
+
+    decoder = codecs.getincrementaldecoder("utf-8-sig")()
     try:
-        text = head.decode("utf-8-sig")
+        text = decoder.decode(head, final=whole)
     except UnicodeDecodeError:
         return "not a kind of file we know"
     if any(ord(c) < 32 and c not in "\t\r\n" for c in text):

@@ -30,6 +30,7 @@ urlpatterns = [
     path("<slug:slug>/events/new/", views.event_create, name="event_create"),
     path("<slug:slug>/events/<int:pk>/", views.event_detail, name="event"),
     path("<slug:slug>/events/<int:pk>/change/", views.event_update, name="event_update"),
+    path("<slug:slug>/events/<int:pk>/cancel/", views.event_cancel, name="event_cancel"),
     path("<slug:slug>/events/<int:pk>/event.ics", views.event_ics, name="event_ics"),
     path("<slug:slug>/calendar/<str:token>/events.ics", views.calendar_feed, name="calendar"),
     path("<slug:slug>/library/", views.resource_list, name="resources"),

@@ -159,6 +159,18 @@ def event_update(request, slug, pk):
     return _event_form(request, network, event)
 
 
+@allow("GET", "POST")
+def event_cancel(request, slug, pk):
+    """A lead takes an event off the network's calendar (and so off every feed), after a
+    confirmation page."""
+    network, event = _event(request, slug, pk, lead=True)
+    if request.method == "POST":
+        services.event_delete(by=request.user, event=event)
+        messages.success(request, f"“{event.title}” is cancelled and off the calendar")
+        return redirect("networks:events", slug=network.slug)
+    return render(request, "networks/event_cancel.html", {"network": network, "event": event})
+
+
 def _event_form(request, network, event):
     form = EventForm(
         request.POST if request.method == "POST" else None, instance=event, network=network

@@ -84,6 +84,26 @@ class TestAccess:
                 ok=302,
             )
 
+    def test_leads_cancel_events(
+        self, assert_access, client_for, national, webinar, member_mso, network_head, staff
+    ):
+        url = reverse("networks:event_cancel", args=[national.slug, webinar.pk])
+        page = assert_access(
+            url, allowed=network_head, wrong_role=member_mso, other_organisation=staff
+        )
+        assert "Cancel Monthly MSO webinar: insulin safety?" in page.content.decode()
+        assert_access(
+            url,
+            method="post",
+            allowed=network_head,
+            wrong_role=member_mso,
+            other_organisation=staff,
+            ok=302,
+        )
+        assert not Event.objects.filter(pk=webinar.pk).exists()
+        feed = client_for(member_mso).get(reverse("networks:events", args=[national.slug]))
+        assert "insulin safety" not in feed.content.decode()
+
     def test_an_event_of_another_network_is_not_found_here(
         self, client_for, national, london, webinar, mso
     ):

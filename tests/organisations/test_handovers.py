@@ -385,7 +385,6 @@ class TestVacancy:
         ).exists()
 
 
-
 def test_a_successor_starting_later_does_not_see_other_handovers(client_for, trust, mso):
     """The successor rule reaches only the handover of the post they take over."""
     deputy = post_holder(trust, Post.DEPUTY_MSO, full_name="Dee Puty")

@@ -12,6 +12,7 @@ and email it once (or in the person's daily email).
 - ``send_digests()`` sends each person who asked for one a daily email of their held reminders.
 """
 
+import itertools
 import logging
 from collections.abc import Iterable
 from datetime import timedelta
@@ -40,50 +41,100 @@ def sweep(on=None) -> int:
     return notify(due_reminders(on or timezone.localdate()))
 
 
+# Reminders are written, and handed to workers, this many at a time: publishing an alert to
+# 20,000 organisations writes its notices in a few dozen statements, not 20,000.
+CHUNK = 500
+HAND_ON = 100
+
+
+def batched(iterable, size: int):
+    """Lists of ``size`` items of ``iterable`` (the last shorter), read as they are needed."""
+    items = iter(iterable)
+    while chunk := list(itertools.islice(items, size)):
+        yield chunk
+
+
+def _key(reminder_or_row) -> tuple:
+    return (
+        reminder_or_row.recipient_id,
+        reminder_or_row.subject,
+        reminder_or_row.kind,
+        reminder_or_row.due_on,
+    )
+
+
 def notify(reminders: Iterable[Reminder]) -> int:
     """Write each reminder into the ledger unless it is there already, and email it (or hold it
     for the person's daily email) once the surrounding transaction commits: a domain app tells
-    someone something now (a decision, a pairing) in the transaction that made it so. Returns
-    how many were written."""
-    reminders = list(reminders)
-    daily = set(
-        Preference.objects.filter(
-            delivery=Preference.Delivery.DAILY,
-            user_id__in={reminder.recipient_id for reminder in reminders},
-        ).values_list("user_id", flat=True)
-    )
+    someone something now (a decision, a pairing) in the transaction that made it so. Written
+    a chunk at a time, whatever how many. Returns how many were written."""
     written = 0
-    for reminder in reminders:
-        state = State.HELD if reminder.recipient_id in daily else State.QUEUED
-        with transaction.atomic():
-            notification, created = Notification.objects.get_or_create(
-                recipient_id=reminder.recipient_id,
-                subject=reminder.subject,
-                kind=reminder.kind,
-                due_on=reminder.due_on,
-                defaults={
-                    "title": reminder.title[:200],
-                    "body": reminder.body,
-                    "url": reminder.url,
-                    "state": state,
-                },
-            )
-            if created and state == State.QUEUED:
-                pk = notification.pk
-                transaction.on_commit(lambda pk=pk: hand_to_worker(pk))
-        written += created
+    for chunk in batched(reminders, CHUNK):
+        written += _write(list(dict.fromkeys(chunk)))
     return written
 
 
-def hand_to_worker(pk: int) -> None:
-    """Queue the email of one notification. If the broker cannot take it, the notification
-    stays queued in the ledger and ``deliver_pending`` hands it on later."""
-    from .tasks import deliver_notification
+def _write(chunk: list[Reminder]) -> int:
+    recipients = {reminder.recipient_id for reminder in chunk}
+    subjects = {reminder.subject for reminder in chunk}
+    kept = Notification.objects.filter(recipient_id__in=recipients, subject__in=subjects)
+    existing = set(kept.values_list("recipient_id", "subject", "kind", "due_on"))
+    new = [reminder for reminder in chunk if _key(reminder) not in existing]
+    if not new:
+        return 0
+    daily = set(
+        Preference.objects.filter(
+            delivery=Preference.Delivery.DAILY, user_id__in=recipients
+        ).values_list("user_id", flat=True)
+    )
+    rows = [
+        Notification(
+            recipient_id=reminder.recipient_id,
+            subject=reminder.subject,
+            kind=reminder.kind,
+            due_on=reminder.due_on,
+            title=reminder.title[:200],
+            body=reminder.body,
+            url=reminder.url,
+            state=State.HELD if reminder.recipient_id in daily else State.QUEUED,
+        )
+        for reminder in new
+    ]
+    with transaction.atomic():
+        # Another sweep may write the same rows at once: the ledger's key keeps one of each.
+        Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    wanted = {_key(reminder) for reminder in new if reminder.recipient_id not in daily}
+    if wanted:
+        transaction.on_commit(lambda: _hand_on_written(recipients, subjects, wanted))
+    return len(new)
+
+
+def _hand_on_written(recipients, subjects, wanted) -> None:
+    """Hand the queued rows just written to workers, a batch a task. A row handed on twice
+    (by a sweep running at the same moment) is still sent once: ``deliver`` claims it."""
+    pks = [
+        row.pk
+        for row in Notification.objects.filter(
+            recipient_id__in=recipients, subject__in=subjects, state=State.QUEUED
+        ).only("pk", "recipient_id", "subject", "kind", "due_on")
+        if _key(row) in wanted
+    ]
+    for batch in batched(pks, HAND_ON):
+        hand_to_worker(*batch)
+
+
+def hand_to_worker(*pks: int) -> None:
+    """Queue the emails of some notifications. If the broker cannot take them, they stay queued
+    in the ledger and ``deliver_pending`` hands them on later."""
+    from .tasks import deliver_notification, deliver_notifications
 
     try:
-        deliver_notification.delay(pk)
+        if len(pks) == 1:
+            deliver_notification.delay(pks[0])
+        else:
+            deliver_notifications.delay(list(pks))
     except Exception:
-        logger.warning("Notification %s could not be queued now; it will be later", pk)
+        logger.warning("Notifications %s could not be queued now; they will be later", pks)
 
 
 def _claim(queryset, now):
@@ -154,8 +205,12 @@ def deliver_pending(*, inline: bool = False, older_than=timedelta(minutes=1)) ->
         .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
         .values_list("pk", flat=True)
     )
-    for pk in pending:
-        deliver(pk) if inline else hand_to_worker(pk)
+    if inline:
+        for pk in pending:
+            deliver(pk)
+    else:
+        for batch in batched(pending, HAND_ON):
+            hand_to_worker(*batch)
     return len(pending)
 
 

@@ -10,6 +10,11 @@ def deliver_notification(pk: int) -> bool:
     return services.deliver(pk)
 
 
+@shared_task(acks_late=True)
+def deliver_notifications(pks: list[int]) -> int:
+    return sum(services.deliver(pk) for pk in pks)
+
+
 @shared_task
 def sweep_reminders() -> int:
     return services.sweep()

@@ -1,5 +1,50 @@
+"""National patient safety alerts and each organisation's response."""
+
 from django.apps import AppConfig
 
 
 class AlertsConfig(AppConfig):
     name = "alerts"
+
+    def ready(self):
+        from mso_portal.audit import register
+
+        from . import models
+
+        register(models.Alert)
+        register(models.AlertAction)
+        register(models.AlertMedicine)
+        register(models.AlertResponse)
+        register(models.AlertActionResponse)
+        register(models.AlertEvidence, exclude_fields=["file"])
+        register(models.AlertIncident)
+
+        from notifications.registry import reminder_provider
+
+        from . import reminders
+
+        reminder_provider(reminders.unfinished_fan_outs)
+        reminder_provider(reminders.not_acknowledged)
+        reminder_provider(reminders.class_1_not_acknowledged)
+        reminder_provider(reminders.action_deadlines)
+
+        from networks.getting_started import WorkItem, work_item
+
+        work_item(
+            WorkItem(
+                "alerts",
+                "Review the open National Patient Safety Alerts and their actions",
+                done_if=_acknowledged_by,
+                url_name="alerts:inbox",
+                link_text="Go to the alerts",
+                note="Ticks itself when you acknowledge an alert",
+            )
+        )
+
+
+def _acknowledged_by(user, organisation):
+    from django.db.models import Exists
+
+    from .models import AlertResponse
+
+    return Exists(AlertResponse.objects.filter(organisation=organisation, acknowledged_by=user))

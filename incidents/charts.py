@@ -96,3 +96,43 @@ def bars(rows: list[tuple[str, int]], *, width=560, bar_height=16) -> dict:
         "height": max(1, len(rows)) * row,
         "bar_height": bar_height,
     }
+
+
+def columns(rows: list[tuple[str, int, bool]], *, width=WIDTH, height=220) -> dict:
+    """A column chart of (label, count, after) rows in time order: columns after a date (an
+    alert's issue) are drawn in another colour and hatched, and a line marks the change."""
+    plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
+    top = _nice_top(max([value for _, value, _ in rows] or [1]))
+    step = plot_w / max(len(rows), 1)
+    drawn, marker = [], None
+    for i, (label, value, after) in enumerate(rows):
+        h = round(plot_h * value / top, 1)
+        x = round(LEFT + i * step + step * 0.15, 1)
+        if after and marker is None:
+            marker = round(LEFT + i * step, 1)
+        drawn.append(
+            {
+                "x": x,
+                "y": round(TOP + plot_h - h, 1),
+                "w": round(step * 0.7, 1),
+                "h": h,
+                "label": label,
+                "value": value,
+                "after": after,
+                "show_label": i % max(1, len(rows) // 6) == 0,
+            }
+        )
+    ticks = [
+        {"y": round(TOP + plot_h * (1 - k / 4), 1), "value": round(top * k / 4)} for k in range(5)
+    ]
+    return {
+        "width": width,
+        "height": height,
+        "columns": drawn,
+        "marker": marker,
+        "ticks": ticks,
+        "left": LEFT,
+        "right": width - RIGHT,
+        "base": TOP + plot_h,
+        "top": TOP,
+    }

@@ -6,6 +6,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from mso_portal.nhsuk_forms.fields import NHSDateField
+from mso_portal.nhsuk_forms.fields import text_box as _text
 from mso_portal.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
 
 from . import choices, privacy
@@ -42,21 +43,6 @@ def _codes(label, codes: choices.CodeList, *, help_text="", conditionals=None):
         help_text=help_text,
         widget=NHSCheckboxSelectMultiple(conditionals=conditionals),
         error_messages={"invalid_choice": "Select from the list"},
-    )
-
-
-def _text(label, *, required=True, max_length, message="", rows=4, help_text=""):
-    return forms.CharField(
-        label=label,
-        required=required,
-        max_length=max_length,
-        strip=True,
-        widget=forms.Textarea(attrs={"rows": rows}),
-        help_text=help_text,
-        error_messages={
-            "required": message,
-            "max_length": f"{label} must be {max_length:,} characters or fewer",
-        },
     )
 
 

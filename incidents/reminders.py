@@ -10,9 +10,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from notifications.registry import Reminder
-from organisations.choices import MANAGING_POSTS
-from organisations.models import OrganisationClosure
-from organisations.reminders import due_kind, holders
+from organisations.reminders import due_kind, managers
 
 from .models import Incident, IncidentAction, Status
 
@@ -57,24 +55,11 @@ def review_reminders(on):
             "pk", "reference", "organisation_id", "reported_at"
         )
     )
-    organisations = {incident.organisation_id for incident in waiting}
-    managers = holders(organisations, MANAGING_POSTS, on)
-    uncovered = organisations - managers.keys()
-    covering: dict[int, list[int]] = {}
-    if uncovered:
-        links = OrganisationClosure.objects.valid_on(on).filter(
-            descendant_id__in=uncovered, area=True
-        )
-        above = holders(set(links.values_list("ancestor_id", flat=True)), MANAGING_POSTS, on)
-        for descendant, ancestor in links.values_list("descendant_id", "ancestor_id"):
-            covering.setdefault(descendant, []).extend(above.get(ancestor, []))
+    told = managers({incident.organisation_id for incident in waiting}, on)
     for incident in waiting:
         reported_on = timezone.localtime(incident.reported_at).date()
         due_on = reported_on + timedelta(days=REVIEW_WITHIN_DAYS)
-        recipients = managers.get(incident.organisation_id) or covering.get(
-            incident.organisation_id, []
-        )
-        for recipient in dict.fromkeys(recipients):
+        for recipient in told.get(incident.organisation_id, []):
             yield Reminder(
                 subject=f"incident:{incident.pk}",
                 kind="review-not-started",

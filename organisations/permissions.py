@@ -55,6 +55,12 @@ class Perm(StrEnum):
     INCIDENTS_FIGURES = "incidents.figures"  # an organisation's incident figures and charts
     INCIDENTS_STATISTICS = "incidents.statistics"  # counts by region and kind, no detail
     HIGH_RISK_MANAGE = "incidents.high-risk"  # the organisation's list of high-risk medicines
+    ALERTS_VIEW = "alerts.view"  # the organisation's alerts and its responses to them
+    ALERTS_RESPOND = "alerts.respond"  # acknowledge, decide, lead, assign, complete, reopen
+    ALERTS_ACT = "alerts.act"  # record what was done about an action, with its evidence
+    ALERTS_SIGN_OFF = "alerts.sign-off"  # executive sign-off of a response
+    ALERTS_PUBLISH = "alerts.publish"  # write, import and publish national alerts
+    ALERTS_COMPLIANCE = "alerts.compliance"  # who has responded, across organisations
 
 
 class GlobalRole(StrEnum):
@@ -204,18 +210,52 @@ REPORTER_SEES_REPORT = {"incidents.Incident": _reported_by}
 # The controlled drugs accountable officer sees the controlled-drug incidents of the area.
 CONTROLLED_DRUG_INCIDENTS = {"incidents.Incident": Q(controlled_drug=True)}
 
+
+def _leads_or_owns(path: str):
+    """The rows whose alert response (at ``path``; "" for the response itself) the person
+    leads or owns an action of. Alerts stand above organisations: the model is found by name."""
+
+    def condition(user) -> Q:
+        from django.apps import apps
+        from django.db.models import Exists, OuterRef
+
+        actions = apps.get_model("alerts", "AlertActionResponse").objects
+        led = f"{path}__lead" if path else "lead"
+        owned = actions.filter(response=OuterRef(path or "pk"), owner=user)
+        return Q(**{led: user}) | Q(Exists(owned))
+
+    return condition
+
+
+def _owned_or_led(user) -> Q:
+    return Q(owner=user) | Q(response__lead=user)
+
+
+# Whoever leads an organisation's response to an alert, or owns one of its actions, sees that
+# response and records what was done about the actions they own (or all, as its lead).
+LEAD_OR_OWNER_SEES_RESPONSE = {
+    "alerts.AlertResponse": _leads_or_owns(""),
+    "alerts.AlertEvidence": _leads_or_owns("action_response__response"),
+}
+LEAD_OR_OWNER_ACTS = {"alerts.AlertActionResponse": _owned_or_led}
+
 REPORT = {P.INCIDENTS_REPORT}
 FIGURES = {P.INCIDENTS_FIGURES}
 # The organisation's medication safety team: its incidents, their review and figures.
 REVIEW = {P.INCIDENTS_VIEW, P.INCIDENTS_LIST, P.INCIDENTS_REVIEW, P.INCIDENTS_FIGURES}
+# The organisation's response to national alerts.
+ALERTS = {P.ALERTS_VIEW, P.ALERTS_RESPOND, P.ALERTS_ACT}
 
 RULES: tuple[Rule, ...] = (
     # Roles of members.
     Rule(Role.STAFF, VIEW | REPORT),
-    Rule(Role.SAFETY_TEAM, VIEW | REPORT | REVIEW | {P.MEMBERS_VIEW}),
-    Rule(Role.COMMITTEE_CHAIR, VIEW | REPORT | FIGURES),
-    Rule(Role.COMMITTEE_SECRETARY, VIEW | REPORT | FIGURES),
-    Rule(Role.COMMITTEE_MEMBER, VIEW | REPORT | FIGURES),
+    Rule(
+        Role.SAFETY_TEAM,
+        VIEW | REPORT | REVIEW | {P.MEMBERS_VIEW, P.ALERTS_VIEW, P.ALERTS_ACT},
+    ),
+    Rule(Role.COMMITTEE_CHAIR, VIEW | REPORT | FIGURES | {P.ALERTS_VIEW}),
+    Rule(Role.COMMITTEE_SECRETARY, VIEW | REPORT | FIGURES | {P.ALERTS_VIEW}),
+    Rule(Role.COMMITTEE_MEMBER, VIEW | REPORT | FIGURES | {P.ALERTS_VIEW}),
     *(
         Rule(
             role,
@@ -265,21 +305,48 @@ RULES: tuple[Rule, ...] = (
         Rule(role, {P.CHANGES_VIEW}, only=ASKER_SEES_CHANGE, rows="the changes they asked for")
         for role in Role
     ),
+    *(
+        Rule(
+            role,
+            {P.ALERTS_VIEW},
+            only=LEAD_OR_OWNER_SEES_RESPONSE,
+            rows="the alert responses they lead or own an action of",
+        )
+        for role in Role
+    ),
+    *(
+        Rule(
+            role,
+            {P.ALERTS_VIEW, P.ALERTS_ACT},
+            only=LEAD_OR_OWNER_ACTS,
+            rows="the alert actions they own, or all of a response they lead",
+        )
+        for role in Role
+    ),
     # Named posts, while they are held.
-    Rule(Post.MSO, MANAGE | CHANGES | REPORT | REVIEW | {P.NETWORKS_JOIN, P.HIGH_RISK_MANAGE}),
+    Rule(
+        Post.MSO,
+        MANAGE | CHANGES | REPORT | REVIEW | ALERTS | {P.NETWORKS_JOIN, P.HIGH_RISK_MANAGE},
+    ),
     Rule(
         Post.DEPUTY_MSO,
-        MANAGE | CHANGES | REPORT | REVIEW | {P.NETWORKS_JOIN, P.HIGH_RISK_MANAGE},
+        MANAGE | CHANGES | REPORT | REVIEW | ALERTS | {P.NETWORKS_JOIN, P.HIGH_RISK_MANAGE},
     ),
     # The MSO of a primary care network covers the network's GP practices: each practice's
     # incidents, and a roll-up of them.
     Rule(
         Post.MSO,
-        VIEW | REVIEW | {P.MEMBERS_VIEW},
+        VIEW | REVIEW | ALERTS | {P.MEMBERS_VIEW},
         reach=Reach.AREA,
         held_in={OrganisationKind.PCN},
     ),
-    Rule(Post.BOARD_DIRECTOR, VIEW | FIGURES | {P.MEMBERS_VIEW, P.HANDOVER_VIEW} | CHANGES),
+    Rule(
+        Post.BOARD_DIRECTOR,
+        VIEW
+        | FIGURES
+        | CHANGES
+        | {P.MEMBERS_VIEW, P.HANDOVER_VIEW, P.ALERTS_VIEW, P.ALERTS_SIGN_OFF},
+    ),
     Rule(Post.CDAO, VIEW),
     Rule(
         Post.CDAO,
@@ -289,13 +356,29 @@ RULES: tuple[Rule, ...] = (
         rows="the controlled-drug incidents of the area",
     ),
     # Across organisations: network leads see incident counts, never an incident.
-    Rule(GlobalRole.NATIONAL_LEAD, VIEW | REGISTER | {P.INCIDENTS_STATISTICS}, reach=Reach.ALL),
-    Rule(GlobalRole.REGIONAL_LEAD, VIEW | REGISTER | {P.INCIDENTS_STATISTICS}, reach=Reach.REGION),
+    # They publish national alerts (the national lead) and see who has responded.
+    Rule(
+        GlobalRole.NATIONAL_LEAD,
+        VIEW | REGISTER | {P.INCIDENTS_STATISTICS, P.ALERTS_PUBLISH, P.ALERTS_COMPLIANCE},
+        reach=Reach.ALL,
+    ),
+    Rule(
+        GlobalRole.REGIONAL_LEAD,
+        VIEW | REGISTER | {P.INCIDENTS_STATISTICS, P.ALERTS_COMPLIANCE},
+        reach=Reach.REGION,
+    ),
     # Site administrators run the service: organisations, people and the admin. They will
     # not be given the permissions that open incident narratives or patient details.
     Rule(
         GlobalRole.SITE_ADMIN,
-        MANAGE | {P.ORGANISATIONS_DIRECTORY, P.SERVICE_ADMIN, P.REGISTER_VIEW, P.CHANGES_VIEW},
+        MANAGE
+        | {
+            P.ORGANISATIONS_DIRECTORY,
+            P.SERVICE_ADMIN,
+            P.REGISTER_VIEW,
+            P.CHANGES_VIEW,
+            P.ALERTS_PUBLISH,
+        },
         reach=Reach.ALL,
     ),
 )

@@ -3,6 +3,8 @@ items and vacant MSO posts. Registered in apps.py."""
 
 from datetime import timedelta
 
+from django.db import models
+
 from notifications.registry import Reminder
 
 from .choices import MANAGING_POSTS, Post
@@ -18,6 +20,32 @@ def holders(organisation_ids, posts, on):
         .values_list("organisation_id", "user_id")
     ):
         found.setdefault(organisation_id, []).append(user_id)
+    return found
+
+
+def managers(organisation_ids, on) -> dict[int, list[int]]:
+    """organisation id -> user ids of its MSO and deputy MSO today or, for an organisation
+    without either, of those who cover it (the MSO of a practice's PCN): who is told what an
+    organisation has to do. ``organisation_ids``: ids, or a subquery of them. Three queries."""
+    from .models import OrganisationClosure, covering_kinds
+
+    found = holders(organisation_ids, MANAGING_POSTS, on)
+    links = list(
+        OrganisationClosure.objects.valid_on(on)
+        .filter(
+            descendant_id__in=organisation_ids,
+            area=True,
+            ancestor__kind__in=covering_kinds(Post.MSO),
+        )
+        .exclude(ancestor_id=models.F("descendant_id"))
+        .values_list("descendant_id", "ancestor_id")
+    )
+    links = [(descendant, ancestor) for descendant, ancestor in links if descendant not in found]
+    above = holders({ancestor for _, ancestor in links}, MANAGING_POSTS, on) if links else {}
+    for descendant, ancestor in links:
+        for user_id in above.get(ancestor, []):
+            if user_id not in found.setdefault(descendant, []):
+                found[descendant].append(user_id)
     return found
 
 

@@ -118,3 +118,20 @@ class NHSDateField(forms.DateField):
             return datetime.date(year, month, day)
         except ValueError:  # for example 31 February
             raise self._error("invalid", parts=["day", "month"]) from None
+
+
+def text_box(label, *, required=True, max_length, message="", rows=4, help_text=""):
+    """A textarea with the manual's messages: ``message`` when it is empty, and the limit said
+    in characters."""
+    return forms.CharField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        strip=True,
+        widget=forms.Textarea(attrs={"rows": rows}),
+        help_text=help_text,
+        error_messages={
+            "required": message,
+            "max_length": f"{label} must be {max_length:,} characters or fewer",
+        },
+    )

@@ -29,8 +29,9 @@ def nhsuk_field(context, bound_field):
 
 
 @register.inclusion_tag("nhsuk/error_summary.html")
-def nhsuk_error_summary(form, other_form=None):
-    return {"errors": error_summary_items(form, other_form)}
+def nhsuk_error_summary(*forms):
+    """One error summary for the forms (and formsets) of a page."""
+    return {"errors": error_summary_items(*forms)}
 
 
 @register.inclusion_tag("nhsuk/button.html")

@@ -9,8 +9,10 @@ next issue, is one of those)."""
 import datetime
 
 import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 
+from alerts.models import AlertActionResponse, AlertEvidence, AlertResponse
 from incidents.models import Incident
 from organisations.access import Access
 from organisations.choices import Post, Region, RelationshipKind, Role
@@ -85,6 +87,27 @@ def world(db):
             invited_by=inviter,
             expires_at=datetime.datetime(2030, 1, 1, tzinfo=datetime.UTC),
         )
+    # A national alert to all of them, each action of it owned by the organisation's reporter
+    # in one organisation, with a file of evidence, and led by its committee chair in another.
+    from alerts import services as alerts
+    from alerts.models import AlertActionResponse, AlertResponse
+    from tests.alerts.conftest import draft
+
+    alert = draft(UserFactory(), applicable_kinds=sorted({o.kind for o in organisations}))
+    alerts.alert_publish(by=UserFactory(), alert=alert)
+    owned = AlertActionResponse.objects.filter(response__organisation=trust).first()
+    owner = Membership.objects.get(organisation=trust, role=Role.STAFF).user
+    AlertActionResponse.objects.filter(pk=owned.pk).update(owner=owner)
+    AlertResponse.objects.filter(organisation=pcn).update(
+        lead=Membership.objects.get(organisation=pcn, role=Role.COMMITTEE_CHAIR).user
+    )
+    alerts.evidence_add(
+        by=owner,
+        answer=owned,
+        upload=SimpleUploadedFile("evidence.txt", b"Done."),
+        filename="evidence.txt",
+        content_type="text/plain",
+    )
     return organisations
 
 
@@ -93,6 +116,10 @@ def people(organisations):
     reporters of the world's incidents."""
     for reporter in Membership.objects.filter(role=Role.STAFF, organisation__in=organisations):
         yield f"reporter in {reporter.organisation.ods_code}", reporter.user
+    for chair in Membership.objects.filter(
+        role=Role.COMMITTEE_CHAIR, organisation__in=organisations
+    ):  # one of them leads an organisation's response to the alert
+        yield f"committee chair in {chair.organisation.ods_code}", chair.user
     for grant in [*Role, *Post]:
         for organisation in organisations:
             user = UserFactory()
@@ -110,7 +137,16 @@ def people(organisations):
 
 @pytest.mark.parametrize("rules", [RULES, EXTENDED_RULES], ids=["service rules", "extended"])
 def test_the_object_check_and_the_queryset_agree_everywhere(world, rules):
-    scoped = [Organisation, Membership, Appointment, Invitation, Incident]
+    scoped = [
+        Organisation,
+        Membership,
+        Appointment,
+        Invitation,
+        Incident,
+        AlertResponse,
+        AlertActionResponse,
+        AlertEvidence,
+    ]
     objects = {model: list(model.objects.all()) for model in scoped}
     disagreements = []
     checked = 0

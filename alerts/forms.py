@@ -1,0 +1,293 @@
+"""Forms for writing national alerts and for an organisation's response to one."""
+
+from django import forms
+
+from accounts.models import User
+from mso_portal.forms import ErrorsOnFields
+from mso_portal.nhsuk_forms.fields import NHSDateField
+from mso_portal.nhsuk_forms.fields import text_box as _text
+from mso_portal.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
+from organisations.choices import OrganisationKind, Region
+
+from . import choices, validators
+from .models import Alert
+
+
+class AlertForm(forms.ModelForm):
+    reference = forms.CharField(
+        label="Reference",
+        max_length=60,
+        help_text="As issued, for example NatPSA/2026/004/NHSPS",
+        error_messages={"required": "Enter the alert's reference"},
+        widget=forms.TextInput(attrs={"class": "nhsuk-input--width-20", "spellcheck": "false"}),
+    )
+    title = forms.CharField(
+        label="Title", max_length=300, error_messages={"required": "Enter the alert's title"}
+    )
+    issuer = forms.ChoiceField(
+        label="Issued by",
+        choices=[("", "Select who issued it"), *choices.Issuer.choices],
+        error_messages={"required": "Select who issued it"},
+    )
+    alert_type = forms.ChoiceField(
+        label="Type of alert",
+        choices=choices.AlertType.choices,
+        widget=NHSRadioSelect(
+            choice_hints={
+                choices.AlertType.RECALL_1: "Act at once: actions are due the day it is issued",
+                choices.AlertType.RECALL_2: "Actions are due within 48 hours",
+                choices.AlertType.RECALL_3: "Actions are due within 5 days",
+            }
+        ),
+        error_messages={"required": "Select the type of alert"},
+    )
+    issued_on = NHSDateField(label="Date issued", allow_future=False)
+    summary = _text("Summary", max_length=10000, message="Enter a summary of the alert", rows=6)
+    link = forms.URLField(
+        label="Link to the alert",
+        required=False,
+        assume_scheme="https",
+        max_length=500,
+        help_text="Its page on GOV.UK, NHS England or CAS",
+        error_messages={"invalid": "Enter a web address, like https://www.gov.uk/…"},
+    )
+    applicable_kinds = forms.MultipleChoiceField(
+        label="Which organisations does it apply to?",
+        choices=OrganisationKind.choices,
+        widget=NHSCheckboxSelectMultiple,
+        help_text="It goes to every open organisation of these kinds",
+        error_messages={"required": "Select the kinds of organisation the alert applies to"},
+    )
+    medicines = _text(
+        "Medicines it covers",
+        required=False,
+        max_length=3000,
+        rows=3,
+        help_text="One a line, with its dm+d code after a comma if you know it. Incidents "
+        "involving them are counted to show whether the alert is working",
+    )
+
+    class Meta:
+        model = Alert
+        fields = ["reference", "title", "issuer", "alert_type", "issued_on", "summary", "link"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        if self.instance.pk:
+            self.initial.setdefault("applicable_kinds", self.instance.applicable_kinds)
+            self.initial.setdefault(
+                "medicines",
+                "\n".join(
+                    f"{m.name}, {m.dmd_code}" if m.dmd_code else m.name
+                    for m in self.instance.medicines.all()
+                ),
+            )
+
+    def clean_reference(self):
+        return validators.normalise_reference(self.cleaned_data["reference"])
+
+    def clean_medicines(self):
+        medicines = []
+        for number, line in enumerate(self.cleaned_data["medicines"].splitlines(), start=1):
+            name, _, code = (part.strip() for part in line.partition(","))
+            if not name:
+                continue
+            if code and not (code.isdigit() and 6 <= len(code) <= 18):
+                raise forms.ValidationError(
+                    f"Line {number}: a dm+d code is 6 to 18 digits, after the name and a comma"
+                )
+            medicines.append({"name": name[:200], "dmd_code": code})
+        return medicines
+
+    def save(self, commit=False):
+        alert = super().save(commit=False)
+        alert.applicable_kinds = self.cleaned_data["applicable_kinds"]
+        return alert
+
+
+class ActionForm(forms.Form):
+    description = _text(
+        "What must be done", max_length=3000, message="Enter what must be done", rows=3
+    )
+    due_on = NHSDateField(
+        label="Deadline",
+        required=False,
+        help_text="For a medicines recall, leave it empty to take the deadline its class sets",
+    )
+
+
+class BaseActionFormSet(forms.BaseFormSet):
+    def actions(self, alert_type, issued_on) -> list[dict]:
+        """The required actions typed, each with its deadline (the recall class's when none
+        was given). Raises ValidationError naming the action that has none."""
+        from .services import default_deadline
+
+        found = []
+        for number, form in enumerate(self.forms, start=1):
+            data = getattr(form, "cleaned_data", None) or {}
+            if not data.get("description"):
+                continue
+            due_on = data.get("due_on") or (
+                default_deadline(alert_type, issued_on) if issued_on else None
+            )
+            if due_on is None:
+                form.add_error("due_on", "Enter the deadline of this action")
+                raise forms.ValidationError(f"Action {number} needs a deadline")
+            found.append({"description": data["description"], "due_on": due_on})
+        return found
+
+
+ActionFormSet = forms.formset_factory(
+    ActionForm, formset=BaseActionFormSet, extra=0, max_num=12, absolute_max=12
+)
+
+
+def action_formset(data=None, *, initial=None, rows=None):
+    formset = ActionFormSet(data, initial=initial or [], prefix="actions")
+    if data is None and rows:
+        formset.extra = max(0, rows - len(initial or []))
+    return formset
+
+
+class DecisionForm(ErrorsOnFields, forms.Form):
+    errors_field = "applies"
+    applies = forms.ChoiceField(
+        label="Does the alert apply to the organisation?",
+        choices=[("yes", "Yes: we have something to do"), ("no", "No, it does not apply")],
+        widget=NHSRadioSelect(conditionals={"no": ["rationale"]}),
+        error_messages={"required": "Select whether the alert applies"},
+    )
+    rationale = _text(
+        "Why does it not apply?",
+        required=False,
+        max_length=3000,
+        rows=3,
+        help_text="For example: we do not stock the product, or do not provide the service",
+    )
+
+
+def members_of(organisation):
+    return (
+        User.objects.filter(memberships__organisation=organisation, is_active=True)
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+class LeadForm(forms.Form):
+    lead = forms.ModelChoiceField(
+        label="Who leads the response?",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Nobody yet",
+        error_messages={"invalid_choice": "Select a member of the organisation"},
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["lead"].queryset = members_of(organisation)
+
+
+class ActionAnswerForm(forms.Form):
+    owner = forms.ModelChoiceField(
+        label="Who owns it?",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Nobody yet",
+        error_messages={"invalid_choice": "Select a member of the organisation"},
+    )
+    state = forms.ChoiceField(
+        label="How far has it got?",
+        choices=choices.ActionState.choices,
+        widget=NHSRadioSelect(conditionals={"done": ["completed_on"]}),
+        error_messages={"required": "Select how far it has got"},
+    )
+    completed_on = NHSDateField(label="Date completed", required=False, allow_future=False)
+    evidence = _text(
+        "Evidence",
+        required=False,
+        max_length=5000,
+        rows=4,
+        help_text="What was done, and what shows it: a policy changed, stock quarantined, "
+        "staff told. For an action not needed here, why not. Add files below",
+    )
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = members_of(organisation)
+
+
+class SignOffForm(forms.Form):
+    note = _text(
+        "Anything to record with the sign-off (optional)", required=False, max_length=2000, rows=2
+    )
+
+
+class ReopenForm(forms.Form):
+    reason = _text(
+        "Why is it reopened?", max_length=2000, message="Say why the response is reopened", rows=2
+    )
+
+
+class IncidentLinkForm(forms.Form):
+    reference = forms.CharField(
+        label="Incident reference",
+        max_length=40,
+        help_text="For example, RX1-2026-000123",
+        error_messages={"required": "Enter the incident's reference"},
+    )
+
+    def clean_reference(self):
+        return self.cleaned_data["reference"].strip().upper()
+
+
+class InboxFilterForm(forms.Form):
+    """The inbox's filter, from its address: anything else is left out, never an error."""
+
+    SHOWS = [
+        ("open", "Open"),
+        ("overdue", "Past a deadline"),
+        *choices.ResponseState.choices,
+        ("all", "All"),
+    ]
+    show = forms.ChoiceField(label="Show", choices=SHOWS, required=False)
+
+    def show_value(self) -> str:
+        return self.cleaned_data.get("show") or "open" if self.is_valid() else "open"
+
+
+class ComplianceFilterForm(forms.Form):
+    region = forms.ChoiceField(
+        label="Region", choices=[("", "All regions"), *Region.choices], required=False
+    )
+    kind = forms.ChoiceField(
+        label="Kind of organisation",
+        choices=[("", "All kinds"), *OrganisationKind.choices],
+        required=False,
+    )
+    state = forms.ChoiceField(
+        label="State",
+        choices=[
+            ("", "Any state"),
+            ("overdue", "Past a deadline"),
+            ("not-acknowledged", "Not acknowledged"),
+            *choices.ResponseState.choices,
+        ],
+        required=False,
+    )
+    q = forms.CharField(label="Organisation or ODS code", required=False, max_length=100)
+
+    def values(self) -> dict:
+        return self.cleaned_data if self.is_valid() else {}
+
+
+class ImportForm(forms.Form):
+    file = forms.FileField(
+        label="Alerts file",
+        help_text="A CSV or JSON file in the documented layout (docs/alerts-import.md), "
+        "smaller than 2 MB",
+        error_messages={"required": "Select a file of alerts", "empty": "The file is empty"},
+    )
+    publish = forms.BooleanField(
+        label="Publish the new alerts as they are imported", required=False
+    )

@@ -1,0 +1,228 @@
+"""What alerts have due, for the reminder engine (notifications.registry), each sent once by
+its ledger. Registered in apps.py. "The MSO" is the organisation's MSO and deputy MSO, or for
+a practice without either, its PCN's (organisations.reminders.managers).
+
+- a published alert, to each organisation's MSO (``publishing_notices``: the fan-out after
+  publishing, and in the sweep for any alert whose fan-out did not finish);
+- not acknowledged 2 working days after publishing, to the MSO;
+- a Class 1 recall not acknowledged 4 hours after publishing, to the MSO and board director;
+- an action's deadline in 14, 7 and 1 days, to its owner (the MSO while it has none);
+- an action's deadline passed, to its owner and the MSO, and 3 days later the board director.
+
+Each reminder names the alert and the organisation; none carries the evidence.
+"""
+
+from datetime import timedelta
+
+from django.db.models import Q
+from django.utils import timezone
+
+from notifications.registry import Reminder
+from notifications.working_days import working_days_after
+from organisations.choices import Post
+from organisations.reminders import holders, managers
+
+from . import choices
+from .choices import ResponseState
+from .models import Alert, AlertActionResponse, AlertResponse
+
+ACKNOWLEDGE_WITHIN_WORKING_DAYS = 2
+CLASS_1_WITHIN = timedelta(hours=4)
+DIRECTOR_AFTER_OVERDUE_DAYS = 3
+# Fan-outs still unfinished this long after publishing are finished by the sweep.
+FAN_OUT_GRACE = timedelta(minutes=10)
+CHUNK = 2000
+
+
+def _url(alert_id, ods_code) -> str:
+    from django.urls import reverse
+
+    return reverse("alerts:response", kwargs={"alert_id": alert_id, "ods_code": ods_code})
+
+
+def _responses(queryset):
+    """(response id, alert id, organisation id, ODS code) of responses, read in chunks."""
+    return queryset.values_list("pk", "alert_id", "organisation_id", "organisation__ods_code")
+
+
+def _to_managers(rows, on, make):
+    """For rows of (response id, alert id, organisation id, ODS code), a reminder from
+    ``make(row, recipient)`` to each of the organisation's managers, a chunk at a time."""
+    rows = iter(rows)
+    while chunk := [row for _, row in zip(range(CHUNK), rows, strict=False)]:
+        told = managers([row[2] for row in chunk], on)
+        for row in chunk:
+            for recipient in told.get(row[2], []):
+                yield make(row, recipient)
+
+
+def publishing_notices(alert: Alert, on=None):
+    """A published alert, to the MSO of each organisation it reached."""
+    on = on or timezone.localdate()
+    what = alert.get_alert_type_display()
+
+    def make(row, recipient):
+        return Reminder(
+            subject=f"alert-response:{row[0]}",
+            kind="published",
+            due_on=alert.issued_on,
+            recipient_id=recipient,
+            title=f"New alert: {alert.reference} {alert.title}"[:200],
+            body=(
+                f"{what} {alert.reference}, issued on {alert.issued_on:%-d %B %Y}: "
+                f"{alert.title}. Acknowledge it and decide whether it applies."
+            ),
+            url=_url(alert.pk, row[3]),
+        )
+
+    rows = _responses(AlertResponse.objects.filter(alert=alert)).iterator(chunk_size=CHUNK)
+    yield from _to_managers(rows, on, make)
+
+
+def unfinished_fan_outs(on):
+    cutoff = timezone.now() - FAN_OUT_GRACE
+    for alert in Alert.objects.published().filter(
+        notified_at__isnull=True, published_at__lt=cutoff
+    ):
+        yield from publishing_notices(alert, on)
+        Alert.objects.filter(pk=alert.pk).update(notified_at=timezone.now())
+
+
+def not_acknowledged(on):
+    """Responses still new 2 working days after their alert was published, to the MSO."""
+    due = {}
+    for alert in Alert.objects.published().filter(
+        published_at__gte=timezone.now() - timedelta(days=120)
+    ):
+        published_on = timezone.localdate(alert.published_at)
+        deadline = working_days_after(published_on, ACKNOWLEDGE_WITHIN_WORKING_DAYS)
+        if deadline <= on:
+            due[alert.pk] = (alert, deadline)
+    if not due:
+        return
+    waiting = AlertResponse.objects.filter(alert_id__in=due, state=ResponseState.NEW)
+
+    def make(row, recipient):
+        alert, deadline = due[row[1]]
+        return Reminder(
+            subject=f"alert-response:{row[0]}",
+            kind="not-acknowledged",
+            due_on=deadline,
+            recipient_id=recipient,
+            title=f"Not acknowledged: {alert.reference}",
+            body=(
+                f"{alert.reference}, {alert.title}, was sent on "
+                f"{timezone.localdate(alert.published_at):%-d %B %Y} and is not acknowledged "
+                "yet. Acknowledge it and decide whether it applies."
+            ),
+            url=_url(alert.pk, row[3]),
+        )
+
+    yield from _to_managers(_responses(waiting).iterator(chunk_size=CHUNK), on, make)
+
+
+def class_1_not_acknowledged(on):
+    """A Class 1 recall still not acknowledged 4 hours after publishing: the MSO and the board
+    director, at once."""
+    now = timezone.now()
+    alerts = {
+        alert.pk: alert
+        for alert in Alert.objects.published().filter(
+            alert_type=choices.AlertType.RECALL_1,
+            published_at__lte=now - CLASS_1_WITHIN,
+            published_at__gte=now - timedelta(days=7),
+        )
+    }
+    if not alerts:
+        return
+    rows = list(
+        _responses(AlertResponse.objects.filter(alert_id__in=alerts, state=ResponseState.NEW))
+    )
+    directors = holders({row[2] for row in rows}, [Post.BOARD_DIRECTOR], on)
+
+    def make(row, recipient):
+        alert = alerts[row[1]]
+        return Reminder(
+            subject=f"alert-response:{row[0]}",
+            kind="class-1-not-acknowledged",
+            due_on=timezone.localdate(alert.published_at),
+            recipient_id=recipient,
+            title=f"Class 1 recall not acknowledged: {alert.reference}",
+            body=(
+                f"{alert.reference}, {alert.title}, is a Class 1 medicines recall: act at once. "
+                f"It was sent at {timezone.localtime(alert.published_at):%H:%M on %-d %B %Y} "
+                "and is not acknowledged yet."
+            ),
+            url=_url(alert.pk, row[3]),
+        )
+
+    for row in rows:
+        for director in directors.get(row[2], []):
+            yield make(row, director)
+    yield from _to_managers(rows, on, make)
+
+
+def _deadline_kinds(days_left: int) -> list[str]:
+    """The reminders an action is due by the days left: one of 14, 7 and 1 days before; once
+    past, "overdue" and, from 3 days past, "overdue-3-days" (the board director's) as well, so
+    a sweep that first sees it late still sends each."""
+    if days_left < 0:
+        return [
+            "overdue",
+            *(["overdue-3-days"] if days_left <= -DIRECTOR_AFTER_OVERDUE_DAYS else []),
+        ]
+    for kind, within in (("due-tomorrow", 1), ("due-in-7-days", 7), ("due-in-14-days", 14)):
+        if days_left <= within:
+            return [kind]
+    return []
+
+
+def action_deadlines(on):
+    """Each unfinished action of an open response, before and after its deadline."""
+    answers = (
+        AlertActionResponse.objects.filter(
+            response__state__in=choices.OPEN_STATES,
+            action__due_on__lte=on + timedelta(days=14),
+        )
+        .exclude(state__in=choices.FINISHED_ACTIONS)
+        .filter(Q(response__alert__published_at__isnull=False))
+        .values_list(
+            "pk",
+            "owner_id",
+            "action__due_on",
+            "action__description",
+            "response__alert_id",
+            "response__alert__reference",
+            "response__organisation_id",
+            "response__organisation__ods_code",
+        )
+        .order_by("response__organisation_id")
+        .iterator(chunk_size=CHUNK)
+    )
+    while chunk := [row for _, row in zip(range(CHUNK), answers, strict=False)]:
+        organisations = {row[6] for row in chunk}
+        told = managers(organisations, on)
+        directors = holders(organisations, [Post.BOARD_DIRECTOR], on)
+        for pk, owner, due_on, description, alert_id, reference, organisation, ods in chunk:
+            for kind in _deadline_kinds((due_on - on).days):
+                owners = [owner] if owner else told.get(organisation, [])
+                if kind == "overdue-3-days":
+                    recipients = directors.get(organisation, [])
+                elif kind == "overdue":
+                    recipients = [*owners, *told.get(organisation, [])]
+                else:
+                    recipients = owners
+                late = kind.startswith("overdue")
+                for recipient in dict.fromkeys(recipients):
+                    yield Reminder(
+                        subject=f"alert-action:{pk}",
+                        kind=kind,
+                        due_on=due_on,
+                        recipient_id=recipient,
+                        title=f"{'Overdue: ' if late else ''}an action of {reference}"[:200],
+                        body=(
+                            f"An action of alert {reference} {'was' if late else 'is'} due on "
+                            f"{due_on:%-d %B %Y}: {description[:200]}"
+                        ),
+                        url=_url(alert_id, ods),
+                    )

@@ -1,0 +1,449 @@
+"""Every write to alerts and responses: atomic, audited (auditlog, apps.py), and the only place
+the tallies of the national view are kept (``_retally``).
+
+- ``alert_save``: a draft alert with its medicines and required actions.
+- ``alert_publish``: one response for every open organisation of the kinds it applies to, in
+  one transaction of bulk statements; its MSOs are told after it commits (``fan_out``).
+- The organisation's response: ``response_acknowledge``, ``response_decide`` (it applies, or
+  not with a rationale), ``response_lead_set``, ``action_response_save``, ``evidence_add``,
+  ``response_sign_off`` (the board director), ``response_complete``, ``response_reopen``,
+  ``incident_link``.
+"""
+
+import datetime
+
+from django.core.exceptions import ValidationError
+from django.db import IntegrityError, transaction
+from django.db.models import Count, F, Min
+from django.utils import timezone
+
+from mso_portal.audit import audit_as
+from organisations.models import Organisation
+
+from . import choices, validators
+from .choices import ActionState, ResponseState
+from .models import (
+    NO_DEADLINE,
+    Alert,
+    AlertAction,
+    AlertActionResponse,
+    AlertEvidence,
+    AlertIncident,
+    AlertMedicine,
+    AlertResponse,
+    AlertResponseEvent,
+    AlertTally,
+)
+
+Kind = AlertResponseEvent.Kind
+BATCH = 2000
+
+
+def default_deadline(alert_type: str, issued_on: datetime.date) -> datetime.date | None:
+    """The deadline a recall's class sets (class 1 the day it is issued, class 2 within 48
+    hours, class 3 within 5 days); None for other alerts, whose actions say their own."""
+    after = choices.RECALL_DEADLINE.get(alert_type)
+    return None if after is None else issued_on + after
+
+
+# Writing and publishing an alert -----------------------------------------------------------
+
+
+def check_alert(alert: Alert, actions: list[dict]) -> None:
+    """What an alert must be before it is saved: raise ValidationError keyed by field."""
+    errors = {}
+    try:
+        validators.check_reference(alert.reference, alert.alert_type, alert.issued_on)
+    except ValidationError as error:
+        errors["reference"] = error.messages
+    if not alert.applicable_kinds:
+        errors["applicable_kinds"] = ["Select the kinds of organisation the alert applies to"]
+    for number, action in enumerate(actions, start=1):
+        if action["due_on"] < alert.issued_on:
+            errors.setdefault("actions", []).append(
+                f"Action {number}: the deadline must be on or after the day the alert was "
+                f"issued, {alert.issued_on:%-d %B %Y}"
+            )
+    if errors:
+        raise ValidationError(errors)
+
+
+def alert_save(*, by, alert: Alert, medicines: list[dict], actions: list[dict]) -> Alert:
+    """Save a draft alert with its medicines (name, dmd_code) and required actions
+    (description, due_on). A published alert keeps its actions: organisations are answering
+    them; its words and medicines can still be put right."""
+    check_alert(alert, actions)
+    with transaction.atomic(), audit_as(by):
+        if alert.pk is None:
+            alert.created_by = by
+        else:
+            current = Alert.objects.select_for_update().get(pk=alert.pk)
+            if current.is_published and _actions_differ(current, actions):
+                raise ValidationError(
+                    {
+                        "actions": "Organisations are answering this alert's actions: they "
+                        "cannot change now. Publish a new alert (or an update) instead"
+                    }
+                )
+        try:
+            with transaction.atomic():
+                alert.save()
+        except IntegrityError:
+            raise ValidationError(
+                {"reference": f"An alert with the reference {alert.reference} exists already"},
+                code="unique",
+            ) from None
+        alert.medicines.all().delete()
+        for medicine in medicines:
+            AlertMedicine.objects.create(
+                alert=alert, name=medicine["name"].strip(), dmd_code=medicine.get("dmd_code", "")
+            )
+        if not alert.is_published:
+            alert.actions.all().delete()
+            for position, action in enumerate(actions):
+                AlertAction.objects.create(
+                    alert=alert,
+                    position=position,
+                    description=action["description"].strip(),
+                    due_on=action["due_on"],
+                )
+    return alert
+
+
+def _actions_differ(alert: Alert, actions: list[dict]) -> bool:
+    have = [(a.description, a.due_on) for a in alert.actions.all()]
+    return have != [(a["description"].strip(), a["due_on"]) for a in actions]
+
+
+def recipients_of(alert: Alert, on=None):
+    """The open organisations of the kinds the alert applies to: (id, region, kind) rows."""
+    return (
+        Organisation.objects.open(on)
+        .filter(kind__in=alert.applicable_kinds)
+        .order_by("pk")
+        .values_list("pk", "region", "kind")
+    )
+
+
+def alert_publish(*, by, alert: Alert) -> int:
+    """Send the alert to every open organisation of the kinds it applies to: one response each,
+    with an answer to each required action, and the tallies; all in one transaction of bulk
+    statements. The organisations' MSOs are told once it has committed. Returns how many
+    organisations it reached."""
+    from . import tasks
+
+    with transaction.atomic(), audit_as(by):
+        alert = Alert.objects.select_for_update().get(pk=alert.pk)
+        if alert.is_published:
+            raise ValidationError("This alert is published already", code="published")
+        actions = list(alert.actions.all())
+        if not actions and alert.alert_type == choices.AlertType.NATPSA:
+            raise ValidationError(
+                "A National Patient Safety Alert needs its required actions before it is published",
+                code="no_actions",
+            )
+        next_due = min((a.due_on for a in actions), default=NO_DEADLINE)
+        organisations = list(recipients_of(alert))
+        for start in range(0, len(organisations), BATCH):
+            AlertResponse.objects.bulk_create(
+                AlertResponse(
+                    alert=alert, organisation_id=pk, region=region, kind=kind, next_due_on=next_due
+                )
+                for pk, region, kind in organisations[start : start + BATCH]
+            )
+        if actions:
+            responses = AlertResponse.objects.filter(alert=alert).values_list("pk", flat=True)
+            answers = (
+                AlertActionResponse(response_id=response, action=action)
+                for response in responses.iterator(chunk_size=BATCH)
+                for action in actions
+            )
+            while batch := [answer for _, answer in zip(range(BATCH), answers, strict=False)]:
+                AlertActionResponse.objects.bulk_create(batch)
+        AlertTally.objects.bulk_create(
+            AlertTally(
+                alert=alert,
+                region=row["region"],
+                kind=row["kind"],
+                state=ResponseState.NEW,
+                next_due_on=next_due,
+                count=row["n"],
+            )
+            for row in AlertResponse.objects.filter(alert=alert)
+            .values("region", "kind")
+            .annotate(n=Count("pk"))
+            .order_by()
+        )
+        alert.published_at, alert.published_by = timezone.now(), by
+        alert.save(update_fields=["published_at", "published_by"])
+        transaction.on_commit(lambda: tasks.fan_out.delay(alert.pk))
+    return len(organisations)
+
+
+def fan_out(alert: Alert) -> int:
+    """Tell each organisation's MSO and deputy MSO of a published alert: once each, whatever
+    how often this runs (the reminder ledger), and marked done once all are written."""
+    from notifications.services import notify
+
+    from .reminders import publishing_notices
+
+    written = notify(publishing_notices(alert))
+    Alert.objects.filter(pk=alert.pk, notified_at__isnull=True).update(notified_at=timezone.now())
+    return written
+
+
+# The tallies --------------------------------------------------------------------------------
+
+
+def _tally_key(response: AlertResponse) -> dict:
+    return {
+        "alert_id": response.alert_id,
+        "region": response.region,
+        "kind": response.kind,
+        "state": response.state,
+        "next_due_on": response.next_due_on,
+    }
+
+
+def _bump(key: dict, by: int) -> None:
+    if AlertTally.objects.filter(**key).update(count=F("count") + by):
+        return
+    try:
+        with transaction.atomic():
+            AlertTally.objects.create(**key, count=by)
+    except IntegrityError:  # made by another response at the same moment
+        AlertTally.objects.filter(**key).update(count=F("count") + by)
+
+
+def _retally(response: AlertResponse, before: dict) -> None:
+    after = _tally_key(response)
+    if after != before:
+        _bump(before, -1)
+        _bump(after, +1)
+
+
+def _next_due(response: AlertResponse) -> datetime.date:
+    """The earliest deadline of the response's unfinished actions, while it is open."""
+    if not response.is_open:
+        return NO_DEADLINE
+    earliest = (
+        AlertActionResponse.objects.filter(response=response)
+        .exclude(state__in=choices.FINISHED_ACTIONS)
+        .aggregate(earliest=Min("action__due_on"))["earliest"]
+    )
+    return earliest or NO_DEADLINE
+
+
+# The organisation's response ---------------------------------------------------------------
+
+
+def _locked(response: AlertResponse) -> tuple[AlertResponse, dict]:
+    response = AlertResponse.objects.select_for_update().select_related("alert").get(pk=response.pk)
+    return response, _tally_key(response)
+
+
+def _saved(response: AlertResponse, before: dict, *, event=None) -> AlertResponse:
+    response.next_due_on = _next_due(response)
+    response.save()
+    _retally(response, before)
+    if event is not None:
+        kind, by, note = event
+        AlertResponseEvent.objects.create(response=response, kind=kind, by=by, note=note)
+    return response
+
+
+def _refuse_unless_open(response: AlertResponse) -> None:
+    if not response.is_open:
+        raise ValidationError(
+            f"The response is {response.get_state_display().lower()}: reopen it first",
+            code="closed",
+        )
+
+
+def response_acknowledge(*, by, response: AlertResponse) -> AlertResponse:
+    with transaction.atomic(), audit_as(by):
+        response, before = _locked(response)
+        if response.acknowledged_at is not None:
+            return response
+        response.acknowledged_at, response.acknowledged_by = timezone.now(), by
+        if response.state == ResponseState.NEW:
+            response.state = ResponseState.ACKNOWLEDGED
+        return _saved(response, before, event=(Kind.ACKNOWLEDGED, by, ""))
+
+
+def response_decide(*, by, response: AlertResponse, applies: bool, rationale="") -> AlertResponse:
+    """Whether the alert applies to the organisation. Deciding acknowledges it too; "it does
+    not apply" needs a rationale and closes the response."""
+    rationale = rationale.strip()
+    if not applies and not rationale:
+        raise ValidationError(
+            {"rationale": "Say why the alert does not apply to the organisation"},
+            code="no_rationale",
+        )
+    with transaction.atomic(), audit_as(by):
+        response, before = _locked(response)
+        _refuse_unless_open(response)
+        if response.acknowledged_at is None:
+            response.acknowledged_at, response.acknowledged_by = timezone.now(), by
+        if applies:
+            response.state, response.rationale = ResponseState.IN_PROGRESS, ""
+            event = (Kind.APPLIES, by, "")
+        else:
+            response.state, response.rationale = ResponseState.NOT_APPLICABLE, rationale
+            response.completed_at, response.completed_by = timezone.now(), by
+            event = (Kind.NOT_APPLICABLE, by, rationale)
+        return _saved(response, before, event=event)
+
+
+def response_lead_set(*, by, response: AlertResponse, lead) -> AlertResponse:
+    _check_member(response, lead, "lead")
+    with transaction.atomic(), audit_as(by):
+        response, before = _locked(response)
+        response.lead = lead
+        note = lead.full_name or lead.email if lead else "No lead"
+        return _saved(response, before, event=(Kind.LEAD, by, note))
+
+
+def _check_member(response: AlertResponse, person, field: str) -> None:
+    from organisations.models import Membership
+
+    if (
+        person is not None
+        and not Membership.objects.filter(
+            organisation_id=response.organisation_id, user=person
+        ).exists()
+    ):
+        raise ValidationError(
+            {field: f"{person.full_name or person.email} is not a member of the organisation"},
+            code="not_a_member",
+        )
+
+
+def action_response_save(
+    *, by, answer: AlertActionResponse, owner, state: str, evidence: str, completed_on
+) -> AlertActionResponse:
+    """What was done about one required action. Done (or not needed here) needs an owner, a
+    completion date on or before today, and for "not needed" the reason in the evidence."""
+    evidence = evidence.strip()
+    errors = {}
+    finished = state in choices.FINISHED_ACTIONS
+    if finished and owner is None:
+        errors["owner"] = "Name who owns the action before it is marked done"
+    if state == ActionState.DONE and completed_on is None:
+        errors["completed_on"] = "Enter the date it was completed"
+    if completed_on is not None and completed_on > timezone.localdate():
+        errors["completed_on"] = "The date it was completed must be today or in the past"
+    if state == ActionState.NOT_NEEDED and not evidence:
+        errors["evidence"] = "Say why the action is not needed here"
+    if errors:
+        raise ValidationError(errors)
+    _check_member(answer.response, owner, "owner")
+    with transaction.atomic(), audit_as(by):
+        response, before = _locked(answer.response)
+        _refuse_unless_open(response)
+        answer = AlertActionResponse.objects.select_for_update().get(pk=answer.pk)
+        answer.owner, answer.state, answer.evidence = owner, state, evidence
+        answer.completed_on = completed_on if finished else None
+        answer.save()
+        if response.state in (ResponseState.NEW, ResponseState.ACKNOWLEDGED):
+            if response.acknowledged_at is None:
+                response.acknowledged_at, response.acknowledged_by = timezone.now(), by
+            response.state = ResponseState.IN_PROGRESS
+        response.signed_off_at = response.signed_off_by = None  # sign-off is of what was done
+        note = f"{answer.action.description[:120]}: {answer.get_state_display()}"
+        _saved(response, before, event=(Kind.ACTION, by, note))
+    return answer
+
+
+def evidence_add(*, by, answer: AlertActionResponse, upload, filename: str, content_type: str):
+    with transaction.atomic(), audit_as(by):
+        evidence = AlertEvidence(
+            action_response=answer,
+            filename=filename,
+            content_type=content_type,
+            size=upload.size,
+            uploaded_by=by,
+        )
+        evidence.file.save(filename, upload, save=False)
+        evidence.save()
+        AlertResponseEvent.objects.create(
+            response=answer.response, kind=Kind.EVIDENCE, by=by, note=filename
+        )
+    return evidence
+
+
+def _unfinished(response: AlertResponse) -> list[AlertActionResponse]:
+    return list(
+        AlertActionResponse.objects.filter(response=response)
+        .exclude(state__in=choices.FINISHED_ACTIONS)
+        .select_related("action")
+    )
+
+
+def response_sign_off(*, by, response: AlertResponse, note="") -> AlertResponse:
+    """The board director's executive sign-off: every action done, or not needed here."""
+    with transaction.atomic(), audit_as(by):
+        response, before = _locked(response)
+        _refuse_unless_open(response)
+        if response.state != ResponseState.IN_PROGRESS:
+            raise ValidationError("Decide that the alert applies before it is signed off")
+        left = _unfinished(response)
+        if left:
+            raise ValidationError(
+                f"{len(left)} {'action is' if len(left) == 1 else 'actions are'} not done yet: "
+                "every action must be done, or not needed here, before sign-off",
+                code="unfinished",
+            )
+        response.signed_off_at, response.signed_off_by = timezone.now(), by
+        response.sign_off_note = note.strip()
+        return _saved(response, before, event=(Kind.SIGNED_OFF, by, response.sign_off_note))
+
+
+def response_complete(*, by, response: AlertResponse) -> AlertResponse:
+    with transaction.atomic(), audit_as(by):
+        response, before = _locked(response)
+        _refuse_unless_open(response)
+        if response.signed_off_at is None or _unfinished(response):
+            raise ValidationError(
+                "The board director signs off the response before it is declared complete",
+                code="not_signed_off",
+            )
+        response.state = ResponseState.COMPLETED
+        response.completed_at, response.completed_by = timezone.now(), by
+        return _saved(response, before, event=(Kind.COMPLETED, by, ""))
+
+
+def response_reopen(*, by, response: AlertResponse, reason: str) -> AlertResponse:
+    reason = reason.strip()
+    if not reason:
+        raise ValidationError({"reason": "Say why the response is reopened"}, code="no_reason")
+    with transaction.atomic(), audit_as(by):
+        response, before = _locked(response)
+        if response.is_open:
+            raise ValidationError("The response is open already", code="open")
+        response.state = ResponseState.IN_PROGRESS
+        response.rationale = ""
+        response.signed_off_at = response.signed_off_by = None
+        response.completed_at = response.completed_by = None
+        return _saved(response, before, event=(Kind.REOPENED, by, reason))
+
+
+def incident_link(*, by, response: AlertResponse, incident) -> AlertIncident:
+    if incident.organisation_id != response.organisation_id:
+        raise ValidationError(
+            {"reference": "Link an incident of the organisation that is responding"}
+        )
+    with transaction.atomic(), audit_as(by):
+        link, created = AlertIncident.objects.get_or_create(
+            response=response, incident=incident, defaults={"linked_by": by}
+        )
+        if created:
+            AlertResponseEvent.objects.create(
+                response=response, kind=Kind.INCIDENT, by=by, note=incident.reference
+            )
+    return link
+
+
+def incident_unlink(*, by, link: AlertIncident) -> None:
+    with transaction.atomic(), audit_as(by):
+        link.delete()

@@ -1,0 +1,461 @@
+"""National alerts: written, imported and published by a national network lead or a site
+administrator; read by everyone they reach; and the national view of who has responded, for
+network leads (a regional lead, their region), from the tallies, with drill-down to the
+organisations (never to their evidence) and exports of exactly the rows shown."""
+
+import logging
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.paginator import Paginator
+from django.db.models import Count, Min, Q, Sum
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+
+from mso_portal import exports
+from mso_portal.forms import add_service_error
+from mso_portal.http import allow, query_string_without_page
+from organisations.access import access_for
+from organisations.choices import OrganisationKind, Region
+from organisations.models import Organisation
+from organisations.permissions import Perm
+
+from .. import choices, importing, services
+from ..effect import effect
+from ..forms import AlertForm, ComplianceFilterForm, ImportForm, action_formset
+from ..models import Alert, AlertResponse, AlertTally
+
+logger = logging.getLogger(__name__)
+PAGE_SIZE = 50
+
+
+def _access(request):
+    return access_for(request.user)
+
+
+def _require(request, perm):
+    if not _access(request).has(perm):
+        raise PermissionDenied
+
+
+def alert_for(request, alert_id) -> Alert:
+    """A published alert, for anyone signed in (national alerts are public documents); a draft
+    for those who publish them."""
+    access = _access(request)
+    alerts = Alert.objects.all() if access.has(Perm.ALERTS_PUBLISH) else Alert.objects.published()
+    return get_object_or_404(alerts.prefetch_related("actions", "medicines"), pk=alert_id)
+
+
+def _figures(tallies, today) -> dict:
+    """Acknowledged, completed, not applicable, overdue and open, from tally rows."""
+    open_states = list(choices.OPEN_STATES)
+    return tallies.aggregate(
+        total=Sum("count", default=0),
+        acknowledged=Sum("count", default=0, filter=~Q(state=choices.ResponseState.NEW)),
+        completed=Sum("count", default=0, filter=Q(state=choices.ResponseState.COMPLETED)),
+        not_applicable=Sum(
+            "count", default=0, filter=Q(state=choices.ResponseState.NOT_APPLICABLE)
+        ),
+        open=Sum("count", default=0, filter=Q(state__in=open_states)),
+        overdue=Sum("count", default=0, filter=Q(state__in=open_states, next_due_on__lt=today)),
+    )
+
+
+def _tallies_seen(request, alert_ids):
+    """The tally rows of these alerts that the person sees: every region, or their own."""
+    access = _access(request)
+    tallies = AlertTally.objects.filter(alert_id__in=alert_ids)
+    if access.has(Perm.ALERTS_PUBLISH) or _national(access):
+        return tallies
+    return tallies.filter(region__in=_regions(access))
+
+
+def _national(access) -> bool:
+    from organisations.permissions import Reach
+
+    return any(
+        Perm.ALERTS_COMPLIANCE in rule.perms and rule.reach == Reach.ALL
+        for rule, _ in access.matches
+    )
+
+
+def _regions(access) -> set[str]:
+    return {
+        grant.region
+        for rule, grant in access.matches
+        if Perm.ALERTS_COMPLIANCE in rule.perms and grant.region
+    }
+
+
+@allow("GET")
+def alert_list(request):
+    """Every alert, newest first, each with its national figures."""
+    access = _access(request)
+    if not (access.has(Perm.ALERTS_COMPLIANCE) or access.has(Perm.ALERTS_PUBLISH)):
+        return redirect("alerts:inbox")
+    today = timezone.localdate()
+    alerts = list(
+        Alert.objects.all() if access.has(Perm.ALERTS_PUBLISH) else Alert.objects.published()
+    )[:300]
+    rows = {}
+    for row in (
+        _tallies_seen(request, [a.pk for a in alerts])
+        .values("alert_id")
+        .annotate(
+            total=Sum("count"),
+            acknowledged=Sum("count", filter=~Q(state=choices.ResponseState.NEW)),
+            completed=Sum(
+                "count",
+                filter=Q(
+                    state__in=(
+                        choices.ResponseState.COMPLETED,
+                        choices.ResponseState.NOT_APPLICABLE,
+                    )
+                ),
+            ),
+            overdue=Sum(
+                "count", filter=Q(state__in=list(choices.OPEN_STATES), next_due_on__lt=today)
+            ),
+        )
+        .order_by()
+    ):
+        rows[row["alert_id"]] = row
+    context = {
+        "alerts": [(alert, rows.get(alert.pk, {})) for alert in alerts],
+        "can_publish": access.has(Perm.ALERTS_PUBLISH),
+        "can_see_compliance": access.has(Perm.ALERTS_COMPLIANCE),
+    }
+    return render(request, "alerts/alert_list.html", context)
+
+
+@allow("GET")
+def alert_detail(request, alert_id):
+    alert = alert_for(request, alert_id)
+    access = _access(request)
+    today = timezone.localdate()
+    mine = list(
+        AlertResponse.objects.visible_to(request.user)
+        .filter(alert=alert)
+        .select_related("organisation")
+        .order_by("organisation__name")[:50]
+    )
+    context = {
+        "alert": alert,
+        "responses": mine,
+        "can_publish": access.has(Perm.ALERTS_PUBLISH),
+        "can_see_compliance": access.has(Perm.ALERTS_COMPLIANCE),
+        "today": today,
+    }
+    if alert.is_published and context["can_see_compliance"]:
+        from incidents.charts import columns
+
+        context["figures"] = _figures(_tallies_seen(request, [alert.pk]), today)
+        seen = Organisation.objects.visible_to(request.user, Perm.ALERTS_COMPLIANCE)
+        found = effect(alert, seen.values("pk"), on=today)
+        context["effect"], context["effect_chart"] = found, columns(found.months)
+    if not alert.is_published and context["can_publish"]:
+        context["reach"] = services.recipients_of(alert).count()
+    return render(request, "alerts/alert_detail.html", context)
+
+
+def _alert_form(request, alert: Alert):
+    """Write or change an alert. A published alert's actions stay as they are: organisations
+    are answering them (its words and medicines can still be put right)."""
+    posted = request.method == "POST"
+    published = alert.pk is not None and alert.is_published
+    form = AlertForm(request.POST if posted else None, instance=alert)
+    actions = None
+    if not published:
+        initial = [
+            {"description": a.description, "due_on": a.due_on}
+            for a in (alert.actions.all() if alert.pk else [])
+        ]
+        actions = action_formset(
+            request.POST if posted else None, initial=initial, rows=min(len(initial) + 2, 12)
+        )
+    if posted and form.is_valid() and (actions is None or actions.is_valid()):
+        draft = form.save()
+        try:
+            if actions is None:
+                typed = [
+                    {"description": a.description, "due_on": a.due_on} for a in alert.actions.all()
+                ]
+            else:
+                typed = actions.actions(draft.alert_type, draft.issued_on)
+            services.alert_save(
+                by=request.user,
+                alert=draft,
+                medicines=form.cleaned_data["medicines"],
+                actions=typed,
+            )
+        except ValidationError as error:
+            if hasattr(error, "error_dict") and actions is not None:
+                for message in error.error_dict.pop("actions", []):
+                    actions._non_form_errors.extend(message.messages)
+            if not hasattr(error, "error_dict") or error.error_dict:
+                add_service_error(form, error, default_field="reference")
+        else:
+            messages.success(request, f"{draft.reference} is saved")
+            return redirect(draft)
+    context = {"form": form, "actions": actions, "alert": alert, "published": published}
+    return render(request, "alerts/alert_form.html", context)
+
+
+@allow("GET", "POST")
+def alert_create(request):
+    _require(request, Perm.ALERTS_PUBLISH)
+    return _alert_form(request, Alert())
+
+
+@allow("GET", "POST")
+def alert_update(request, alert_id):
+    _require(request, Perm.ALERTS_PUBLISH)
+    return _alert_form(request, get_object_or_404(Alert, pk=alert_id))
+
+
+@allow("GET", "POST")
+def alert_publish(request, alert_id):
+    _require(request, Perm.ALERTS_PUBLISH)
+    alert = get_object_or_404(Alert.objects.drafts(), pk=alert_id)
+    reach = services.recipients_of(alert).values("kind").annotate(n=Count("pk")).order_by("kind")
+    error = ""
+    if request.method == "POST":
+        try:
+            count = services.alert_publish(by=request.user, alert=alert)
+        except ValidationError as refused:
+            error = refused.messages[0]
+        else:
+            messages.success(
+                request,
+                f"{alert.reference} is published to {count:,} organisations: their MSOs are "
+                "being told",
+            )
+            return redirect(alert)
+    labels = dict(OrganisationKind.choices)
+    context = {
+        "alert": alert,
+        "reach": [(labels.get(row["kind"], row["kind"]), row["n"]) for row in reach],
+        "total": sum(row["n"] for row in reach),
+        "error": error,
+    }
+    return render(request, "alerts/alert_publish.html", context, status=400 if error else 200)
+
+
+@allow("GET", "POST")
+def alert_import(request):
+    """A file of alerts: first what importing it would do, then (once confirmed) the import."""
+    _require(request, Perm.ALERTS_PUBLISH)
+    form = ImportForm(request.POST or None, request.FILES or None)
+    found = None
+    if request.method == "POST" and form.is_valid():
+        upload = form.cleaned_data["file"]
+        data = upload.read(importing.MAX_BYTES + 1)
+        found = importing.plan(data, upload.name)
+        if not found.problems and request.POST.get("action") == "import":
+            try:
+                importing.apply(found, by=request.user, publish=form.cleaned_data["publish"])
+            except ValidationError as error:
+                found.problems += error.messages
+            else:
+                messages.success(request, f"Imported: {found.summary}")
+                return redirect("alerts:list")
+    context = {
+        "form": form,
+        "plan": found,
+        "issuers": choices.Issuer.choices,
+        "types": choices.AlertType.choices,
+        "kinds": OrganisationKind.choices,
+    }
+    return render(request, "alerts/alert_import.html", context)
+
+
+# Who has responded ---------------------------------------------------------------------
+
+
+def _compliance_rows(request, alert, filters, today):
+    responses = (
+        AlertResponse.objects.visible_to(request.user, Perm.ALERTS_COMPLIANCE)
+        .filter(alert=alert)
+        .select_related("organisation")
+        .order_by("organisation__name", "pk")
+    )
+    if filters.get("region"):
+        responses = responses.filter(region=filters["region"])
+    if filters.get("kind"):
+        responses = responses.filter(kind=filters["kind"])
+    state = filters.get("state")
+    if state == "overdue":
+        responses = responses.overdue(today)
+    elif state == "not-acknowledged":
+        responses = responses.filter(state=choices.ResponseState.NEW)
+    elif state:
+        responses = responses.filter(state=state)
+    if filters.get("q"):
+        text = filters["q"].strip()
+        responses = responses.filter(
+            Q(organisation__name__icontains=text) | Q(organisation__ods_code=text.upper())
+        )
+    return responses
+
+
+def _compliance_alert(request, alert_id) -> Alert:
+    _require(request, Perm.ALERTS_COMPLIANCE)
+    return get_object_or_404(Alert.objects.published(), pk=alert_id)
+
+
+@allow("GET")
+def compliance(request, alert_id):
+    """One alert: by region and kind of organisation, then the organisations themselves."""
+    alert = _compliance_alert(request, alert_id)
+    today = timezone.localdate()
+    tallies = _tallies_seen(request, [alert.pk])
+    open_states = list(choices.OPEN_STATES)
+    by = []
+    for row in (
+        tallies.values("region", "kind")
+        .annotate(
+            total=Sum("count"),
+            acknowledged=Sum("count", filter=~Q(state=choices.ResponseState.NEW)),
+            completed=Sum("count", filter=Q(state=choices.ResponseState.COMPLETED)),
+            not_applicable=Sum("count", filter=Q(state=choices.ResponseState.NOT_APPLICABLE)),
+            overdue=Sum("count", filter=Q(state__in=open_states, next_due_on__lt=today)),
+        )
+        .order_by("region", "kind")
+    ):
+        by.append(row)
+    form = ComplianceFilterForm(request.GET or None)
+    filters = form.values()
+    page = Paginator(_compliance_rows(request, alert, filters, today), PAGE_SIZE).get_page(
+        request.GET.get("page")
+    )
+    regions, kinds = dict(Region.choices), dict(OrganisationKind.choices)
+    context = {
+        "alert": alert,
+        "figures": _figures(tallies, today),
+        "by": [
+            {
+                **row,
+                "region_label": regions.get(row["region"], "No region"),
+                "kind_label": kinds.get(row["kind"], row["kind"]),
+            }
+            for row in by
+        ],
+        "form": form,
+        "page": page,
+        "today": today,
+        "query_string": query_string_without_page(request),
+        "export_query": query_string_without_page(request),
+    }
+    return render(request, "alerts/compliance.html", context)
+
+
+COLUMNS = (
+    "ODS code",
+    "Organisation",
+    "Region",
+    "Kind",
+    "State",
+    "Past a deadline",
+    "Next deadline",
+    "Acknowledged on",
+    "Signed off on",
+    "Completed on",
+)
+
+
+def _export_rows(rows, today):
+    regions, kinds = dict(Region.choices), dict(OrganisationKind.choices)
+    for response in rows.iterator(chunk_size=1000):
+        no_deadline = response.next_due_on.year == 9999
+        yield tuple(
+            exports.neutralise(value)
+            for value in (
+                response.organisation.ods_code,
+                response.organisation.name,
+                str(regions.get(response.region, "")),
+                str(kinds.get(response.kind, response.kind)),
+                response.get_state_display(),
+                "Yes" if response.is_overdue(today) else "No",
+                None if no_deadline else response.next_due_on,
+                timezone.localdate(response.acknowledged_at) if response.acknowledged_at else None,
+                timezone.localdate(response.signed_off_at) if response.signed_off_at else None,
+                timezone.localdate(response.completed_at) if response.completed_at else None,
+            )
+        )
+
+
+@allow("GET")
+def compliance_export(request, alert_id, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No such format")
+    alert = _compliance_alert(request, alert_id)
+    today = timezone.localdate()
+    form = ComplianceFilterForm(request.GET or None)
+    rows = _compliance_rows(request, alert, form.values(), today)
+    logger.info("Responses to alert %s exported as %s by user %s", alert.pk, fmt, request.user.pk)
+    name = f"alert-{alert.pk}-responses-{today:%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        return exports.csv_response(COLUMNS, _export_rows(rows, today), name)
+    return exports.xlsx_response("Responses", COLUMNS, _export_rows(rows, today), name)
+
+
+def _overdue_rows(request, today):
+    """The organisations with open alerts past a deadline, each with how many and the oldest."""
+    return (
+        AlertResponse.objects.visible_to(request.user, Perm.ALERTS_COMPLIANCE)
+        .overdue(today)
+        .values("organisation__ods_code", "organisation__name", "region", "kind")
+        .annotate(alerts=Count("pk"), since=Min("next_due_on"))
+        .order_by("since", "organisation__name")
+    )
+
+
+@allow("GET")
+def overdue(request):
+    _require(request, Perm.ALERTS_COMPLIANCE)
+    today = timezone.localdate()
+    page = Paginator(_overdue_rows(request, today), PAGE_SIZE).get_page(request.GET.get("page"))
+    regions, kinds = dict(Region.choices), dict(OrganisationKind.choices)
+    for row in page.object_list:
+        row["region_label"] = regions.get(row["region"], "")
+        row["kind_label"] = kinds.get(row["kind"], row["kind"])
+        row["days"] = (today - row["since"]).days
+    return render(request, "alerts/overdue.html", {"page": page, "today": today})
+
+
+OVERDUE_COLUMNS = (
+    "ODS code",
+    "Organisation",
+    "Region",
+    "Kind",
+    "Alerts past a deadline",
+    "Oldest deadline",
+)
+
+
+@allow("GET")
+def overdue_export(request, fmt):
+    if fmt not in ("csv", "xlsx"):
+        raise Http404("No such format")
+    _require(request, Perm.ALERTS_COMPLIANCE)
+    today = timezone.localdate()
+    regions, kinds = dict(Region.choices), dict(OrganisationKind.choices)
+    rows = (
+        tuple(
+            exports.neutralise(v)
+            for v in (
+                row["organisation__ods_code"],
+                row["organisation__name"],
+                str(regions.get(row["region"], "")),
+                str(kinds.get(row["kind"], row["kind"])),
+                row["alerts"],
+                row["since"],
+            )
+        )
+        for row in _overdue_rows(request, today).iterator(chunk_size=1000)
+    )
+    name = f"alerts-past-deadline-{today:%Y-%m-%d}.{fmt}"
+    if fmt == "csv":
+        return exports.csv_response(OVERDUE_COLUMNS, rows, name)
+    return exports.xlsx_response("Past deadline", OVERDUE_COLUMNS, rows, name)

@@ -1,0 +1,403 @@
+"""An organisation's alerts and its response to each: the inbox; acknowledge, decide whether it
+applies, name a lead; each required action's owner, progress and evidence; the board
+director's sign-off; complete and reopen; incidents linked; and the timeline. Who may do what
+is in organisations/permissions.py; every write goes through services.py."""
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.db.models import Count, Prefetch, Q
+from django.http import FileResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from incidents.forms import AttachmentForm
+from incidents.models import Incident
+from mso_portal.forms import add_service_error
+from mso_portal.http import Refused, allow
+from mso_portal.uploads import LimitedUploadHandler
+from organisations.access import access_for
+from organisations.current import get_current_organisation
+from organisations.models import Organisation
+from organisations.permissions import Perm
+from organisations.scoping import get_object_for
+
+from .. import choices, services
+from ..effect import effect
+from ..forms import (
+    ActionAnswerForm,
+    DecisionForm,
+    InboxFilterForm,
+    IncidentLinkForm,
+    LeadForm,
+    ReopenForm,
+    SignOffForm,
+)
+from ..models import (
+    AlertActionResponse,
+    AlertEvidence,
+    AlertIncident,
+    AlertResponse,
+)
+
+
+@allow("GET")
+def inbox(request):
+    """The alerts of the organisation the person works in."""
+    organisation = get_current_organisation(request)
+    access = access_for(request.user)
+    if organisation is None or Perm.ALERTS_VIEW not in access.permissions(organisation):
+        if access.has(Perm.ALERTS_COMPLIANCE) or access.has(Perm.ALERTS_PUBLISH):
+            return redirect("alerts:list")
+        raise Refused(
+            "The MSO, the medication safety team and the board director see their "
+            "organisation's alerts. If an action of one is yours, its reminder links to it."
+        )
+    form = InboxFilterForm(request.GET or None)
+    show = form.show_value()
+    today = timezone.localdate()
+    responses = (
+        AlertResponse.objects.visible_to(request.user)
+        .filter(organisation=organisation, alert__published_at__isnull=False)
+        .select_related("alert", "organisation", "lead")
+        .order_by("-alert__issued_on", "-alert_id")
+    )
+    counts = responses.aggregate(
+        open=Count("pk", filter=Q(state__in=choices.OPEN_STATES)),
+        overdue=Count("pk", filter=Q(state__in=choices.OPEN_STATES, next_due_on__lt=today)),
+        new=Count("pk", filter=Q(state=choices.ResponseState.NEW)),
+    )
+    if show == "open":
+        responses = responses.open()
+    elif show == "overdue":
+        responses = responses.overdue(today)
+    elif show in choices.ResponseState.values:
+        responses = responses.filter(state=show)
+    context = {
+        "organisation": organisation,
+        "responses": responses[:300],
+        "form": form,
+        "show": show,
+        "counts": counts,
+        "today": today,
+    }
+    return render(request, "alerts/inbox.html", context)
+
+
+def response_for(request, alert_id, ods_code, perm=None) -> AlertResponse:
+    """The organisation's response to the alert: 404 for an organisation the person does not
+    see, 403 for one they see but whose response they may not."""
+    organisation = get_object_for(request.user, Organisation, ods_code=ods_code)
+    return get_object_for(
+        request.user,
+        AlertResponse.objects.select_related(
+            "alert", "organisation", "lead", "signed_off_by", "completed_by"
+        ).prefetch_related("alert__medicines"),
+        perm,
+        within=organisation,
+        alert_id=alert_id,
+    )
+
+
+def _context(request, response: AlertResponse, **forms) -> dict:
+    access = access_for(request.user)
+    perms = access.permissions(response.organisation)
+    answers = list(
+        AlertActionResponse.objects.visible_to(request.user)
+        .filter(response=response)
+        .select_related("action", "owner")
+        .prefetch_related(Prefetch("files", AlertEvidence.objects.visible_to(request.user)))
+    )
+    actable = set(
+        AlertActionResponse.objects.visible_to(request.user, Perm.ALERTS_ACT)
+        .filter(response=response)
+        .values_list("pk", flat=True)
+    )
+    today = timezone.localdate()
+    can_respond = Perm.ALERTS_RESPOND in perms
+    context = {
+        "response": response,
+        "alert": response.alert,
+        "organisation": response.organisation,
+        "actions": response.alert.actions.all(),
+        "answers": answers,
+        "actable": actable,
+        "events": response.events.select_related("by"),
+        "linked": response.linked_incidents.select_related("incident"),
+        "can_respond": can_respond,
+        "can_sign_off": Perm.ALERTS_SIGN_OFF in perms,
+        "all_finished": all(answer.is_finished for answer in answers),
+        "overdue": response.is_overdue(today),
+        "today": today,
+        "decision_form": forms.get("decision_form") or DecisionForm(),
+        "lead_form": forms.get("lead_form")
+        or LeadForm(organisation=response.organisation, initial={"lead": response.lead}),
+        "sign_off_form": forms.get("sign_off_form") or SignOffForm(),
+        "reopen_form": forms.get("reopen_form") or ReopenForm(),
+        "link_form": forms.get("link_form") or IncidentLinkForm(),
+    }
+    if Perm.INCIDENTS_FIGURES in perms or Perm.INCIDENTS_LIST in perms:
+        from incidents.charts import columns
+
+        found = effect(response.alert, [response.organisation_id], on=today)
+        context["effect"] = found
+        context["effect_chart"] = columns(found.months)
+    return context
+
+
+def _page(request, response, status=200, **forms):
+    return render(
+        request, "alerts/response_detail.html", _context(request, response, **forms), status=status
+    )
+
+
+@allow("GET")
+def response_detail(request, alert_id, ods_code):
+    return _page(request, response_for(request, alert_id, ods_code))
+
+
+def _done(request, response, message):
+    messages.success(request, message)
+    return redirect(response)
+
+
+def _refused(request, response, error: ValidationError):
+    messages.error(request, error.messages[0])
+    return redirect(response)
+
+
+@allow("POST")
+def response_acknowledge(request, alert_id, ods_code):
+    response = response_for(request, alert_id, ods_code, Perm.ALERTS_RESPOND)
+    services.response_acknowledge(by=request.user, response=response)
+    return _done(request, response, "The alert is acknowledged")
+
+
+@allow("POST")
+def response_decide(request, alert_id, ods_code):
+    response = response_for(request, alert_id, ods_code, Perm.ALERTS_RESPOND)
+    form = DecisionForm(request.POST)
+    if form.is_valid():
+        applies = form.cleaned_data["applies"] == "yes"
+        try:
+            services.response_decide(
+                by=request.user,
+                response=response,
+                applies=applies,
+                rationale=form.cleaned_data["rationale"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error, default_field="applies")
+        else:
+            return _done(
+                request,
+                response,
+                "The alert applies: give each action an owner"
+                if applies
+                else "Recorded: the alert does not apply",
+            )
+    return _page(request, response, decision_form=form)
+
+
+@allow("POST")
+def response_lead(request, alert_id, ods_code):
+    response = response_for(request, alert_id, ods_code, Perm.ALERTS_RESPOND)
+    form = LeadForm(request.POST, organisation=response.organisation)
+    if form.is_valid():
+        try:
+            services.response_lead_set(
+                by=request.user, response=response, lead=form.cleaned_data["lead"]
+            )
+        except ValidationError as error:
+            add_service_error(form, error, default_field="lead")
+        else:
+            return _done(request, response, "The lead is saved")
+    return _page(request, response, lead_form=form)
+
+
+def _answer_for(request, response, action_pk, perm) -> AlertActionResponse:
+    return get_object_for(
+        request.user,
+        AlertActionResponse.objects.select_related("action", "response__organisation"),
+        perm,
+        within=response.organisation,
+        response=response,
+        action_id=action_pk,
+    )
+
+
+@allow("GET", "POST")
+def action_answer(request, alert_id, ods_code, action_pk):
+    response = response_for(request, alert_id, ods_code)
+    answer = _answer_for(request, response, action_pk, Perm.ALERTS_ACT)
+    may_assign = access_for(request.user).has(Perm.ALERTS_RESPOND, response)
+    initial = {
+        "owner": answer.owner,
+        "state": answer.state,
+        "evidence": answer.evidence,
+        "completed_on": answer.completed_on,
+    }
+    form = ActionAnswerForm(
+        request.POST if request.method == "POST" else None,
+        organisation=response.organisation,
+        initial=initial,
+    )
+    if not may_assign:  # an owner records what they did; the MSO says who owns it
+        form.fields["owner"].disabled = True
+    if request.method == "POST" and form.is_valid():
+        try:
+            services.action_response_save(
+                by=request.user,
+                answer=answer,
+                owner=form.cleaned_data["owner"],
+                state=form.cleaned_data["state"],
+                evidence=form.cleaned_data["evidence"],
+                completed_on=form.cleaned_data["completed_on"],
+            )
+        except ValidationError as error:
+            add_service_error(form, error, default_field="state")
+        else:
+            return _done(request, response, "The action is saved")
+    context = {
+        "response": response,
+        "alert": response.alert,
+        "organisation": response.organisation,
+        "answer": answer,
+        "form": form,
+        "evidence_form": AttachmentForm(),
+        "files": answer.files.all(),
+    }
+    return render(request, "alerts/action_answer.html", context)
+
+
+@csrf_exempt
+@allow("POST")
+def evidence_create(request, alert_id, ods_code, action_pk):
+    # Only those who act on the action get as far as sending a file, and the size limit
+    # applies while the upload is read; the CSRF check follows (csrf_protect).
+    response = response_for(request, alert_id, ods_code)
+    _answer_for(request, response, action_pk, Perm.ALERTS_ACT)
+    request.upload_handlers.insert(0, LimitedUploadHandler(request))
+    return _evidence_create(request, alert_id, ods_code, action_pk)
+
+
+@csrf_protect
+def _evidence_create(request, alert_id, ods_code, action_pk):
+    response = response_for(request, alert_id, ods_code)
+    answer = _answer_for(request, response, action_pk, Perm.ALERTS_ACT)
+    form = AttachmentForm(
+        request.POST, request.FILES, too_big=getattr(request, "upload_too_big", False)
+    )
+    if form.is_valid():
+        content_type, name = form.cleaned_data["identified"]
+        services.evidence_add(
+            by=request.user,
+            answer=answer,
+            upload=form.cleaned_data["file"],
+            filename=name,
+            content_type=content_type,
+        )
+        messages.success(request, f"“{name}” is added")
+        return redirect("alerts:action", alert_id=alert_id, ods_code=ods_code, action_pk=action_pk)
+    context = {
+        "response": response,
+        "alert": response.alert,
+        "organisation": response.organisation,
+        "answer": answer,
+        "form": ActionAnswerForm(
+            organisation=response.organisation,
+            initial={"owner": answer.owner, "state": answer.state, "evidence": answer.evidence},
+        ),
+        "evidence_form": form,
+        "files": answer.files.all(),
+    }
+    return render(request, "alerts/action_answer.html", context)
+
+
+@allow("GET")
+def evidence_download(request, alert_id, ods_code, evidence_pk):
+    response = response_for(request, alert_id, ods_code)
+    evidence = get_object_or_404(
+        AlertEvidence.objects.visible_to(request.user),
+        action_response__response=response,
+        pk=evidence_pk,
+    )
+    download = FileResponse(
+        evidence.file.open("rb"),
+        as_attachment=True,
+        filename=evidence.filename,
+        content_type=evidence.content_type,
+    )
+    download["X-Content-Type-Options"] = "nosniff"
+    return download
+
+
+@allow("POST")
+def response_sign_off(request, alert_id, ods_code):
+    response = response_for(request, alert_id, ods_code, Perm.ALERTS_SIGN_OFF)
+    form = SignOffForm(request.POST)
+    if form.is_valid():
+        try:
+            services.response_sign_off(
+                by=request.user, response=response, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            return _refused(request, response, error)
+        return _done(request, response, "Signed off: the MSO can now declare it complete")
+    return _page(request, response, sign_off_form=form)
+
+
+@allow("POST")
+def response_complete(request, alert_id, ods_code):
+    response = response_for(request, alert_id, ods_code, Perm.ALERTS_RESPOND)
+    try:
+        services.response_complete(by=request.user, response=response)
+    except ValidationError as error:
+        return _refused(request, response, error)
+    return _done(request, response, "The response is complete")
+
+
+@allow("POST")
+def response_reopen(request, alert_id, ods_code):
+    response = response_for(request, alert_id, ods_code, Perm.ALERTS_RESPOND)
+    form = ReopenForm(request.POST)
+    if form.is_valid():
+        try:
+            services.response_reopen(
+                by=request.user, response=response, reason=form.cleaned_data["reason"]
+            )
+        except ValidationError as error:
+            add_service_error(form, error, default_field="reason")
+        else:
+            return _done(request, response, "The response is reopened")
+    return _page(request, response, reopen_form=form)
+
+
+@allow("POST")
+def incident_link(request, alert_id, ods_code):
+    response = response_for(request, alert_id, ods_code, Perm.ALERTS_RESPOND)
+    form = IncidentLinkForm(request.POST)
+    if form.is_valid():
+        incident = (
+            Incident.objects.visible_to(request.user)
+            .filter(organisation=response.organisation, reference=form.cleaned_data["reference"])
+            .first()
+        )
+        if incident is None:
+            form.add_error(
+                "reference",
+                f"No incident of {response.organisation.name} that you can see has the reference "
+                f"{form.cleaned_data['reference']}",
+            )
+        else:
+            services.incident_link(by=request.user, response=response, incident=incident)
+            return _done(request, response, f"{incident.reference} is linked to the alert")
+    return _page(request, response, link_form=form)
+
+
+@allow("POST")
+def incident_unlink(request, alert_id, ods_code, link_pk):
+    response = response_for(request, alert_id, ods_code, Perm.ALERTS_RESPOND)
+    link = get_object_or_404(AlertIncident, response=response, pk=link_pk)
+    services.incident_unlink(by=request.user, link=link)
+    return _done(request, response, "The incident is no longer linked")

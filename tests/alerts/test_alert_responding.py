@@ -1,0 +1,205 @@
+"""An organisation's response: acknowledge, decide, lead, each action's owner and evidence, the
+board director's sign-off, complete and reopen; every step on the timeline, the tallies kept
+equal to a live count throughout, and bad input refused with nothing half-saved."""
+
+import datetime
+
+import pytest
+from django.core.exceptions import ValidationError
+
+from alerts import services
+from alerts.choices import ResponseState
+from alerts.models import NO_DEADLINE, AlertActionResponse, AlertResponse
+from organisations.choices import Role
+from tests.alerts.conftest import ISSUED, assert_tallies_are_live
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+TODAY = ISSUED + datetime.timedelta(days=5)
+
+
+def answers(response):
+    return list(AlertActionResponse.objects.filter(response=response).select_related("action"))
+
+
+def finish(by, response, owner):
+    for answer in answers(response):
+        services.action_response_save(
+            by=by, answer=answer, owner=owner, state="done", evidence="Done", completed_on=TODAY
+        )
+
+
+@pytest.fixture(autouse=True)
+def _today(time_machine):
+    time_machine.move_to(datetime.datetime(2026, 11, 7, 10, 0, tzinfo=datetime.UTC))
+
+
+class TestWorkflow:
+    def test_from_new_to_completed(self, response, mso, director, published):
+        services.response_acknowledge(by=mso, response=response)
+        response.refresh_from_db()
+        assert (response.state, response.acknowledged_by) == (ResponseState.ACKNOWLEDGED, mso)
+        services.response_decide(by=mso, response=response, applies=True)
+        services.response_lead_set(by=mso, response=response, lead=mso)
+        first, second = answers(response)
+        services.action_response_save(
+            by=mso,
+            answer=first,
+            owner=mso,
+            state="done",
+            evidence="Order set changed",
+            completed_on=TODAY,
+        )
+        response.refresh_from_db()
+        assert response.next_due_on == second.action.due_on  # the next unfinished deadline
+        services.action_response_save(
+            by=mso,
+            answer=second,
+            owner=mso,
+            state="not-needed",
+            evidence="We do not dispense to outpatients",
+            completed_on=None,
+        )
+        services.response_sign_off(by=director, response=response, note="Assured at board")
+        services.response_complete(by=mso, response=response)
+        response.refresh_from_db()
+        assert response.state == ResponseState.COMPLETED
+        assert response.next_due_on == NO_DEADLINE
+        kinds = list(response.events.values_list("kind", flat=True))
+        assert kinds == [
+            "acknowledged",
+            "applies",
+            "lead",
+            "action",
+            "action",
+            "signed-off",
+            "completed",
+        ]
+        assert_tallies_are_live(published)
+
+    def test_not_applicable_needs_a_rationale(self, response, mso, published):
+        with pytest.raises(ValidationError, match="Say why"):
+            services.response_decide(by=mso, response=response, applies=False, rationale=" ")
+        response.refresh_from_db()
+        assert response.state == ResponseState.NEW
+        services.response_decide(
+            by=mso, response=response, applies=False, rationale="We hold no methotrexate"
+        )
+        response.refresh_from_db()
+        assert response.state == ResponseState.NOT_APPLICABLE and response.acknowledged_at
+        assert_tallies_are_live(published)
+
+    def test_an_action_without_an_owner_is_not_done(self, response, mso):
+        answer = answers(response)[0]
+        with pytest.raises(ValidationError) as refused:
+            services.action_response_save(
+                by=mso, answer=answer, owner=None, state="done", evidence="", completed_on=TODAY
+            )
+        assert "Name who owns the action" in str(refused.value)
+        answer.refresh_from_db()
+        assert answer.state == "to-do"
+
+    def test_a_completion_in_the_future_is_refused(self, response, mso):
+        with pytest.raises(ValidationError, match="today or in the past"):
+            services.action_response_save(
+                by=mso,
+                answer=answers(response)[0],
+                owner=mso,
+                state="done",
+                evidence="",
+                completed_on=TODAY + datetime.timedelta(3),
+            )
+
+    def test_the_owner_must_be_a_member(self, response, mso, other_mso):
+        with pytest.raises(ValidationError, match="not a member"):
+            services.action_response_save(
+                by=mso,
+                answer=answers(response)[0],
+                owner=other_mso,
+                state="in-progress",
+                evidence="",
+                completed_on=None,
+            )
+
+    def test_sign_off_waits_for_every_action(self, response, mso, director):
+        services.response_decide(by=mso, response=response, applies=True)
+        with pytest.raises(ValidationError, match="2 actions are not done yet"):
+            services.response_sign_off(by=director, response=response)
+        finish(mso, response, mso)
+        services.response_sign_off(by=director, response=response)
+
+    def test_completion_waits_for_the_sign_off(self, response, mso):
+        services.response_decide(by=mso, response=response, applies=True)
+        finish(mso, response, mso)
+        with pytest.raises(ValidationError, match="signs off the response before"):
+            services.response_complete(by=mso, response=response)
+
+    def test_changing_an_action_after_sign_off_asks_for_it_again(self, response, mso, director):
+        services.response_decide(by=mso, response=response, applies=True)
+        finish(mso, response, mso)
+        services.response_sign_off(by=director, response=response)
+        services.action_response_save(
+            by=mso,
+            answer=answers(response)[0],
+            owner=mso,
+            state="in-progress",
+            evidence="",
+            completed_on=None,
+        )
+        response.refresh_from_db()
+        assert response.signed_off_at is None
+
+    def test_reopening_needs_a_reason_and_is_on_the_timeline(
+        self, response, mso, director, published
+    ):
+        services.response_decide(by=mso, response=response, applies=False, rationale="No stock")
+        with pytest.raises(ValidationError, match="Say why the response is reopened"):
+            services.response_reopen(by=mso, response=response, reason="")
+        services.response_reopen(by=mso, response=response, reason="We do stock it after all")
+        response.refresh_from_db()
+        assert response.state == ResponseState.IN_PROGRESS and response.rationale == ""
+        assert response.events.last().note == "We do stock it after all"
+        assert_tallies_are_live(published)
+
+    def test_a_closed_response_takes_no_changes(self, response, mso):
+        services.response_decide(by=mso, response=response, applies=False, rationale="No stock")
+        with pytest.raises(ValidationError, match="reopen it first"):
+            services.action_response_save(
+                by=mso,
+                answer=answers(response)[0],
+                owner=mso,
+                state="in-progress",
+                evidence="",
+                completed_on=None,
+            )
+
+    def test_a_lead_must_be_a_member(self, response, mso, other_mso):
+        with pytest.raises(ValidationError, match="not a member"):
+            services.response_lead_set(by=mso, response=response, lead=other_mso)
+
+    def test_incidents_linked_are_the_organisations_own(
+        self, response, mso, trust, other_trust, staff
+    ):
+        from tests.incidents.conftest import report
+
+        own = report(trust, staff, occurred_on=datetime.date(2026, 10, 1))
+        services.incident_link(by=mso, response=response, incident=own)
+        services.incident_link(by=mso, response=response, incident=own)  # once is once
+        assert response.linked_incidents.count() == 1
+        theirs = report(other_trust, member(other_trust, Role.STAFF), occurred_on=own.occurred_on)
+        with pytest.raises(ValidationError):
+            services.incident_link(by=mso, response=response, incident=theirs)
+
+
+def test_the_tallies_stay_live_through_many_organisations_responding(
+    published, trust, mso, other_trust, other_mso, director, lead
+):
+    mine = AlertResponse.objects.get(organisation=trust)
+    theirs = AlertResponse.objects.get(organisation=other_trust)
+    services.response_acknowledge(by=other_mso, response=theirs)
+    services.response_decide(by=mso, response=mine, applies=True)
+    finish(mso, mine, mso)
+    services.response_sign_off(by=director, response=mine)
+    services.response_complete(by=mso, response=mine)
+    services.response_reopen(by=mso, response=mine, reason="Audit found a gap")
+    assert_tallies_are_live(published)

@@ -12,6 +12,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.totp import current_code
+
 from .axe import assert_no_axe_violations
 
 # Playwright's sync API keeps an asyncio event loop in this thread, so Django would otherwise
@@ -124,17 +126,13 @@ def sign_in(expect):
     authenticator-app step when the person has one (the code is worked out from its secret)."""
 
     def go(page, email, password, totp_secret=None):
-        import pyotp
-
         page.goto("/accounts/login/")
         page.get_by_label("Email address").fill(email)
         page.get_by_label("Password", exact=True).fill(password)
         page.get_by_role("button", name="Sign in").click()
         if totp_secret:
             expect(page.locator("h1")).to_have_text("Enter the code from your authenticator app")
-            page.get_by_label("Code from your authenticator app").fill(
-                pyotp.TOTP(totp_secret).now()
-            )
+            page.get_by_label("Code from your authenticator app").fill(current_code(totp_secret))
             page.get_by_role("button", name="Sign in").click()
 
     return go

@@ -91,17 +91,25 @@ def _date(value: str, what: str) -> datetime.date:
     raise ValidationError(f"{what} “{value}” is not a date: write it as 2026-03-31 or 31/03/2026")
 
 
+def _text(value) -> str:
+    return "" if value is None else str(value)
+
+
 def _kinds(values) -> list[str]:
-    return [_choice(v, OrganisationKind.choices, "The kind of organisation") for v in values if v]
+    return [
+        _choice(_text(v), OrganisationKind.choices, "The kind of organisation")
+        for v in values
+        if _text(v).strip()
+    ]
 
 
 def _medicines(values) -> list[dict]:
     found = []
     for value in values:
         if isinstance(value, dict):
-            name, code = str(value.get("name", "")), str(value.get("dmd_code", ""))
+            name, code = _text(value.get("name")), _text(value.get("dmd_code"))
         else:
-            name, _, code = str(value).partition("|")
+            name, _, code = _text(value).partition("|")
         name, code = name.strip(), code.strip()
         if not name:
             continue
@@ -113,7 +121,7 @@ def _medicines(values) -> list[dict]:
 
 def _alert_values(raw: dict) -> dict:
     """The alert's fields from one record, checked (ValidationError with every problem)."""
-    problems = [f"{name} is missing" for name in REQUIRED if not str(raw.get(name) or "").strip()]
+    problems = [f"{name} is missing" for name in REQUIRED if not _text(raw.get(name)).strip()]
     if problems:
         raise ValidationError(problems)
     values, errors = {}, []
@@ -123,20 +131,22 @@ def _alert_values(raw: dict) -> dict:
         ("issued_on", lambda v: _date(v, "The date issued")),
     ):
         try:
-            values[name] = read(str(raw["type" if name == "alert_type" else name]))
+            values[name] = read(_text(raw["type" if name == "alert_type" else name]))
         except ValidationError as error:
             errors += error.messages
     try:
         applies = raw["applies_to"]
         values["applicable_kinds"] = _kinds(
-            applies if isinstance(applies, list) else str(applies).split(";")
+            applies if isinstance(applies, list) else _text(applies).split(";")
         )
+        if not values["applicable_kinds"]:
+            errors.append("applies_to names no kind of organisation")
     except ValidationError as error:
         errors += error.messages
-    values["reference"] = validators.normalise_reference(str(raw["reference"]))
-    values["title"] = str(raw["title"]).strip()[:300]
-    values["summary"] = str(raw["summary"]).strip()[:10000]
-    values["link"] = str(raw.get("link") or "").strip()[:500]
+    values["reference"] = validators.normalise_reference(_text(raw["reference"]))
+    values["title"] = _text(raw["title"]).strip()[:300]
+    values["summary"] = _text(raw["summary"]).strip()[:10000]
+    values["link"] = _text(raw.get("link")).strip()[:500]
     if values["link"] and not values["link"].startswith(("https://", "http://")):
         errors.append(f"The link “{values['link']}” is not a web address")
     if "alert_type" in values and "issued_on" in values:
@@ -154,7 +164,7 @@ def _alert_values(raw: dict) -> dict:
 def _action(description: str, deadline: str, values: dict) -> dict:
     due_on = (
         _date(deadline, "The action's deadline")
-        if str(deadline or "").strip()
+        if deadline.strip()
         else services.default_deadline(values["alert_type"], values["issued_on"])
     )
     if due_on is None:
@@ -166,40 +176,126 @@ def _action(description: str, deadline: str, values: dict) -> dict:
     return {"description": description.strip()[:3000], "due_on": due_on}
 
 
-def _records(data: bytes, filename: str):
-    """(where, record, actions as (description, deadline)) for each alert in the file."""
-    text = data.decode("utf-8-sig")
-    if filename.lower().endswith(".json"):
-        loaded = json.loads(text)
-        items = loaded.get("alerts") if isinstance(loaded, dict) else loaded
-        if not isinstance(items, list):
-            raise ValidationError('The JSON file must hold a list of alerts, or {"alerts": […]}')
-        for number, item in enumerate(items, start=1):
-            if not isinstance(item, dict):
-                raise ValidationError(f"Alert {number} is not an object")
-            item = {**item, "applies_to": item.get("applies_to", [])}
-            actions = [
-                (str(a.get("description", "")), str(a.get("deadline", "")))
-                for a in item.get("actions", [])
-                if isinstance(a, dict)
-            ]
-            yield f"alert {number}", item, actions
-        return
+@dataclass
+class _Record:
+    """One alert as the file holds it: where it is (a CSV line, a JSON alert's number, ``at``
+    to sort the problems by), its fields, and its actions as (at, where, description,
+    deadline)."""
+
+    at: int
+    where: str
+    fields: dict
+    actions: list[tuple[int, str, str, str]] = field(default_factory=list)
+
+
+# The columns of an alert's own (not an action's): read from its first row in a CSV file.
+ALERT_COLUMNS = tuple(c for c in COLUMNS if c not in ("reference", "action", "action_deadline"))
+
+
+def _csv_records(text: str, problems: list) -> list[_Record]:
+    """One row an action: the rows of an alert share its reference and come one after
+    another, and its fields are read from the first of them (the others repeat them or leave
+    them empty)."""
     reader = csv.DictReader(io.StringIO(text))
-    missing = [column for column in REQUIRED if column not in (reader.fieldnames or [])]
-    if missing:
-        raise ValidationError(f"The CSV file has no column {', '.join(missing)} (line 1)")
-    # One row an action: the rows of an alert share its reference, and its fields are read
-    # from the first of them.
-    grouped: dict[str, tuple[str, dict, list]] = {}
-    for row in reader:
-        reference = validators.normalise_reference(row.get("reference") or "")
-        if reference not in grouped:
-            record = {**row, "medicines": (row.get("medicines") or "").split(";")}
-            grouped[reference] = (f"line {reader.line_num}", record, [])
-        if (row.get("action") or "").strip():
-            grouped[reference][2].append((row["action"], row.get("action_deadline") or ""))
-    yield from grouped.values()
+    records: dict[str, _Record] = {}
+    last = None
+    try:
+        missing = [column for column in REQUIRED if column not in (reader.fieldnames or [])]
+        if missing:
+            raise ValidationError(f"The CSV file has no column {', '.join(missing)} (line 1)")
+        for row in reader:
+            at, where = reader.line_num, f"line {reader.line_num}"
+            # A row with no reference is an alert of its own (its problem is on its line).
+            key = validators.normalise_reference(row.get("reference") or "") or where
+            first = records.get(key)
+            if first is not None and key != last:
+                problems.append(
+                    (
+                        at,
+                        f"{where}: {key} is in the file twice (first on {first.where}): the "
+                        "rows of one alert must come one after another",
+                    )
+                )
+                continue
+            last = key
+            if first is None:
+                first = records[key] = _Record(at, where, row)
+            else:
+                differ = [
+                    column
+                    for column in ALERT_COLUMNS
+                    if (row.get(column) or "").strip()
+                    and (row.get(column) or "").strip() != (first.fields.get(column) or "").strip()
+                ]
+                if differ:
+                    problems.append(
+                        (
+                            at,
+                            f"{where}: {', '.join(differ)} "
+                            f"{'is' if len(differ) == 1 else 'are'} not as on {first.where}, "
+                            f"the first row of {key}: the other rows of an alert repeat its "
+                            "columns or leave them empty",
+                        )
+                    )
+                    continue
+            if (row.get("action") or "").strip():
+                first.actions.append((at, where, row["action"], row.get("action_deadline") or ""))
+    except csv.Error as error:
+        raise ValidationError(
+            f"The CSV file cannot be read: line {reader.line_num}: {error}"
+        ) from None
+    for record in records.values():
+        record.fields = {
+            **record.fields,
+            "medicines": (record.fields.get("medicines") or "").split(";"),
+        }
+    return list(records.values())
+
+
+def _json_records(text: str, problems: list) -> list[_Record]:
+    loaded = json.loads(text)
+    items = loaded.get("alerts") if isinstance(loaded, dict) else loaded
+    if not isinstance(items, list):
+        raise ValidationError('The JSON file must hold a list of alerts, or {"alerts": […]}')
+    records = []
+    for number, item in enumerate(items, start=1):
+        where = f"alert {number}"
+        if not isinstance(item, dict):
+            problems.append((number, f"{where}: it is not an object ({{…}})"))
+            continue
+        medicines = item.get("medicines") or []
+        if isinstance(medicines, str):
+            medicines = medicines.split(";")
+        actions = item.get("actions") or []
+        if not isinstance(medicines, list):
+            problems.append((number, f"{where}: its medicines must be a list"))
+            continue
+        if not isinstance(actions, list) or not all(isinstance(a, dict) for a in actions):
+            problems.append(
+                (number, f'{where}: its actions must be a list of {{"description", "deadline"}}')
+            )
+            continue
+        fields = {**item, "applies_to": item.get("applies_to") or [], "medicines": medicines}
+        records.append(
+            _Record(
+                number,
+                where,
+                fields,
+                [
+                    (number, where, _text(a.get("description")), _text(a.get("deadline")))
+                    for a in actions
+                ],
+            )
+        )
+    return records
+
+
+def _unreadable(data: bytes, error: UnicodeDecodeError) -> str:
+    line = data[: error.start].count(b"\n") + 1
+    return (
+        f"The file is not UTF-8 text: line {line} has a character in another encoding. Save "
+        "it as “CSV UTF-8” (or JSON in UTF-8) and try again"
+    )
 
 
 def plan(data: bytes, filename: str) -> Plan:
@@ -210,11 +306,22 @@ def plan(data: bytes, filename: str) -> Plan:
     if not filename.lower().endswith((".csv", ".json")):
         found.problems.append("The file must be a CSV or a JSON file (.csv or .json)")
         return found
-    seen: set[str] = set()
+    problems: list[tuple[int, str]] = []
     try:
-        records = list(_records(data, filename))
-    except (UnicodeDecodeError, json.JSONDecodeError, csv.Error) as error:
-        found.problems.append(f"The file cannot be read: {error}")
+        text = data.decode("utf-8-sig")
+        if "\x00" in text:  # no database keeps one in text (PostgreSQL refuses it)
+            line = text[: text.index("\x00")].count("\n") + 1
+            raise ValidationError(f"The file is not text: line {line} holds a NUL character")
+        read = _json_records if filename.lower().endswith(".json") else _csv_records
+        records = read(text, problems)
+    except UnicodeDecodeError as error:
+        found.problems.append(_unreadable(data, error))
+        return found
+    except json.JSONDecodeError as error:
+        found.problems.append(
+            f"The JSON file cannot be read: {error.msg} on line {error.lineno}, "
+            f"column {error.colno}"
+        )
         return found
     except ValidationError as error:
         found.problems += error.messages
@@ -223,41 +330,68 @@ def plan(data: bytes, filename: str) -> Plan:
         alert.reference: alert
         for alert in Alert.objects.filter(
             reference__in=[
-                validators.normalise_reference(str(r.get("reference") or "")) for _, r, _ in records
+                validators.normalise_reference(_text(r.fields.get("reference"))) for r in records
             ]
         ).prefetch_related("medicines", "actions")
     }
-    for where, record, actions in records:
+    seen: dict[str, str] = {}
+    for record in records:
+        before = len(problems)
+        values = medicines = None
         try:
-            values = _alert_values(record)
-            medicines = _medicines(record.get("medicines") or [])
-            answers = [_action(d, deadline, values) for d, deadline in actions if d.strip()]
+            values = _alert_values(record.fields)
         except ValidationError as error:
-            found.problems += [f"{where}: {message}" for message in error.messages]
+            problems += [(record.at, f"{record.where}: {m}") for m in error.messages]
+        try:
+            medicines = _medicines(record.fields.get("medicines") or [])
+        except ValidationError as error:
+            problems += [(record.at, f"{record.where}: {m}") for m in error.messages]
+        answers = []
+        for at, where, description, deadline in record.actions:
+            if values is None or not description.strip():
+                continue
+            try:
+                answers.append(_action(description, deadline, values))
+            except ValidationError as error:
+                problems += [(at, f"{where}: {m}") for m in error.messages]
+        if len(problems) > before:
             continue
         reference = values.pop("reference")
         if reference in seen:
-            found.problems.append(f"{where}: {reference} is in the file twice")
+            problems.append(
+                (
+                    record.at,
+                    f"{record.where}: {reference} is in the file twice "
+                    f"(first as {seen[reference]})",
+                )
+            )
             continue
-        seen.add(reference)
-        planned = Planned(where, reference, values, medicines, answers, existing.get(reference))
+        seen[reference] = record.where
+        planned = Planned(
+            record.where, reference, values, medicines, answers, existing.get(reference)
+        )
         if planned.existing is not None:
             planned.changes = _changes(planned.existing, values, medicines, answers)
-            if (
-                planned.existing.is_published
-                and "actions" in planned.changes
-                and planned.existing.actions.exists()
-            ):
-                found.problems.append(
-                    f"{where}: {reference} is published, and its actions cannot change now"
+            # alert_save keeps a published alert's actions (organisations are answering them),
+            # with or without actions so far: a file that changes them is refused here.
+            if planned.existing.is_published and "actions" in planned.changes:
+                problems.append(
+                    (
+                        record.at,
+                        f"{record.where}: {reference} is published, and its actions cannot "
+                        "change now",
+                    )
                 )
                 continue
         found.alerts.append(planned)
+    found.problems = [message for _, message in sorted(problems, key=lambda p: p[0])]
     return found
 
 
 def _changes(alert: Alert, values: dict, medicines: list[dict], actions: list[dict]) -> list:
-    changed = [name for name in FIELDS if getattr(alert, name) != values[name]]
+    # Named as the file's columns are (type, applies_to), not the model's fields.
+    column = {"alert_type": "type", "applicable_kinds": "applies_to"}
+    changed = [column.get(name, name) for name in FIELDS if getattr(alert, name) != values[name]]
     have = [{"name": m.name, "dmd_code": m.dmd_code} for m in alert.medicines.all()]
     if have != medicines:
         changed.append("medicines")
@@ -283,10 +417,10 @@ def apply(found: Plan, *, by, publish: bool = False) -> Plan:
                 services.alert_save(
                     by=by, alert=alert, medicines=planned.medicines, actions=planned.actions
                 )
+                if publish and planned.existing is None:
+                    services.alert_publish(by=by, alert=alert)
             except ValidationError as error:
                 raise ValidationError(
                     [f"{planned.where}: {message}" for message in error.messages]
                 ) from None
-            if publish and planned.existing is None:
-                services.alert_publish(by=by, alert=alert)
     return found

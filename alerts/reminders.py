@@ -4,7 +4,7 @@ a practice without either, its PCN's (organisations.reminders.managers).
 
 - a published alert, to each organisation's MSO (``publishing_notices``: the fan-out after
   publishing, and in the sweep for any alert whose fan-out did not finish);
-- not acknowledged 2 working days after publishing, to the MSO;
+- not acknowledged 2 working days after publishing (to the hour), to the MSO;
 - a Class 1 recall not acknowledged 4 hours after publishing, to the MSO and board director;
 - an action's deadline in 14, 7 and 1 days, to its owner (the MSO while it has none);
 - an action's deadline passed, to its owner and the MSO, and 3 days later the board director.
@@ -88,16 +88,21 @@ def unfinished_fan_outs(on):
         Alert.objects.filter(pk=alert.pk).update(notified_at=timezone.now())
 
 
+def acknowledge_by(published_at):
+    """When a response not acknowledged yet is reminded: 2 working days after publishing, to the
+    hour (published on Thursday at 10:00, reminded at Monday's first sweep after 10:00)."""
+    published = timezone.localtime(published_at)
+    day = working_days_after(published.date(), ACKNOWLEDGE_WITHIN_WORKING_DAYS)
+    return published.replace(year=day.year, month=day.month, day=day.day)
+
+
 def not_acknowledged(on):
     """Responses still new 2 working days after their alert was published, to the MSO."""
-    due = {}
-    for alert in Alert.objects.published().filter(
-        published_at__gte=timezone.now() - timedelta(days=120)
-    ):
-        published_on = timezone.localdate(alert.published_at)
-        deadline = working_days_after(published_on, ACKNOWLEDGE_WITHIN_WORKING_DAYS)
-        if deadline <= on:
-            due[alert.pk] = (alert, deadline)
+    now, due = timezone.now(), {}
+    for alert in Alert.objects.published().filter(published_at__gte=now - timedelta(days=120)):
+        deadline = acknowledge_by(alert.published_at)
+        if deadline <= now:
+            due[alert.pk] = (alert, deadline.date())
     if not due:
         return
     waiting = AlertResponse.objects.filter(alert_id__in=due, state=ResponseState.NEW)

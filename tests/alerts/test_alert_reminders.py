@@ -1,0 +1,248 @@
+"""Reminders and escalation from alerts, through the engine, with time travel: each rule sends
+to the right people at the right moment, once however often the sweep runs, and each is in the
+in-app notifications (a Notification row is what the notifications page lists)."""
+
+import datetime
+
+import pytest
+from django.utils import timezone
+
+from alerts import reminders, services
+from alerts.models import AlertActionResponse, AlertResponse
+from notifications.models import Notification
+from notifications.services import sweep
+from organisations.choices import OrganisationKind, Post, Role
+from tests.alerts.conftest import draft
+from tests.factories import OrganisationFactory, RelationshipFactory, member, post_holder
+
+pytestmark = pytest.mark.django_db
+LONDON = timezone.get_default_timezone()
+
+
+def at(*args) -> datetime.datetime:
+    return datetime.datetime(*args, tzinfo=LONDON)
+
+
+def sent(kind):
+    return sorted(Notification.objects.filter(kind=kind).values_list("recipient_id", flat=True))
+
+
+def sweep_at(time_machine, moment):
+    time_machine.move_to(moment)
+    return sweep(moment.date())
+
+
+def publish(lead, alert, time_machine, moment, capture):
+    time_machine.move_to(moment)
+    with capture(execute=True):
+        services.alert_publish(by=lead, alert=alert)
+    alert.refresh_from_db()
+    return alert
+
+
+@pytest.fixture
+def capture(django_capture_on_commit_callbacks):
+    return django_capture_on_commit_callbacks
+
+
+class TestPublishingNotice:
+    def test_each_reached_organisations_mso_and_deputy_is_told_once(
+        self, lead, trust, other_trust, mso, other_mso, time_machine, capture
+    ):
+        deputy = post_holder(trust, Post.DEPUTY_MSO)
+        staff = member(trust, Role.STAFF)
+        alert = publish(lead, draft(lead), time_machine, at(2026, 11, 2, 10), capture)
+        assert sent("published") == sorted([mso.pk, deputy.pk, other_mso.pk])
+        assert alert.notified_at is not None
+        services.fan_out(alert)  # the task run again (a retry) writes nothing more
+        sweep_at(time_machine, at(2026, 11, 2, 11))
+        assert sent("published") == sorted([mso.pk, deputy.pk, other_mso.pk])
+        assert staff.pk not in sent("published")
+        notice = Notification.objects.get(kind="published", recipient=mso)
+        assert notice.url == f"/alerts/{alert.pk}/{trust.ods_code}/"
+        assert alert.reference in notice.title
+
+    def test_a_fan_out_that_never_finished_is_finished_by_the_sweep(
+        self, lead, trust, mso, time_machine
+    ):
+        time_machine.move_to(at(2026, 11, 2, 10))
+        alert = draft(lead)
+        services.alert_publish(by=lead, alert=alert)  # its on-commit task never ran
+        assert not sent("published")
+        sweep_at(time_machine, at(2026, 11, 2, 10, 5))  # within the grace, the task may yet run
+        assert not sent("published")
+        sweep_at(time_machine, at(2026, 11, 2, 10, 15))
+        assert sent("published") == [mso.pk]
+        alert.refresh_from_db()
+        assert alert.notified_at is not None
+        sweep_at(time_machine, at(2026, 11, 2, 11, 5))
+        assert sent("published") == [mso.pk]
+
+    def test_a_practice_without_an_mso_tells_its_pcns(self, lead, time_machine, capture):
+        pcn = OrganisationFactory(pcn=True)
+        practice = OrganisationFactory(practice=True)
+        RelationshipFactory(parent=pcn, child=practice, start_on=datetime.date(2020, 1, 1))
+        pcn_mso = post_holder(pcn, Post.MSO)
+        alert = draft(lead, applicable_kinds=[OrganisationKind.GP_PRACTICE])
+        publish(lead, alert, time_machine, at(2026, 11, 2, 10), capture)
+        assert sent("published") == [pcn_mso.pk]
+
+
+class TestNotAcknowledged:
+    def test_told_to_the_mso_two_working_days_after_publishing_to_the_hour(
+        self, lead, trust, other_trust, mso, other_mso, time_machine, capture
+    ):
+        # Published on Thursday at 10:00: Friday and Monday are the two working days.
+        alert = publish(lead, draft(lead), time_machine, at(2026, 11, 5, 10), capture)
+        services.response_acknowledge(
+            by=other_mso, response=AlertResponse.objects.get(alert=alert, organisation=other_trust)
+        )
+        for moment in (at(2026, 11, 6, 17), at(2026, 11, 7, 12), at(2026, 11, 9, 9, 5)):
+            sweep_at(time_machine, moment)
+        assert not sent("not-acknowledged")
+        sweep_at(time_machine, at(2026, 11, 9, 10, 5))
+        sweep_at(time_machine, at(2026, 11, 9, 11, 5))
+        sweep_at(time_machine, at(2026, 11, 10, 10, 5))
+        assert sent("not-acknowledged") == [mso.pk]  # once; the acknowledged trust not at all
+
+    def test_bank_holidays_are_not_working_days(self, lead, mso, time_machine):
+        # Published on Christmas Eve 2026 (Thursday): Christmas Day and the Boxing Day holiday
+        # (Monday 28th) do not count, so the working days are the 29th and the 30th.
+        published = at(2026, 12, 24, 9)
+        assert reminders.acknowledge_by(published) == at(2026, 12, 30, 9)
+
+    def test_no_reminder_once_acknowledged(self, mso, other_mso, response, time_machine):
+        services.response_acknowledge(by=mso, response=response)
+        sweep_at(time_machine, timezone.now() + datetime.timedelta(days=10))
+        assert sent("not-acknowledged") == [other_mso.pk]
+
+
+class TestClassOneRecall:
+    @pytest.fixture
+    def recall(self, lead):
+        return draft(
+            lead,
+            reference="EL (26)A/01",
+            alert_type="recall-1",
+            actions=[{"description": "Quarantine stock", "due_on": datetime.date(2026, 11, 2)}],
+        )
+
+    def test_not_acknowledged_in_4_hours_tells_the_mso_and_board_director(
+        self, lead, recall, trust, mso, director, time_machine, capture
+    ):
+        publish(lead, recall, time_machine, at(2026, 11, 2, 9, 30), capture)
+        sweep_at(time_machine, at(2026, 11, 2, 13, 5))
+        assert not sent("class-1-not-acknowledged")
+        sweep_at(time_machine, at(2026, 11, 2, 13, 35))
+        sweep_at(time_machine, at(2026, 11, 2, 14, 5))
+        assert sent("class-1-not-acknowledged") == sorted([mso.pk, director.pk])
+
+    def test_acknowledged_in_time_tells_nobody(
+        self, lead, recall, trust, mso, director, time_machine, capture
+    ):
+        alert = publish(lead, recall, time_machine, at(2026, 11, 2, 9, 30), capture)
+        time_machine.move_to(at(2026, 11, 2, 11))
+        services.response_acknowledge(
+            by=mso, response=AlertResponse.objects.get(alert=alert, organisation=trust)
+        )
+        sweep_at(time_machine, at(2026, 11, 2, 14, 5))
+        assert not sent("class-1-not-acknowledged")
+
+    def test_other_alerts_have_no_four_hour_rule(self, lead, trust, mso, time_machine, capture):
+        publish(lead, draft(lead), time_machine, at(2026, 11, 2, 9, 30), capture)
+        sweep_at(time_machine, at(2026, 11, 2, 14, 5))
+        assert not sent("class-1-not-acknowledged")
+
+
+class TestActionDeadlines:
+    DUE = datetime.date(2026, 12, 2)  # the first action of the draft: issued + 30 days
+
+    @pytest.fixture
+    def answer(self, lead, trust, mso, director, time_machine, capture):
+        alert = publish(lead, draft(lead), time_machine, at(2026, 11, 2, 10), capture)
+        response = AlertResponse.objects.get(alert=alert, organisation=trust)
+        services.response_decide(by=mso, response=response, applies=True)
+        return AlertActionResponse.objects.get(response=response, action__due_on=self.DUE)
+
+    def every_day_until(self, time_machine, last):
+        day = datetime.date(2026, 11, 2)
+        while day <= last:
+            sweep_at(time_machine, at(day.year, day.month, day.day, 7, 5))
+            sweep_at(time_machine, at(day.year, day.month, day.day, 8, 5))
+            day += datetime.timedelta(days=1)
+
+    def deadline_reminders(self, answer):
+        return sorted(
+            Notification.objects.filter(subject=f"alert-action:{answer.pk}").values_list(
+                "kind", "recipient_id"
+            )
+        )
+
+    def test_owner_told_14_7_and_1_days_before_then_owner_and_mso_then_director(
+        self, answer, mso, director, trust, time_machine
+    ):
+        owner = member(trust, Role.STAFF)
+        services.action_response_save(
+            by=mso, answer=answer, owner=owner, state="in-progress", evidence="", completed_on=None
+        )
+        self.every_day_until(time_machine, self.DUE + datetime.timedelta(days=5))
+        assert self.deadline_reminders(answer) == sorted(
+            [
+                ("due-in-14-days", owner.pk),
+                ("due-in-7-days", owner.pk),
+                ("due-tomorrow", owner.pk),
+                ("overdue", owner.pk),
+                ("overdue", mso.pk),
+                ("overdue-3-days", director.pk),
+            ]
+        )
+        days = dict(
+            Notification.objects.filter(subject=f"alert-action:{answer.pk}").values_list(
+                "kind", "created_at__date"
+            )
+        )
+        assert days["due-in-14-days"] == self.DUE - datetime.timedelta(days=14)
+        assert days["due-in-7-days"] == self.DUE - datetime.timedelta(days=7)
+        assert days["due-tomorrow"] == self.DUE - datetime.timedelta(days=1)
+        assert days["overdue"] == self.DUE + datetime.timedelta(days=1)
+        assert days["overdue-3-days"] == self.DUE + datetime.timedelta(days=3)
+
+    def test_an_action_without_an_owner_is_told_to_the_mso(self, answer, mso, time_machine):
+        self.every_day_until(time_machine, self.DUE - datetime.timedelta(days=7))
+        assert self.deadline_reminders(answer) == [
+            ("due-in-14-days", mso.pk),
+            ("due-in-7-days", mso.pk),
+        ]
+
+    def test_a_sweep_that_first_runs_late_sends_the_latest_reminder_only(
+        self, answer, mso, director, time_machine
+    ):
+        sweep_at(time_machine, at(2026, 11, 28, 8, 5))  # 4 days before: past 7, not yet 1
+        assert self.deadline_reminders(answer) == [("due-in-7-days", mso.pk)]
+        sweep_at(time_machine, at(2026, 12, 8, 8, 5))  # 6 days late: both late reminders
+        assert [kind for kind, _ in self.deadline_reminders(answer)] == [
+            "due-in-7-days",
+            "overdue",
+            "overdue-3-days",
+        ]
+
+    def test_a_finished_action_or_closed_response_is_not_told(
+        self, answer, mso, director, time_machine
+    ):
+        time_machine.move_to(at(2026, 11, 10, 9))
+        services.action_response_save(
+            by=mso,
+            answer=answer,
+            owner=mso,
+            state="done",
+            evidence="Default changed to weekly",
+            completed_on=datetime.date(2026, 11, 10),
+        )
+        self.every_day_until(time_machine, self.DUE + datetime.timedelta(days=5))
+        assert self.deadline_reminders(answer) == []
+        other = AlertActionResponse.objects.exclude(pk=answer.pk).get(response=answer.response)
+        services.response_decide(
+            by=mso, response=answer.response, applies=False, rationale="No methotrexate here"
+        )
+        self.every_day_until(time_machine, datetime.date(2027, 1, 5))
+        assert self.deadline_reminders(other) == []

@@ -4,6 +4,8 @@ network leads (a regional lead, their region), from the tallies, with drill-down
 organisations (never to their evidence) and exports of exactly the rows shown."""
 
 import logging
+from collections import defaultdict
+from urllib.parse import urlencode
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -338,6 +340,7 @@ def compliance(request, alert_id):
                 **row,
                 "region_label": regions.get(row["region"], "No region"),
                 "kind_label": kinds.get(row["kind"], row["kind"]),
+                "query": urlencode({"region": row["region"], "kind": row["kind"]}),
             }
             for row in by
         ],
@@ -417,10 +420,22 @@ def overdue(request):
     today = timezone.localdate()
     page = Paginator(_overdue_rows(request, today), PAGE_SIZE).get_page(request.GET.get("page"))
     regions, kinds = dict(Region.choices), dict(OrganisationKind.choices)
+    late = defaultdict(list)
+    for response in (
+        AlertResponse.objects.visible_to(request.user, Perm.ALERTS_COMPLIANCE)
+        .overdue(today)
+        .filter(organisation__ods_code__in=[row["organisation__ods_code"] for row in page])
+        .order_by("next_due_on", "alert__reference")
+        .values(
+            "alert_id", "alert__reference", "alert__title", "next_due_on", "organisation__ods_code"
+        )
+    ):
+        late[response["organisation__ods_code"]].append(response)
     for row in page.object_list:
         row["region_label"] = regions.get(row["region"], "")
         row["kind_label"] = kinds.get(row["kind"], row["kind"])
         row["days"] = (today - row["since"]).days
+        row["late"] = late[row["organisation__ods_code"]]
     return render(request, "alerts/overdue.html", {"page": page, "today": today})
 
 

@@ -1,7 +1,8 @@
 """Fictional demo data: an ICB, two trusts (one of which took over a third, now closed), a PCN
 with two GP practices, a community pharmacy, and one sign-in for each kind of user; then the MSO
-community and the register's comings and goings (demo_community.py), and fifteen months of
-medication incidents (demo_incidents.py). Every name, code and incident here is made up.
+community and the register's comings and goings (demo_community.py), fifteen months of
+medication incidents (demo_incidents.py), and national alerts with each organisation's response
+(demo_alerts.py). Every name, code, incident and alert here is made up.
 
 Running it again changes nothing but the demo passwords (set to DEMO_PASSWORD each time).
 """
@@ -12,6 +13,7 @@ from auditlog.context import disable_auditlog
 from django.db import transaction
 
 from accounts.models import User
+from alerts.models import Alert, AlertResponse
 from incidents.models import Incident
 from networks.models import Event, Network, Resource
 from notifications.models import Notification
@@ -26,6 +28,7 @@ from organisations.models import (
     OrganisationRelationship,
 )
 
+from .demo_alerts import seed_alerts
 from .demo_community import seed_community
 from .demo_incidents import seed_incidents
 
@@ -198,6 +201,7 @@ def seed_demo(password: str) -> dict[str, int]:
         seed_community(
             organisations, lambda email, name, **extra: _user(email, name, password, **extra)
         )
+        seed_alerts(organisations)
     return {
         "organisations": Organisation.objects.count(),
         "users": User.objects.count(),
@@ -210,4 +214,6 @@ def seed_demo(password: str) -> dict[str, int]:
         "notifications": Notification.objects.count(),
         "incidents": Incident.objects.count(),
         "incidents open": Incident.objects.open().count(),
+        "alerts": Alert.objects.count(),
+        "alert responses open": AlertResponse.objects.open().count(),
     }

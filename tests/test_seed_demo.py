@@ -156,3 +156,156 @@ def test_the_incidents_are_there_for_everyone_who_looks(seeded):
     before = incidents.count()
     call_command("seed_demo")
     assert Incident.objects.count() == before
+
+
+def alert_counts():
+    from alerts.models import (
+        Alert,
+        AlertActionResponse,
+        AlertEvidence,
+        AlertIncident,
+        AlertResponse,
+        AlertResponseEvent,
+        AlertTally,
+    )
+    from notifications.models import Notification
+
+    models = (
+        Alert,
+        AlertResponse,
+        AlertActionResponse,
+        AlertEvidence,
+        AlertIncident,
+        AlertResponseEvent,
+        AlertTally,
+        Notification,
+    )
+    return [model.objects.count() for model in models]
+
+
+def test_the_alerts_and_every_kind_of_response_are_there(seeded):
+    """Alerts of each kind the national team sends, a draft to publish, and responses in every
+    state: the timelines in the past, in order, and the national view's tallies equal to a live
+    count of the responses."""
+    from django.db.models import Count
+
+    from alerts import validators
+    from alerts.choices import AlertType, ResponseState
+    from alerts.models import (
+        Alert,
+        AlertEvidence,
+        AlertIncident,
+        AlertResponse,
+        AlertResponseEvent,
+        AlertTally,
+    )
+
+    today = timezone.localdate()
+    alerts = Alert.objects.all()
+    assert set(alerts.published().values_list("alert_type", flat=True)) >= {
+        AlertType.NATPSA,
+        AlertType.RECALL_1,
+        AlertType.RECALL_2,
+        AlertType.RECALL_3,
+        AlertType.NOTIFICATION_4,
+        AlertType.SUPPLY,
+        AlertType.DEAR_DOCTOR,
+    }
+    draft = alerts.drafts().get()
+    assert draft.alert_type == AlertType.NATPSA and draft.actions.exists()
+    for alert in alerts:
+        validators.check_reference(alert.reference, alert.alert_type, alert.issued_on)
+        assert alert.medicines.exists() and alert.actions.exists() and alert.applicable_kinds
+    due = [action.due_on for alert in alerts.published() for action in alert.actions.all()]
+    assert min(due) < today < max(due)
+
+    responses = AlertResponse.objects.select_related("organisation", "alert")
+    assert set(responses.values_list("state", flat=True)) == set(ResponseState.values)
+    assert responses.overdue(today).exists()
+    signed = responses.get(state=ResponseState.COMPLETED)
+    assert signed.signed_off_by.email == "director@trust-a.example"
+    assert not responses.filter(state=ResponseState.NOT_APPLICABLE, rationale="").exists()
+    reopened = responses.get(events__kind=AlertResponseEvent.Kind.REOPENED)
+    assert reopened.is_open and reopened.signed_off_at is None
+    waiting = [
+        r
+        for r in responses.filter(
+            organisation__ods_code="RZA", state=ResponseState.IN_PROGRESS, signed_off_at=None
+        )
+        if all(answer.is_finished for answer in r.action_responses.all())
+    ]
+    assert waiting, "a response waiting for the board director's sign-off"
+    in_progress = AlertEvidence.objects.get().action_response.response
+    assert in_progress.state == ResponseState.IN_PROGRESS
+    assert in_progress.action_responses.filter(state="done").exclude(evidence="").exists()
+    assert in_progress.action_responses.exclude(state__in=["done", "not-needed"]).exists()
+    link = AlertIncident.objects.select_related("incident", "response__alert").first()
+    assert link.incident.organisation_id == link.response.organisation_id
+    names = [m.name.lower() for m in link.response.alert.medicines.all()]
+    assert any(name in link.incident.medicine_names.lower() for name in names)
+
+    # The story happened over the weeks before the demo's day, in order.
+    now = timezone.now()
+    for response in responses.filter(alert__published_at__isnull=False):
+        times = [event.at for event in response.events.all()]
+        assert times == sorted(times)
+        assert all(response.alert.published_at <= at <= now for at in times)
+
+    live = {
+        (row["alert"], row["region"], row["kind"], row["state"], row["next_due_on"]): row["n"]
+        for row in AlertResponse.objects.values("alert", "region", "kind", "state", "next_due_on")
+        .annotate(n=Count("pk"))
+        .order_by()
+    }
+    kept = {
+        (t.alert_id, t.region, t.kind, t.state, t.next_due_on): t.count
+        for t in AlertTally.objects.filter(count__gt=0)
+    }
+    assert kept == live
+    assert not AlertTally.objects.filter(count__lt=0).exists()
+
+
+def test_each_demo_sign_in_finds_the_alerts(seeded, client_for):
+    """The MSOs their inbox and its notices, the board director a response to sign off, the
+    network leads the compliance and past-deadline pages, the national lead a draft."""
+    from alerts.models import Alert, AlertResponse
+
+    for email in ("mso@trust-a.example", "mso@trust-b.example", "mso@pcn.example"):
+        user = User.objects.get(email=email)
+        assert user.notifications.filter(kind="published").exists(), email
+        page = client_for(user).get("/alerts/")
+        assert page.status_code == 200, email
+        assert b"SDA/" in page.content, email  # the supply disruption alert reached them all
+    laura = User.objects.get(email="mso@icb.example")
+    assert laura.notifications.filter(kind="not-acknowledged").exists()
+    assert User.objects.get(email="mso@pcn.example").notifications.filter(
+        kind="class-1-not-acknowledged"
+    )
+
+    director = User.objects.get(email="director@trust-a.example")
+    to_sign = [
+        r
+        for r in AlertResponse.objects.filter(
+            organisation__ods_code="RZA", state="in-progress", signed_off_at=None
+        )
+        if all(answer.is_finished for answer in r.action_responses.all())
+    ]
+    page = client_for(director).get(to_sign[0].get_absolute_url())
+    assert page.status_code == 200
+    assert b"/sign-off/" in page.content
+
+    natpsa = Alert.objects.published().get(alert_type="natpsa")
+    for email in ("lead@network.example", "lead@midlands.example"):
+        lead = client_for(User.objects.get(email=email))
+        assert lead.get(f"/alerts/{natpsa.pk}/responses/").status_code == 200
+        page = lead.get("/alerts/past-deadline/")
+        assert page.status_code == 200 and b"Market Square Pharmacy" in page.content
+    draft = Alert.objects.drafts().get()
+    page = client_for(User.objects.get(email="lead@network.example")).get(f"/alerts/{draft.pk}/")
+    assert page.status_code == 200 and f"/alerts/{draft.pk}/publish/".encode() in page.content
+
+
+def test_running_it_again_adds_no_alerts(seeded):
+    before = alert_counts()
+    call_command("seed_demo")
+    assert alert_counts() == before

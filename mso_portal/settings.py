@@ -149,9 +149,13 @@ CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
 # The queue every task goes to (and workers consume): one per deployment sharing a Redis.
 CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
-# A task whose worker died is given to another after this long (Redis broker).
+# A task whose worker died is given to another after this long (Redis broker); a worker looks
+# for such tasks every tenth of that, at most every 10 seconds.
+CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
 CELERY_BROKER_TRANSPORT_OPTIONS = {
-    "visibility_timeout": int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+    "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 10)),
+    "unacked_restore_throttle": 1,
 }
 # One beat (docker-compose's "beat" service) sends these; the engine makes each idempotent.
 CELERY_BEAT_SCHEDULE = {

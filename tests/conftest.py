@@ -15,6 +15,7 @@ from tests.access import prove
 from tests.factories import OrganisationFactory, UserFactory, member, network_lead, post_holder
 
 TESTS = Path(__file__).resolve().parent
+pytest_plugins = ["tests.celery_worker"]
 
 
 @pytest.hookimpl(trylast=True)

@@ -1,0 +1,157 @@
+"""A real Celery worker on the real Redis broker, for the tests that need one (registered in
+tests/conftest.py): ``workers()`` starts a worker process on a queue of the test's own and its
+database, emailing into ``mailbox`` (tests/notifications/mailbox.py). Needs PostgreSQL (the
+worker is another process) and Redis: CI has both, and fails rather than skips without them."""
+
+import os
+import socket
+import subprocess
+import sys
+import time
+import uuid
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+from django.conf import settings
+from django.db import connection
+from django.utils import timezone
+
+from mso_portal.celery import app
+from notifications.models import Notification
+from notifications.tasks import deliver_notification
+from tests.factories import UserFactory
+
+ROOT = Path(__file__).resolve().parents[1]
+WAIT = 60  # seconds: a bound on waiting for the worker, not a sleep
+
+
+@pytest.fixture
+def worker_services():
+    missing = []
+    if connection.vendor != "postgresql":
+        missing.append("PostgreSQL (DATABASE_URL)")
+    if not settings.REDIS_URL:
+        missing.append("Redis (REDIS_URL)")
+    if missing:
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail(f"CI runs the worker tests: {', '.join(missing)} missing")
+        pytest.skip(f"the worker tests need {' and '.join(missing)}")
+
+
+@pytest.fixture
+def broker(worker_services):
+    """Tasks go through Redis, to a queue of this test's own."""
+    queue = f"test-{uuid.uuid4().hex[:8]}"
+    before = app.conf.task_always_eager, app.conf.task_default_queue
+    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
+    try:
+        yield queue
+    finally:
+        app.conf.task_always_eager, app.conf.task_default_queue = before
+
+
+@pytest.fixture
+def mailbox(tmp_path):
+    return tmp_path
+
+
+@pytest.fixture
+def workers(broker, mailbox):
+    """Start (and stop) worker processes on this test's queue and database."""
+    database = settings.DATABASES["default"]
+    environment = {
+        **{k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION"}},
+        "DEBUG": "1",
+        "DATABASE_URL": (
+            f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
+            f"{database['NAME']}"
+        ),
+        "EMAIL_BACKEND": "tests.notifications.mailbox.Mailbox",
+        "MAILBOX_DIR": str(mailbox),
+        "NOTIFICATIONS_CLAIM_SECONDS": "1",
+        "CELERY_VISIBILITY_TIMEOUT": "2",
+        "CELERY_QUEUE": broker,
+        "PYTHONPATH": str(ROOT),
+    }
+    started = []
+
+    def start(*, ping=True):
+        """A worker; with ``ping``, once it answers (a worker busy on a task does not)."""
+        name = f"{broker}-{len(started)}@{socket.gethostname()}"
+        process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "celery",
+                "-A",
+                "mso_portal",
+                "worker",
+                "-Q",
+                broker,
+                "-n",
+                name,
+                "--pool",
+                "solo",
+                "--without-mingle",
+                "--without-gossip",
+                "-l",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        started.append(process)
+        deadline = time.monotonic() + WAIT
+        while ping and not app.control.ping(destination=[name], timeout=0.5):
+            assert process.poll() is None, "the worker did not start"
+            assert time.monotonic() < deadline, "the worker did not answer"
+        return process
+
+    yield start
+    for process in started:
+        process.kill()
+        process.wait(WAIT)
+
+
+def queued(person, title="Pass on the generic MSO mailbox"):
+    """A notification written a while ago and waiting in the ledger."""
+    notification = Notification.objects.create(
+        recipient=person,
+        subject=f"test:{uuid.uuid4().hex}",
+        kind="due",
+        due_on=timezone.localdate(),
+        title=title,
+        body="Due soon.",
+        url="/",
+    )
+    Notification.objects.filter(pk=notification.pk).update(
+        created_at=timezone.now() - timedelta(minutes=5)
+    )
+    return notification
+
+
+def wait_until(check, every=0.1):
+    deadline = time.monotonic() + WAIT
+    while not check():
+        assert time.monotonic() < deadline, "the worker did not get there"
+        time.sleep(every)
+
+
+def drain():
+    """Wait until the worker has run every task queued so far: it takes them in order, so once
+    a last notification handed on after them is sent, they have all run."""
+    barrier = queued(UserFactory(), title=f"Barrier {uuid.uuid4().hex}")
+    deliver_notification.delay(barrier.pk)
+    wait_until(lambda: sent(barrier))
+
+
+def emails(mailbox, title):
+    return [f for f in mailbox.glob("*.eml") if title in f.read_text()]
+
+
+def sent(notification):
+    notification.refresh_from_db()
+    return notification.state == Notification.State.SENT

@@ -356,7 +356,11 @@ def action_response_save(
 
 
 def evidence_add(*, by, answer: AlertActionResponse, upload, filename: str, content_type: str):
+    """A file of evidence for one required action, while the response is open. An executive
+    sign-off is of what was done, so a file added after it needs signing off again."""
     with transaction.atomic(), audit_as(by):
+        response, before = _locked(answer.response)
+        _refuse_unless_open(response)
         evidence = AlertEvidence(
             action_response=answer,
             filename=filename,
@@ -366,9 +370,8 @@ def evidence_add(*, by, answer: AlertActionResponse, upload, filename: str, cont
         )
         evidence.file.save(filename, upload, save=False)
         evidence.save()
-        AlertResponseEvent.objects.create(
-            response=answer.response, kind=Kind.EVIDENCE, by=by, note=filename
-        )
+        response.signed_off_at = response.signed_off_by = None
+        _saved(response, before, event=(Kind.EVIDENCE, by, filename))
     return evidence
 
 

@@ -290,15 +290,21 @@ def _evidence_create(request, alert_id, ods_code, action_pk):
     )
     if form.is_valid():
         content_type, name = form.cleaned_data["identified"]
-        services.evidence_add(
-            by=request.user,
-            answer=answer,
-            upload=form.cleaned_data["file"],
-            filename=name,
-            content_type=content_type,
-        )
-        messages.success(request, f"“{name}” is added")
-        return redirect("alerts:action", alert_id=alert_id, ods_code=ods_code, action_pk=action_pk)
+        try:
+            services.evidence_add(
+                by=request.user,
+                answer=answer,
+                upload=form.cleaned_data["file"],
+                filename=name,
+                content_type=content_type,
+            )
+        except ValidationError as error:
+            add_service_error(form, error, default_field="file")
+        else:
+            messages.success(request, f"“{name}” is added")
+            return redirect(
+                "alerts:action", alert_id=alert_id, ods_code=ods_code, action_pk=action_pk
+            )
     context = {
         "response": response,
         "alert": response.alert,

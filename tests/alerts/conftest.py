@@ -3,7 +3,7 @@ import datetime
 import pytest
 
 from alerts import services
-from alerts.models import Alert, AlertResponse, AlertTally
+from alerts.models import Alert, AlertActionResponse, AlertResponse, AlertTally
 from organisations.choices import OrganisationKind
 
 ISSUED = datetime.date(2026, 11, 2)
@@ -87,3 +87,20 @@ def response(published, trust):
 @pytest.fixture
 def other_response(published, other_trust):
     return AlertResponse.objects.get(alert=published, organisation=other_trust)
+
+
+@pytest.fixture
+def answer(response):
+    return AlertActionResponse.objects.filter(response=response).first()
+
+
+def answers(response):
+    return list(AlertActionResponse.objects.filter(response=response).select_related("action"))
+
+
+def finish(by, response, owner, on=ISSUED + datetime.timedelta(days=5)):
+    """Every action of ``response`` done by ``owner``, on ``on``."""
+    for answer in answers(response):
+        services.action_response_save(
+            by=by, answer=answer, owner=owner, state="done", evidence="Done", completed_on=on
+        )

@@ -14,27 +14,15 @@ from alerts.models import AlertActionResponse
 from organisations.choices import Region, Role
 from tests.alerts.conftest import ISSUED, draft
 from tests.factories import member, network_lead
+from tests.uploads import upload
 
 pytestmark = pytest.mark.django_db
-
-
-class Upload(SimpleUploadedFile):
-    """A file sent again by each request of ``assert_access`` (each reads it from the start)."""
-
-    def read(self, *args):
-        self.seek(0)
-        return super().read(*args)
 
 
 def url(name, response, *args):
     return reverse(
         f"alerts:{name}", args=[response.alert_id, response.organisation.ods_code, *args]
     )
-
-
-@pytest.fixture
-def answer(response):
-    return AlertActionResponse.objects.filter(response=response).first()
 
 
 @pytest.fixture
@@ -143,7 +131,7 @@ class TestTheOrganisationsPages:
         assert_access(
             url("evidence_create", response, answer.action_id),
             method="post",
-            data={"file": Upload("more.txt", b"More evidence.")},
+            data={"file": upload("more.txt", b"More evidence.", "text/plain")},
             allowed=mso,
             wrong_role=staff,
             other_organisation=other_mso,
@@ -224,7 +212,7 @@ class TestNationalPages:
         assert_access(
             reverse("alerts:import"),
             method="post",
-            data={"file": Upload("alerts.csv", b"reference\n")},
+            data={"file": upload("alerts.csv", b"reference\n", "text/csv")},
             allowed=lead,
             wrong_role=mso,
         )

@@ -9,24 +9,13 @@ from django.core.exceptions import ValidationError
 
 from alerts import services
 from alerts.choices import ResponseState
-from alerts.models import NO_DEADLINE, AlertActionResponse, AlertResponse
+from alerts.models import NO_DEADLINE, AlertResponse
 from organisations.choices import Role
-from tests.alerts.conftest import ISSUED, assert_tallies_are_live
+from tests.alerts.conftest import ISSUED, answers, assert_tallies_are_live, finish
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
 TODAY = ISSUED + datetime.timedelta(days=5)
-
-
-def answers(response):
-    return list(AlertActionResponse.objects.filter(response=response).select_related("action"))
-
-
-def finish(by, response, owner):
-    for answer in answers(response):
-        services.action_response_save(
-            by=by, answer=answer, owner=owner, state="done", evidence="Done", completed_on=TODAY
-        )
 
 
 @pytest.fixture(autouse=True)

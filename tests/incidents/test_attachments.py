@@ -2,25 +2,12 @@
 random names, and sent as attachments only to those who read the incident whole."""
 
 import pytest
-from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from incidents.models import IncidentAttachment
+from tests.uploads import EXECUTABLE, HTML, PDF, upload
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
-
-
-class Rewinding(SimpleUploadedFile):
-    """A file the test client can send more than once (each request reads it whole)."""
-
-    def read(self, *args, **kwargs):
-        self.seek(0)
-        return super().read(*args, **kwargs)
-
-
-def upload(name, content):
-    return Rewinding(name, content, content_type="application/pdf")
 
 
 def add(client, incident, name="chart.pdf", content=PDF):
@@ -55,8 +42,8 @@ def test_a_reviewer_adds_a_file_and_the_team_downloads_it(
 @pytest.mark.parametrize(
     ("name", "content", "message"),
     [
-        ("minutes.pdf", b"MZ\x90\x00\x03\x00\x00\x00\x04\x00", "This one looks like"),
-        ("notes.pdf", b"<html><script>alert(1)</script></html>", "This one looks like"),
+        ("minutes.pdf", EXECUTABLE, "This one looks like"),
+        ("notes.pdf", HTML, "This one looks like"),
         ("chart.png", PDF, "rename it to end .pdf"),
     ],
 )

@@ -10,9 +10,9 @@ from django.urls import reverse
 
 from networks.models import Resource, Tag
 from tests.networks.conftest import join
+from tests.uploads import PDF
 
 pytestmark = pytest.mark.django_db
-PDF = b"%PDF-1.7\n%\xe2\xe3\xcf\xd3\n1 0 obj\n<< /Type /Catalog >>\nendobj\ntrailer\n%%EOF\n"
 
 
 def ooxml(part="word/document.xml"):

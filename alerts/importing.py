@@ -35,6 +35,8 @@ COLUMNS = (
     "action_deadline",
 )
 REQUIRED = ("reference", "title", "issuer", "type", "issued_on", "summary", "applies_to")
+# A JSON alert's keys: the columns, with its actions as a list ({"description", "deadline"}).
+JSON_KEYS = (*(c for c in COLUMNS if c not in ("action", "action_deadline")), "actions")
 MAX_BYTES = 2 * 1024 * 1024
 FIELDS = ("title", "issuer", "alert_type", "issued_on", "summary", "link", "applicable_kinds")
 
@@ -203,6 +205,12 @@ def _csv_records(text: str, problems: list) -> list[_Record]:
         missing = [column for column in REQUIRED if column not in (reader.fieldnames or [])]
         if missing:
             raise ValidationError(f"The CSV file has no column {', '.join(missing)} (line 1)")
+        unknown = [column for column in reader.fieldnames if column not in COLUMNS]
+        if unknown:
+            raise ValidationError(
+                f"The CSV file has a column this import does not know: {', '.join(unknown)} "
+                f"(line 1). Its columns are {', '.join(COLUMNS)}"
+            )
         for row in reader:
             at, where = reader.line_num, f"line {reader.line_num}"
             # A row with no reference is an alert of its own (its problem is on its line).
@@ -262,6 +270,16 @@ def _json_records(text: str, problems: list) -> list[_Record]:
         where = f"alert {number}"
         if not isinstance(item, dict):
             problems.append((number, f"{where}: it is not an object ({{…}})"))
+            continue
+        unknown = [key for key in item if key not in JSON_KEYS]
+        if unknown:
+            problems.append(
+                (
+                    number,
+                    f"{where}: it has a field this import does not know: "
+                    f"{', '.join(map(str, unknown))}",
+                )
+            )
             continue
         medicines = item.get("medicines") or []
         if isinstance(medicines, str):

@@ -399,6 +399,22 @@ class TestProblems:
         assert found.problems == ["The CSV file has no column summary, applies_to (line 1)"]
         assert found.alerts == []
 
+    def test_a_column_it_does_not_know_is_named_not_ignored(self):
+        columns = [("lnik" if c == "link" else c) for c in importing.COLUMNS]
+        records = [{("lnik" if k == "link" else k): v for k, v in row.items()} for row in rows()]
+        found = importing.plan(csv_of(records, columns), "alerts.csv")
+        assert found.problems == [
+            "The CSV file has a column this import does not know: lnik (line 1). Its columns "
+            "are " + ", ".join(importing.COLUMNS)
+        ]
+        assert found.alerts == []
+
+    def test_a_json_field_it_does_not_know_is_named(self):
+        alerts = alerts_json()
+        alerts[1]["deadline"] = "2026-12-01"
+        found = importing.plan(json.dumps(alerts).encode(), "alerts.json")
+        assert found.problems == ["alert 2: it has a field this import does not know: deadline"]
+
     def test_a_json_alert_is_reported_by_its_number(self):
         alerts = alerts_json()
         del alerts[1]["type"]

@@ -160,20 +160,7 @@ def alert_publish(*, by, alert: Alert) -> int:
             )
             while batch := [answer for _, answer in zip(range(BATCH), answers, strict=False)]:
                 AlertActionResponse.objects.bulk_create(batch)
-        AlertTally.objects.bulk_create(
-            AlertTally(
-                alert=alert,
-                region=row["region"],
-                kind=row["kind"],
-                state=ResponseState.NEW,
-                next_due_on=next_due,
-                count=row["n"],
-            )
-            for row in AlertResponse.objects.filter(alert=alert)
-            .values("region", "kind")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
+        _count_tallies(alert)  # every response new, and nobody else sees them yet
         alert.published_at, alert.published_by = timezone.now(), by
         alert.save(update_fields=["published_at", "published_by"])
         transaction.on_commit(lambda: tasks.fan_out.delay(alert.pk))
@@ -193,6 +180,26 @@ def fan_out(alert: Alert) -> int:
 
 
 # The tallies --------------------------------------------------------------------------------
+
+
+def recount_tallies(alert: Alert) -> None:
+    """Set an alert's tallies from a count of its responses, as an operator does after changing
+    responses by other means than these services. The responses are locked while they are
+    counted, so no service moves a tally meanwhile."""
+    with transaction.atomic():
+        list(AlertResponse.objects.select_for_update().filter(alert=alert).values_list("pk"))
+        _count_tallies(alert)
+
+
+def _count_tallies(alert: Alert) -> None:
+    AlertTally.objects.filter(alert=alert).delete()
+    AlertTally.objects.bulk_create(
+        AlertTally(alert=alert, **row)
+        for row in AlertResponse.objects.filter(alert=alert)
+        .values("region", "kind", "state", "next_due_on")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
 
 
 def _tally_key(response: AlertResponse) -> dict:

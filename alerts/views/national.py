@@ -404,12 +404,20 @@ def compliance_export(request, alert_id, fmt):
 
 
 def _overdue_rows(request, today):
-    """The organisations with open alerts past a deadline, each with how many and the oldest."""
+    """The organisations with open alerts past a deadline, each with how many and the oldest.
+    Read from the responses' past-deadline index alone (no response row is fetched for a
+    national lead), joined to the organisations."""
     return (
         AlertResponse.objects.visible_to(request.user, Perm.ALERTS_COMPLIANCE)
         .overdue(today)
-        .values("organisation__ods_code", "organisation__name", "region", "kind")
-        .annotate(alerts=Count("pk"), since=Min("next_due_on"))
+        .values(
+            "organisation_id",
+            "organisation__ods_code",
+            "organisation__name",
+            "organisation__region",
+            "organisation__kind",
+        )
+        .annotate(alerts=Count("organisation_id"), since=Min("next_due_on"))
         .order_by("since", "organisation__name")
     )
 
@@ -432,8 +440,8 @@ def overdue(request):
     ):
         late[response["organisation__ods_code"]].append(response)
     for row in page.object_list:
-        row["region_label"] = regions.get(row["region"], "")
-        row["kind_label"] = kinds.get(row["kind"], row["kind"])
+        row["region_label"] = regions.get(row["organisation__region"], "")
+        row["kind_label"] = kinds.get(row["organisation__kind"], row["organisation__kind"])
         row["days"] = (today - row["since"]).days
         row["late"] = late[row["organisation__ods_code"]]
     return render(request, "alerts/overdue.html", {"page": page, "today": today})
@@ -462,8 +470,8 @@ def overdue_export(request, fmt):
             for v in (
                 row["organisation__ods_code"],
                 row["organisation__name"],
-                str(regions.get(row["region"], "")),
-                str(kinds.get(row["kind"], row["kind"])),
+                str(regions.get(row["organisation__region"], "")),
+                str(kinds.get(row["organisation__kind"], row["organisation__kind"])),
                 row["alerts"],
                 row["since"],
             )

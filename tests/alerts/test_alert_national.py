@@ -144,6 +144,18 @@ class TestFigures:
         assert (got["acknowledged"], got["not_applicable"], got["overdue"]) == (5, 1, 2)
         assert_tallies_are_live(alert)
 
+    def test_a_recount_puts_right_responses_changed_behind_the_services(
+        self, world, client_for, lead
+    ):
+        alert, trusts = world
+        AlertResponse.objects.filter(alert=alert, organisation=trusts["E"]).update(
+            state="completed"
+        )
+        assert figures(client_for(lead), alert).context["figures"]["completed"] == 1
+        services.recount_tallies(alert)
+        assert_tallies_are_live(alert)
+        assert figures(client_for(lead), alert).context["figures"]["completed"] == 2
+
 
 class TestDrillDown:
     def test_a_region_and_kind_lists_their_organisations(self, world, client_for, lead):

@@ -263,8 +263,13 @@ class Access:
     def filter(self, perm: Perm, model, *, global_reach=True) -> Q:
         """A filter over ``model`` (which declares ``scope_path``) for the rows where the person
         holds ``perm``."""
+        scopes = self.scopes(perm, model._meta.label, global_reach=global_reach)
+        if any(scope.everywhere and scope.condition is None for scope in scopes):
+            # Every row: no condition at all (an always-true one on the primary key would keep
+            # PostgreSQL from answering from an index alone).
+            return Q()
         q = Q(pk__in=[])
-        for scope in self.scopes(perm, model._meta.label, global_reach=global_reach):
+        for scope in scopes:
             part = scope.organisation_q(model.scope_path, self.on)
             q |= part if scope.condition is None else part & scope.condition
         return q

@@ -51,6 +51,7 @@ bench: setup
 	$(BIN)/python -m tests.bench.scoping
 	$(BIN)/python -m tests.bench.register
 	$(BIN)/python -m tests.bench.incidents
+	$(BIN)/python -m tests.bench.alerts
 
 lint: setup
 	$(BIN)/ruff check .

@@ -24,6 +24,8 @@ def navigation(request):
         "can_report_incidents": access.has(Perm.INCIDENTS_REPORT),
         "can_list_incidents": access.has(Perm.INCIDENTS_LIST),
         "can_see_incident_statistics": access.has(Perm.INCIDENTS_STATISTICS),
+        "can_see_committees": organisation is not None
+        and access.has(Perm.COMMITTEES_VIEW, organisation),
         "can_see_alerts": access.has(Perm.ALERTS_VIEW)
         or access.has(Perm.ALERTS_COMPLIANCE)
         or access.has(Perm.ALERTS_PUBLISH),

@@ -61,6 +61,9 @@ class Perm(StrEnum):
     ALERTS_SIGN_OFF = "alerts.sign-off"  # executive sign-off of a response
     ALERTS_PUBLISH = "alerts.publish"  # write, import and publish national alerts
     ALERTS_COMPLIANCE = "alerts.compliance"  # who has responded, across organisations
+    COMMITTEES_VIEW = "committees.view"  # the committee, its members, meetings and minutes
+    COMMITTEES_MANAGE = "committees.manage"  # set it up, its meetings, minutes and actions
+    COMMITTEE_ACTIONS_UPDATE = "committees.action"  # record what was done about an action
 
 
 class GlobalRole(StrEnum):
@@ -239,12 +242,24 @@ LEAD_OR_OWNER_SEES_RESPONSE = {
 }
 LEAD_OR_OWNER_ACTS = {"alerts.AlertActionResponse": _owned_or_led}
 
+
+def _committee_action_owner(user) -> Q:
+    return Q(owner=user)
+
+
+# Whoever owns an action of a committee meeting sees it and records what was done.
+OWNER_UPDATES_COMMITTEE_ACTION = {"committees.MeetingAction": _committee_action_owner}
+
 REPORT = {P.INCIDENTS_REPORT}
 FIGURES = {P.INCIDENTS_FIGURES}
 # The organisation's medication safety team: its incidents, their review and figures.
 REVIEW = {P.INCIDENTS_VIEW, P.INCIDENTS_LIST, P.INCIDENTS_REVIEW, P.INCIDENTS_FIGURES}
 # The organisation's response to national alerts.
 ALERTS = {P.ALERTS_VIEW, P.ALERTS_RESPOND, P.ALERTS_ACT}
+# Its medication safety committee: read by its members, the MSO and the board director; run by
+# its chair and secretary.
+COMMITTEE = {P.COMMITTEES_VIEW}
+COMMITTEE_RUN = {P.COMMITTEES_VIEW, P.COMMITTEES_MANAGE}
 
 RULES: tuple[Rule, ...] = (
     # Roles of members.
@@ -253,9 +268,9 @@ RULES: tuple[Rule, ...] = (
         Role.SAFETY_TEAM,
         VIEW | REPORT | REVIEW | {P.MEMBERS_VIEW, P.ALERTS_VIEW, P.ALERTS_ACT},
     ),
-    Rule(Role.COMMITTEE_CHAIR, VIEW | REPORT | FIGURES | {P.ALERTS_VIEW}),
-    Rule(Role.COMMITTEE_SECRETARY, VIEW | REPORT | FIGURES | {P.ALERTS_VIEW}),
-    Rule(Role.COMMITTEE_MEMBER, VIEW | REPORT | FIGURES | {P.ALERTS_VIEW}),
+    Rule(Role.COMMITTEE_CHAIR, VIEW | REPORT | FIGURES | COMMITTEE_RUN | {P.ALERTS_VIEW}),
+    Rule(Role.COMMITTEE_SECRETARY, VIEW | REPORT | FIGURES | COMMITTEE_RUN | {P.ALERTS_VIEW}),
+    Rule(Role.COMMITTEE_MEMBER, VIEW | REPORT | FIGURES | COMMITTEE | {P.ALERTS_VIEW}),
     *(
         Rule(
             role,
@@ -308,6 +323,15 @@ RULES: tuple[Rule, ...] = (
     *(
         Rule(
             role,
+            {P.COMMITTEES_VIEW, P.COMMITTEE_ACTIONS_UPDATE},
+            only=OWNER_UPDATES_COMMITTEE_ACTION,
+            rows="the committee actions they own",
+        )
+        for role in Role
+    ),
+    *(
+        Rule(
+            role,
             {P.ALERTS_VIEW},
             only=LEAD_OR_OWNER_SEES_RESPONSE,
             rows="the alert responses they lead or own an action of",
@@ -326,11 +350,23 @@ RULES: tuple[Rule, ...] = (
     # Named posts, while they are held.
     Rule(
         Post.MSO,
-        MANAGE | CHANGES | REPORT | REVIEW | ALERTS | {P.NETWORKS_JOIN, P.HIGH_RISK_MANAGE},
+        MANAGE
+        | CHANGES
+        | REPORT
+        | REVIEW
+        | ALERTS
+        | COMMITTEE
+        | {P.NETWORKS_JOIN, P.HIGH_RISK_MANAGE},
     ),
     Rule(
         Post.DEPUTY_MSO,
-        MANAGE | CHANGES | REPORT | REVIEW | ALERTS | {P.NETWORKS_JOIN, P.HIGH_RISK_MANAGE},
+        MANAGE
+        | CHANGES
+        | REPORT
+        | REVIEW
+        | ALERTS
+        | COMMITTEE
+        | {P.NETWORKS_JOIN, P.HIGH_RISK_MANAGE},
     ),
     # The MSO of a primary care network covers the network's GP practices: each practice's
     # incidents, and a roll-up of them.
@@ -345,6 +381,7 @@ RULES: tuple[Rule, ...] = (
         VIEW
         | FIGURES
         | CHANGES
+        | COMMITTEE
         | {P.MEMBERS_VIEW, P.HANDOVER_VIEW, P.ALERTS_VIEW, P.ALERTS_SIGN_OFF},
     ),
     Rule(Post.CDAO, VIEW),

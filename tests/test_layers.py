@@ -14,6 +14,9 @@ FORBIDDEN = {
     "notifications": DOMAIN_APPS - {"notifications"} | {"organisations"},
     # The MSO community stands on organisations; the clinical and governance apps on it.
     "networks": {"incidents", "alerts", "committees"},
+    # Committees read incidents and alerts for their agendas and reports; not the other way.
+    "incidents": {"committees"},
+    "alerts": {"committees"},
 }
 
 

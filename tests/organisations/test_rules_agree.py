@@ -13,6 +13,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 
 from alerts.models import AlertActionResponse, AlertEvidence, AlertResponse
+from committees.models import Committee, CommitteeMember, Meeting, MeetingAction, TermsOfReference
 from incidents.models import Incident
 from organisations.access import Access
 from organisations.choices import Post, Region, RelationshipKind, Role
@@ -108,6 +109,42 @@ def world(db):
         filename="evidence.txt",
         content_type="text/plain",
     )
+    # A committee in each organisation that has one, with a meeting and an action owned by
+    # the reporter of the trust.
+    from committees import services as committees
+
+    for organisation in organisations:
+        if organisation.kind == "gp-practice":
+            continue
+        chair = Membership.objects.filter(organisation=organisation, role=Role.COMMITTEE_CHAIR)
+        chair = chair.first().user
+        committee = committees.committee_create(
+            by=chair,
+            organisation=organisation,
+            name="Medication Safety Committee",
+            reports_to="Board",
+            frequency="monthly",
+        )
+        committees.member_add(
+            by=chair,
+            committee=committee,
+            user=chair,
+            seat="chair",
+            discipline="pharmacy",
+            start_on=LONG_AGO,
+        )
+        committees.terms_add(
+            by=chair, committee=committee, text="Terms.", approved_on=LONG_AGO, approved_by="Board"
+        )
+        meeting = committees.meeting_create(
+            by=chair,
+            committee=committee,
+            starts_at=datetime.datetime(2026, 1, 5, 14, tzinfo=datetime.UTC),
+        )
+        if organisation == trust:
+            committees.action_add(
+                by=chair, meeting=meeting, description="Audit", owner=owner, due_on=TODAY
+            )
     return organisations
 
 
@@ -146,6 +183,11 @@ def test_the_object_check_and_the_queryset_agree_everywhere(world, rules):
         AlertResponse,
         AlertActionResponse,
         AlertEvidence,
+        Committee,
+        TermsOfReference,
+        CommitteeMember,
+        Meeting,
+        MeetingAction,
     ]
     objects = {model: list(model.objects.all()) for model in scoped}
     disagreements = []

@@ -1,0 +1,53 @@
+"""The value lists of medication safety committees."""
+
+from django.db import models
+
+
+class Seat(models.TextChoices):
+    CHAIR = "chair", "Chair"
+    VICE_CHAIR = "vice-chair", "Vice chair"
+    SECRETARY = "secretary", "Secretary"
+    MEMBER = "member", "Member"
+    PATIENT_REPRESENTATIVE = "patient-representative", "Patient or lived-experience partner"
+
+
+class Discipline(models.TextChoices):
+    PHARMACY = "pharmacy", "Pharmacy"
+    NURSING = "nursing", "Nursing"
+    MEDICAL = "medical", "Medical"
+    GOVERNANCE = "governance", "Governance and risk"
+    PATIENT_SAFETY_SPECIALIST = "patient-safety-specialist", "Patient Safety Specialist"
+    MDSO = "mdso", "Medical Devices Safety Officer"
+    OTHER = "other", "Other"
+
+
+class Frequency(models.TextChoices):
+    MONTHLY = "monthly", "Monthly"
+    BIMONTHLY = "bimonthly", "Every 2 months"
+    QUARTERLY = "quarterly", "Quarterly"
+
+
+class Attendance(models.TextChoices):
+    PRESENT = "present", "Present"
+    APOLOGIES = "apologies", "Sent apologies"
+    ABSENT = "absent", "Absent"
+
+
+class ActionState(models.TextChoices):
+    OPEN = "open", "Open"
+    DONE = "done", "Done"
+    DROPPED = "dropped", "No longer needed"
+
+
+FINISHED_ACTIONS = frozenset({ActionState.DONE, ActionState.DROPPED})
+
+
+class AgendaSource(models.TextChoices):
+    """Where a suggested agenda item comes from; "" for one the secretary wrote."""
+
+    INCIDENT = "incident", "Incident of moderate harm or worse"
+    NEVER_EVENT = "never-event", "Never event"
+    ALERT = "alert", "Alert open or past a deadline"
+    ACTION = "action", "Action past its date"
+    REVIEW = "review", "Thematic review"
+    MATTERS = "matters", "Matters arising"

@@ -1,0 +1,250 @@
+"""The forms of committees and their meetings. What a form cannot know (one chair at a time,
+quorum) the services check, and the views put their messages on the fields."""
+
+import datetime
+
+from django import forms
+from django.utils import timezone
+
+from accounts.models import User
+from mso_portal.forms import ErrorsOnFields
+from mso_portal.nhsuk_forms.fields import NHSDateField, text_box
+from mso_portal.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
+from networks.forms import TimeField
+
+from .choices import ActionState, Attendance, Discipline, Frequency, Seat
+
+
+def members_of(organisation):
+    return (
+        User.objects.filter(memberships__organisation=organisation, is_active=True)
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+class CommitteeForm(forms.Form):
+    name = forms.CharField(
+        label="Name",
+        max_length=200,
+        initial="Medication Safety Committee",
+        error_messages={"required": "Enter the committee's name"},
+    )
+    reports_to = forms.CharField(
+        label="Reports to",
+        max_length=200,
+        help_text="The committee or board it gives assurance to, for example the Quality and "
+        "Safety Committee",
+        error_messages={"required": "Enter who the committee reports to"},
+    )
+    frequency = forms.ChoiceField(
+        label="How often does it meet?",
+        choices=Frequency.choices,
+        widget=NHSRadioSelect,
+        error_messages={"required": "Select how often it meets"},
+    )
+    quorum_members = forms.IntegerField(
+        label="Members present for a quorum",
+        min_value=1,
+        max_value=50,
+        initial=4,
+        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-3"}),
+        error_messages={
+            "required": "Enter how many members make a quorum",
+            "invalid": "Enter how many members make a quorum, as a number like 4",
+            "min_value": "A quorum is at least 1 member",
+            "max_value": "A quorum is at most 50 members",
+        },
+    )
+    quorum_disciplines = forms.MultipleChoiceField(
+        label="Disciplines that must be present (optional)",
+        choices=[(value, label) for value, label in Discipline.choices if value != "other"],
+        required=False,
+        widget=NHSCheckboxSelectMultiple,
+    )
+    quorum_patient_representative = forms.BooleanField(
+        label="The patient or lived-experience partner must be present", required=False
+    )
+
+
+class TermsForm(forms.Form):
+    text = text_box(
+        "Terms of reference", max_length=20000, message="Enter the terms of reference", rows=14
+    )
+    approved_on = NHSDateField(
+        label="Date approved", allow_future=False, help_text="For example, 1 4 2026"
+    )
+    approved_by = forms.CharField(
+        label="Approved by",
+        max_length=200,
+        help_text="For example, the Quality and Safety Committee",
+        error_messages={"required": "Enter who approved them"},
+    )
+
+
+class MemberForm(ErrorsOnFields, forms.Form):
+    errors_field = "has_account"
+    has_account = forms.ChoiceField(
+        label="Does this person have an MSO Portal account?",
+        choices=[("yes", "Yes"), ("no", "No")],
+        widget=NHSRadioSelect(conditionals={"yes": ["user"], "no": ["name"]}),
+        error_messages={"required": "Select whether they have an account"},
+    )
+    user = forms.ModelChoiceField(
+        label="Who is it?",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Choose a member of the organisation",
+        error_messages={"invalid_choice": "Choose a member of the organisation"},
+    )
+    name = forms.CharField(label="Their name", max_length=200, required=False)
+    seat = forms.ChoiceField(
+        label="Their seat",
+        choices=Seat.choices,
+        widget=NHSRadioSelect,
+        error_messages={"required": "Select their seat"},
+    )
+    discipline = forms.ChoiceField(
+        label="Their discipline",
+        choices=[("", "Choose a discipline"), *Discipline.choices],
+        error_messages={"required": "Choose their discipline"},
+    )
+    start_on = NHSDateField(label="First day on the committee", help_text="For example, 1 4 2026")
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["user"].queryset = members_of(organisation)
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("has_account") == "yes" and not cleaned.get("user"):
+            self.add_error("user", "Choose who it is")
+        if cleaned.get("has_account") == "no":
+            cleaned["user"] = None
+            if not cleaned.get("name", "").strip():
+                self.add_error("name", "Enter their name")
+        return cleaned
+
+
+class EndSeatForm(forms.Form):
+    end_on = NHSDateField(label="Last day on the committee", help_text="For example, 31 3 2027")
+
+
+class MeetingForm(forms.Form):
+    on = NHSDateField(label="Date", help_text="For example, 12 1 2027")
+    starts = TimeField(label="Starts", subject="start time", help_text="For example, 14:00")
+    ends = TimeField(label="Ends", subject="end time", help_text="For example, 16:00")
+    location = forms.CharField(
+        label="Where (optional)",
+        max_length=200,
+        required=False,
+        help_text="A room, or Microsoft Teams",
+    )
+
+    def clean(self):
+        cleaned = super().clean()
+        on, starts, ends = (cleaned.get(name) for name in ("on", "starts", "ends"))
+        if on and starts and ends:
+            zone = timezone.get_current_timezone()
+            cleaned["starts_at"] = datetime.datetime.combine(on, starts, tzinfo=zone)
+            cleaned["ends_at"] = datetime.datetime.combine(on, ends, tzinfo=zone)
+        return cleaned
+
+    @classmethod
+    def initial_for(cls, meeting) -> dict:
+        starts, ends = timezone.localtime(meeting.starts_at), timezone.localtime(meeting.ends_at)
+        return {
+            "on": starts.date(),
+            "starts": f"{starts:%H:%M}",
+            "ends": f"{ends:%H:%M}",
+            "location": meeting.location,
+        }
+
+
+class AgendaItemForm(forms.Form):
+    title = forms.CharField(label="Item", max_length=300, required=False)
+    notes = forms.CharField(
+        label="Notes (optional)",
+        max_length=3000,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2}),
+    )
+    source = forms.CharField(required=False, widget=forms.HiddenInput)
+    about = forms.CharField(required=False, max_length=60, widget=forms.HiddenInput)
+
+
+AgendaFormSet = forms.formset_factory(AgendaItemForm, extra=3, max_num=60)
+
+
+def agenda_items(formset) -> list[tuple[str, str, str, str]]:
+    """The items kept: those with a title, in order."""
+    return [
+        (f["title"].strip(), f["notes"].strip(), f["source"], f["about"])
+        for f in (form.cleaned_data for form in formset.forms if form.cleaned_data)
+        if f.get("title", "").strip()
+    ]
+
+
+class AttendanceForm(forms.Form):
+    """A status for each seat held on the day of the meeting, as a radio group each."""
+
+    def __init__(self, *args, seats, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.seats = seats
+        for seat in seats:
+            self.fields[f"seat_{seat.pk}"] = forms.ChoiceField(
+                label=f"{seat.holder_name} ({seat.get_seat_display().lower()}, "
+                f"{seat.get_discipline_display().lower()})",
+                choices=Attendance.choices,
+                widget=NHSRadioSelect(attrs={"class": "nhsuk-radios--inline"}),
+                error_messages={"required": f"Select whether {seat.holder_name} attended"},
+            )
+
+    def statuses(self) -> dict[int, str]:
+        return {seat.pk: self.cleaned_data[f"seat_{seat.pk}"] for seat in self.seats}
+
+
+class MinutesForm(forms.Form):
+    minutes = text_box("Minutes", max_length=50000, message="Enter the minutes", rows=14)
+    decisions = forms.CharField(
+        label="Decisions (optional)",
+        required=False,
+        max_length=20000,
+        widget=forms.Textarea(attrs={"rows": 6}),
+        help_text="One decision a line",
+    )
+
+    def decision_list(self) -> list[str]:
+        return [line.strip() for line in self.cleaned_data["decisions"].splitlines()]
+
+
+class ActionForm(forms.Form):
+    description = text_box("What needs doing?", max_length=3000, message="Enter what needs doing")
+    owner = forms.ModelChoiceField(
+        label="Who owns it?",
+        queryset=User.objects.none(),
+        required=False,
+        empty_label="Choose a member of the organisation",
+        error_messages={"invalid_choice": "Choose a member of the organisation"},
+    )
+    due_on = NHSDateField(label="Due", required=False, help_text="For example, 28 2 2027")
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["owner"].queryset = members_of(organisation)
+
+
+class ActionUpdateForm(forms.Form):
+    state = forms.ChoiceField(
+        label="How far has it got?",
+        choices=ActionState.choices,
+        widget=NHSRadioSelect(conditionals={"done": ["completed_on"]}),
+        error_messages={"required": "Select how far it has got"},
+    )
+    completed_on = NHSDateField(label="Date done", required=False, allow_future=False)
+    note = forms.CharField(
+        label="What was done (optional)",
+        required=False,
+        max_length=3000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+    )

@@ -1,0 +1,268 @@
+"""Medication safety committees: their terms of reference, seats, meetings and actions.
+
+A ``Committee`` belongs to one organisation and says how it is quorate (how many members
+present, which disciplines among them, and whether its patient or lived-experience partner must
+be there). Its terms of reference are kept as numbered versions, each approved on a date; the
+latest approved one is in force. ``CommitteeMember`` is a seat, held from a date to a date by a
+person with an account or by name only (a patient partner often has none); the chair and
+secretary are the seats of that kind held today. A ``Meeting`` has its agenda (suggested from
+the organisation's data, then edited), who attended, whether it was quorate (worked out from the
+attendance by services.py, never typed), its minutes, decisions and actions.
+
+Who reads and changes these is the organisation's rule set (organisations/permissions.py): the
+committee roles of its members, its MSO and its board director. Only services.py writes them;
+auditlog keeps who changed what (apps.py).
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from organisations.models import Organisation
+from organisations.permissions import Perm
+from organisations.scoping import ScopedQuerySet
+
+from .choices import ActionState, AgendaSource, Attendance, Discipline, Frequency, Seat
+
+
+class Committee(models.Model):
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="committees"
+    )
+    name = models.CharField(max_length=200)
+    reports_to = models.CharField(
+        "reports to", max_length=200, help_text="For example, the Quality and Safety Committee"
+    )
+    frequency = models.CharField("meets", max_length=20, choices=Frequency.choices)
+    quorum_members = models.PositiveSmallIntegerField("members present at least", default=3)
+    quorum_disciplines = models.JSONField("disciplines present", default=list, blank=True)
+    quorum_patient_representative = models.BooleanField(
+        "patient or lived-experience partner present", default=False
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "organisation"
+    view_permission = Perm.COMMITTEES_VIEW
+
+    class Meta:
+        ordering = ["organisation__name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "name"], name="one_committee_a_name")
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_absolute_url(self):
+        return reverse("committees:detail", args=[self.organisation.ods_code, self.pk])
+
+    @property
+    def quorum_discipline_labels(self) -> list[str]:
+        labels = dict(Discipline.choices)
+        return [str(labels.get(d, d)) for d in self.quorum_disciplines]
+
+
+class TermsOfReference(models.Model):
+    """One version of a committee's terms of reference, approved on a date."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="terms")
+    version = models.PositiveSmallIntegerField()
+    text = models.TextField(max_length=20000)
+    approved_on = models.DateField("approved on")
+    approved_by = models.CharField(
+        "approved by", max_length=200, help_text="For example, the Quality and Safety Committee"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "committee__organisation"
+    view_permission = Perm.COMMITTEES_VIEW
+
+    class Meta:
+        ordering = ["committee", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["committee", "version"], name="one_terms_a_version")
+        ]
+
+    def __str__(self):
+        return f"{self.committee}: version {self.version}"
+
+
+class CommitteeMemberQuerySet(ScopedQuerySet):
+    def current(self, on=None):
+        on = on or timezone.localdate()
+        return self.filter(start_on__lte=on).filter(Q(end_on__isnull=True) | Q(end_on__gte=on))
+
+
+class CommitteeMember(models.Model):
+    """A seat on a committee, from a date to a date (open-ended while it is held)."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="members")
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="committee_seats",
+    )
+    name = models.CharField(max_length=200, blank=True, help_text="When they have no account")
+    seat = models.CharField(max_length=30, choices=Seat.choices, default=Seat.MEMBER)
+    discipline = models.CharField(max_length=30, choices=Discipline.choices)
+    start_on = models.DateField("from")
+    end_on = models.DateField("until", null=True, blank=True)
+
+    objects = CommitteeMemberQuerySet.as_manager()
+    scope_path = "committee__organisation"
+    view_permission = Perm.COMMITTEES_VIEW
+
+    class Meta:
+        ordering = ["committee", "seat", "name"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(user__isnull=False) | ~Q(name=""), name="a_seat_names_someone"
+            ),
+            models.CheckConstraint(
+                condition=Q(end_on__isnull=True) | Q(end_on__gte=models.F("start_on")),
+                name="a_seat_ends_after_it_starts",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.holder_name}, {self.get_seat_display()}"
+
+    @property
+    def holder_name(self) -> str:
+        if self.user_id:
+            return self.user.full_name or self.user.email
+        return self.name
+
+    def is_current(self, on=None) -> bool:
+        on = on or timezone.localdate()
+        return self.start_on <= on and (self.end_on is None or self.end_on >= on)
+
+
+class Meeting(models.Model):
+    committee = models.ForeignKey(Committee, on_delete=models.CASCADE, related_name="meetings")
+    starts_at = models.DateTimeField("date and time")
+    ends_at = models.DateTimeField("ends")
+    location = models.CharField(max_length=200, blank=True, help_text="A room, or Microsoft Teams")
+    # Worked out from the attendance by services.py; None until the attendance is recorded.
+    quorate = models.BooleanField(null=True, blank=True)
+    attendance_recorded_at = models.DateTimeField(null=True, blank=True)
+    minutes = models.TextField(max_length=50000, blank=True)
+    minutes_recorded_at = models.DateTimeField(null=True, blank=True)
+    minutes_recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "committee__organisation"
+    view_permission = Perm.COMMITTEES_VIEW
+
+    class Meta:
+        ordering = ["committee", "-starts_at"]
+        indexes = [models.Index(fields=["committee", "starts_at"], name="meeting_by_date")]
+
+    def __str__(self):
+        return f"{self.committee}, {timezone.localtime(self.starts_at):%d %B %Y}"
+
+    def get_absolute_url(self):
+        return reverse(
+            "committees:meeting",
+            args=[self.committee.organisation.ods_code, self.committee_id, self.pk],
+        )
+
+    @property
+    def is_past(self) -> bool:
+        return self.starts_at <= timezone.now()
+
+
+class AgendaItem(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="agenda")
+    position = models.PositiveSmallIntegerField(default=0)
+    title = models.CharField(max_length=300)
+    notes = models.TextField(max_length=3000, blank=True)
+    # What suggested it, and the record it is about (its reference or alert), for the papers.
+    source = models.CharField(max_length=20, choices=AgendaSource.choices, blank=True)
+    about = models.CharField(max_length=60, blank=True)
+
+    class Meta:
+        ordering = ["meeting", "position", "pk"]
+
+    def __str__(self):
+        return self.title
+
+
+class MeetingAttendance(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendance")
+    member = models.ForeignKey(CommitteeMember, on_delete=models.PROTECT, related_name="+")
+    status = models.CharField(max_length=20, choices=Attendance.choices)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["meeting", "member"], name="attended_once")]
+
+    def __str__(self):
+        return f"{self.member}: {self.get_status_display()}"
+
+
+class Decision(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="decisions")
+    position = models.PositiveSmallIntegerField(default=0)
+    text = models.TextField(max_length=3000)
+
+    class Meta:
+        ordering = ["meeting", "position", "pk"]
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class MeetingActionQuerySet(ScopedQuerySet):
+    def open(self):
+        return self.filter(state=ActionState.OPEN)
+
+    def overdue(self, on=None):
+        return self.open().filter(due_on__lt=on or timezone.localdate())
+
+
+class MeetingAction(models.Model):
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
+    description = models.TextField(max_length=3000)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="committee_actions"
+    )
+    due_on = models.DateField("due")
+    state = models.CharField(max_length=20, choices=ActionState.choices, default=ActionState.OPEN)
+    completed_on = models.DateField(null=True, blank=True)
+    note = models.TextField("what was done", max_length=3000, blank=True)
+
+    objects = MeetingActionQuerySet.as_manager()
+    scope_path = "meeting__committee__organisation"
+    view_permission = Perm.COMMITTEES_VIEW
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["owner", "state"], name="committee_action_owner")]
+
+    def __str__(self):
+        return self.description[:80]
+
+    def get_absolute_url(self):
+        committee = self.meeting.committee
+        return reverse(
+            "committees:action",
+            args=[committee.organisation.ods_code, committee.pk, self.meeting_id, self.pk],
+        )

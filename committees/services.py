@@ -1,0 +1,393 @@
+"""Services for medication safety committees: the only writers of committees and their meetings.
+
+Each is atomic and audited (auditlog, apps.py). What is refused raises ValidationError, keyed by
+the form field it is about, before anything is written.
+
+- A committee's seats: one chair and one secretary at a time (checked under a lock on the
+  committee), each held by a member of the organisation or by name only.
+- Terms of reference are versions: a new one is added, approved on a date, never changed.
+- A meeting's quorum is worked out from who attended and the committee's rule (``quorum``),
+  never typed; minutes, decisions and actions wait until the meeting has taken place.
+"""
+
+import datetime
+from dataclasses import dataclass
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from mso_portal.audit import audit_as
+from organisations.models import Membership
+
+from .choices import FINISHED_ACTIONS, ActionState, Attendance, Discipline, Seat
+from .models import (
+    AgendaItem,
+    Committee,
+    CommitteeMember,
+    Decision,
+    Meeting,
+    MeetingAction,
+    MeetingAttendance,
+    TermsOfReference,
+)
+
+# Seats held by one person at a time.
+SINGLE_SEATS = (Seat.CHAIR, Seat.SECRETARY)
+
+
+def _check_member(organisation, person, field: str) -> None:
+    if (
+        person is not None
+        and not Membership.objects.filter(organisation=organisation, user=person).exists()
+    ):
+        raise ValidationError(
+            {field: f"{person.full_name or person.email} is not a member of the organisation"},
+            code="not_a_member",
+        )
+
+
+def _locked(committee: Committee) -> Committee:
+    return Committee.objects.select_for_update().select_related("organisation").get(pk=committee.pk)
+
+
+# Committees and their terms of reference ----------------------------------------------------
+
+COMMITTEE_FIELDS = (
+    "name",
+    "reports_to",
+    "frequency",
+    "quorum_members",
+    "quorum_disciplines",
+    "quorum_patient_representative",
+)
+
+
+def _check_committee(committee: Committee) -> None:
+    errors = {}
+    if committee.quorum_members < 1:
+        errors["quorum_members"] = "A meeting needs at least 1 member present"
+    unknown = set(committee.quorum_disciplines) - set(Discipline.values)
+    if unknown:
+        errors["quorum_disciplines"] = "Select disciplines from the list"
+    taken = Committee.objects.filter(organisation=committee.organisation, name=committee.name)
+    if committee.pk:
+        taken = taken.exclude(pk=committee.pk)
+    if taken.exists():
+        errors["name"] = f"{committee.organisation.name} has a committee of that name already"
+    if errors:
+        raise ValidationError(errors)
+
+
+def committee_create(*, by, organisation, **fields) -> Committee:
+    committee = Committee(organisation=organisation, created_by=by, **fields)
+    with transaction.atomic(), audit_as(by):
+        _check_committee(committee)
+        committee.save()
+    return committee
+
+
+def committee_update(*, by, committee: Committee, **fields) -> Committee:
+    with transaction.atomic(), audit_as(by):
+        committee = _locked(committee)
+        for name, value in fields.items():
+            if name not in COMMITTEE_FIELDS:
+                raise TypeError(f"{name} is not a committee field")
+            setattr(committee, name, value)
+        _check_committee(committee)
+        committee.save()
+    return committee
+
+
+def terms_add(*, by, committee: Committee, text: str, approved_on, approved_by: str):
+    """A new version of the terms of reference, approved on ``approved_on``."""
+    text, approved_by = text.strip(), approved_by.strip()
+    errors = {}
+    if not text:
+        errors["text"] = "Enter the terms of reference"
+    if not approved_by:
+        errors["approved_by"] = "Enter who approved them"
+    if approved_on is not None and approved_on > timezone.localdate():
+        errors["approved_on"] = "The date they were approved must be today or in the past"
+    with transaction.atomic(), audit_as(by):
+        committee = _locked(committee)
+        last = committee.terms.order_by("-version").first()
+        if last is not None and approved_on is not None and approved_on < last.approved_on:
+            errors["approved_on"] = (
+                f"Version {last.version} was approved on {last.approved_on:%-d %B %Y}: a new "
+                "version is approved on or after that day"
+            )
+        if errors:
+            raise ValidationError(errors)
+        return TermsOfReference.objects.create(
+            committee=committee,
+            version=(last.version + 1) if last else 1,
+            text=text,
+            approved_on=approved_on,
+            approved_by=approved_by,
+            recorded_by=by,
+        )
+
+
+# Seats ----------------------------------------------------------------------------------
+
+
+def _check_seat(committee: Committee, seat: CommitteeMember) -> None:
+    errors = {}
+    if seat.user is None and not seat.name.strip():
+        errors["name"] = "Enter their name, or choose their account"
+    if seat.end_on is not None and seat.end_on < seat.start_on:
+        errors["end_on"] = "The last day must be on or after the first"
+    if errors:
+        raise ValidationError(errors)
+    _check_member(committee.organisation, seat.user, "user")
+    held = committee.members.filter(Q(end_on__isnull=True) | Q(end_on__gte=seat.start_on))
+    if seat.end_on is not None:
+        held = held.filter(start_on__lte=seat.end_on)
+    if seat.pk:
+        held = held.exclude(pk=seat.pk)
+    if seat.seat in SINGLE_SEATS:
+        other = held.filter(seat=seat.seat).first()
+        if other is not None:
+            raise ValidationError(
+                {
+                    "seat": f"{other.holder_name} is the committee's "
+                    f"{other.get_seat_display().lower()} then: end their seat first"
+                },
+                code="seat_held",
+            )
+    if seat.user is not None and held.filter(user=seat.user).exists():
+        raise ValidationError(
+            {"user": "They have a seat on the committee then already"}, code="seated"
+        )
+
+
+def member_add(
+    *, by, committee: Committee, user=None, name="", seat, discipline, start_on, end_on=None
+) -> CommitteeMember:
+    with transaction.atomic(), audit_as(by):
+        committee = _locked(committee)
+        member = CommitteeMember(
+            committee=committee,
+            user=user,
+            name="" if user is not None else name.strip(),
+            seat=seat,
+            discipline=discipline,
+            start_on=start_on,
+            end_on=end_on,
+        )
+        _check_seat(committee, member)
+        member.save()
+    return member
+
+
+def member_end(*, by, member: CommitteeMember, end_on) -> CommitteeMember:
+    """The last day of a seat (the person of a seat is never changed: end it, add another)."""
+    with transaction.atomic(), audit_as(by):
+        committee = _locked(member.committee)
+        member = CommitteeMember.objects.select_for_update().get(pk=member.pk)
+        if end_on < member.start_on:
+            raise ValidationError({"end_on": "The last day must be on or after the first"})
+        member.end_on = end_on
+        _check_seat(committee, member)
+        member.save()
+    return member
+
+
+# Quorum --------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Quorum:
+    quorate: bool
+    present: int
+    missing: tuple[str, ...]  # what the rule asked for that was not there, in words
+
+
+def quorum(committee: Committee, present: list[CommitteeMember]) -> Quorum:
+    """Whether the members ``present`` make the committee's meeting quorate, and if not why."""
+    missing = []
+    if len(present) < committee.quorum_members:
+        missing.append(f"{committee.quorum_members} members present (there were {len(present)})")
+    disciplines = {member.discipline for member in present}
+    labels = dict(Discipline.choices)
+    for discipline in committee.quorum_disciplines:
+        if discipline not in disciplines:
+            missing.append(f"a member from {str(labels.get(discipline, discipline)).lower()}")
+    if committee.quorum_patient_representative and not any(
+        member.seat == Seat.PATIENT_REPRESENTATIVE for member in present
+    ):
+        missing.append("the patient or lived-experience partner")
+    return Quorum(not missing, len(present), tuple(missing))
+
+
+# Meetings -----------------------------------------------------------------------------
+
+
+MEETING_LENGTH = datetime.timedelta(hours=2)
+
+
+def _check_times(starts_at, ends_at) -> None:
+    if ends_at <= starts_at:
+        raise ValidationError({"ends": "The end time must be after the start time"})
+
+
+def meeting_create(
+    *, by, committee: Committee, starts_at, ends_at=None, location="", agenda=()
+) -> Meeting:
+    """A meeting (2 hours unless ``ends_at`` says otherwise), with its agenda (``agenda``:
+    (title, notes, source, about) each, as the suggestions give them, edited)."""
+    ends_at = ends_at or starts_at + MEETING_LENGTH
+    _check_times(starts_at, ends_at)
+    with transaction.atomic(), audit_as(by):
+        committee = _locked(committee)
+        meeting = Meeting.objects.create(
+            committee=committee,
+            starts_at=starts_at,
+            ends_at=ends_at,
+            location=location.strip(),
+            created_by=by,
+        )
+        _write_agenda(meeting, agenda)
+    return meeting
+
+
+def _write_agenda(meeting: Meeting, agenda) -> None:
+    AgendaItem.objects.filter(meeting=meeting).delete()
+    AgendaItem.objects.bulk_create(
+        AgendaItem(
+            meeting=meeting, position=n, title=title, notes=notes, source=source, about=about
+        )
+        for n, (title, notes, source, about) in enumerate(agenda)
+    )
+
+
+def meeting_update(*, by, meeting: Meeting, starts_at, ends_at, location="") -> Meeting:
+    _check_times(starts_at, ends_at)
+    with transaction.atomic(), audit_as(by):
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        if meeting.attendance_recorded_at and starts_at > timezone.now():
+            raise ValidationError(
+                {"on": "Its attendance is recorded: it cannot move into the future"}
+            )
+        meeting.starts_at, meeting.ends_at = starts_at, ends_at
+        meeting.location = location.strip()
+        meeting.save()
+    return meeting
+
+
+def agenda_set(*, by, meeting: Meeting, agenda) -> Meeting:
+    with transaction.atomic(), audit_as(by):
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        _write_agenda(meeting, agenda)
+    return meeting
+
+
+def _refuse_before_it_meets(meeting: Meeting, field: str, what: str) -> None:
+    if not meeting.is_past:
+        raise ValidationError({field: f"The meeting has not taken place yet: record {what} after"})
+
+
+def seats_on(meeting: Meeting) -> list[CommitteeMember]:
+    """The seats held on the day of the meeting: who may attend."""
+    day = timezone.localtime(meeting.starts_at).date()
+    return list(
+        CommitteeMember.objects.filter(committee_id=meeting.committee_id)
+        .current(day)
+        .select_related("user")
+        .order_by("seat", "name", "user__full_name")
+    )
+
+
+def attendance_record(*, by, meeting: Meeting, statuses: dict[int, str]) -> Quorum:
+    """Who attended (``statuses``: a status for every seat held on the day, by its id), and so
+    whether the meeting was quorate."""
+    with transaction.atomic(), audit_as(by):
+        meeting = Meeting.objects.select_for_update().select_related("committee").get(pk=meeting.pk)
+        _refuse_before_it_meets(meeting, "attendance", "who attended")
+        seats = {seat.pk: seat for seat in seats_on(meeting)}
+        if not seats:
+            raise ValidationError(
+                {"attendance": "Nobody held a seat on the committee that day: add its members"}
+            )
+        unanswered = [seats[pk].holder_name for pk in seats if statuses.get(pk) is None]
+        if unanswered or set(statuses) - set(seats):
+            raise ValidationError(
+                {"attendance": f"Say whether each member attended ({', '.join(unanswered)})"}
+            )
+        if set(statuses.values()) - set(Attendance.values):
+            raise ValidationError({"attendance": "Choose present, apologies or absent"})
+        MeetingAttendance.objects.filter(meeting=meeting).delete()
+        MeetingAttendance.objects.bulk_create(
+            MeetingAttendance(meeting=meeting, member_id=pk, status=status)
+            for pk, status in statuses.items()
+        )
+        present = [seats[pk] for pk, status in statuses.items() if status == Attendance.PRESENT]
+        found = quorum(meeting.committee, present)
+        meeting.quorate = found.quorate
+        meeting.attendance_recorded_at = timezone.now()
+        meeting.save(update_fields=["quorate", "attendance_recorded_at"])
+    return found
+
+
+def minutes_record(*, by, meeting: Meeting, minutes: str, decisions: list[str]) -> Meeting:
+    minutes = minutes.strip()
+    with transaction.atomic(), audit_as(by):
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        _refuse_before_it_meets(meeting, "minutes", "its minutes")
+        if not minutes:
+            raise ValidationError({"minutes": "Enter the minutes"})
+        meeting.minutes = minutes
+        if meeting.minutes_recorded_at is None:
+            meeting.minutes_recorded_at, meeting.minutes_recorded_by = timezone.now(), by
+        meeting.save()
+        Decision.objects.filter(meeting=meeting).delete()
+        Decision.objects.bulk_create(
+            Decision(meeting=meeting, position=n, text=text.strip())
+            for n, text in enumerate(d for d in decisions if d.strip())
+        )
+    return meeting
+
+
+# Meeting actions -------------------------------------------------------------------------
+
+
+def action_add(*, by, meeting: Meeting, description: str, owner, due_on) -> MeetingAction:
+    description = description.strip()
+    errors = {}
+    if not description:
+        errors["description"] = "Enter what needs doing"
+    if owner is None:
+        errors["owner"] = "Choose who owns it"
+    if due_on is None:
+        errors["due_on"] = "Enter the date it is due"
+    elif due_on < timezone.localtime(meeting.starts_at).date():
+        errors["due_on"] = "The date it is due must be on or after the day of the meeting"
+    if errors:
+        raise ValidationError(errors)
+    _check_member(meeting.committee.organisation, owner, "owner")
+    with transaction.atomic(), audit_as(by):
+        return MeetingAction.objects.create(
+            meeting=meeting, description=description, owner=owner, due_on=due_on
+        )
+
+
+def action_update(*, by, action: MeetingAction, state: str, note: str, completed_on=None):
+    """What was done: done needs the date it was done, on or before today."""
+    note = note.strip()
+    errors = {}
+    if state == ActionState.DONE and completed_on is None:
+        errors["completed_on"] = "Enter the date it was done"
+    if completed_on is not None and completed_on > timezone.localdate():
+        errors["completed_on"] = "The date it was done must be today or in the past"
+    if state == ActionState.DROPPED and not note:
+        errors["note"] = "Say why it is no longer needed"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), audit_as(by):
+        action = MeetingAction.objects.select_for_update().get(pk=action.pk)
+        action.state, action.note = state, note
+        action.completed_on = completed_on if state in FINISHED_ACTIONS else None
+        action.save()
+    return action

@@ -1,0 +1,522 @@
+"""An organisation's medication safety committees: set up, terms of reference, seats, meetings
+with their suggested agenda, attendance and quorum, minutes, decisions and actions, and each
+meeting as a calendar invitation. Who may do what is in organisations/permissions.py (members,
+the MSO and the board director read; the chair and secretary run it; an action's owner records
+what was done); every write goes through services.py."""
+
+from django.conf import settings
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from icalendar import Calendar
+from icalendar import Event as CalendarEvent
+
+from mso_portal.forms import add_service_error
+from mso_portal.http import Refused, allow
+from organisations.access import access_for
+from organisations.current import get_current_organisation
+from organisations.models import Organisation
+from organisations.permissions import Perm
+from organisations.scoping import get_object_for
+
+from . import agenda, services
+from .forms import (
+    ActionForm,
+    ActionUpdateForm,
+    AgendaFormSet,
+    AttendanceForm,
+    CommitteeForm,
+    EndSeatForm,
+    MeetingForm,
+    MemberForm,
+    MinutesForm,
+    TermsForm,
+    agenda_items,
+)
+from .models import Committee, CommitteeMember, Meeting, MeetingAction
+
+COMMITTEE_FIELDS = list(CommitteeForm.base_fields)
+
+
+def _organisation(request, ods_code, perm=Perm.COMMITTEES_VIEW) -> Organisation:
+    organisation = get_object_for(request.user, Organisation, ods_code=ods_code)
+    if perm not in access_for(request.user).permissions(organisation):
+        raise Refused(
+            "The committee's members, the MSO and the board director see its papers; its chair "
+            "and secretary keep them."
+        )
+    return organisation
+
+
+def _committee(request, ods_code, pk, perm=None) -> Committee:
+    organisation = get_object_for(request.user, Organisation, ods_code=ods_code)
+    return get_object_for(
+        request.user,
+        Committee.objects.select_related("organisation"),
+        perm,
+        within=organisation,
+        pk=pk,
+    )
+
+
+def _meeting(request, ods_code, pk, meeting_pk, perm=None) -> Meeting:
+    committee = _committee(request, ods_code, pk, perm)
+    meeting = get_object_for(
+        request.user, Meeting.objects.filter(committee=committee), perm, pk=meeting_pk
+    )
+    meeting.committee = committee
+    return meeting
+
+
+def _run(request, form, default_field, write):
+    """Call the service ``write`` with the form's data; a refusal goes on the form."""
+    try:
+        return write()
+    except ValidationError as error:
+        add_service_error(form, error, default_field=default_field)
+        return None
+
+
+@allow("GET")
+def mine(request):
+    """The committees of the organisation the person works in."""
+    organisation = get_current_organisation(request)
+    if organisation is None:
+        raise Refused("Choose the organisation you work in first.")
+    return redirect("committees:list", ods_code=organisation.ods_code)
+
+
+@allow("GET")
+def committee_list(request, ods_code):
+    organisation = _organisation(request, ods_code)
+    perms = access_for(request.user).permissions(organisation)
+    committees = (
+        Committee.objects.visible_to(request.user)
+        .filter(organisation=organisation)
+        .order_by("name")
+    )
+    return render(
+        request,
+        "committees/committee_list.html",
+        {
+            "organisation": organisation,
+            "committees": committees,
+            "can_manage": Perm.COMMITTEES_MANAGE in perms,
+        },
+    )
+
+
+@allow("GET", "POST")
+def committee_create(request, ods_code):
+    organisation = _organisation(request, ods_code, Perm.COMMITTEES_MANAGE)
+    form = CommitteeForm(request.POST or None)
+    if form.is_valid():
+        committee = _run(
+            request,
+            form,
+            "name",
+            lambda: services.committee_create(
+                by=request.user, organisation=organisation, **form.cleaned_data
+            ),
+        )
+        if committee is not None:
+            messages.success(request, f"The {committee.name} is set up: now add its members")
+            return redirect(committee)
+    return render(
+        request,
+        "committees/committee_form.html",
+        {"form": form, "organisation": organisation, "committee": None},
+    )
+
+
+@allow("GET")
+def committee_detail(request, ods_code, pk):
+    committee = _committee(request, ods_code, pk)
+    perms = access_for(request.user).permissions(committee.organisation)
+    today = timezone.localdate()
+    seats = list(committee.members.select_related("user").order_by("seat", "start_on"))
+    meetings = list(committee.meetings.order_by("-starts_at"))
+    now = timezone.now()
+    context = {
+        "committee": committee,
+        "organisation": committee.organisation,
+        "terms": list(committee.terms.all()),
+        "current": [seat for seat in seats if seat.is_current(today)],
+        "past": [seat for seat in seats if seat.end_on is not None and seat.end_on < today],
+        "coming": [seat for seat in seats if seat.start_on > today],
+        "upcoming": [meeting for meeting in reversed(meetings) if meeting.starts_at > now],
+        "held": [meeting for meeting in meetings if meeting.starts_at <= now],
+        "actions": MeetingAction.objects.visible_to(request.user)
+        .filter(meeting__committee=committee)
+        .open()
+        .select_related("owner", "meeting"),
+        "today": today,
+        "can_manage": Perm.COMMITTEES_MANAGE in perms,
+    }
+    return render(request, "committees/committee_detail.html", context)
+
+
+@allow("GET", "POST")
+def committee_update(request, ods_code, pk):
+    committee = _committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
+    initial = {name: getattr(committee, name) for name in COMMITTEE_FIELDS}
+    form = CommitteeForm(request.POST or None, initial=initial)
+    if form.is_valid():
+        saved = _run(
+            request,
+            form,
+            "name",
+            lambda: services.committee_update(
+                by=request.user, committee=committee, **form.cleaned_data
+            ),
+        )
+        if saved is not None:
+            messages.success(request, "The committee is saved")
+            return redirect(saved)
+    return render(
+        request,
+        "committees/committee_form.html",
+        {"form": form, "organisation": committee.organisation, "committee": committee},
+    )
+
+
+@allow("GET", "POST")
+def terms_create(request, ods_code, pk):
+    committee = _committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
+    last = committee.terms.first()
+    form = TermsForm(request.POST or None, initial={"text": last.text if last else ""})
+    if form.is_valid():
+        terms = _run(
+            request,
+            form,
+            "text",
+            lambda: services.terms_add(by=request.user, committee=committee, **form.cleaned_data),
+        )
+        if terms is not None:
+            messages.success(request, f"Version {terms.version} of the terms of reference is saved")
+            return redirect(committee)
+    return render(
+        request, "committees/terms_form.html", {"form": form, "committee": committee, "last": last}
+    )
+
+
+@allow("GET", "POST")
+def member_create(request, ods_code, pk):
+    committee = _committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
+    form = MemberForm(request.POST or None, organisation=committee.organisation)
+    if form.is_valid():
+        data = form.cleaned_data
+        seat = _run(
+            request,
+            form,
+            "has_account",
+            lambda: services.member_add(
+                by=request.user,
+                committee=committee,
+                user=data["user"],
+                name=data["name"],
+                seat=data["seat"],
+                discipline=data["discipline"],
+                start_on=data["start_on"],
+            ),
+        )
+        if seat is not None:
+            messages.success(request, f"{seat.holder_name} is added to the committee")
+            return redirect(committee)
+    return render(request, "committees/member_form.html", {"form": form, "committee": committee})
+
+
+@allow("GET", "POST")
+def member_end(request, ods_code, pk, member_pk):
+    committee = _committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
+    seat = get_object_for(
+        request.user,
+        CommitteeMember.objects.filter(committee=committee).select_related("user"),
+        pk=member_pk,
+    )
+    form = EndSeatForm(request.POST or None, initial={"end_on": timezone.localdate()})
+    if form.is_valid():
+        ended = _run(
+            request,
+            form,
+            "end_on",
+            lambda: services.member_end(
+                by=request.user, member=seat, end_on=form.cleaned_data["end_on"]
+            ),
+        )
+        if ended is not None:
+            messages.success(request, f"{seat.holder_name}'s seat ends on {ended.end_on:%-d %B %Y}")
+            return redirect(committee)
+    return render(
+        request, "committees/member_end.html", {"form": form, "committee": committee, "seat": seat}
+    )
+
+
+@allow("GET", "POST")
+def meeting_create(request, ods_code, pk):
+    """Arrange a meeting: its agenda is offered from what happened since the last one, and the
+    secretary edits it on the meeting's page."""
+    committee = _committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
+    form = MeetingForm(request.POST or None)
+    if form.is_valid():
+        data = form.cleaned_data
+        suggested = [item.as_item() for item in agenda.suggest(committee, data["starts_at"])]
+        meeting = _run(
+            request,
+            form,
+            "on",
+            lambda: services.meeting_create(
+                by=request.user,
+                committee=committee,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                location=data["location"],
+                agenda=suggested,
+            ),
+        )
+        if meeting is not None:
+            messages.success(
+                request,
+                f"The meeting is arranged, with an agenda of {len(suggested)} items from what "
+                "happened since the last one: change it as you need",
+            )
+            return redirect("committees:agenda", ods_code, pk, meeting.pk)
+    return render(
+        request,
+        "committees/meeting_form.html",
+        {"form": form, "committee": committee, "meeting": None},
+    )
+
+
+@allow("GET", "POST")
+def meeting_update(request, ods_code, pk, meeting_pk):
+    meeting = _meeting(request, ods_code, pk, meeting_pk, Perm.COMMITTEES_MANAGE)
+    form = MeetingForm(request.POST or None, initial=MeetingForm.initial_for(meeting))
+    if form.is_valid():
+        data = form.cleaned_data
+        saved = _run(
+            request,
+            form,
+            "on",
+            lambda: services.meeting_update(
+                by=request.user,
+                meeting=meeting,
+                starts_at=data["starts_at"],
+                ends_at=data["ends_at"],
+                location=data["location"],
+            ),
+        )
+        if saved is not None:
+            messages.success(request, "The meeting is saved")
+            return redirect(meeting)
+    return render(
+        request,
+        "committees/meeting_form.html",
+        {"form": form, "committee": meeting.committee, "meeting": meeting},
+    )
+
+
+@allow("GET")
+def meeting_detail(request, ods_code, pk, meeting_pk):
+    meeting = _meeting(request, ods_code, pk, meeting_pk)
+    perms = access_for(request.user).permissions(meeting.committee.organisation)
+    attendance = list(meeting.attendance.select_related("member__user").order_by("member__seat"))
+    present = [a.member for a in attendance if a.status == "present"]
+    context = {
+        "meeting": meeting,
+        "committee": meeting.committee,
+        "organisation": meeting.committee.organisation,
+        "agenda": meeting.agenda.all(),
+        "attendance": attendance,
+        "quorum": services.quorum(meeting.committee, present) if attendance else None,
+        "decisions": meeting.decisions.all(),
+        "actions": meeting.actions.select_related("owner"),
+        "updatable": set(
+            MeetingAction.objects.visible_to(request.user, Perm.COMMITTEE_ACTIONS_UPDATE)
+            .filter(meeting=meeting)
+            .values_list("pk", flat=True)
+        ),
+        "can_manage": Perm.COMMITTEES_MANAGE in perms,
+    }
+    return render(request, "committees/meeting_detail.html", context)
+
+
+@allow("GET", "POST")
+def agenda_update(request, ods_code, pk, meeting_pk):
+    meeting = _meeting(request, ods_code, pk, meeting_pk, Perm.COMMITTEES_MANAGE)
+    initial = [
+        {"title": i.title, "notes": i.notes, "source": i.source, "about": i.about}
+        for i in meeting.agenda.all()
+    ]
+    formset = AgendaFormSet(request.POST or None, initial=initial, prefix="agenda")
+    if request.method == "POST" and formset.is_valid():
+        services.agenda_set(by=request.user, meeting=meeting, agenda=agenda_items(formset))
+        messages.success(request, "The agenda is saved")
+        return redirect(meeting)
+    return render(
+        request,
+        "committees/agenda_form.html",
+        {"formset": formset, "meeting": meeting, "committee": meeting.committee},
+    )
+
+
+@allow("GET", "POST")
+def attendance_update(request, ods_code, pk, meeting_pk):
+    meeting = _meeting(request, ods_code, pk, meeting_pk, Perm.COMMITTEES_MANAGE)
+    seats = services.seats_on(meeting)
+    recorded = {a.member_id: a.status for a in meeting.attendance.all()}
+    form = AttendanceForm(
+        request.POST or None,
+        seats=seats,
+        initial={f"seat_{pk}": status for pk, status in recorded.items()},
+    )
+    if form.is_valid():
+        found = _run(
+            request,
+            form,
+            next(iter(form.fields), None) or "__all__",
+            lambda: services.attendance_record(
+                by=request.user, meeting=meeting, statuses=form.statuses()
+            ),
+        )
+        if found is not None:
+            messages.success(
+                request,
+                "The attendance is saved: the meeting was quorate"
+                if found.quorate
+                else f"The attendance is saved: the meeting was not quorate (it needed "
+                f"{'; '.join(found.missing)})",
+            )
+            return redirect(meeting)
+    refusal = None
+    if request.method == "POST" and not seats:
+        refusal = "Nobody held a seat on the committee that day: add its members first"
+    elif not meeting.is_past:
+        refusal = "The meeting has not taken place yet: record who attended after it"
+    return render(
+        request,
+        "committees/attendance_form.html",
+        {"form": form, "meeting": meeting, "committee": meeting.committee, "refusal": refusal},
+    )
+
+
+@allow("GET", "POST")
+def minutes_update(request, ods_code, pk, meeting_pk):
+    meeting = _meeting(request, ods_code, pk, meeting_pk, Perm.COMMITTEES_MANAGE)
+    initial = {
+        "minutes": meeting.minutes,
+        "decisions": "\n".join(d.text for d in meeting.decisions.all()),
+    }
+    form = MinutesForm(request.POST or None, initial=initial)
+    if form.is_valid():
+        saved = _run(
+            request,
+            form,
+            "minutes",
+            lambda: services.minutes_record(
+                by=request.user,
+                meeting=meeting,
+                minutes=form.cleaned_data["minutes"],
+                decisions=form.decision_list(),
+            ),
+        )
+        if saved is not None:
+            messages.success(request, "The minutes are saved")
+            return redirect(meeting)
+    return render(
+        request,
+        "committees/minutes_form.html",
+        {"form": form, "meeting": meeting, "committee": meeting.committee},
+    )
+
+
+@allow("GET", "POST")
+def action_create(request, ods_code, pk, meeting_pk):
+    meeting = _meeting(request, ods_code, pk, meeting_pk, Perm.COMMITTEES_MANAGE)
+    form = ActionForm(request.POST or None, organisation=meeting.committee.organisation)
+    if form.is_valid():
+        action = _run(
+            request,
+            form,
+            "description",
+            lambda: services.action_add(by=request.user, meeting=meeting, **form.cleaned_data),
+        )
+        if action is not None:
+            messages.success(request, "The action is added, and its owner will be reminded")
+            return redirect(meeting)
+    return render(
+        request,
+        "committees/action_form.html",
+        {"form": form, "meeting": meeting, "committee": meeting.committee},
+    )
+
+
+@allow("GET", "POST")
+def action_update(request, ods_code, pk, meeting_pk, action_pk):
+    """What was done about an action: by its owner (who may see nothing else of the
+    committee) or the chair and secretary."""
+    organisation = get_object_for(request.user, Organisation, ods_code=ods_code)
+    action = get_object_for(
+        request.user,
+        MeetingAction.objects.filter(
+            meeting_id=meeting_pk, meeting__committee_id=pk
+        ).select_related("owner", "meeting__committee__organisation"),
+        Perm.COMMITTEE_ACTIONS_UPDATE,
+        within=organisation,
+        pk=action_pk,
+    )
+    meeting = action.meeting
+    can_read = Perm.COMMITTEES_VIEW in access_for(request.user).permissions(organisation)
+    back = meeting.get_absolute_url() if can_read else "/"
+    form = ActionUpdateForm(
+        request.POST or None,
+        initial={"state": action.state, "note": action.note, "completed_on": action.completed_on},
+    )
+    if form.is_valid():
+        saved = _run(
+            request,
+            form,
+            "state",
+            lambda: services.action_update(by=request.user, action=action, **form.cleaned_data),
+        )
+        if saved is not None:
+            messages.success(request, "The action is saved")
+            return redirect(back)
+    return render(
+        request,
+        "committees/action_update.html",
+        {
+            "form": form,
+            "meeting": meeting,
+            "committee": meeting.committee,
+            "action": action,
+            "back": back,
+        },
+    )
+
+
+@allow("GET")
+def meeting_calendar(request, ods_code, pk, meeting_pk):
+    """The meeting as an invitation to add to a calendar (RFC 5545, the icalendar library)."""
+    meeting = _meeting(request, ods_code, pk, meeting_pk)
+    cal = Calendar()
+    cal.add("prodid", "-//MSO Portal//Committees//EN")
+    cal.add("version", "2.0")
+    item = CalendarEvent()
+    item.add("uid", f"committee-meeting-{meeting.pk}@mso-portal")
+    item.add("summary", f"{meeting.committee.name}, {meeting.committee.organisation.name}")
+    item.add("dtstart", meeting.starts_at)
+    item.add("dtend", meeting.ends_at)
+    item.add("dtstamp", meeting.created_at)
+    if meeting.location:
+        item.add("location", meeting.location)
+    titles = [f"{n}. {entry.title}" for n, entry in enumerate(meeting.agenda.all(), start=1)]
+    if titles:
+        item.add("description", "Agenda:\n" + "\n".join(titles))
+    item.add("url", settings.SITE_URL.rstrip("/") + meeting.get_absolute_url())
+    cal.add_component(item)
+    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
+    return response

@@ -1,0 +1,328 @@
+"""Who sees and runs a committee, through the rule set: its members, the MSO and the board
+director read its papers; only its chair and secretary change them; whoever owns an action
+records what was done about it; another organisation's people get 404."""
+
+import datetime
+
+import pytest
+import time_machine
+from django.urls import reverse
+
+from committees import services
+from committees.models import Committee, Meeting, MeetingAction
+from organisations.choices import Role
+from tests.committees.conftest import at, seat_of
+from tests.factories import member
+
+pytestmark = pytest.mark.django_db
+TODAY = datetime.date(2026, 11, 16)
+HELD = datetime.date(2026, 11, 10)
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(at(TODAY, 9), tick=True):
+        yield
+
+
+@pytest.fixture
+def meeting(committee, secretary):
+    return services.meeting_create(by=secretary, committee=committee, starts_at=at(HELD))
+
+
+@pytest.fixture
+def action(meeting, secretary, staff):
+    return services.action_add(
+        by=secretary, meeting=meeting, description="Audit insulin charts", owner=staff, due_on=TODAY
+    )
+
+
+def url(name, committee, *args):
+    return reverse(
+        f"committees:{name}", args=[committee.organisation.ods_code, committee.pk, *args]
+    )
+
+
+def on(day):
+    return {"on_day": day.day, "on_month": day.month, "on_year": day.year}
+
+
+class TestReading:
+    def test_the_list(self, assert_access, committee, director, staff, other_mso):
+        page = assert_access(
+            reverse("committees:list", args=[committee.organisation.ods_code]),
+            allowed=director,
+            wrong_role=staff,
+            other_organisation=other_mso,
+        )
+        assert "Medication Safety Committee" in page.content.decode()
+        assert "Set up a committee" not in page.content.decode()
+
+    def test_the_committee(self, assert_access, committee, director, staff, other_mso):
+        page = assert_access(
+            url("detail", committee),
+            allowed=director,
+            wrong_role=staff,
+            other_organisation=other_mso,
+        )
+        assert "Pat Green" in page.content.decode()
+        assert "Arrange a meeting" not in page.content.decode()
+
+    def test_a_meeting_and_its_invitation(
+        self, assert_access, committee, meeting, mso, staff, other_mso
+    ):
+        assert_access(
+            url("meeting", committee, meeting.pk),
+            allowed=mso,
+            wrong_role=staff,
+            other_organisation=other_mso,
+        )
+        invitation = assert_access(
+            url("calendar", committee, meeting.pk),
+            allowed=mso,
+            wrong_role=staff,
+            other_organisation=other_mso,
+        )
+        assert invitation["Content-Type"].startswith("text/calendar")
+        text = invitation.content.decode()
+        assert "BEGIN:VEVENT" in text and "Medication Safety Committee" in text
+
+    def test_a_committee_member_role_reads(self, client_for, committee, trust):
+        reader = member(trust, Role.COMMITTEE_MEMBER)
+        assert client_for(reader).get(url("detail", committee)).status_code == 200
+
+    def test_mine_goes_to_the_current_organisations_list(self, assert_access, committee, mso):
+        page = assert_access(reverse("committees:mine"), allowed=mso, ok=302)
+        assert page.url == reverse("committees:list", args=[committee.organisation.ods_code])
+
+
+class TestRunning:
+    def test_setting_up(self, assert_access, trust, secretary, director, other_mso):
+        assert_access(
+            reverse("committees:create", args=[trust.ods_code]),
+            allowed=secretary,
+            wrong_role=director,
+            other_organisation=other_mso,
+        )
+        assert_access(
+            reverse("committees:create", args=[trust.ods_code]),
+            method="post",
+            data={
+                "name": "Controlled Drugs Group",
+                "reports_to": "Medication Safety Committee",
+                "frequency": "quarterly",
+                "quorum_members": "3",
+            },
+            allowed=secretary,
+            wrong_role=director,
+            other_organisation=other_mso,
+            ok=302,
+        )
+        assert Committee.objects.filter(name="Controlled Drugs Group").exists()
+
+    def test_changing_it(self, assert_access, committee, chair, director, other_mso):
+        data = {
+            "name": "Medicines Safety Group",
+            "reports_to": "Quality Committee",
+            "frequency": "bimonthly",
+            "quorum_members": "4",
+            "quorum_disciplines": ["pharmacy"],
+        }
+        for method, ok in (("get", 200), ("post", 302)):
+            assert_access(
+                url("update", committee),
+                method=method,
+                data=data,
+                allowed=chair,
+                wrong_role=director,
+                other_organisation=other_mso,
+                ok=ok,
+            )
+        committee.refresh_from_db()
+        assert (committee.name, committee.quorum_members) == ("Medicines Safety Group", 4)
+        assert committee.quorum_patient_representative is False
+
+    def test_terms(self, assert_access, committee, secretary, director, other_mso):
+        data = {
+            "text": "Purpose.",
+            "approved_on_day": "1",
+            "approved_on_month": "4",
+            "approved_on_year": "2026",
+            "approved_by": "Board",
+        }
+        for method, ok in (("get", 200), ("post", 302)):
+            assert_access(
+                url("terms_create", committee),
+                method=method,
+                data=data,
+                allowed=secretary,
+                wrong_role=director,
+                other_organisation=other_mso,
+                ok=ok,
+            )
+        assert committee.terms.get().version == 1
+
+    def test_seats(self, assert_access, committee, trust, secretary, director, other_mso):
+        data = {
+            "has_account": "no",
+            "name": "Sam Lee",
+            "seat": "member",
+            "discipline": "nursing",
+            "start_on_day": "1",
+            "start_on_month": "11",
+            "start_on_year": "2026",
+        }
+        for method, ok in (("get", 200), ("post", 302)):
+            assert_access(
+                url("member_create", committee),
+                method=method,
+                data=data,
+                allowed=secretary,
+                wrong_role=director,
+                other_organisation=other_mso,
+                ok=ok,
+            )
+        seat = seat_of(committee, "Sam Lee")
+        data = {"end_on_day": "30", "end_on_month": "11", "end_on_year": "2026"}
+        for method, ok in (("get", 200), ("post", 302)):
+            assert_access(
+                url("member_end", committee, seat.pk),
+                method=method,
+                data=data,
+                allowed=secretary,
+                wrong_role=director,
+                other_organisation=other_mso,
+                ok=ok,
+            )
+        seat.refresh_from_db()
+        assert seat.end_on == datetime.date(2026, 11, 30)
+
+    def test_meetings(self, assert_access, committee, meeting, secretary, director, other_mso):
+        data = {
+            **on(datetime.date(2026, 12, 14)),
+            "starts": "14:00",
+            "ends": "16:00",
+            "location": "Room 4",
+        }
+        for method, ok in (("get", 200), ("post", 302)):
+            assert_access(
+                url("meeting_create", committee),
+                method=method,
+                data=data,
+                allowed=secretary,
+                wrong_role=director,
+                other_organisation=other_mso,
+                ok=ok,
+            )
+        new = Meeting.objects.exclude(pk=meeting.pk).get()
+        assert new.agenda.count() >= 2  # matters arising and any other business at least
+        for method, ok in (("get", 200), ("post", 302)):
+            assert_access(
+                url("meeting_update", committee, new.pk),
+                method=method,
+                data={**data, "starts": "13:00"},
+                allowed=secretary,
+                wrong_role=director,
+                other_organisation=other_mso,
+                ok=ok,
+            )
+
+    def test_agenda_attendance_and_minutes(
+        self, assert_access, committee, meeting, secretary, director, other_mso
+    ):
+        agenda = {
+            "agenda-TOTAL_FORMS": "1",
+            "agenda-INITIAL_FORMS": "0",
+            "agenda-0-title": "Insulin incidents",
+        }
+        attendance = {f"seat_{seat.pk}": "present" for seat in committee.members.all()}
+        minutes = {"minutes": "Held.", "decisions": "Adopt the passport"}
+        for name, data in (("agenda", agenda), ("attendance", attendance), ("minutes", minutes)):
+            for method, ok in (("get", 200), ("post", 302)):
+                assert_access(
+                    url(name, committee, meeting.pk),
+                    method=method,
+                    data=data,
+                    allowed=secretary,
+                    wrong_role=director,
+                    other_organisation=other_mso,
+                    ok=ok,
+                )
+        meeting.refresh_from_db()
+        assert meeting.quorate is True and meeting.minutes == "Held."
+        assert list(meeting.agenda.values_list("title", flat=True)) == ["Insulin incidents"]
+
+    def test_actions(
+        self, assert_access, committee, meeting, action, secretary, director, staff, other_mso
+    ):
+        data = {
+            "description": "Share the learning",
+            "owner": str(staff.pk),
+            "due_on_day": "1",
+            "due_on_month": "12",
+            "due_on_year": "2026",
+        }
+        for method, ok in (("get", 200), ("post", 302)):
+            assert_access(
+                url("action_create", committee, meeting.pk),
+                method=method,
+                data=data,
+                allowed=secretary,
+                wrong_role=director,
+                other_organisation=other_mso,
+                ok=ok,
+            )
+        # Its owner records what was done, though they read nothing else of the committee.
+        data = {
+            "state": "done",
+            "completed_on_day": "16",
+            "completed_on_month": "11",
+            "completed_on_year": "2026",
+            "note": "30 charts",
+        }
+        for method, ok in (("get", 200), ("post", 302)):
+            assert_access(
+                url("action", committee, meeting.pk, action.pk),
+                method=method,
+                data=data,
+                allowed=staff,
+                wrong_role=director,
+                other_organisation=other_mso,
+                ok=ok,
+            )
+        assert MeetingAction.objects.get(pk=action.pk).state == "done"
+
+
+class TestBadInput:
+    def test_a_future_meeting_takes_no_attendance(self, client_for, committee, secretary):
+        future = services.meeting_create(
+            by=secretary, committee=committee, starts_at=at(TODAY + datetime.timedelta(days=10))
+        )
+        data = {f"seat_{seat.pk}": "present" for seat in committee.members.all()}
+        page = client_for(secretary).post(url("attendance", committee, future.pk), data)
+        assert page.status_code == 200
+        assert "has not taken place yet" in page.content.decode()
+        future.refresh_from_db()
+        assert future.quorate is None
+
+    def test_a_second_chair_is_refused_on_the_form(self, client_for, committee, secretary, trust):
+        other = member(trust, full_name="Lena Ortiz")
+        data = {
+            "has_account": "yes",
+            "user": str(other.pk),
+            "seat": "chair",
+            "discipline": "medical",
+            "start_on_day": "1",
+            "start_on_month": "11",
+            "start_on_year": "2026",
+        }
+        page = client_for(secretary).post(url("member_create", committee), data)
+        assert page.status_code == 200
+        assert "Gareth Lewis is the committee&#x27;s chair then" in page.content.decode()
+        assert committee.members.count() == 5
+
+    def test_an_end_time_before_the_start_is_refused(self, client_for, committee, secretary):
+        data = {**on(datetime.date(2026, 12, 14)), "starts": "14:00", "ends": "13:00"}
+        page = client_for(secretary).post(url("meeting_create", committee), data)
+        assert "The end time must be after the start time" in page.content.decode()
+        assert not Meeting.objects.exists()

@@ -1,8 +1,9 @@
 """Fictional demo data: an ICB, two trusts (one of which took over a third, now closed), a PCN
 with two GP practices, a community pharmacy, and one sign-in for each kind of user; then the MSO
 community and the register's comings and goings (demo_community.py), fifteen months of
-medication incidents (demo_incidents.py), and national alerts with each organisation's response
-(demo_alerts.py). Every name, code, incident and alert here is made up.
+medication incidents (demo_incidents.py), national alerts with each organisation's response
+(demo_alerts.py), and Trust A's medication safety committee (demo_committees.py). Every name,
+code, incident, alert and meeting here is made up.
 
 Running it again changes nothing but the demo passwords (set to DEMO_PASSWORD each time).
 """
@@ -14,6 +15,7 @@ from django.db import transaction
 
 from accounts.models import User
 from alerts.models import Alert, AlertResponse
+from committees.models import Committee, Meeting
 from incidents.models import Incident
 from networks.models import Event, Network, Resource
 from notifications.models import Notification
@@ -29,6 +31,7 @@ from organisations.models import (
 )
 
 from .demo_alerts import seed_alerts
+from .demo_committees import seed_committees
 from .demo_community import seed_community
 from .demo_incidents import seed_incidents
 
@@ -84,6 +87,14 @@ PEOPLE = [
         "Consultant anaesthetist",
         "RZA",
         [Role.COMMITTEE_CHAIR],
+        None,
+    ),
+    (
+        "secretary@trust-a.example",
+        "Megan Hughes",
+        "Clinical governance facilitator",
+        "RZA",
+        [Role.COMMITTEE_SECRETARY],
         None,
     ),
     (
@@ -202,6 +213,7 @@ def seed_demo(password: str) -> dict[str, int]:
             organisations, lambda email, name, **extra: _user(email, name, password, **extra)
         )
         seed_alerts(organisations)
+        seed_committees(organisations, people)
     return {
         "organisations": Organisation.objects.count(),
         "users": User.objects.count(),
@@ -216,4 +228,6 @@ def seed_demo(password: str) -> dict[str, int]:
         "incidents open": Incident.objects.open().count(),
         "alerts": Alert.objects.count(),
         "alert responses open": AlertResponse.objects.open().count(),
+        "committees": Committee.objects.count(),
+        "committee meetings": Meeting.objects.count(),
     }

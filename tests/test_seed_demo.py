@@ -309,3 +309,34 @@ def test_running_it_again_adds_no_alerts(seeded):
     before = alert_counts()
     call_command("seed_demo")
     assert alert_counts() == before
+
+
+def test_trust_a_has_its_committee_with_meetings_in_every_state(seeded, client_for):
+    """Seats with and without accounts, two versions of its terms, meetings held (quorate and
+    not, minutes recorded and waiting, the secretary reminded), actions done and overdue, the
+    next meeting with its suggested agenda; the secretary, chair, MSO and board director open it;
+    seeding again adds nothing."""
+    from committees.models import Committee, Meeting, MeetingAction
+
+    committee = Committee.objects.get(organisation__ods_code="RZA")
+    assert committee.terms.count() == 2
+    assert committee.members.filter(user__isnull=True).count() == 3
+    meetings = list(committee.meetings.order_by("starts_at"))
+    assert [m.quorate for m in meetings] == [True, False, True, None]
+    assert [bool(m.minutes_recorded_at) for m in meetings] == [True, True, False, False]
+    assert meetings[-1].agenda.filter(source="alert").exists()
+    actions = MeetingAction.objects.filter(meeting__committee=committee)
+    assert set(actions.values_list("state", flat=True)) == {"done", "open"}
+    secretary = User.objects.get(email="secretary@trust-a.example")
+    assert secretary.notifications.filter(kind="minutes-missing").exists()
+    for email in (
+        "secretary@trust-a.example",
+        "chair@trust-a.example",
+        "mso@trust-a.example",
+        "director@trust-a.example",
+    ):
+        page = client_for(User.objects.get(email=email)).get(committee.get_absolute_url())
+        assert page.status_code == 200, email
+    before = Meeting.objects.count()
+    call_command("seed_demo")
+    assert Meeting.objects.count() == before

@@ -138,6 +138,8 @@ def committee_detail(request, ods_code, pk):
     today = timezone.localdate()
     seats = list(committee.members.select_related("user").order_by("seat", "start_on"))
     meetings = list(committee.meetings.order_by("-starts_at"))
+    for meeting in meetings:
+        meeting.committee = committee  # for its address
     now = timezone.now()
     context = {
         "committee": committee,
@@ -151,7 +153,7 @@ def committee_detail(request, ods_code, pk):
         "actions": MeetingAction.objects.visible_to(request.user)
         .filter(meeting__committee=committee)
         .open()
-        .select_related("owner", "meeting"),
+        .select_related("owner", "meeting__committee__organisation"),
         "today": today,
         "can_manage": Perm.COMMITTEES_MANAGE in perms,
     }

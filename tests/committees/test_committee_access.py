@@ -326,3 +326,44 @@ class TestBadInput:
         page = client_for(secretary).post(url("meeting_create", committee), data)
         assert "The end time must be after the start time" in page.content.decode()
         assert not Meeting.objects.exists()
+
+
+class TestQueries:
+    """The committee's pages cost the same queries for more seats, meetings and actions."""
+
+    def grow(self, committee, secretary, mso, trust, n):
+        for i in range(n):
+            services.member_add(
+                by=secretary,
+                committee=committee,
+                name=f"Guest {i}",
+                seat="member",
+                discipline="other",
+                start_on=datetime.date(2026, 1, 5),
+            )
+            meeting = services.meeting_create(
+                by=secretary, committee=committee, starts_at=at(datetime.date(2026, 3, 1 + i))
+            )
+            services.action_add(
+                by=secretary, meeting=meeting, description=f"Task {i}", owner=mso, due_on=TODAY
+            )
+        return meeting
+
+    def counted(self, client, path):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client.get(path)  # the first request of a session writes to it
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(path).status_code == 200
+        return len(queries)
+
+    def test_the_committee_and_a_meeting(self, client_for, committee, secretary, mso, trust):
+        client = client_for(secretary)
+        meeting = self.grow(committee, secretary, mso, trust, 1)
+        paths = [url("detail", committee), url("meeting", committee, meeting.pk)]
+        before = [self.counted(client, p) for p in paths]
+        meeting = self.grow(committee, secretary, mso, trust, 5)
+        paths = [url("detail", committee), url("meeting", committee, meeting.pk)]
+        after = [self.counted(client, p) for p in paths]
+        assert after == before

@@ -21,6 +21,7 @@ class CommitteesConfig(AppConfig):
             models.MeetingAttendance,
             models.Decision,
             models.MeetingAction,
+            models.AssuranceReport,
         ):
             register(model)
         reminder_provider(reminders.action_reminders)

@@ -51,3 +51,9 @@ class AgendaSource(models.TextChoices):
     ACTION = "action", "Action past its date"
     REVIEW = "review", "Thematic review"
     MATTERS = "matters", "Matters arising"
+
+
+class ReportState(models.TextChoices):
+    DRAFT = "draft", "Draft"
+    APPROVED = "approved", "Approved"
+    SUBMITTED = "submitted", "Submitted to the board"

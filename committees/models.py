@@ -24,7 +24,15 @@ from organisations.models import Organisation
 from organisations.permissions import Perm
 from organisations.scoping import ScopedQuerySet
 
-from .choices import ActionState, AgendaSource, Attendance, Discipline, Frequency, Seat
+from .choices import (
+    ActionState,
+    AgendaSource,
+    Attendance,
+    Discipline,
+    Frequency,
+    ReportState,
+    Seat,
+)
 
 
 class Committee(models.Model):
@@ -266,3 +274,53 @@ class MeetingAction(models.Model):
             "committees:action",
             args=[committee.organisation.ods_code, committee.pk, self.meeting_id, self.pk],
         )
+
+
+class AssuranceReport(models.Model):
+    """The committee's assurance report to the board for a period: figures worked out from the
+    data (committees/figures.py) with the chair's narrative on each section. A draft shows the
+    figures as they are now; approving it keeps them (``snapshot``), so an approved report
+    never changes; it is then submitted to the board."""
+
+    committee = models.ForeignKey(Committee, on_delete=models.PROTECT, related_name="reports")
+    period_start = models.DateField("first day")
+    period_end = models.DateField("last day")
+    state = models.CharField(max_length=20, choices=ReportState.choices, default=ReportState.DRAFT)
+    narratives = models.JSONField(default=dict, blank=True)
+    snapshot = models.JSONField(null=True, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    approved_at = models.DateTimeField(null=True, blank=True)
+    approved_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    submitted_at = models.DateTimeField(null=True, blank=True)
+    submitted_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "committee__organisation"
+    view_permission = Perm.COMMITTEES_VIEW
+
+    class Meta:
+        ordering = ["committee", "-period_end", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(period_end__gte=models.F("period_start")),
+                name="a_report_period_ends_after_it_starts",
+            ),
+            models.CheckConstraint(
+                condition=Q(state=ReportState.DRAFT) | Q(snapshot__isnull=False),
+                name="an_approved_report_keeps_its_figures",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.committee}: {self.period_start:%-d %B %Y} to {self.period_end:%-d %B %Y}"
+
+    @property
+    def is_draft(self) -> bool:
+        return self.state == ReportState.DRAFT

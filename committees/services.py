@@ -21,9 +21,11 @@ from django.utils import timezone
 from mso_portal.audit import audit_as
 from organisations.models import Membership
 
-from .choices import FINISHED_ACTIONS, ActionState, Attendance, Discipline, Seat
+from .choices import FINISHED_ACTIONS, ActionState, Attendance, Discipline, ReportState, Seat
+from .figures import REQUIRED, SECTIONS, report_figures
 from .models import (
     AgendaItem,
+    AssuranceReport,
     Committee,
     CommitteeMember,
     Decision,
@@ -391,3 +393,78 @@ def action_update(*, by, action: MeetingAction, state: str, note: str, completed
         action.completed_on = completed_on if state in FINISHED_ACTIONS else None
         action.save()
     return action
+
+
+# Assurance reports ------------------------------------------------------------------------
+
+
+def report_create(*, by, committee: Committee, period_start, period_end) -> AssuranceReport:
+    errors = {}
+    if period_start and period_end and period_end < period_start:
+        errors["period_end"] = "The last day must be on or after the first day"
+    if period_end and period_end > timezone.localdate():
+        errors["period_end"] = "The last day must be today or in the past"
+    if errors:
+        raise ValidationError(errors)
+    with transaction.atomic(), audit_as(by):
+        return AssuranceReport.objects.create(
+            committee=committee, period_start=period_start, period_end=period_end, created_by=by
+        )
+
+
+def _locked_report(report: AssuranceReport) -> AssuranceReport:
+    return (
+        AssuranceReport.objects.select_for_update()
+        .select_related("committee__organisation")
+        .get(pk=report.pk)
+    )
+
+
+def _refuse_unless_draft(report: AssuranceReport) -> None:
+    if not report.is_draft:
+        raise ValidationError(
+            {"text": f"The report is {report.get_state_display().lower()}: it does not change"},
+            code="approved",
+        )
+
+
+def narrative_save(*, by, report: AssuranceReport, section: str, text: str) -> AssuranceReport:
+    if section not in {key for key, _, _ in SECTIONS}:
+        raise ValidationError({"text": "There is no such section"})
+    with transaction.atomic(), audit_as(by):
+        report = _locked_report(report)
+        _refuse_unless_draft(report)
+        report.narratives = {**report.narratives, section: text.strip()}
+        report.save(update_fields=["narratives"])
+    return report
+
+
+def report_approve(*, by, report: AssuranceReport) -> AssuranceReport:
+    """Approve a draft: its figures are worked out once more and kept, so the report tabled to
+    the board never changes. The summary, incidents and alerts need the chair's narrative."""
+    with transaction.atomic(), audit_as(by):
+        report = _locked_report(report)
+        _refuse_unless_draft(report)
+        titles = {key: title for key, title, _ in SECTIONS}
+        missing = [titles[key] for key in REQUIRED if not report.narratives.get(key, "").strip()]
+        if missing:
+            raise ValidationError(
+                f"Write the narrative of {', '.join(missing)} before the report is approved",
+                code="narrative_missing",
+            )
+        report.snapshot = report_figures(report.committee, report.period_start, report.period_end)
+        report.state = ReportState.APPROVED
+        report.approved_at, report.approved_by = timezone.now(), by
+        report.save()
+    return report
+
+
+def report_submit(*, by, report: AssuranceReport) -> AssuranceReport:
+    with transaction.atomic(), audit_as(by):
+        report = _locked_report(report)
+        if report.state != ReportState.APPROVED:
+            raise ValidationError("Approve the report before it is submitted to the board")
+        report.state = ReportState.SUBMITTED
+        report.submitted_at, report.submitted_by = timezone.now(), by
+        report.save()
+    return report

@@ -64,6 +64,7 @@ class Perm(StrEnum):
     COMMITTEES_VIEW = "committees.view"  # the committee, its members, meetings and minutes
     COMMITTEES_MANAGE = "committees.manage"  # set it up, its meetings, minutes and actions
     COMMITTEE_ACTIONS_UPDATE = "committees.action"  # record what was done about an action
+    COMMITTEE_REPORTS_APPROVE = "committees.approve"  # approve an assurance report, submit it
 
 
 class GlobalRole(StrEnum):
@@ -268,7 +269,10 @@ RULES: tuple[Rule, ...] = (
         Role.SAFETY_TEAM,
         VIEW | REPORT | REVIEW | {P.MEMBERS_VIEW, P.ALERTS_VIEW, P.ALERTS_ACT},
     ),
-    Rule(Role.COMMITTEE_CHAIR, VIEW | REPORT | FIGURES | COMMITTEE_RUN | {P.ALERTS_VIEW}),
+    Rule(
+        Role.COMMITTEE_CHAIR,
+        VIEW | REPORT | FIGURES | COMMITTEE_RUN | {P.ALERTS_VIEW, P.COMMITTEE_REPORTS_APPROVE},
+    ),
     Rule(Role.COMMITTEE_SECRETARY, VIEW | REPORT | FIGURES | COMMITTEE_RUN | {P.ALERTS_VIEW}),
     Rule(Role.COMMITTEE_MEMBER, VIEW | REPORT | FIGURES | COMMITTEE | {P.ALERTS_VIEW}),
     *(

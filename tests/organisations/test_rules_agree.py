@@ -13,7 +13,14 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db.models import Q
 
 from alerts.models import AlertActionResponse, AlertEvidence, AlertResponse
-from committees.models import Committee, CommitteeMember, Meeting, MeetingAction, TermsOfReference
+from committees.models import (
+    AssuranceReport,
+    Committee,
+    CommitteeMember,
+    Meeting,
+    MeetingAction,
+    TermsOfReference,
+)
 from incidents.models import Incident
 from organisations.access import Access
 from organisations.choices import Post, Region, RelationshipKind, Role
@@ -141,6 +148,9 @@ def world(db):
             committee=committee,
             starts_at=datetime.datetime(2026, 1, 5, 14, tzinfo=datetime.UTC),
         )
+        committees.report_create(
+            by=chair, committee=committee, period_start=LONG_AGO, period_end=LONG_AGO
+        )
         if organisation == trust:
             committees.action_add(
                 by=chair, meeting=meeting, description="Audit", owner=owner, due_on=TODAY
@@ -188,6 +198,7 @@ def test_the_object_check_and_the_queryset_agree_everywhere(world, rules):
         CommitteeMember,
         Meeting,
         MeetingAction,
+        AssuranceReport,
     ]
     objects = {model: list(model.objects.all()) for model in scoped}
     disagreements = []

@@ -1,0 +1,284 @@
+"""The figures of a committee's assurance report for a period, worked out from the data: no
+figure is typed. ``report_figures`` returns plain data (numbers, strings, lists and dicts) so
+that an approved report keeps them as a snapshot (``AssuranceReport.snapshot``) and shows the
+same figures whatever changes later.
+
+Each section reads the period (first to last day, both included) and, for comparison, the
+period of the same length just before. Incidents are counted by the day they happened (as the
+incident dashboard counts them), duplicates left out; alerts by their responses' deadlines and
+the day they were closed; posts and handovers as they stood on the last day.
+"""
+
+import datetime
+
+from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncMonth
+from django.utils import timezone
+
+from alerts.choices import FINISHED_ACTIONS as ALERT_ACTIONS_FINISHED
+from alerts.models import NO_DEADLINE, AlertActionResponse, AlertResponse
+from incidents import spc
+from incidents.choices import MODERATE_OR_WORSE, PHYSICAL_HARM, LearningResponse
+from incidents.models import Incident, IncidentAction, IncidentMedicine, Status
+from organisations.choices import Post
+from organisations.models import Appointment, Handover
+
+from .choices import Attendance
+from .models import Committee, Meeting, MeetingAction, MeetingAttendance
+
+CHART_MONTHS = 24
+
+# The sections of a report, in order: key, title, whether the chair's narrative is required.
+SECTIONS = (
+    ("summary", "Summary and assurance", True),
+    ("incidents", "Incidents reported", True),
+    ("harm", "Harm", False),
+    ("medicines", "High-risk medicines and controlled drugs", False),
+    ("themes", "Themes", False),
+    ("learning", "Learning responses", False),
+    ("never_events", "Never events", False),
+    ("alerts", "National patient safety alerts", True),
+    ("actions", "Actions past their dates", False),
+    ("posts", "Medication Safety Officer and board director", False),
+    ("committee", "The committee's meetings", False),
+)
+REQUIRED = tuple(key for key, _, required in SECTIONS if required)
+
+
+def previous_period(
+    start: datetime.date, end: datetime.date
+) -> tuple[datetime.date, datetime.date]:
+    length = end - start
+    before = start - datetime.timedelta(days=1)
+    return before - length, before
+
+
+def last_quarter(today: datetime.date) -> tuple[datetime.date, datetime.date]:
+    """The last complete calendar quarter before ``today``."""
+    first_of_this = datetime.date(today.year, 3 * ((today.month - 1) // 3) + 1, 1)
+    end = first_of_this - datetime.timedelta(days=1)
+    return datetime.date(end.year, end.month - 2, 1), end
+
+
+def _incidents(organisation_ids, start, end):
+    return Incident.objects.filter(
+        organisation_id__in=organisation_ids, occurred_on__gte=start, occurred_on__lte=end
+    ).exclude(status=Status.DUPLICATE)
+
+
+def _month_starts(end: datetime.date, months: int) -> list[datetime.date]:
+    starts, month = [], end.replace(day=1)
+    for _ in range(months):
+        starts.append(month)
+        month = (month - datetime.timedelta(days=1)).replace(day=1)
+    return starts[::-1]
+
+
+def _chart(organisation_ids, end: datetime.date) -> dict:
+    """Reports each month for the 24 months to the period's last month, as an XmR chart."""
+    starts = _month_starts(end, CHART_MONTHS)
+    counted = {
+        (key.date() if isinstance(key, datetime.datetime) else key): n
+        for key, n in _incidents(organisation_ids, starts[0], end)
+        .annotate(month=TruncMonth("occurred_on"))
+        .values_list("month")
+        .annotate(n=Count("id"))
+        .order_by()
+    }
+    first = next((i for i, start in enumerate(starts) if counted.get(start)), len(starts) - 1)
+    chart = spc.xmr([(f"{start:%b %Y}", counted.get(start, 0)) for start in starts[first:]])
+    return {
+        "points": [
+            {"label": p.label, "value": p.value, "signals": list(p.signals)} for p in chart.points
+        ],
+        "mean": chart.mean,
+        "upper": chart.upper,
+        "lower": chart.lower,
+        "interpretation": chart.interpretation(),
+    }
+
+
+def chart_of(data: dict) -> spc.Chart:
+    """The chart kept in a snapshot, to draw."""
+    return spc.Chart(
+        points=[spc.Point(p["label"], p["value"], p["signals"]) for p in data["points"]],
+        mean=data["mean"],
+        upper=data["upper"],
+        lower=data["lower"],
+    )
+
+
+def _incident_totals(organisation_ids, start, end) -> dict:
+    return _incidents(organisation_ids, start, end).aggregate(
+        total=Count("id"),
+        moderate_or_worse=Count("id", filter=Q(physical_harm__in=MODERATE_OR_WORSE)),
+        high_risk=Count("id", filter=Q(high_risk=True)),
+        controlled_drug=Count("id", filter=Q(controlled_drug=True)),
+        never_events=Count("id", filter=Q(never_event=True)),
+    )
+
+
+def _alerts(organisation_ids, start, end) -> dict:
+    """Each response of the period: to an alert published by its last day, and not closed
+    before its first. Its deadline is the last of its actions'; it was on time when closed by
+    then, late when closed after, overdue when still open after it at the period's end."""
+    end_of_period = timezone.make_aware(
+        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time())
+    )
+    start_of_period = timezone.make_aware(datetime.datetime.combine(start, datetime.time()))
+    responses = (
+        AlertResponse.objects.filter(
+            organisation_id__in=organisation_ids, alert__published_at__lt=end_of_period
+        )
+        .exclude(completed_at__lt=start_of_period)
+        .select_related("alert")
+        .annotate(deadline=Max("alert__actions__due_on"))
+        .order_by("alert__issued_on", "alert__reference")
+    )
+    rows, counts = [], {"on_time": 0, "late": 0, "overdue": 0, "open": 0}
+    for response in responses:
+        deadline = response.deadline or NO_DEADLINE
+        closed_on = (
+            timezone.localdate(response.completed_at)
+            if response.completed_at and response.completed_at < end_of_period
+            else None
+        )
+        if closed_on is not None:
+            outcome = "on_time" if closed_on <= deadline else "late"
+        else:
+            outcome = "overdue" if deadline < end else "open"
+        counts[outcome] += 1
+        rows.append(
+            {
+                "reference": response.alert.reference,
+                "title": response.alert.title,
+                "deadline": None if deadline == NO_DEADLINE else deadline.isoformat(),
+                "closed_on": closed_on.isoformat() if closed_on else None,
+                "outcome": outcome,
+            }
+        )
+    return {**counts, "total": len(rows), "responses": rows}
+
+
+def report_figures(committee: Committee, start: datetime.date, end: datetime.date) -> dict:
+    """Every section's figures for the period, and the period before for comparison."""
+    organisation = committee.organisation
+    ids = [organisation.pk]
+    before_start, before_end = previous_period(start, end)
+    period = _incidents(ids, start, end)
+    totals = _incident_totals(ids, start, end)
+    previous = _incident_totals(ids, before_start, before_end)
+    harm = dict(period.values_list("physical_harm").annotate(n=Count("id")).order_by())
+    previous_harm = dict(
+        _incidents(ids, before_start, before_end)
+        .values_list("physical_harm")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    groups = list(
+        IncidentMedicine.objects.filter(incident__in=period.values("pk"))
+        .exclude(high_risk_group="")
+        .values_list("high_risk_group")
+        .annotate(n=Count("incident", distinct=True))
+        .order_by("-n", "high_risk_group")
+    )
+    themes = list(
+        period.filter(themes__isnull=False)
+        .values_list("themes__name")
+        .annotate(n=Count("id", distinct=True))
+        .order_by("-n", "themes__name")[:10]
+    )
+    closed = Incident.objects.filter(
+        organisation_id__in=ids,
+        status=Status.CLOSED,
+        closed_at__date__gte=start,
+        closed_at__date__lte=end,
+    )
+    learning = dict(
+        closed.exclude(learning_response="")
+        .values_list("learning_response")
+        .annotate(n=Count("id"))
+        .order_by()
+    )
+    meetings = list(
+        Meeting.objects.filter(
+            committee=committee, starts_at__date__gte=start, starts_at__date__lte=end
+        ).order_by("starts_at")
+    )
+    attendance = MeetingAttendance.objects.filter(meeting__in=meetings).aggregate(
+        seats=Count("id"), present=Count("id", filter=Q(status=Attendance.PRESENT))
+    )
+    holders = {
+        post: [a.holder_name for a in found]
+        for post in (Post.MSO, Post.BOARD_DIRECTOR)
+        for found in [
+            list(
+                Appointment.objects.filter(organisation=organisation, post=post)
+                .current(end)
+                .select_related("user")
+            )
+        ]
+    }
+    handovers = (
+        Handover.objects.filter(organisation=organisation, opened_at__date__lte=end)
+        .exclude(completed_at__date__lt=start)
+        .exclude(cancelled_at__date__lt=start)
+    )
+    return {
+        "period": [start.isoformat(), end.isoformat()],
+        "previous": [before_start.isoformat(), before_end.isoformat()],
+        "organisation": {"name": organisation.name, "ods_code": organisation.ods_code},
+        "incidents": {**totals, "previous": previous, "chart": _chart(ids, end)},
+        "harm": [
+            {
+                "level": str(label),
+                "count": harm.get(code, 0),
+                "previous": previous_harm.get(code, 0),
+            }
+            for code, label in PHYSICAL_HARM.choices
+        ],
+        "medicines": {
+            "high_risk": totals["high_risk"],
+            "controlled_drug": totals["controlled_drug"],
+            "previous_high_risk": previous["high_risk"],
+            "previous_controlled_drug": previous["controlled_drug"],
+            "groups": [{"group": g, "count": n} for g, n in groups],
+        },
+        "themes": [{"theme": t, "count": n} for t, n in themes],
+        "learning": [
+            {"response": str(label), "count": learning.get(code, 0)}
+            for code, label in LearningResponse.choices
+            if code != LearningResponse.NONE
+        ],
+        "never_events": sorted(period.filter(never_event=True).values_list("reference", flat=True)),
+        "alerts": _alerts(ids, start, end),
+        "actions": {
+            "incident_actions_overdue": IncidentAction.objects.filter(
+                incident__organisation_id__in=ids,
+                state=IncidentAction.State.OPEN,
+                due_on__lt=end,
+            ).count(),
+            "alert_actions_overdue": AlertActionResponse.objects.filter(
+                response__organisation_id__in=ids, action__due_on__lt=end
+            )
+            .exclude(state__in=ALERT_ACTIONS_FINISHED)
+            .count(),
+            "committee_actions_overdue": MeetingAction.objects.filter(meeting__committee=committee)
+            .overdue(end)
+            .count(),
+        },
+        "posts": {
+            "mso": holders[Post.MSO],
+            "board_director": holders[Post.BOARD_DIRECTOR],
+            "handovers": handovers.count(),
+        },
+        "committee": {
+            "meetings": len(meetings),
+            "quorate": sum(1 for m in meetings if m.quorate),
+            "not_quorate": sum(1 for m in meetings if m.quorate is False),
+            "attendance_unrecorded": sum(1 for m in meetings if m.quorate is None),
+            "attendance_rate": round(100 * attendance["present"] / attendance["seats"])
+            if attendance["seats"]
+            else None,
+        },
+    }

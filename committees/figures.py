@@ -48,9 +48,14 @@ REQUIRED = tuple(key for key, _, required in SECTIONS if required)
 def previous_period(
     start: datetime.date, end: datetime.date
 ) -> tuple[datetime.date, datetime.date]:
-    length = end - start
+    """The period of the same length just before: as many whole months before a period of
+    whole months (the quarter before a quarter), else as many days."""
     before = start - datetime.timedelta(days=1)
-    return before - length, before
+    if start.day == 1 and (end + datetime.timedelta(days=1)).day == 1:
+        months = (end.year - start.year) * 12 + end.month - start.month + 1
+        month = start.month - months
+        return datetime.date(start.year + (month - 1) // 12, (month - 1) % 12 + 1, 1), before
+    return before - (end - start), before
 
 
 def last_quarter(today: datetime.date) -> tuple[datetime.date, datetime.date]:

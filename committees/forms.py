@@ -248,3 +248,19 @@ class ActionUpdateForm(forms.Form):
         max_length=3000,
         widget=forms.Textarea(attrs={"rows": 4}),
     )
+
+
+class ReportForm(forms.Form):
+    period_start = NHSDateField(label="First day", help_text="For example, 1 7 2026")
+    period_end = NHSDateField(label="Last day", help_text="For example, 30 9 2026")
+
+
+class NarrativeForm(forms.Form):
+    text = forms.CharField(
+        label="The chair's narrative",
+        required=False,
+        max_length=10000,
+        widget=forms.Textarea(attrs={"rows": 10}),
+        help_text="What the figures mean for the board: what is assured, what is not, and what "
+        "the committee is doing about it",
+    )

@@ -8,6 +8,7 @@ app_name = "committees"
 
 committee = "<ods:ods_code>/<int:pk>/"
 meeting = f"{committee}meetings/<int:meeting_pk>/"
+report = f"{committee}reports/<int:report_pk>/"
 
 urlpatterns = [
     path("", views.mine, name="mine"),
@@ -27,4 +28,9 @@ urlpatterns = [
     path(f"{meeting}actions/new/", views.action_create, name="action_create"),
     path(f"{meeting}actions/<int:action_pk>/", views.action_update, name="action"),
     path(f"{meeting}calendar.ics", views.meeting_calendar, name="calendar"),
+    path(f"{committee}reports/new/", views.report_create, name="report_create"),
+    path(report, views.report_detail, name="report"),
+    path(f"{report}narrative/<slug:section>/", views.narrative_update, name="narrative"),
+    path(f"{report}approve/", views.report_approve, name="report_approve"),
+    path(f"{report}submit/", views.report_submit, name="report_submit"),
 ]

@@ -4,15 +4,19 @@ meeting as a calendar invitation. Who may do what is in organisations/permission
 the MSO and the board director read; the chair and secretary run it; an action's owner records
 what was done); every write goes through services.py."""
 
+import datetime
+
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from icalendar import Calendar
 from icalendar import Event as CalendarEvent
 
+from incidents import charts
 from mso_portal.forms import add_service_error
 from mso_portal.http import Refused, allow
 from organisations.access import access_for
@@ -21,7 +25,7 @@ from organisations.models import Organisation
 from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
-from . import agenda, services
+from . import agenda, figures, services
 from .forms import (
     ActionForm,
     ActionUpdateForm,
@@ -32,10 +36,12 @@ from .forms import (
     MeetingForm,
     MemberForm,
     MinutesForm,
+    NarrativeForm,
+    ReportForm,
     TermsForm,
     agenda_items,
 )
-from .models import Committee, CommitteeMember, Meeting, MeetingAction
+from .models import AssuranceReport, Committee, CommitteeMember, Meeting, MeetingAction
 
 COMMITTEE_FIELDS = list(CommitteeForm.base_fields)
 
@@ -154,6 +160,7 @@ def committee_detail(request, ods_code, pk):
         .filter(meeting__committee=committee)
         .open()
         .select_related("owner", "meeting__committee__organisation"),
+        "reports": AssuranceReport.objects.visible_to(request.user).filter(committee=committee),
         "today": today,
         "can_manage": Perm.COMMITTEES_MANAGE in perms,
     }
@@ -522,3 +529,124 @@ def meeting_calendar(request, ods_code, pk, meeting_pk):
     response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
     return response
+
+
+# Assurance reports ------------------------------------------------------------------------
+
+
+def _report(request, ods_code, pk, report_pk, perm=None) -> AssuranceReport:
+    committee = _committee(request, ods_code, pk)
+    report = get_object_for(
+        request.user, AssuranceReport.objects.filter(committee=committee), perm, pk=report_pk
+    )
+    report.committee = committee
+    return report
+
+
+@allow("GET", "POST")
+def report_create(request, ods_code, pk):
+    committee = _committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
+    start, end = figures.last_quarter(timezone.localdate())
+    form = ReportForm(request.POST or None, initial={"period_start": start, "period_end": end})
+    if form.is_valid():
+        report = _run(
+            request,
+            form,
+            "period_end",
+            lambda: services.report_create(
+                by=request.user, committee=committee, **form.cleaned_data
+            ),
+        )
+        if report is not None:
+            messages.success(request, "The draft report is ready: write the chair's narrative")
+            return redirect("committees:report", ods_code, pk, report.pk)
+    return render(request, "committees/report_form.html", {"form": form, "committee": committee})
+
+
+def _report_page(request, report, status=200, error=None):
+    perms = access_for(request.user).permissions(report.committee.organisation)
+    found = report.snapshot or figures.report_figures(
+        report.committee, report.period_start, report.period_end
+    )
+    sections = [
+        {
+            "key": key,
+            "title": title,
+            "required": required,
+            "narrative": report.narratives.get(key, ""),
+        }
+        for key, title, required in figures.SECTIONS
+    ]
+    context = {
+        "report": report,
+        "committee": report.committee,
+        "organisation": report.committee.organisation,
+        "figures": found,
+        "previous": [datetime.date.fromisoformat(day) for day in found["previous"]],
+        "sections": sections,
+        "spc": charts.spc_drawing(figures.chart_of(found["incidents"]["chart"])),
+        "can_edit": report.is_draft and Perm.COMMITTEES_MANAGE in perms,
+        "can_approve": Perm.COMMITTEE_REPORTS_APPROVE in perms,
+        "error": error,
+    }
+    return render(request, "committees/report_detail.html", context, status=status)
+
+
+@allow("GET")
+def report_detail(request, ods_code, pk, report_pk):
+    return _report_page(request, _report(request, ods_code, pk, report_pk))
+
+
+@allow("GET", "POST")
+def narrative_update(request, ods_code, pk, report_pk, section):
+    report = _report(request, ods_code, pk, report_pk, Perm.COMMITTEES_MANAGE)
+    titles = {key: title for key, title, _ in figures.SECTIONS}
+    if section not in titles:
+        raise Http404("No such section")
+    form = NarrativeForm(request.POST or None, initial={"text": report.narratives.get(section)})
+    if form.is_valid():
+        saved = _run(
+            request,
+            form,
+            "text",
+            lambda: services.narrative_save(
+                by=request.user, report=report, section=section, text=form.cleaned_data["text"]
+            ),
+        )
+        if saved is not None:
+            messages.success(request, f"The narrative of {titles[section]} is saved")
+            return redirect(f"{_report_url(report)}#{section}")
+    return render(
+        request,
+        "committees/narrative_form.html",
+        {"form": form, "report": report, "committee": report.committee, "title": titles[section]},
+    )
+
+
+def _report_url(report) -> str:
+    committee = report.committee
+    return reverse(
+        "committees:report", args=[committee.organisation.ods_code, committee.pk, report.pk]
+    )
+
+
+@allow("POST")
+def report_approve(request, ods_code, pk, report_pk):
+    report = _report(request, ods_code, pk, report_pk, Perm.COMMITTEE_REPORTS_APPROVE)
+    try:
+        services.report_approve(by=request.user, report=report)
+    except ValidationError as error:
+        return _report_page(request, report, status=200, error=error.messages[0])
+    messages.success(request, "The report is approved: its figures are kept as they are now")
+    return redirect(_report_url(report))
+
+
+@allow("POST")
+def report_submit(request, ods_code, pk, report_pk):
+    report = _report(request, ods_code, pk, report_pk, Perm.COMMITTEE_REPORTS_APPROVE)
+    try:
+        services.report_submit(by=request.user, report=report)
+    except ValidationError as error:
+        return _report_page(request, report, status=200, error=error.messages[0])
+    messages.success(request, f"The report is submitted to the {report.committee.reports_to}")
+    return redirect(_report_url(report))

@@ -3,7 +3,9 @@ chaired by Gareth Lewis with Megan Hughes as its secretary, its MSO, a matron, a
 Specialist and a patient partner (the last three without accounts), two versions of its terms of
 reference, three monthly meetings held (one not quorate, one whose minutes are waiting past 14
 days, so its secretary has been reminded), their decisions and actions (one overdue), and the
-next meeting arranged with the agenda suggested from the demo's incidents and alerts.
+next meeting arranged with the agenda suggested from the demo's incidents and alerts; the
+assurance report of the quarter before last approved and submitted to the board, and the last
+quarter's in draft.
 
 Everything is written through committees/services.py. Dates are set from the day the demo is
 first seeded; running it again adds nothing (the committees are found by name).
@@ -13,7 +15,7 @@ import datetime
 
 from django.utils import timezone
 
-from committees import agenda, services
+from committees import agenda, figures, services
 from committees.choices import Attendance, Discipline, Seat
 from committees.models import Committee
 from notifications import services as notifications
@@ -158,6 +160,7 @@ def _trust_a(trust, people, today):
                 note="30 charts audited; 4 omissions, each followed up with the ward.",
                 completed_on=day + datetime.timedelta(days=18),
             )
+    _reports(committee, chair, secretary, today)
     coming = _tuesday_before(today + datetime.timedelta(days=27))
     services.meeting_create(
         by=secretary,
@@ -167,3 +170,33 @@ def _trust_a(trust, people, today):
         location="Board room, Ashby General Hospital",
         agenda=[item.as_item() for item in agenda.suggest(committee, _at(coming, 14))],
     )
+
+
+def _reports(committee, chair, secretary, today):
+    """The quarter before last approved and submitted to the board; the last quarter's report
+    in draft, its summary written and the other required narratives waiting for the chair."""
+    end = figures.last_quarter(today)[0] - datetime.timedelta(days=1)
+    start = figures.last_quarter(end + datetime.timedelta(days=1))[0]
+    earlier = services.report_create(
+        by=secretary, committee=committee, period_start=start, period_end=end
+    )
+    for section, text in NARRATIVES.items():
+        services.narrative_save(by=chair, report=earlier, section=section, text=text)
+    services.report_approve(by=chair, report=earlier)
+    services.report_submit(by=chair, report=earlier)
+    start, end = figures.last_quarter(today)
+    latest = services.report_create(
+        by=secretary, committee=committee, period_start=start, period_end=end
+    )
+    services.narrative_save(by=chair, report=latest, section="summary", text=NARRATIVES["summary"])
+
+
+NARRATIVES = {
+    "summary": "The committee is assured that medication incidents are reported, reviewed and "
+    "learned from, and that the trust is acting on the national alerts it has received. It is "
+    "not yet assured on insulin omissions, which are the subject of a thematic review.",
+    "incidents": "Reporting stays within its usual range. Incidents of moderate harm or worse are "
+    "each reviewed at the committee; none suggests a new pattern.",
+    "alerts": "Every alert was acknowledged within two working days. The methotrexate alert's "
+    "actions are complete and signed off by the medical director.",
+}

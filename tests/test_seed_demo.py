@@ -337,6 +337,13 @@ def test_trust_a_has_its_committee_with_meetings_in_every_state(seeded, client_f
     ):
         page = client_for(User.objects.get(email=email)).get(committee.get_absolute_url())
         assert page.status_code == 200, email
-    before = Meeting.objects.count()
+    assert sorted(committee.reports.values_list("state", flat=True)) == ["draft", "submitted"]
+    submitted = committee.reports.get(state="submitted")
+    assert submitted.snapshot["incidents"]["total"] > 0
+    page = client_for(User.objects.get(email="chair@trust-a.example")).get(
+        f"{committee.get_absolute_url()}reports/{submitted.pk}/"
+    )
+    assert page.status_code == 200 and b"Submitted to the board" in page.content
+    before = Meeting.objects.count(), committee.reports.count()
     call_command("seed_demo")
-    assert Meeting.objects.count() == before
+    assert (Meeting.objects.count(), committee.reports.count()) == before

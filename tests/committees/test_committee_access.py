@@ -367,3 +367,81 @@ class TestQueries:
         paths = [url("detail", committee), url("meeting", committee, meeting.pk)]
         after = [self.counted(client, p) for p in paths]
         assert after == before
+
+
+class TestReports:
+    def test_preparing_writing_approving_and_submitting(
+        self, assert_access, committee, chair, secretary, director, staff, other_mso
+    ):
+        data = {
+            "period_start_day": "1",
+            "period_start_month": "7",
+            "period_start_year": "2026",
+            "period_end_day": "30",
+            "period_end_month": "9",
+            "period_end_year": "2026",
+        }
+        for method, ok in (("get", 200), ("post", 302)):
+            assert_access(
+                url("report_create", committee),
+                method=method,
+                data=data,
+                allowed=secretary,
+                wrong_role=director,
+                other_organisation=other_mso,
+                ok=ok,
+            )
+        report = committee.reports.get()
+        page = assert_access(
+            url("report", committee, report.pk),
+            allowed=director,
+            wrong_role=staff,
+            other_organisation=other_mso,
+        )
+        assert "Approve the report" not in page.content.decode()
+        for section in ("summary", "incidents", "alerts"):
+            for method, ok in (("get", 200), ("post", 302)):
+                assert_access(
+                    url("narrative", committee, report.pk, section),
+                    method=method,
+                    data={"text": f"The {section} are assured."},
+                    allowed=secretary,
+                    wrong_role=director,
+                    other_organisation=other_mso,
+                    ok=ok,
+                )
+        # Only the chair approves, and submits.
+        for name in ("report_approve", "report_submit"):
+            assert_access(
+                url(name, committee, report.pk),
+                method="post",
+                allowed=chair,
+                wrong_role=secretary,
+                other_organisation=other_mso,
+                ok=302,
+            )
+        report.refresh_from_db()
+        assert report.state == "submitted" and report.snapshot["incidents"]["total"] == 0
+
+    def test_approving_without_a_narrative_says_which(self, client_for, committee, chair):
+        report = services.report_create(
+            by=chair,
+            committee=committee,
+            period_start=datetime.date(2026, 7, 1),
+            period_end=datetime.date(2026, 9, 30),
+        )
+        page = client_for(chair).post(url("report_approve", committee, report.pk))
+        assert page.status_code == 200
+        assert "Write the narrative of Summary and assurance" in page.content.decode()
+        report.refresh_from_db()
+        assert report.is_draft
+
+    def test_an_unknown_section_is_404(self, client_for, committee, chair, secretary):
+        report = services.report_create(
+            by=chair,
+            committee=committee,
+            period_start=datetime.date(2026, 7, 1),
+            period_end=datetime.date(2026, 9, 30),
+        )
+        page = client_for(secretary).get(url("narrative", committee, report.pk, "nonsense"))
+        assert page.status_code == 404

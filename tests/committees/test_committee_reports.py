@@ -92,7 +92,7 @@ def world(committee, trust, other_trust, staff, mso, secretary, lead, other_mso)
 
 def test_the_figures_against_a_hand_count(world, committee):
     got = figures.report_figures(committee, START, END)
-    assert got["previous"] == ["2026-03-31", "2026-06-30"]
+    assert got["previous"] == ["2026-04-01", "2026-06-30"]
     incidents = got["incidents"]
     assert (incidents["total"], incidents["moderate_or_worse"], incidents["never_events"]) == (
         5,
@@ -121,6 +121,21 @@ def test_the_figures_against_a_hand_count(world, committee):
     chart = got["incidents"]["chart"]
     assert [p["label"] for p in chart["points"]][-3:] == ["Jul 2026", "Aug 2026", "Sep 2026"]
     assert [p["value"] for p in chart["points"]][-3:] == [1, 2, 2]
+
+
+def test_the_period_before():
+    assert figures.previous_period(START, END) == (
+        datetime.date(2026, 4, 1),
+        datetime.date(2026, 6, 30),
+    )
+    assert figures.previous_period(datetime.date(2026, 1, 1), datetime.date(2026, 12, 31)) == (
+        datetime.date(2025, 1, 1),
+        datetime.date(2025, 12, 31),
+    )
+    assert figures.previous_period(datetime.date(2026, 7, 10), datetime.date(2026, 7, 19)) == (
+        datetime.date(2026, 6, 30),
+        datetime.date(2026, 7, 9),
+    )
 
 
 def test_a_quarter_and_the_one_before():

@@ -14,6 +14,8 @@ committee roles of its members, its MSO and its board director. Only services.py
 auditlog keeps who changed what (apps.py).
 """
 
+import uuid
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
@@ -276,6 +278,11 @@ class MeetingAction(models.Model):
         )
 
 
+def report_path(report, filename):
+    """Approved reports' PDFs, under random names, outside any served folder."""
+    return f"committees/reports/{uuid.uuid4().hex}.pdf"
+
+
 class AssuranceReport(models.Model):
     """The committee's assurance report to the board for a period: figures worked out from the
     data (committees/figures.py) with the chair's narrative on each section. A draft shows the
@@ -300,6 +307,8 @@ class AssuranceReport(models.Model):
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The approved report as a PDF, made by a task once it is approved, then never again.
+    pdf = models.FileField(upload_to=report_path, blank=True)
 
     objects = ScopedQuerySet.as_manager()
     scope_path = "committee__organisation"

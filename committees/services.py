@@ -34,6 +34,7 @@ from .models import (
     MeetingAttendance,
     TermsOfReference,
 )
+from .tasks import make_report_pdf
 
 # Seats held by one person at a time.
 SINGLE_SEATS = (Seat.CHAIR, Seat.SECRETARY)
@@ -456,6 +457,7 @@ def report_approve(*, by, report: AssuranceReport) -> AssuranceReport:
         report.state = ReportState.APPROVED
         report.approved_at, report.approved_by = timezone.now(), by
         report.save()
+        transaction.on_commit(lambda: make_report_pdf.delay(report.pk))
     return report
 
 

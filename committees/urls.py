@@ -33,4 +33,5 @@ urlpatterns = [
     path(f"{report}narrative/<slug:section>/", views.narrative_update, name="narrative"),
     path(f"{report}approve/", views.report_approve, name="report_approve"),
     path(f"{report}submit/", views.report_submit, name="report_submit"),
+    path(f"{report}report.pdf", views.report_pdf, name="report_pdf"),
 ]

@@ -9,7 +9,7 @@ import datetime
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404, HttpResponse
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -650,3 +650,20 @@ def report_submit(request, ods_code, pk, report_pk):
         return _report_page(request, report, status=200, error=error.messages[0])
     messages.success(request, f"The report is submitted to the {report.committee.reports_to}")
     return redirect(_report_url(report))
+
+
+@allow("GET")
+def report_pdf(request, ods_code, pk, report_pk):
+    """The approved report's PDF, as it was made on approval: a board paper never changes."""
+    report = _report(request, ods_code, pk, report_pk)
+    if not report.pdf:
+        raise Http404("The report has no PDF yet")
+    download = FileResponse(
+        report.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"assurance-report-{report.committee.organisation.ods_code}-"
+        f"{report.period_start:%Y-%m-%d}-to-{report.period_end:%Y-%m-%d}.pdf",
+        content_type="application/pdf",
+    )
+    download["X-Content-Type-Options"] = "nosniff"
+    return download

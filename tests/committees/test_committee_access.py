@@ -445,3 +445,26 @@ class TestReports:
         )
         page = client_for(secretary).get(url("narrative", committee, report.pk, "nonsense"))
         assert page.status_code == 404
+
+    def test_the_pdf(self, assert_access, client_for, committee, chair, director, staff, other_mso):
+        from committees import figures
+        from committees.pdf import store
+
+        report = services.report_create(
+            by=chair,
+            committee=committee,
+            period_start=datetime.date(2026, 7, 1),
+            period_end=datetime.date(2026, 9, 30),
+        )
+        page = url("report_pdf", committee, report.pk)
+        assert client_for(director).get(page).status_code == 404  # a draft has none
+        for section in figures.REQUIRED:
+            services.narrative_save(by=chair, report=report, section=section, text="Assured.")
+        services.report_approve(by=chair, report=report)
+        assert store(report.pk)
+        download = assert_access(
+            page, allowed=director, wrong_role=staff, other_organisation=other_mso
+        )
+        assert download["Content-Type"] == "application/pdf"
+        assert download["Content-Disposition"].startswith("attachment")
+        assert b"".join(download.streaming_content).startswith(b"%PDF")

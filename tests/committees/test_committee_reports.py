@@ -210,3 +210,55 @@ class TestTheReport:
 
 def test_seats_are_counted_by_name(committee):
     assert seat_of(committee, "Pat Green").user is None
+
+
+class TestThePdf:
+    def approved(self, committee, chair, django_capture_on_commit_callbacks):
+        draft_report = services.report_create(
+            by=chair, committee=committee, period_start=START, period_end=END
+        )
+        for section in figures.REQUIRED:
+            services.narrative_save(
+                by=chair, report=draft_report, section=section, text=f"Assured on {section}."
+            )
+        with django_capture_on_commit_callbacks(execute=True):
+            services.report_approve(by=chair, report=draft_report)
+        draft_report.refresh_from_db()
+        return draft_report
+
+    def test_approving_makes_a_pdf_with_the_key_figures(
+        self, world, committee, chair, django_capture_on_commit_callbacks
+    ):
+        import io
+
+        from pypdf import PdfReader
+
+        report_ = self.approved(committee, chair, django_capture_on_commit_callbacks)
+        assert report_.pdf
+        with report_.pdf.open("rb") as file:
+            pdf = PdfReader(io.BytesIO(file.read()))
+        text = " ".join(" ".join(page.extract_text().split()) for page in pdf.pages)
+        assert "Ashby General Hospitals NHS Trust" in text
+        assert "Assurance report: 1 July 2026 to 30 September 2026" in text
+        assert "5 incidents reported (2 in the period before), 2 of moderate harm or worse" in text
+        assert "1 completed on time, 0 late, 1 past their deadline" in text
+        assert "2 meetings: 1 quorate, 1 not quorate" in text
+        assert "Assured on alerts." in text
+        assert f"Page 1 of {len(pdf.pages)}" in text
+
+    def test_it_is_made_once(self, committee, chair, django_capture_on_commit_callbacks):
+        from committees.pdf import store
+
+        report_ = self.approved(committee, chair, django_capture_on_commit_callbacks)
+        name = report_.pdf.name
+        assert store(report_.pk) is False
+        report_.refresh_from_db()
+        assert report_.pdf.name == name
+
+    def test_a_draft_has_none(self, committee, chair):
+        from committees.pdf import store
+
+        draft_report = services.report_create(
+            by=chair, committee=committee, period_start=START, period_end=END
+        )
+        assert store(draft_report.pk) is False

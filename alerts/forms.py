@@ -8,6 +8,7 @@ from mso_portal.nhsuk_forms.fields import NHSDateField
 from mso_portal.nhsuk_forms.fields import text_box as _text
 from mso_portal.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
 from organisations.choices import OrganisationKind, Region
+from organisations.services import members_of
 
 from . import choices, validators
 from .models import Alert
@@ -163,14 +164,6 @@ class DecisionForm(ErrorsOnFields, forms.Form):
         max_length=3000,
         rows=3,
         help_text="For example: we do not stock the product, or do not provide the service",
-    )
-
-
-def members_of(organisation):
-    return (
-        User.objects.filter(memberships__organisation=organisation, is_active=True)
-        .distinct()
-        .order_by("full_name", "email")
     )
 
 

@@ -312,18 +312,9 @@ def response_lead_set(*, by, response: AlertResponse, lead) -> AlertResponse:
 
 
 def _check_member(response: AlertResponse, person, field: str) -> None:
-    from organisations.models import Membership
+    from organisations.services import check_member
 
-    if (
-        person is not None
-        and not Membership.objects.filter(
-            organisation_id=response.organisation_id, user=person
-        ).exists()
-    ):
-        raise ValidationError(
-            {field: f"{person.full_name or person.email} is not a member of the organisation"},
-            code="not_a_member",
-        )
+    check_member(response.organisation_id, person, field)
 
 
 def action_response_save(

@@ -50,7 +50,6 @@ class AgendaSource(models.TextChoices):
     ALERT = "alert", "Alert open or past a deadline"
     ACTION = "action", "Action past its date"
     REVIEW = "review", "Thematic review"
-    MATTERS = "matters", "Matters arising"
 
 
 class ReportState(models.TextChoices):

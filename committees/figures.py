@@ -17,8 +17,9 @@ from django.utils import timezone
 
 from alerts.choices import FINISHED_ACTIONS as ALERT_ACTIONS_FINISHED
 from alerts.models import NO_DEADLINE, AlertActionResponse, AlertResponse
-from incidents import spc
+from incidents import charts, spc
 from incidents.choices import MODERATE_OR_WORSE, PHYSICAL_HARM, LearningResponse
+from incidents.figures import month_starts
 from incidents.models import Incident, IncidentAction, IncidentMedicine, Status
 from organisations.choices import Post
 from organisations.models import Appointment, Handover
@@ -71,17 +72,9 @@ def _incidents(organisation_ids, start, end):
     ).exclude(status=Status.DUPLICATE)
 
 
-def _month_starts(end: datetime.date, months: int) -> list[datetime.date]:
-    starts, month = [], end.replace(day=1)
-    for _ in range(months):
-        starts.append(month)
-        month = (month - datetime.timedelta(days=1)).replace(day=1)
-    return starts[::-1]
-
-
 def _chart(organisation_ids, end: datetime.date) -> dict:
     """Reports each month for the 24 months to the period's last month, as an XmR chart."""
-    starts = _month_starts(end, CHART_MONTHS)
+    starts = month_starts(end, CHART_MONTHS)
     counted = {
         (key.date() if isinstance(key, datetime.datetime) else key): n
         for key, n in _incidents(organisation_ids, starts[0], end)
@@ -286,4 +279,29 @@ def report_figures(committee: Committee, start: datetime.date, end: datetime.dat
             if attendance["seats"]
             else None,
         },
+    }
+
+
+def report_context(report) -> dict:
+    """What the report's web page and its PDF show: its kept figures once approved, else the
+    figures as they are now; each section with its narrative; the chart to draw."""
+    found = report.snapshot or report_figures(
+        report.committee, report.period_start, report.period_end
+    )
+    return {
+        "report": report,
+        "committee": report.committee,
+        "organisation": report.committee.organisation,
+        "figures": found,
+        "previous": [datetime.date.fromisoformat(day) for day in found["previous"]],
+        "sections": [
+            {
+                "key": key,
+                "title": title,
+                "required": required,
+                "narrative": report.narratives.get(key, ""),
+            }
+            for key, title, required in SECTIONS
+        ],
+        "spc": charts.spc_drawing(chart_of(found["incidents"]["chart"])),
     }

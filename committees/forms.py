@@ -11,16 +11,9 @@ from mso_portal.forms import ErrorsOnFields
 from mso_portal.nhsuk_forms.fields import NHSDateField, text_box
 from mso_portal.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
 from networks.forms import TimeField
+from organisations.services import members_of
 
 from .choices import ActionState, Attendance, Discipline, Frequency, Seat
-
-
-def members_of(organisation):
-    return (
-        User.objects.filter(memberships__organisation=organisation, is_active=True)
-        .distinct()
-        .order_by("full_name", "email")
-    )
 
 
 class CommitteeForm(forms.Form):

@@ -2,15 +2,11 @@
 templates and SVG chart as its web page: the organisation, the period and the report's state
 on every page, and page numbers ("Page 2 of 5")."""
 
-import datetime
 import logging
 
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.template.loader import render_to_string
-from django.utils import timezone
-
-from incidents import charts
 
 from . import figures
 from .models import AssuranceReport
@@ -19,30 +15,11 @@ logger = logging.getLogger(__name__)
 STYLESHEET = "css/report-pdf.css"
 
 
-def context(report: AssuranceReport, found: dict) -> dict:
-    return {
-        "report": report,
-        "committee": report.committee,
-        "organisation": report.committee.organisation,
-        "figures": found,
-        "previous": [datetime.date.fromisoformat(day) for day in found["previous"]],
-        "sections": [
-            {"key": key, "title": title, "narrative": report.narratives.get(key, "")}
-            for key, title, _ in figures.SECTIONS
-        ],
-        "spc": charts.spc_drawing(figures.chart_of(found["incidents"]["chart"])),
-        "made_at": timezone.now(),
-    }
-
-
 def render(report: AssuranceReport) -> bytes:
     from django.contrib.staticfiles import finders
     from weasyprint import CSS, HTML  # needs Pango; only the worker that makes PDFs loads it
 
-    found = report.snapshot or figures.report_figures(
-        report.committee, report.period_start, report.period_end
-    )
-    html = render_to_string("committees/report_pdf.html", context(report, found))
+    html = render_to_string("committees/report_pdf.html", figures.report_context(report))
     return HTML(string=html).write_pdf(stylesheets=[CSS(filename=finders.find(STYLESHEET))])
 
 

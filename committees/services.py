@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from mso_portal.audit import audit_as
-from organisations.models import Membership
+from organisations.services import check_member
 
 from .choices import FINISHED_ACTIONS, ActionState, Attendance, Discipline, ReportState, Seat
 from .figures import REQUIRED, SECTIONS, report_figures
@@ -41,14 +41,7 @@ SINGLE_SEATS = (Seat.CHAIR, Seat.SECRETARY)
 
 
 def _check_member(organisation, person, field: str) -> None:
-    if (
-        person is not None
-        and not Membership.objects.filter(organisation=organisation, user=person).exists()
-    ):
-        raise ValidationError(
-            {field: f"{person.full_name or person.email} is not a member of the organisation"},
-            code="not_a_member",
-        )
+    check_member(organisation.pk, person, field)
 
 
 def _locked(committee: Committee) -> Committee:

@@ -4,8 +4,6 @@ meeting as a calendar invitation. Who may do what is in organisations/permission
 the MSO and the board director read; the chair and secretary run it; an action's owner records
 what was done); every write goes through services.py."""
 
-import datetime
-
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -13,12 +11,10 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
 
-from incidents import charts
 from mso_portal.forms import add_service_error
 from mso_portal.http import Refused, allow
+from mso_portal.ical import Entry, ical
 from organisations.access import access_for
 from organisations.current import get_current_organisation
 from organisations.models import Organisation
@@ -510,23 +506,20 @@ def action_update(request, ods_code, pk, meeting_pk, action_pk):
 def meeting_calendar(request, ods_code, pk, meeting_pk):
     """The meeting as an invitation to add to a calendar (RFC 5545, the icalendar library)."""
     meeting = _meeting(request, ods_code, pk, meeting_pk)
-    cal = Calendar()
-    cal.add("prodid", "-//MSO Portal//Committees//EN")
-    cal.add("version", "2.0")
-    item = CalendarEvent()
-    item.add("uid", f"committee-meeting-{meeting.pk}@mso-portal")
-    item.add("summary", f"{meeting.committee.name}, {meeting.committee.organisation.name}")
-    item.add("dtstart", meeting.starts_at)
-    item.add("dtend", meeting.ends_at)
-    item.add("dtstamp", meeting.created_at)
-    if meeting.location:
-        item.add("location", meeting.location)
     titles = [f"{n}. {entry.title}" for n, entry in enumerate(meeting.agenda.all(), start=1)]
-    if titles:
-        item.add("description", "Agenda:\n" + "\n".join(titles))
-    item.add("url", settings.SITE_URL.rstrip("/") + meeting.get_absolute_url())
-    cal.add_component(item)
-    response = HttpResponse(cal.to_ical(), content_type="text/calendar; charset=utf-8")
+    entry = Entry(
+        uid=f"committee-meeting-{meeting.pk}",
+        summary=f"{meeting.committee.name}, {meeting.committee.organisation.name}",
+        starts_at=meeting.starts_at,
+        ends_at=meeting.ends_at,
+        stamp=meeting.created_at,
+        location=meeting.location,
+        description="Agenda:\n" + "\n".join(titles) if titles else "",
+        url=settings.SITE_URL.rstrip("/") + meeting.get_absolute_url(),
+    )
+    response = HttpResponse(
+        ical(meeting.committee.name, [entry]), content_type="text/calendar; charset=utf-8"
+    )
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
     return response
 
@@ -565,26 +558,8 @@ def report_create(request, ods_code, pk):
 
 def _report_page(request, report, status=200, error=None):
     perms = access_for(request.user).permissions(report.committee.organisation)
-    found = report.snapshot or figures.report_figures(
-        report.committee, report.period_start, report.period_end
-    )
-    sections = [
-        {
-            "key": key,
-            "title": title,
-            "required": required,
-            "narrative": report.narratives.get(key, ""),
-        }
-        for key, title, required in figures.SECTIONS
-    ]
     context = {
-        "report": report,
-        "committee": report.committee,
-        "organisation": report.committee.organisation,
-        "figures": found,
-        "previous": [datetime.date.fromisoformat(day) for day in found["previous"]],
-        "sections": sections,
-        "spc": charts.spc_drawing(figures.chart_of(found["incidents"]["chart"])),
+        **figures.report_context(report),
         "can_edit": report.is_draft and Perm.COMMITTEES_MANAGE in perms,
         "can_approve": Perm.COMMITTEE_REPORTS_APPROVE in perms,
         "error": error,

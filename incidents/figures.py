@@ -13,7 +13,8 @@ from . import choices, spc
 from .models import OPEN_STATUSES, Incident, IncidentAction, IncidentMedicine, Status
 
 
-def _month_starts(last: datetime.date, months: int) -> list[datetime.date]:
+def month_starts(last: datetime.date, months: int) -> list[datetime.date]:
+    """The first days of the ``months`` months to ``last``'s, oldest first."""
     starts, month = [], last.replace(day=1)
     for _ in range(months):
         starts.append(month)
@@ -48,7 +49,7 @@ def figures(organisation_ids, *, on: datetime.date, months: int = 24) -> Figures
     # The chart holds complete months: a month under way would read as a fall.
     month_ends_today = (on + datetime.timedelta(days=1)).day == 1
     complete_through = on if month_ends_today else on.replace(day=1) - datetime.timedelta(days=1)
-    starts = _month_starts(complete_through, months)
+    starts = month_starts(complete_through, months)
     under_way = None if month_ends_today else on.replace(day=1)
     counted = dict(
         incidents.filter(occurred_on__gte=starts[0], occurred_on__lte=on)
@@ -65,7 +66,7 @@ def figures(organisation_ids, *, on: datetime.date, months: int = 24) -> Figures
     monthly = spc.xmr([(f"{start:%b %Y}", counted.get(start, 0)) for start in starts[first:]])
     month_so_far = (f"{under_way:%B %Y}", counted.get(under_way, 0)) if under_way else None
 
-    since = _month_starts(on, 12)[0]  # the last twelve months, this one included
+    since = month_starts(on, 12)[0]  # the last twelve months, this one included
     year = incidents.filter(occurred_on__gte=since, occurred_on__lte=on)
     totals = year.aggregate(
         total=Count("id"),

@@ -8,8 +8,8 @@ a new one, so an old address stays dead) or their post no longer lets them join 
 from django.conf import settings
 from django.core import signing
 from django.urls import reverse
-from icalendar import Calendar
-from icalendar import Event as CalendarEvent
+
+from mso_portal.ical import Entry, ical
 
 SALT = "networks.calendar"
 
@@ -36,24 +36,19 @@ def read_token(token: str):
 
 
 def calendar(network, events) -> bytes:
-    cal = Calendar()
-    cal.add("prodid", "-//MSO Portal//Networks//EN")
-    cal.add("version", "2.0")
-    cal.add("x-wr-calname", network.name)
-    for event in events:
-        item = CalendarEvent()
-        item.add("uid", f"{event.uid}@mso-portal")
-        item.add("summary", event.title)
-        item.add("dtstart", event.starts_at)
-        item.add("dtend", event.ends_at)
-        item.add("dtstamp", event.updated_at)
-        item.add("last-modified", event.updated_at)
+    def entry(event):
         description = event.agenda
         if event.joining_link:
-            item.add("location", event.joining_link)
-            item.add("url", event.joining_link)
             description = f"Join: {event.joining_link}\n\n{description}".strip()
-        if description:
-            item.add("description", description)
-        cal.add_component(item)
-    return cal.to_ical()
+        return Entry(
+            uid=str(event.uid),
+            summary=event.title,
+            starts_at=event.starts_at,
+            ends_at=event.ends_at,
+            stamp=event.updated_at,
+            location=event.joining_link,
+            description=description,
+            url=event.joining_link,
+        )
+
+    return ical(network.name, (entry(event) for event in events))

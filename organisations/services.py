@@ -43,6 +43,29 @@ class InvitationError(Exception):
     """An invitation that cannot be used: the message says why, for the person holding it."""
 
 
+def members_of(organisation: Organisation):
+    """The active members of the organisation, by name: whom its records can be given to (an
+    action's owner, a response's lead, a committee seat)."""
+    return (
+        User.objects.filter(memberships__organisation=organisation, is_active=True)
+        .distinct()
+        .order_by("full_name", "email")
+    )
+
+
+def check_member(organisation_id: int, person, field: str) -> None:
+    """Refuse ``person`` (when given) for ``field`` unless they are a member of the
+    organisation."""
+    if (
+        person is not None
+        and not Membership.objects.filter(organisation_id=organisation_id, user=person).exists()
+    ):
+        raise ValidationError(
+            {field: f"{person.full_name or person.email} is not a member of the organisation"},
+            code="not_a_member",
+        )
+
+
 def lock(organisation: Organisation) -> None:
     """Serialise writes that check a rule across an organisation's rows: a row lock on
     PostgreSQL; SQLite's IMMEDIATE transactions already serialise every write."""

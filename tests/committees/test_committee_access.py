@@ -368,6 +368,24 @@ class TestQueries:
         after = [self.counted(client, p) for p in paths]
         assert after == before
 
+    def test_a_report(self, client_for, committee, secretary, mso, trust, staff):
+        from tests.incidents.conftest import report as reported
+
+        client = client_for(secretary)
+        draft = services.report_create(
+            by=secretary,
+            committee=committee,
+            period_start=datetime.date(2026, 1, 1),
+            period_end=datetime.date(2026, 10, 31),
+        )
+        path = url("report", committee, draft.pk)
+        self.grow(committee, secretary, mso, trust, 1)
+        before = self.counted(client, path)
+        self.grow(committee, secretary, mso, trust, 5)
+        for _ in range(5):
+            reported(trust, staff, occurred_on=datetime.date(2026, 3, 4))
+        assert self.counted(client, path) == before
+
 
 class TestReports:
     def test_preparing_writing_approving_and_submitting(

@@ -15,7 +15,7 @@ from committees import figures, services
 from committees.choices import Attendance
 from incidents.models import Incident, IncidentAction
 from tests.alerts.conftest import draft
-from tests.committees.conftest import at, seat_of
+from tests.committees.conftest import at
 from tests.incidents.conftest import report
 
 pytestmark = pytest.mark.django_db
@@ -206,10 +206,6 @@ class TestTheReport:
         )
         with pytest.raises(ValidationError, match="Approve the report before"):
             services.report_submit(by=chair, report=draft_report)
-
-
-def test_seats_are_counted_by_name(committee):
-    assert seat_of(committee, "Pat Green").user is None
 
 
 class TestThePdf:

@@ -56,3 +56,13 @@ class ReportState(models.TextChoices):
     DRAFT = "draft", "Draft"
     APPROVED = "approved", "Approved"
     SUBMITTED = "submitted", "Submitted to the board"
+
+
+class PdfState(models.TextChoices):
+    """How far the PDF of an approved report has got."""
+
+    NONE = "", "Not asked for"
+    QUEUED = "queued", "Waiting to be made"
+    MAKING = "making", "Being made"
+    READY = "ready", "Ready"
+    FAILED = "failed", "Could not be made"

@@ -21,8 +21,8 @@ from incidents import charts, spc
 from incidents.choices import MODERATE_OR_WORSE, PHYSICAL_HARM, LearningResponse
 from incidents.figures import month_starts
 from incidents.models import Incident, IncidentAction, IncidentMedicine, Status
-from organisations.choices import Post
-from organisations.models import Appointment, Handover
+from organisations.choices import OrganisationKind, Post
+from organisations.models import Appointment, Handover, Organisation, OrganisationClosure
 
 from .choices import Attendance
 from .models import Committee, Meeting, MeetingAction, MeetingAttendance
@@ -42,6 +42,7 @@ SECTIONS = (
     ("actions", "Actions past their dates", False),
     ("posts", "Medication Safety Officer and board director", False),
     ("committee", "The committee's meetings", False),
+    ("practices", "By practice", False),  # a primary care network's report only
 )
 REQUIRED = tuple(key for key, _, required in SECTIONS if required)
 
@@ -129,11 +130,12 @@ def _alerts(organisation_ids, start, end) -> dict:
             organisation_id__in=organisation_ids, alert__published_at__lt=end_of_period
         )
         .exclude(completed_at__lt=start_of_period)
-        .select_related("alert")
+        .select_related("alert", "organisation")
         .annotate(deadline=Max("alert__actions__due_on"))
-        .order_by("alert__issued_on", "alert__reference")
+        .order_by("alert__issued_on", "alert__reference", "organisation__name")
     )
     rows, counts = [], {"on_time": 0, "late": 0, "overdue": 0, "open": 0}
+    by_organisation: dict[int, dict] = {}
     for response in responses:
         deadline = response.deadline or NO_DEADLINE
         closed_on = (
@@ -146,23 +148,67 @@ def _alerts(organisation_ids, start, end) -> dict:
         else:
             outcome = "overdue" if deadline < end else "open"
         counts[outcome] += 1
+        each = by_organisation.setdefault(response.organisation_id, dict.fromkeys(counts, 0))
+        each[outcome] += 1
         rows.append(
             {
                 "reference": response.alert.reference,
+                "organisation": response.organisation.name,
                 "title": response.alert.title,
                 "deadline": None if deadline == NO_DEADLINE else deadline.isoformat(),
                 "closed_on": closed_on.isoformat() if closed_on else None,
                 "outcome": outcome,
             }
         )
-    return {**counts, "total": len(rows), "responses": rows}
+    return {**counts, "total": len(rows), "responses": rows}, by_organisation
+
+
+def covered(organisation: Organisation, on: datetime.date) -> list[Organisation]:
+    """The organisations a report covers on a day: the committee's own and those it took over;
+    for a primary care network, its practices too (as its incident dashboard rolls them up)."""
+    reach = OrganisationClosure.objects.valid_on(on).filter(ancestor=organisation)
+    if organisation.kind != OrganisationKind.PCN:
+        reach = reach.filter(area=False)
+    return list(Organisation.objects.filter(pk__in=reach.values("descendant_id")).order_by("name"))
+
+
+def _practices(practices, start, end, previous_start, previous_end, alerts) -> list[dict]:
+    """A primary care network's figures practice by practice."""
+    ids = [practice.pk for practice in practices]
+    counted = {
+        row["organisation_id"]: row
+        for row in _incidents(ids, previous_start, end)
+        .values("organisation_id")
+        .annotate(
+            total=Count("id", filter=Q(occurred_on__gte=start)),
+            previous=Count("id", filter=Q(occurred_on__lte=previous_end)),
+            moderate_or_worse=Count(
+                "id", filter=Q(occurred_on__gte=start, physical_harm__in=MODERATE_OR_WORSE)
+            ),
+            never_events=Count("id", filter=Q(occurred_on__gte=start, never_event=True)),
+        )
+        .order_by()
+    }
+    empty = {"total": 0, "previous": 0, "moderate_or_worse": 0, "never_events": 0}
+    return [
+        {
+            "name": practice.name,
+            "ods_code": practice.ods_code,
+            **{key: counted.get(practice.pk, empty)[key] for key in empty},
+            "alerts": alerts.get(practice.pk, {"on_time": 0, "late": 0, "overdue": 0, "open": 0}),
+        }
+        for practice in practices
+    ]
 
 
 def report_figures(committee: Committee, start: datetime.date, end: datetime.date) -> dict:
     """Every section's figures for the period, and the period before for comparison."""
     organisation = committee.organisation
-    ids = [organisation.pk]
+    reached = covered(organisation, end)
+    ids = [o.pk for o in reached] or [organisation.pk]
     before_start, before_end = previous_period(start, end)
+    alerts, alerts_by_organisation = _alerts(ids, start, end)
+    practices = [o for o in reached if o.kind == OrganisationKind.GP_PRACTICE]
     period = _incidents(ids, start, end)
     totals = _incident_totals(ids, start, end)
     previous = _incident_totals(ids, before_start, before_end)
@@ -225,7 +271,11 @@ def report_figures(committee: Committee, start: datetime.date, end: datetime.dat
     return {
         "period": [start.isoformat(), end.isoformat()],
         "previous": [before_start.isoformat(), before_end.isoformat()],
-        "organisation": {"name": organisation.name, "ods_code": organisation.ods_code},
+        "organisation": {
+            "name": organisation.name,
+            "ods_code": organisation.ods_code,
+            "covers": [o.name for o in reached if o.pk != organisation.pk],
+        },
         "incidents": {**totals, "previous": previous, "chart": _chart(ids, end)},
         "harm": [
             {
@@ -249,7 +299,7 @@ def report_figures(committee: Committee, start: datetime.date, end: datetime.dat
             if code != LearningResponse.NONE
         ],
         "never_events": sorted(period.filter(never_event=True).values_list("reference", flat=True)),
-        "alerts": _alerts(ids, start, end),
+        "alerts": alerts,
         "actions": {
             "incident_actions_overdue": IncidentAction.objects.filter(
                 incident__organisation_id__in=ids,
@@ -279,6 +329,11 @@ def report_figures(committee: Committee, start: datetime.date, end: datetime.dat
             if attendance["seats"]
             else None,
         },
+        "practices": _practices(
+            practices, start, end, before_start, before_end, alerts_by_organisation
+        )
+        if organisation.kind == OrganisationKind.PCN
+        else [],
     }
 
 
@@ -302,6 +357,29 @@ def report_context(report) -> dict:
                 "narrative": report.narratives.get(key, ""),
             }
             for key, title, required in SECTIONS
+            if key != "practices" or found.get("practices")
         ],
         "spc": charts.spc_drawing(chart_of(found["incidents"]["chart"])),
+    }
+
+
+def key_figures(snapshot: dict) -> dict:
+    """The figures an ICB or a network sets side by side, from a report's kept figures."""
+    incidents, alerts, actions = snapshot["incidents"], snapshot["alerts"], snapshot["actions"]
+    start, end = (datetime.date.fromisoformat(day) for day in snapshot["period"])
+    months = (end.year - start.year) * 12 + end.month - start.month + 1
+    return {
+        "incidents": incidents["total"],
+        "previous": incidents["previous"]["total"],
+        "moderate_or_worse": incidents["moderate_or_worse"],
+        "never_events": len(snapshot["never_events"]),
+        # a signal of special cause in one of the period's months
+        "special_cause": any(point["signals"] for point in incidents["chart"]["points"][-months:]),
+        "alerts_on_time": alerts["on_time"],
+        "alerts_late": alerts["late"],
+        "alerts_overdue": alerts["overdue"],
+        "actions_overdue": sum(actions.values()),
+        "mso": snapshot["posts"]["mso"],
+        "meetings": snapshot["committee"]["meetings"],
+        "quorate": snapshot["committee"]["quorate"],
     }

@@ -11,6 +11,7 @@ from mso_portal.forms import ErrorsOnFields
 from mso_portal.nhsuk_forms.fields import NHSDateField, text_box
 from mso_portal.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
 from networks.forms import TimeField
+from organisations.choices import Region
 from organisations.services import members_of
 
 from .choices import ActionState, Attendance, Discipline, Frequency, Seat
@@ -257,3 +258,22 @@ class NarrativeForm(forms.Form):
         help_text="What the figures mean for the board: what is assured, what is not, and what "
         "the committee is doing about it",
     )
+
+
+class CompareForm(forms.Form):
+    """Which approved reports to set side by side: one period, in a region or all."""
+
+    period = forms.ChoiceField(label="Period", required=False)
+    region = forms.ChoiceField(
+        label="Region", choices=[("", "All regions"), *Region.choices], required=False
+    )
+
+    def __init__(self, data=None, *, periods):
+        super().__init__(data)
+        self.fields["period"].choices = [
+            (f"{start:%Y-%m-%d}_{end:%Y-%m-%d}", f"{start:%-d %B %Y} to {end:%-d %B %Y}")
+            for start, end in periods
+        ]
+
+    def values(self) -> dict:
+        return self.cleaned_data if self.is_valid() else {}

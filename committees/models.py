@@ -32,6 +32,7 @@ from .choices import (
     Attendance,
     Discipline,
     Frequency,
+    PdfState,
     ReportState,
     Seat,
 )
@@ -309,6 +310,9 @@ class AssuranceReport(models.Model):
     )
     # The approved report as a PDF, made by a task once it is approved, then never again.
     pdf = models.FileField(upload_to=report_path, blank=True)
+    pdf_state = models.CharField(
+        "PDF", max_length=10, choices=PdfState.choices, default=PdfState.NONE, blank=True
+    )
 
     objects = ScopedQuerySet.as_manager()
     scope_path = "committee__organisation"

@@ -9,6 +9,7 @@ from django.db import transaction
 from django.template.loader import render_to_string
 
 from . import figures
+from .choices import PdfState, ReportState
 from .models import AssuranceReport
 
 logger = logging.getLogger(__name__)
@@ -24,24 +25,23 @@ def render(report: AssuranceReport) -> bytes:
 
 
 def store(report_id: int) -> bool:
-    """Make and keep the PDF of an approved report, once. Returns whether it made one."""
-    report = (
-        AssuranceReport.objects.select_related("committee__organisation", "approved_by")
-        .filter(pk=report_id)
-        .exclude(state="draft")
-        .first()
-    )
-    if report is None or report.pdf:
-        return False
+    """Make and keep the PDF of an approved report, once, saying how far it has got
+    (``pdf_state``) for its page to show. Returns whether it made one."""
+    waiting = AssuranceReport.objects.filter(pk=report_id).exclude(state=ReportState.DRAFT)
+    if not waiting.filter(pdf="").update(pdf_state=PdfState.MAKING):
+        return False  # a draft, or made already
+    report = waiting.select_related("committee__organisation", "approved_by").get()
     try:
         content = render(report)
-    except OSError:  # WeasyPrint could not load Pango: the report page says it is not made
+    except Exception:  # Pango missing, a font or a template: the page offers to try again
         logger.exception("The PDF of assurance report %s could not be made", report.pk)
+        waiting.filter(pdf="").update(pdf_state=PdfState.FAILED)
         return False
     with transaction.atomic():
         locked = AssuranceReport.objects.select_for_update().get(pk=report.pk)
         if locked.pdf:
             return False
         locked.pdf.save(f"report-{report.pk}.pdf", ContentFile(content), save=False)
-        locked.save(update_fields=["pdf"])
+        locked.pdf_state = PdfState.READY
+        locked.save(update_fields=["pdf", "pdf_state"])
     return True

@@ -21,7 +21,15 @@ from django.utils import timezone
 from mso_portal.audit import audit_as
 from organisations.services import check_member
 
-from .choices import FINISHED_ACTIONS, ActionState, Attendance, Discipline, ReportState, Seat
+from .choices import (
+    FINISHED_ACTIONS,
+    ActionState,
+    Attendance,
+    Discipline,
+    PdfState,
+    ReportState,
+    Seat,
+)
 from .figures import REQUIRED, SECTIONS, report_figures
 from .models import (
     AgendaItem,
@@ -449,7 +457,23 @@ def report_approve(*, by, report: AssuranceReport) -> AssuranceReport:
         report.snapshot = report_figures(report.committee, report.period_start, report.period_end)
         report.state = ReportState.APPROVED
         report.approved_at, report.approved_by = timezone.now(), by
+        report.pdf_state = PdfState.QUEUED
         report.save()
+        transaction.on_commit(lambda: make_report_pdf.delay(report.pk))
+    return report
+
+
+def report_pdf_again(*, by, report: AssuranceReport) -> AssuranceReport:
+    """Ask once more for the PDF of an approved report that has none (it could not be made,
+    or the worker was down). It is made once, however often this is asked."""
+    with transaction.atomic(), audit_as(by):
+        report = _locked_report(report)
+        if report.is_draft:
+            raise ValidationError("Approve the report before its PDF is made")
+        if report.pdf:
+            raise ValidationError("The report's PDF is made already")
+        report.pdf_state = PdfState.QUEUED
+        report.save(update_fields=["pdf_state"])
         transaction.on_commit(lambda: make_report_pdf.delay(report.pk))
     return report
 

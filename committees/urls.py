@@ -2,7 +2,8 @@ from django.urls import path
 
 import organisations.urls  # noqa: F401 (registers the "ods" path converter)
 
-from . import views
+from .views import committees as views
+from .views import reports
 
 app_name = "committees"
 
@@ -12,6 +13,9 @@ report = f"{committee}reports/<int:report_pk>/"
 
 urlpatterns = [
     path("", views.mine, name="mine"),
+    path("reports/", reports.compare, name="compare"),
+    path("reports/<int:report_pk>/", reports.compared_report, name="compared_report"),
+    path("reports/<int:report_pk>/report.pdf", reports.compared_pdf, name="compared_pdf"),
     path("<ods:ods_code>/", views.committee_list, name="list"),
     path("<ods:ods_code>/new/", views.committee_create, name="create"),
     path(committee, views.committee_detail, name="detail"),
@@ -28,10 +32,12 @@ urlpatterns = [
     path(f"{meeting}actions/new/", views.action_create, name="action_create"),
     path(f"{meeting}actions/<int:action_pk>/", views.action_update, name="action"),
     path(f"{meeting}calendar.ics", views.meeting_calendar, name="calendar"),
-    path(f"{committee}reports/new/", views.report_create, name="report_create"),
-    path(report, views.report_detail, name="report"),
-    path(f"{report}narrative/<slug:section>/", views.narrative_update, name="narrative"),
-    path(f"{report}approve/", views.report_approve, name="report_approve"),
-    path(f"{report}submit/", views.report_submit, name="report_submit"),
-    path(f"{report}report.pdf", views.report_pdf, name="report_pdf"),
+    path(f"{committee}reports/new/", reports.report_create, name="report_create"),
+    path(report, reports.report_detail, name="report"),
+    path(f"{report}narrative/<slug:section>/", reports.narrative_update, name="narrative"),
+    path(f"{report}approve/", reports.report_approve, name="report_approve"),
+    path(f"{report}submit/", reports.report_submit, name="report_submit"),
+    path(f"{report}report.pdf", reports.report_pdf, name="report_pdf"),
+    path(f"{report}pdf/", reports.report_pdf_status, name="report_pdf_status"),
+    path(f"{report}pdf/again/", reports.report_pdf_again, name="report_pdf_again"),
 ]

@@ -5,7 +5,9 @@ reference, three monthly meetings held (one not quorate, one whose minutes are w
 days, so its secretary has been reminded), their decisions and actions (one overdue), and the
 next meeting arranged with the agenda suggested from the demo's incidents and alerts; the
 assurance report of the quarter before last approved and submitted to the board, and the last
-quarter's in draft.
+quarter's in draft. Trust B's committee and the PCN's (chaired by their MSOs) approved their
+reports of the quarter before last too, so that the ICB's MSO sees the three side by side, and
+the PCN's is broken down by practice.
 
 Everything is written through committees/services.py. Dates are set from the day the demo is
 first seeded; running it again adds nothing (the committees are found by name).
@@ -52,6 +54,13 @@ def seed_committees(organisations, people, today=None) -> int:
     today = today or timezone.localdate()
     if not Committee.objects.filter(organisation=organisations["RZA"], name=NAME).exists():
         _trust_a(organisations["RZA"], people, today)
+    for ods_code, chair, nurse in (
+        ("RZB", "mso@trust-b.example", "nurse@trust-b.example"),
+        ("U99901", "mso@pcn.example", "Lucy Chen (practice nurse, Weir Lane Surgery)"),
+    ):
+        if not Committee.objects.filter(organisation=organisations[ods_code]).exists():
+            nurse = people.get(nurse, nurse)  # a practice's nurse has no account at the PCN
+            _reporting(organisations[ods_code], people[chair], nurse, today)
     notifications.sweep(today)
     return Committee.objects.count()
 
@@ -97,16 +106,7 @@ def _trust_a(trust, people, today):
         (None, "Sam Okafor", Seat.MEMBER, Discipline.PATIENT_SAFETY_SPECIALIST),
         (None, PATIENT_PARTNER, Seat.PATIENT_REPRESENTATIVE, Discipline.OTHER),
     ]
-    for user, name, seat, discipline in seats:
-        services.member_add(
-            by=secretary,
-            committee=committee,
-            user=user,
-            name=name,
-            seat=seat,
-            discipline=discipline,
-            start_on=since,
-        )
+    _seat(committee, secretary, seats, since)
     # Three meetings on Tuesdays about 12, 8 and 3 weeks back, and the next in about 3 weeks.
     held = [_tuesday_before(today - datetime.timedelta(days=days)) for days in (84, 56, 21)]
     absent = {1: {PATIENT_PARTNER}}  # the second meeting was not quorate
@@ -172,6 +172,52 @@ def _trust_a(trust, people, today):
     )
 
 
+def _seat(committee, by, seats, since):
+    """Seats of (user or None, name, seat, discipline), held since ``since``."""
+    for user, name, seat, discipline in seats:
+        services.member_add(
+            by=by,
+            committee=committee,
+            user=user,
+            name=name,
+            seat=seat,
+            discipline=discipline,
+            start_on=since,
+        )
+
+
+def _reporting(organisation, chair, nurse, today):
+    """A smaller committee chaired by the organisation's MSO, with its report of the quarter
+    before last approved. ``nurse``: a member, or the name of someone without an account."""
+    since = today - datetime.timedelta(days=400)
+    committee = services.committee_create(
+        by=chair,
+        organisation=organisation,
+        name=NAME,
+        reports_to="Board",
+        frequency="quarterly",
+        quorum_members=3,
+        quorum_disciplines=[Discipline.PHARMACY],
+        quorum_patient_representative=False,
+    )
+    seats = [
+        (chair, "", Seat.CHAIR, Discipline.PHARMACY),
+        (None, nurse, Seat.MEMBER, Discipline.NURSING)
+        if isinstance(nurse, str)
+        else (nurse, "", Seat.MEMBER, Discipline.NURSING),
+        (None, "Dr Ian Blake (GP)", Seat.MEMBER, Discipline.MEDICAL),
+    ]
+    _seat(committee, chair, seats, since)
+    end = figures.last_quarter(today)[0] - datetime.timedelta(days=1)
+    start = figures.last_quarter(end + datetime.timedelta(days=1))[0]
+    report = services.report_create(
+        by=chair, committee=committee, period_start=start, period_end=end
+    )
+    for section, text in SMALLER_NARRATIVES.items():
+        services.narrative_save(by=chair, report=report, section=section, text=text)
+    services.report_approve(by=chair, report=report)
+
+
 def _reports(committee, chair, secretary, today):
     """The quarter before last approved and submitted to the board; the last quarter's report
     in draft, its summary written and the other required narratives waiting for the chair."""
@@ -199,4 +245,13 @@ NARRATIVES = {
     "each reviewed at the committee; none suggests a new pattern.",
     "alerts": "Every alert was acknowledged within two working days. The methotrexate alert's "
     "actions are complete and signed off by the medical director.",
+}
+
+SMALLER_NARRATIVES = {
+    "summary": "The committee is assured that incidents are reported and reviewed. Reporting from "
+    "some teams is low, and the MSO is visiting them to encourage it.",
+    "incidents": "Numbers are small and within their usual range; each incident of moderate harm "
+    "or worse was discussed at the committee.",
+    "alerts": "Each alert was acknowledged promptly. Open alerts are on track to close by their "
+    "deadlines; their actions are followed up at each meeting.",
 }

@@ -26,6 +26,7 @@ def navigation(request):
         "can_see_incident_statistics": access.has(Perm.INCIDENTS_STATISTICS),
         "can_see_committees": organisation is not None
         and access.has(Perm.COMMITTEES_VIEW, organisation),
+        "can_compare_reports": access.has(Perm.COMMITTEE_REPORTS_COMPARE),
         "can_see_alerts": access.has(Perm.ALERTS_VIEW)
         or access.has(Perm.ALERTS_COMPLIANCE)
         or access.has(Perm.ALERTS_PUBLISH),

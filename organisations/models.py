@@ -265,12 +265,14 @@ def _a(organisation) -> str:
 
 def covering_kinds(post) -> set[str]:
     """The kinds of organisation whose holder of ``post`` covers the organisations in their
-    area (the MSO of a PCN covers its practices): derived from the rule set."""
+    area (the MSO of a PCN covers its practices): derived from the rule set. A rule narrowed
+    to some rows (the ICB's MSO reading the area's approved assurance reports) covers none."""
     from .permissions import RULES, Reach
 
     kinds = set()
     for rule in RULES:
-        if isinstance(rule.grant, Post) and rule.grant == post and rule.reach == Reach.AREA:
+        reaches_area = rule.reach == Reach.AREA and not rule.only
+        if isinstance(rule.grant, Post) and rule.grant == post and reaches_area:
             kinds |= set(rule.held_in or OrganisationKind.values)
     return kinds
 

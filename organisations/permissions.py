@@ -65,6 +65,7 @@ class Perm(StrEnum):
     COMMITTEES_MANAGE = "committees.manage"  # set it up, its meetings, minutes and actions
     COMMITTEE_ACTIONS_UPDATE = "committees.action"  # record what was done about an action
     COMMITTEE_REPORTS_APPROVE = "committees.approve"  # approve an assurance report, submit it
+    COMMITTEE_REPORTS_COMPARE = "committees.compare"  # approved reports, side by side
 
 
 class GlobalRole(StrEnum):
@@ -251,6 +252,9 @@ def _committee_action_owner(user) -> Q:
 # Whoever owns an action of a committee meeting sees it and records what was done.
 OWNER_UPDATES_COMMITTEE_ACTION = {"committees.MeetingAction": _committee_action_owner}
 
+# Assurance reports once approved, never a draft: what an ICB or a network compares.
+APPROVED_REPORTS = {"committees.AssuranceReport": ~Q(state="draft")}
+
 REPORT = {P.INCIDENTS_REPORT}
 FIGURES = {P.INCIDENTS_FIGURES}
 # The organisation's medication safety team: its incidents, their review and figures.
@@ -388,6 +392,19 @@ RULES: tuple[Rule, ...] = (
         | COMMITTEE
         | {P.MEMBERS_VIEW, P.HANDOVER_VIEW, P.ALERTS_VIEW, P.ALERTS_SIGN_OFF},
     ),
+    # The MSO of an ICB compares the approved assurance reports of the organisations of its
+    # area, side by side.
+    *(
+        Rule(
+            post,
+            {P.COMMITTEE_REPORTS_COMPARE},
+            reach=Reach.AREA,
+            held_in={OrganisationKind.ICB},
+            only=APPROVED_REPORTS,
+            rows="the approved assurance reports of the area",
+        )
+        for post in (Post.MSO, Post.DEPUTY_MSO)
+    ),
     Rule(Post.CDAO, VIEW),
     Rule(
         Post.CDAO,
@@ -407,6 +424,19 @@ RULES: tuple[Rule, ...] = (
         GlobalRole.REGIONAL_LEAD,
         VIEW | REGISTER | {P.INCIDENTS_STATISTICS, P.ALERTS_COMPLIANCE},
         reach=Reach.REGION,
+    ),
+    *(
+        Rule(
+            lead,
+            {P.COMMITTEE_REPORTS_COMPARE},
+            reach=reach,
+            only=APPROVED_REPORTS,
+            rows="approved assurance reports",
+        )
+        for lead, reach in (
+            (GlobalRole.NATIONAL_LEAD, Reach.ALL),
+            (GlobalRole.REGIONAL_LEAD, Reach.REGION),
+        )
     ),
     # Site administrators run the service: organisations, people and the admin. They will
     # not be given the permissions that open incident narratives or patient details.

@@ -14,3 +14,29 @@ new MutationObserver((changes) => {
     }
   }
 }).observe(document.body, { attributes: true, attributeFilter: ['aria-expanded'], subtree: true })
+
+// A report's PDF is made by a task: while it waits, its page asks how far it has got (every
+// two seconds, for three minutes at most), shows it, and reloads once it is ready or has
+// failed. Without JavaScript the page says to reload it.
+document.querySelectorAll('[data-pdf-status]').forEach((status) => {
+  const label = status.querySelector('[data-pdf-label]')
+  let asked = 0
+  const ask = async () => {
+    asked += 1
+    try {
+      const response = await fetch(status.dataset.pdfStatus, { headers: { Accept: 'application/json' } })
+      if (response.ok) {
+        const progress = await response.json()
+        if (progress.ready || progress.state === 'failed') {
+          window.location.reload()
+          return
+        }
+        if (label) label.textContent = progress.label
+      }
+    } catch {
+      // the network dropped: try again at the next turn
+    }
+    if (asked < 90) window.setTimeout(ask, 2000)
+  }
+  window.setTimeout(ask, 2000)
+})

@@ -7,6 +7,7 @@ import datetime
 import pytest
 import time_machine
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 
 from alerts import services as alerts
@@ -258,3 +259,92 @@ class TestThePdf:
             by=chair, committee=committee, period_start=START, period_end=END
         )
         assert store(draft_report.pk) is False
+
+
+class TestThePdfsProgress:
+    def approved_waiting(self, committee, chair):
+        """Approved, its PDF asked for and not yet made (the task's callback not run)."""
+        draft_report = services.report_create(
+            by=chair, committee=committee, period_start=START, period_end=END
+        )
+        for section in figures.REQUIRED:
+            services.narrative_save(by=chair, report=draft_report, section=section, text="Ok.")
+        return services.report_approve(by=chair, report=draft_report)
+
+    def status(self, client, report_):
+        return client.get(
+            reverse(
+                "committees:report_pdf_status",
+                args=[report_.committee.organisation.ods_code, report_.committee.pk, report_.pk],
+            )
+        ).json()
+
+    def test_waiting_then_ready(self, client_for, committee, chair, director):
+        from committees.pdf import store
+
+        report_ = self.approved_waiting(committee, chair)
+        client = client_for(director)
+        assert self.status(client, report_) == {
+            "state": "queued",
+            "label": "Waiting to be made",
+            "ready": False,
+        }
+        page = client.get(report_url(report_)).content.decode()
+        assert "Waiting to be made" in page and "data-pdf-status" in page
+        assert store(report_.pk)
+        assert self.status(client, report_)["ready"] is True
+        assert "Download the report as a PDF" in client.get(report_url(report_)).content.decode()
+
+    def test_a_failure_is_shown_and_made_again(
+        self,
+        client_for,
+        committee,
+        chair,
+        director,
+        monkeypatch,
+        django_capture_on_commit_callbacks,
+    ):
+        from committees import pdf
+
+        report_ = self.approved_waiting(committee, chair)
+        with monkeypatch.context() as broken:
+            broken.setattr(pdf, "render", lambda report: (_ for _ in ()).throw(OSError("Pango")))
+            assert pdf.store(report_.pk) is False
+        report_.refresh_from_db()
+        assert report_.pdf_state == "failed" and not report_.pdf
+        assert (
+            "Make the PDF again"
+            not in client_for(director).get(report_url(report_)).content.decode()
+        )
+        page = client_for(chair).get(report_url(report_)).content.decode()
+        assert "The PDF could not be made" in page and "Make the PDF again" in page
+        with django_capture_on_commit_callbacks(execute=True):
+            again = client_for(chair).post(
+                reverse(
+                    "committees:report_pdf_again",
+                    args=[committee.organisation.ods_code, committee.pk, report_.pk],
+                )
+            )
+        assert again.status_code == 302
+        report_.refresh_from_db()
+        assert report_.pdf_state == "ready" and report_.pdf
+
+    def test_again_is_refused_for_a_draft_or_a_made_pdf(self, committee, chair):
+        from committees.pdf import store
+
+        draft_report = services.report_create(
+            by=chair, committee=committee, period_start=START, period_end=END
+        )
+        with pytest.raises(ValidationError, match="Approve the report before its PDF"):
+            services.report_pdf_again(by=chair, report=draft_report)
+        report_ = self.approved_waiting(committee, chair)
+        store(report_.pk)
+        with pytest.raises(ValidationError, match="made already"):
+            services.report_pdf_again(by=chair, report=report_)
+
+
+def report_url(report_):
+    committee = report_.committee
+    return reverse(
+        "committees:report", args=[committee.organisation.ods_code, committee.pk, report_.pk]
+    )

@@ -141,3 +141,105 @@ def test_a_meeting_is_arranged_held_minuted_and_its_action_done(
         assert stranger.goto(meeting_url).status == 404
     finally:
         stranger_context.close()
+
+
+def test_a_report_is_prepared_approved_and_its_pdf_downloaded(
+    page, browser, live_server, demo, expect, axe_check, sign_in
+):
+    """Trust A's chair prepares an assurance report (a period ending before it starts is
+    explained, nothing lost), is told which narratives approval needs, writes them, approves it,
+    watches its PDF made and downloads it: its text holds the figures of the page. The ICB's MSO
+    then finds it side by side with the area's other approved reports."""
+    import io
+
+    from pypdf import PdfReader
+
+    from committees.figures import last_quarter
+
+    for email in ("chair@trust-a.example", "mso@icb.example"):
+        TOTP.activate(User.objects.get(email=email), SECRET)
+    start, end = last_quarter(timezone.localdate())
+    start = start.replace(month=1) if start.month > 3 else start  # the year to the quarter's end
+    sign_in(page, "chair@trust-a.example", settings.DEMO_PASSWORD, totp_secret=SECRET)
+    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Committee").click()
+    page.get_by_role("link", name="Medication Safety Committee").click()
+    page.get_by_role("link", name="Prepare an assurance report").click()
+    fill_date(page.get_by_role("group", name="First day"), end)
+    fill_date(page.get_by_role("group", name="Last day"), start)
+    page.get_by_role("button", name="Prepare the report").click()
+    expect(page.get_by_role("alert")).to_contain_text("The last day must be on or after the first")
+    expect(page.get_by_role("group", name="First day").get_by_label("Year")).to_have_value(
+        str(end.year)
+    )
+    axe_check(page)
+    fill_date(page.get_by_role("group", name="First day"), start)
+    fill_date(page.get_by_role("group", name="Last day"), end)
+    page.get_by_role("button", name="Prepare the report").click()
+    expect(page.locator("h1")).to_have_text(
+        f"Assurance report: {start:%-d %B %Y} to {end:%-d %B %Y}"
+    )
+    axe_check(page)
+
+    page.get_by_role("button", name="Approve the report").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Write the narrative of Summary and assurance"
+    )
+    for key, title, text in (
+        ("summary", "Summary and assurance", "The committee is assured on the year."),
+        ("incidents", "Incidents reported", "Reporting is within its usual range."),
+        ("alerts", "National patient safety alerts", "Every alert has been acknowledged."),
+    ):
+        page.locator(f"#{key}").get_by_role("link", name="Write the narrative").click()
+        page.get_by_label("The chair's narrative").fill(text)
+        page.get_by_role("button", name="Save the narrative").click()
+        expect(page.get_by_text(f"The narrative of {title} is saved")).to_be_visible()
+    reported = page.locator("#incidents tbody tr").first.locator("td").first.inner_text()
+    page.get_by_role("button", name="Approve the report").click()
+    expect(page.get_by_text("its figures are kept as they are now")).to_be_visible()
+    download_link = page.get_by_role("link", name="Download the report as a PDF")
+    expect(download_link).to_be_visible(timeout=60_000)
+    axe_check(page)
+    with page.expect_download() as waiting:
+        download_link.click()
+    with open(waiting.value.path(), "rb") as file:
+        pdf = PdfReader(io.BytesIO(file.read()))
+    text = " ".join(" ".join(p.extract_text().split()) for p in pdf.pages)
+    assert "Ashby General Hospitals NHS Trust" in text
+    assert f"Assurance report: {start:%-d %B %Y} to {end:%-d %B %Y}" in text
+    assert f"{reported} incidents reported" in text
+    assert "Every alert has been acknowledged." in text
+    assert "Approved" in text
+
+    icb_context = browser.new_context(base_url=live_server.url, locale="en-GB")
+    icb = icb_context.new_page()
+    try:
+        sign_in(icb, "mso@icb.example", settings.DEMO_PASSWORD, totp_secret=SECRET)
+        icb.get_by_role("navigation", name="Menu").get_by_role(
+            "link", name="Assurance reports"
+        ).click()
+        expect(icb.locator("h1")).to_have_text("Assurance reports side by side")
+        icb.get_by_label("Period").select_option(label=f"{start:%-d %B %Y} to {end:%-d %B %Y}")
+        icb.get_by_role("button", name="Show").click()
+        row = icb.get_by_role("row", name="Ashby General Hospitals NHS Trust")
+        expect(row).to_contain_text(f"{reported} (")
+        axe_check(icb)
+    finally:
+        icb_context.close()
+
+
+def test_the_report_page_shows_the_pdf_once_it_is_made(page, demo, expect, sign_in):
+    """While the PDF waits for its worker, the page says so and, once it is made, offers it
+    without being reloaded by hand."""
+    from committees.models import AssuranceReport
+    from committees.pdf import store
+
+    report = AssuranceReport.objects.get(state="submitted")
+    AssuranceReport.objects.filter(pk=report.pk).update(pdf="", pdf_state="queued")
+    sign_in(page, "director@trust-a.example", settings.DEMO_PASSWORD, totp_secret=SECRET)
+    committee = report.committee
+    page.goto(f"/committees/{committee.organisation.ods_code}/{committee.pk}/reports/{report.pk}/")
+    expect(page.get_by_text("Waiting to be made")).to_be_visible()
+    assert store(report.pk)
+    expect(page.get_by_role("link", name="Download the report as a PDF")).to_be_visible(
+        timeout=15_000
+    )

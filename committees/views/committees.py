@@ -6,13 +6,10 @@ what was done); every write goes through services.py."""
 
 from django.conf import settings
 from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import HttpResponse
 from django.shortcuts import redirect, render
-from django.urls import reverse
 from django.utils import timezone
 
-from mso_portal.forms import add_service_error
 from mso_portal.http import Refused, allow
 from mso_portal.ical import Entry, ical
 from organisations.access import access_for
@@ -21,8 +18,8 @@ from organisations.models import Organisation
 from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
-from . import agenda, figures, services
-from .forms import (
+from .. import agenda, services
+from ..forms import (
     ActionForm,
     ActionUpdateForm,
     AgendaFormSet,
@@ -32,12 +29,11 @@ from .forms import (
     MeetingForm,
     MemberForm,
     MinutesForm,
-    NarrativeForm,
-    ReportForm,
     TermsForm,
     agenda_items,
 )
-from .models import AssuranceReport, Committee, CommitteeMember, Meeting, MeetingAction
+from ..models import AssuranceReport, Committee, CommitteeMember, Meeting, MeetingAction
+from .common import get_committee, run_service
 
 COMMITTEE_FIELDS = list(CommitteeForm.base_fields)
 
@@ -52,33 +48,13 @@ def _organisation(request, ods_code, perm=Perm.COMMITTEES_VIEW) -> Organisation:
     return organisation
 
 
-def _committee(request, ods_code, pk, perm=None) -> Committee:
-    organisation = get_object_for(request.user, Organisation, ods_code=ods_code)
-    return get_object_for(
-        request.user,
-        Committee.objects.select_related("organisation"),
-        perm,
-        within=organisation,
-        pk=pk,
-    )
-
-
 def _meeting(request, ods_code, pk, meeting_pk, perm=None) -> Meeting:
-    committee = _committee(request, ods_code, pk, perm)
+    committee = get_committee(request, ods_code, pk, perm)
     meeting = get_object_for(
         request.user, Meeting.objects.filter(committee=committee), perm, pk=meeting_pk
     )
     meeting.committee = committee
     return meeting
-
-
-def _run(request, form, default_field, write):
-    """Call the service ``write`` with the form's data; a refusal goes on the form."""
-    try:
-        return write()
-    except ValidationError as error:
-        add_service_error(form, error, default_field=default_field)
-        return None
 
 
 @allow("GET")
@@ -115,7 +91,7 @@ def committee_create(request, ods_code):
     organisation = _organisation(request, ods_code, Perm.COMMITTEES_MANAGE)
     form = CommitteeForm(request.POST or None)
     if form.is_valid():
-        committee = _run(
+        committee = run_service(
             request,
             form,
             "name",
@@ -135,7 +111,7 @@ def committee_create(request, ods_code):
 
 @allow("GET")
 def committee_detail(request, ods_code, pk):
-    committee = _committee(request, ods_code, pk)
+    committee = get_committee(request, ods_code, pk)
     perms = access_for(request.user).permissions(committee.organisation)
     today = timezone.localdate()
     seats = list(committee.members.select_related("user").order_by("seat", "start_on"))
@@ -165,11 +141,11 @@ def committee_detail(request, ods_code, pk):
 
 @allow("GET", "POST")
 def committee_update(request, ods_code, pk):
-    committee = _committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
+    committee = get_committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
     initial = {name: getattr(committee, name) for name in COMMITTEE_FIELDS}
     form = CommitteeForm(request.POST or None, initial=initial)
     if form.is_valid():
-        saved = _run(
+        saved = run_service(
             request,
             form,
             "name",
@@ -189,11 +165,11 @@ def committee_update(request, ods_code, pk):
 
 @allow("GET", "POST")
 def terms_create(request, ods_code, pk):
-    committee = _committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
+    committee = get_committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
     last = committee.terms.first()
     form = TermsForm(request.POST or None, initial={"text": last.text if last else ""})
     if form.is_valid():
-        terms = _run(
+        terms = run_service(
             request,
             form,
             "text",
@@ -209,11 +185,11 @@ def terms_create(request, ods_code, pk):
 
 @allow("GET", "POST")
 def member_create(request, ods_code, pk):
-    committee = _committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
+    committee = get_committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
     form = MemberForm(request.POST or None, organisation=committee.organisation)
     if form.is_valid():
         data = form.cleaned_data
-        seat = _run(
+        seat = run_service(
             request,
             form,
             "has_account",
@@ -235,7 +211,7 @@ def member_create(request, ods_code, pk):
 
 @allow("GET", "POST")
 def member_end(request, ods_code, pk, member_pk):
-    committee = _committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
+    committee = get_committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
     seat = get_object_for(
         request.user,
         CommitteeMember.objects.filter(committee=committee).select_related("user"),
@@ -243,7 +219,7 @@ def member_end(request, ods_code, pk, member_pk):
     )
     form = EndSeatForm(request.POST or None, initial={"end_on": timezone.localdate()})
     if form.is_valid():
-        ended = _run(
+        ended = run_service(
             request,
             form,
             "end_on",
@@ -263,12 +239,12 @@ def member_end(request, ods_code, pk, member_pk):
 def meeting_create(request, ods_code, pk):
     """Arrange a meeting: its agenda is offered from what happened since the last one, and the
     secretary edits it on the meeting's page."""
-    committee = _committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
+    committee = get_committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
     form = MeetingForm(request.POST or None)
     if form.is_valid():
         data = form.cleaned_data
         suggested = [item.as_item() for item in agenda.suggest(committee, data["starts_at"])]
-        meeting = _run(
+        meeting = run_service(
             request,
             form,
             "on",
@@ -301,7 +277,7 @@ def meeting_update(request, ods_code, pk, meeting_pk):
     form = MeetingForm(request.POST or None, initial=MeetingForm.initial_for(meeting))
     if form.is_valid():
         data = form.cleaned_data
-        saved = _run(
+        saved = run_service(
             request,
             form,
             "on",
@@ -378,7 +354,7 @@ def attendance_update(request, ods_code, pk, meeting_pk):
         initial={f"seat_{pk}": status for pk, status in recorded.items()},
     )
     if form.is_valid():
-        found = _run(
+        found = run_service(
             request,
             form,
             next(iter(form.fields), None) or "__all__",
@@ -416,7 +392,7 @@ def minutes_update(request, ods_code, pk, meeting_pk):
     }
     form = MinutesForm(request.POST or None, initial=initial)
     if form.is_valid():
-        saved = _run(
+        saved = run_service(
             request,
             form,
             "minutes",
@@ -442,7 +418,7 @@ def action_create(request, ods_code, pk, meeting_pk):
     meeting = _meeting(request, ods_code, pk, meeting_pk, Perm.COMMITTEES_MANAGE)
     form = ActionForm(request.POST or None, organisation=meeting.committee.organisation)
     if form.is_valid():
-        action = _run(
+        action = run_service(
             request,
             form,
             "description",
@@ -480,7 +456,7 @@ def action_update(request, ods_code, pk, meeting_pk, action_pk):
         initial={"state": action.state, "note": action.note, "completed_on": action.completed_on},
     )
     if form.is_valid():
-        saved = _run(
+        saved = run_service(
             request,
             form,
             "state",
@@ -522,123 +498,3 @@ def meeting_calendar(request, ods_code, pk, meeting_pk):
     )
     response["Content-Disposition"] = f'attachment; filename="meeting-{meeting.pk}.ics"'
     return response
-
-
-# Assurance reports ------------------------------------------------------------------------
-
-
-def _report(request, ods_code, pk, report_pk, perm=None) -> AssuranceReport:
-    committee = _committee(request, ods_code, pk)
-    report = get_object_for(
-        request.user, AssuranceReport.objects.filter(committee=committee), perm, pk=report_pk
-    )
-    report.committee = committee
-    return report
-
-
-@allow("GET", "POST")
-def report_create(request, ods_code, pk):
-    committee = _committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
-    start, end = figures.last_quarter(timezone.localdate())
-    form = ReportForm(request.POST or None, initial={"period_start": start, "period_end": end})
-    if form.is_valid():
-        report = _run(
-            request,
-            form,
-            "period_end",
-            lambda: services.report_create(
-                by=request.user, committee=committee, **form.cleaned_data
-            ),
-        )
-        if report is not None:
-            messages.success(request, "The draft report is ready: write the chair's narrative")
-            return redirect("committees:report", ods_code, pk, report.pk)
-    return render(request, "committees/report_form.html", {"form": form, "committee": committee})
-
-
-def _report_page(request, report, status=200, error=None):
-    perms = access_for(request.user).permissions(report.committee.organisation)
-    context = {
-        **figures.report_context(report),
-        "can_edit": report.is_draft and Perm.COMMITTEES_MANAGE in perms,
-        "can_approve": Perm.COMMITTEE_REPORTS_APPROVE in perms,
-        "error": error,
-    }
-    return render(request, "committees/report_detail.html", context, status=status)
-
-
-@allow("GET")
-def report_detail(request, ods_code, pk, report_pk):
-    return _report_page(request, _report(request, ods_code, pk, report_pk))
-
-
-@allow("GET", "POST")
-def narrative_update(request, ods_code, pk, report_pk, section):
-    report = _report(request, ods_code, pk, report_pk, Perm.COMMITTEES_MANAGE)
-    titles = {key: title for key, title, _ in figures.SECTIONS}
-    if section not in titles:
-        raise Http404("No such section")
-    form = NarrativeForm(request.POST or None, initial={"text": report.narratives.get(section)})
-    if form.is_valid():
-        saved = _run(
-            request,
-            form,
-            "text",
-            lambda: services.narrative_save(
-                by=request.user, report=report, section=section, text=form.cleaned_data["text"]
-            ),
-        )
-        if saved is not None:
-            messages.success(request, f"The narrative of {titles[section]} is saved")
-            return redirect(f"{_report_url(report)}#{section}")
-    return render(
-        request,
-        "committees/narrative_form.html",
-        {"form": form, "report": report, "committee": report.committee, "title": titles[section]},
-    )
-
-
-def _report_url(report) -> str:
-    committee = report.committee
-    return reverse(
-        "committees:report", args=[committee.organisation.ods_code, committee.pk, report.pk]
-    )
-
-
-@allow("POST")
-def report_approve(request, ods_code, pk, report_pk):
-    report = _report(request, ods_code, pk, report_pk, Perm.COMMITTEE_REPORTS_APPROVE)
-    try:
-        services.report_approve(by=request.user, report=report)
-    except ValidationError as error:
-        return _report_page(request, report, status=200, error=error.messages[0])
-    messages.success(request, "The report is approved: its figures are kept as they are now")
-    return redirect(_report_url(report))
-
-
-@allow("POST")
-def report_submit(request, ods_code, pk, report_pk):
-    report = _report(request, ods_code, pk, report_pk, Perm.COMMITTEE_REPORTS_APPROVE)
-    try:
-        services.report_submit(by=request.user, report=report)
-    except ValidationError as error:
-        return _report_page(request, report, status=200, error=error.messages[0])
-    messages.success(request, f"The report is submitted to the {report.committee.reports_to}")
-    return redirect(_report_url(report))
-
-
-@allow("GET")
-def report_pdf(request, ods_code, pk, report_pk):
-    """The approved report's PDF, as it was made on approval: a board paper never changes."""
-    report = _report(request, ods_code, pk, report_pk)
-    if not report.pdf:
-        raise Http404("The report has no PDF yet")
-    download = FileResponse(
-        report.pdf.open("rb"),
-        as_attachment=True,
-        filename=f"assurance-report-{report.committee.organisation.ods_code}-"
-        f"{report.period_start:%Y-%m-%d}-to-{report.period_end:%Y-%m-%d}.pdf",
-        content_type="application/pdf",
-    )
-    download["X-Content-Type-Options"] = "nosniff"
-    return download

@@ -1,0 +1,255 @@
+"""Assurance reports: the chair or secretary prepares one for a period and writes the chair's
+narrative on its sections; the chair approves it (its figures kept, its PDF made by a task
+whose progress the page shows) and records it submitted to the board. An ICB's MSO and the
+network leads set the approved reports of the organisations they cover side by side."""
+
+import datetime
+
+from django.contrib import messages
+from django.core.exceptions import ValidationError
+from django.core.paginator import Paginator
+from django.http import FileResponse, Http404, JsonResponse
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils import timezone
+
+from mso_portal.http import Refused, allow, query_string_without_page
+from organisations.access import access_for
+from organisations.permissions import Perm
+from organisations.scoping import get_object_for
+
+from .. import figures, services
+from ..choices import PdfState, ReportState
+from ..forms import CompareForm, NarrativeForm, ReportForm
+from ..models import AssuranceReport
+from .common import get_committee, run_service
+
+PAGE_SIZE = 50
+
+
+def _report(request, ods_code, pk, report_pk, perm=None) -> AssuranceReport:
+    committee = get_committee(request, ods_code, pk)
+    report = get_object_for(
+        request.user,
+        AssuranceReport.objects.filter(committee=committee).select_related(
+            "approved_by", "submitted_by"
+        ),
+        perm,
+        pk=report_pk,
+    )
+    report.committee = committee
+    return report
+
+
+def _report_url(report, name="committees:report") -> str:
+    committee = report.committee
+    return reverse(name, args=[committee.organisation.ods_code, committee.pk, report.pk])
+
+
+@allow("GET", "POST")
+def report_create(request, ods_code, pk):
+    committee = get_committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
+    start, end = figures.last_quarter(timezone.localdate())
+    form = ReportForm(request.POST or None, initial={"period_start": start, "period_end": end})
+    if form.is_valid():
+        report = run_service(
+            request,
+            form,
+            "period_end",
+            lambda: services.report_create(
+                by=request.user, committee=committee, **form.cleaned_data
+            ),
+        )
+        if report is not None:
+            messages.success(request, "The draft report is ready: write the chair's narrative")
+            return redirect("committees:report", ods_code, pk, report.pk)
+    return render(request, "committees/report_form.html", {"form": form, "committee": committee})
+
+
+def _report_page(request, report, error=None):
+    perms = access_for(request.user).permissions(report.committee.organisation)
+    context = {
+        **figures.report_context(report),
+        "back": report.committee.get_absolute_url(),
+        "back_text": "Back to the committee",
+        "pdf_url": _report_url(report, "committees:report_pdf"),
+        "pdf_status_url": _report_url(report, "committees:report_pdf_status"),
+        "can_edit": report.is_draft and Perm.COMMITTEES_MANAGE in perms,
+        "can_approve": Perm.COMMITTEE_REPORTS_APPROVE in perms,
+        "error": error,
+    }
+    return render(request, "committees/report_detail.html", context)
+
+
+@allow("GET")
+def report_detail(request, ods_code, pk, report_pk):
+    return _report_page(request, _report(request, ods_code, pk, report_pk))
+
+
+@allow("GET", "POST")
+def narrative_update(request, ods_code, pk, report_pk, section):
+    report = _report(request, ods_code, pk, report_pk, Perm.COMMITTEES_MANAGE)
+    titles = {key: title for key, title, _ in figures.SECTIONS}
+    if section not in titles:
+        raise Http404("No such section")
+    form = NarrativeForm(request.POST or None, initial={"text": report.narratives.get(section)})
+    if form.is_valid():
+        saved = run_service(
+            request,
+            form,
+            "text",
+            lambda: services.narrative_save(
+                by=request.user, report=report, section=section, text=form.cleaned_data["text"]
+            ),
+        )
+        if saved is not None:
+            messages.success(request, f"The narrative of {titles[section]} is saved")
+            return redirect(f"{_report_url(report)}#{section}")
+    return render(
+        request,
+        "committees/narrative_form.html",
+        {"form": form, "report": report, "committee": report.committee, "title": titles[section]},
+    )
+
+
+def _decision(write, done: str):
+    """A view that approves a report, submits it, or asks for its PDF again (the chair's
+    alone): a refusal is shown on the report's page."""
+
+    @allow("POST")
+    def decide(request, ods_code, pk, report_pk):
+        report = _report(request, ods_code, pk, report_pk, Perm.COMMITTEE_REPORTS_APPROVE)
+        try:
+            write(by=request.user, report=report)
+        except ValidationError as error:
+            return _report_page(request, report, error=error.messages[0])
+        messages.success(request, done.format(report=report))
+        return redirect(_report_url(report))
+
+    decide.__name__ = write.__name__
+    return decide
+
+
+report_approve = _decision(
+    services.report_approve, "The report is approved: its figures are kept as they are now"
+)
+report_submit = _decision(
+    services.report_submit, "The report is submitted to the {report.committee.reports_to}"
+)
+report_pdf_again = _decision(services.report_pdf_again, "The PDF is being made again")
+
+
+@allow("GET")
+def report_pdf_status(request, ods_code, pk, report_pk):
+    """How far the PDF has got, for the report page to show while it waits."""
+    report = _report(request, ods_code, pk, report_pk)
+    state = PdfState(report.pdf_state)
+    return JsonResponse(
+        {"state": state.value, "label": state.label, "ready": bool(report.pdf)},
+        headers={"Cache-Control": "no-store"},
+    )
+
+
+def _download(report) -> FileResponse:
+    """The approved report's PDF, as it was made on approval: a board paper never changes."""
+    if not report.pdf:
+        raise Http404("The report has no PDF yet")
+    download = FileResponse(
+        report.pdf.open("rb"),
+        as_attachment=True,
+        filename=f"assurance-report-{report.committee.organisation.ods_code}-"
+        f"{report.period_start:%Y-%m-%d}-to-{report.period_end:%Y-%m-%d}.pdf",
+        content_type="application/pdf",
+    )
+    download["X-Content-Type-Options"] = "nosniff"
+    return download
+
+
+@allow("GET")
+def report_pdf(request, ods_code, pk, report_pk):
+    return _download(_report(request, ods_code, pk, report_pk))
+
+
+# Side by side ------------------------------------------------------------------------------
+
+
+def _compared(request):
+    if not access_for(request.user).has(Perm.COMMITTEE_REPORTS_COMPARE):
+        raise Refused(
+            "An ICB's MSO and the MSO networks' leads see the approved assurance reports of the "
+            "organisations they cover. Your own committee's reports are on its page."
+        )
+    return AssuranceReport.objects.visible_to(
+        request.user, Perm.COMMITTEE_REPORTS_COMPARE
+    ).select_related("committee__organisation", "approved_by", "submitted_by")
+
+
+def _periods(reports) -> list[tuple[datetime.date, datetime.date]]:
+    return list(
+        reports.order_by("-period_end", "-period_start")
+        .values_list("period_start", "period_end")
+        .distinct()
+    )
+
+
+@allow("GET")
+def compare(request):
+    """The approved reports of one period, of the organisations the person covers, with their
+    key figures side by side: the latest period unless another is chosen."""
+    reports = _compared(request)
+    periods = _periods(reports)
+    form = CompareForm(request.GET or None, periods=periods)
+    chosen = form.values()
+    if chosen.get("period"):
+        start, end = (datetime.date.fromisoformat(day) for day in chosen["period"].split("_"))
+    elif periods:
+        start, end = periods[0]
+        form = CompareForm(
+            {"period": f"{start:%Y-%m-%d}_{end:%Y-%m-%d}", "region": chosen.get("region", "")},
+            periods=periods,
+        )
+    else:
+        start = end = None
+    shown = reports.filter(period_start=start, period_end=end).order_by(
+        "committee__organisation__name", "committee__name", "pk"
+    )
+    if chosen.get("region"):
+        shown = shown.filter(committee__organisation__region=chosen["region"])
+    page = Paginator(shown, PAGE_SIZE).get_page(request.GET.get("page"))
+    rows = [{"report": report, "key": figures.key_figures(report.snapshot)} for report in page]
+    context = {
+        "form": form,
+        "start": start,
+        "end": end,
+        "page": page,
+        "rows": rows,
+        "query_string": query_string_without_page(request),
+        "states": ReportState,
+    }
+    return render(request, "committees/compare.html", context)
+
+
+def _compared_report(request, report_pk) -> AssuranceReport:
+    return get_object_or_404(_compared(request), pk=report_pk)
+
+
+@allow("GET")
+def compared_report(request, report_pk):
+    """One of the approved reports compared, as its committee reads it."""
+    report = _compared_report(request, report_pk)
+    context = {
+        **figures.report_context(report),
+        "back": reverse("committees:compare"),
+        "back_text": "Back to the reports side by side",
+        "pdf_url": reverse("committees:compared_pdf", args=[report.pk]),
+        "pdf_status_url": "",
+        "can_edit": False,
+        "can_approve": False,
+        "error": None,
+    }
+    return render(request, "committees/report_detail.html", context)
+
+
+@allow("GET")
+def compared_pdf(request, report_pk):
+    return _download(_compared_report(request, report_pk))

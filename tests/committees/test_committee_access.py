@@ -305,6 +305,29 @@ class TestBadInput:
         future.refresh_from_db()
         assert future.quorate is None
 
+    def test_a_meeting_long_ago_is_not_quorate_without_attendance(
+        self, client_for, committee, secretary
+    ):
+        long_ago = services.meeting_create(
+            by=secretary, committee=committee, starts_at=at(datetime.date(2019, 3, 5))
+        )
+        page = client_for(secretary).post(url("attendance", committee, long_ago.pk), {})
+        assert page.status_code == 200
+        assert "Nobody held a seat on the committee that day" in page.content.decode()
+        long_ago.refresh_from_db()
+        assert long_ago.quorate is None and not long_ago.attendance.exists()
+
+    def test_a_period_ending_before_it_starts_is_refused(self, client_for, committee, chair):
+        data = {
+            **{f"period_start_{k}": v for k, v in (("day", "1"), ("month", "9"), ("year", "2026"))},
+            **{f"period_end_{k}": v for k, v in (("day", "31"), ("month", "7"), ("year", "2026"))},
+        }
+        page = client_for(chair).post(url("report_create", committee), data)
+        assert page.status_code == 200
+        assert "The last day must be on or after the first day" in page.content.decode()
+        assert 'value="31"' in page.content.decode()  # what was typed is kept
+        assert not committee.reports.exists()
+
     def test_a_second_chair_is_refused_on_the_form(self, client_for, committee, secretary, trust):
         other = member(trust, full_name="Lena Ortiz")
         data = {

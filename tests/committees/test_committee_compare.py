@@ -90,11 +90,10 @@ def compare(client, **query):
 
 
 class TestSideBySide:
-    def test_the_icb_sees_its_areas_approved_reports(self, client_for, icb_mso, reports):
+    def test_the_icb_sees_its_areas_approved_reports(self, assert_access, icb_mso, mso, reports):
         mine, draft, elsewhere = reports
-        page = compare(client_for(icb_mso))
+        page = assert_access(reverse("committees:compare"), allowed=icb_mso, wrong_role=mso)
         text = page.content.decode()
-        assert page.status_code == 200
         assert "Ashby General Hospitals NHS Trust" in text
         assert "Elsewhere Hospitals NHS Trust" not in text
         assert "1 October 2026 to 19 October 2026" not in text  # a draft's period
@@ -132,19 +131,21 @@ class TestSideBySide:
         assert nonsense.status_code == 200
         assert [row["report"] for row in nonsense.context["rows"]] == [mine]
 
-    def test_one_report_and_its_pdf(self, client_for, icb_mso, reports):
+    def test_one_report_and_its_pdf(self, assert_access, client_for, icb_mso, mso, reports):
         mine, draft, elsewhere = reports
         client = client_for(icb_mso)
-        page = client.get(reverse("committees:compared_report", args=[mine.pk]))
-        assert page.status_code == 200
+        page = assert_access(
+            reverse("committees:compared_report", args=[mine.pk]), allowed=icb_mso, wrong_role=mso
+        )
         assert "Approve the report" not in page.content.decode()
         assert "Write the narrative" not in page.content.decode()
         for other in (draft, elsewhere):
             for name in ("committees:compared_report", "committees:compared_pdf"):
                 assert client.get(reverse(name, args=[other.pk])).status_code == 404
         assert store(mine.pk) or mine.pdf
-        download = client.get(reverse("committees:compared_pdf", args=[mine.pk]))
-        assert download.status_code == 200
+        download = assert_access(
+            reverse("committees:compared_pdf", args=[mine.pk]), allowed=icb_mso, wrong_role=mso
+        )
         assert b"".join(download.streaming_content).startswith(b"%PDF")
 
     def test_no_one_else(self, client_for, reports, mso, director, trust, other_mso):

@@ -279,10 +279,21 @@ class TestThePdfsProgress:
             )
         ).json()
 
-    def test_waiting_then_ready(self, client_for, committee, chair, director):
+    def test_waiting_then_ready(
+        self, assert_access, client_for, committee, chair, director, staff, other_mso
+    ):
         from committees.pdf import store
 
         report_ = self.approved_waiting(committee, chair)
+        assert_access(
+            reverse(
+                "committees:report_pdf_status",
+                args=[committee.organisation.ods_code, committee.pk, report_.pk],
+            ),
+            allowed=director,
+            wrong_role=staff,
+            other_organisation=other_mso,
+        )
         client = client_for(director)
         assert self.status(client, report_) == {
             "state": "queued",
@@ -297,10 +308,12 @@ class TestThePdfsProgress:
 
     def test_a_failure_is_shown_and_made_again(
         self,
+        assert_access,
         client_for,
         committee,
         chair,
         director,
+        other_mso,
         monkeypatch,
         django_capture_on_commit_callbacks,
     ):
@@ -319,13 +332,17 @@ class TestThePdfsProgress:
         page = client_for(chair).get(report_url(report_)).content.decode()
         assert "The PDF could not be made" in page and "Make the PDF again" in page
         with django_capture_on_commit_callbacks(execute=True):
-            again = client_for(chair).post(
+            assert_access(
                 reverse(
                     "committees:report_pdf_again",
                     args=[committee.organisation.ods_code, committee.pk, report_.pk],
-                )
+                ),
+                method="post",
+                allowed=chair,
+                wrong_role=director,
+                other_organisation=other_mso,
+                ok=302,
             )
-        assert again.status_code == 302
         report_.refresh_from_db()
         assert report_.pdf_state == "ready" and report_.pdf
 

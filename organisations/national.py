@@ -251,3 +251,118 @@ def counts() -> dict[str, int]:
         "links": OrganisationRelationship.objects.count(),
         "reach rows": OrganisationClosure.objects.count(),
     }
+
+
+USERS = 120_000  # at scale 1.0
+LARGEST_TRUST_MEMBERS = 5_000
+PEOPLE_DOMAIN = "people.example"
+# Of the staff beyond the named posts, each kind of organisation's share of a national total.
+STAFF_SHARE = {
+    Kind.NHS_TRUST: 0.40,
+    Kind.FOUNDATION_TRUST: 0.30,
+    Kind.AMBULANCE_TRUST: 0.03,
+    Kind.ICB: 0.02,
+    Kind.PCN: 0.03,
+    Kind.GP_PRACTICE: 0.14,
+    Kind.COMMUNITY_PHARMACY: 0.06,
+    Kind.INDEPENDENT_PROVIDER: 0.02,
+}
+
+
+@transaction.atomic
+def seed_people(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
+    """Accounts for 120,000 people at scale 1.0: the named MSOs and board directors of the
+    register take accounts (so that alerts and reminders reach them), trusts and ICBs get
+    deputy MSOs, every trust a committee chair and secretary, and the rest are staff who
+    report, 5,000 of them in the largest trust. Passwords are unusable. Does nothing if done."""
+    from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
+
+    from accounts.models import User
+
+    from .choices import Post, Role
+    from .models import Appointment, Membership
+
+    made = User.objects.filter(email__endswith=f"@{PEOPLE_DOMAIN}")
+    if made.exists():
+        return people_counts()
+    rng = random.Random(seed + 1)
+    target = max(50, round(USERS * scale))
+    kinds = dict(Organisation.objects.open().values_list("pk", "kind"))
+    users, memberships, link = [], [], []
+
+    def person(organisation_id, role, label):
+        first, last = rng.choice(FIRST_NAMES), rng.choice(LAST_NAMES)
+        user = User(
+            email=f"{first}.{last}.{len(users) + 1}@{PEOPLE_DOMAIN}".lower(),
+            full_name=f"{first} {last}",
+            job_title=label,
+            password=UNUSABLE_PASSWORD_PREFIX,  # these people sign in nowhere
+        )
+        users.append(user)
+        memberships.append((user, organisation_id, role))
+        return user
+
+    named = Appointment.objects.filter(
+        email__endswith="@register.example", user__isnull=True, organisation_id__in=kinds
+    ).order_by("pk")
+    for appointment in named:
+        role = Role.SAFETY_TEAM if appointment.post == Post.MSO else Role.STAFF
+        user = person(appointment.organisation_id, role, appointment.get_post_display())
+        user.full_name = appointment.name
+        link.append((appointment, user))
+    deputies = []
+    for pk, kind in sorted(kinds.items()):
+        if kind in (Kind.NHS_TRUST, Kind.FOUNDATION_TRUST, Kind.ICB) and rng.random() < 0.6:
+            deputies.append((pk, person(pk, Role.SAFETY_TEAM, "Deputy MSO")))
+        if kind in (Kind.NHS_TRUST, Kind.FOUNDATION_TRUST):
+            person(pk, Role.COMMITTEE_CHAIR, "Consultant, chair of the medication safety committee")
+            person(pk, Role.COMMITTEE_SECRETARY, "Clinical governance facilitator")
+    from incidents.national import largest_trust
+
+    largest = largest_trust()
+    staff_left = max(0, target - len(users))
+    if largest is not None:
+        for _ in range(min(staff_left, round(LARGEST_TRUST_MEMBERS * min(1.0, scale * 10)))):
+            person(largest.pk, Role.STAFF, "Staff nurse")
+        staff_left = max(0, target - len(users))
+    by_kind: dict[str, list[int]] = {}
+    for pk, kind in kinds.items():
+        by_kind.setdefault(kind, []).append(pk)
+    shares = {kind: share for kind, share in STAFF_SHARE.items() if by_kind.get(kind)}
+    whole = sum(shares.values())
+    for kind, share in shares.items():
+        pks = sorted(by_kind[kind])
+        for _ in range(round(staff_left * share / whole)):
+            person(rng.choice(pks), Role.STAFF, "Staff reporter")
+    User.objects.bulk_create(users, batch_size=5000)
+    saved = {user.email: user.pk for user in users}
+    Membership.objects.bulk_create(
+        (
+            Membership(user_id=saved[user.email], organisation_id=pk, role=role)
+            for user, pk, role in memberships
+        ),
+        batch_size=5000,
+        ignore_conflicts=True,
+    )
+    for appointment, user in link:
+        appointment.user_id = saved[user.email]
+    Appointment.objects.bulk_update([a for a, _ in link], ["user"], batch_size=5000)
+    Appointment.objects.bulk_create(
+        (
+            Appointment(
+                organisation_id=pk, post=Post.DEPUTY_MSO, user_id=saved[user.email], start_on=SINCE
+            )
+            for pk, user in deputies
+        ),
+        batch_size=5000,
+    )
+    _analyse()
+    return people_counts()
+
+
+def people_counts() -> dict[str, int]:
+    from accounts.models import User
+
+    from .models import Membership
+
+    return {"users": User.objects.count(), "memberships": Membership.objects.count()}

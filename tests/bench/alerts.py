@@ -38,6 +38,7 @@ import time
 from collections import Counter
 from datetime import date, timedelta
 
+from alerts.national import LOADED
 from tests.bench.scoping import _database, _ms, _time, write_report
 
 DATABASE = "mso_portal_bench_alerts"
@@ -51,44 +52,11 @@ BUDGET_LIST_P95_MS = 300.0
 BUDGET_INBOX_P95_MS = 150.0
 BUDGET_SWEEP_S = 120.0
 
-LOADED = "Bench alert"  # the title of every loaded alert begins so
 PUBLISHED = "Bench publishing"  # and of the alerts published (and removed) while timing
 RECIPIENTS = "@alerts.bench.example"
 # Of each kind of organisation, the share with a deputy MSO (MSOs and board directors are
 # shared as organisations.national.seed_register shares them).
 DEPUTY_SHARE = {"nhs-trust": 0.6, "foundation-trust": 0.6, "ambulance-trust": 0.6, "icb": 0.6}
-# The kinds an alert applies to, and how often: every organisation, the trusts, primary care...
-TRUSTS = ["nhs-trust", "foundation-trust", "ambulance-trust"]
-AUDIENCES = [
-    (None, 15),  # every kind
-    (TRUSTS, 25),
-    (["gp-practice", "pcn", "icb"], 20),
-    (["community-pharmacy"], 15),
-    ([*TRUSTS, "independent-provider"], 15),
-    (["gp-practice", "community-pharmacy"], 10),
-]
-# Alert types, how often, and the days from issue to each action's deadline.
-TYPES = [
-    ("natpsa", 30, [(14, 60, 120), (28, 90, 180), (30, 30, 90)]),
-    ("recall-1", 3, [(0,)]),
-    ("recall-2", 12, [(2,)]),
-    ("recall-3", 12, [(5,)]),
-    ("notification-4", 18, [(14,)]),
-    ("device", 10, [(28,), (28, 56)]),
-    ("supply", 10, [(14,), (14, 42)]),
-    ("dear-doctor", 5, [(28,)]),
-]
-# How far organisations have got, by the alert's age in days: the cumulative shares of new,
-# acknowledged, in progress and completed responses (the rest decided it does not apply).
-PROGRESS = [
-    (1, (0.80, 0.95, 1.00, 1.00)),
-    (7, (0.35, 0.65, 0.95, 0.95)),
-    (30, (0.10, 0.25, 0.70, 0.90)),
-    (180, (0.02, 0.06, 0.25, 0.80)),
-    (None, (0.005, 0.015, 0.05, 0.80)),
-]
-
-
 # ---------------------------------------------------------------------------------------------
 # Data, in the child process.
 
@@ -129,143 +97,26 @@ def _recipients() -> int:
 
 
 def _load(total: int) -> float:
-    """``total`` published alerts over three years with every organisation's response, loaded
-    by set-based SQL, once a day (states and deadlines are by the alert's age today). Returns
-    the seconds it took (0 when loaded already)."""
-    from django.db import connection
+    """The published alerts and every organisation's response (alerts/national.py), once a
+    day. Returns the seconds it took (0 when loaded already)."""
+    from alerts.national import seed_alerts
+
+    started = time.perf_counter()
+    before = _loaded_today(total)
+    seed_alerts(total)
+    return 0.0 if before else time.perf_counter() - started
+
+
+def _loaded_today(total: int) -> bool:
     from django.utils import timezone
 
-    from alerts.models import Alert, AlertAction, AlertMedicine
-    from organisations.choices import OrganisationKind
-    from tests.bench.incidents import MEDICINES
+    from alerts.models import Alert
 
     loaded = Alert.objects.filter(title__startswith=LOADED)
-    today = timezone.localdate()
-    if (
+    return (
         loaded.count() == total
-        and not Alert.objects.exclude(title__startswith=LOADED).exists()
-        and not loaded.exclude(created_at__date=today).exists()
-    ):
-        return 0.0
-    started = time.perf_counter()
-    with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE alerts_alert, notifications_notification CASCADE")
-    rng = random.Random(5)
-    now = timezone.now()
-    alerts, plans = [], []
-    for n in range(total):
-        if n == 1:  # a Class 1 recall in the hours the reminders chase it
-            alert_type, age, offsets = "recall-1", timedelta(hours=6), (0,)
-        else:
-            alert_type, _, deadlines = rng.choices(TYPES, weights=[t[1] for t in TYPES])[0]
-            age = timedelta(hours=2) if n == 0 else timedelta(days=0.5 + (n - 2) * 1095 / total)
-            offsets = rng.choice(deadlines)
-        published = now - age
-        issued = timezone.localdate(published)
-        kinds = rng.choices(AUDIENCES, weights=[a[1] for a in AUDIENCES])[0][0]
-        reference = (
-            f"NatPSA/{issued.year}/{n:03d}/NHSPS"
-            if alert_type == "natpsa"
-            else f"BENCH/{issued.year}/{n:03d}"
-        )
-        alerts.append(
-            Alert(
-                reference=reference,
-                title=f"{LOADED} {n}: {rng.choice(MEDICINES)[0]}",
-                issuer="nhs-england" if alert_type == "natpsa" else "mhra",
-                alert_type=alert_type,
-                issued_on=issued,
-                summary="Check the stock, tell the teams that prescribe it, record what was done.",
-                applicable_kinds=kinds or list(OrganisationKind.values),
-                created_at=now,
-                published_at=published,
-                notified_at=published,
-            )
-        )
-        plans.append((issued, offsets))
-    alerts = Alert.objects.bulk_create(alerts)
-    AlertAction.objects.bulk_create(
-        AlertAction(
-            alert=alert,
-            position=position,
-            description=f"Action {position + 1}: check and act on {alert.reference}.",
-            due_on=issued + timedelta(days=days),
-        )
-        for alert, (issued, offsets) in zip(alerts, plans, strict=True)
-        for position, days in enumerate(offsets)
+        and not loaded.exclude(created_at__date=timezone.localdate()).exists()
     )
-    AlertMedicine.objects.bulk_create(
-        AlertMedicine(alert=alert, name=alert.title.split(": ", 1)[1]) for alert in alerts
-    )
-    thresholds = " ".join(
-        f"WHEN {'TRUE' if days is None else f'age < {days}'} THEN ARRAY{list(shares)}::float[]"
-        for days, shares in PROGRESS
-    )
-    statements = [
-        "SELECT setseed(0.5)",
-        """CREATE TEMP TABLE bench_alert AS
-        SELECT a.id, a.published_at,
-               ARRAY(SELECT jsonb_array_elements_text(a.applicable_kinds)) AS kinds,
-               EXTRACT(EPOCH FROM now() - a.published_at) / 86400 AS age,
-               array_agg(x.due_on ORDER BY x.position) AS due
-        FROM alerts_alert a JOIN alerts_alertaction x ON x.alert_id = a.id
-        GROUP BY a.id""",
-        f"""CREATE TEMP TABLE bench_response AS
-        SELECT s.*, CASE WHEN u < c[1] THEN 'new' WHEN u < c[2] THEN 'acknowledged'
-                         WHEN u < c[3] THEN 'in-progress' WHEN u < c[4] THEN 'completed'
-                         ELSE 'not-applicable' END AS state
-        FROM (
-            SELECT b.id AS alert_id, o.id AS organisation_id, o.region, o.kind, b.published_at,
-                   b.age, b.due, random() AS u, random() AS w,
-                   floor(random() * cardinality(b.due))::int AS k,
-                   CASE {thresholds} END AS c
-            FROM bench_alert b JOIN organisations_organisation o
-              ON o.kind = ANY(b.kinds) AND (o.closed_on IS NULL OR o.closed_on >= CURRENT_DATE)
-        ) s""",  # noqa: S608 (the thresholds are the constants above)
-        # The earliest deadline of the unfinished actions while open: an in-progress response
-        # has done its first k actions (deadlines rise with the position).
-        """INSERT INTO alerts_alertresponse (alert_id, organisation_id, region, kind, state,
-            next_due_on, acknowledged_at, rationale, signed_off_at, sign_off_note, completed_at)
-        SELECT alert_id, organisation_id, region, kind, state,
-               CASE WHEN state IN ('new', 'acknowledged') THEN due[1]
-                    WHEN state = 'in-progress' THEN due[k + 1]
-                    ELSE DATE '9999-12-31' END,
-               CASE WHEN state <> 'new'
-                    THEN published_at + w * LEAST(age, 3) * INTERVAL '1 day' END,
-               CASE WHEN state = 'not-applicable' THEN 'We do not stock or use it.' ELSE '' END,
-               CASE WHEN state = 'completed'
-                    THEN published_at + LEAST(age, 3 + w * 40) * INTERVAL '1 day' END,
-               '',
-               CASE WHEN state IN ('completed', 'not-applicable')
-                    THEN published_at + LEAST(age, 3 + w * 40) * INTERVAL '1 day' END
-        FROM bench_response ORDER BY alert_id, organisation_id""",
-        """INSERT INTO alerts_alertactionresponse (response_id, action_id, state, evidence,
-            completed_on)
-        SELECT r.id, x.id, d.state,
-               CASE WHEN d.state = 'done' THEN 'Done: see the checklist.' ELSE '' END,
-               CASE WHEN d.state = 'done' THEN r.acknowledged_at::date END
-        FROM alerts_alertresponse r
-        JOIN bench_response t ON t.alert_id = r.alert_id AND t.organisation_id = r.organisation_id
-        JOIN alerts_alertaction x ON x.alert_id = r.alert_id
-        CROSS JOIN LATERAL (SELECT CASE
-            WHEN r.state = 'completed' THEN 'done'
-            WHEN r.state = 'in-progress' AND x.position < t.k THEN 'done'
-            WHEN r.state = 'in-progress' AND x.position = t.k THEN 'in-progress'
-            ELSE 'to-do' END AS state) d""",
-        # The tallies, from the responses themselves: one aggregate insert.
-        """INSERT INTO alerts_alerttally (alert_id, region, kind, state, next_due_on, count)
-        SELECT alert_id, region, kind, state, next_due_on, count(*)
-        FROM alerts_alertresponse GROUP BY 1, 2, 3, 4, 5""",
-        "DROP TABLE bench_response, bench_alert",
-        # As autovacuum leaves a table after a bulk load: its statistics read and its
-        # visibility map set, so that index-only scans need not visit the rows.
-        "VACUUM ANALYZE alerts_alert, alerts_alertaction, alerts_alertresponse, "
-        "alerts_alertactionresponse, alerts_alerttally",
-    ]
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
-    return time.perf_counter() - started
 
 
 def _counts() -> dict:

@@ -3,15 +3,20 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from organisations.national import seed_organisations, seed_register
+from alerts.national import seed_alerts
+from committees.national import seed_committees
+from incidents.national import seed_incidents
+from organisations.national import seed_organisations, seed_people, seed_register
 
 
 class Command(BaseCommand):
     help = (
-        "Load the fictional national organisation hierarchy (scale 1.0: 20,000 organisations "
-        "in 42 ICB areas, with their dated links and the reach table) and the MSO register: "
-        "named MSOs and board directors, vacancies, handovers, changes waiting. Safe to run "
-        "again."
+        "Load fictional national data (scale 1.0: 20,000 organisations in 42 ICB areas with "
+        "their dated links and reach table; the MSO register with vacancies, handovers and "
+        "changes waiting; 120,000 people; 2,000,000 incidents over five years; 300 alerts with "
+        "every applicable organisation's response; every trust's committee with a year of "
+        "meetings). Incidents and alerts need PostgreSQL (--no-incidents, --no-alerts to leave "
+        "them out). Safe to run again: what is there is kept."
     )
 
     def add_arguments(self, parser):
@@ -20,14 +25,30 @@ class Command(BaseCommand):
         parser.add_argument(
             "--force", action="store_true", help="run even when DEBUG is off (never on live data)"
         )
+        parser.add_argument("--no-incidents", action="store_true", help="leave out incidents")
+        parser.add_argument("--no-alerts", action="store_true", help="leave out alerts")
 
-    def handle(self, *args, scale, seed, force, **options):
+    def handle(self, *args, scale, seed, force, no_incidents, no_alerts, **options):
         if not (settings.DEBUG or force):
             raise CommandError("seed_national loads fictional data: run it with DEBUG=1 or --force")
         if not 0 < scale <= 1:
             raise CommandError("--scale must be more than 0 and at most 1")
         started = time.monotonic()
-        counts = seed_organisations(scale, seed) | seed_register(seed)
+        steps = [
+            ("organisations", lambda: seed_organisations(scale, seed)),
+            ("register", lambda: seed_register(seed)),
+            ("people", lambda: seed_people(scale, seed)),
+            ("incidents", None if no_incidents else lambda: seed_incidents(scale, seed)),
+            ("alerts", None if no_alerts else lambda: seed_alerts(seed=seed)),
+            ("committees", lambda: seed_committees(seed)),
+        ]
+        counts = {}
+        for name, step in steps:
+            if step is None:
+                continue
+            begun = time.monotonic()
+            counts |= step()
+            self.stdout.write(f"{name}: {time.monotonic() - begun:.1f} s")
         summary = ", ".join(f"{count:,} {name}" for name, count in counts.items())
         self.stdout.write(
             self.style.SUCCESS(

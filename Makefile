@@ -52,6 +52,7 @@ bench: setup
 	$(BIN)/python -m tests.bench.register
 	$(BIN)/python -m tests.bench.incidents
 	$(BIN)/python -m tests.bench.alerts
+	$(BIN)/python -m tests.bench.pages
 
 lint: setup
 	$(BIN)/ruff check .

@@ -1,0 +1,463 @@
+"""Benchmark: the pages people use, over the real stack, at national scale and on the demo data.
+
+    make bench            (or: python -m tests.bench.pages [--scale 1.0] [--runs 40])
+
+For each database (the national one, loaded by ``seed_national --scale S`` if it is not there
+yet, and the demo's, which stands in for an empty one: 8 organisations and a few hundred
+incidents), it starts gunicorn with 2 workers on loopback with production settings (DEBUG off,
+PostgreSQL, Redis for the cache and the broker, MFA on), signs the cast in (a session each,
+as the sign-in page leaves it), and times each page over HTTP with a kept-alive connection:
+p50 and p95 over ``--runs`` requests after warming up, and a bare signed-in response (a view
+that does nothing, behind every middleware) as the floor. It samples the workers' resident
+memory throughout.
+
+The cast, found in each database the same way: the MSO of the largest trust (the trust that
+holds the most incidents), the MSO of a primary care network, a national network lead, and
+the largest trust's committee chair.
+
+It adds its section to docs/benchmarks.md and exits non-zero when a budget is missed.
+"""
+
+import argparse
+import http.client
+import json
+import os
+import platform
+import re
+import signal
+import socket
+import statistics
+import subprocess
+import sys
+import time
+from datetime import date
+from pathlib import Path
+from urllib.parse import urlencode
+
+from tests.bench.scoping import _database, write_report
+
+ROOT = Path(__file__).resolve().parents[2]
+NATIONAL = "mso_portal_bench_national"
+DEMO = "mso_portal_bench_demo"
+WORKERS = 2
+SECRET_KEY = "bench-only-secret-key-bench-only-secret-key-bench-only"  # signs the sessions
+BUDGET_PAGE_P95_MS = 150.0
+BUDGET_VIEW_P95_MS = 300.0  # dashboards and the national views
+BUDGET_SUBMIT_P95_MS = 300.0
+BUDGET_GROWTH = 2.0  # a page at national scale, against the same page on the demo data
+BUDGET_FLOOR_MULTIPLE = 4.0  # a page on the demo data, against the bare signed-in response
+BUDGET_WORKER_MB = 300.0
+# Pages given the wider budget: summaries over many organisations or a whole trust's figures.
+WIDE = {"dashboard", "pcn dashboard", "register", "register filtered", "compliance"}
+
+
+# ---------------------------------------------------------------------------------------------
+# In a child process, against one database: load it, and find the cast and their pages.
+
+
+def _django(database_url: str):
+    os.environ["DATABASE_URL"] = database_url
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "mso_portal.settings")
+    import django
+
+    django.setup()
+
+
+def _load(kind: str, scale: float) -> dict:
+    from django.core.management import call_command
+
+    call_command("migrate", verbosity=0)
+    if kind == "national":
+        call_command("seed_national", scale=scale, force=True, verbosity=0)
+    else:
+        from mso_portal.demo import seed_demo
+
+        seed_demo("bench-demo-password")
+    return _cast()
+
+
+def _signed_in(user) -> str:
+    """A session as the sign-in page leaves it, with the second step done: its key."""
+    import time as clock
+
+    from allauth.account.authentication import AUTHENTICATION_METHODS_SESSION_KEY
+    from django.conf import settings
+    from django.contrib.auth import BACKEND_SESSION_KEY, HASH_SESSION_KEY, SESSION_KEY
+    from django.contrib.sessions.backends.db import SessionStore
+
+    session = SessionStore()
+    session[SESSION_KEY] = str(user.pk)
+    session[BACKEND_SESSION_KEY] = settings.AUTHENTICATION_BACKENDS[0]
+    session[HASH_SESSION_KEY] = user.get_session_auth_hash()
+    session[AUTHENTICATION_METHODS_SESSION_KEY] = [
+        {"method": "password", "at": clock.time(), "email": user.email},
+        {"method": "mfa", "at": clock.time(), "type": "totp"},
+    ]
+    session["account_authentication_methods_user"] = str(user.pk)
+    session.create()
+    return session.session_key
+
+
+def _holder(organisation, post, email):
+    """The person holding ``post`` in the organisation with an account, or a bench one."""
+    from accounts.models import User
+    from organisations.choices import Role
+    from organisations.models import Appointment, Membership
+
+    held = (
+        Appointment.objects.current()
+        .filter(organisation=organisation, post=post, user__isnull=False, user__is_active=True)
+        .select_related("user")
+        .first()
+    )
+    if held:
+        return held.user
+    user, _ = User.objects.get_or_create(email=email, defaults={"full_name": "Bench Person"})
+    Membership.objects.get_or_create(user=user, organisation=organisation, role=Role.SAFETY_TEAM)
+    Appointment.objects.filter(organisation=organisation, post=post, end_on__isnull=True).update(
+        end_on=date.today().replace(year=date.today().year - 1)
+    )
+    Appointment.objects.create(
+        organisation=organisation, post=post, user=user, start_on=date(2024, 1, 1)
+    )
+    return user
+
+
+def _cast() -> dict:
+    from django.db.models import Count
+
+    from accounts.models import User
+    from alerts.models import Alert, AlertResponse
+    from committees.models import Committee
+    from incidents.models import Incident
+    from networks.models import Network, NetworkMembership
+    from organisations.choices import OrganisationKind, Post, Role
+    from organisations.models import Membership, Organisation
+
+    largest = Organisation.objects.get(
+        pk=Incident.objects.values("organisation")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values("organisation")[:1]
+    )
+    mso = _holder(largest, Post.MSO, "largest.mso@bench.example")
+    pcn = (
+        Organisation.objects.filter(kind=OrganisationKind.PCN)
+        .annotate(n=Count("id"))
+        .order_by("pk")
+        .first()
+    )
+    pcn_mso = _holder(pcn, Post.MSO, "pcn.mso@bench.example")
+    network = Network.objects.filter(kind=Network.Kind.NATIONAL).order_by("pk").first()
+    if network is None:
+        network = Network.objects.create(
+            name="National MSO network", slug="national-mso-network", kind=Network.Kind.NATIONAL
+        )
+    lead, _ = User.objects.get_or_create(
+        email="national.lead@bench.example", defaults={"full_name": "Bench Lead"}
+    )
+    NetworkMembership.objects.get_or_create(
+        network=network, user=lead, defaults={"role": NetworkMembership.Role.LEAD}
+    )
+    chair_membership = (
+        Membership.objects.filter(organisation=largest, role=Role.COMMITTEE_CHAIR)
+        .select_related("user")
+        .first()
+    )
+    chair = chair_membership.user if chair_membership else mso
+    incident = Incident.objects.filter(organisation=largest).order_by("-occurred_on", "-pk").first()
+    widest = AlertResponse.objects.values("alert").annotate(n=Count("id")).order_by("-n").first()
+    committee = Committee.objects.filter(organisation=largest).order_by("pk").first()
+    ods = largest.ods_code
+    pages = [
+        ("incident list", "mso", "/incidents/"),
+        ("incident list filtered", "mso", "/incidents/?" + urlencode({"harm": "3"})),
+        ("incident detail", "mso", f"/incidents/{incident.reference}/"),
+        ("dashboard", "mso", f"/incidents/dashboard/{ods}/"),
+        ("pcn dashboard", "pcn_mso", f"/incidents/dashboard/{pcn.ods_code}/"),
+        ("members", "mso", f"/organisations/{ods}/members/"),
+        ("alert inbox", "mso", "/alerts/"),
+        ("compliance", "lead", f"/alerts/{widest['alert']}/responses/"),
+        ("register", "lead", "/register/"),
+        ("register filtered", "lead", "/register/?" + urlencode({"state": "vacant"})),
+    ]
+    if committee is not None:
+        pages.append(("committee", "chair", f"/committees/{ods}/{committee.pk}/"))
+    people = {"mso": mso, "pcn_mso": pcn_mso, "lead": lead, "chair": chair}
+    return {
+        "pages": pages,
+        "sessions": {name: _signed_in(user) for name, user in people.items()},
+        "counts": {
+            "organisations": Organisation.objects.count(),
+            "users": User.objects.count(),
+            "incidents": Incident.objects.count(),
+            "incidents of the largest trust": Incident.objects.filter(organisation=largest).count(),
+            "members of the largest trust": Membership.objects.filter(organisation=largest)
+            .values("user")
+            .distinct()
+            .count(),
+            "alerts": Alert.objects.count(),
+            "alert responses": AlertResponse.objects.count(),
+        },
+    }
+
+
+# ---------------------------------------------------------------------------------------------
+# The parent: databases, the server, the clock.
+
+
+def _child(kind: str, database_url: str, scale: float) -> dict:
+    environment = {
+        **os.environ,
+        "DATABASE_URL": database_url,
+        "DEBUG": "1",
+        "SECRET_KEY": SECRET_KEY,
+    }
+    output = subprocess.run(  # noqa: S603
+        [sys.executable, "-m", "tests.bench.pages", "--prepare", kind, "--scale", str(scale)],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+    )
+    if output.returncode:
+        sys.exit(f"preparing the {kind} database failed:\n{output.stderr[-4000:]}")
+    return json.loads(output.stdout.strip().splitlines()[-1])
+
+
+def _free_port() -> int:
+    with socket.socket() as probe:
+        probe.bind(("127.0.0.1", 0))
+        return probe.getsockname()[1]
+
+
+class Server:
+    """gunicorn on loopback, production settings, against one database."""
+
+    def __init__(self, database_url: str):
+        self.port = _free_port()
+        environment = {
+            **os.environ,
+            "DJANGO_SETTINGS_MODULE": "tests.bench.settings",
+            "DATABASE_URL": database_url,
+            "REDIS_URL": os.environ.get("REDIS_URL", "redis://127.0.0.1:6379/0"),
+            "DEBUG": "0",
+            "SECRET_KEY": SECRET_KEY,
+            "SITE_URL": "https://mso-portal.bench.example",
+            "EMAIL_HOST": "127.0.0.1",
+            "MFA_REQUIRED": "1",
+            "SECURE_COOKIES": "1",
+            "ALLOWED_HOSTS": "127.0.0.1",
+            "LOG_LEVEL": "WARNING",
+        }
+        subprocess.run(  # noqa: S603 (the hashed static files production serves)
+            [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
+            cwd=ROOT,
+            env=environment,
+            check=True,
+        )
+        self.process = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "gunicorn",
+                "tests.bench.wsgi:application",
+                "--workers",
+                str(WORKERS),
+                "--bind",
+                f"127.0.0.1:{self.port}",
+                "--log-level",
+                "warning",
+            ],
+            cwd=ROOT,
+            env=environment,
+            start_new_session=True,
+        )
+        deadline = time.monotonic() + 60
+        while time.monotonic() < deadline:
+            try:
+                if _get(self.port, "/healthz", None)[0] == 200:
+                    return
+            except OSError:
+                time.sleep(0.2)
+        self.stop()
+        raise RuntimeError("gunicorn did not start")
+
+    def workers(self) -> list[int]:
+        children = Path(f"/proc/{self.process.pid}/task/{self.process.pid}/children")
+        return [int(pid) for pid in children.read_text().split()] if children.exists() else []
+
+    def worker_rss_mb(self) -> float:
+        largest = 0.0
+        for pid in self.workers():
+            status = Path(f"/proc/{pid}/status")
+            if status.exists():
+                found = re.search(r"VmRSS:\s+(\d+) kB", status.read_text())
+                if found:
+                    largest = max(largest, int(found.group(1)) / 1024)
+        return largest
+
+    def stop(self):
+        os.killpg(self.process.pid, signal.SIGTERM)
+        self.process.wait(timeout=30)
+
+
+def _get(port, path, session, connection=None):
+    connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
+    headers = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
+    if session:
+        headers["Cookie"] = f"sessionid={session}"
+    connection.request("GET", path, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    return response.status, connection
+
+
+def _percentiles(times: list[float]) -> dict:
+    ordered = sorted(times)
+    return {
+        "p50": statistics.median(ordered),
+        "p95": ordered[min(len(ordered) - 1, round(0.95 * (len(ordered) - 1)))],
+    }
+
+
+def _time(server, path, session, runs) -> dict:
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+    status = None
+    for _ in range(3):
+        status, connection = _get(server.port, path, session, connection)
+    times, memory = [], 0.0
+    for n in range(runs):
+        started = time.perf_counter()
+        status, connection = _get(server.port, path, session, connection)
+        times.append((time.perf_counter() - started) * 1000)
+        if n % 10 == 0:
+            memory = max(memory, server.worker_rss_mb())
+    connection.close()
+    return {**_percentiles(times), "status": status, "rss_mb": memory}
+
+
+def measure(kind: str, database_url: str, scale: float, runs: int) -> dict:
+    cast = _child(kind, database_url, scale)
+    server = Server(database_url)
+    try:
+        results = {
+            "counts": cast["counts"],
+            "floor": _time(server, "/__floor__/", cast["sessions"]["mso"], runs),
+            "pages": {},
+        }
+        for label, who, path in cast["pages"]:
+            results["pages"][label] = {
+                "path": path,
+                **_time(server, path, cast["sessions"][who], runs),
+            }
+        results["rss_mb"] = max(
+            [server.worker_rss_mb()] + [p["rss_mb"] for p in results["pages"].values()]
+        )
+    finally:
+        server.stop()
+    return results
+
+
+def _versions() -> str:
+    import django
+    import psycopg
+
+    with psycopg.connect(_database("postgres")) as connection:
+        server = connection.execute("SHOW server_version").fetchone()[0]
+    return (
+        f"{platform.node()}: {os.cpu_count()} cores, Python {platform.python_version()}, "
+        f"Django {django.get_version()}, PostgreSQL {server}, gunicorn with {WORKERS} workers"
+    )
+
+
+def report(national: dict, demo: dict, scale: float, runs: int) -> tuple[str, list[str]]:
+    missed = []
+    floor = demo["floor"]["p50"]
+    lines = [
+        "## Pages over the real stack",
+        "",
+        f"Measured {date.today():%-d %B %Y} by `make bench` (tests/bench/pages.py) on "
+        f"{_versions()}, Redis. Times are p50 / p95 in milliseconds over {runs} requests "
+        "through gunicorn on loopback, each after three to warm up.",
+        "",
+        f"At scale {scale}: "
+        + ", ".join(f"{n:,} {label}" for label, n in national["counts"].items())
+        + ". The demo data: "
+        + ", ".join(f"{n:,} {label}" for label, n in demo["counts"].items())
+        + ".",
+        "",
+        "| page | national | demo data | national ÷ demo (p95) | demo p50 ÷ floor |",
+        "|---|---:|---:|---:|---:|",
+    ]
+    for source, target in ((national, "national"), (demo, "demo")):
+        if source["floor"]["status"] != 200:
+            missed.append(f"the floor answered {source['floor']['status']} ({target})")
+    lines.append(
+        f"| bare signed-in response (the floor) | {_ms(national['floor'])} | "
+        f"{_ms(demo['floor'])} | | 1.0 |"
+    )
+    for label, page in national["pages"].items():
+        small = demo["pages"].get(label)
+        growth = page["p95"] / small["p95"] if small else None
+        multiple = small["p50"] / floor if small else None
+        lines.append(
+            f"| {label} | {_ms(page)} | {_ms(small) if small else '—'} | "
+            f"{f'{growth:.1f}×' if growth else '—'} | {f'{multiple:.1f}×' if multiple else '—'} |"
+        )
+        budget = BUDGET_VIEW_P95_MS if label in WIDE else BUDGET_PAGE_P95_MS
+        for source, name in ((page, "national"), (small, "demo")):
+            if source and source["status"] != 200:
+                missed.append(f"{label} answered {source['status']} ({name})")
+        if page["p95"] > budget:
+            missed.append(f"{label}: p95 {page['p95']:.0f} ms at national scale > {budget:.0f}")
+        if growth and growth > BUDGET_GROWTH and label not in WIDE:
+            missed.append(f"{label}: {growth:.1f}× its time on the demo data > {BUDGET_GROWTH}×")
+        if multiple and multiple > BUDGET_FLOOR_MULTIPLE:
+            missed.append(f"{label}: {multiple:.1f}× the floor > {BUDGET_FLOOR_MULTIPLE}×")
+    rss = max(national["rss_mb"], demo["rss_mb"])
+    lines += [
+        "",
+        f"A web worker's resident memory, at most: {rss:.0f} MB.",
+        "",
+        f"Budgets: p95 ≤ {BUDGET_PAGE_P95_MS:.0f} ms at national scale ({BUDGET_VIEW_P95_MS:.0f} "
+        f"ms for the dashboards and national views) and ≤ {BUDGET_GROWTH:.0f}× the page on the "
+        f"demo data; on the demo data a page's p50 ≤ {BUDGET_FLOOR_MULTIPLE:.0f}× the floor; a "
+        f"worker under {BUDGET_WORKER_MB:.0f} MB. "
+        + ("All met." if not missed else "Missed: " + "; ".join(missed) + "."),
+        "",
+    ]
+    if rss > BUDGET_WORKER_MB:
+        missed.append(f"a worker reached {rss:.0f} MB")
+    return "\n".join(lines), missed
+
+
+def _ms(timing) -> str:
+    return f"{timing['p50']:.1f} / {timing['p95']:.1f}"
+
+
+def main():
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--scale", type=float, default=1.0)
+    parser.add_argument("--runs", type=int, default=40)
+    parser.add_argument("--prepare", help=argparse.SUPPRESS)
+    parser.add_argument("--no-report", action="store_true", help="print, do not write the docs")
+    args = parser.parse_args()
+    if args.prepare:
+        _django(os.environ["DATABASE_URL"])
+        print(json.dumps(_load(args.prepare, args.scale)))
+        return 0
+    national_db = (
+        NATIONAL if args.scale == 1.0 else f"{NATIONAL}_{str(args.scale).replace('.', '_')}"
+    )
+    national = measure("national", _database(national_db), args.scale, args.runs)
+    demo = measure("demo", _database(DEMO), args.scale, args.runs)
+    section, missed = report(national, demo, args.scale, args.runs)
+    if not args.no_report:
+        write_report(section)
+    print(section)
+    return 1 if missed else 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -40,6 +40,7 @@ ROOT = Path(__file__).resolve().parents[2]
 NATIONAL = "mso_portal_bench_national"
 DEMO = "mso_portal_bench_demo"
 WORKERS = 2
+REPORTER = "reporter@bench.example"  # reports the incidents the benchmark submits
 SECRET_KEY = "bench-only-secret-key-bench-only-secret-key-bench-only"  # signs the sessions
 BUDGET_PAGE_P95_MS = 150.0
 BUDGET_VIEW_P95_MS = 300.0  # dashboards and the national views
@@ -169,8 +170,10 @@ def _cast() -> dict:
     widest = AlertResponse.objects.values("alert").annotate(n=Count("id")).order_by("-n").first()
     committee = Committee.objects.filter(organisation=largest).order_by("pk").first()
     ods = largest.ods_code
+    deep = _deep_cursor(mso)
     pages = [
         ("incident list", "mso", "/incidents/"),
+        ("incident list, 1,000 rows in", "mso", "/incidents/?" + urlencode({"after": deep})),
         ("incident list filtered", "mso", "/incidents/?" + urlencode({"harm": "3"})),
         ("incident detail", "mso", f"/incidents/{incident.reference}/"),
         ("dashboard", "mso", f"/incidents/dashboard/{ods}/"),
@@ -183,7 +186,11 @@ def _cast() -> dict:
     ]
     if committee is not None:
         pages.append(("committee", "chair", f"/committees/{ods}/{committee.pk}/"))
-    people = {"mso": mso, "pcn_mso": pcn_mso, "lead": lead, "chair": chair}
+    reporter, _ = User.objects.get_or_create(
+        email=REPORTER, defaults={"full_name": "Bench Reporter"}
+    )
+    Membership.objects.get_or_create(user=reporter, organisation=largest, role=Role.STAFF)
+    people = {"mso": mso, "pcn_mso": pcn_mso, "lead": lead, "chair": chair, "reporter": reporter}
     return {
         "pages": pages,
         "sessions": {name: _signed_in(user) for name, user in people.items()},
@@ -200,6 +207,34 @@ def _cast() -> dict:
             "alert responses": AlertResponse.objects.count(),
         },
     }
+
+
+def _clean() -> dict:
+    """Take out what the benchmark wrote (its reports and their drafts), so that the national
+    data stays as seeded."""
+    from incidents.models import Draft, Incident
+
+    removed, _ = Incident.objects.filter(reporter__email=REPORTER).delete()
+    Draft.objects.filter(user__email=REPORTER).delete()
+    return {"removed": removed}
+
+
+def _deep_cursor(user, pages: int = 40) -> str:
+    """The cursor of the incident list's page 1,000 rows in (40 pages of 25), newest first."""
+    from incidents import queries
+    from incidents.models import Incident
+
+    cursor = ""
+    for _ in range(pages):
+        page = queries.page_of(
+            queries.filtered(Incident.objects.visible_to(user), queries.Filters()),
+            "newest",
+            after=cursor,
+        )
+        if not page.older:
+            break
+        cursor = page.older
+    return cursor
 
 
 # ---------------------------------------------------------------------------------------------
@@ -304,13 +339,110 @@ class Server:
 
 def _get(port, path, session, connection=None):
     connection = connection or http.client.HTTPConnection("127.0.0.1", port, timeout=60)
-    headers = {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
-    if session:
-        headers["Cookie"] = f"sessionid={session}"
+    headers = _headers(session) if session else {"X-Forwarded-Proto": "https", "Host": "127.0.0.1"}
     connection.request("GET", path, headers=headers)
     response = connection.getresponse()
     response.read()
     return response.status, connection
+
+
+def _form(connection, path, session) -> tuple[str, str]:
+    """GET a form: its CSRF token (the hidden field) and the CSRF cookie."""
+    connection.request("GET", path, headers=_headers(session))
+    response = connection.getresponse()
+    body = response.read().decode()
+    cookie = re.search(r"csrftoken=([^;]+)", response.getheader("Set-Cookie") or "")
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', body)
+    return token.group(1), cookie.group(1) if cookie else ""
+
+
+def _headers(session, csrf_cookie="") -> dict:
+    cookies = [f"sessionid={session}"] + ([f"csrftoken={csrf_cookie}"] if csrf_cookie else [])
+    return {
+        "X-Forwarded-Proto": "https",
+        "Host": "127.0.0.1",
+        "Origin": "https://127.0.0.1",
+        "Cookie": "; ".join(cookies),
+    }
+
+
+def _post(connection, path, session, csrf, data) -> tuple[int, str]:
+    token, cookie = csrf
+    body = urlencode({**data, "csrfmiddlewaretoken": token}, doseq=True)
+    headers = {**_headers(session, cookie), "Content-Type": "application/x-www-form-urlencoded"}
+    connection.request("POST", path, body=body, headers=headers)
+    response = connection.getresponse()
+    response.read()
+    return response.status, response.getheader("Location") or ""
+
+
+STEP_1 = {
+    "time_bracket": "2",
+    "location": "4",
+    "service_area": "Ward 7",
+    "what_happened": "Two doses of morphine signed for; only one was due.",
+    "immediate_actions": "Patient observed; naloxone ready.",
+    "reached_patient": "y",
+    "physical_harm": "4",
+    "psychological_harm": "4",
+    "age_bracket": "11",
+    "gender": "2",
+    "not_an_nhs_number": "False",
+    "medicines-TOTAL_FORMS": "1",
+    "medicines-INITIAL_FORMS": "0",
+    "medicines-MIN_NUM_FORMS": "1",
+    "medicines-MAX_NUM_FORMS": "10",
+    "medicines-0-name": "Morphine sulfate 10 mg in 1 ml injection",
+    "medicines-0-route": "subcutaneous",
+    "medicines-0-dose": "5 mg",
+    "medicines-0-dmd_code": "",
+    "action": "continue",
+}
+
+
+def _submit(server, session, runs) -> dict:
+    """Report an incident in its two steps (two POSTs), as a member of staff does."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+    today = date.today()
+    step_1 = {
+        **STEP_1,
+        "occurred_on_day": str(today.day),
+        "occurred_on_month": str(today.month),
+        "occurred_on_year": str(today.year),
+    }
+    times, status = [], None
+    for n in range(runs + 3):
+        csrf = _form(connection, "/incidents/report/", session)
+        started = time.perf_counter()
+        status, location = _post(connection, "/incidents/report/", session, csrf, step_1)
+        if status == 302 and location.endswith("/send/"):
+            status, location = _post(
+                connection, location, session, csrf, {"anonymous": "no", "action": "send"}
+            )
+            status = 200 if status == 302 and "/sent/" in location else status
+        if n >= 3:
+            times.append((time.perf_counter() - started) * 1000)
+    connection.close()
+    return {**_percentiles(times), "status": status, "rss_mb": server.worker_rss_mb()}
+
+
+def _export(server, path, session) -> dict:
+    """A streamed export read to its end: how long, how big, and the workers' memory."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
+    started = time.perf_counter()
+    connection.request("GET", path, headers=_headers(session))
+    response = connection.getresponse()
+    size, memory = 0, 0.0
+    while chunk := response.read(1 << 16):
+        size += len(chunk)
+        memory = max(memory, server.worker_rss_mb())
+    connection.close()
+    return {
+        "seconds": time.perf_counter() - started,
+        "bytes": size,
+        "status": response.status,
+        "rss_mb": memory,
+    }
 
 
 def _percentiles(times: list[float]) -> dict:
@@ -351,11 +483,15 @@ def measure(kind: str, database_url: str, scale: float, runs: int) -> dict:
                 "path": path,
                 **_time(server, path, cast["sessions"][who], runs),
             }
+        results["submit"] = _submit(server, cast["sessions"]["reporter"], runs)
+        results["export"] = _export(server, "/register/export.csv", cast["sessions"]["lead"])
         results["rss_mb"] = max(
-            [server.worker_rss_mb()] + [p["rss_mb"] for p in results["pages"].values()]
+            [server.worker_rss_mb(), results["submit"]["rss_mb"], results["export"]["rss_mb"]]
+            + [p["rss_mb"] for p in results["pages"].values()]
         )
     finally:
         server.stop()
+        _child("clean", database_url, scale)
     return results
 
 
@@ -415,8 +551,23 @@ def report(national: dict, demo: dict, scale: float, runs: int) -> tuple[str, li
             missed.append(f"{label}: {growth:.1f}× its time on the demo data > {BUDGET_GROWTH}×")
         if multiple and multiple > BUDGET_FLOOR_MULTIPLE:
             missed.append(f"{label}: {multiple:.1f}× the floor > {BUDGET_FLOOR_MULTIPLE}×")
+    submit = national["submit"]
+    lines.append(
+        f"| incident submission (two steps) | {_ms(submit)} | {_ms(demo['submit'])} | "
+        f"{submit['p95'] / demo['submit']['p95']:.1f}× | |"
+    )
+    if submit["status"] != 200:
+        missed.append(f"an incident submission answered {submit['status']}")
+    if submit["p95"] > BUDGET_SUBMIT_P95_MS:
+        missed.append(f"incident submission: p95 {submit['p95']:.0f} ms > {BUDGET_SUBMIT_P95_MS}")
+    export = national["export"]
+    if export["status"] != 200:
+        missed.append(f"the register export answered {export['status']}")
     rss = max(national["rss_mb"], demo["rss_mb"])
     lines += [
+        "",
+        f"The register's CSV export for a national lead, streamed: {export['bytes'] / 1e6:.1f} MB "
+        f"in {export['seconds']:.1f} s, the workers at most {export['rss_mb']:.0f} MB meanwhile.",
         "",
         f"A web worker's resident memory, at most: {rss:.0f} MB.",
         "",
@@ -445,7 +596,7 @@ def main():
     args = parser.parse_args()
     if args.prepare:
         _django(os.environ["DATABASE_URL"])
-        print(json.dumps(_load(args.prepare, args.scale)))
+        print(json.dumps(_clean() if args.prepare == "clean" else _load(args.prepare, args.scale)))
         return 0
     national_db = (
         NATIONAL if args.scale == 1.0 else f"{NATIONAL}_{str(args.scale).replace('.', '_')}"

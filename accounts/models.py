@@ -57,6 +57,8 @@ class User(AbstractBaseUser, PermissionsMixin):
 
     class Meta:
         ordering = ["full_name", "email"]
+        # Lists of people by name (an organisation's members) read it in order and stop.
+        indexes = [models.Index(fields=["full_name", "id"], name="user_by_name")]
         constraints = [
             models.CheckConstraint(
                 condition=Q(email=Lower("email")),

@@ -3,6 +3,7 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils.functional import cached_property
 
 from accounts.models import User
 from mso_portal.forms import add_service_error
@@ -24,6 +25,19 @@ def _member(request, organisation, user_id):
     return get_object_or_404(
         User.objects.filter(memberships__in=memberships).distinct(), pk=user_id
     )
+
+
+class MemberPages(Paginator):
+    """Pages of members in name order, counted from the memberships alone (one index) when
+    they are not searched."""
+
+    def __init__(self, people, per_page, *, counted=None):
+        super().__init__(people, per_page)
+        self._counted = counted
+
+    @cached_property
+    def count(self) -> int:
+        return self._counted.count() if self._counted is not None else super().count
 
 
 @allow("GET")
@@ -56,9 +70,10 @@ def member_list(request, ods_code):
         if can_manage
         else []
     )
+    counted = None if query else memberships.values("user_id").distinct()
     context = {
         "organisation": organisation,
-        "page": Paginator(people, PAGE_SIZE).get_page(search.page_number),
+        "page": MemberPages(people, PAGE_SIZE, counted=counted).get_page(search.page_number),
         "search": search,
         "query": query,
         "query_string": query_string_without_page(request),

@@ -26,6 +26,14 @@ class IncidentsConfig(AppConfig):
         register(models.IncidentAttachment, clinical=True, exclude_fields=["file"])
         register(models.HighRiskMedicine)
 
+        from django.db.models.signals import post_delete, post_init, post_save
+
+        from . import summary
+
+        post_init.connect(summary.remember_on_load, sender=models.Incident)
+        post_save.connect(summary.incident_saved, sender=models.Incident)
+        post_delete.connect(summary.incident_deleted, sender=models.Incident)
+
         from notifications.registry import reminder_provider
 
         from . import reminders

@@ -1,16 +1,17 @@
 """An organisation's incident figures, for its dashboard (and later its assurance reports):
 monthly reports as an SPC chart, the harm and stage mix, the medicines, the time from report to
-closure, and overdue actions. Each figure is one aggregate query, however many incidents."""
+closure, and overdue actions. Read from the organisations' monthly counts (summary.py), so a
+dashboard costs the same whatever the number of incidents."""
 
 import datetime
 import statistics
+from collections import Counter
 from dataclasses import dataclass
 
 from django.db.models import Count, Q
-from django.db.models.functions import TruncMonth
 
 from . import choices, spc
-from .models import OPEN_STATUSES, Incident, IncidentAction, IncidentMedicine, Status
+from .models import OPEN_STATUSES, Incident, IncidentAction, IncidentMonth, Status
 
 
 def month_starts(last: datetime.date, months: int) -> list[datetime.date]:
@@ -43,80 +44,59 @@ class Figures:
 
 
 def figures(organisation_ids, *, on: datetime.date, months: int = 24) -> Figures:
-    incidents = Incident.objects.filter(organisation_id__in=organisation_ids).exclude(
-        status=Status.DUPLICATE
-    )
+    """The figures of these organisations on a day, from their monthly counts (summary.py):
+    at most ``months`` rows an organisation, however many incidents."""
     # The chart holds complete months: a month under way would read as a fall.
     month_ends_today = (on + datetime.timedelta(days=1)).day == 1
     complete_through = on if month_ends_today else on.replace(day=1) - datetime.timedelta(days=1)
     starts = month_starts(complete_through, months)
     under_way = None if month_ends_today else on.replace(day=1)
-    counted = dict(
-        incidents.filter(occurred_on__gte=starts[0], occurred_on__lte=on)
-        .annotate(month=TruncMonth("occurred_on"))
-        .values_list("month")
-        .annotate(n=Count("id"))
-        .order_by()
+    since = month_starts(on, 12)[0]  # the last twelve months, this one included
+    rows = list(
+        IncidentMonth.objects.filter(
+            organisation_id__in=organisation_ids, month__gte=min(starts[0], since), month__lte=on
+        )
+        .select_related("organisation")
+        .order_by("organisation__name", "month")
     )
-    counted = {
-        (key.date() if isinstance(key, datetime.datetime) else key): n for key, n in counted.items()
-    }
+    counted = Counter()
+    for row in rows:
+        counted[row.month] += row.counts["total"]
     # From the first month with a report: months before the service was used are not zeros.
     first = next((i for i, start in enumerate(starts) if counted.get(start)), len(starts) - 1)
     monthly = spc.xmr([(f"{start:%b %Y}", counted.get(start, 0)) for start in starts[first:]])
     month_so_far = (f"{under_way:%B %Y}", counted.get(under_way, 0)) if under_way else None
 
-    since = month_starts(on, 12)[0]  # the last twelve months, this one included
-    year = incidents.filter(occurred_on__gte=since, occurred_on__lte=on)
-    totals = year.aggregate(
-        total=Count("id"),
-        open=Count(
-            "id", filter=Q(status__in=(Status.SUBMITTED, Status.IN_REVIEW, Status.AWAITING_ACTIONS))
-        ),
-        moderate_or_worse=Count("id", filter=Q(physical_harm__in=choices.MODERATE_OR_WORSE)),
-        controlled_drug=Count("id", filter=Q(controlled_drug=True)),
-        high_risk=Count("id", filter=Q(high_risk=True)),
-        **{
-            f"stage_{code}": Count("id", filter=Q(processes__icontains=f'"{code}"'))
-            for code, _ in choices.PROCESSES.choices
-        },
-    )
-    harm_counts = dict(year.values_list("physical_harm").annotate(n=Count("id")).order_by())
-    medicines = IncidentMedicine.objects.filter(incident__in=year.values("pk"))
-    top = list(
-        medicines.values_list("name")
-        .annotate(n=Count("incident", distinct=True))
-        .order_by("-n", "name")[:10]
-    )
-    groups = list(
-        medicines.exclude(high_risk_group="")
-        .values_list("high_risk_group")
-        .annotate(n=Count("incident", distinct=True))
-        .order_by("-n", "high_risk_group")
-    )
-    closures = [
-        (closed - reported).total_seconds() / 86400
-        for reported, closed in year.filter(
-            status=Status.CLOSED, closed_at__isnull=False
-        ).values_list("reported_at", "closed_at")
-    ]
+    year = [row for row in rows if row.month >= since]
+    totals, harm, stages, medicines, groups = Counter(), Counter(), Counter(), Counter(), Counter()
+    closures: list[float] = []
+    by_organisation: dict[int, dict] = {}
+    for row in year:
+        counts = row.counts
+        for key in ("total", "open", "moderate_or_worse", "controlled_drug", "high_risk"):
+            totals[key] += counts[key]
+        harm.update(counts["harm"])
+        stages.update(counts["stages"])
+        medicines.update(counts["medicines"])
+        groups.update(counts["groups"])
+        closures += counts["closure_days"]
+        each = by_organisation.setdefault(
+            row.organisation_id,
+            {
+                "organisation__name": row.organisation.name,
+                "organisation__ods_code": row.organisation.ods_code,
+                "total": 0,
+                "moderate_or_worse": 0,
+                "open": 0,
+            },
+        )
+        for key in ("total", "moderate_or_worse", "open"):
+            each[key] += counts[key]
     overdue = IncidentAction.objects.filter(
         incident__organisation_id__in=organisation_ids,
         state=IncidentAction.State.OPEN,
         due_on__lt=on,
     ).count()
-    by_organisation = list(
-        year.values("organisation__name", "organisation__ods_code")
-        .annotate(
-            total=Count("id"),
-            moderate_or_worse=Count("id", filter=Q(physical_harm__in=choices.MODERATE_OR_WORSE)),
-            open=Count(
-                "id",
-                filter=Q(status__in=(Status.SUBMITTED, Status.IN_REVIEW, Status.AWAITING_ACTIONS)),
-            ),
-        )
-        .order_by("organisation__name")
-    )
     return Figures(
         monthly=monthly,
         month_so_far=month_so_far,
@@ -125,14 +105,14 @@ def figures(organisation_ids, *, on: datetime.date, months: int = 24) -> Figures
         moderate_or_worse=totals["moderate_or_worse"],
         controlled_drug=totals["controlled_drug"],
         high_risk=totals["high_risk"],
-        harm=[(label, harm_counts.get(code, 0)) for code, label in choices.PHYSICAL_HARM.choices],
-        stages=[(label, totals[f"stage_{code}"]) for code, label in choices.PROCESSES.choices],
-        medicines=top,
-        high_risk_groups=groups,
+        harm=[(label, harm.get(code, 0)) for code, label in choices.PHYSICAL_HARM.choices],
+        stages=[(label, stages.get(code, 0)) for code, label in choices.PROCESSES.choices],
+        medicines=sorted(medicines.items(), key=lambda item: (-item[1], item[0]))[:10],
+        high_risk_groups=sorted(groups.items(), key=lambda item: (-item[1], item[0])),
         closure_days_median=round(statistics.median(closures), 1) if closures else None,
         closed=len(closures),
         overdue_actions=overdue,
-        by_organisation=by_organisation,
+        by_organisation=[each for each in by_organisation.values() if each["total"]],
         since=since,
     )
 

@@ -452,3 +452,22 @@ class HighRiskMedicine(models.Model):
 
     def __str__(self):
         return f"{self.term} ({self.group})"
+
+
+class IncidentMonth(models.Model):
+    """An organisation's incidents of one month (by the day they happened, duplicates left
+    out), counted: what its dashboard reads instead of counting thousands of incidents on every
+    view. Kept by incidents/summary.py from every write of an incident or its medicines, in
+    the writing transaction's wake, and never edited otherwise."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
+    month = models.DateField()  # its first day
+    counts = models.JSONField(default=dict)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["organisation", "month"], name="one_summary_a_month")
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.month:%Y-%m}: {self.counts.get('total', 0)}"

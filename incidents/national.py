@@ -141,19 +141,27 @@ def _weights(organisations, rng) -> tuple[list[int], list[float]]:
 def seed_incidents(scale: float = 1.0, seed: int = 2026, *, today=None) -> dict[str, int]:
     """Load ``2,000,000 × scale`` incidents (and their medicines) once; a second run with the
     same numbers adds nothing. Needs PostgreSQL (COPY)."""
-    from .models import Incident, IncidentMedicine
+    from . import summary
+    from .models import Incident, IncidentMedicine, IncidentMonth
 
     total = max(1, round(TOTAL * scale))
     loaded = {"incidents": Incident.objects.count(), "medicines": IncidentMedicine.objects.count()}
     if loaded["incidents"] == loaded["medicines"] == total:
-        return {"incidents": total, "incident medicines": total}
+        return {
+            "incidents": total,
+            "incident medicines": total,
+            "months counted": IncidentMonth.objects.count() or summary.rebuild(),
+        }
     if connection.vendor != "postgresql":
         raise RuntimeError("national incidents are loaded by COPY: use PostgreSQL")
     with transaction.atomic():
         _load(total, seed, today or timezone.localdate())
     with connection.cursor() as cursor:  # as autovacuum leaves them after a bulk load
         cursor.execute("VACUUM ANALYZE incidents_incident, incidents_incidentmedicine")
-    return {"incidents": total, "incident medicines": total}
+    months = summary.rebuild()
+    with connection.cursor() as cursor:
+        cursor.execute("VACUUM ANALYZE incidents_incidentmonth")
+    return {"incidents": total, "incident medicines": total, "months counted": months}
 
 
 def _load(total: int, seed: int, today) -> None:

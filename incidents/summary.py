@@ -1,0 +1,251 @@
+"""Each organisation's incidents counted month by month (``IncidentMonth``), for dashboards that
+would otherwise count thousands of incidents on every view.
+
+A month's counts are worked out again from its incidents (``compute``) whenever one of them is
+written: the incident's ``post_save`` and ``post_delete`` (apps.py) recount the month it is in
+and the month it was in, inside the writing transaction, under a lock on the month's row, so
+two reports at once cannot each count without the other. Medicines are recorded before the
+incident's last save in every service, so that save recounts them. ``rebuild`` recounts every
+month of the given organisations (after a bulk load). Counting a month reads its incidents
+alone (the list index starts with the organisation and the day), so it costs the same at any
+size; the dashboard then reads at most 24 rows per organisation.
+"""
+
+import datetime
+import threading
+from contextlib import contextmanager
+
+from django.db import connection, transaction
+from django.db.models import Count, Q
+
+from . import choices
+from .models import OPEN_STATUSES, Incident, IncidentMedicine, IncidentMonth, Status
+
+# The fields a month's counts depend on: a save that changes none of them recounts nothing.
+COUNTED = frozenset(
+    {
+        "organisation",
+        "occurred_on",
+        "status",
+        "physical_harm",
+        "high_risk",
+        "controlled_drug",
+        "processes",
+        "reported_at",
+        "closed_at",
+        "medicine_names",
+    }
+)
+
+
+_paused = threading.local()
+
+
+@contextmanager
+def counted_afterwards():
+    """Write many incidents without recounting at each save, then recount everything once
+    (the demo's seed)."""
+    _paused.on = True
+    try:
+        yield
+    finally:
+        _paused.on = False
+    rebuild()
+
+
+def month_of(day: datetime.date) -> datetime.date:
+    return day.replace(day=1)
+
+
+def _next_month(month: datetime.date) -> datetime.date:
+    return (month + datetime.timedelta(days=32)).replace(day=1)
+
+
+def compute(organisation_id: int, month: datetime.date) -> dict:
+    """The counts of one organisation's month, from its incidents."""
+    incidents = Incident.objects.filter(
+        organisation_id=organisation_id,
+        occurred_on__gte=month,
+        occurred_on__lt=_next_month(month),
+    ).exclude(status=Status.DUPLICATE)
+    totals = incidents.aggregate(
+        total=Count("id"),
+        open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
+        moderate_or_worse=Count("id", filter=Q(physical_harm__in=choices.MODERATE_OR_WORSE)),
+        controlled_drug=Count("id", filter=Q(controlled_drug=True)),
+        high_risk=Count("id", filter=Q(high_risk=True)),
+        **{
+            f"harm_{code}": Count("id", filter=Q(physical_harm=code))
+            for code, _ in choices.PHYSICAL_HARM.choices
+        },
+        **{
+            f"stage_{code}": Count("id", filter=Q(processes__icontains=f'"{code}"'))
+            for code, _ in choices.PROCESSES.choices
+        },
+    )
+    medicines = IncidentMedicine.objects.filter(incident__in=incidents.values("pk"))
+    names = dict(
+        medicines.values_list("name").annotate(n=Count("incident", distinct=True)).order_by()
+    )
+    groups = dict(
+        medicines.exclude(high_risk_group="")
+        .values_list("high_risk_group")
+        .annotate(n=Count("incident", distinct=True))
+        .order_by()
+    )
+    closures = sorted(
+        round((closed - reported).total_seconds() / 86400, 4)
+        for reported, closed in incidents.filter(
+            status=Status.CLOSED, closed_at__isnull=False
+        ).values_list("reported_at", "closed_at")
+    )
+    return {
+        **{
+            key: totals[key]
+            for key in ("total", "open", "moderate_or_worse", "controlled_drug", "high_risk")
+        },
+        "harm": {code: totals[f"harm_{code}"] for code, _ in choices.PHYSICAL_HARM.choices},
+        "stages": {code: totals[f"stage_{code}"] for code, _ in choices.PROCESSES.choices},
+        "medicines": names,
+        "groups": groups,
+        "closure_days": closures,
+    }
+
+
+def recount(organisation_id: int, month: datetime.date) -> None:
+    """Count one organisation's month again, under a lock on its row."""
+    with transaction.atomic():
+        IncidentMonth.objects.bulk_create(
+            [IncidentMonth(organisation_id=organisation_id, month=month)], ignore_conflicts=True
+        )
+        row = IncidentMonth.objects.select_for_update().get(
+            organisation_id=organisation_id, month=month
+        )
+        row.counts = compute(organisation_id, month)
+        row.save(update_fields=["counts"])
+
+
+def remember(instance: Incident) -> None:
+    """Keep the month an incident was loaded in (post_init), to recount it if it moves. Read
+    from what was loaded: a field left out (``.only()``) is not fetched for it."""
+    organisation_id = instance.__dict__.get("organisation_id")
+    day = instance.__dict__.get("occurred_on")
+    instance._counted_in = (organisation_id, month_of(day)) if organisation_id and day else None
+
+
+def remember_on_load(instance: Incident, **kwargs) -> None:
+    remember(instance)
+
+
+def incident_saved(instance: Incident, update_fields=None, raw=False, **kwargs) -> None:
+    if raw or getattr(_paused, "on", False):
+        return
+    if update_fields is not None and not COUNTED & set(update_fields):
+        return
+    months = {getattr(instance, "_counted_in", None)}
+    remember(instance)
+    if instance._counted_in is None:  # saved from a partial load: where it is now
+        found = Incident.objects.filter(pk=instance.pk).values_list(
+            "organisation_id", "occurred_on"
+        )
+        instance._counted_in = next(((pk, month_of(day)) for pk, day in found), None)
+    months.add(instance._counted_in)
+    for organisation_id, month in sorted(m for m in months if m):
+        recount(organisation_id, month)
+
+
+def incident_deleted(instance: Incident, **kwargs) -> None:
+    if getattr(_paused, "on", False):
+        return
+    for organisation_id, month in {getattr(instance, "_counted_in", None)} - {None}:
+        recount(organisation_id, month)
+
+
+def rebuild(organisation_ids=None) -> int:
+    """Recount every month that has incidents, of these organisations (all when None), and
+    take out the months that have none: by one set-based statement on PostgreSQL (after a bulk
+    load), else month by month with ``compute``. Returns how many months are counted."""
+    rows = IncidentMonth.objects.all()
+    if organisation_ids is not None:
+        rows = rows.filter(organisation_id__in=organisation_ids)
+    with transaction.atomic():
+        rows.delete()
+        if connection.vendor == "postgresql":
+            return _rebuild_in_sql(organisation_ids)
+        incidents = Incident.objects.all()
+        if organisation_ids is not None:
+            incidents = incidents.filter(organisation_id__in=organisation_ids)
+        months = sorted(
+            {
+                (organisation_id, month_of(day))
+                for organisation_id, day in incidents.values_list(
+                    "organisation_id", "occurred_on"
+                ).distinct()
+            }
+        )
+        IncidentMonth.objects.bulk_create(
+            (
+                IncidentMonth(organisation_id=pk, month=month, counts=compute(pk, month))
+                for pk, month in months
+            ),
+            batch_size=2000,
+        )
+        return len(months)
+
+
+def _rebuild_in_sql(organisation_ids) -> int:
+    """``compute`` for every month at once, in SQL: the same counts, as JSON."""
+    counted = "i.status <> 'duplicate'"
+    params: list = []
+    if organisation_ids is not None:
+        counted += " AND i.organisation_id = ANY(%s)"
+        params.append(list(organisation_ids))
+    open_states = ", ".join(f"'{state}'" for state in OPEN_STATUSES)
+    worse = ", ".join(f"'{code}'" for code in choices.MODERATE_OR_WORSE)
+    harm = ", ".join(
+        f"'{code}', count(*) FILTER (WHERE i.physical_harm = '{code}')"
+        for code, _ in choices.PHYSICAL_HARM.choices
+    )
+    stages = ", ".join(
+        f"""'{code}', count(*) FILTER (WHERE i.processes::text LIKE '%%"{code}"%%')"""
+        for code, _ in choices.PROCESSES.choices
+    )
+    month = "date_trunc('month', i.occurred_on)::date"
+    medicines = f"""
+        SELECT organisation_id, month, jsonb_object_agg(name, n) AS names
+        FROM (SELECT i.organisation_id, {month} AS month, m.{{column}} AS name,
+                     count(DISTINCT m.incident_id) AS n
+              FROM incidents_incidentmedicine m
+              JOIN incidents_incident i ON i.id = m.incident_id
+              WHERE {counted} {{also}}
+              GROUP BY 1, 2, 3) x
+        GROUP BY 1, 2"""  # noqa: S608 (every value in it is a constant of this module)
+    groups = medicines.format(column="high_risk_group", also="AND m.high_risk_group <> ''")
+    statement = f"""
+        INSERT INTO incidents_incidentmonth (organisation_id, month, counts)
+        SELECT c.organisation_id, c.month, c.counts
+            || jsonb_build_object('medicines', COALESCE(n.names, '{{}}'::jsonb),
+                                  'groups', COALESCE(g.names, '{{}}'::jsonb))
+        FROM (
+            SELECT i.organisation_id, {month} AS month, jsonb_build_object(
+                'total', count(*),
+                'open', count(*) FILTER (WHERE i.status IN ({open_states})),
+                'moderate_or_worse', count(*) FILTER (WHERE i.physical_harm IN ({worse})),
+                'controlled_drug', count(*) FILTER (WHERE i.controlled_drug),
+                'high_risk', count(*) FILTER (WHERE i.high_risk),
+                'harm', jsonb_build_object({harm}),
+                'stages', jsonb_build_object({stages}),
+                'closure_days', COALESCE(jsonb_agg(
+                    round((extract(epoch FROM i.closed_at - i.reported_at) / 86400)::numeric, 4)
+                    ORDER BY extract(epoch FROM i.closed_at - i.reported_at)
+                ) FILTER (WHERE i.status = 'closed' AND i.closed_at IS NOT NULL), '[]'::jsonb)
+            ) AS counts
+            FROM incidents_incident i WHERE {counted} GROUP BY 1, 2
+        ) c
+        LEFT JOIN ({medicines.format(column="name", also="")}) n
+            ON n.organisation_id = c.organisation_id AND n.month = c.month
+        LEFT JOIN ({groups}) g
+            ON g.organisation_id = c.organisation_id AND g.month = c.month"""  # noqa: S608
+    with connection.cursor() as cursor:
+        cursor.execute(statement, params * 3)
+        return cursor.rowcount

@@ -17,6 +17,8 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from organisations.national import TRUST_KINDS, largest_trust
+
 from . import choices
 
 # name, high-risk group, controlled drug schedule; how often
@@ -64,7 +66,6 @@ LEARNING = [code for code, _ in LEARNING_WEIGHTS]
 TOTAL = 2_000_000
 YEARS = 5
 LARGEST_SHARE = 0.02  # of every incident, the largest trust's
-TRUST_KINDS = ("nhs-trust", "foundation-trust", "ambulance-trust")
 COLUMNS = (
     "organisation_id",
     "reference",
@@ -110,13 +111,6 @@ COLUMNS = (
     "lfpse_state",
     "lfpse_reference",
 )
-
-
-def largest_trust():
-    """The trust that holds the most incidents: the first trust of the hierarchy."""
-    from organisations.models import Organisation
-
-    return Organisation.objects.filter(kind__in=TRUST_KINDS).order_by("pk").first()
 
 
 def _weights(organisations, rng) -> tuple[list[int], list[float]]:

@@ -253,6 +253,14 @@ def counts() -> dict[str, int]:
     }
 
 
+TRUST_KINDS = (Kind.NHS_TRUST, Kind.FOUNDATION_TRUST, Kind.AMBULANCE_TRUST)
+
+
+def largest_trust():
+    """The trust that the national data gives the most incidents and members: the first."""
+    return Organisation.objects.filter(kind__in=TRUST_KINDS).order_by("pk").first()
+
+
 USERS = 120_000  # at scale 1.0
 LARGEST_TRUST_MEMBERS = 5_000
 PEOPLE_DOMAIN = "people.example"
@@ -317,8 +325,6 @@ def seed_people(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
         if kind in (Kind.NHS_TRUST, Kind.FOUNDATION_TRUST):
             person(pk, Role.COMMITTEE_CHAIR, "Consultant, chair of the medication safety committee")
             person(pk, Role.COMMITTEE_SECRETARY, "Clinical governance facilitator")
-    from incidents.national import largest_trust
-
     largest = largest_trust()
     staff_left = max(0, target - len(users))
     if largest is not None:

@@ -15,8 +15,8 @@ from accounts.models import User
 from alerts.models import AlertResponse, AlertTally
 from committees.models import Committee, Meeting
 from incidents.models import Incident, IncidentMedicine, ReferenceCounter
-from incidents.national import largest_trust
 from organisations.models import Membership, Organisation
+from organisations.national import largest_trust
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SCALE = 0.01

@@ -48,6 +48,7 @@ test: setup
 # Benchmarks on PostgreSQL (BENCH_DATABASE_URL: a server where databases can be created, by
 # default the local one). Writes docs/benchmarks.md; fails when a budget is missed.
 bench: setup
+	$(BIN)/pip install -q -e '.[dev,bench]'
 	$(BIN)/python -m tests.bench.scoping
 	$(BIN)/python -m tests.bench.register
 	$(BIN)/python -m tests.bench.incidents

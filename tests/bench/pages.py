@@ -445,6 +445,71 @@ def _export(server, path, session) -> dict:
     }
 
 
+def _load_test(server, cast, seconds: int, users: int = 20) -> dict:
+    """Readers and reporters at once for ``seconds`` (locust, headless): requests, failures,
+    throughput and the p95 of every request, with the workers' memory."""
+    import csv
+    import tempfile
+
+    with tempfile.TemporaryDirectory() as folder:
+        prefix = f"{folder}/load"
+        environment = {
+            **os.environ,
+            "BENCH_CAST": json.dumps(cast),
+            "BENCH_STEP_1": json.dumps(STEP_1),
+        }
+        locust = subprocess.Popen(  # noqa: S603
+            [
+                sys.executable,
+                "-m",
+                "locust",
+                "-f",
+                str(ROOT / "tests/bench/locustfile.py"),
+                "--headless",
+                "--users",
+                str(users),
+                "--spawn-rate",
+                str(users),
+                "--run-time",
+                f"{seconds}s",
+                "--host",
+                f"http://127.0.0.1:{server.port}",
+                "--csv",
+                prefix,
+                "--only-summary",
+                "--loglevel",
+                "WARNING",
+            ],
+            cwd=ROOT,
+            env=environment,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        memory = 0.0
+        while locust.poll() is None:
+            memory = max(memory, server.worker_rss_mb())
+            time.sleep(1)
+        with open(f"{prefix}_stats.csv", newline="") as file:
+            rows = {row["Name"]: row for row in csv.DictReader(file)}
+        with open(f"{prefix}_failures.csv", newline="") as file:
+            errors = [
+                f"{row['Name']}: {row['Error']} ({row['Occurrences']})"
+                for row in csv.DictReader(file)
+            ]
+    total = rows["Aggregated"]
+    return {
+        "seconds": seconds,
+        "users": users,
+        "requests": int(total["Request Count"]),
+        "failures": int(total["Failure Count"]),
+        "per_second": float(total["Requests/s"]),
+        "p95": float(total["95%"]),
+        "reports": int(rows.get("report step 2", {}).get("Request Count", 0)),
+        "errors": errors,
+        "rss_mb": memory,
+    }
+
+
 def _percentiles(times: list[float]) -> dict:
     ordered = sorted(times)
     return {
@@ -469,10 +534,15 @@ def _time(server, path, session, runs) -> dict:
     return {**_percentiles(times), "status": status, "rss_mb": memory}
 
 
-def measure(kind: str, database_url: str, scale: float, runs: int) -> dict:
+def measure(kind: str, database_url: str, scale: float, runs: int, load_seconds: int = 0) -> dict:
     cast = _child(kind, database_url, scale)
     server = Server(database_url)
     try:
+        # Every worker warm (gunicorn's sync workers take a new connection each request, so
+        # any worker may answer): each page a few times before any is timed.
+        for _ in range(3 * WORKERS):
+            for _label, who, path in cast["pages"]:
+                _get(server.port, path, cast["sessions"][who])
         results = {
             "counts": cast["counts"],
             "floor": _time(server, "/__floor__/", cast["sessions"]["mso"], runs),
@@ -485,8 +555,11 @@ def measure(kind: str, database_url: str, scale: float, runs: int) -> dict:
             }
         results["submit"] = _submit(server, cast["sessions"]["reporter"], runs)
         results["export"] = _export(server, "/register/export.csv", cast["sessions"]["lead"])
+        if load_seconds:
+            results["load"] = _load_test(server, cast, load_seconds)
         results["rss_mb"] = max(
             [server.worker_rss_mb(), results["submit"]["rss_mb"], results["export"]["rss_mb"]]
+            + ([results["load"]["rss_mb"]] if load_seconds else [])
             + [p["rss_mb"] for p in results["pages"].values()]
         )
     finally:
@@ -564,6 +637,21 @@ def report(national: dict, demo: dict, scale: float, runs: int) -> tuple[str, li
     if export["status"] != 200:
         missed.append(f"the register export answered {export['status']}")
     rss = max(national["rss_mb"], demo["rss_mb"])
+    load = national.get("load")
+    if load:
+        lines += [
+            "",
+            f"Load test at scale {scale} ({load['seconds']} s, locust with {load['users']} "
+            "simulated people: four in five reading the pages above in turn, one in five "
+            f"reporting incidents): {load['requests']:,} requests, {load['per_second']:.1f} a "
+            f"second, {load['reports']:,} incidents reported, p95 {load['p95']:.0f} ms, "
+            f"{load['failures']} failed.",
+        ]
+        if load["failures"]:
+            missed.append(
+                f"the load test had {load['failures']} failed requests: "
+                + "; ".join(load["errors"][:5])
+            )
     lines += [
         "",
         f"The register's CSV export for a national lead, streamed: {export['bytes'] / 1e6:.1f} MB "
@@ -592,6 +680,7 @@ def main():
     parser.add_argument("--scale", type=float, default=1.0)
     parser.add_argument("--runs", type=int, default=40)
     parser.add_argument("--prepare", help=argparse.SUPPRESS)
+    parser.add_argument("--load", type=int, default=60, help="seconds of load test (0: none)")
     parser.add_argument("--no-report", action="store_true", help="print, do not write the docs")
     args = parser.parse_args()
     if args.prepare:
@@ -601,7 +690,7 @@ def main():
     national_db = (
         NATIONAL if args.scale == 1.0 else f"{NATIONAL}_{str(args.scale).replace('.', '_')}"
     )
-    national = measure("national", _database(national_db), args.scale, args.runs)
+    national = measure("national", _database(national_db), args.scale, args.runs, args.load)
     demo = measure("demo", _database(DEMO), args.scale, args.runs)
     section, missed = report(national, demo, args.scale, args.runs)
     if not args.no_report:

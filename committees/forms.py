@@ -271,9 +271,13 @@ class CompareForm(forms.Form):
     def __init__(self, data=None, *, periods):
         super().__init__(data)
         self.fields["period"].choices = [
-            (f"{start:%Y-%m-%d}_{end:%Y-%m-%d}", f"{start:%-d %B %Y} to {end:%-d %B %Y}")
+            (self.key(start, end), f"{start:%-d %B %Y} to {end:%-d %B %Y}")
             for start, end in periods
         ]
+
+    @staticmethod
+    def key(start, end) -> str:
+        return f"{start:%Y-%m-%d}_{end:%Y-%m-%d}"
 
     def values(self) -> dict:
         return self.cleaned_data if self.is_valid() else {}

@@ -132,9 +132,12 @@ def _weights(organisations, rng) -> tuple[list[int], list[float]]:
     return ids, weights
 
 
-def seed_incidents(scale: float = 1.0, seed: int = 2026, *, today=None) -> dict[str, int]:
+def seed_incidents(
+    scale: float = 1.0, seed: int = 2026, *, today=None, largest_id: int | None = None
+) -> dict[str, int]:
     """Load ``2,000,000 × scale`` incidents (and their medicines) once; a second run with the
-    same numbers adds nothing. Needs PostgreSQL (COPY)."""
+    same numbers adds nothing. ``largest_id``: the organisation given 2% of them (by default
+    the largest trust). Needs PostgreSQL (COPY)."""
     from . import summary
     from .models import Incident, IncidentMedicine, IncidentMonth
 
@@ -149,7 +152,7 @@ def seed_incidents(scale: float = 1.0, seed: int = 2026, *, today=None) -> dict[
     if connection.vendor != "postgresql":
         raise RuntimeError("national incidents are loaded by COPY: use PostgreSQL")
     with transaction.atomic():
-        _load(total, seed, today or timezone.localdate())
+        _load(total, seed, today or timezone.localdate(), largest_id)
     with connection.cursor() as cursor:  # as autovacuum leaves them after a bulk load
         cursor.execute("VACUUM ANALYZE incidents_incident, incidents_incidentmedicine")
     months = summary.rebuild()
@@ -158,7 +161,7 @@ def seed_incidents(scale: float = 1.0, seed: int = 2026, *, today=None) -> dict[
     return {"incidents": total, "incident medicines": total, "months counted": months}
 
 
-def _load(total: int, seed: int, today) -> None:
+def _load(total: int, seed: int, today, largest_id: int | None) -> None:
     from organisations.models import Organisation
 
     from .models import ReferenceCounter
@@ -172,7 +175,9 @@ def _load(total: int, seed: int, today) -> None:
     organisations = list(Organisation.objects.values_list("pk", "kind").order_by("pk"))
     codes = dict(Organisation.objects.values_list("pk", "ods_code"))
     ids, weights = _weights(organisations, rng)
-    largest = largest_trust()
+    if largest_id is None:
+        largest_id = getattr(largest_trust(), "pk", None)
+    every = round(1 / LARGEST_SHARE)
     medicine_weights = [m[3] for m in MEDICINES]
     pick = {
         name: [code for code, _ in getattr(choices, name).choices]
@@ -198,7 +203,9 @@ def _load(total: int, seed: int, today) -> None:
                 chosen = rng.choices(ids, weights=weights, k=size)
                 for n in range(size):
                     number = done + n
-                    organisation_id = largest.pk if largest and number % 50 == 0 else chosen[n]
+                    organisation_id = (
+                        largest_id if largest_id and number % every == 0 else chosen[n]
+                    )
                     medicine = rng.choices(range(len(MEDICINES)), weights=medicine_weights)[0]
                     medicines.append(medicine)
                     copy.write_row(

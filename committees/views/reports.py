@@ -19,7 +19,7 @@ from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
 from .. import figures, services
-from ..choices import PdfState, ReportState
+from ..choices import PdfState
 from ..forms import CompareForm, NarrativeForm, ReportForm
 from ..models import AssuranceReport
 from .common import get_committee, run_service
@@ -66,19 +66,36 @@ def report_create(request, ods_code, pk):
     return render(request, "committees/report_form.html", {"form": form, "committee": committee})
 
 
-def _report_page(request, report, error=None):
-    perms = access_for(request.user).permissions(report.committee.organisation)
+def _render_report(request, report, *, back, back_text, pdf_url, pdf_status_url="", **more):
+    """A report's page, for its committee or for those who compare it: the same sections and
+    figures, with the links and the controls of whoever reads it."""
     context = {
         **figures.report_context(report),
-        "back": report.committee.get_absolute_url(),
-        "back_text": "Back to the committee",
-        "pdf_url": _report_url(report, "committees:report_pdf"),
-        "pdf_status_url": _report_url(report, "committees:report_pdf_status"),
-        "can_edit": report.is_draft and Perm.COMMITTEES_MANAGE in perms,
-        "can_approve": Perm.COMMITTEE_REPORTS_APPROVE in perms,
-        "error": error,
+        "back": back,
+        "back_text": back_text,
+        "pdf_url": pdf_url,
+        "pdf_status_url": pdf_status_url,
+        "can_edit": False,
+        "can_approve": False,
+        "error": None,
+        **more,
     }
     return render(request, "committees/report_detail.html", context)
+
+
+def _report_page(request, report, error=None):
+    perms = access_for(request.user).permissions(report.committee.organisation)
+    return _render_report(
+        request,
+        report,
+        back=report.committee.get_absolute_url(),
+        back_text="Back to the committee",
+        pdf_url=_report_url(report, "committees:report_pdf"),
+        pdf_status_url=_report_url(report, "committees:report_pdf_status"),
+        can_edit=report.is_draft and Perm.COMMITTEES_MANAGE in perms,
+        can_approve=Perm.COMMITTEE_REPORTS_APPROVE in perms,
+        error=error,
+    )
 
 
 @allow("GET")
@@ -198,18 +215,13 @@ def compare(request):
     key figures side by side: the latest period unless another is chosen."""
     reports = _compared(request)
     periods = _periods(reports)
-    form = CompareForm(request.GET or None, periods=periods)
+    keys = [CompareForm.key(*period) for period in periods]
+    data = request.GET.copy()
+    if data.get("period") not in keys:  # none chosen, or one with no report: the latest
+        data["period"] = keys[0] if keys else ""
+    form = CompareForm(data, periods=periods)
     chosen = form.values()
-    if chosen.get("period"):
-        start, end = (datetime.date.fromisoformat(day) for day in chosen["period"].split("_"))
-    elif periods:
-        start, end = periods[0]
-        form = CompareForm(
-            {"period": f"{start:%Y-%m-%d}_{end:%Y-%m-%d}", "region": chosen.get("region", "")},
-            periods=periods,
-        )
-    else:
-        start = end = None
+    start, end = periods[keys.index(chosen["period"])] if chosen.get("period") else (None, None)
     shown = reports.filter(period_start=start, period_end=end).order_by(
         "committee__organisation__name", "committee__name", "pk"
     )
@@ -224,7 +236,6 @@ def compare(request):
         "page": page,
         "rows": rows,
         "query_string": query_string_without_page(request),
-        "states": ReportState,
     }
     return render(request, "committees/compare.html", context)
 
@@ -237,17 +248,13 @@ def _compared_report(request, report_pk) -> AssuranceReport:
 def compared_report(request, report_pk):
     """One of the approved reports compared, as its committee reads it."""
     report = _compared_report(request, report_pk)
-    context = {
-        **figures.report_context(report),
-        "back": reverse("committees:compare"),
-        "back_text": "Back to the reports side by side",
-        "pdf_url": reverse("committees:compared_pdf", args=[report.pk]),
-        "pdf_status_url": "",
-        "can_edit": False,
-        "can_approve": False,
-        "error": None,
-    }
-    return render(request, "committees/report_detail.html", context)
+    return _render_report(
+        request,
+        report,
+        back=reverse("committees:compare"),
+        back_text="Back to the reports side by side",
+        pdf_url=reverse("committees:compared_pdf", args=[report.pk]),
+    )
 
 
 @allow("GET")

@@ -22,146 +22,22 @@ import io
 import json
 import os
 import platform
-import random
 import sys
 import time
-from datetime import date, datetime, timedelta
+from datetime import date
 
 from tests.bench.scoping import _database, _ms, _time, write_report
 
 BUDGET_LIST_P95_MS = 150.0
 BUDGET_DASHBOARD_P95_MS = 1000.0
 BUDGET_MEMORY_MB = 32.0
-MEDICINES = [
-    ("Insulin aspart 100 units/ml", "Insulin", ""),
-    ("Apixaban 5 mg tablets", "Anticoagulant", ""),
-    ("Oxycodone 5 mg capsules", "Opioid", "2"),
-    ("Paracetamol 500 mg tablets", "", ""),
-    ("Gentamicin 80 mg/2 ml injection", "Aminoglycoside", ""),
-    ("Amoxicillin 500 mg capsules", "", ""),
-    ("Methotrexate 2.5 mg tablets", "Methotrexate", ""),
-    ("Diazepam 5 mg tablets", "", "4"),
-]
-WORDS = [
-    "dose omitted at the morning round",
-    "chart not signed",
-    "look-alike packaging",
-    "wrong patient label",
-    "infusion rate set too fast",
-    "allergy not checked",
-    "discharge letter incomplete",
-]
 
 
 def _load(total: int, trust_id: int) -> int:
-    """Load ``total`` incidents (and a medicine each) by COPY, once."""
-    from django.db import connection
+    """``total`` incidents by COPY (incidents/national.py), 2% of them the trust's; once."""
+    from incidents.national import TOTAL, seed_incidents
 
-    from incidents.models import Incident
-    from organisations.models import Organisation
-
-    if (
-        Incident.objects.count() == total
-        and not Incident.objects.filter(medicine_names="").exists()
-    ):
-        return total
-    with connection.cursor() as cursor:  # another size was loaded before: start again
-        cursor.execute("TRUNCATE incidents_incident, incidents_incidentmedicine CASCADE")
-    rng = random.Random(7)
-    organisations = list(Organisation.objects.values_list("pk", flat=True).order_by("pk"))
-    big = organisations[: len(organisations) // 10]
-    today = date.today()
-    columns = (
-        "organisation_id, reference, anonymous, receipt_hash, reported_at, occurred_on, "
-        "time_bracket, location, service_area, what_happened, immediate_actions, "
-        "reached_patient, physical_harm, psychological_harm, age_bracket, gender, service_type, "
-        "drugs_involved, too_much, too_little, administered_incorrectly, packaging_problem, "
-        "processes, yellow_card, detection_point, ncc_merp, nrls_harm, duty_of_candour, "
-        "never_event, never_event_type, cqc_notification, cqc_criteria, high_risk, "
-        "controlled_drug, medicine_names, status, learning_response, learning_summary, feedback, "
-        "lfpse_state, lfpse_reference"
-    )
-    medicines = []
-    counters: dict[tuple, int] = {}
-    with connection.cursor() as cursor:
-        raw = cursor.cursor
-        with raw.copy(f"COPY incidents_incident ({columns}) FROM STDIN") as copy:
-            for n in range(total):
-                if n % 50 == 0:
-                    organisation_id = trust_id
-                elif rng.random() < 0.75:
-                    organisation_id = rng.choice(big)
-                else:
-                    organisation_id = rng.choice(organisations)
-                day = today - timedelta(days=rng.randint(0, 5 * 365))
-                key = (organisation_id, day.year)
-                counters[key] = counters.get(key, 0) + 1
-                harm = rng.choices("5432", weights=[60, 28, 10, 2])[0]
-                medicine = rng.randrange(len(MEDICINES))
-                name, group, schedule = MEDICINES[medicine]
-                status = (
-                    "closed"
-                    if day < today - timedelta(days=60)
-                    else rng.choice(["submitted", "in-review", "awaiting-actions"])
-                )
-                copy.write_row(
-                    (
-                        organisation_id,
-                        f"Z{organisation_id:05d}-{day.year}-{counters[key]:06d}",
-                        False,
-                        "",
-                        datetime(day.year, day.month, day.day, 12, 0).isoformat() + "+00:00",
-                        day,
-                        "1",
-                        "4",
-                        "Ward 3",
-                        f"{name}: {rng.choice(WORDS)}.",
-                        "Doctor told.",
-                        "y",
-                        harm,
-                        "4",
-                        "10",
-                        "1",
-                        "",
-                        "[]",
-                        "[]",
-                        "[]",
-                        "[]",
-                        "[]",
-                        json.dumps([rng.choice("123")]),
-                        "[]",
-                        "",
-                        "",
-                        "",
-                        "",
-                        False,
-                        "",
-                        False,
-                        "[]",
-                        bool(group),
-                        bool(schedule),
-                        name,
-                        status,
-                        "",
-                        "",
-                        "Thank you." if status == "closed" else "",
-                        "not-exported",
-                        "",
-                    )
-                )
-                medicines.append(medicine)
-        cursor.execute("SELECT id FROM incidents_incident ORDER BY id")
-        ids = [row[0] for row in cursor.fetchall()]
-        with raw.copy(
-            "COPY incidents_incidentmedicine (incident_id, position, name, dmd_code, route, dose, "
-            "high_risk_group, cd_schedule) FROM STDIN"
-        ) as copy:
-            for incident_id, medicine in zip(ids, medicines, strict=True):
-                name, group, schedule = MEDICINES[medicine]
-                copy.write_row((incident_id, 0, name, "", "oral", "", group, schedule))
-        cursor.execute("ANALYZE incidents_incident")
-        cursor.execute("ANALYZE incidents_incidentmedicine")
-    return Incident.objects.count()
+    return seed_incidents(total / TOTAL, largest_id=trust_id)["incidents"]
 
 
 def measure(runs, total):

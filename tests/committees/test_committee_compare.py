@@ -157,6 +157,15 @@ class TestSideBySide:
             assert page.status_code == 403
         assert "Assurance reports" not in client_for(mso).get("/").content.decode()
 
+    def test_one_report_reads_its_kept_figures_in_few_queries(
+        self, client_for, icb_mso, reports, django_assert_max_num_queries
+    ):
+        client = client_for(icb_mso)
+        url = reverse("committees:compared_report", args=[reports[0].pk])
+        client.get(url)
+        with django_assert_max_num_queries(10):
+            assert client.get(url).status_code == 200
+
     def test_queries_do_not_grow_with_the_reports(self, client_for, icb, icb_mso, reports):
         def counted():
             with CaptureQueriesContext(connection) as queries:

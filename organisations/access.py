@@ -51,12 +51,26 @@ GRANT_SOURCES: list[Callable] = []
 _SOME_USER, _SOME_DAY = -7_000_001, date(1900, 1, 2)
 
 
+# What the grants query reads of the organisation a grant is held in, besides its kind: what
+# the page header shows of the organisation being worked in, so that it needs no query of its own.
+_ORGANISATION_FIELDS = ("ods_code", "name", "region", "closed_on")
+
+
 @cache
 def _grants_sql(vendor: str) -> tuple[str, tuple]:
-    """The grants query, a union of every source, compiled once per process: it runs on every
-    request, and building it through the ORM each time would cost more than running it."""
+    """The grants query, a union of every source with the organisation each grant is held in,
+    compiled once per process: it runs on every request, and building it through the ORM each
+    time would cost more than running it."""
+    from .models import Organisation
+
     first, *others = (source(_SOME_USER, _SOME_DAY) for source in GRANT_SOURCES)
-    return first.union(*others, all=True).query.sql_with_params()
+    union, params = first.union(*others, all=True).query.sql_with_params()
+    columns = ", ".join(f'o."{name}"' for name in _ORGANISATION_FIELDS)
+    table = Organisation._meta.db_table
+    # Every name here is the code's own; the values stay parameters.
+    sql = f"SELECT g.*, {columns} FROM ({union}) g "  # noqa: S608
+    sql += f'LEFT JOIN "{table}" o ON o.id = g.organisation_id'
+    return sql, params
 
 
 def grant_source(source: Callable) -> Callable:
@@ -96,11 +110,14 @@ def _posts(user_id, on):
     )
 
 
-def load_grants(user, on) -> tuple[Grant, ...]:
-    """Every grant of an active user on a day, from every source in one query; the site
+def load_grants(user, on) -> tuple[tuple[Grant, ...], dict]:
+    """Every grant of an active user on a day, from every source in one query, and the
+    organisations they are held in (by id, with the fields the page header shows); the site
     administrator flag from the user itself."""
+    from .models import Organisation
+
     if not _active(user):
-        return ()
+        return (), {}
     grants = [Grant("global", GlobalRole.SITE_ADMIN)] if user.is_staff else []
     sql, params = _grants_sql(connection.vendor)
     adapt = connection.ops.adapt_datefield_value  # some backends compile dates to text
@@ -108,12 +125,18 @@ def load_grants(user, on) -> tuple[Grant, ...]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [stand_ins.get(param, param) for param in params])
         rows = cursor.fetchall()
-    for source, key, organisation_id, kind, region in rows:
+    organisations = {}
+    for source, key, organisation_id, kind, region, *organisation in rows:
         if source == "global":
             grants.append(Grant(source, key, region=region or ""))
         else:
             grants.append(Grant(source, key, organisation_id, kind))
-    return tuple(dict.fromkeys(grants))
+            organisations[organisation_id] = Organisation(
+                pk=organisation_id,
+                kind=kind,
+                **dict(zip(_ORGANISATION_FIELDS, organisation, strict=True)),
+            )
+    return tuple(dict.fromkeys(grants)), organisations
 
 
 def applies(rule: Rule, grant: Grant) -> bool:
@@ -206,8 +229,18 @@ class Access:
         self._reached_ids: dict[tuple, list[int]] = {}
 
     @cached_property
-    def grants(self) -> tuple[Grant, ...]:
+    def _loaded(self) -> tuple[tuple[Grant, ...], dict]:
         return load_grants(self.user, self.on)
+
+    @property
+    def grants(self) -> tuple[Grant, ...]:
+        return self._loaded[0]
+
+    @property
+    def organisations(self) -> dict:
+        """The organisations where the person holds a role or a named post today, by id, as
+        read with the grants (id, ODS code, name, kind, region and closing date only)."""
+        return self._loaded[1]
 
     @cached_property
     def matches(self) -> tuple[tuple[Rule, Grant], ...]:

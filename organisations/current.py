@@ -11,7 +11,9 @@ def get_current_organisation(request):
     """The organisation chosen in the switcher if the person still works there; otherwise the
     first by name of those where they hold a role or a post, then of those these reach (a
     PCN's practices); None for someone with no organisation (a network lead, a site
-    administrator). One query, kept on the request with whether there is another to switch to.
+    administrator). No query when the grants reach no further than where they are held (the
+    grants query reads their organisations), one otherwise; kept on the request with whether
+    there is another to switch to.
     """
     cached = getattr(request, "_current_organisation", _UNSET)
     if cached is not _UNSET:
@@ -39,9 +41,13 @@ def get_current_organisation(request):
                 )
                 .only(*_FIELDS)[:2]
             )
-        else:  # the organisations they work in are those of their grants: a short list
+        else:  # the organisations they work in are those of their grants, read with them
             rows = sorted(
-                Organisation.objects.filter(pk__in=access.organisation_ids).open().only(*_FIELDS),
+                (
+                    organisation
+                    for organisation in access.organisations.values()
+                    if organisation.closed_on is None or organisation.closed_on >= access.on
+                ),
                 key=lambda o: (o.pk != chosen, o.name),
             )
         organisation, more = (rows[0], len(rows) > 1) if rows else (None, False)

@@ -4,11 +4,12 @@
   only when a form has errors. Put it at the top of the main content, before the ``<h1>``.
 - ``{% nhsuk_button "Save" %}``: a submit button. Optional: ``variant="secondary"``
   (or "reverse", "warning", "login"), ``type="button"``, ``name``, ``value``, ``classes``.
-- ``{% nhsuk_field form.field as f %}`` and ``|nhsuk_button_class``: used by the
+- ``{% nhsuk_field form.field as f %}``, ``|nhsuk_attrs`` and ``|nhsuk_button_class``: used by the
   ``nhsuk`` crispy template pack itself.
 """
 
 from django import template
+from django.utils.html import format_html, format_html_join
 
 from mso_portal.nhsuk_forms.rendering import button_class, error_summary_items, field_context
 
@@ -47,6 +48,22 @@ def nhsuk_button(text, variant="", type="submit", name="", value="", classes="")
         "name": name,
         "value": value,
     }
+
+
+@register.filter
+def nhsuk_attrs(attrs):
+    """A control's other attributes, each with a leading space: ``True`` writes the bare name,
+    ``False`` and ``None`` leave it out. ``{"maxlength": 10, "required": True}`` ->
+    `` maxlength="10" required``."""
+    return format_html_join(
+        "",
+        " {}{}",
+        (
+            (name, "" if value is True else format_html('="{}"', value))
+            for name, value in attrs.items()
+            if value is not False and value is not None
+        ),
+    )
 
 
 @register.filter

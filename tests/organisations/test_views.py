@@ -1,3 +1,5 @@
+import datetime
+
 import pytest
 import time_machine
 from django.urls import reverse
@@ -48,11 +50,12 @@ class TestHome:
         assert response.text.count(f'href="{reverse("organisations:list")}"') == 2  # menu, page
 
     @pytest.mark.urls("tests.layout_urls")
-    def test_the_page_layout_costs_five_queries(self, mso_client, trust, django_assert_num_queries):
-        """Session, user, the person's grants, the current organisation and the unread count;
-        checking a permission in their own organisation needs no more."""
+    def test_the_page_layout_costs_four_queries(self, mso_client, trust, django_assert_num_queries):
+        """Session, user, the person's grants (with the organisations they are held in, so the
+        current organisation needs none) and the unread count; checking a permission in their
+        own organisation needs no more."""
         mso_client.get("/__layout__/")  # the first request also records the second factor
-        with django_assert_num_queries(5):
+        with django_assert_num_queries(4):
             response = mso_client.get("/__layout__/")
         assert f'href="{reverse("organisations:members", args=[trust.ods_code])}"' in response.text
 
@@ -107,6 +110,19 @@ class TestSwitchingOrganisation:
         assert response.status_code == 200
         assert "Select one of your organisations" in response.text
         assert staff_client.get(reverse("home")).context["organisation"] == trust
+
+    def test_a_closed_organisation_is_not_worked_in(self, client_for, trust, other_trust):
+        nurse = member(trust, Role.STAFF)
+        Membership.objects.create(user=nurse, organisation=other_trust, role=Role.STAFF)
+        client = client_for(nurse)
+        session = client.session
+        session[SESSION_KEY] = other_trust.pk
+        session.save()
+        other_trust.closed_on = datetime.date.today() - datetime.timedelta(days=1)
+        other_trust.save()
+        home = client.get(reverse("home"))
+        assert home.context["organisation"] == trust
+        assert "Work in another organisation" not in home.text
 
     def test_a_stale_choice_falls_back_to_a_current_organisation(
         self, staff_client, trust, other_trust

@@ -545,6 +545,7 @@ class ActionForm(NoPatientIdentifiers, forms.ModelForm):
 
 class CommentForm(NoPatientIdentifiers, forms.Form):
     checked_text = ("body",)
+    same_for_everyone = True
 
     body = _text(
         "Add a comment",
@@ -589,6 +590,8 @@ class DuplicateForm(forms.Form):
 class FilterForm(forms.Form):
     """The list's filters, from its address: anything malformed is left out, never an error
     page."""
+
+    same_for_everyone = True
 
     q = forms.CharField(label="Search what happened", required=False, max_length=200)
     occurred_from = NHSDateField(label="From", required=False)
@@ -683,6 +686,7 @@ class LfpseForm(NoPatientIdentifiers, forms.Form):
 
 
 class AttachmentForm(forms.Form):
+    same_for_everyone = True  # its help text follows the settings alone
     file = forms.FileField(
         label="Add a file",
         error_messages={"required": "Select a file to add", "empty": "The file is empty"},

@@ -64,6 +64,21 @@ class IncidentQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
 
+    def for_list(self):
+        """What a list of incidents shows (and sorts by), and nothing more: its medicines read
+        from the names kept on the incident's own row (``listed_medicines``)."""
+        return self.select_related("organisation").only(
+            "organisation__name",
+            "reference",
+            "occurred_on",
+            "reported_at",
+            "physical_harm",
+            "status",
+            "high_risk",
+            "controlled_drug",
+            "medicine_names",
+        )
+
 
 class Incident(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
@@ -218,6 +233,11 @@ class Incident(models.Model):
 
     def get_absolute_url(self):
         return reverse("incidents:detail", kwargs={"reference": self.reference})
+
+    @property
+    def listed_medicines(self) -> str:
+        """The medicines' names, in the order recorded, from the names kept on the row."""
+        return self.medicine_names.replace(" | ", ", ")
 
     @property
     def is_open(self) -> bool:

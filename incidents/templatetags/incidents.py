@@ -1,8 +1,10 @@
-"""Words for an incident's coded answers, for its page: ``{% load incidents %}``."""
+"""Words for an incident's coded answers, and its status as a tag: ``{% load incidents %}``."""
 
 from django import template
+from django.utils.html import format_html
 
 from .. import choices
+from ..models import Status
 
 register = template.Library()
 
@@ -72,3 +74,21 @@ def cqc(incident) -> str:
         return "No"
     reasons = choices.CQC_CRITERIA.labels(incident.cqc_criteria)
     return "Yes" + (f": {'; '.join(reasons)}" if reasons else "")
+
+
+STATUS_COLOURS = {
+    Status.SUBMITTED: "blue",
+    Status.IN_REVIEW: "purple",
+    Status.AWAITING_ACTIONS: "orange",
+    Status.CLOSED: "green",
+}
+
+
+@register.filter
+def status_tag(incident) -> str:
+    """The incident's status as an NHS.UK tag, coloured by where it is in the review."""
+    return format_html(
+        '<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>',
+        STATUS_COLOURS.get(incident.status, "grey"),
+        incident.get_status_display(),
+    )

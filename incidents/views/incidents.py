@@ -44,9 +44,8 @@ def _listed(request):
 @allow("GET")
 def incident_list(request):
     form, filters, incidents = _listed(request)
-    incidents = incidents.prefetch_related("medicines")
     page = queries.page_of(
-        incidents,
+        incidents.for_list(),
         filters.sort,
         after=request.GET.get("after", "")[:200],
         before=request.GET.get("before", "")[:200],

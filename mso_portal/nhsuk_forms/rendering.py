@@ -6,6 +6,7 @@ templates stay small.
 """
 
 from django import forms
+from django.core.signals import setting_changed
 from django.forms.formsets import BaseFormSet
 from django.forms.widgets import Input
 
@@ -278,3 +279,25 @@ def button_class(field_classes):
         name for name in str(field_classes).split() if name != "btn" and not name.startswith("btn-")
     ]
     return " ".join(dict.fromkeys(["nhsuk-button", *extra]))
+
+
+# Forms drawn once: (form class, prefix, auto_id) -> their markup while unbound. Forgotten when
+# a setting changes (a test's override may change what a form says).
+_UNBOUND: dict[tuple, str] = {}
+setting_changed.connect(lambda **kwargs: _UNBOUND.clear(), weak=False)
+
+
+def form_html(form) -> str:
+    """A form drawn by the crispy pack (``{{ form|nhsuk_form }}``). A form class whose fields
+    and choices are fixed in code says so with ``same_for_everyone = True``; while such a form is
+    unbound and given no initial values it is the same markup on every page (a list's filters,
+    an empty comment box), so it is drawn once per process."""
+    from crispy_forms.templatetags.crispy_forms_filters import as_crispy_form
+
+    fixed = getattr(form, "same_for_everyone", False) and not (form.is_bound or form.initial)
+    if not fixed:
+        return as_crispy_form(form)
+    key = (type(form), form.prefix, form.auto_id)
+    if key not in _UNBOUND:
+        _UNBOUND[key] = as_crispy_form(form)
+    return _UNBOUND[key]

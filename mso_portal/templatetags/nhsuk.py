@@ -2,6 +2,8 @@
 
 - ``{% nhsuk_error_summary form %}`` (or ``form other_form``): the NHS.UK error summary,
   only when a form has errors. Put it at the top of the main content, before the ``<h1>``.
+- ``{{ form|nhsuk_form }}``: the form drawn by the crispy pack, as ``{{ form|crispy }}``; a
+  form class with ``same_for_everyone = True`` is drawn once while unbound.
 - ``{% nhsuk_button "Save" %}``: a submit button. Optional: ``variant="secondary"``
   (or "reverse", "warning", "login"), ``type="button"``, ``name``, ``value``, ``classes``.
 - ``{% nhsuk_field form.field as f %}``, ``|nhsuk_attrs`` and ``|nhsuk_button_class``: used by the
@@ -11,7 +13,12 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from mso_portal.nhsuk_forms.rendering import button_class, error_summary_items, field_context
+from mso_portal.nhsuk_forms.rendering import (
+    button_class,
+    error_summary_items,
+    field_context,
+    form_html,
+)
 
 register = template.Library()
 
@@ -48,6 +55,13 @@ def nhsuk_button(text, variant="", type="submit", name="", value="", classes="")
         "name": name,
         "value": value,
     }
+
+
+@register.filter
+def nhsuk_form(form):
+    """``{{ form|crispy }}``, drawn once per process for a form that is the same on every page
+    (``same_for_everyone``, unbound: see ``form_html``)."""
+    return form_html(form)
 
 
 @register.filter

@@ -489,9 +489,7 @@ class RegisterFilterForm(SearchForm):
     region = forms.ChoiceField(
         label="Region", required=False, choices=[("", "Any region"), *Region.choices]
     )
-    icb = forms.ModelChoiceField(
-        label="ICB", required=False, queryset=Organisation.objects.none(), empty_label="Any ICB"
-    )
+    icb = forms.TypedChoiceField(label="ICB", required=False, coerce=int, empty_value=None)
     kind = forms.ChoiceField(
         label="Kind of organisation",
         required=False,
@@ -515,8 +513,9 @@ class RegisterFilterForm(SearchForm):
     )
 
     def __init__(self, *args, icbs, **kwargs):
+        """``icbs``: the ICBs the person may choose from, a queryset read once for the choices."""
         super().__init__(*args, **kwargs)
-        self.fields["icb"].queryset = icbs
+        self.fields["icb"].choices = [("", "Any ICB"), *icbs.values_list("pk", "name")]
 
     def filters(self) -> register.Filters:
         self.is_valid()

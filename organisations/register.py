@@ -9,6 +9,7 @@ a filter or a sort stays one plan over the organisations (docs/benchmarks.md).
 """
 
 from dataclasses import dataclass
+from functools import lru_cache
 
 from django.core.paginator import Paginator
 from django.db.models import (
@@ -82,7 +83,7 @@ ORDERINGS = {
 class Filters:
     q: str = ""
     region: str = ""
-    icb: Organisation | None = None
+    icb: int | None = None  # the id of an ICB: its area
     kind: str = ""
     post: str = Post.MSO
     state: str = ""
@@ -99,11 +100,19 @@ def _holding(post, on):
     )
 
 
+def _built_once(build):
+    """Keep the subqueries a register query is built from, for a day and a post: building them
+    through the ORM costs more than the rest of the page, and each is copied, never changed,
+    where a query uses it."""
+    return lru_cache(maxsize=16)(build)
+
+
 def _either(account_field, own_field):
     """The holder's name or email: their account's, else the one recorded with the post."""
     return Coalesce(NullIf(account_field, Value("")), NullIf(own_field, Value("")))
 
 
+@_built_once
 def _covered(on):
     """The organisation is covered by the MSO of an organisation whose area holds it: from
     the organisation's few rows in the reach table, a look for an MSO in each."""
@@ -125,6 +134,7 @@ def _covered(on):
     )
 
 
+@_built_once
 def _icb_name(on):
     return Subquery(
         OrganisationClosure.objects.valid_on(on)
@@ -134,16 +144,19 @@ def _icb_name(on):
     )
 
 
+@_built_once
 def _holds(post, on):
     return Exists(Appointment.objects.current(on).filter(organisation=OuterRef("pk"), post=post))
 
 
+@_built_once
 def _handover_open(on):
     return Exists(
         Handover.objects.open().filter(organisation=OuterRef("pk"), appointment__end_on__gte=on)
     )
 
 
+@_built_once
 def _change_pending(post):
     return Exists(
         ChangeRequest.objects.pending().filter(
@@ -167,7 +180,7 @@ def filtered(user, filters: Filters = Filters(), *, on=None) -> QuerySet:
     if filters.icb is not None:
         organisations = organisations.filter(
             pk__in=OrganisationClosure.objects.valid_on(on)
-            .filter(ancestor=filters.icb, area=True)
+            .filter(ancestor_id=filters.icb, area=True)
             .values("descendant_id")
         )
     if filters.state:
@@ -179,21 +192,23 @@ def rows(user, filters: Filters = Filters(), *, on=None) -> QuerySet:
     """The rows of the register: ``filtered()`` with each organisation's current MSO and board
     director joined, the states of the chosen post, sorted."""
     on = on or timezone.localdate()
+    return _with_posts(filtered(user, filters, on=on), filters, on)
+
+
+def _with_posts(organisations: QuerySet, filters: Filters, on) -> QuerySet:
     post = _post(filters)
-    organisations = (
-        filtered(user, filters, on=on)
-        .annotate(mso=_holding(Post.MSO, on), board=_holding(Post.BOARD_DIRECTOR, on))
-        .annotate(
-            mso_name=_either("mso__user__full_name", "mso__name"),
-            mso_email=_either("mso__user__email", "mso__email"),
-            board_name=_either("board__user__full_name", "board__name"),
-            board_email=_either("board__user__email", "board__email"),
-            mso_since=F("mso__start_on"),
-            mso_until=F("mso__end_on"),
-            covered=_covered(on),
-            handover_open=_handover_open(on),
-            change_pending=_change_pending(post),
-        )
+    organisations = organisations.annotate(
+        mso=_holding(Post.MSO, on), board=_holding(Post.BOARD_DIRECTOR, on)
+    ).annotate(
+        mso_name=_either("mso__user__full_name", "mso__name"),
+        mso_email=_either("mso__user__email", "mso__email"),
+        board_name=_either("board__user__full_name", "board__name"),
+        board_email=_either("board__user__email", "board__email"),
+        mso_since=F("mso__start_on"),
+        mso_until=F("mso__end_on"),
+        covered=_covered(on),
+        handover_open=_handover_open(on),
+        change_pending=_change_pending(post),
     )
     ordering = ORDERINGS.get(filters.sort, ORDERINGS[Sort.ORGANISATION])
     if filters.descending:
@@ -205,8 +220,9 @@ class Pages(Paginator):
     """Pages of ``rows()`` counted over ``filtered()``: the same organisations, no joins."""
 
     def __init__(self, user, filters: Filters, per_page: int, *, on=None):
-        super().__init__(rows(user, filters, on=on), per_page)
+        on = on or timezone.localdate()
         self._counted = filtered(user, filters, on=on)
+        super().__init__(_with_posts(self._counted, filters, on), per_page)
 
     @cached_property
     def count(self) -> int:

@@ -3,7 +3,7 @@ incident, shown as its reader may see it."""
 
 import logging
 
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,7 +17,7 @@ from organisations.scoping import get_object_for
 from .. import choices, queries, services
 from ..forms import AttachmentForm, CommentForm, FilterForm, MoveForm
 from ..lfpse import fhir
-from ..models import Incident, IncidentAction, IncidentEvent, Status
+from ..models import Incident, IncidentAction, IncidentComment, IncidentEvent, Status
 
 logger = logging.getLogger(__name__)
 
@@ -85,21 +85,18 @@ def incident_for(user, reference, perm=None) -> Incident:
 
 
 def detail_context(request, incident: Incident, **forms) -> dict:
+    """The incident's page, for an incident read by ``incident_for``: what it holds is read
+    alongside, a query for each kind."""
     can = reader(request.user, incident)
-    incident = (
-        Incident.objects.visible_to(request.user)
-        .filter(pk=incident.pk)
-        .select_related("organisation", "reporter", "duplicate_of")
-        .prefetch_related(
-            "medicines",
-            "themes",
-            "related",
-            Prefetch("events", IncidentEvent.objects.select_related("by")),
-            Prefetch("actions", IncidentAction.objects.select_related("owner")),
-            "comments__author",
-            "attachments",
-        )
-        .get()
+    prefetch_related_objects(
+        [incident],
+        "medicines",
+        "themes",
+        Prefetch("related", Incident.objects.visible_to(request.user).only("reference")),
+        Prefetch("events", IncidentEvent.objects.select_related("by")),
+        Prefetch("actions", IncidentAction.objects.select_related("owner")),
+        Prefetch("comments", IncidentComment.objects.select_related("author")),
+        "attachments",
     )
     context = {
         "incident": incident,
@@ -111,7 +108,7 @@ def detail_context(request, incident: Incident, **forms) -> dict:
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
     }
     if can["can_review"]:
-        context["duplicates"] = services.possible_duplicates(incident)
+        context["duplicates"] = list(services.possible_duplicates(incident).only("reference"))
     return context
 
 

@@ -5,10 +5,14 @@ template a widget uses and computes ids, classes, ``aria-describedby`` and attri
 templates stay small.
 """
 
+from collections import OrderedDict
+
 from django import forms
 from django.core.signals import setting_changed
 from django.forms.formsets import BaseFormSet
 from django.forms.widgets import Input
+from django.template.loader import render_to_string
+from django.utils.safestring import SafeData, mark_safe
 
 from .widgets import DATE_PARTS, NHSDateInput
 
@@ -177,13 +181,7 @@ def field_context(
 
 def _revealed(form, names) -> str:
     """The HTML of the fields shown under a choice."""
-    from django.template.loader import render_to_string
-    from django.utils.safestring import mark_safe
-
-    html = []
-    for name in names:
-        f = field_context(form[name], nested=True)
-        html.append(render_to_string(f["template"], {"f": f}))
+    html = [field_html(form[name], nested=True) for name in names]
     return mark_safe("".join(html))  # noqa: S308 (drawn by the pack's escaping templates)
 
 
@@ -284,7 +282,6 @@ def button_class(field_classes):
 # Forms drawn once: (form class, prefix, auto_id) -> their markup while unbound. Forgotten when
 # a setting changes (a test's override may change what a form says).
 _UNBOUND: dict[tuple, str] = {}
-setting_changed.connect(lambda **kwargs: _UNBOUND.clear(), weak=False)
 
 
 def form_html(form) -> str:
@@ -301,3 +298,71 @@ def form_html(form) -> str:
     if key not in _UNBOUND:
         _UNBOUND[key] = as_crispy_form(form)
     return _UNBOUND[key]
+
+
+# Fields drawn already: the frozen context of a field -> its markup (least recently drawn first).
+_DRAWN: OrderedDict = OrderedDict()
+_DRAWN_MAX = 1000
+
+
+class _Unfrozen(Exception):
+    pass
+
+
+def _frozen(value):
+    """A hashable copy of a field's context, telling safe strings from others."""
+    if isinstance(value, SafeData):
+        return ("safe", str(value))
+    if value is None or isinstance(value, str | int | float | bool):
+        return value
+    if isinstance(value, dict):
+        return tuple((key, _frozen(item)) for key, item in value.items())
+    if isinstance(value, list | tuple):
+        return tuple(_frozen(item) for item in value)
+    raise _Unfrozen
+
+
+def _memo_key(f):
+    """What a field's markup depends on, when it may be kept: never for a field holding what
+    someone typed (a text box's value, a date, choices that reveal other fields), nor for a
+    control drawn by Django itself."""
+    kind = f["kind"]
+    if kind in ("hidden", "nested", "other", "file_upload"):
+        return None
+    if kind in ("input", "textarea") and f["value"] not in (None, ""):
+        return None
+    items = f.get("items", ())
+    if any(item.get("value") not in (None, "") for item in items if "part" in item):
+        return None  # a date typed in
+    if any(item.get("conditional_html") for item in items):
+        return None
+    try:
+        return _frozen({key: value for key, value in f.items() if key != "field"})
+    except _Unfrozen:
+        return None
+
+
+def field_html(bound_field, **options) -> str:
+    """A bound field drawn by its nhsuk/fields/ template. The markup of a field that holds
+    nothing typed is a function of its context alone (label, choices, which are chosen, errors),
+    so it is kept and drawn once per process: a list's filters, mostly empty, then cost little
+    on every page."""
+    f = field_context(bound_field, **options)
+    key = _memo_key(f)
+    if key is not None and key in _DRAWN:
+        _DRAWN.move_to_end(key)
+        return _DRAWN[key]
+    html = render_to_string(f["template"], {"f": f})
+    if key is not None:
+        _DRAWN[key] = html
+        if len(_DRAWN) > _DRAWN_MAX:
+            _DRAWN.popitem(last=False)
+    return html
+
+
+def _forget(**kwargs):
+    _UNBOUND.clear()
+    _DRAWN.clear()
+
+
+setting_changed.connect(_forget, weak=False)

@@ -6,7 +6,7 @@
   form class with ``same_for_everyone = True`` is drawn once while unbound.
 - ``{% nhsuk_button "Save" %}``: a submit button. Optional: ``variant="secondary"``
   (or "reverse", "warning", "login"), ``type="button"``, ``name``, ``value``, ``classes``.
-- ``{% nhsuk_field form.field as f %}``, ``|nhsuk_attrs`` and ``|nhsuk_button_class``: used by the
+- ``{% nhsuk_field form.field %}``, ``|nhsuk_attrs`` and ``|nhsuk_button_class``: used by the
   ``nhsuk`` crispy template pack itself.
 """
 
@@ -16,7 +16,7 @@ from django.utils.html import format_html, format_html_join
 from mso_portal.nhsuk_forms.rendering import (
     button_class,
     error_summary_items,
-    field_context,
+    field_html,
     form_html,
 )
 
@@ -27,8 +27,8 @@ BUTTON_VARIANTS = ("secondary", "secondary-solid", "reverse", "warning", "login"
 
 @register.simple_tag(takes_context=True)
 def nhsuk_field(context, bound_field):
-    """The values nhsuk/fields/*.html need for ``bound_field``."""
-    return field_context(
+    """``bound_field`` drawn as NHS.UK markup by its nhsuk/fields/ template."""
+    return field_html(
         bound_field,
         show_errors=context.get("form_show_errors", True) is not False,
         show_label=context.get("form_show_labels", True) is not False,

@@ -74,7 +74,7 @@ def measure(scale, runs):
             "vacant": _time(lambda: page(state=register.State.VACANT), runs),
             "sorted": _time(lambda: page(sort=register.Sort.MSO), runs),
             "search": _time(lambda: page(q="Priya Nair"), runs),
-            "icb": _time(lambda: page(icb=icb), runs),
+            "icb": _time(lambda: page(icb=icb.pk), runs),
             "request": _time(lambda c=client: c.get("/register/"), runs // 3),
             "csv": _export(lambda u=user: _csv(u), export_runs),
             "xlsx": _export(

@@ -323,7 +323,7 @@ def _buddy_scheme(request):
 def _mso_organisations(user):
     """The organisations where the person may ask for a buddy: where they are MSO or deputy."""
     theirs = list(Organisation.objects.worked_in_by(user))
-    permissions = access_for(user).permission_map(theirs)
+    permissions = access_for(user).permission_map()
     return Organisation.objects.worked_in_by(user).filter(
         pk__in=[o.pk for o in theirs if Perm.NETWORKS_JOIN in permissions[o]]
     )

@@ -1,15 +1,17 @@
 """The permission engine: what one person may do, derived from the rules in permissions.py.
 
 ``access_for(user)`` builds an ``Access`` once per request (it is kept on the request's user
-object) from one query that reads every grant the person holds. From the same rules it gives:
+object) from one query that reads every grant the person holds, the organisations they are
+held in, and where those organisations reach (their rows of the reach table). From the same
+rules, and with no further query, it gives:
 
 - ``has(perm, obj)``: the object check, for an organisation, an object of a scoped model, or
   anywhere (``obj=None``);
 - ``filter(perm, model)``: the queryset filter, a ``Q`` over the organisations the rules reach
-  (read from the reach table once per request, as a list of ids: a large table is then read
-  through its organisation index), over a region, or everywhere;
-- ``permission_map(organisations)``: every permission in many organisations from one query, so
-  a page listing thousands of organisations never checks them one by one.
+  (as a list of ids: a large table is then read through its organisation index), over a
+  region, or everywhere;
+- ``permission_map()``: every permission in any organisation, so a page listing thousands of
+  organisations never checks them one by one.
 """
 
 from collections.abc import Callable
@@ -58,19 +60,32 @@ _ORGANISATION_FIELDS = ("ods_code", "name", "region", "closed_on")
 
 @cache
 def _grants_sql(vendor: str) -> tuple[str, tuple]:
-    """The grants query, a union of every source with the organisation each grant is held in,
-    compiled once per process: it runs on every request, and building it through the ORM each
-    time would cost more than running it."""
-    from .models import Organisation
+    """The grants query, compiled once per process: it runs on every request, and building it
+    through the ORM each time would cost more than running it. A union of every source, each
+    grant with the organisation it is held in; then a row for each of those organisations'
+    rows in the reach table valid on the day (``source`` "reach", the organisation reached and
+    whether through the area)."""
+    from .models import Organisation, OrganisationClosure
 
     first, *others = (source(_SOME_USER, _SOME_DAY) for source in GRANT_SOURCES)
     union, params = first.union(*others, all=True).query.sql_with_params()
+    organisation = Organisation._meta.db_table
+    closure = OrganisationClosure._meta.db_table
     columns = ", ".join(f'o."{name}"' for name in _ORGANISATION_FIELDS)
-    table = Organisation._meta.db_table
+    nulls = ", ".join("NULL" for _ in _ORGANISATION_FIELDS)
     # Every name here is the code's own; the values stay parameters.
-    sql = f"SELECT g.*, {columns} FROM ({union}) g "  # noqa: S608
-    sql += f'LEFT JOIN "{table}" o ON o.id = g.organisation_id'
-    return sql, params
+    sql = f"""
+        WITH g AS ({union})
+        SELECT g.*, {columns}, NULL, NULL
+        FROM g LEFT JOIN "{organisation}" o ON o.id = g.organisation_id
+        UNION ALL
+        SELECT 'reach', NULL, c.ancestor_id, NULL, NULL, {nulls}, c.descendant_id, c.area
+        FROM "{closure}" c
+        WHERE c.ancestor_id IN (SELECT organisation_id FROM g)
+        AND (c.valid_from IS NULL OR c.valid_from <= %s)
+        AND (c.valid_to IS NULL OR c.valid_to >= %s)
+    """  # noqa: S608
+    return sql, (*params, _SOME_DAY, _SOME_DAY)
 
 
 def grant_source(source: Callable) -> Callable:
@@ -110,14 +125,26 @@ def _posts(user_id, on):
     )
 
 
-def load_grants(user, on) -> tuple[tuple[Grant, ...], dict]:
-    """Every grant of an active user on a day, from every source in one query, and the
-    organisations they are held in (by id, with the fields the page header shows); the site
-    administrator flag from the user itself."""
+@dataclass(frozen=True)
+class Loaded:
+    """What the grants query reads for one person on one day."""
+
+    grants: tuple[Grant, ...] = ()
+    # The organisations where the grants are held, by id (the fields the page header shows).
+    organisations: dict = field(default_factory=dict)
+    # Where those organisations reach: (ancestor, descendant, through the area) for each of
+    # their rows of the reach table, which holds each organisation's row to itself.
+    reach: tuple[tuple[int, int, bool], ...] = ()
+
+
+def load_grants(user, on) -> Loaded:
+    """Every grant of an active user on a day, from every source, the organisations they are
+    held in and where those reach, in one query; the site administrator flag from the user
+    itself."""
     from .models import Organisation
 
     if not _active(user):
-        return (), {}
+        return Loaded()
     grants = [Grant("global", GlobalRole.SITE_ADMIN)] if user.is_staff else []
     sql, params = _grants_sql(connection.vendor)
     adapt = connection.ops.adapt_datefield_value  # some backends compile dates to text
@@ -125,9 +152,11 @@ def load_grants(user, on) -> tuple[tuple[Grant, ...], dict]:
     with connection.cursor() as cursor:
         cursor.execute(sql, [stand_ins.get(param, param) for param in params])
         rows = cursor.fetchall()
-    organisations = {}
-    for source, key, organisation_id, kind, region, *organisation in rows:
-        if source == "global":
+    organisations, reach = {}, []
+    for source, key, organisation_id, kind, region, *organisation, descendant, area in rows:
+        if source == "reach":
+            reach.append((organisation_id, descendant, bool(area)))
+        elif source == "global":
             grants.append(Grant(source, key, region=region or ""))
         else:
             grants.append(Grant(source, key, organisation_id, kind))
@@ -136,7 +165,7 @@ def load_grants(user, on) -> tuple[tuple[Grant, ...], dict]:
                 kind=kind,
                 **dict(zip(_ORGANISATION_FIELDS, organisation, strict=True)),
             )
-    return tuple(dict.fromkeys(grants)), organisations
+    return Loaded(tuple(dict.fromkeys(grants)), organisations, tuple(reach))
 
 
 def applies(rule: Rule, grant: Grant) -> bool:
@@ -156,8 +185,8 @@ class Scope:
     area: set[int] = field(default_factory=set)
     regions: set[str] = field(default_factory=set)
     everywhere: bool = False
-    # What was read of the reach table, shared by the scopes of one person's access.
-    cache: dict = field(default_factory=dict, repr=False, compare=False)
+    # The person's rows of the reach table, read with their grants.
+    reach: tuple = field(default=(), repr=False, compare=False)
 
     def add(self, rule: Rule, grant: Grant) -> None:
         if rule.reach == Reach.OWN:
@@ -169,52 +198,45 @@ class Scope:
         else:
             self.everywhere = True
 
-    def reached_ids(self, on) -> list[int]:
-        """The organisations the own and area rules reach, read once from the reach table
-        (which holds each organisation's row to itself)."""
-        from .models import OrganisationClosure
+    def reached_ids(self) -> list[int]:
+        """The organisations the own rules (not through the area) and the area rules reach."""
+        return sorted(
+            {
+                descendant
+                for ancestor, descendant, area in self.reach
+                if (ancestor in self.own and not area) or ancestor in self.area
+            }
+        )
 
-        key = (frozenset(self.own), frozenset(self.area), on)
-        if key not in self.cache:
-            self.cache[key] = sorted(
-                set(
-                    OrganisationClosure.objects.valid_on(on)
-                    .filter(Q(ancestor_id__in=self.own, area=False) | Q(ancestor_id__in=self.area))
-                    .values_list("descendant_id", flat=True)
-                )
-            )
-        return self.cache[key]
-
-    def organisation_q(self, path: str, on) -> Q:
+    def organisation_q(self, path: str) -> Q:
         """The rows of a model, whose organisation is at ``path``, that this scope reaches."""
         if self.everywhere:
             return Q(pk__isnull=False)
         id_field = f"{path}_id" if path else "pk"
         q = Q(pk__in=[])
         if self.own or self.area:
-            # The organisations reached, as a list of ids read once per request: a large
-            # table is then filtered through its organisation index, and the planner knows
-            # how few organisations it is (a subquery here, ORed with another rule, made
-            # PostgreSQL scan every incident).
-            q |= Q(**{f"{id_field}__in": self.reached_ids(on)})
+            # The organisations reached, as a list of ids: a large table is then filtered
+            # through its organisation index, and the planner knows how few organisations it
+            # is (a subquery here, ORed with another rule, made PostgreSQL scan every incident).
+            q |= Q(**{f"{id_field}__in": self.reached_ids()})
         if self.regions:
             q |= Q(**{f"{path}__region__in" if path else "region__in": self.regions})
         return q
 
 
 class PermissionMap:
-    """Permissions in many organisations: ``permission_map[organisation]``."""
+    """Permissions in any organisation: ``permission_map[organisation]``."""
 
-    def __init__(self, everywhere, by_region, by_id):
+    def __init__(self, everywhere, by_region, in_organisation: Callable[[int], frozenset]):
         self.everywhere = everywhere
         self.by_region = by_region
-        self.by_id = by_id
+        self.in_organisation = in_organisation
 
     def __getitem__(self, organisation) -> frozenset[Perm]:
         return (
             self.everywhere
             | self.by_region.get(organisation.region, frozenset())
-            | self.by_id.get(organisation.pk, frozenset())
+            | self.in_organisation(organisation.pk)
         )
 
 
@@ -225,22 +247,30 @@ class Access:
         self.user = user
         self.rules = rules
         self.on = on or timezone.localdate()
-        self._reached: dict[int, frozenset[Perm]] = {}
-        self._reached_ids: dict[tuple, list[int]] = {}
+        self._in_organisation: dict[int, frozenset[Perm]] = {}
 
     @cached_property
-    def _loaded(self) -> tuple[tuple[Grant, ...], dict]:
+    def _loaded(self) -> Loaded:
         return load_grants(self.user, self.on)
 
     @property
     def grants(self) -> tuple[Grant, ...]:
-        return self._loaded[0]
+        return self._loaded.grants
 
     @property
     def organisations(self) -> dict:
         """The organisations where the person holds a role or a named post today, by id, as
         read with the grants (id, ODS code, name, kind, region and closing date only)."""
-        return self._loaded[1]
+        return self._loaded.organisations
+
+    @cached_property
+    def _paths(self) -> dict[int, list[tuple[int, bool]]]:
+        """Each organisation reached from where the person holds grants: from which of those,
+        and whether through the area."""
+        paths: dict[int, list[tuple[int, bool]]] = {}
+        for ancestor, descendant, area in self._loaded.reach:
+            paths.setdefault(descendant, []).append((ancestor, area))
+        return paths
 
     @cached_property
     def matches(self) -> tuple[tuple[Rule, Grant], ...]:
@@ -271,8 +301,7 @@ class Access:
 
     def scopes(self, perm: Perm, model_label: str = "", *, global_reach=True) -> list[Scope]:
         """Where the rules giving ``perm`` reach: one scope for the unrestricted rules, one for
-        each rule narrowed to some rows of ``model_label``. Scopes reaching the same
-        organisations share what they read of the reach table."""
+        each rule narrowed to some rows of ``model_label``."""
         scopes: dict[int, Scope] = {}
         for rule, grant in self.matches:
             if perm not in rule.perms:
@@ -285,10 +314,8 @@ class Access:
             condition = rule.only.get(model_label)
             if callable(condition):
                 condition = condition(self.user)
-            scope = scopes.setdefault(key, Scope(condition))
+            scope = scopes.setdefault(key, Scope(condition, reach=self._loaded.reach))
             scope.add(rule, grant)
-        for scope in scopes.values():
-            scope.cache = self._reached_ids
         return list(scopes.values())
 
     # The queryset side ------------------------------------------------------------------
@@ -303,19 +330,15 @@ class Access:
             return Q()
         q = Q(pk__in=[])
         for scope in scopes:
-            part = scope.organisation_q(model.scope_path, self.on)
+            part = scope.organisation_q(model.scope_path)
             q |= part if scope.condition is None else part & scope.condition
         return q
 
     # The object side --------------------------------------------------------------------
 
-    def permission_map(self, organisations) -> PermissionMap:
-        """Permissions in each of ``organisations`` (a list, or a queryset used as a subquery),
-        from at most one query. Rules narrowed to some rows of a model are left out."""
-        from django.db.models import QuerySet
-
-        from .models import OrganisationClosure
-
+    def permission_map(self) -> PermissionMap:
+        """Permissions in any organisation, with no query: each organisation's worked out
+        when first asked for. Rules narrowed to some rows of a model are left out."""
         everywhere: set[Perm] = set()
         by_region: dict[str, set[Perm]] = {}
         for rule, grant in self.matches:
@@ -325,35 +348,20 @@ class Access:
                 everywhere |= rule.perms
             elif rule.reach == Reach.REGION:
                 by_region.setdefault(grant.region, set()).update(rule.perms)
-
-        lazy = isinstance(organisations, QuerySet)
-        if lazy:  # a subquery: nothing is kept, and the map is not evaluated here
-            wanted, by_id = organisations.values("pk"), {}
-        else:
-            wanted, by_id = {o.pk for o in organisations} - set(self._reached), self._reached
-        # Links never lead from an organisation back to itself, so a person who holds grants in
-        # one organisation needs no query for that organisation alone.
-        alone = not lazy and wanted == self.organisation_ids and len(wanted) == 1
-        if self.organisation_ids and (lazy or wanted) and not alone:
-            reached: dict[int, list[tuple[int, bool]]] = {}
-            for ancestor, descendant, area in (
-                OrganisationClosure.objects.valid_on(self.on)
-                .filter(ancestor_id__in=self.organisation_ids, descendant_id__in=wanted)
-                .values_list("ancestor_id", "descendant_id", "area")
-            ):
-                reached.setdefault(descendant, []).append((ancestor, area))
-            ids = (reached.keys() | self.organisation_ids) if lazy else wanted
-            for organisation_id in ids:
-                by_id[organisation_id] = self._org_perms(organisation_id, reached)
-        elif not lazy:
-            by_id.update({pk: self._org_perms(pk, {}) for pk in wanted})
         return PermissionMap(
-            frozenset(everywhere), {k: frozenset(v) for k, v in by_region.items()}, by_id
+            frozenset(everywhere),
+            {region: frozenset(perms) for region, perms in by_region.items()},
+            self._perms_in,
         )
 
-    def _org_perms(self, organisation_id: int, reached) -> frozenset[Perm]:
+    def _perms_in(self, organisation_id: int) -> frozenset[Perm]:
+        if organisation_id not in self._in_organisation:
+            self._in_organisation[organisation_id] = self._org_perms(organisation_id)
+        return self._in_organisation[organisation_id]
+
+    def _org_perms(self, organisation_id: int) -> frozenset[Perm]:
         """Permissions that rules held in organisations give in one organisation."""
-        paths = reached.get(organisation_id, [])
+        paths = self._paths.get(organisation_id, [])
         perms: set[Perm] = set()
         for rule, grant in self.matches:
             if rule.only or rule.reach not in (Reach.OWN, Reach.AREA):
@@ -367,7 +375,7 @@ class Access:
 
     def permissions(self, organisation) -> frozenset[Perm]:
         """Every permission the person holds in one organisation."""
-        return self.permission_map([organisation])[organisation]
+        return self.permission_map()[organisation]
 
     def has(self, perm: Perm, obj=None) -> bool:
         """Whether the person holds ``perm`` on ``obj``: an organisation, an object of a scoped

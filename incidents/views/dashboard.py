@@ -21,7 +21,7 @@ def _reached(user, organisation, on) -> list[Organisation]:
     candidates = list(
         Organisation.objects.visible_to(user).filter(pk__in=below.values("descendant_id"))
     )
-    permissions = access_for(user).permission_map(candidates)
+    permissions = access_for(user).permission_map()
     return [o for o in candidates if Perm.INCIDENTS_FIGURES in permissions[o]]
 
 

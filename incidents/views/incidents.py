@@ -76,11 +76,19 @@ def reader(user, incident: Incident) -> dict:
 
 
 def incident_for(user, reference, perm=None) -> Incident:
+    """The incident with its organisation and reporter (the incident it duplicates, rarely
+    one, is read when asked for)."""
     return get_object_for(
-        user,
-        Incident.objects.select_related("organisation", "reporter", "duplicate_of"),
-        perm,
-        reference=reference,
+        user, Incident.objects.select_related("organisation", "reporter"), perm, reference=reference
+    )
+
+
+def _with_person(model, person: str):
+    """A model's rows with what the page shows of the person each names (not their password,
+    sign-in dates and flags)."""
+    own = [field.name for field in model._meta.concrete_fields]
+    return model.objects.select_related(person).only(
+        *own, f"{person}__full_name", f"{person}__email"
     )
 
 
@@ -93,9 +101,9 @@ def detail_context(request, incident: Incident, **forms) -> dict:
         "medicines",
         "themes",
         Prefetch("related", Incident.objects.visible_to(request.user).only("reference")),
-        Prefetch("events", IncidentEvent.objects.select_related("by")),
-        Prefetch("actions", IncidentAction.objects.select_related("owner")),
-        Prefetch("comments", IncidentComment.objects.select_related("author")),
+        Prefetch("events", _with_person(IncidentEvent, "by")),
+        Prefetch("actions", _with_person(IncidentAction, "owner")),
+        Prefetch("comments", _with_person(IncidentComment, "author")),
         "attachments",
     )
     context = {

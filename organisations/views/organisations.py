@@ -73,7 +73,7 @@ def organisation_list(request):
         if region := form.cleaned_data["region"]:
             organisations = organisations.filter(region=region)
     page = Paginator(organisations, PAGE_SIZE).get_page(form.page_number)
-    permissions = access.permission_map(page.object_list)
+    permissions = access.permission_map()
     rows = [(organisation, permissions[organisation]) for organisation in page.object_list]
     context = {
         "form": form,
@@ -100,7 +100,7 @@ def organisation_detail(request, ods_code):
         .order_by("-start_on")
     )
     linked = {link.parent if link.child_id == organisation.pk else link.child for link in links}
-    permissions = access.permission_map(linked)
+    permissions = access.permission_map()
     current = [link for link in links if link.start_on <= today and not _ended(link, today)]
     perms = access.permissions(organisation)
     context = {

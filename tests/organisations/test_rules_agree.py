@@ -206,7 +206,7 @@ def test_the_object_check_and_the_queryset_agree_everywhere(world, rules):
     for who, user in list(people(world)):
         access = Access(user, rules=rules, on=TODAY)
         for perm in Perm:
-            permissions = access.permission_map(world)
+            permissions = access.permission_map()
             for model in scoped:
                 filtered = set(model.objects.filter(access.filter(perm, model)))
                 for obj in objects[model]:

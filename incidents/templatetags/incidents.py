@@ -3,7 +3,7 @@
 from django import template
 from django.utils.html import format_html
 
-from .. import choices
+from .. import charts, choices
 from ..models import Status
 
 register = template.Library()
@@ -92,3 +92,15 @@ def status_tag(incident) -> str:
         STATUS_COLOURS.get(incident.status, "grey"),
         incident.get_status_display(),
     )
+
+
+@register.filter
+def bars_svg(chart: dict, title: str) -> str:
+    """``{{ chart|bars_svg:title }}``: a bar chart of ``charts.bars`` as SVG."""
+    return charts.bars_svg(chart, title)
+
+
+@register.simple_tag
+def spc_svg(spc, title: str, description: str) -> str:
+    """``{% spc_svg spc title description %}``: an SPC chart of ``charts.spc_drawing`` as SVG."""
+    return charts.spc_svg(spc, title, description)

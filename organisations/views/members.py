@@ -47,6 +47,7 @@ def member_list(request, ods_code):
     memberships = Membership.objects.visible_to(request.user).filter(organisation=organisation)
     people = (
         User.objects.filter(pk__in=memberships.values("user_id"))  # a semi-join: no DISTINCT
+        .only("full_name", "email")
         .order_by("full_name", "pk")
         .prefetch_related(
             Prefetch("memberships", queryset=memberships, to_attr="roles_here"),
@@ -63,10 +64,12 @@ def member_list(request, ods_code):
         people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
     can_manage = access_for(request.user).has(Perm.MEMBERS_MANAGE, organisation)
     invitations = (
-        Invitation.objects.visible_to(request.user)
-        .filter(organisation=organisation)
-        .pending()
-        .select_related("invited_by")
+        list(
+            Invitation.objects.visible_to(request.user)
+            .filter(organisation=organisation)
+            .pending()
+            .select_related("invited_by")
+        )
         if can_manage
         else []
     )

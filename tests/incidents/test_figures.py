@@ -2,11 +2,13 @@
 dashboard, and its cost."""
 
 import datetime
+import re
 
 import pytest
+from django.test.html import parse_html
 from django.urls import reverse
 
-from incidents import services, spc
+from incidents import charts, services, spc
 from incidents.figures import figures
 from organisations.choices import Post, Role
 from tests.factories import OrganisationFactory, RelationshipFactory, member, post_holder
@@ -54,6 +56,24 @@ class TestSpc:
     def test_equal_neighbours_break_a_trend(self):
         _, found = signals([10, 11, 12, 12, 13, 14, 15, 9, 10, 10])
         assert not any("trend" in s for f in found for s in f)
+
+
+class TestCharts:
+    def test_a_special_cause_point_is_a_square_and_the_others_circles(self):
+        chart = spc.xmr([(f"M{i}", v) for i, v in enumerate([10, 11, 9, 10, 11, 9, 40])])
+        svg = charts.spc_svg(charts.spc_drawing(chart), "Monthly", "One point beyond")
+        assert svg.count("<rect") == 1 and svg.count("<circle") == 6
+        assert "<title>M6: 40 (special cause)</title>" in svg
+        drawn = charts.spc_drawing(chart).points[-1]
+        assert f'x="{drawn["square_x"]}" y="{drawn["square_y"]}"' in svg
+        assert drawn["square_x"] == round(drawn["x"] - 5, 1)  # centred on the point
+
+    def test_bars_are_as_long_as_their_counts_and_labels_are_escaped(self):
+        svg = charts.bars_svg(charts.bars([("<b>Warfarin</b>", 10), ("Insulin", 5)]), "Top")
+        assert "&lt;b&gt;Warfarin&lt;/b&gt;" in svg and "<b>" not in svg
+        widths = [float(w) for w in re.findall(r'<rect x="0" y="\d+" width="([\d.]+)"', svg)]
+        assert widths == [500.0, 250.0]
+        assert parse_html(svg).name == "svg"
 
 
 @pytest.mark.django_db

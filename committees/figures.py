@@ -11,6 +11,7 @@ the day they were closed; posts and handovers as they stood on the last day.
 
 import datetime
 
+from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.db.models.functions import TruncMonth
 from django.utils import timezone
@@ -337,14 +338,46 @@ def report_figures(committee: Committee, start: datetime.date, end: datetime.dat
     }
 
 
+# A draft's figures are worked out again when they are older than this (and when the chair or
+# secretary asks, and on approval): a draft's page then reads them rather than the data.
+DRAFT_FIGURES_SECONDS = 600
+
+
+def _draft_key(report) -> str:
+    return f"committees:draft-figures:{report.pk}:{report.period_start}:{report.period_end}"
+
+
+def draft_figures(report) -> tuple[dict, datetime.datetime]:
+    """A draft's figures as they were at most ten minutes ago, and when they were worked out:
+    kept in the cache, so that reading a draft does not count a quarter's incidents again."""
+    kept = cache.get(_draft_key(report))
+    now = timezone.now()
+    if kept is None or (now - kept["at"]).total_seconds() > DRAFT_FIGURES_SECONDS:
+        kept = {
+            "figures": report_figures(report.committee, report.period_start, report.period_end),
+            "at": now,
+        }
+        cache.set(_draft_key(report), kept, DRAFT_FIGURES_SECONDS)
+    return kept["figures"], kept["at"]
+
+
+def forget_draft_figures(report) -> None:
+    """Have a draft's figures worked out again when it is next read."""
+    cache.delete(_draft_key(report))
+
+
 def report_context(report) -> dict:
-    """What the report's web page and its PDF show: its kept figures once approved, else the
-    figures as they are now; each section with its narrative; the chart to draw."""
-    found = report.snapshot or report_figures(
-        report.committee, report.period_start, report.period_end
-    )
+    """What the report's web page and its PDF show: its kept figures once approved, else a
+    draft's figures as they are now (at most ten minutes old, with when they were worked out);
+    each section with its narrative; the chart to draw."""
+    worked_out_at = None
+    if report.snapshot:
+        found = report.snapshot
+    else:
+        found, worked_out_at = draft_figures(report)
     return {
         "report": report,
+        "worked_out_at": worked_out_at,
         "committee": report.committee,
         "organisation": report.committee.organisation,
         "figures": found,

@@ -30,7 +30,7 @@ from .choices import (
     ReportState,
     Seat,
 )
-from .figures import REQUIRED, SECTIONS, report_figures
+from .figures import REQUIRED, SECTIONS, forget_draft_figures, report_figures
 from .models import (
     AgendaItem,
     AssuranceReport,
@@ -459,6 +459,7 @@ def report_approve(*, by, report: AssuranceReport) -> AssuranceReport:
         report.approved_at, report.approved_by = timezone.now(), by
         report.pdf_state = PdfState.QUEUED
         report.save()
+        transaction.on_commit(lambda: forget_draft_figures(report))
         transaction.on_commit(lambda: make_report_pdf.delay(report.pk))
     return report
 

@@ -35,6 +35,7 @@ urlpatterns = [
     path(f"{committee}reports/new/", reports.report_create, name="report_create"),
     path(report, reports.report_detail, name="report"),
     path(f"{report}narrative/<slug:section>/", reports.narrative_update, name="narrative"),
+    path(f"{report}figures/", reports.report_refigure, name="report_refigure"),
     path(f"{report}approve/", reports.report_approve, name="report_approve"),
     path(f"{report}submit/", reports.report_submit, name="report_submit"),
     path(f"{report}report.pdf", reports.report_pdf, name="report_pdf"),

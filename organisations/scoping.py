@@ -41,8 +41,10 @@ def get_object_for(user, model_or_queryset, perm=None, *, within=None, **lookup)
     if within is None:
         obj = get_object_or_404(queryset.visible_to(user), **lookup)
     else:
-        obj = get_object_or_404(queryset.filter(**{queryset.model.scope_path: within}), **lookup)
-        if not queryset.visible_to(user).filter(pk=obj.pk).exists():
+        of_organisation = queryset.filter(**{queryset.model.scope_path: within})
+        obj = of_organisation.visible_to(user).filter(**lookup).first()
+        if obj is None:
+            get_object_or_404(of_organisation, **lookup)  # 404 if it is not there at all
             raise PermissionDenied
     needs_more = perm is not None and perm != queryset.model.view_permission
     if needs_more and not access_for(user).has(perm, obj):

@@ -128,11 +128,17 @@ def committee_detail(request, ods_code, pk):
         "coming": [seat for seat in seats if seat.start_on > today],
         "upcoming": [meeting for meeting in reversed(meetings) if meeting.starts_at > now],
         "held": [meeting for meeting in meetings if meeting.starts_at <= now],
-        "actions": MeetingAction.objects.visible_to(request.user)
-        .filter(meeting__committee=committee)
-        .open()
-        .select_related("owner", "meeting__committee__organisation"),
-        "reports": AssuranceReport.objects.visible_to(request.user).filter(committee=committee),
+        "actions": list(
+            MeetingAction.objects.visible_to(request.user)
+            .filter(meeting__committee=committee)
+            .open()
+            .select_related("owner", "meeting__committee__organisation")
+        ),
+        "reports": list(
+            AssuranceReport.objects.visible_to(request.user)
+            .filter(committee=committee)
+            .defer("snapshot", "narratives")
+        ),
         "today": today,
         "can_manage": Perm.COMMITTEES_MANAGE in perms,
     }

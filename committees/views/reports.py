@@ -129,6 +129,18 @@ def narrative_update(request, ods_code, pk, report_pk, section):
     )
 
 
+@allow("POST")
+def report_refigure(request, ods_code, pk, report_pk):
+    """Work a draft's figures out again now, rather than when they are ten minutes old."""
+    report = _report(request, ods_code, pk, report_pk, Perm.COMMITTEES_MANAGE)
+    if not report.is_draft:
+        messages.error(request, "An approved report keeps its figures as they were then")
+        return redirect(_report_url(report))
+    figures.forget_draft_figures(report)
+    messages.success(request, "The figures are worked out again from the data as it is now")
+    return redirect(_report_url(report))
+
+
 def _decision(write, done: str):
     """A view that approves a report, submits it, or asks for its PDF again (the chair's
     alone): a refusal is shown on the report's page."""

@@ -451,6 +451,14 @@ class TestReports:
                     other_organisation=other_mso,
                     ok=ok,
                 )
+        assert_access(
+            url("report_refigure", committee, report.pk),
+            method="post",
+            allowed=secretary,
+            wrong_role=director,
+            other_organisation=other_mso,
+            ok=302,
+        )
         # Only the chair approves, and submits.
         for name in ("report_approve", "report_submit"):
             assert_access(

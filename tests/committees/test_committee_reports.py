@@ -201,6 +201,57 @@ class TestTheReport:
         assert submitted.state == "submitted" and submitted.submitted_by == chair
         assert timezone.localdate(submitted.submitted_at) == TODAY
 
+    def test_a_draft_keeps_its_figures_ten_minutes(
+        self, world, committee, chair, secretary, trust, staff, client_for
+    ):
+        draft_report = services.report_create(
+            by=chair, committee=committee, period_start=START, period_end=END
+        )
+        page = reverse(
+            "committees:report",
+            args=[committee.organisation.ods_code, committee.pk, draft_report.pk],
+        )
+        client = client_for(secretary)
+        assert client.get(page).context["figures"]["incidents"]["total"] == 5
+        happened(trust, staff, datetime.date(2026, 8, 30), physical_harm="1")
+        shown = client.get(page)
+        assert shown.context["figures"]["incidents"]["total"] == 5  # as worked out at 09:00
+        assert "worked out at 09:00 on 20 October 2026" in shown.content.decode()
+        with time_machine.travel(at(TODAY, 9) + datetime.timedelta(minutes=11), tick=False):
+            assert client.get(page).context["figures"]["incidents"]["total"] == 6
+        happened(trust, staff, datetime.date(2026, 8, 31), physical_harm="1")
+        again = reverse(
+            "committees:report_refigure",
+            args=[committee.organisation.ods_code, committee.pk, draft_report.pk],
+        )
+        assert client.post(again).status_code == 302
+        assert client.get(page).context["figures"]["incidents"]["total"] == 7
+
+    def test_approval_works_the_figures_out_once_more(self, world, committee, chair, trust, staff):
+        draft_report = services.report_create(
+            by=chair, committee=committee, period_start=START, period_end=END
+        )
+        assert figures.draft_figures(draft_report)[0]["incidents"]["total"] == 5
+        happened(trust, staff, datetime.date(2026, 8, 30), physical_harm="1")
+        for section in figures.REQUIRED:
+            services.narrative_save(by=chair, report=draft_report, section=section, text="Written.")
+        approved = services.report_approve(by=chair, report=draft_report)
+        assert approved.snapshot["incidents"]["total"] == 6
+
+    def test_an_approved_report_is_not_worked_out_again(self, committee, chair, client_for):
+        approved = services.report_create(
+            by=chair, committee=committee, period_start=START, period_end=END
+        )
+        for section in figures.REQUIRED:
+            services.narrative_save(by=chair, report=approved, section=section, text="Written.")
+        services.report_approve(by=chair, report=approved)
+        args = [committee.organisation.ods_code, committee.pk, approved.pk]
+        client = client_for(chair)
+        response = client.post(reverse("committees:report_refigure", args=args))
+        assert response.status_code == 302
+        page = client.get(response["Location"]).content.decode()
+        assert "An approved report keeps its figures as they were then" in page
+
     def test_a_draft_is_not_submitted(self, committee, chair):
         draft_report = services.report_create(
             by=chair, committee=committee, period_start=START, period_end=END

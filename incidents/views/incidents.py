@@ -2,8 +2,9 @@
 incident, shown as its reader may see it."""
 
 import logging
+from functools import cache
 
-from django.db.models import Prefetch, prefetch_related_objects
+from django.db.models import Exists, OuterRef
 from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
@@ -17,7 +18,15 @@ from organisations.scoping import get_object_for
 from .. import choices, queries, services
 from ..forms import AttachmentForm, CommentForm, FilterForm, MoveForm
 from ..lfpse import fhir
-from ..models import Incident, IncidentAction, IncidentComment, IncidentEvent, Status
+from ..models import (
+    Incident,
+    IncidentAction,
+    IncidentAttachment,
+    IncidentComment,
+    IncidentEvent,
+    Status,
+    Theme,
+)
 
 logger = logging.getLogger(__name__)
 
@@ -92,22 +101,51 @@ def _with_person(model, person: str):
     )
 
 
+# What an incident's page lists besides its medicines and timeline, each read only when the
+# incident has some (most have none of several): name -> (its rows for a reader, the field by
+# which a row names its incident, the table that says whether it has any).
+_LISTS = {
+    "themes": (lambda user: Theme.objects.all(), "incidents", Incident.themes.through),
+    "related": (
+        lambda user: Incident.objects.visible_to(user).only("reference"),
+        "related",
+        Incident.related.through,
+    ),
+    "actions": (lambda user: _with_person(IncidentAction, "owner"), "incident", IncidentAction),
+    "comments": (lambda user: _with_person(IncidentComment, "author"), "incident", IncidentComment),
+    "attachments": (lambda user: IncidentAttachment.objects.all(), "incident", IncidentAttachment),
+}
+
+
+@cache
+def _has_lists() -> dict:
+    """Whether an incident has any of the lists its page shows (``has_themes``, ...), read
+    with it so that its page reads only those it has. Built once: each is copied where used."""
+    links = {Incident.themes.through: "incident", Incident.related.through: "from_incident"}
+    return {
+        f"has_{name}": Exists(
+            table._default_manager.filter(**{links.get(table, "incident"): OuterRef("pk")})
+        )
+        for name, (_rows, _link, table) in _LISTS.items()
+    }
+
+
 def detail_context(request, incident: Incident, **forms) -> dict:
-    """The incident's page, for an incident read by ``incident_for``: what it holds is read
-    alongside, a query for each kind."""
+    """The incident's page: its medicines, timeline and each list it has (``_has_lists`` says
+    which; every list when the incident was read without asking) are read alongside, a query
+    for each."""
     can = reader(request.user, incident)
-    prefetch_related_objects(
-        [incident],
-        "medicines",
-        "themes",
-        Prefetch("related", Incident.objects.visible_to(request.user).only("reference")),
-        Prefetch("events", _with_person(IncidentEvent, "by")),
-        Prefetch("actions", _with_person(IncidentAction, "owner")),
-        Prefetch("comments", _with_person(IncidentComment, "author")),
-        "attachments",
-    )
+    lists = {
+        name: list(rows(request.user).filter(**{link: incident}))
+        if getattr(incident, f"has_{name}", True)
+        else []
+        for name, (rows, link, _table) in _LISTS.items()
+    }
     context = {
         "incident": incident,
+        "medicines": list(incident.medicines.all()),
+        "events": list(_with_person(IncidentEvent, "by").filter(incident=incident)),
+        **lists,
         **can,
         "choices": choices,
         "Status": Status,
@@ -115,14 +153,19 @@ def detail_context(request, incident: Incident, **forms) -> dict:
         "move_form": forms.get("move_form") or MoveForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
     }
-    if can["can_review"]:
+    if can["can_review"] and incident.status in (Status.SUBMITTED, Status.IN_REVIEW):
+        # While it may still be rejected as a duplicate: others like it.
         context["duplicates"] = list(services.possible_duplicates(incident).only("reference"))
     return context
 
 
 @allow("GET")
 def incident_detail(request, reference):
-    incident = incident_for(request.user, reference)
+    incident = get_object_for(
+        request.user,
+        Incident.objects.select_related("organisation", "reporter").annotate(**_has_lists()),
+        reference=reference,
+    )
     return render(request, "incidents/incident_detail.html", detail_context(request, incident))
 
 

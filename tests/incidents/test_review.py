@@ -6,6 +6,8 @@ import datetime
 import pytest
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from incidents import services
@@ -240,3 +242,33 @@ class TestHistory:
         client.get(reverse("incidents:history", args=[incident.reference]))
         with django_assert_max_num_queries(12):
             client.get(reverse("incidents:history", args=[incident.reference]))
+
+
+class TestThePage:
+    def test_it_reads_only_the_lists_the_incident_has(
+        self, client_for, mso, trust, staff, incident
+    ):
+        """Themes, related incidents, actions, comments and files: a query each only when the
+        incident has some, and each shown once it has."""
+        client = client_for(mso)
+        page = reverse("incidents:detail", args=[incident.reference])
+        client.get(page)
+        with CaptureQueriesContext(connection) as bare:
+            response = client.get(page)
+        assert "Double signing" not in response.text
+        second = report(trust, staff)
+        services.learning_record(
+            by=mso,
+            incident=incident,
+            response="aar",
+            summary="Double signing on the chart",
+            themes=["Double signing"],
+            related=[second],
+        )
+        services.comment_add(by=mso, incident=incident, body="Pharmacy to check the chart")
+        with CaptureQueriesContext(connection) as fuller:
+            response = client.get(page)
+        assert len(fuller.captured_queries) == len(bare.captured_queries) + 3
+        assert "Double signing" in response.text
+        assert second.reference in response.text
+        assert "Pharmacy to check the chart" in response.text

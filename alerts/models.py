@@ -321,6 +321,29 @@ class AlertIncident(models.Model):
         return f"{self.response_id}: {self.incident_id}"
 
 
+class OrganisationDeadline(models.Model):
+    """The earliest deadline of an organisation's open alert responses (``NO_DEADLINE`` when it
+    has none): the organisations past a deadline are those whose earliest is before today, read
+    from here rather than by grouping every open response in the country. Kept by services.py in
+    each response's transaction (under a lock on this row) and when an alert is published;
+    proved equal to a live minimum in the tests."""
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, primary_key=True, related_name="+"
+    )
+    next_due_on = models.DateField("earliest deadline")
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "organisation"
+    view_permission = Perm.ALERTS_COMPLIANCE
+
+    class Meta:
+        indexes = [models.Index(fields=["next_due_on"], name="alert_deadline_due")]
+
+    def __str__(self):
+        return f"{self.organisation_id}: {self.next_due_on}"
+
+
 class AlertTally(models.Model):
     """How many of an alert's responses are in each region, kind, state and next deadline:
     the national view's figures, kept current by services.py and proved equal to a live count

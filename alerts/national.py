@@ -3,8 +3,9 @@ years, each with every applicable organisation's response and its answers to the
 loaded by set-based SQL (PostgreSQL). How far organisations have got depends on the alert's age
 today (most old ones completed, a few past their deadlines; the newest mostly not yet
 acknowledged); a Class 1 recall of six hours ago is in the hours the reminders chase. The
-tallies the national views read are computed from the responses by one aggregate insert, so
-they equal a live count. Repeatable for a seed (the database's ``setseed``).
+tallies the national views read are computed from the responses by one aggregate insert, and
+each organisation's earliest deadline from them too, so they equal a live count. Repeatable
+for a seed (the database's ``setseed``).
 """
 
 import random
@@ -12,6 +13,8 @@ from datetime import timedelta
 
 from django.db import connection
 from django.utils import timezone
+
+from . import services
 
 TOTAL = 300
 LOADED = "National alert"  # the title of every loaded alert begins so
@@ -54,7 +57,7 @@ def seed_alerts(total: int = TOTAL, seed: int = 2026) -> dict[str, int]:
     from incidents.national import MEDICINES
     from organisations.choices import OrganisationKind
 
-    from .models import Alert, AlertAction, AlertMedicine
+    from .models import Alert, AlertAction, AlertMedicine, OrganisationDeadline
 
     loaded = Alert.objects.filter(title__startswith=LOADED)
     today = timezone.localdate()
@@ -63,6 +66,8 @@ def seed_alerts(total: int = TOTAL, seed: int = 2026) -> dict[str, int]:
         and not Alert.objects.exclude(title__startswith=LOADED).exists()
         and not loaded.exclude(created_at__date=today).exists()
     ):
+        if not OrganisationDeadline.objects.exists():  # loaded before deadlines were kept
+            services.recount_deadlines()
         return alert_counts()
     if connection.vendor != "postgresql":
         raise RuntimeError("national alerts are loaded by set-based SQL: use PostgreSQL")
@@ -184,6 +189,7 @@ def seed_alerts(total: int = TOTAL, seed: int = 2026) -> dict[str, int]:
     with connection.cursor() as cursor:
         for statement in statements:
             cursor.execute(statement)
+    services.recount_deadlines()  # each organisation's earliest deadline, from the responses
     return alert_counts()
 
 

@@ -1,5 +1,6 @@
 """Every write to alerts and responses: atomic, audited (auditlog, apps.py), and the only place
-the tallies of the national view are kept (``_retally``).
+the tallies of the national view (``_retally``) and each organisation's earliest deadline
+(``_keep_deadline``) are kept.
 
 - ``alert_save``: a draft alert with its medicines and required actions.
 - ``alert_publish``: one response for every open organisation of the kinds it applies to, in
@@ -33,6 +34,7 @@ from .models import (
     AlertResponse,
     AlertResponseEvent,
     AlertTally,
+    OrganisationDeadline,
 )
 
 Kind = AlertResponseEvent.Kind
@@ -161,6 +163,7 @@ def alert_publish(*, by, alert: Alert) -> int:
             while batch := [answer for _, answer in zip(range(BATCH), answers, strict=False)]:
                 AlertActionResponse.objects.bulk_create(batch)
         _count_tallies(alert)  # every response new, and nobody else sees them yet
+        _publish_deadline(alert, next_due)
         alert.published_at, alert.published_by = timezone.now(), by
         alert.save(update_fields=["published_at", "published_by"])
         transaction.on_commit(lambda: tasks.fan_out.delay(alert.pk))
@@ -200,6 +203,65 @@ def _count_tallies(alert: Alert) -> None:
         .annotate(count=Count("pk"))
         .order_by()
     )
+
+
+def _publish_deadline(alert: Alert, next_due: datetime.date) -> None:
+    """Every organisation the alert reached has a new response due then: its earliest deadline
+    is that, or the one it had if sooner. Two bulk statements."""
+    if next_due == NO_DEADLINE:
+        return
+    reached = AlertResponse.objects.filter(alert=alert).values("organisation_id")
+    OrganisationDeadline.objects.bulk_create(
+        (
+            OrganisationDeadline(organisation_id=pk, next_due_on=next_due)
+            for pk in reached.values_list("organisation_id", flat=True).iterator(chunk_size=BATCH)
+        ),
+        batch_size=BATCH,
+        ignore_conflicts=True,
+    )
+    OrganisationDeadline.objects.filter(
+        organisation_id__in=reached, next_due_on__gt=next_due
+    ).update(next_due_on=next_due)
+
+
+def _keep_deadline(organisation_id: int) -> None:
+    """Work the organisation's earliest deadline out again from its open responses (one read
+    of the past-deadline index), under a lock on its row, so that two responses saved at once
+    cannot each leave out the other."""
+    OrganisationDeadline.objects.bulk_create(
+        [OrganisationDeadline(organisation_id=organisation_id, next_due_on=NO_DEADLINE)],
+        ignore_conflicts=True,
+    )
+    row = OrganisationDeadline.objects.select_for_update().get(organisation_id=organisation_id)
+    earliest = (
+        AlertResponse.objects.filter(organisation_id=organisation_id)
+        .open()
+        .aggregate(earliest=Min("next_due_on"))["earliest"]
+    )
+    row.next_due_on = earliest or NO_DEADLINE
+    row.save(update_fields=["next_due_on"])
+
+
+def recount_deadlines() -> int:
+    """Set every organisation's earliest deadline from a count of the responses, as an operator
+    does after changing responses by other means than these services (and the national seed
+    after its bulk load). Returns how many organisations have one."""
+    with transaction.atomic():
+        OrganisationDeadline.objects.all().delete()
+        rows = (
+            AlertResponse.objects.open()
+            .values_list("organisation_id")
+            .annotate(earliest=Min("next_due_on"))
+            .order_by()
+        )
+        OrganisationDeadline.objects.bulk_create(
+            (
+                OrganisationDeadline(organisation_id=pk, next_due_on=earliest)
+                for pk, earliest in rows.iterator(chunk_size=BATCH)
+            ),
+            batch_size=BATCH,
+        )
+        return OrganisationDeadline.objects.count()
 
 
 def _tally_key(response: AlertResponse) -> dict:
@@ -253,6 +315,8 @@ def _saved(response: AlertResponse, before: dict, *, event=None) -> AlertRespons
     response.next_due_on = _next_due(response)
     response.save()
     _retally(response, before)
+    if response.next_due_on != before["next_due_on"]:
+        _keep_deadline(response.organisation_id)
     if event is not None:
         kind, by, note = event
         AlertResponseEvent.objects.create(response=response, kind=kind, by=by, note=note)

@@ -17,6 +17,7 @@ from committees.models import Committee, Meeting
 from incidents.models import Incident, IncidentMedicine, ReferenceCounter
 from organisations.models import Membership, Organisation
 from organisations.national import largest_trust
+from tests.alerts.conftest import assert_deadlines_are_live
 
 pytestmark = pytest.mark.django_db(transaction=True)
 SCALE = 0.01
@@ -80,6 +81,9 @@ def test_the_national_seed_at_a_small_scale(capsys):
     live = dict(AlertResponse.objects.values_list("alert_id").annotate(n=Count("id")).order_by())
     tallied = dict(AlertTally.objects.values_list("alert_id").annotate(n=Sum("count")).order_by())
     assert tallied == live
+    # So is each organisation's earliest deadline, which the past-deadline view reads.
+    assert AlertResponse.objects.overdue().exists()
+    assert_deadlines_are_live()
     assert (
         Committee.objects.count()
         == Organisation.objects.filter(

@@ -26,7 +26,7 @@ from organisations.permissions import Perm
 from .. import choices, importing, services
 from ..effect import effect
 from ..forms import AlertForm, ComplianceFilterForm, ImportForm, action_formset
-from ..models import Alert, AlertResponse, AlertTally
+from ..models import Alert, AlertResponse, AlertTally, OrganisationDeadline
 
 logger = logging.getLogger(__name__)
 PAGE_SIZE = 50
@@ -424,9 +424,23 @@ def _overdue_rows(request, today):
 
 @allow("GET")
 def overdue(request):
+    """The organisations past a deadline, the longest overdue first: from each organisation's
+    earliest deadline (kept by the services), then the late alerts of the page's fifty."""
     _require(request, Perm.ALERTS_COMPLIANCE)
     today = timezone.localdate()
-    page = Paginator(_overdue_rows(request, today), PAGE_SIZE).get_page(request.GET.get("page"))
+    organisations = (
+        OrganisationDeadline.objects.visible_to(request.user, Perm.ALERTS_COMPLIANCE)
+        .filter(next_due_on__lt=today)
+        .order_by("next_due_on", "organisation__name")
+        .values(
+            "organisation__ods_code",
+            "organisation__name",
+            "organisation__region",
+            "organisation__kind",
+            "next_due_on",
+        )
+    )
+    page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     regions, kinds = dict(Region.choices), dict(OrganisationKind.choices)
     late = defaultdict(list)
     for response in (
@@ -442,8 +456,10 @@ def overdue(request):
     for row in page.object_list:
         row["region_label"] = regions.get(row["organisation__region"], "")
         row["kind_label"] = kinds.get(row["organisation__kind"], row["organisation__kind"])
+        row["since"] = row["next_due_on"]
         row["days"] = (today - row["since"]).days
         row["late"] = late[row["organisation__ods_code"]]
+        row["alerts"] = len(row["late"])
     return render(request, "alerts/overdue.html", {"page": page, "today": today})
 
 

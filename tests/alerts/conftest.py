@@ -3,7 +3,14 @@ import datetime
 import pytest
 
 from alerts import services
-from alerts.models import Alert, AlertActionResponse, AlertResponse, AlertTally
+from alerts.models import (
+    NO_DEADLINE,
+    Alert,
+    AlertActionResponse,
+    AlertResponse,
+    AlertTally,
+    OrganisationDeadline,
+)
 from organisations.choices import OrganisationKind
 
 ISSUED = datetime.date(2026, 11, 2)
@@ -64,6 +71,27 @@ def kept_tallies(alert) -> dict:
 
 def assert_tallies_are_live(alert):
     assert kept_tallies(alert) == live_tallies(alert)
+
+
+def live_deadlines() -> dict:
+    """Each organisation's earliest open deadline, as a live minimum over the responses."""
+    from django.db.models import Min
+
+    return dict(
+        AlertResponse.objects.open()
+        .values_list("organisation_id")
+        .annotate(earliest=Min("next_due_on"))
+        .order_by()
+    )
+
+
+def assert_deadlines_are_live():
+    kept = {
+        row.organisation_id: row.next_due_on
+        for row in OrganisationDeadline.objects.exclude(next_due_on=NO_DEADLINE)
+    }
+    live = {pk: due for pk, due in live_deadlines().items() if due != NO_DEADLINE}
+    assert kept == live
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from django.urls import reverse
 from alerts import choices, importing, services
 from alerts.models import Alert, AlertActionResponse, AlertResponse
 from organisations.choices import OrganisationKind
-from tests.alerts.conftest import ISSUED, assert_tallies_are_live
+from tests.alerts.conftest import ISSUED, assert_deadlines_are_live, assert_tallies_are_live
 
 pytestmark = pytest.mark.django_db
 
@@ -244,6 +244,7 @@ class TestImporting:
                 2 * alert.actions.count()
             )
             assert_tallies_are_live(alert)
+            assert_deadlines_are_live()
             assert alert.notified_at is not None
 
     def test_publishing_publishes_only_the_new(self, lead, trust):

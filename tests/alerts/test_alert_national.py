@@ -14,7 +14,7 @@ from django.urls import reverse
 from alerts import services
 from alerts.models import AlertActionResponse, AlertResponse
 from organisations.choices import OrganisationKind, Post, Region
-from tests.alerts.conftest import assert_tallies_are_live, draft
+from tests.alerts.conftest import assert_deadlines_are_live, assert_tallies_are_live, draft
 from tests.factories import OrganisationFactory, network_lead, post_holder
 
 pytestmark = pytest.mark.django_db
@@ -117,6 +117,7 @@ class TestFigures:
             (NORTH_WEST, FT): (1, 0, 0, 0, 1),
         }
         assert_tallies_are_live(alert)
+        assert_deadlines_are_live()
 
     def test_a_regional_lead_sees_their_region(self, world, client_for):
         alert, trusts = world
@@ -143,6 +144,7 @@ class TestFigures:
         got = figures(client_for(lead), alert).context["figures"]
         assert (got["acknowledged"], got["not_applicable"], got["overdue"]) == (5, 1, 2)
         assert_tallies_are_live(alert)
+        assert_deadlines_are_live()
 
     def test_a_recount_puts_right_responses_changed_behind_the_services(
         self, world, client_for, lead
@@ -155,6 +157,10 @@ class TestFigures:
         services.recount_tallies(alert)
         assert_tallies_are_live(alert)
         assert figures(client_for(lead), alert).context["figures"]["completed"] == 2
+        assert trusts["E"].ods_code in client_for(lead).get(reverse("alerts:overdue")).text
+        services.recount_deadlines()
+        assert_deadlines_are_live()
+        assert trusts["E"].ods_code not in client_for(lead).get(reverse("alerts:overdue")).text
 
 
 class TestDrillDown:

@@ -11,7 +11,7 @@ from alerts import services
 from alerts.models import NO_DEADLINE, Alert, AlertActionResponse, AlertResponse
 from notifications.models import Notification
 from organisations.choices import OrganisationKind, Post
-from tests.alerts.conftest import ISSUED, assert_tallies_are_live, draft
+from tests.alerts.conftest import ISSUED, assert_deadlines_are_live, assert_tallies_are_live, draft
 from tests.factories import OrganisationFactory, post_holder
 
 pytestmark = pytest.mark.django_db
@@ -90,6 +90,7 @@ class TestPublishing:
         first_deadline = natpsa.actions.first().due_on
         assert set(AlertResponse.objects.values_list("next_due_on", flat=True)) == {first_deadline}
         assert_tallies_are_live(natpsa)
+        assert_deadlines_are_live()
 
     def test_each_organisations_mso_and_deputy_are_told_once(
         self, lead, natpsa, trust, mso, director, django_capture_on_commit_callbacks

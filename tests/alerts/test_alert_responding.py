@@ -11,7 +11,13 @@ from alerts import services
 from alerts.choices import ResponseState
 from alerts.models import NO_DEADLINE, AlertResponse
 from organisations.choices import Role
-from tests.alerts.conftest import ISSUED, answers, assert_tallies_are_live, finish
+from tests.alerts.conftest import (
+    ISSUED,
+    answers,
+    assert_deadlines_are_live,
+    assert_tallies_are_live,
+    finish,
+)
 from tests.factories import member
 
 pytestmark = pytest.mark.django_db
@@ -65,6 +71,7 @@ class TestWorkflow:
             "completed",
         ]
         assert_tallies_are_live(published)
+        assert_deadlines_are_live()
 
     def test_not_applicable_needs_a_rationale(self, response, mso, published):
         with pytest.raises(ValidationError, match="Say why"):
@@ -77,6 +84,7 @@ class TestWorkflow:
         response.refresh_from_db()
         assert response.state == ResponseState.NOT_APPLICABLE and response.acknowledged_at
         assert_tallies_are_live(published)
+        assert_deadlines_are_live()
 
     def test_an_action_without_an_owner_is_not_done(self, response, mso):
         answer = answers(response)[0]
@@ -149,6 +157,7 @@ class TestWorkflow:
         assert response.state == ResponseState.IN_PROGRESS and response.rationale == ""
         assert response.events.last().note == "We do stock it after all"
         assert_tallies_are_live(published)
+        assert_deadlines_are_live()
 
     def test_a_closed_response_takes_no_changes(self, response, mso):
         services.response_decide(by=mso, response=response, applies=False, rationale="No stock")
@@ -192,3 +201,4 @@ def test_the_tallies_stay_live_through_many_organisations_responding(
     services.response_complete(by=mso, response=mine)
     services.response_reopen(by=mso, response=mine, reason="Audit found a gap")
     assert_tallies_are_live(published)
+    assert_deadlines_are_live()

@@ -13,6 +13,7 @@ from django.core.paginator import Paginator
 from django.db.models import Count, Min, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from mso_portal import exports
@@ -442,7 +443,7 @@ def overdue(request):
     )
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
     regions, kinds = dict(Region.choices), dict(OrganisationKind.choices)
-    late = defaultdict(list)
+    late, addresses = defaultdict(list), {}
     for response in (
         AlertResponse.objects.visible_to(request.user, Perm.ALERTS_COMPLIANCE)
         .overdue(today)
@@ -452,7 +453,11 @@ def overdue(request):
             "alert_id", "alert__reference", "alert__title", "next_due_on", "organisation__ods_code"
         )
     ):
-        late[response["organisation__ods_code"]].append(response)
+        alert_id, ods_code = response["alert_id"], response["organisation__ods_code"]
+        if alert_id not in addresses:  # a page names each alert many times: its address once
+            addresses[alert_id] = reverse("alerts:compliance", args=[alert_id])
+        response["url"] = f"{addresses[alert_id]}?{urlencode({'q': ods_code})}"
+        late[ods_code].append(response)
     for row in page.object_list:
         row["region_label"] = regions.get(row["organisation__region"], "")
         row["kind_label"] = kinds.get(row["organisation__kind"], row["organisation__kind"])

@@ -13,14 +13,13 @@ import datetime
 
 from django.core.cache import cache
 from django.db.models import Count, Max, Q
-from django.db.models.functions import TruncMonth
 from django.utils import timezone
 
 from alerts.choices import FINISHED_ACTIONS as ALERT_ACTIONS_FINISHED
 from alerts.models import NO_DEADLINE, AlertActionResponse, AlertResponse
 from incidents import charts, spc
 from incidents.choices import MODERATE_OR_WORSE, PHYSICAL_HARM, LearningResponse
-from incidents.figures import month_starts
+from incidents.figures import month_starts, monthly_totals
 from incidents.models import Incident, IncidentAction, IncidentMedicine, Status
 from organisations.choices import OrganisationKind, Post
 from organisations.models import Appointment, Handover, Organisation, OrganisationClosure
@@ -74,17 +73,19 @@ def _incidents(organisation_ids, start, end):
     ).exclude(status=Status.DUPLICATE)
 
 
+def _start_of(day: datetime.date) -> datetime.datetime:
+    """Midnight at the start of a day, here (a range of times, which an index can read)."""
+    return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
+
+
 def _chart(organisation_ids, end: datetime.date) -> dict:
-    """Reports each month for the 24 months to the period's last month, as an XmR chart."""
+    """Reports each month for the 24 months to the period's last month, as an XmR chart: from
+    the monthly counts, and a count of the last month's incidents to its last day if the
+    period ends before that month does."""
     starts = month_starts(end, CHART_MONTHS)
-    counted = {
-        (key.date() if isinstance(key, datetime.datetime) else key): n
-        for key, n in _incidents(organisation_ids, starts[0], end)
-        .annotate(month=TruncMonth("occurred_on"))
-        .values_list("month")
-        .annotate(n=Count("id"))
-        .order_by()
-    }
+    counted = monthly_totals(organisation_ids, starts[0], end)
+    if (end + datetime.timedelta(days=1)).day != 1:
+        counted[starts[-1]] = _incidents(organisation_ids, starts[-1], end).count()
     first = next((i for i, start in enumerate(starts) if counted.get(start)), len(starts) - 1)
     chart = spc.xmr([(f"{start:%b %Y}", counted.get(start, 0)) for start in starts[first:]])
     return {
@@ -122,10 +123,8 @@ def _alerts(organisation_ids, start, end) -> dict:
     """Each response of the period: to an alert published by its last day, and not closed
     before its first. Its deadline is the last of its actions'; it was on time when closed by
     then, late when closed after, overdue when still open after it at the period's end."""
-    end_of_period = timezone.make_aware(
-        datetime.datetime.combine(end + datetime.timedelta(days=1), datetime.time())
-    )
-    start_of_period = timezone.make_aware(datetime.datetime.combine(start, datetime.time()))
+    end_of_period = _start_of(end + datetime.timedelta(days=1))
+    start_of_period = _start_of(start)
     responses = (
         AlertResponse.objects.filter(
             organisation_id__in=organisation_ids, alert__published_at__lt=end_of_period
@@ -236,8 +235,8 @@ def report_figures(committee: Committee, start: datetime.date, end: datetime.dat
     closed = Incident.objects.filter(
         organisation_id__in=ids,
         status=Status.CLOSED,
-        closed_at__date__gte=start,
-        closed_at__date__lte=end,
+        closed_at__gte=_start_of(start),
+        closed_at__lt=_start_of(end + datetime.timedelta(days=1)),
     )
     learning = dict(
         closed.exclude(learning_response="")

@@ -23,6 +23,17 @@ def month_starts(last: datetime.date, months: int) -> list[datetime.date]:
     return starts[::-1]
 
 
+def monthly_totals(organisation_ids, first: datetime.date, last: datetime.date) -> Counter:
+    """The incidents of these organisations in each month from ``first``'s to ``last``'s (the
+    first days of the months, both included), duplicates left out: from the monthly counts."""
+    totals = Counter()
+    for month, counts in IncidentMonth.objects.filter(
+        organisation_id__in=organisation_ids, month__gte=first, month__lte=last
+    ).values_list("month", "counts"):
+        totals[month] += counts["total"]
+    return totals
+
+
 @dataclass
 class Figures:
     monthly: spc.Chart  # complete months only

@@ -216,6 +216,12 @@ class Incident(models.Model):
                 condition=Q(status="submitted"),
                 name="incident_awaiting_review",
             ),
+            # An assurance report's learning responses: those closed in its period.
+            models.Index(
+                fields=["organisation", "closed_at"],
+                condition=Q(status="closed"),
+                name="incident_closed",
+            ),
         ]
         constraints = [
             models.CheckConstraint(

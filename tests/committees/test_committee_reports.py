@@ -14,6 +14,7 @@ from alerts import services as alerts
 from alerts.models import AlertResponse
 from committees import figures, services
 from committees.choices import Attendance
+from incidents import services as incidents
 from incidents.models import Incident, IncidentAction
 from tests.alerts.conftest import draft
 from tests.committees.conftest import at
@@ -51,7 +52,7 @@ def world(committee, trust, other_trust, staff, mso, secretary, lead, other_mso)
         status="closed", learning_response="thematic", closed_at=at(datetime.date(2026, 9, 30))
     )
     duplicate = happened(trust, staff, datetime.date(2026, 9, 2), physical_harm="2")
-    Incident.objects.filter(pk=duplicate.pk).update(status="duplicate")
+    incidents.incident_mark_duplicate(by=mso, incident=duplicate, original=never)
     happened(trust, staff, datetime.date(2026, 5, 1), physical_harm="3")  # before
     happened(trust, staff, datetime.date(2026, 6, 30), physical_harm="5")  # before
     happened(other_trust, other_mso, datetime.date(2026, 8, 1), physical_harm="1")  # elsewhere
@@ -122,6 +123,15 @@ def test_the_figures_against_a_hand_count(world, committee):
     chart = got["incidents"]["chart"]
     assert [p["label"] for p in chart["points"]][-3:] == ["Jul 2026", "Aug 2026", "Sep 2026"]
     assert [p["value"] for p in chart["points"]][-3:] == [1, 2, 2]
+
+
+def test_a_period_ending_within_a_month_charts_that_month_to_its_last_day(world, committee):
+    """The chart reads the monthly counts, and counts the last month itself when the period
+    stops before the month does."""
+    to_15_september = figures.report_figures(committee, START, datetime.date(2026, 9, 15))
+    whole = figures.report_figures(committee, START, END)
+    assert [p["value"] for p in whole["incidents"]["chart"]["points"]][-1] == 2
+    assert [p["value"] for p in to_15_september["incidents"]["chart"]["points"]][-1] == 1
 
 
 def test_the_period_before():

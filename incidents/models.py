@@ -259,7 +259,7 @@ class Incident(models.Model):
 
     def when(self) -> str:
         time = self.occurred_time.strftime("%H:%M") if self.occurred_time else ""
-        bracket = self.get_time_bracket_display() if self.time_bracket else ""
+        bracket = choices.TIME_BRACKETS.label(self.time_bracket) if self.time_bracket else ""
         return ", ".join(part for part in (time, bracket) if part)
 
     @staticmethod

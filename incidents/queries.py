@@ -255,16 +255,40 @@ def in_chunks(queryset: QuerySet, sort: str, size: int = 1000):
 
 def export_rows(queryset: QuerySet, sort: str = "newest"):
     """Each incident as a tuple of EXPORT_COLUMNS, read in chunks so memory stays flat; every
-    cell neutralised against formula injection."""
+    cell neutralised against formula injection. The coded answers' words are looked up once
+    for the whole export (a field's own display method builds its lookup at every call)."""
+    from django.db.models import Prefetch
     from django.utils import timezone
 
     from mso_portal.exports import neutralise
 
     from . import choices
+    from .models import IncidentMedicine, Theme
 
-    queryset = queryset.select_related("organisation").prefetch_related("medicines", "themes")
+    words = {
+        name: dict(Incident._meta.get_field(name).flatchoices)
+        for name in (
+            "status",
+            "location",
+            "reached_patient",
+            "physical_harm",
+            "psychological_harm",
+            "age_bracket",
+            "gender",
+            "learning_response",
+        )
+    }
+
+    def word(incident, name):
+        value = getattr(incident, name)
+        return str(words[name].get(value, value))
+
+    queryset = queryset.select_related("organisation").prefetch_related(
+        Prefetch("medicines", IncidentMedicine.objects.all(), to_attr="listed_medicines_rows"),
+        Prefetch("themes", Theme.objects.all(), to_attr="listed_themes"),
+    )
     for incident in in_chunks(queryset, sort):
-        medicines = list(incident.medicines.all())
+        medicines = incident.listed_medicines_rows
         equivalent = choices.HARM_EQUIVALENTS.get(incident.physical_harm)
         row = (
             incident.reference,
@@ -273,25 +297,25 @@ def export_rows(queryset: QuerySet, sort: str = "newest"):
             incident.occurred_on,
             incident.when(),
             timezone.localtime(incident.reported_at).date(),
-            incident.get_status_display(),
-            incident.get_location_display(),
+            word(incident, "status"),
+            word(incident, "location"),
             incident.service_area,
             "; ".join(m.name for m in medicines),
             "; ".join(sorted({m.high_risk_group for m in medicines if m.high_risk_group})),
             "; ".join(sorted({m.cd_schedule for m in medicines if m.cd_schedule})),
-            incident.get_reached_patient_display(),
-            incident.get_physical_harm_display(),
+            word(incident, "reached_patient"),
+            word(incident, "physical_harm"),
             equivalent.nrls if equivalent else "",
-            incident.get_psychological_harm_display(),
+            word(incident, "psychological_harm"),
             incident.ncc_merp,
             "; ".join(choices.PROCESSES.labels(incident.processes)),
-            incident.get_age_bracket_display(),
-            incident.get_gender_display(),
+            word(incident, "age_bracket"),
+            word(incident, "gender"),
             "Yes" if incident.anonymous else "No",
             incident.what_happened,
             incident.immediate_actions,
-            incident.get_learning_response_display(),
-            "; ".join(theme.name for theme in incident.themes.all()),
+            word(incident, "learning_response"),
+            "; ".join(theme.name for theme in incident.listed_themes),
             timezone.localtime(incident.closed_at).date() if incident.closed_at else None,
         )
         yield tuple(neutralise(value) for value in row)

@@ -1,13 +1,9 @@
-from .models import Notification
+from .services import unread_count
 
 
 def unread(request):
-    """The number of unread notifications, for the header (one indexed count)."""
+    """The number of unread notifications, for the header (kept in the cache: services.py)."""
     user = getattr(request, "user", None)
     if user is None or not user.is_authenticated:
         return {}
-    return {
-        "unread_notifications": Notification.objects.filter(
-            recipient=user, read_at__isnull=True
-        ).count()
-    }
+    return {"unread_notifications": unread_count(user)}

@@ -18,6 +18,7 @@ from collections.abc import Iterable
 from datetime import timedelta
 
 from django.conf import settings
+from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
 from django.db.models import Q
@@ -103,6 +104,8 @@ def _write(chunk: list[Reminder]) -> int:
     with transaction.atomic():
         # Another sweep may write the same rows at once: the ledger's key keeps one of each.
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
+    written_to = {reminder.recipient_id for reminder in new}
+    transaction.on_commit(lambda: forget_unread(written_to))
     wanted = {_key(reminder) for reminder in new if reminder.recipient_id not in daily}
     if wanted:
         transaction.on_commit(lambda: _hand_on_written(recipients, subjects, wanted))
@@ -247,7 +250,32 @@ def send_digests() -> int:
 
 
 def mark_read(*, user, notifications) -> int:
-    return notifications.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    read = notifications.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
+    transaction.on_commit(lambda: forget_unread([user.pk]))
+    return read
+
+
+# How many of a person's notifications are unread, for the header of every page: kept in the
+# cache, forgotten by the writes above, and at most this old whatever else changes them.
+UNREAD_SECONDS = 300
+
+
+def _unread_key(user_id: int) -> str:
+    return f"notifications:unread:{user_id}"
+
+
+def unread_count(user) -> int:
+    """How many of the person's notifications are unread: from the cache (a query when it has
+    not got it, or the services above have written to them since)."""
+    count = cache.get(_unread_key(user.pk))
+    if count is None:
+        count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+        cache.set(_unread_key(user.pk), count, UNREAD_SECONDS)
+    return count
+
+
+def forget_unread(user_ids) -> None:
+    cache.delete_many([_unread_key(pk) for pk in user_ids])
 
 
 def preference_set(*, user, delivery: str) -> Preference:

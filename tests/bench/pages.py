@@ -41,6 +41,7 @@ NATIONAL = "mso_portal_bench_national"
 DEMO = "mso_portal_bench_demo"
 WORKERS = 2
 REPORTER = "reporter@bench.example"  # reports the incidents the benchmark submits
+LEAD = "national.lead@bench.example"
 SECRET_KEY = "bench-only-secret-key-bench-only-secret-key-bench-only"  # signs the sessions
 BUDGET_PAGE_P95_MS = 150.0
 BUDGET_VIEW_P95_MS = 300.0  # dashboards and the national views
@@ -48,6 +49,12 @@ BUDGET_SUBMIT_P95_MS = 300.0
 BUDGET_GROWTH = 2.0  # a page at national scale, against the same page on the demo data
 BUDGET_FLOOR_MULTIPLE = 4.0  # a page on the demo data, against the bare signed-in response
 BUDGET_WORKER_MB = 300.0
+BUDGET_PUBLISH_S = 10.0  # one alert to every organisation it applies to, its MSOs told
+BUDGET_SWEEP_S = 60.0  # one full reminder sweep
+BUDGET_SWEEP_MB = 500.0
+EXPORT_ROWS = 100_000  # the large export: a streamed CSV of this many incidents
+DRAFT_REPORT = "assurance report, a draft (its figures kept)"
+REFIGURED = "assurance report, its figures worked out again (the chair asks, then reads)"
 # Pages given the wider budget: summaries over many organisations or a whole trust's figures.
 WIDE = {
     "dashboard",
@@ -57,7 +64,8 @@ WIDE = {
     "compliance",
     "national alert list",
     "alerts past a deadline",
-    "assurance report (draft: figures worked out)",
+    DRAFT_REPORT,
+    REFIGURED,
 }
 
 
@@ -144,12 +152,7 @@ def _cast() -> dict:
     from organisations.choices import OrganisationKind, Post, Role
     from organisations.models import Membership, Organisation
 
-    largest = Organisation.objects.get(
-        pk=Incident.objects.values("organisation")
-        .annotate(n=Count("id"))
-        .order_by("-n")
-        .values("organisation")[:1]
-    )
+    largest = _largest()
     mso = _holder(largest, Post.MSO, "largest.mso@bench.example")
     pcn = (
         Organisation.objects.filter(kind=OrganisationKind.PCN)
@@ -163,9 +166,7 @@ def _cast() -> dict:
         network = Network.objects.create(
             name="National MSO network", slug="national-mso-network", kind=Network.Kind.NATIONAL
         )
-    lead, _ = User.objects.get_or_create(
-        email="national.lead@bench.example", defaults={"full_name": "Bench Lead"}
-    )
+    lead, _ = User.objects.get_or_create(email=LEAD, defaults={"full_name": "Bench Lead"})
     NetworkMembership.objects.get_or_create(
         network=network, user=lead, defaults={"role": NetworkMembership.Role.LEAD}
     )
@@ -197,25 +198,35 @@ def _cast() -> dict:
         ("national alert list", "lead", "/alerts/national/"),
         ("alerts past a deadline", "lead", "/alerts/past-deadline/"),
     ]
-    report_pdf = None
+    report_pdf, refigure = None, None
     if committee is not None:
         pages.append(("committee", "chair", f"/committees/{ods}/{committee.pk}/"))
-        draft, report_pdf = _assurance_report(committee, chair)
-        pages.append(
-            (
-                "assurance report (draft: figures worked out)",
-                "chair",
-                f"/committees/{ods}/{committee.pk}/reports/{draft.pk}/",
-            )
-        )
+        draft, approved, report_pdf = _assurance_report(committee, chair)
+        reports = f"/committees/{ods}/{committee.pk}/reports"
+        pages += [
+            (DRAFT_REPORT, "chair", f"{reports}/{draft.pk}/"),
+            ("assurance report PDF (the download)", "chair", f"{reports}/{approved.pk}/report.pdf"),
+        ]
+        # The chair asks for a draft's figures to be worked out again, then reads it.
+        refigure = (f"{reports}/{draft.pk}/figures/", f"{reports}/{draft.pk}/")
     reporter, _ = User.objects.get_or_create(
         email=REPORTER, defaults={"full_name": "Bench Reporter"}
     )
     Membership.objects.get_or_create(user=reporter, organisation=largest, role=Role.STAFF)
-    people = {"mso": mso, "pcn_mso": pcn_mso, "lead": lead, "chair": chair, "reporter": reporter}
+    group_mso, exported = _group_mso()
+    people = {
+        "mso": mso,
+        "pcn_mso": pcn_mso,
+        "lead": lead,
+        "chair": chair,
+        "reporter": reporter,
+        "group_mso": group_mso,
+    }
     return {
         "pages": pages,
         "report_pdf": report_pdf,
+        "refigure": refigure,
+        "exported": exported,
         "sessions": {name: _signed_in(user) for name, user in people.items()},
         "counts": {
             "organisations": Organisation.objects.count(),
@@ -233,8 +244,11 @@ def _cast() -> dict:
 
 
 def _assurance_report(committee, chair):
-    """A draft report of the last quarter (its page works the figures out on each view), and
-    how long the PDF of an approved one takes to make (p50 and p95 of 5, in process)."""
+    """A draft report of the last quarter (its page reads its kept figures, worked out again
+    when asked), an approved one of the quarter before with its PDF made and stored (its page
+    serves the file), and how long making that PDF takes in the worker (p50 and p95 of 5)."""
+    from django.core.files.base import ContentFile
+
     from committees import figures, pdf, services
     from committees.models import AssuranceReport
 
@@ -244,20 +258,205 @@ def _assurance_report(committee, chair):
     ).first() or services.report_create(
         by=chair, committee=committee, period_start=start, period_end=end
     )
-    approved = AssuranceReport(
+    before_start, before_end = figures.previous_period(start, end)
+    approved = AssuranceReport.objects.filter(
+        committee=committee, period_start=before_start, period_end=before_end
+    ).first() or AssuranceReport.objects.create(
         committee=committee,
-        period_start=start,
-        period_end=end,
+        period_start=before_start,
+        period_end=before_end,
         state="approved",
-        snapshot=figures.report_figures(committee, start, end),
+        snapshot=figures.report_figures(committee, before_start, before_end),
         approved_by=chair,
+        created_by=chair,
     )
     times = []
     for _ in range(5):
         started = time.perf_counter()
-        pdf.render(approved)
+        made = pdf.render(approved)
         times.append((time.perf_counter() - started) * 1000)
-    return draft, _percentiles(times)
+    if not approved.pdf:
+        approved.pdf.save("report.pdf", ContentFile(made), save=False)
+        approved.pdf_state = "ready"
+        approved.save(update_fields=["pdf", "pdf_state"])
+    return draft, approved, _percentiles(times)
+
+
+def _group_mso():
+    """A person who is deputy MSO of the largest trusts at once (a group of trusts sharing its
+    medication safety team), as many as hold 100,000 incidents between them (every trust, at
+    a smaller scale): their export of the incidents is the benchmark's large export. Returns
+    them and how many rows it holds."""
+    from django.db.models import Count
+
+    from accounts.models import User
+    from incidents.models import Incident
+    from organisations.choices import OrganisationKind, Post
+    from organisations.models import Appointment
+
+    user, _ = User.objects.get_or_create(
+        email="group.mso@bench.example", defaults={"full_name": "Bench Group MSO"}
+    )
+    trusts = (
+        Incident.objects.filter(
+            organisation__kind__in=[OrganisationKind.NHS_TRUST, OrganisationKind.FOUNDATION_TRUST]
+        )
+        .values_list("organisation")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+    )
+    held = 0
+    for organisation_id, n in trusts:
+        if held >= EXPORT_ROWS:
+            break
+        Appointment.objects.get_or_create(
+            organisation_id=organisation_id,
+            post=Post.DEPUTY_MSO,
+            user=user,
+            defaults={"start_on": date(2024, 1, 1)},
+        )
+        held += n
+    return user, held
+
+
+def _checks() -> list[str]:
+    """That the summaries the measured pages read equal a live count of the data: the largest
+    trust's monthly incident counts, every alert's tallies, every organisation's earliest alert
+    deadline. Returns what does not agree."""
+    from django.db.models import Count, Min, Sum
+
+    from alerts.models import AlertResponse, AlertTally, OrganisationDeadline
+    from incidents.models import Incident, IncidentMonth
+    from incidents.summary import compute
+
+    wrong = []
+    largest = _largest()
+    for row in IncidentMonth.objects.filter(organisation=largest).order_by("-month")[:24]:
+        live, kept = compute(row.organisation_id, row.month), dict(row.counts)
+        same_days = sorted(kept.pop("closure_days")) == sorted(live.pop("closure_days"))
+        if kept != live or not same_days:
+            wrong.append(f"the monthly counts of {row.month:%B %Y}")
+    counted = Incident.objects.filter(organisation=largest).exclude(status="duplicate").count()
+    kept = sum(row.counts["total"] for row in IncidentMonth.objects.filter(organisation=largest))
+    if kept != counted:
+        wrong.append(f"the largest trust's incidents: {kept} counted monthly, {counted} live")
+    tallied = dict(AlertTally.objects.values_list("alert_id").annotate(n=Sum("count")).order_by())
+    live = dict(AlertResponse.objects.values_list("alert_id").annotate(n=Count("id")).order_by())
+    if {k: v for k, v in tallied.items() if v} != live:
+        wrong.append("the alert tallies")
+    earliest = dict(
+        AlertResponse.objects.open()
+        .values_list("organisation_id")
+        .annotate(due=Min("next_due_on"))
+        .order_by()
+    )
+    if dict(OrganisationDeadline.objects.values_list("organisation_id", "next_due_on")) != (
+        earliest
+    ):
+        wrong.append("the organisations' earliest alert deadlines")
+    return wrong
+
+
+def _largest():
+    """The organisation that holds the most incidents (the largest trust)."""
+    from django.db.models import Count
+
+    from incidents.models import Incident
+    from organisations.models import Organisation
+
+    return Organisation.objects.get(
+        pk=Incident.objects.values("organisation")
+        .annotate(n=Count("id"))
+        .order_by("-n")
+        .values("organisation")[:1]
+    )
+
+
+class _RolledBack(Exception):
+    pass
+
+
+def _rolled_back(work):
+    """``work()`` timed, in a transaction then rolled back, so that the data stays as loaded:
+    (its result, seconds)."""
+    from django.db import transaction
+
+    found = {}
+    try:
+        with transaction.atomic():
+            started = time.perf_counter()
+            found["result"] = work()
+            found["seconds"] = time.perf_counter() - started
+            raise _RolledBack
+    except _RolledBack:
+        pass
+    return found["result"], found["seconds"]
+
+
+def _jobs() -> dict:
+    """Publishing one alert to every organisation (its MSOs told), and one full reminder sweep
+    from the ledger as loaded, each rolled back afterwards; the process's peak memory; and the
+    checks that the summaries equal a live count."""
+    import resource
+    from datetime import timedelta
+
+    from django.utils import timezone
+
+    from accounts.models import User
+    from alerts import services
+    from alerts.models import Alert
+    from notifications.models import Notification
+    from notifications.services import sweep
+    from organisations.choices import OrganisationKind
+
+    lead = User.objects.get(email=LEAD)
+    today = timezone.localdate()
+
+    def publish():
+        alert = services.alert_save(
+            by=lead,
+            alert=Alert(
+                reference=f"NatPSA/{today.year}/999/NHSPS",
+                title="Benchmark: oral methotrexate",
+                issuer="nhs-england",
+                alert_type="natpsa",
+                issued_on=today,
+                summary="Prescribe, dispense and give oral methotrexate once a week only.",
+                applicable_kinds=list(OrganisationKind.values),
+            ),
+            medicines=[{"name": "Methotrexate 2.5 mg tablets"}],
+            actions=[
+                {"description": f"Action {n}: review the weekly-dosing checks.", "due_on": due}
+                for n, due in enumerate((today + timedelta(days=d) for d in (28, 90, 180)), start=1)
+            ],
+        )
+        reached = services.alert_publish(by=lead, alert=alert)
+        return reached, services.fan_out(alert)
+
+    (reached, told), published_s = _rolled_back(publish)
+    before = Notification.objects.count()
+
+    def sweep_twice():
+        started = time.perf_counter()
+        written = sweep(today)
+        seconds = time.perf_counter() - started
+        added = Notification.objects.count() - before
+        started = time.perf_counter()
+        return written, seconds, added, sweep(today), time.perf_counter() - started
+
+    (written, sweep_s, added, again, again_s), _ = _rolled_back(sweep_twice)
+    return {
+        "publish": {"reached": reached, "told": told, "seconds": published_s},
+        "sweep": {
+            "written": written,
+            "added": added,
+            "again": again,
+            "again_seconds": again_s,
+            "seconds": sweep_s,
+            "rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+        },
+        "wrong": _checks(),
+    }
 
 
 def _clean() -> dict:
@@ -477,6 +676,23 @@ def _submit(server, session, runs) -> dict:
     return {**_percentiles(times), "status": status, "rss_mb": server.worker_rss_mb()}
 
 
+def _time_after(server, asked: str, read: str, session, runs) -> dict:
+    """Each time: ask (a POST, not timed), then read the page it leads to (timed)."""
+    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+    times, status = [], None
+    for n in range(runs + 3):
+        _post(connection, asked, session, _form(connection, read, session), {})
+        started = time.perf_counter()
+        connection.request("GET", read, headers=_headers(session))
+        response = connection.getresponse()
+        response.read()
+        status = response.status
+        if n >= 3:
+            times.append((time.perf_counter() - started) * 1000)
+    connection.close()
+    return {**_percentiles(times), "status": status, "rss_mb": server.worker_rss_mb()}
+
+
 def _export(server, path, session) -> dict:
     """A streamed export read to its end: how long, how big, and the workers' memory."""
     connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=600)
@@ -605,18 +821,31 @@ def measure(kind: str, database_url: str, scale: float, runs: int, load_seconds:
                 "path": path,
                 **_time(server, path, cast["sessions"][who], runs),
             }
+        if cast.get("refigure"):
+            asked, read = cast["refigure"]
+            results["pages"][REFIGURED] = {
+                "path": read,
+                **_time_after(server, asked, read, cast["sessions"]["chair"], runs),
+            }
         results["submit"] = _submit(server, cast["sessions"]["reporter"], runs)
         results["export"] = _export(server, "/register/export.csv", cast["sessions"]["lead"])
+        results["large_export"] = {
+            "rows": cast["exported"],
+            **_export(server, "/incidents/export.csv", cast["sessions"]["group_mso"]),
+        }
         if load_seconds:
             results["load"] = _load_test(server, cast, load_seconds)
         results["rss_mb"] = max(
             [server.worker_rss_mb(), results["submit"]["rss_mb"], results["export"]["rss_mb"]]
+            + [results["large_export"]["rss_mb"]]
             + ([results["load"]["rss_mb"]] if load_seconds else [])
             + [p["rss_mb"] for p in results["pages"].values()]
         )
     finally:
         server.stop()
         _child("clean", database_url, scale)
+    if kind == "national":
+        results["jobs"] = _child("jobs", database_url, scale)
     return results
 
 
@@ -632,8 +861,10 @@ def _versions() -> str:
     )
 
 
-def report(national: dict, demo: dict, scale: float, runs: int) -> tuple[str, list[str]]:
-    missed = []
+def report(national: dict, demo: dict, scale: float, runs: int) -> tuple[str, list, list]:
+    """The section of docs/benchmarks.md, the budgets missed, and what is broken (a page that
+    did not answer, a failed request, a summary unlike a live count, a reminder sent twice)."""
+    missed, broken = [], []
     floor = demo["floor"]["p50"]
     lines = [
         "## Pages over the real stack",
@@ -653,7 +884,7 @@ def report(national: dict, demo: dict, scale: float, runs: int) -> tuple[str, li
     ]
     for source, target in ((national, "national"), (demo, "demo")):
         if source["floor"]["status"] != 200:
-            missed.append(f"the floor answered {source['floor']['status']} ({target})")
+            broken.append(f"the floor answered {source['floor']['status']} ({target})")
     lines.append(
         f"| bare signed-in response (the floor) | {_ms(national['floor'])} | "
         f"{_ms(demo['floor'])} | | 1.0 |"
@@ -669,7 +900,7 @@ def report(national: dict, demo: dict, scale: float, runs: int) -> tuple[str, li
         budget = BUDGET_VIEW_P95_MS if label in WIDE else BUDGET_PAGE_P95_MS
         for source, name in ((page, "national"), (small, "demo")):
             if source and source["status"] != 200:
-                missed.append(f"{label} answered {source['status']} ({name})")
+                broken.append(f"{label} answered {source['status']} ({name})")
         if page["p95"] > budget:
             missed.append(f"{label}: p95 {page['p95']:.0f} ms at national scale > {budget:.0f}")
         if growth and growth > BUDGET_GROWTH and label not in WIDE:
@@ -687,12 +918,12 @@ def report(national: dict, demo: dict, scale: float, runs: int) -> tuple[str, li
         f"{submit['p95'] / demo['submit']['p95']:.1f}× | |"
     )
     if submit["status"] != 200:
-        missed.append(f"an incident submission answered {submit['status']}")
+        broken.append(f"an incident submission answered {submit['status']}")
     if submit["p95"] > BUDGET_SUBMIT_P95_MS:
         missed.append(f"incident submission: p95 {submit['p95']:.0f} ms > {BUDGET_SUBMIT_P95_MS}")
     export = national["export"]
     if export["status"] != 200:
-        missed.append(f"the register export answered {export['status']}")
+        broken.append(f"the register export answered {export['status']}")
     rss = max(national["rss_mb"], demo["rss_mb"])
     load = national.get("load")
     if load:
@@ -705,27 +936,74 @@ def report(national: dict, demo: dict, scale: float, runs: int) -> tuple[str, li
             f"{load['failures']} failed.",
         ]
         if load["failures"]:
-            missed.append(
+            broken.append(
                 f"the load test had {load['failures']} failed requests: "
                 + "; ".join(load["errors"][:5])
             )
+    large = national["large_export"]
+    if large["status"] != 200:
+        broken.append(f"the large export answered {large['status']}")
     lines += [
         "",
-        f"The register's CSV export for a national lead, streamed: {export['bytes'] / 1e6:.1f} MB "
-        f"in {export['seconds']:.1f} s, the workers at most {export['rss_mb']:.0f} MB meanwhile.",
+        f"Exports, streamed: the register's CSV for a national lead, {export['bytes'] / 1e6:.1f} "
+        f"MB in {export['seconds']:.1f} s; the incidents of a deputy MSO of the largest trusts "
+        f"({large['rows']:,} rows), {large['bytes'] / 1e6:.1f} MB in {large['seconds']:.1f} s. "
+        f"The workers at most {max(export['rss_mb'], large['rss_mb']):.0f} MB meanwhile.",
+    ]
+    jobs = national.get("jobs")
+    if jobs:
+        publish, sweep = jobs["publish"], jobs["sweep"]
+        lines += [
+            "",
+            f"Publishing a National Patient Safety Alert with three actions to every kind of "
+            f"organisation: {publish['reached']:,} organisations reached and {publish['told']:,} "
+            f"MSOs and deputies told in {publish['seconds']:.1f} s. One full reminder sweep from "
+            f"the ledger as loaded (every provider: handovers, vacancies, changes waiting, "
+            f"incident reviews and actions, alerts, committees): {sweep['written']:,} reminders "
+            f"in {sweep['seconds']:.1f} s, the process at most {sweep['rss_mb']:.0f} MB; the "
+            f"same sweep again the same day wrote {sweep['again']:,} in "
+            f"{sweep['again_seconds']:.1f} s. Both were rolled back, so the data stays as loaded.",
+        ]
+        if publish["seconds"] > BUDGET_PUBLISH_S:
+            missed.append(f"publishing took {publish['seconds']:.1f} s > {BUDGET_PUBLISH_S:.0f}")
+        if sweep["seconds"] > BUDGET_SWEEP_S:
+            missed.append(f"the sweep took {sweep['seconds']:.0f} s > {BUDGET_SWEEP_S:.0f}")
+        if sweep["rss_mb"] > BUDGET_SWEEP_MB:
+            missed.append(f"the sweep reached {sweep['rss_mb']:.0f} MB > {BUDGET_SWEEP_MB:.0f}")
+        if sweep["again"] or sweep["added"] != sweep["written"]:
+            broken.append(
+                f"the sweep is not exact: {sweep['written']} written, {sweep['added']} added to "
+                f"the ledger, {sweep['again']} written again"
+            )
+        broken += [f"{what} differ from a live count" for what in jobs["wrong"]]
+        lines += [
+            "",
+            "The summaries these pages read equal a live count of the data: "
+            + (
+                "the largest trust's monthly incident counts, every alert's tallies and every "
+                "organisation's earliest alert deadline."
+                if not jobs["wrong"]
+                else "not " + "; ".join(jobs["wrong"]) + "."
+            ),
+        ]
+    if rss > BUDGET_WORKER_MB:
+        missed.append(f"a worker reached {rss:.0f} MB")
+    lines += [
         "",
         f"A web worker's resident memory, at most: {rss:.0f} MB.",
         "",
         f"Budgets: p95 ≤ {BUDGET_PAGE_P95_MS:.0f} ms at national scale ({BUDGET_VIEW_P95_MS:.0f} "
         f"ms for the dashboards and national views) and ≤ {BUDGET_GROWTH:.0f}× the page on the "
-        f"demo data; on the demo data a page's p50 ≤ {BUDGET_FLOOR_MULTIPLE:.0f}× the floor; a "
-        f"worker under {BUDGET_WORKER_MB:.0f} MB. "
-        + ("All met." if not missed else "Missed: " + "; ".join(missed) + "."),
+        f"demo data (the national views apart); on the demo data a page's p50 ≤ "
+        f"{BUDGET_FLOOR_MULTIPLE:.0f}× the floor; incident submission p95 ≤ "
+        f"{BUDGET_SUBMIT_P95_MS:.0f} ms; a load test without failures; publishing ≤ "
+        f"{BUDGET_PUBLISH_S:.0f} s; a sweep ≤ {BUDGET_SWEEP_S:.0f} s and ≤ "
+        f"{BUDGET_SWEEP_MB:.0f} MB, sending each reminder once; a worker under "
+        f"{BUDGET_WORKER_MB:.0f} MB, exports included. "
+        + ("All met." if not missed + broken else "Missed: " + "; ".join(missed + broken) + "."),
         "",
     ]
-    if rss > BUDGET_WORKER_MB:
-        missed.append(f"a worker reached {rss:.0f} MB")
-    return "\n".join(lines), missed
+    return "\n".join(lines), missed, broken
 
 
 def _ms(timing) -> str:
@@ -739,21 +1017,29 @@ def main():
     parser.add_argument("--prepare", help=argparse.SUPPRESS)
     parser.add_argument("--load", type=int, default=60, help="seconds of load test (0: none)")
     parser.add_argument("--no-report", action="store_true", help="print, do not write the docs")
+    parser.add_argument(
+        "--correctness-only",
+        action="store_true",
+        help="fail only on what is broken, not on a budget (the small run in CI)",
+    )
     args = parser.parse_args()
     if args.prepare:
         _django(os.environ["DATABASE_URL"])
-        print(json.dumps(_clean() if args.prepare == "clean" else _load(args.prepare, args.scale)))
+        work = {"clean": _clean, "jobs": _jobs}.get(args.prepare)
+        print(json.dumps(work() if work else _load(args.prepare, args.scale), default=str))
         return 0
     national_db = (
         NATIONAL if args.scale == 1.0 else f"{NATIONAL}_{str(args.scale).replace('.', '_')}"
     )
     national = measure("national", _database(national_db), args.scale, args.runs, args.load)
     demo = measure("demo", _database(DEMO), args.scale, args.runs)
-    section, missed = report(national, demo, args.scale, args.runs)
+    section, missed, broken = report(national, demo, args.scale, args.runs)
     if not args.no_report:
         write_report(section)
     print(section)
-    return 1 if missed else 0
+    if args.correctness_only:  # CI: its timings are its machine's, its checks are the code's
+        return 1 if broken else 0
+    return 1 if missed or broken else 0
 
 
 if __name__ == "__main__":

@@ -53,6 +53,30 @@ def test_the_header_counts_what_is_unread(client_for, staff):
     assert "Second" in page.text and "Someone else's" not in page.text
 
 
+def test_the_count_kept_for_the_header_follows_what_is_written_and_read(
+    client_for, staff, django_capture_on_commit_callbacks
+):
+    """The header's count is kept in the cache: writing a notification and reading one
+    forget it."""
+    import datetime
+
+    from notifications import services
+    from notifications.registry import Reminder
+
+    client = client_for(staff)
+    home = reverse("home")
+    assert client.get(home).context["unread_notifications"] == 0
+    reminder = Reminder(
+        "test:1", "due", datetime.date(2026, 11, 30), staff.pk, "Due", "Due soon.", "/"
+    )
+    with django_capture_on_commit_callbacks(execute=True):
+        services.notify([reminder])
+    assert client.get(home).context["unread_notifications"] == 1
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("notifications:all_read"))
+    assert client.get(home).context["unread_notifications"] == 0
+
+
 def test_opening_one_marks_it_read_and_goes_to_its_page(client_for, staff):
     note = notify(staff)
     client = client_for(staff)

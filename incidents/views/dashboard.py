@@ -14,24 +14,26 @@ from .. import charts
 from ..figures import figures
 
 
-def _reached(user, organisation, on) -> list[Organisation]:
-    """The organisation, those it took over, and (for a PCN) its practices: each where the
-    person may see figures."""
-    below = OrganisationClosure.objects.valid_on(on).filter(ancestor=organisation)
-    candidates = list(
-        Organisation.objects.visible_to(user).filter(pk__in=below.values("descendant_id"))
-    )
+def _reached(user, ods_code, on) -> tuple[Organisation | None, list[Organisation]]:
+    """The organisation of the ODS code if the person may see its figures, and it with those
+    it took over and (for a PCN) its practices, each where the person may see figures: one
+    query, from the reach table."""
+    below = OrganisationClosure.objects.valid_on(on).filter(ancestor__ods_code=ods_code)
+    seen = Organisation.objects.visible_to(user).filter(pk__in=below.values("descendant_id"))
     permissions = access_for(user).permission_map()
-    return [o for o in candidates if Perm.INCIDENTS_FIGURES in permissions[o]]
+    reached = [o for o in seen if Perm.INCIDENTS_FIGURES in permissions[o]]
+    return next((o for o in reached if o.ods_code == ods_code), None), reached
 
 
 @allow("GET")
 def dashboard(request, ods_code):
-    organisation = get_object_for(
-        request.user, Organisation, Perm.INCIDENTS_FIGURES, ods_code=ods_code
-    )
     today = timezone.localdate()
-    reached = _reached(request.user, organisation, today) or [organisation]
+    organisation, reached = _reached(request.user, ods_code, today)
+    if organisation is None:  # 404, or 403 where the person sees it but not its figures
+        organisation = get_object_for(
+            request.user, Organisation, Perm.INCIDENTS_FIGURES, ods_code=ods_code
+        )
+        reached = [organisation]
     found = figures([o.pk for o in reached], on=today)
     context = {
         "organisation": organisation,

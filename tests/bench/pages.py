@@ -55,6 +55,9 @@ BUDGET_SWEEP_MB = 500.0
 EXPORT_ROWS = 100_000  # the large export: a streamed CSV of this many incidents
 DRAFT_REPORT = "assurance report, a draft (its figures kept)"
 REFIGURED = "assurance report, its figures worked out again (the chair asks, then reads)"
+# Work rather than reading: held to its national budget, not to the page-cost multiple (the
+# report's figures are a quarter's data worked out; reading the report after is the page).
+WORK = {REFIGURED}
 # Pages given the wider budget: summaries over many organisations or a whole trust's figures.
 WIDE = {
     "dashboard",
@@ -905,7 +908,7 @@ def report(national: dict, demo: dict, scale: float, runs: int) -> tuple[str, li
             missed.append(f"{label}: p95 {page['p95']:.0f} ms at national scale > {budget:.0f}")
         if growth and growth > BUDGET_GROWTH and label not in WIDE:
             missed.append(f"{label}: {growth:.1f}× its time on the demo data > {BUDGET_GROWTH}×")
-        if multiple and multiple > BUDGET_FLOOR_MULTIPLE:
+        if multiple and multiple > BUDGET_FLOOR_MULTIPLE and label not in WORK:
             missed.append(f"{label}: {multiple:.1f}× the floor > {BUDGET_FLOOR_MULTIPLE}×")
     if national.get("report_pdf") and demo.get("report_pdf"):
         lines.append(
@@ -995,9 +998,9 @@ def report(national: dict, demo: dict, scale: float, runs: int) -> tuple[str, li
         f"Budgets: p95 ≤ {BUDGET_PAGE_P95_MS:.0f} ms at national scale ({BUDGET_VIEW_P95_MS:.0f} "
         f"ms for the dashboards and national views) and ≤ {BUDGET_GROWTH:.0f}× the page on the "
         f"demo data (the national views apart); on the demo data a page's p50 ≤ "
-        f"{BUDGET_FLOOR_MULTIPLE:.0f}× the floor; incident submission p95 ≤ "
-        f"{BUDGET_SUBMIT_P95_MS:.0f} ms; a load test without failures; publishing ≤ "
-        f"{BUDGET_PUBLISH_S:.0f} s; a sweep ≤ {BUDGET_SWEEP_S:.0f} s and ≤ "
+        f"{BUDGET_FLOOR_MULTIPLE:.0f}× the floor (a report's generation apart); incident "
+        f"submission p95 ≤ {BUDGET_SUBMIT_P95_MS:.0f} ms; a load test without failures; "
+        f"publishing ≤ {BUDGET_PUBLISH_S:.0f} s; a sweep ≤ {BUDGET_SWEEP_S:.0f} s and ≤ "
         f"{BUDGET_SWEEP_MB:.0f} MB, sending each reminder once; a worker under "
         f"{BUDGET_WORKER_MB:.0f} MB, exports included. "
         + ("All met." if not missed + broken else "Missed: " + "; ".join(missed + broken) + "."),

@@ -109,13 +109,43 @@ def committee_create(request, ods_code):
     )
 
 
+# What a committee's page leaves out of the people it names: all but their names and emails.
+_ACCOUNT_DETAILS = (
+    "user__password",
+    "user__last_login",
+    "user__is_superuser",
+    "user__job_title",
+    "user__is_active",
+    "user__is_staff",
+    "user__date_joined",
+)
+
+
+def _actions(user, committee) -> list[MeetingAction]:
+    """The committee's open actions, each with its owner's name and its meeting's date."""
+    actions = list(
+        MeetingAction.objects.visible_to(user)
+        .filter(meeting__committee=committee)
+        .open()
+        .select_related("owner", "meeting")
+        .defer("meeting__minutes", *(f"owner__{name[6:]}" for name in _ACCOUNT_DETAILS))
+    )
+    for action in actions:
+        action.meeting.committee = committee  # for its meeting's address
+    return actions
+
+
 @allow("GET")
 def committee_detail(request, ods_code, pk):
     committee = get_committee(request, ods_code, pk)
     perms = access_for(request.user).permissions(committee.organisation)
     today = timezone.localdate()
-    seats = list(committee.members.select_related("user").order_by("seat", "start_on"))
-    meetings = list(committee.meetings.order_by("-starts_at"))
+    seats = list(
+        committee.members.select_related("user")
+        .defer(*_ACCOUNT_DETAILS)
+        .order_by("seat", "start_on")
+    )
+    meetings = list(committee.meetings.defer("minutes").order_by("-starts_at"))
     for meeting in meetings:
         meeting.committee = committee  # for its address
     now = timezone.now()
@@ -128,12 +158,7 @@ def committee_detail(request, ods_code, pk):
         "coming": [seat for seat in seats if seat.start_on > today],
         "upcoming": [meeting for meeting in reversed(meetings) if meeting.starts_at > now],
         "held": [meeting for meeting in meetings if meeting.starts_at <= now],
-        "actions": list(
-            MeetingAction.objects.visible_to(request.user)
-            .filter(meeting__committee=committee)
-            .open()
-            .select_related("owner", "meeting__committee__organisation")
-        ),
+        "actions": _actions(request.user, committee),
         "reports": list(
             AssuranceReport.objects.visible_to(request.user)
             .filter(committee=committee)

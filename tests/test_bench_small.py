@@ -1,0 +1,60 @@
+"""The pages benchmark (tests/bench/pages.py) at a small scale, as CI runs it: the national
+seed at 0.01, gunicorn with production settings over PostgreSQL and Redis, every measured page
+answering, a short load test without failures, publishing and a full reminder sweep (each
+reminder once), a large export streamed, and the summaries the pages read equal to a live
+count. Its timings are this machine's and are not judged here; `make bench` judges them at
+national scale."""
+
+import os
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from django.db import connection
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+@pytest.fixture
+def server():
+    if connection.vendor != "postgresql" or not os.environ.get("REDIS_URL"):
+        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
+            pytest.fail("CI runs the small benchmark on PostgreSQL and Redis")
+        pytest.skip("the benchmark needs PostgreSQL and Redis: set DATABASE_URL and REDIS_URL")
+    settings = connection.settings_dict
+    who = settings["USER"] + (f":{settings['PASSWORD']}" if settings["PASSWORD"] else "")
+    return f"postgres://{who}@{settings['HOST'] or '127.0.0.1'}:{settings['PORT'] or 5432}"
+
+
+def test_the_benchmark_at_a_small_scale(server):
+    environment = {
+        key: value
+        for key, value in os.environ.items()
+        if key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+    }
+    environment["BENCH_DATABASE_URL"] = server
+    run = subprocess.run(  # noqa: S603
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.pages",
+            "--scale",
+            "0.01",
+            "--runs",
+            "5",
+            "--load",
+            "5",
+            "--no-report",
+            "--correctness-only",
+        ],
+        cwd=ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
+    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    assert "The summaries these pages read equal a live count of the data" in run.stdout
+    assert ", 0 failed." in run.stdout
+    assert "the same sweep again the same day wrote 0" in run.stdout

@@ -54,9 +54,10 @@ class Figures:
     since: datetime.date
 
 
-def figures(organisation_ids, *, on: datetime.date, months: int = 24) -> Figures:
+def figures(organisations, *, on: datetime.date, months: int = 24) -> Figures:
     """The figures of these organisations on a day, from their monthly counts (summary.py):
     at most ``months`` rows an organisation, however many incidents."""
+    names = {o.pk: (o.name, o.ods_code) for o in sorted(organisations, key=lambda o: o.name)}
     # The chart holds complete months: a month under way would read as a fall.
     month_ends_today = (on + datetime.timedelta(days=1)).day == 1
     complete_through = on if month_ends_today else on.replace(day=1) - datetime.timedelta(days=1)
@@ -65,10 +66,8 @@ def figures(organisation_ids, *, on: datetime.date, months: int = 24) -> Figures
     since = month_starts(on, 12)[0]  # the last twelve months, this one included
     rows = list(
         IncidentMonth.objects.filter(
-            organisation_id__in=organisation_ids, month__gte=min(starts[0], since), month__lte=on
-        )
-        .select_related("organisation")
-        .order_by("organisation__name", "month")
+            organisation_id__in=list(names), month__gte=min(starts[0], since), month__lte=on
+        ).order_by("month")
     )
     counted = Counter()
     for row in rows:
@@ -81,7 +80,16 @@ def figures(organisation_ids, *, on: datetime.date, months: int = 24) -> Figures
     year = [row for row in rows if row.month >= since]
     totals, harm, stages, medicines, groups = Counter(), Counter(), Counter(), Counter(), Counter()
     closures: list[float] = []
-    by_organisation: dict[int, dict] = {}
+    by_organisation: dict[int, dict] = {
+        pk: {
+            "organisation__name": name,
+            "organisation__ods_code": ods_code,
+            "total": 0,
+            "moderate_or_worse": 0,
+            "open": 0,
+        }
+        for pk, (name, ods_code) in names.items()
+    }
     for row in year:
         counts = row.counts
         for key in ("total", "open", "moderate_or_worse", "controlled_drug", "high_risk"):
@@ -91,20 +99,10 @@ def figures(organisation_ids, *, on: datetime.date, months: int = 24) -> Figures
         medicines.update(counts["medicines"])
         groups.update(counts["groups"])
         closures += counts["closure_days"]
-        each = by_organisation.setdefault(
-            row.organisation_id,
-            {
-                "organisation__name": row.organisation.name,
-                "organisation__ods_code": row.organisation.ods_code,
-                "total": 0,
-                "moderate_or_worse": 0,
-                "open": 0,
-            },
-        )
         for key in ("total", "moderate_or_worse", "open"):
-            each[key] += counts[key]
+            by_organisation[row.organisation_id][key] += counts[key]
     overdue = IncidentAction.objects.filter(
-        incident__organisation_id__in=organisation_ids,
+        incident__organisation_id__in=list(names),
         state=IncidentAction.State.OPEN,
         due_on__lt=on,
     ).count()

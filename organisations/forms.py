@@ -513,9 +513,9 @@ class RegisterFilterForm(SearchForm):
     )
 
     def __init__(self, *args, icbs, **kwargs):
-        """``icbs``: the ICBs the person may choose from, a queryset read once for the choices."""
+        """``icbs``: the ICBs the person may choose from, as (id, name)."""
         super().__init__(*args, **kwargs)
-        self.fields["icb"].choices = [("", "Any ICB"), *icbs.values_list("pk", "name")]
+        self.fields["icb"].choices = [("", "Any ICB"), *icbs]
 
     def filters(self) -> register.Filters:
         self.is_valid()

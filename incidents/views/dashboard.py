@@ -34,7 +34,7 @@ def dashboard(request, ods_code):
             request.user, Organisation, Perm.INCIDENTS_FIGURES, ods_code=ods_code
         )
         reached = [organisation]
-    found = figures([o.pk for o in reached], on=today)
+    found = figures(reached, on=today)
     context = {
         "organisation": organisation,
         "reached": reached,

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.db.models import Prefetch, Q
+from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 
@@ -42,7 +42,15 @@ class MemberPages(Paginator):
 
 @allow("GET")
 def member_list(request, ods_code):
-    organisation = get_object_for(request.user, Organisation, Perm.MEMBERS_VIEW, ods_code=ods_code)
+    waiting = Invitation.objects.visible_to(request.user).pending()
+    organisation = get_object_for(
+        request.user,
+        Organisation.objects.annotate(
+            has_invitations=Exists(waiting.filter(organisation=OuterRef("pk")))
+        ),
+        Perm.MEMBERS_VIEW,
+        ods_code=ods_code,
+    )
     search = SearchForm(request.GET or None)
     memberships = Membership.objects.visible_to(request.user).filter(organisation=organisation)
     people = (
@@ -64,13 +72,8 @@ def member_list(request, ods_code):
         people = people.filter(Q(full_name__icontains=query) | Q(email__icontains=query))
     can_manage = access_for(request.user).has(Perm.MEMBERS_MANAGE, organisation)
     invitations = (
-        list(
-            Invitation.objects.visible_to(request.user)
-            .filter(organisation=organisation)
-            .pending()
-            .select_related("invited_by")
-        )
-        if can_manage
+        list(waiting.filter(organisation=organisation).select_related("invited_by"))
+        if can_manage and organisation.has_invitations
         else []
     )
     counted = None if query else memberships.values("user_id").distinct()

@@ -1,8 +1,10 @@
 """The national MSO register for network leads: search, filter, sort, page, and export
 exactly the rows filtered, streamed (organisations/register.py builds them)."""
 
+import hashlib
 import logging
 
+from django.core.cache import cache
 from django.core.exceptions import PermissionDenied
 from django.http import Http404
 from django.shortcuts import render
@@ -22,16 +24,33 @@ PAGE_SIZE = 50
 logger = logging.getLogger(__name__)
 
 
+# The ICBs a lead may filter the register by change once a year or so: kept this long.
+ICB_CHOICES_SECONDS = 600
+
+
+def _icb_choices(request) -> list[tuple[int, str]]:
+    """The ICBs the person may filter by, as (id, name), kept in the cache for whoever sees
+    the same organisations (the whole country, a region)."""
+    access = access_for(request.user)
+    seen = access.filter(Perm.REGISTER_VIEW, Organisation)
+    key = hashlib.sha256(f"{seen}|{access.on}".encode()).hexdigest()
+    return cache.get_or_set(
+        f"register:icbs:{key}",
+        lambda: list(
+            Organisation.objects.visible_to(request.user, Perm.REGISTER_VIEW)
+            .open()
+            .filter(kind=OrganisationKind.ICB)
+            .order_by("name")
+            .values_list("pk", "name")
+        ),
+        ICB_CHOICES_SECONDS,
+    )
+
+
 def _filtered(request):
     if not access_for(request.user).has(Perm.REGISTER_VIEW):
         raise PermissionDenied
-    icbs = (
-        Organisation.objects.visible_to(request.user, Perm.REGISTER_VIEW)
-        .open()
-        .filter(kind=OrganisationKind.ICB)
-        .order_by("name")
-    )
-    form = RegisterFilterForm(request.GET, icbs=icbs)
+    form = RegisterFilterForm(request.GET, icbs=_icb_choices(request))
     return form, form.filters()
 
 

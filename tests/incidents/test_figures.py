@@ -85,7 +85,7 @@ class TestFigures:
         report(trust, staff, occurred_on=datetime.date(2026, 11, 1), medicines=("Paracetamol",))
         duplicate = report(trust, staff, occurred_on=day)
         services.incident_mark_duplicate(by=mso, incident=duplicate, original=a)
-        found = figures([trust.pk], on=TODAY)
+        found = figures([trust], on=TODAY)
         assert found.total == 3
         assert found.moderate_or_worse == 1
         assert found.controlled_drug == 1
@@ -95,7 +95,7 @@ class TestFigures:
         # From the first month with a report, complete months only: November is under way.
         assert [p.value for p in found.monthly.points] == [2]
         assert found.month_so_far == ("November 2026", 1)
-        at_month_end = figures([trust.pk], on=datetime.date(2026, 11, 30))
+        at_month_end = figures([trust], on=datetime.date(2026, 11, 30))
         assert [p.value for p in at_month_end.monthly.points] == [2, 1]
         assert at_month_end.month_so_far is None
         assert dict(found.high_risk_groups) == {"Insulin": 1, "Opioid": 1}

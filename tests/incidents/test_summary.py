@@ -84,9 +84,9 @@ def test_a_rebuild_gives_the_same_rows(trust, staff):
 
 def test_the_dashboard_reads_them(trust, staff):
     report(trust, staff, occurred_on=datetime.date(2026, 10, 3), physical_harm="3")
-    assert figures([trust.pk], on=TODAY).moderate_or_worse == 1
+    assert figures([trust], on=TODAY).moderate_or_worse == 1
     IncidentMonth.objects.all().delete()  # what the dashboard reads is the counts, not a count
-    assert figures([trust.pk], on=TODAY).total == 0
+    assert figures([trust], on=TODAY).total == 0
 
 
 def test_saving_what_is_not_counted_counts_nothing(trust, staff):

@@ -107,6 +107,15 @@ class TestAccess:
         export = client.get(reverse("register:export", args=["csv"]))
         assert [row[1] for row in read_csv(export)[1:]] == ["Carrow Hospitals"]
 
+    def test_the_icbs_offered_are_those_the_lead_sees(self, client_for, world, lead):
+        """The ICB choices are kept in the cache for whoever sees the same organisations."""
+
+        def offered(client):
+            return [name for _, name in listing(client).context["form"].fields["icb"].choices]
+
+        assert offered(client_for(lead)) == ["Any ICB", "North London ICB"]
+        assert offered(client_for(network_lead(Region.NORTH_WEST))) == ["Any ICB"]
+
 
 class TestRows:
     def test_every_open_organisation_has_a_row_with_its_posts_and_state(

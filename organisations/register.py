@@ -228,6 +228,16 @@ class Pages(Paginator):
     def count(self) -> int:
         return self._counted.count()
 
+    def get_page(self, number):
+        """The first page read before it is counted: when it holds fewer rows than a page,
+        they are all there are, and no count is needed."""
+        if number not in (None, "", 1, "1"):
+            return super().get_page(number)
+        rows = list(self.object_list[: self.per_page])
+        if len(rows) < self.per_page:
+            self.__dict__["count"] = len(rows)
+        return self._get_page(rows, 1, self)
+
 
 def _post(filters: Filters) -> str:
     return filters.post if filters.post in REGISTER_POSTS else Post.MSO

@@ -12,6 +12,7 @@ from django.urls import reverse
 from openpyxl import load_workbook
 
 from organisations import change_requests, register, services
+from organisations.access import access_for
 from organisations.choices import OrganisationKind, Post, Region, Role
 from organisations.models import Appointment, ChangeRequest
 from tests.factories import (
@@ -115,6 +116,24 @@ class TestAccess:
 
         assert offered(client_for(lead)) == ["Any ICB", "North London ICB"]
         assert offered(client_for(network_lead(Region.NORTH_WEST))) == ["Any ICB"]
+
+
+class TestPages:
+    def test_a_first_page_that_holds_them_all_needs_no_count(
+        self, world, lead, django_assert_num_queries
+    ):
+        access_for(lead).grants  # noqa: B018 (the person's grants, read once a request)
+        with django_assert_num_queries(1):
+            page = register.Pages(lead, register.Filters(), 50).get_page(1)
+        assert page.paginator.count == len(page.object_list) == 6
+        assert page.paginator.num_pages == 1
+
+    def test_a_full_first_page_is_counted_and_the_next_follows(self, world, lead):
+        first = register.Pages(lead, register.Filters(), 2).get_page("1")
+        assert (first.paginator.count, first.paginator.num_pages, first.has_next()) == (6, 3, True)
+        last = register.Pages(lead, register.Filters(), 2).get_page(3)
+        names = [row.name for row in first.object_list] + [row.name for row in last.object_list]
+        assert len(last.object_list) == 2 and len(set(names)) == 4
 
 
 class TestRows:

@@ -565,6 +565,8 @@ class Server:
                 f"127.0.0.1:{self.port}",
                 "--log-level",
                 "warning",
+                "--timeout",  # as in production (Dockerfile): a long export must finish in it
+                "60",
             ],
             cwd=ROOT,
             env=environment,

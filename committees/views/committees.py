@@ -32,7 +32,7 @@ from ..forms import (
     TermsForm,
     agenda_items,
 )
-from ..models import AssuranceReport, Committee, CommitteeMember, Meeting, MeetingAction
+from ..models import Committee, CommitteeMember, Meeting, MeetingAction
 from .common import get_committee, run_service
 
 COMMITTEE_FIELDS = list(CommitteeForm.base_fields)
@@ -159,10 +159,11 @@ def committee_detail(request, ods_code, pk):
         "upcoming": [meeting for meeting in reversed(meetings) if meeting.starts_at > now],
         "held": [meeting for meeting in meetings if meeting.starts_at <= now],
         "actions": _actions(request.user, committee),
+        # Whoever sees the committee sees its reports (the committee's own permission).
         "reports": list(
-            AssuranceReport.objects.visible_to(request.user)
-            .filter(committee=committee)
-            .defer("snapshot", "narratives")
+            committee.reports.only("committee", "period_start", "period_end", "state").order_by(
+                "-period_end", "-pk"
+            )
         ),
         "today": today,
         "can_manage": Perm.COMMITTEES_MANAGE in perms,

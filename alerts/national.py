@@ -14,8 +14,6 @@ from datetime import timedelta
 from django.db import connection
 from django.utils import timezone
 
-from . import services
-
 TOTAL = 300
 LOADED = "National alert"  # the title of every loaded alert begins so
 # The kinds an alert applies to, and how often: every organisation, the trusts, primary care...
@@ -57,6 +55,7 @@ def seed_alerts(total: int = TOTAL, seed: int = 2026) -> dict[str, int]:
     from incidents.national import MEDICINES
     from organisations.choices import OrganisationKind
 
+    from . import services
     from .models import Alert, AlertAction, AlertMedicine, OrganisationDeadline
 
     loaded = Alert.objects.filter(title__startswith=LOADED)

@@ -214,17 +214,17 @@ def _remove(alert_id: int) -> None:
         cursor.execute("DELETE FROM alerts_alert WHERE id = %s", [alert_id])
 
 
-def _publish(lead, number: int, handed: _HandedOn) -> dict:
-    """Write a NatPSA with 3 actions for every kind of organisation; time its publishing and
-    its fan-out; then remove it."""
+def draft_for_everyone(lead, number: int):
+    """A draft NatPSA with 3 actions (28, 90 and 180 days) for every kind of organisation: the
+    alert the benchmarks publish."""
     from django.utils import timezone
 
     from alerts import services
-    from alerts.models import Alert, AlertActionResponse, AlertResponse, AlertTally
+    from alerts.models import Alert
     from organisations.choices import OrganisationKind
 
     today = timezone.localdate()
-    alert = services.alert_save(
+    return services.alert_save(
         by=lead,
         alert=Alert(
             reference=f"NatPSA/{today.year}/{900 + number}/NHSPS",
@@ -241,6 +241,15 @@ def _publish(lead, number: int, handed: _HandedOn) -> dict:
             for n, due in enumerate((today + timedelta(days=d) for d in (28, 90, 180)), start=1)
         ],
     )
+
+
+def _publish(lead, number: int, handed: _HandedOn) -> dict:
+    """Write a NatPSA with 3 actions for every kind of organisation; time its publishing and
+    its fan-out; then remove it."""
+    from alerts import services
+    from alerts.models import AlertActionResponse, AlertResponse, AlertTally
+
+    alert = draft_for_everyone(lead, number)
     try:
         reached, seconds, statements = _counted(
             lambda: services.alert_publish(by=lead, alert=alert)

@@ -409,38 +409,20 @@ def _jobs() -> dict:
     from the ledger as loaded, each rolled back afterwards; the process's peak memory; and the
     checks that the summaries equal a live count."""
     import resource
-    from datetime import timedelta
 
     from django.utils import timezone
 
     from accounts.models import User
     from alerts import services
-    from alerts.models import Alert
     from notifications.models import Notification
     from notifications.services import sweep
-    from organisations.choices import OrganisationKind
+    from tests.bench.alerts import draft_for_everyone
 
     lead = User.objects.get(email=LEAD)
     today = timezone.localdate()
 
     def publish():
-        alert = services.alert_save(
-            by=lead,
-            alert=Alert(
-                reference=f"NatPSA/{today.year}/999/NHSPS",
-                title="Benchmark: oral methotrexate",
-                issuer="nhs-england",
-                alert_type="natpsa",
-                issued_on=today,
-                summary="Prescribe, dispense and give oral methotrexate once a week only.",
-                applicable_kinds=list(OrganisationKind.values),
-            ),
-            medicines=[{"name": "Methotrexate 2.5 mg tablets"}],
-            actions=[
-                {"description": f"Action {n}: review the weekly-dosing checks.", "due_on": due}
-                for n, due in enumerate((today + timedelta(days=d) for d in (28, 90, 180)), start=1)
-            ],
-        )
+        alert = draft_for_everyone(lead, 99)
         reached = services.alert_publish(by=lead, alert=alert)
         return reached, services.fan_out(alert)
 

@@ -14,6 +14,7 @@ and email it once (or in the person's daily email).
 
 import itertools
 import logging
+import time
 from collections.abc import Iterable
 from datetime import timedelta
 
@@ -256,26 +257,33 @@ def mark_read(*, user, notifications) -> int:
 
 
 # How many of a person's notifications are unread, for the header of every page: kept in the
-# cache, forgotten by the writes above, and at most this old whatever else changes them.
+# cache with when it was counted; the writes above mark when they changed a person's
+# notifications, and a count made before that is counted again. At most this old otherwise.
 UNREAD_SECONDS = 300
 
 
-def _unread_key(user_id: int) -> str:
-    return f"notifications:unread:{user_id}"
+def _unread_keys(user_id: int) -> tuple[str, str]:
+    return f"notifications:unread:{user_id}", f"notifications:unread-changed:{user_id}"
 
 
 def unread_count(user) -> int:
-    """How many of the person's notifications are unread: from the cache (a query when it has
-    not got it, or the services above have written to them since)."""
-    count = cache.get(_unread_key(user.pk))
-    if count is None:
-        count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
-        cache.set(_unread_key(user.pk), count, UNREAD_SECONDS)
+    """How many of the person's notifications are unread: from the cache (one read), counted
+    again when it has not got it or the services above have written to them since it was."""
+    counted_key, changed_key = _unread_keys(user.pk)
+    kept = cache.get_many([counted_key, changed_key])
+    counted, changed = kept.get(counted_key), kept.get(changed_key, 0.0)
+    if counted is not None and counted[0] > changed:
+        return counted[1]
+    at = time.time()  # before counting: a write after this makes the count stale
+    count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    cache.set(counted_key, (at, count), UNREAD_SECONDS)
     return count
 
 
 def forget_unread(user_ids) -> None:
-    cache.delete_many([_unread_key(pk) for pk in user_ids])
+    """Mark these people's notifications changed now: a count made before is counted again."""
+    now = time.time()
+    cache.set_many({_unread_keys(pk)[1]: now for pk in user_ids}, 2 * UNREAD_SECONDS)
 
 
 def preference_set(*, user, delivery: str) -> Preference:

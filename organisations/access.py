@@ -153,6 +153,8 @@ def load_grants(user, on) -> Loaded:
         cursor.execute(sql, [stand_ins.get(param, param) for param in params])
         rows = cursor.fetchall()
     organisations, reach = {}, []
+    names = _ORGANISATION_FIELDS
+    fields = [field.attname for field in Organisation._meta.concrete_fields]  # from_db's order
     for source, key, organisation_id, kind, region, *organisation, descendant, area in rows:
         if source == "reach":
             reach.append((organisation_id, descendant, bool(area)))
@@ -160,10 +162,14 @@ def load_grants(user, on) -> Loaded:
             grants.append(Grant(source, key, region=region or ""))
         else:
             grants.append(Grant(source, key, organisation_id, kind))
-            organisations[organisation_id] = Organisation(
-                pk=organisation_id,
-                kind=kind,
-                **dict(zip(_ORGANISATION_FIELDS, organisation, strict=True)),
+            # As read from the database: its other fields are read when asked for.
+            read = {
+                "id": organisation_id,
+                "kind": kind,
+                **dict(zip(names, organisation, strict=True)),
+            }
+            organisations[organisation_id] = Organisation.from_db(
+                connection.alias, list(read), [read[f] for f in fields if f in read]
             )
     return Loaded(tuple(dict.fromkeys(grants)), organisations, tuple(reach))
 

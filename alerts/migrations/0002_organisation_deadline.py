@@ -2,6 +2,29 @@
 
 import django.db.models.deletion
 from django.db import migrations, models
+from django.db.models import Min
+
+# The response states that count as open (alerts.choices.OPEN_STATES when this was written).
+OPEN_STATES = ("new", "acknowledged", "in-progress")
+
+
+def count_deadlines(apps, schema_editor):
+    """Each organisation's earliest open deadline, from the responses already there."""
+    AlertResponse = apps.get_model("alerts", "AlertResponse")
+    OrganisationDeadline = apps.get_model("alerts", "OrganisationDeadline")
+    earliest = (
+        AlertResponse.objects.filter(state__in=OPEN_STATES)
+        .values_list("organisation_id")
+        .annotate(earliest=Min("next_due_on"))
+        .order_by()
+    )
+    OrganisationDeadline.objects.bulk_create(
+        (
+            OrganisationDeadline(organisation_id=pk, next_due_on=due)
+            for pk, due in earliest.iterator(chunk_size=2000)
+        ),
+        batch_size=2000,
+    )
 
 
 class Migration(migrations.Migration):
@@ -22,4 +45,5 @@ class Migration(migrations.Migration):
                 'indexes': [models.Index(fields=['next_due_on'], name='alert_deadline_due')],
             },
         ),
+        migrations.RunPython(count_deadlines, migrations.RunPython.noop),
     ]

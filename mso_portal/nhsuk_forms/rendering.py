@@ -5,6 +5,7 @@ template a widget uses and computes ids, classes, ``aria-describedby`` and attri
 templates stay small.
 """
 
+import threading
 from collections import OrderedDict
 
 from django import forms
@@ -303,6 +304,7 @@ def form_html(form) -> str:
 # Fields drawn already: the frozen context of a field -> its markup (least recently drawn first).
 _DRAWN: OrderedDict = OrderedDict()
 _DRAWN_MAX = 1000
+_DRAWING = threading.Lock()  # for a server that runs threads
 
 
 class _Unfrozen(Exception):
@@ -349,14 +351,18 @@ def field_html(bound_field, **options) -> str:
     on every page."""
     f = field_context(bound_field, **options)
     key = _memo_key(f)
-    if key is not None and key in _DRAWN:
-        _DRAWN.move_to_end(key)
-        return _DRAWN[key]
+    if key is not None:
+        with _DRAWING:
+            html = _DRAWN.get(key)
+            if html is not None:
+                _DRAWN.move_to_end(key)
+                return html
     html = render_to_string(f["template"], {"f": f})
     if key is not None:
-        _DRAWN[key] = html
-        if len(_DRAWN) > _DRAWN_MAX:
-            _DRAWN.popitem(last=False)
+        with _DRAWING:
+            _DRAWN[key] = html
+            if len(_DRAWN) > _DRAWN_MAX:
+                _DRAWN.popitem(last=False)
     return html
 
 

@@ -162,6 +162,22 @@ class TestFigures:
         assert_deadlines_are_live()
         assert trusts["E"].ods_code not in client_for(lead).get(reverse("alerts:overdue")).text
 
+    def test_the_migration_counts_the_deadlines_of_responses_already_there(self, world):
+        """Responses written before deadlines were kept have theirs counted when the table is
+        made (alerts/migrations/0002)."""
+        import importlib
+
+        from django.apps import apps
+
+        from alerts.models import OrganisationDeadline
+
+        made = importlib.import_module("alerts.migrations.0002_organisation_deadline")
+        assert OrganisationDeadline.objects.exists()
+        OrganisationDeadline.objects.all().delete()
+        made.count_deadlines(apps, None)
+        assert_deadlines_are_live()
+        assert OrganisationDeadline.objects.exists()
+
 
 class TestDrillDown:
     def test_a_region_and_kind_lists_their_organisations(self, world, client_for, lead):

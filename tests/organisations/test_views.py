@@ -113,6 +113,17 @@ class TestSwitchingOrganisation:
         assert "Select one of your organisations" in response.text
         assert staff_client.get(reverse("home")).context["organisation"] == trust
 
+    def test_the_organisation_worked_in_reads_its_other_fields_when_asked(self, client_for, trust):
+        """Read with the person's grants (a few fields), it reads the rest when asked."""
+        trust.mso_mailbox = "mso@ashby.example"
+        trust.save()
+        organisation = (
+            client_for(member(trust, Role.STAFF)).get(reverse("home")).context["organisation"]
+        )
+        assert organisation.mso_mailbox == "mso@ashby.example"
+        assert organisation.opened_on == trust.opened_on
+        assert not organisation._state.adding
+
     def test_a_closed_organisation_is_not_worked_in(self, client_for, trust, other_trust):
         nurse = member(trust, Role.STAFF)
         Membership.objects.create(user=nurse, organisation=other_trust, role=Role.STAFF)

@@ -6,6 +6,7 @@ count. Its timings are this machine's and are not judged here; `make bench` judg
 national scale."""
 
 import os
+import re
 import subprocess
 import sys
 from pathlib import Path
@@ -31,7 +32,8 @@ def test_the_benchmark_at_a_small_scale(server):
     environment = {
         key: value
         for key, value in os.environ.items()
-        if key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE")
+        # As `make bench` runs it: not the test settings pytest's own variables would choose.
+        if key not in ("DATABASE_URL", "DJANGO_SETTINGS_MODULE") and not key.startswith("PYTEST_")
     }
     environment["BENCH_DATABASE_URL"] = server
     run = subprocess.run(  # noqa: S603
@@ -54,7 +56,20 @@ def test_the_benchmark_at_a_small_scale(server):
         text=True,
         timeout=900,
     )
-    assert run.returncode == 0, run.stdout[-4000:] + run.stderr[-4000:]
+    assert run.returncode == 0, _missed(run.stdout) + "\n" + _errors(run.stderr)
     assert "The summaries these pages read equal a live count of the data" in run.stdout
     assert ", 0 failed." in run.stdout
     assert "the same sweep again the same day wrote 0" in run.stdout
+
+
+def _missed(stdout: str) -> str:
+    found = re.search(r"Missed: .*", stdout)
+    return found.group(0) if found else stdout[-4000:]
+
+
+def _errors(stderr: str) -> str:
+    """What the benchmark's processes logged, but for the emails the demo's unreachable mail
+    server would not take (each is tried again later, as in production)."""
+    records = re.split(r"\n(?=\d{4}-\d\d-\d\d |\[\d{4}-)", stderr)
+    kept = [record for record in records if "could not be emailed" not in record]
+    return "\n".join(kept)[-6000:]

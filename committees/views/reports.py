@@ -4,6 +4,7 @@ whose progress the page shows) and records it submitted to the board. An ICB's M
 network leads set the approved reports of the organisations they cover side by side."""
 
 import datetime
+import logging
 
 from django.contrib import messages
 from django.core.exceptions import ValidationError
@@ -25,6 +26,7 @@ from ..models import AssuranceReport
 from .common import get_committee, run_service
 
 PAGE_SIZE = 50
+logger = logging.getLogger(__name__)
 
 
 def _report(request, ods_code, pk, report_pk, perm=None) -> AssuranceReport:
@@ -179,12 +181,17 @@ def report_pdf_status(request, ods_code, pk, report_pk):
     )
 
 
-def _download(report) -> FileResponse:
+def _download(request, report):
     """The approved report's PDF, as it was made on approval: a board paper never changes."""
     if not report.pdf:
         raise Http404("The report has no PDF yet")
+    try:
+        made = report.pdf.open("rb")
+    except FileNotFoundError:  # the file store lost it (restored from an older backup)
+        logger.error("The PDF of assurance report %s is not in the file store", report.pk)
+        return render(request, "committees/report_pdf_lost.html", {"report": report}, status=404)
     download = FileResponse(
-        report.pdf.open("rb"),
+        made,
         as_attachment=True,
         filename=f"assurance-report-{report.committee.organisation.ods_code}-"
         f"{report.period_start:%Y-%m-%d}-to-{report.period_end:%Y-%m-%d}.pdf",
@@ -196,7 +203,7 @@ def _download(report) -> FileResponse:
 
 @allow("GET")
 def report_pdf(request, ods_code, pk, report_pk):
-    return _download(_report(request, ods_code, pk, report_pk))
+    return _download(request, _report(request, ods_code, pk, report_pk))
 
 
 # Side by side ------------------------------------------------------------------------------
@@ -271,4 +278,4 @@ def compared_report(request, report_pk):
 
 @allow("GET")
 def compared_pdf(request, report_pk):
-    return _download(_compared_report(request, report_pk))
+    return _download(request, _compared_report(request, report_pk))

@@ -286,7 +286,8 @@ def _assurance_report(committee, chair):
         started = time.perf_counter()
         made = pdf.render(approved)
         times.append((time.perf_counter() - started) * 1000)
-    if not approved.pdf:
+    # A database loaded earlier may name a file this checkout's file store does not hold.
+    if not approved.pdf or not approved.pdf.storage.exists(approved.pdf.name):
         approved.pdf.save("report.pdf", ContentFile(made), save=False)
         approved.pdf_state = "ready"
         approved.save(update_fields=["pdf", "pdf_state"])

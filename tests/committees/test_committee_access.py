@@ -517,3 +517,24 @@ class TestReports:
         assert download["Content-Type"] == "application/pdf"
         assert download["Content-Disposition"].startswith("attachment")
         assert b"".join(download.streaming_content).startswith(b"%PDF")
+
+    def test_a_pdf_lost_from_the_file_store_is_said_so(self, client_for, committee, chair, caplog):
+        from committees import figures
+        from committees.pdf import store
+
+        report = services.report_create(
+            by=chair,
+            committee=committee,
+            period_start=datetime.date(2026, 7, 1),
+            period_end=datetime.date(2026, 9, 30),
+        )
+        for section in figures.REQUIRED:
+            services.narrative_save(by=chair, report=report, section=section, text="Assured.")
+        services.report_approve(by=chair, report=report)
+        assert store(report.pk)
+        report.refresh_from_db()
+        report.pdf.storage.delete(report.pdf.name)
+        page = client_for(chair).get(url("report_pdf", committee, report.pk))
+        assert page.status_code == 404
+        assert "<h1>The report's PDF cannot be found</h1>" in page.content.decode()
+        assert f"assurance report {report.pk} is not in the file store" in caplog.text

@@ -73,6 +73,11 @@ class Committee(models.Model):
     def get_absolute_url(self):
         return reverse("committees:detail", args=[self.organisation.ods_code, self.pk])
 
+    def open_actions(self):
+        """The open actions of the committee's meetings: whoever may see the committee sees
+        them (the same permission in the same organisation)."""
+        return MeetingAction.objects.filter(meeting__committee_id=self.pk).open()
+
     @property
     def quorum_discipline_labels(self) -> list[str]:
         labels = dict(Discipline.choices)
@@ -99,7 +104,7 @@ class TermsOfReference(models.Model):
     view_permission = Perm.COMMITTEES_VIEW
 
     class Meta:
-        ordering = ["committee", "-version"]
+        ordering = ["committee_id", "-version"]
         constraints = [
             models.UniqueConstraint(fields=["committee", "version"], name="one_terms_a_version")
         ]
@@ -136,7 +141,7 @@ class CommitteeMember(models.Model):
     view_permission = Perm.COMMITTEES_VIEW
 
     class Meta:
-        ordering = ["committee", "seat", "name"]
+        ordering = ["committee_id", "seat", "name"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(user__isnull=False) | ~Q(name=""), name="a_seat_names_someone"
@@ -184,7 +189,7 @@ class Meeting(models.Model):
     view_permission = Perm.COMMITTEES_VIEW
 
     class Meta:
-        ordering = ["committee", "-starts_at"]
+        ordering = ["committee_id", "-starts_at"]
         indexes = [models.Index(fields=["committee", "starts_at"], name="meeting_by_date")]
 
     def __str__(self):
@@ -211,7 +216,7 @@ class AgendaItem(models.Model):
     about = models.CharField(max_length=60, blank=True)
 
     class Meta:
-        ordering = ["meeting", "position", "pk"]
+        ordering = ["meeting_id", "position", "pk"]
 
     def __str__(self):
         return self.title
@@ -235,7 +240,7 @@ class Decision(models.Model):
     text = models.TextField(max_length=3000)
 
     class Meta:
-        ordering = ["meeting", "position", "pk"]
+        ordering = ["meeting_id", "position", "pk"]
 
     def __str__(self):
         return self.text[:80]
@@ -319,7 +324,7 @@ class AssuranceReport(models.Model):
     view_permission = Perm.COMMITTEES_VIEW
 
     class Meta:
-        ordering = ["committee", "-period_end", "-pk"]
+        ordering = ["committee_id", "-period_end", "-pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(period_end__gte=models.F("period_start")),

@@ -13,6 +13,7 @@ from functools import lru_cache
 
 from django.core.paginator import Paginator
 from django.db.models import (
+    BooleanField,
     Exists,
     F,
     FilteredRelation,
@@ -206,14 +207,37 @@ def _with_posts(organisations: QuerySet, filters: Filters, on) -> QuerySet:
         board_email=_either("board__user__email", "board__email"),
         mso_since=F("mso__start_on"),
         mso_until=F("mso__end_on"),
-        covered=_covered(on),
-        handover_open=_handover_open(on),
-        change_pending=_change_pending(post),
+        **{
+            "covered": _covered(on),
+            "handover_open": _handover_open(on),
+            "change_pending": _change_pending(post),
+            **_known(filters.state, post),
+        },
     )
     ordering = ORDERINGS.get(filters.sort, ORDERINGS[Sort.ORGANISATION])
     if filters.descending:
         ordering = [_reverse(term) for term in ordering]
     return organisations.order_by(*ordering)
+
+
+def _known(state: str, post: str) -> dict:
+    """The states a row's filter has already settled, or that do not apply to the post (being
+    covered and a handover are the MSO's), as values: the query does not test them again."""
+    known = {}
+    if post != Post.MSO:
+        known.update(covered=_FALSE, handover_open=_FALSE)
+    elif state == State.VACANT:
+        known["covered"] = _FALSE
+    elif state == State.COVERED:
+        known["covered"] = _TRUE
+    elif state == State.HANDOVER:
+        known["handover_open"] = _TRUE
+    if state == State.CHANGE_PENDING:
+        known["change_pending"] = _TRUE
+    return known
+
+
+_TRUE, _FALSE = Value(True, BooleanField()), Value(False, BooleanField())
 
 
 class Pages(Paginator):

@@ -121,17 +121,17 @@ _ACCOUNT_DETAILS = (
 )
 
 
-def _actions(user, committee) -> list[MeetingAction]:
-    """The committee's open actions, each with its owner's name and its meeting's date."""
+def _actions(committee, meetings) -> list[MeetingAction]:
+    """The committee's open actions, each with its owner's name and its meeting (one of
+    ``meetings``, the committee's)."""
+    by_id = {meeting.pk: meeting for meeting in meetings}
     actions = list(
-        MeetingAction.objects.visible_to(user)
-        .filter(meeting__committee=committee)
-        .open()
-        .select_related("owner", "meeting")
-        .defer("meeting__minutes", *(f"owner__{name[6:]}" for name in _ACCOUNT_DETAILS))
+        committee.open_actions()
+        .select_related("owner")
+        .defer(*(f"owner__{name[6:]}" for name in _ACCOUNT_DETAILS))
     )
     for action in actions:
-        action.meeting.committee = committee  # for its meeting's address
+        action.meeting = by_id[action.meeting_id]
     return actions
 
 
@@ -158,7 +158,7 @@ def committee_detail(request, ods_code, pk):
         "coming": [seat for seat in seats if seat.start_on > today],
         "upcoming": [meeting for meeting in reversed(meetings) if meeting.starts_at > now],
         "held": [meeting for meeting in meetings if meeting.starts_at <= now],
-        "actions": _actions(request.user, committee),
+        "actions": _actions(committee, meetings),
         # Whoever sees the committee sees its reports (the committee's own permission).
         "reports": list(
             committee.reports.only("committee", "period_start", "period_end", "state").order_by(

@@ -181,6 +181,18 @@ class TestRows:
 
 
 class TestFilters:
+    @pytest.mark.parametrize("post", [Post.MSO, Post.BOARD_DIRECTOR])
+    @pytest.mark.parametrize("state", list(register.State))
+    def test_a_filtered_row_shows_the_states_it_shows_unfiltered(
+        self, client_for, lead, world, post, state
+    ):
+        client = client_for(lead)
+        every = {row.name: states for row, states in listing(client, post=post).context["rows"]}
+        chosen = listing(client, post=post, state=state).context["rows"]
+        for row, states in chosen:
+            assert states == every[row.name]
+            assert state in states
+
     @pytest.mark.parametrize(
         ("query", "expected"),
         [

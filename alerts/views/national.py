@@ -314,19 +314,20 @@ def compliance(request, alert_id):
     today = timezone.localdate()
     tallies = _tallies_seen(request, [alert.pk])
     open_states = list(choices.OPEN_STATES)
-    by = []
-    for row in (
+    by = list(
         tallies.values("region", "kind")
         .annotate(
-            total=Sum("count"),
-            acknowledged=Sum("count", filter=~Q(state=choices.ResponseState.NEW)),
-            completed=Sum("count", filter=Q(state=choices.ResponseState.COMPLETED)),
-            not_applicable=Sum("count", filter=Q(state=choices.ResponseState.NOT_APPLICABLE)),
-            overdue=Sum("count", filter=Q(state__in=open_states, next_due_on__lt=today)),
+            total=Sum("count", default=0),
+            acknowledged=Sum("count", default=0, filter=~Q(state=choices.ResponseState.NEW)),
+            completed=Sum("count", default=0, filter=Q(state=choices.ResponseState.COMPLETED)),
+            not_applicable=Sum(
+                "count", default=0, filter=Q(state=choices.ResponseState.NOT_APPLICABLE)
+            ),
+            open=Sum("count", default=0, filter=Q(state__in=open_states)),
+            overdue=Sum("count", default=0, filter=Q(state__in=open_states, next_due_on__lt=today)),
         )
         .order_by("region", "kind")
-    ):
-        by.append(row)
+    )
     form = ComplianceFilterForm(request.GET or None)
     filters = form.values()
     page = Paginator(_compliance_rows(request, alert, filters, today), PAGE_SIZE).get_page(
@@ -335,7 +336,11 @@ def compliance(request, alert_id):
     regions, kinds = dict(Region.choices), dict(OrganisationKind.choices)
     context = {
         "alert": alert,
-        "figures": _figures(tallies, today),
+        # The whole alert's figures: the rows by region and kind added up.
+        "figures": {
+            name: sum(row[name] for row in by)
+            for name in ("total", "acknowledged", "completed", "not_applicable", "open", "overdue")
+        },
         "by": [
             {
                 **row,

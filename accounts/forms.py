@@ -7,10 +7,20 @@ from allauth.core import context
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.totp import forms as totp_forms
 from allauth.mfa.webauthn import forms as webauthn_forms
+from django import forms
 
 from mso_portal.forms import ErrorsOnFields
+from mso_portal.nhsuk_forms.fields import NHSDateField
+from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
 
 from .mfa import mark_session_verified
+from .models import (
+    REGULATOR_OF,
+    PharmacyTeam,
+    Profession,
+    normalise_registration_number,
+)
+from .validators import registration_number_errors
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@nhs.net"
 CODE_HELP = "The 6 numbers your authenticator app shows now"
@@ -146,3 +156,66 @@ class AddWebAuthnForm(NHSWording, webauthn_forms.AddWebAuthnForm):
 class EditWebAuthnForm(NHSWording, webauthn_forms.EditWebAuthnForm):
     errors_field = "name"
     wording = {"name": KEY_NAME}
+
+
+class RegistrationForm(forms.Form):
+    profession = forms.ChoiceField(
+        label="Your profession",
+        choices=Profession.choices,
+        widget=NHSRadioSelect,
+        error_messages={"required": "Select your profession"},
+    )
+    number = forms.CharField(
+        label="Registration number",
+        max_length=12,
+        help_text=(
+            "Your GPhC registration number (7 numbers), GMC reference number (7 numbers), NMC "
+            "PIN (like 12A3456E) or HCPC registration number (like PA12345)"
+        ),
+        error_messages={
+            "required": "Enter your registration number",
+            "max_length": "Registration number must be 12 characters or fewer",
+        },
+        widget=forms.TextInput(
+            attrs={"class": "nhsuk-input--width-10", "spellcheck": "false", "autocomplete": "off"}
+        ),
+    )
+    pharmacy_team = forms.ChoiceField(
+        label="Do you work inside or outside the pharmacy team?",
+        choices=PharmacyTeam.choices,
+        widget=NHSRadioSelect,
+        error_messages={"required": "Select whether you work inside or outside the pharmacy team"},
+    )
+
+    def clean(self):
+        """The number in the regulator's own format, said against the profession's regulator."""
+        data = super().clean()
+        if data.get("profession") and data.get("number"):
+            regulator = REGULATOR_OF[Profession(data["profession"])]
+            data["number"] = normalise_registration_number(data["number"])
+            message = registration_number_errors(regulator, data["number"])
+            if message:
+                self.add_error("number", message)
+        return data
+
+
+class TrainingForm(forms.Form):
+    title = forms.CharField(
+        label="Course or development",
+        max_length=200,
+        help_text="For example, the national MSO induction or the patient safety syllabus level 2",
+        error_messages={
+            "required": "Enter the course or development",
+            "max_length": "Course or development must be 200 characters or fewer",
+        },
+    )
+    provider = forms.CharField(
+        label="Provider (optional)",
+        max_length=200,
+        required=False,
+        help_text="For example, NHS England or the Centre for Pharmacy Postgraduate Education",
+        error_messages={"max_length": "Provider must be 200 characters or fewer"},
+    )
+    completed_on = NHSDateField(
+        label="Date completed", allow_future=False, help_text="For example, 15 3 2026"
+    )

@@ -1,4 +1,5 @@
 from django.contrib.auth.models import AbstractBaseUser, BaseUserManager, PermissionsMixin
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 from django.db.models.functions import Lower
@@ -84,3 +85,109 @@ class User(AbstractBaseUser, PermissionsMixin):
     def is_site_admin(self) -> bool:
         """Runs the service: organisations, people and the admin (GlobalRole.SITE_ADMIN)."""
         return self.is_active and self.is_staff
+
+
+# An MSO's professional registration ------------------------------------------------------
+
+
+class Profession(models.TextChoices):
+    PHARMACIST = "pharmacist", "Pharmacist"
+    PHARMACY_TECHNICIAN = "pharmacy-technician", "Pharmacy technician"
+    DOCTOR = "doctor", "Doctor"
+    NURSE = "nurse", "Nurse"
+    MIDWIFE = "midwife", "Midwife"
+    ALLIED_HEALTH = "allied-health", "Allied health professional"
+
+
+class Regulator(models.TextChoices):
+    GPHC = "gphc", "General Pharmaceutical Council (GPhC)"
+    GMC = "gmc", "General Medical Council (GMC)"
+    NMC = "nmc", "Nursing and Midwifery Council (NMC)"
+    HCPC = "hcpc", "Health and Care Professions Council (HCPC)"
+
+    @property
+    def short(self) -> str:
+        return self.label[self.label.index("(") + 1 : -1]
+
+
+# Who registers each profession in the UK.
+REGULATOR_OF = {
+    Profession.PHARMACIST: Regulator.GPHC,
+    Profession.PHARMACY_TECHNICIAN: Regulator.GPHC,
+    Profession.DOCTOR: Regulator.GMC,
+    Profession.NURSE: Regulator.NMC,
+    Profession.MIDWIFE: Regulator.NMC,
+    Profession.ALLIED_HEALTH: Regulator.HCPC,
+}
+
+
+class PharmacyTeam(models.TextChoices):
+    INSIDE = "inside", "Inside the pharmacy team"
+    OUTSIDE = "outside", "Outside the pharmacy team"
+
+
+class ProfessionalRegistration(models.Model):
+    """The person's profession and their registration with its regulator (an MSO is a
+    registered healthcare professional), and where they work. Network leads see it on the
+    register; nobody else sees the registration number."""
+
+    user = models.OneToOneField(User, on_delete=models.CASCADE, related_name="registration")
+    profession = models.CharField(max_length=32, choices=Profession.choices)
+    regulator = models.CharField(max_length=8, choices=Regulator.choices)
+    number = models.CharField("registration number", max_length=12)
+    pharmacy_team = models.CharField(
+        "works inside or outside the pharmacy team", max_length=8, choices=PharmacyTeam.choices
+    )
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["regulator", "number"], name="one_person_a_registration"
+            )
+        ]
+
+    def __str__(self):
+        return f"{Regulator(self.regulator).short} {self.number}"
+
+    def clean(self):
+        from .validators import registration_number_errors
+
+        super().clean()
+        if self.profession and self.regulator:
+            expected = REGULATOR_OF[Profession(self.profession)]
+            if self.regulator != expected:
+                raise ValidationError(
+                    {
+                        "regulator": f"{Profession(self.profession).label}s register with the "
+                        f"{expected.label}"
+                    },
+                    code="wrong_regulator",
+                )
+        if self.regulator and self.number:
+            self.number = normalise_registration_number(self.number)
+            message = registration_number_errors(Regulator(self.regulator), self.number)
+            if message:
+                raise ValidationError({"number": message}, code="invalid_number")
+
+
+def normalise_registration_number(number: str) -> str:
+    return "".join(number.split()).upper()
+
+
+class Training(models.Model):
+    """A course or development the person has done as an MSO: the national MSO induction,
+    the patient safety syllabus, a medication safety course."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="training")
+    title = models.CharField(max_length=200)
+    provider = models.CharField(max_length=200, blank=True)
+    completed_on = models.DateField("date completed")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-completed_on", "-pk"]
+        indexes = [models.Index(fields=["user", "-completed_on"], name="training_latest")]
+
+    def __str__(self):
+        return self.title

@@ -31,3 +31,47 @@ def authenticator_remove(*, by, authenticator) -> None:
         if not remaining.exclude(type=Authenticator.Type.RECOVERY_CODES).exists():
             for codes in remaining.filter(type=Authenticator.Type.RECOVERY_CODES):
                 codes.delete()
+
+
+def registration_save(*, by, profession, number, pharmacy_team):
+    """Record the person's own profession, their registration with its regulator (the one
+    that registers the profession) and where they work."""
+    from .models import REGULATOR_OF, Profession, ProfessionalRegistration
+
+    regulator = REGULATOR_OF[Profession(profession)]
+    with transaction.atomic(), audit_as(by):
+        registration = ProfessionalRegistration.objects.select_for_update().filter(
+            user=by
+        ).first() or ProfessionalRegistration(user=by)
+        registration.profession, registration.regulator = profession, regulator
+        registration.number, registration.pharmacy_team = number, pharmacy_team
+        registration.full_clean(validate_constraints=False)
+        taken = ProfessionalRegistration.objects.filter(
+            regulator=regulator, number=registration.number
+        ).exclude(user=by)
+        if taken.exists():
+            raise ValidationError(
+                {"number": "This registration number is recorded for someone else: check it"},
+                code="number_taken",
+            )
+        registration.save()
+    return registration
+
+
+def training_add(*, by, title, provider, completed_on):
+    """Record a course or development the person has done as an MSO."""
+    from .models import Training
+
+    with transaction.atomic(), audit_as(by):
+        training = Training(user=by, title=title, provider=provider, completed_on=completed_on)
+        training.full_clean()
+        training.save()
+    return training
+
+
+def training_remove(*, by, training) -> None:
+    """Take away one of the person's own training records (recorded by mistake)."""
+    if training.user_id != by.pk:
+        raise ValidationError("You can only remove your own training", code="not_yours")
+    with transaction.atomic(), audit_as(by):
+        training.delete()

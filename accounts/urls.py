@@ -73,4 +73,7 @@ urlpatterns = [
     ),
     path("two-factor/keys/<int:pk>/edit/", FORM(webauthn.edit_webauthn), name="mfa_edit_webauthn"),
     path("", views.account, name="account"),
+    path("registration/", views.registration, name="account_registration"),
+    path("training/add/", views.training_add, name="account_training_add"),
+    path("training/<int:pk>/remove/", views.training_remove, name="account_training_remove"),
 ]

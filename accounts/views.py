@@ -1,10 +1,16 @@
 from allauth.mfa.models import Authenticator
-from django.shortcuts import render
+from django.contrib import messages
+from django.shortcuts import get_object_or_404, redirect, render
 
+from mso_portal.forms import run_service
 from mso_portal.http import allow
 from organisations.access import access_for
 from organisations.models import Appointment, Membership
 from organisations.permissions import Perm
+
+from . import services
+from .forms import RegistrationForm, TrainingForm
+from .models import ProfessionalRegistration
 
 
 @allow("GET")
@@ -22,5 +28,50 @@ def account(request):
         .exclude(type=Authenticator.Type.RECOVERY_CODES)
         .exists(),
         "mfa_required": access_for(user).requires_mfa,
+        "registration": ProfessionalRegistration.objects.filter(user=user).first(),
+        "training": list(user.training.all()),
     }
     return render(request, "accounts/account.html", context)
+
+
+@allow("GET", "POST")
+def registration(request):
+    """The person's own profession, registration number and pharmacy team."""
+    kept = ProfessionalRegistration.objects.filter(user=request.user).first()
+    initial = (
+        {"profession": kept.profession, "number": kept.number, "pharmacy_team": kept.pharmacy_team}
+        if kept
+        else {}
+    )
+    form = RegistrationForm(request.POST if request.method == "POST" else None, initial=initial)
+    if form.is_valid() and run_service(
+        request,
+        form,
+        "profession",
+        lambda: services.registration_save(by=request.user, **form.cleaned_data),
+    ):
+        messages.success(request, "Your professional registration is saved")
+        return redirect("account")
+    return render(request, "accounts/registration_form.html", {"form": form})
+
+
+@allow("GET", "POST")
+def training_add(request):
+    form = TrainingForm(request.POST if request.method == "POST" else None)
+    if form.is_valid() and run_service(
+        request,
+        form,
+        "title",
+        lambda: services.training_add(by=request.user, **form.cleaned_data),
+    ):
+        messages.success(request, f"{form.cleaned_data['title']} is added to your training")
+        return redirect("account")
+    return render(request, "accounts/training_form.html", {"form": form})
+
+
+@allow("POST")
+def training_remove(request, pk):
+    training = get_object_or_404(request.user.training, pk=pk)
+    services.training_remove(by=request.user, training=training)
+    messages.success(request, f"{training.title} is taken off your training")
+    return redirect("account")

@@ -13,7 +13,7 @@ from datetime import date, timedelta
 from auditlog.context import disable_auditlog
 from django.db import transaction
 
-from accounts.models import User
+from accounts.models import REGULATOR_OF, Profession, ProfessionalRegistration, Training, User
 from alerts.models import Alert, AlertResponse
 from committees.models import Committee, Meeting
 from incidents.models import Incident
@@ -155,6 +155,44 @@ def _user(email, full_name, password, **extra):
     return user
 
 
+# The MSOs' professions and registrations (fictional numbers in each regulator's format), and
+# their training: what the network leads see against them on the register.
+PROFESSIONAL = [
+    ("mso@trust-a.example", "pharmacist", "2071234", "inside"),
+    ("mso@trust-b.example", "nurse", "04I1234E", "outside"),
+    ("mso@pcn.example", "pharmacist", "2098765", "inside"),
+]
+TRAINING = [
+    ("mso@trust-a.example", "National MSO induction", "NHS England", date(2024, 6, 12)),
+    ("mso@trust-a.example", "Patient safety syllabus level 2", "NHS England", date(2025, 2, 3)),
+    (
+        "mso@trust-b.example",
+        "Medication safety in practice",
+        "Centre for Pharmacy Postgraduate Education",
+        date(2025, 9, 18),
+    ),
+]
+
+
+def _professional_details():
+    for email, profession, number, team in PROFESSIONAL:
+        ProfessionalRegistration.objects.update_or_create(
+            user=User.objects.get(email=email),
+            defaults={
+                "profession": profession,
+                "regulator": REGULATOR_OF[Profession(profession)],
+                "number": number,
+                "pharmacy_team": team,
+            },
+        )
+    for email, title, provider, completed_on in TRAINING:
+        Training.objects.get_or_create(
+            user=User.objects.get(email=email),
+            title=title,
+            defaults={"provider": provider, "completed_on": completed_on},
+        )
+
+
 @transaction.atomic
 def seed_demo(password: str) -> dict[str, int]:
     """Create or refresh the demo data. Returns how many of each thing exist afterwards."""
@@ -204,6 +242,7 @@ def seed_demo(password: str) -> dict[str, int]:
                 defaults={"email": email, "start_on": SINCE},
             )
 
+        _professional_details()
         _user("admin@example.com", "Site Administrator", password, is_staff=True)
         closure.rebuild()
         people = {

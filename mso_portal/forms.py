@@ -24,6 +24,16 @@ def add_service_error(form, error: ValidationError, *, default_field: str) -> No
         form.add_error(default_field, error)
 
 
+def run_service(request, form, default_field, write):
+    """Call the service ``write`` with the form's data: what it returns, or None when it
+    refuses, its refusal put on the form."""
+    try:
+        return write()
+    except ValidationError as error:
+        add_service_error(form, error, default_field=default_field)
+        return None
+
+
 class ErrorsOnFields:
     """A form mixin: an error about the whole form goes on ``errors_field`` instead, so the
     error summary links every error to a field (NHS.UK error summary)."""

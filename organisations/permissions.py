@@ -43,6 +43,9 @@ class Perm(StrEnum):
     HANDOVER_VIEW = "handover.view"
     HANDOVER_MANAGE = "handover.manage"
     REGISTER_VIEW = "register.view"  # the national MSO register, and its exports
+    # The MSOs' professions, registration numbers and training on the register (and in its
+    # export): the network leads alone.
+    REGISTER_PROFESSIONAL = "register.professional"
     CHANGES_VIEW = "changes.view"  # requests to change the register, and their history
     CHANGES_SUBMIT = "changes.submit"
     CHANGES_DECIDE = "changes.decide"  # approve (and so apply) or reject a request
@@ -130,6 +133,7 @@ CHANGES = {P.CHANGES_VIEW, P.CHANGES_SUBMIT}
 REGISTER = {
     P.ORGANISATIONS_DIRECTORY,
     P.REGISTER_VIEW,
+    P.REGISTER_PROFESSIONAL,
     P.CHANGES_VIEW,
     P.CHANGES_DECIDE,
     P.NETWORKS_JOIN,

@@ -26,10 +26,13 @@ from django.db.models import (
 )
 from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
+from django.utils.formats import date_format
 from django.utils.functional import cached_property
 
+from accounts.models import PharmacyTeam, Profession, Regulator, Training
 from mso_portal.exports import neutralise
 
+from .access import access_for
 from .choices import OrganisationKind, Post, Region
 from .models import (
     Appointment,
@@ -191,12 +194,31 @@ def filtered(user, filters: Filters = Filters(), *, on=None) -> QuerySet:
 
 def rows(user, filters: Filters = Filters(), *, on=None) -> QuerySet:
     """The rows of the register: ``filtered()`` with each organisation's current MSO and board
-    director joined, the states of the chosen post, sorted."""
+    director joined, the states of the chosen post, sorted; with the MSO's professional
+    details for those who may see them."""
     on = on or timezone.localdate()
-    return _with_posts(filtered(user, filters, on=on), filters, on)
+    return _with_posts(filtered(user, filters, on=on), filters, on, _professional(user))
 
 
-def _with_posts(organisations: QuerySet, filters: Filters, on) -> QuerySet:
+def _professional(user) -> bool:
+    return access_for(user).has(Perm.REGISTER_PROFESSIONAL)
+
+
+def _with_professional(organisations: QuerySet) -> QuerySet:
+    """The MSO's profession, registration and pharmacy team (``mso_profession`` ...), and
+    their latest training (``mso_training``, ``mso_trained_on``)."""
+    latest = Training.objects.filter(user=OuterRef("mso_user_id")).order_by("-completed_on", "-pk")
+    return organisations.annotate(mso_user_id=F("mso__user_id")).annotate(
+        mso_profession=F("mso__user__registration__profession"),
+        mso_regulator=F("mso__user__registration__regulator"),
+        mso_registration=F("mso__user__registration__number"),
+        mso_pharmacy_team=F("mso__user__registration__pharmacy_team"),
+        mso_training=Subquery(latest.values("title")[:1]),
+        mso_trained_on=Subquery(latest.values("completed_on")[:1]),
+    )
+
+
+def _with_posts(organisations: QuerySet, filters: Filters, on, professional=False) -> QuerySet:
     post = _post(filters)
     organisations = organisations.annotate(
         mso=_holding(Post.MSO, on), board=_holding(Post.BOARD_DIRECTOR, on)
@@ -214,6 +236,8 @@ def _with_posts(organisations: QuerySet, filters: Filters, on) -> QuerySet:
             **_known(filters.state, post),
         },
     )
+    if professional:
+        organisations = _with_professional(organisations)
     ordering = ORDERINGS.get(filters.sort, ORDERINGS[Sort.ORGANISATION])
     if filters.descending:
         ordering = [_reverse(term) for term in ordering]
@@ -246,7 +270,7 @@ class Pages(Paginator):
     def __init__(self, user, filters: Filters, per_page: int, *, on=None):
         on = on or timezone.localdate()
         self._counted = filtered(user, filters, on=on)
-        super().__init__(_with_posts(self._counted, filters, on), per_page)
+        super().__init__(_with_posts(self._counted, filters, on, _professional(user)), per_page)
 
     @cached_property
     def count(self) -> int:
@@ -320,6 +344,22 @@ def states(row, post=Post.MSO) -> list[State]:
     return found
 
 
+def professional(row) -> list[str]:
+    """The MSO's professional details, as the register shows them under their name (empty
+    where the person may not see them or the MSO has not recorded them)."""
+    if not getattr(row, "mso_registration", None):
+        return []
+    found = [
+        f"{Profession(row.mso_profession).label}, {Regulator(row.mso_regulator).short} "
+        f"{row.mso_registration}",
+        PharmacyTeam(row.mso_pharmacy_team).label,
+    ]
+    if row.mso_training:
+        trained = date_format(row.mso_trained_on, "j M Y")
+        found.append(f"Latest training: {row.mso_training} ({trained})")
+    return found
+
+
 # Exports --------------------------------------------------------------------------------
 
 COLUMNS = (
@@ -339,12 +379,49 @@ COLUMNS = (
 )
 
 
+# The MSO's professional details, after COLUMNS, where ``rows()`` read them.
+PROFESSIONAL_COLUMNS = (
+    "Profession",
+    "Regulator",
+    "Registration number",
+    "Pharmacy team",
+    "Latest MSO training",
+    "Training completed",
+)
+
+
+def columns(queryset: QuerySet) -> tuple[str, ...]:
+    """The export's columns for rows of ``rows()``: its professional ones only where it
+    read them."""
+    return COLUMNS + (PROFESSIONAL_COLUMNS if _reads_professional(queryset) else ())
+
+
+def _reads_professional(queryset: QuerySet) -> bool:
+    return "mso_registration" in queryset.query.annotations
+
+
 def export_rows(queryset: QuerySet, post=Post.MSO, *, on=None):
-    """Each row of the register as a tuple of COLUMNS, read in chunks so memory stays flat."""
+    """Each row of the register as a tuple of ``columns(queryset)``, read in chunks so memory
+    stays flat."""
     on = on or timezone.localdate()
     kinds, regions = dict(OrganisationKind.choices), dict(Region.choices)
+    professions, regulators = dict(Profession.choices), dict(Regulator.choices)
+    teams = dict(PharmacyTeam.choices)
+    extra = _reads_professional(queryset)
     queryset = queryset.annotate(icb_name=_icb_name(on))
     for row in queryset.iterator(chunk_size=2000):
+        more = (
+            (
+                professions.get(row.mso_profession, ""),
+                regulators.get(row.mso_regulator, ""),
+                row.mso_registration or "",
+                teams.get(row.mso_pharmacy_team, ""),
+                row.mso_training or "",
+                row.mso_trained_on,
+            )
+            if extra
+            else ()
+        )
         yield tuple(
             neutralise(value)
             for value in (
@@ -361,5 +438,6 @@ def export_rows(queryset: QuerySet, post=Post.MSO, *, on=None):
                 row.board_name or "",
                 row.board_email or "",
                 "; ".join(state.label for state in states(row, post)),
+                *more,
             )
         )

@@ -104,6 +104,10 @@ def test_the_community_and_the_register_are_alive(seeded):
         register.State.HANDOVER,
         register.State.CHANGE_PENDING,
     ]
+    professional = {row.ods_code: register.professional(row) for row in register.rows(lead)}
+    assert professional["RZA"][:2] == ["Pharmacist, GPhC 2071234", "Inside the pharmacy team"]
+    assert professional["RZA"][2].startswith("Latest training: Patient safety syllabus level 2")
+    assert professional["FZZ01"] == []  # nobody in post
     assert Event.objects.filter(starts_at__gte=timezone.now()).count() >= 3
     assert Resource.objects.exclude(file="").count() == 1
     assert set(BuddyRequest.objects.values_list("status", flat=True)) == {"paired", "waiting"}

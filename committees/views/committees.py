@@ -10,6 +10,7 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from mso_portal.forms import run_service
 from mso_portal.http import Refused, allow
 from mso_portal.ical import Entry, ical
 from organisations.access import access_for
@@ -33,7 +34,7 @@ from ..forms import (
     agenda_items,
 )
 from ..models import Committee, CommitteeMember, Meeting, MeetingAction
-from .common import get_committee, run_service
+from .common import get_committee
 
 COMMITTEE_FIELDS = list(CommitteeForm.base_fields)
 

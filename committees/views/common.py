@@ -1,9 +1,7 @@
-"""What the committee pages share: finding the committee a person may see, and calling a
-service with a form's data."""
+"""What the committee pages share: finding the committee a person may see."""
 
-from django.core.exceptions import PermissionDenied, ValidationError
+from django.core.exceptions import PermissionDenied
 
-from mso_portal.forms import add_service_error
 from organisations.access import access_for
 from organisations.models import Organisation
 from organisations.scoping import get_object_for
@@ -26,12 +24,3 @@ def get_committee(request, ods_code, pk, perm=None) -> Committee:
     if perm is not None and not access_for(request.user).has(perm, committee):
         raise PermissionDenied
     return committee
-
-
-def run_service(request, form, default_field, write):
-    """Call the service ``write`` with the form's data; a refusal goes on the form."""
-    try:
-        return write()
-    except ValidationError as error:
-        add_service_error(form, error, default_field=default_field)
-        return None

@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from mso_portal.forms import run_service
 from mso_portal.http import Refused, allow, query_string_without_page
 from organisations.access import access_for
 from organisations.permissions import Perm
@@ -23,7 +24,7 @@ from .. import figures, services
 from ..choices import PdfState
 from ..forms import CompareForm, NarrativeForm, ReportForm
 from ..models import AssuranceReport
-from .common import get_committee, run_service
+from .common import get_committee
 
 PAGE_SIZE = 50
 logger = logging.getLogger(__name__)

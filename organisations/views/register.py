@@ -61,7 +61,10 @@ def register_list(request):
     context = {
         "form": form,
         "page": page,
-        "rows": [(row, register.states(row, filters.post)) for row in page.object_list],
+        "rows": [
+            (row, register.states(row, filters.post), register.professional(row))
+            for row in page.object_list
+        ],
         "post": filters.post,
         "query_string": query_string_without_page(request),
         "waiting": ChangeRequest.objects.visible_to(request.user).pending().count(),
@@ -79,5 +82,5 @@ def register_export(request, fmt):
     lines = register.export_rows(rows, filters.post)
     name = f"mso-register-{timezone.localdate():%Y-%m-%d}.{fmt}"
     if fmt == "csv":
-        return exports.csv_response(register.COLUMNS, lines, name)
-    return exports.xlsx_response("MSO register", register.COLUMNS, lines, name)
+        return exports.csv_response(register.columns(rows), lines, name)
+    return exports.xlsx_response("MSO register", register.columns(rows), lines, name)

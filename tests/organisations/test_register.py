@@ -84,7 +84,7 @@ def world(db):
 
 
 def names(response):
-    return [row.name for row, _states in response.context["rows"]]
+    return [row.name for row, *_ in response.context["rows"]]
 
 
 def listing(client, **query):
@@ -141,7 +141,7 @@ class TestRows:
         self, client_for, lead, world
     ):
         response = listing(client_for(lead))
-        rows = {row.name: (row, states) for row, states in response.context["rows"]}
+        rows = {row.name: (row, states) for row, states, _ in response.context["rows"]}
         assert set(rows) == {
             "Ashby General",
             "Bourne Community",
@@ -166,7 +166,7 @@ class TestRows:
     def test_a_post_ended_yesterday_is_vacant_today(self, client_for, lead, world):
         with time_machine.travel("2027-01-01 10:00 +0000", tick=False):
             response = listing(client_for(lead), q="Ashby")
-        [(row, states)] = response.context["rows"]
+        [(row, states, _)] = response.context["rows"]
         assert row.mso_name is None and states == [register.State.VACANT]
 
     def test_the_page_costs_the_same_queries_however_many_rows(
@@ -187,9 +187,9 @@ class TestFilters:
         self, client_for, lead, world, post, state
     ):
         client = client_for(lead)
-        every = {row.name: states for row, states in listing(client, post=post).context["rows"]}
+        every = {row.name: states for row, states, _ in listing(client, post=post).context["rows"]}
         chosen = listing(client, post=post, state=state).context["rows"]
-        for row, states in chosen:
+        for row, states, _ in chosen:
             assert states == every[row.name]
             assert state in states
 
@@ -269,11 +269,11 @@ class TestExports:
             'attachment; filename="mso-register-2026-11-23.csv"'
         )
         header, *rows = read_csv(response)
-        assert header == list(register.COLUMNS)
+        assert header == list(register.COLUMNS + register.PROFESSIONAL_COLUMNS)
         assert sorted(row[1] for row in rows) == ["Bourne Community", "North London ICB"]
         bourne = next(row for row in rows if row[1] == "Bourne Community")
         assert bourne[4] == "North London ICB"  # its ICB
-        assert bourne[-1] == "Vacant; Change pending"
+        assert bourne[len(register.COLUMNS) - 1] == "Vacant; Change pending"
 
     def test_a_cell_that_would_be_a_formula_is_text(self, client_for, lead, world):
         response = client_for(lead).get(reverse("register:export", args=["csv"]), {"q": "PCN"})
@@ -290,7 +290,7 @@ class TestExports:
         assert response["Content-Type"].startswith("application/vnd.openxmlformats")
         sheet = load_workbook(io.BytesIO(b"".join(response.streaming_content))).active
         values = list(sheet.values)
-        assert values[0] == register.COLUMNS
+        assert values[0] == register.COLUMNS + register.PROFESSIONAL_COLUMNS
         assert len(values) == 1 + 6
         pcn = next(row for row in values if row[1] == "Riverside PCN")
         assert pcn[5] == '\'=HYPERLINK("http://evil")'
@@ -311,6 +311,75 @@ class TestExports:
         monkeypatch.setattr(QuerySet, "iterator", spy)
         rows = list(register.export_rows(register.rows(lead)))
         assert len(rows) == 6 and seen["chunk_size"] == 2000
+
+
+class TestProfessionalDetails:
+    """The MSOs' professions, registration numbers and training: on the register and in its
+    exports for network leads; a site administrator, who sees the register, sees none."""
+
+    @pytest.fixture
+    def recorded(self, world):
+        from accounts import services as accounts
+
+        amir = Appointment.objects.get(organisation=world["ashby"], post=Post.MSO).user
+        accounts.registration_save(
+            by=amir, profession="pharmacist", number="2071234", pharmacy_team="inside"
+        )
+        accounts.training_add(
+            by=amir,
+            title="Patient safety syllabus level 1",
+            provider="",
+            completed_on=datetime.date(2025, 6, 1),
+        )
+        accounts.training_add(
+            by=amir,
+            title="National MSO induction",
+            provider="NHS England",
+            completed_on=datetime.date(2026, 3, 2),
+        )
+        return amir
+
+    def test_a_lead_sees_them_against_the_mso(self, client_for, lead, recorded):
+        response = listing(client_for(lead), q="Ashby")
+        [(_row, _states, professional)] = response.context["rows"]
+        assert professional == [
+            "Pharmacist, GPhC 2071234",
+            "Inside the pharmacy team",
+            "Latest training: National MSO induction (2 Mar 2026)",
+        ]
+        assert "GPhC 2071234" in response.text
+        [_header, *rows] = read_csv(client_for(lead).get(reverse("register:export", args=["csv"])))
+        ashby = next(row for row in rows if row[1] == "Ashby General")
+        assert ashby[len(register.COLUMNS) :] == [
+            "Pharmacist",
+            "General Pharmaceutical Council (GPhC)",
+            "2071234",
+            "Inside the pharmacy team",
+            "National MSO induction",
+            "2026-03-02",
+        ]
+        carrow = next(row for row in rows if row[1] == "Carrow Hospitals")
+        assert carrow[len(register.COLUMNS) :] == ["", "", "", "", "", ""]  # none recorded
+
+    def test_a_site_administrator_sees_the_register_without_them(
+        self, client_for, site_admin, recorded
+    ):
+        client = client_for(site_admin)
+        response = listing(client, q="Ashby")
+        assert [professional for *_, professional in response.context["rows"]] == [[]]
+        assert "2071234" not in response.text
+        export = client.get(reverse("register:export", args=["csv"]))
+        header, *rows = read_csv(export)
+        assert header == list(register.COLUMNS)
+        assert not any("2071234" in cell for row in rows for cell in row)
+
+    def test_the_page_costs_no_more_queries_with_them(
+        self, client_for, lead, recorded, django_assert_max_num_queries
+    ):
+        client = client_for(lead)
+        listing(client)
+        with django_assert_max_num_queries(12):
+            listing(client)
 
 
 def test_a_member_without_register_permission_is_refused(client_for, trust):

@@ -12,7 +12,7 @@ from mso_portal.admin_site import ReadOnlyInline, ServiceAdmin
 from organisations.models import Membership
 
 from . import services
-from .models import User
+from .models import ProfessionalRegistration, Training, User
 
 
 class MembershipInline(ReadOnlyInline):
@@ -98,3 +98,25 @@ class AuditLogAdmin(ServiceAdmin, LogEntryAdmin):
         from mso_portal.audit import clinical_content_types
 
         return super().get_queryset(request).exclude(content_type__in=clinical_content_types())
+
+
+@admin.register(ProfessionalRegistration)
+class ProfessionalRegistrationAdmin(ServiceAdmin):
+    """People's professions and regulators, shown (each person records their own). The
+    registration number is the network leads' to see, and not shown here."""
+
+    list_display = ["user", "profession", "regulator", "pharmacy_team", "updated_at"]
+    list_filter = ["profession", "regulator", "pharmacy_team"]
+    search_fields = ["user__email", "user__full_name"]
+    fields = ["user", "profession", "regulator", "pharmacy_team", "updated_at"]
+    readonly_fields = fields
+
+
+@admin.register(Training)
+class TrainingAdmin(ServiceAdmin):
+    """People's MSO training, shown (each person records their own)."""
+
+    list_display = ["user", "title", "provider", "completed_on"]
+    search_fields = ["user__email", "user__full_name", "title"]
+    fields = ["user", "title", "provider", "completed_on", "recorded_at"]
+    readonly_fields = fields

@@ -49,9 +49,28 @@ def registration_url():
 
 
 class TestRegistration:
-    def test_only_the_person_themselves(self, assert_access, mso):
+    def test_only_the_person_themselves(self, assert_access, mso, other_mso):
         assert_access(registration_url(), allowed=mso)
         assert_access(reverse("account_training_add"), allowed=mso)
+        answers = {"profession": "pharmacist", "number": "2071234", "pharmacy_team": "inside"}
+        assert_access(registration_url(), allowed=mso, method="post", data=answers, ok=302)
+        course = {
+            "title": "Induction",
+            "completed_on_day": "1",
+            "completed_on_month": "3",
+            "completed_on_year": "2026",
+        }
+        add = reverse("account_training_add")
+        assert_access(add, allowed=mso, method="post", data=course, ok=302)
+        mine = Training.objects.get(user=mso)
+        assert_access(
+            reverse("account_training_remove", args=[mine.pk]),
+            allowed=mso,
+            other_organisation=other_mso,  # someone else: their training is not there for them
+            method="post",
+            ok=302,
+        )
+        assert not Training.objects.exists()
 
     def test_recorded_with_the_professions_regulator(self, client_for, mso):
         client = client_for(mso)

@@ -204,11 +204,17 @@ def action_deadlines(on):
         .order_by("response__organisation_id")
         .iterator(chunk_size=CHUNK)
     )
+    # One organisation's response pages, by alert (an organisation's rows come together).
+    urls, urls_of = {}, None
     while chunk := [row for _, row in zip(range(CHUNK), answers, strict=False)]:
         organisations = {row[6] for row in chunk}
         told = managers(organisations, on)
         directors = holders(organisations, [Post.BOARD_DIRECTOR], on)
         for pk, owner, due_on, description, alert_id, reference, organisation, ods in chunk:
+            if ods != urls_of:
+                urls, urls_of = {}, ods
+            if alert_id not in urls:
+                urls[alert_id] = _url(alert_id, ods)
             for kind in _deadline_kinds((due_on - on).days):
                 owners = [owner] if owner else told.get(organisation, [])
                 if kind == "overdue-3-days":
@@ -218,16 +224,18 @@ def action_deadlines(on):
                 else:
                     recipients = owners
                 late = kind.startswith("overdue")
+                title = f"{'Overdue: ' if late else ''}an action of {reference}"[:200]
+                body = (
+                    f"An action of alert {reference} {'was' if late else 'is'} due on "
+                    f"{due_on:%-d %B %Y}: {description[:200]}"
+                )
                 for recipient in dict.fromkeys(recipients):
                     yield Reminder(
                         subject=f"alert-action:{pk}",
                         kind=kind,
                         due_on=due_on,
                         recipient_id=recipient,
-                        title=f"{'Overdue: ' if late else ''}an action of {reference}"[:200],
-                        body=(
-                            f"An action of alert {reference} {'was' if late else 'is'} due on "
-                            f"{due_on:%-d %B %Y}: {description[:200]}"
-                        ),
-                        url=_url(alert_id, ods),
+                        title=title,
+                        body=body,
+                        url=urls[alert_id],
                     )

@@ -8,6 +8,7 @@ services keep), and the states are ``EXISTS`` tests, so a page of 50 rows reads 
 a filter or a sort stays one plan over the organisations (docs/benchmarks.md).
 """
 
+import itertools
 from dataclasses import dataclass
 from functools import lru_cache
 
@@ -29,7 +30,7 @@ from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
 
-from accounts.models import PharmacyTeam, Profession, Regulator, Training
+from accounts.models import PharmacyTeam, Profession, Regulator, Training, User
 from mso_portal.exports import neutralise
 
 from .access import access_for
@@ -205,17 +206,39 @@ def _professional(user) -> bool:
 
 
 def _with_professional(organisations: QuerySet) -> QuerySet:
-    """The MSO's profession, registration and pharmacy team (``mso_profession`` ...), and
-    their latest training (``mso_training``, ``mso_trained_on``)."""
-    latest = Training.objects.filter(user=OuterRef("mso_user_id")).order_by("-completed_on", "-pk")
-    return organisations.annotate(mso_user_id=F("mso__user_id")).annotate(
-        mso_profession=F("mso__user__registration__profession"),
-        mso_regulator=F("mso__user__registration__regulator"),
-        mso_registration=F("mso__user__registration__number"),
-        mso_pharmacy_team=F("mso__user__registration__pharmacy_team"),
-        mso_training=Subquery(latest.values("title")[:1]),
-        mso_trained_on=Subquery(latest.values("completed_on")[:1]),
-    )
+    """The MSO's account (``mso_user_id``), whose professional details ``attach_professional``
+    reads for a page of rows at once: a small query of their own, not joins in this one."""
+    return organisations.annotate(mso_user_id=F("mso__user_id"))
+
+
+def attach_professional(rows) -> list:
+    """The rows, each with its MSO's profession, regulator, registration number and pharmacy
+    team, and latest training and when (``mso_profession`` ... ``mso_trained_on``), read for
+    them all in one query; as they are where ``rows()`` did not read the MSO's account."""
+    rows = list(rows)
+    if not rows or not hasattr(rows[0], "mso_user_id"):
+        return rows
+    latest = Training.objects.filter(user=OuterRef("pk")).order_by("-completed_on", "-pk")
+    people = User.objects.filter(pk__in={row.mso_user_id for row in rows if row.mso_user_id})
+    found = {
+        person["pk"]: person
+        for person in people.values(
+            "pk",
+            profession=F("registration__profession"),
+            regulator=F("registration__regulator"),
+            number=F("registration__number"),
+            pharmacy_team=F("registration__pharmacy_team"),
+            latest_training=Subquery(latest.values("title")[:1]),
+            trained_on=Subquery(latest.values("completed_on")[:1]),
+        )
+    }
+    for row in rows:
+        person = found.get(row.mso_user_id, {})
+        for name in ("profession", "regulator", "pharmacy_team", "trained_on"):
+            setattr(row, f"mso_{name}", person.get(name))
+        row.mso_registration = person.get("number")
+        row.mso_training = person.get("latest_training")
+    return rows
 
 
 def _with_posts(organisations: QuerySet, filters: Filters, on, professional=False) -> QuerySet:
@@ -397,7 +420,14 @@ def columns(queryset: QuerySet) -> tuple[str, ...]:
 
 
 def _reads_professional(queryset: QuerySet) -> bool:
-    return "mso_registration" in queryset.query.annotations
+    return "mso_user_id" in queryset.query.annotations
+
+
+def _read(queryset: QuerySet, professional: bool):
+    """The rows in chunks of 2,000, each chunk's professional details read with it."""
+    rows = queryset.iterator(chunk_size=2000)
+    while chunk := list(itertools.islice(rows, 2000)):
+        yield from attach_professional(chunk) if professional else chunk
 
 
 def export_rows(queryset: QuerySet, post=Post.MSO, *, on=None):
@@ -409,7 +439,7 @@ def export_rows(queryset: QuerySet, post=Post.MSO, *, on=None):
     teams = dict(PharmacyTeam.choices)
     extra = _reads_professional(queryset)
     queryset = queryset.annotate(icb_name=_icb_name(on))
-    for row in queryset.iterator(chunk_size=2000):
+    for row in _read(queryset, extra):
         more = (
             (
                 professions.get(row.mso_profession, ""),

@@ -104,7 +104,8 @@ def test_the_community_and_the_register_are_alive(seeded):
         register.State.HANDOVER,
         register.State.CHANGE_PENDING,
     ]
-    professional = {row.ods_code: register.professional(row) for row in register.rows(lead)}
+    rows = register.attach_professional(register.rows(lead))
+    professional = {row.ods_code: register.professional(row) for row in rows}
     assert professional["RZA"][:2] == ["Pharmacist, GPhC 2071234", "Inside the pharmacy team"]
     assert professional["RZA"][2].startswith("Latest training: Patient safety syllabus level 2")
     assert professional["FZZ01"] == []  # nobody in post

@@ -50,19 +50,23 @@ def alert_for(request, alert_id) -> Alert:
     return get_object_or_404(alerts.prefetch_related("actions", "medicines"), pk=alert_id)
 
 
-def _figures(tallies, today) -> dict:
-    """Acknowledged, completed, not applicable, overdue and open, from tally rows."""
+def _sums(today) -> dict:
+    """Acknowledged, completed, not applicable, open and overdue responses, of tally rows."""
     open_states = list(choices.OPEN_STATES)
-    return tallies.aggregate(
-        total=Sum("count", default=0),
-        acknowledged=Sum("count", default=0, filter=~Q(state=choices.ResponseState.NEW)),
-        completed=Sum("count", default=0, filter=Q(state=choices.ResponseState.COMPLETED)),
-        not_applicable=Sum(
+    return {
+        "total": Sum("count", default=0),
+        "acknowledged": Sum("count", default=0, filter=~Q(state=choices.ResponseState.NEW)),
+        "completed": Sum("count", default=0, filter=Q(state=choices.ResponseState.COMPLETED)),
+        "not_applicable": Sum(
             "count", default=0, filter=Q(state=choices.ResponseState.NOT_APPLICABLE)
         ),
-        open=Sum("count", default=0, filter=Q(state__in=open_states)),
-        overdue=Sum("count", default=0, filter=Q(state__in=open_states, next_due_on__lt=today)),
-    )
+        "open": Sum("count", default=0, filter=Q(state__in=open_states)),
+        "overdue": Sum("count", default=0, filter=Q(state__in=open_states, next_due_on__lt=today)),
+    }
+
+
+def _figures(tallies, today) -> dict:
+    return tallies.aggregate(**_sums(today))
 
 
 def _tallies_seen(request, alert_ids):
@@ -313,21 +317,8 @@ def compliance(request, alert_id):
     alert = _compliance_alert(request, alert_id)
     today = timezone.localdate()
     tallies = _tallies_seen(request, [alert.pk])
-    open_states = list(choices.OPEN_STATES)
-    by = list(
-        tallies.values("region", "kind")
-        .annotate(
-            total=Sum("count", default=0),
-            acknowledged=Sum("count", default=0, filter=~Q(state=choices.ResponseState.NEW)),
-            completed=Sum("count", default=0, filter=Q(state=choices.ResponseState.COMPLETED)),
-            not_applicable=Sum(
-                "count", default=0, filter=Q(state=choices.ResponseState.NOT_APPLICABLE)
-            ),
-            open=Sum("count", default=0, filter=Q(state__in=open_states)),
-            overdue=Sum("count", default=0, filter=Q(state__in=open_states, next_due_on__lt=today)),
-        )
-        .order_by("region", "kind")
-    )
+    sums = _sums(today)
+    by = list(tallies.values("region", "kind").annotate(**sums).order_by("region", "kind"))
     form = ComplianceFilterForm(request.GET or None)
     filters = form.values()
     page = Paginator(_compliance_rows(request, alert, filters, today), PAGE_SIZE).get_page(
@@ -337,10 +328,7 @@ def compliance(request, alert_id):
     context = {
         "alert": alert,
         # The whole alert's figures: the rows by region and kind added up.
-        "figures": {
-            name: sum(row[name] for row in by)
-            for name in ("total", "acknowledged", "completed", "not_applicable", "open", "overdue")
-        },
+        "figures": {name: sum(row[name] for row in by) for name in sums},
         "by": [
             {
                 **row,

@@ -14,13 +14,7 @@ from mso_portal.nhsuk_forms.fields import NHSDateField
 from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
 
 from .mfa import mark_session_verified
-from .models import (
-    REGULATOR_OF,
-    PharmacyTeam,
-    Profession,
-    normalise_registration_number,
-)
-from .validators import registration_number_errors
+from .models import PharmacyTeam, Profession
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@nhs.net"
 CODE_HELP = "The 6 numbers your authenticator app shows now"
@@ -186,17 +180,6 @@ class RegistrationForm(forms.Form):
         widget=NHSRadioSelect,
         error_messages={"required": "Select whether you work inside or outside the pharmacy team"},
     )
-
-    def clean(self):
-        """The number in the regulator's own format, said against the profession's regulator."""
-        data = super().clean()
-        if data.get("profession") and data.get("number"):
-            regulator = REGULATOR_OF[Profession(data["profession"])]
-            data["number"] = normalise_registration_number(data["number"])
-            message = registration_number_errors(regulator, data["number"])
-            if message:
-                self.add_error("number", message)
-        return data
 
 
 class TrainingForm(forms.Form):

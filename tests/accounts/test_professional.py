@@ -135,6 +135,14 @@ class TestRegistration:
         }
 
 
+def test_the_pages_cost_a_fixed_number_of_queries(client_for, mso, django_assert_max_num_queries):
+    client = client_for(mso)
+    for page in ("account", "account_registration", "account_training_add"):
+        client.get(reverse(page))
+        with django_assert_max_num_queries(10):
+            assert client.get(reverse(page)).status_code == 200
+
+
 class TestTraining:
     def test_added_and_shown_latest_first(self, client_for, mso):
         client = client_for(mso)

@@ -5,12 +5,14 @@
 For each database (the national one, loaded by ``seed_national --scale S`` if it is not there
 yet, and the demo's, which stands in for an empty one: 8 organisations and a few hundred
 incidents), it starts gunicorn with 2 workers on loopback with production settings (DEBUG off,
-PostgreSQL, Redis for the cache and the broker, MFA on), signs the cast in (a session each,
-as the sign-in page leaves it), and times each page over HTTP with a kept-alive connection:
-p50 and p95 over ``--runs`` requests after warming up, and a bare signed-in response (a view
-that does nothing, behind every middleware) as the floor, timed the same way by the same
-person just before each page, so that a page's multiple of the floor sets it against a floor
-of the same moments. It samples the workers' resident memory throughout.
+PostgreSQL, Redis for the cache and the broker, MFA on) and signs the cast in (a session each,
+as the sign-in page leaves it). It times each page over HTTP with kept-alive connections: p50
+and p95 over ``--runs`` requests after warming up, with a bare signed-in response (a view that
+does nothing, behind every middleware) as the floor. A page is timed side by side with itself
+on the other database and with the floor on each, by the same person, a request of each in
+turn: its growth over the demo data and its multiple of the floor are set against figures of
+the same moments, whatever else the machine was doing. It samples the workers' resident memory
+throughout.
 
 The cast, found in each database the same way: the MSO of the largest trust (the trust that
 holds the most incidents), the MSO of a primary care network, a national network lead, the
@@ -784,75 +786,135 @@ def _percentiles(times: list[float]) -> dict:
     }
 
 
-def _time(server, path, session, runs) -> dict:
-    connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
-    status = None
-    for _ in range(3):
-        status, connection = _get(server.port, path, session, connection)
-    times, memory = [], 0.0
-    for n in range(runs):
+class _Timer:
+    """Requests to one page of one server over a kept connection, timed, with the workers'
+    memory read now and then."""
+
+    def __init__(self, server, path, session):
+        self.server, self.path, self.session = server, path, session
+        self.connection = http.client.HTTPConnection("127.0.0.1", server.port, timeout=120)
+        self.times, self.memory, self.status = [], 0.0, None
+
+    def get(self, timed=True):
         started = time.perf_counter()
-        status, connection = _get(server.port, path, session, connection)
-        times.append((time.perf_counter() - started) * 1000)
-        if n % 10 == 0:
-            memory = max(memory, server.worker_rss_mb())
-    connection.close()
-    return {**_percentiles(times), "status": status, "rss_mb": memory}
-
-
-def _time_pages(server, cast, runs) -> dict:
-    """Each page over ``runs`` requests, just after the floor timed the same way by the same
-    person: a page's multiple of the floor sets it against a floor of the same moments,
-    whatever else the machine was doing meanwhile."""
-    pages = {}
-    for label, who, path in cast["pages"]:
-        session = cast["sessions"][who]
-        floor = _time(server, FLOOR, session, runs)
-        page = _time(server, path, session, runs)
-        pages[label] = {"path": path, **page, "floor_multiple": page["p50"] / floor["p50"]}
-    return pages
-
-
-def measure(kind: str, database_url: str, scale: float, runs: int, load_seconds: int = 0) -> dict:
-    cast = _child(kind, database_url, scale)
-    server = Server(database_url)
-    try:
-        # Every worker warm (gunicorn's sync workers take a new connection each request, so
-        # any worker may answer): each page a few times before any is timed.
-        for _ in range(3 * WORKERS):
-            for _label, who, path in cast["pages"]:
-                _get(server.port, path, cast["sessions"][who])
-        results = {
-            "report_pdf": cast.get("report_pdf"),
-            "counts": cast["counts"],
-            "floor": _time(server, FLOOR, cast["sessions"]["mso"], runs),
-        }
-        results["pages"] = _time_pages(server, cast, runs)
-        if cast.get("refigure"):
-            asked, read = cast["refigure"]
-            results["pages"][REFIGURED] = {
-                "path": read,
-                **_time_after(server, asked, read, cast["sessions"]["chair"], runs),
-            }
-        results["submit"] = _submit(server, cast["sessions"]["reporter"], runs)
-        results["export"] = _export(server, "/register/export.csv", cast["sessions"]["lead"])
-        results["large_export"] = {
-            "rows": cast["exported"],
-            **_export(server, "/incidents/export.csv", cast["sessions"]["group_mso"]),
-        }
-        if load_seconds:
-            results["load"] = _load_test(server, cast, load_seconds)
-        results["rss_mb"] = max(
-            [server.worker_rss_mb(), results["submit"]["rss_mb"], results["export"]["rss_mb"]]
-            + [results["large_export"]["rss_mb"]]
-            + ([results["load"]["rss_mb"]] if load_seconds else [])
-            + [p["rss_mb"] for p in results["pages"].values()]
+        self.status, self.connection = _get(
+            self.server.port, self.path, self.session, self.connection
         )
+        if timed:
+            self.times.append((time.perf_counter() - started) * 1000)
+            if len(self.times) % 10 == 1:
+                self.memory = max(self.memory, self.server.worker_rss_mb())
+
+    def result(self) -> dict:
+        self.connection.close()
+        return {**_percentiles(self.times), "status": self.status, "rss_mb": self.memory}
+
+
+def _side_by_side(targets, runs) -> list[dict]:
+    """Each (server, path, session) of ``targets`` timed over ``runs`` requests, taken in turn
+    (one of each, then again): what is compared was measured in the same moments, whatever else
+    the machine was doing meanwhile. Three requests of each first, not timed."""
+    timers = [_Timer(*target) for target in targets]
+    for n in range(3 + runs):
+        for timer in timers:
+            timer.get(timed=n >= 3)
+    return [timer.result() for timer in timers]
+
+
+def _time_pages(servers, casts, runs) -> dict:
+    """Each page, at national scale and on the demo data, with the floor on each, side by side:
+    a page's multiple of the floor and its growth over the demo data both set against figures
+    of the same moments."""
+    timed = {kind: {} for kind in servers}
+    for label, _who, _path in casts["national"]["pages"]:
+        targets, kinds = [], []
+        for kind, cast in casts.items():
+            page = {page_label: (who, path) for page_label, who, path in cast["pages"]}
+            if label not in page:
+                continue
+            who, path = page[label]
+            session = cast["sessions"][who]
+            targets += [(servers[kind], FLOOR, session), (servers[kind], path, session)]
+            kinds.append((kind, path))
+        results = _side_by_side(targets, runs)
+        for index, (kind, path) in enumerate(kinds):
+            floor, page = results[2 * index], results[2 * index + 1]
+            timed[kind][label] = {
+                "path": path,
+                **page,
+                "floor_multiple": page["p50"] / floor["p50"],
+            }
+    return timed
+
+
+def _time(server, path, session, runs) -> dict:
+    return _side_by_side([(server, path, session)], runs)[0]
+
+
+def _rest(kind, server, cast, runs, load_seconds) -> dict:
+    """What is measured on one server alone: the report worked out again, a submission, the
+    exports and the load test."""
+    results = {}
+    if cast.get("refigure"):
+        asked, read = cast["refigure"]
+        results[REFIGURED] = {
+            "path": read,
+            **_time_after(server, asked, read, cast["sessions"]["chair"], runs),
+        }
+    results["submit"] = _submit(server, cast["sessions"]["reporter"], runs)
+    results["export"] = _export(server, "/register/export.csv", cast["sessions"]["lead"])
+    results["large_export"] = {
+        "rows": cast["exported"],
+        **_export(server, "/incidents/export.csv", cast["sessions"]["group_mso"]),
+    }
+    if load_seconds:
+        results["load"] = _load_test(server, cast, load_seconds)
+    return results
+
+
+def measure(databases: dict, scale: float, runs: int, load_seconds: int = 0) -> dict:
+    """Both databases (``{"national": url, "demo": url}``), each behind a server of its own:
+    the pages and the floors side by side, then the rest on each, then the national jobs."""
+    casts = {kind: _child(kind, url, scale) for kind, url in databases.items()}
+    servers = {}
+    try:
+        for kind, url in databases.items():
+            servers[kind] = Server(url)
+        # Every worker warm (any worker may answer): each page a few times before any is timed.
+        for _ in range(3 * WORKERS):
+            for kind, cast in casts.items():
+                for _label, who, path in cast["pages"]:
+                    _get(servers[kind].port, path, cast["sessions"][who])
+        floors = _side_by_side(
+            [(servers[kind], FLOOR, cast["sessions"]["mso"]) for kind, cast in casts.items()],
+            runs,
+        )
+        pages = _time_pages(servers, casts, runs)
+        results = {}
+        for (kind, cast), floor in zip(casts.items(), floors, strict=True):
+            results[kind] = {
+                "report_pdf": cast.get("report_pdf"),
+                "counts": cast["counts"],
+                "floor": floor,
+                "pages": pages[kind],
+            }
+        for kind, cast in casts.items():
+            rest = _rest(kind, servers[kind], cast, runs, load_seconds if kind == "national" else 0)
+            if REFIGURED in rest:
+                results[kind]["pages"][REFIGURED] = rest.pop(REFIGURED)
+            results[kind] |= rest
+            results[kind]["rss_mb"] = max(
+                [servers[kind].worker_rss_mb(), rest["submit"]["rss_mb"], rest["export"]["rss_mb"]]
+                + [rest["large_export"]["rss_mb"]]
+                + ([rest["load"]["rss_mb"]] if "load" in rest else [])
+                + [p["rss_mb"] for p in results[kind]["pages"].values()]
+            )
     finally:
-        server.stop()
-        _child("clean", database_url, scale)
-    if kind == "national":
-        results["jobs"] = _child("jobs", database_url, scale)
+        for server in servers.values():
+            server.stop()
+        for url in databases.values():
+            _child("clean", url, scale)
+    results["national"]["jobs"] = _child("jobs", databases["national"], scale)
     return results
 
 
@@ -878,7 +940,8 @@ def report(national: dict, demo: dict, scale: float, runs: int) -> tuple[str, li
         "",
         f"Measured {date.today():%-d %B %Y} by `make bench` (tests/bench/pages.py) on "
         f"{_versions()}, Redis. Times are p50 / p95 in milliseconds over {runs} requests "
-        "through gunicorn on loopback, each after three to warm up.",
+        "through gunicorn on loopback, each after three to warm up; a page at national scale, "
+        "on the demo data and the floor on each taken in turn, a request of each.",
         "",
         f"At scale {scale}: "
         + ", ".join(f"{n:,} {label}" for label, n in national["counts"].items())
@@ -1038,8 +1101,13 @@ def main():
     national_db = (
         NATIONAL if args.scale == 1.0 else f"{NATIONAL}_{str(args.scale).replace('.', '_')}"
     )
-    national = measure("national", _database(national_db), args.scale, args.runs, args.load)
-    demo = measure("demo", _database(DEMO), args.scale, args.runs)
+    measured = measure(
+        {"national": _database(national_db), "demo": _database(DEMO)},
+        args.scale,
+        args.runs,
+        args.load,
+    )
+    national, demo = measured["national"], measured["demo"]
     section, missed, broken = report(national, demo, args.scale, args.runs)
     if not args.no_report:
         write_report(section)

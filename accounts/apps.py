@@ -9,10 +9,11 @@ class AccountsConfig(AppConfig):
         from allauth.mfa.models import Authenticator
         from auditlog.registry import auditlog
 
-        from .models import ProfessionalRegistration, Training, User
+        from .models import ProfessionalRegistration, SyllabusTraining, Training, User
 
         auditlog.register(User, exclude_fields=["password", "last_login"])
         # Second factors added and removed (their secrets are never recorded).
         auditlog.register(Authenticator, include_fields=["user", "type", "created_at"])
         auditlog.register(ProfessionalRegistration)
         auditlog.register(Training)
+        auditlog.register(SyllabusTraining)

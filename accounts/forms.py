@@ -14,7 +14,7 @@ from mso_portal.nhsuk_forms.fields import NHSDateField
 from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
 
 from .mfa import mark_session_verified
-from .models import PharmacyTeam, Profession
+from .models import PharmacyTeam, Profession, SyllabusLevel
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@nhs.net"
 CODE_HELP = "The 6 numbers your authenticator app shows now"
@@ -198,6 +198,21 @@ class TrainingForm(forms.Form):
         required=False,
         help_text="For example, NHS England or the Centre for Pharmacy Postgraduate Education",
         error_messages={"max_length": "Provider must be 200 characters or fewer"},
+    )
+    completed_on = NHSDateField(
+        label="Date completed", allow_future=False, help_text="For example, 15 3 2026"
+    )
+
+
+class SyllabusForm(forms.Form):
+    level = forms.ChoiceField(
+        label="Level",
+        choices=SyllabusLevel.choices,
+        widget=NHSRadioSelect,
+        error_messages={
+            "required": "Select the level you completed",
+            "invalid_choice": "Select the level you completed",
+        },
     )
     completed_on = NHSDateField(
         label="Date completed", allow_future=False, help_text="For example, 15 3 2026"

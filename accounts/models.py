@@ -191,3 +191,39 @@ class Training(models.Model):
 
     def __str__(self):
         return self.title
+
+
+class SyllabusLevel(models.TextChoices):
+    """The levels of the National Patient Safety Syllabus (NHS England, Health Education
+    England and the Academy of Medical Royal Colleges): levels 1 and 2 for all staff and for
+    boards, levels 3 to 5 for Patient Safety Specialists and those who become expert."""
+
+    ESSENTIALS = "1", "Level 1: Essentials of patient safety"
+    BOARDS = "1-boards", "Level 1: Essentials of patient safety for boards and senior leaders"
+    ACCESS = "2", "Level 2: Access to practice"
+    LEVEL_3 = "3", "Level 3: Patient safety specialist training"
+    LEVEL_4 = "4", "Level 4: Patient safety specialist training, advanced"
+    LEVEL_5 = "5", "Level 5: Expert patient safety practice"
+
+
+class SyllabusTraining(models.Model):
+    """A level of the national patient safety syllabus the person has completed, and when:
+    shown against each Patient Safety Specialist on their register."""
+
+    user = models.ForeignKey(User, on_delete=models.CASCADE, related_name="syllabus")
+    level = models.CharField(max_length=16, choices=SyllabusLevel.choices)
+    completed_on = models.DateField("date completed")
+    recorded_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["level"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user", "level"],
+                name="syllabus_level_once",
+                violation_error_message="You have recorded this level already",
+            )
+        ]
+
+    def __str__(self):
+        return self.get_level_display()

@@ -75,3 +75,26 @@ def training_remove(*, by, training) -> None:
         raise ValidationError("You can only remove your own training", code="not_yours")
     with transaction.atomic(), audit_as(by):
         training.delete()
+
+
+def syllabus_record(*, by, level, completed_on):
+    """Record a level of the national patient safety syllabus the person has completed (or
+    correct the date of one recorded already)."""
+    from .models import SyllabusTraining
+
+    with transaction.atomic(), audit_as(by):
+        record = SyllabusTraining.objects.filter(user=by, level=level).first() or (
+            SyllabusTraining(user=by, level=level)
+        )
+        record.completed_on = completed_on
+        record.full_clean()
+        record.save()
+    return record
+
+
+def syllabus_remove(*, by, record) -> None:
+    """Take away one of the person's own syllabus levels (recorded by mistake)."""
+    if record.user_id != by.pk:
+        raise ValidationError("You can only remove your own training", code="not_yours")
+    with transaction.atomic(), audit_as(by):
+        record.delete()

@@ -76,4 +76,6 @@ urlpatterns = [
     path("registration/", views.registration, name="account_registration"),
     path("training/add/", views.training_add, name="account_training_add"),
     path("training/<int:pk>/remove/", views.training_remove, name="account_training_remove"),
+    path("syllabus/", views.syllabus_record, name="account_syllabus"),
+    path("syllabus/<int:pk>/remove/", views.syllabus_remove, name="account_syllabus_remove"),
 ]

@@ -9,8 +9,8 @@ from organisations.models import Appointment, Membership
 from organisations.permissions import Perm
 
 from . import services
-from .forms import RegistrationForm, TrainingForm
-from .models import ProfessionalRegistration
+from .forms import RegistrationForm, SyllabusForm, TrainingForm
+from .models import ProfessionalRegistration, SyllabusLevel
 
 
 @allow("GET")
@@ -30,6 +30,7 @@ def account(request):
         "mfa_required": access_for(user).requires_mfa,
         "registration": ProfessionalRegistration.objects.filter(user=user).first(),
         "training": list(user.training.all()),
+        "syllabus": list(user.syllabus.all()),
     }
     return render(request, "accounts/account.html", context)
 
@@ -74,4 +75,27 @@ def training_remove(request, pk):
     training = get_object_or_404(request.user.training, pk=pk)
     services.training_remove(by=request.user, training=training)
     messages.success(request, f"{training.title} is taken off your training")
+    return redirect("account")
+
+
+@allow("GET", "POST")
+def syllabus_record(request):
+    form = SyllabusForm(request.POST if request.method == "POST" else None)
+    if form.is_valid() and run_service(
+        request,
+        form,
+        "level",
+        lambda: services.syllabus_record(by=request.user, **form.cleaned_data),
+    ):
+        level = SyllabusLevel(form.cleaned_data["level"]).label
+        messages.success(request, f"{level} is recorded in your training")
+        return redirect("account")
+    return render(request, "accounts/syllabus_form.html", {"form": form})
+
+
+@allow("POST")
+def syllabus_remove(request, pk):
+    record = get_object_or_404(request.user.syllabus, pk=pk)
+    services.syllabus_remove(by=request.user, record=record)
+    messages.success(request, f"{record.get_level_display()} is taken off your training")
     return redirect("account")

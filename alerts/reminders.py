@@ -2,8 +2,9 @@
 its ledger. Registered in apps.py. "The MSO" is the organisation's MSO and deputy MSO, or for
 a practice without either, its PCN's (organisations.reminders.managers).
 
-- a published alert, to each organisation's MSO (``publishing_notices``: the fan-out after
-  publishing, and in the sweep for any alert whose fan-out did not finish);
+- a published alert, to each organisation's MSO and Patient Safety Specialists
+  (``publishing_notices``: the fan-out after publishing, and in the sweep for any alert whose
+  fan-out did not finish);
 - not acknowledged 2 working days after publishing (to the hour), to the MSO;
 - a Class 1 recall not acknowledged 4 hours after publishing, to the MSO and board director;
 - an action's deadline in 14, 7 and 1 days, to its owner (the MSO while it has none);
@@ -45,19 +46,23 @@ def _responses(queryset):
     return queryset.values_list("pk", "alert_id", "organisation_id", "organisation__ods_code")
 
 
-def _to_managers(rows, on, make):
+def _to_managers(rows, on, make, *, also=()):
     """For rows of (response id, alert id, organisation id, ODS code), a reminder from
-    ``make(row, recipient)`` to each of the organisation's managers, a chunk at a time."""
+    ``make(row, recipient)`` to each of the organisation's managers, and the holders of the
+    posts ``also``, a chunk at a time."""
     rows = iter(rows)
     while chunk := [row for _, row in zip(range(CHUNK), rows, strict=False)]:
-        told = managers([row[2] for row in chunk], on)
+        organisations = [row[2] for row in chunk]
+        told = managers(organisations, on)
+        others = holders(organisations, also, on) if also else {}
         for row in chunk:
-            for recipient in told.get(row[2], []):
+            for recipient in dict.fromkeys([*told.get(row[2], []), *others.get(row[2], [])]):
                 yield make(row, recipient)
 
 
 def publishing_notices(alert: Alert, on=None):
-    """A published alert, to the MSO of each organisation it reached."""
+    """A published alert, to the MSO and the Patient Safety Specialists of each organisation it
+    reached."""
     on = on or timezone.localdate()
     what = alert.get_alert_type_display()
 
@@ -76,7 +81,7 @@ def publishing_notices(alert: Alert, on=None):
         )
 
     rows = _responses(AlertResponse.objects.filter(alert=alert)).iterator(chunk_size=CHUNK)
-    yield from _to_managers(rows, on, make)
+    yield from _to_managers(rows, on, make, also=[Post.PATIENT_SAFETY_SPECIALIST])
 
 
 def unfinished_fan_outs(on):

@@ -171,8 +171,9 @@ def alert_publish(*, by, alert: Alert) -> int:
 
 
 def fan_out(alert: Alert) -> int:
-    """Tell each organisation's MSO and deputy MSO of a published alert: once each, whatever
-    how often this runs (the reminder ledger), and marked done once all are written."""
+    """Tell each organisation's MSO, deputy MSO and Patient Safety Specialists of a published
+    alert: once each, whatever how often this runs (the reminder ledger), and marked done once
+    all are written."""
     from notifications.services import notify
 
     from .reminders import publishing_notices

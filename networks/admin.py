@@ -23,9 +23,9 @@ class NetworkMembershipInline(ReadOnlyInline):
 
 @admin.register(Network)
 class NetworkAdmin(ServiceAdmin):
-    list_display = ["name", "slug", "kind", "region"]
+    list_display = ["name", "slug", "kind", "community", "region"]
     prepopulated_fields = {"slug": ["name"]}
-    list_filter = ["kind", "region"]
+    list_filter = ["kind", "community", "region"]
     search_fields = ["name"]
     inlines = [NetworkMembershipInline]
 

@@ -132,9 +132,12 @@ def checklist(user, organisation, on=None) -> list[Item] | None:
 
 
 def _networks(user):
-    """(kind, region, slug, joined) of the national and regional networks, in one query."""
+    """(kind, region, slug, joined) of the national and regional MSO networks, in one query."""
     return (
-        Network.objects.filter(kind__in=[Network.Kind.NATIONAL, Network.Kind.REGIONAL])
+        Network.objects.filter(
+            kind__in=[Network.Kind.NATIONAL, Network.Kind.REGIONAL],
+            community=Network.Community.MSO,
+        )
         .annotate(
             joined=Exists(NetworkMembership.objects.filter(network=OuterRef("pk"), user=user))
         )

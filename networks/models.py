@@ -18,9 +18,19 @@ class Network(models.Model):
         REGIONAL = "regional", "Regional"
         SPECIALISED = "specialised", "Specialised"
 
+    class Community(models.TextChoices):
+        MSO = "mso", "Medication Safety Officers"
+        SPECIALISTS = "specialists", "Patient Safety Specialists"
+
     name = models.CharField(max_length=200, unique=True)
     slug = models.SlugField(max_length=80, unique=True, help_text="Its address: /networks/<slug>/")
     kind = models.CharField(max_length=16, choices=Kind.choices)
+    community = models.CharField(
+        max_length=16,
+        choices=Community.choices,
+        default=Community.MSO,
+        help_text="Whom it brings together: its leads look after their register",
+    )
     region = models.CharField(
         max_length=32, choices=Region.choices, blank=True, help_text="For regional networks"
     )
@@ -265,19 +275,24 @@ class GettingStartedTick(models.Model):
 def lead_grants(user_id, on):
     """The global grants of a network's leads, for the permission rule set
     (organisations.access.GRANT_SOURCES): a regional network's lead is a regional lead; a
-    national or specialised network's lead is a national lead."""
+    national or specialised network's lead is a national lead; of the MSOs or of the Patient
+    Safety Specialists, as the network's community is."""
     from django.db.models import Case, CharField, Value, When
 
     from organisations.permissions import GlobalRole
 
     text = CharField()
+    regional = Q(network__kind=Network.Kind.REGIONAL)
+    specialists = Q(network__community=Network.Community.SPECIALISTS)
     return (
         NetworkMembership.objects.filter(user_id=user_id, role=NetworkMembership.Role.LEAD)
         .order_by()
         .values_list(
             Value("global", text),
             Case(
-                When(network__kind=Network.Kind.REGIONAL, then=Value(GlobalRole.REGIONAL_LEAD)),
+                When(regional & specialists, then=Value(GlobalRole.SPECIALISTS_REGIONAL_LEAD)),
+                When(specialists, then=Value(GlobalRole.SPECIALISTS_NATIONAL_LEAD)),
+                When(regional, then=Value(GlobalRole.REGIONAL_LEAD)),
                 default=Value(GlobalRole.NATIONAL_LEAD),
                 output_field=text,
             ),
@@ -289,30 +304,37 @@ def lead_grants(user_id, on):
 
 
 def regional_leads(region: str):
-    """The users who lead the regional network of ``region``."""
+    """The users who lead the regional MSO network of ``region``."""
     return NetworkMembership.objects.filter(
         role=NetworkMembership.Role.LEAD,
         network__kind=Network.Kind.REGIONAL,
+        network__community=Network.Community.MSO,
         network__region=region,
     ).values_list("user_id", flat=True)
 
 
+def national_leads(community=Network.Community.MSO):
+    """The users who lead the community's national network."""
+    return NetworkMembership.objects.filter(
+        role=NetworkMembership.Role.LEAD,
+        network__kind=Network.Kind.NATIONAL,
+        network__community=community,
+    ).values_list("user_id", flat=True)
+
+
 def leads_for(regions) -> dict[str, list[int]]:
-    """region -> the users who look after its organisations' register entries: the leads of
-    its regional network or, where it has none, those of the national network."""
+    """region -> the users who look after its organisations' MSO register entries: the leads
+    of its regional MSO network or, where it has none, those of the national one."""
     leads: dict[str, list[int]] = {}
     for region, user_id in NetworkMembership.objects.filter(
         role=NetworkMembership.Role.LEAD,
         network__kind=Network.Kind.REGIONAL,
+        network__community=Network.Community.MSO,
         network__region__in=set(regions),
     ).values_list("network__region", "user_id"):
         leads.setdefault(region, []).append(user_id)
     if set(regions) - set(leads):
-        national = list(
-            NetworkMembership.objects.filter(
-                role=NetworkMembership.Role.LEAD, network__kind=Network.Kind.NATIONAL
-            ).values_list("user_id", flat=True)
-        )
+        national = list(national_leads())
         for region in set(regions) - set(leads):
             leads[region] = national
     return leads

@@ -1,6 +1,8 @@
 """What networks has due, for the reminder engine: a regional lead is told when an MSO post of
 their region falls vacant (organisations tells the board director), when a change to the
-register is waiting for them, and again when it has waited more than 5 working days."""
+register is waiting for them, and again when it has waited more than 5 working days. A Patient
+Safety Specialist's identification waits for the national patient safety team instead (the
+leads of the national Patient Safety Specialist network)."""
 
 from django.utils import timezone
 
@@ -9,7 +11,7 @@ from notifications.working_days import working_days_after
 from organisations.models import Appointment, ChangeRequest
 from organisations.reminders import vacancy_reminder
 
-from .models import leads_for, regional_leads
+from .models import Network, leads_for, national_leads, regional_leads
 
 WAITING_WORKING_DAYS = 5
 
@@ -27,6 +29,7 @@ def change_request_reminders(on):
         .select_related("organisation")
     )
     leads = leads_for({request.organisation.region for request in requests})
+    specialists_team = list(national_leads(Network.Community.SPECIALISTS))
     for request in requests:
         organisation = request.organisation
         submitted_on = timezone.localdate(request.submitted_at)
@@ -45,7 +48,10 @@ def change_request_reminders(on):
                     f"It was submitted on {submitted_on:%-d %B %Y}. Approve or reject it.",
                 )
             )
-        for lead in leads.get(organisation.region, []):
+        deciders = (
+            specialists_team if request.names_a_specialist else leads.get(organisation.region, [])
+        )
+        for lead in deciders:
             for kind, due_on, title, body in due:
                 yield Reminder(
                     subject=f"change-request:{request.pk}",

@@ -13,6 +13,7 @@ from datetime import timedelta
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
+from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
@@ -26,7 +27,41 @@ from .models import Appointment, ChangeRequest, HandoverItem, Membership, check_
 
 Kind = ChangeRequest.Kind
 Status = ChangeRequest.Status
+Basis = ChangeRequest.Basis
 LEAVING = (Kind.MSO_LEAVES, Kind.BOARD_DIRECTOR_LEAVES)
+# Which named posts ask for each kind of change (all of them ask through Perm.CHANGES_SUBMIT):
+# the MSO, deputy MSO and board director keep the MSO register; the executive director for
+# patient safety, or the board director, identifies Patient Safety Specialists.
+REGISTER_KEEPERS = (Post.MSO, Post.DEPUTY_MSO, Post.BOARD_DIRECTOR)
+ASKED_BY = {
+    **dict.fromkeys(set(Kind) - {Kind.NEW_SPECIALIST}, REGISTER_KEEPERS),
+    Kind.NEW_SPECIALIST: (Post.PATIENT_SAFETY_DIRECTOR, Post.BOARD_DIRECTOR),
+}
+
+
+def may_ask(user, organisation, kind) -> bool:
+    """Whether the person holds, today, a post of the organisation that asks for ``kind``."""
+    return (
+        Appointment.objects.current()
+        .filter(organisation=organisation, user=user, post__in=ASKED_BY[kind])
+        .exists()
+    )
+
+
+def check_asker(user, request: ChangeRequest) -> None:
+    if not may_ask(user, request.organisation, request.kind):
+        posts = " or the ".join(Post(post).label.lower() for post in ASKED_BY[request.kind])
+        raise ValidationError(
+            {"kind": f"Only the {posts} of {request.organisation.name} asks for this"},
+            code="not_asked_by_you",
+        )
+
+
+def _specialists(organisation_id, day=None):
+    """The organisation's Patient Safety Specialists on ``day`` (today)."""
+    return Appointment.objects.filter(
+        organisation_id=organisation_id, post=Post.PATIENT_SAFETY_SPECIALIST
+    ).current(day)
 
 
 def _holder_on(request: ChangeRequest, day):
@@ -75,7 +110,9 @@ def check_kind(request: ChangeRequest) -> None:
 def check(request: ChangeRequest) -> None:
     """What the register refuses today: raise ValidationError keyed by the request's fields."""
     check_kind(request)
-    if request.names_a_holder:
+    if request.names_a_specialist:
+        _check_specialist(request)
+    elif request.names_a_holder:
         _check_new_holder(request)
     elif request.kind in LEAVING:
         _check_leaving(request)
@@ -126,6 +163,50 @@ def _check_new_holder(request: ChangeRequest) -> None:
         )
 
 
+def _check_specialist(request: ChangeRequest) -> None:
+    """First, a replacement of one of its specialists, or an addition, as the organisation's
+    specialists are; never someone who is one already; the national guidance considered."""
+    errors = {}
+    current = _specialists(request.organisation_id)
+    if request.basis == Basis.FIRST and current.exists():
+        errors["basis"] = (
+            f"{request.organisation.name} has a Patient Safety Specialist already: choose a "
+            "replacement or an addition"
+        )
+    elif request.basis == Basis.ADDITION and not current.exists():
+        errors["basis"] = (
+            f"{request.organisation.name} has no Patient Safety Specialist yet: choose its first"
+        )
+    elif request.basis == Basis.REPLACEMENT:
+        if request.replaces_id is None:
+            errors["replaces"] = "Select the Patient Safety Specialist who is replaced"
+        elif not current.filter(pk=request.replaces_id).exists():
+            errors["replaces"] = "This person is no longer one of its Patient Safety Specialists"
+        elif request.starts_on and request.starts_on <= request.replaces.start_on:
+            errors["starts_on"] = (
+                f"The first day must be after {request.replaces.holder_name} started, "
+                f"{request.replaces.start_on:%-d %B %Y}"
+            )
+    if request.basis != Basis.REPLACEMENT:
+        request.replaces = None
+    if (
+        request.email
+        and _specialists(request.organisation_id)
+        .filter(Q(email__iexact=request.email) | Q(user__email__iexact=request.email))
+        .exists()
+    ):
+        errors["email"] = (
+            f"This person is a Patient Safety Specialist of {request.organisation.name} already"
+        )
+    if not request.guidance_considered:
+        errors["guidance_considered"] = (
+            "Confirm that the national guidance on identifying Patient Safety Specialists was "
+            "considered"
+        )
+    if errors:
+        raise ValidationError(errors, code="specialist")
+
+
 def _check_leaving(request: ChangeRequest) -> None:
     holder = _open_ended_holder(request)
     if request.ends_on < holder.start_on:
@@ -163,6 +244,7 @@ def submit(*, by, request: ChangeRequest) -> ChangeRequest:
     request.status = Status.PENDING
     with transaction.atomic(), audit_as(by):
         services.lock(request.organisation)
+        check_asker(by, request)
         check(request)
         request.full_clean(exclude=["submitted_by"])
         try:
@@ -236,6 +318,18 @@ def _apply(by, request: ChangeRequest) -> None:
     if request.kind == Kind.CONTACT:
         organisation.mso_mailbox = request.mso_mailbox
         services.organisation_save(by=by, organisation=organisation)
+    elif request.names_a_specialist:
+        specialist = Appointment(organisation=organisation, post=request.post, **_holder(request))
+        if request.basis == Basis.REPLACEMENT:
+            services.appointment_replace(
+                by=by,
+                current=request.replaces,
+                last_day=request.starts_on - timedelta(days=1),
+                successor=specialist,
+            )
+        else:
+            specialist.start_on = request.starts_on
+            services.appointment_save(by=by, appointment=specialist)
     elif request.names_a_holder:
         successor = Appointment(organisation=organisation, post=request.post, **_holder(request))
         current = _holder_on(request, request.starts_on)
@@ -279,7 +373,12 @@ def _decision(request: ChangeRequest) -> Reminder:
             f"{request.get_kind_display()[1:]}, {request.organisation.name}"
         ),
         body=(
-            "The national MSO register now shows the change."
+            (
+                f"{request.name} is one of the organisation's Patient Safety Specialists from "
+                f"{request.starts_on:%-d %B %Y}."
+                if request.names_a_specialist
+                else "The national MSO register now shows the change."
+            )
             if approved
             else f"The network lead gave this reason: {request.reason}"
         ),

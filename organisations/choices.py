@@ -68,6 +68,7 @@ class Post(models.TextChoices):
     DEPUTY_MSO = "deputy-mso", "Deputy MSO"
     BOARD_DIRECTOR = "board-director", "Board director for medication safety"
     PATIENT_SAFETY_SPECIALIST = "patient-safety-specialist", "Patient Safety Specialist"
+    PATIENT_SAFETY_DIRECTOR = "patient-safety-director", "Executive director for patient safety"
     MDSO = "mdso", "Medical Devices Safety Officer (MDSO)"
     CDAO = "cdao", "Controlled drugs accountable officer (CDAO)"
     CHIEF_PHARMACIST = "chief-pharmacist", "Chief pharmacist"
@@ -101,6 +102,7 @@ POST_KINDS: dict[str, frozenset[str]] = {
     Post.DEPUTY_MSO: _ANY,
     Post.BOARD_DIRECTOR: _WITH_A_BOARD,
     Post.PATIENT_SAFETY_SPECIALIST: _ANY,
+    Post.PATIENT_SAFETY_DIRECTOR: _WITH_A_BOARD,
     Post.MDSO: _WITH_A_BOARD,
     Post.CDAO: _DESIGNATED_BODIES,
     Post.CHIEF_PHARMACIST: _WITH_A_BOARD,

@@ -47,6 +47,8 @@ def navigation(request):
         menu.append((reverse("organisations:switch"), "Switch organisation"))
     if access.has(Perm.REGISTER_VIEW):
         menu.append((reverse("register:list"), "MSO register"))
+    if access.has(Perm.SPECIALISTS_VIEW):
+        menu.append((reverse("register:specialists"), "Patient Safety Specialists"))
     if can["can_browse_organisations"]:
         menu.append((reverse("organisations:list"), "Organisations"))
     if access.has(Perm.NETWORKS_JOIN):

@@ -359,7 +359,8 @@ class ChangeRequestStartForm(forms.Form):
         if not access_for(self.user).has(Perm.CHANGES_SUBMIT, organisation):
             raise ValidationError(
                 "You can ask for changes only for organisations where you are the MSO, the "
-                "deputy MSO or the board director for medication safety",
+                "deputy MSO, the board director for medication safety or the executive "
+                "director for patient safety",
                 code="not_yours",
             )
         self.organisation = organisation
@@ -370,6 +371,7 @@ class ChangeRequestStartForm(forms.Form):
         if self.organisation is not None and cleaned.get("kind"):
             draft = ChangeRequest(organisation=self.organisation, kind=cleaned["kind"])
             try:
+                change_requests.check_asker(self.user, draft)
                 change_requests.check_kind(draft)
             except ValidationError as error:
                 self.add_error("kind", error.message_dict.get("kind", error.messages))
@@ -385,6 +387,17 @@ class ChangeRequestForm(forms.ModelForm):
         ChangeRequest.Kind.MSO_LEAVES: ["ends_on"],
         ChangeRequest.Kind.BOARD_DIRECTOR_LEAVES: ["ends_on"],
         ChangeRequest.Kind.CONTACT: ["mso_mailbox"],
+        ChangeRequest.Kind.NEW_SPECIALIST: [
+            "basis",
+            "replaces",
+            "name",
+            "email",
+            "phone",
+            "starts_on",
+            "job_title",
+            "pay_band",
+            "guidance_considered",
+        ],
     }
     EMAIL_ERRORS = {
         "invalid": "Enter an email address in the correct format, like name@nhs.net",
@@ -419,6 +432,58 @@ class ChangeRequestForm(forms.ModelForm):
         help_text="A shared address that reaches whoever is MSO, for example mso@nhs.net",
         error_messages={"required": "Enter the generic MSO mailbox", **EMAIL_ERRORS},
     )
+    basis = forms.ChoiceField(
+        label="Is this person the organisation's first Patient Safety Specialist, a replacement "
+        "or an addition?",
+        choices=ChangeRequest.Basis.choices,
+        widget=NHSRadioSelect,
+        error_messages={
+            "required": "Select whether they are the first, a replacement or an addition",
+            "invalid_choice": "Select whether they are the first, a replacement or an addition",
+        },
+    )
+    replaces = forms.ModelChoiceField(
+        label="Whom do they replace?",
+        help_text="Only for a replacement: their last day is the day before this person starts",
+        queryset=Appointment.objects.none(),
+        required=False,
+        widget=NHSRadioSelect,
+        error_messages={"invalid_choice": "Select the Patient Safety Specialist who is replaced"},
+    )
+    phone = forms.CharField(
+        label="Contact number",
+        max_length=30,
+        error_messages={
+            "required": "Enter their contact number",
+            "max_length": "Contact number must be 30 characters or fewer",
+        },
+    )
+    job_title = forms.CharField(
+        label="Job title",
+        help_text="Seen by the national patient safety team only",
+        max_length=200,
+        error_messages={
+            "required": "Enter their job title",
+            "max_length": "Job title must be 200 characters or fewer",
+        },
+    )
+    pay_band = forms.ChoiceField(
+        label="Pay band",
+        help_text="Seen by the national patient safety team only",
+        choices=[("", "Select a pay band"), *ChangeRequest.PayBand.choices],
+        error_messages={
+            "required": "Select their pay band",
+            "invalid_choice": "Select their pay band",
+        },
+    )
+    guidance_considered = forms.BooleanField(
+        label="The national guidance, Identifying Patient Safety Specialists, was considered "
+        "in choosing them",
+        error_messages={
+            "required": "Confirm that the national guidance on identifying Patient Safety "
+            "Specialists was considered"
+        },
+    )
     note = forms.CharField(
         label="Anything the network lead should know (optional)",
         required=False,
@@ -429,7 +494,20 @@ class ChangeRequestForm(forms.ModelForm):
 
     class Meta:
         model = ChangeRequest
-        fields = ["name", "email", "starts_on", "ends_on", "mso_mailbox", "note"]
+        fields = [
+            "basis",
+            "replaces",
+            "name",
+            "email",
+            "phone",
+            "starts_on",
+            "ends_on",
+            "job_title",
+            "pay_band",
+            "mso_mailbox",
+            "guidance_considered",
+            "note",
+        ]
 
     def __init__(self, *args, organisation, kind, **kwargs):
         super().__init__(*args, **kwargs)
@@ -437,6 +515,19 @@ class ChangeRequestForm(forms.ModelForm):
         self.instance.kind = kind
         for name in set(self.Meta.fields) - {*self.FIELDS[kind], "note"}:
             del self.fields[name]
+        if "replaces" in self.fields:
+            self.fields["replaces"].queryset = (
+                Appointment.objects.filter(
+                    organisation=organisation, post=Post.PATIENT_SAFETY_SPECIALIST
+                )
+                .current()
+                .select_related("user")
+                .order_by("start_on", "pk")
+            )
+            self.fields["replaces"].label_from_instance = lambda held: (
+                f"{held.holder_name}, from {held.start_on:%-d %B %Y}"
+            )
+            self.fields["note"].label = "Anything the national team should know (optional)"
         if kind in (ChangeRequest.Kind.MSO_LEAVES, ChangeRequest.Kind.BOARD_DIRECTOR_LEAVES):
             self.fields["ends_on"].help_text = (
                 "Their post shows as vacant on the register from the next day, until a "
@@ -530,3 +621,37 @@ class RegisterFilterForm(SearchForm):
             sort=data.get("sort", register.Sort.ORGANISATION),
             descending=data.get("order") == "desc",
         )
+
+
+class SpecialistFilterForm(SearchForm):
+    """The Patient Safety Specialists' register: a search and filters from the query string. A
+    value that does not fit is left out; the rest still apply."""
+
+    q = forms.CharField(
+        label="Specialist, organisation or ODS code", required=False, max_length=100
+    )
+    region = forms.ChoiceField(
+        label="Region", required=False, choices=[("", "Any region"), *Region.choices]
+    )
+    kind = forms.ChoiceField(
+        label="Kind of organisation",
+        required=False,
+        choices=[("", "Any kind"), *OrganisationKind.choices],
+    )
+    state = forms.ChoiceField(
+        label="Specialists",
+        required=False,
+        choices=[
+            ("", "With or without"),
+            ("with", "With a Patient Safety Specialist"),
+            ("without", "Without a Patient Safety Specialist"),
+        ],
+    )
+
+    def filters(self) -> dict:
+        self.is_valid()
+        return {
+            name: (value.strip() if isinstance(value, str) else value)
+            for name in ("q", "region", "kind", "state")
+            if (value := self.cleaned_data.get(name))
+        }

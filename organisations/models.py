@@ -607,6 +607,25 @@ class ChangeRequest(models.Model):
         MSO_LEAVES = "mso-leaves", "The MSO leaves, with no successor named yet"
         BOARD_DIRECTOR_LEAVES = "board-director-leaves", "The board director leaves"
         CONTACT = "contact", "New contact details: the generic MSO mailbox"
+        NEW_SPECIALIST = "new-specialist", "A Patient Safety Specialist identified"
+
+    class Basis(models.TextChoices):
+        """How a Patient Safety Specialist stands to those the organisation has already."""
+
+        FIRST = "first", "The organisation's first Patient Safety Specialist"
+        REPLACEMENT = "replacement", "A replacement for a Patient Safety Specialist who leaves"
+        ADDITION = "addition", "An addition to the Patient Safety Specialists it has"
+
+    class PayBand(models.TextChoices):
+        BAND_6 = "6", "Agenda for Change band 6"
+        BAND_7 = "7", "Agenda for Change band 7"
+        BAND_8A = "8a", "Agenda for Change band 8a"
+        BAND_8B = "8b", "Agenda for Change band 8b"
+        BAND_8C = "8c", "Agenda for Change band 8c"
+        BAND_8D = "8d", "Agenda for Change band 8d"
+        BAND_9 = "9", "Agenda for Change band 9"
+        MEDICAL = "medical", "Medical and dental pay scales"
+        OTHER = "other", "Another pay scale"
 
     class Status(models.TextChoices):
         PENDING = "pending", "Waiting for a network lead"
@@ -625,6 +644,25 @@ class ChangeRequest(models.Model):
     starts_on = models.DateField(null=True, blank=True)
     ends_on = models.DateField(null=True, blank=True)
     mso_mailbox = models.EmailField("generic MSO mailbox", blank=True)
+    # A Patient Safety Specialist identified: first, a replacement (of whom) or an addition;
+    # a contact number; the national guidance considered. The job title and pay band are
+    # for the national team only (Perm.SPECIALISTS_CONFIDENTIAL).
+    basis = models.CharField(max_length=16, choices=Basis.choices, blank=True)
+    replaces = models.ForeignKey(
+        "Appointment",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="the specialist replaced",
+    )
+    phone = models.CharField("contact number", max_length=30, blank=True)
+    guidance_considered = models.BooleanField(
+        "the national guidance on identifying Patient Safety Specialists was considered",
+        default=False,
+    )
+    job_title = models.CharField(max_length=200, blank=True)
+    pay_band = models.CharField(max_length=16, choices=PayBand.choices, blank=True)
     note = models.TextField("note for the network lead", blank=True, max_length=2000)
     submitted_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
@@ -668,7 +706,18 @@ class ChangeRequest(models.Model):
             self.Kind.MSO_LEAVES: Post.MSO,
             self.Kind.NEW_BOARD_DIRECTOR: Post.BOARD_DIRECTOR,
             self.Kind.BOARD_DIRECTOR_LEAVES: Post.BOARD_DIRECTOR,
+            self.Kind.NEW_SPECIALIST: Post.PATIENT_SAFETY_SPECIALIST,
         }.get(self.kind)
+
+    @property
+    def names_a_specialist(self) -> bool:
+        return self.kind == self.Kind.NEW_SPECIALIST
+
+    @property
+    def decided_with(self) -> str:
+        """The permission that decides it: Patient Safety Specialists are identified to the
+        national patient safety team, changes to the MSO register to the MSO networks' leads."""
+        return Perm.SPECIALISTS_DECIDE if self.names_a_specialist else Perm.CHANGES_DECIDE
 
     @property
     def post_label(self) -> str:
@@ -676,7 +725,11 @@ class ChangeRequest(models.Model):
 
     @property
     def names_a_holder(self) -> bool:
-        return self.kind in (self.Kind.NEW_MSO, self.Kind.NEW_BOARD_DIRECTOR)
+        return self.kind in (
+            self.Kind.NEW_MSO,
+            self.Kind.NEW_BOARD_DIRECTOR,
+            self.Kind.NEW_SPECIALIST,
+        )
 
     @property
     def is_pending(self) -> bool:

@@ -49,6 +49,11 @@ class Perm(StrEnum):
     CHANGES_VIEW = "changes.view"  # requests to change the register, and their history
     CHANGES_SUBMIT = "changes.submit"
     CHANGES_DECIDE = "changes.decide"  # approve (and so apply) or reject a request
+    # Patient Safety Specialists: their register and its export; deciding a specialist's
+    # identification (the national patient safety team); the job title and pay band it gives.
+    SPECIALISTS_VIEW = "specialists.view"
+    SPECIALISTS_DECIDE = "specialists.decide"
+    SPECIALISTS_CONFIDENTIAL = "specialists.confidential"
     NETWORKS_JOIN = "networks.join"  # join MSO networks, offer or ask for a buddy
     BUDDIES_PAIR = "buddies.pair"  # pair new MSOs of the organisations with buddies
     INCIDENTS_REPORT = "incidents.report"  # report a medication incident
@@ -77,6 +82,10 @@ class GlobalRole(StrEnum):
     SITE_ADMIN = "site-admin"  # an active user with is_staff
     NATIONAL_LEAD = "national-lead"  # leads a national or specialised MSO network
     REGIONAL_LEAD = "regional-lead"  # leads a regional MSO network
+    # Leads a national (the national patient safety team) or regional Patient Safety
+    # Specialist network.
+    SPECIALISTS_NATIONAL_LEAD = "specialists-national-lead"
+    SPECIALISTS_REGIONAL_LEAD = "specialists-regional-lead"
 
 
 class Reach(StrEnum):
@@ -208,6 +217,7 @@ def _asked_by(user) -> Q:
 
 # Whoever asked for a change to the register follows it, in post or not.
 ASKER_SEES_CHANGE = {"organisations.ChangeRequest": _asked_by}
+SPECIALISTS_IDENTIFIED = {"organisations.ChangeRequest": Q(kind="new-specialist")}
 
 
 def _reported_by(user) -> Q:
@@ -410,6 +420,11 @@ RULES: tuple[Rule, ...] = (
         for post in (Post.MSO, Post.DEPUTY_MSO)
     ),
     Rule(Post.CDAO, VIEW),
+    # Patient Safety Specialists are told of national alerts and read their organisation's
+    # responses; they meet in the specialists' networks. The executive director for patient
+    # safety identifies them (change_requests.ASKED_BY: which changes each post asks for).
+    Rule(Post.PATIENT_SAFETY_SPECIALIST, VIEW | {P.ALERTS_VIEW, P.NETWORKS_JOIN}),
+    Rule(Post.PATIENT_SAFETY_DIRECTOR, VIEW | CHANGES),
     Rule(
         Post.CDAO,
         {P.INCIDENTS_VIEW, P.INCIDENTS_LIST},
@@ -442,6 +457,38 @@ RULES: tuple[Rule, ...] = (
             (GlobalRole.REGIONAL_LEAD, Reach.REGION),
         )
     ),
+    # The national patient safety team (the leads of the national Patient Safety Specialist
+    # network) decides identifications and sees what they give; regional leads follow theirs.
+    Rule(
+        GlobalRole.SPECIALISTS_NATIONAL_LEAD,
+        VIEW
+        | {
+            P.ORGANISATIONS_DIRECTORY,
+            P.SPECIALISTS_VIEW,
+            P.SPECIALISTS_DECIDE,
+            P.SPECIALISTS_CONFIDENTIAL,
+            P.NETWORKS_JOIN,
+        },
+        reach=Reach.ALL,
+    ),
+    Rule(
+        GlobalRole.SPECIALISTS_REGIONAL_LEAD,
+        VIEW | {P.ORGANISATIONS_DIRECTORY, P.SPECIALISTS_VIEW, P.NETWORKS_JOIN},
+        reach=Reach.REGION,
+    ),
+    *(
+        Rule(
+            lead,
+            {P.CHANGES_VIEW},
+            reach=reach,
+            only=SPECIALISTS_IDENTIFIED,
+            rows="the requests identifying Patient Safety Specialists",
+        )
+        for lead, reach in (
+            (GlobalRole.SPECIALISTS_NATIONAL_LEAD, Reach.ALL),
+            (GlobalRole.SPECIALISTS_REGIONAL_LEAD, Reach.REGION),
+        )
+    ),
     # Site administrators run the service: organisations, people and the admin. They will
     # not be given the permissions that open incident narratives or patient details.
     Rule(
@@ -472,6 +519,8 @@ MFA_GRANTS: frozenset[str] = frozenset(
         GlobalRole.SITE_ADMIN,
         GlobalRole.NATIONAL_LEAD,
         GlobalRole.REGIONAL_LEAD,
+        GlobalRole.SPECIALISTS_NATIONAL_LEAD,
+        GlobalRole.SPECIALISTS_REGIONAL_LEAD,
     }
 )
 

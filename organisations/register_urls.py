@@ -1,4 +1,5 @@
-"""The national MSO register and the changes asked of it, at /register/."""
+"""The national MSO register, the register of Patient Safety Specialists, and the changes
+asked of them, at /register/."""
 
 from django.urls import path
 
@@ -10,6 +11,8 @@ app_name = "register"
 urlpatterns = [
     path("", views.register_list, name="list"),
     path("export.<slug:fmt>", views.register_export, name="export"),
+    path("specialists/", views.specialist_register, name="specialists"),
+    path("specialists/export.<slug:fmt>", views.specialist_export, name="specialists_export"),
     path("changes/", views.change_request_list, name="changes"),
     path("changes/new/", views.change_request_start, name="change_start"),
     path(

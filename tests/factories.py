@@ -114,9 +114,13 @@ def post_holder(organisation, post, *, start_on=None, end_on=None, user=None, **
     return user
 
 
-def network_lead(region: str = "", **user_fields):
+def network_lead(region: str = "", *, community=Network.Community.MSO, **user_fields):
+    """A lead of a new network: regional when ``region`` is given, else national; of the MSOs
+    unless ``community`` says otherwise."""
     network = NetworkFactory(
-        kind=Network.Kind.REGIONAL if region else Network.Kind.NATIONAL, region=region
+        kind=Network.Kind.REGIONAL if region else Network.Kind.NATIONAL,
+        region=region,
+        community=community,
     )
     user = UserFactory(**user_fields)
     NetworkMembership.objects.create(network=network, user=user, role=NetworkMembership.Role.LEAD)

@@ -20,6 +20,7 @@ from .members import member_list, member_remove, member_roles
 from .organisations import organisation_detail, organisation_list
 from .posts import appointment_create, appointment_replace, appointment_update
 from .register import register_export, register_list
+from .specialists import specialist_export, specialist_register
 from .switch import organisation_switch
 
 __all__ = [
@@ -47,4 +48,6 @@ __all__ = [
     "organisation_switch",
     "register_export",
     "register_list",
+    "specialist_export",
+    "specialist_register",
 ]

@@ -35,7 +35,11 @@ def change_request_list(request):
         "organisation", "submitted_by"
     )
     # Those who follow an organisation's changes, and whoever asked for one.
-    if not (access.has_anywhere(Perm.CHANGES_VIEW, narrowed=False) or changes.exists()):
+    if not (
+        access.has_anywhere(Perm.CHANGES_VIEW, narrowed=False)
+        or access.has_anywhere(Perm.SPECIALISTS_VIEW)
+        or changes.exists()
+    ):
         raise PermissionDenied
     form = ChangeRequestFilterForm(request.GET or None)
     if form.is_valid():
@@ -75,16 +79,16 @@ def change_request_start(request):
     return render(request, "organisations/change_request_start.html", {"form": form})
 
 
-def _holder(user, organisation, post):
+def _holders(user, organisation, post) -> list:
     """Who holds the post today, to set beside a change to it."""
     if post is None:
-        return None
-    return (
+        return []
+    return list(
         Appointment.objects.visible_to(user)
         .filter(organisation=organisation, post=post)
         .current()
         .select_related("user")
-        .first()
+        .order_by("start_on", "pk")
     )
 
 
@@ -95,6 +99,8 @@ def change_request_create(request, ods_code, kind):
     )
     if kind not in ChangeRequest.Kind.values:
         raise Http404("No such change")
+    if not change_requests.may_ask(request.user, organisation, kind):
+        raise PermissionDenied
     form = ChangeRequestForm(
         request.POST if request.method == "POST" else None, organisation=organisation, kind=kind
     )
@@ -111,7 +117,7 @@ def change_request_create(request, ods_code, kind):
         "organisation": organisation,
         "form": form,
         "change": change,
-        "holder": _holder(request.user, organisation, change.post),
+        "holders": _holders(request.user, organisation, change.post),
         "start_url": reverse("register:change_start"),
     }
     return render(request, "organisations/change_request_form.html", context)
@@ -121,11 +127,13 @@ def change_request_create(request, ods_code, kind):
 def change_request_detail(request, pk):
     change = get_object_for(
         request.user,
-        ChangeRequest.objects.select_related("organisation", "submitted_by", "decided_by"),
+        ChangeRequest.objects.select_related(
+            "organisation", "submitted_by", "decided_by", "replaces__user"
+        ),
         pk=pk,
     )
     access = access_for(request.user)
-    can_decide = change.is_pending and access.has(Perm.CHANGES_DECIDE, change.organisation)
+    can_decide = change.is_pending and access.has(change.decided_with, change.organisation)
     form = None
     if can_decide or request.method == "POST":
         if not can_decide:
@@ -151,9 +159,10 @@ def change_request_detail(request, pk):
     context = {
         "change": change,
         "organisation": change.organisation,
-        "holder": _holder(request.user, change.organisation, change.post),
+        "holders": _holders(request.user, change.organisation, change.post),
         "form": form,
         "can_withdraw": change.is_pending and access.has(Perm.CHANGES_SUBMIT, change.organisation),
+        "sees_confidential": access.has(Perm.SPECIALISTS_CONFIDENTIAL, change.organisation),
     }
     return render(request, "organisations/change_request_detail.html", context)
 

@@ -9,7 +9,7 @@ import time_machine
 from auditlog.models import LogEntry
 from django.urls import reverse
 
-from accounts.models import ProfessionalRegistration, Regulator, Training
+from accounts.models import ProfessionalRegistration, Regulator, SyllabusTraining, Training
 from accounts.validators import registration_number_errors
 from tests.factories import member, post_holder
 
@@ -137,7 +137,7 @@ class TestRegistration:
 
 def test_the_pages_cost_a_fixed_number_of_queries(client_for, mso, django_assert_max_num_queries):
     client = client_for(mso)
-    for page in ("account", "account_registration", "account_training_add"):
+    for page in ("account", "account_registration", "account_training_add", "account_syllabus"):
         client.get(reverse(page))
         with django_assert_max_num_queries(10):
             assert client.get(reverse(page)).status_code == 200
@@ -195,3 +195,59 @@ class TestTraining:
         assert client.get(reverse(remove, args=[mine.pk])).status_code == 405
         assert client.post(reverse(remove, args=[mine.pk])).status_code == 302
         assert list(Training.objects.all()) == [theirs]
+
+
+class TestSyllabus:
+    def level(self, level="2", day="1", month="3", year="2026"):
+        return {
+            "level": level,
+            "completed_on_day": day,
+            "completed_on_month": month,
+            "completed_on_year": year,
+        }
+
+    def test_only_the_person_themselves(self, assert_access, mso, other_mso):
+        url = reverse("account_syllabus")
+        assert_access(url, allowed=mso)
+        assert_access(url, allowed=mso, method="post", data=self.level(), ok=302)
+        mine = SyllabusTraining.objects.get(user=mso)
+        assert_access(
+            reverse("account_syllabus_remove", args=[mine.pk]),
+            allowed=mso,
+            other_organisation=other_mso,  # someone else: the level is not there for them
+            method="post",
+            ok=302,
+        )
+        assert not SyllabusTraining.objects.exists()
+
+    def test_recorded_once_a_level_and_shown(self, client_for, mso):
+        client = client_for(mso)
+        assert client.post(reverse("account_syllabus"), self.level("1")).status_code == 302
+        assert client.post(reverse("account_syllabus"), self.level("2")).status_code == 302
+        # The same level again takes the new date.
+        assert client.post(reverse("account_syllabus"), self.level("2", day="9")).status_code == 302
+        assert [(r.level, r.completed_on) for r in SyllabusTraining.objects.filter(user=mso)] == [
+            ("1", datetime.date(2026, 3, 1)),
+            ("2", datetime.date(2026, 3, 9)),
+        ]
+        page = client.get(reverse("account")).content.decode()
+        assert "Level 2: Access to practice</strong>, 9 March 2026" in page
+
+    def test_a_level_and_a_past_date_are_asked_for(self, client_for, mso):
+        response = client_for(mso).post(
+            reverse("account_syllabus"), self.level("", day="1", month="1", year="2999")
+        )
+        assert response.context["form"].errors == {
+            "level": ["Select the level you completed"],
+            "completed_on": ["Date completed must be today or in the past"],
+        }
+        assert not SyllabusTraining.objects.exists()
+
+    def test_only_ones_own_is_removed(self, client_for, mso, trust):
+        someone = post_holder(trust, "deputy-mso")
+        theirs = SyllabusTraining.objects.create(
+            user=someone, level="1", completed_on=datetime.date(2026, 1, 1)
+        )
+        response = client_for(mso).post(reverse("account_syllabus_remove", args=[theirs.pk]))
+        assert response.status_code == 404
+        assert SyllabusTraining.objects.get() == theirs

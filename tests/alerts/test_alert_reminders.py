@@ -62,6 +62,16 @@ class TestPublishingNotice:
         assert notice.url == f"/alerts/{alert.pk}/{trust.ods_code}/"
         assert alert.reference in notice.title
 
+    def test_the_patient_safety_specialists_are_told_too_and_read_the_response(
+        self, lead, trust, mso, time_machine, capture, client_for
+    ):
+        specialist = post_holder(trust, Post.PATIENT_SAFETY_SPECIALIST)
+        post_holder(trust, Post.PATIENT_SAFETY_SPECIALIST, user=mso)  # the MSO is one too
+        publish(lead, draft(lead), time_machine, at(2026, 11, 2, 10), capture)
+        assert sent("published") == sorted([mso.pk, specialist.pk])  # the MSO once
+        notice = Notification.objects.get(kind="published", recipient=specialist)
+        assert client_for(specialist).get(notice.url).status_code == 200
+
     def test_a_fan_out_that_never_finished_is_finished_by_the_sweep(
         self, lead, trust, mso, time_machine
     ):

@@ -1027,9 +1027,10 @@ def report(national: dict, demo: dict, scale: float, runs: int) -> tuple[str, li
             "",
             f"Publishing a National Patient Safety Alert with three actions to every kind of "
             f"organisation: {publish['reached']:,} organisations reached and {publish['told']:,} "
-            f"MSOs and deputies told in {publish['seconds']:.1f} s. One full reminder sweep from "
-            f"the ledger as loaded (every provider: handovers, vacancies, changes waiting, "
-            f"incident reviews and actions, alerts, committees): {sweep['written']:,} reminders "
+            f"MSOs, deputies and Patient Safety Specialists told in {publish['seconds']:.1f} s. "
+            "One full reminder sweep from the ledger as loaded (every provider: handovers, "
+            "vacancies, changes waiting, incident reviews and actions, alerts, committees): "
+            f"{sweep['written']:,} reminders "
             f"in {sweep['seconds']:.1f} s, the process at most {sweep['rss_mb']:.0f} MB; the "
             f"same sweep again the same day wrote {sweep['again']:,} in "
             f"{sweep['again_seconds']:.1f} s. Both were rolled back, so the data stays as loaded.",

@@ -35,7 +35,14 @@ def test_every_role_has_a_rule():
 
 def test_the_posts_that_give_permissions():
     granting = {rule.grant for rule in RULES if isinstance(rule.grant, Post)}
-    assert granting == {Post.MSO, Post.DEPUTY_MSO, Post.BOARD_DIRECTOR, Post.CDAO}
+    assert granting == {
+        Post.MSO,
+        Post.DEPUTY_MSO,
+        Post.BOARD_DIRECTOR,
+        Post.CDAO,
+        Post.PATIENT_SAFETY_SPECIALIST,
+        Post.PATIENT_SAFETY_DIRECTOR,
+    }
 
 
 def test_a_global_grant_must_reach_beyond_one_organisation():

@@ -1,0 +1,411 @@
+"""Patient Safety Specialists: identified by the organisation's executive director for patient
+safety (or board director) through the register's change requests, decided by the national
+patient safety team, and listed on their own register with their syllabus levels. (Told of
+national alerts as the MSO is: tests/alerts/test_alert_reminders.py.)"""
+
+import csv
+import datetime
+import io
+
+import pytest
+import time_machine
+from django.core.exceptions import ValidationError
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from accounts.models import SyllabusLevel, SyllabusTraining
+from networks.models import Network
+from notifications.models import Notification
+from notifications.services import sweep
+from organisations import change_requests
+from organisations.choices import OrganisationKind, Post, Region
+from organisations.models import Appointment, ChangeRequest
+from tests.factories import OrganisationFactory, network_lead, post_holder
+
+pytestmark = pytest.mark.django_db
+Kind = ChangeRequest.Kind
+Basis = ChangeRequest.Basis
+TODAY = "2026-11-23 10:00 +0000"  # a Monday
+SPECIALISTS = Network.Community.SPECIALISTS
+
+
+@pytest.fixture(autouse=True)
+def _today():
+    with time_machine.travel(TODAY, tick=False):
+        yield
+
+
+@pytest.fixture
+def safety_director(trust):
+    return post_holder(trust, Post.PATIENT_SAFETY_DIRECTOR, full_name="Ruth Mensah")
+
+
+@pytest.fixture
+def patient_safety_team(db):
+    """A lead of the national Patient Safety Specialist network."""
+    return network_lead(community=SPECIALISTS, full_name="Tomas Berg")
+
+
+@pytest.fixture
+def london_specialists_lead(db):
+    return network_lead(Region.LONDON, community=SPECIALISTS, full_name="Ife Bello")
+
+
+@pytest.fixture
+def north_west_specialists_lead(db):
+    return network_lead(Region.NORTH_WEST, community=SPECIALISTS, full_name="Owen Hale")
+
+
+def identify(by, organisation, **fields):
+    details = {
+        "basis": Basis.FIRST,
+        "name": "Sam Okafor",
+        "email": "sam.okafor@nhs.example",
+        "phone": "020 7946 0000",
+        "starts_on": datetime.date(2027, 1, 4),
+        "job_title": "Head of patient safety",
+        "pay_band": ChangeRequest.PayBand.BAND_8B,
+        "guidance_considered": True,
+        **fields,
+    }
+    return change_requests.submit(
+        by=by,
+        request=ChangeRequest(organisation=organisation, kind=Kind.NEW_SPECIALIST, **details),
+    )
+
+
+def form_data(**fields):
+    return {
+        "basis": Basis.FIRST,
+        "name": "Sam Okafor",
+        "email": "sam.okafor@nhs.example",
+        "phone": "020 7946 0000",
+        "starts_on_day": "4",
+        "starts_on_month": "1",
+        "starts_on_year": "2027",
+        "job_title": "Head of patient safety",
+        "pay_band": "8b",
+        "guidance_considered": "on",
+        **fields,
+    }
+
+
+def create_url(organisation):
+    return reverse("register:change_create", args=[organisation.ods_code, Kind.NEW_SPECIALIST])
+
+
+class TestAsking:
+    def test_the_executive_director_for_patient_safety_identifies_one(
+        self, client_for, trust, safety_director
+    ):
+        response = client_for(safety_director).post(create_url(trust), form_data())
+        assert response.status_code == 302
+        change = ChangeRequest.objects.get()
+        assert (change.kind, change.basis, change.status) == (
+            Kind.NEW_SPECIALIST,
+            Basis.FIRST,
+            ChangeRequest.Status.PENDING,
+        )
+        assert (change.phone, change.job_title, change.pay_band) == (
+            "020 7946 0000",
+            "Head of patient safety",
+            "8b",
+        )
+
+    def test_the_board_director_may_too(self, trust, director):
+        assert identify(director, trust).submitted_by == director
+
+    def test_the_mso_does_not_identify_specialists(self, client_for, trust, mso):
+        assert client_for(mso).get(create_url(trust)).status_code == 403
+        with pytest.raises(ValidationError) as refused:
+            identify(mso, trust)
+        assert "executive director for patient safety" in refused.value.message_dict["kind"][0]
+        response = client_for(mso).post(
+            reverse("register:change_start"),
+            {"ods_code": trust.ods_code, "kind": Kind.NEW_SPECIALIST},
+        )
+        assert response.status_code == 200
+        assert "asks for this" in response.context["form"].errors["kind"][0]
+
+    def test_the_executive_director_does_not_change_the_mso_register(
+        self, client_for, trust, safety_director
+    ):
+        url = reverse("register:change_create", args=[trust.ods_code, Kind.NEW_MSO])
+        assert client_for(safety_director).get(url).status_code == 403
+
+    def test_each_answer_is_needed_and_nothing_is_saved_without(
+        self, client_for, trust, safety_director
+    ):
+        response = client_for(safety_director).post(
+            create_url(trust),
+            form_data(basis="", phone="", job_title="", pay_band="", guidance_considered=""),
+        )
+        assert response.status_code == 200
+        errors = response.context["form"].errors
+        assert errors["basis"] == [
+            "Select whether they are the first, a replacement or an addition"
+        ]
+        assert errors["phone"] == ["Enter their contact number"]
+        assert errors["job_title"] == ["Enter their job title"]
+        assert errors["pay_band"] == ["Select their pay band"]
+        assert "national guidance" in errors["guidance_considered"][0]
+        assert not ChangeRequest.objects.exists()
+        # What was typed is kept.
+        assert response.context["form"]["name"].value() == "Sam Okafor"
+
+    def test_a_first_specialist_when_it_has_one_already(self, trust, safety_director):
+        post_holder(trust, Post.PATIENT_SAFETY_SPECIALIST, full_name="Ada Lee")
+        with pytest.raises(ValidationError) as refused:
+            identify(safety_director, trust)
+        assert "choose a replacement or an addition" in refused.value.message_dict["basis"][0]
+
+    def test_an_addition_when_it_has_none(self, trust, safety_director):
+        with pytest.raises(ValidationError) as refused:
+            identify(safety_director, trust, basis=Basis.ADDITION)
+        assert "no Patient Safety Specialist yet" in refused.value.message_dict["basis"][0]
+
+    def test_a_replacement_names_whom_it_replaces(self, client_for, trust, safety_director):
+        post_holder(trust, Post.PATIENT_SAFETY_SPECIALIST, full_name="Ada Lee")
+        response = client_for(safety_director).post(
+            create_url(trust), form_data(basis=Basis.REPLACEMENT)
+        )
+        assert response.context["form"].errors["replaces"] == [
+            "Select the Patient Safety Specialist who is replaced"
+        ]
+        assert not ChangeRequest.objects.exists()
+
+    def test_a_replacement_offers_only_the_organisations_specialists(
+        self, client_for, trust, other_trust, safety_director
+    ):
+        post_holder(trust, Post.PATIENT_SAFETY_SPECIALIST, full_name="Ada Lee")
+        post_holder(other_trust, Post.PATIENT_SAFETY_SPECIALIST, full_name="Elsewhere Person")
+        page = client_for(safety_director).get(create_url(trust)).content.decode()
+        assert "Ada Lee" in page and "Elsewhere Person" not in page
+        theirs = Appointment.objects.get(organisation=other_trust)
+        response = client_for(safety_director).post(
+            create_url(trust), form_data(basis=Basis.REPLACEMENT, replaces=theirs.pk)
+        )
+        assert response.status_code == 200 and "replaces" in response.context["form"].errors
+
+    def test_someone_who_is_a_specialist_already(self, trust, safety_director):
+        post_holder(
+            trust, Post.PATIENT_SAFETY_SPECIALIST, email="sam.okafor@nhs.example", full_name="Sam"
+        )
+        with pytest.raises(ValidationError) as refused:
+            identify(safety_director, trust, basis=Basis.ADDITION, email="Sam.Okafor@NHS.example")
+        assert "already" in refused.value.message_dict["email"][0]
+
+
+class TestDeciding:
+    def test_the_national_patient_safety_team_approves_the_first(
+        self, client_for, trust, safety_director, patient_safety_team
+    ):
+        change = identify(safety_director, trust)
+        response = client_for(patient_safety_team).post(
+            change.get_absolute_url(), {"decision": "approve"}
+        )
+        assert response.status_code == 302
+        change.refresh_from_db()
+        assert change.status == ChangeRequest.Status.APPROVED
+        specialist = Appointment.objects.get(post=Post.PATIENT_SAFETY_SPECIALIST)
+        assert (specialist.organisation, specialist.name, specialist.start_on) == (
+            trust,
+            "Sam Okafor",
+            datetime.date(2027, 1, 4),
+        )
+        told = Notification.objects.get(recipient=safety_director)
+        assert "Sam Okafor is one of the organisation's Patient Safety Specialists" in told.body
+
+    def test_a_replacement_ends_the_post_of_whom_it_replaces(
+        self, trust, safety_director, patient_safety_team
+    ):
+        post_holder(trust, Post.PATIENT_SAFETY_SPECIALIST, full_name="Ada Lee")
+        ada = Appointment.objects.get(post=Post.PATIENT_SAFETY_SPECIALIST)
+        change = identify(safety_director, trust, basis=Basis.REPLACEMENT, replaces=ada)
+        change_requests.decide(by=patient_safety_team, request=change, approve=True)
+        ada.refresh_from_db()
+        assert ada.end_on == datetime.date(2027, 1, 3)
+        assert Appointment.objects.get(name="Sam Okafor").start_on == datetime.date(2027, 1, 4)
+
+    def test_an_addition_keeps_the_specialists_it_has(
+        self, trust, safety_director, patient_safety_team
+    ):
+        post_holder(trust, Post.PATIENT_SAFETY_SPECIALIST, full_name="Ada Lee")
+        change = identify(safety_director, trust, basis=Basis.ADDITION)
+        change_requests.decide(by=patient_safety_team, request=change, approve=True)
+        held = Appointment.objects.filter(post=Post.PATIENT_SAFETY_SPECIALIST, end_on__isnull=True)
+        assert held.count() == 2
+
+    def test_a_rejection_gives_its_reason(
+        self, client_for, trust, safety_director, patient_safety_team
+    ):
+        change = identify(safety_director, trust)
+        response = client_for(patient_safety_team).post(
+            change.get_absolute_url(), {"decision": "reject", "reason": "Not at board level"}
+        )
+        assert response.status_code == 302
+        change.refresh_from_db()
+        assert change.status == ChangeRequest.Status.REJECTED
+        assert not Appointment.objects.filter(post=Post.PATIENT_SAFETY_SPECIALIST).exists()
+
+    def test_mso_network_leads_do_not_decide_specialists(
+        self, client_for, trust, safety_director, lead
+    ):
+        change = identify(safety_director, trust)
+        page = client_for(lead).get(change.get_absolute_url())
+        assert page.status_code == 200 and page.context["form"] is None
+        response = client_for(lead).post(change.get_absolute_url(), {"decision": "approve"})
+        assert response.status_code == 403
+        change.refresh_from_db()
+        assert change.is_pending
+
+    def test_the_patient_safety_team_does_not_decide_mso_changes(
+        self, client_for, trust, mso, patient_safety_team
+    ):
+        change = change_requests.submit(
+            by=mso,
+            request=ChangeRequest(
+                organisation=trust, kind=Kind.MSO_LEAVES, ends_on=datetime.date(2027, 1, 31)
+            ),
+        )
+        response = client_for(patient_safety_team).get(change.get_absolute_url())
+        assert response.status_code == 404  # not among the changes they see
+
+    def test_a_regional_lead_follows_their_regions_identifications_only(
+        self, assert_access, trust, safety_director, london_specialists_lead
+    ):
+        change = identify(safety_director, trust)
+        elsewhere = network_lead(Region.NORTH_WEST, community=SPECIALISTS)
+        assert_access(
+            change.get_absolute_url(), allowed=london_specialists_lead, other_organisation=elsewhere
+        )
+        response = assert_access(
+            change.get_absolute_url(),
+            method="post",
+            data={"decision": "approve"},
+            allowed=safety_director,
+            wrong_role=london_specialists_lead,
+            other_organisation=elsewhere,
+            ok=403,
+        )
+        assert response.status_code == 403
+
+    def test_the_job_title_and_pay_band_are_for_the_national_team_only(
+        self, client_for, trust, safety_director, patient_safety_team, london_specialists_lead, lead
+    ):
+        change = identify(safety_director, trust)
+        seen = client_for(patient_safety_team).get(change.get_absolute_url()).content.decode()
+        assert "Head of patient safety" in seen and "band 8b" in seen
+        for person in (safety_director, london_specialists_lead, lead):
+            page = client_for(person).get(change.get_absolute_url()).content.decode()
+            assert "Sam Okafor" in page
+            assert "Head of patient safety" not in page and "band 8b" not in page
+
+    def test_the_national_team_is_told_one_is_waiting(
+        self, trust, safety_director, patient_safety_team, lead
+    ):
+        identify(safety_director, trust)
+        sweep()
+        assert Notification.objects.filter(recipient=patient_safety_team).exists()
+        assert not Notification.objects.filter(recipient=lead).exists()
+
+
+class TestRegister:
+    @pytest.fixture
+    def specialists(self, trust, other_trust):
+        """Ada at the trust (with two syllabus levels), none at the other trust, Bo at a north
+        west trust."""
+        ada = post_holder(trust, Post.PATIENT_SAFETY_SPECIALIST, full_name="Ada Lee")
+        SyllabusTraining.objects.create(
+            user=ada, level=SyllabusLevel.ESSENTIALS, completed_on=datetime.date(2025, 3, 1)
+        )
+        SyllabusTraining.objects.create(
+            user=ada, level=SyllabusLevel.ACCESS, completed_on=datetime.date(2025, 6, 1)
+        )
+        north = OrganisationFactory(name="Northern Care NHS Trust", region=Region.NORTH_WEST)
+        post_holder(north, Post.PATIENT_SAFETY_SPECIALIST, full_name="Bo Chan")
+        return ada
+
+    def url(self, **query):
+        return reverse("register:specialists") + (
+            "?" + "&".join(f"{k}={v}" for k, v in query.items()) if query else ""
+        )
+
+    def test_access(self, assert_access, patient_safety_team, mso, site_admin):
+        assert_access(self.url(), allowed=patient_safety_team, wrong_role=mso)
+        assert_access(self.url(), allowed=patient_safety_team, wrong_role=site_admin)
+        for fmt in ("csv", "xlsx"):
+            assert_access(
+                reverse("register:specialists_export", args=[fmt]),
+                allowed=patient_safety_team,
+                wrong_role=mso,
+            )
+
+    def test_each_organisation_with_its_specialists_and_their_levels(
+        self, client_for, specialists, patient_safety_team
+    ):
+        page = client_for(patient_safety_team).get(self.url()).content.decode()
+        assert "Ada Lee" in page and "Bo Chan" in page
+        assert "Level 1: Essentials of patient safety, 1 Mar 2025" in page
+        assert "Elsewhere Hospitals NHS Trust" in page and "None identified" in page
+
+    def test_filters(self, client_for, specialists, patient_safety_team):
+        client = client_for(patient_safety_team)
+        without = client.get(self.url(state="without")).content.decode()
+        assert "Elsewhere Hospitals NHS Trust" in without and "Ada Lee" not in without
+        found = client.get(self.url(q="bo+chan")).content.decode()
+        assert "Bo Chan" in found and "Ada Lee" not in found
+        london = client.get(self.url(region=Region.LONDON)).content.decode()
+        assert "Ada Lee" in london and "Bo Chan" not in london
+        # A value that does not fit is left out; the rest still apply.
+        odd = client.get(self.url(region="atlantis", state="with")).content.decode()
+        assert "Ada Lee" in odd and "None identified" not in odd
+
+    def test_a_regional_lead_sees_their_region(
+        self, client_for, specialists, london_specialists_lead
+    ):
+        page = client_for(london_specialists_lead).get(self.url()).content.decode()
+        assert "Ada Lee" in page and "Bo Chan" not in page
+
+    def test_its_queries_do_not_grow_with_its_rows(
+        self, client_for, specialists, patient_safety_team
+    ):
+        client = client_for(patient_safety_team)
+        client.get(self.url())
+        with CaptureQueriesContext(connection) as few:
+            client.get(self.url())
+        for n in range(6):
+            organisation = OrganisationFactory(kind=OrganisationKind.ICB)
+            holder = post_holder(organisation, Post.PATIENT_SAFETY_SPECIALIST)
+            SyllabusTraining.objects.create(
+                user=holder, level=SyllabusLevel.ACCESS, completed_on=datetime.date(2025, 1, n + 1)
+            )
+        with CaptureQueriesContext(connection) as many:
+            client.get(self.url())
+        assert len(many) <= len(few)
+
+    def test_the_export_has_exactly_the_rows_filtered(
+        self, client_for, specialists, patient_safety_team
+    ):
+        response = client_for(patient_safety_team).get(
+            reverse("register:specialists_export", args=["csv"]) + f"?region={Region.LONDON}"
+        )
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
+        assert rows[0][4] == "Patient Safety Specialist"
+        named = {row[4] for row in rows[1:]}
+        assert named == {"Ada Lee", ""}
+        ada = next(row for row in rows if row[4] == "Ada Lee")
+        assert "Level 2: Access to practice (1 June 2025)" in ada[7]
+
+    def test_the_export_writes_a_formula_as_text(self, client_for, trust, patient_safety_team):
+        post_holder(trust, Post.PATIENT_SAFETY_SPECIALIST, full_name="=HYPERLINK(1)")
+        response = client_for(patient_safety_team).get(
+            reverse("register:specialists_export", args=["csv"])
+        )
+        assert "'=HYPERLINK(1)" in b"".join(response.streaming_content).decode()
+
+    def test_the_menu_offers_it_to_its_leads_only(self, client_for, patient_safety_team, mso):
+        url = reverse("register:specialists")
+        assert url in client_for(patient_safety_team).get(reverse("home")).content.decode()
+        assert url not in client_for(mso).get(reverse("home")).content.decode()

@@ -13,7 +13,15 @@ from datetime import date, timedelta
 from auditlog.context import disable_auditlog
 from django.db import transaction
 
-from accounts.models import REGULATOR_OF, Profession, ProfessionalRegistration, Training, User
+from accounts.models import (
+    REGULATOR_OF,
+    Profession,
+    ProfessionalRegistration,
+    SyllabusLevel,
+    SyllabusTraining,
+    Training,
+    User,
+)
 from alerts.models import Alert, AlertResponse
 from committees.models import Committee, Meeting
 from incidents.models import Incident
@@ -127,6 +135,22 @@ PEOPLE = [
         None,
     ),
     (
+        "safety.director@trust-a.example",
+        "Ruth Mensah",
+        "Chief nurse",
+        "RZA",
+        [Role.STAFF],
+        Post.PATIENT_SAFETY_DIRECTOR,
+    ),
+    (
+        "pss@trust-b.example",
+        "Hannah Wells",
+        "Patient safety specialist",
+        "RZB",
+        [Role.STAFF],
+        Post.PATIENT_SAFETY_SPECIALIST,
+    ),
+    (
         "cdao@icb.example",
         "Fiona Grant",
         "Controlled drugs accountable officer",
@@ -174,6 +198,15 @@ TRAINING = [
 ]
 
 
+# Levels of the national patient safety syllabus: on the register of Patient Safety Specialists.
+SYLLABUS = [
+    ("pss@trust-b.example", SyllabusLevel.ESSENTIALS, date(2023, 5, 2)),
+    ("pss@trust-b.example", SyllabusLevel.ACCESS, date(2023, 9, 14)),
+    ("pss@trust-b.example", SyllabusLevel.LEVEL_3, date(2024, 11, 20)),
+    ("mso@trust-a.example", SyllabusLevel.ACCESS, date(2025, 2, 3)),
+]
+
+
 def _professional_details():
     for email, profession, number, team in PROFESSIONAL:
         ProfessionalRegistration.objects.update_or_create(
@@ -190,6 +223,10 @@ def _professional_details():
             user=User.objects.get(email=email),
             title=title,
             defaults={"provider": provider, "completed_on": completed_on},
+        )
+    for email, level, completed_on in SYLLABUS:
+        SyllabusTraining.objects.update_or_create(
+            user=User.objects.get(email=email), level=level, defaults={"completed_on": completed_on}
         )
 
 

@@ -1,7 +1,8 @@
 """The demo's MSO community and register life, on top of mso_portal/demo.py: networks with
 their leads and members, events (the monthly webinar), a library, the buddy scheme with one
 pairing and one new MSO waiting, an MSO leaving with a handover under way and a change waiting
-for a lead, a vacant post, a new MSO with their getting-started checklist, and the reminders
+for a lead, a Patient Safety Specialist's identification waiting for the national patient
+safety team, a vacant post, a new MSO with their getting-started checklist, and the reminders
 all of that is due (so the demo has unread notifications).
 
 Dates are set from the day the demo is first seeded; running it again finds what is there
@@ -55,7 +56,15 @@ NETWORKS = [
         "",
         "MSOs of community pharmacies and their contractors.",
     ),
+    (
+        "National Patient Safety Specialist Network",
+        "patient-safety-specialists",
+        Network.Kind.NATIONAL,
+        "",
+        "Every organisation's Patient Safety Specialists, with the national patient safety team.",
+    ),
 ]
+COMMUNITY = {"patient-safety-specialists": Network.Community.SPECIALISTS}
 
 # email -> the networks they are in (the leads are named below)
 MEMBERS = {
@@ -106,7 +115,16 @@ def seed_community(organisations, user, today=None) -> None:
     midlands_lead = user(
         "lead@midlands.example", "Kwame Mensah", job_title="Regional network lead, Midlands"
     )
-    for slug, lead in (("national", national_lead), ("midlands", midlands_lead)):
+    patient_safety_lead = user(
+        "patient.safety@network.example",
+        "Joy Adebayo",
+        job_title="National patient safety team",
+    )
+    for slug, lead in (
+        ("national", national_lead),
+        ("midlands", midlands_lead),
+        ("patient-safety-specialists", patient_safety_lead),
+    ):
         NetworkMembership.objects.update_or_create(
             network=networks[slug], user=lead, defaults={"role": NetworkMembership.Role.LEAD}
         )
@@ -120,6 +138,7 @@ def seed_community(organisations, user, today=None) -> None:
     _vacancy(organisations["FZZ01"], today)
     _leaving(organisations["RZB"], people["mso@trust-b.example"], today)
     _buddies(people, new_mso, organisations, midlands_lead)
+    _specialist_identified(organisations["RZA"], today)
     notifications.sweep(today)
 
 
@@ -128,7 +147,13 @@ def _networks():
     for name, slug, kind, region, description in NETWORKS:
         networks[slug], _ = Network.objects.update_or_create(
             slug=slug,
-            defaults={"name": name, "kind": kind, "region": region, "description": description},
+            defaults={
+                "name": name,
+                "kind": kind,
+                "region": region,
+                "description": description,
+                "community": COMMUNITY.get(slug, Network.Community.MSO),
+            },
         )
     return networks
 
@@ -244,6 +269,31 @@ def _leaving(trust, mso, today):
                 "Priya leaves.",
             ),
         )
+
+
+def _specialist_identified(trust, today):
+    """Trust A's executive director for patient safety identifies a second Patient Safety
+    Specialist: the request waits for the national patient safety team."""
+    if ChangeRequest.objects.filter(
+        organisation=trust, kind=ChangeRequest.Kind.NEW_SPECIALIST
+    ).exists():
+        return
+    change_requests.submit(
+        by=User.objects.get(email="safety.director@trust-a.example"),
+        request=ChangeRequest(
+            organisation=trust,
+            kind=ChangeRequest.Kind.NEW_SPECIALIST,
+            basis=ChangeRequest.Basis.ADDITION,
+            name="Ngozi Eze",
+            email="ngozi.eze@trust-a.example",
+            phone="0121 496 0000",
+            starts_on=today + timedelta(days=28),
+            job_title="Patient safety lead for medicines",
+            pay_band=ChangeRequest.PayBand.BAND_8A,
+            guidance_considered=True,
+            note="Ngozi joins Sam to cover the trust's community services.",
+        ),
+    )
 
 
 def _buddies(people, new_mso, organisations, lead):

@@ -23,6 +23,9 @@ DEMO_SIGN_INS = [
     "lead@network.example",
     "lead@midlands.example",
     "mso@icb.example",
+    "safety.director@trust-a.example",
+    "pss@trust-b.example",
+    "patient.safety@network.example",
     "admin@example.com",
 ]
 
@@ -95,7 +98,9 @@ def test_the_community_and_the_register_are_alive(seeded):
 
     trust_b = Organisation.objects.get(ods_code="RZB")
     assert Handover.objects.open().get().organisation == trust_b
-    assert ChangeRequest.objects.pending().get().organisation == trust_b
+    assert (
+        ChangeRequest.objects.pending().get(kind=ChangeRequest.Kind.NEW_MSO).organisation == trust_b
+    )
     lead = User.objects.get(email="lead@midlands.example")
     states = {row.ods_code: register.states(row) for row in register.rows(lead)}
     assert register.State.VACANT in states["FZZ01"]
@@ -352,3 +357,20 @@ def test_trust_a_has_its_committee_with_meetings_in_every_state(seeded, client_f
     before = Meeting.objects.count(), committee.reports.count()
     call_command("seed_demo")
     assert (Meeting.objects.count(), committee.reports.count()) == before
+
+
+def test_the_patient_safety_specialists_are_there(seeded, client_for):
+    from django.urls import reverse
+
+    from organisations.models import ChangeRequest
+
+    team = User.objects.get(email="patient.safety@network.example")
+    waiting = ChangeRequest.objects.get(kind=ChangeRequest.Kind.NEW_SPECIALIST)
+    assert waiting.is_pending and waiting.organisation.ods_code == "RZA"
+    assert team.notifications.filter(subject=f"change-request:{waiting.pk}").exists()
+    page = client_for(team).get(reverse("register:specialists")).content.decode()
+    assert "Hannah Wells" in page and "Level 3: Patient safety specialist training" in page
+    assert "Sam Okafor" in page
+    decision = client_for(team).get(waiting.get_absolute_url())
+    assert decision.context["form"] is not None
+    assert "Patient safety lead for medicines" in decision.content.decode()

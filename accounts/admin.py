@@ -12,7 +12,7 @@ from mso_portal.admin_site import ReadOnlyInline, ServiceAdmin
 from organisations.models import Membership
 
 from . import services
-from .models import ProfessionalRegistration, Training, User
+from .models import ProfessionalRegistration, SyllabusTraining, Training, User
 
 
 class MembershipInline(ReadOnlyInline):
@@ -119,4 +119,16 @@ class TrainingAdmin(ServiceAdmin):
     list_display = ["user", "title", "provider", "completed_on"]
     search_fields = ["user__email", "user__full_name", "title"]
     fields = ["user", "title", "provider", "completed_on", "recorded_at"]
+    readonly_fields = fields
+
+
+@admin.register(SyllabusTraining)
+class SyllabusTrainingAdmin(ServiceAdmin):
+    """The levels of the national patient safety syllabus people have completed, shown (each
+    person records their own)."""
+
+    list_display = ["user", "level", "completed_on"]
+    list_filter = ["level"]
+    search_fields = ["user__email", "user__full_name"]
+    fields = ["user", "level", "completed_on", "recorded_at"]
     readonly_fields = fields

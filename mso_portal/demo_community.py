@@ -2,7 +2,8 @@
 their leads and members, events (the monthly webinar), a library, the buddy scheme with one
 pairing and one new MSO waiting, an MSO leaving with a handover under way and a change waiting
 for a lead, a Patient Safety Specialist's identification waiting for the national patient
-safety team, a vacant post, a new MSO with their getting-started checklist, and the reminders
+safety team, a regional workplan with an item due this week, an offer to present at the
+webinar waiting for the national lead, a vacant post, a new MSO with their getting-started checklist, and the reminders
 all of that is due (so the demo has unread notifications).
 
 Dates are set from the day the demo is first seeded; running it again finds what is there
@@ -24,6 +25,8 @@ from networks.models import (
     Network,
     NetworkMembership,
     Resource,
+    WebinarOffer,
+    WorkplanItem,
 )
 from notifications import services as notifications
 from organisations import change_requests
@@ -139,6 +142,8 @@ def seed_community(organisations, user, today=None) -> None:
     _leaving(organisations["RZB"], people["mso@trust-b.example"], today)
     _buddies(people, new_mso, organisations, midlands_lead)
     _specialist_identified(organisations["RZA"], today)
+    _workplan(networks["midlands"], midlands_lead, people, organisations, today)
+    _webinar_offer(networks["national"], people["mso@pcn.example"], today)
     notifications.sweep(today)
 
 
@@ -294,6 +299,58 @@ def _specialist_identified(trust, today):
             note="Ngozi joins Sam to cover the trust's community services.",
         ),
     )
+
+
+def _workplan(network, lead, people, organisations, today):
+    """The Midlands network's workplan: an audit due within the week (so its owner has a
+    reminder), and an item planned for the spring."""
+    items = [
+        (
+            "Opioid safety",
+            "Audit opioid prescribing on discharge in the region's trusts",
+            people["mso@trust-a.example"],
+            today + timedelta(days=5),
+            WorkplanItem.Status.IN_PROGRESS,
+            ["RZA", "RZB"],
+        ),
+        (
+            "Insulin safety",
+            "Share one insulin passport across primary care",
+            people["mso@pcn.example"],
+            today + timedelta(days=120),
+            WorkplanItem.Status.PLANNED,
+            ["U99901", "QZZ"],
+        ),
+    ]
+    for priority, title, owner, due_on, status, involved in items:
+        if WorkplanItem.objects.filter(network=network, title=title).exists():
+            continue
+        network_services.workplan_item_save(
+            by=lead,
+            item=WorkplanItem(
+                network=network,
+                priority=priority,
+                title=title,
+                owner=owner,
+                due_on=due_on,
+                status=status,
+            ),
+            organisations=[organisations[code] for code in involved],
+        )
+
+
+def _webinar_offer(network, member, today):
+    """A member offers a talk at next month's webinar: waiting for the national lead."""
+    if not WebinarOffer.objects.filter(network=network, offered_by=member).exists():
+        network_services.webinar_offer(
+            by=member,
+            offer=WebinarOffer(
+                network=network,
+                topic="Methotrexate in primary care: what our practices changed",
+                summary="The PCN's audit after the national alert, and the template we share.",
+                preferred_month=(today.replace(day=1) + timedelta(days=32)).replace(day=1),
+            ),
+        )
 
 
 def _buddies(people, new_mso, organisations, lead):

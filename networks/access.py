@@ -8,6 +8,10 @@
   sees the network without being in it is told to join (403).
 - A network's leads add and change its events and remove any resource; a member removes what
   they shared.
+- A regional or specialised network's members see its workplan; its leads add and change the
+  items, and an item's owner (a member) moves it on; the leads of the national MSO network see
+  every network's workplan. Members offer to present at a network's webinar; its leads accept
+  an offer for one of its events, or decline it.
 - The buddy scheme is for those who may join networks; leads who may pair buddies
   (``Perm.BUDDIES_PAIR``) pair the new MSOs of the organisations they reach.
 
@@ -29,6 +33,9 @@ from .models import Network, NetworkMembership
 class NetworkAccess:
     may_join: bool
     roles: dict[int, str] = field(default_factory=dict)  # network id -> membership role
+    # Leads a national MSO network: sees every network's workplan.
+    leads_nationally: bool = False
+    user_id: int | None = None
 
     # A membership counts while the person may join networks: an MSO whose post has ended, or
     # who left their organisation, no longer sees the members, events or library.
@@ -44,15 +51,35 @@ class NetworkAccess:
     def visible(self):
         return Network.objects.all() if self.may_join else Network.objects.none()
 
+    def sees_every_workplan(self) -> bool:
+        return self.may_join and self.leads_nationally
+
+    def moves_on(self, item) -> bool:
+        """Whether the person changes the status of a workplan item: its owner, while a
+        member, and the network's leads."""
+        return self.is_lead(item.network) or (
+            self.is_member(item.network) and item.owner_id == self.user_id
+        )
+
 
 def network_access(user) -> NetworkAccess:
     cached = user.__dict__.get("_network_access")
     if cached is None:
+        memberships = list(
+            NetworkMembership.objects.filter(user=user).values_list(
+                "network_id", "role", "network__kind", "network__community"
+            )
+        )
         cached = user.__dict__["_network_access"] = NetworkAccess(
             may_join=access_for(user).has(Perm.NETWORKS_JOIN),
-            roles=dict(
-                NetworkMembership.objects.filter(user=user).values_list("network_id", "role")
+            roles={network: role for network, role, _kind, _community in memberships},
+            leads_nationally=any(
+                role == NetworkMembership.Role.LEAD
+                and kind == Network.Kind.NATIONAL
+                and community == Network.Community.MSO
+                for _network, role, kind, community in memberships
             ),
+            user_id=user.pk,
         )
     return cached
 

@@ -12,6 +12,8 @@ from .models import (
     NetworkMembership,
     Resource,
     Tag,
+    WebinarOffer,
+    WorkplanItem,
 )
 
 
@@ -85,3 +87,25 @@ class BuddyRequestAdmin(ServiceAdmin):
 @admin.register(GettingStartedTick)
 class GettingStartedTickAdmin(ServiceAdmin):
     list_display = ["user", "organisation", "item", "ticked_at"]
+
+
+@admin.register(WorkplanItem)
+class WorkplanItemAdmin(ServiceAdmin):
+    """Workplans, shown (kept by each network's leads on its pages)."""
+
+    list_display = ["title", "network", "owner", "due_on", "status"]
+    list_filter = ["status", "network"]
+    search_fields = ["title", "priority"]
+    fields = ["network", "priority", "title", "description", "owner", "due_on", "status"]
+    readonly_fields = fields
+
+
+@admin.register(WebinarOffer)
+class WebinarOfferAdmin(ServiceAdmin):
+    """Offers to present at a webinar, shown (decided by the network's leads on its pages)."""
+
+    list_display = ["topic", "network", "offered_by", "preferred_month", "status", "event"]
+    list_filter = ["status", "network"]
+    search_fields = ["topic"]
+    fields = ["network", "offered_by", "topic", "summary", "preferred_month", "status", "event"]
+    readonly_fields = fields

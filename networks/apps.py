@@ -18,6 +18,8 @@ class NetworksConfig(AppConfig):
         auditlog.register(models.Resource, exclude_fields=["file"])
         auditlog.register(models.BuddyOffer)
         auditlog.register(models.BuddyRequest)
+        auditlog.register(models.WorkplanItem, m2m_fields={"organisations"})
+        auditlog.register(models.WebinarOffer)
         # Network leads hold their cross-organisation permissions through the rule set.
         grant_source(lead_grants)
 
@@ -27,3 +29,4 @@ class NetworksConfig(AppConfig):
 
         reminder_provider(reminders.vacancy_reminders)
         reminder_provider(reminders.change_request_reminders)
+        reminder_provider(reminders.workplan_reminders)

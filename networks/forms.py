@@ -11,7 +11,7 @@ from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
 from organisations.choices import OrganisationKind, Region
 from organisations.forms import SearchForm
 
-from .models import BuddyOffer, BuddyRequest, Event, Resource
+from .models import BuddyOffer, BuddyRequest, Event, Network, Resource, WebinarOffer, WorkplanItem
 
 TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
 
@@ -237,3 +237,202 @@ class BuddyRequestForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["organisation"].queryset = organisations
         self.fields["organisation"].empty_label = None
+
+
+class ODSCodesField(forms.CharField):
+    """Organisations typed by their ODS codes, separated by commas or spaces: each must be an
+    organisation the service holds."""
+
+    def clean(self, value):
+        value = super().clean(value)
+        from organisations.models import Organisation
+
+        codes = list(dict.fromkeys(code.upper() for code in re.split(r"[\s,;]+", value) if code))
+        found = {o.ods_code: o for o in Organisation.objects.filter(ods_code__in=codes)}
+        unknown = [code for code in codes if code not in found]
+        if unknown:
+            raise ValidationError(
+                f"No organisation has the ODS code {', '.join(unknown)}", code="unknown"
+            )
+        return [found[code] for code in codes]
+
+
+class WorkplanItemForm(forms.ModelForm):
+    priority = forms.CharField(
+        label="Regional priority",
+        help_text="The priority of the region this item answers, for example, opioid safety",
+        max_length=200,
+        error_messages={
+            "required": "Enter the regional priority it answers",
+            "max_length": "The priority must be 200 characters or fewer",
+        },
+    )
+    title = forms.CharField(
+        label="What the network will do",
+        max_length=200,
+        error_messages={
+            "required": "Enter what the network will do",
+            "max_length": "This must be 200 characters or fewer",
+        },
+    )
+    description = forms.CharField(
+        label="More detail (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "The detail must be 2000 characters or fewer"},
+    )
+    owner = forms.ModelChoiceField(
+        label="Owner",
+        help_text="A member of the network",
+        queryset=None,
+        error_messages={
+            "required": "Select the member who owns it",
+            "invalid_choice": "Select the member who owns it",
+        },
+    )
+    involved = ODSCodesField(
+        label="Organisations involved (optional)",
+        help_text="Their ODS codes, separated by commas, for example RX1, A81001",
+        required=False,
+        max_length=2000,
+    )
+    due_on = NHSDateField(
+        label="Due",
+        help_text="For example, 31 3 2027",
+        error_messages={"required": "Enter when it is due"},
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        choices=WorkplanItem.Status.choices,
+        widget=NHSRadioSelect,
+        error_messages={"required": "Select its status", "invalid_choice": "Select its status"},
+    )
+
+    class Meta:
+        model = WorkplanItem
+        fields = ["priority", "title", "description", "owner", "due_on", "status"]
+
+    def __init__(self, *args, network, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.network = network
+        from accounts.models import User
+
+        self.fields["owner"].queryset = User.objects.filter(
+            network_memberships__network=network, is_active=True
+        ).order_by("full_name", "email")
+        self.fields["owner"].label_from_instance = lambda user: user.full_name or user.email
+        if self.instance.pk:
+            self.fields["involved"].initial = ", ".join(
+                self.instance.organisations.values_list("ods_code", flat=True)
+            )
+
+
+class WorkplanStatusForm(forms.Form):
+    status = forms.ChoiceField(
+        label="Where is it now?",
+        choices=WorkplanItem.Status.choices,
+        widget=NHSRadioSelect,
+        error_messages={"required": "Select its status", "invalid_choice": "Select its status"},
+    )
+
+
+def _months(count=12) -> list[tuple[str, str]]:
+    """The first day of this month and the next ones, as choices: ("2027-01-01", "January 2027")."""
+    first = timezone.localdate().replace(day=1)
+    months = []
+    for _ in range(count):
+        months.append((first.isoformat(), f"{first:%B %Y}"))
+        first = (first + datetime.timedelta(days=32)).replace(day=1)
+    return months
+
+
+class WebinarOfferForm(forms.ModelForm):
+    topic = forms.CharField(
+        label="Topic",
+        max_length=200,
+        error_messages={
+            "required": "Enter the topic of your talk",
+            "max_length": "The topic must be 200 characters or fewer",
+        },
+    )
+    summary = forms.CharField(
+        label="What you would cover (optional)",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 4}),
+        error_messages={"max_length": "The summary must be 2000 characters or fewer"},
+    )
+    preferred_month = forms.TypedChoiceField(
+        label="Month you would like",
+        coerce=datetime.date.fromisoformat,
+        choices=(),
+        error_messages={
+            "required": "Select the month you would like",
+            "invalid_choice": "Select the month you would like",
+        },
+    )
+
+    class Meta:
+        model = WebinarOffer
+        fields = ["topic", "summary", "preferred_month"]
+
+    def __init__(self, *args, network, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.network = network
+        self.fields["preferred_month"].choices = [("", "Select a month"), *_months()]
+
+
+class WebinarDecisionForm(forms.Form):
+    decision = forms.ChoiceField(
+        label="Your decision",
+        choices=[("accept", "Accept it for an event"), ("decline", "Decline it")],
+        widget=NHSRadioSelect,
+        error_messages={
+            "required": "Select whether you accept or decline the offer",
+            "invalid_choice": "Select whether you accept or decline the offer",
+        },
+    )
+    event = forms.ModelChoiceField(
+        label="Event",
+        help_text="Needed when you accept it: its agenda will show the talk",
+        queryset=None,
+        required=False,
+        error_messages={"invalid_choice": "Select one of the network's coming events"},
+    )
+    reason = forms.CharField(
+        label="Reason",
+        help_text="Needed when you decline it. The member sees it.",
+        required=False,
+        max_length=2000,
+        widget=forms.Textarea(attrs={"rows": 3}),
+        error_messages={"max_length": "The reason must be 2000 characters or fewer"},
+    )
+
+    def __init__(self, *args, network, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["event"].queryset = network.events.filter(starts_at__gte=timezone.now())
+        self.fields["event"].label_from_instance = lambda event: (
+            f"{event.title}, {timezone.localtime(event.starts_at):%-d %B %Y}"
+        )
+
+
+class WorkplanFilterForm(SearchForm):
+    """Every network's workplan, narrowed to a network or a status. A value that does not fit
+    is left out."""
+
+    network = forms.ModelChoiceField(
+        label="Network",
+        required=False,
+        empty_label="Every network",
+        queryset=Network.objects.exclude(kind=Network.Kind.NATIONAL).order_by("name"),
+    )
+    status = forms.ChoiceField(
+        label="Status",
+        required=False,
+        choices=[("", "Any status"), *WorkplanItem.Status.choices],
+    )
+
+    def cleaned(self, name):
+        self.is_valid()
+        return self.cleaned_data.get(name)

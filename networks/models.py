@@ -9,7 +9,11 @@ from django.utils.text import slugify
 
 from organisations.choices import OrganisationKind, Region
 
-RESERVED_SLUGS = {"buddies", "getting-started"}  # addresses under /networks/ that are not networks
+RESERVED_SLUGS = {
+    "buddies",
+    "getting-started",
+    "workplans",
+}  # addresses under /networks/ that are not networks
 
 
 class Network(models.Model):
@@ -338,3 +342,89 @@ def leads_for(regions) -> dict[str, list[int]]:
         for region in set(regions) - set(leads):
             leads[region] = national
     return leads
+
+
+class WorkplanItem(models.Model):
+    """An item of a regional or specialised network's workplan: what the network does about one
+    of the region's priorities, owned by one of its members, with the organisations involved,
+    a due date and a status. Its owner is reminded as it falls due."""
+
+    class Status(models.TextChoices):
+        PLANNED = "planned", "Planned"
+        IN_PROGRESS = "in-progress", "In progress"
+        DONE = "done", "Done"
+        STOPPED = "stopped", "Stopped"
+
+    OPEN = (Status.PLANNED, Status.IN_PROGRESS)
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="workplan")
+    priority = models.CharField(
+        "regional priority", max_length=200, help_text="The priority of the region it answers"
+    )
+    title = models.CharField("what the network will do", max_length=200)
+    description = models.TextField(blank=True, max_length=2000)
+    owner = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="workplan_items"
+    )
+    organisations = models.ManyToManyField(
+        "organisations.Organisation", blank=True, related_name="+", verbose_name="organisations"
+    )
+    due_on = models.DateField("due")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["due_on", "pk"]
+        indexes = [models.Index(fields=["status", "due_on"], name="workplan_open_by_due")]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("networks:workplan_item", kwargs={"slug": self.network.slug, "pk": self.pk})
+
+    @property
+    def is_open(self) -> bool:
+        return self.status in self.OPEN
+
+
+class WebinarOffer(models.Model):
+    """A member's offer to present at a network's monthly webinar: a topic and the month they
+    would like. The network's leads accept it for one of its events (whose agenda then shows
+    it) or decline it with a reason."""
+
+    class Status(models.TextChoices):
+        OFFERED = "offered", "Waiting for a lead"
+        ACCEPTED = "accepted", "Accepted"
+        DECLINED = "declined", "Declined"
+
+    network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="webinar_offers")
+    offered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="webinar_offers"
+    )
+    topic = models.CharField(max_length=200)
+    summary = models.TextField(blank=True, max_length=2000)
+    preferred_month = models.DateField(help_text="The first day of the month they would like")
+    status = models.CharField(max_length=16, choices=Status.choices, default=Status.OFFERED)
+    event = models.ForeignKey(
+        Event,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="presentations",
+    )
+    reason = models.TextField(blank=True, max_length=2000)
+    decided_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    offered_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["preferred_month", "pk"]
+
+    def __str__(self):
+        return self.topic

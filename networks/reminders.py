@@ -2,7 +2,10 @@
 their region falls vacant (organisations tells the board director), when a change to the
 register is waiting for them, and again when it has waited more than 5 working days. A Patient
 Safety Specialist's identification waits for the national patient safety team instead (the
-leads of the national Patient Safety Specialist network)."""
+leads of the national Patient Safety Specialist network). The owner of an open item of a
+network's workplan is reminded a week before it is due, and once it is overdue."""
+
+from datetime import timedelta
 
 from django.utils import timezone
 
@@ -11,7 +14,7 @@ from notifications.working_days import working_days_after
 from organisations.models import Appointment, ChangeRequest
 from organisations.reminders import vacancy_reminder
 
-from .models import Network, leads_for, national_leads, regional_leads
+from .models import Network, WorkplanItem, leads_for, national_leads, regional_leads
 
 WAITING_WORKING_DAYS = 5
 
@@ -62,3 +65,27 @@ def change_request_reminders(on):
                     body=body,
                     url=request.get_absolute_url(),
                 )
+
+
+WORKPLAN_DUE_WITHIN_DAYS = 7
+
+
+def workplan_reminders(on):
+    """An open workplan item, to its owner: due within a week, and past its due date."""
+    items = WorkplanItem.objects.filter(
+        status__in=WorkplanItem.OPEN, due_on__lte=on + timedelta(days=WORKPLAN_DUE_WITHIN_DAYS)
+    ).select_related("network")
+    for item in items:
+        late = item.due_on < on
+        yield Reminder(
+            subject=f"workplan-item:{item.pk}",
+            kind="overdue" if late else f"due-in-{WORKPLAN_DUE_WITHIN_DAYS}-days",
+            due_on=item.due_on,
+            recipient_id=item.owner_id,
+            title=f"{'Overdue: ' if late else ''}{item.title}"[:200],
+            body=(
+                f"An item of the workplan of {item.network.name} {'was' if late else 'is'} due "
+                f"on {item.due_on:%-d %B %Y}: {item.title}. Update its status when it moves on."
+            ),
+            url=item.get_absolute_url(),
+        )

@@ -193,3 +193,104 @@ def getting_started_tick(*, by, organisation, item: str, done: bool) -> None:
                 GettingStartedTick.objects.create(user=by, organisation=organisation, item=item)
         else:
             ticks.delete()
+
+
+# Workplans and webinar offers --------------------------------------------------------------
+
+
+def workplan_item_save(*, by, item, organisations=None):
+    """Add or change an item of a regional or specialised network's workplan: its owner is a
+    member of the network; ``organisations`` (when given) are those involved."""
+    from .models import Network
+
+    if item.network.kind == Network.Kind.NATIONAL:
+        raise ValidationError(
+            "A workplan is kept by a regional or specialised network", code="national"
+        )
+    if (
+        item.owner_id
+        and not NetworkMembership.objects.filter(
+            network=item.network, user_id=item.owner_id
+        ).exists()
+    ):
+        raise ValidationError(
+            {"owner": f"The owner must be a member of {item.network.name}"}, code="not_a_member"
+        )
+    with transaction.atomic(), audit_as(by):
+        if item.created_by_id is None:
+            item.created_by = by
+        item.full_clean()
+        item.save()
+        if organisations is not None:
+            item.organisations.set(organisations)
+    return item
+
+
+def workplan_status_set(*, by, item, status: str) -> None:
+    """The owner (or a lead) moves an item on: planned, in progress, done or stopped."""
+    item.status = status
+    with transaction.atomic(), audit_as(by):
+        item.full_clean()
+        item.save(update_fields=["status", "updated_at"])
+
+
+def webinar_offer(*, by, offer):
+    """A member offers to present at the network's webinar, in the month they would like (this
+    month or later)."""
+    offer.offered_by = by
+    offer.preferred_month = offer.preferred_month.replace(day=1)
+    if offer.preferred_month < timezone.localdate().replace(day=1):
+        raise ValidationError({"preferred_month": "Choose this month or a later one"}, code="past")
+    if not NetworkMembership.objects.filter(network=offer.network, user=by).exists():
+        raise ValidationError(f"Join {offer.network.name} to offer a talk", code="not_a_member")
+    with transaction.atomic(), audit_as(by):
+        offer.full_clean()
+        offer.save()
+    return offer
+
+
+def webinar_decide(*, by, offer, accept: bool, event=None, reason: str = ""):
+    """A lead accepts an offer for one of the network's coming events (whose agenda then shows
+    it), or declines it with a reason. The member is told either way."""
+    from .models import WebinarOffer
+
+    reason = reason.strip()
+    with transaction.atomic(), audit_as(by):
+        offer = WebinarOffer.objects.select_for_update().get(pk=offer.pk)
+        if offer.status != WebinarOffer.Status.OFFERED:
+            raise ValidationError(
+                f"This offer was {offer.get_status_display().lower()} already", code="decided"
+            )
+        if accept:
+            if event is None or event.network_id != offer.network_id:
+                raise ValidationError(
+                    {"event": "Select one of the network's coming events"}, code="event"
+                )
+            if event.starts_at < timezone.now():
+                raise ValidationError({"event": "This event has taken place"}, code="past")
+            offer.event = event
+        elif not reason:
+            raise ValidationError({"reason": "Give the reason for declining it"}, code="required")
+        offer.status = WebinarOffer.Status.ACCEPTED if accept else WebinarOffer.Status.DECLINED
+        offer.reason, offer.decided_by = reason, by
+        offer.save(update_fields=["status", "event", "reason", "decided_by"])
+        notify([_offer_decided(offer)])
+    return offer
+
+
+def _offer_decided(offer) -> Reminder:
+    accepted = offer.event_id is not None
+    when = timezone.localtime(offer.event.starts_at) if accepted else None
+    return Reminder(
+        subject=f"webinar-offer:{offer.pk}",
+        kind=offer.status,
+        due_on=timezone.localdate(),
+        recipient_id=offer.offered_by_id,
+        title=f"{'Accepted' if accepted else 'Declined'}: your talk, {offer.topic}"[:200],
+        body=(
+            f"You present at {offer.event.title} on {when:%-d %B %Y at %H:%M}."
+            if accepted
+            else f"The network lead gave this reason: {offer.reason}"
+        ),
+        url=offer.event.get_absolute_url() if accepted else offer.network.get_absolute_url(),
+    )

@@ -22,6 +22,7 @@ urlpatterns = [
         views.getting_started_tick,
         name="getting_started_tick",
     ),
+    path("workplans/", views.workplans, name="workplans"),
     path("<slug:slug>/", views.network_detail, name="detail"),
     path("<slug:slug>/join/", views.network_join, name="join"),
     path("<slug:slug>/leave/", views.network_leave, name="leave"),
@@ -41,4 +42,18 @@ urlpatterns = [
         name="resource_download",
     ),
     path("<slug:slug>/library/<int:pk>/remove/", views.resource_remove, name="resource_remove"),
+    path("<slug:slug>/workplan/new/", views.workplan_item_create, name="workplan_item_create"),
+    path("<slug:slug>/workplan/<int:pk>/", views.workplan_item, name="workplan_item"),
+    path(
+        "<slug:slug>/workplan/<int:pk>/change/",
+        views.workplan_item_update,
+        name="workplan_item_update",
+    ),
+    path("<slug:slug>/webinar-offers/", views.webinar_offers, name="webinar_offers"),
+    path("<slug:slug>/webinar-offers/new/", views.webinar_offer_create, name="webinar_offer"),
+    path(
+        "<slug:slug>/webinar-offers/<int:pk>/",
+        views.webinar_offer_decide,
+        name="webinar_offer_decide",
+    ),
 ]

@@ -1,5 +1,6 @@
 """Pages of the MSO networks: the networks and their members, events (with calendars), the
-library, and the buddy scheme. Who may do what is declared in networks/access.py."""
+library, workplans and offers to present at a webinar, and the buddy scheme. Who may do what
+is declared in networks/access.py."""
 
 from datetime import timedelta
 
@@ -14,8 +15,8 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from mso_portal.forms import add_service_error
-from mso_portal.http import allow, query_string_without_page
+from mso_portal.forms import add_service_error, run_service
+from mso_portal.http import Refused, allow, query_string_without_page
 from mso_portal.uploads import LimitedUploadHandler
 from organisations.access import access_for
 from organisations.forms import SearchForm
@@ -31,6 +32,11 @@ from .forms import (
     EventForm,
     ResourceForm,
     ResourceSearchForm,
+    WebinarDecisionForm,
+    WebinarOfferForm,
+    WorkplanFilterForm,
+    WorkplanItemForm,
+    WorkplanStatusForm,
 )
 from .models import (
     BuddyOffer,
@@ -39,6 +45,8 @@ from .models import (
     Network,
     NetworkMembership,
     Resource,
+    WebinarOffer,
+    WorkplanItem,
 )
 
 PAGE_SIZE = 25
@@ -61,18 +69,31 @@ def network_list(request):
 def network_detail(request, slug):
     network = get_network_for(request.user, slug)
     access = network_access(request.user)
-    member = access.is_member(network)
+    member, lead = access.is_member(network), access.is_lead(network)
+    keeps_workplan = network.kind != Network.Kind.NATIONAL
     context = {
         "network": network,
         "member": member,
-        "lead": access.is_lead(network),
+        "lead": lead,
         "events": network.events.filter(ends_at__gte=timezone.now())[:5] if member else [],
         "leads": network.memberships.filter(role=NetworkMembership.Role.LEAD).select_related(
             "user"
         ),
         "feed_url": calendar.feed_url(request.user, network) if member else "",
+        "keeps_workplan": keeps_workplan,
+        "workplan": _workplan(network.workplan.all())
+        if keeps_workplan and (member or access.sees_every_workplan())
+        else None,
+        "today": timezone.localdate(),
+        "offers_waiting": network.webinar_offers.filter(status=WebinarOffer.Status.OFFERED).count()
+        if lead
+        else 0,
     }
     return render(request, "networks/network_detail.html", context)
+
+
+def _workplan(items):
+    return items.select_related("owner", "network").annotate(involved=Count("organisations"))
 
 
 @allow("POST")
@@ -143,6 +164,9 @@ def event_detail(request, slug, pk):
         "network": network,
         "event": event,
         "lead": network_access(request.user).is_lead(network),
+        "presentations": event.presentations.filter(
+            status=WebinarOffer.Status.ACCEPTED
+        ).select_related("offered_by"),
     }
     return render(request, "networks/event_detail.html", context)
 
@@ -435,3 +459,173 @@ def getting_started_tick(request, ods_code, item):
     done = request.POST.get("done") == "on"
     services.getting_started_tick(by=request.user, organisation=organisation, item=item, done=done)
     return redirect(f"{reverse('home')}#getting-started")
+
+
+# Workplans --------------------------------------------------------------------------------
+
+
+def _workplan_network(request, slug, **need):
+    """A regional or specialised network (a national one keeps no workplan: 404), as
+    ``get_network_for`` gives it; read by its members and by the national MSO network's
+    leads."""
+    network = get_network_for(request.user, slug, **need)
+    if network.kind == Network.Kind.NATIONAL:
+        raise Http404("A national network keeps no workplan")
+    access = network_access(request.user)
+    if not (access.is_member(network) or access.sees_every_workplan()):
+        raise Refused(
+            f"Only members of {network.name} see its workplan.",
+            link=(network.get_absolute_url(), f"Join {network.name}"),
+        )
+    return network
+
+
+@allow("GET")
+def workplans(request):
+    """Every network's workplan, for the leads of the national MSO network."""
+    if not network_access(request.user).sees_every_workplan():
+        raise PermissionDenied
+    form = WorkplanFilterForm(request.GET)
+    items = _workplan(WorkplanItem.objects.all()).order_by("network__name", "due_on", "pk")
+    if network := form.cleaned("network"):
+        items = items.filter(network=network)
+    if status := form.cleaned("status"):
+        items = items.filter(status=status)
+    context = {
+        "form": form,
+        "page": Paginator(items, PAGE_SIZE * 2).get_page(form.page_number),
+        "query_string": query_string_without_page(request),
+        "today": timezone.localdate(),
+    }
+    return render(request, "networks/workplans.html", context)
+
+
+@allow("GET", "POST")
+def workplan_item(request, slug, pk):
+    network = _workplan_network(request, slug)
+    item = get_object_or_404(
+        WorkplanItem.objects.select_related("owner", "network", "created_by"),
+        pk=pk,
+        network=network,
+    )
+    moves_on = network_access(request.user).moves_on(item)
+    form = None
+    if moves_on or request.method == "POST":
+        if not moves_on:
+            raise PermissionDenied
+        form = WorkplanStatusForm(
+            request.POST if request.method == "POST" else None, initial={"status": item.status}
+        )
+    if request.method == "POST" and form.is_valid():
+        services.workplan_status_set(by=request.user, item=item, status=form.cleaned_data["status"])
+        messages.success(request, f"“{item.title}” is now {item.get_status_display().lower()}")
+        return redirect(item)
+    context = {
+        "network": network,
+        "item": item,
+        "involved": item.organisations.order_by("name"),
+        "form": form,
+        "lead": network_access(request.user).is_lead(network),
+        "today": timezone.localdate(),
+    }
+    return render(request, "networks/workplan_item.html", context)
+
+
+@allow("GET", "POST")
+def workplan_item_create(request, slug):
+    network = _workplan_network(request, slug, lead=True)
+    return _workplan_form(request, network, WorkplanItem(network=network))
+
+
+@allow("GET", "POST")
+def workplan_item_update(request, slug, pk):
+    network = _workplan_network(request, slug, lead=True)
+    item = get_object_or_404(WorkplanItem, pk=pk, network=network)
+    return _workplan_form(request, network, item)
+
+
+def _workplan_form(request, network, item):
+    form = WorkplanItemForm(
+        request.POST if request.method == "POST" else None, instance=item, network=network
+    )
+    if form.is_valid() and run_service(
+        request,
+        form,
+        "title",
+        lambda: services.workplan_item_save(
+            by=request.user, item=form.instance, organisations=form.cleaned_data["involved"]
+        ),
+    ):
+        messages.success(request, f"“{form.instance.title}” is saved in the workplan")
+        return redirect(form.instance)
+    return render(
+        request,
+        "networks/workplan_item_form.html",
+        {"network": network, "form": form, "item": item},
+    )
+
+
+# Offers to present at a webinar ------------------------------------------------------------
+
+
+@allow("GET", "POST")
+def webinar_offer_create(request, slug):
+    network = get_network_for(request.user, slug, member=True)
+    form = WebinarOfferForm(request.POST if request.method == "POST" else None, network=network)
+    if form.is_valid() and run_service(
+        request,
+        form,
+        "topic",
+        lambda: services.webinar_offer(by=request.user, offer=form.instance),
+    ):
+        messages.success(request, "Your offer is sent to the network's leads")
+        return redirect(network)
+    return render(request, "networks/webinar_offer_form.html", {"network": network, "form": form})
+
+
+@allow("GET")
+def webinar_offers(request, slug):
+    network = get_network_for(request.user, slug, lead=True)
+    offers = network.webinar_offers.select_related("offered_by", "event").order_by(
+        "status", "preferred_month", "pk"
+    )
+    context = {
+        "network": network,
+        "page": Paginator(offers, PAGE_SIZE * 2).get_page(SearchForm(request.GET).page_number),
+        "query_string": query_string_without_page(request),
+    }
+    return render(request, "networks/webinar_offers.html", context)
+
+
+@allow("GET", "POST")
+def webinar_offer_decide(request, slug, pk):
+    network = get_network_for(request.user, slug, lead=True)
+    offer = get_object_or_404(
+        WebinarOffer.objects.select_related("offered_by", "event"), pk=pk, network=network
+    )
+    form = None
+    if offer.status == WebinarOffer.Status.OFFERED:
+        form = WebinarDecisionForm(
+            request.POST if request.method == "POST" else None, network=network
+        )
+    elif request.method == "POST":
+        messages.error(request, f"This offer was {offer.get_status_display().lower()} already")
+        return redirect("networks:webinar_offers", slug=network.slug)
+    if form is not None and form.is_valid():
+        accept = form.cleaned_data["decision"] == "accept"
+        if run_service(
+            request,
+            form,
+            "decision",
+            lambda: services.webinar_decide(
+                by=request.user,
+                offer=offer,
+                accept=accept,
+                event=form.cleaned_data["event"],
+                reason=form.cleaned_data["reason"],
+            ),
+        ):
+            messages.success(request, f"The offer is {'accepted' if accept else 'declined'}")
+            return redirect("networks:webinar_offers", slug=network.slug)
+    context = {"network": network, "offer": offer, "form": form}
+    return render(request, "networks/webinar_offer_decide.html", context)

@@ -168,7 +168,9 @@ def _check_specialist(request: ChangeRequest) -> None:
     specialists are; never someone who is one already; the national guidance considered."""
     errors = {}
     current = _specialists(request.organisation_id)
-    if request.basis == Basis.FIRST and current.exists():
+    if request.basis not in Basis.values:
+        errors["basis"] = "Select whether they are the first, a replacement or an addition"
+    elif request.basis == Basis.FIRST and current.exists():
         errors["basis"] = (
             f"{request.organisation.name} has a Patient Safety Specialist already: choose a "
             "replacement or an addition"
@@ -188,7 +190,7 @@ def _check_specialist(request: ChangeRequest) -> None:
                 f"{request.replaces.start_on:%-d %B %Y}"
             )
     if request.basis != Basis.REPLACEMENT:
-        request.replaces = None
+        request.replaces = None  # a name picked, then another answer chosen: nobody is replaced
     if (
         request.email
         and _specialists(request.organisation_id)

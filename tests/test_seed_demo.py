@@ -374,3 +374,19 @@ def test_the_patient_safety_specialists_are_there(seeded, client_for):
     decision = client_for(team).get(waiting.get_absolute_url())
     assert decision.context["form"] is not None
     assert "Patient safety lead for medicines" in decision.content.decode()
+
+
+def test_the_midlands_workplan_and_an_offer_to_present_are_there(seeded, client_for):
+    from django.urls import reverse
+
+    from networks.models import WebinarOffer, WorkplanItem
+
+    national_lead = User.objects.get(email="lead@network.example")
+    amir = User.objects.get(email="mso@trust-a.example")
+    assert WorkplanItem.objects.filter(network__slug="midlands").count() == 2
+    assert amir.notifications.filter(subject__startswith="workplan-item:").exists()
+    page = client_for(amir).get(reverse("networks:detail", args=["midlands"])).content.decode()
+    assert "Audit opioid prescribing on discharge" in page
+    every = client_for(national_lead).get(reverse("networks:workplans")).content.decode()
+    assert "Share one insulin passport across primary care" in every
+    assert WebinarOffer.objects.get().status == WebinarOffer.Status.OFFERED

@@ -67,7 +67,11 @@ def register_list(request):
         ],
         "post": filters.post,
         "query_string": query_string_without_page(request),
-        "waiting": ChangeRequest.objects.visible_to(request.user).pending().count(),
+        # The MSO register's changes: identifying specialists is the patient safety team's.
+        "waiting": ChangeRequest.objects.visible_to(request.user)
+        .pending()
+        .exclude(kind=ChangeRequest.Kind.NEW_SPECIALIST)
+        .count(),
     }
     return render(request, "organisations/register.html", context)
 

@@ -188,6 +188,17 @@ class TestAsking:
         )
         assert response.status_code == 200 and "replaces" in response.context["form"].errors
 
+    def test_the_service_asks_for_the_basis_too(self, trust, safety_director):
+        with pytest.raises(ValidationError) as refused:
+            identify(safety_director, trust, basis="")
+        assert "first, a replacement or an addition" in refused.value.message_dict["basis"][0]
+
+    def test_the_mso_register_does_not_count_them_among_its_changes_waiting(
+        self, client_for, trust, safety_director, lead
+    ):
+        identify(safety_director, trust)
+        assert client_for(lead).get(reverse("register:list")).context["waiting"] == 0
+
     def test_someone_who_is_a_specialist_already(self, trust, safety_director):
         post_holder(
             trust, Post.PATIENT_SAFETY_SPECIALIST, email="sam.okafor@nhs.example", full_name="Sam"

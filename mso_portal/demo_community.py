@@ -3,8 +3,8 @@ their leads and members, events (the monthly webinar), a library, the buddy sche
 pairing and one new MSO waiting, an MSO leaving with a handover under way and a change waiting
 for a lead, a Patient Safety Specialist's identification waiting for the national patient
 safety team, a regional workplan with an item due this week, an offer to present at the
-webinar waiting for the national lead, a vacant post, a new MSO with their getting-started checklist, and the reminders
-all of that is due (so the demo has unread notifications).
+webinar waiting for the national lead, a vacant post, a new MSO with their getting-started
+checklist, and the reminders all of that is due (so the demo has unread notifications).
 
 Dates are set from the day the demo is first seeded; running it again finds what is there
 (by email, title or name) and adds nothing twice.

@@ -23,6 +23,7 @@ class IncidentsConfig(AppConfig):
         register(models.IncidentMedicine, clinical=True)
         register(models.IncidentAction, clinical=True)
         register(models.IncidentComment, clinical=True)
+        register(models.SharedNote, clinical=True)
         register(models.IncidentAttachment, clinical=True, exclude_fields=["file"])
         register(models.HighRiskMedicine)
 

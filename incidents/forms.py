@@ -11,7 +11,7 @@ from mso_portal.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSe
 
 from . import choices, privacy
 from . import medicines as medicine_flags
-from .models import Incident, IncidentAction, Status
+from .models import Incident, IncidentAction, SharedNote, Status
 
 
 def _radios(codes: choices.CodeList | list, *, hints=None, conditionals=None):
@@ -732,4 +732,53 @@ class HighRiskTermForm(forms.Form):
         max_length=60,
         help_text="For example, Antiarrhythmic",
         error_messages={"required": "Enter the group"},
+    )
+
+
+class ShareForm(forms.Form):
+    """The organisation where the incident arose, by its ODS code (from the directory); left
+    empty, the incident is no longer shared."""
+
+    ods_code = forms.CharField(
+        label="ODS code of the organisation where it arose (optional)",
+        help_text="For example, the trust that wrote the discharge letter: RX1, or a pharmacy: "
+        "FA123. Leave it empty to stop sharing it",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"max_length": "Enter an ODS code of 3 to 6 letters and numbers"},
+    )
+
+    def clean_ods_code(self):
+        from organisations.models import Organisation
+        from organisations.validators import validate_ods_code
+
+        code = self.cleaned_data["ods_code"].strip().upper()
+        self.organisation = None
+        if code:
+            validate_ods_code(code)
+            self.organisation = Organisation.objects.filter(ods_code=code).first()
+            if self.organisation is None:
+                raise forms.ValidationError(
+                    f"No organisation has the ODS code {code}", code="unknown"
+                )
+        return code
+
+
+class SharedNoteForm(NoPatientIdentifiers, forms.Form):
+    checked_text = ("body",)
+
+    kind = forms.ChoiceField(
+        label="What are you adding?",
+        choices=SharedNote.Kind.choices,
+        initial=SharedNote.Kind.COMMENT,
+        widget=NHSRadioSelect,
+        error_messages={
+            "required": "Select what you are adding",
+            "invalid_choice": "Select what you are adding",
+        },
+    )
+    body = _text("Your note", max_length=3000, message="Enter your note", rows=4)
+    due_on = NHSDateField(
+        label="Due (for an action)", required=False, help_text="For example, 31 1 2027"
     )

@@ -166,6 +166,16 @@ class Incident(models.Model):
         "self", on_delete=models.PROTECT, null=True, blank=True, related_name="duplicates"
     )
     feedback = models.TextField("feedback to the reporter", max_length=3000, blank=True)
+    # Where it arose, when another organisation than the one that received the report (a
+    # discharge, a dispensing from a hospital letter): shared with that organisation's MSO.
+    arose_in = models.ForeignKey(
+        Organisation,
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        verbose_name="organisation where it arose",
+    )
 
     # Export to LFPSE.
     lfpse_state = models.CharField(
@@ -239,6 +249,10 @@ class Incident(models.Model):
 
     def get_absolute_url(self):
         return reverse("incidents:detail", kwargs={"reference": self.reference})
+
+    def get_shared_url(self):
+        """The page the two organisations share: what happened, and their thread."""
+        return reverse("incidents:shared", kwargs={"reference": self.reference})
 
     @property
     def listed_medicines(self) -> str:
@@ -336,6 +350,8 @@ class IncidentEvent(models.Model):
         REOPENED = "reopened", "Reopened"
         CORRECTED = "corrected", "Details corrected"
         EXPORTED = "exported", "Exported to LFPSE"
+        SHARED = "shared", "Shared with the organisation where it arose"
+        UNSHARED = "unshared", "No longer shared with another organisation"
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
@@ -398,6 +414,33 @@ class IncidentComment(models.Model):
 
     def __str__(self):
         return f"Comment on {self.incident_id}"
+
+
+class SharedNote(models.Model):
+    """The thread between the organisation that received an incident and the one where it
+    arose: a comment, a learning or an action of either side. Both sides read all of it; it
+    never names the reporter."""
+
+    class Kind(models.TextChoices):
+        COMMENT = "comment", "A comment"
+        LEARNING = "learning", "Our learning"
+        ACTION = "action", "Our action"
+
+    incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="shared_notes")
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.PROTECT, related_name="+", verbose_name="side"
+    )
+    author = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    kind = models.CharField(max_length=16, choices=Kind.choices, default=Kind.COMMENT)
+    body = models.TextField(max_length=3000)
+    due_on = models.DateField("due", null=True, blank=True)  # an action's
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["created_at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()} on {self.incident_id}"
 
 
 def attachment_path(instance, filename) -> str:

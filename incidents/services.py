@@ -518,3 +518,90 @@ def high_risk_remove(*, by, organisation, entry):
             )
         else:
             raise ValidationError("This term is another organisation's")
+
+
+# Shared with the organisation where it arose --------------------------------------------------
+
+
+def incident_share(*, by, incident: Incident, organisation: Organisation | None) -> Incident:
+    """Name the organisation where the incident arose (another than the one that received the
+    report), which shares it with that organisation's MSO and tells them; ``None`` stops the
+    sharing. The incident stays the receiving organisation's."""
+    if organisation is not None:
+        if organisation.pk == incident.organisation_id:
+            raise ValidationError(
+                {"ods_code": "Name another organisation than the one that received the report"},
+                code="same",
+            )
+        if organisation.is_closed:
+            raise ValidationError(
+                {"ods_code": f"{organisation.name} closed on {organisation.closed_on:%-d %B %Y}"},
+                code="closed",
+            )
+    with transaction.atomic(), audit_as(by):
+        incident = _lock(incident)
+        if incident.arose_in_id == (organisation.pk if organisation else None):
+            return incident
+        incident.arose_in = organisation
+        incident.save(update_fields=["arose_in"])
+        note = f"Shared with {organisation.name}, where it arose" if organisation else ""
+        _event(incident, Kind.SHARED if organisation else Kind.UNSHARED, by, note)
+        if organisation is not None:
+            notify(_shared_notices(incident, organisation))
+    return incident
+
+
+def _shared_notices(incident: Incident, organisation: Organisation):
+    from organisations.reminders import managers
+
+    for recipient in managers([organisation.pk], timezone.localdate()).get(organisation.pk, []):
+        yield Reminder(
+            subject=f"incident-shared:{incident.pk}:{organisation.pk}",
+            kind="shared",
+            due_on=timezone.localdate(),
+            recipient_id=recipient,
+            title=f"An incident that arose at {organisation.name}: {incident.reference}",
+            body=(
+                f"{incident.organisation.name} received a report of a medication incident that "
+                f"arose at {organisation.name}. Read what happened, and add your learning and "
+                "actions to the thread."
+            ),
+            url=incident.get_shared_url(),
+        )
+
+
+def shared_note_add(*, by, incident: Incident, side: Organisation, kind, body, due_on=None):
+    """Add to the thread between the two organisations, for ``side`` (one of them); the other
+    side's MSO is told."""
+    from .models import SharedNote
+
+    if side.pk not in (incident.organisation_id, incident.arose_in_id):
+        raise ValidationError("This incident is not shared with your organisation", code="side")
+    note = SharedNote(incident=incident, organisation=side, author=by, kind=kind, body=body.strip())
+    note.due_on = due_on if kind == SharedNote.Kind.ACTION else None
+    if kind == SharedNote.Kind.ACTION and due_on is None:
+        raise ValidationError({"due_on": "Enter when the action is due"}, code="required")
+    with transaction.atomic(), audit_as(by):
+        note.full_clean()
+        note.save()
+        other = incident.arose_in if side.pk == incident.organisation_id else incident.organisation
+        notify(_note_notices(note, other))
+    return note
+
+
+def _note_notices(note, other: Organisation):
+    from organisations.reminders import managers
+
+    incident = note.incident
+    for recipient in managers([other.pk], timezone.localdate()).get(other.pk, []):
+        if recipient == note.author_id:
+            continue
+        yield Reminder(
+            subject=f"shared-note:{note.pk}",
+            kind="added",
+            due_on=timezone.localdate(),
+            recipient_id=recipient,
+            title=f"{note.organisation.name} added to the thread of {incident.reference}",
+            body=f"{note.get_kind_display()}: {note.body[:200]}",
+            url=incident.get_shared_url(),
+        )

@@ -34,6 +34,7 @@ urlpatterns = [
     path("receipt/", views.receipt, name="receipt"),
     path("dashboard/<ods:ods_code>/", views.dashboard, name="dashboard"),
     path("statistics/", views.statistics, name="statistics"),
+    path("shared/", views.shared_list, name="shared_list"),
     path("high-risk/<ods:ods_code>/", views.high_risk_list, name="high_risk"),
     path(
         "high-risk/<ods:ods_code>/<int:pk>/remove/",
@@ -58,6 +59,8 @@ urlpatterns = [
         views.attachment_download,
         name="attachment_download",
     ),
+    path("<reference:reference>/shared/", views.shared_detail, name="shared"),
+    path("<reference:reference>/share/", views.incident_share, name="share"),
     path("<reference:reference>/lfpse.json", views.incident_lfpse, name="lfpse"),
     path("<reference:reference>/lfpse/", views.incident_lfpse_record, name="lfpse_record"),
 ]

@@ -252,7 +252,54 @@ def seed_incidents(organisations, people, today=None) -> int:
     _exported_to_lfpse(today)
     _a_file(organisations["RZA"], reviewers["RZA"])
     _controlled_drug_notices(today)
+    made += _shared_across_a_transition(organisations, people, today)
     return made
+
+
+def _shared_across_a_transition(organisations, people, today) -> int:
+    """A practice of the PCN finds that Trust A's discharge letter stopped a patient's
+    warfarin: the PCN's MSO shares it with Trust A, where it arose, and the two keep a thread."""
+    from incidents import services
+
+    practice, trust = organisations["Z99901"], organisations["RZA"]
+    pcn_mso, trust_mso = people["mso@pcn.example"], people["mso@trust-a.example"]
+    incident, _ = services.report_submit(
+        by=people["nurse@riverside.example"],
+        organisation=practice,
+        details={
+            "occurred_on": today - timedelta(days=9),
+            "time_bracket": "2",
+            "location": VOLUMES["Z99901"][1],
+            "service_area": "Medication review clinic",
+            "what_happened": "The discharge letter from Ashby General listed warfarin as "
+            "stopped; it had been held for surgery only. The patient went 9 days without it.",
+            "immediate_actions": "Warfarin restarted with the anticoagulation clinic; INR "
+            "checked the same day.",
+            "reached_patient": "y",
+            "physical_harm": "3",
+            "psychological_harm": "4",
+            "age_bracket": "12",
+            "gender": "2",
+        },
+        medicines=[{"name": "Warfarin 3 mg tablets", "route": "oral", "dose": "3 mg"}],
+    )
+    incident = services.incident_share(by=pcn_mso, incident=incident, organisation=trust)
+    services.shared_note_add(
+        by=trust_mso,
+        incident=incident,
+        side=trust,
+        kind="learning",
+        body="Held medicines were recorded as stopped by the discharge template.",
+    )
+    services.shared_note_add(
+        by=trust_mso,
+        incident=incident,
+        side=trust,
+        kind="action",
+        body="Add a 'held, restart on' line to the discharge template",
+        due_on=today + timedelta(days=21),
+    )
+    return 1
 
 
 def _exported_to_lfpse(today):

@@ -187,6 +187,7 @@ class Scope:
     """Where the rules giving one permission reach, for one restriction (or none)."""
 
     condition: Q | None = None  # a rule's ``only`` filter over the model; None: every row
+    path: str | None = None  # a rule's ``through`` path to the organisation; None: scope_path
     own: set[int] = field(default_factory=set)
     area: set[int] = field(default_factory=set)
     regions: set[str] = field(default_factory=set)
@@ -320,7 +321,10 @@ class Access:
             condition = rule.only.get(model_label)
             if callable(condition):
                 condition = condition(self.user)
-            scope = scopes.setdefault(key, Scope(condition, reach=self._loaded.reach))
+            scope = scopes.setdefault(
+                key,
+                Scope(condition, path=rule.through.get(model_label), reach=self._loaded.reach),
+            )
             scope.add(rule, grant)
         return list(scopes.values())
 
@@ -336,7 +340,7 @@ class Access:
             return Q()
         q = Q(pk__in=[])
         for scope in scopes:
-            part = scope.organisation_q(model.scope_path)
+            part = scope.organisation_q(scope.path or model.scope_path)
             q |= part if scope.condition is None else part & scope.condition
         return q
 

@@ -62,6 +62,10 @@ class Perm(StrEnum):
     INCIDENTS_REVIEW = "incidents.review"  # review, correct, learn from and close incidents
     INCIDENTS_FIGURES = "incidents.figures"  # an organisation's incident figures and charts
     INCIDENTS_STATISTICS = "incidents.statistics"  # counts by region and kind, no detail
+    # An incident shared between the organisation that received it and the one where it arose
+    # (a discharge, a dispensing from a hospital letter): its narrative and medicines, never
+    # the reporter, and the thread between the two.
+    INCIDENTS_SHARED = "incidents.shared"
     HIGH_RISK_MANAGE = "incidents.high-risk"  # the organisation's list of high-risk medicines
     ALERTS_VIEW = "alerts.view"  # the organisation's alerts and its responses to them
     ALERTS_RESPOND = "alerts.respond"  # acknowledge, decide, lead, assign, complete, reopen
@@ -107,10 +111,18 @@ class Rule:
     only: Mapping[str, Q | Callable] = field(default_factory=lambda: MappingProxyType({}))
     # What ``only`` reaches, in words (docs/access.md).
     rows: str = "all"
+    # "app_label.ModelName" -> another path from that model to an organisation, by which the
+    # rule reaches its rows instead of the model's ``scope_path`` (an incident shared with the
+    # organisation where it arose reaches that organisation's MSO through ``arose_in``). Only
+    # with ``only``, which names the rows.
+    through: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
 
     def __post_init__(self):
         object.__setattr__(self, "perms", frozenset(self.perms))
         object.__setattr__(self, "only", MappingProxyType(dict(self.only)))
+        object.__setattr__(self, "through", MappingProxyType(dict(self.through)))
+        if set(self.through) - set(self.only):
+            raise ValueError(f"{self.grant}: a rule reaching rows through another path names them")
         if self.held_in is not None:
             object.__setattr__(self, "held_in", frozenset(self.held_in))
         is_global = isinstance(self.grant, GlobalRole)
@@ -218,6 +230,10 @@ def _asked_by(user) -> Q:
 # Whoever asked for a change to the register follows it, in post or not.
 ASKER_SEES_CHANGE = {"organisations.ChangeRequest": _asked_by}
 SPECIALISTS_IDENTIFIED = {"organisations.ChangeRequest": Q(kind="new-specialist")}
+# An incident is shared with the organisation named as where it arose: reached through that
+# organisation (``through``), not the one that received the report.
+AROSE_HERE = {"incidents.Incident": Q(arose_in__isnull=False)}
+AROSE_IN = {"incidents.Incident": "arose_in"}
 
 
 def _reported_by(user) -> Q:
@@ -272,7 +288,13 @@ APPROVED_REPORTS = {"committees.AssuranceReport": ~Q(state="draft")}
 REPORT = {P.INCIDENTS_REPORT}
 FIGURES = {P.INCIDENTS_FIGURES}
 # The organisation's medication safety team: its incidents, their review and figures.
-REVIEW = {P.INCIDENTS_VIEW, P.INCIDENTS_LIST, P.INCIDENTS_REVIEW, P.INCIDENTS_FIGURES}
+REVIEW = {
+    P.INCIDENTS_VIEW,
+    P.INCIDENTS_LIST,
+    P.INCIDENTS_REVIEW,
+    P.INCIDENTS_FIGURES,
+    P.INCIDENTS_SHARED,
+}
 # The organisation's response to national alerts.
 ALERTS = {P.ALERTS_VIEW, P.ALERTS_RESPOND, P.ALERTS_ACT}
 # Its medication safety committee: read by its members, the MSO and the board director; run by
@@ -416,6 +438,16 @@ RULES: tuple[Rule, ...] = (
             held_in={OrganisationKind.ICB},
             only=APPROVED_REPORTS,
             rows="the approved assurance reports of the area",
+        )
+        for post in (Post.MSO, Post.DEPUTY_MSO)
+    ),
+    *(
+        Rule(
+            post,
+            {P.INCIDENTS_SHARED},
+            only=AROSE_HERE,
+            through=AROSE_IN,
+            rows="the incidents shared with the organisation as where they arose",
         )
         for post in (Post.MSO, Post.DEPUTY_MSO)
     ),

@@ -390,3 +390,16 @@ def test_the_midlands_workplan_and_an_offer_to_present_are_there(seeded, client_
     every = client_for(national_lead).get(reverse("networks:workplans")).content.decode()
     assert "Share one insulin passport across primary care" in every
     assert WebinarOffer.objects.get().status == WebinarOffer.Status.OFFERED
+
+
+def test_a_discharge_incident_is_shared_between_trust_a_and_the_pcn(seeded, client_for):
+    from incidents.models import Incident, SharedNote
+
+    shared = Incident.objects.get(arose_in__ods_code="RZA")
+    assert shared.organisation.ods_code == "Z99901"
+    assert SharedNote.objects.filter(incident=shared).count() == 2
+    for email in ("mso@trust-a.example", "mso@pcn.example"):
+        page = client_for(User.objects.get(email=email)).get(shared.get_shared_url())
+        assert "Add a &#x27;held, restart on&#x27; line" in page.content.decode(), email
+    other = User.objects.get(email="mso@trust-b.example")
+    assert client_for(other).get(shared.get_shared_url()).status_code == 404

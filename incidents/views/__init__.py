@@ -16,6 +16,7 @@ from .review import (
     incident_move,
     review_start,
 )
+from .shared import incident_share, shared_detail, shared_list
 from .statistics import statistics
 
 __all__ = [
@@ -45,5 +46,8 @@ __all__ = [
     "report_send",
     "report_sent",
     "review_start",
+    "incident_share",
+    "shared_detail",
+    "shared_list",
     "statistics",
 ]

@@ -68,6 +68,7 @@ def incident_list(request):
         "export_query": query.urlencode(),
         "query_string": query.urlencode(),
         "filtered": bool(request.GET.keys() - {"after", "before", "sort"}),
+        "sees_shared": access_for(request.user).has(Perm.INCIDENTS_SHARED),
     }
     return render(request, "incidents/incident_list.html", context)
 
@@ -163,7 +164,9 @@ def detail_context(request, incident: Incident, **forms) -> dict:
 def incident_detail(request, reference):
     incident = get_object_for(
         request.user,
-        Incident.objects.select_related("organisation", "reporter").annotate(**_has_lists()),
+        Incident.objects.select_related("organisation", "reporter", "arose_in").annotate(
+            **_has_lists()
+        ),
         reference=reference,
     )
     return render(request, "incidents/incident_detail.html", detail_context(request, incident))

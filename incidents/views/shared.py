@@ -1,0 +1,106 @@
+"""Incidents shared between the organisation that received the report and the one where it
+arose: the receiving organisation's reviewers name it; both sides read what happened and the
+medicines (never the reporter) and keep a thread of comments, learning and actions. Who sees a
+shared incident is a rule of the permission rule set (``incidents.shared``, reached through
+``arose_in`` for the MSO of the organisation where it arose)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.shortcuts import get_object_or_404, redirect, render
+
+from mso_portal.forms import run_service
+from mso_portal.http import allow
+from organisations.access import access_for
+from organisations.forms import SearchForm
+from organisations.permissions import Perm
+from organisations.scoping import get_object_for
+
+from .. import services
+from ..forms import SharedNoteForm, ShareForm
+from ..models import Incident, SharedNote
+
+PAGE_SIZE = 25
+
+
+def _shared(request):
+    return (
+        Incident.objects.visible_to(request.user, Perm.INCIDENTS_SHARED)
+        .filter(arose_in__isnull=False)
+        .select_related("organisation", "arose_in")
+    )
+
+
+@allow("GET")
+def shared_list(request):
+    """The incidents shared with (or by) the person's organisations."""
+    if not access_for(request.user).has(Perm.INCIDENTS_SHARED):
+        raise PermissionDenied
+    form = SearchForm(request.GET)
+    incidents = _shared(request).order_by("-reported_at", "-pk")
+    context = {"page": Paginator(incidents, PAGE_SIZE).get_page(form.page_number)}
+    return render(request, "incidents/shared_list.html", context)
+
+
+@allow("GET", "POST")
+def shared_detail(request, reference):
+    incident = get_object_or_404(_shared(request), reference=reference)
+    receiving = access_for(request.user).has(Perm.INCIDENTS_SHARED, incident.organisation)
+    side = incident.organisation if receiving else incident.arose_in
+    form = SharedNoteForm(request.POST if request.method == "POST" else None)
+    if form.is_valid() and run_service(
+        request,
+        form,
+        "body",
+        lambda: services.shared_note_add(
+            by=request.user,
+            incident=incident,
+            side=side,
+            kind=form.cleaned_data["kind"],
+            body=form.cleaned_data["body"],
+            due_on=form.cleaned_data["due_on"],
+        ),
+    ):
+        messages.success(request, "Your note is added to the thread")
+        return redirect(incident.get_shared_url())
+    context = {
+        "incident": incident,
+        "medicines": list(incident.medicines.all()),
+        "notes": SharedNote.objects.filter(incident=incident).select_related(
+            "author", "organisation"
+        ),
+        "side": side,
+        "receiving": receiving,
+        "form": form,
+    }
+    return render(request, "incidents/shared_detail.html", context)
+
+
+@allow("GET", "POST")
+def incident_share(request, reference):
+    """The receiving organisation's reviewers name where the incident arose (or stop sharing
+    it)."""
+    incident = get_object_for(
+        request.user,
+        Incident.objects.select_related("organisation", "arose_in"),
+        Perm.INCIDENTS_REVIEW,
+        reference=reference,
+    )
+    form = ShareForm(
+        request.POST if request.method == "POST" else None,
+        initial={"ods_code": incident.arose_in.ods_code if incident.arose_in else ""},
+    )
+    if form.is_valid() and run_service(
+        request,
+        form,
+        "ods_code",
+        lambda: services.incident_share(
+            by=request.user, incident=incident, organisation=form.organisation
+        ),
+    ):
+        if form.organisation is None:
+            messages.success(request, "The incident is no longer shared")
+            return redirect(incident)
+        messages.success(request, f"The incident is shared with {form.organisation.name}")
+        return redirect(incident.get_shared_url())
+    return render(request, "incidents/share_form.html", {"incident": incident, "form": form})

@@ -20,7 +20,7 @@ from alerts.models import NO_DEADLINE, AlertActionResponse, AlertResponse
 from incidents import charts, spc
 from incidents.choices import MODERATE_OR_WORSE, PHYSICAL_HARM, LearningResponse
 from incidents.figures import month_starts, monthly_totals
-from incidents.models import Incident, IncidentAction, IncidentMedicine, Status
+from incidents.models import Incident, IncidentAction, IncidentMedicine, PatientFeedback, Status
 from organisations.choices import OrganisationKind, Post
 from organisations.models import Appointment, Handover, Organisation, OrganisationClosure
 
@@ -244,6 +244,15 @@ def report_figures(committee: Committee, start: datetime.date, end: datetime.dat
         .annotate(n=Count("id"))
         .order_by()
     )
+    feedback = PatientFeedback.objects.filter(
+        organisation_id__in=ids, received_on__gte=start, received_on__lte=end
+    )
+    feedback_themes = list(
+        feedback.filter(themes__isnull=False)
+        .values_list("themes__name")
+        .annotate(n=Count("id", distinct=True))
+        .order_by("-n", "themes__name")[:10]
+    )
     meetings = list(
         Meeting.objects.filter(
             committee=committee, starts_at__date__gte=start, starts_at__date__lte=end
@@ -293,6 +302,13 @@ def report_figures(committee: Committee, start: datetime.date, end: datetime.dat
             "groups": [{"group": g, "count": n} for g, n in groups],
         },
         "themes": [{"theme": t, "count": n} for t, n in themes],
+        "feedback": {
+            "count": feedback.count(),
+            "previous": PatientFeedback.objects.filter(
+                organisation_id__in=ids, received_on__gte=before_start, received_on__lte=before_end
+            ).count(),
+            "themes": [{"theme": t, "count": n} for t, n in feedback_themes],
+        },
         "learning": [
             {"response": str(label), "count": learning.get(code, 0)}
             for code, label in LearningResponse.choices

@@ -98,6 +98,20 @@ NO_PHYSICAL_HARM = "5"
 MODERATE_OR_WORSE = ("3", "2", "1")  # LFPSE physical harm: moderate, severe, fatal
 
 
+class IdentifiedThrough(models.TextChoices):
+    """How the incident came to light: a medicines advice (medicines information) query among
+    them, so the medicines advice team's part in finding errors is counted."""
+
+    MEDICINES_ADVICE = "medicines-advice", "A medicines advice query"
+    CLINICAL_CHECK = "clinical-check", "A pharmacist's clinical check or ward round"
+    RECONCILIATION = "reconciliation", "Medicines reconciliation (admission, transfer, discharge)"
+    DISPENSING = "dispensing", "Dispensing or the final check in the pharmacy"
+    ADMINISTRATION = "administration", "Giving the medicine"
+    PATIENT = "patient", "The patient or their carer"
+    AUDIT = "audit", "An audit or a review of records"
+    OTHER = "other", "Another way"
+
+
 class NccMerp(models.TextChoices):
     A = "A", "A: circumstances or events that have the capacity to cause error"
     B = "B", "B: an error occurred but did not reach the patient"

@@ -11,7 +11,7 @@ from mso_portal.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSe
 
 from . import choices, privacy
 from . import medicines as medicine_flags
-from .models import Incident, IncidentAction, SharedNote, Status
+from .models import Incident, IncidentAction, PatientFeedback, SharedNote, Status
 
 
 def _radios(codes: choices.CodeList | list, *, hints=None, conditionals=None):
@@ -340,6 +340,13 @@ class DetailForm(forms.Form):
         required=False,
         widget=forms.Select,
     )
+    identified_through = _choice(
+        "How was it identified?",
+        [("", "Select how it was identified"), *choices.IdentifiedThrough.choices],
+        "Select how it was identified",
+        required=False,
+        widget=forms.Select,
+    )
     yellow_card = _codes(
         "Should it be reported to the MHRA Yellow Card scheme?",
         choices.YELLOW_CARD,
@@ -414,6 +421,7 @@ class DetailForm(forms.Form):
             for name in (
                 "service_type",
                 "detection_point",
+                "identified_through",
                 "ncc_merp",
                 "duty_of_candour",
                 "never_event_type",
@@ -431,6 +439,7 @@ class DetailForm(forms.Form):
             for name in (
                 "service_type",
                 "detection_point",
+                "identified_through",
                 "ncc_merp",
                 "duty_of_candour",
                 "never_event_type",
@@ -782,3 +791,47 @@ class SharedNoteForm(NoPatientIdentifiers, forms.Form):
     due_on = NHSDateField(
         label="Due (for an action)", required=False, help_text="For example, 31 1 2027"
     )
+
+
+class FeedbackForm(NoPatientIdentifiers, forms.ModelForm):
+    checked_text = ("summary", "medicines")
+
+    received_on = NHSDateField(
+        label="Date received",
+        allow_future=False,
+        help_text="For example, 15 11 2026",
+        error_messages={"required": "Enter the date it was received"},
+    )
+    source = forms.ChoiceField(
+        label="Who gave it?",
+        choices=PatientFeedback.Source.choices,
+        widget=NHSRadioSelect,
+        error_messages={
+            "required": "Select who gave the feedback",
+            "invalid_choice": "Select who gave the feedback",
+        },
+    )
+    medicines = forms.CharField(
+        label="Medicines it is about (optional)",
+        required=False,
+        max_length=300,
+        error_messages={"max_length": "Medicines must be 300 characters or fewer"},
+    )
+    summary = _text("What they said", max_length=3000, message="Enter what they said", rows=5)
+    themes = forms.CharField(
+        label="Themes (optional)",
+        required=False,
+        max_length=500,
+        help_text="Separate themes with commas, for example insulin, discharge",
+    )
+
+    class Meta:
+        model = PatientFeedback
+        fields = ["received_on", "source", "medicines", "summary"]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation
+
+    def theme_names(self) -> list[str]:
+        return [t for t in self.cleaned_data.get("themes", "").split(",") if t.strip()]

@@ -129,6 +129,12 @@ class Incident(models.Model):
     detection_point = models.CharField(
         max_length=2, choices=choices.DETECTION_POINTS.choices, blank=True
     )
+    identified_through = models.CharField(
+        "how it was identified",
+        max_length=20,
+        choices=choices.IdentifiedThrough.choices,
+        blank=True,
+    )
     ncc_merp = models.CharField(
         "NCC MERP category", max_length=1, choices=choices.NccMerp.choices, blank=True
     )
@@ -191,6 +197,12 @@ class Incident(models.Model):
     class Meta:
         ordering = ["-occurred_on", "-pk"]
         indexes = [
+            # The medicines advice team's part on the dashboard: its incidents of a year.
+            models.Index(
+                fields=["organisation", "occurred_on"],
+                condition=Q(identified_through="medicines-advice"),
+                name="incident_medicines_advice",
+            ),
             # The list: an organisation's incidents, newest first, and its filters.
             models.Index(fields=["organisation", "-occurred_on", "-id"], name="incident_list"),
             # Newest first across many organisations (an ICB's area, a trust with those it
@@ -540,3 +552,37 @@ class IncidentMonth(models.Model):
 
     def __str__(self):
         return f"{self.organisation_id} {self.month:%Y-%m}: {self.counts.get('total', 0)}"
+
+
+class PatientFeedback(models.Model):
+    """What a patient or carer said about their medicines, logged by the safety team as a
+    source of learning beside incidents: no patient identifiers, themed like incidents, and
+    counted in the committee's assurance report."""
+
+    class Source(models.TextChoices):
+        PATIENT = "patient", "A patient"
+        CARER = "carer", "A carer or relative"
+        ADVOCATE = "advocate", "An advocate or a patient group"
+        LIVED_EXPERIENCE = "lived-experience", "A lived-experience partner"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    received_on = models.DateField("date received")
+    source = models.CharField("from", max_length=20, choices=Source.choices)
+    medicines = models.CharField("medicines it is about", max_length=300, blank=True)
+    summary = models.TextField("what they said", max_length=3000)
+    themes = models.ManyToManyField(Theme, blank=True, related_name="feedback")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "organisation"
+    view_permission = Perm.INCIDENTS_REVIEW
+
+    class Meta:
+        ordering = ["-received_on", "-pk"]
+        indexes = [models.Index(fields=["organisation", "received_on"], name="feedback_by_day")]
+
+    def __str__(self):
+        return f"Feedback from {self.get_source_display().lower()}, {self.received_on}"

@@ -283,6 +283,18 @@ def _changed_note(names) -> str:
     return "Changed: " + ", ".join(words)
 
 
+def themes_named(organisation, names: list[str]) -> list[Theme]:
+    """The organisation's themes of these names, new ones added (a name matched whatever its
+    case)."""
+    kept = []
+    for name in dict.fromkeys(n.strip() for n in names if n.strip()):
+        theme = Theme.objects.filter(
+            organisation=organisation, name__iexact=name
+        ).first() or Theme.objects.create(organisation=organisation, name=name[:60])
+        kept.append(theme)
+    return kept
+
+
 def learning_record(
     *, by, incident: Incident, response: str, summary: str, themes: list[str], related=()
 ) -> Incident:
@@ -293,13 +305,7 @@ def learning_record(
         incident.learning_response = response
         incident.learning_summary = summary
         incident.save(update_fields=["learning_response", "learning_summary"])
-        kept = []
-        for name in dict.fromkeys(t.strip() for t in themes if t.strip()):
-            theme = Theme.objects.filter(
-                organisation=incident.organisation, name__iexact=name
-            ).first() or Theme.objects.create(organisation=incident.organisation, name=name[:60])
-            kept.append(theme)
-        incident.themes.set(kept)
+        incident.themes.set(themes_named(incident.organisation, themes))
         others = [other for other in related if other.organisation_id == incident.organisation_id]
         incident.related.set([other for other in others if other.pk != incident.pk])
     return incident
@@ -605,3 +611,21 @@ def _note_notices(note, other: Organisation):
             body=f"{note.get_kind_display()}: {note.body[:200]}",
             url=incident.get_shared_url(),
         )
+
+
+# Patient and carer feedback ----------------------------------------------------------------
+
+
+def feedback_record(*, by, feedback, themes: list[str]):
+    """Log what a patient or carer said about their medicines (no identifiers: the form checks
+    the text), themed like incidents."""
+    if feedback.received_on > timezone.localdate():
+        raise ValidationError(
+            {"received_on": "The date received must be today or in the past"}, code="future"
+        )
+    with transaction.atomic(), audit_as(by):
+        feedback.recorded_by = by
+        feedback.full_clean()
+        feedback.save()
+        feedback.themes.set(themes_named(feedback.organisation, themes))
+    return feedback

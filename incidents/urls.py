@@ -34,6 +34,8 @@ urlpatterns = [
     path("receipt/", views.receipt, name="receipt"),
     path("dashboard/<ods:ods_code>/", views.dashboard, name="dashboard"),
     path("statistics/", views.statistics, name="statistics"),
+    path("feedback/<ods:ods_code>/", views.feedback_list, name="feedback"),
+    path("feedback/<ods:ods_code>/new/", views.feedback_create, name="feedback_create"),
     path("shared/", views.shared_list, name="shared_list"),
     path("high-risk/<ods:ods_code>/", views.high_risk_list, name="high_risk"),
     path(

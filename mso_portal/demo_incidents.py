@@ -191,6 +191,40 @@ VOLUMES = {
     "FZZ01": (1, "12"),
 }
 MONTHS = 15
+# How the demo's incidents came to light: one in ten through a medicines advice query.
+IDENTIFIED = [
+    *["medicines-advice"] * 2,
+    *["clinical-check"] * 6,
+    *["reconciliation"] * 4,
+    *["dispensing"] * 3,
+    *["administration"] * 3,
+    "patient",
+    "audit",
+]
+FEEDBACK = [
+    # days ago, from, medicines, what they said, themes
+    (
+        12,
+        "carer",
+        "Insulin glargine",
+        "Her discharge letter did not say when to restart her evening insulin.",
+        ["insulin", "discharge"],
+    ),
+    (
+        40,
+        "patient",
+        "Methotrexate 2.5 mg tablets",
+        "The pharmacy label and the leaflet gave different days for the weekly dose.",
+        ["methotrexate", "labelling"],
+    ),
+    (
+        75,
+        "lived-experience",
+        "",
+        "Patients on the ward did not know who to ask about new medicines before going home.",
+        ["discharge"],
+    ),
+]
 
 
 def _at(day, hour) -> datetime:
@@ -253,7 +287,26 @@ def seed_incidents(organisations, people, today=None) -> int:
     _a_file(organisations["RZA"], reviewers["RZA"])
     _controlled_drug_notices(today)
     made += _shared_across_a_transition(organisations, people, today)
+    _patient_feedback(organisations["RZA"], people["mso@trust-a.example"], today)
     return made
+
+
+def _patient_feedback(trust, mso, today):
+    from incidents import services
+    from incidents.models import PatientFeedback
+
+    for days_ago, source, medicines, summary, themes in FEEDBACK:
+        services.feedback_record(
+            by=mso,
+            feedback=PatientFeedback(
+                organisation=trust,
+                received_on=today - timedelta(days=days_ago),
+                source=source,
+                medicines=medicines,
+                summary=summary,
+            ),
+            themes=themes,
+        )
 
 
 def _shared_across_a_transition(organisations, people, today) -> int:
@@ -396,6 +449,7 @@ def _incident(
         processes=processes,
         drugs_involved=list(involved),
         detection_point=rng.choice(["3", "4", "6"]),
+        identified_through=rng.choice(IDENTIFIED),
         ncc_merp={"5": "C", "4": "E", "3": "F", "2": "G"}[harm],
         duty_of_candour="y" if harm in ("3", "2") else "n",
     )

@@ -403,3 +403,15 @@ def test_a_discharge_incident_is_shared_between_trust_a_and_the_pcn(seeded, clie
         assert "Add a &#x27;held, restart on&#x27; line" in page.content.decode(), email
     other = User.objects.get(email="mso@trust-b.example")
     assert client_for(other).get(shared.get_shared_url()).status_code == 404
+
+
+def test_how_incidents_came_to_light_and_patient_feedback_are_there(seeded, client_for):
+    from django.urls import reverse
+
+    from incidents.models import Incident, PatientFeedback
+
+    assert Incident.objects.filter(identified_through="medicines-advice").exists()
+    assert PatientFeedback.objects.filter(organisation__ods_code="RZA").count() == 3
+    amir = User.objects.get(email="mso@trust-a.example")
+    page = client_for(amir).get(reverse("incidents:feedback", args=["RZA"])).content.decode()
+    assert "did not say when to restart her evening insulin" in page

@@ -1,5 +1,6 @@
 from .attachments import attachment_create, attachment_download
 from .dashboard import dashboard
+from .feedback import feedback_create, feedback_list
 from .high_risk import high_risk_list, high_risk_remove
 from .history import incident_history
 from .incidents import incident_detail, incident_export, incident_list
@@ -26,6 +27,8 @@ __all__ = [
     "action_create",
     "comment_create",
     "dashboard",
+    "feedback_create",
+    "feedback_list",
     "draft_discard",
     "high_risk_list",
     "high_risk_remove",

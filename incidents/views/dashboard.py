@@ -45,5 +45,6 @@ def dashboard(request, ods_code):
         "medicine_chart": charts.bars(found.medicines),
         "group_chart": charts.bars(found.high_risk_groups),
         "can_list": access_for(request.user).has(Perm.INCIDENTS_LIST, organisation),
+        "can_log_feedback": access_for(request.user).has(Perm.INCIDENTS_REVIEW, organisation),
     }
     return render(request, "incidents/dashboard.html", context)

@@ -103,7 +103,8 @@ def test_every_free_text_box_says_not_to_identify_a_patient(form_class, db):
     from incidents import privacy
     from tests.factories import OrganisationFactory
 
-    kwargs = {"organisation": OrganisationFactory()} if form_class.__name__ == "ActionForm" else {}
+    needs_organisation = form_class.__name__ in ("ActionForm", "FeedbackForm")
+    kwargs = {"organisation": OrganisationFactory()} if needs_organisation else {}
     form = form_class(**kwargs)
     boxes = [
         name

@@ -1,0 +1,60 @@
+"""Patient and carer feedback about medicines, logged by the organisation's safety team as a
+source of learning beside its incidents."""
+
+from django.contrib import messages
+from django.core.paginator import Paginator
+from django.shortcuts import redirect, render
+
+from mso_portal.forms import run_service
+from mso_portal.http import allow
+from organisations.forms import SearchForm
+from organisations.models import Organisation
+from organisations.permissions import Perm
+from organisations.scoping import get_object_for
+
+from .. import services
+from ..forms import FeedbackForm
+from ..models import PatientFeedback
+
+PAGE_SIZE = 25
+
+
+@allow("GET")
+def feedback_list(request, ods_code):
+    organisation = get_object_for(
+        request.user, Organisation, Perm.INCIDENTS_REVIEW, ods_code=ods_code
+    )
+    feedback = (
+        PatientFeedback.objects.visible_to(request.user)
+        .filter(organisation=organisation)
+        .select_related("recorded_by")
+        .prefetch_related("themes")
+    )
+    context = {
+        "organisation": organisation,
+        "page": Paginator(feedback, PAGE_SIZE).get_page(SearchForm(request.GET).page_number),
+    }
+    return render(request, "incidents/feedback_list.html", context)
+
+
+@allow("GET", "POST")
+def feedback_create(request, ods_code):
+    organisation = get_object_for(
+        request.user, Organisation, Perm.INCIDENTS_REVIEW, ods_code=ods_code
+    )
+    form = FeedbackForm(
+        request.POST if request.method == "POST" else None, organisation=organisation
+    )
+    if form.is_valid() and run_service(
+        request,
+        form,
+        "summary",
+        lambda: services.feedback_record(
+            by=request.user, feedback=form.instance, themes=form.theme_names()
+        ),
+    ):
+        messages.success(request, "The feedback is logged")
+        return redirect("incidents:feedback", ods_code=organisation.ods_code)
+    return render(
+        request, "incidents/feedback_form.html", {"organisation": organisation, "form": form}
+    )

@@ -16,8 +16,8 @@ from networks import services
 from networks.models import Event, NetworkMembership, WebinarOffer, WorkplanItem
 from notifications.models import Notification
 from notifications.services import sweep
-from organisations.choices import Post
-from tests.factories import OrganisationFactory, UserFactory, post_holder
+from organisations.choices import Post, Role
+from tests.factories import OrganisationFactory, UserFactory, member, post_holder
 from tests.networks.conftest import join
 
 pytestmark = pytest.mark.django_db
@@ -57,6 +57,11 @@ def item(london, london_head, owner, trust):
     )
 
 
+def staff_of(item):
+    """A member of staff of the owner's organisation: no networks.join, so no networks."""
+    return member(item.owner.memberships.first().organisation, Role.STAFF)
+
+
 def item_data(owner, **fields):
     return {
         "priority": "Insulin safety",
@@ -83,28 +88,43 @@ class TestWorkplan:
             wrong_role=owner,
             ok=302,
         )
+        # Someone for whom networks do not exist (no networks.join): every page is 404.
+        outsider = staff_of(item)
         update = reverse("networks:workplan_item_update", args=[london.slug, item.pk])
-        assert_access(update, allowed=london_head, wrong_role=owner)
+        assert_access(update, allowed=london_head, wrong_role=owner, other_organisation=outsider)
         assert_access(
             update,
             method="post",
             data=item_data(owner, title="Audit opioids on discharge"),
             allowed=london_head,
             wrong_role=owner,
+            other_organisation=outsider,
             ok=302,
         )
         join(london, other_mso)  # a member who neither owns it nor leads
         detail = item.get_absolute_url()
-        assert_access(detail, allowed=owner)
+        assert_access(detail, allowed=owner, other_organisation=outsider)
         assert_access(
             detail,
             method="post",
             data={"status": "in-progress"},
             allowed=owner,
             wrong_role=other_mso,
+            other_organisation=outsider,
             ok=302,
         )
         assert_access(reverse("networks:workplans"), allowed=network_head, wrong_role=london_head)
+
+    def test_an_item_is_found_only_under_its_own_network(
+        self, client_for, item, national, network_head, london_head
+    ):
+        from tests.factories import NetworkFactory
+
+        elsewhere = NetworkFactory(name="Specialised", slug="specialised", kind="specialised")
+        join(elsewhere, london_head, NetworkMembership.Role.LEAD)
+        for name in ("networks:workplan_item", "networks:workplan_item_update"):
+            url = reverse(name, args=[elsewhere.slug, item.pk])
+            assert client_for(london_head).get(url).status_code == 404
 
     def test_a_lead_adds_an_item_with_the_organisations_involved(
         self, client_for, london, london_head, owner, trust, other_trust
@@ -250,13 +270,15 @@ class TestWebinarOffers:
             wrong_role=someone,
         )
         decide = reverse("networks:webinar_offer_decide", args=[national.slug, offer.pk])
-        assert_access(decide, allowed=network_head, wrong_role=someone)
+        outsider = member(trust, Role.STAFF)  # networks do not exist for them
+        assert_access(decide, allowed=network_head, wrong_role=someone, other_organisation=outsider)
         assert_access(
             decide,
             method="post",
             data={"decision": "decline", "reason": "The programme is full until the summer"},
             allowed=network_head,
             wrong_role=someone,
+            other_organisation=outsider,
             ok=302,
         )
 

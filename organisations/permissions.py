@@ -451,6 +451,16 @@ RULES: tuple[Rule, ...] = (
         )
         for post in (Post.MSO, Post.DEPUTY_MSO)
     ),
+    # And the MSO of a PCN, for its practices (who is told when one is shared with them).
+    Rule(
+        Post.MSO,
+        {P.INCIDENTS_SHARED},
+        reach=Reach.AREA,
+        held_in={OrganisationKind.PCN},
+        only=AROSE_HERE,
+        through=AROSE_IN,
+        rows="the incidents shared with the area's practices as where they arose",
+    ),
     Rule(Post.CDAO, VIEW),
     # Patient Safety Specialists are told of national alerts and read their organisation's
     # responses; they meet in the specialists' networks. The executive director for patient

@@ -95,6 +95,20 @@ class TestSharing:
             assert listed.exists() is sees, person
             assert access_for(person).has(Perm.INCIDENTS_SHARED, shared) is sees, person
 
+    def test_shared_with_a_practice_its_pcns_mso_is_told_and_reads_it(
+        self, client_for, incident, mso, pcn, pcn_mso
+    ):
+        from tests.factories import RelationshipFactory
+
+        practice = OrganisationFactory(practice=True, name="Riverside Surgery")
+        RelationshipFactory(parent=pcn, child=practice)
+        from organisations import closure
+
+        closure.rebuild()
+        shared = services.incident_share(by=mso, incident=incident, organisation=practice)
+        assert Notification.objects.get(recipient=pcn_mso).url == shared.get_shared_url()
+        assert client_for(pcn_mso).get(shared.get_shared_url()).status_code == 200
+
     def test_their_staff_see_nothing_only_their_mso(self, client_for, shared, pcn):
         pcn_staff = member(pcn, Role.SAFETY_TEAM)
         # The safety team of where it arose: not the receiving organisation's, not its MSO.

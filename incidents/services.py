@@ -581,13 +581,19 @@ def shared_note_add(*, by, incident: Incident, side: Organisation, kind, body, d
     side's MSO is told."""
     from .models import SharedNote
 
-    if side.pk not in (incident.organisation_id, incident.arose_in_id):
-        raise ValidationError("This incident is not shared with your organisation", code="side")
-    note = SharedNote(incident=incident, organisation=side, author=by, kind=kind, body=body.strip())
-    note.due_on = due_on if kind == SharedNote.Kind.ACTION else None
     if kind == SharedNote.Kind.ACTION and due_on is None:
         raise ValidationError({"due_on": "Enter when the action is due"}, code="required")
     with transaction.atomic(), audit_as(by):
+        incident = _lock(incident)  # shared with whom, as committed now
+        if incident.arose_in_id is None or side.pk not in (
+            incident.organisation_id,
+            incident.arose_in_id,
+        ):
+            raise ValidationError("This incident is not shared with your organisation", code="side")
+        note = SharedNote(
+            incident=incident, organisation=side, author=by, kind=kind, body=body.strip()
+        )
+        note.due_on = due_on if kind == SharedNote.Kind.ACTION else None
         note.full_clean()
         note.save()
         other = incident.arose_in if side.pk == incident.organisation_id else incident.organisation

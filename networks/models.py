@@ -280,7 +280,8 @@ def lead_grants(user_id, on):
     """The global grants of a network's leads, for the permission rule set
     (organisations.access.GRANT_SOURCES): a regional network's lead is a regional lead; a
     national or specialised network's lead is a national lead; of the MSOs or of the Patient
-    Safety Specialists, as the network's community is."""
+    Safety Specialists, as the network's community is (a specialised specialist network's
+    leads hold no grant: they lead its members, not the register)."""
     from django.db.models import Case, CharField, Value, When
 
     from organisations.permissions import GlobalRole
@@ -290,6 +291,11 @@ def lead_grants(user_id, on):
     specialists = Q(network__community=Network.Community.SPECIALISTS)
     return (
         NetworkMembership.objects.filter(user_id=user_id, role=NetworkMembership.Role.LEAD)
+        # The national patient safety team is the national specialist network's leads alone.
+        .exclude(
+            network__community=Network.Community.SPECIALISTS,
+            network__kind=Network.Kind.SPECIALISED,
+        )
         .order_by()
         .values_list(
             Value("global", text),

@@ -125,6 +125,9 @@ class HandoverItemAdmin(ServiceAdmin):
 
 @admin.register(ChangeRequest)
 class ChangeRequestAdmin(ServiceAdmin):
+    # A specialist's job title and pay band are the national patient safety team's to see
+    # (specialists.confidential), on the request's own page: not here.
+    exclude = ["job_title", "pay_band"]
     list_display = ["organisation", "kind", "status", "submitted_by", "submitted_at"]
     list_filter = ["status", "kind", "organisation__region"]
     search_fields = ["organisation__name", "organisation__ods_code", "name", "email"]

@@ -17,7 +17,7 @@ class OrganisationsConfig(AppConfig):
         auditlog.register(models.Invitation, exclude_fields=["token_hash"])
         auditlog.register(models.Handover)
         auditlog.register(models.HandoverItem)
-        auditlog.register(models.ChangeRequest)
+        auditlog.register(models.ChangeRequest, exclude_fields=["job_title", "pay_band"])
 
         from notifications.registry import reminder_provider
 

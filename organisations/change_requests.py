@@ -64,6 +64,15 @@ def _specialists(organisation_id, day=None):
     ).current(day)
 
 
+def _specialists_from_today(organisation_id):
+    """Its specialists today and those named to start later."""
+    return Appointment.objects.filter(
+        Q(end_on__isnull=True) | Q(end_on__gte=timezone.localdate()),
+        organisation_id=organisation_id,
+        post=Post.PATIENT_SAFETY_SPECIALIST,
+    )
+
+
 def _holder_on(request: ChangeRequest, day):
     """The appointment to the request's post that covers ``day``, if any."""
     return (
@@ -168,14 +177,15 @@ def _check_specialist(request: ChangeRequest) -> None:
     specialists are; never someone who is one already; the national guidance considered."""
     errors = {}
     current = _specialists(request.organisation_id)
+    named = _specialists_from_today(request.organisation_id)
     if request.basis not in Basis.values:
         errors["basis"] = "Select whether they are the first, a replacement or an addition"
-    elif request.basis == Basis.FIRST and current.exists():
+    elif request.basis == Basis.FIRST and named.exists():
         errors["basis"] = (
             f"{request.organisation.name} has a Patient Safety Specialist already: choose a "
             "replacement or an addition"
         )
-    elif request.basis == Basis.ADDITION and not current.exists():
+    elif request.basis == Basis.ADDITION and not named.exists():
         errors["basis"] = (
             f"{request.organisation.name} has no Patient Safety Specialist yet: choose its first"
         )
@@ -193,9 +203,9 @@ def _check_specialist(request: ChangeRequest) -> None:
         request.replaces = None  # a name picked, then another answer chosen: nobody is replaced
     if (
         request.email
-        and _specialists(request.organisation_id)
-        .filter(Q(email__iexact=request.email) | Q(user__email__iexact=request.email))
-        .exists()
+        and named.filter(
+            Q(email__iexact=request.email) | Q(user__email__iexact=request.email)
+        ).exists()
     ):
         errors["email"] = (
             f"This person is a Patient Safety Specialist of {request.organisation.name} already"
@@ -274,9 +284,19 @@ def _register_item_done(by, request: ChangeRequest) -> None:
         services.handover_item_done(by=by, item=item, done=True)
 
 
+def may_withdraw(user, request: ChangeRequest) -> bool:
+    """Whoever asked for it, or who holds a post that asks for its kind."""
+    return request.submitted_by_id == user.pk or may_ask(user, request.organisation, request.kind)
+
+
 def withdraw(*, by, request: ChangeRequest) -> ChangeRequest:
     with transaction.atomic(), audit_as(by):
         request = _pending(request)
+        if not may_withdraw(by, request):
+            raise ValidationError(
+                "Only whoever asked for it, or who asks for changes of its kind, withdraws it",
+                code="not_yours",
+            )
         request.status = Status.WITHDRAWN
         request.decided_by, request.decided_at = by, timezone.now()
         request.save(update_fields=["status", "decided_by", "decided_at"])
@@ -328,10 +348,11 @@ def _apply(by, request: ChangeRequest) -> None:
                 current=request.replaces,
                 last_day=request.starts_on - timedelta(days=1),
                 successor=specialist,
+                identified=True,
             )
         else:
             specialist.start_on = request.starts_on
-            services.appointment_save(by=by, appointment=specialist)
+            services.appointment_save(by=by, appointment=specialist, identified=True)
     elif request.names_a_holder:
         successor = Appointment(organisation=organisation, post=request.post, **_holder(request))
         current = _holder_on(request, request.starts_on)

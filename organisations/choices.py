@@ -79,6 +79,10 @@ class Post(models.TextChoices):
 # Posts that at most one person holds at a time in an organisation (a database constraint).
 SINGLE_HOLDER_POSTS = (Post.MSO, Post.BOARD_DIRECTOR)
 
+# Posts named only through an identification the national patient safety team approves
+# (change_requests), never recorded directly on the organisation's page.
+IDENTIFIED_POSTS = (Post.PATIENT_SAFETY_SPECIALIST,)
+
 # Posts whose holders manage the organisation's members and named posts.
 MANAGING_POSTS = (Post.MSO, Post.DEPUTY_MSO)
 

@@ -8,7 +8,15 @@ from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
 
 from . import change_requests, register
 from .access import access_for
-from .choices import ROLE_HINTS, OrganisationKind, Post, Region, posts_for, roles_for
+from .choices import (
+    IDENTIFIED_POSTS,
+    ROLE_HINTS,
+    OrganisationKind,
+    Post,
+    Region,
+    posts_for,
+    roles_for,
+)
 from .models import Appointment, ChangeRequest, Organisation
 from .permissions import Perm
 from .validators import ODSCodeFormField, validate_ods_code
@@ -204,7 +212,9 @@ class AppointmentCreateForm(HolderForm):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, organisation=organisation, **kwargs)
-        self.fields["post"].choices = [(p.value, p.label) for p in posts_for(organisation.kind)]
+        self.fields["post"].choices = [
+            (p.value, p.label) for p in posts_for(organisation.kind) if p not in IDENTIFIED_POSTS
+        ]
 
     def appointment(self) -> Appointment:
         data = self.cleaned_data

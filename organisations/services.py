@@ -23,7 +23,7 @@ from accounts.models import User
 from mso_portal.audit import audit_as
 
 from . import closure
-from .choices import MANAGING_POSTS, SINGLE_HOLDER_POSTS, Post
+from .choices import IDENTIFIED_POSTS, MANAGING_POSTS, SINGLE_HOLDER_POSTS, Post
 from .models import (
     Appointment,
     Handover,
@@ -488,7 +488,18 @@ def _follow_end_date(appointment: Appointment) -> None:
         handover.save(update_fields=["cancelled_at"])
 
 
-def appointment_save(*, by, appointment: Appointment) -> Appointment:
+def _check_identified(appointment: Appointment, identified: bool) -> None:
+    if appointment.pk is None and appointment.post in IDENTIFIED_POSTS and not identified:
+        raise ValidationError(
+            {
+                "post": "A Patient Safety Specialist is identified to the national patient "
+                "safety team: ask for it as a change to the register"
+            },
+            code="identified",
+        )
+
+
+def appointment_save(*, by, appointment: Appointment, identified: bool = False) -> Appointment:
     """Record a named post, or correct its dates. The post's permissions come from the post
     itself while it is held; nothing is copied into the holder's roles.
 
@@ -497,6 +508,7 @@ def appointment_save(*, by, appointment: Appointment) -> Appointment:
     change may leave the organisation with nobody in the MSO or deputy MSO post today (a post
     can be ended today or later, or once someone takes over).
     """
+    _check_identified(appointment, identified)
     organisation = appointment.organisation
     with transaction.atomic(), audit_as(by):
         lock(organisation)
@@ -507,9 +519,13 @@ def appointment_save(*, by, appointment: Appointment) -> Appointment:
     return appointment
 
 
-def appointment_replace(*, by, current: Appointment, last_day, successor: Appointment):
+def appointment_replace(
+    *, by, current: Appointment, last_day, successor: Appointment, identified: bool = False
+):
     """Hand a post to a successor in one step: the current holder's last day is ``last_day``
-    and the successor starts the next day. Returns the successor's appointment."""
+    and the successor starts the next day. Returns the successor's appointment. A post named
+    only through an approved identification (``IDENTIFIED_POSTS``) needs ``identified``."""
+    _check_identified(successor, identified)
     organisation = current.organisation
     with transaction.atomic(), audit_as(by):
         lock(organisation)

@@ -66,9 +66,11 @@ def shared_detail(request, reference):
     context = {
         "incident": incident,
         "medicines": list(incident.medicines.all()),
-        "notes": SharedNote.objects.filter(incident=incident).select_related(
-            "author", "organisation"
-        ),
+        # The two organisations' notes: an organisation named before (by mistake) keeps its
+        # own, unseen by the one named now.
+        "notes": SharedNote.objects.filter(
+            incident=incident, organisation__in=(incident.organisation_id, incident.arose_in_id)
+        ).select_related("author", "organisation"),
         "side": side,
         "receiving": receiving,
         "form": form,

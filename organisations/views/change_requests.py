@@ -161,7 +161,9 @@ def change_request_detail(request, pk):
         "organisation": change.organisation,
         "holders": _holders(request.user, change.organisation, change.post),
         "form": form,
-        "can_withdraw": change.is_pending and access.has(Perm.CHANGES_SUBMIT, change.organisation),
+        "can_withdraw": change.is_pending
+        and access.has(Perm.CHANGES_SUBMIT, change.organisation)
+        and change_requests.may_withdraw(request.user, change),
         "sees_confidential": access.has(Perm.SPECIALISTS_CONFIDENTIAL, change.organisation),
     }
     return render(request, "organisations/change_request_detail.html", context)

@@ -172,3 +172,26 @@ class TestThread:
         response = client_for(mso).post(share_url(shared), {"ods_code": ""})
         assert response.status_code == 302
         assert client_for(pcn_mso).get(shared.get_shared_url()).status_code == 404
+
+
+class TestNamedAgain:
+    def test_the_organisation_named_now_does_not_read_the_notes_of_one_named_before(
+        self, client_for, shared, mso, pcn_mso, other_trust, other_mso
+    ):
+        services.shared_note_add(
+            by=pcn_mso, incident=shared, side=shared.arose_in, kind="learning", body="Ours alone"
+        )
+        moved = services.incident_share(by=mso, incident=shared, organisation=other_trust)
+        page = client_for(other_mso).get(moved.get_shared_url()).content.decode()
+        assert "Ours alone" not in page
+        with pytest.raises(ValidationError):  # the organisation named before, posting late
+            services.shared_note_add(
+                by=pcn_mso, incident=shared, side=shared.arose_in, kind="comment", body="Late"
+            )
+
+    def test_a_note_after_the_sharing_stopped_is_refused_not_an_error(self, shared, mso, pcn_mso):
+        services.incident_share(by=mso, incident=shared, organisation=None)
+        with pytest.raises(ValidationError):
+            services.shared_note_add(
+                by=mso, incident=shared, side=shared.organisation, kind="comment", body="x"
+            )

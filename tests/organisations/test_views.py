@@ -356,9 +356,7 @@ class TestNamedPosts:
     def test_someone_without_an_account_is_named(self, mso_client, trust):
         response = mso_client.post(
             self.create_url(trust),
-            self.data(
-                post=Post.PATIENT_SAFETY_SPECIALIST, name="Sam Okafor", email="s@nhs.example"
-            ),
+            self.data(post=Post.CHIEF_PHARMACIST, name="Sam Okafor", email="s@nhs.example"),
         )
         assert response.status_code == 302
         assert Appointment.objects.get(name="Sam Okafor").holder_email == "s@nhs.example"

@@ -8,6 +8,8 @@ from accounts.models import User
 from mso_portal.nhsuk_forms.fields import NHSDateField
 from mso_portal.nhsuk_forms.fields import text_box as _text
 from mso_portal.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
+from organisations.forms import known_organisations
+from organisations.validators import ODSCodeFormField, validate_ods_code
 
 from . import choices, privacy
 from . import medicines as medicine_flags
@@ -472,6 +474,19 @@ class SendForm(DetailForm):
 # Review ------------------------------------------------------------------------------------
 
 
+class ThemesField(forms.CharField):
+    """Themes typed separated by commas (an incident's, or feedback's): the names, trimmed."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault(
+            "help_text", "Separate themes with commas, for example insulin, discharge"
+        )
+        super().__init__(required=False, max_length=500, **kwargs)
+
+    def clean(self, value):
+        return [name.strip() for name in super().clean(value).split(",") if name.strip()]
+
+
 class LearningForm(NoPatientIdentifiers, forms.Form):
     checked_text = ("learning_summary",)
 
@@ -483,12 +498,7 @@ class LearningForm(NoPatientIdentifiers, forms.Form):
     learning_summary = _text(
         "What was learned?", required=False, max_length=5000, help_text=privacy.WARNING
     )
-    themes = forms.CharField(
-        label="Themes",
-        required=False,
-        max_length=500,
-        help_text="Separate themes with commas, for example insulin, discharge",
-    )
+    themes = ThemesField(label="Themes")
     related = forms.CharField(
         label="Related incidents",
         required=False,
@@ -497,7 +507,7 @@ class LearningForm(NoPatientIdentifiers, forms.Form):
     )
 
     def theme_names(self) -> list[str]:
-        return [t for t in self.cleaned_data.get("themes", "").split(",") if t.strip()]
+        return self.cleaned_data.get("themes") or []
 
     def related_references(self) -> list[str]:
         return [
@@ -748,7 +758,7 @@ class ShareForm(forms.Form):
     """The organisation where the incident arose, by its ODS code (from the directory); left
     empty, the incident is no longer shared."""
 
-    ods_code = forms.CharField(
+    ods_code = ODSCodeFormField(
         label="ODS code of the organisation where it arose (optional)",
         help_text="For example, the trust that wrote the discharge letter: RX1, or a pharmacy: "
         "FA123. Leave it empty to stop sharing it",
@@ -759,18 +769,11 @@ class ShareForm(forms.Form):
     )
 
     def clean_ods_code(self):
-        from organisations.models import Organisation
-        from organisations.validators import validate_ods_code
-
-        code = self.cleaned_data["ods_code"].strip().upper()
+        code = self.cleaned_data["ods_code"]
         self.organisation = None
         if code:
             validate_ods_code(code)
-            self.organisation = Organisation.objects.filter(ods_code=code).first()
-            if self.organisation is None:
-                raise forms.ValidationError(
-                    f"No organisation has the ODS code {code}", code="unknown"
-                )
+            [self.organisation] = known_organisations([code])
         return code
 
 
@@ -818,12 +821,7 @@ class FeedbackForm(NoPatientIdentifiers, forms.ModelForm):
         error_messages={"max_length": "Medicines must be 300 characters or fewer"},
     )
     summary = _text("What they said", max_length=3000, message="Enter what they said", rows=5)
-    themes = forms.CharField(
-        label="Themes (optional)",
-        required=False,
-        max_length=500,
-        help_text="Separate themes with commas, for example insulin, discharge",
-    )
+    themes = ThemesField(label="Themes (optional)")
 
     class Meta:
         model = PatientFeedback
@@ -834,4 +832,4 @@ class FeedbackForm(NoPatientIdentifiers, forms.ModelForm):
         self.instance.organisation = organisation
 
     def theme_names(self) -> list[str]:
-        return [t for t in self.cleaned_data.get("themes", "").split(",") if t.strip()]
+        return self.cleaned_data.get("themes") or []

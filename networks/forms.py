@@ -9,7 +9,7 @@ from mso_portal import uploads
 from mso_portal.nhsuk_forms.fields import NHSDateField
 from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
 from organisations.choices import OrganisationKind, Region
-from organisations.forms import SearchForm
+from organisations.forms import SearchForm, known_organisations
 
 from .models import BuddyOffer, BuddyRequest, Event, Network, Resource, WebinarOffer, WorkplanItem
 
@@ -245,16 +245,8 @@ class ODSCodesField(forms.CharField):
 
     def clean(self, value):
         value = super().clean(value)
-        from organisations.models import Organisation
-
         codes = list(dict.fromkeys(code.upper() for code in re.split(r"[\s,;]+", value) if code))
-        found = {o.ods_code: o for o in Organisation.objects.filter(ods_code__in=codes)}
-        unknown = [code for code in codes if code not in found]
-        if unknown:
-            raise ValidationError(
-                f"No organisation has the ODS code {', '.join(unknown)}", code="unknown"
-            )
-        return [found[code] for code in codes]
+        return known_organisations(codes)
 
 
 class WorkplanItemForm(forms.ModelForm):

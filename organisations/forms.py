@@ -88,6 +88,19 @@ class OrganisationSwitchForm(forms.Form):
         self.fields["organisation"].queryset = organisations
 
 
+def known_organisations(codes: list[str]) -> list[Organisation]:
+    """The organisations of these ODS codes, in the order given, or a ValidationError naming
+    the codes no organisation has. ODS codes are public (the NHS Organisation Data Service):
+    saying one is unknown tells nobody anything new."""
+    found = {o.ods_code: o for o in Organisation.objects.filter(ods_code__in=codes)}
+    unknown = [code for code in codes if code not in found]
+    if unknown:
+        raise ValidationError(
+            f"No organisation has the ODS code {', '.join(unknown)}", code="unknown"
+        )
+    return [found[code] for code in codes]
+
+
 class SearchForm(forms.Form):
     """The query string of a list page: a search and a page number, both bounded. Anything
     malformed is ignored, so a list page never fails on what is in its address."""
@@ -361,11 +374,7 @@ class ChangeRequestStartForm(forms.Form):
     def clean_ods_code(self):
         code = self.cleaned_data["ods_code"]
         validate_ods_code(code)
-        # ODS codes are public (the NHS Organisation Data Service): saying one is unknown
-        # tells nobody anything new.
-        organisation = Organisation.objects.filter(ods_code=code).first()
-        if organisation is None:
-            raise ValidationError(f"No organisation has the ODS code {code}", code="unknown")
+        [organisation] = known_organisations([code])
         if not access_for(self.user).has(Perm.CHANGES_SUBMIT, organisation):
             raise ValidationError(
                 "You can ask for changes only for organisations where you are the MSO, the "

@@ -199,3 +199,19 @@ def assert_public():
         return response
 
     return check
+
+
+@pytest.fixture
+def page_queries():
+    """How many SQL queries a page costs, read again after a first request has warmed it: the
+    header's unread count, counted again now and then, is left out."""
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    def count(client, url) -> int:
+        assert client.get(url).status_code == 200
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return sum("notifications_notification" not in q["sql"] for q in queries)
+
+    return count

@@ -143,3 +143,26 @@ class TestFeedback:
             "previous": 1,
             "themes": [{"theme": "insulin", "count": 2}],
         }
+
+
+def test_the_pages_queries_do_not_grow_with_their_rows(client_for, page_queries, trust, mso):
+    client = client_for(mso)
+    pages = [
+        reverse("incidents:feedback", args=[trust.ods_code]),
+        reverse("incidents:feedback_create", args=[trust.ods_code]),
+    ]
+
+    def log(n):
+        services.feedback_record(
+            by=mso,
+            feedback=PatientFeedback(
+                organisation=trust, received_on=TODAY, source="patient", summary=f"Said {n}"
+            ),
+            themes=[f"theme {n}", "insulin"],
+        )
+
+    log(0)  # an empty list reads nothing more than its count
+    few = [page_queries(client, url) for url in pages]
+    for n in range(1, 5):
+        log(n)
+    assert [page_queries(client, url) for url in pages] == few

@@ -195,3 +195,27 @@ class TestNamedAgain:
             services.shared_note_add(
                 by=mso, incident=shared, side=shared.organisation, kind="comment", body="x"
             )
+
+
+def test_the_pages_queries_do_not_grow_with_their_rows(
+    client_for, page_queries, shared, mso, pcn, pcn_mso, staff
+):
+    from tests.incidents.conftest import report
+
+    pages = [
+        (client_for(pcn_mso), reverse("incidents:shared_list")),
+        (client_for(pcn_mso), shared.get_shared_url()),
+        (client_for(mso), shared.get_shared_url()),
+        (client_for(mso), share_url(shared)),
+    ]
+    few = [page_queries(client, url) for client, url in pages]
+    for n in range(4):
+        other = report(shared.organisation, staff, medicines=("Warfarin", "Insulin aspart"))
+        services.incident_share(by=mso, incident=other, organisation=pcn)
+        services.shared_note_add(
+            by=pcn_mso, incident=shared, side=pcn, kind="comment", body=f"Note {n}"
+        )
+        services.shared_note_add(
+            by=mso, incident=shared, side=shared.organisation, kind="comment", body=f"Reply {n}"
+        )
+    assert [page_queries(client, url) for client, url in pages] == few

@@ -371,3 +371,47 @@ class TestWebinarOffers:
         assert response.status_code == 302
         offer.refresh_from_db()
         assert offer.reason == "Full"
+
+
+def test_the_pages_queries_do_not_grow_with_their_rows(
+    client_for,
+    page_queries,
+    london,
+    london_head,
+    owner,
+    item,
+    trust,
+    national,
+    member_mso,
+    network_head,
+    webinar,
+):
+    offer = services.webinar_offer(
+        by=member_mso, offer=WebinarOffer(network=national, topic="T", preferred_month=TODAY)
+    )
+    pages = [
+        (client_for(owner), london.get_absolute_url()),
+        (client_for(owner), item.get_absolute_url()),
+        (client_for(network_head), reverse("networks:workplans")),
+        (client_for(network_head), reverse("networks:webinar_offers", args=[national.slug])),
+        (
+            client_for(network_head),
+            reverse("networks:webinar_offer_decide", args=[national.slug, offer.pk]),
+        ),
+        (client_for(member_mso), webinar.get_absolute_url()),
+    ]
+    few = [page_queries(client, url) for client, url in pages]
+    for n in range(4):
+        services.workplan_item_save(
+            by=london_head,
+            item=WorkplanItem(
+                network=london, priority="p", title=f"t{n}", owner=owner, due_on=TODAY
+            ),
+            organisations=[trust, OrganisationFactory()],
+        )
+        someone = join(national, UserFactory())
+        accepted = services.webinar_offer(
+            by=someone, offer=WebinarOffer(network=national, topic=f"T{n}", preferred_month=TODAY)
+        )
+        services.webinar_decide(by=network_head, offer=accepted, accept=True, event=webinar)
+    assert [page_queries(client, url) for client, url in pages] == few

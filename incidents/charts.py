@@ -22,6 +22,12 @@ def _nice_top(value: float) -> int:
     return top
 
 
+def _tick(value: float) -> float:
+    """A tick's value as written: whole numbers without a point, others to two places (a
+    measure of 0 to 1)."""
+    return int(value) if value == int(value) else round(value, 2)
+
+
 @dataclass
 class SpcDrawing:
     width: int
@@ -75,7 +81,7 @@ def spc_drawing(chart: Chart) -> SpcDrawing:
             }
         )
     line = " ".join(f"{p['x']},{p['y']}" for p in drawn)
-    ticks = [{"y": y(top * k / 4), "value": round(top * k / 4)} for k in range(5)]
+    ticks = [{"y": y(top * k / 4), "value": _tick(top * k / 4)} for k in range(5)]
     return SpcDrawing(
         WIDTH,
         HEIGHT,

@@ -65,6 +65,7 @@ INSTALLED_APPS = [
     "incidents",
     "alerts",
     "committees",
+    "improvement",
     "notifications",
 ]
 

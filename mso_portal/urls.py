@@ -15,6 +15,7 @@ urlpatterns = [
     path("incidents/", include("incidents.urls")),
     path("alerts/", include("alerts.urls")),
     path("committees/", include("committees.urls")),
+    path("improvement/", include("improvement.urls")),
     path("invitations/accept/", organisation_views.invitation_accept, name="invitation_accept"),
     path("invitations/<str:token>/", organisation_views.invitation_open, name="invitation_open"),
     path("accounts/", include("accounts.urls")),

@@ -39,6 +39,8 @@ def navigation(request):
         menu.append((reverse("alerts:inbox"), "Alerts"))
     if organisation is not None and access.has(Perm.COMMITTEES_VIEW, organisation):
         menu.append((reverse("committees:list", args=[organisation.ods_code]), "Committee"))
+    if organisation is not None and access.has(Perm.PROJECTS_VIEW, organisation):
+        menu.append((reverse("improvement:projects", args=[organisation.ods_code]), "Improvement"))
     if access.has(Perm.COMMITTEE_REPORTS_COMPARE):
         menu.append((reverse("committees:compare"), "Assurance reports"))
     if access.has(Perm.INCIDENTS_REPORT):

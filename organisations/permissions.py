@@ -78,6 +78,12 @@ class Perm(StrEnum):
     COMMITTEE_ACTIONS_UPDATE = "committees.action"  # record what was done about an action
     COMMITTEE_REPORTS_APPROVE = "committees.approve"  # approve an assurance report, submit it
     COMMITTEE_REPORTS_COMPARE = "committees.compare"  # approved reports, side by side
+    # Safety improvement: the organisation's improvement projects (read, and start, measure and
+    # finish them); its protocols for high-risk medicines, read by every member and kept by
+    # the safety team.
+    PROJECTS_VIEW = "projects.view"
+    IMPROVEMENT_MANAGE = "improvement.manage"
+    PROTOCOLS_VIEW = "protocols.view"
 
 
 class GlobalRole(StrEnum):
@@ -279,6 +285,13 @@ def _committee_action_owner(user) -> Q:
     return Q(owner=user)
 
 
+def _leads_project(user) -> Q:
+    return Q(lead=user)
+
+
+# Whoever leads an improvement project keeps it up to date, in whatever role they hold.
+LEAD_KEEPS_PROJECT = {"improvement.Project": _leads_project}
+
 # Whoever owns an action of a committee meeting sees it and records what was done.
 OWNER_UPDATES_COMMITTEE_ACTION = {"committees.MeetingAction": _committee_action_owner}
 
@@ -301,20 +314,40 @@ ALERTS = {P.ALERTS_VIEW, P.ALERTS_RESPOND, P.ALERTS_ACT}
 # its chair and secretary.
 COMMITTEE = {P.COMMITTEES_VIEW}
 COMMITTEE_RUN = {P.COMMITTEES_VIEW, P.COMMITTEES_MANAGE}
+# Safety improvement: read by those who give assurance; run by the medication safety team.
+PROJECTS = {P.PROJECTS_VIEW, P.PROTOCOLS_VIEW}
+IMPROVE = PROJECTS | {P.IMPROVEMENT_MANAGE}
 
 RULES: tuple[Rule, ...] = (
     # Roles of members.
-    Rule(Role.STAFF, VIEW | REPORT),
+    Rule(Role.STAFF, VIEW | REPORT | {P.PROTOCOLS_VIEW}),
     Rule(
         Role.SAFETY_TEAM,
-        VIEW | REPORT | REVIEW | {P.MEMBERS_VIEW, P.ALERTS_VIEW, P.ALERTS_ACT},
+        VIEW | REPORT | REVIEW | IMPROVE | {P.MEMBERS_VIEW, P.ALERTS_VIEW, P.ALERTS_ACT},
     ),
     Rule(
         Role.COMMITTEE_CHAIR,
-        VIEW | REPORT | FIGURES | COMMITTEE_RUN | {P.ALERTS_VIEW, P.COMMITTEE_REPORTS_APPROVE},
+        VIEW
+        | REPORT
+        | FIGURES
+        | COMMITTEE_RUN
+        | PROJECTS
+        | {P.ALERTS_VIEW, P.COMMITTEE_REPORTS_APPROVE},
     ),
-    Rule(Role.COMMITTEE_SECRETARY, VIEW | REPORT | FIGURES | COMMITTEE_RUN | {P.ALERTS_VIEW}),
-    Rule(Role.COMMITTEE_MEMBER, VIEW | REPORT | FIGURES | COMMITTEE | {P.ALERTS_VIEW}),
+    Rule(
+        Role.COMMITTEE_SECRETARY,
+        VIEW | REPORT | FIGURES | COMMITTEE_RUN | PROJECTS | {P.ALERTS_VIEW},
+    ),
+    Rule(Role.COMMITTEE_MEMBER, VIEW | REPORT | FIGURES | COMMITTEE | PROJECTS | {P.ALERTS_VIEW}),
+    *(
+        Rule(
+            role,
+            {P.PROJECTS_VIEW, P.IMPROVEMENT_MANAGE},
+            only=LEAD_KEEPS_PROJECT,
+            rows="the improvement projects they lead",
+        )
+        for role in Role
+    ),
     *(
         Rule(
             role,
@@ -400,6 +433,7 @@ RULES: tuple[Rule, ...] = (
         | REVIEW
         | ALERTS
         | COMMITTEE
+        | IMPROVE
         | {P.NETWORKS_JOIN, P.HIGH_RISK_MANAGE},
     ),
     Rule(
@@ -410,6 +444,7 @@ RULES: tuple[Rule, ...] = (
         | REVIEW
         | ALERTS
         | COMMITTEE
+        | IMPROVE
         | {P.NETWORKS_JOIN, P.HIGH_RISK_MANAGE},
     ),
     # The MSO of a primary care network covers the network's GP practices: each practice's
@@ -426,6 +461,7 @@ RULES: tuple[Rule, ...] = (
         | FIGURES
         | CHANGES
         | COMMITTEE
+        | PROJECTS
         | {P.MEMBERS_VIEW, P.HANDOVER_VIEW, P.ALERTS_VIEW, P.ALERTS_SIGN_OFF},
     ),
     # The MSO of an ICB compares the approved assurance reports of the organisations of its
@@ -465,7 +501,8 @@ RULES: tuple[Rule, ...] = (
     # Patient Safety Specialists are told of national alerts and read their organisation's
     # responses; they meet in the specialists' networks. The executive director for patient
     # safety identifies them (change_requests.ASKED_BY: which changes each post asks for).
-    Rule(Post.PATIENT_SAFETY_SPECIALIST, VIEW | {P.ALERTS_VIEW, P.NETWORKS_JOIN}),
+    # They support improvement: they read the projects and protocols.
+    Rule(Post.PATIENT_SAFETY_SPECIALIST, VIEW | PROJECTS | {P.ALERTS_VIEW, P.NETWORKS_JOIN}),
     Rule(Post.PATIENT_SAFETY_DIRECTOR, VIEW | CHANGES),
     Rule(
         Post.CDAO,

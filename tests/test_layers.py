@@ -8,15 +8,18 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
-DOMAIN_APPS = {"networks", "notifications", "incidents", "alerts", "committees"}
+DOMAIN_APPS = {"networks", "notifications", "incidents", "alerts", "committees", "improvement"}
 FORBIDDEN = {
     "organisations": DOMAIN_APPS - {"notifications"},
     "notifications": DOMAIN_APPS - {"notifications"} | {"organisations"},
     # The MSO community stands on organisations; the clinical and governance apps on it.
-    "networks": {"incidents", "alerts", "committees"},
+    "networks": {"incidents", "alerts", "committees", "improvement"},
     # Committees read incidents and alerts for their agendas and reports; not the other way.
-    "incidents": {"committees"},
-    "alerts": {"committees"},
+    "incidents": {"committees", "improvement"},
+    "alerts": {"committees", "improvement"},
+    # Improvement projects respond to incidents and alerts and are shared with networks; the
+    # committees report on them.
+    "improvement": {"committees"},
 }
 
 

@@ -29,7 +29,8 @@ def scoped_models() -> set[str]:
 def view_modules() -> list[Path]:
     """Every module that holds views: views.py, views/ packages, and the project's pages."""
     found = []
-    for app in ("accounts", "organisations", "networks", "incidents", "alerts", "committees"):
+    apps_ = ("accounts", "organisations", "networks", "incidents", "alerts", "committees")
+    for app in (*apps_, "improvement"):
         found += sorted((ROOT / app).glob("views.py")) + sorted((ROOT / app).glob("views/*.py"))
     project = ("pages.py", "health.py", "home.py")
     return found + [ROOT / "mso_portal" / name for name in project]

@@ -1,0 +1,259 @@
+"""An organisation's improvement projects: the list, a project's page with its run chart and
+PDSA cycles, and the forms that start, measure, test, finish and share it.
+
+A project is found within an organisation the person sees: one they may not read there is 403
+(its lead reads and keeps theirs, whatever their role); elsewhere it does not exist (404)."""
+
+from django.contrib import messages
+from django.core.exceptions import PermissionDenied
+from django.http import HttpResponse
+from django.shortcuts import redirect, render
+
+from mso_portal.forms import run_service
+from mso_portal.http import allow
+from networks.access import network_access
+from networks.models import Network
+from networks.services import tag_names
+from organisations.access import access_for
+from organisations.models import Organisation
+from organisations.permissions import Perm
+from organisations.scoping import get_object_for
+
+from .. import services, writeup
+from ..forms import CycleForm, FinishForm, MeasurePointForm, ProjectForm, ShareForm
+from ..models import MeasurePoint, PdsaCycle, Project
+
+MANAGE = Perm.IMPROVEMENT_MANAGE
+
+
+def _organisation(request, ods_code, perm=None):
+    return get_object_for(request.user, Organisation, perm, ods_code=ods_code)
+
+
+def project_for(request, ods_code, pk, perm=None) -> Project:
+    organisation = _organisation(request, ods_code)
+    project = get_object_for(
+        request.user,
+        Project.objects.select_related("organisation", "lead"),
+        perm,
+        within=organisation,
+        pk=pk,
+    )
+    return project
+
+
+@allow("GET")
+def project_list(request, ods_code):
+    organisation = _organisation(request, ods_code, Perm.PROJECTS_VIEW)
+    projects = (
+        Project.objects.visible_to(request.user)
+        .filter(organisation=organisation)
+        .select_related("lead", "organisation")
+        .order_by("status", "-started_on", "-pk")
+    )
+    context = {
+        "organisation": organisation,
+        "projects": projects,
+        "can_manage": access_for(request.user).has(MANAGE, organisation),
+    }
+    return render(request, "improvement/project_list.html", context)
+
+
+@allow("GET", "POST")
+def project_create(request, ods_code):
+    organisation = _organisation(request, ods_code, MANAGE)
+    form = ProjectForm(
+        request.POST if request.method == "POST" else None,
+        organisation=organisation,
+        initial={"lead": request.user.pk},
+    )
+    if form.is_valid() and run_service(
+        request,
+        form,
+        "title",
+        lambda: services.project_save(
+            by=request.user, project=form.instance, references=form.references()
+        ),
+    ):
+        messages.success(request, f"“{form.instance.title}” is started")
+        return redirect(form.instance)
+    return render(
+        request,
+        "improvement/project_form.html",
+        {"organisation": organisation, "form": form, "project": None},
+    )
+
+
+@allow("GET")
+def project_detail(request, ods_code, pk):
+    project = project_for(request, ods_code, pk)
+    access = access_for(request.user)
+    context = {
+        **writeup.context(project),
+        "organisation": project.organisation,
+        "incidents": project.incidents.visible_to(request.user).order_by("reference"),
+        "alerts": project.alerts.order_by("reference"),
+        "can_manage": access.has(MANAGE, project),
+    }
+    return render(request, "improvement/project_detail.html", context)
+
+
+@allow("GET")
+def project_writeup(request, ods_code, pk):
+    project = project_for(request, ods_code, pk)
+    response = HttpResponse(writeup.render(project), content_type="application/pdf")
+    response["Content-Disposition"] = f'attachment; filename="project-{project.pk}.pdf"'
+    return response
+
+
+@allow("GET", "POST")
+def project_update(request, ods_code, pk):
+    project = project_for(request, ods_code, pk, MANAGE)
+    form = ProjectForm(
+        request.POST if request.method == "POST" else None,
+        instance=project,
+        organisation=project.organisation,
+    )
+    if form.is_valid() and run_service(
+        request,
+        form,
+        "title",
+        lambda: services.project_save(
+            by=request.user, project=form.instance, references=form.references()
+        ),
+    ):
+        messages.success(request, "The project is changed")
+        return redirect(project)
+    context = {"organisation": project.organisation, "form": form, "project": project}
+    return render(request, "improvement/project_form.html", context)
+
+
+@allow("GET", "POST")
+def point_create(request, ods_code, pk):
+    project = project_for(request, ods_code, pk, MANAGE)
+    form = MeasurePointForm(request.POST if request.method == "POST" else None, project=project)
+    if form.is_valid() and run_service(
+        request,
+        form,
+        "period_start",
+        lambda: services.point_record(by=request.user, point=form.instance),
+    ):
+        messages.success(request, "The value is recorded")
+        return redirect(project)
+    return render(request, "improvement/point_form.html", {"project": project, "form": form})
+
+
+@allow("POST")
+def point_remove(request, ods_code, pk, point_pk):
+    project = project_for(request, ods_code, pk, MANAGE)
+    point = get_object_for(request.user, MeasurePoint, project=project, pk=point_pk)
+    services.point_remove(by=request.user, point=point)
+    messages.success(request, "The value is removed")
+    return redirect(project)
+
+
+@allow("GET", "POST")
+def cycle_create(request, ods_code, pk):
+    return _cycle_form(request, project_for(request, ods_code, pk, MANAGE), None)
+
+
+@allow("GET", "POST")
+def cycle_update(request, ods_code, pk, cycle_pk):
+    project = project_for(request, ods_code, pk, MANAGE)
+    cycle = get_object_for(request.user, PdsaCycle, project=project, pk=cycle_pk)
+    return _cycle_form(request, project, cycle)
+
+
+def _cycle_form(request, project, cycle):
+    form = CycleForm(
+        request.POST if request.method == "POST" else None, instance=cycle, project=project
+    )
+    if form.is_valid() and run_service(
+        request,
+        form,
+        "change",
+        lambda: services.cycle_save(by=request.user, cycle=form.instance),
+    ):
+        messages.success(request, f"Cycle {form.instance.number} is saved")
+        return redirect(project)
+    context = {"project": project, "form": form, "cycle": cycle}
+    return render(request, "improvement/cycle_form.html", context)
+
+
+@allow("GET", "POST")
+def project_finish(request, ods_code, pk):
+    project = project_for(request, ods_code, pk, MANAGE)
+    if not project.is_active:
+        messages.info(request, "The project has already ended")
+        return redirect(project)
+    form = FinishForm(request.POST if request.method == "POST" else None)
+    ended = form.is_valid() and run_service(
+        request,
+        form,
+        "status",
+        lambda: services.project_finish(
+            by=request.user,
+            project=project,
+            status=form.cleaned_data["status"],
+            finished_on=form.cleaned_data["finished_on"],
+            results=form.cleaned_data["results"],
+        ),
+    )
+    if ended:
+        messages.success(request, f"The project is {ended.get_status_display().lower()}")
+        return redirect(ended)
+    return render(request, "improvement/finish_form.html", {"project": project, "form": form})
+
+
+@allow("POST")
+def project_reopen(request, ods_code, pk):
+    project = project_for(request, ods_code, pk, MANAGE)
+    services.project_reopen(by=request.user, project=project)
+    messages.success(request, "The project is in progress again")
+    return redirect(project)
+
+
+def share_networks(user):
+    """The networks whose library the person may share with: those they are a member of."""
+    access = network_access(user)
+    if not access.may_join:
+        return Network.objects.none()
+    return Network.objects.filter(pk__in=list(access.roles)).order_by("kind", "name")
+
+
+@allow("GET", "POST")
+def project_share(request, ods_code, pk):
+    project = project_for(request, ods_code, pk, MANAGE)
+    return share_page(
+        request,
+        shared=project,
+        back=project.get_absolute_url(),
+        share=lambda network, tags: services.project_share(
+            by=request.user, project=project, network=network, tags=tags
+        ),
+        what="Its write-up, as a PDF: the aim, the measure and its run chart, the PDSA cycles, "
+        "co-production and results. The incidents it responds to are not in it.",
+        tags=project.medicines,
+    )
+
+
+def share_page(request, *, shared, back, share, what, tags):
+    """Share a project or a protocol with one of the person's networks, in one step."""
+    networks = list(share_networks(request.user))
+    if not networks:
+        raise PermissionDenied("Join an MSO network to share with its library")
+    form = ShareForm(
+        request.POST if request.method == "POST" else None,
+        networks=networks,
+        initial={"network": networks[0].pk, "tags": tags},
+    )
+    if form.is_valid():
+        network = next(n for n in networks if n.pk == form.cleaned_data["network"])
+        resource = run_service(
+            request, form, "network", lambda: share(network, tag_names(form.cleaned_data["tags"]))
+        )
+        if resource:
+            messages.success(request, f"“{resource.title}” is in the library of {network.name}")
+            return redirect("networks:resources", slug=network.slug)
+    context = {"form": form, "shared": shared, "back": back, "what": what}
+    return render(request, "improvement/share_form.html", context)

@@ -1,0 +1,146 @@
+"""An organisation's standard protocols for high-risk medicines: every member reads the current
+ones and downloads their documents; the safety team adds, revises, retires and shares them."""
+
+from django.contrib import messages
+from django.http import FileResponse
+from django.shortcuts import redirect, render
+from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
+
+from mso_portal.forms import run_service
+from mso_portal.http import allow
+from mso_portal.uploads import LimitedUploadHandler
+from organisations.access import access_for
+from organisations.models import Organisation
+from organisations.permissions import Perm
+from organisations.scoping import get_object_for
+
+from .. import services
+from ..forms import ProtocolForm
+from ..models import Protocol
+from .projects import share_page
+
+MANAGE = Perm.IMPROVEMENT_MANAGE
+
+
+def _organisation(request, ods_code, perm=Perm.PROTOCOLS_VIEW):
+    return get_object_for(request.user, Organisation, perm, ods_code=ods_code)
+
+
+def _protocol(request, ods_code, pk, perm=None) -> Protocol:
+    organisation = _organisation(request, ods_code)
+    return get_object_for(
+        request.user,
+        Protocol.objects.select_related("organisation", "owner"),
+        perm,
+        within=organisation,
+        pk=pk,
+    )
+
+
+@allow("GET")
+def protocol_list(request, ods_code):
+    organisation = _organisation(request, ods_code)
+    today = timezone.localdate()
+    can_manage = access_for(request.user).has(MANAGE, organisation)
+    protocols = (
+        Protocol.objects.visible_to(request.user)
+        .filter(organisation=organisation)
+        .select_related("owner", "organisation")
+    )
+    context = {
+        "organisation": organisation,
+        "current": [p for p in protocols if p.retired_on is None],
+        # Retired protocols stay on record for the team that kept them, not for staff.
+        "retired": [p for p in protocols if p.retired_on is not None] if can_manage else [],
+        "today": today,
+        "can_manage": can_manage,
+    }
+    return render(request, "improvement/protocol_list.html", context)
+
+
+@allow("GET")
+def protocol_detail(request, ods_code, pk):
+    protocol = _protocol(request, ods_code, pk)
+    context = {
+        "protocol": protocol,
+        "organisation": protocol.organisation,
+        "review_due": protocol.review_due(timezone.localdate()),
+        "can_manage": access_for(request.user).has(MANAGE, protocol),
+    }
+    return render(request, "improvement/protocol_detail.html", context)
+
+
+@allow("GET")
+def protocol_document(request, ods_code, pk):
+    protocol = _protocol(request, ods_code, pk)
+    return FileResponse(
+        protocol.file.open("rb"),
+        as_attachment=True,
+        filename=protocol.filename,
+        content_type=protocol.content_type,
+    )
+
+
+@csrf_exempt
+@allow("GET", "POST")
+def protocol_create(request, ods_code):
+    # The size limit applies while the upload is read, so it is set before the CSRF check
+    # reads the form (which it still does: _protocol_form is csrf_protect-ed). Only those who
+    # may keep protocols get as far as sending a file.
+    organisation = _organisation(request, ods_code, MANAGE)
+    request.upload_handlers.insert(0, LimitedUploadHandler(request))
+    return _protocol_form(request, organisation, None)
+
+
+@csrf_exempt
+@allow("GET", "POST")
+def protocol_update(request, ods_code, pk):
+    protocol = _protocol(request, ods_code, pk, MANAGE)
+    request.upload_handlers.insert(0, LimitedUploadHandler(request))
+    return _protocol_form(request, protocol.organisation, protocol)
+
+
+@csrf_protect
+def _protocol_form(request, organisation, protocol):
+    posted = request.method == "POST"
+    form = ProtocolForm(
+        request.POST if posted else None,
+        request.FILES if posted else None,
+        instance=protocol,
+        organisation=organisation,
+        too_big=getattr(request, "upload_too_big", False),
+    )
+    if form.is_valid() and run_service(
+        request,
+        form,
+        "title",
+        lambda: services.protocol_save(by=request.user, protocol=form.instance),
+    ):
+        messages.success(request, f"“{form.instance}” is saved")
+        return redirect(form.instance)
+    context = {"organisation": organisation, "form": form, "protocol": protocol}
+    return render(request, "improvement/protocol_form.html", context)
+
+
+@allow("POST")
+def protocol_retire(request, ods_code, pk):
+    protocol = _protocol(request, ods_code, pk, MANAGE)
+    services.protocol_retire(by=request.user, protocol=protocol)
+    messages.success(request, f"“{protocol}” is retired: staff no longer see it")
+    return redirect("improvement:protocols", ods_code=ods_code)
+
+
+@allow("GET", "POST")
+def protocol_share(request, ods_code, pk):
+    protocol = _protocol(request, ods_code, pk, MANAGE)
+    return share_page(
+        request,
+        shared=protocol,
+        back=protocol.get_absolute_url(),
+        share=lambda network, tags: services.protocol_share(
+            by=request.user, protocol=protocol, network=network, tags=tags
+        ),
+        what=f"A copy of its document, {protocol.filename}, with its title and summary.",
+        tags=protocol.medicines,
+    )

@@ -1,7 +1,8 @@
 """The agenda a meeting is offered, from the organisation's data since the committee last met
 (or the 3 months before, for its first meeting): new incidents of moderate harm or worse, never
-events, thematic reviews, alerts open or past a deadline, and actions past their dates, its own
-first. The secretary edits it before it is saved.
+events, thematic reviews, alerts open or past a deadline, improvement projects started or
+finished, and actions past their dates, its own first. The secretary edits it before it is
+saved.
 
 Items name a record by its reference, harm and date, never by what happened: the committee's
 members see figures, and whoever may read the incident opens it from its reference.
@@ -14,6 +15,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from alerts.models import AlertResponse
+from improvement.models import Project
 from incidents.choices import MODERATE_OR_WORSE, PHYSICAL_HARM, LearningResponse
 from incidents.models import Incident, IncidentAction, Status
 
@@ -114,6 +116,38 @@ def suggest(committee: Committee, before) -> list[Suggestion]:
                 + (f"; past its deadline of {response.next_due_on:%-d %B %Y}" if late else ""),
                 AgendaSource.ALERT,
                 response.alert.reference,
+            )
+        )
+
+    for project in Project.objects.filter(
+        organisation_id=organisation,
+        started_on__gte=since.date(),
+        started_on__lt=before.date(),
+    ).order_by("started_on", "pk"):
+        found.append(
+            Suggestion(
+                f"Improvement project started: {project.title[:200]}",
+                f"Aim: {project.aim[:300]}",
+                AgendaSource.PROJECT,
+                "",
+            )
+        )
+    for project in (
+        Project.objects.filter(
+            organisation_id=organisation,
+            finished_on__gte=since.date(),
+            finished_on__lt=before.date(),
+        )
+        .exclude(status=Project.Status.ACTIVE)
+        .order_by("finished_on", "pk")
+    ):
+        found.append(
+            Suggestion(
+                f"Improvement project {project.get_status_display().lower()}: "
+                f"{project.title[:200]}",
+                f"Results: {project.results[:300]}" if project.results else "",
+                AgendaSource.PROJECT,
+                "",
             )
         )
 

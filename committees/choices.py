@@ -50,6 +50,7 @@ class AgendaSource(models.TextChoices):
     ALERT = "alert", "Alert open or past a deadline"
     ACTION = "action", "Action past its date"
     REVIEW = "review", "Thematic review"
+    PROJECT = "project", "Improvement project started or finished"
 
 
 class ReportState(models.TextChoices):

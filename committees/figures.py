@@ -6,7 +6,8 @@ same figures whatever changes later.
 Each section reads the period (first to last day, both included) and, for comparison, the
 period of the same length just before. Incidents are counted by the day they happened (as the
 incident dashboard counts them), duplicates left out; alerts by their responses' deadlines and
-the day they were closed; posts and handovers as they stood on the last day.
+the day they were closed; improvement projects by the days they started and ended; posts and
+handovers as they stood on the last day.
 """
 
 import datetime
@@ -17,6 +18,8 @@ from django.utils import timezone
 
 from alerts.choices import FINISHED_ACTIONS as ALERT_ACTIONS_FINISHED
 from alerts.models import NO_DEADLINE, AlertActionResponse, AlertResponse
+from improvement import measures
+from improvement.models import Project
 from incidents import charts, spc
 from incidents.choices import MODERATE_OR_WORSE, PHYSICAL_HARM, LearningResponse
 from incidents.figures import month_starts, monthly_totals
@@ -37,6 +40,7 @@ SECTIONS = (
     ("medicines", "High-risk medicines and controlled drugs", False),
     ("themes", "Themes", False),
     ("learning", "Learning responses", False),
+    ("projects", "Improvement projects", False),
     ("never_events", "Never events", False),
     ("alerts", "National patient safety alerts", True),
     ("actions", "Actions past their dates", False),
@@ -201,6 +205,44 @@ def _practices(practices, start, end, previous_start, previous_end, alerts) -> l
     ]
 
 
+def _projects(organisation_ids, start, end) -> dict:
+    """Projects started and ended in the period, with what their measures came to, and those
+    in progress on its last day."""
+    projects = Project.objects.filter(organisation_id__in=organisation_ids).select_related("lead")
+    ended = list(
+        projects.finished_between(start, end)
+        .exclude(status=Project.Status.ACTIVE)
+        .prefetch_related("points")
+        .order_by("finished_on", "pk")
+    )
+    return {
+        "started": [
+            {
+                "title": p.title,
+                "lead": p.lead.full_name or p.lead.email,
+                "started_on": p.started_on.isoformat(),
+                "co_produced": p.is_co_produced,
+            }
+            for p in projects.started_between(start, end).order_by("started_on", "pk")
+        ],
+        "ended": [
+            {
+                "title": p.title,
+                "status": p.get_status_display(),
+                "finished_on": p.finished_on.isoformat(),
+                "measure": f"{p.measure} ({p.measure_unit})",
+                "results": p.results,
+                "co_produced": p.is_co_produced,
+                **measures.result(p, list(p.points.all())),
+            }
+            for p in ended
+        ],
+        "in_progress": projects.filter(started_on__lte=end)
+        .filter(Q(finished_on__isnull=True) | Q(finished_on__gt=end))
+        .count(),
+    }
+
+
 def report_figures(committee: Committee, start: datetime.date, end: datetime.date) -> dict:
     """Every section's figures for the period, and the period before for comparison."""
     organisation = committee.organisation
@@ -314,6 +356,7 @@ def report_figures(committee: Committee, start: datetime.date, end: datetime.dat
             for code, label in LearningResponse.choices
             if code != LearningResponse.NONE
         ],
+        "projects": _projects(ids, start, end),
         "never_events": sorted(period.filter(never_event=True).values_list("reference", flat=True)),
         "alerts": alerts,
         "actions": {
@@ -405,7 +448,8 @@ def report_context(report) -> dict:
                 "narrative": report.narratives.get(key, ""),
             }
             for key, title, required in SECTIONS
-            if key != "practices" or found.get("practices")
+            # A report approved before a section existed keeps its figures without it.
+            if (key != "practices" or found.get("practices")) and (key in found or key == "summary")
         ],
         "spc": charts.spc_drawing(chart_of(found["incidents"]["chart"])),
     }

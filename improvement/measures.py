@@ -58,3 +58,20 @@ def reading(project, drawn: spc.Chart) -> str:
     if improving:
         return "The latest value shows special cause improvement."
     return "The latest value shows special cause concern: look at what changed."
+
+
+def result(project, points) -> dict:
+    """What a project's measure came to, for the committee: its first and latest values and
+    the reading of its run chart (plain data, kept in an approved report's snapshot)."""
+    if not points:
+        return {"first": None, "latest": None, "reading": "No values recorded."}
+    drawn = chart(project, points)
+
+    def value(point) -> str:
+        return f"{point.value.normalize():f} ({period_name(project.frequency, point.period_start)})"
+
+    return {
+        "first": value(points[0]),
+        "latest": value(points[-1]),
+        "reading": reading(project, drawn) or drawn.interpretation(),
+    }

@@ -209,11 +209,12 @@ class CycleForm(NoPatientIdentifiers, forms.ModelForm):
         label="Decision (optional until the cycle ends)",
         required=False,
         choices=[("", "Not yet: the cycle is running"), *PdsaCycle.Decision.choices],
-        widget=NHSRadioSelect(conditionals={value: ["ends_on"] for value in PdsaCycle.Decision}),
+        widget=NHSRadioSelect,
         error_messages={"invalid_choice": "Select a decision"},
     )
     ends_on = NHSDateField(
-        label="Date it ended",
+        label="Date it ended (with the decision)",
+        subject="Date it ended",
         required=False,
         allow_future=False,
         help_text="For example, 30 11 2026",

@@ -2,8 +2,9 @@
 with two GP practices, a community pharmacy, and one sign-in for each kind of user; then the MSO
 community and the register's comings and goings (demo_community.py), fifteen months of
 medication incidents (demo_incidents.py), national alerts with each organisation's response
-(demo_alerts.py), and Trust A's medication safety committee (demo_committees.py). Every name,
-code, incident, alert and meeting here is made up.
+(demo_alerts.py), Trust A's improvement projects and protocols (demo_improvement.py), and its
+medication safety committee (demo_committees.py). Every name, code, incident, alert and meeting
+here is made up.
 
 Running it again changes nothing but the demo passwords (set to DEMO_PASSWORD each time).
 """
@@ -24,6 +25,7 @@ from accounts.models import (
 )
 from alerts.models import Alert, AlertResponse
 from committees.models import Committee, Meeting
+from improvement.models import Project
 from incidents.models import Incident
 from incidents.summary import counted_afterwards
 from networks.models import Event, Network, Resource
@@ -42,6 +44,7 @@ from organisations.models import (
 from .demo_alerts import seed_alerts
 from .demo_committees import seed_committees
 from .demo_community import seed_community
+from .demo_improvement import seed_improvement
 from .demo_incidents import seed_incidents
 
 SINCE = date(2024, 4, 1)
@@ -291,6 +294,7 @@ def seed_demo(password: str) -> dict[str, int]:
             organisations, lambda email, name, **extra: _user(email, name, password, **extra)
         )
         seed_alerts(organisations)
+        seed_improvement(organisations, people)
         seed_committees(organisations, people)
     return {
         "organisations": Organisation.objects.count(),
@@ -308,4 +312,5 @@ def seed_demo(password: str) -> dict[str, int]:
         "alert responses open": AlertResponse.objects.open().count(),
         "committees": Committee.objects.count(),
         "committee meetings": Meeting.objects.count(),
+        "improvement projects": Project.objects.count(),
     }

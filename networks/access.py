@@ -1,9 +1,11 @@
 """Who may do what in the MSO networks, declared once.
 
-- Whoever may join networks (``Perm.NETWORKS_JOIN``: MSOs, deputy MSOs and network leads, from
-  the permission rule set) sees every network and may join it. For anyone else networks do
-  not exist (404), even those they joined while they held a post: a membership counts only
-  while its holder may join.
+- Each network belongs to a community. Whoever may join the MSO networks (``Perm.NETWORKS_JOIN``:
+  MSOs, deputy MSOs and their networks' leads) sees every MSO network and may join it; whoever
+  may join the Patient Safety Specialist networks (``Perm.SPECIALIST_NETWORKS_JOIN``: the
+  specialists and their networks' leads) sees and joins those (COMMUNITY_PERMS). For anyone
+  else a network does not exist (404), even one they joined while they held a post: a
+  membership counts only while its holder may join its community.
 - A network's members see its members, events and resources, and share resources; someone who
   sees the network without being in it is told to join (403).
 - A network's leads add and change its events and remove any resource; a member removes what
@@ -28,31 +30,49 @@ from organisations.permissions import Perm
 
 from .models import Network, NetworkMembership
 
+# Which permission opens which community's networks.
+COMMUNITY_PERMS = {
+    Network.Community.MSO: Perm.NETWORKS_JOIN,
+    Network.Community.SPECIALISTS: Perm.SPECIALIST_NETWORKS_JOIN,
+}
+
 
 @dataclass
 class NetworkAccess:
-    may_join: bool
+    communities: frozenset[str]  # the communities whose networks the person sees and joins
     roles: dict[int, str] = field(default_factory=dict)  # network id -> membership role
+    # network id -> its community, for the networks the person is in
+    community_of: dict[int, str] = field(default_factory=dict)
     # Leads a national MSO network: sees every network's workplan.
     leads_nationally: bool = False
     user_id: int | None = None
 
-    # A membership counts while the person may join networks: an MSO whose post has ended, or
-    # who left their organisation, no longer sees the members, events or library.
+    @property
+    def may_join(self) -> bool:
+        """Whether the person sees networks at all."""
+        return bool(self.communities)
+
+    # A membership counts while the person may join its community's networks: an MSO whose
+    # post has ended, or who left their organisation, no longer sees the members, events or
+    # library.
     def is_member(self, network) -> bool:
-        return self.may_join and network.pk in self.roles
+        return network.pk in self.roles and self.sees(network)
 
     def is_lead(self, network) -> bool:
-        return self.may_join and self.roles.get(network.pk) == NetworkMembership.Role.LEAD
+        return self.is_member(network) and self.roles[network.pk] == NetworkMembership.Role.LEAD
 
     def sees(self, network) -> bool:
-        return self.may_join
+        return network.community in self.communities
 
     def visible(self):
-        return Network.objects.all() if self.may_join else Network.objects.none()
+        return Network.objects.filter(community__in=self.communities)
+
+    def member_of(self) -> list[int]:
+        """The networks the person is in and whose community they may join."""
+        return [pk for pk, community in self.community_of.items() if community in self.communities]
 
     def sees_every_workplan(self) -> bool:
-        return self.may_join and self.leads_nationally
+        return Network.Community.MSO in self.communities and self.leads_nationally
 
     def moves_on(self, item) -> bool:
         """Whether the person changes the status of a workplan item: its owner, while a
@@ -70,9 +90,13 @@ def network_access(user) -> NetworkAccess:
                 "network_id", "role", "network__kind", "network__community"
             )
         )
+        access = access_for(user)
         cached = user.__dict__["_network_access"] = NetworkAccess(
-            may_join=access_for(user).has(Perm.NETWORKS_JOIN),
+            communities=frozenset(
+                community for community, perm in COMMUNITY_PERMS.items() if access.has(perm)
+            ),
             roles={network: role for network, role, _kind, _community in memberships},
+            community_of={network: community for network, _r, _k, community in memberships},
             leads_nationally=any(
                 role == NetworkMembership.Role.LEAD
                 and kind == Network.Kind.NATIONAL

@@ -53,7 +53,7 @@ def navigation(request):
         menu.append((reverse("register:specialists"), "Patient Safety Specialists"))
     if can["can_browse_organisations"]:
         menu.append((reverse("organisations:list"), "Organisations"))
-    if access.has(Perm.NETWORKS_JOIN):
+    if access.has(Perm.NETWORKS_JOIN) or access.has(Perm.SPECIALIST_NETWORKS_JOIN):
         menu.append((reverse("networks:list"), "Networks"))
     if can["can_administer"]:
         menu.append((reverse("admin:index"), "Administration"))

@@ -55,6 +55,7 @@ class Perm(StrEnum):
     SPECIALISTS_DECIDE = "specialists.decide"
     SPECIALISTS_CONFIDENTIAL = "specialists.confidential"
     NETWORKS_JOIN = "networks.join"  # join MSO networks, offer or ask for a buddy
+    SPECIALIST_NETWORKS_JOIN = "networks.join-specialists"  # join Patient Safety Specialist ones
     BUDDIES_PAIR = "buddies.pair"  # pair new MSOs of the organisations with buddies
     INCIDENTS_REPORT = "incidents.report"  # report a medication incident
     INCIDENTS_VIEW = "incidents.view"  # read incidents: what happened, to whom, and the review
@@ -156,12 +157,12 @@ MANAGE = {
 # The organisation's side of its register entry: ask for changes and follow them. And the
 # MSO community that comes with the post.
 CHANGES = {P.CHANGES_VIEW, P.CHANGES_SUBMIT}
-# The network's side: the register across organisations, deciding the changes, buddies.
+# The network's side: the register across organisations, deciding the changes (which they
+# read through MSO_REGISTER_CHANGES), buddies.
 REGISTER = {
     P.ORGANISATIONS_DIRECTORY,
     P.REGISTER_VIEW,
     P.REGISTER_PROFESSIONAL,
-    P.CHANGES_VIEW,
     P.CHANGES_DECIDE,
     P.NETWORKS_JOIN,
     P.BUDDIES_PAIR,
@@ -236,6 +237,9 @@ def _asked_by(user) -> Q:
 # Whoever asked for a change to the register follows it, in post or not.
 ASKER_SEES_CHANGE = {"organisations.ChangeRequest": _asked_by}
 SPECIALISTS_IDENTIFIED = {"organisations.ChangeRequest": Q(kind="new-specialist")}
+# The MSO networks' leads follow the changes to the MSO register; identifying a Patient Safety
+# Specialist is the national patient safety team's.
+MSO_REGISTER_CHANGES = {"organisations.ChangeRequest": ~Q(kind="new-specialist")}
 # An incident is shared with the organisation named as where it arose: reached through that
 # organisation (``through``), not the one that received the report.
 AROSE_HERE = {"incidents.Incident": Q(arose_in__isnull=False)}
@@ -502,7 +506,10 @@ RULES: tuple[Rule, ...] = (
     # responses; they meet in the specialists' networks. The executive director for patient
     # safety identifies them (change_requests.ASKED_BY: which changes each post asks for).
     # They support improvement: they read the projects and protocols.
-    Rule(Post.PATIENT_SAFETY_SPECIALIST, VIEW | PROJECTS | {P.ALERTS_VIEW, P.NETWORKS_JOIN}),
+    Rule(
+        Post.PATIENT_SAFETY_SPECIALIST,
+        VIEW | PROJECTS | {P.ALERTS_VIEW, P.SPECIALIST_NETWORKS_JOIN},
+    ),
     Rule(Post.PATIENT_SAFETY_DIRECTOR, VIEW | CHANGES),
     Rule(
         Post.CDAO,
@@ -522,6 +529,19 @@ RULES: tuple[Rule, ...] = (
         GlobalRole.REGIONAL_LEAD,
         VIEW | REGISTER | {P.INCIDENTS_STATISTICS, P.ALERTS_COMPLIANCE},
         reach=Reach.REGION,
+    ),
+    *(
+        Rule(
+            lead,
+            {P.CHANGES_VIEW},
+            reach=reach,
+            only=MSO_REGISTER_CHANGES,
+            rows="the requests to change the MSO register",
+        )
+        for lead, reach in (
+            (GlobalRole.NATIONAL_LEAD, Reach.ALL),
+            (GlobalRole.REGIONAL_LEAD, Reach.REGION),
+        )
     ),
     *(
         Rule(
@@ -546,13 +566,13 @@ RULES: tuple[Rule, ...] = (
             P.SPECIALISTS_VIEW,
             P.SPECIALISTS_DECIDE,
             P.SPECIALISTS_CONFIDENTIAL,
-            P.NETWORKS_JOIN,
+            P.SPECIALIST_NETWORKS_JOIN,
         },
         reach=Reach.ALL,
     ),
     Rule(
         GlobalRole.SPECIALISTS_REGIONAL_LEAD,
-        VIEW | {P.ORGANISATIONS_DIRECTORY, P.SPECIALISTS_VIEW, P.NETWORKS_JOIN},
+        VIEW | {P.ORGANISATIONS_DIRECTORY, P.SPECIALISTS_VIEW, P.SPECIALIST_NETWORKS_JOIN},
         reach=Reach.REGION,
     ),
     *(

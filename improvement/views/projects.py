@@ -215,10 +215,7 @@ def project_reopen(request, ods_code, pk):
 
 def share_networks(user):
     """The networks whose library the person may share with: those they are a member of."""
-    access = network_access(user)
-    if not access.may_join:
-        return Network.objects.none()
-    return Network.objects.filter(pk__in=list(access.roles)).order_by("kind", "name")
+    return Network.objects.filter(pk__in=network_access(user).member_of()).order_by("kind", "name")
 
 
 @allow("GET", "POST")

@@ -34,9 +34,10 @@ def change_request_list(request):
     changes = ChangeRequest.objects.visible_to(request.user).select_related(
         "organisation", "submitted_by"
     )
-    # Those who follow an organisation's changes, and whoever asked for one.
+    # Those who follow an organisation's changes or decide them, and whoever asked for one.
     if not (
         access.has_anywhere(Perm.CHANGES_VIEW, narrowed=False)
+        or access.has_anywhere(Perm.CHANGES_DECIDE)
         or access.has_anywhere(Perm.SPECIALISTS_VIEW)
         or changes.exists()
     ):

@@ -125,7 +125,7 @@ def organisation_detail(request, ods_code):
             .filter(organisation=organisation)
             .select_related("submitted_by")[:5]
         )
-        if Perm.CHANGES_VIEW in perms
+        if Perm.CHANGES_VIEW in perms or Perm.CHANGES_DECIDE in perms
         else None,
     }
     return render(request, "organisations/organisation_detail.html", context)

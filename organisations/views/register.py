@@ -67,11 +67,8 @@ def register_list(request):
         ],
         "post": filters.post,
         "query_string": query_string_without_page(request),
-        # The MSO register's changes: identifying specialists is the patient safety team's.
-        "waiting": ChangeRequest.objects.visible_to(request.user)
-        .pending()
-        .exclude(kind=ChangeRequest.Kind.NEW_SPECIALIST)
-        .count(),
+        # The MSO register's changes (permissions.MSO_REGISTER_CHANGES).
+        "waiting": ChangeRequest.objects.visible_to(request.user).pending().count(),
     }
     return render(request, "organisations/register.html", context)
 

@@ -109,3 +109,44 @@ def test_any_other_refusal_shows_the_general_page(client_for, staff):
     response = client_for(staff).get(reverse("register:list"))
     assert response.status_code == 403
     assert "Your role does not let you see this page" in response.text
+
+
+class TestCommunities:
+    """The MSO networks and the Patient Safety Specialist networks are each their community's:
+    the other community does not see them."""
+
+    @pytest.fixture
+    def specialists(self, db):
+        from networks.models import Network
+
+        return NetworkFactory(
+            name="Patient Safety Specialist Network",
+            slug="specialists",
+            community=Network.Community.SPECIALISTS,
+        )
+
+    def test_each_sees_and_joins_only_their_own(
+        self, client_for, trust, national, specialists, mso
+    ):
+        from organisations.choices import Post
+        from tests.factories import post_holder
+
+        specialist = post_holder(trust, Post.PATIENT_SAFETY_SPECIALIST)
+        for person, theirs, not_theirs in (
+            (mso, national, specialists),
+            (specialist, specialists, national),
+        ):
+            client = client_for(person)
+            listed = client.get(reverse("networks:list")).content.decode()
+            assert theirs.name in listed and not_theirs.name not in listed
+            assert client.get(not_theirs.get_absolute_url()).status_code == 404
+            joined = client.post(reverse("networks:join", args=[not_theirs.slug]))
+            assert joined.status_code == 404
+            assert client.post(reverse("networks:join", args=[theirs.slug])).status_code == 302
+        assert not NetworkMembership.objects.filter(network=national, user=specialist).exists()
+
+    def test_a_membership_of_the_other_community_gives_nothing(
+        self, client_for, trust, specialists, mso
+    ):
+        join(specialists, mso)
+        assert client_for(mso).get(specialists.get_absolute_url()).status_code == 404

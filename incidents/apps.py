@@ -42,6 +42,7 @@ class IncidentsConfig(AppConfig):
         reminder_provider(reminders.action_reminders)
         reminder_provider(reminders.review_reminders)
         reminder_provider(reminders.anonymous_controlled_drug_notices)
+        reminder_provider(reminders.anonymous_shared_notices)
 
         from networks.getting_started import WorkItem, work_item
 

@@ -453,7 +453,19 @@ class DetailForm(forms.Form):
 
 
 class SendForm(DetailForm):
-    """Step 2 as the reporter sees it: the detail, then whether to put their name to it."""
+    """Step 2 as the reporter sees it: the detail, where it arose if elsewhere, then whether to
+    put their name to it."""
+
+    arose_in = ODSCodeFormField(
+        label="Did it start in another organisation? Its ODS code (optional)",
+        help_text="For example, the hospital that wrote the discharge letter: RX1, or the "
+        "pharmacy that dispensed it: FA123. Its Medication Safety Officer is told and reads "
+        "what happened, never who reported it",
+        required=False,
+        max_length=10,
+        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
+        error_messages={"max_length": "Enter an ODS code of 3 to 6 letters and numbers"},
+    )
 
     anonymous = forms.ChoiceField(
         label="Do you want your name on this report?",
@@ -469,6 +481,14 @@ class SendForm(DetailForm):
         ),
         error_messages={"required": "Select whether to put your name on the report"},
     )
+
+    def clean_arose_in(self):
+        code = self.cleaned_data["arose_in"]
+        self.arose_in_organisation = None
+        if code:
+            validate_ods_code(code)
+            [self.arose_in_organisation] = known_organisations([code])
+        return code
 
 
 # Review ------------------------------------------------------------------------------------

@@ -1,7 +1,8 @@
 """What incidents has due, for the reminder engine (notifications.registry): actions due and
 overdue, to their owners; reviews not started within 7 days of the report, to the MSO and
 deputy MSO (for a practice without its own, those of the PCN that covers it); and the CDAO's
-notice of an anonymous controlled-drug report, on the day after it was sent (a named one is
+notice of an anonymous controlled-drug report, and the MSO's notice of an anonymous report
+shared with their organisation as where it arose, on the day after it was sent (a named one is
 told at once). Registered in apps.py. Reminders name the incident's reference, never what
 happened."""
 
@@ -88,3 +89,19 @@ def anonymous_controlled_drug_notices(on):
         anonymous=True, controlled_drug=True, reported_at__gte=since, reported_at__lt=today
     ).select_related("organisation"):
         yield from controlled_drug_notices(incident, on)
+
+
+def anonymous_shared_notices(on):
+    """Anonymous reports sent in the week before ``on`` that their reporters shared with the
+    organisation where they arose: that organisation's notices, given in the sweep (as for
+    controlled drugs, above)."""
+    from .services import shared_notices
+
+    since = timezone.make_aware(
+        timezone.datetime.combine(on - timedelta(days=7), timezone.datetime.min.time())
+    )
+    today = timezone.make_aware(timezone.datetime.combine(on, timezone.datetime.min.time()))
+    for incident in Incident.objects.filter(
+        anonymous=True, arose_in__isnull=False, reported_at__gte=since, reported_at__lt=today
+    ).select_related("organisation", "arose_in"):
+        yield from shared_notices(incident, incident.arose_in)

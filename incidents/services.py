@@ -113,15 +113,20 @@ def report_submit(
     medicines: list[dict],
     anonymous: bool = False,
     draft: Draft | None = None,
+    arose_in: Organisation | None = None,
 ) -> tuple[Incident, str]:
-    """Record a reported incident. Returns the incident and, for an anonymous report, the
-    receipt code its reporter follows it with ("" otherwise)."""
+    """Record a reported incident, shared with ``arose_in`` when the reporter names where it
+    arose (its MSO is told at once; for an anonymous report, in the next day's sweep). Returns
+    the incident and, for an anonymous report, the receipt code its reporter follows it with
+    ("" otherwise)."""
     if not medicines:
         raise ValidationError("Enter at least one medicine", code="no_medicine")
     if details["occurred_on"] > timezone.localdate():
         raise ValidationError(
             {"occurred_on": "The date of the incident must be today or in the past"}
         )
+    if arose_in is not None:
+        _check_arose_in(arose_in, organisation, "arose_in")
     receipt = ""
     with transaction.atomic():
         now = timezone.now()
@@ -144,6 +149,18 @@ def report_submit(
         else:
             with audit_as(by):
                 _create(incident, medicines, by=by)
+        if arose_in is not None:
+            incident.arose_in = arose_in
+            incident.save(update_fields=["arose_in"])
+            IncidentEvent.objects.create(
+                incident=incident,
+                kind=Kind.SHARED,
+                by=None if anonymous else by,
+                at=incident.reported_at,
+                note=f"Shared with {arose_in.name}, where it arose, by the reporter",
+            )
+            if not anonymous:
+                notify(shared_notices(incident, arose_in))
         if draft is not None and draft.user_id == by.pk:
             draft.delete()
         if incident.controlled_drug and not anonymous:
@@ -534,16 +551,7 @@ def incident_share(*, by, incident: Incident, organisation: Organisation | None)
     report), which shares it with that organisation's MSO and tells them; ``None`` stops the
     sharing. The incident stays the receiving organisation's."""
     if organisation is not None:
-        if organisation.pk == incident.organisation_id:
-            raise ValidationError(
-                {"ods_code": "Name another organisation than the one that received the report"},
-                code="same",
-            )
-        if organisation.is_closed:
-            raise ValidationError(
-                {"ods_code": f"{organisation.name} closed on {organisation.closed_on:%-d %B %Y}"},
-                code="closed",
-            )
+        _check_arose_in(organisation, incident.organisation, "ods_code")
     with transaction.atomic(), audit_as(by):
         incident = _lock(incident)
         if incident.arose_in_id == (organisation.pk if organisation else None):
@@ -553,18 +561,35 @@ def incident_share(*, by, incident: Incident, organisation: Organisation | None)
         note = f"Shared with {organisation.name}, where it arose" if organisation else ""
         _event(incident, Kind.SHARED if organisation else Kind.UNSHARED, by, note)
         if organisation is not None:
-            notify(_shared_notices(incident, organisation))
+            notify(shared_notices(incident, organisation, timezone.localdate()))
     return incident
 
 
-def _shared_notices(incident: Incident, organisation: Organisation):
+def _check_arose_in(organisation: Organisation, receiving: Organisation, field: str) -> None:
+    """Where an incident arose: another organisation than the one that received it, open."""
+    if organisation.pk == receiving.pk:
+        raise ValidationError(
+            {field: "Name another organisation than the one that received the report"},
+            code="same",
+        )
+    if organisation.is_closed:
+        raise ValidationError(
+            {field: f"{organisation.name} closed on {organisation.closed_on:%-d %B %Y}"},
+            code="closed",
+        )
+
+
+def shared_notices(incident: Incident, organisation: Organisation, shared_on=None):
+    """The notice to the MSOs of the organisation where an incident arose, once for the day it
+    was shared (by default, the day it was reported)."""
     from organisations.reminders import managers
 
+    shared_on = shared_on or timezone.localdate(incident.reported_at)
     for recipient in managers([organisation.pk], timezone.localdate()).get(organisation.pk, []):
         yield Reminder(
             subject=f"incident-shared:{incident.pk}:{organisation.pk}",
             kind="shared",
-            due_on=timezone.localdate(),
+            due_on=shared_on,
             recipient_id=recipient,
             title=f"An incident that arose at {organisation.name}: {incident.reference}",
             body=(

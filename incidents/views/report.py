@@ -9,6 +9,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
+from mso_portal.forms import run_service
 from mso_portal.http import Refused, allow
 from mso_portal.kept_typing import keeps_typing, posted, typed_before_sign_in
 from organisations.access import access_for
@@ -179,16 +180,23 @@ def report_send(request, pk):
             messages.success(request, "Your report is saved as a draft. Find it in My reports.")
             return redirect("incidents:mine")
         form = SendForm(request.POST)
-        if form.is_valid():
-            anonymous = form.cleaned_data["anonymous"] == "yes"
-            incident, receipt = services.report_submit(
+        anonymous = form.is_valid() and form.cleaned_data["anonymous"] == "yes"
+        sent = form.is_valid() and run_service(
+            request,
+            form,
+            "arose_in",
+            lambda: services.report_submit(
                 by=request.user,
                 organisation=organisation,
                 details=first.details() | form.details(),
                 medicines=medicines.medicines(),
                 anonymous=anonymous,
                 draft=draft,
-            )
+                arose_in=form.arose_in_organisation,
+            ),
+        )
+        if sent:
+            incident, receipt = sent
             if anonymous:
                 # Shown once, here: no address, log line or session holds the reference.
                 context = {"incident": incident, "receipt": receipt, "organisation": organisation}

@@ -219,3 +219,68 @@ def test_the_pages_queries_do_not_grow_with_their_rows(
             by=mso, incident=shared, side=shared.organisation, kind="comment", body=f"Reply {n}"
         )
     assert [page_queries(client, url) for client, url in pages] == few
+
+
+class TestTheReporterNamesWhereItArose:
+    """The reporter names the organisation where the incident arose when they send it: shared
+    at once, that organisation's MSO told (the next day for an anonymous report)."""
+
+    @pytest.fixture
+    def draft(self, client_for, staff):
+        from incidents.models import Draft
+        from tests.incidents.test_reporting import step_1
+
+        step_1(client_for(staff))
+        return Draft.objects.get(user=staff)
+
+    def test_a_named_report_is_shared_and_their_mso_told(
+        self, client_for, staff, draft, pcn, pcn_mso, trust
+    ):
+        from tests.incidents.test_reporting import send
+
+        response = send(client_for(staff), draft, {"arose_in": pcn.ods_code.lower()})
+        incident = Incident.objects.get()
+        assert response.status_code == 302
+        assert incident.arose_in == pcn and incident.organisation == trust
+        assert Notification.objects.filter(recipient=pcn_mso, kind="shared").exists()
+        event = IncidentEvent.objects.get(incident=incident, kind="shared")
+        assert event.by == staff and "by the reporter" in event.note
+        page = client_for(pcn_mso).get(incident.get_shared_url()).content.decode()
+        assert "Two doses of morphine" in page and staff.full_name not in page
+
+    def test_an_anonymous_report_tells_them_in_the_next_days_sweep(
+        self, client_for, staff, draft, pcn, pcn_mso
+    ):
+        from notifications.services import sweep
+        from tests.incidents.test_reporting import send
+
+        send(client_for(staff), draft, {"arose_in": pcn.ods_code, "anonymous": "yes"})
+        incident = Incident.objects.get()
+        assert incident.arose_in == pcn and incident.reporter is None
+        assert not Notification.objects.filter(recipient=pcn_mso).exists()
+        assert IncidentEvent.objects.get(incident=incident, kind="shared").by is None
+        from django.utils import timezone
+
+        sent_on = timezone.localdate(incident.reported_at)
+        sweep(sent_on)  # not on the day it was sent
+        assert not Notification.objects.filter(recipient=pcn_mso).exists()
+        sweep(sent_on + datetime.timedelta(days=1))
+        sweep(sent_on + datetime.timedelta(days=2))
+        assert Notification.objects.filter(recipient=pcn_mso, kind="shared").count() == 1
+
+    def test_an_unknown_or_own_code_is_explained_and_nothing_is_sent(
+        self, client_for, staff, draft, trust
+    ):
+        from tests.incidents.test_reporting import send
+
+        client = client_for(staff)
+        unknown = send(client, draft, {"arose_in": "ZZZ99"})
+        assert unknown.context["form"].errors["arose_in"] == [
+            "No organisation has the ODS code ZZZ99"
+        ]
+        own = send(client, draft, {"arose_in": trust.ods_code})
+        assert own.context["form"].errors["arose_in"] == [
+            "Name another organisation than the one that received the report"
+        ]
+        assert not Incident.objects.exists()
+        assert own.context["form"]["arose_in"].value() == trust.ods_code

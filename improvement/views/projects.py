@@ -6,7 +6,7 @@ A project is found within an organisation the person sees: one they may not read
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
 from mso_portal.forms import run_service
@@ -19,7 +19,7 @@ from organisations.models import Organisation
 from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
-from .. import services, writeup
+from .. import measures, services, writeup
 from ..forms import CycleForm, FinishForm, MeasurePointForm, ProjectForm, ShareForm
 from ..models import MeasurePoint, PdsaCycle, Project
 
@@ -87,13 +87,13 @@ def project_create(request, ods_code):
 @allow("GET")
 def project_detail(request, ods_code, pk):
     project = project_for(request, ods_code, pk)
-    access = access_for(request.user)
+    can_manage = access_for(request.user).has(MANAGE, project)
     context = {
-        **writeup.context(project),
+        **writeup.context(project, removable=can_manage),
         "organisation": project.organisation,
         "incidents": project.incidents.visible_to(request.user).order_by("reference"),
         "alerts": project.alerts.order_by("reference"),
-        "can_manage": access.has(MANAGE, project),
+        "can_manage": can_manage,
     }
     return render(request, "improvement/project_detail.html", context)
 
@@ -144,11 +144,18 @@ def point_create(request, ods_code, pk):
 
 
 @allow("POST")
-def point_remove(request, ods_code, pk, point_pk):
+def point_remove(request, ods_code, pk):
+    """Remove one value of the measure: the one whose button was pressed (``point``)."""
     project = project_for(request, ods_code, pk, MANAGE)
-    point = get_object_for(request.user, MeasurePoint, project=project, pk=point_pk)
+    point_pk = request.POST.get("point", "")
+    if not point_pk.isdigit():
+        raise Http404("No such value")
+    point = get_object_for(request.user, MeasurePoint, project=project, pk=int(point_pk))
     services.point_remove(by=request.user, point=point)
-    messages.success(request, "The value is removed")
+    messages.success(
+        request,
+        f"The value for {measures.period_name(project.frequency, point.period_start)} is removed",
+    )
     return redirect(project)
 
 

@@ -120,8 +120,9 @@ class TestAccess:
             cycle=PdsaCycle(project=project, change="Sticker", plan="Try it", starts_on=TODAY),
         )
         assert_access(
-            reverse("improvement:point_remove", args=[*args, point.pk]),
+            reverse("improvement:point_remove", args=args),
             method="post",
+            data={"point": str(point.pk)},
             allowed=mso,
             wrong_role=staff,
             other_organisation=other_mso,
@@ -257,6 +258,22 @@ class TestMeasure:
             "There is already a value for November 2026: remove it first to change it"
         ]
         assert MeasurePoint.objects.count() == 1
+
+    def test_a_value_is_removed_from_its_own_project_only(self, client_for, trust, mso, project):
+        other = make_project(trust, mso, title="Other")
+        theirs = services.point_record(
+            by=mso, point=MeasurePoint(project=other, period_start=TODAY, value=Decimal(1))
+        )
+        mine = services.point_record(
+            by=mso, point=MeasurePoint(project=project, period_start=TODAY, value=Decimal(2))
+        )
+        url = reverse("improvement:point_remove", args=[trust.ods_code, project.pk])
+        client = client_for(mso)
+        assert client.post(url, {"point": str(theirs.pk)}).status_code == 404
+        assert client.post(url, {"point": "x"}).status_code == 404
+        response = client.post(url, {"point": str(mine.pk)}, follow=True)
+        assert "The value for November 2026 is removed" in response.content.decode()
+        assert list(MeasurePoint.objects.all()) == [theirs]
 
     def test_a_weekly_value_stands_for_its_week_from_monday(self, trust, mso):
         weekly = make_project(trust, mso, frequency="weekly")

@@ -115,7 +115,18 @@ def test_the_community_and_the_register_are_alive(seeded):
     assert professional["RZA"][2].startswith("Latest training: Patient safety syllabus level 2")
     assert professional["FZZ01"] == []  # nobody in post
     assert Event.objects.filter(starts_at__gte=timezone.now()).count() >= 3
-    assert Resource.objects.exclude(file="").count() == 1
+    # The ward checklist, and Trust A's insulin protocol shared from its protocols.
+    assert Resource.objects.exclude(file="").count() == 2
+    from improvement.models import Project, Protocol
+
+    running = Project.objects.get(title="Time-critical medicines on time")
+    assert running.cycles.count() == 3 and running.points.count() == 12
+    assert running.is_co_produced and running.incidents.exists() and running.alerts.exists()
+    assert Project.objects.filter(status="finished").exclude(results="").count() == 1
+    assert (
+        Protocol.objects.due_for_review(timezone.localdate() + datetime.timedelta(days=30)).count()
+        == 1
+    )
     assert set(BuddyRequest.objects.values_list("status", flat=True)) == {"paired", "waiting"}
     new_mso = User.objects.get(email="mso@icb.example")
     assert checklist(new_mso, Organisation.objects.get(ods_code="QZZ"))

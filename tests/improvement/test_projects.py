@@ -109,6 +109,30 @@ class TestAccess:
                 other_organisation=other_mso,
             )
 
+    def test_the_forms_posted(self, assert_access, trust, mso, staff, other_mso, project):
+        args = [trust.ods_code, project.pk]
+        day = {"_day": "20", "_month": "11", "_year": "2026"}
+
+        def date(name):
+            return {f"{name}{part}": value for part, value in day.items()}
+
+        posts = [
+            ("project_update", project_data(mso)),
+            ("point_create", {**date("period_start"), "value": "3"}),
+            ("cycle_create", {"change": "Sticker", "plan": "Try it", **date("starts_on")}),
+            ("project_finish", {"status": "finished", "results": "Halved", **date("finished_on")}),
+        ]
+        for name, data in posts:
+            assert_access(
+                reverse(f"improvement:{name}", args=args),
+                method="post",
+                data=data,
+                allowed=mso,
+                wrong_role=staff,
+                other_organisation=other_mso,
+                ok=302,
+            )
+
     def test_the_writes(self, assert_access, trust, mso, staff, other_mso, project):
         args = [trust.ods_code, project.pk]
         point = services.point_record(
@@ -441,6 +465,15 @@ class TestSharing:
     def test_access(self, assert_access, trust, mso, staff, other_mso, project, network):
         url = reverse("improvement:project_share", args=[trust.ods_code, project.pk])
         assert_access(url, allowed=mso, wrong_role=staff, other_organisation=other_mso)
+        assert_access(
+            url,
+            method="post",
+            data={"network": str(network.pk)},
+            allowed=mso,
+            wrong_role=staff,
+            other_organisation=other_mso,
+            ok=302,
+        )
 
     def test_the_write_up_goes_to_the_library_in_one_step(
         self, client_for, trust, mso, staff, project, network

@@ -102,12 +102,18 @@ class TestAccess:
         )
 
     def test_sharing(self, assert_access, trust, mso, staff, other_mso, protocol):
-        NetworkMembership.objects.create(network=NetworkFactory(), user=mso)
+        network = NetworkFactory()
+        NetworkMembership.objects.create(network=network, user=mso)
+        url = reverse("improvement:protocol_share", args=[trust.ods_code, protocol.pk])
+        assert_access(url, allowed=mso, wrong_role=staff, other_organisation=other_mso)
         assert_access(
-            reverse("improvement:protocol_share", args=[trust.ods_code, protocol.pk]),
+            url,
+            method="post",
+            data={"network": str(network.pk)},
             allowed=mso,
             wrong_role=staff,
             other_organisation=other_mso,
+            ok=302,
         )
 
 

@@ -1,9 +1,10 @@
 """The demo's safety improvement, on top of mso_portal/demo.py: Trust A's project on omitted
 and delayed time-critical medicines (a year of monthly audits, three PDSA cycles, two adopted
-or adapted and one running, co-produced with a Parkinson's lived-experience partner, responding
-to two of its incidents and a national alert), a project on insulin at discharge finished last
-quarter with its results, and its protocols for insulin and anticoagulants, one due for review
-(its keeper is reminded) and shared with the national MSO network's library.
+or adapted and one running, co-produced with a Parkinson's lived-experience partner,
+responding to two of its incidents, with gentamicin and insulin, and a national alert), a
+project on insulin at discharge finished last quarter with its results, and its protocols for
+insulin and anticoagulants, one due for review (its keeper is reminded), the other shared with
+the national MSO network's library.
 
 Everything is written through improvement/services.py. Dates are set from the day the demo is
 first seeded; running it again adds nothing (the projects are found by title).
@@ -100,11 +101,16 @@ def seed_improvement(organisations, people, today=None) -> int:
 
 
 def _time_critical(trust, mso, today):
-    incidents = list(
-        Incident.objects.filter(organisation=trust, what_happened__icontains="omitted")
+    # Time-critical medicines in Trust A's incidents: an antimicrobial and insulin.
+    incidents = [
+        reference
+        for start in ("Gentamicin level not taken", "Insulin given twice")
+        for reference in Incident.objects.filter(
+            organisation=trust, what_happened__startswith=start
+        )
         .order_by("reported_at")
-        .values_list("reference", flat=True)[:2]
-    )
+        .values_list("reference", flat=True)[:1]
+    ]
     alerts = list(Alert.objects.published().values_list("reference", flat=True)[:1])
     project = services.project_save(
         by=mso,

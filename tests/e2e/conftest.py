@@ -136,3 +136,18 @@ def sign_in(expect):
             page.get_by_role("button", name="Sign in").click()
 
     return go
+
+
+@pytest.fixture
+def open_from_menu():
+    """open_from_menu(page, name): follow the header menu's link ``name``, through its "More"
+    list when the link does not fit on the bar (NHS.UK frontend moves those there)."""
+
+    def go(page, name):
+        menu = page.get_by_role("navigation", name="Menu")
+        link = menu.get_by_role("link", name=name, exact=True)
+        if not link.is_visible():
+            menu.get_by_role("button", name="Browse More").click()
+        link.click()
+
+    return go

@@ -144,7 +144,7 @@ def test_a_meeting_is_arranged_held_minuted_and_its_action_done(
 
 
 def test_a_report_is_prepared_approved_and_its_pdf_downloaded(
-    page, browser, live_server, demo, expect, axe_check, sign_in
+    page, browser, live_server, demo, expect, axe_check, sign_in, open_from_menu
 ):
     """Trust A's chair prepares an assurance report (a period ending before it starts is
     explained, nothing lost), is told which narratives approval needs, writes them, approves it,
@@ -214,9 +214,7 @@ def test_a_report_is_prepared_approved_and_its_pdf_downloaded(
     icb = icb_context.new_page()
     try:
         sign_in(icb, "mso@icb.example", settings.DEMO_PASSWORD, totp_secret=SECRET)
-        icb.get_by_role("navigation", name="Menu").get_by_role(
-            "link", name="Assurance reports"
-        ).click()
+        open_from_menu(icb, "Assurance reports")
         expect(icb.locator("h1")).to_have_text("Assurance reports side by side")
         icb.get_by_label("Period").select_option(label=f"{start:%-d %B %Y} to {end:%-d %B %Y}")
         icb.get_by_role("button", name="Show").click()

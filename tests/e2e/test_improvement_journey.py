@@ -27,11 +27,11 @@ def demo(transactional_db):
 
 
 def test_the_mso_measures_tests_and_shares_a_project(
-    page, browser, live_server, demo, expect, axe_check, sign_in
+    page, browser, live_server, demo, expect, axe_check, sign_in, open_from_menu
 ):
     project = Project.objects.get(title="Time-critical medicines on time")
     sign_in(page, "mso@trust-a.example", settings.DEMO_PASSWORD, totp_secret=SECRET)
-    page.get_by_role("navigation", name="Menu").get_by_role("link", name="Improvement").click()
+    open_from_menu(page, "Improvement")
     expect(page.locator("h1")).to_have_text("Improvement projects")
     axe_check(page)
     page.get_by_role("link", name=project.title).click()

@@ -301,7 +301,7 @@ class ProtocolForm(NoPatientIdentifiers, forms.ModelForm):
     """A protocol: its details and, when new or replaced, its document (checked by what it is,
     uploads.identify)."""
 
-    checked_text = ("summary",)
+    checked_text = ("summary", "title", "medicines")
 
     title = _char(
         "Title",

@@ -276,5 +276,6 @@ class Protocol(models.Model):
             kwargs={"ods_code": self.organisation.ods_code, "pk": self.pk},
         )
 
-    def review_due(self, on: datetime.date) -> bool:
-        return self.retired_on is None and self.review_on <= on
+    def review_overdue(self, on: datetime.date) -> bool:
+        """Past its review date (on the date itself it is due, not yet overdue)."""
+        return self.retired_on is None and self.review_on < on

@@ -13,7 +13,7 @@ REVIEW_NOTICE_DAYS = 30
 def protocol_reviews(on):
     protocols = Protocol.objects.due_for_review(on + timedelta(days=REVIEW_NOTICE_DAYS))
     for protocol in protocols.select_related("organisation"):
-        late = protocol.review_on < on
+        late = protocol.review_overdue(on)  # as its page and the list say
         yield Reminder(
             subject=f"protocol:{protocol.pk}",
             kind="overdue" if late else f"review-in-{REVIEW_NOTICE_DAYS}-days",

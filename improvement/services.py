@@ -208,13 +208,19 @@ def protocol_save(*, by, protocol) -> Protocol:
 def protocol_retire(*, by, protocol) -> None:
     """Retire a protocol: staff no longer see it; the safety team keeps it on record."""
     with transaction.atomic(), audit_as(by):
-        protocol.retired_on = timezone.localdate()
-        protocol.save(update_fields=["retired_on", "updated_at"])
+        protocol = Protocol.objects.select_for_update().get(pk=protocol.pk)
+        if protocol.retired_on is None:  # retired once: its date stays
+            protocol.retired_on = timezone.localdate()
+            protocol.save(update_fields=["retired_on", "updated_at"])
 
 
 def protocol_share(*, by, protocol, network, tags: list[str]) -> Resource:
     """Share a protocol with a network's library in one step: a copy of its document, so the
     library keeps what was shared whatever the organisation changes later."""
+    if protocol.retired_on is not None:
+        raise ValidationError(
+            {"network": "A retired protocol is not shared: it must not be used"}, code="retired"
+        )
     _check_member(by, network)
     with protocol.file.open("rb") as stored:
         content = stored.read()

@@ -65,7 +65,7 @@ def protocol_detail(request, ods_code, pk):
     context = {
         "protocol": protocol,
         "organisation": protocol.organisation,
-        "review_due": protocol.review_due(timezone.localdate()),
+        "review_overdue": protocol.review_overdue(timezone.localdate()),
         "can_manage": access_for(request.user).has(MANAGE, protocol),
     }
     return render(request, "improvement/protocol_detail.html", context)

@@ -48,7 +48,6 @@ def context(project, *, removable=False) -> dict:
     drawn = measures.chart(project, points)
     return {
         "project": project,
-        "points": points,
         "rows": value_rows(project, points, drawn, removable=removable),
         "chart": drawn,
         "spc": charts.spc_drawing(drawn) if points else None,

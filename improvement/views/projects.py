@@ -62,10 +62,16 @@ def project_list(request, ods_code):
 @allow("GET", "POST")
 def project_create(request, ods_code):
     organisation = _organisation(request, ods_code, MANAGE)
+    return _project_form(request, organisation, None)
+
+
+def _project_form(request, organisation, project):
+    """Start a project (its lead, by default, whoever starts it) or change one."""
     form = ProjectForm(
         request.POST if request.method == "POST" else None,
+        instance=project,
         organisation=organisation,
-        initial={"lead": request.user.pk},
+        initial=None if project else {"lead": request.user.pk},
     )
     if form.is_valid() and run_service(
         request,
@@ -75,13 +81,11 @@ def project_create(request, ods_code):
             by=request.user, project=form.instance, references=form.references()
         ),
     ):
-        messages.success(request, f"“{form.instance.title}” is started")
+        done = "is changed" if project else "is started"
+        messages.success(request, f"“{form.instance.title}” {done}")
         return redirect(form.instance)
-    return render(
-        request,
-        "improvement/project_form.html",
-        {"organisation": organisation, "form": form, "project": None},
-    )
+    context = {"organisation": organisation, "form": form, "project": project}
+    return render(request, "improvement/project_form.html", context)
 
 
 @allow("GET")
@@ -109,23 +113,7 @@ def project_writeup(request, ods_code, pk):
 @allow("GET", "POST")
 def project_update(request, ods_code, pk):
     project = project_for(request, ods_code, pk, MANAGE)
-    form = ProjectForm(
-        request.POST if request.method == "POST" else None,
-        instance=project,
-        organisation=project.organisation,
-    )
-    if form.is_valid() and run_service(
-        request,
-        form,
-        "title",
-        lambda: services.project_save(
-            by=request.user, project=form.instance, references=form.references()
-        ),
-    ):
-        messages.success(request, "The project is changed")
-        return redirect(project)
-    context = {"organisation": project.organisation, "form": form, "project": project}
-    return render(request, "improvement/project_form.html", context)
+    return _project_form(request, project.organisation, project)
 
 
 @allow("GET", "POST")

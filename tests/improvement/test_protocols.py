@@ -670,3 +670,13 @@ class TestRetired:
         assert "Review overdue" not in client_for(staff).get(protocol.get_absolute_url()).text
         Protocol.objects.filter(pk=protocol.pk).update(review_on=TODAY - datetime.timedelta(1))
         assert "Review overdue" in client_for(staff).get(protocol.get_absolute_url()).text
+
+
+def test_a_protocols_page_reads_a_fixed_few_queries(client_for, page_queries, trust, mso, staff):
+    """The protocol, its organisation and keeper in one query beside the request's own."""
+    first = make_protocol(trust, mso)
+    second = make_protocol(trust, mso, title="Opioids", summary="A longer summary " * 20)
+    for reader in (mso, staff):
+        client = client_for(reader)
+        counts = {page_queries(client, p.get_absolute_url()) for p in (first, second)}
+        assert len(counts) == 1 and counts.pop() <= 6

@@ -4,7 +4,6 @@ never a patient: the boxes say so and refuse an NHS number (incidents.forms.NoPa
 """
 
 from django import forms
-from django.core.exceptions import ValidationError
 
 from accounts.models import User
 from incidents.forms import NoPatientIdentifiers
@@ -345,17 +344,10 @@ class ProtocolForm(NoPatientIdentifiers, forms.ModelForm):
     def clean(self):
         cleaned = super().clean()
         upload = cleaned.get("file")
-        if self.too_big:
-            self.add_error("file", uploads.too_big())
-        elif upload:
-            try:
-                _kind, content_type, name = uploads.identify(upload)
-            except ValidationError as error:
-                self.add_error("file", error)
-            else:
-                self.instance.file = upload
-                self.instance.content_type, self.instance.filename = content_type, name
-                self.instance.size = upload.size
-        elif not self.instance.pk and "file" not in self.errors:
+        if identified := uploads.check(self, upload, over_limit=self.too_big):
+            self.instance.file = upload
+            self.instance.content_type, self.instance.filename = identified
+            self.instance.size = upload.size
+        elif not upload and not self.too_big and not self.instance.pk and "file" not in self.errors:
             self.add_error("file", "Select the protocol's document")
         return cleaned

@@ -746,16 +746,8 @@ class AttachmentForm(forms.Form):
         from mso_portal import uploads
 
         cleaned = super().clean()
-        if self.too_big:
-            self._errors.pop("file", None)
-            self.add_error("file", uploads.too_big())
-        elif cleaned.get("file"):
-            try:
-                _kind, content_type, name = uploads.identify(cleaned["file"])
-            except forms.ValidationError as error:
-                self.add_error("file", error)
-            else:
-                cleaned["identified"] = (content_type, name)
+        if identified := uploads.check(self, cleaned.get("file"), over_limit=self.too_big):
+            cleaned["identified"] = identified
         return cleaned
 
 

@@ -95,6 +95,25 @@ def identify(upload) -> tuple[str, str, str]:
     return kind, ACCEPTED[kind][1], name
 
 
+def check(form, upload, *, over_limit: bool, field: str = "file") -> tuple[str, str] | None:
+    """A form's uploaded file checked: refused when it passed the limit while it was read
+    (``over_limit``: the request's ``upload_too_big``, from ``LimitedUploadHandler``) or is
+    not what its name says, the error put on ``field``; else its (content type, name). None
+    when there is nothing (or nothing acceptable) to store."""
+    if over_limit:
+        form._errors.pop(field, None)
+        form.add_error(field, too_big())
+        return None
+    if not upload:
+        return None
+    try:
+        _kind_found, content_type, name = identify(upload)
+    except ValidationError as error:
+        form.add_error(field, error)
+        return None
+    return content_type, name
+
+
 def _kind(upload) -> str:
     """What the file is, by its content: one of ACCEPTED's keys, or a description of it."""
     upload.seek(0)

@@ -151,17 +151,10 @@ class ResourceForm(forms.Form):
         shape = cleaned.get("shape")
         if shape == "file":
             upload = cleaned.get("file")
-            if self.too_big:
-                self.add_error("file", uploads.too_big())
-            elif not upload:
+            if not upload and not self.too_big:
                 self.add_error("file", "Select the document to share")
-            else:
-                try:
-                    kind, content_type, name = uploads.identify(upload)
-                except ValidationError as error:
-                    self.add_error("file", error)
-                else:
-                    cleaned["identified"] = (content_type, name)
+            elif identified := uploads.check(self, upload, over_limit=self.too_big):
+                cleaned["identified"] = identified
         elif shape == "link":
             if not cleaned.get("link") and "link" not in self.errors:
                 self.add_error("link", "Enter the web address")

@@ -11,6 +11,7 @@ import csv
 import datetime
 import io
 import json
+import re
 from dataclasses import dataclass, field
 
 from django.core.exceptions import ValidationError
@@ -38,6 +39,11 @@ REQUIRED = ("reference", "title", "issuer", "type", "issued_on", "summary", "app
 # A JSON alert's keys: the columns, with its actions as a list ({"description", "deadline"}).
 JSON_KEYS = (*(c for c in COLUMNS if c not in ("action", "action_deadline")), "actions")
 MAX_BYTES = 2 * 1024 * 1024
+# How deep a JSON file's lists and objects may nest: a file of alerts needs 4 ({"alerts": [{
+# "actions": [{…}]}]}); far deeper, json.loads runs out of stack (RecursionError).
+MAX_JSON_DEPTH = 10
+# A JSON string (whose brackets do not count) or a bracket.
+_JSON_BRACKET = re.compile(r'"[^"\\]*(?:\\.[^"\\]*)*"|[][{}]')
 FIELDS = ("title", "issuer", "alert_type", "issued_on", "summary", "link", "applicable_kinds")
 
 
@@ -260,7 +266,30 @@ def _csv_records(text: str, problems: list) -> list[_Record]:
     return list(records.values())
 
 
+def _check_json_depth(text: str) -> None:
+    """Refuse a JSON file nested deeper than MAX_JSON_DEPTH before it is parsed, at the bracket
+    that goes too deep. A file that is not JSON is left to json.loads to say why."""
+    depth = 0
+    for token in _JSON_BRACKET.finditer(text):
+        bracket = token[0]
+        if bracket in "[{":
+            depth += 1
+            if depth > MAX_JSON_DEPTH:
+                at = token.start()
+                line, column = text.count("\n", 0, at) + 1, at - text.rfind("\n", 0, at)
+                raise ValidationError(
+                    "The JSON file cannot be read: its lists and objects are nested more than "
+                    f"{MAX_JSON_DEPTH} deep, on line {line}, column {column}. A file of alerts "
+                    "nests them 4 deep at most"
+                )
+        elif bracket in "]}":
+            depth -= 1
+            if depth < 0:
+                return
+
+
 def _json_records(text: str, problems: list) -> list[_Record]:
+    _check_json_depth(text)
     loaded = json.loads(text)
     items = loaded.get("alerts") if isinstance(loaded, dict) else loaded
     if not isinstance(items, list):

@@ -25,6 +25,10 @@ pytestmark = pytest.mark.django_db
 
 DOC = Path(__file__).resolve().parents[2] / "docs" / "alerts-import.md"
 NATPSA, RECALL = "NatPSA/2026/004/NHSPS", "MDA/2026/012"
+DEEP = (
+    "The JSON file cannot be read: its lists and objects are nested more than 10 deep, on "
+    "line 1, column {column}. A file of alerts nests them 4 deep at most"
+)
 
 
 def rows() -> list[dict]:
@@ -472,6 +476,30 @@ class TestProblems:
         data = csv_of(rows()) + b"#" * importing.MAX_BYTES
         assert importing.plan(data, "alerts.csv").problems == ["The file must be smaller than 2 MB"]
 
+    @pytest.mark.parametrize(
+        "data",
+        [b"[" * 200_000 + b"]" * 200_000, b'{"alerts": ' * 100_000 + b"[]" + b"}" * 100_000],
+        ids=["lists", "objects"],
+    )
+    def test_a_json_file_nested_absurdly_deep_is_refused_not_a_crash(self, data):
+        """Found by a security probe: json.loads raised RecursionError (a 500 on the page)."""
+        column = 11 if data.startswith(b"[") else 111
+        assert importing.plan(data, "alerts.json").problems == [DEEP.format(column=column)]
+
+    def test_the_depth_is_counted_outside_the_json_strings_and_from_its_line(self):
+        alerts = alerts_json()
+        alerts[0]["summary"] = '"[{" ' * 100  # its quotes escaped, \"
+        text = json.dumps(alerts, indent=1)
+        assert importing.plan(text.encode(), "alerts.json").problems == []
+        link = '"https://www.england.nhs.uk/patient-safety/"'
+        line = text[: text.index(link)].count("\n") + 1
+        # The link in 8 lists, inside the list of alerts and the alert: 10 deep, read.
+        found = importing.plan(text.replace(link, "[" * 8 + link + "]" * 8).encode(), "alerts.json")
+        assert found.problems[0].startswith("alert 1: The link “[[[[[[[['https://")
+        # In 9: refused, at the ninth (its line starts '  "link": ').
+        found = importing.plan(text.replace(link, "[" * 9 + link + "]" * 9).encode(), "alerts.json")
+        assert found.problems == [DEEP.replace("line 1", f"line {line}").format(column=19)]
+
 
 class TestPublishedAlerts:
     def test_their_actions_cannot_change(self, lead, trust):
@@ -623,6 +651,14 @@ class TestTheCommand:
             run(alerts_csv, "--by", mso.email)
         assert not Alert.objects.exists()
 
+    def test_a_json_file_nested_absurdly_deep_is_refused(self, tmp_path):
+        path = tmp_path / "alerts.json"
+        path.write_bytes(b"[" * 200_000 + b"]" * 200_000)
+        err = io.StringIO()
+        with pytest.raises(CommandError, match="1 problem "):
+            call_command("import_alerts", str(path), stdout=io.StringIO(), stderr=err)
+        assert err.getvalue().splitlines() == [DEEP.format(column=11)]
+
     def test_a_json_file(self, tmp_path):
         path = tmp_path / "alerts.json"
         path.write_text(json.dumps(alerts_json()))
@@ -688,6 +724,16 @@ class TestTheUploadPage:
         page = client_for(lead).post(reverse("alerts:import"), upload(data, name, action="check"))
         assert page.status_code == 200
         assert problem in page.text
+        assert not Alert.objects.exists()
+
+    def test_a_json_file_nested_absurdly_deep_is_refused(self, client_for, lead):
+        data = b"[" * 200_000 + b"]" * 200_000
+        page = client_for(lead).post(
+            reverse("alerts:import"), upload(data, "alerts.json", action="import")
+        )
+        assert page.status_code == 200
+        assert page.context["plan"].problems == [DEEP.format(column=11)]
+        assert "nested more than 10 deep, on line 1, column 11" in page.text
         assert not Alert.objects.exists()
 
     def test_no_file(self, client_for, lead):

@@ -6,8 +6,10 @@ numbers (PDF, PNG, JPEG, and the executables, web pages and archives that are re
 Office or OpenDocument file is a ZIP archive, told apart by the parts inside it; a CSV or text
 file is UTF-8 text with no control characters that is not a web page. The name the person gave
 must agree with what the file is, so a program called ``minutes.pdf`` is refused with a clear
-message. Files are stored under random names (networks.models.resource_path,
-incidents.models.attachment_path) and only ever sent as attachments, after a permission check.
+message. The name given is made safe and kept to 150 characters, shortened in its stem so
+that it keeps its extension (``safe_name``). Files are stored under random names
+(networks.models.resource_path, incidents.models.attachment_path) and only ever sent as
+attachments, after a permission check.
 
 ``LimitedUploadHandler`` stops reading an upload once it passes the limit, so an oversized file
 is not written to disk before it is refused.
@@ -51,6 +53,10 @@ ODF_TYPES = {
 }
 PUREMAGIC_KINDS = {".pdf": "pdf", ".png": "png", ".jpg": "jpg", ".jpeg": "jpg"}
 HEAD_BYTES = 64 * 1024
+NAME_LENGTH = 150  # the longest name a file is kept under
+# Longer than any kind of file's (they are 3 or 4): what follows the last full stop of a name
+# is its extension only up to this long.
+LONGEST_EXTENSION = 10
 
 
 def max_bytes() -> int:
@@ -69,14 +75,33 @@ def accepted_list() -> str:
     return "PDF, Word, Excel, PowerPoint, OpenDocument, PNG, JPEG, CSV or text"
 
 
+def extension(name: str) -> str:
+    """What follows the last full stop of a name, if that is short enough to be an extension."""
+    _stem, dot, after = name.rpartition(".")
+    return after if dot and len(after) <= LONGEST_EXTENSION else ""
+
+
+def safe_name(given: str) -> str:
+    """The name an uploaded file is kept (and sent back) under: without its folders, only
+    letters, numbers, "-", "_" and ".", and at most NAME_LENGTH characters. A longer name is
+    cut in its stem and keeps its extension, which says what the file is."""
+    name = get_valid_filename(given.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])
+    if len(name) <= NAME_LENGTH:
+        return name
+    kept = extension(name)
+    if not kept:
+        return name[:NAME_LENGTH]
+    return f"{name[: NAME_LENGTH - len(kept) - 1]}.{kept}"
+
+
 def identify(upload) -> tuple[str, str, str]:
     """(extension, content type, safe file name) of an uploaded file, or ValidationError."""
     if upload.size > max_bytes():
         raise ValidationError(too_big(), code="too_big")
     if upload.size == 0:
         raise ValidationError("The file is empty", code="empty")
-    name = get_valid_filename(upload.name.rsplit("/", 1)[-1].rsplit("\\", 1)[-1])[:150]
-    given = name.rsplit(".", 1)[-1].lower() if "." in name else ""
+    name = safe_name(upload.name)
+    given = extension(name).lower()
     given = SAME.get(given, given)
     kind = _kind(upload)
     if kind == "text":  # CSV is text: its name says which
@@ -87,9 +112,10 @@ def identify(upload) -> tuple[str, str, str]:
             code="not_accepted",
         )
     if given != kind:
+        says = f"ends .{given}" if given else "does not say what kind of file it is,"
         raise ValidationError(
-            f"The file's name ends .{given or '(nothing)'} but it is {ACCEPTED[kind][0]}: "
-            f"rename it to end .{kind} and try again",
+            f"The file's name {says} but it is {ACCEPTED[kind][0]}: rename it to end .{kind} "
+            "and try again",
             code="disguised",
         )
     return kind, ACCEPTED[kind][1], name

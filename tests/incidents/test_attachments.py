@@ -54,6 +54,14 @@ def test_a_disguised_file_is_refused(client_for, mso, incident, name, content, m
     assert not IncidentAttachment.objects.exists()
 
 
+def test_a_long_name_is_shortened_and_keeps_its_extension(client_for, mso, incident):
+    """Found by a security probe: a name over 150 characters lost its ".pdf" and was refused."""
+    name = "drug-chart-" + "x" * 185 + ".pdf"
+    response = add(client_for(mso), incident, name)
+    assert response.status_code == 302
+    assert IncidentAttachment.objects.get().filename == name[:146] + ".pdf"
+
+
 def test_an_oversized_file_is_refused_while_it_is_read(client_for, mso, incident, settings):
     settings.RESOURCE_MAX_BYTES = 100
     response = add(client_for(mso), incident, content=PDF + b"0" * 500)

@@ -16,14 +16,23 @@ from .models import Better, Frequency, MeasurePoint, PdsaCycle, Project, Protoco
 
 
 class ReferencesField(forms.CharField):
-    """References typed separated by commas or spaces: the references, trimmed, each once."""
+    """References typed one a line (or separated by commas): the references, each once, their
+    runs of spaces read as one. Not split on spaces: an alert's reference may hold them (MHRA's
+    "EL (26)A/15"); neither an alert's nor an incident's holds a comma or a line break
+    (alerts.choices.OTHER_REFERENCE, NATPSA_REFERENCE; incidents' RX1-2026-000123)."""
+
+    widget = forms.Textarea(attrs={"rows": 3})
 
     def __init__(self, **kwargs):
         super().__init__(required=False, max_length=1000, **kwargs)
 
     def clean(self, value):
-        text = super().clean(value).replace(",", " ")
-        return list(dict.fromkeys(part.strip() for part in text.split() if part.strip()))
+        parts = super().clean(value).replace(",", "\n").splitlines()
+        return list(dict.fromkeys(" ".join(part.split()) for part in parts if part.strip()))
+
+    def prepare_value(self, value):
+        """The references a project has, shown one a line, as they are typed."""
+        return "\n".join(value) if isinstance(value, list | tuple) else value
 
 
 def _lead_field(label, message):
@@ -99,11 +108,12 @@ class ProjectForm(NoPatientIdentifiers, forms.ModelForm):
     )
     incident_references = ReferencesField(
         label="Incidents it responds to (optional)",
-        help_text="Their references, separated by commas, for example RX1-2026-000123",
+        help_text="Their references, one on each line, for example RX1-2026-000123",
     )
     alert_references = ReferencesField(
         label="National patient safety alerts it responds to (optional)",
-        help_text="Their references, separated by commas, for example NatPSA/2026/001/NHSPS",
+        help_text="Their references as they were issued, one on each line, for example "
+        "NatPSA/2026/001/NHSPS or EL (26)A/15",
     )
 
     class Meta:
@@ -126,11 +136,11 @@ class ProjectForm(NoPatientIdentifiers, forms.ModelForm):
         self.instance.organisation = organisation
         self.fields["lead"].queryset = members_of(organisation)
         if self.instance.pk and not self.is_bound:
-            self.initial["incident_references"] = ", ".join(
-                self.instance.incidents.values_list("reference", flat=True)
+            self.initial["incident_references"] = list(
+                self.instance.incidents.order_by("reference").values_list("reference", flat=True)
             )
-            self.initial["alert_references"] = ", ".join(
-                self.instance.alerts.values_list("reference", flat=True)
+            self.initial["alert_references"] = list(
+                self.instance.alerts.order_by("reference").values_list("reference", flat=True)
             )
 
     def references(self) -> dict[str, list[str]]:

@@ -4,6 +4,7 @@ results, and sharing the write-up with a network's library in one step."""
 
 import datetime
 from decimal import Decimal
+from html.parser import HTMLParser
 
 import pytest
 import time_machine
@@ -268,6 +269,123 @@ class TestStarting:
         assert errors["lead"] == ["Choose who leads the project"]
         assert errors["aim"] == ["Enter the project's aim"]
         assert not Project.objects.exists()
+
+
+class _FormValues(HTMLParser):
+    """What a browser sends back from a page's forms left as they are: its inputs' values, the
+    checked radios, the selected options and the text areas' text."""
+
+    def __init__(self, html):
+        super().__init__()
+        self.values, self._textarea, self._select = {}, None, None
+        self.textareas = set()
+        self.feed(html)
+
+    def handle_starttag(self, tag, attrs):
+        attrs = dict(attrs)
+        name = attrs.get("name")
+        if tag == "input" and name and attrs.get("type") not in ("submit", "button"):
+            if attrs.get("type") not in ("radio", "checkbox") or "checked" in attrs:
+                self.values[name] = attrs.get("value") or ""
+        elif tag == "textarea":
+            self._textarea, self.values[name] = name, ""
+            self.textareas.add(name)
+        elif tag == "select":
+            self._select = name
+        elif tag == "option" and self._select and "selected" in attrs:
+            self.values[self._select] = attrs.get("value") or ""
+
+    def handle_data(self, data):
+        if self._textarea:
+            self.values[self._textarea] += data
+
+    def handle_endtag(self, tag):
+        if tag == "textarea":
+            # A browser drops the line break that starts a text area (Django writes one).
+            self.values[self._textarea] = self.values[self._textarea].removeprefix("\n")
+            self._textarea = None
+        elif tag == "select":
+            self._select = None
+
+
+def published_alert(reference, issued_on=datetime.date(2026, 5, 1)):
+    return Alert.objects.create(
+        reference=reference,
+        title=f"Alert {reference}",
+        issued_on=issued_on,
+        published_at=datetime.datetime(2026, 5, 1, 9, tzinfo=datetime.UTC),
+    )
+
+
+class TestChanging:
+    """Found by a security probe: the demo project responds to MHRA's "EL (26)A/15", whose
+    space split it in two when the references were split on spaces, so saving it unchanged
+    was refused."""
+
+    @pytest.fixture
+    def responding(self, trust, mso, staff):
+        alerts = [published_alert("EL (26)A/15"), published_alert("NatPSA/2026/003/NHSPS")]
+        project = make_project(trust, mso)
+        services.project_save(
+            by=mso,
+            project=project,
+            references={
+                "incidents": [report(trust, staff).reference],
+                "alerts": [a.reference for a in alerts],
+            },
+        )
+        return project
+
+    def test_a_project_responding_to_an_alert_with_a_space_saves_unchanged(
+        self, client_for, trust, mso, responding
+    ):
+        client = client_for(mso)
+        url = reverse("improvement:project_update", args=[trust.ods_code, responding.pk])
+        page = _FormValues(client.get(url).text)
+        sent = page.values
+        # One a line, in a text area (a browser takes the line breaks out of a one-line box).
+        assert sent["alert_references"] == "EL (26)A/15\nNatPSA/2026/003/NHSPS"
+        assert {"alert_references", "incident_references"} <= page.textareas
+        response = client.post(url, sent)
+        assert response.status_code == 302, response.context["form"].errors
+        assert sorted(responding.alerts.values_list("reference", flat=True)) == [
+            "EL (26)A/15",
+            "NatPSA/2026/003/NHSPS",
+        ]
+        assert responding.incidents.count() == 1
+
+    def test_references_are_one_a_line_or_separated_by_commas(
+        self, client_for, trust, mso, project
+    ):
+        published_alert("EL (26)A/15")
+        published_alert("NatPSA/2026/003/NHSPS")
+        published_alert("MDA/2026/012")
+        response = client_for(mso).post(
+            reverse("improvement:project_update", args=[trust.ods_code, project.pk]),
+            project_data(
+                mso, alert_references=" el  (26)a/15 \r\n\r\nNatPSA/2026/003/NHSPS, MDA/2026/012\n"
+            ),
+        )
+        assert response.status_code == 302, response.context["form"].errors
+        assert sorted(project.alerts.values_list("reference", flat=True)) == [
+            "EL (26)A/15",
+            "MDA/2026/012",
+            "NatPSA/2026/003/NHSPS",
+        ]
+
+    def test_an_unknown_reference_is_named_whole_and_nothing_changes(
+        self, client_for, trust, mso, responding
+    ):
+        response = client_for(mso).post(
+            reverse("improvement:project_update", args=[trust.ods_code, responding.pk]),
+            project_data(mso, title="Changed", alert_references="EL (26)A/15\nEL (26)A/99"),
+        )
+        assert response.status_code == 200
+        assert response.context["form"].errors["alert_references"] == [
+            "No published alert EL (26)A/99: check the reference"
+        ]
+        responding.refresh_from_db()
+        assert responding.title == "Insulin safety" and responding.alerts.count() == 2
 
 
 class TestMeasure:

@@ -192,12 +192,15 @@ def page_of(
     return page
 
 
+def receipt_value(value: str) -> str:
+    """A reference or receipt code as typed, as it is looked up: trimmed, in capitals."""
+    return value.replace("\x00", "").strip().upper()[:40]
+
+
 def by_receipt(reference: str, code: str) -> Incident | None:
     """The anonymous report with this reference, for whoever holds its receipt code: the one
     read of incidents that is not scoped to a person, because the person is not known."""
-    reference, code = (
-        value.replace("\x00", "").strip().upper()[:40] for value in (reference, code)
-    )
+    reference, code = receipt_value(reference), receipt_value(code)
     incident = (
         Incident.objects.filter(reference=reference, anonymous=True)
         .select_related("organisation")

@@ -2,13 +2,16 @@
 a button until it is sent, so that nothing typed is ever lost. Then the confirmation, "My
 reports", and the receipt an anonymous reporter follows their report with."""
 
+from allauth.core.internal import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 
+from mso_portal.audit import client_address
 from mso_portal.forms import run_service
 from mso_portal.http import Refused, allow
 from mso_portal.kept_typing import keeps_typing, posted, typed_before_sign_in
@@ -243,17 +246,65 @@ def my_reports(request):
     return render(request, "incidents/my_reports.html", {"reports": reports, "drafts": drafts})
 
 
+# Failed receipt lookups, throttled as failed sign-ins are (allauth's rate limits, counted in
+# the cache): per client and per reference, each over 5 minutes. Each is counted under a keyed
+# hash, so the cache holds neither the client's address nor the reference.
+RECEIPT_LIMITS = {"receipt-client": "10/5m/key", "receipt-reference": "5/5m/key"}
+RECEIPT_TOO_MANY = (
+    "You have entered too many references and receipt codes that do not match. "
+    "Wait 5 minutes, then try again."
+)
+
+
+def _receipt_counters(request, reference: str) -> list[tuple[str, str]]:
+    """The limiter's counters a lookup of ``reference`` from this client counts against."""
+    client = client_address(request) or ""
+    return [
+        ("receipt-client", salted_hmac("incidents.receipt.client", client).hexdigest()),
+        (
+            "receipt-reference",
+            salted_hmac(
+                "incidents.receipt.reference", queries.receipt_value(reference)
+            ).hexdigest(),
+        ),
+    ]
+
+
+def _receipt_limited(request, reference: str, *, failed: bool = False) -> bool:
+    """Whether this client, or this reference, has failed too often of late (``failed``: count
+    one more failure)."""
+    return any(
+        not ratelimit.consume(
+            request,
+            app="incidents",
+            action=action,
+            config=RECEIPT_LIMITS,
+            key=key,
+            dry_run=not failed,
+        )
+        for action, key in _receipt_counters(request, reference)
+    )
+
+
 @login_not_required
 @allow("GET", "POST")
 @never_cache
 def receipt(request):
     """An anonymous reporter's view of their report: its status and feedback, for whoever
-    holds the reference and the receipt code (asked in a form, so neither is in an address)."""
-    found, error = None, ""
+    holds the reference and the receipt code (asked in a form, so neither is in an address).
+    Too many failed lookups, from a client or of a reference, are refused for a while."""
+    found, error, status = None, "", 200
     if request.method == "POST":
-        found = queries.by_receipt(request.POST.get("reference", ""), request.POST.get("code", ""))
-        if found is None:
-            error = (
-                "The reference and receipt code do not match a report. Check them and try again."
-            )
-    return render(request, "incidents/receipt.html", {"found": found, "error": error})
+        reference = request.POST.get("reference", "")
+        if _receipt_limited(request, reference):
+            error, status = RECEIPT_TOO_MANY, 429
+        else:
+            found = queries.by_receipt(reference, request.POST.get("code", ""))
+            if found is None:
+                _receipt_limited(request, reference, failed=True)
+                error = (
+                    "The reference and receipt code do not match a report. "
+                    "Check them and try again."
+                )
+    context = {"found": found, "error": error}
+    return render(request, "incidents/receipt.html", context, status=status)

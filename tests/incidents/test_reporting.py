@@ -358,3 +358,71 @@ class TestSignedOutMidReport:
             assert not Draft.objects.exists()
             page = client.get(reverse("incidents:report"))
             assert "Dalteparin" not in page.content.decode()
+
+
+class TestReceiptGuessesAreThrottled:
+    """Found by a security probe: the receipt page answered unlimited guesses. Failed lookups
+    are limited per client and per reference, as sign-in is (allauth's rate limits)."""
+
+    ADDRESS = "203.0.113.9"
+
+    @pytest.fixture
+    def sent(self, trust, staff):
+        from incidents import services
+        from tests.incidents.conftest import DETAILS
+
+        incident, receipt = services.report_submit(
+            by=staff,
+            organisation=trust,
+            details=DETAILS,
+            medicines=[{"name": "Insulin aspart", "route": "subcutaneous", "dose": "10 units"}],
+            anonymous=True,
+        )
+        return incident, receipt
+
+    def check(self, reference, code, address=ADDRESS):
+        from django.test import Client
+
+        return Client(REMOTE_ADDR=address).post(
+            reverse("incidents:receipt"), {"reference": reference, "code": code}
+        )
+
+    def test_a_right_code_within_the_limit_works(self, sent):
+        incident, receipt = sent
+        for _ in range(4):
+            assert self.check(incident.reference, "0000-0000-0000").status_code == 200
+        page = self.check(incident.reference, receipt)
+        assert page.status_code == 200 and page.context["found"] == incident
+
+    def test_after_five_wrong_codes_for_a_reference_the_right_one_waits(self, sent):
+        incident, receipt = sent
+        for _ in range(5):
+            assert "do not match" in self.check(incident.reference, "0000-0000-0000").text
+        for address in (self.ADDRESS, "198.51.100.20"):  # from anywhere
+            refused = self.check(incident.reference, receipt, address=address)
+            assert refused.status_code == 429
+            assert "Wait 5 minutes, then try again" in refused.text
+            assert refused.context["found"] is None
+            assert "The chart" not in refused.text and incident.organisation.name not in (
+                refused.text
+            )
+        with time_machine.travel(timezone.now() + datetime.timedelta(minutes=5, seconds=1)):
+            assert self.check(incident.reference, receipt).context["found"] == incident
+
+    def test_after_ten_wrong_guesses_from_an_address_it_waits(self, sent):
+        incident, receipt = sent
+        for n in range(10):
+            self.check(f"RX1-2026-A{n:05d}", "0000-0000-0000")
+        assert self.check(incident.reference, receipt).status_code == 429
+        other = self.check(incident.reference, receipt, address="198.51.100.20")
+        assert other.context["found"] == incident
+
+    def test_the_limiter_keeps_no_address(self, sent):
+        from django.core.cache import cache
+
+        incident, _receipt = sent
+        for _ in range(6):
+            self.check(incident.reference, "0000-0000-0000")
+        keys = " ".join(str(key) for key in cache._cache)
+        assert ":rl:" in keys  # the limiter's counts are there
+        assert self.ADDRESS not in keys and incident.reference not in keys

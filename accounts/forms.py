@@ -3,9 +3,10 @@ messages in the NHS.UK style, and every error on the field it is about (ErrorsOn
 error summary links to it. Each form only declares its wording (``NHSWording``)."""
 
 from allauth.account import forms as allauth_forms
-from allauth.core import context
 from allauth.mfa.base import forms as mfa_forms
+from allauth.mfa.models import Authenticator
 from allauth.mfa.totp import forms as totp_forms
+from allauth.mfa.totp.internal.auth import TOTP
 from allauth.mfa.webauthn import forms as webauthn_forms
 from django import forms
 
@@ -13,7 +14,6 @@ from mso_portal.forms import ErrorsOnFields
 from mso_portal.nhsuk_forms.fields import NHSDateField
 from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
 
-from .mfa import mark_session_verified
 from .models import PharmacyTeam, Profession, SyllabusLevel
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@nhs.net"
@@ -74,6 +74,10 @@ class LoginForm(NHSWording, allauth_forms.LoginForm):
 
 
 class ResetPasswordForm(NHSWording, allauth_forms.ResetPasswordForm):
+    """Asking for a password reset: the email goes from a worker after the page has answered,
+    asked for with every address, so how long the page takes tells nobody whether an account
+    has it. Nothing of the account changes (accounts/tokens.py)."""
+
     errors_field = "email"
     wording = {
         "email": {
@@ -82,6 +86,13 @@ class ResetPasswordForm(NHSWording, allauth_forms.ResetPasswordForm):
             "invalid": EMAIL_FORMAT,
         }
     }
+
+    def save(self, request, **kwargs) -> str:
+        from .tasks import send_password_reset
+
+        email = self.cleaned_data["email"]
+        send_password_reset.delay(email)
+        return email
 
 
 class ResetPasswordKeyForm(NHSWording, allauth_forms.ResetPasswordKeyForm):
@@ -127,8 +138,8 @@ class ActivateTOTPForm(NHSWording, totp_forms.ActivateTOTPForm):
 
     def clean_code(self):
         code = super().clean_code()
-        # A right code from the new app proves it: this session has used a second factor.
-        mark_session_verified(context.request)
+        # Spent: confirming the new app (accounts/mfa.py) takes the next code it shows.
+        TOTP(Authenticator(user=self.user))._mark_code_used(code)
         return code
 
 
@@ -138,13 +149,6 @@ class AddWebAuthnForm(NHSWording, webauthn_forms.AddWebAuthnForm):
         "name": KEY_NAME,
         "credential": {"required": "Use your security key when your browser asks for it"},
     }
-
-    def clean(self):
-        cleaned = super().clean()
-        if not self.errors:
-            # The key answered the browser's challenge: this session has used it.
-            mark_session_verified(context.request)
-        return cleaned
 
 
 class EditWebAuthnForm(NHSWording, webauthn_forms.EditWebAuthnForm):

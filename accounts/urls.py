@@ -12,15 +12,21 @@ from django.urls import path, re_path
 from mso_portal.http import allow
 
 from . import mfa_views, views
+from .mfa import MANAGES, OPEN, second_factor_page
 
 GET = allow("GET")
 FORM = allow("GET", "POST")
+# Second-factor pages (accounts/mfa.py): those that take a factor, and signing out, are open to
+# every signed-in session; those that manage factors need the second factor given (or, with
+# none yet, a fresh sign-in).
+OPENS = second_factor_page(OPEN)
+MANAGE = second_factor_page(MANAGES)
 
 urlpatterns = [
     path("login/", FORM(account.login), name="account_login"),
-    path("logout/", FORM(account.logout), name="account_logout"),
+    path("logout/", OPENS(FORM(account.logout)), name="account_logout"),
     path("inactive/", GET(account.account_inactive), name="account_inactive"),
-    path("reauthenticate/", FORM(account.reauthenticate), name="account_reauthenticate"),
+    path("reauthenticate/", MANAGE(FORM(account.reauthenticate)), name="account_reauthenticate"),
     path("password/change/", FORM(account.password_change), name="account_change_password"),
     path("password/set/", FORM(account.password_set), name="account_set_password"),
     path("password/reset/", FORM(account.password_reset), name="account_reset_password"),
@@ -39,39 +45,47 @@ urlpatterns = [
         GET(account.password_reset_from_key_done),
         name="account_reset_password_from_key_done",
     ),
-    path("two-factor/", GET(mfa.index), name="mfa_index"),
+    path("two-factor/", MANAGE(GET(mfa.index)), name="mfa_index"),
     path("two-factor/authenticate/", FORM(mfa_views.authenticate), name="mfa_authenticate"),
-    path("two-factor/reauthenticate/", FORM(mfa.reauthenticate), name="mfa_reauthenticate"),
-    path("two-factor/totp/activate/", FORM(totp.activate_totp), name="mfa_activate_totp"),
-    path("two-factor/totp/deactivate/", FORM(totp.deactivate_totp), name="mfa_deactivate_totp"),
+    path("two-factor/reauthenticate/", OPENS(FORM(mfa.reauthenticate)), name="mfa_reauthenticate"),
+    path("two-factor/totp/activate/", MANAGE(FORM(totp.activate_totp)), name="mfa_activate_totp"),
+    path(
+        "two-factor/totp/deactivate/",
+        MANAGE(FORM(totp.deactivate_totp)),
+        name="mfa_deactivate_totp",
+    ),
     path(
         "two-factor/recovery-codes/",
-        GET(recovery_codes.view_recovery_codes),
+        MANAGE(GET(recovery_codes.view_recovery_codes)),
         name="mfa_view_recovery_codes",
     ),
     path(
         "two-factor/recovery-codes/generate/",
-        FORM(recovery_codes.generate_recovery_codes),
+        MANAGE(FORM(recovery_codes.generate_recovery_codes)),
         name="mfa_generate_recovery_codes",
     ),
     path(
         "two-factor/recovery-codes/download/",
-        GET(recovery_codes.download_recovery_codes),
+        MANAGE(GET(recovery_codes.download_recovery_codes)),
         name="mfa_download_recovery_codes",
     ),
-    path("two-factor/keys/", GET(webauthn.list_webauthn), name="mfa_list_webauthn"),
-    path("two-factor/keys/add/", FORM(webauthn.add_webauthn), name="mfa_add_webauthn"),
+    path("two-factor/keys/", MANAGE(GET(webauthn.list_webauthn)), name="mfa_list_webauthn"),
+    path("two-factor/keys/add/", MANAGE(FORM(webauthn.add_webauthn)), name="mfa_add_webauthn"),
     path(
         "two-factor/keys/reauthenticate/",
-        FORM(webauthn.reauthenticate_webauthn),
+        OPENS(FORM(webauthn.reauthenticate_webauthn)),
         name="mfa_reauthenticate_webauthn",
     ),
     path(
         "two-factor/keys/<int:pk>/remove/",
-        FORM(mfa_views.remove_webauthn),
+        MANAGE(FORM(mfa_views.remove_webauthn)),
         name="mfa_remove_webauthn",
     ),
-    path("two-factor/keys/<int:pk>/edit/", FORM(webauthn.edit_webauthn), name="mfa_edit_webauthn"),
+    path(
+        "two-factor/keys/<int:pk>/edit/",
+        MANAGE(FORM(webauthn.edit_webauthn)),
+        name="mfa_edit_webauthn",
+    ),
     path("", views.account, name="account"),
     path("registration/", views.registration, name="account_registration"),
     path("training/add/", views.training_add, name="account_training_add"),

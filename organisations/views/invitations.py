@@ -8,12 +8,12 @@ reaches a later address, a ``next`` parameter or a Referer header, and logs reda
 
 from django.conf import settings
 from django.contrib import messages
-from django.contrib.auth import login
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.views.decorators.cache import never_cache
 
+from accounts.mfa import sign_in_with_new_password
 from accounts.models import User
 from mso_portal.forms import add_service_error, error_codes
 from mso_portal.http import allow
@@ -167,7 +167,7 @@ def invitation_accept(request):
             return _unusable(request, str(error))
         request.session.pop(LINK_SESSION_KEY, None)
         if user is None:
-            login(request, accepted_by, backend="django.contrib.auth.backends.ModelBackend")
+            sign_in_with_new_password(request, accepted_by)
         set_current_organisation(request, invitation.organisation)
         messages.success(request, f"You have joined {invitation.organisation.name}")
         return redirect("home")

@@ -8,6 +8,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.urls import reverse
 
 from tests.factories import member
+from tests.webauthn import add_key
 
 pytestmark = pytest.mark.django_db
 
@@ -62,57 +63,6 @@ def test_a_signed_in_persons_own_pages(assert_access, person, name, method, data
 )
 def test_the_pages_of_a_person_with_an_app(assert_access, person_with_app, name, method, data, ok):
     assert_access(reverse(name), method=method, data=data, allowed=person_with_app, ok=ok)
-
-
-def registration(rp_id="testserver"):
-    """What a browser sends when a security key is registered: a genuine "none" attestation of
-    a new key pair, made in software with fido2 (allauth's own WebAuthn library)."""
-    import os
-
-    from cryptography.hazmat.primitives.asymmetric import ec
-    from fido2.cose import ES256
-    from fido2.utils import sha256, websafe_encode
-    from fido2.webauthn import (
-        Aaguid,
-        AttestationObject,
-        AttestedCredentialData,
-        AuthenticatorData,
-        CollectedClientData,
-    )
-
-    key = ec.generate_private_key(ec.SECP256R1())
-    credential_id = os.urandom(32)
-    credential = AttestedCredentialData.create(
-        Aaguid.NONE, credential_id, ES256.from_cryptography_key(key.public_key())
-    )
-    flags = AuthenticatorData.FLAG.UP | AuthenticatorData.FLAG.AT
-    authenticator = AuthenticatorData.create(sha256(rp_id.encode()), flags, 0, credential)
-    client = CollectedClientData.create(
-        type=CollectedClientData.TYPE.CREATE, challenge=os.urandom(32), origin=f"http://{rp_id}"
-    )
-    return {
-        "type": "public-key",
-        "id": websafe_encode(credential_id),
-        "rawId": websafe_encode(credential_id),
-        "response": {
-            "clientDataJSON": websafe_encode(client),
-            "attestationObject": websafe_encode(
-                bytes(AttestationObject.create("none", authenticator, {}))
-            ),
-        },
-        "clientExtensionResults": {},
-    }
-
-
-def add_key(user, name="Blue key"):
-    """A security key on record for the person."""
-    from allauth.mfa.models import Authenticator
-
-    return Authenticator.objects.create(
-        user=user,
-        type=Authenticator.Type.WEBAUTHN,
-        data={"name": name, "credential": registration()},
-    )
 
 
 @pytest.mark.parametrize(

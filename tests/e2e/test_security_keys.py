@@ -1,5 +1,5 @@
 """Journey: an MSO adds a security key (Chromium's virtual authenticator, through DevTools) as
-their second sign-in step, then signs in again with it."""
+their second sign-in step, confirms it by using it, then signs in again with it."""
 
 import pytest
 
@@ -58,6 +58,10 @@ def test_an_mso_adds_a_security_key_and_signs_in_with_it(
     axe_check(page)
     page.get_by_label("Name of this security key").fill("Blue key")
     page.get_by_role("button", name="Add security key").click()
+    # Adding the key opens nothing: using it does.
+    expect(page.locator("h1")).to_have_text("Confirm it is you")
+    axe_check(page)
+    page.get_by_role("button", name="Use security key").click()
     expect(page.locator("h1")).to_have_text("Your recovery codes")
     page.get_by_role("link", name="Continue to MSO Portal").click()
     expect(page.locator("h1")).to_have_text("Trust A NHS Trust")

@@ -36,9 +36,11 @@ class AccountAdapter(DefaultAccountAdapter):
         return not (signed_in_at and time.time() - signed_in_at < REAUTHENTICATION_TIMEOUT)
 
     def send_mail(self, template_prefix, email, context):
-        # The service's own name and address, whatever Host the request came with.
+        """The service's own name and address, whatever Host the request came with; and no
+        request needed, so a worker sends it too (accounts/tasks.py)."""
         site = SimpleNamespace(name="MSO Portal", domain=settings.SITE_URL.split("://")[-1])
-        super().send_mail(template_prefix, email, {"current_site": site, **context})
+        context = {"email": email, "current_site": site, **context}
+        self.render_mail(template_prefix, email, context).send()
 
     def get_reset_password_from_key_url(self, key: str) -> str:
         from urllib.parse import quote

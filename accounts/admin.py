@@ -2,11 +2,15 @@ from allauth.account.models import EmailAddress
 from allauth.mfa.models import Authenticator
 from auditlog.admin import LogEntryAdmin
 from auditlog.models import LogEntry
-from django.contrib import admin
+from django.contrib import admin, messages
 from django.contrib.auth.admin import UserAdmin as BaseUserAdmin
 from django.contrib.auth.forms import AdminUserCreationForm, UserChangeForm
 from django.contrib.auth.models import Group
 from django.core.exceptions import PermissionDenied
+from django.shortcuts import get_object_or_404, redirect
+from django.urls import path
+from django.utils.decorators import method_decorator
+from django.views.decorators.http import require_POST
 
 from mso_portal.admin_site import ReadOnlyInline, ServiceAdmin
 from organisations.models import Membership
@@ -59,6 +63,32 @@ class UserAdmin(ServiceAdmin, BaseUserAdmin):
 
     def service_save(self, request, obj):
         services.user_save(by=request.user, user=obj)
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        """The person's page, with whether anything stops them signing in or setting up their
+        second step, and a button that clears it."""
+        user = self.get_object(request, object_id)
+        if user is not None:
+            extra_context = {
+                **(extra_context or {}),
+                "sign_in": services.sign_in_state(request, user),
+            }
+        return super().change_view(request, object_id, form_url, extra_context)
+
+    def get_urls(self):
+        clear = path(
+            "<int:pk>/sign-in/clear/",
+            self.admin_site.admin_view(self.clear_sign_in),
+            name="accounts_user_clear_sign_in",
+        )
+        return [clear, *super().get_urls()]
+
+    @method_decorator(require_POST)
+    def clear_sign_in(self, request, pk):
+        user = get_object_or_404(User, pk=pk)
+        services.sign_in_unstick(by=request.user, user=user, request=request)
+        messages.success(request, f"{user.email} can sign in and set up a second step again.")
+        return redirect("admin:accounts_user_change", user.pk)
 
     def user_change_password(self, request, id, form_url=""):
         raise PermissionDenied  # people reset their own password by email

@@ -33,6 +33,91 @@ def authenticator_remove(*, by, authenticator) -> None:
                 codes.delete()
 
 
+def sign_in_state(request, user) -> dict:
+    """What a site administrator sees of whether a person can sign in and set up their second
+    step: their second factors, address records (any not of their own address, or unverified)
+    and whether their sign-in is being refused for too many failed attempts."""
+    from allauth.account.models import EmailAddress
+    from allauth.mfa.models import Authenticator
+
+    addresses = list(EmailAddress.objects.filter(user=user).values("email", "verified"))
+    return {
+        "factors": sorted(
+            Authenticator.Type(kind).label
+            for kind in Authenticator.objects.filter(user=user)
+            .exclude(type=Authenticator.Type.RECOVERY_CODES)
+            .values_list("type", flat=True)
+        ),
+        "stray_addresses": [
+            a["email"]
+            for a in addresses
+            if a["email"].lower() != user.email.lower() or not a["verified"]
+        ],
+        "throttled": any(
+            not _sign_in_allowed(request, key) for key in _sign_in_keys(request, user)
+        ),
+    }
+
+
+def _sign_in_keys(request, user) -> list[str]:
+    """The keys allauth counts a person's failed sign-ins under: the password step (by address)
+    and the second step (by account)."""
+    from allauth.account.adapter import get_adapter
+
+    return [
+        get_adapter(request)._get_login_attempts_cache_key(request, email=user.email),
+        f"mfa-auth-user-{user.pk}",
+    ]
+
+
+def _sign_in_allowed(request, key) -> bool:
+    from allauth.core.internal import ratelimit
+
+    usage = ratelimit.consume(
+        request,
+        app="allauth.account",
+        action="login_failed",
+        key=key,
+        dry_run=True,
+        limit_get=True,
+        config={"login_failed": _per_key_rates()},
+    )
+    return usage is not None
+
+
+def _per_key_rates() -> str:
+    from django.conf import settings
+
+    rates = settings.ACCOUNT_RATE_LIMITS["login_failed"].split(",")
+    return ",".join(rate for rate in rates if rate.endswith("/key"))
+
+
+def sign_in_unstick(*, by, user, request) -> None:
+    """Clear what stops a person signing in or setting up their second step (a site
+    administrator, after checking who is asking): the count of failed sign-ins that has them
+    refused, and address records that are not their own verified address (left by password
+    resets before accounts/tokens.py wrote nothing). Their second factors stay: a lost one is
+    removed on its own (authenticator_remove)."""
+    from allauth.account.models import EmailAddress
+    from allauth.core.internal import ratelimit
+
+    with transaction.atomic(), audit_as(by):
+        for address in EmailAddress.objects.filter(user=user):
+            if address.email.lower() != user.email.lower():
+                address.delete()
+            elif not (address.verified and address.primary):
+                address.verified = address.primary = True
+                address.save(update_fields=["verified", "primary"])
+    for key in _sign_in_keys(request, user):
+        ratelimit.clear(
+            request,
+            app="allauth.account",
+            action="login_failed",
+            key=key,
+            config={"login_failed": _per_key_rates()},
+        )
+
+
 def registration_save(*, by, profession, number, pharmacy_team):
     """Record the person's own profession, their registration with its regulator (the one
     that registers the profession) and where they work."""

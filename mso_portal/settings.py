@@ -190,6 +190,8 @@ ACCOUNT_UNIQUE_EMAIL = True
 ACCOUNT_LOGOUT_ON_PASSWORD_CHANGE = False
 ACCOUNT_LOGIN_ON_PASSWORD_RESET = False
 ACCOUNT_PASSWORD_RESET_BY_CODE_ENABLED = False
+# A reset link's token that writes nothing to the account (accounts/tokens.py).
+ACCOUNT_PASSWORD_RESET_TOKEN_GENERATOR = "accounts.tokens.ResetTokenGenerator"
 ACCOUNT_SESSION_REMEMBER = False
 ACCOUNT_PRESERVE_USERNAME_CASING = False
 # Login throttling (allauth's rate limits use the cache): failed sign-ins per IP and per account.
@@ -216,6 +218,9 @@ ACCOUNT_FORMS = {
 # incident detail, sign off alerts or run the service (organisations/permissions.py,
 # MFA_GRANTS). On unless MFA_REQUIRED=0 (the demo run turns it off and says so).
 MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
+# An account with no second factor yet sets one up only this soon after signing in with its
+# password; a session kept from before is asked to sign in again (accounts/mfa.py).
+MFA_SETUP_SECONDS = 10 * 60
 # An authenticator app works everywhere, without JavaScript; a security key or passkey
 # (WebAuthn) needs JavaScript in the browser. http origins are accepted only in development
 # and tests (on localhost); production serves https.
@@ -224,6 +229,10 @@ MFA_WEBAUTHN_ALLOW_INSECURE_ORIGIN = DEBUG or TESTING
 MFA_TOTP_ISSUER = "MSO Portal"
 MFA_RECOVERY_CODE_COUNT = 10
 MFA_ADAPTER = "accounts.adapters.MFAAdapter"
+# allauth refuses a second factor to an account with an unverified address, against someone
+# signing up with another's address; nobody signs up here: every account comes from an
+# invitation to its address (or a site administrator), so the address is never in doubt.
+MFA_ALLOW_UNVERIFIED_EMAIL = True
 MFA_FORMS = {
     "authenticate": "accounts.forms.AuthenticateForm",
     "reauthenticate": "accounts.forms.ReauthenticateMFAForm",

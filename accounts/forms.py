@@ -2,6 +2,8 @@
 messages in the NHS.UK style, and every error on the field it is about (ErrorsOnFields), so the
 error summary links to it. Each form only declares its wording (``NHSWording``)."""
 
+import logging
+
 from allauth.account import forms as allauth_forms
 from allauth.mfa.base import forms as mfa_forms
 from allauth.mfa.models import Authenticator
@@ -15,6 +17,8 @@ from mso_portal.nhsuk_forms.fields import NHSDateField
 from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
 
 from .models import PharmacyTeam, Profession, SyllabusLevel
+
+logger = logging.getLogger(__name__)
 
 EMAIL_FORMAT = "Enter an email address in the correct format, like name@nhs.net"
 CODE_HELP = "The 6 numbers your authenticator app shows now"
@@ -88,10 +92,16 @@ class ResetPasswordForm(NHSWording, allauth_forms.ResetPasswordForm):
     }
 
     def save(self, request, **kwargs) -> str:
+        from kombu.exceptions import OperationalError
+
         from .tasks import send_password_reset
 
         email = self.cleaned_data["email"]
-        send_password_reset.delay(email)
+        try:
+            send_password_reset.delay(email)
+        except OperationalError:  # no broker: send it now rather than not at all
+            logger.warning("The broker is down: a password reset email is sent in the request")
+            send_password_reset.apply(args=[email])
         return email
 
 

@@ -129,3 +129,17 @@ class TestAnAdministratorSeesAndClearsAStuckSignIn:
         assert admin_client.get(url).status_code == 405
         assert client_for(mso).post(url).status_code == 403
         assert Client().post(url).status_code == 302  # to sign in
+
+
+def test_with_no_broker_the_reset_email_is_sent_in_the_request(client, mso, monkeypatch):
+    from kombu.exceptions import OperationalError
+
+    from accounts import tasks
+
+    def down(*args, **kwargs):
+        raise OperationalError("Error 111 connecting to redis:6379. Connection refused.")
+
+    monkeypatch.setattr(tasks.send_password_reset, "delay", down)
+    response = client.post(reverse("account_reset_password"), {"email": mso.email})
+    assert response.status_code == 302
+    assert [email.to for email in mail.outbox] == [[mso.email]]

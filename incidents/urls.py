@@ -44,7 +44,6 @@ urlpatterns = [
         name="high_risk_remove",
     ),
     path("<reference:reference>/", views.incident_detail, name="detail"),
-    path("<reference:reference>/sent/", views.report_sent, name="sent"),
     path("<reference:reference>/review/", views.review_start, name="review_start"),
     path("<reference:reference>/move/", views.incident_move, name="move"),
     path("<reference:reference>/edit/", views.incident_edit, name="edit"),

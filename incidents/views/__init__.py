@@ -5,7 +5,7 @@ from .high_risk import high_risk_list, high_risk_remove
 from .history import incident_history
 from .incidents import incident_detail, incident_export, incident_list
 from .lfpse import incident_lfpse, incident_lfpse_record
-from .report import draft_discard, my_reports, receipt, report, report_send, report_sent
+from .report import draft_discard, my_reports, receipt, report, report_send
 from .review import (
     action_change,
     action_create,
@@ -47,7 +47,6 @@ __all__ = [
     "receipt",
     "report",
     "report_send",
-    "report_sent",
     "review_start",
     "incident_share",
     "shared_detail",

@@ -1,6 +1,11 @@
 """Reporting an incident: two short steps, kept as the reporter's draft from the first press of
 a button until it is sent, so that nothing typed is ever lost. Then the confirmation, "My
-reports", and the receipt an anonymous reporter follows their report with."""
+reports", and the receipt an anonymous reporter follows their report with.
+
+The pages of the journey are ``@untraced`` (mso_portal/http.py): no Referer names a draft, and
+the access log keeps no address, browser or draft of them. Sending answers alike whether the
+report is named or anonymous (the confirmation page, 200), so no status or redirect tells an
+anonymous report from the log."""
 
 from allauth.core.internal import ratelimit
 from django.contrib import messages
@@ -13,7 +18,7 @@ from django.views.decorators.cache import never_cache
 
 from mso_portal.audit import client_address
 from mso_portal.forms import run_service
-from mso_portal.http import Refused, allow
+from mso_portal.http import Refused, allow, untraced
 from mso_portal.kept_typing import keeps_typing, posted, typed_before_sign_in
 from organisations.access import access_for
 from organisations.current import can_switch_organisation, get_current_organisation
@@ -84,6 +89,7 @@ def _draft(request, pk) -> Draft:
     return get_object_or_404(Draft.objects.select_related("organisation"), pk=pk, user=request.user)
 
 
+@untraced
 @keeps_typing
 @allow("GET", "POST")
 @never_cache
@@ -145,6 +151,7 @@ def _step1(draft: Draft):
     return form, medicines, form.is_valid() and medicines.is_valid()
 
 
+@untraced
 @keeps_typing
 @allow("GET", "POST")
 @never_cache
@@ -199,32 +206,19 @@ def report_send(request, pk):
             ),
         )
         if sent:
+            # The confirmation, named or anonymous: the same answer to the same address. An
+            # anonymous report's reference and receipt code are shown once, here: no address,
+            # log line or session holds them. Sending again (a reload) finds no draft: 404.
             incident, receipt = sent
-            if anonymous:
-                # Shown once, here: no address, log line or session holds the reference.
-                context = {"incident": incident, "receipt": receipt, "organisation": organisation}
-                return render(request, "incidents/report_sent.html", context)
-            return redirect("incidents:sent", reference=incident.reference)
+            context = {"incident": incident, "receipt": receipt, "organisation": organisation}
+            return render(request, "incidents/report_sent.html", context)
     else:
         form = SendForm(initial=_initial(SendForm, draft.data.get("step2", {})))
     context = {"form": form, "draft": draft, "organisation": organisation, "first": first}
     return render(request, "incidents/report_send.html", context)
 
 
-@allow("GET")
-def report_sent(request, reference):
-    incident = get_object_or_404(
-        Incident.objects.visible_to(request.user).select_related("organisation"),
-        reference=reference,
-        reporter=request.user,
-    )
-    return render(
-        request,
-        "incidents/report_sent.html",
-        {"incident": incident, "organisation": incident.organisation},
-    )
-
-
+@untraced
 @allow("POST")
 def draft_discard(request, pk):
     draft = _draft(request, pk)
@@ -286,6 +280,7 @@ def _receipt_limited(request, reference: str, *, failed: bool = False) -> bool:
     )
 
 
+@untraced
 @login_not_required
 @allow("GET", "POST")
 @never_cache

@@ -139,3 +139,46 @@ def test_an_incident_is_reported_reviewed_closed_and_fed_back(
         expect(stranger.get_by_text(WHAT_HAPPENED)).to_have_count(0)
     finally:
         other_context.close()
+
+
+def test_a_browser_names_no_draft_in_any_request_from_the_reporting_pages(
+    page, transactional_db, expect, sign_in
+):
+    """Found by a security probe: the request after an anonymous report carried a Referer
+    naming its draft. The reporting pages let Chromium send their origin alone, and their
+    forms still pass the CSRF check (which "no-referrer" would fail: the browser then sends
+    the form's Origin as "null")."""
+    from organisations.choices import Role
+    from tests.factories import PASSWORD, OrganisationFactory, member
+
+    reporter = member(OrganisationFactory(), Role.STAFF)
+    sign_in(page, reporter.email, PASSWORD)
+    referers = []
+    page.on("request", lambda request: referers.append(request.headers.get("referer", "")))
+    today = timezone.localdate()
+    page.goto("/incidents/report/")
+    page.get_by_label("Day", exact=True).fill(str(today.day))
+    page.get_by_label("Month", exact=True).fill(str(today.month))
+    page.get_by_label("Year", exact=True).fill(str(today.year))
+    page.get_by_label("Day shift").check()
+    page.get_by_label("Where did it happen?").select_option(label="Hospital")
+    page.get_by_label("What happened?").fill(WHAT_HAPPENED)
+    page.get_by_label("What was done straight away?").fill("Observations hourly; doctor told.")
+    page.locator("#id_medicines-0-name").fill("Paracetamol 500 mg tablets")
+    page.get_by_role("group", name="Did the medicine reach the patient?").get_by_label(
+        "Yes"
+    ).check()
+    page.get_by_label("Low physical harm").check()
+    page.get_by_label("No psychological harm").check()
+    page.get_by_label("Patient's age").select_option(label="66-85 years")
+    page.get_by_label("Female").check()
+    page.get_by_role("button", name="Continue").click()
+    expect(page.locator("h1")).to_have_text("More about the incident")
+    draft = page.url.removesuffix("send/")
+    page.get_by_label("No, report it anonymously").check()
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.locator("h1")).to_have_text("Report sent")
+    page.get_by_role("link", name="Check an anonymous report with its receipt code").click()
+    expect(page.locator("h1")).to_have_text("Check an anonymous report")
+    assert referers and not [referer for referer in referers if "/incidents/" in referer]
+    assert draft.endswith("/") and "/incidents/report/" in draft

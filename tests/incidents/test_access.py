@@ -204,11 +204,6 @@ class TestViews:
     def test_reporting_pages(self, assert_access, client_for, staff, lead, other_mso, incident):
         assert_access(reverse("incidents:report"), allowed=staff, wrong_role=lead)
         assert_access(reverse("incidents:mine"), allowed=staff)
-        assert_access(
-            reverse("incidents:sent", args=[incident.reference]),
-            allowed=staff,
-            other_organisation=other_mso,
-        )
         client_for(staff).post(reverse("incidents:report"), {"action": "save"})
         draft = staff_draft(staff)
         for name in ("report_draft", "report_send"):

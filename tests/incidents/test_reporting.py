@@ -79,7 +79,7 @@ class TestReporting:
             client, draft, {"processes": ["3"], "drugs_involved": ["1"], "too_much": ["5"]}
         )
         incident = Incident.objects.get()
-        assert response["Location"] == reverse("incidents:sent", args=[incident.reference])
+        assert response.status_code == 200
         assert incident.reference == f"{trust.ods_code}-2026-000001"
         assert incident.reporter == staff and not incident.anonymous
         assert incident.occurred_on == datetime.date(2026, 11, 20)
@@ -89,9 +89,11 @@ class TestReporting:
             "Apixaban 5 mg tablets",
         ]
         assert not Draft.objects.exists()
-        page = client.get(response["Location"])
-        assert incident.reference in page.content.decode()
-        assert "What happens next" in page.content.decode()
+        assert incident.reference in response.text and "What happens next" in response.text
+        assert "receipt code" not in response.text
+        # Sent again (the page reloaded): the draft is gone, nothing is sent twice.
+        assert send(client, draft).status_code == 404
+        assert Incident.objects.count() == 1
 
     def test_the_medicines_are_flagged(self, client, staff):
         step_1(client)
@@ -267,6 +269,48 @@ def test_someone_with_no_organisation_is_told_how_to_report(client_for, lead):
     response = client_for(lead).get(reverse("incidents:report"))
     assert response.status_code == 403
     assert "Ask its MSO to add you" in response.content.decode()
+
+
+class TestTheReportingPagesLeaveNoTrace:
+    """Found by a security probe: the access log's next line after an anonymous report named
+    its draft in a Referer, and its status (200, where a named report's was 302) marked it."""
+
+    def test_every_answer_of_the_journey_sends_no_path_in_a_referer(self, client, client_for, mso):
+        from django.test import Client
+
+        answers = [client.get(reverse("incidents:report")), step_1(client, action="save")]
+        draft = Draft.objects.get()
+        answers += [
+            client.get(reverse("incidents:report_draft", args=[draft.pk])),
+            client.get(reverse("incidents:report_send", args=[draft.pk])),
+            client_for(mso).get(reverse("incidents:report_send", args=[draft.pk])),  # 404
+            client.put(reverse("incidents:report_send", args=[draft.pk])),  # 405
+            send(client, draft, {"anonymous": "yes"}),  # the confirmation
+            send(client, draft),  # sent again: 404
+            Client().get(reverse("incidents:receipt")),
+            Client().post(reverse("incidents:receipt"), {"reference": "X", "code": "Y"}),
+        ]
+        step_1(client, action="save")
+        answers.append(
+            client.post(reverse("incidents:draft_discard", args=[Draft.objects.get().pk]))
+        )
+        statuses = [answer.status_code for answer in answers]
+        assert statuses == [200, 302, 200, 200, 404, 405, 200, 404, 200, 200, 302]
+        assert {answer["Referrer-Policy"] for answer in answers} == {"strict-origin"}
+        # Every other page keeps the site's policy.
+        assert client.get(reverse("incidents:mine"))["Referrer-Policy"] == "same-origin"
+
+    def test_a_named_and_an_anonymous_report_are_answered_alike(self, client, staff):
+        answers = {}
+        for anonymous in ("no", "yes"):
+            step_1(client)
+            answers[anonymous] = send(client, Draft.objects.get(), {"anonymous": anonymous})
+        named, anonymous = answers["no"], answers["yes"]
+        assert named.status_code == anonymous.status_code == 200
+        assert set(named.headers) == set(anonymous.headers)
+        assert "Location" not in named.headers
+        assert [t.name for t in named.templates][0] == [t.name for t in anonymous.templates][0]
+        assert "receipt code" in anonymous.text and "receipt code" not in named.text
 
 
 class TestAnonymousReportsKeepNoTime:

@@ -166,6 +166,13 @@ class AlertResponse(models.Model):
                 condition=~Q(state=ResponseState.NOT_APPLICABLE) | ~Q(rationale=""),
                 name="not_applicable_has_a_rationale",
             ),
+            # Senior sign-off is by someone other than whoever leads the response it signs.
+            models.CheckConstraint(
+                condition=Q(signed_off_by__isnull=True)
+                | Q(lead__isnull=True)
+                | ~Q(signed_off_by=models.F("lead")),
+                name="sign_off_not_by_the_lead",
+            ),
         ]
         indexes = [
             # An organisation's inbox.

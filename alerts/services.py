@@ -371,6 +371,14 @@ def response_lead_set(*, by, response: AlertResponse, lead) -> AlertResponse:
     _check_member(response, lead, "lead")
     with transaction.atomic(), audit_as(by):
         response, before = _locked(response)
+        if lead is not None and response.signed_off_by_id == lead.pk:
+            raise ValidationError(
+                {
+                    "lead": f"{lead.full_name or lead.email} signed off this response: whoever "
+                    "leads it is someone else"
+                },
+                code="signs_off_own",
+            )
         response.lead = lead
         note = lead.full_name or lead.email if lead else "No lead"
         return _saved(response, before, event=(Kind.LEAD, by, note))
@@ -453,6 +461,12 @@ def response_sign_off(*, by, response: AlertResponse, note="") -> AlertResponse:
         _refuse_unless_open(response)
         if response.state != ResponseState.IN_PROGRESS:
             raise ValidationError("Decide that the alert applies before it is signed off")
+        if response.lead_id == by.pk:
+            raise ValidationError(
+                "You lead this response, so someone else signs it off: the board director, "
+                "or whoever holds the senior sign-off",
+                code="signs_off_own",
+            )
         left = _unfinished(response)
         if left:
             raise ValidationError(

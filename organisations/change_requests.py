@@ -4,6 +4,10 @@ applies the change through the named-post services, under the organisation's loc
 rules that hold on the organisation's own page (one MSO at a time, someone left to manage) hold
 here too. Whoever asked is told of the decision (notifications engine).
 
+The posts that grant clinical or assurance powers (choices.APPROVED_POSTS) are named only this
+way, and two people always take part: nobody decides a change they asked for, or one that
+names them.
+
 Each check is made when the request is submitted, so a mistake is shown on the form, and again
 when it is approved, against the register as it is then; a change that no longer fits is
 refused with the reason, and nothing of it is applied.
@@ -22,35 +26,45 @@ from notifications.registry import Reminder
 from notifications.services import notify
 
 from . import services
+from .access import access_for
 from .choices import MANAGING_POSTS, Post
 from .models import Appointment, ChangeRequest, HandoverItem, Membership, check_held_in
+from .permissions import GlobalRole
 
 Kind = ChangeRequest.Kind
 Status = ChangeRequest.Status
 Basis = ChangeRequest.Basis
-LEAVING = (Kind.MSO_LEAVES, Kind.BOARD_DIRECTOR_LEAVES)
 # Which named posts ask for each kind of change (all of them ask through Perm.CHANGES_SUBMIT):
-# the MSO, deputy MSO and board director keep the MSO register; the executive director for
-# patient safety, or the board director, identifies Patient Safety Specialists.
-REGISTER_KEEPERS = (Post.MSO, Post.DEPUTY_MSO, Post.BOARD_DIRECTOR)
+# the MSO, deputy MSO and board director keep the MSO register; the board director (or the
+# executive director for patient safety, for their own post) names the executive director for
+# patient safety; the executive director for patient safety, or the board director, identifies
+# Patient Safety Specialists. A site administrator asks for any of them on an organisation's
+# behalf (its first MSO, when nobody is in post to ask).
+REGISTER_KEEPERS = (Post.MSO, Post.DEPUTY_MSO, Post.BOARD_DIRECTOR, GlobalRole.SITE_ADMIN)
+PATIENT_SAFETY_LEADS = (Post.PATIENT_SAFETY_DIRECTOR, Post.BOARD_DIRECTOR, GlobalRole.SITE_ADMIN)
 ASKED_BY = {
-    **dict.fromkeys(set(Kind) - {Kind.NEW_SPECIALIST}, REGISTER_KEEPERS),
-    Kind.NEW_SPECIALIST: (Post.PATIENT_SAFETY_DIRECTOR, Post.BOARD_DIRECTOR),
+    **dict.fromkeys(Kind, REGISTER_KEEPERS),
+    Kind.NEW_PATIENT_SAFETY_DIRECTOR: PATIENT_SAFETY_LEADS,
+    Kind.PATIENT_SAFETY_DIRECTOR_LEAVES: PATIENT_SAFETY_LEADS,
+    Kind.NEW_SPECIALIST: PATIENT_SAFETY_LEADS,
 }
 
 
 def may_ask(user, organisation, kind) -> bool:
-    """Whether the person holds, today, a post of the organisation that asks for ``kind``."""
-    return (
-        Appointment.objects.current()
-        .filter(organisation=organisation, user=user, post__in=ASKED_BY[kind])
-        .exists()
+    """Whether the person holds, today, a post of the organisation that asks for ``kind`` (or
+    a grant of the service's that does)."""
+    askers = ASKED_BY[kind]
+    return any(
+        grant.key in askers and grant.organisation_id in (None, organisation.pk)
+        for grant in access_for(user).grants
     )
 
 
 def check_asker(user, request: ChangeRequest) -> None:
     if not may_ask(user, request.organisation, request.kind):
-        posts = " or the ".join(Post(post).label.lower() for post in ASKED_BY[request.kind])
+        posts = " or the ".join(
+            Post(post).label.lower() for post in ASKED_BY[request.kind] if post in Post.values
+        )
         raise ValidationError(
             {"kind": f"Only the {posts} of {request.organisation.name} asks for this"},
             code="not_asked_by_you",
@@ -109,7 +123,7 @@ def check_kind(request: ChangeRequest) -> None:
             check_held_in(organisation, post=request.post)
         except ValidationError as error:
             raise ValidationError({"kind": error.messages}, code="no_such_post") from None
-    if request.kind in LEAVING and _open_ended_holder(request) is None:
+    if request.ends_a_post and _open_ended_holder(request) is None:
         raise ValidationError(
             {"kind": "Nobody holds this post with no end date, so nobody is to leave it"},
             code="nobody_in_post",
@@ -123,7 +137,7 @@ def check(request: ChangeRequest) -> None:
         _check_specialist(request)
     elif request.names_a_holder:
         _check_new_holder(request)
-    elif request.kind in LEAVING:
+    elif request.ends_a_post:
         _check_leaving(request)
     elif request.kind == Kind.CONTACT:
         mailbox = request.organisation.mso_mailbox or ""
@@ -152,6 +166,14 @@ def _check_none_waiting(request: ChangeRequest) -> None:
 
 
 def _check_new_holder(request: ChangeRequest) -> None:
+    if request.email and request.starts_on:
+        newcomer = Appointment(
+            organisation=request.organisation,
+            post=request.post,
+            start_on=request.starts_on,
+            **_holder(request),
+        )
+        services.check_separate_posts(newcomer, field="email")
     post = request.get_kind_display().removeprefix("A new ")
     later = (
         Appointment.objects.filter(
@@ -316,6 +338,16 @@ def _pending(request: ChangeRequest) -> ChangeRequest:
     return request
 
 
+def decides_own(user, request: ChangeRequest) -> str:
+    """Why ``user`` may not decide ``request`` (""): nobody decides a change they asked for or
+    one that names them, so two people always take part."""
+    if request.submitted_by_id == user.pk:
+        return "You asked for this change: another lead decides it"
+    if request.names_a_holder and request.email and request.email.lower() == user.email.lower():
+        return "This change names you: another lead decides it"
+    return ""
+
+
 def decide(*, by, request: ChangeRequest, approve: bool, reason: str = "") -> ChangeRequest:
     """Approve (and apply) or reject a waiting request. A rejection needs a reason."""
     reason = reason.strip()
@@ -323,6 +355,8 @@ def decide(*, by, request: ChangeRequest, approve: bool, reason: str = "") -> Ch
         raise ValidationError({"reason": "Give the reason for rejecting it"}, code="required")
     with transaction.atomic(), audit_as(by):
         request = _pending(request)
+        if own := decides_own(by, request):
+            raise ValidationError(own, code="decides_own")
         if approve:
             services.lock(request.organisation)
             check(request)
@@ -348,28 +382,29 @@ def _apply(by, request: ChangeRequest) -> None:
                 current=request.replaces,
                 last_day=request.starts_on - timedelta(days=1),
                 successor=specialist,
-                identified=True,
+                approved=True,
             )
         else:
             specialist.start_on = request.starts_on
-            services.appointment_save(by=by, appointment=specialist, identified=True)
+            services.appointment_save(by=by, appointment=specialist, approved=True)
     elif request.names_a_holder:
         successor = Appointment(organisation=organisation, post=request.post, **_holder(request))
         current = _holder_on(request, request.starts_on)
         if current is None:
             successor.start_on = request.starts_on
-            services.appointment_save(by=by, appointment=successor)
+            services.appointment_save(by=by, appointment=successor, approved=True)
         else:
             services.appointment_replace(
                 by=by,
                 current=current,
                 last_day=request.starts_on - timedelta(days=1),
                 successor=successor,
+                approved=True,
             )
     else:
         holder = _open_ended_holder(request)
         holder.end_on = request.ends_on
-        services.appointment_save(by=by, appointment=holder)
+        services.appointment_save(by=by, appointment=holder, approved=True)
 
 
 def _holder(request: ChangeRequest) -> dict:

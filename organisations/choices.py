@@ -79,9 +79,79 @@ class Post(models.TextChoices):
 # Posts that at most one person holds at a time in an organisation (a database constraint).
 SINGLE_HOLDER_POSTS = (Post.MSO, Post.BOARD_DIRECTOR)
 
-# Posts named only through an identification the national patient safety team approves
-# (change_requests), never recorded directly on the organisation's page.
-IDENTIFIED_POSTS = (Post.PATIENT_SAFETY_SPECIALIST,)
+# Posts that grant clinical or assurance powers: the MSO (the organisation's incidents and
+# alerts), the board director (executive sign-off of alert responses), the CDAO (the area's
+# controlled-drug incidents), the executive director for patient safety and the Patient Safety
+# Specialists (whom the national patient safety team names), and the MDSO (the medical devices
+# counterpart the 2014 MSO/MDSO alert names beside the MSO). They are named only through a
+# change to the register that someone else approves (change_requests), as the MSO network's
+# change of details form names them; never recorded directly on the organisation's page, so
+# nobody empowers themselves.
+APPROVED_POSTS = (
+    Post.MSO,
+    Post.BOARD_DIRECTOR,
+    Post.CDAO,
+    Post.PATIENT_SAFETY_DIRECTOR,
+    Post.PATIENT_SAFETY_SPECIALIST,
+    Post.MDSO,
+)
+
+# Posts one person may not hold at once in the same organisation (a database constraint): the
+# board director gives the board assurance on the MSO's work and signs off the alert responses
+# the MSO leads (DESIGN.md section 1: "never the same person as the MSO").
+SEPARATE_POSTS = (Post.MSO, Post.BOARD_DIRECTOR)
+
+
+class ChangeKind(models.TextChoices):
+    """Changes to an organisation's entry on the national register (ChangeRequest.kind): a new
+    holder of a post that needs approval, a holder leaving it, or the generic mailbox."""
+
+    NEW_MSO = "new-mso", "A new MSO"
+    NEW_BOARD_DIRECTOR = "new-board-director", "A new board director for medication safety"
+    MSO_LEAVES = "mso-leaves", "The MSO leaves, with no successor named yet"
+    BOARD_DIRECTOR_LEAVES = "board-director-leaves", "The board director leaves"
+    NEW_CDAO = "new-cdao", "A new controlled drugs accountable officer (CDAO)"
+    CDAO_LEAVES = "cdao-leaves", "The controlled drugs accountable officer (CDAO) leaves"
+    NEW_MDSO = "new-mdso", "A new Medical Devices Safety Officer (MDSO)"
+    MDSO_LEAVES = "mdso-leaves", "The Medical Devices Safety Officer (MDSO) leaves"
+    NEW_PATIENT_SAFETY_DIRECTOR = (
+        "new-patient-safety-director",
+        "A new executive director for patient safety",
+    )
+    PATIENT_SAFETY_DIRECTOR_LEAVES = (
+        "patient-safety-director-leaves",
+        "The executive director for patient safety leaves",
+    )
+    CONTACT = "contact", "New contact details: the generic MSO mailbox"
+    NEW_SPECIALIST = "new-specialist", "A Patient Safety Specialist identified"
+
+
+# The post each change is about: a new holder, or the holder leaving.
+NEW_HOLDER = {
+    ChangeKind.NEW_MSO: Post.MSO,
+    ChangeKind.NEW_BOARD_DIRECTOR: Post.BOARD_DIRECTOR,
+    ChangeKind.NEW_CDAO: Post.CDAO,
+    ChangeKind.NEW_MDSO: Post.MDSO,
+    ChangeKind.NEW_PATIENT_SAFETY_DIRECTOR: Post.PATIENT_SAFETY_DIRECTOR,
+    ChangeKind.NEW_SPECIALIST: Post.PATIENT_SAFETY_SPECIALIST,
+}
+LEAVES = {
+    ChangeKind.MSO_LEAVES: Post.MSO,
+    ChangeKind.BOARD_DIRECTOR_LEAVES: Post.BOARD_DIRECTOR,
+    ChangeKind.CDAO_LEAVES: Post.CDAO,
+    ChangeKind.MDSO_LEAVES: Post.MDSO,
+    ChangeKind.PATIENT_SAFETY_DIRECTOR_LEAVES: Post.PATIENT_SAFETY_DIRECTOR,
+}
+# Changes the national patient safety team decides (its Patient Safety Specialist programme
+# names the specialists and the executive director who identifies them); the MSO networks'
+# leads decide the rest.
+PATIENT_SAFETY_TEAM_CHANGES = frozenset(
+    {
+        ChangeKind.NEW_SPECIALIST,
+        ChangeKind.NEW_PATIENT_SAFETY_DIRECTOR,
+        ChangeKind.PATIENT_SAFETY_DIRECTOR_LEAVES,
+    }
+)
 
 # Posts whose holders manage the organisation's members and named posts.
 MANAGING_POSTS = (Post.MSO, Post.DEPUTY_MSO)

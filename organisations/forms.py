@@ -9,7 +9,9 @@ from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
 from . import change_requests, register
 from .access import access_for
 from .choices import (
-    IDENTIFIED_POSTS,
+    APPROVED_POSTS,
+    LEAVES,
+    NEW_HOLDER,
     ROLE_HINTS,
     OrganisationKind,
     Post,
@@ -226,7 +228,7 @@ class AppointmentCreateForm(HolderForm):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, organisation=organisation, **kwargs)
         self.fields["post"].choices = [
-            (p.value, p.label) for p in posts_for(organisation.kind) if p not in IDENTIFIED_POSTS
+            (p.value, p.label) for p in posts_for(organisation.kind) if p not in APPROVED_POSTS
         ]
 
     def appointment(self) -> Appointment:
@@ -264,30 +266,18 @@ class AppointmentChangeForm(forms.Form):
         self.appointment = appointment
         if appointment.user_id:
             del self.fields["email"]  # theirs is the account's
+        if appointment.post in APPROVED_POSTS:
+            del self.fields["start_on"]  # as approved on the register
+            self.fields[
+                "end_on"
+            ].help_text = (
+                "Today or later; leave empty while they are in post. For example, 31 3 2027"
+            )
 
     def changed_appointment(self) -> Appointment:
         for name, value in self.cleaned_data.items():
             setattr(self.appointment, name, value)
         return self.appointment
-
-
-class AppointmentReplaceForm(HolderForm):
-    """Hand a one-holder post (the MSO, the board director) to a successor in one step."""
-
-    last_day = NHSDateField(
-        label="Last day in post",
-        help_text="Their successor starts the next day. For example, 31 3 2027",
-        error_messages={"required": "Enter the last day in post"},
-    )
-    field_order = ["last_day", "has_account", "user", "name", "email"]
-
-    def __init__(self, *args, appointment, **kwargs):
-        super().__init__(*args, organisation=appointment.organisation, **kwargs)
-        self.fields["last_day"].label = f"Last day of {appointment.holder_name} in post"
-        self.fields["user"].queryset = self.fields["user"].queryset.exclude(pk=appointment.user_id)
-
-    def successor(self, current: Appointment) -> Appointment:
-        return Appointment(organisation=current.organisation, post=current.post, **self.holder())
 
 
 class AcceptInvitationForm(forms.Form):
@@ -401,10 +391,8 @@ class ChangeRequestForm(forms.ModelForm):
     """The details of one kind of change: who and from when, a last day, or a mailbox."""
 
     FIELDS = {
-        ChangeRequest.Kind.NEW_MSO: ["name", "email", "starts_on"],
-        ChangeRequest.Kind.NEW_BOARD_DIRECTOR: ["name", "email", "starts_on"],
-        ChangeRequest.Kind.MSO_LEAVES: ["ends_on"],
-        ChangeRequest.Kind.BOARD_DIRECTOR_LEAVES: ["ends_on"],
+        **dict.fromkeys(NEW_HOLDER, ["name", "email", "starts_on"]),
+        **dict.fromkeys(LEAVES, ["ends_on"]),
         ChangeRequest.Kind.CONTACT: ["mso_mailbox"],
         ChangeRequest.Kind.NEW_SPECIALIST: [
             "basis",
@@ -547,7 +535,7 @@ class ChangeRequestForm(forms.ModelForm):
                 f"{held.holder_name}, from {held.start_on:%-d %B %Y}"
             )
             self.fields["note"].label = "Anything the national team should know (optional)"
-        if kind in (ChangeRequest.Kind.MSO_LEAVES, ChangeRequest.Kind.BOARD_DIRECTOR_LEAVES):
+        if kind in LEAVES:
             self.fields["ends_on"].help_text = (
                 "Their post shows as vacant on the register from the next day, until a "
                 "successor is named. For example, 31 3 2027"

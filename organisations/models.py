@@ -10,9 +10,13 @@ from django.urls import reverse
 from django.utils import timezone
 
 from .choices import (
+    LEAVES,
+    NEW_HOLDER,
+    PATIENT_SAFETY_TEAM_CHANGES,
     POST_KINDS,
     ROLE_KINDS,
     SINGLE_HOLDER_POSTS,
+    ChangeKind,
     OrganisationKind,
     Post,
     Region,
@@ -591,6 +595,11 @@ class HandoverItem(models.Model):
         return self.get_task_display()
 
 
+def decided_with(kind: str) -> str:
+    """The permission that decides a change of this kind (see ChangeRequest.decided_with)."""
+    return Perm.SPECIALISTS_DECIDE if kind in PATIENT_SAFETY_TEAM_CHANGES else Perm.CHANGES_DECIDE
+
+
 class ChangeRequestQuerySet(ScopedQuerySet):
     def pending(self):
         return self.filter(status=ChangeRequest.Status.PENDING)
@@ -601,13 +610,7 @@ class ChangeRequest(models.Model):
     or board director and approved (then applied) or rejected by a network lead. It replaces
     the emailed change-of-details form."""
 
-    class Kind(models.TextChoices):
-        NEW_MSO = "new-mso", "A new MSO"
-        NEW_BOARD_DIRECTOR = "new-board-director", "A new board director for medication safety"
-        MSO_LEAVES = "mso-leaves", "The MSO leaves, with no successor named yet"
-        BOARD_DIRECTOR_LEAVES = "board-director-leaves", "The board director leaves"
-        CONTACT = "contact", "New contact details: the generic MSO mailbox"
-        NEW_SPECIALIST = "new-specialist", "A Patient Safety Specialist identified"
+    Kind = ChangeKind
 
     class Basis(models.TextChoices):
         """How a Patient Safety Specialist stands to those the organisation has already."""
@@ -701,13 +704,7 @@ class ChangeRequest(models.Model):
     @property
     def post(self) -> str | None:
         """The named post the change is about (None for contact details)."""
-        return {
-            self.Kind.NEW_MSO: Post.MSO,
-            self.Kind.MSO_LEAVES: Post.MSO,
-            self.Kind.NEW_BOARD_DIRECTOR: Post.BOARD_DIRECTOR,
-            self.Kind.BOARD_DIRECTOR_LEAVES: Post.BOARD_DIRECTOR,
-            self.Kind.NEW_SPECIALIST: Post.PATIENT_SAFETY_SPECIALIST,
-        }.get(self.kind)
+        return NEW_HOLDER.get(self.kind) or LEAVES.get(self.kind)
 
     @property
     def names_a_specialist(self) -> bool:
@@ -715,9 +712,10 @@ class ChangeRequest(models.Model):
 
     @property
     def decided_with(self) -> str:
-        """The permission that decides it: Patient Safety Specialists are identified to the
-        national patient safety team, changes to the MSO register to the MSO networks' leads."""
-        return Perm.SPECIALISTS_DECIDE if self.names_a_specialist else Perm.CHANGES_DECIDE
+        """The permission that decides it: the national patient safety team decides its
+        programme's posts (the specialists, the executive director), the MSO networks' leads
+        the rest of the register."""
+        return decided_with(self.kind)
 
     @property
     def post_label(self) -> str:
@@ -725,11 +723,11 @@ class ChangeRequest(models.Model):
 
     @property
     def names_a_holder(self) -> bool:
-        return self.kind in (
-            self.Kind.NEW_MSO,
-            self.Kind.NEW_BOARD_DIRECTOR,
-            self.Kind.NEW_SPECIALIST,
-        )
+        return self.kind in NEW_HOLDER
+
+    @property
+    def ends_a_post(self) -> bool:
+        return self.kind in LEAVES
 
     @property
     def is_pending(self) -> bool:

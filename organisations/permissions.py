@@ -30,7 +30,7 @@ from types import MappingProxyType
 
 from django.db.models import Q
 
-from .choices import OrganisationKind, Post, Role
+from .choices import PATIENT_SAFETY_TEAM_CHANGES, OrganisationKind, Post, Role
 
 
 class Perm(StrEnum):
@@ -236,10 +236,15 @@ def _asked_by(user) -> Q:
 
 # Whoever asked for a change to the register follows it, in post or not.
 ASKER_SEES_CHANGE = {"organisations.ChangeRequest": _asked_by}
-SPECIALISTS_IDENTIFIED = {"organisations.ChangeRequest": Q(kind="new-specialist")}
-# The MSO networks' leads follow the changes to the MSO register; identifying a Patient Safety
-# Specialist is the national patient safety team's.
-MSO_REGISTER_CHANGES = {"organisations.ChangeRequest": ~Q(kind="new-specialist")}
+# The national patient safety team follows the changes it decides (a Patient Safety Specialist
+# identified, a new executive director for patient safety); the MSO networks' leads follow the
+# rest of the register.
+SPECIALISTS_IDENTIFIED = {
+    "organisations.ChangeRequest": Q(kind__in=sorted(PATIENT_SAFETY_TEAM_CHANGES))
+}
+MSO_REGISTER_CHANGES = {
+    "organisations.ChangeRequest": ~Q(kind__in=sorted(PATIENT_SAFETY_TEAM_CHANGES))
+}
 # An incident is shared with the organisation named as where it arose: reached through that
 # organisation (``through``), not the one that received the report.
 AROSE_HERE = {"incidents.Incident": Q(arose_in__isnull=False)}
@@ -581,7 +586,8 @@ RULES: tuple[Rule, ...] = (
             {P.CHANGES_VIEW},
             reach=reach,
             only=SPECIALISTS_IDENTIFIED,
-            rows="the requests identifying Patient Safety Specialists",
+            rows="the requests naming Patient Safety Specialists and executive directors for "
+            "patient safety",
         )
         for lead, reach in (
             (GlobalRole.SPECIALISTS_NATIONAL_LEAD, Reach.ALL),
@@ -589,7 +595,9 @@ RULES: tuple[Rule, ...] = (
         )
     ),
     # Site administrators run the service: organisations, people and the admin. They will
-    # not be given the permissions that open incident narratives or patient details.
+    # not be given the permissions that open incident narratives or patient details. They ask
+    # for changes to the register on an organisation's behalf (its first MSO, when nobody is in
+    # post to ask), which someone else approves.
     Rule(
         GlobalRole.SITE_ADMIN,
         MANAGE
@@ -598,6 +606,7 @@ RULES: tuple[Rule, ...] = (
             P.SERVICE_ADMIN,
             P.REGISTER_VIEW,
             P.CHANGES_VIEW,
+            P.CHANGES_SUBMIT,
             P.ALERTS_PUBLISH,
         },
         reach=Reach.ALL,

@@ -21,9 +21,11 @@ from django.utils import timezone
 
 from accounts.models import User
 from mso_portal.audit import audit_as
+from notifications.registry import Reminder
+from notifications.services import notify
 
 from . import closure
-from .choices import IDENTIFIED_POSTS, MANAGING_POSTS, SINGLE_HOLDER_POSTS, Post
+from .choices import APPROVED_POSTS, MANAGING_POSTS, SEPARATE_POSTS, SINGLE_HOLDER_POSTS, Post
 from .models import (
     Appointment,
     Handover,
@@ -408,7 +410,46 @@ def _check_one_holder(appointment: Appointment) -> None:
     raise ValidationError({"start_on": message}, code="overlapping_appointment")
 
 
-def _save_checked(appointment: Appointment) -> None:
+def _overlapping(appointment: Appointment):
+    """The organisation's other appointments whose dates overlap this one's."""
+    others = Appointment.objects.filter(organisation=appointment.organisation).exclude(
+        pk=appointment.pk
+    )
+    if appointment.end_on is not None:
+        others = others.filter(start_on__lte=appointment.end_on)
+    return others.filter(Q(end_on__isnull=True) | Q(end_on__gte=appointment.start_on))
+
+
+def check_separate_posts(appointment: Appointment, field: str = "user") -> None:
+    """One person never holds the MSO and the board director posts of an organisation at once
+    (choices.SEPARATE_POSTS): the board director signs off what the MSO leads. The person is
+    their account, or the email of someone without one. The database refuses it too, for
+    accounts (organisations migration 0008)."""
+    if appointment.post not in SEPARATE_POSTS:
+        return
+    same_person = Q(user_id=appointment.user_id) if appointment.user_id else Q(pk__in=[])
+    email = appointment.holder_email if appointment.user_id else appointment.email
+    if email:
+        same_person |= Q(user__email__iexact=email) | Q(user__isnull=True, email__iexact=email)
+    other = (
+        _overlapping(appointment)
+        .filter(same_person, post__in=SEPARATE_POSTS)
+        .exclude(post=appointment.post)
+        .first()
+    )
+    if other is not None:
+        raise ValidationError(
+            {
+                field: f"{other.holder_name} is {other.get_post_display()} of "
+                f"{appointment.organisation.name}: the same person cannot also be "
+                f"{appointment.get_post_display()}, who gives the board assurance on the other's "
+                "work"
+            },
+            code="separate_posts",
+        )
+
+
+def _save_checked(appointment: Appointment, approved: bool) -> None:
     """Save one appointment after every check that needs the organisation's lock."""
     organisation = appointment.organisation
     before = Appointment.objects.filter(pk=appointment.pk).values("user_id", "name", "post").first()
@@ -423,9 +464,11 @@ def _save_checked(appointment: Appointment) -> None:
             code="holder_changed",
         )
     # The one-holder constraint is checked by _check_one_holder with a clearer message (and
-    # by the database, as the last word).
+    # by the database, as the last word); so is the one on separate posts.
     appointment.full_clean(validate_constraints=False)
+    _check_approved(appointment, approved)
     _check_one_holder(appointment)
+    check_separate_posts(appointment)
     if (
         appointment.user_id
         and not before
@@ -441,6 +484,11 @@ def _save_checked(appointment: Appointment) -> None:
         with transaction.atomic():
             appointment.save()
     except IntegrityError as error:
+        if "separate_posts" in str(error):
+            raise ValidationError(
+                {"user": "The same person cannot be both the MSO and the board director"},
+                code="separate_posts",
+            ) from error
         raise ValidationError(
             {"end_on": "This organisation already has someone in this post with no end date"},
             code="single_holder",
@@ -488,48 +536,128 @@ def _follow_end_date(appointment: Appointment) -> None:
         handover.save(update_fields=["cancelled_at"])
 
 
-def _check_identified(appointment: Appointment, identified: bool) -> None:
-    if appointment.pk is None and appointment.post in IDENTIFIED_POSTS and not identified:
+def _approver(post: str) -> str:
+    return (
+        "the national patient safety team"
+        if post in (Post.PATIENT_SAFETY_SPECIALIST, Post.PATIENT_SAFETY_DIRECTOR)
+        else "a network lead"
+    )
+
+
+def _check_approved(appointment: Appointment, approved: bool) -> None:
+    """What only an approved change to the register does (``approved``): name the holder of a
+    post that grants powers (APPROVED_POSTS), move the start of one, or give any post a last
+    day in the past. Checked against the appointment as committed."""
+    if approved:
+        return
+    post = Post(appointment.post)
+    before = Appointment.objects.filter(pk=appointment.pk).values("start_on", "end_on").first()
+    if before is None and post in APPROVED_POSTS:
         raise ValidationError(
             {
-                "post": "A Patient Safety Specialist is identified to the national patient "
-                "safety team: ask for it as a change to the register"
+                "post": f"The {post.label} is named through a change to the register, which "
+                f"{_approver(post)} approves: ask for it there"
             },
-            code="identified",
+            code="needs_approval",
+        )
+    if before and post in APPROVED_POSTS and before["start_on"] != appointment.start_on:
+        raise ValidationError(
+            {
+                "start_on": f"The start date of the {post.label} is as approved on the "
+                "register. Ask for a change to the register to correct it"
+            },
+            code="needs_approval",
+        )
+    ends = appointment.end_on
+    if ends and ends < timezone.localdate() and (before is None or before["end_on"] != ends):
+        raise ValidationError(
+            {
+                "end_on": "The end date must be today or later. A last day in the past is "
+                f"set only by {_approver(post)}, through a change to the register"
+            },
+            code="needs_approval",
         )
 
 
-def appointment_save(*, by, appointment: Appointment, identified: bool = False) -> Appointment:
+def _post_changed(by, appointment: Appointment, before: dict | None) -> None:
+    """Tell the person in the post, and the organisation's MSO and board director today, of a
+    post recorded or its dates changed (not whoever made the change, who knows)."""
+    organisation = appointment.organisation
+    told = set(
+        Appointment.objects.filter(organisation=organisation, post__in=SEPARATE_POSTS)
+        .current()
+        .exclude(user=None)
+        .values_list("user_id", flat=True)
+    )
+    if appointment.user_id:
+        told.add(appointment.user_id)
+    told.discard(by.pk if by else None)
+    post, holder = appointment.get_post_display(), appointment.holder_name
+    until = f" until {appointment.end_on:%-d %B %Y}" if appointment.end_on else ""
+    if before is None:
+        kind = "post-recorded"
+        title = f"{holder} is recorded as {post}, {organisation.name}"
+    else:
+        kind = f"post-dates-{appointment.start_on:%Y%m%d}-{appointment.end_on or 'open'}"
+        title = f"The dates of {holder} as {post} changed, {organisation.name}"
+    body = (
+        f"{holder} is {post} of {organisation.name} from {appointment.start_on:%-d %B %Y}"
+        f"{until}, as recorded by {by.full_name or by.email if by else 'MSO Portal'}. If this "
+        "is not right, tell your network lead."
+    )
+    notify(
+        Reminder(
+            subject=f"appointment:{appointment.pk}",
+            kind=kind[:60],
+            due_on=timezone.localdate(),
+            recipient_id=recipient,
+            title=title,
+            body=body,
+            url=organisation.get_absolute_url(),
+        )
+        for recipient in sorted(told)
+    )
+
+
+def _committed(appointment: Appointment) -> dict | None:
+    return Appointment.objects.filter(pk=appointment.pk).values("start_on", "end_on").first()
+
+
+def appointment_save(*, by, appointment: Appointment, approved: bool = False) -> Appointment:
     """Record a named post, or correct its dates. The post's permissions come from the post
     itself while it is held; nothing is copied into the holder's roles.
 
-    Under a lock on the organisation: one MSO and one board director at a time; a holder with
-    an account is a member; the person of a recorded post is never swapped in place; and no
-    change may leave the organisation with nobody in the MSO or deputy MSO post today (a post
-    can be ended today or later, or once someone takes over).
+    Under a lock on the organisation: one MSO and one board director at a time, never the same
+    person; a holder with an account is a member; the person of a recorded post is never
+    swapped in place; and no change may leave the organisation with nobody in the MSO or deputy
+    MSO post today (a post can be ended today or later, or once someone takes over). Only an
+    approved change to the register (``approved``) names the holder of a post that grants
+    powers or gives a last day in the past (``_check_approved``). The holder, the MSO and the
+    board director are told.
     """
-    _check_identified(appointment, identified)
     organisation = appointment.organisation
     with transaction.atomic(), audit_as(by):
         lock(organisation)
+        before = _committed(appointment)
         had_manager = _has_manager_today(organisation)
-        _save_checked(appointment)
+        _save_checked(appointment, approved)
         _keeps_a_manager(organisation, had_manager, appointment.post)
         _follow_end_date(appointment)
+        _post_changed(by, appointment, before)
     return appointment
 
 
 def appointment_replace(
-    *, by, current: Appointment, last_day, successor: Appointment, identified: bool = False
+    *, by, current: Appointment, last_day, successor: Appointment, approved: bool = False
 ):
     """Hand a post to a successor in one step: the current holder's last day is ``last_day``
-    and the successor starts the next day. Returns the successor's appointment. A post named
-    only through an approved identification (``IDENTIFIED_POSTS``) needs ``identified``."""
-    _check_identified(successor, identified)
+    and the successor starts the next day. Returns the successor's appointment. A post that
+    grants powers (``APPROVED_POSTS``) is handed on only by an approved change (``approved``)."""
     organisation = current.organisation
     with transaction.atomic(), audit_as(by):
         lock(organisation)
         current = Appointment.objects.get(pk=current.pk)  # as committed, under the lock
+        before = _committed(current)
         had_manager = _has_manager_today(organisation)
         if last_day < current.start_on:
             raise ValidationError(
@@ -545,12 +673,14 @@ def appointment_replace(
                 code="already_ended",
             )
         current.end_on = last_day
-        _save_checked(current)
+        _save_checked(current, approved)
         successor.start_on = last_day + timedelta(days=1)
         successor.end_on = None
-        _save_checked(successor)
+        _save_checked(successor, approved)
         _keeps_a_manager(organisation, had_manager, current.post)
         _follow_end_date(current)
+        _post_changed(by, current, before)
+        _post_changed(by, successor, None)
     return successor
 
 

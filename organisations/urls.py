@@ -47,9 +47,4 @@ urlpatterns = [
     ),
     path("<ods:ods_code>/posts/new/", views.appointment_create, name="appointment_create"),
     path("<ods:ods_code>/posts/<int:pk>/", views.appointment_update, name="appointment_update"),
-    path(
-        "<ods:ods_code>/posts/<int:pk>/replace/",
-        views.appointment_replace,
-        name="appointment_replace",
-    ),
 ]

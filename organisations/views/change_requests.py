@@ -66,10 +66,11 @@ def change_request_start(request):
         raise PermissionDenied
     current = get_current_organisation(request)
     ods_code = request.GET.get("ods_code", "")[:10] or (current.ods_code if current else "")
+    kind = request.GET.get("kind", "")
     form = ChangeRequestStartForm(
         request.POST if request.method == "POST" else None,
         user=request.user,
-        initial={"ods_code": ods_code},
+        initial={"ods_code": ods_code, "kind": kind if kind in ChangeRequest.Kind.values else ""},
     )
     if request.method == "POST" and form.is_valid():
         return redirect(
@@ -134,7 +135,9 @@ def change_request_detail(request, pk):
         pk=pk,
     )
     access = access_for(request.user)
-    can_decide = change.is_pending and access.has(change.decided_with, change.organisation)
+    decider = change.is_pending and access.has(change.decided_with, change.organisation)
+    decides_own = change_requests.decides_own(request.user, change) if decider else ""
+    can_decide = decider and not decides_own
     form = None
     if can_decide or request.method == "POST":
         if not can_decide:
@@ -166,6 +169,7 @@ def change_request_detail(request, pk):
         and access.has(Perm.CHANGES_SUBMIT, change.organisation)
         and change_requests.may_withdraw(request.user, change),
         "sees_confidential": access.has(Perm.SPECIALISTS_CONFIDENTIAL, change.organisation),
+        "decides_own": decides_own,
     }
     return render(request, "organisations/change_request_detail.html", context)
 

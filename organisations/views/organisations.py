@@ -6,8 +6,9 @@ from django.utils import timezone
 
 from mso_portal.http import allow, query_string_without_page
 
+from .. import change_requests
 from ..access import access_for
-from ..choices import SINGLE_HOLDER_POSTS, RelationshipKind, posts_for
+from ..choices import APPROVED_POSTS, NEW_HOLDER, SINGLE_HOLDER_POSTS, RelationshipKind, posts_for
 from ..forms import OrganisationFilterForm
 from ..models import (
     Appointment,
@@ -33,6 +34,7 @@ def named_posts(user, organisation, appointments=None):
             .select_related("user")
         )
     current = [a for a in appointments if a.is_current()]
+    asks = _asks(user, organisation)
     rows = []
     for post in posts_for(organisation.kind):
         holders = [a for a in current if a.post == post]
@@ -51,10 +53,21 @@ def named_posts(user, organisation, appointments=None):
                     "post": post,
                     "holders": holders,
                     "covered_by": covered_by,
-                    "replaceable": post in SINGLE_HOLDER_POSTS,
+                    # A post that grants powers is named through a change to the register.
+                    "approved": post in APPROVED_POSTS,
+                    "ask_for": asks.get(post, ""),
                 }
             )
     return rows
+
+
+def _asks(user, organisation) -> dict[str, str]:
+    """The posts for whose new holder the person may ask, with the kind of change to ask."""
+    return {
+        post: kind
+        for kind, post in NEW_HOLDER.items()
+        if change_requests.may_ask(user, organisation, kind)
+    }
 
 
 @allow("GET")

@@ -1,17 +1,14 @@
 from django.contrib import messages
 from django.core.exceptions import ValidationError
-from django.http import Http404
 from django.shortcuts import redirect, render
 
 from mso_portal.forms import add_service_error
 from mso_portal.http import allow
 
 from .. import services
-from ..choices import SINGLE_HOLDER_POSTS
 from ..forms import (
     AppointmentChangeForm,
     AppointmentCreateForm,
-    AppointmentReplaceForm,
     PostChoiceForm,
 )
 from ..models import Appointment, Organisation
@@ -68,34 +65,3 @@ def appointment_update(request, ods_code, pk):
             return _done(request, organisation, f"The dates of {appointment.holder_name} are saved")
     context = {"organisation": organisation, "form": form, "appointment": appointment}
     return render(request, "organisations/appointment_change.html", context)
-
-
-@allow("GET", "POST")
-def appointment_replace(request, ods_code, pk):
-    """Hand the MSO or board director post to a successor in one step."""
-    organisation = _organisation(request, ods_code)
-    current = get_object_for(request.user, Appointment, pk=pk, organisation=organisation)
-    if current.post not in SINGLE_HOLDER_POSTS:
-        raise Http404("Only the MSO and the board director are replaced in one step")
-    form = AppointmentReplaceForm(
-        request.POST if request.method == "POST" else None, appointment=current
-    )
-    if request.method == "POST" and form.is_valid():
-        try:
-            successor = services.appointment_replace(
-                by=request.user,
-                current=current,
-                last_day=form.cleaned_data["last_day"],
-                successor=form.successor(current),
-            )
-        except ValidationError as error:
-            add_service_error(form, error, default_field="last_day")
-        else:
-            return _done(
-                request,
-                organisation,
-                f"{successor.holder_name} is {successor.get_post_display()} from "
-                f"{successor.start_on:%-d %B %Y}",
-            )
-    context = {"organisation": organisation, "form": form, "appointment": current}
-    return render(request, "organisations/appointment_replace.html", context)

@@ -125,6 +125,29 @@ class TestWorkflow:
         finish(mso, response, mso)
         services.response_sign_off(by=director, response=response)
 
+    def test_whoever_leads_the_response_does_not_sign_it_off(self, response, mso, director):
+        """Found by a probe: the MSO made themselves board director and signed off the response
+        they led. Sign-off and the response it signs are two people's."""
+        from django.db import IntegrityError, transaction
+
+        services.response_decide(by=mso, response=response, applies=True)
+        services.response_lead_set(by=mso, response=response, lead=director)
+        finish(mso, response, mso)
+        with pytest.raises(ValidationError, match="someone else signs it off"):
+            services.response_sign_off(by=director, response=response)
+        response.refresh_from_db()
+        assert response.signed_off_at is None
+        with pytest.raises(IntegrityError), transaction.atomic():
+            AlertResponse.objects.filter(pk=response.pk).update(signed_off_by=director)
+
+    def test_nor_is_whoever_signed_it_off_made_its_lead(self, response, mso, director):
+        services.response_decide(by=mso, response=response, applies=True)
+        finish(mso, response, mso)
+        services.response_sign_off(by=director, response=response)
+        with pytest.raises(ValidationError) as refused:
+            services.response_lead_set(by=mso, response=response, lead=director)
+        assert "signed off this response" in refused.value.message_dict["lead"][0]
+
     def test_completion_waits_for_the_sign_off(self, response, mso):
         services.response_decide(by=mso, response=response, applies=True)
         finish(mso, response, mso)

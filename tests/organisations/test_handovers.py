@@ -45,6 +45,7 @@ def successor(trust, mso, mso_post):
         current=mso_post,
         last_day=LAST_DAY,
         successor=Appointment(organisation=mso_post.organisation, post=Post.MSO, user=person),
+        approved=True,
     )
     return person
 
@@ -356,10 +357,11 @@ class TestVacancy:
             successor=Appointment(
                 organisation=trust, post=Post.MSO, name="Grace Obi", email="grace@nhs.example"
             ),
+            approved=True,
         )
         later = Appointment.objects.get(name="Grace Obi")
         later.start_on = datetime.date(2027, 2, 1)
-        services.appointment_save(by=mso, appointment=later)
+        services.appointment_save(by=mso, appointment=later, approved=True)
         swept(datetime.date(2027, 1, 1), django_capture_on_commit_callbacks)
         assert Notification.objects.filter(
             subject__startswith="vacancy:", recipient=director

@@ -470,7 +470,7 @@ class TestWhatTheReviewFound:
                     start_on=datetime.date(2026, 11, 1),
                 ),
             )
-        assert "identified to the national patient safety team" in refused.value.messages[0]
+        assert "which the national patient safety team approves" in refused.value.messages[0]
 
     def test_a_specialised_specialist_networks_lead_is_not_the_national_team(
         self, client_for, trust, safety_director

@@ -3,8 +3,9 @@ import datetime
 import pytest
 import time_machine
 from django.urls import reverse
+from django.utils import timezone
 
-from organisations.choices import Post, Role
+from organisations.choices import APPROVED_POSTS, Post, Role
 from organisations.current import SESSION_KEY
 from organisations.models import Appointment, Membership
 from tests.factories import (
@@ -276,7 +277,7 @@ class TestNamedPosts:
 
     def data(self, **fields):
         return {
-            "post": Post.MDSO,
+            "post": Post.CHIEF_PHARMACIST,
             "has_account": "no",
             "user": "",
             "name": "Jo Price",
@@ -304,37 +305,12 @@ class TestNamedPosts:
             ok=302,
         )
         appointment = Appointment.objects.get(name="Jo Price")
-        for name, data in (
-            (
-                "appointment_update",
-                self.dates(end_on_day="1", end_on_month="5", end_on_year="2026"),
-            ),
-        ):
-            url = reverse(f"organisations:{name}", args=[trust.ods_code, appointment.pk])
-            assert_access(url, allowed=mso, wrong_role=director, other_organisation=other_mso)
-            assert_access(
-                url,
-                method="post",
-                data=data,
-                allowed=mso,
-                wrong_role=director,
-                other_organisation=other_mso,
-                ok=302,
-            )
-        current = Appointment.objects.get(user=mso)
-        url = reverse("organisations:appointment_replace", args=[trust.ods_code, current.pk])
+        url = reverse("organisations:appointment_update", args=[trust.ods_code, appointment.pk])
         assert_access(url, allowed=mso, wrong_role=director, other_organisation=other_mso)
-        successor = member(trust, Role.SAFETY_TEAM)
         assert_access(
             url,
             method="post",
-            data={
-                "last_day_day": "30",
-                "last_day_month": "11",
-                "last_day_year": "2026",
-                "has_account": "yes",
-                "user": successor.pk,
-            },
+            data=self.dates(end_on_day="1", end_on_month="5", end_on_year="2099"),
             allowed=mso,
             wrong_role=director,
             other_organisation=other_mso,
@@ -381,41 +357,71 @@ class TestNamedPosts:
         response = mso_client.post(self.create_url(trust), self.data(**answers))
         assert response.status_code == 200
         assert message in response.context["form"].errors[field][0]
-        assert not Appointment.objects.filter(post=Post.MDSO).exists()
+        assert not Appointment.objects.filter(post=Post.CHIEF_PHARMACIST).exists()
 
-    def test_a_second_mso_is_refused_and_replace_is_offered(self, mso_client, trust, mso):
-        response = mso_client.post(self.create_url(trust), self.data(post=Post.MSO))
-        assert response.status_code == 200
-        assert "Amir Shah is Medication Safety Officer (MSO) with no end date" in response.text
-        assert 'value="Jo Price"' in response.text
-        assert Appointment.objects.filter(post=Post.MSO).count() == 1
-        page = mso_client.get(reverse("organisations:detail", args=[trust.ods_code]))
-        current = Appointment.objects.get(user=mso)
-        replace = reverse("organisations:appointment_replace", args=[trust.ods_code, current.pk])
-        assert replace in page.text
-
-    def test_replacing_the_mso_is_one_step(self, mso_client, trust, mso):
-        current = Appointment.objects.get(user=mso)
-        url = reverse("organisations:appointment_replace", args=[trust.ods_code, current.pk])
+    @pytest.mark.parametrize("post", APPROVED_POSTS)
+    def test_a_post_that_grants_powers_is_not_recorded_here(self, mso_client, trust, mso, post):
+        """Found by a probe: the MSO appointed themselves board director (or an ICB's MSO its
+        CDAO), with nobody to approve it and nobody told."""
+        page = mso_client.get(self.create_url(trust))
+        assert f'value="{post}"' not in page.text
         response = mso_client.post(
+            self.create_url(trust), self.data(post=post, has_account="yes", user=mso.pk)
+        )
+        assert response.status_code == 200
+        assert "Select a post" in response.context["form"].errors["post"][0]
+        assert not Appointment.objects.filter(post=post).exclude(user=mso, post=Post.MSO).count()
+
+    def test_the_organisation_page_offers_to_ask_for_them_instead(self, mso_client, trust, mso):
+        page = mso_client.get(reverse("organisations:detail", args=[trust.ods_code]))
+        start = reverse("register:change_start")
+        assert f"{start}?ods_code={trust.ods_code}&amp;kind=new-mso" in page.text
+        assert f"{start}?ods_code={trust.ods_code}&amp;kind=new-board-director" in page.text
+        assert "/replace/" not in page.text
+
+    def test_an_approved_posts_start_stays_and_its_end_is_today_or_later(
+        self, mso_client, trust, mso, director
+    ):
+        post = Appointment.objects.get(user=director)
+        url = reverse("organisations:appointment_update", args=[trust.ods_code, post.pk])
+        page = mso_client.get(url)
+        assert 'name="start_on_day"' not in page.text
+        assert "as approved on the register" in page.text
+        yesterday = timezone.localdate() - datetime.timedelta(days=1)
+        refused = mso_client.post(
             url,
             {
-                "last_day_day": "31",
-                "last_day_month": "12",
-                "last_day_year": "2026",
-                "has_account": "no",
-                "name": "Jo Bloggs",
+                "start_on_day": "1",
+                "start_on_month": "1",
+                "start_on_year": "2020",
+                "end_on_day": yesterday.day,
+                "end_on_month": yesterday.month,
+                "end_on_year": yesterday.year,
             },
         )
-        assert response.status_code == 302
-        current.refresh_from_db()
-        assert str(current.end_on) == "2026-12-31"
-        assert str(Appointment.objects.get(name="Jo Bloggs").start_on) == "2027-01-01"
+        assert refused.status_code == 200
+        assert "The end date must be today or later" in refused.text
+        post.refresh_from_db()
+        assert post.end_on is None and post.start_on != datetime.date(2020, 1, 1)
+        today = timezone.localdate()
+        ended = mso_client.post(
+            url,
+            {"end_on_day": today.day, "end_on_month": today.month, "end_on_year": today.year},
+        )
+        assert ended.status_code == 302
+        post.refresh_from_db()
+        assert post.end_on == today
 
-    def test_only_the_one_holder_posts_are_replaced(self, mso_client, trust):
-        other = AppointmentFactory(organisation=trust, post=Post.DEPUTY_MSO)
-        url = reverse("organisations:appointment_replace", args=[trust.ods_code, other.pk])
-        assert mso_client.get(url).status_code == 404
+    def test_a_last_day_in_the_past_is_refused_for_any_post(self, mso_client, trust):
+        appointment = AppointmentFactory(organisation=trust, post=Post.DEPUTY_MSO)
+        url = reverse("organisations:appointment_update", args=[trust.ods_code, appointment.pk])
+        response = mso_client.post(
+            url, self.dates(end_on_day="1", end_on_month="1", end_on_year="2025")
+        )
+        assert response.status_code == 200
+        assert "set only by a network lead" in response.context["form"].errors["end_on"][0]
+        appointment.refresh_from_db()
+        assert appointment.end_on is None
 
     def test_an_end_date_before_the_start_is_an_error_on_the_end_date(self, mso_client, trust):
         response = mso_client.post(
@@ -434,7 +440,7 @@ class TestNamedPosts:
         )
         assert response.status_code == 200
         assert "real date" in response.text
-        assert not Appointment.objects.filter(post=Post.MDSO).exists()
+        assert not Appointment.objects.filter(post=Post.CHIEF_PHARMACIST).exists()
 
     def test_posts_of_another_organisation_are_not_found(self, mso_client, trust, other_trust):
         appointment = AppointmentFactory(organisation=other_trust)
@@ -463,11 +469,11 @@ class TestNamedPosts:
         page = mso_client.get(url)
         assert 'name="user"' not in page.text and 'name="name"' not in page.text
         response = mso_client.post(
-            url, self.dates(end_on_day="1", end_on_month="1", end_on_year="2025", user=999)
+            url, self.dates(end_on_day="1", end_on_month="1", end_on_year="2099", user=999)
         )
         assert response.status_code == 302
         appointment.refresh_from_db()
-        assert str(appointment.end_on) == "2025-01-01"
+        assert str(appointment.end_on) == "2099-01-01"
 
     def test_a_holder_who_has_left_can_still_be_given_an_end_date(self, mso_client, trust):
         former = member(trust, Role.STAFF, full_name="Former Deputy")
@@ -475,11 +481,11 @@ class TestNamedPosts:
         former.memberships.all().delete()
         url = reverse("organisations:appointment_update", args=[trust.ods_code, appointment.pk])
         response = mso_client.post(
-            url, self.dates(end_on_day="1", end_on_month="1", end_on_year="2025")
+            url, self.dates(end_on_day="1", end_on_month="1", end_on_year="2099")
         )
         assert response.status_code == 302
         appointment.refresh_from_db()
-        assert str(appointment.end_on) == "2025-01-01"
+        assert str(appointment.end_on) == "2099-01-01"
 
 
 class TestCoverage:

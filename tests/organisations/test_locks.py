@@ -105,7 +105,9 @@ def no_lock(organisation):
 
 
 def save_mso(trust, by, start, end):
+    """An MSO recorded as an approved change to the register records one."""
     return lambda: services.appointment_save(
+        approved=True,
         by=by,
         appointment=Appointment(
             organisation=Organisation.objects.get(pk=trust.pk),
@@ -153,8 +155,8 @@ class TestSomeoneLeftToManage:
         def end_the_post_of(holder, by):
             def work():
                 post = Appointment.objects.get(user=holder)
-                post.end_on = TODAY - datetime.timedelta(days=1)
-                return services.appointment_save(by=by, appointment=post)
+                post.end_on = TODAY - datetime.timedelta(days=1)  # as approved: in the past
+                return services.appointment_save(by=by, appointment=post, approved=True)
 
             return work
 

@@ -61,16 +61,7 @@ class SoftwareKey:
         )
         client = self._client_data(CollectedClientData.TYPE.CREATE, challenge or os.urandom(32))
         attestation = AttestationObject.create("none", authenticator, {})
-        return {
-            "type": "public-key",
-            "id": websafe_encode(self.credential_id),
-            "rawId": websafe_encode(self.credential_id),
-            "response": {
-                "clientDataJSON": websafe_encode(client),
-                "attestationObject": websafe_encode(bytes(attestation)),
-            },
-            "clientExtensionResults": {},
-        }
+        return self._credential(client, attestationObject=websafe_encode(bytes(attestation)))
 
     def assertion(self, challenge: bytes) -> dict:
         """What a browser sends when this key is used to answer ``challenge``: the
@@ -82,16 +73,20 @@ class SoftwareKey:
         signature = self.private_key.sign(
             bytes(authenticator) + client.hash, ec.ECDSA(hashes.SHA256())
         )
+        return self._credential(
+            client,
+            authenticatorData=websafe_encode(bytes(authenticator)),
+            signature=websafe_encode(signature),
+            userHandle=None,
+        )
+
+    def _credential(self, client: CollectedClientData, **response) -> dict:
+        """The credential as the browser's WebAuthn JSON gives it to the page's script."""
         return {
             "type": "public-key",
             "id": websafe_encode(self.credential_id),
             "rawId": websafe_encode(self.credential_id),
-            "response": {
-                "clientDataJSON": websafe_encode(client),
-                "authenticatorData": websafe_encode(bytes(authenticator)),
-                "signature": websafe_encode(signature),
-                "userHandle": None,
-            },
+            "response": {"clientDataJSON": websafe_encode(client), **response},
             "clientExtensionResults": {},
         }
 

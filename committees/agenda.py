@@ -76,7 +76,7 @@ def suggest(committee: Committee, before) -> list[Suggestion]:
     ).exclude(status=Status.DUPLICATE)
     for incident in incidents.filter(
         Q(physical_harm__in=MODERATE_OR_WORSE) | Q(never_event=True)
-    ).order_by("reported_at"):
+    ).order_by("reported_at", "tiebreak"):
         source = AgendaSource.NEVER_EVENT if incident.never_event else AgendaSource.INCIDENT
         what = "Never event" if incident.never_event else "Incident"
         found.append(

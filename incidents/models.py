@@ -60,6 +60,20 @@ class Theme(models.Model):
         return self.name
 
 
+def new_tiebreak() -> int:
+    """An incident's place among those a list shows alike (the same day, the same harm): a
+    random number, never the order incidents were reported in."""
+    return secrets.randbits(63)
+
+
+def unordered_id() -> int:
+    """An id below zero, picked at random, for the rows an anonymous report writes: ids from
+    the table's sequence count up from 1 and never reach it, so the row's id says nothing of
+    when it was written beside the named reports'. Two picks alike are as likely as two
+    guesses of a 63-bit number."""
+    return -1 - secrets.randbits(63)
+
+
 class IncidentQuerySet(ScopedQuerySet):
     def open(self):
         return self.filter(status__in=OPEN_STATUSES)
@@ -77,6 +91,7 @@ class IncidentQuerySet(ScopedQuerySet):
             "high_risk",
             "controlled_drug",
             "medicine_names",
+            "tiebreak",
         )
 
 
@@ -96,6 +111,9 @@ class Incident(models.Model):
     receipt_hash = models.CharField(max_length=64, blank=True, editable=False)
     # Anonymous reports keep the day only, so the time cannot be matched to anyone's session.
     reported_at = models.DateTimeField(default=timezone.now)
+    # Orders incidents a list shows alike (after the fields it shows): random, so that no list
+    # places an anonymous report by when it was sent among named ones, whose times are kept.
+    tiebreak = models.BigIntegerField(default=new_tiebreak, editable=False)
 
     # Step 1: when, where, what.
     occurred_on = models.DateField("date of the incident")
@@ -195,7 +213,7 @@ class Incident(models.Model):
     view_permission = Perm.INCIDENTS_VIEW
 
     class Meta:
-        ordering = ["-occurred_on", "-pk"]
+        ordering = ["-occurred_on", "-tiebreak"]
         indexes = [
             # The medicines advice team's part on the dashboard: its incidents of a year.
             models.Index(
@@ -204,10 +222,12 @@ class Incident(models.Model):
                 name="incident_medicines_advice",
             ),
             # The list: an organisation's incidents, newest first, and its filters.
-            models.Index(fields=["organisation", "-occurred_on", "-id"], name="incident_list"),
+            models.Index(
+                fields=["organisation", "-occurred_on", "-tiebreak"], name="incident_list"
+            ),
             # Newest first across many organisations (an ICB's area, a trust with those it
             # took over): read in order until the page is full.
-            models.Index(fields=["-occurred_on", "-id"], name="incident_newest"),
+            models.Index(fields=["-occurred_on", "-tiebreak"], name="incident_newest"),
             models.Index(fields=["organisation", "status", "-occurred_on"], name="incident_status"),
             models.Index(
                 fields=["organisation", "physical_harm", "-occurred_on"], name="incident_harm"

@@ -7,7 +7,9 @@ medicines (high-risk groups and controlled drugs among them), stages, how they w
 anonymity, never events and the state of the review are mixed as in the national data: most
 incidents of no or low harm, those older than two months closed with feedback, a few marked
 duplicates. Each organisation's reference counters are set to the numbers used, so that an
-incident reported afterwards takes the next number. Repeatable for a seed.
+incident reported afterwards takes the next number. Repeatable for a seed. Each incident has
+its random list key (``tiebreak``); the anonymous ones keep ids from the sequence, as loading
+them by COPY gives (fictional data: the service gives a reported one ids out of it).
 """
 
 import json
@@ -135,6 +137,7 @@ COLUMNS = (
     "feedback",
     "lfpse_state",
     "lfpse_reference",
+    "tiebreak",
 )
 
 
@@ -197,6 +200,9 @@ def _load(total: int, seed: int, today, largest_id: int | None) -> None:
             "incidents_referencecounter CASCADE"
         )
     rng = random.Random(seed)
+    # Each incident's random place among those a list shows alike, from a stream of its own
+    # (so the rest of the data is what the same seed always gave).
+    tiebreaks = random.Random(seed + 1)
     organisations = list(Organisation.objects.values_list("pk", "kind").order_by("pk"))
     codes = dict(Organisation.objects.values_list("pk", "ods_code"))
     ids, weights = _weights(organisations, rng)
@@ -233,18 +239,10 @@ def _load(total: int, seed: int, today, largest_id: int | None) -> None:
                     )
                     medicine = rng.choices(range(len(MEDICINES)), weights=medicine_weights)[0]
                     medicines.append(medicine)
-                    copy.write_row(
-                        _row(
-                            rng,
-                            today,
-                            organisation_id,
-                            codes,
-                            counters,
-                            medicine,
-                            pick,
-                            never_types,
-                        )
+                    row = _row(
+                        rng, today, organisation_id, codes, counters, medicine, pick, never_types
                     )
+                    copy.write_row((*row, tiebreaks.getrandbits(63)))
                 done += size
         cursor.execute("SELECT id FROM incidents_incident ORDER BY id")
         incident_ids = [row[0] for row in cursor.fetchall()]

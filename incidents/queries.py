@@ -19,12 +19,15 @@ from .models import Incident, hash_receipt
 
 PAGE_SIZE = 25
 
-# Sort orders: the fields a page is ordered and cut by, each (name, descending).
+# Sort orders: the fields a page is ordered and cut by, each (name, descending). The fields a
+# list shows, then the incident's random key (``tiebreak``), never its id: an anonymous report
+# is not placed by when it was sent among named ones reported the same day, whose times are
+# kept (an anonymous one keeps the day only, so "reported" puts it after that day's named ones).
 SORTS = {
-    "newest": (("occurred_on", True), ("id", True)),
-    "oldest": (("occurred_on", False), ("id", False)),
-    "reported": (("reported_at", True), ("id", True)),
-    "harm": (("physical_harm", False), ("occurred_on", True), ("id", True)),
+    "newest": (("occurred_on", True), ("tiebreak", True)),
+    "oldest": (("occurred_on", False), ("tiebreak", False)),
+    "reported": (("reported_at", True), ("tiebreak", True)),
+    "harm": (("physical_harm", False), ("occurred_on", True), ("tiebreak", True)),
 }
 
 
@@ -129,7 +132,7 @@ def _decode(cursor: str, sort: str):
                 value = datetime.date.fromisoformat(value)
             elif name == "reported_at":
                 value = datetime.datetime.fromisoformat(value)
-            elif name == "id":
+            elif name == "tiebreak":
                 value = int(value)
             else:
                 value = str(value)

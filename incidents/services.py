@@ -5,7 +5,9 @@ workflow's steps are also kept as ``IncidentEvent`` rows, shown as the incident'
 
 Anonymous reports (``report_submit(anonymous=True)``) keep nothing of the reporter: no user, no
 audit entry naming them or their address, the day of reporting but not the time, and their
-draft is removed in the same transaction.
+draft is removed in the same transaction. The rows they write (the incident, its medicines, its
+first events, their series' counter) take random ids below zero (``unordered_id``), out of the
+sequence named reports number their rows in.
 """
 
 import datetime
@@ -33,6 +35,7 @@ from .models import (
     ReferenceCounter,
     Status,
     Theme,
+    unordered_id,
 )
 
 Kind = IncidentEvent.Kind
@@ -72,7 +75,10 @@ def draft_discard(*, by, draft: Draft) -> None:
 
 def _next_reference(organisation: Organisation, year: int, *, anonymous=False) -> str:
     counter, _ = ReferenceCounter.objects.select_for_update().get_or_create(
-        organisation=organisation, year=year, anonymous=anonymous
+        organisation=organisation,
+        year=year,
+        anonymous=anonymous,
+        defaults={"id": unordered_id()} if anonymous else {},
     )
     ReferenceCounter.objects.filter(pk=counter.pk).update(last=F("last") + 1)
     counter.refresh_from_db(fields=["last"])
@@ -80,7 +86,9 @@ def _next_reference(organisation: Organisation, year: int, *, anonymous=False) -
     return f"{organisation.ods_code}-{year}-{number}"
 
 
-def _record_medicines(incident: Incident, medicines: list[dict]) -> None:
+def _record_medicines(incident: Incident, medicines: list[dict], *, unordered=False) -> None:
+    """Record the incident's medicines in place of those it had (``unordered``: with ids out
+    of the sequence, for an anonymous report)."""
     terms = medicine_flags.high_risk_terms(incident.organisation)
     incident.medicines.all().delete()
     rows = []
@@ -88,6 +96,7 @@ def _record_medicines(incident: Incident, medicines: list[dict]) -> None:
         flags = medicine_flags.classify(medicine["name"], terms)
         rows.append(
             IncidentMedicine(
+                id=unordered_id() if unordered else None,
                 incident=incident,
                 position=position,
                 name=medicine["name"].strip(),
@@ -99,7 +108,7 @@ def _record_medicines(incident: Incident, medicines: list[dict]) -> None:
             )
         )
     for row in rows:
-        row.save()  # one by one, so that each is audited
+        row.save(force_insert=True)  # one by one, so that each is audited
     incident.high_risk = any(row.high_risk_group for row in rows)
     incident.controlled_drug = any(row.cd_schedule for row in rows)
     incident.medicine_names = " | ".join(row.name for row in rows)
@@ -145,7 +154,7 @@ def report_submit(
         )
         if anonymous:
             with disable_auditlog():
-                _create(incident, medicines, by=None)
+                _create(incident, medicines, by=None, unordered=True)
         else:
             with audit_as(by):
                 _create(incident, medicines, by=by)
@@ -153,6 +162,7 @@ def report_submit(
             incident.arose_in = arose_in
             incident.save(update_fields=["arose_in"])
             IncidentEvent.objects.create(
+                id=unordered_id() if anonymous else None,
                 incident=incident,
                 kind=Kind.SHARED,
                 by=None if anonymous else by,
@@ -170,12 +180,20 @@ def report_submit(
     return incident, receipt
 
 
-def _create(incident: Incident, medicines: list[dict], *, by) -> None:
-    incident.save()
-    _record_medicines(incident, medicines)
+def _create(incident: Incident, medicines: list[dict], *, by, unordered=False) -> None:
+    """Write a reported incident, its medicines and its first event (``unordered``: each with
+    a random id below zero, for an anonymous report)."""
+    if unordered:
+        incident.pk = unordered_id()
+    incident.save(force_insert=True)
+    _record_medicines(incident, medicines, unordered=unordered)
     incident.save(update_fields=["high_risk", "controlled_drug", "medicine_names"])
     IncidentEvent.objects.create(
-        incident=incident, kind=Kind.SUBMITTED, by=by, at=incident.reported_at
+        id=unordered_id() if unordered else None,
+        incident=incident,
+        kind=Kind.SUBMITTED,
+        by=by,
+        at=incident.reported_at,
     )
 
 
@@ -426,7 +444,7 @@ def possible_duplicates(incident: Incident):
         .filter(same_medicine)
         .exclude(pk=incident.pk)
         .distinct()
-        .order_by("pk")[:10]
+        .order_by("tiebreak")[:10]
     )
 
 

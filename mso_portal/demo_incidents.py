@@ -26,6 +26,8 @@ from incidents.models import (
     IncidentMedicine,
     Status,
     Theme,
+    new_tiebreak,
+    unordered_id,
 )
 from incidents.services import _next_reference
 
@@ -430,6 +432,8 @@ def _incident(
         reported = _at(today, 9)
     harm = rng.choices(["5", "4", "3", "2"], weights=[55, 32, 11, 2])[0]
     incident = Incident(
+        # An anonymous report's rows take ids out of the sequence, as the service gives them.
+        id=unordered_id() if anonymous else None,
         organisation=organisation,
         reference=_next_reference(organisation, reported.year, anonymous=anonymous),
         reporter=None if anonymous else reporter,
@@ -461,12 +465,13 @@ def _incident(
             "4": "packaging_problem",
         }[code]
         setattr(incident, name, details)
-    incident.save()
+    incident.save(force_insert=True)
     rows = []
     for position, (name, route, dose) in enumerate(medicines):
         flagged = flags.classify(name, terms)
         rows.append(
             IncidentMedicine(
+                id=unordered_id() if anonymous else None,
                 incident=incident,
                 position=position,
                 name=name,
@@ -482,7 +487,11 @@ def _incident(
     incident.medicine_names = " | ".join(r.name for r in rows)
     events = [
         IncidentEvent(
-            incident=incident, kind=Kind.SUBMITTED, by=incident.reporter, at=incident.reported_at
+            id=unordered_id() if anonymous else None,
+            incident=incident,
+            kind=Kind.SUBMITTED,
+            by=incident.reporter,
+            at=incident.reported_at,
         )
     ]
     # The older the report, the further its review has gone.
@@ -556,16 +565,18 @@ def _duplicates(organisation, reviewer, today):
     if original is None:
         return
     copy = Incident.objects.get(pk=original.pk)
-    copy.pk = None
+    copy.pk, copy.tiebreak = unordered_id(), new_tiebreak()  # anonymous, and its own place
     copy.reference = _next_reference(organisation, today.year, anonymous=True)
     copy.anonymous, copy.reporter = True, None
     copy.reported_at = _at(timezone.localtime(copy.reported_at).date(), 0)  # the day only
     copy.status, copy.duplicate_of, copy.closed_at = Status.DUPLICATE, original, timezone.now()
-    copy.save()
+    copy.save(force_insert=True)
     for medicine in original.medicines.all():
-        medicine.pk, medicine.incident = None, copy
-        medicine.save()
-    IncidentEvent.objects.create(incident=copy, kind=Kind.SUBMITTED, at=copy.reported_at)
+        medicine.pk, medicine.incident = unordered_id(), copy
+        medicine.save(force_insert=True)
+    IncidentEvent.objects.create(
+        id=unordered_id(), incident=copy, kind=Kind.SUBMITTED, at=copy.reported_at
+    )
     IncidentEvent.objects.create(
         incident=copy, kind=Kind.DUPLICATE, by=reviewer, note=f"Duplicate of {original.reference}."
     )

@@ -234,7 +234,7 @@ def my_reports(request):
         .filter(reporter=request.user)
         .select_related("organisation")
         .prefetch_related("medicines")
-        .order_by("-reported_at", "-pk")[:100]
+        .order_by("-reported_at", "-tiebreak")[:100]
     )
     drafts = Draft.objects.filter(user=request.user).select_related("organisation")
     return render(request, "incidents/my_reports.html", {"reports": reports, "drafts": drafts})

@@ -37,7 +37,9 @@ def shared_list(request):
     if not access_for(request.user).has(Perm.INCIDENTS_SHARED):
         raise PermissionDenied
     form = SearchForm(request.GET)
-    incidents = _shared(request).order_by("-reported_at", "-pk")
+    # Newest first; the random key, never the id, among those reported alike (an anonymous
+    # report keeps the day only).
+    incidents = _shared(request).order_by("-reported_at", "-tiebreak")
     context = {"page": Paginator(incidents, PAGE_SIZE).get_page(form.page_number)}
     return render(request, "incidents/shared_list.html", context)
 

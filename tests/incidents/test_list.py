@@ -84,7 +84,7 @@ def test_keyset_pages_walk_forwards_and_back(trust, staff, mso, monkeypatch):
         report(trust, staff, occurred_on=datetime.date(2026, 1, 1) + datetime.timedelta(i // 2))
         for i in range(5)
     ]
-    newest_first = sorted(made, key=lambda i: (i.occurred_on, i.pk), reverse=True)
+    newest_first = sorted(made, key=lambda i: (i.occurred_on, i.tiebreak), reverse=True)
     seen = []
     page = queries.page_of(Incident.objects.all(), "newest")
     pages = [page]
@@ -226,3 +226,151 @@ def test_the_xlsx_export(assert_access, mso, staff, several):
 
 def test_an_unknown_format_is_not_found(client_for, mso):
     assert client_for(mso).get(reverse("incidents:export", args=["pdf"])).status_code == 404
+
+
+class TestAnAnonymousReportIsNotPlacedByWhenItWasSent:
+    """Found by a security probe: lists broke ties by database id, so an anonymous report sat
+    between the named ones sent before and after it, whose notifications carry times. Lists
+    order by the fields they show, then a random key; an anonymous report's rows take random
+    ids below zero, out of the sequence."""
+
+    DAY = datetime.date(2026, 11, 20)
+    # Each report's random key, set by role: a list by id would put the anonymous one between
+    # the named ones whenever it was sent between them.
+    KEYS = {"first named": 1, "second named": 2, "anonymous": 3}
+
+    def _send(self, trust, staff, when):
+        """The two named reports in turn, and the anonymous one before, between or after
+        them, all the same day: each by its role, its random key set as KEYS says."""
+        order = ["first named", "second named"]
+        order.insert({"first": 0, "between": 1, "last": 2}[when], "anonymous")
+        sent = {
+            role: report(
+                trust,
+                staff,
+                occurred_on=self.DAY,
+                medicines=("Paracetamol 500 mg tablets",),
+                anonymous=role == "anonymous",
+            )
+            for role in order
+        }
+        for role, incident in sent.items():
+            Incident.objects.filter(pk=incident.pk).update(tiebreak=self.KEYS[role])
+            incident.refresh_from_db()
+        return sent
+
+    @staticmethod
+    def _roles(sent, rows):
+        return [next(r for r, i in sent.items() if i.pk == row.pk) for row in rows]
+
+    @pytest.mark.parametrize("when", ["first", "between", "last"])
+    @pytest.mark.parametrize(
+        ("sort", "expected"),
+        [
+            ("newest", ["anonymous", "second named", "first named"]),
+            ("oldest", ["first named", "second named", "anonymous"]),
+            ("harm", ["anonymous", "second named", "first named"]),
+            # An anonymous report keeps the day only: after the day's named reports.
+            ("reported", ["second named", "first named", "anonymous"]),
+        ],
+    )
+    def test_no_order_depends_on_when_it_was_sent(self, trust, staff, when, sort, expected):
+        sent = self._send(trust, staff, when)
+        assert self._roles(sent, queries.page_of(Incident.objects.all(), sort).rows) == expected
+
+    @pytest.mark.parametrize("when", ["first", "between", "last"])
+    def test_the_list_its_export_and_the_other_lists_follow_the_keys(
+        self, client_for, trust, staff, mso, when
+    ):
+        sent = self._send(trust, staff, when)
+        mso_client = client_for(mso)
+        listed = mso_client.get(reverse("incidents:list")).context["page"].rows
+        assert self._roles(sent, listed) == ["anonymous", "second named", "first named"]
+        exported = _csv(mso_client.get(reverse("incidents:export", args=["csv"]) + "?sort=oldest"))
+        by_reference = {incident.reference: role for role, incident in sent.items()}
+        assert [by_reference[row[0]] for row in exported[1:]] == [
+            "first named",
+            "second named",
+            "anonymous",
+        ]
+        alike = services.possible_duplicates(sent["second named"])
+        assert self._roles(sent, alike) == ["first named", "anonymous"]
+        assert self._roles(sent, Incident.objects.all()) == [
+            "anonymous",
+            "second named",
+            "first named",
+        ]
+
+    def test_its_rows_take_no_id_in_the_sequence(self, trust, staff):
+        sent = self._send(trust, staff, "between")
+        first, anonymous, second = (sent[r] for r in ("first named", "anonymous", "second named"))
+        # The named reports' rows run on without a gap that would bracket the anonymous one.
+        assert anonymous.pk < 0 < first.pk and second.pk == first.pk + 1
+        for rows in ("medicines", "events"):
+            named = [getattr(i, rows).get().pk for i in (first, second)]
+            assert named[1] == named[0] + 1
+            assert getattr(anonymous, rows).get().pk < 0
+
+    def test_every_list_orders_by_the_fields_it_shows_then_the_random_key(self):
+        for sort, keys in queries.SORTS.items():
+            names = [name for name, _desc in keys]
+            assert names[-1] == "tiebreak" and "id" not in names and "pk" not in names, sort
+        assert Incident._meta.ordering == ["-occurred_on", "-tiebreak"]
+        indexes = {index.name: index.fields for index in Incident._meta.indexes}
+        assert indexes["incident_list"] == ["organisation", "-occurred_on", "-tiebreak"]
+        assert indexes["incident_newest"] == ["-occurred_on", "-tiebreak"]
+
+    def test_a_new_incident_is_given_a_random_key(self, trust, staff):
+        keys = {report(trust, staff, occurred_on=self.DAY).tiebreak for _ in range(3)}
+        assert len(keys) == 3 and all(0 <= key < 2**63 for key in keys)
+
+
+@pytest.mark.parametrize("sort", list(queries.SORTS))
+def test_keyset_pages_return_every_incident_once_in_each_order(trust, staff, monkeypatch, sort):
+    monkeypatch.setattr(queries, "PAGE_SIZE", 2)
+    made = [
+        report(
+            trust,
+            staff,
+            occurred_on=datetime.date(2026, 1, 1) + datetime.timedelta(i // 3),
+            physical_harm="45"[i % 2],
+            anonymous=i % 3 == 1,
+        )
+        for i in range(8)
+    ]
+    expected = list(made)
+    for name, desc in reversed(queries.SORTS[sort]):
+        expected.sort(key=lambda incident, n=name: getattr(incident, n), reverse=desc)
+    pages = [queries.page_of(Incident.objects.all(), sort)]
+    while pages[-1].older:
+        pages.append(queries.page_of(Incident.objects.all(), sort, after=pages[-1].older))
+    assert [row.pk for page in pages for row in page.rows] == [i.pk for i in expected]
+    back = [pages[-1]]
+    while back[-1].newer:
+        back.append(queries.page_of(Incident.objects.all(), sort, before=back[-1].newer))
+    assert [row.pk for page in reversed(back) for row in page.rows] == [i.pk for i in expected]
+
+
+def test_the_migration_gives_each_incident_recorded_before_it_a_random_key(trust, staff):
+    """AddField gives every existing row one value; the migration then gives each its own (by
+    SQL on PostgreSQL and SQLite, for two million rows)."""
+    import importlib
+    from types import SimpleNamespace
+
+    from django.apps import apps
+    from django.db import connection
+
+    migration = importlib.import_module(
+        "incidents.migrations.0012_random_order_and_unordered_anonymous_rows"
+    )
+    made = [report(trust, staff, anonymous=n == 1) for n in range(4)]
+    Incident.objects.update(tiebreak=7)
+    # What the migration reads of its schema editor (SQLite opens none inside a test's
+    # transaction).
+    with connection.cursor() as cursor:
+        editor = SimpleNamespace(connection=connection, execute=cursor.execute)
+        migration.fill(apps, editor)
+    keys = set(
+        Incident.objects.filter(pk__in=[i.pk for i in made]).values_list("tiebreak", flat=True)
+    )
+    assert len(keys) == 4 and all(0 <= key < 2**63 for key in keys)

@@ -272,3 +272,38 @@ class TestThePage:
         assert "Double signing" in response.text
         assert second.reference in response.text
         assert "Pharmacy to check the chart" in response.text
+
+
+def test_an_anonymous_report_with_its_id_below_zero_is_reviewed_like_any(
+    client_for, trust, staff, mso
+):
+    """An anonymous report's rows take ids below zero (out of the sequence): every page and
+    step that reaches it by its reference, or its medicines by theirs, still finds it."""
+    named = report(trust, staff)
+    anonymous = report(trust, staff, anonymous=True)
+    assert anonymous.pk < 0 < named.pk
+    services.review_start(by=mso, incident=anonymous)
+    services.incident_correct(
+        by=mso,
+        incident=anonymous,
+        changes={"service_area": "Ward 9"},
+        medicines=[{"name": "Insulin glargine", "route": "subcutaneous", "dose": "10 units"}],
+    )
+    services.learning_record(
+        by=mso,
+        incident=anonymous,
+        response="swarm",
+        summary="Two checks at the evening round.",
+        themes=["insulin"],
+        related=[named],
+    )
+    client = client_for(mso)
+    for name in ("detail", "edit", "learning", "close", "duplicate", "lfpse"):
+        page = client.get(reverse(f"incidents:{name}", args=[anonymous.reference]))
+        assert page.status_code == 200, name
+    history = client.get(reverse("incidents:history", args=[anonymous.reference])).text
+    assert "Insulin glargine" in history and "Ward 9" in history
+    assert anonymous.reference in client.get(named.get_absolute_url()).text  # related
+    services.incident_close(by=mso, incident=anonymous, feedback="Thank you: a second check.")
+    anonymous.refresh_from_db()
+    assert anonymous.status == Status.CLOSED and anonymous.pk < 0

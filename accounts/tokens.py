@@ -16,7 +16,5 @@ class ResetTokenGenerator(PasswordResetTokenGenerator):
 
     def _make_hash_value(self, user, timestamp) -> str:
         emails = {user.email} if user.email else set()
-        emails.update(
-            EmailAddress.objects.filter(user_id=user.pk).values_list("email", flat=True)
-        )
+        emails.update(EmailAddress.objects.filter(user_id=user.pk).values_list("email", flat=True))
         return super()._make_hash_value(user, timestamp) + "|".join(sorted(emails))

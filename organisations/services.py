@@ -582,6 +582,9 @@ def _check_approved(appointment: Appointment, approved: bool) -> None:
 def _post_changed(by, appointment: Appointment, before: dict | None) -> None:
     """Tell the person in the post, and the organisation's MSO and board director today, of a
     post recorded or its dates changed (not whoever made the change, who knows)."""
+    dates = {"start_on": appointment.start_on, "end_on": appointment.end_on}
+    if before is not None and before == dates:
+        return  # another correction (the email of someone without an account)
     organisation = appointment.organisation
     told = set(
         Appointment.objects.filter(organisation=organisation, post__in=SEPARATE_POSTS)
@@ -591,7 +594,7 @@ def _post_changed(by, appointment: Appointment, before: dict | None) -> None:
     )
     if appointment.user_id:
         told.add(appointment.user_id)
-    told.discard(by.pk if by else None)
+    told.discard(by.pk)
     post, holder = appointment.get_post_display(), appointment.holder_name
     until = f" until {appointment.end_on:%-d %B %Y}" if appointment.end_on else ""
     if before is None:
@@ -602,8 +605,8 @@ def _post_changed(by, appointment: Appointment, before: dict | None) -> None:
         title = f"The dates of {holder} as {post} changed, {organisation.name}"
     body = (
         f"{holder} is {post} of {organisation.name} from {appointment.start_on:%-d %B %Y}"
-        f"{until}, as recorded by {by.full_name or by.email if by else 'MSO Portal'}. If this "
-        "is not right, tell your network lead."
+        f"{until}, as recorded by {by.full_name or by.email}. If this is not right, tell your "
+        "network lead."
     )
     notify(
         Reminder(

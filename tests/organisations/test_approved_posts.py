@@ -281,6 +281,14 @@ class TestEveryPostChangeIsTold:
         assert set(ended.values_list("recipient_id", flat=True)) == {deputy.pk, mso.pk}
         assert "until 21 February 2027" in ended.first().body
 
+    def test_a_correction_that_moves_no_date_tells_nobody(self, trust, mso, director):
+        post = AppointmentFactory(
+            organisation=trust, post=Post.CHIEF_PHARMACIST, user=None, name="Sam", email=""
+        )
+        post.email = "sam@nhs.example"
+        services.appointment_save(by=mso, appointment=post)
+        assert not Notification.objects.filter(subject=f"appointment:{post.pk}").exists()
+
 
 @pytest.mark.parametrize("post", APPROVED_POSTS)
 def test_no_post_that_grants_powers_is_recorded_directly(trust, mso, site_admin, post):

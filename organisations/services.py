@@ -312,7 +312,17 @@ def invitation_accept(*, token: str, user=None, full_name: str = "", password: s
 
 
 def membership_roles_set(*, by, organisation: Organisation, user, roles) -> None:
-    """Give a member exactly these roles (at least one: removing someone is member_remove)."""
+    """Give a member exactly these roles (at least one: removing someone is member_remove).
+    Nobody changes their own roles: a role such as committee chair approves the assurance
+    report on the MSO's work, so whoever manages members does not give it to themselves."""
+    if user.pk == by.pk:
+        raise ValidationError(
+            {
+                "roles": "You cannot change your own roles. Ask your deputy, your MSO or a site "
+                "administrator"
+            },
+            code="own_roles",
+        )
     roles = set(roles)
     if not roles:
         raise ValidationError(

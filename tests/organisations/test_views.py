@@ -202,6 +202,16 @@ class TestMemberRoles:
     def url(self, organisation, person):
         return reverse("organisations:member_roles", args=[organisation.ods_code, person.pk])
 
+    def test_nobody_gives_themselves_a_role(self, mso_client, trust, mso):
+        """A committee chair approves the assurance report on the MSO's work: the MSO, who
+        manages the members, does not make themselves chair."""
+        response = mso_client.post(self.url(trust, mso), {"roles": [Role.COMMITTEE_CHAIR]})
+        assert response.status_code == 200
+        assert "You cannot change your own roles" in response.text
+        assert not mso.memberships.filter(role=Role.COMMITTEE_CHAIR).exists()
+        members = mso_client.get(reverse("organisations:members", args=[trust.ods_code]))
+        assert self.url(trust, mso) not in members.text
+
     def test_access(self, assert_access, trust, mso, staff, director, other_mso):
         assert_access(
             self.url(trust, staff), allowed=mso, wrong_role=director, other_organisation=other_mso

@@ -32,6 +32,18 @@ def other(browser, live_server):
     return browser.new_context(base_url=live_server.url, locale="en-GB")
 
 
+def when_and_what(page, day):
+    """Step 1's first answers: the day shift of ``day``, in hospital, what happened and what
+    was done straight away."""
+    page.get_by_label("Day", exact=True).fill(str(day.day))
+    page.get_by_label("Month", exact=True).fill(str(day.month))
+    page.get_by_label("Year", exact=True).fill(str(day.year))
+    page.get_by_label("Day shift").check()
+    page.get_by_label("Where did it happen?").select_option(label="Hospital")
+    page.get_by_label("What happened?").fill(WHAT_HAPPENED)
+    page.get_by_label("What was done straight away?").fill("Observations hourly; doctor told.")
+
+
 def test_an_incident_is_reported_reviewed_closed_and_fed_back(
     page, browser, live_server, demo, expect, axe_check, sign_in
 ):
@@ -39,13 +51,7 @@ def test_an_incident_is_reported_reviewed_closed_and_fed_back(
     sign_in(page, "reporter@trust-a.example", settings.DEMO_PASSWORD)
     page.get_by_role("link", name="Report a medication incident").first.click()
     expect(page.locator("h1")).to_have_text("Report a medication incident")
-    page.get_by_label("Day", exact=True).fill(str(today.day))
-    page.get_by_label("Month", exact=True).fill(str(today.month))
-    page.get_by_label("Year", exact=True).fill(str(today.year))
-    page.get_by_label("Day shift").check()
-    page.get_by_label("Where did it happen?").select_option(label="Hospital")
-    page.get_by_label("What happened?").fill(WHAT_HAPPENED)
-    page.get_by_label("What was done straight away?").fill("Observations hourly; doctor told.")
+    when_and_what(page, today)
     page.locator("#id_medicines-0-name").fill("Oxycodone 5 mg capsules")
     page.locator("#id_medicines-0-route").select_option(label="Oral")
     page.get_by_role("button", name="Add another medicine").click()
@@ -157,13 +163,7 @@ def test_a_browser_names_no_draft_in_any_request_from_the_reporting_pages(
     page.on("request", lambda request: referers.append(request.headers.get("referer", "")))
     today = timezone.localdate()
     page.goto("/incidents/report/")
-    page.get_by_label("Day", exact=True).fill(str(today.day))
-    page.get_by_label("Month", exact=True).fill(str(today.month))
-    page.get_by_label("Year", exact=True).fill(str(today.year))
-    page.get_by_label("Day shift").check()
-    page.get_by_label("Where did it happen?").select_option(label="Hospital")
-    page.get_by_label("What happened?").fill(WHAT_HAPPENED)
-    page.get_by_label("What was done straight away?").fill("Observations hourly; doctor told.")
+    when_and_what(page, today)
     page.locator("#id_medicines-0-name").fill("Paracetamol 500 mg tablets")
     page.get_by_role("group", name="Did the medicine reach the patient?").get_by_label(
         "Yes"

@@ -98,7 +98,9 @@ APPROVED_POSTS = (
 
 # Posts one person may not hold at once in the same organisation (a database constraint): the
 # board director gives the board assurance on the MSO's work and signs off the alert responses
-# the MSO leads (DESIGN.md section 1: "never the same person as the MSO").
+# the MSO leads. The NHS England / MHRA Patient Safety Alert on MSOs (2014) asks each
+# organisation for an MSO and, separately, a board-level director to support them; DESIGN.md
+# section 1: "never the same person as the MSO".
 SEPARATE_POSTS = (Post.MSO, Post.BOARD_DIRECTOR)
 
 
@@ -151,6 +153,10 @@ PATIENT_SAFETY_TEAM_CHANGES = frozenset(
         ChangeKind.NEW_PATIENT_SAFETY_DIRECTOR,
         ChangeKind.PATIENT_SAFETY_DIRECTOR_LEAVES,
     }
+)
+# The posts whose changes that team decides.
+PATIENT_SAFETY_TEAM_POSTS = frozenset(
+    (NEW_HOLDER | LEAVES)[kind] for kind in PATIENT_SAFETY_TEAM_CHANGES
 )
 
 # Posts whose holders manage the organisation's members and named posts.

@@ -25,7 +25,14 @@ from notifications.registry import Reminder
 from notifications.services import notify
 
 from . import closure
-from .choices import APPROVED_POSTS, MANAGING_POSTS, SEPARATE_POSTS, SINGLE_HOLDER_POSTS, Post
+from .choices import (
+    APPROVED_POSTS,
+    MANAGING_POSTS,
+    PATIENT_SAFETY_TEAM_POSTS,
+    SEPARATE_POSTS,
+    SINGLE_HOLDER_POSTS,
+    Post,
+)
 from .models import (
     Appointment,
     Handover,
@@ -434,7 +441,7 @@ def check_separate_posts(appointment: Appointment, field: str = "user") -> None:
     """One person never holds the MSO and the board director posts of an organisation at once
     (choices.SEPARATE_POSTS): the board director signs off what the MSO leads. The person is
     their account, or the email of someone without one. The database refuses it too, for
-    accounts (organisations migration 0008)."""
+    accounts (organisations migration 0009)."""
     if appointment.post not in SEPARATE_POSTS:
         return
     same_person = Q(user_id=appointment.user_id) if appointment.user_id else Q(pk__in=[])
@@ -459,10 +466,10 @@ def check_separate_posts(appointment: Appointment, field: str = "user") -> None:
         )
 
 
-def _save_checked(appointment: Appointment, approved: bool) -> None:
-    """Save one appointment after every check that needs the organisation's lock."""
+def _save_checked(appointment: Appointment, approved: bool, before: dict | None) -> None:
+    """Save one appointment after every check that needs the organisation's lock. ``before``:
+    the appointment as committed (``_committed``), None for a new one."""
     organisation = appointment.organisation
-    before = Appointment.objects.filter(pk=appointment.pk).values("user_id", "name", "post").first()
     if before and (
         before["user_id"] != appointment.user_id
         or before["name"] != appointment.name
@@ -476,7 +483,7 @@ def _save_checked(appointment: Appointment, approved: bool) -> None:
     # The one-holder constraint is checked by _check_one_holder with a clearer message (and
     # by the database, as the last word); so is the one on separate posts.
     appointment.full_clean(validate_constraints=False)
-    _check_approved(appointment, approved)
+    _check_approved(appointment, approved, before)
     _check_one_holder(appointment)
     check_separate_posts(appointment)
     if (
@@ -547,21 +554,19 @@ def _follow_end_date(appointment: Appointment) -> None:
 
 
 def _approver(post: str) -> str:
-    return (
-        "the national patient safety team"
-        if post in (Post.PATIENT_SAFETY_SPECIALIST, Post.PATIENT_SAFETY_DIRECTOR)
-        else "a network lead"
-    )
+    """Who approves a change to ``post`` (choices.PATIENT_SAFETY_TEAM_POSTS), in words."""
+    if post in PATIENT_SAFETY_TEAM_POSTS:
+        return "the national patient safety team"
+    return "a network lead"
 
 
-def _check_approved(appointment: Appointment, approved: bool) -> None:
+def _check_approved(appointment: Appointment, approved: bool, before: dict | None) -> None:
     """What only an approved change to the register does (``approved``): name the holder of a
     post that grants powers (APPROVED_POSTS), move the start of one, or give any post a last
-    day in the past. Checked against the appointment as committed."""
+    day in the past. Checked against the appointment as committed (``before``)."""
     if approved:
         return
     post = Post(appointment.post)
-    before = Appointment.objects.filter(pk=appointment.pk).values("start_on", "end_on").first()
     if before is None and post in APPROVED_POSTS:
         raise ValidationError(
             {
@@ -592,8 +597,10 @@ def _check_approved(appointment: Appointment, approved: bool) -> None:
 def _post_changed(by, appointment: Appointment, before: dict | None) -> None:
     """Tell the person in the post, and the organisation's MSO and board director today, of a
     post recorded or its dates changed (not whoever made the change, who knows)."""
-    dates = {"start_on": appointment.start_on, "end_on": appointment.end_on}
-    if before is not None and before == dates:
+    if before is not None and (before["start_on"], before["end_on"]) == (
+        appointment.start_on,
+        appointment.end_on,
+    ):
         return  # another correction (the email of someone without an account)
     organisation = appointment.organisation
     told = set(
@@ -633,7 +640,13 @@ def _post_changed(by, appointment: Appointment, before: dict | None) -> None:
 
 
 def _committed(appointment: Appointment) -> dict | None:
-    return Appointment.objects.filter(pk=appointment.pk).values("start_on", "end_on").first()
+    """The appointment as committed (its holder, post and dates), read once under the lock;
+    None for a new one."""
+    return (
+        Appointment.objects.filter(pk=appointment.pk)
+        .values("user_id", "name", "post", "start_on", "end_on")
+        .first()
+    )
 
 
 def appointment_save(*, by, appointment: Appointment, approved: bool = False) -> Appointment:
@@ -653,7 +666,7 @@ def appointment_save(*, by, appointment: Appointment, approved: bool = False) ->
         lock(organisation)
         before = _committed(appointment)
         had_manager = _has_manager_today(organisation)
-        _save_checked(appointment, approved)
+        _save_checked(appointment, approved, before)
         _keeps_a_manager(organisation, had_manager, appointment.post)
         _follow_end_date(appointment)
         _post_changed(by, appointment, before)
@@ -686,10 +699,10 @@ def appointment_replace(
                 code="already_ended",
             )
         current.end_on = last_day
-        _save_checked(current, approved)
+        _save_checked(current, approved, before)
         successor.start_on = last_day + timedelta(days=1)
         successor.end_on = None
-        _save_checked(successor, approved)
+        _save_checked(successor, approved, None)
         _keeps_a_manager(organisation, had_manager, current.post)
         _follow_end_date(current)
         _post_changed(by, current, before)

@@ -84,7 +84,7 @@ class TestAnAdministratorSeesAndClearsAStuckSignIn:
         return admin_client.get(reverse("admin:accounts_user_change", args=[user.pk]))
 
     def test_an_address_left_unverified_by_an_old_reset_is_shown_and_cleared(
-        self, admin_client, trust
+        self, admin_client, trust, site_admin
     ):
         mso = post_holder(trust, Post.MSO)
         EmailAddress.objects.create(user=mso, email=mso.email, verified=False, primary=False)
@@ -100,6 +100,13 @@ class TestAnAdministratorSeesAndClearsAStuckSignIn:
         assert list(EmailAddress.objects.filter(user=mso).values_list("email", "verified")) == [
             (mso.email, True)
         ]
+        from auditlog.models import LogEntry
+
+        actions = LogEntry.objects.filter(object_repr__icontains="nhs.example").values_list(
+            "action", "actor"
+        )
+        assert (LogEntry.Action.DELETE, site_admin.pk) in actions  # the stray address
+        assert (LogEntry.Action.UPDATE, site_admin.pk) in actions  # their own, now verified
         assert "Clear what stops them signing in" not in self.page(admin_client, mso).text
 
     def test_a_sign_in_refused_for_failed_attempts_is_shown_and_cleared(self, admin_client, trust):

@@ -13,3 +13,11 @@ def current_code(secret):
     if left < 5:
         time.sleep(left + 0.1)
     return totp.now()
+
+
+def next_code(secret, *, after):
+    """The first code for `secret` that is not `after`: waits for the app's next step."""
+    while (code := current_code(secret)) == after:
+        totp = pyotp.TOTP(secret)
+        time.sleep(totp.interval - time.time() % totp.interval + 0.1)
+    return code

@@ -42,8 +42,10 @@ run: seed
 	DEBUG=1 MFA_REQUIRED=0 SITE_URL=http://$(HOST):$(PORT) \
 		$(BIN)/python manage.py runserver $(HOST):$(PORT)
 
+# In parallel, one worker per core (pytest-xdist); TEST_WORKERS=0 runs the suite in one process.
+TEST_WORKERS ?= auto
 test: setup
-	$(BIN)/python -m pytest $(PYTEST_ARGS)
+	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
 
 # The benchmark on PostgreSQL and Redis (BENCH_DATABASE_URL: a server where databases can be
 # created, by default the local one): loads the national data if it is not there, measures the

@@ -126,6 +126,12 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: when set, the Celery broker and the cache; when unset, eager tasks and local memory.
 REDIS_URL = os.environ.get("REDIS_URL", "")
+if TESTING and REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):
+    # A parallel test run: each worker (gw0, gw1, …) has a Redis database of its own, after
+    # the one named, so one worker clearing its cache or its queues never touches another's.
+    _base, _, _database = REDIS_URL.rpartition("/")
+    _worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
+    REDIS_URL = f"{_base}/{int(_database or 0) + 1 + _worker}"
 if REDIS_URL:
     CACHES = {
         "default": {

@@ -63,6 +63,7 @@ def workers(broker, mailbox):
     environment = {
         **{k: v for k, v in os.environ.items() if k not in {"PYTEST_VERSION"}},
         "DEBUG": "1",
+        "REDIS_URL": settings.REDIS_URL,
         "DATABASE_URL": (
             f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
             f"{database['NAME']}"

@@ -2,7 +2,6 @@
 ``assert_access``, the check every protected view gets (anonymous, other organisation, wrong
 role, right role)."""
 
-from pathlib import Path
 from urllib.parse import urlparse
 
 import pytest
@@ -14,27 +13,7 @@ from organisations.choices import Post, Role
 from tests.access import prove
 from tests.factories import OrganisationFactory, UserFactory, member, network_lead, post_holder
 
-TESTS = Path(__file__).resolve().parent
-pytest_plugins = ["tests.celery_worker"]
-
-
-@pytest.hookimpl(trylast=True)
-def pytest_collection_modifyitems(session, config, items):
-    """The access-coverage checks run last, and only in a run of the whole suite (the browser
-    journeys aside): a partial run has not exercised every view."""
-    coverage = [item for item in items if item.get_closest_marker("access_coverage")]
-    if not coverage:
-        return
-    others = [item for item in items if not item.get_closest_marker("access_coverage")]
-    collected = {Path(str(item.path)) for item in others}
-    required = {path for path in TESTS.rglob("test_*.py") if "e2e" not in path.parts}
-    whole_run = required <= collected and not config.getoption("keyword")
-    whole_run = whole_run and not config.getoption("markexpr")
-    if whole_run:
-        items[:] = others + coverage
-    else:
-        items[:] = others
-        config.hook.pytest_deselected(items=coverage)
+pytest_plugins = ["tests.access_check", "tests.celery_worker"]
 
 
 @pytest.fixture(autouse=True)

@@ -1,76 +1,22 @@
 """The URLconf, walked: every view declares the methods it answers; the public views are exactly
-the listed ones; no address, query or form input gives a server error; and, at the end of the
-run, every URL name and method (the Django admin aside) has been through the access helpers
-(``assert_access``: anonymous → sign in, other organisation → 404, wrong role → 403, right role
-→ 200; or ``assert_public``). A view added without such a test fails the suite."""
+the listed ones; no address, query or form input gives a server error. At the end of a run of
+the whole suite, every URL name and method (the Django admin aside) must have been through the
+access helpers (``assert_access``: anonymous → sign in, other organisation → 404, wrong role →
+403, right role → 200; or ``assert_public``): tests/access.py fails the run for a view added
+without such a test; the tests at the end of this file show that check failing."""
 
 import re
 
 import pytest
 from django.test import Client
-from django.urls import URLPattern, URLResolver, get_resolver
 
 from networks.models import NetworkMembership
 from organisations.choices import Post
-from tests.access import PROVEN
+from tests.access import PUBLIC_URL_NAMES, methods_of, missing_proofs, parameters, routes
 from tests.conftest import _client_for
 from tests.factories import NetworkFactory, OrganisationFactory, UserFactory, post_holder
 
-PUBLIC_URL_NAMES = {
-    "account_login",
-    "account_logout",
-    "account_inactive",
-    "account_reset_password",
-    "account_reset_password_done",
-    "account_reset_password_from_key",
-    "account_reset_password_from_key_done",
-    "mfa_authenticate",
-    "invitation_open",
-    "invitation_accept",
-    "healthz",
-    "accessibility",
-    "privacy",
-    "contact",
-    # A calendar program signs nobody in: a signed token in the address names the person.
-    "networks:calendar",
-    # An anonymous reporter is nobody the service knows: the receipt code is their key.
-    "incidents:receipt",
-}
-ADMIN_PREFIX = "admin/"
-# Parameters naming an organisation's object: such a view must be proven to give 404 to
-# another organisation.
-SCOPED_PARAMETERS = {"ods_code", "pk", "user_id"}
-
-
-def walk(patterns, prefix="", namespace=""):
-    for pattern in patterns:
-        if isinstance(pattern, URLResolver):
-            inner = f"{namespace}{pattern.namespace}:" if pattern.namespace else namespace
-            yield from walk(pattern.url_patterns, prefix + str(pattern.pattern), inner)
-        elif isinstance(pattern, URLPattern):
-            yield prefix + str(pattern.pattern), namespace + (pattern.name or ""), pattern
-
-
-ROUTES = [
-    (route, name, pattern)
-    for route, name, pattern in walk(get_resolver().url_patterns)
-    if not route.startswith(ADMIN_PREFIX)
-]
-
-
-def methods_of(callback) -> set[str]:
-    """The HTTP methods a view answers: declared with mso_portal.http.allow, or those a
-    class-based view (django-allauth's) implements."""
-    if hasattr(callback, "http_methods"):
-        return set(callback.http_methods)
-    view_class = getattr(callback, "view_class", None)
-    if view_class is not None:
-        return {
-            method.upper()
-            for method in view_class.http_method_names
-            if method not in ("head", "options") and hasattr(view_class, method)
-        }
-    return set()
+ROUTES = routes()
 
 
 def is_public(callback) -> bool:
@@ -78,10 +24,6 @@ def is_public(callback) -> bool:
     return getattr(callback, "login_required", True) is False or (
         getattr(view, "login_required", True) is False
     )
-
-
-def parameters(route: str) -> set[str]:
-    return set(re.findall(r"<(?:\w+:)?(\w+)>", route)) | set(re.findall(r"\(\?P<(\w+)>", route))
 
 
 def sample_path(route: str, value=None) -> str:
@@ -176,28 +118,23 @@ def test_no_input_gives_a_server_error(route, name, pattern, everything_client):
                     assert response.status_code < 500, (path, query, response.status_code)
 
 
-# Run at the end of the suite (conftest.py moves them there, and leaves them out of a partial
-# run): each needs the access tests of the whole suite to have run.
-@pytest.mark.access_coverage
-@pytest.mark.parametrize(
-    ("route", "name", "method"),
-    [
-        (route, name, method)
-        for route, name, pattern in ROUTES
-        for method in sorted(methods_of(pattern.callback))
-    ],
-    ids=lambda value: value,
-)
-def test_every_url_and_method_has_an_access_test(route, name, method):
-    proven = PROVEN.get((name, method), set())
-    if name in PUBLIC_URL_NAMES:
-        required = {"public"}
-    else:
-        required = {"anonymous", "allowed"}
-        if parameters(route) & SCOPED_PARAMETERS:
-            required.add("other organisation")
-    missing = required - proven
-    assert not missing, (
-        f"{method} {name} has no access test proving: {', '.join(sorted(missing))} "
-        "(use the assert_access or assert_public fixture)"
-    )
+def test_the_access_proof_names_a_view_nobody_proved():
+    route = [entry for entry in ROUTES if entry[1] == "organisations:members"]
+    assert missing_proofs({}, route) == [
+        "GET organisations:members: allowed, anonymous, other organisation"
+    ]
+
+
+def test_the_access_proof_asks_a_scoped_view_for_the_other_organisation():
+    route = [entry for entry in ROUTES if entry[1] == "organisations:members"]
+    proven = {("organisations:members", "GET"): {"anonymous", "allowed"}}
+    assert missing_proofs(proven, route) == ["GET organisations:members: other organisation"]
+    proven[("organisations:members", "GET")].add("other organisation")
+    assert missing_proofs(proven, route) == []
+
+
+def test_the_access_proof_asks_a_public_view_to_be_shown_public():
+    route = [entry for entry in ROUTES if entry[1] == "healthz"]
+    assert missing_proofs({("healthz", "GET"): {"anonymous", "allowed"}}, route) == [
+        "GET healthz: public"
+    ]

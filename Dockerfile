@@ -54,5 +54,5 @@ USER app
 EXPOSE 8000
 
 CMD ["gunicorn", "mso_portal.wsgi:application", "--bind", "0.0.0.0:8000", \
-     "--access-logfile", "-", "--logger-class", "mso_portal.logging.GunicornLogger", \
+     "--access-logfile", "-", "--logger-class", "core.logging.GunicornLogger", \
      "--timeout", "60"]

@@ -7,7 +7,7 @@ from allauth.account.adapter import DefaultAccountAdapter
 from allauth.mfa.adapter import DefaultMFAAdapter
 from django.conf import settings
 
-from mso_portal.middleware import STARTED as SESSION_STARTED
+from core.middleware import STARTED as SESSION_STARTED
 
 REAUTHENTICATION_TIMEOUT = account_settings.REAUTHENTICATION_TIMEOUT
 

@@ -12,7 +12,7 @@ from django.urls import path
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
-from mso_portal.admin_site import ReadOnlyInline, ServiceAdmin
+from core.admin import ReadOnlyInline, ServiceAdmin
 from organisations.models import Membership
 
 from . import services
@@ -125,7 +125,7 @@ class AuditLogAdmin(ServiceAdmin, LogEntryAdmin):
     search_fields = ["object_repr", "actor__email", "actor__full_name"]
 
     def get_queryset(self, request):
-        from mso_portal.audit import clinical_content_types
+        from core.audit import clinical_content_types
 
         return super().get_queryset(request).exclude(content_type__in=clinical_content_types())
 

@@ -12,9 +12,9 @@ from allauth.mfa.totp.internal.auth import TOTP
 from allauth.mfa.webauthn import forms as webauthn_forms
 from django import forms
 
-from mso_portal.forms import ErrorsOnFields
-from mso_portal.nhsuk_forms.fields import NHSDateField
-from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
+from core.forms import ErrorsOnFields
+from core.nhsuk_forms.fields import NHSDateField
+from core.nhsuk_forms.widgets import NHSRadioSelect
 
 from .models import PharmacyTeam, Profession, SyllabusLevel
 

@@ -3,7 +3,7 @@
 from django.core.exceptions import ValidationError
 from django.db import transaction
 
-from mso_portal.audit import audit_as
+from core.audit import audit_as
 
 
 def user_save(*, by, user) -> None:

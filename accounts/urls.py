@@ -9,7 +9,7 @@ from allauth.mfa.totp import views as totp
 from allauth.mfa.webauthn import views as webauthn
 from django.urls import path, re_path
 
-from mso_portal.http import allow
+from core.http import allow
 
 from . import mfa_views, views
 from .mfa import MANAGES, OPEN, second_factor_page

@@ -2,8 +2,8 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from mso_portal.forms import run_service
-from mso_portal.http import allow
+from core.forms import run_service
+from core.http import allow
 from organisations.access import access_for
 from organisations.models import Appointment, Membership
 from organisations.permissions import Perm

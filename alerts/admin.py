@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from mso_portal.admin_site import ServiceAdmin
+from core.admin import ServiceAdmin
 
 from .models import Alert
 

@@ -3,10 +3,10 @@
 from django import forms
 
 from accounts.models import User
-from mso_portal.forms import ErrorsOnFields
-from mso_portal.nhsuk_forms.fields import NHSDateField
-from mso_portal.nhsuk_forms.fields import text_box as _text
-from mso_portal.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
+from core.forms import ErrorsOnFields
+from core.nhsuk_forms.fields import NHSDateField
+from core.nhsuk_forms.fields import text_box as _text
+from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
 from organisations.choices import OrganisationKind, Region
 from organisations.services import members_of
 

@@ -18,8 +18,8 @@ from datetime import timedelta
 from django.db.models import Q
 from django.utils import timezone
 
+from core.working_days import working_days_after
 from notifications.registry import Reminder
-from notifications.working_days import working_days_after
 from organisations.choices import Post
 from organisations.reminders import holders, managers
 

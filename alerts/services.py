@@ -18,7 +18,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Min
 from django.utils import timezone
 
-from mso_portal.audit import audit_as
+from core.audit import audit_as
 from organisations.models import Organisation
 
 from . import choices, validators

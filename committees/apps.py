@@ -7,7 +7,7 @@ class CommitteesConfig(AppConfig):
     name = "committees"
 
     def ready(self):
-        from mso_portal.audit import register
+        from core.audit import register
         from notifications.registry import reminder_provider
 
         from . import models, reminders

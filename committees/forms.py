@@ -7,9 +7,9 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
-from mso_portal.forms import ErrorsOnFields
-from mso_portal.nhsuk_forms.fields import NHSDateField, text_box
-from mso_portal.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
+from core.forms import ErrorsOnFields
+from core.nhsuk_forms.fields import NHSDateField, text_box
+from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
 from networks.forms import TimeField
 from organisations.choices import Region
 from organisations.services import members_of

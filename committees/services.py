@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import Q
 from django.utils import timezone
 
-from mso_portal.audit import audit_as
+from core.audit import audit_as
 from organisations.services import check_member
 
 from .choices import (

@@ -6,7 +6,7 @@ class ImprovementConfig(AppConfig):
     verbose_name = "Safety improvement"
 
     def ready(self):
-        from mso_portal.audit import register
+        from core.audit import register
         from notifications.registry import reminder_provider
 
         from . import models, reminders

@@ -6,10 +6,10 @@ never a patient: the boxes say so and refuse an NHS number (incidents.forms.NoPa
 from django import forms
 
 from accounts.models import User
+from core import uploads
+from core.nhsuk_forms.fields import NHSDateField, text_box
+from core.nhsuk_forms.widgets import NHSRadioSelect
 from incidents.forms import NoPatientIdentifiers
-from mso_portal import uploads
-from mso_portal.nhsuk_forms.fields import NHSDateField, text_box
-from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
 from organisations.services import members_of
 
 from .models import Better, Frequency, MeasurePoint, PdsaCycle, Project, Protocol

@@ -10,8 +10,8 @@ from django.utils import timezone
 from django.utils.text import slugify
 
 from alerts.models import Alert
+from core.audit import audit_as
 from incidents.models import Incident
-from mso_portal.audit import audit_as
 from networks import services as network_services
 from networks.access import network_access
 from networks.models import Resource

@@ -7,7 +7,7 @@ class IncidentsConfig(AppConfig):
     name = "incidents"
 
     def ready(self):
-        from mso_portal.audit import register
+        from core.audit import register
 
         from . import models
 

@@ -5,9 +5,9 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
-from mso_portal.nhsuk_forms.fields import NHSDateField
-from mso_portal.nhsuk_forms.fields import text_box as _text
-from mso_portal.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
+from core.nhsuk_forms.fields import NHSDateField
+from core.nhsuk_forms.fields import text_box as _text
+from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
 from organisations.forms import known_organisations
 from organisations.validators import ODSCodeFormField, validate_ods_code
 
@@ -732,7 +732,7 @@ class AttachmentForm(forms.Form):
     )
 
     def __init__(self, *args, too_big=False, **kwargs):
-        from mso_portal import uploads
+        from core import uploads
 
         super().__init__(*args, **kwargs)
         self.too_big = too_big
@@ -743,7 +743,7 @@ class AttachmentForm(forms.Form):
         )
 
     def clean(self):
-        from mso_portal import uploads
+        from core import uploads
 
         cleaned = super().clean()
         if identified := uploads.check(self, cleaned.get("file"), over_limit=self.too_big):

@@ -266,7 +266,7 @@ def export_rows(queryset: QuerySet, sort: str = "newest"):
     from django.db.models import Prefetch
     from django.utils import timezone
 
-    from mso_portal.exports import neutralise
+    from core.exports import neutralise
 
     from . import choices
     from .models import IncidentMedicine, Theme

@@ -18,7 +18,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from mso_portal.audit import audit_as
+from core.audit import audit_as
 from notifications.registry import Reminder
 from notifications.services import notify
 from organisations.choices import Post

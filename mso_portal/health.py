@@ -9,7 +9,7 @@ from django.db import connection
 from django.http import JsonResponse
 from django.views.decorators.cache import never_cache
 
-from .http import allow
+from core.http import allow
 
 logger = logging.getLogger(__name__)
 

@@ -5,7 +5,7 @@ gathers several apps, so it belongs to the project."""
 from django.db.models import Q
 from django.shortcuts import render
 
-from mso_portal.http import allow
+from core.http import allow
 from networks.getting_started import checklist
 from organisations.access import access_for
 from organisations.choices import Post, Role

@@ -4,7 +4,7 @@ from django.conf import settings
 from django.contrib.auth.decorators import login_not_required
 from django.shortcuts import render
 
-from .http import allow
+from core.http import allow
 
 
 def _page(template):

@@ -58,7 +58,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "csp",
     "auditlog",
-    "mso_portal",
+    "core",
+    "notifications",
     "accounts",
     "organisations",
     "networks",
@@ -66,7 +67,7 @@ INSTALLED_APPS = [
     "alerts",
     "committees",
     "improvement",
-    "notifications",
+    "demo",
 ]
 
 MIDDLEWARE = [
@@ -79,13 +80,13 @@ MIDDLEWARE = [
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
-    "mso_portal.middleware.SessionLimitsMiddleware",
-    "mso_portal.middleware.NoStoreMiddleware",
-    "mso_portal.kept_typing.LoginRequiredMiddleware",
+    "core.middleware.SessionLimitsMiddleware",
+    "core.middleware.NoStoreMiddleware",
+    "core.kept_typing.LoginRequiredMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "allauth.account.middleware.AccountMiddleware",
     "accounts.mfa.RequireMFAMiddleware",
-    "mso_portal.audit.AuditMiddleware",
+    "core.audit.AuditMiddleware",
 ]
 
 ROOT_URLCONF = "mso_portal.urls"
@@ -318,7 +319,7 @@ WHITENOISE_AUTOREFRESH = DEBUG or TESTING
 # Security: production defaults, relaxed only for local DEBUG.
 SESSION_COOKIE_HTTPONLY = True
 # A session ends after 30 minutes without a request and after 12 hours in all
-# (mso_portal/middleware.py); the cookie itself lasts no longer than that.
+# (core/middleware.py); the cookie itself lasts no longer than that.
 SESSION_IDLE_SECONDS = 30 * 60
 SESSION_MAX_SECONDS = 12 * 60 * 60
 SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
@@ -376,7 +377,7 @@ LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "formatters": {"plain": {"format": "%(asctime)s %(levelname)s %(name)s %(message)s"}},
-    "filters": {"redact_secret_links": {"()": "mso_portal.logging.RedactSecretLinks"}},
+    "filters": {"redact_secret_links": {"()": "core.logging.RedactSecretLinks"}},
     "handlers": {
         "console": {
             "class": "logging.StreamHandler",

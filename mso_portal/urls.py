@@ -32,4 +32,4 @@ urlpatterns = [
     path("admin/", admin.site.urls),
 ]
 
-handler403 = "mso_portal.http.permission_denied"
+handler403 = "core.http.permission_denied"

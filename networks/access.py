@@ -24,7 +24,7 @@ from dataclasses import dataclass, field
 
 from django.http import Http404
 
-from mso_portal.http import Refused
+from core.http import Refused
 from organisations.access import access_for
 from organisations.permissions import Perm
 

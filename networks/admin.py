@@ -1,6 +1,6 @@
 from django.contrib import admin
 
-from mso_portal.admin_site import ReadOnlyInline, ServiceAdmin
+from core.admin import ReadOnlyInline, ServiceAdmin
 
 from . import services
 from .models import (

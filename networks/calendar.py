@@ -9,7 +9,7 @@ from django.conf import settings
 from django.core import signing
 from django.urls import reverse
 
-from mso_portal.ical import Entry, ical
+from core.ical import Entry, ical
 
 SALT = "networks.calendar"
 

@@ -5,9 +5,9 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from mso_portal import uploads
-from mso_portal.nhsuk_forms.fields import NHSDateField
-from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
+from core import uploads
+from core.nhsuk_forms.fields import NHSDateField
+from core.nhsuk_forms.widgets import NHSRadioSelect
 from organisations.choices import OrganisationKind, Region
 from organisations.forms import SearchForm, known_organisations
 

@@ -9,8 +9,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
+from core.working_days import working_days_after
 from notifications.registry import Reminder
-from notifications.working_days import working_days_after
 from organisations.models import Appointment, ChangeRequest
 from organisations.reminders import vacancy_reminder
 

@@ -6,7 +6,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from mso_portal.audit import audit_as
+from core.audit import audit_as
 from notifications.registry import Reminder
 from notifications.services import notify
 

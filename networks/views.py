@@ -15,9 +15,9 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from mso_portal.forms import add_service_error, run_service
-from mso_portal.http import Refused, allow, query_string_without_page
-from mso_portal.uploads import LimitedUploadHandler
+from core.forms import add_service_error, run_service
+from core.http import Refused, allow, query_string_without_page
+from core.uploads import LimitedUploadHandler
 from organisations.access import access_for
 from organisations.forms import SearchForm
 from organisations.models import Organisation

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
-from mso_portal.http import allow
+from core.http import allow
 
 from . import services
 from .forms import PageForm, PreferenceForm

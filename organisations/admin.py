@@ -4,7 +4,7 @@ one-MSO, manager and membership rules and their locks apply) and only shown here
 
 from django.contrib import admin
 
-from mso_portal.admin_site import ReadOnlyInline, ServiceAdmin
+from core.admin import ReadOnlyInline, ServiceAdmin
 
 from . import services
 from .models import (

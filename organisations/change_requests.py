@@ -21,7 +21,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from accounts.models import User
-from mso_portal.audit import audit_as
+from core.audit import audit_as
 from notifications.registry import Reminder
 from notifications.services import notify
 

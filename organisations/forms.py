@@ -3,8 +3,8 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from mso_portal.nhsuk_forms.fields import NHSDateField
-from mso_portal.nhsuk_forms.widgets import NHSRadioSelect
+from core.nhsuk_forms.fields import NHSDateField
+from core.nhsuk_forms.widgets import NHSRadioSelect
 
 from . import change_requests, register
 from .access import access_for

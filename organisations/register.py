@@ -31,7 +31,7 @@ from django.utils.formats import date_format
 from django.utils.functional import cached_property
 
 from accounts.models import PharmacyTeam, Profession, Regulator, Training, User
-from mso_portal.exports import neutralise
+from core.exports import neutralise
 
 from .access import access_for
 from .choices import OrganisationKind, Post, Region

@@ -72,7 +72,7 @@ def attach(page) -> list:
 def export_rows(rows):
     """A line for each specialist of each organisation (one for an organisation without),
     read a chunk of organisations at a time."""
-    from mso_portal.exports import neutralise
+    from core.exports import neutralise
 
     chunk = []
     for organisation in rows.iterator(chunk_size=CHUNK):

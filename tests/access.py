@@ -61,7 +61,7 @@ def routes():
 
 
 def methods_of(callback) -> set[str]:
-    """The HTTP methods a view answers: declared with mso_portal.http.allow, or those a
+    """The HTTP methods a view answers: declared with core.http.allow, or those a
     class-based view (django-allauth's) implements."""
     if hasattr(callback, "http_methods"):
         return set(callback.http_methods)

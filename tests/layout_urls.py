@@ -4,7 +4,7 @@ itself costs on every page."""
 from django.template.response import TemplateResponse
 from django.urls import include, path
 
-from mso_portal.http import allow
+from core.http import allow
 
 
 @allow("GET")

@@ -42,7 +42,7 @@ def test_every_project_model_is_in_the_admin():
 
 
 def test_every_admin_writes_through_services_or_not_at_all():
-    from mso_portal.admin_site import ServiceAdmin
+    from core.admin import ServiceAdmin
 
     for model, model_admin in admin.site._registry.items():
         assert isinstance(model_admin, ServiceAdmin), model

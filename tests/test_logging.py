@@ -8,7 +8,7 @@ import sqlite3
 import pytest
 from django.urls import reverse
 
-from mso_portal.logging import GunicornLogger, RedactSecretLinks, redact
+from core.logging import GunicornLogger, RedactSecretLinks, redact
 from tests.factories import PASSWORD
 
 TOKEN = "k3y-That-0pens-an-invitation"
@@ -221,7 +221,7 @@ def served(transactional_db, tmp_path):
             "--access-logfile",
             str(log),
             "--logger-class",
-            "mso_portal.logging.GunicornLogger",
+            "core.logging.GunicornLogger",
         ],
         workers=1,
         collect_static=False,

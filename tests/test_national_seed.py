@@ -14,9 +14,9 @@ from django.db.models import Count, Sum
 from accounts.models import User
 from alerts.models import AlertResponse, AlertTally
 from committees.models import Committee, Meeting
+from demo.national.organisations import largest_trust
 from incidents.models import Incident, IncidentMedicine, ReferenceCounter
 from organisations.models import Membership, Organisation
-from organisations.national import largest_trust
 from tests.alerts.conftest import assert_deadlines_are_live
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -101,8 +101,8 @@ def test_the_national_seed_at_a_small_scale(capsys):
 
 
 def test_a_report_after_the_seed_takes_the_next_number(django_user_model):
-    from incidents.national import seed_incidents
-    from organisations.national import seed_organisations
+    from demo.national.incidents import seed_incidents
+    from demo.national.organisations import seed_organisations
 
     seed_organisations(SCALE)
     seed_incidents(SCALE)

@@ -1,10 +1,10 @@
-"""Uploads judged by their content (mso_portal/uploads.py): the edges of reading text."""
+"""Uploads judged by their content (core/uploads.py): the edges of reading text."""
 
 import pytest
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 
-from mso_portal import uploads
+from core import uploads
 from tests.uploads import PDF
 
 

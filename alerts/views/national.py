@@ -16,9 +16,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from mso_portal import exports
-from mso_portal.forms import add_service_error
-from mso_portal.http import allow, query_string_without_page
+from core import exports
+from core.forms import add_service_error
+from core.http import allow, query_string_without_page
 from organisations.access import access_for
 from organisations.choices import OrganisationKind, Region
 from organisations.models import Organisation

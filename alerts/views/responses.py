@@ -11,11 +11,11 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from core.forms import add_service_error
+from core.http import Refused, allow
+from core.uploads import LimitedUploadHandler
 from incidents.forms import AttachmentForm
 from incidents.models import Incident
-from mso_portal.forms import add_service_error
-from mso_portal.http import Refused, allow
-from mso_portal.uploads import LimitedUploadHandler
 from organisations.access import access_for
 from organisations.current import get_current_organisation
 from organisations.models import Organisation

@@ -10,9 +10,9 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
-from mso_portal.forms import run_service
-from mso_portal.http import Refused, allow
-from mso_portal.ical import Entry, ical
+from core.forms import run_service
+from core.http import Refused, allow
+from core.ical import Entry, ical
 from organisations.access import access_for
 from organisations.current import get_current_organisation
 from organisations.models import Organisation

@@ -14,8 +14,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
-from mso_portal.forms import run_service
-from mso_portal.http import Refused, allow, query_string_without_page
+from core.forms import run_service
+from core.http import Refused, allow, query_string_without_page
 from organisations.access import access_for
 from organisations.permissions import Perm
 from organisations.scoping import get_object_for

@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 
-from mso_portal.forms import run_service
-from mso_portal.http import allow
+from core.forms import run_service
+from core.http import allow
 from networks.access import network_access
 from networks.models import Network
 from networks.services import tag_names

@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from mso_portal.forms import run_service
-from mso_portal.http import allow
-from mso_portal.uploads import LimitedUploadHandler
+from core.forms import run_service
+from core.http import allow
+from core.uploads import LimitedUploadHandler
 from organisations.access import access_for
 from organisations.models import Organisation
 from organisations.permissions import Perm

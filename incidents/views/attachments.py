@@ -1,5 +1,5 @@
 """An incident's attachments: added by its reviewers, checked by content and size
-(mso_portal/uploads.py), stored privately under random names, and sent only to those who read
+(core/uploads.py), stored privately under random names, and sent only to those who read
 the incident whole (not its reporter alone), as attachments."""
 
 from django.contrib import messages
@@ -7,8 +7,8 @@ from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from mso_portal.http import allow
-from mso_portal.uploads import LimitedUploadHandler
+from core.http import allow
+from core.uploads import LimitedUploadHandler
 from organisations.permissions import Perm
 
 from .. import services

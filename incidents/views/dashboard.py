@@ -4,7 +4,7 @@ whose figures the person may see are rolled up with it, and listed one by one.""
 from django.shortcuts import render
 from django.utils import timezone
 
-from mso_portal.http import allow
+from core.http import allow
 from organisations.access import access_for
 from organisations.models import Organisation, OrganisationClosure
 from organisations.permissions import Perm

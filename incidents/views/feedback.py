@@ -5,8 +5,8 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import redirect, render
 
-from mso_portal.forms import run_service
-from mso_portal.http import allow
+from core.forms import run_service
+from core.http import allow
 from organisations.forms import SearchForm
 from organisations.models import Organisation
 from organisations.permissions import Perm

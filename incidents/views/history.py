@@ -1,6 +1,6 @@
 """Every change to an incident, before and after, for those who review it: the audit trail of
 the incident and its medicines (django-auditlog), read on the incident's own page, never in
-the admin (mso_portal.audit.CLINICAL)."""
+the admin (core.audit.CLINICAL)."""
 
 from auditlog.models import LogEntry
 from django.contrib.contenttypes.models import ContentType
@@ -8,7 +8,7 @@ from django.core.exceptions import FieldDoesNotExist
 from django.db.models import Q
 from django.shortcuts import render
 
-from mso_portal.http import allow
+from core.http import allow
 from organisations.permissions import Perm
 
 from ..models import Incident, IncidentMedicine

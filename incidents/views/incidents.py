@@ -9,8 +9,8 @@ from django.http import Http404, StreamingHttpResponse
 from django.shortcuts import render
 from django.utils import timezone
 
-from mso_portal import exports
-from mso_portal.http import Refused, allow
+from core import exports
+from core.http import Refused, allow
 from organisations.access import access_for
 from organisations.permissions import Perm
 from organisations.scoping import get_object_for

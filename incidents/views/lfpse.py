@@ -8,8 +8,8 @@ from django.core.exceptions import ValidationError
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
 
-from mso_portal.forms import add_service_error
-from mso_portal.http import allow
+from core.forms import add_service_error
+from core.http import allow
 from organisations.permissions import Perm
 
 from .. import services

@@ -2,7 +2,7 @@
 a button until it is sent, so that nothing typed is ever lost. Then the confirmation, "My
 reports", and the receipt an anonymous reporter follows their report with.
 
-The pages of the journey are ``@untraced`` (mso_portal/http.py): no Referer names a draft, and
+The pages of the journey are ``@untraced`` (core/http.py): no Referer names a draft, and
 the access log keeps no address, browser or draft of them. Sending answers alike whether the
 report is named or anonymous (the confirmation page, 200), so no status or redirect tells an
 anonymous report from the log."""
@@ -16,10 +16,10 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 
-from mso_portal.audit import client_address
-from mso_portal.forms import run_service
-from mso_portal.http import Refused, allow, untraced
-from mso_portal.kept_typing import keeps_typing, posted, typed_before_sign_in
+from core.audit import client_address
+from core.forms import run_service
+from core.http import Refused, allow, untraced
+from core.kept_typing import keeps_typing, posted, typed_before_sign_in
 from organisations.access import access_for
 from organisations.current import can_switch_organisation, get_current_organisation
 from organisations.permissions import Perm

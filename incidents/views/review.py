@@ -6,8 +6,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
-from mso_portal.forms import add_service_error
-from mso_portal.http import allow
+from core.forms import add_service_error
+from core.http import allow
 from organisations.permissions import Perm
 
 from .. import services

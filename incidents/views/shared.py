@@ -9,8 +9,8 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
-from mso_portal.forms import run_service
-from mso_portal.http import allow
+from core.forms import run_service
+from core.http import allow
 from organisations.access import access_for
 from organisations.forms import SearchForm
 from organisations.permissions import Perm

@@ -7,7 +7,7 @@ import datetime
 from django.shortcuts import render
 from django.utils import timezone
 
-from mso_portal.http import Refused, allow
+from core.http import Refused, allow
 from organisations.access import access_for
 from organisations.choices import OrganisationKind, Region
 from organisations.models import Organisation

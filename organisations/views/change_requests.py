@@ -9,8 +9,8 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from mso_portal.forms import add_service_error
-from mso_portal.http import allow, query_string_without_page
+from core.forms import add_service_error
+from core.http import allow, query_string_without_page
 
 from .. import change_requests
 from ..access import access_for

@@ -5,9 +5,9 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.models import User
-from mso_portal.forms import add_service_error
-from mso_portal.http import allow
-from mso_portal.nhsuk_forms.fields import NHSDateField
+from core.forms import add_service_error
+from core.http import allow
+from core.nhsuk_forms.fields import NHSDateField
 
 from .. import services
 from ..access import access_for

@@ -3,7 +3,7 @@
 The emailed link carries the invitation's token in its path only for the first visit: the
 token is then kept in the session and the browser is sent to /invitations/accept/, so it never
 reaches a later address, a ``next`` parameter or a Referer header, and logs redact it
-(mso_portal/logging.py).
+(core/logging.py).
 """
 
 from django.conf import settings
@@ -15,8 +15,8 @@ from django.views.decorators.cache import never_cache
 
 from accounts.mfa import sign_in_with_new_password
 from accounts.models import User
-from mso_portal.forms import add_service_error, error_codes
-from mso_portal.http import allow
+from core.forms import add_service_error, error_codes
+from core.http import allow
 
 from .. import services
 from ..current import set_current_organisation

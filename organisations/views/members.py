@@ -6,8 +6,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils.functional import cached_property
 
 from accounts.models import User
-from mso_portal.forms import add_service_error
-from mso_portal.http import allow, query_string_without_page
+from core.forms import add_service_error
+from core.http import allow, query_string_without_page
 
 from .. import services
 from ..access import access_for

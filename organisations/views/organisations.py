@@ -4,7 +4,7 @@ from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 
-from mso_portal.http import allow, query_string_without_page
+from core.http import allow, query_string_without_page
 
 from .. import change_requests
 from ..access import access_for

@@ -2,8 +2,8 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 
-from mso_portal.forms import add_service_error
-from mso_portal.http import allow
+from core.forms import add_service_error
+from core.http import allow
 
 from .. import services
 from ..forms import (

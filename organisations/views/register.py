@@ -10,8 +10,8 @@ from django.http import Http404
 from django.shortcuts import render
 from django.utils import timezone
 
-from mso_portal import exports
-from mso_portal.http import allow, query_string_without_page
+from core import exports
+from core.http import allow, query_string_without_page
 
 from .. import register
 from ..access import access_for

@@ -1,7 +1,7 @@
 from django.contrib import messages
 from django.shortcuts import redirect, render
 
-from mso_portal.http import allow
+from core.http import allow
 
 from ..current import get_current_organisation, set_current_organisation
 from ..forms import OrganisationSwitchForm

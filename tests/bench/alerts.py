@@ -38,7 +38,7 @@ import time
 from collections import Counter
 from datetime import date, timedelta
 
-from alerts.national import LOADED
+from demo.national.alerts import LOADED
 from tests.bench.scoping import _database, _ms, _time, write_report
 
 DATABASE = "mso_portal_bench_alerts"
@@ -55,7 +55,7 @@ BUDGET_SWEEP_S = 120.0
 PUBLISHED = "Bench publishing"  # and of the alerts published (and removed) while timing
 RECIPIENTS = "@alerts.bench.example"
 # Of each kind of organisation, the share with a deputy MSO (MSOs and board directors are
-# shared as organisations.national.seed_register shares them).
+# shared as demo.national.organisations.seed_register shares them).
 DEPUTY_SHARE = {"nhs-trust": 0.6, "foundation-trust": 0.6, "ambulance-trust": 0.6, "icb": 0.6}
 # ---------------------------------------------------------------------------------------------
 # Data, in the child process.
@@ -64,9 +64,9 @@ DEPUTY_SHARE = {"nhs-trust": 0.6, "foundation-trust": 0.6, "ambulance-trust": 0.
 def _recipients() -> int:
     """Accounts for the MSOs, deputy MSOs and board directors: who alerts are told to. Once."""
     from accounts.models import User
+    from demo.national.organisations import MSO_SHARE, SINCE
     from organisations.choices import POST_KINDS, Post
     from organisations.models import Appointment, Organisation
-    from organisations.national import MSO_SHARE, SINCE
 
     made = User.objects.filter(email__endswith=RECIPIENTS)
     if made.exists():
@@ -97,9 +97,9 @@ def _recipients() -> int:
 
 
 def _load(total: int) -> float:
-    """The published alerts and every organisation's response (alerts/national.py), once a
+    """The published alerts and every organisation's response (demo/national/alerts.py), once a
     day. Returns the seconds it took (0 when loaded already)."""
-    from alerts.national import seed_alerts
+    from demo.national.alerts import seed_alerts
 
     started = time.perf_counter()
     before = _loaded_today(total)

@@ -34,8 +34,8 @@ BUDGET_MEMORY_MB = 32.0
 
 
 def _load(total: int, trust_id: int) -> int:
-    """``total`` incidents by COPY (incidents/national.py), 2% of them the trust's; once."""
-    from incidents.national import TOTAL, seed_incidents
+    """``total`` incidents by COPY (demo/national/incidents.py), 2% of them the trust's; once."""
+    from demo.national.incidents import TOTAL, seed_incidents
 
     return seed_incidents(total / TOTAL, largest_id=trust_id)["incidents"]
 

@@ -103,7 +103,7 @@ def _load(kind: str, scale: float) -> dict:
     if kind == "national":
         call_command("seed_national", scale=scale, force=True, verbosity=0)
     else:
-        from mso_portal.demo import seed_demo
+        from demo.seed import seed_demo
 
         seed_demo("bench-demo-password")
     return _cast()

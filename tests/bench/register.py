@@ -38,14 +38,14 @@ def measure(scale, runs):
 
     counts = _setup(scale)
     _people()
-    from organisations.national import seed_register
+    from demo.national.organisations import seed_register
 
     counts |= seed_register()
     from django.db import connection
     from django.test import Client
 
     from accounts.models import User
-    from mso_portal.exports import xlsx_response
+    from core.exports import xlsx_response
     from organisations import register
     from organisations.choices import OrganisationKind
     from organisations.models import Organisation

@@ -48,7 +48,7 @@ def _setup(scale):
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
-    from organisations.national import seed_organisations
+    from demo.national.organisations import seed_organisations
 
     return seed_organisations(scale)
 
@@ -117,7 +117,7 @@ def _people():
             network=network, user=person(email), defaults={"role": NetworkMembership.Role.LEAD}
         )
     area_rules = (*RULES, Rule(Post.CDAO, {Perm.ORGANISATION_VIEW}, reach=Reach.AREA))
-    from organisations.national import _analyse
+    from demo.national.organisations import _analyse
 
     _analyse()
     return [

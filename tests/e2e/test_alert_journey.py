@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from alerts.models import Alert
-from mso_portal.demo import seed_demo
+from demo.seed import seed_demo
 
 pytestmark = pytest.mark.e2e
 

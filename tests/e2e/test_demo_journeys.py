@@ -14,7 +14,7 @@ from django.conf import settings
 from django.core import mail
 
 from accounts.models import User
-from mso_portal.demo import seed_demo
+from demo.seed import seed_demo
 from tests.totp import current_code
 
 pytestmark = pytest.mark.e2e

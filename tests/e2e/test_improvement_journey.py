@@ -11,8 +11,8 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
+from demo.seed import seed_demo
 from improvement.models import MeasurePoint, Project
-from mso_portal.demo import seed_demo
 from networks.models import Resource
 
 pytestmark = pytest.mark.e2e

@@ -7,7 +7,7 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 
 from accounts.models import User
-from mso_portal.demo import seed_demo
+from demo.seed import seed_demo
 
 pytestmark = pytest.mark.e2e
 

@@ -10,7 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
-from mso_portal.demo import seed_demo
+from demo.seed import seed_demo
 from organisations.choices import Post
 from organisations.models import Appointment, Organisation
 

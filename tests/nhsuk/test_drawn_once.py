@@ -6,8 +6,8 @@ import pytest
 from django import forms
 from django.test import override_settings
 
-from mso_portal.nhsuk_forms import NHSCheckboxSelectMultiple, NHSDateField, rendering
-from mso_portal.templatetags.nhsuk import nhsuk_form
+from core.nhsuk_forms import NHSCheckboxSelectMultiple, NHSDateField, rendering
+from core.templatetags.nhsuk import nhsuk_form
 
 
 class Filters(forms.Form):

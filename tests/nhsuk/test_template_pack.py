@@ -20,7 +20,7 @@ from django.template import Context, Template, TemplateSyntaxError
 from django.test.html import Element, parse_html
 from django.utils.html import format_html
 
-from mso_portal.nhsuk_forms import NHSDateField, NHSDateInput, NHSRadioSelect
+from core.nhsuk_forms import NHSDateField, NHSDateInput, NHSRadioSelect
 
 COMPONENTS = Path(settings.BASE_DIR) / "node_modules/nhsuk-frontend/dist/nhsuk/components"
 

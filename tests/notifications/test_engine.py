@@ -9,10 +9,10 @@ from django.core import mail
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
+from core.working_days import is_working_day, working_days_after
 from notifications import registry, services
 from notifications.models import Notification, Preference
 from notifications.registry import Reminder
-from notifications.working_days import is_working_day, working_days_after
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db

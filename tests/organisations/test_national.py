@@ -5,9 +5,9 @@ import datetime
 
 import pytest
 
+from demo.national.organisations import seed_organisations, seed_register
 from organisations import register
 from organisations.models import Appointment, ChangeRequest, Handover, Organisation
-from organisations.national import seed_organisations, seed_register
 from tests.factories import network_lead
 
 pytestmark = pytest.mark.django_db

@@ -5,7 +5,7 @@ An invitation link and a password reset link carry a token in their path on the 
 log record of the Django processes; ``GunicornLogger`` removes them from gunicorn's access log.
 
 The pages of reporting an incident, named or anonymous, and of following an anonymous one by
-its receipt (views declared ``@untraced``, mso_portal/http.py) are logged by gunicorn with no
+its receipt (views declared ``@untraced``, core/http.py) are logged by gunicorn with no
 client address, User-Agent, Referer, size, timing or path details: the method, the page's
 route, the status and the time only, so that the line of an anonymous report's sending is the
 line of a named one's. The audit trail and the other access log lines tie addresses to people;

@@ -13,7 +13,7 @@
 from django import template
 from django.utils.html import format_html, format_html_join
 
-from mso_portal.nhsuk_forms.rendering import (
+from core.nhsuk_forms.rendering import (
     button_class,
     error_summary_items,
     field_html,

@@ -41,11 +41,11 @@ from organisations.models import (
     OrganisationRelationship,
 )
 
-from .demo_alerts import seed_alerts
-from .demo_committees import seed_committees
-from .demo_community import seed_community
-from .demo_improvement import seed_improvement
-from .demo_incidents import seed_incidents
+from .alerts import seed_alerts
+from .committees import seed_committees
+from .community import seed_community
+from .improvement import seed_improvement
+from .incidents import seed_incidents
 
 SINCE = date(2024, 4, 1)
 

@@ -1,4 +1,4 @@
-"""The demo's medication safety committees, on top of mso_portal/demo.py: Trust A's committee,
+"""The demo's medication safety committees, on top of demo/seed.py: Trust A's committee,
 chaired by Gareth Lewis with Megan Hughes as its secretary, its MSO, a matron, a Patient Safety
 Specialist and a patient partner (the last three without accounts), two versions of its terms of
 reference, three monthly meetings held (one not quorate, one whose minutes are waiting past 14

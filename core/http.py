@@ -55,7 +55,7 @@ def untraced(view):
     incident, which may be anonymous): its answers, refusals included, tell the browser to send
     no path of it in a Referer (``UNTRACED_REFERRER_POLICY``), and gunicorn's access log writes
     its lines with no client address, Referer, User-Agent, size or path details, and drops a
-    Referer naming it from every other line (mso_portal/logging.py reads this declaration)."""
+    Referer naming it from every other line (core/logging.py reads this declaration)."""
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):

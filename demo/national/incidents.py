@@ -1,5 +1,5 @@
 """Medication incidents at national scale, fictional: 2,000,000 at scale 1.0 over five years,
-loaded by COPY (PostgreSQL) into the organisations of ``organisations.national``.
+loaded by COPY (PostgreSQL) into the organisations of ``demo.national.organisations``.
 
 Skewed as reporting is: the trusts and a tenth of the other organisations hold about three
 quarters, and one trust (the first, "the largest trust" of the benchmarks) about 2%. Harm,
@@ -19,9 +19,8 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
-from organisations.national import TRUST_KINDS, largest_trust
-
-from . import choices
+from demo.national.organisations import TRUST_KINDS, largest_trust
+from incidents import choices
 
 # name, high-risk group, controlled drug schedule; how often
 MEDICINES = [
@@ -166,8 +165,8 @@ def seed_incidents(
     """Load ``2,000,000 × scale`` incidents (and their medicines) once; a second run with the
     same numbers adds nothing. ``largest_id``: the organisation given 2% of them (by default
     the largest trust). Needs PostgreSQL (COPY)."""
-    from . import summary
-    from .models import Incident, IncidentMedicine, IncidentMonth
+    from incidents import summary
+    from incidents.models import Incident, IncidentMedicine, IncidentMonth
 
     total = max(1, round(TOTAL * scale))
     loaded = {"incidents": Incident.objects.count(), "medicines": IncidentMedicine.objects.count()}
@@ -190,9 +189,8 @@ def seed_incidents(
 
 
 def _load(total: int, seed: int, today, largest_id: int | None) -> None:
+    from incidents.models import ReferenceCounter
     from organisations.models import Organisation
-
-    from .models import ReferenceCounter
 
     with connection.cursor() as cursor:  # another size was loaded before: start again
         cursor.execute(

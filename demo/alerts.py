@@ -1,4 +1,4 @@
-"""The demo's national patient safety alerts, on top of mso_portal/demo.py: a National Patient
+"""The demo's national patient safety alerts, on top of demo/seed.py: a National Patient
 Safety Alert, medicines recalls of Class 1, 2 and 3, a Class 4 medicines notification, a
 supply disruption alert and a Dear Doctor letter, published by the national network lead to
 the demo organisations, and one draft NatPSA waiting for the lead to publish. Each

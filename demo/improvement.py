@@ -1,4 +1,4 @@
-"""The demo's safety improvement, on top of mso_portal/demo.py: Trust A's project on omitted
+"""The demo's safety improvement, on top of demo/seed.py: Trust A's project on omitted
 and delayed time-critical medicines (a year of monthly audits, three PDSA cycles, two adopted
 or adapted and one running, co-produced with a Parkinson's lived-experience partner,
 responding to two of its incidents, with gentamicin and insulin, and a national alert), a

@@ -1,4 +1,4 @@
-"""The demo's medication incidents, on top of mso_portal/demo.py: fifteen months of fictional
+"""The demo's medication incidents, on top of demo/seed.py: fifteen months of fictional
 reports for each organisation that reports (the trusts most, the practices and the pharmacy a
 few), in every state of the review, with learning, actions (some overdue), feedback, anonymous
 reports, a duplicate, a file, exports to LFPSE (one refused), and controlled-drug incidents of

@@ -3,10 +3,10 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from alerts.national import seed_alerts
-from committees.national import seed_committees
-from incidents.national import seed_incidents
-from organisations.national import seed_organisations, seed_people, seed_register
+from demo.national.alerts import seed_alerts
+from demo.national.committees import seed_committees
+from demo.national.incidents import seed_incidents
+from demo.national.organisations import seed_organisations, seed_people, seed_register
 
 
 class Command(BaseCommand):

@@ -1,7 +1,7 @@
 """Medication safety committees at national scale, fictional: every trust's committee, chaired
-and run by the chair and secretary ``organisations.national.seed_people`` gives it, with its MSO
-and members of the other disciplines seated (and a patient partner, named), and a year of
-monthly meetings with their attendance (quorate worked out by the committee's rule, as the
+and run by the chair and secretary ``demo.national.organisations.seed_people`` gives it, with its
+MSO and members of the other disciplines seated (and a patient partner, named), and a year
+of monthly meetings with their attendance (quorate worked out by the committee's rule, as the
 pages do: now and then the patient partner or the pharmacist sends apologies), minutes and an
 action each. Written with bulk inserts; repeatable for a seed; does nothing if done.
 """
@@ -12,11 +12,10 @@ import random
 from django.db import transaction
 from django.utils import timezone
 
+from committees.choices import ActionState, Attendance, Discipline, Frequency, Seat
+from committees.models import Committee, CommitteeMember, Meeting, MeetingAction, MeetingAttendance
+from committees.services import quorum
 from organisations.choices import OrganisationKind, Post, Role
-
-from .choices import ActionState, Attendance, Discipline, Frequency, Seat
-from .models import Committee, CommitteeMember, Meeting, MeetingAction, MeetingAttendance
-from .services import quorum
 
 NAME = "Medication Safety Committee"
 MONTHS = 12

@@ -17,10 +17,10 @@ from datetime import date, timedelta
 
 from django.db import transaction
 
-from . import closure
-from .choices import OrganisationKind as Kind
-from .choices import Region, RelationshipKind
-from .models import Organisation, OrganisationRelationship
+from organisations import closure
+from organisations.choices import OrganisationKind as Kind
+from organisations.choices import Region, RelationshipKind
+from organisations.models import Organisation, OrganisationRelationship
 
 ALPHANUMERIC = "0123456789ABCDEFGHIJKLMNOPQRSTUVWXYZ"
 SINCE = date(2022, 7, 1)  # ICBs were established on 1 July 2022
@@ -157,9 +157,8 @@ def seed_register(seed: int = 2026, today: date | None = None) -> dict[str, int]
     """Name the MSOs and board directors of the organisations (people without accounts), open
     handovers for some leaving MSOs and leave some changes waiting. Does nothing if done."""
     from accounts.models import User
-
-    from .choices import POST_KINDS, Post
-    from .models import Appointment, ChangeRequest, Handover, HandoverItem
+    from organisations.choices import POST_KINDS, Post
+    from organisations.models import Appointment, ChangeRequest, Handover, HandoverItem
 
     if Appointment.objects.filter(email__endswith="@register.example").exists():
         return register_counts()
@@ -225,7 +224,7 @@ def seed_register(seed: int = 2026, today: date | None = None) -> dict[str, int]
 
 
 def register_counts() -> dict[str, int]:
-    from .models import Appointment, ChangeRequest, Handover
+    from organisations.models import Appointment, ChangeRequest, Handover
 
     return {
         "named posts": Appointment.objects.count(),
@@ -244,7 +243,7 @@ def _analyse() -> None:
 
 
 def counts() -> dict[str, int]:
-    from .models import OrganisationClosure
+    from organisations.models import OrganisationClosure
 
     return {
         "organisations": Organisation.objects.count(),
@@ -286,9 +285,8 @@ def seed_people(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
     from django.contrib.auth.hashers import UNUSABLE_PASSWORD_PREFIX
 
     from accounts.models import User
-
-    from .choices import Post, Role
-    from .models import Appointment, Membership
+    from organisations.choices import Post, Role
+    from organisations.models import Appointment, Membership
 
     made = User.objects.filter(email__endswith=f"@{PEOPLE_DOMAIN}")
     if made.exists():
@@ -368,7 +366,6 @@ def seed_people(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
 
 def people_counts() -> dict[str, int]:
     from accounts.models import User
-
-    from .models import Membership
+    from organisations.models import Membership
 
     return {"users": User.objects.count(), "memberships": Membership.objects.count()}

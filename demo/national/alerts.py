@@ -52,11 +52,10 @@ def seed_alerts(total: int = TOTAL, seed: int = 2026) -> dict[str, int]:
     """``total`` published alerts with every applicable organisation's response, once a day
     (states and deadlines are by the alert's age today); a second run the same day adds
     nothing. Needs PostgreSQL."""
-    from incidents.national import MEDICINES
+    from alerts import services
+    from alerts.models import Alert, AlertAction, AlertMedicine, OrganisationDeadline
+    from demo.national.incidents import MEDICINES
     from organisations.choices import OrganisationKind
-
-    from . import services
-    from .models import Alert, AlertAction, AlertMedicine, OrganisationDeadline
 
     loaded = Alert.objects.filter(title__startswith=LOADED)
     today = timezone.localdate()
@@ -193,7 +192,7 @@ def seed_alerts(total: int = TOTAL, seed: int = 2026) -> dict[str, int]:
 
 
 def alert_counts() -> dict[str, int]:
-    from .models import Alert, AlertActionResponse, AlertResponse
+    from alerts.models import Alert, AlertActionResponse, AlertResponse
 
     return {
         "alerts": Alert.objects.count(),

@@ -1,4 +1,4 @@
-"""The demo's MSO community and register life, on top of mso_portal/demo.py: networks with
+"""The demo's MSO community and register life, on top of demo/seed.py: networks with
 their leads and members, events (the monthly webinar), a library, the buddy scheme with one
 pairing and one new MSO waiting, an MSO leaving with a handover under way and a change waiting
 for a lead, a Patient Safety Specialist's identification waiting for the national patient

@@ -2,7 +2,7 @@
 and the middleware that holds both rules (docs/adr/0006-multi-factor-authentication.md).
 
 A second factor is required for every grant that will see incident detail, sign off alerts or
-run the service (organisations/permissions.py, MFA_GRANTS), when ``MFA_REQUIRED`` is on. A
+run the service (organisations/permissions.py, second_factor_grants), when ``MFA_REQUIRED`` is on. A
 session *has given its second factor* only when allauth recorded one: at sign-in
 (``mfa_authenticate``) or when the person proved it again (``mfa_reauthenticate``, with a code
 or a security key). Setting up a factor never counts: whoever holds only a password could set

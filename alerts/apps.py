@@ -7,6 +7,28 @@ class AlertsConfig(AppConfig):
     name = "alerts"
 
     def ready(self):
+        from organisations import permissions as rule_set
+
+        from . import permissions
+
+        # Its permissions, and the rules that give them, join the rule set.
+        rule_set.register(
+            permissions.Perm, permissions.RULES, second_factor=permissions.SECOND_FACTOR
+        )
+
+        from organisations.navigation import MenuEntry, holds, menu_entry
+
+        from .permissions import Perm
+
+        menu_entry(
+            MenuEntry(
+                40,
+                "Alerts",
+                "alerts:inbox",
+                holds(Perm.ALERTS_VIEW, Perm.ALERTS_COMPLIANCE, Perm.ALERTS_PUBLISH),
+            )
+        )
+
         from core.audit import register
 
         from . import models

@@ -22,9 +22,9 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from alerts.permissions import Perm
 from organisations.choices import OrganisationKind, Region
 from organisations.models import Organisation
-from organisations.permissions import Perm
 from organisations.scoping import ScopedQuerySet
 
 from . import choices

@@ -7,6 +7,34 @@ class CommitteesConfig(AppConfig):
     name = "committees"
 
     def ready(self):
+        from organisations import permissions as rule_set
+
+        from . import permissions
+
+        # Its permissions, and the rules that give them, join the rule set.
+        rule_set.register(
+            permissions.Perm, permissions.RULES, second_factor=permissions.SECOND_FACTOR
+        )
+
+        from organisations.navigation import MenuEntry, holds, holds_here, menu_entry
+
+        from .permissions import Perm
+
+        menu_entry(
+            MenuEntry(
+                50,
+                "Committee",
+                "committees:list",
+                holds_here(Perm.COMMITTEES_VIEW),
+                in_organisation=True,
+            )
+        )
+        menu_entry(
+            MenuEntry(
+                70, "Assurance reports", "committees:compare", holds(Perm.COMMITTEE_REPORTS_COMPARE)
+            )
+        )
+
         from core.audit import register
         from notifications.registry import reminder_provider
 

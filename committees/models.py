@@ -22,8 +22,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from committees.permissions import Perm
 from organisations.models import Organisation
-from organisations.permissions import Perm
 from organisations.scoping import ScopedQuerySet
 
 from .choices import (

@@ -6,6 +6,23 @@ class ImprovementConfig(AppConfig):
     verbose_name = "Safety improvement"
 
     def ready(self):
+        from organisations import permissions as rule_set
+
+        from . import permissions
+
+        # Its permissions, and the rules that give them, join the rule set.
+        rule_set.register(permissions.Perm, permissions.RULES)
+
+        from organisations.navigation import MenuEntry, holds_here, menu_entry
+
+        from .permissions import Perm
+
+        menu_entry(
+            MenuEntry(
+                60, "Improvement", "improvement:projects", holds_here(Perm.PROJECTS_VIEW), True
+            )
+        )
+
         from core.audit import register
         from notifications.registry import reminder_provider
 

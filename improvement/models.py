@@ -7,8 +7,8 @@ from django.db.models import F, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from improvement.permissions import Perm
 from organisations.models import Organisation
-from organisations.permissions import Perm
 from organisations.scoping import ScopedQuerySet
 
 

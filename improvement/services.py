@@ -12,10 +12,10 @@ from django.utils.text import slugify
 from alerts.models import Alert
 from core.audit import audit_as
 from incidents.models import Incident
+from incidents.permissions import Perm
 from networks import services as network_services
 from networks.access import network_access
 from networks.models import Resource
-from organisations.permissions import Perm
 from organisations.services import check_member
 
 from . import measures, writeup

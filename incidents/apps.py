@@ -7,6 +7,33 @@ class IncidentsConfig(AppConfig):
     name = "incidents"
 
     def ready(self):
+        from organisations import permissions as rule_set
+
+        from . import permissions
+
+        # Its permissions, and the rules that give them, join the rule set.
+        rule_set.register(
+            permissions.Perm, permissions.RULES, second_factor=permissions.SECOND_FACTOR
+        )
+
+        from organisations.navigation import MenuEntry, holds, menu_entry
+
+        from .permissions import Perm
+
+        menu_entry(MenuEntry(30, "Incidents", "incidents:list", holds(Perm.INCIDENTS_LIST)))
+        # Whoever may not list incidents but sees the counts (the network leads).
+        menu_entry(
+            MenuEntry(
+                31,
+                "Incident statistics",
+                "incidents:statistics",
+                lambda request, access, organisation: (
+                    not access.has(Perm.INCIDENTS_LIST) and access.has(Perm.INCIDENTS_STATISTICS)
+                ),
+            )
+        )
+        menu_entry(MenuEntry(80, "My reports", "incidents:mine", holds(Perm.INCIDENTS_REPORT)))
+
         from core.audit import register
 
         from . import models

@@ -15,7 +15,7 @@ from organisations.current import (
 )
 from organisations.forms import OrganisationSwitchForm
 from organisations.models import Handover, Organisation
-from organisations.permissions import SUCCESSOR_SEES_HANDOVER, Perm
+from organisations.permissions import SUCCESSOR_SEES_HANDOVER, every_perm
 from organisations.views.organisations import named_posts
 
 
@@ -41,7 +41,7 @@ def home(request):
                 "handovers": _handovers(user, organisation),
                 "checklist": items,
                 "checklist_done": sum(item.done for item in items or []),
-                "perms": {perm.name: perm in perms for perm in Perm},
+                "perms": {perm.name: perm in perms for perm in every_perm()},
             }
         )
         if can_switch_organisation(request):

@@ -223,7 +223,7 @@ ACCOUNT_FORMS = {
 
 # Multi-factor authentication (django-allauth's MFA): required for every grant that will see
 # incident detail, sign off alerts or run the service (organisations/permissions.py,
-# MFA_GRANTS). On unless MFA_REQUIRED=0 (the demo run turns it off and says so).
+# second_factor_grants). On unless MFA_REQUIRED=0 (the demo run turns it off and says so).
 MFA_REQUIRED = env_bool("MFA_REQUIRED", True)
 # An account with no second factor yet sets one up only this soon after signing in with its
 # password; a session kept from before is asked to sign in again (accounts/mfa.py).

@@ -25,8 +25,8 @@ from dataclasses import dataclass, field
 from django.http import Http404
 
 from core.http import Refused
+from networks.permissions import Perm
 from organisations.access import access_for
-from organisations.permissions import Perm
 
 from .models import Network, NetworkMembership
 

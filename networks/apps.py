@@ -5,6 +5,26 @@ class NetworksConfig(AppConfig):
     name = "networks"
 
     def ready(self):
+        from organisations import permissions as rule_set
+
+        from . import permissions
+
+        # Its permissions, and the rules that give them, join the rule set.
+        rule_set.register(permissions.Perm, permissions.RULES)
+
+        from organisations.navigation import MenuEntry, holds, menu_entry
+
+        from .permissions import Perm
+
+        menu_entry(
+            MenuEntry(
+                130,
+                "Networks",
+                "networks:list",
+                holds(Perm.NETWORKS_JOIN, Perm.SPECIALIST_NETWORKS_JOIN),
+            )
+        )
+
         from auditlog.registry import auditlog
 
         from organisations.access import grant_source

@@ -7,9 +7,9 @@ from datetime import date
 from django.db.models import Count, F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
+from networks.permissions import Perm
 from organisations.choices import Post
 from organisations.models import Appointment, Organisation
-from organisations.permissions import Perm
 
 from .models import BuddyOffer, BuddyRequest
 

@@ -18,10 +18,10 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from core.forms import add_service_error, run_service
 from core.http import Refused, allow, query_string_without_page
 from core.uploads import LimitedUploadHandler
+from networks.permissions import Perm
 from organisations.access import access_for
 from organisations.forms import SearchForm
 from organisations.models import Organisation
-from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
 from . import buddies, calendar, getting_started, services

@@ -14,7 +14,7 @@ rules, and with no further query, it gives:
   organisations never checks them one by one.
 """
 
-from collections.abc import Callable
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
 from datetime import date
 from functools import cache, cached_property
@@ -24,7 +24,7 @@ from django.db.models import CharField, Q, Value
 from django.utils import timezone
 
 from .choices import Post, Role
-from .permissions import MFA_GRANTS, RULES, GlobalRole, Perm, Reach, Rule
+from .permissions import RULES, GlobalRole, Perm, Reach, Rule, second_factor_grants
 
 _SOURCES = {Role: "role", Post: "post", GlobalRole: "global"}
 
@@ -250,7 +250,7 @@ class PermissionMap:
 class Access:
     """What one person may do, on one day. Build it with ``access_for(user)``."""
 
-    def __init__(self, user, *, rules: tuple[Rule, ...] = RULES, on=None):
+    def __init__(self, user, *, rules: Sequence[Rule] = RULES, on=None):
         self.user = user
         self.rules = rules
         self.on = on or timezone.localdate()
@@ -288,7 +288,8 @@ class Access:
 
     @cached_property
     def requires_mfa(self) -> bool:
-        return any(grant.key in MFA_GRANTS for grant in self.grants)
+        needing = second_factor_grants(self.rules)
+        return any(grant.key in needing for grant in self.grants)
 
     @cached_property
     def organisation_ids(self) -> frozenset[int]:

@@ -2,6 +2,9 @@
 
 from django.db.models import Case, IntegerField, When
 
+from .access import access_for
+from .models import Organisation
+
 SESSION_KEY = "current_organisation_id"
 _UNSET = object()
 _FIELDS = ("pk", "ods_code", "name", "kind", "region", "closed_on")
@@ -18,9 +21,6 @@ def get_current_organisation(request):
     cached = getattr(request, "_current_organisation", _UNSET)
     if cached is not _UNSET:
         return cached
-    from .access import access_for
-    from .models import Organisation
-
     organisation, more = None, False
     user = request.user
     if user.is_authenticated:

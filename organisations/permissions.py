@@ -28,12 +28,17 @@ from dataclasses import dataclass, field
 from enum import StrEnum
 from types import MappingProxyType
 
-from django.db.models import Q
+from django.apps import apps
+from django.db.models import Exists, OuterRef, Q
 
 from .choices import PATIENT_SAFETY_TEAM_CHANGES, OrganisationKind, Post, Role
 
 
 class Perm(StrEnum):
+    """The permissions of the ground floor: organisations, their people, posts and handovers,
+    and the registers. Each app above declares its own (``<app>/permissions.py``) and adds
+    them, with the rules that give them, to the rule set (``register``)."""
+
     ORGANISATION_VIEW = "organisation.view"
     MEMBERS_VIEW = "members.view"
     MEMBERS_MANAGE = "members.manage"
@@ -54,37 +59,6 @@ class Perm(StrEnum):
     SPECIALISTS_VIEW = "specialists.view"
     SPECIALISTS_DECIDE = "specialists.decide"
     SPECIALISTS_CONFIDENTIAL = "specialists.confidential"
-    NETWORKS_JOIN = "networks.join"  # join MSO networks, offer or ask for a buddy
-    SPECIALIST_NETWORKS_JOIN = "networks.join-specialists"  # join Patient Safety Specialist ones
-    BUDDIES_PAIR = "buddies.pair"  # pair new MSOs of the organisations with buddies
-    INCIDENTS_REPORT = "incidents.report"  # report a medication incident
-    INCIDENTS_VIEW = "incidents.view"  # read incidents: what happened, to whom, and the review
-    INCIDENTS_LIST = "incidents.list"  # list and search the incidents one may read
-    INCIDENTS_REVIEW = "incidents.review"  # review, correct, learn from and close incidents
-    INCIDENTS_FIGURES = "incidents.figures"  # an organisation's incident figures and charts
-    INCIDENTS_STATISTICS = "incidents.statistics"  # counts by region and kind, no detail
-    # An incident shared between the organisation that received it and the one where it arose
-    # (a discharge, a dispensing from a hospital letter): its narrative and medicines, never
-    # the reporter, and the thread between the two.
-    INCIDENTS_SHARED = "incidents.shared"
-    HIGH_RISK_MANAGE = "incidents.high-risk"  # the organisation's list of high-risk medicines
-    ALERTS_VIEW = "alerts.view"  # the organisation's alerts and its responses to them
-    ALERTS_RESPOND = "alerts.respond"  # acknowledge, decide, lead, assign, complete, reopen
-    ALERTS_ACT = "alerts.act"  # record what was done about an action, with its evidence
-    ALERTS_SIGN_OFF = "alerts.sign-off"  # executive sign-off of a response
-    ALERTS_PUBLISH = "alerts.publish"  # write, import and publish national alerts
-    ALERTS_COMPLIANCE = "alerts.compliance"  # who has responded, across organisations
-    COMMITTEES_VIEW = "committees.view"  # the committee, its members, meetings and minutes
-    COMMITTEES_MANAGE = "committees.manage"  # set it up, its meetings, minutes and actions
-    COMMITTEE_ACTIONS_UPDATE = "committees.action"  # record what was done about an action
-    COMMITTEE_REPORTS_APPROVE = "committees.approve"  # approve an assurance report, submit it
-    COMMITTEE_REPORTS_COMPARE = "committees.compare"  # approved reports, side by side
-    # Safety improvement: the organisation's improvement projects (read, and start, measure and
-    # finish them); its protocols for high-risk medicines, read by every member and kept by
-    # the safety team.
-    PROJECTS_VIEW = "projects.view"
-    IMPROVEMENT_MANAGE = "improvement.manage"
-    PROTOCOLS_VIEW = "protocols.view"
 
 
 class GlobalRole(StrEnum):
@@ -143,6 +117,47 @@ class Rule:
         if bool(self.only) == (self.rows == "all"):
             raise ValueError(f"{self.grant}: say in ``rows`` which rows ``only`` reaches")
 
+    @property
+    def personal(self) -> bool:
+        """Whether the rule reaches only rows chosen by who the person is (their own report,
+        the actions they own): each filter of ``only`` is a function of the person."""
+        return bool(self.only) and all(callable(rows) for rows in self.only.values())
+
+
+# The rule set ------------------------------------------------------------------------------
+# Filled at start-up: this module's rules below, and each app's (its AppConfig.ready calls
+# ``register``). Read by access.py, which derives the checks and the filters from it.
+RULES: list[Rule] = []
+PERMISSIONS: list[type[StrEnum]] = []
+# The permissions that open what a stolen password must not: incident detail, sign-off,
+# committees' business, the registers' confidential columns, running the service.
+SECOND_FACTOR_PERMS: set[str] = set()
+
+
+def register(perms: type[StrEnum], rules, *, second_factor=()) -> None:
+    """Add an app's permissions, the rules that give them, and those of them that need a
+    second factor, to the rule set."""
+    if perms not in PERMISSIONS:
+        PERMISSIONS.append(perms)
+    RULES.extend(rule for rule in rules if rule not in RULES)
+    SECOND_FACTOR_PERMS.update(second_factor)
+
+
+def every_perm():
+    """Every permission of every app."""
+    return [perm for perms in PERMISSIONS for perm in perms]
+
+
+def second_factor_grants(rules=None) -> frozenset:
+    """The grants whose holders must sign in with a second factor (MFA_REQUIRED): those a
+    rule gives a second-factor permission beyond the person's own rows (hazard H-012). A
+    reporter reading their own report, or the owner of an action recording it, needs none."""
+    return frozenset(
+        rule.grant
+        for rule in (RULES if rules is None else rules)
+        if rule.perms & SECOND_FACTOR_PERMS and not rule.personal
+    )
+
 
 P = Perm
 VIEW = {P.ORGANISATION_VIEW}
@@ -154,19 +169,11 @@ MANAGE = {
     P.HANDOVER_VIEW,
     P.HANDOVER_MANAGE,
 }
-# The organisation's side of its register entry: ask for changes and follow them. And the
-# MSO community that comes with the post.
+# The organisation's side of its register entry: ask for changes and follow them.
 CHANGES = {P.CHANGES_VIEW, P.CHANGES_SUBMIT}
 # The network's side: the register across organisations, deciding the changes (which they
-# read through MSO_REGISTER_CHANGES), buddies.
-REGISTER = {
-    P.ORGANISATIONS_DIRECTORY,
-    P.REGISTER_VIEW,
-    P.REGISTER_PROFESSIONAL,
-    P.CHANGES_DECIDE,
-    P.NETWORKS_JOIN,
-    P.BUDDIES_PAIR,
-}
+# read through MSO_REGISTER_CHANGES).
+REGISTER = {P.ORGANISATIONS_DIRECTORY, P.REGISTER_VIEW, P.REGISTER_PROFESSIONAL, P.CHANGES_DECIDE}
 
 
 def _successor_of(handover: str):
@@ -174,13 +181,10 @@ def _successor_of(handover: str):
     the post after the outgoing one's end date is theirs, even before it starts."""
 
     def condition(user) -> Q:
-        from django.db.models import Exists, OuterRef
-
-        from .models import Appointment
-
+        appointments = apps.get_model("organisations", "Appointment").objects
         return Q(
             Exists(
-                Appointment.objects.filter(
+                appointments.filter(
                     organisation=OuterRef(f"{handover}organisation"),
                     post=OuterRef(f"{handover}appointment__post"),
                     start_on__gt=OuterRef(f"{handover}appointment__end_on"),
@@ -214,11 +218,8 @@ def _owned_by(user) -> Q:
 
 
 def _with_an_item_owned_by(user) -> Q:
-    from django.db.models import Exists, OuterRef
-
-    from .models import HandoverItem
-
-    return Q(Exists(HandoverItem.objects.filter(handover=OuterRef("pk"), owner=user)))
+    items = apps.get_model("organisations", "HandoverItem").objects
+    return Q(Exists(items.filter(handover=OuterRef("pk"), owner=user)))
 
 
 OUTGOING_SEES_HANDOVER = {
@@ -245,321 +246,67 @@ SPECIALISTS_IDENTIFIED = {
 MSO_REGISTER_CHANGES = {
     "organisations.ChangeRequest": ~Q(kind__in=sorted(PATIENT_SAFETY_TEAM_CHANGES))
 }
-# An incident is shared with the organisation named as where it arose: reached through that
-# organisation (``through``), not the one that received the report.
-AROSE_HERE = {"incidents.Incident": Q(arose_in__isnull=False)}
-AROSE_IN = {"incidents.Incident": "arose_in"}
 
 
-def _reported_by(user) -> Q:
-    return Q(reporter=user)
+def for_every_role(perms, *, only, rows) -> tuple[Rule, ...]:
+    """The same rule for every role: permissions on the person's own rows, whatever their role
+    (their own report, the actions they own)."""
+    return tuple(Rule(role, perms, only=only, rows=rows) for role in Role)
 
 
-# Whoever reports an incident sees their report, its progress and the feedback on it.
-REPORTER_SEES_REPORT = {"incidents.Incident": _reported_by}
-# The controlled drugs accountable officer sees the controlled-drug incidents of the area.
-CONTROLLED_DRUG_INCIDENTS = {"incidents.Incident": Q(controlled_drug=True)}
+def for_leads(perms, *, specialists=False, **narrowed) -> tuple[Rule, ...]:
+    """The same rule for the national (all of England) and regional (their region) leads of the
+    MSO networks, or with ``specialists`` of the Patient Safety Specialist networks."""
+    if specialists:
+        leads = (GlobalRole.SPECIALISTS_NATIONAL_LEAD, GlobalRole.SPECIALISTS_REGIONAL_LEAD)
+    else:
+        leads = (GlobalRole.NATIONAL_LEAD, GlobalRole.REGIONAL_LEAD)
+    return tuple(
+        Rule(lead, perms, reach=reach, **narrowed)
+        for lead, reach in zip(leads, (Reach.ALL, Reach.REGION), strict=True)
+    )
 
 
-def _leads_or_owns(path: str):
-    """The rows whose alert response (at ``path``; "" for the response itself) the person
-    leads or owns an action of. Alerts stand above organisations: the model is found by name."""
-
-    def condition(user) -> Q:
-        from django.apps import apps
-        from django.db.models import Exists, OuterRef
-
-        actions = apps.get_model("alerts", "AlertActionResponse").objects
-        led = f"{path}__lead" if path else "lead"
-        owned = actions.filter(response=OuterRef(path or "pk"), owner=user)
-        return Q(**{led: user}) | Q(Exists(owned))
-
-    return condition
-
-
-def _owned_or_led(user) -> Q:
-    return Q(owner=user) | Q(response__lead=user)
-
-
-# Whoever leads an organisation's response to an alert, or owns one of its actions, sees that
-# response and records what was done about the actions they own (or all, as its lead).
-LEAD_OR_OWNER_SEES_RESPONSE = {
-    "alerts.AlertResponse": _leads_or_owns(""),
-    "alerts.AlertEvidence": _leads_or_owns("action_response__response"),
-}
-LEAD_OR_OWNER_ACTS = {"alerts.AlertActionResponse": _owned_or_led}
-
-
-def _committee_action_owner(user) -> Q:
-    return Q(owner=user)
-
-
-def _leads_project(user) -> Q:
-    return Q(lead=user)
-
-
-# Whoever leads an improvement project keeps it up to date, in whatever role they hold.
-LEAD_KEEPS_PROJECT = {"improvement.Project": _leads_project}
-
-# Whoever owns an action of a committee meeting sees it and records what was done.
-OWNER_UPDATES_COMMITTEE_ACTION = {"committees.MeetingAction": _committee_action_owner}
-
-# Assurance reports once approved, never a draft: what an ICB or a network compares.
-APPROVED_REPORTS = {"committees.AssuranceReport": ~Q(state="draft")}
-
-REPORT = {P.INCIDENTS_REPORT}
-FIGURES = {P.INCIDENTS_FIGURES}
-# The organisation's medication safety team: its incidents, their review and figures.
-REVIEW = {
-    P.INCIDENTS_VIEW,
-    P.INCIDENTS_LIST,
-    P.INCIDENTS_REVIEW,
-    P.INCIDENTS_FIGURES,
-    P.INCIDENTS_SHARED,
-}
-# The organisation's response to national alerts.
-ALERTS = {P.ALERTS_VIEW, P.ALERTS_RESPOND, P.ALERTS_ACT}
-# Its medication safety committee: read by its members, the MSO and the board director; run by
-# its chair and secretary.
-COMMITTEE = {P.COMMITTEES_VIEW}
-COMMITTEE_RUN = {P.COMMITTEES_VIEW, P.COMMITTEES_MANAGE}
-# Safety improvement: read by those who give assurance; run by the medication safety team.
-PROJECTS = {P.PROJECTS_VIEW, P.PROTOCOLS_VIEW}
-IMPROVE = PROJECTS | {P.IMPROVEMENT_MANAGE}
-
-RULES: tuple[Rule, ...] = (
+ORGANISATION_RULES: tuple[Rule, ...] = (
     # Roles of members.
-    Rule(Role.STAFF, VIEW | REPORT | {P.PROTOCOLS_VIEW}),
-    Rule(
-        Role.SAFETY_TEAM,
-        VIEW | REPORT | REVIEW | IMPROVE | {P.MEMBERS_VIEW, P.ALERTS_VIEW, P.ALERTS_ACT},
+    Rule(Role.STAFF, VIEW),
+    Rule(Role.SAFETY_TEAM, VIEW | {P.MEMBERS_VIEW}),
+    Rule(Role.COMMITTEE_CHAIR, VIEW),
+    Rule(Role.COMMITTEE_SECRETARY, VIEW),
+    Rule(Role.COMMITTEE_MEMBER, VIEW),
+    *for_every_role(
+        {P.HANDOVER_VIEW},
+        only=SUCCESSOR_SEES_HANDOVER,
+        rows="the handover of the post they take over",
     ),
-    Rule(
-        Role.COMMITTEE_CHAIR,
-        VIEW
-        | REPORT
-        | FIGURES
-        | COMMITTEE_RUN
-        | PROJECTS
-        | {P.ALERTS_VIEW, P.COMMITTEE_REPORTS_APPROVE},
+    *for_every_role(
+        {P.HANDOVER_VIEW}, only=OUTGOING_SEES_HANDOVER, rows="the handover of the post they leave"
     ),
-    Rule(
-        Role.COMMITTEE_SECRETARY,
-        VIEW | REPORT | FIGURES | COMMITTEE_RUN | PROJECTS | {P.ALERTS_VIEW},
+    *for_every_role(
+        {P.HANDOVER_VIEW}, only=OWNER_SEES_HANDOVER, rows="the handovers where they own an item"
     ),
-    Rule(Role.COMMITTEE_MEMBER, VIEW | REPORT | FIGURES | COMMITTEE | PROJECTS | {P.ALERTS_VIEW}),
-    *(
-        Rule(
-            role,
-            {P.PROJECTS_VIEW, P.IMPROVEMENT_MANAGE},
-            only=LEAD_KEEPS_PROJECT,
-            rows="the improvement projects they lead",
-        )
-        for role in Role
+    *for_every_role(
+        {P.HANDOVER_VIEW, P.HANDOVER_MANAGE},
+        only=OWNER_KEEPS_ITEM,
+        rows="the handover items they own",
     ),
-    *(
-        Rule(
-            role,
-            {P.INCIDENTS_VIEW},
-            only=REPORTER_SEES_REPORT,
-            rows="the incidents they reported",
-        )
-        for role in Role
-    ),
-    *(
-        Rule(
-            role,
-            {P.HANDOVER_VIEW},
-            only=SUCCESSOR_SEES_HANDOVER,
-            rows="the handover of the post they take over",
-        )
-        for role in Role
-    ),
-    *(
-        Rule(
-            role,
-            {P.HANDOVER_VIEW},
-            only=OUTGOING_SEES_HANDOVER,
-            rows="the handover of the post they leave",
-        )
-        for role in Role
-    ),
-    *(
-        Rule(
-            role,
-            {P.HANDOVER_VIEW},
-            only=OWNER_SEES_HANDOVER,
-            rows="the handovers where they own an item",
-        )
-        for role in Role
-    ),
-    *(
-        Rule(
-            role,
-            {P.HANDOVER_VIEW, P.HANDOVER_MANAGE},
-            only=OWNER_KEEPS_ITEM,
-            rows="the handover items they own",
-        )
-        for role in Role
-    ),
-    *(
-        Rule(role, {P.CHANGES_VIEW}, only=ASKER_SEES_CHANGE, rows="the changes they asked for")
-        for role in Role
-    ),
-    *(
-        Rule(
-            role,
-            {P.COMMITTEES_VIEW, P.COMMITTEE_ACTIONS_UPDATE},
-            only=OWNER_UPDATES_COMMITTEE_ACTION,
-            rows="the committee actions they own",
-        )
-        for role in Role
-    ),
-    *(
-        Rule(
-            role,
-            {P.ALERTS_VIEW},
-            only=LEAD_OR_OWNER_SEES_RESPONSE,
-            rows="the alert responses they lead or own an action of",
-        )
-        for role in Role
-    ),
-    *(
-        Rule(
-            role,
-            {P.ALERTS_VIEW, P.ALERTS_ACT},
-            only=LEAD_OR_OWNER_ACTS,
-            rows="the alert actions they own, or all of a response they lead",
-        )
-        for role in Role
-    ),
+    *for_every_role({P.CHANGES_VIEW}, only=ASKER_SEES_CHANGE, rows="the changes they asked for"),
     # Named posts, while they are held.
-    Rule(
-        Post.MSO,
-        MANAGE
-        | CHANGES
-        | REPORT
-        | REVIEW
-        | ALERTS
-        | COMMITTEE
-        | IMPROVE
-        | {P.NETWORKS_JOIN, P.HIGH_RISK_MANAGE},
-    ),
-    Rule(
-        Post.DEPUTY_MSO,
-        MANAGE
-        | CHANGES
-        | REPORT
-        | REVIEW
-        | ALERTS
-        | COMMITTEE
-        | IMPROVE
-        | {P.NETWORKS_JOIN, P.HIGH_RISK_MANAGE},
-    ),
-    # The MSO of a primary care network covers the network's GP practices: each practice's
-    # incidents, and a roll-up of them.
-    Rule(
-        Post.MSO,
-        VIEW | REVIEW | ALERTS | {P.MEMBERS_VIEW},
-        reach=Reach.AREA,
-        held_in={OrganisationKind.PCN},
-    ),
-    Rule(
-        Post.BOARD_DIRECTOR,
-        VIEW
-        | FIGURES
-        | CHANGES
-        | COMMITTEE
-        | PROJECTS
-        | {P.MEMBERS_VIEW, P.HANDOVER_VIEW, P.ALERTS_VIEW, P.ALERTS_SIGN_OFF},
-    ),
-    # The MSO of an ICB compares the approved assurance reports of the organisations of its
-    # area, side by side.
-    *(
-        Rule(
-            post,
-            {P.COMMITTEE_REPORTS_COMPARE},
-            reach=Reach.AREA,
-            held_in={OrganisationKind.ICB},
-            only=APPROVED_REPORTS,
-            rows="the approved assurance reports of the area",
-        )
-        for post in (Post.MSO, Post.DEPUTY_MSO)
-    ),
-    *(
-        Rule(
-            post,
-            {P.INCIDENTS_SHARED},
-            only=AROSE_HERE,
-            through=AROSE_IN,
-            rows="the incidents shared with the organisation as where they arose",
-        )
-        for post in (Post.MSO, Post.DEPUTY_MSO)
-    ),
-    # And the MSO of a PCN, for its practices (who is told when one is shared with them).
-    Rule(
-        Post.MSO,
-        {P.INCIDENTS_SHARED},
-        reach=Reach.AREA,
-        held_in={OrganisationKind.PCN},
-        only=AROSE_HERE,
-        through=AROSE_IN,
-        rows="the incidents shared with the area's practices as where they arose",
-    ),
+    Rule(Post.MSO, MANAGE | CHANGES),
+    Rule(Post.DEPUTY_MSO, MANAGE | CHANGES),
+    # The MSO of a primary care network covers the network's GP practices.
+    Rule(Post.MSO, VIEW | {P.MEMBERS_VIEW}, reach=Reach.AREA, held_in={OrganisationKind.PCN}),
+    Rule(Post.BOARD_DIRECTOR, VIEW | CHANGES | {P.MEMBERS_VIEW, P.HANDOVER_VIEW}),
     Rule(Post.CDAO, VIEW),
-    # Patient Safety Specialists are told of national alerts and read their organisation's
-    # responses; they meet in the specialists' networks. The executive director for patient
-    # safety identifies them (change_requests.ASKED_BY: which changes each post asks for).
-    # They support improvement: they read the projects and protocols.
-    Rule(
-        Post.PATIENT_SAFETY_SPECIALIST,
-        VIEW | PROJECTS | {P.ALERTS_VIEW, P.SPECIALIST_NETWORKS_JOIN},
-    ),
+    # The executive director for patient safety identifies the Patient Safety Specialists
+    # (change_requests.ASKED_BY: which changes each post asks for).
+    Rule(Post.PATIENT_SAFETY_SPECIALIST, VIEW),
     Rule(Post.PATIENT_SAFETY_DIRECTOR, VIEW | CHANGES),
-    Rule(
-        Post.CDAO,
-        {P.INCIDENTS_VIEW, P.INCIDENTS_LIST},
-        reach=Reach.AREA,
-        only=CONTROLLED_DRUG_INCIDENTS,
-        rows="the controlled-drug incidents of the area",
-    ),
-    # Across organisations: network leads see incident counts, never an incident.
-    # They publish national alerts (the national lead) and see who has responded.
-    Rule(
-        GlobalRole.NATIONAL_LEAD,
-        VIEW | REGISTER | {P.INCIDENTS_STATISTICS, P.ALERTS_PUBLISH, P.ALERTS_COMPLIANCE},
-        reach=Reach.ALL,
-    ),
-    Rule(
-        GlobalRole.REGIONAL_LEAD,
-        VIEW | REGISTER | {P.INCIDENTS_STATISTICS, P.ALERTS_COMPLIANCE},
-        reach=Reach.REGION,
-    ),
-    *(
-        Rule(
-            lead,
-            {P.CHANGES_VIEW},
-            reach=reach,
-            only=MSO_REGISTER_CHANGES,
-            rows="the requests to change the MSO register",
-        )
-        for lead, reach in (
-            (GlobalRole.NATIONAL_LEAD, Reach.ALL),
-            (GlobalRole.REGIONAL_LEAD, Reach.REGION),
-        )
-    ),
-    *(
-        Rule(
-            lead,
-            {P.COMMITTEE_REPORTS_COMPARE},
-            reach=reach,
-            only=APPROVED_REPORTS,
-            rows="approved assurance reports",
-        )
-        for lead, reach in (
-            (GlobalRole.NATIONAL_LEAD, Reach.ALL),
-            (GlobalRole.REGIONAL_LEAD, Reach.REGION),
-        )
+    # Across organisations: the leads of the MSO networks keep the register.
+    Rule(GlobalRole.NATIONAL_LEAD, VIEW | REGISTER, reach=Reach.ALL),
+    Rule(GlobalRole.REGIONAL_LEAD, VIEW | REGISTER, reach=Reach.REGION),
+    *for_leads(
+        {P.CHANGES_VIEW}, only=MSO_REGISTER_CHANGES, rows="the requests to change the MSO register"
     ),
     # The national patient safety team (the leads of the national Patient Safety Specialist
     # network) decides identifications and sees what they give; regional leads follow theirs.
@@ -571,28 +318,20 @@ RULES: tuple[Rule, ...] = (
             P.SPECIALISTS_VIEW,
             P.SPECIALISTS_DECIDE,
             P.SPECIALISTS_CONFIDENTIAL,
-            P.SPECIALIST_NETWORKS_JOIN,
         },
         reach=Reach.ALL,
     ),
     Rule(
         GlobalRole.SPECIALISTS_REGIONAL_LEAD,
-        VIEW | {P.ORGANISATIONS_DIRECTORY, P.SPECIALISTS_VIEW, P.SPECIALIST_NETWORKS_JOIN},
+        VIEW | {P.ORGANISATIONS_DIRECTORY, P.SPECIALISTS_VIEW},
         reach=Reach.REGION,
     ),
-    *(
-        Rule(
-            lead,
-            {P.CHANGES_VIEW},
-            reach=reach,
-            only=SPECIALISTS_IDENTIFIED,
-            rows="the requests naming Patient Safety Specialists and executive directors for "
-            "patient safety",
-        )
-        for lead, reach in (
-            (GlobalRole.SPECIALISTS_NATIONAL_LEAD, Reach.ALL),
-            (GlobalRole.SPECIALISTS_REGIONAL_LEAD, Reach.REGION),
-        )
+    *for_leads(
+        {P.CHANGES_VIEW},
+        specialists=True,
+        only=SPECIALISTS_IDENTIFIED,
+        rows="the requests naming Patient Safety Specialists and executive directors for "
+        "patient safety",
     ),
     # Site administrators run the service: organisations, people and the admin. They will
     # not be given the permissions that open incident narratives or patient details. They ask
@@ -607,29 +346,24 @@ RULES: tuple[Rule, ...] = (
             P.REGISTER_VIEW,
             P.CHANGES_VIEW,
             P.CHANGES_SUBMIT,
-            P.ALERTS_PUBLISH,
         },
         reach=Reach.ALL,
     ),
 )
-
-# Grants whose holders see incident detail, sign off alerts or run the service: they must
-# sign in with a second factor (MFA_REQUIRED).
-MFA_GRANTS: frozenset[str] = frozenset(
-    {
-        Post.MSO,
-        Post.DEPUTY_MSO,
-        Post.BOARD_DIRECTOR,
-        Post.CDAO,
-        Role.SAFETY_TEAM,
-        Role.COMMITTEE_CHAIR,
-        Role.COMMITTEE_SECRETARY,
-        GlobalRole.SITE_ADMIN,
-        GlobalRole.NATIONAL_LEAD,
-        GlobalRole.REGIONAL_LEAD,
-        GlobalRole.SPECIALISTS_NATIONAL_LEAD,
-        GlobalRole.SPECIALISTS_REGIONAL_LEAD,
-    }
+register(
+    Perm,
+    ORGANISATION_RULES,
+    second_factor={
+        P.MEMBERS_MANAGE,
+        P.APPOINTMENTS_MANAGE,
+        P.HANDOVER_MANAGE,
+        P.SERVICE_ADMIN,
+        P.REGISTER_PROFESSIONAL,
+        P.CHANGES_DECIDE,
+        P.SPECIALISTS_VIEW,
+        P.SPECIALISTS_DECIDE,
+        P.SPECIALISTS_CONFIDENTIAL,
+    },
 )
 
 

@@ -16,13 +16,13 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from alerts.permissions import Perm
 from core import exports
 from core.forms import add_service_error
 from core.http import allow, query_string_without_page
 from organisations.access import access_for
 from organisations.choices import OrganisationKind, Region
 from organisations.models import Organisation
-from organisations.permissions import Perm
 
 from .. import choices, importing, services
 from ..effect import effect

@@ -11,15 +11,16 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from alerts.permissions import Perm
 from core.forms import add_service_error
 from core.http import Refused, allow
 from core.uploads import LimitedUploadHandler
 from incidents.forms import AttachmentForm
 from incidents.models import Incident
+from incidents.permissions import Perm as IncidentPerm
 from organisations.access import access_for
 from organisations.current import get_current_organisation
 from organisations.models import Organisation
-from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
 from .. import choices, services
@@ -136,7 +137,7 @@ def _context(request, response: AlertResponse, **forms) -> dict:
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
         "link_form": forms.get("link_form") or IncidentLinkForm(),
     }
-    if Perm.INCIDENTS_FIGURES in perms or Perm.INCIDENTS_LIST in perms:
+    if IncidentPerm.INCIDENTS_FIGURES in perms or IncidentPerm.INCIDENTS_LIST in perms:
         from incidents.charts import columns
 
         found = effect(response.alert, [response.organisation_id], on=today)

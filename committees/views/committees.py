@@ -10,13 +10,13 @@ from django.http import HttpResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from committees.permissions import Perm
 from core.forms import run_service
 from core.http import Refused, allow
 from core.ical import Entry, ical
 from organisations.access import access_for
 from organisations.current import get_current_organisation
 from organisations.models import Organisation
-from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
 from .. import agenda, services

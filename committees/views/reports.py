@@ -14,10 +14,10 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from committees.permissions import Perm
 from core.forms import run_service
 from core.http import Refused, allow, query_string_without_page
 from organisations.access import access_for
-from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
 from .. import figures, services

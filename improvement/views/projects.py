@@ -11,12 +11,12 @@ from django.shortcuts import redirect, render
 
 from core.forms import run_service
 from core.http import allow
+from improvement.permissions import Perm
 from networks.access import network_access
 from networks.models import Network
 from networks.services import tag_names
 from organisations.access import access_for
 from organisations.models import Organisation
-from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
 from .. import measures, services, writeup

@@ -10,9 +10,9 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 from core.forms import run_service
 from core.http import allow
 from core.uploads import LimitedUploadHandler
+from improvement.permissions import Perm
 from organisations.access import access_for
 from organisations.models import Organisation
-from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
 from .. import services

@@ -9,7 +9,7 @@ from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from core.http import allow
 from core.uploads import LimitedUploadHandler
-from organisations.permissions import Perm
+from incidents.permissions import Perm
 
 from .. import services
 from ..forms import AttachmentForm

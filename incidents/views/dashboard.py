@@ -5,9 +5,9 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core.http import allow
+from incidents.permissions import Perm
 from organisations.access import access_for
 from organisations.models import Organisation, OrganisationClosure
-from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
 from .. import charts

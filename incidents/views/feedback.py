@@ -7,9 +7,9 @@ from django.shortcuts import redirect, render
 
 from core.forms import run_service
 from core.http import allow
+from incidents.permissions import Perm
 from organisations.forms import SearchForm
 from organisations.models import Organisation
-from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
 from .. import services

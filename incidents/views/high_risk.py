@@ -8,8 +8,8 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from core.forms import add_service_error
 from core.http import allow
+from incidents.permissions import Perm
 from organisations.models import Organisation
-from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
 from .. import services

@@ -9,7 +9,7 @@ from django.db.models import Q
 from django.shortcuts import render
 
 from core.http import allow
-from organisations.permissions import Perm
+from incidents.permissions import Perm
 
 from ..models import Incident, IncidentMedicine
 from .incidents import incident_for

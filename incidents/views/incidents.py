@@ -11,8 +11,8 @@ from django.utils import timezone
 
 from core import exports
 from core.http import Refused, allow
+from incidents.permissions import Perm
 from organisations.access import access_for
-from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
 from .. import choices, queries, services

@@ -10,7 +10,7 @@ from django.shortcuts import redirect, render
 
 from core.forms import add_service_error
 from core.http import allow
-from organisations.permissions import Perm
+from incidents.permissions import Perm
 
 from .. import services
 from ..forms import LfpseForm

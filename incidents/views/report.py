@@ -20,9 +20,9 @@ from core.audit import client_address
 from core.forms import run_service
 from core.http import Refused, allow, untraced
 from core.kept_typing import keeps_typing, posted, typed_before_sign_in
+from incidents.permissions import Perm
 from organisations.access import access_for
 from organisations.current import can_switch_organisation, get_current_organisation
-from organisations.permissions import Perm
 
 from .. import queries, services
 from ..forms import ReportForm, SendForm, medicine_formset

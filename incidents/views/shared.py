@@ -11,9 +11,9 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from core.forms import run_service
 from core.http import allow
+from incidents.permissions import Perm
 from organisations.access import access_for
 from organisations.forms import SearchForm
-from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
 from .. import services

@@ -8,10 +8,10 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core.http import Refused, allow
+from incidents.permissions import Perm
 from organisations.access import access_for
 from organisations.choices import OrganisationKind, Region
 from organisations.models import Organisation
-from organisations.permissions import Perm
 
 from ..figures import counts_by_region_and_kind
 

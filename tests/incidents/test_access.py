@@ -9,9 +9,9 @@ import pytest
 from django.urls import reverse
 
 from incidents.models import Incident
+from incidents.permissions import Perm
 from organisations.access import Access
 from organisations.choices import Post, Role
-from organisations.permissions import Perm
 from tests.factories import OrganisationFactory, RelationshipFactory, member, post_holder
 from tests.incidents.conftest import report
 

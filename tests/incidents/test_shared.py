@@ -10,10 +10,10 @@ from django.urls import reverse
 
 from incidents import services
 from incidents.models import Incident, IncidentEvent, SharedNote
+from incidents.permissions import Perm
 from notifications.models import Notification
 from organisations.access import access_for
 from organisations.choices import Post, Role
-from organisations.permissions import Perm
 from tests.factories import OrganisationFactory, member, post_holder
 
 pytestmark = pytest.mark.django_db

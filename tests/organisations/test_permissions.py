@@ -5,10 +5,21 @@ import time_machine
 from django.contrib.auth.models import AnonymousUser
 from django.db.models import Q
 
+from incidents.permissions import REPORTER_SEES_REPORT
+from incidents.permissions import Perm as IncidentPerm
 from organisations.access import Access
 from organisations.choices import Post, Region, RelationshipKind, Role
 from organisations.models import Appointment, Membership, Organisation
-from organisations.permissions import RULES, GlobalRole, Perm, Reach, Rule, has_permission
+from organisations.permissions import (
+    PERMISSIONS,
+    RULES,
+    GlobalRole,
+    Perm,
+    Reach,
+    Rule,
+    has_permission,
+    second_factor_grants,
+)
 from tests.factories import (
     AppointmentFactory,
     OrganisationFactory,
@@ -43,6 +54,53 @@ def test_the_posts_that_give_permissions():
         Post.PATIENT_SAFETY_SPECIALIST,
         Post.PATIENT_SAFETY_DIRECTOR,
     }
+
+
+def test_who_needs_a_second_factor():
+    """Derived from the rules (hazard H-012): the grants that see incident detail, sign off or
+    publish alerts, run the committee, read the registers' confidential columns or run the
+    service; not staff, committee members, Patient Safety Specialists or executive directors
+    for patient safety, whose rules open none of these beyond their own rows."""
+    assert second_factor_grants() == {
+        Post.MSO,
+        Post.DEPUTY_MSO,
+        Post.BOARD_DIRECTOR,
+        Post.CDAO,
+        Role.SAFETY_TEAM,
+        Role.COMMITTEE_CHAIR,
+        Role.COMMITTEE_SECRETARY,
+        GlobalRole.SITE_ADMIN,
+        GlobalRole.NATIONAL_LEAD,
+        GlobalRole.REGIONAL_LEAD,
+        GlobalRole.SPECIALISTS_NATIONAL_LEAD,
+        GlobalRole.SPECIALISTS_REGIONAL_LEAD,
+    }
+
+
+def test_a_second_factor_permission_on_ones_own_rows_needs_none():
+    own = Rule(
+        Role.STAFF, {IncidentPerm.INCIDENTS_VIEW}, only=REPORTER_SEES_REPORT, rows="their reports"
+    )
+    assert own.personal
+    assert second_factor_grants([own]) == set()
+    everything = Rule(Role.STAFF, {IncidentPerm.INCIDENTS_VIEW})
+    assert second_factor_grants([own, everything]) == {Role.STAFF}
+
+
+def test_every_installed_app_with_permissions_adds_them_to_the_rule_set():
+    from importlib.util import find_spec
+
+    from django.apps import apps
+
+    declared = {
+        config.name
+        for config in apps.get_app_configs()
+        if find_spec(f"{config.name}.permissions") is not None
+    }
+    registered = {perms.__module__.removesuffix(".permissions") for perms in PERMISSIONS}
+    assert registered == declared
+    granted = {perm for rule in RULES for perm in rule.perms}
+    assert granted == {perm for perms in PERMISSIONS for perm in perms}
 
 
 def test_a_global_grant_must_reach_beyond_one_organisation():

@@ -15,8 +15,8 @@ from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
 from alerts import importing
+from alerts.permissions import Perm
 from organisations.access import access_for
-from organisations.permissions import Perm
 
 
 class Command(BaseCommand):

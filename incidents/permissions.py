@@ -1,0 +1,98 @@
+"""Who reports, reads and reviews medication incidents (the rule set:
+organisations/permissions.py)."""
+
+from enum import StrEnum
+
+from django.db.models import Q
+
+from organisations.choices import OrganisationKind, Post, Role
+from organisations.permissions import Reach, Rule, for_every_role, for_leads
+
+
+class Perm(StrEnum):
+    INCIDENTS_REPORT = "incidents.report"  # report a medication incident
+    INCIDENTS_VIEW = "incidents.view"  # read incidents: what happened, to whom, and the review
+    INCIDENTS_LIST = "incidents.list"  # list and search the incidents one may read
+    INCIDENTS_REVIEW = "incidents.review"  # review, correct, learn from and close incidents
+    INCIDENTS_FIGURES = "incidents.figures"  # an organisation's incident figures and charts
+    INCIDENTS_STATISTICS = "incidents.statistics"  # counts by region and kind, no detail
+    # An incident shared between the organisation that received it and the one where it arose
+    # (a discharge, a dispensing from a hospital letter): its narrative and medicines, never
+    # the reporter, and the thread between the two.
+    INCIDENTS_SHARED = "incidents.shared"
+    HIGH_RISK_MANAGE = "incidents.high-risk"  # the organisation's list of high-risk medicines
+
+
+P = Perm
+REPORT = {P.INCIDENTS_REPORT}
+FIGURES = {P.INCIDENTS_FIGURES}
+# The organisation's medication safety team: its incidents, their review and figures.
+REVIEW = {
+    P.INCIDENTS_VIEW,
+    P.INCIDENTS_LIST,
+    P.INCIDENTS_REVIEW,
+    P.INCIDENTS_FIGURES,
+    P.INCIDENTS_SHARED,
+}
+
+
+def _reported_by(user) -> Q:
+    return Q(reporter=user)
+
+
+# Whoever reports an incident sees their report, its progress and the feedback on it.
+REPORTER_SEES_REPORT = {"incidents.Incident": _reported_by}
+# The controlled drugs accountable officer sees the controlled-drug incidents of the area.
+CONTROLLED_DRUG_INCIDENTS = {"incidents.Incident": Q(controlled_drug=True)}
+# An incident is shared with the organisation named as where it arose: reached through that
+# organisation (``through``), not the one that received the report.
+AROSE_HERE = {"incidents.Incident": Q(arose_in__isnull=False)}
+AROSE_IN = {"incidents.Incident": "arose_in"}
+
+RULES: tuple[Rule, ...] = (
+    Rule(Role.STAFF, REPORT),
+    Rule(Role.SAFETY_TEAM, REPORT | REVIEW),
+    Rule(Role.COMMITTEE_CHAIR, REPORT | FIGURES),
+    Rule(Role.COMMITTEE_SECRETARY, REPORT | FIGURES),
+    Rule(Role.COMMITTEE_MEMBER, REPORT | FIGURES),
+    *for_every_role(
+        {P.INCIDENTS_VIEW}, only=REPORTER_SEES_REPORT, rows="the incidents they reported"
+    ),
+    Rule(Post.MSO, REPORT | REVIEW | {P.HIGH_RISK_MANAGE}),
+    Rule(Post.DEPUTY_MSO, REPORT | REVIEW | {P.HIGH_RISK_MANAGE}),
+    # The MSO of a primary care network covers the network's GP practices: each practice's
+    # incidents, and a roll-up of them.
+    Rule(Post.MSO, REVIEW, reach=Reach.AREA, held_in={OrganisationKind.PCN}),
+    Rule(Post.BOARD_DIRECTOR, FIGURES),
+    *(
+        Rule(
+            post,
+            {P.INCIDENTS_SHARED},
+            only=AROSE_HERE,
+            through=AROSE_IN,
+            rows="the incidents shared with the organisation as where they arose",
+        )
+        for post in (Post.MSO, Post.DEPUTY_MSO)
+    ),
+    # And the MSO of a PCN, for its practices (who is told when one is shared with them).
+    Rule(
+        Post.MSO,
+        {P.INCIDENTS_SHARED},
+        reach=Reach.AREA,
+        held_in={OrganisationKind.PCN},
+        only=AROSE_HERE,
+        through=AROSE_IN,
+        rows="the incidents shared with the area's practices as where they arose",
+    ),
+    Rule(
+        Post.CDAO,
+        {P.INCIDENTS_VIEW, P.INCIDENTS_LIST},
+        reach=Reach.AREA,
+        only=CONTROLLED_DRUG_INCIDENTS,
+        rows="the controlled-drug incidents of the area",
+    ),
+    # Across organisations: network leads see incident counts, never an incident.
+    *for_leads({P.INCIDENTS_STATISTICS}),
+)
+# Incident detail: what happened, to whom.
+SECOND_FACTOR = {P.INCIDENTS_VIEW, P.INCIDENTS_LIST, P.INCIDENTS_REVIEW, P.INCIDENTS_SHARED}

@@ -50,10 +50,11 @@ class AlertsConfig(AppConfig):
         reminder_provider(reminders.class_1_not_acknowledged)
         reminder_provider(reminders.action_deadlines)
 
-        from networks.getting_started import WorkItem, work_item
+        from organisations.getting_started import WorkItem, work_item
 
         work_item(
             WorkItem(
+                10,
                 "alerts",
                 "Review the open National Patient Safety Alerts and their actions",
                 done_if=_acknowledged_by,

@@ -16,6 +16,13 @@ class CommitteesConfig(AppConfig):
             permissions.Perm, permissions.RULES, second_factor=permissions.SECOND_FACTOR
         )
 
+        from organisations.getting_started import WorkItem, work_item
+
+        # Ticked by hand: only the MSO can say they have read them.
+        work_item(
+            WorkItem(30, "committee", "Read the medication safety committee's terms of reference")
+        )
+
         from organisations.navigation import MenuEntry, holds, holds_here, menu_entry
 
         from .permissions import Perm

@@ -71,10 +71,11 @@ class IncidentsConfig(AppConfig):
         reminder_provider(reminders.anonymous_controlled_drug_notices)
         reminder_provider(reminders.anonymous_shared_notices)
 
-        from networks.getting_started import WorkItem, work_item
+        from organisations.getting_started import WorkItem, work_item
 
         work_item(
             WorkItem(
+                20,
                 "incidents",
                 "Review the open medication incidents and their actions",
                 done_if=_reviewed_by,

@@ -2,12 +2,11 @@
 (and before the post starts, once they are named).
 
 Items tick themselves where the product can tell (a network joined, a buddy asked for, and
-what the apps above this one register with ``work_item``: a review started, say) and by hand
-otherwise (``GettingStartedTick``). The people to meet are named from the organisation's
+the MSO's own work the apps add, organisations/getting_started.py: a review started, say) and
+by hand otherwise (``GettingStartedTick``). The people to meet are named from the organisation's
 posts, or shown as not yet named; a post the organisation's kind does not have is left out.
 """
 
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import timedelta
 
@@ -17,6 +16,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from organisations.choices import POST_KINDS, Post
+from organisations.getting_started import WORK_ITEMS
 from organisations.models import Appointment
 
 from .models import BuddyRequest, Event, GettingStartedTick, Network, NetworkMembership
@@ -43,36 +43,6 @@ class Item:
     link_text: str = ""
     names: list[str] = field(default_factory=list)  # for the people to meet
     note: str = ""
-
-
-@dataclass(frozen=True)
-class WorkItem:
-    """A piece of the MSO's own work that an app above this one can tell is under way: it
-    registers it with ``work_item`` (in its AppConfig.ready()), so networks imports none of
-    them."""
-
-    key: str  # one of WORK
-    text: str
-    done_if: Callable  # (user, organisation) -> an Exists that holds once it is done
-    url_name: str
-    link_text: str
-    note: str = ""  # shown until it is done
-
-
-# The MSO's own work, in the order shown; each ticked by hand until an app registers it.
-WORK = {
-    "alerts": "Review the open National Patient Safety Alerts and their actions",
-    "incidents": "Review the open medication incidents and their actions",
-    "committee": "Read the medication safety committee's terms of reference",
-}
-WORK_ITEMS: dict[str, WorkItem] = {}
-
-
-def work_item(item: WorkItem) -> WorkItem:
-    if item.key not in WORK:
-        raise ValueError(f"{item.key}: not a getting-started item")
-    WORK_ITEMS[item.key] = item
-    return item
 
 
 def new_mso_post(user, organisation, on=None):
@@ -111,6 +81,7 @@ def checklist(user, organisation, on=None) -> list[Item] | None:
         .select_related("user")
     ):
         holders.setdefault(appointment.post, []).append(appointment.holder_name)
+    ticking = [item for item in WORK_ITEMS if item.done_if is not None]
     asked = BuddyRequest.objects.filter(user=user).exclude(status=BuddyRequest.Status.WITHDRAWN)
     # What the person has done, in one query.
     done = (
@@ -118,15 +89,15 @@ def checklist(user, organisation, on=None) -> list[Item] | None:
         .objects.filter(pk=user.pk)
         .annotate(
             asked=Exists(asked),
-            **{f"done_{key}": item.done_if(user, organisation) for key, item in WORK_ITEMS.items()},
+            **{f"done_{item.key}": item.done_if(user, organisation) for item in ticking},
         )
-        .values(*["asked", *(f"done_{key}" for key in WORK_ITEMS)])
+        .values("asked", *(f"done_{item.key}" for item in ticking))
         .get()
     )
     facts = {
         "ticked": ticked,
         "asked_for_buddy": done["asked"],
-        "work": {key: done[f"done_{key}"] for key in WORK_ITEMS},
+        "work": {item.key: done[f"done_{item.key}"] for item in ticking},
     }
     return _items(organisation, networks, holders, facts)
 
@@ -204,15 +175,14 @@ def _items(organisation, networks, holders, facts) -> list[Item]:
     for post, text in PEOPLE.items():
         if organisation.kind in POST_KINDS[post]:
             items.append(Item(f"meet-{post}", text, names=holders.get(post, [])))
-    for key, text in WORK.items():
-        work = WORK_ITEMS.get(key)
-        if work is None:
-            items.append(Item(key, text))
+    for work in WORK_ITEMS:
+        if work.done_if is None:
+            items.append(Item(work.key, work.text))
             continue
-        done = facts["work"][key]
+        done = facts["work"][work.key]
         items.append(
             Item(
-                key,
+                work.key,
                 work.text,
                 done=done,
                 ticks_itself=True,

@@ -12,17 +12,10 @@ from django.urls import path
 from django.utils.decorators import method_decorator
 from django.views.decorators.http import require_POST
 
-from core.admin import ReadOnlyInline, ServiceAdmin
-from organisations.models import Membership
+from core.admin import ServiceAdmin
 
 from . import services
 from .models import ProfessionalRegistration, SyllabusTraining, Training, User
-
-
-class MembershipInline(ReadOnlyInline):
-    model = Membership
-    fields = ["organisation", "role", "created_at"]
-    readonly_fields = fields
 
 
 class UserCreationForm(AdminUserCreationForm):
@@ -59,7 +52,6 @@ class UserAdmin(ServiceAdmin, BaseUserAdmin):
         (None, {"classes": ["wide"], "fields": ["email", "full_name", "password1", "password2"]}),
     ]
     filter_horizontal = []
-    inlines = [MembershipInline]
 
     def service_save(self, request, obj):
         services.user_save(by=request.user, user=obj)

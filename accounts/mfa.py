@@ -24,6 +24,7 @@ reaches nothing but these pages, signing out and the public pages.
 """
 
 import time
+from collections.abc import Callable
 
 from allauth.account.authentication import get_authentication_records
 from allauth.account.internal.flows.login import record_authentication
@@ -34,8 +35,6 @@ from django.contrib.auth import login, logout
 from django.shortcuts import redirect
 from django.urls import reverse
 from django.utils.http import urlencode
-
-from organisations.access import access_for
 
 OPEN = "open"
 MANAGES = "manages"
@@ -54,8 +53,18 @@ def second_factor_page(kind: str):
     return declare
 
 
+# Whether a person's grants need a second factor: functions (user) -> bool, added at start-up
+# by the app that holds the rule set (organisations: its second_factor_grants).
+GRANTS_NEEDING_IT: list[Callable] = []
+
+
+def grants_need_it(user) -> bool:
+    """Whether what the person may do needs a second factor (MFA_REQUIRED aside)."""
+    return any(check(user) for check in GRANTS_NEEDING_IT)
+
+
 def required_for(user) -> bool:
-    return settings.MFA_REQUIRED and access_for(user).requires_mfa
+    return settings.MFA_REQUIRED and grants_need_it(user)
 
 
 def factors(user) -> set[str]:

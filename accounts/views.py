@@ -4,33 +4,26 @@ from django.shortcuts import get_object_or_404, redirect, render
 
 from core.forms import run_service
 from core.http import allow
-from organisations.access import access_for
-from organisations.models import Appointment, Membership
-from organisations.permissions import Perm
 
 from . import services
 from .forms import RegistrationForm, SyllabusForm, TrainingForm
+from .mfa import grants_need_it
 from .models import ProfessionalRegistration, SyllabusLevel
+from .sections import SECTIONS
 
 
 @allow("GET")
 def account(request):
     user = request.user
     context = {
-        "memberships": Membership.objects.visible_to(user, Perm.ORGANISATION_VIEW)
-        .filter(user=user)
-        .select_related("organisation"),
-        "posts": Appointment.objects.visible_to(user)
-        .filter(user=user)
-        .current()
-        .select_related("organisation"),
         "mfa_enabled": Authenticator.objects.filter(user=user)
         .exclude(type=Authenticator.Type.RECOVERY_CODES)
         .exists(),
-        "mfa_required": access_for(user).requires_mfa,
+        "mfa_required": grants_need_it(user),
         "registration": ProfessionalRegistration.objects.filter(user=user).first(),
         "training": list(user.training.all()),
         "syllabus": list(user.syllabus.all()),
+        "sections": [(section.template, section.context(user)) for section in SECTIONS],
     }
     return render(request, "accounts/account.html", context)
 

@@ -4,6 +4,8 @@ one-MSO, manager and membership rules and their locks apply) and only shown here
 
 from django.contrib import admin
 
+from accounts.admin import UserAdmin
+from accounts.models import User
 from core.admin import ReadOnlyInline, ServiceAdmin
 
 from . import services
@@ -131,3 +133,19 @@ class ChangeRequestAdmin(ServiceAdmin):
     list_display = ["organisation", "kind", "status", "submitted_by", "submitted_at"]
     list_filter = ["status", "kind", "organisation__region"]
     search_fields = ["organisation__name", "organisation__ods_code", "name", "email"]
+
+
+class PersonMembershipInline(ReadOnlyInline):
+    model = Membership
+    fields = ["organisation", "role", "created_at"]
+    readonly_fields = fields
+
+
+class PersonAdmin(UserAdmin):
+    """A person's admin page (accounts/admin.py), with the roles they hold in organisations."""
+
+    inlines = [*UserAdmin.inlines, PersonMembershipInline]
+
+
+admin.site.unregister(User)
+admin.site.register(User, PersonAdmin)

@@ -5,6 +5,14 @@ class OrganisationsConfig(AppConfig):
     name = "organisations"
 
     def ready(self):
+        from accounts import mfa
+        from accounts.sections import AccountSection, account_section
+
+        # Who needs a second factor is the rule set's to say (second_factor_grants).
+        if _needs_second_factor not in mfa.GRANTS_NEEDING_IT:
+            mfa.GRANTS_NEEDING_IT.append(_needs_second_factor)
+        account_section(AccountSection("organisations/account_section.html", _account_section))
+
         from auditlog.registry import auditlog
         from django.db.models.signals import post_delete, post_save, pre_save
 
@@ -54,3 +62,25 @@ def _refresh_closure(sender, instance, **kwargs):
 
     children = {instance.child_id, getattr(instance, "_child_before", None)} - {None}
     closure.refresh(children)
+
+
+def _needs_second_factor(user) -> bool:
+    from .access import access_for
+
+    return access_for(user).requires_mfa
+
+
+def _account_section(user) -> dict:
+    """The person's named posts today and their roles, for their account page."""
+    from .models import Appointment, Membership
+    from .permissions import Perm
+
+    return {
+        "memberships": Membership.objects.visible_to(user, Perm.ORGANISATION_VIEW)
+        .filter(user=user)
+        .select_related("organisation"),
+        "posts": Appointment.objects.visible_to(user)
+        .filter(user=user)
+        .current()
+        .select_related("organisation"),
+    }

@@ -19,6 +19,7 @@ from django.db.models import Count, F, Min
 from django.utils import timezone
 
 from core.audit import audit_as
+from core.tasks import queue
 from organisations.models import Organisation
 
 from . import choices, validators
@@ -132,8 +133,6 @@ def alert_publish(*, by, alert: Alert) -> int:
     with an answer to each required action, and the tallies; all in one transaction of bulk
     statements. The organisations' MSOs are told once it has committed. Returns how many
     organisations it reached."""
-    from . import tasks
-
     with transaction.atomic(), audit_as(by):
         alert = Alert.objects.select_for_update().get(pk=alert.pk)
         if alert.is_published:
@@ -166,7 +165,7 @@ def alert_publish(*, by, alert: Alert) -> int:
         _publish_deadline(alert, next_due)
         alert.published_at, alert.published_by = timezone.now(), by
         alert.save(update_fields=["published_at", "published_by"])
-        transaction.on_commit(lambda: tasks.fan_out.delay(alert.pk))
+        transaction.on_commit(lambda: queue("alerts.tasks.fan_out", alert.pk))
     return len(organisations)
 
 

@@ -2,13 +2,13 @@
 
 from celery import shared_task
 
+from .models import Alert
+from .services import fan_out as tell
+
 
 @shared_task(acks_late=True)
 def fan_out(alert_id: int) -> int:
     """Tell the MSOs of every organisation a published alert reached (services.fan_out): a
     retry, or a worker killed part way, tells nobody twice (the reminder ledger)."""
-    from .models import Alert
-    from .services import fan_out as tell
-
     alert = Alert.objects.filter(pk=alert_id).first()
     return tell(alert) if alert is not None else 0

@@ -26,6 +26,8 @@ from django.db.models import Q
 from django.template.loader import render_to_string
 from django.utils import timezone
 
+from core.tasks import queue
+
 from .models import Notification, Preference
 from .registry import Reminder, due_reminders
 
@@ -130,13 +132,11 @@ def _hand_on_written(recipients, subjects, wanted) -> None:
 def hand_to_worker(*pks: int) -> None:
     """Queue the emails of some notifications. If the broker cannot take them, they stay queued
     in the ledger and ``deliver_pending`` hands them on later."""
-    from .tasks import deliver_notification, deliver_notifications
-
     try:
         if len(pks) == 1:
-            deliver_notification.delay(pks[0])
+            queue("notifications.tasks.deliver_notification", pks[0])
         else:
-            deliver_notifications.delay(list(pks))
+            queue("notifications.tasks.deliver_notifications", list(pks))
     except Exception:
         logger.warning("Notifications %s could not be queued now; they will be later", pks)
 

@@ -426,3 +426,9 @@ def access_for(user) -> Access:
 def forget_access(user) -> None:
     """Drop a user's kept access, after their grants changed within one request."""
     user.__dict__.pop("_access", None)
+
+
+def has_permission(user, perm: Perm, obj=None) -> bool:
+    """Whether the user holds ``perm`` on ``obj``: an organisation, an object of a scoped model,
+    or (None) anywhere at all."""
+    return access_for(user).has(perm, obj)

@@ -8,6 +8,10 @@ class OrganisationsConfig(AppConfig):
         from accounts import mfa
         from accounts.sections import AccountSection, account_section
 
+        from . import access, scoping
+
+        scoping.ENGINE.access_for = access.access_for
+
         # Who needs a second factor is the rule set's to say (second_factor_grants).
         if _needs_second_factor not in mfa.GRANTS_NEEDING_IT:
             mfa.GRANTS_NEEDING_IT.append(_needs_second_factor)

@@ -24,7 +24,7 @@ from .choices import (
     Role,
 )
 from .permissions import Perm
-from .scoping import ScopedQuerySet
+from .scoping import ScopedQuerySet, access_for
 from .validators import (
     ODSCodeField,
     normalise_ods_code,
@@ -54,8 +54,6 @@ class OrganisationQuerySet(ScopedQuerySet):
     def worked_in_by(self, user):
         """The open organisations a person works in: where they hold a role or a named post,
         and those these reach (a PCN's practices). The organisation switcher offers these."""
-        from .access import access_for
-
         return self.filter(
             access_for(user).filter(Perm.ORGANISATION_VIEW, self.model, global_reach=False)
         ).open()

@@ -365,11 +365,3 @@ register(
         P.SPECIALISTS_CONFIDENTIAL,
     },
 )
-
-
-def has_permission(user, perm: Perm, obj=None) -> bool:
-    """Whether the user holds ``perm`` on ``obj``: an organisation, an object of a scoped model,
-    or (None) anywhere at all."""
-    from .access import access_for
-
-    return access_for(user).has(perm, obj)

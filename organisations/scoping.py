@@ -13,17 +13,31 @@
 A test (tests/test_scoping_lint.py) fails when a view module reads a scoped model any other way.
 """
 
+from collections.abc import Callable
+
 from django.core.exceptions import PermissionDenied
 from django.db import models
 from django.shortcuts import get_object_or_404
+
+
+class Engine:
+    """The permission engine (access.py) stands above the models it reads: it plugs itself in
+    here at start-up (OrganisationsConfig.ready), so the querysets below it never import it."""
+
+    access_for: Callable | None = None
+
+
+ENGINE = Engine()
+
+
+def access_for(user):
+    return ENGINE.access_for(user)
 
 
 class ScopedQuerySet(models.QuerySet):
     def visible_to(self, user, perm=None):
         """The rows on which the person holds ``perm`` (by default the model's view
         permission): one filter, derived from the rules, with no extra query."""
-        from .access import access_for
-
         return self.filter(access_for(user).filter(perm or self.model.view_permission, self.model))
 
 
@@ -31,8 +45,6 @@ def get_object_for(user, model_or_queryset, perm=None, *, within=None, **lookup)
     """The object matching ``lookup`` among those the person may see (else 404), if they hold
     ``perm`` on it (else 403). ``within``: the organisation the object must belong to, which
     the person sees; there, an object they may not see is 403 rather than 404."""
-    from .access import access_for
-
     queryset = (
         model_or_queryset
         if isinstance(model_or_queryset, models.QuerySet)

@@ -6,9 +6,10 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
+from organisations.access import has_permission
 from organisations.choices import Post, Role
 from organisations.models import Appointment, Membership, Organisation
-from organisations.permissions import Perm, has_permission
+from organisations.permissions import Perm
 
 pytestmark = pytest.mark.django_db
 

@@ -7,7 +7,7 @@ from django.db.models import Q
 
 from incidents.permissions import REPORTER_SEES_REPORT
 from incidents.permissions import Perm as IncidentPerm
-from organisations.access import Access
+from organisations.access import Access, has_permission
 from organisations.choices import Post, Region, RelationshipKind, Role
 from organisations.models import Appointment, Membership, Organisation
 from organisations.permissions import (
@@ -17,7 +17,6 @@ from organisations.permissions import (
     Perm,
     Reach,
     Rule,
-    has_permission,
     second_factor_grants,
 )
 from tests.factories import (

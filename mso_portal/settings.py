@@ -58,6 +58,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "csp",
     "auditlog",
+    # The project's apps, floor by floor: each imports only those listed before it
+    # (docs/architecture.md; tests/test_layers.py).
     "core",
     "notifications",
     "accounts",
@@ -65,8 +67,8 @@ INSTALLED_APPS = [
     "networks",
     "incidents",
     "alerts",
-    "committees",
     "improvement",
+    "committees",
     "demo",
 ]
 

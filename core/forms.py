@@ -1,6 +1,14 @@
-"""Putting errors where NHS.UK forms want them: on the field they are about."""
+"""Form pages, and putting errors where NHS.UK forms want them: on the field they are about.
 
+``form_page`` is every form page's round: show the form; on a valid POST call the service; when
+it writes, say so and go on; when it refuses, show why, with everything typed kept."""
+
+from collections.abc import Callable
+from typing import Any
+
+from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
+from django.shortcuts import redirect, render
 
 
 def error_codes(error: ValidationError) -> set[str]:
@@ -22,6 +30,56 @@ def add_service_error(form, error: ValidationError, *, default_field: str) -> No
                 form.add_error(target, item)
     else:
         form.add_error(default_field, error)
+
+
+def show_refusal(form, error: ValidationError, field: str | None = None) -> None:
+    """Show a service's refusal on its form, one way everywhere: each message on the field it
+    names; else on ``field`` (the one the refusal concerns), or the form's ``errors_field``;
+    else in the error summary."""
+    default = field or getattr(form, "errors_field", "") or None
+    if hasattr(error, "error_dict"):
+        for name, errors in error.error_dict.items():
+            target = name if name in form.fields else default
+            for item in errors:
+                form.add_error(target, item)
+    else:
+        form.add_error(default, error)
+
+
+def form_page(
+    request,
+    form,
+    template: str = "",
+    context: dict | None = None,
+    *,
+    save: Callable[[dict], Any],
+    saved: str | Callable[[Any], str] = "",
+    then: str | Callable[[Any], Any] | None = None,
+    refusal_field: str | None = None,
+    page: Callable | None = None,
+):
+    """The round of a form page.
+
+    - ``save(data)`` calls the service with the form's cleaned data and returns what it wrote.
+    - ``saved``: the message that says it was done (or a function of what was written).
+    - ``then``: where to go next: an address, a model, or a function of what was written giving
+      one; by default what was written (a model with an address of its own).
+    - ``refusal_field``: the field a refusal concerns when the service names none.
+    - The page showing the form: ``template`` with ``context`` and ``form``, or ``page(form)``.
+    """
+    if request.method == "POST" and form.is_valid():
+        try:
+            written = save(form.cleaned_data)
+        except ValidationError as error:
+            show_refusal(form, error, refusal_field)
+        else:
+            message = saved(written) if callable(saved) else saved
+            if message:
+                messages.success(request, message)
+            return redirect(then(written) if callable(then) else then or written)
+    if page is not None:
+        return page(form)
+    return render(request, template, {**(context or {}), "form": form})
 
 
 def run_service(request, form, default_field, write):

@@ -11,7 +11,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from committees.permissions import Perm
-from core.forms import run_service
+from core.forms import form_page, run_service
 from core.http import Refused, allow
 from core.ical import Entry, ical
 from organisations.access import access_for
@@ -90,23 +90,16 @@ def committee_list(request, ods_code):
 @allow("GET", "POST")
 def committee_create(request, ods_code):
     organisation = _organisation(request, ods_code, Perm.COMMITTEES_MANAGE)
-    form = CommitteeForm(request.POST or None)
-    if form.is_valid():
-        committee = run_service(
-            request,
-            form,
-            "name",
-            lambda: services.committee_create(
-                by=request.user, organisation=organisation, **form.cleaned_data
-            ),
-        )
-        if committee is not None:
-            messages.success(request, f"The {committee.name} is set up: now add its members")
-            return redirect(committee)
-    return render(
+    return form_page(
         request,
+        CommitteeForm(request.POST or None),
         "committees/committee_form.html",
-        {"form": form, "organisation": organisation, "committee": None},
+        {"organisation": organisation, "committee": None},
+        save=lambda data: services.committee_create(
+            by=request.user, organisation=organisation, **data
+        ),
+        saved=lambda committee: f"The {committee.name} is set up: now add its members",
+        refusal_field="name",
     )
 
 
@@ -176,23 +169,14 @@ def committee_detail(request, ods_code, pk):
 def committee_update(request, ods_code, pk):
     committee = get_committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
     initial = {name: getattr(committee, name) for name in COMMITTEE_FIELDS}
-    form = CommitteeForm(request.POST or None, initial=initial)
-    if form.is_valid():
-        saved = run_service(
-            request,
-            form,
-            "name",
-            lambda: services.committee_update(
-                by=request.user, committee=committee, **form.cleaned_data
-            ),
-        )
-        if saved is not None:
-            messages.success(request, "The committee is saved")
-            return redirect(saved)
-    return render(
+    return form_page(
         request,
+        CommitteeForm(request.POST or None, initial=initial),
         "committees/committee_form.html",
-        {"form": form, "organisation": committee.organisation, "committee": committee},
+        {"organisation": committee.organisation, "committee": committee},
+        save=lambda data: services.committee_update(by=request.user, committee=committee, **data),
+        saved="The committee is saved",
+        refusal_field="name",
     )
 
 

@@ -30,6 +30,7 @@ def pytest_collection_modifyitems(session, config, items):
     config.stash[_WHOLE_RUN] = _whole_run(config, items)
 
 
+@pytest.hookimpl(optionalhook=True)  # a hook of pytest-xdist, which a run may leave out
 def pytest_testnodedown(node, error):
     """A worker finished: keep what it proved (the controller of a parallel run)."""
     record = getattr(node, "workeroutput", {}).get("access")

@@ -1,8 +1,4 @@
-from django.contrib import messages
-from django.core.exceptions import ValidationError
-from django.shortcuts import redirect, render
-
-from core.forms import add_service_error
+from core.forms import form_page
 from core.http import allow
 
 from .. import services
@@ -20,11 +16,6 @@ def _organisation(request, ods_code):
     return get_object_for(request.user, Organisation, Perm.APPOINTMENTS_MANAGE, ods_code=ods_code)
 
 
-def _done(request, organisation, message):
-    messages.success(request, message)
-    return redirect(organisation)
-
-
 @allow("GET", "POST")
 def appointment_create(request, ods_code):
     organisation = _organisation(request, ods_code)
@@ -34,19 +25,20 @@ def appointment_create(request, ods_code):
         organisation=organisation,
         initial={"post": chosen.cleaned_data["post"]} if chosen.is_valid() else None,
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            appointment = services.appointment_save(by=request.user, appointment=form.appointment())
-        except ValidationError as error:
-            add_service_error(form, error, default_field="start_on")
-        else:
-            return _done(
-                request,
-                organisation,
-                f"{appointment.holder_name} is recorded as {appointment.get_post_display()}",
-            )
-    context = {"organisation": organisation, "form": form}
-    return render(request, "organisations/appointment_form.html", context)
+    return form_page(
+        request,
+        form,
+        "organisations/appointment_form.html",
+        {"organisation": organisation},
+        save=lambda data: services.appointment_save(
+            by=request.user, appointment=form.appointment()
+        ),
+        saved=lambda appointment: (
+            f"{appointment.holder_name} is recorded as {appointment.get_post_display()}"
+        ),
+        then=organisation,
+        refusal_field="start_on",
+    )
 
 
 @allow("GET", "POST")
@@ -56,12 +48,15 @@ def appointment_update(request, ods_code, pk):
     form = AppointmentChangeForm(
         request.POST if request.method == "POST" else None, appointment=appointment
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.appointment_save(by=request.user, appointment=form.changed_appointment())
-        except ValidationError as error:
-            add_service_error(form, error, default_field="start_on")
-        else:
-            return _done(request, organisation, f"The dates of {appointment.holder_name} are saved")
-    context = {"organisation": organisation, "form": form, "appointment": appointment}
-    return render(request, "organisations/appointment_change.html", context)
+    return form_page(
+        request,
+        form,
+        "organisations/appointment_change.html",
+        {"organisation": organisation, "appointment": appointment},
+        save=lambda data: services.appointment_save(
+            by=request.user, appointment=form.changed_appointment()
+        ),
+        saved=lambda appointment: f"The dates of {appointment.holder_name} are saved",
+        then=organisation,
+        refusal_field="start_on",
+    )

@@ -27,43 +27,35 @@ from notifications.services import notify
 
 from . import services
 from .access import access_for
-from .choices import MANAGING_POSTS, Post
+from .choices import MANAGING_POSTS, PATIENT_SAFETY_TEAM_CHANGES, Post
 from .models import Appointment, ChangeRequest, HandoverItem, Membership, check_held_in
-from .permissions import GlobalRole
+from .permissions import RULES, Perm
 
 Kind = ChangeRequest.Kind
 Status = ChangeRequest.Status
 Basis = ChangeRequest.Basis
-# Which named posts ask for each kind of change (all of them ask through Perm.CHANGES_SUBMIT):
-# the MSO, deputy MSO and board director keep the MSO register; the board director (or the
-# executive director for patient safety, for their own post) names the executive director for
-# patient safety; the executive director for patient safety, or the board director, identifies
-# Patient Safety Specialists. A site administrator asks for any of them on an organisation's
-# behalf (its first MSO, when nobody is in post to ask).
-REGISTER_KEEPERS = (Post.MSO, Post.DEPUTY_MSO, Post.BOARD_DIRECTOR, GlobalRole.SITE_ADMIN)
-PATIENT_SAFETY_LEADS = (Post.PATIENT_SAFETY_DIRECTOR, Post.BOARD_DIRECTOR, GlobalRole.SITE_ADMIN)
-ASKED_BY = {
-    **dict.fromkeys(Kind, REGISTER_KEEPERS),
-    Kind.NEW_PATIENT_SAFETY_DIRECTOR: PATIENT_SAFETY_LEADS,
-    Kind.PATIENT_SAFETY_DIRECTOR_LEAVES: PATIENT_SAFETY_LEADS,
-    Kind.NEW_SPECIALIST: PATIENT_SAFETY_LEADS,
-}
+
+
+def asked_with(kind) -> Perm:
+    """The permission that asks for a kind of change (organisations/permissions.py): the
+    changes the national patient safety team decides, or the MSO register's."""
+    if kind in PATIENT_SAFETY_TEAM_CHANGES:
+        return Perm.PATIENT_SAFETY_CHANGES_ASK
+    return Perm.REGISTER_CHANGES_ASK
 
 
 def may_ask(user, organisation, kind) -> bool:
-    """Whether the person holds, today, a post of the organisation that asks for ``kind`` (or
-    a grant of the service's that does)."""
-    askers = ASKED_BY[kind]
-    return any(
-        grant.key in askers and grant.organisation_id in (None, organisation.pk)
-        for grant in access_for(user).grants
-    )
+    """Whether the person may ask for ``kind`` of change to the organisation's entry."""
+    return access_for(user).has(asked_with(kind), organisation)
 
 
 def check_asker(user, request: ChangeRequest) -> None:
     if not may_ask(user, request.organisation, request.kind):
+        perm = asked_with(request.kind)
         posts = " or the ".join(
-            Post(post).label.lower() for post in ASKED_BY[request.kind] if post in Post.values
+            Post(rule.grant).label.lower()
+            for rule in RULES
+            if perm in rule.perms and isinstance(rule.grant, Post)
         )
         raise ValidationError(
             {"kind": f"Only the {posts} of {request.organisation.name} asks for this"},

@@ -53,6 +53,11 @@ class Perm(StrEnum):
     REGISTER_PROFESSIONAL = "register.professional"
     CHANGES_VIEW = "changes.view"  # requests to change the register, and their history
     CHANGES_SUBMIT = "changes.submit"
+    # Which kinds of change one asks for: the MSO register's (its MSO, deputy and board
+    # director), or those the national patient safety team decides (naming the executive
+    # director for patient safety, identifying Patient Safety Specialists).
+    REGISTER_CHANGES_ASK = "changes.ask-register"
+    PATIENT_SAFETY_CHANGES_ASK = "changes.ask-patient-safety"
     CHANGES_DECIDE = "changes.decide"  # approve (and so apply) or reject a request
     # Patient Safety Specialists: their register and its export; deciding a specialist's
     # identification (the national patient safety team); the job title and pay band it gives.
@@ -292,16 +297,21 @@ ORGANISATION_RULES: tuple[Rule, ...] = (
     ),
     *for_every_role({P.CHANGES_VIEW}, only=ASKER_SEES_CHANGE, rows="the changes they asked for"),
     # Named posts, while they are held.
-    Rule(Post.MSO, MANAGE | CHANGES),
-    Rule(Post.DEPUTY_MSO, MANAGE | CHANGES),
+    Rule(Post.MSO, MANAGE | CHANGES | {P.REGISTER_CHANGES_ASK}),
+    Rule(Post.DEPUTY_MSO, MANAGE | CHANGES | {P.REGISTER_CHANGES_ASK}),
     # The MSO of a primary care network covers the network's GP practices.
     Rule(Post.MSO, VIEW | {P.MEMBERS_VIEW}, reach=Reach.AREA, held_in={OrganisationKind.PCN}),
-    Rule(Post.BOARD_DIRECTOR, VIEW | CHANGES | {P.MEMBERS_VIEW, P.HANDOVER_VIEW}),
+    Rule(
+        Post.BOARD_DIRECTOR,
+        VIEW
+        | CHANGES
+        | {P.MEMBERS_VIEW, P.HANDOVER_VIEW, P.REGISTER_CHANGES_ASK, P.PATIENT_SAFETY_CHANGES_ASK},
+    ),
     Rule(Post.CDAO, VIEW),
-    # The executive director for patient safety identifies the Patient Safety Specialists
-    # (change_requests.ASKED_BY: which changes each post asks for).
     Rule(Post.PATIENT_SAFETY_SPECIALIST, VIEW),
-    Rule(Post.PATIENT_SAFETY_DIRECTOR, VIEW | CHANGES),
+    # The executive director for patient safety identifies the Patient Safety Specialists, and
+    # names their own successor.
+    Rule(Post.PATIENT_SAFETY_DIRECTOR, VIEW | CHANGES | {P.PATIENT_SAFETY_CHANGES_ASK}),
     # Across organisations: the leads of the MSO networks keep the register.
     Rule(GlobalRole.NATIONAL_LEAD, VIEW | REGISTER, reach=Reach.ALL),
     Rule(GlobalRole.REGIONAL_LEAD, VIEW | REGISTER, reach=Reach.REGION),
@@ -346,6 +356,8 @@ ORGANISATION_RULES: tuple[Rule, ...] = (
             P.REGISTER_VIEW,
             P.CHANGES_VIEW,
             P.CHANGES_SUBMIT,
+            P.REGISTER_CHANGES_ASK,
+            P.PATIENT_SAFETY_CHANGES_ASK,
         },
         reach=Reach.ALL,
     ),

@@ -3,10 +3,11 @@ from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils.functional import cached_property
 
 from accounts.models import User
-from core.forms import add_service_error
+from core.forms import form_page
 from core.http import allow, query_string_without_page
 
 from .. import services
@@ -100,26 +101,22 @@ def member_roles(request, ods_code, user_id):
         .filter(organisation=organisation, user=person)
         .values_list("role", flat=True)
     )
-    form = MemberRolesForm(
-        request.POST if request.method == "POST" else None,
-        organisation=organisation,
-        initial={"roles": current},
+    return form_page(
+        request,
+        MemberRolesForm(
+            request.POST if request.method == "POST" else None,
+            organisation=organisation,
+            initial={"roles": current},
+        ),
+        "organisations/member_roles.html",
+        {"organisation": organisation, "person": person},
+        save=lambda data: services.membership_roles_set(
+            by=request.user, organisation=organisation, user=person, **data
+        ),
+        saved=f"{person}'s roles have been changed",
+        then=reverse("organisations:members", args=[organisation.ods_code]),
+        refusal_field="roles",
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.membership_roles_set(
-                by=request.user,
-                organisation=organisation,
-                user=person,
-                roles=form.cleaned_data["roles"],
-            )
-        except ValidationError as error:
-            add_service_error(form, error, default_field="roles")
-        else:
-            messages.success(request, f"{person}'s roles have been changed")
-            return redirect("organisations:members", ods_code=organisation.ods_code)
-    context = {"organisation": organisation, "person": person, "form": form}
-    return render(request, "organisations/member_roles.html", context)
 
 
 @allow("GET", "POST")

@@ -1,11 +1,10 @@
 from django import forms
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.models import User
-from core.forms import add_service_error
+from core.forms import form_page
 from core.http import allow
 from core.nhsuk_forms.fields import NHSDateField
 
@@ -94,18 +93,22 @@ def handover_item(request, ods_code, pk):
         organisation=organisation,
         initial={"owner": item.owner, "due_on": item.due_on},
     )
-    if request.method == "POST" and form.is_valid():
-        item.owner = form.cleaned_data["owner"]
-        item.due_on = form.cleaned_data["due_on"]
-        try:
-            services.handover_item_save(by=request.user, item=item)
-        except ValidationError as error:
-            add_service_error(form, error, default_field="owner")
-        else:
-            messages.success(request, f"“{item.get_task_display()}” is saved")
-            return redirect(item.handover)
-    context = {"organisation": organisation, "item": item, "form": form}
-    return render(request, "organisations/handover_item.html", context)
+
+    def save(data):
+        item.owner = data["owner"]
+        item.due_on = data["due_on"]
+        return services.handover_item_save(by=request.user, item=item)
+
+    return form_page(
+        request,
+        form,
+        "organisations/handover_item.html",
+        {"organisation": organisation, "item": item},
+        save=save,
+        saved=f"“{item.get_task_display()}” is saved",
+        then=item.handover,
+        refusal_field="owner",
+    )
 
 
 @allow("POST")

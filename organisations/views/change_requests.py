@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from core.forms import add_service_error
+from core.forms import form_page
 from core.http import allow, query_string_without_page
 
 from .. import change_requests
@@ -106,23 +106,24 @@ def change_request_create(request, ods_code, kind):
     form = ChangeRequestForm(
         request.POST if request.method == "POST" else None, organisation=organisation, kind=kind
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            change = change_requests.submit(by=request.user, request=form.instance)
-        except ValidationError as error:
-            add_service_error(form, error, default_field=next(iter(form.fields)))
-        else:
-            messages.success(request, "Your change is sent to the network lead")
-            return redirect(change)
-    change = form.instance
-    context = {
-        "organisation": organisation,
-        "form": form,
-        "change": change,
-        "holders": _holders(request.user, organisation, change.post),
-        "start_url": reverse("register:change_start"),
-    }
-    return render(request, "organisations/change_request_form.html", context)
+    return form_page(
+        request,
+        form,
+        save=lambda data: change_requests.submit(by=request.user, request=form.instance),
+        saved="Your change is sent to the network lead",
+        refusal_field=next(iter(form.fields)),
+        page=lambda form: render(
+            request,
+            "organisations/change_request_form.html",
+            {
+                "organisation": organisation,
+                "form": form,
+                "change": form.instance,
+                "holders": _holders(request.user, organisation, form.instance.post),
+                "start_url": reverse("register:change_start"),
+            },
+        ),
+    )
 
 
 @allow("GET", "POST")
@@ -138,40 +139,44 @@ def change_request_detail(request, pk):
     decider = change.is_pending and access.has(change.decided_with, change.organisation)
     decides_own = change_requests.decides_own(request.user, change) if decider else ""
     can_decide = decider and not decides_own
-    form = None
-    if can_decide or request.method == "POST":
-        if not can_decide:
-            raise PermissionDenied
-        form = ChangeDecisionForm(request.POST if request.method == "POST" else None)
-    if request.method == "POST" and form.is_valid():
-        approve = form.cleaned_data["decision"] == "approve"
-        try:
-            change_requests.decide(
-                by=request.user,
-                request=change,
-                approve=approve,
-                reason=form.cleaned_data["reason"],
-            )
-        except ValidationError as error:
-            add_service_error(form, error, default_field="decision")
-        else:
-            messages.success(
-                request,
-                f"The change is {'approved: the register shows it' if approve else 'rejected'}",
-            )
-            return redirect(change)
-    context = {
-        "change": change,
-        "organisation": change.organisation,
-        "holders": _holders(request.user, change.organisation, change.post),
-        "form": form,
-        "can_withdraw": change.is_pending
-        and access.has(Perm.CHANGES_SUBMIT, change.organisation)
-        and change_requests.may_withdraw(request.user, change),
-        "sees_confidential": access.has(Perm.SPECIALISTS_CONFIDENTIAL, change.organisation),
-        "decides_own": decides_own,
-    }
-    return render(request, "organisations/change_request_detail.html", context)
+    if request.method == "POST" and not can_decide:
+        raise PermissionDenied
+
+    def page(form):
+        context = {
+            "change": change,
+            "organisation": change.organisation,
+            "holders": _holders(request.user, change.organisation, change.post),
+            "form": form,
+            "can_withdraw": change.is_pending
+            and access.has(Perm.CHANGES_SUBMIT, change.organisation)
+            and change_requests.may_withdraw(request.user, change),
+            "sees_confidential": access.has(Perm.SPECIALISTS_CONFIDENTIAL, change.organisation),
+            "decides_own": decides_own,
+        }
+        return render(request, "organisations/change_request_detail.html", context)
+
+    if not can_decide:
+        return page(None)
+    form = ChangeDecisionForm(request.POST if request.method == "POST" else None)
+    return form_page(
+        request,
+        form,
+        save=lambda data: change_requests.decide(
+            by=request.user,
+            request=change,
+            approve=data["decision"] == "approve",
+            reason=data["reason"],
+        ),
+        saved=lambda _: (
+            "The change is approved: the register shows it"
+            if form.cleaned_data["decision"] == "approve"
+            else "The change is rejected"
+        ),
+        then=change,
+        refusal_field="decision",
+        page=page,
+    )
 
 
 @allow("POST")

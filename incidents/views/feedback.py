@@ -1,11 +1,11 @@
 """Patient and carer feedback about medicines, logged by the organisation's safety team as a
 source of learning beside its incidents."""
 
-from django.contrib import messages
 from django.core.paginator import Paginator
-from django.shortcuts import redirect, render
+from django.shortcuts import render
+from django.urls import reverse
 
-from core.forms import run_service
+from core.forms import form_page
 from core.http import allow
 from incidents.permissions import Perm
 from organisations.forms import SearchForm
@@ -45,16 +45,15 @@ def feedback_create(request, ods_code):
     form = FeedbackForm(
         request.POST if request.method == "POST" else None, organisation=organisation
     )
-    if form.is_valid() and run_service(
+    return form_page(
         request,
         form,
-        "summary",
-        lambda: services.feedback_record(
+        "incidents/feedback_form.html",
+        {"organisation": organisation},
+        save=lambda data: services.feedback_record(
             by=request.user, feedback=form.instance, themes=form.theme_names()
         ),
-    ):
-        messages.success(request, "The feedback is logged")
-        return redirect("incidents:feedback", ods_code=organisation.ods_code)
-    return render(
-        request, "incidents/feedback_form.html", {"organisation": organisation, "form": form}
+        saved="The feedback is logged",
+        then=reverse("incidents:feedback", kwargs={"ods_code": organisation.ods_code}),
+        refusal_field="summary",
     )

@@ -11,11 +11,12 @@ from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
 
 from accounts.mfa import sign_in_with_new_password
 from accounts.models import User
-from core.forms import add_service_error, error_codes
+from core.forms import error_codes, form_page
 from core.http import allow
 
 from .. import services
@@ -33,51 +34,51 @@ def invitation_create(request, ods_code):
     organisation = get_object_for(
         request.user, Organisation, Perm.MEMBERS_MANAGE, ods_code=ods_code
     )
-    form = InvitationForm(
-        request.POST if request.method == "POST" else None, organisation=organisation
-    )
-    existing_member = pending_invitation = None
-    if request.method == "POST" and form.is_valid():
-        try:
-            invitation = services.invitation_create(
-                by=request.user,
-                organisation=organisation,
-                email=form.cleaned_data["email"],
-                roles=form.cleaned_data["roles"],
-            )
-        except ValidationError as error:
-            if "email_failed" in error_codes(error):
-                messages.error(request, error.messages[0])
-                return redirect("organisations:members", ods_code=organisation.ods_code)
-            email = form.cleaned_data["email"].lower()
-            add_service_error(form, error, default_field="email")
-            existing_member = (
-                User.objects.filter(
-                    memberships__in=Membership.objects.visible_to(request.user).filter(
-                        organisation=organisation
-                    ),
-                    email=email,
-                )
-                .distinct()
-                .first()
-            )
-            pending_invitation = (
-                Invitation.objects.visible_to(request.user)
-                .filter(organisation=organisation, email=email)
-                .pending()
-                .first()
-            )
-        else:
-            messages.success(request, f"An invitation has been sent to {invitation.email}")
-            return redirect("organisations:members", ods_code=organisation.ods_code)
     context = {
         "organisation": organisation,
-        "form": form,
         "invitation_valid_days": settings.INVITATION_VALID_DAYS,
-        "existing_member": existing_member,
-        "pending_invitation": pending_invitation,
+        "existing_member": None,
+        "pending_invitation": None,
     }
-    return render(request, "organisations/invitation_create.html", context)
+
+    def invite(data):
+        try:
+            return services.invitation_create(by=request.user, organisation=organisation, **data)
+        except ValidationError as error:
+            if "email_failed" in error_codes(error):  # saved; sent again from the members page
+                messages.error(request, error.messages[0])
+                return None
+            context.update(_already_there(request.user, organisation, data["email"].lower()))
+            raise
+
+    return form_page(
+        request,
+        InvitationForm(
+            request.POST if request.method == "POST" else None, organisation=organisation
+        ),
+        "organisations/invitation_create.html",
+        context,
+        save=invite,
+        saved=lambda invitation: (
+            f"An invitation has been sent to {invitation.email}" if invitation else ""
+        ),
+        then=reverse("organisations:members", args=[organisation.ods_code]),
+        refusal_field="email",
+    )
+
+
+def _already_there(user, organisation, email) -> dict:
+    """The member with this email, or the invitation to it waiting, to offer instead."""
+    members = Membership.objects.visible_to(user).filter(organisation=organisation)
+    return {
+        "existing_member": User.objects.filter(memberships__in=members, email=email)
+        .distinct()
+        .first(),
+        "pending_invitation": Invitation.objects.visible_to(user)
+        .filter(organisation=organisation, email=email)
+        .pending()
+        .first(),
+    }
 
 
 def _act_on_invitation(request, ods_code, pk, service, done: str):

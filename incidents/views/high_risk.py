@@ -2,11 +2,11 @@
 off, with its own additions. New reports are flagged from it (incidents/medicines.py)."""
 
 from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
-from core.forms import add_service_error
+from core.forms import form_page
 from core.http import allow
 from incidents.permissions import Perm
 from organisations.models import Organisation
@@ -25,19 +25,20 @@ def _organisation(request, ods_code):
 def high_risk_list(request, ods_code):
     organisation = _organisation(request, ods_code)
     form = HighRiskTermForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.high_risk_add(
-                by=request.user,
-                organisation=organisation,
-                term=form.cleaned_data["term"],
-                group=form.cleaned_data["group"],
-            )
-        except ValidationError as error:
-            add_service_error(form, error, default_field="term")
-        else:
-            messages.success(request, f"“{form.cleaned_data['term']}” is on the list")
-            return redirect("incidents:high_risk", ods_code=organisation.ods_code)
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.high_risk_add(
+            by=request.user, organisation=organisation, term=data["term"], group=data["group"]
+        ),
+        saved=lambda _: f"“{form.cleaned_data['term']}” is on the list",
+        then=reverse("incidents:high_risk", kwargs={"ods_code": organisation.ods_code}),
+        refusal_field="term",
+        page=lambda form: _high_risk_page(request, organisation, form),
+    )
+
+
+def _high_risk_page(request, organisation, form):
     rows = HighRiskMedicine.objects.filter(
         Q(organisation__isnull=True) | Q(organisation=organisation)
     )

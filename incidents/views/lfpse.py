@@ -3,12 +3,9 @@ of it. The filtered list exports as a Bundle (incidents.incident_export, format 
 
 import json
 
-from django.contrib import messages
-from django.core.exceptions import ValidationError
 from django.http import HttpResponse
-from django.shortcuts import redirect, render
 
-from core.forms import add_service_error
+from core.forms import form_page
 from core.http import allow
 from incidents.permissions import Perm
 
@@ -30,19 +27,19 @@ def incident_lfpse(request, reference):
 @allow("GET", "POST")
 def incident_lfpse_record(request, reference):
     incident = incident_for(request.user, reference, Perm.INCIDENTS_REVIEW)
-    form = LfpseForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.lfpse_record(
-                by=request.user,
-                incident=incident,
-                accepted=form.cleaned_data["outcome"] == "accepted",
-                reference=form.cleaned_data["lfpse_reference"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            add_service_error(form, error, default_field="outcome")
-        else:
-            messages.success(request, "What LFPSE said is recorded")
-            return redirect(incident)
-    return render(request, "incidents/lfpse_form.html", {"incident": incident, "form": form})
+    return form_page(
+        request,
+        LfpseForm(request.POST or None),
+        "incidents/lfpse_form.html",
+        {"incident": incident},
+        save=lambda data: services.lfpse_record(
+            by=request.user,
+            incident=incident,
+            accepted=data["outcome"] == "accepted",
+            reference=data["lfpse_reference"],
+            note=data["note"],
+        ),
+        saved="What LFPSE said is recorded",
+        then=incident,
+        refusal_field="outcome",
+    )

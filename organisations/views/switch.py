@@ -1,6 +1,4 @@
-from django.contrib import messages
-from django.shortcuts import redirect, render
-
+from core.forms import form_page
 from core.http import allow
 
 from ..current import get_current_organisation, set_current_organisation
@@ -15,9 +13,11 @@ def organisation_switch(request):
         organisations=Organisation.objects.worked_in_by(request.user).order_by("name"),
         initial={"organisation": get_current_organisation(request)},
     )
-    if request.method == "POST" and form.is_valid():
-        organisation = form.cleaned_data["organisation"]
-        set_current_organisation(request, organisation)
-        messages.success(request, f"You are now working in {organisation.name}")
-        return redirect("home")
-    return render(request, "organisations/organisation_switch.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        "organisations/organisation_switch.html",
+        save=lambda data: set_current_organisation(request, data["organisation"]),
+        saved=lambda _: f"You are now working in {form.cleaned_data['organisation'].name}",
+        then="home",
+    )

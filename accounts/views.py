@@ -2,13 +2,13 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core.forms import run_service
+from core.forms import form_page
 from core.http import allow
 
 from . import services
 from .forms import RegistrationForm, SyllabusForm, TrainingForm
 from .mfa import grants_need_it
-from .models import ProfessionalRegistration, SyllabusLevel
+from .models import ProfessionalRegistration
 from .sections import SECTIONS
 
 
@@ -37,30 +37,28 @@ def registration(request):
         if kept
         else {}
     )
-    form = RegistrationForm(request.POST if request.method == "POST" else None, initial=initial)
-    if form.is_valid() and run_service(
+    return form_page(
         request,
-        form,
-        "profession",
-        lambda: services.registration_save(by=request.user, **form.cleaned_data),
-    ):
-        messages.success(request, "Your professional registration is saved")
-        return redirect("account")
-    return render(request, "accounts/registration_form.html", {"form": form})
+        RegistrationForm(request.POST if request.method == "POST" else None, initial=initial),
+        "accounts/registration_form.html",
+        save=lambda data: services.registration_save(by=request.user, **data),
+        saved="Your professional registration is saved",
+        then="account",
+        refusal_field="profession",
+    )
 
 
 @allow("GET", "POST")
 def training_add(request):
-    form = TrainingForm(request.POST if request.method == "POST" else None)
-    if form.is_valid() and run_service(
+    return form_page(
         request,
-        form,
-        "title",
-        lambda: services.training_add(by=request.user, **form.cleaned_data),
-    ):
-        messages.success(request, f"{form.cleaned_data['title']} is added to your training")
-        return redirect("account")
-    return render(request, "accounts/training_form.html", {"form": form})
+        TrainingForm(request.POST if request.method == "POST" else None),
+        "accounts/training_form.html",
+        save=lambda data: services.training_add(by=request.user, **data),
+        saved=lambda training: f"{training.title} is added to your training",
+        then="account",
+        refusal_field="title",
+    )
 
 
 @allow("POST")
@@ -73,17 +71,15 @@ def training_remove(request, pk):
 
 @allow("GET", "POST")
 def syllabus_record(request):
-    form = SyllabusForm(request.POST if request.method == "POST" else None)
-    if form.is_valid() and run_service(
+    return form_page(
         request,
-        form,
-        "level",
-        lambda: services.syllabus_record(by=request.user, **form.cleaned_data),
-    ):
-        level = SyllabusLevel(form.cleaned_data["level"]).label
-        messages.success(request, f"{level} is recorded in your training")
-        return redirect("account")
-    return render(request, "accounts/syllabus_form.html", {"form": form})
+        SyllabusForm(request.POST if request.method == "POST" else None),
+        "accounts/syllabus_form.html",
+        save=lambda data: services.syllabus_record(by=request.user, **data),
+        saved=lambda record: f"{record.get_level_display()} is recorded in your training",
+        then="account",
+        refusal_field="level",
+    )
 
 
 @allow("POST")

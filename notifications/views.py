@@ -2,6 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
+from core.forms import form_page
 from core.http import allow
 
 from . import services
@@ -40,16 +41,16 @@ def notifications_all_read(request):
 @allow("GET", "POST")
 def preferences(request):
     current = Preference.objects.filter(user=request.user).first()
-    form = PreferenceForm(
-        request.POST if request.method == "POST" else None,
-        initial={"delivery": current.delivery if current else Preference.Delivery.EACH},
+    return form_page(
+        request,
+        PreferenceForm(
+            request.POST if request.method == "POST" else None,
+            initial={"delivery": current.delivery if current else Preference.Delivery.EACH},
+        ),
+        "notifications/preferences.html",
+        save=lambda data: services.preference_set(user=request.user, delivery=data["delivery"]),
+        saved=lambda preference: (
+            f"Your reminders will come as: {preference.get_delivery_display().lower()}"
+        ),
+        then="notifications:list",
     )
-    if request.method == "POST" and form.is_valid():
-        preference = services.preference_set(
-            user=request.user, delivery=form.cleaned_data["delivery"]
-        )
-        messages.success(
-            request, f"Your reminders will come as: {preference.get_delivery_display().lower()}"
-        )
-        return redirect("notifications:list")
-    return render(request, "notifications/preferences.html", {"form": form})

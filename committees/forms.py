@@ -8,8 +8,15 @@ from django.utils import timezone
 
 from accounts.models import User
 from core.forms import ErrorsOnFields
-from core.nhsuk_forms.fields import NHSDateField, text_box
-from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
+from core.nhsuk_forms.fields import (
+    NHSDateField,
+    choose_from,
+    radios,
+    select,
+    text_box,
+    text_field,
+)
+from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple
 from networks.forms import TimeField
 from organisations.choices import Region
 from organisations.services import members_of
@@ -18,24 +25,21 @@ from .choices import ActionState, Attendance, Discipline, Frequency, Seat
 
 
 class CommitteeForm(forms.Form):
-    name = forms.CharField(
-        label="Name",
+    name = text_field(
+        "Name",
         max_length=200,
+        message="Enter the committee's name",
         initial="Medication Safety Committee",
-        error_messages={"required": "Enter the committee's name"},
     )
-    reports_to = forms.CharField(
-        label="Reports to",
+    reports_to = text_field(
+        "Reports to",
         max_length=200,
+        message="Enter who the committee reports to",
         help_text="The committee or board it gives assurance to, for example the Quality and "
         "Safety Committee",
-        error_messages={"required": "Enter who the committee reports to"},
     )
-    frequency = forms.ChoiceField(
-        label="How often does it meet?",
-        choices=Frequency.choices,
-        widget=NHSRadioSelect,
-        error_messages={"required": "Select how often it meets"},
+    frequency = radios(
+        "How often does it meet?", Frequency.choices, message="Select how often it meets"
     )
     quorum_members = forms.IntegerField(
         label="Members present for a quorum",
@@ -68,40 +72,35 @@ class TermsForm(forms.Form):
     approved_on = NHSDateField(
         label="Date approved", allow_future=False, help_text="For example, 1 4 2026"
     )
-    approved_by = forms.CharField(
-        label="Approved by",
+    approved_by = text_field(
+        "Approved by",
         max_length=200,
+        message="Enter who approved them",
         help_text="For example, the Quality and Safety Committee",
-        error_messages={"required": "Enter who approved them"},
     )
 
 
 class MemberForm(ErrorsOnFields, forms.Form):
     errors_field = "has_account"
-    has_account = forms.ChoiceField(
-        label="Does this person have an MSO Portal account?",
-        choices=[("yes", "Yes"), ("no", "No")],
-        widget=NHSRadioSelect(conditionals={"yes": ["user"], "no": ["name"]}),
-        error_messages={"required": "Select whether they have an account"},
+    has_account = radios(
+        "Does this person have an MSO Portal account?",
+        [("yes", "Yes"), ("no", "No")],
+        message="Select whether they have an account",
+        conditionals={"yes": ["user"], "no": ["name"]},
     )
-    user = forms.ModelChoiceField(
-        label="Who is it?",
-        queryset=User.objects.none(),
+    user = choose_from(
+        "Who is it?",
+        User.objects.none(),
+        message="Choose a member of the organisation",
         required=False,
         empty_label="Choose a member of the organisation",
-        error_messages={"invalid_choice": "Choose a member of the organisation"},
     )
-    name = forms.CharField(label="Their name", max_length=200, required=False)
-    seat = forms.ChoiceField(
-        label="Their seat",
-        choices=Seat.choices,
-        widget=NHSRadioSelect,
-        error_messages={"required": "Select their seat"},
-    )
-    discipline = forms.ChoiceField(
-        label="Their discipline",
-        choices=[("", "Choose a discipline"), *Discipline.choices],
-        error_messages={"required": "Choose their discipline"},
+    name = text_field("Their name", max_length=200, required=False)
+    seat = radios("Their seat", Seat.choices, message="Select their seat")
+    discipline = select(
+        "Their discipline",
+        [("", "Choose a discipline"), *Discipline.choices],
+        message="Choose their discipline",
     )
     start_on = NHSDateField(label="First day on the committee", help_text="For example, 1 4 2026")
 
@@ -186,12 +185,12 @@ class AttendanceForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.seats = seats
         for seat in seats:
-            self.fields[f"seat_{seat.pk}"] = forms.ChoiceField(
-                label=f"{seat.holder_name} ({seat.get_seat_display().lower()}, "
+            self.fields[f"seat_{seat.pk}"] = radios(
+                f"{seat.holder_name} ({seat.get_seat_display().lower()}, "
                 f"{seat.get_discipline_display().lower()})",
-                choices=Attendance.choices,
-                widget=NHSRadioSelect(attrs={"class": "nhsuk-radios--inline"}),
-                error_messages={"required": f"Select whether {seat.holder_name} attended"},
+                Attendance.choices,
+                message=f"Select whether {seat.holder_name} attended",
+                inline=True,
             )
 
     def statuses(self) -> dict[int, str]:
@@ -214,12 +213,12 @@ class MinutesForm(forms.Form):
 
 class ActionForm(forms.Form):
     description = text_box("What needs doing?", max_length=3000, message="Enter what needs doing")
-    owner = forms.ModelChoiceField(
-        label="Who owns it?",
-        queryset=User.objects.none(),
+    owner = choose_from(
+        "Who owns it?",
+        User.objects.none(),
+        message="Choose a member of the organisation",
         required=False,
         empty_label="Choose a member of the organisation",
-        error_messages={"invalid_choice": "Choose a member of the organisation"},
     )
     due_on = NHSDateField(label="Due", required=False, help_text="For example, 28 2 2027")
 
@@ -229,18 +228,18 @@ class ActionForm(forms.Form):
 
 
 class ActionUpdateForm(forms.Form):
-    state = forms.ChoiceField(
-        label="How far has it got?",
-        choices=ActionState.choices,
-        widget=NHSRadioSelect(conditionals={"done": ["completed_on"]}),
-        error_messages={"required": "Select how far it has got"},
+    state = radios(
+        "How far has it got?",
+        ActionState.choices,
+        message="Select how far it has got",
+        conditionals={"done": ["completed_on"]},
     )
     completed_on = NHSDateField(label="Date done", required=False, allow_future=False)
-    note = forms.CharField(
-        label="What was done (optional)",
+    note = text_box(
+        "What was done (optional)",
         required=False,
         max_length=3000,
-        widget=forms.Textarea(attrs={"rows": 4}),
+        too_long="What was done must be 3,000 characters or fewer",
     )
 
 
@@ -250,11 +249,11 @@ class ReportForm(forms.Form):
 
 
 class NarrativeForm(forms.Form):
-    text = forms.CharField(
-        label="The chair's narrative",
+    text = text_box(
+        "The chair's narrative",
         required=False,
         max_length=10000,
-        widget=forms.Textarea(attrs={"rows": 10}),
+        rows=10,
         help_text="What the figures mean for the board: what is assured, what is not, and what "
         "the committee is doing about it",
     )

@@ -7,7 +7,7 @@ from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .widgets import DATE_PARTS, NHSDateInput
+from .widgets import DATE_PARTS, NHSDateInput, NHSRadioSelect
 
 MONTH_NAMES = {
     name.lower(): number
@@ -120,18 +120,92 @@ class NHSDateField(forms.DateField):
             raise self._error("invalid", parts=["day", "month"]) from None
 
 
-def text_box(label, *, required=True, max_length, message="", rows=4, help_text=""):
-    """A textarea with the manual's messages: ``message`` when it is empty, and the limit said
-    in characters."""
+# Field factories: each field with the service manual's error messages, so a form says only what
+# is particular to it. ``message`` is what the person is told when the answer is missing (and, for
+# a choice, when it is not one of the choices); limits are said in characters or as numbers.
+
+
+def _limit(label: str, max_length: int | None) -> dict:
+    if max_length is None:
+        return {}
+    return {"max_length": f"{label} must be {max_length:,} characters or fewer"}
+
+
+def text_field(label, *, max_length, message="", required=True, too_long="", **options):
+    """A one-line text input: ``message`` when it is empty; ``too_long`` (or the limit said
+    in characters) when it is longer than ``max_length``."""
     return forms.CharField(
         label=label,
         required=required,
         max_length=max_length,
+        error_messages={
+            "required": message,
+            **_limit(label, max_length),
+            **({"max_length": too_long} if too_long else {}),
+        },
+        **options,
+    )
+
+
+def text_box(label, *, required=True, max_length, message="", rows=4, help_text="", too_long=""):
+    """A textarea with the manual's messages: ``message`` when it is empty, and the limit said
+    in characters."""
+    return text_field(
+        label,
+        max_length=max_length,
+        message=message,
+        required=required,
+        too_long=too_long,
         strip=True,
         widget=forms.Textarea(attrs={"rows": rows}),
         help_text=help_text,
-        error_messages={
-            "required": message,
-            "max_length": f"{label} must be {max_length:,} characters or fewer",
-        },
+    )
+
+
+def email_field(label, *, message, invalid, required=True, **options):
+    """An email address: ``message`` when it is empty, ``invalid`` when it is not one."""
+    return forms.EmailField(
+        label=label,
+        required=required,
+        error_messages={"required": message, "invalid": invalid},
+        **options,
+    )
+
+
+def radios(label, choices, *, message, required=True, conditionals=None, inline=False, **options):
+    """Radios (one answer): ``message`` when none is chosen, or one that is not offered.
+    ``conditionals`` maps a choice to the fields revealed under it."""
+    attrs = {"class": "nhsuk-radios--inline"} if inline else None
+    field = options.pop("field", forms.ChoiceField)
+    return field(
+        label=label,
+        choices=choices,
+        required=required,
+        widget=NHSRadioSelect(attrs=attrs, conditionals=conditionals),
+        error_messages={"required": message, "invalid_choice": message},
+        **options,
+    )
+
+
+def select(label, choices, *, message, required=True, **options):
+    """A drop-down list: ``message`` when nothing, or something not offered, is chosen."""
+    field = options.pop("field", forms.ChoiceField)
+    return field(
+        label=label,
+        choices=choices,
+        required=required,
+        error_messages={"required": message, "invalid_choice": message},
+        **options,
+    )
+
+
+def choose_from(label, queryset, *, message, required=True, **options):
+    """A drop-down list of rows (people, organisations): ``message`` when nothing, or a row not
+    offered, is chosen."""
+    return forms.ModelChoiceField(
+        label=label,
+        queryset=queryset,
+        required=required,
+        error_messages={"required": message, "invalid_choice": message},
+        **options,
     )

@@ -5,13 +5,13 @@ the MSO and the board director read; the chair and secretary run it; an action's
 what was done); every write goes through services.py."""
 
 from django.conf import settings
-from django.contrib import messages
 from django.http import HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 from django.utils import timezone
 
 from committees.permissions import Perm
-from core.forms import form_page, run_service
+from core.forms import form_page
 from core.http import Refused, allow
 from core.ical import Entry, ical
 from organisations.access import access_for
@@ -184,46 +184,39 @@ def committee_update(request, ods_code, pk):
 def terms_create(request, ods_code, pk):
     committee = get_committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
     last = committee.terms.first()
-    form = TermsForm(request.POST or None, initial={"text": last.text if last else ""})
-    if form.is_valid():
-        terms = run_service(
-            request,
-            form,
-            "text",
-            lambda: services.terms_add(by=request.user, committee=committee, **form.cleaned_data),
-        )
-        if terms is not None:
-            messages.success(request, f"Version {terms.version} of the terms of reference is saved")
-            return redirect(committee)
-    return render(
-        request, "committees/terms_form.html", {"form": form, "committee": committee, "last": last}
+    return form_page(
+        request,
+        TermsForm(request.POST or None, initial={"text": last.text if last else ""}),
+        "committees/terms_form.html",
+        {"committee": committee, "last": last},
+        save=lambda data: services.terms_add(by=request.user, committee=committee, **data),
+        saved=lambda terms: f"Version {terms.version} of the terms of reference is saved",
+        then=committee,
+        refusal_field="text",
     )
 
 
 @allow("GET", "POST")
 def member_create(request, ods_code, pk):
     committee = get_committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
-    form = MemberForm(request.POST or None, organisation=committee.organisation)
-    if form.is_valid():
-        data = form.cleaned_data
-        seat = run_service(
-            request,
-            form,
-            "has_account",
-            lambda: services.member_add(
-                by=request.user,
-                committee=committee,
-                user=data["user"],
-                name=data["name"],
-                seat=data["seat"],
-                discipline=data["discipline"],
-                start_on=data["start_on"],
-            ),
-        )
-        if seat is not None:
-            messages.success(request, f"{seat.holder_name} is added to the committee")
-            return redirect(committee)
-    return render(request, "committees/member_form.html", {"form": form, "committee": committee})
+    return form_page(
+        request,
+        MemberForm(request.POST or None, organisation=committee.organisation),
+        "committees/member_form.html",
+        {"committee": committee},
+        save=lambda data: services.member_add(
+            by=request.user,
+            committee=committee,
+            user=data["user"],
+            name=data["name"],
+            seat=data["seat"],
+            discipline=data["discipline"],
+            start_on=data["start_on"],
+        ),
+        saved=lambda seat: f"{seat.holder_name} is added to the committee",
+        then=committee,
+        refusal_field="has_account",
+    )
 
 
 @allow("GET", "POST")
@@ -234,21 +227,15 @@ def member_end(request, ods_code, pk, member_pk):
         CommitteeMember.objects.filter(committee=committee).select_related("user"),
         pk=member_pk,
     )
-    form = EndSeatForm(request.POST or None, initial={"end_on": timezone.localdate()})
-    if form.is_valid():
-        ended = run_service(
-            request,
-            form,
-            "end_on",
-            lambda: services.member_end(
-                by=request.user, member=seat, end_on=form.cleaned_data["end_on"]
-            ),
-        )
-        if ended is not None:
-            messages.success(request, f"{seat.holder_name}'s seat ends on {ended.end_on:%-d %B %Y}")
-            return redirect(committee)
-    return render(
-        request, "committees/member_end.html", {"form": form, "committee": committee, "seat": seat}
+    return form_page(
+        request,
+        EndSeatForm(request.POST or None, initial={"end_on": timezone.localdate()}),
+        "committees/member_end.html",
+        {"committee": committee, "seat": seat},
+        save=lambda data: services.member_end(by=request.user, member=seat, end_on=data["end_on"]),
+        saved=lambda ended: f"{seat.holder_name}'s seat ends on {ended.end_on:%-d %B %Y}",
+        then=committee,
+        refusal_field="end_on",
     )
 
 
@@ -257,62 +244,46 @@ def meeting_create(request, ods_code, pk):
     """Arrange a meeting: its agenda is offered from what happened since the last one, and the
     secretary edits it on the meeting's page."""
     committee = get_committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
-    form = MeetingForm(request.POST or None)
-    if form.is_valid():
-        data = form.cleaned_data
-        suggested = [item.as_item() for item in agenda.suggest(committee, data["starts_at"])]
-        meeting = run_service(
-            request,
-            form,
-            "on",
-            lambda: services.meeting_create(
-                by=request.user,
-                committee=committee,
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                location=data["location"],
-                agenda=suggested,
-            ),
-        )
-        if meeting is not None:
-            messages.success(
-                request,
-                f"The meeting is arranged, with an agenda of {len(suggested)} items from what "
-                "happened since the last one: change it as you need",
-            )
-            return redirect("committees:agenda", ods_code, pk, meeting.pk)
-    return render(
+    return form_page(
         request,
+        MeetingForm(request.POST or None),
         "committees/meeting_form.html",
-        {"form": form, "committee": committee, "meeting": None},
+        {"committee": committee, "meeting": None},
+        save=lambda data: services.meeting_create(
+            by=request.user,
+            committee=committee,
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            location=data["location"],
+            agenda=[item.as_item() for item in agenda.suggest(committee, data["starts_at"])],
+        ),
+        saved=lambda meeting: (
+            f"The meeting is arranged, with an agenda of {meeting.agenda.count()} items from what "
+            "happened since the last one: change it as you need"
+        ),
+        then=lambda meeting: reverse("committees:agenda", args=[ods_code, pk, meeting.pk]),
+        refusal_field="on",
     )
 
 
 @allow("GET", "POST")
 def meeting_update(request, ods_code, pk, meeting_pk):
     meeting = _meeting(request, ods_code, pk, meeting_pk, Perm.COMMITTEES_MANAGE)
-    form = MeetingForm(request.POST or None, initial=MeetingForm.initial_for(meeting))
-    if form.is_valid():
-        data = form.cleaned_data
-        saved = run_service(
-            request,
-            form,
-            "on",
-            lambda: services.meeting_update(
-                by=request.user,
-                meeting=meeting,
-                starts_at=data["starts_at"],
-                ends_at=data["ends_at"],
-                location=data["location"],
-            ),
-        )
-        if saved is not None:
-            messages.success(request, "The meeting is saved")
-            return redirect(meeting)
-    return render(
+    return form_page(
         request,
+        MeetingForm(request.POST or None, initial=MeetingForm.initial_for(meeting)),
         "committees/meeting_form.html",
-        {"form": form, "committee": meeting.committee, "meeting": meeting},
+        {"committee": meeting.committee, "meeting": meeting},
+        save=lambda data: services.meeting_update(
+            by=request.user,
+            meeting=meeting,
+            starts_at=data["starts_at"],
+            ends_at=data["ends_at"],
+            location=data["location"],
+        ),
+        saved="The meeting is saved",
+        then=meeting,
+        refusal_field="on",
     )
 
 
@@ -349,14 +320,19 @@ def agenda_update(request, ods_code, pk, meeting_pk):
         for i in meeting.agenda.all()
     ]
     formset = AgendaFormSet(request.POST or None, initial=initial, prefix="agenda")
-    if request.method == "POST" and formset.is_valid():
-        services.agenda_set(by=request.user, meeting=meeting, agenda=agenda_items(formset))
-        messages.success(request, "The agenda is saved")
-        return redirect(meeting)
-    return render(
+    return form_page(
         request,
-        "committees/agenda_form.html",
-        {"formset": formset, "meeting": meeting, "committee": meeting.committee},
+        formset,
+        save=lambda data: services.agenda_set(
+            by=request.user, meeting=meeting, agenda=agenda_items(formset)
+        ),
+        saved="The agenda is saved",
+        then=meeting,
+        page=lambda formset: render(
+            request,
+            "committees/agenda_form.html",
+            {"formset": formset, "meeting": meeting, "committee": meeting.committee},
+        ),
     )
 
 
@@ -370,34 +346,30 @@ def attendance_update(request, ods_code, pk, meeting_pk):
         seats=seats,
         initial={f"seat_{pk}": status for pk, status in recorded.items()},
     )
-    if form.is_valid():
-        found = run_service(
-            request,
-            form,
-            next(iter(form.fields), None) or "__all__",
-            lambda: services.attendance_record(
-                by=request.user, meeting=meeting, statuses=form.statuses()
-            ),
-        )
-        if found is not None:
-            messages.success(
-                request,
-                "The attendance is saved: the meeting was quorate"
-                if found.quorate
-                else f"The attendance is saved: the meeting was not quorate (it needed "
-                f"{'; '.join(found.missing)})",
-            )
-            return redirect(meeting)
     refusal = None
     if request.method == "POST" and not seats:
         refusal = "Nobody held a seat on the committee that day: add its members first"
     elif not meeting.is_past:
         refusal = "The meeting has not taken place yet: record who attended after it"
-    return render(
+    return form_page(
         request,
+        form,
         "committees/attendance_form.html",
-        {"form": form, "meeting": meeting, "committee": meeting.committee, "refusal": refusal},
+        {"meeting": meeting, "committee": meeting.committee, "refusal": refusal},
+        save=lambda data: services.attendance_record(
+            by=request.user, meeting=meeting, statuses=form.statuses()
+        ),
+        saved=_attendance_saved,
+        then=meeting,
+        refusal_field=next(iter(form.fields), None),
     )
+
+
+def _attendance_saved(found) -> str:
+    if found.quorate:
+        return "The attendance is saved: the meeting was quorate"
+    needed = "; ".join(found.missing)
+    return f"The attendance is saved: the meeting was not quorate (it needed {needed})"
 
 
 @allow("GET", "POST")
@@ -408,46 +380,35 @@ def minutes_update(request, ods_code, pk, meeting_pk):
         "decisions": "\n".join(d.text for d in meeting.decisions.all()),
     }
     form = MinutesForm(request.POST or None, initial=initial)
-    if form.is_valid():
-        saved = run_service(
-            request,
-            form,
-            "minutes",
-            lambda: services.minutes_record(
-                by=request.user,
-                meeting=meeting,
-                minutes=form.cleaned_data["minutes"],
-                decisions=form.decision_list(),
-            ),
-        )
-        if saved is not None:
-            messages.success(request, "The minutes are saved")
-            return redirect(meeting)
-    return render(
+    return form_page(
         request,
+        form,
         "committees/minutes_form.html",
-        {"form": form, "meeting": meeting, "committee": meeting.committee},
+        {"meeting": meeting, "committee": meeting.committee},
+        save=lambda data: services.minutes_record(
+            by=request.user,
+            meeting=meeting,
+            minutes=data["minutes"],
+            decisions=form.decision_list(),
+        ),
+        saved="The minutes are saved",
+        then=meeting,
+        refusal_field="minutes",
     )
 
 
 @allow("GET", "POST")
 def action_create(request, ods_code, pk, meeting_pk):
     meeting = _meeting(request, ods_code, pk, meeting_pk, Perm.COMMITTEES_MANAGE)
-    form = ActionForm(request.POST or None, organisation=meeting.committee.organisation)
-    if form.is_valid():
-        action = run_service(
-            request,
-            form,
-            "description",
-            lambda: services.action_add(by=request.user, meeting=meeting, **form.cleaned_data),
-        )
-        if action is not None:
-            messages.success(request, "The action is added, and its owner will be reminded")
-            return redirect(meeting)
-    return render(
+    return form_page(
         request,
+        ActionForm(request.POST or None, organisation=meeting.committee.organisation),
         "committees/action_form.html",
-        {"form": form, "meeting": meeting, "committee": meeting.committee},
+        {"meeting": meeting, "committee": meeting.committee},
+        save=lambda data: services.action_add(by=request.user, meeting=meeting, **data),
+        saved="The action is added, and its owner will be reminded",
+        then=meeting,
+        refusal_field="description",
     )
 
 
@@ -472,26 +433,15 @@ def action_update(request, ods_code, pk, meeting_pk, action_pk):
         request.POST or None,
         initial={"state": action.state, "note": action.note, "completed_on": action.completed_on},
     )
-    if form.is_valid():
-        saved = run_service(
-            request,
-            form,
-            "state",
-            lambda: services.action_update(by=request.user, action=action, **form.cleaned_data),
-        )
-        if saved is not None:
-            messages.success(request, "The action is saved")
-            return redirect(back)
-    return render(
+    return form_page(
         request,
+        form,
         "committees/action_update.html",
-        {
-            "form": form,
-            "meeting": meeting,
-            "committee": meeting.committee,
-            "action": action,
-            "back": back,
-        },
+        {"meeting": meeting, "committee": meeting.committee, "action": action, "back": back},
+        save=lambda data: services.action_update(by=request.user, action=action, **data),
+        saved="The action is saved",
+        then=back,
+        refusal_field="state",
     )
 
 

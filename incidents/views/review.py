@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core.forms import add_service_error
+from core.forms import form_page
 from core.http import allow
 from incidents.permissions import Perm
 
@@ -49,21 +49,21 @@ def review_start(request, reference):
 @allow("POST")
 def incident_move(request, reference):
     incident = _reviewable(request, reference)
-    form = MoveForm(request.POST)
-    if form.is_valid():
-        try:
-            services.incident_move(
-                by=request.user,
-                incident=incident,
-                to=form.cleaned_data["to"],
-                note=form.cleaned_data["note"],
-            )
-        except ValidationError as error:
-            add_service_error(form, error, default_field="note")
-        else:
-            return _done(request, incident, "The incident has moved on")
-    context = detail_context(request, incident, move_form=form)
-    return render(request, "incidents/incident_detail.html", context, status=200)
+    return form_page(
+        request,
+        MoveForm(request.POST),
+        save=lambda data: services.incident_move(
+            by=request.user, incident=incident, to=data["to"], note=data["note"]
+        ),
+        saved="The incident has moved on",
+        then=incident,
+        refusal_field="note",
+        page=lambda form: render(
+            request,
+            "incidents/incident_detail.html",
+            detail_context(request, incident, move_form=form),
+        ),
+    )
 
 
 def _report_initial(incident: Incident) -> dict:
@@ -107,30 +107,6 @@ def incident_learning(request, reference):
     incident = _reviewable(request, reference)
     if request.method == "POST":
         form = LearningForm(request.POST)
-        if form.is_valid():
-            wanted = form.related_references()
-            related = list(
-                Incident.objects.visible_to(request.user).filter(
-                    organisation_id=incident.organisation_id, reference__in=wanted
-                )
-            )
-            unknown = sorted(set(wanted) - {other.reference for other in related})
-            if unknown:
-                form.add_error(
-                    "related",
-                    f"No incident of {incident.organisation.name} has the reference "
-                    f"{', '.join(unknown)}",
-                )
-            else:
-                services.learning_record(
-                    by=request.user,
-                    incident=incident,
-                    response=form.cleaned_data["learning_response"],
-                    summary=form.cleaned_data["learning_summary"],
-                    themes=form.theme_names(),
-                    related=related,
-                )
-                return _done(request, incident, "The learning is recorded")
     else:
         form = LearningForm(
             initial={
@@ -140,97 +116,145 @@ def incident_learning(request, reference):
                 "related": ", ".join(r.reference for r in incident.related.all()),
             }
         )
-    return render(request, "incidents/learning_form.html", {"incident": incident, "form": form})
+    return form_page(
+        request,
+        form,
+        "incidents/learning_form.html",
+        {"incident": incident},
+        save=lambda data: services.learning_record(
+            by=request.user,
+            incident=incident,
+            response=data["learning_response"],
+            summary=data["learning_summary"],
+            themes=form.theme_names(),
+            related=_related(request, incident, form.related_references()),
+        ),
+        saved="The learning is recorded",
+        then=incident,
+    )
+
+
+def _related(request, incident: Incident, wanted: list[str]) -> list[Incident]:
+    """The incidents of the same organisation named by ``wanted``, each of which must be one."""
+    related = list(
+        Incident.objects.visible_to(request.user).filter(
+            organisation_id=incident.organisation_id, reference__in=wanted
+        )
+    )
+    unknown = sorted(set(wanted) - {other.reference for other in related})
+    if unknown:
+        raise ValidationError(
+            {
+                "related": f"No incident of {incident.organisation.name} has the reference "
+                f"{', '.join(unknown)}"
+            }
+        )
+    return related
 
 
 @allow("GET", "POST")
 def incident_close(request, reference):
     incident = _reviewable(request, reference)
-    form = CloseForm(request.POST or None, initial={"feedback": incident.feedback})
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.incident_close(
-                by=request.user, incident=incident, feedback=form.cleaned_data["feedback"]
-            )
-        except ValidationError as error:
-            add_service_error(form, error, default_field="feedback")
-        else:
-            return _done(request, incident, "The incident is closed and the reporter told")
-    return render(request, "incidents/close_form.html", {"incident": incident, "form": form})
+    return form_page(
+        request,
+        CloseForm(request.POST or None, initial={"feedback": incident.feedback}),
+        "incidents/close_form.html",
+        {"incident": incident},
+        save=lambda data: services.incident_close(
+            by=request.user, incident=incident, feedback=data["feedback"]
+        ),
+        saved="The incident is closed and the reporter told",
+        then=incident,
+        refusal_field="feedback",
+    )
 
 
 @allow("GET", "POST")
 def incident_duplicate(request, reference):
     incident = _reviewable(request, reference)
-    form = DuplicateForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        original = (
-            Incident.objects.visible_to(request.user)
-            .filter(
-                organisation_id=incident.organisation_id,
-                reference=form.cleaned_data["original"].strip().upper(),
-            )
-            .first()
+
+    def mark_duplicate(data) -> Incident:
+        original = _original(request, incident, data["original"])
+        services.incident_mark_duplicate(by=request.user, incident=incident, original=original)
+        return original
+
+    return form_page(
+        request,
+        DuplicateForm(request.POST or None),
+        "incidents/duplicate_form.html",
+        {"incident": incident, "duplicates": services.possible_duplicates(incident)},
+        save=mark_duplicate,
+        saved=lambda original: f"Rejected as a duplicate of {original}",
+        then=incident,
+        refusal_field="original",
+    )
+
+
+def _original(request, incident: Incident, reference: str) -> Incident:
+    """The incident of the same organisation with ``reference``."""
+    original = (
+        Incident.objects.visible_to(request.user)
+        .filter(organisation_id=incident.organisation_id, reference=reference.strip().upper())
+        .first()
+    )
+    if original is None:
+        raise ValidationError(
+            {"original": f"No incident of {incident.organisation.name} has that reference"}
         )
-        if original is None:
-            form.add_error(
-                "original", f"No incident of {incident.organisation.name} has that reference"
-            )
-        else:
-            try:
-                services.incident_mark_duplicate(
-                    by=request.user, incident=incident, original=original
-                )
-            except ValidationError as error:
-                add_service_error(form, error, default_field="original")
-            else:
-                return _done(request, incident, f"Rejected as a duplicate of {original}")
-    context = {
-        "incident": incident,
-        "form": form,
-        "duplicates": services.possible_duplicates(incident),
-    }
-    return render(request, "incidents/duplicate_form.html", context)
+    return original
 
 
 @allow("GET", "POST")
 def action_create(request, reference):
     incident = _reviewable(request, reference)
-    form = ActionForm(request.POST or None, organisation=incident.organisation)
-    if request.method == "POST" and form.is_valid():
-        services.action_add(
+    return form_page(
+        request,
+        ActionForm(request.POST or None, organisation=incident.organisation),
+        "incidents/action_form.html",
+        {"incident": incident},
+        save=lambda data: services.action_add(
             by=request.user,
             incident=incident,
-            description=form.cleaned_data["description"],
-            owner=form.cleaned_data["owner"],
-            due_on=form.cleaned_data["due_on"],
-        )
-        return _done(request, incident, "The action is added")
-    return render(request, "incidents/action_form.html", {"incident": incident, "form": form})
+            description=data["description"],
+            owner=data["owner"],
+            due_on=data["due_on"],
+        ),
+        saved="The action is added",
+        then=incident,
+    )
 
 
 @allow("GET", "POST")
 def action_change(request, reference, pk):
     incident = _reviewable(request, reference)
     action = get_object_or_404(IncidentAction, incident=incident, pk=pk)
-    form = ActionForm(request.POST or None, instance=action, organisation=incident.organisation)
-    if request.method == "POST" and form.is_valid():
-        services.action_update(
-            by=request.user,
-            action=action,
-            **{name: form.cleaned_data[name] for name in ActionForm.Meta.fields},
-        )
-        return _done(request, incident, "The action is updated")
-    context = {"incident": incident, "form": form, "action": action}
-    return render(request, "incidents/action_form.html", context)
+    return form_page(
+        request,
+        ActionForm(request.POST or None, instance=action, organisation=incident.organisation),
+        "incidents/action_form.html",
+        {"incident": incident, "action": action},
+        save=lambda data: services.action_update(
+            by=request.user, action=action, **{name: data[name] for name in ActionForm.Meta.fields}
+        ),
+        saved="The action is updated",
+        then=incident,
+    )
 
 
 @allow("POST")
 def comment_create(request, reference):
     incident = _reviewable(request, reference)
-    form = CommentForm(request.POST)
-    if form.is_valid():
-        services.comment_add(by=request.user, incident=incident, body=form.cleaned_data["body"])
-        return _done(request, incident, "Your comment is added")
-    context = detail_context(request, incident, comment_form=form)
-    return render(request, "incidents/incident_detail.html", context)
+    return form_page(
+        request,
+        CommentForm(request.POST),
+        save=lambda data: services.comment_add(
+            by=request.user, incident=incident, body=data["body"]
+        ),
+        saved="Your comment is added",
+        then=incident,
+        page=lambda form: render(
+            request,
+            "incidents/incident_detail.html",
+            detail_context(request, incident, comment_form=form),
+        ),
+    )

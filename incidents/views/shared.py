@@ -4,12 +4,11 @@ medicines (never the reporter) and keep a thread of comments, learning and actio
 shared incident is a rule of the permission rule set (``incidents.shared``, reached through
 ``arose_in`` for the MSO of the organisation where it arose)."""
 
-from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 
-from core.forms import run_service
+from core.forms import form_page
 from core.http import allow
 from incidents.permissions import Perm
 from organisations.access import access_for
@@ -49,35 +48,34 @@ def shared_detail(request, reference):
     incident = get_object_or_404(_shared(request), reference=reference)
     receiving = access_for(request.user).has(Perm.INCIDENTS_SHARED, incident.organisation)
     side = incident.organisation if receiving else incident.arose_in
-    form = SharedNoteForm(request.POST if request.method == "POST" else None)
-    if form.is_valid() and run_service(
+    return form_page(
         request,
-        form,
-        "body",
-        lambda: services.shared_note_add(
+        SharedNoteForm(request.POST if request.method == "POST" else None),
+        "incidents/shared_detail.html",
+        {
+            "incident": incident,
+            "medicines": list(incident.medicines.all()),
+            # The two organisations' notes: an organisation named before (by mistake) keeps its
+            # own, unseen by the one named now.
+            "notes": SharedNote.objects.filter(
+                incident=incident,
+                organisation__in=(incident.organisation_id, incident.arose_in_id),
+            ).select_related("author", "organisation"),
+            "side": side,
+            "receiving": receiving,
+        },
+        save=lambda data: services.shared_note_add(
             by=request.user,
             incident=incident,
             side=side,
-            kind=form.cleaned_data["kind"],
-            body=form.cleaned_data["body"],
-            due_on=form.cleaned_data["due_on"],
+            kind=data["kind"],
+            body=data["body"],
+            due_on=data["due_on"],
         ),
-    ):
-        messages.success(request, "Your note is added to the thread")
-        return redirect(incident.get_shared_url())
-    context = {
-        "incident": incident,
-        "medicines": list(incident.medicines.all()),
-        # The two organisations' notes: an organisation named before (by mistake) keeps its
-        # own, unseen by the one named now.
-        "notes": SharedNote.objects.filter(
-            incident=incident, organisation__in=(incident.organisation_id, incident.arose_in_id)
-        ).select_related("author", "organisation"),
-        "side": side,
-        "receiving": receiving,
-        "form": form,
-    }
-    return render(request, "incidents/shared_detail.html", context)
+        saved="Your note is added to the thread",
+        then=incident.get_shared_url(),
+        refusal_field="body",
+    )
 
 
 @allow("GET", "POST")
@@ -94,17 +92,19 @@ def incident_share(request, reference):
         request.POST if request.method == "POST" else None,
         initial={"ods_code": incident.arose_in.ods_code if incident.arose_in else ""},
     )
-    if form.is_valid() and run_service(
+    return form_page(
         request,
         form,
-        "ods_code",
-        lambda: services.incident_share(
+        "incidents/share_form.html",
+        {"incident": incident},
+        save=lambda data: services.incident_share(
             by=request.user, incident=incident, organisation=form.organisation
         ),
-    ):
-        if form.organisation is None:
-            messages.success(request, "The incident is no longer shared")
-            return redirect(incident)
-        messages.success(request, f"The incident is shared with {form.organisation.name}")
-        return redirect(incident.get_shared_url())
-    return render(request, "incidents/share_form.html", {"incident": incident, "form": form})
+        saved=lambda _: (
+            f"The incident is shared with {form.organisation.name}"
+            if form.organisation
+            else "The incident is no longer shared"
+        ),
+        then=lambda _: incident.get_shared_url() if form.organisation else incident,
+        refusal_field="ods_code",
+    )

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from committees.permissions import Perm
-from core.forms import run_service
+from core.forms import form_page
 from core.http import Refused, allow, query_string_without_page
 from organisations.access import access_for
 from organisations.scoping import get_object_for
@@ -53,20 +53,16 @@ def _report_url(report, name="committees:report") -> str:
 def report_create(request, ods_code, pk):
     committee = get_committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
     start, end = figures.last_quarter(timezone.localdate())
-    form = ReportForm(request.POST or None, initial={"period_start": start, "period_end": end})
-    if form.is_valid():
-        report = run_service(
-            request,
-            form,
-            "period_end",
-            lambda: services.report_create(
-                by=request.user, committee=committee, **form.cleaned_data
-            ),
-        )
-        if report is not None:
-            messages.success(request, "The draft report is ready: write the chair's narrative")
-            return redirect("committees:report", ods_code, pk, report.pk)
-    return render(request, "committees/report_form.html", {"form": form, "committee": committee})
+    return form_page(
+        request,
+        ReportForm(request.POST or None, initial={"period_start": start, "period_end": end}),
+        "committees/report_form.html",
+        {"committee": committee},
+        save=lambda data: services.report_create(by=request.user, committee=committee, **data),
+        saved="The draft report is ready: write the chair's narrative",
+        then=lambda report: reverse("committees:report", args=[ods_code, pk, report.pk]),
+        refusal_field="period_end",
+    )
 
 
 def _render_report(request, report, *, back, back_text, pdf_url, pdf_status_url="", **more):
@@ -112,23 +108,17 @@ def narrative_update(request, ods_code, pk, report_pk, section):
     titles = {key: title for key, title, _ in figures.SECTIONS}
     if section not in titles:
         raise Http404("No such section")
-    form = NarrativeForm(request.POST or None, initial={"text": report.narratives.get(section)})
-    if form.is_valid():
-        saved = run_service(
-            request,
-            form,
-            "text",
-            lambda: services.narrative_save(
-                by=request.user, report=report, section=section, text=form.cleaned_data["text"]
-            ),
-        )
-        if saved is not None:
-            messages.success(request, f"The narrative of {titles[section]} is saved")
-            return redirect(f"{_report_url(report)}#{section}")
-    return render(
+    return form_page(
         request,
+        NarrativeForm(request.POST or None, initial={"text": report.narratives.get(section)}),
         "committees/narrative_form.html",
-        {"form": form, "report": report, "committee": report.committee, "title": titles[section]},
+        {"report": report, "committee": report.committee, "title": titles[section]},
+        save=lambda data: services.narrative_save(
+            by=request.user, report=report, section=section, text=data["text"]
+        ),
+        saved=f"The narrative of {titles[section]} is saved",
+        then=lambda saved: f"{_report_url(report)}#{section}",
+        refusal_field="text",
     )
 
 

@@ -117,7 +117,7 @@ def narrative_update(request, ods_code, pk, report_pk, section):
             by=request.user, report=report, section=section, text=data["text"]
         ),
         saved=f"The narrative of {titles[section]} is saved",
-        then=lambda saved: f"{_report_url(report)}#{section}",
+        then=lambda _: f"{_report_url(report)}#{section}",
         refusal_field="text",
     )
 

@@ -2,11 +2,11 @@
 (core/uploads.py), stored privately under random names, and sent only to those who read
 the incident whole (not its reporter alone), as attachments."""
 
-from django.contrib import messages
 from django.http import FileResponse, Http404
-from django.shortcuts import get_object_or_404, redirect, render
+from django.shortcuts import get_object_or_404, render
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
+from core.forms import form_page
 from core.http import allow
 from core.uploads import LimitedUploadHandler
 from incidents.permissions import Perm
@@ -30,22 +30,26 @@ def attachment_create(request, reference):
 @csrf_protect
 def _attachment_create(request, reference):
     incident = incident_for(request.user, reference, Perm.INCIDENTS_REVIEW)
-    form = AttachmentForm(
-        request.POST, request.FILES, too_big=getattr(request, "upload_too_big", False)
-    )
-    if form.is_valid():
-        content_type, name = form.cleaned_data["identified"]
-        services.attachment_add(
+    return form_page(
+        request,
+        AttachmentForm(
+            request.POST, request.FILES, too_big=getattr(request, "upload_too_big", False)
+        ),
+        save=lambda data: services.attachment_add(
             by=request.user,
             incident=incident,
-            upload=form.cleaned_data["file"],
-            filename=name,
-            content_type=content_type,
-        )
-        messages.success(request, f"“{name}” is added")
-        return redirect(incident)
-    context = detail_context(request, incident, attachment_form=form)
-    return render(request, "incidents/incident_detail.html", context)
+            upload=data["file"],
+            filename=data["identified"][1],
+            content_type=data["identified"][0],
+        ),
+        saved=lambda attachment: f"“{attachment.filename}” is added",
+        then=incident,
+        page=lambda form: render(
+            request,
+            "incidents/incident_detail.html",
+            detail_context(request, incident, attachment_form=form),
+        ),
+    )
 
 
 @allow("GET")

@@ -8,8 +8,9 @@ from django.contrib import messages
 from django.core.exceptions import PermissionDenied
 from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
+from django.urls import reverse
 
-from core.forms import run_service
+from core.forms import form_page
 from core.http import allow
 from improvement.permissions import Perm
 from networks.access import network_access
@@ -73,19 +74,18 @@ def _project_form(request, organisation, project):
         organisation=organisation,
         initial=None if project else {"lead": request.user.pk},
     )
-    if form.is_valid() and run_service(
+    done = "is changed" if project else "is started"
+    return form_page(
         request,
         form,
-        "title",
-        lambda: services.project_save(
+        "improvement/project_form.html",
+        {"organisation": organisation, "project": project},
+        save=lambda data: services.project_save(
             by=request.user, project=form.instance, references=form.references()
         ),
-    ):
-        done = "is changed" if project else "is started"
-        messages.success(request, f"“{form.instance.title}” {done}")
-        return redirect(form.instance)
-    context = {"organisation": organisation, "form": form, "project": project}
-    return render(request, "improvement/project_form.html", context)
+        saved=lambda project: f"“{project.title}” {done}",
+        refusal_field="title",
+    )
 
 
 @allow("GET")
@@ -120,15 +120,16 @@ def project_update(request, ods_code, pk):
 def point_create(request, ods_code, pk):
     project = project_for(request, ods_code, pk, MANAGE)
     form = MeasurePointForm(request.POST if request.method == "POST" else None, project=project)
-    if form.is_valid() and run_service(
+    return form_page(
         request,
         form,
-        "period_start",
-        lambda: services.point_record(by=request.user, point=form.instance),
-    ):
-        messages.success(request, "The value is recorded")
-        return redirect(project)
-    return render(request, "improvement/point_form.html", {"project": project, "form": form})
+        "improvement/point_form.html",
+        {"project": project},
+        save=lambda data: services.point_record(by=request.user, point=form.instance),
+        saved="The value is recorded",
+        then=project,
+        refusal_field="period_start",
+    )
 
 
 @allow("POST")
@@ -163,16 +164,16 @@ def _cycle_form(request, project, cycle):
     form = CycleForm(
         request.POST if request.method == "POST" else None, instance=cycle, project=project
     )
-    if form.is_valid() and run_service(
+    return form_page(
         request,
         form,
-        "change",
-        lambda: services.cycle_save(by=request.user, cycle=form.instance),
-    ):
-        messages.success(request, f"Cycle {form.instance.number} is saved")
-        return redirect(project)
-    context = {"project": project, "form": form, "cycle": cycle}
-    return render(request, "improvement/cycle_form.html", context)
+        "improvement/cycle_form.html",
+        {"project": project, "cycle": cycle},
+        save=lambda data: services.cycle_save(by=request.user, cycle=form.instance),
+        saved=lambda cycle: f"Cycle {cycle.number} is saved",
+        then=project,
+        refusal_field="change",
+    )
 
 
 @allow("GET", "POST")
@@ -181,23 +182,21 @@ def project_finish(request, ods_code, pk):
     if not project.is_active:
         messages.info(request, "The project has already ended")
         return redirect(project)
-    form = FinishForm(request.POST if request.method == "POST" else None)
-    ended = form.is_valid() and run_service(
+    return form_page(
         request,
-        form,
-        "status",
-        lambda: services.project_finish(
+        FinishForm(request.POST if request.method == "POST" else None),
+        "improvement/finish_form.html",
+        {"project": project},
+        save=lambda data: services.project_finish(
             by=request.user,
             project=project,
-            status=form.cleaned_data["status"],
-            finished_on=form.cleaned_data["finished_on"],
-            results=form.cleaned_data["results"],
+            status=data["status"],
+            finished_on=data["finished_on"],
+            results=data["results"],
         ),
+        saved=lambda ended: f"The project is {ended.get_status_display().lower()}",
+        refusal_field="status",
     )
-    if ended:
-        messages.success(request, f"The project is {ended.get_status_display().lower()}")
-        return redirect(ended)
-    return render(request, "improvement/finish_form.html", {"project": project, "form": form})
 
 
 @allow("POST")
@@ -239,13 +238,15 @@ def share_page(request, *, shared, back, share, what, tags):
         networks=networks,
         initial={"network": networks[0].pk, "tags": tags},
     )
-    if form.is_valid():
-        network = next(n for n in networks if n.pk == form.cleaned_data["network"])
-        resource = run_service(
-            request, form, "network", lambda: share(network, tag_names(form.cleaned_data["tags"]))
-        )
-        if resource:
-            messages.success(request, f"“{resource.title}” is in the library of {network.name}")
-            return redirect("networks:resources", slug=network.slug)
-    context = {"form": form, "shared": shared, "back": back, "what": what}
-    return render(request, "improvement/share_form.html", context)
+    return form_page(
+        request,
+        form,
+        "improvement/share_form.html",
+        {"shared": shared, "back": back, "what": what},
+        save=lambda data: share(
+            next(n for n in networks if n.pk == data["network"]), tag_names(data["tags"])
+        ),
+        saved=lambda resource: f"“{resource.title}” is in the library of {resource.network.name}",
+        then=lambda resource: reverse("networks:resources", kwargs={"slug": resource.network.slug}),
+        refusal_field="network",
+    )

@@ -7,7 +7,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from core.forms import run_service
+from core.forms import form_page
 from core.http import allow
 from core.uploads import LimitedUploadHandler
 from improvement.permissions import Perm
@@ -111,16 +111,15 @@ def _protocol_form(request, organisation, protocol):
         organisation=organisation,
         too_big=getattr(request, "upload_too_big", False),
     )
-    if form.is_valid() and run_service(
+    return form_page(
         request,
         form,
-        "title",
-        lambda: services.protocol_save(by=request.user, protocol=form.instance),
-    ):
-        messages.success(request, f"“{form.instance}” is saved")
-        return redirect(form.instance)
-    context = {"organisation": organisation, "form": form, "protocol": protocol}
-    return render(request, "improvement/protocol_form.html", context)
+        "improvement/protocol_form.html",
+        {"organisation": organisation, "protocol": protocol},
+        save=lambda data: services.protocol_save(by=request.user, protocol=form.instance),
+        saved=lambda protocol: f"“{protocol}” is saved",
+        refusal_field="title",
+    )
 
 
 @allow("POST")

@@ -10,6 +10,7 @@ anonymous report from the log."""
 from allauth.core.internal import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
+from django.core.exceptions import ValidationError
 from django.http import QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -17,7 +18,7 @@ from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 
 from core.audit import client_address
-from core.forms import run_service
+from core.forms import show_refusal
 from core.http import Refused, allow, untraced
 from core.kept_typing import keeps_typing, posted, typed_before_sign_in
 from incidents.permissions import Perm
@@ -190,28 +191,26 @@ def report_send(request, pk):
             messages.success(request, "Your report is saved as a draft. Find it in My reports.")
             return redirect("incidents:mine")
         form = SendForm(request.POST)
-        anonymous = form.is_valid() and form.cleaned_data["anonymous"] == "yes"
-        sent = form.is_valid() and run_service(
-            request,
-            form,
-            "arose_in",
-            lambda: services.report_submit(
-                by=request.user,
-                organisation=organisation,
-                details=first.details() | form.details(),
-                medicines=medicines.medicines(),
-                anonymous=anonymous,
-                draft=draft,
-                arose_in=form.arose_in_organisation,
-            ),
-        )
-        if sent:
-            # The confirmation, named or anonymous: the same answer to the same address. An
-            # anonymous report's reference and receipt code are shown once, here: no address,
-            # log line or session holds them. Sending again (a reload) finds no draft: 404.
-            incident, receipt = sent
-            context = {"incident": incident, "receipt": receipt, "organisation": organisation}
-            return render(request, "incidents/report_sent.html", context)
+        if form.is_valid():
+            try:
+                incident, receipt = services.report_submit(
+                    by=request.user,
+                    organisation=organisation,
+                    details=first.details() | form.details(),
+                    medicines=medicines.medicines(),
+                    anonymous=form.cleaned_data["anonymous"] == "yes",
+                    draft=draft,
+                    arose_in=form.arose_in_organisation,
+                )
+            except ValidationError as error:
+                show_refusal(form, error, "arose_in")
+            else:
+                # The confirmation, named or anonymous: the same answer to the same address. An
+                # anonymous report's reference and receipt code are shown once, here: no
+                # address, log line or session holds them. Sending again (a reload) finds no
+                # draft: 404.
+                context = {"incident": incident, "receipt": receipt, "organisation": organisation}
+                return render(request, "incidents/report_sent.html", context)
     else:
         form = SendForm(initial=_initial(SendForm, draft.data.get("step2", {})))
     context = {"form": form, "draft": draft, "organisation": organisation, "first": first}

@@ -13,8 +13,7 @@ from allauth.mfa.webauthn import forms as webauthn_forms
 from django import forms
 
 from core.forms import ErrorsOnFields
-from core.nhsuk_forms.fields import NHSDateField
-from core.nhsuk_forms.widgets import NHSRadioSelect
+from core.nhsuk_forms.fields import NHSDateField, radios, text_field
 
 from .models import PharmacyTeam, Profession, SyllabusLevel
 
@@ -167,51 +166,39 @@ class EditWebAuthnForm(NHSWording, webauthn_forms.EditWebAuthnForm):
 
 
 class RegistrationForm(forms.Form):
-    profession = forms.ChoiceField(
-        label="Your profession",
-        choices=Profession.choices,
-        widget=NHSRadioSelect,
-        error_messages={"required": "Select your profession"},
-    )
-    number = forms.CharField(
-        label="Registration number",
+    profession = radios("Your profession", Profession.choices, message="Select your profession")
+    number = text_field(
+        "Registration number",
         max_length=12,
+        message="Enter your registration number",
         help_text=(
             "Your GPhC registration number (7 numbers), GMC reference number (7 numbers), NMC "
             "PIN (like 12A3456E) or HCPC registration number (like PA12345)"
         ),
-        error_messages={
-            "required": "Enter your registration number",
-            "max_length": "Registration number must be 12 characters or fewer",
-        },
         widget=forms.TextInput(
             attrs={"class": "nhsuk-input--width-10", "spellcheck": "false", "autocomplete": "off"}
         ),
     )
-    pharmacy_team = forms.ChoiceField(
-        label="Do you work inside or outside the pharmacy team?",
-        choices=PharmacyTeam.choices,
-        widget=NHSRadioSelect,
-        error_messages={"required": "Select whether you work inside or outside the pharmacy team"},
+    pharmacy_team = radios(
+        "Do you work inside or outside the pharmacy team?",
+        PharmacyTeam.choices,
+        message="Select whether you work inside or outside the pharmacy team",
     )
 
 
 class TrainingForm(forms.Form):
-    title = forms.CharField(
-        label="Course or development",
+    title = text_field(
+        "Course or development",
         max_length=200,
+        message="Enter the course or development",
         help_text="For example, the national MSO induction or the patient safety syllabus level 2",
-        error_messages={
-            "required": "Enter the course or development",
-            "max_length": "Course or development must be 200 characters or fewer",
-        },
     )
-    provider = forms.CharField(
-        label="Provider (optional)",
+    provider = text_field(
+        "Provider (optional)",
         max_length=200,
         required=False,
+        too_long="Provider must be 200 characters or fewer",
         help_text="For example, NHS England or the Centre for Pharmacy Postgraduate Education",
-        error_messages={"max_length": "Provider must be 200 characters or fewer"},
     )
     completed_on = NHSDateField(
         label="Date completed", allow_future=False, help_text="For example, 15 3 2026"
@@ -219,15 +206,7 @@ class TrainingForm(forms.Form):
 
 
 class SyllabusForm(forms.Form):
-    level = forms.ChoiceField(
-        label="Level",
-        choices=SyllabusLevel.choices,
-        widget=NHSRadioSelect,
-        error_messages={
-            "required": "Select the level you completed",
-            "invalid_choice": "Select the level you completed",
-        },
-    )
+    level = radios("Level", SyllabusLevel.choices, message="Select the level you completed")
     completed_on = NHSDateField(
         label="Date completed", allow_future=False, help_text="For example, 15 3 2026"
     )

@@ -1,17 +1,15 @@
 from django import forms
 
+from core.nhsuk_forms.fields import radios
+
 from .models import Preference
 
 
 class PreferenceForm(forms.Form):
-    delivery = forms.ChoiceField(
-        label="How do you want your reminders emailed?",
-        choices=Preference.Delivery.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select how you want your reminders emailed",
-            "invalid_choice": "Select how you want your reminders emailed",
-        },
+    delivery = radios(
+        "How do you want your reminders emailed?",
+        Preference.Delivery.choices,
+        message="Select how you want your reminders emailed",
     )
 
 

@@ -15,7 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from core.forms import add_service_error, run_service
+from core.forms import form_page
 from core.http import Refused, allow, query_string_without_page
 from core.uploads import LimitedUploadHandler
 from networks.permissions import Perm
@@ -199,16 +199,16 @@ def _event_form(request, network, event):
     form = EventForm(
         request.POST if request.method == "POST" else None, instance=event, network=network
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.event_save(by=request.user, event=form.instance)
-        except ValidationError as error:
-            add_service_error(form, error, default_field="on")
-        else:
-            messages.success(request, f"“{event.title}” is saved")
-            return redirect(event)
-    context = {"network": network, "form": form, "event": event}
-    return render(request, "networks/event_form.html", context)
+    return form_page(
+        request,
+        form,
+        "networks/event_form.html",
+        {"network": network, "event": event},
+        save=lambda data: services.event_save(by=request.user, event=form.instance),
+        saved=lambda _: f"“{event.title}” is saved",
+        then=event,
+        refusal_field="on",
+    )
 
 
 @allow("GET")
@@ -289,20 +289,24 @@ def _resource_create(request, slug):
         request.FILES if request.method == "POST" else None,
         too_big=getattr(request, "upload_too_big", False),
     )
-    if request.method == "POST" and form.is_valid():
+
+    def share(data) -> Resource:
         resource = form.resource(network)
-        try:
-            services.resource_share(
-                by=request.user,
-                resource=resource,
-                tags=services.tag_names(form.cleaned_data["tags"]),
-            )
-        except ValidationError as error:
-            add_service_error(form, error, default_field="title")
-        else:
-            messages.success(request, f"“{resource.title}” is in the library")
-            return redirect("networks:resources", slug=network.slug)
-    return render(request, "networks/resource_form.html", {"network": network, "form": form})
+        services.resource_share(
+            by=request.user, resource=resource, tags=services.tag_names(data["tags"])
+        )
+        return resource
+
+    return form_page(
+        request,
+        form,
+        "networks/resource_form.html",
+        {"network": network},
+        save=share,
+        saved=lambda resource: f"“{resource.title}” is in the library",
+        then=reverse("networks:resources", kwargs={"slug": network.slug}),
+        refusal_field="title",
+    )
 
 
 def _resource(request, slug, pk):
@@ -386,15 +390,15 @@ def buddy_offer(request):
         raise PermissionDenied
     offer = BuddyOffer.objects.filter(user=request.user).first() or BuddyOffer(user=request.user)
     form = BuddyOfferForm(request.POST if request.method == "POST" else None, instance=offer)
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.buddy_offer_save(by=request.user, offer=form.instance)
-        except ValidationError as error:
-            add_service_error(form, error, default_field="capacity")
-        else:
-            messages.success(request, "Thank you: your offer to be a buddy is saved")
-            return redirect("networks:buddies")
-    return render(request, "networks/buddy_offer.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        "networks/buddy_offer.html",
+        save=lambda data: services.buddy_offer_save(by=request.user, offer=form.instance),
+        saved="Thank you: your offer to be a buddy is saved",
+        then="networks:buddies",
+        refusal_field="capacity",
+    )
 
 
 @allow("GET", "POST")
@@ -407,15 +411,15 @@ def buddy_request(request):
         organisations=organisations,
         instance=BuddyRequest(user=request.user),
     )
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.buddy_request(by=request.user, request=form.instance)
-        except ValidationError as error:
-            add_service_error(form, error, default_field="note")
-        else:
-            messages.success(request, "A network lead will find you a buddy")
-            return redirect("networks:buddies")
-    return render(request, "networks/buddy_request.html", {"form": form})
+    return form_page(
+        request,
+        form,
+        "networks/buddy_request.html",
+        save=lambda data: services.buddy_request(by=request.user, request=form.instance),
+        saved="A network lead will find you a buddy",
+        then="networks:buddies",
+        refusal_field="note",
+    )
 
 
 @allow("POST")
@@ -516,19 +520,23 @@ def workplan_item(request, slug, pk):
         form = WorkplanStatusForm(
             request.POST if request.method == "POST" else None, initial={"status": item.status}
         )
-    if request.method == "POST" and form.is_valid():
-        services.workplan_status_set(by=request.user, item=item, status=form.cleaned_data["status"])
-        messages.success(request, f"“{item.title}” is now {item.get_status_display().lower()}")
-        return redirect(item)
-    context = {
-        "network": network,
-        "item": item,
-        "involved": item.organisations.order_by("name"),
-        "form": form,
-        "lead": network_access(request.user).is_lead(network),
-        "today": timezone.localdate(),
-    }
-    return render(request, "networks/workplan_item.html", context)
+    return form_page(
+        request,
+        form,
+        "networks/workplan_item.html",
+        {
+            "network": network,
+            "item": item,
+            "involved": item.organisations.order_by("name"),
+            "lead": network_access(request.user).is_lead(network),
+            "today": timezone.localdate(),
+        },
+        save=lambda data: services.workplan_status_set(
+            by=request.user, item=item, status=data["status"]
+        ),
+        saved=lambda _: f"“{item.title}” is now {item.get_status_display().lower()}",
+        then=item,
+    )
 
 
 @allow("GET", "POST")
@@ -548,20 +556,16 @@ def _workplan_form(request, network, item):
     form = WorkplanItemForm(
         request.POST if request.method == "POST" else None, instance=item, network=network
     )
-    if form.is_valid() and run_service(
+    return form_page(
         request,
         form,
-        "title",
-        lambda: services.workplan_item_save(
-            by=request.user, item=form.instance, organisations=form.cleaned_data["involved"]
-        ),
-    ):
-        messages.success(request, f"“{form.instance.title}” is saved in the workplan")
-        return redirect(form.instance)
-    return render(
-        request,
         "networks/workplan_item_form.html",
-        {"network": network, "form": form, "item": item},
+        {"network": network, "item": item},
+        save=lambda data: services.workplan_item_save(
+            by=request.user, item=form.instance, organisations=data["involved"]
+        ),
+        saved=lambda item: f"“{item.title}” is saved in the workplan",
+        refusal_field="title",
     )
 
 
@@ -572,15 +576,16 @@ def _workplan_form(request, network, item):
 def webinar_offer_create(request, slug):
     network = get_network_for(request.user, slug, member=True)
     form = WebinarOfferForm(request.POST if request.method == "POST" else None, network=network)
-    if form.is_valid() and run_service(
+    return form_page(
         request,
         form,
-        "topic",
-        lambda: services.webinar_offer(by=request.user, offer=form.instance),
-    ):
-        messages.success(request, "Your offer is sent to the network's leads")
-        return redirect(network)
-    return render(request, "networks/webinar_offer_form.html", {"network": network, "form": form})
+        "networks/webinar_offer_form.html",
+        {"network": network},
+        save=lambda data: services.webinar_offer(by=request.user, offer=form.instance),
+        saved="Your offer is sent to the network's leads",
+        then=network,
+        refusal_field="topic",
+    )
 
 
 @allow("GET")
@@ -611,21 +616,19 @@ def webinar_offer_decide(request, slug, pk):
     elif request.method == "POST":
         messages.error(request, f"This offer was {offer.get_status_display().lower()} already")
         return redirect("networks:webinar_offers", slug=network.slug)
-    if form is not None and form.is_valid():
-        accept = form.cleaned_data["decision"] == "accept"
-        if run_service(
-            request,
-            form,
-            "decision",
-            lambda: services.webinar_decide(
-                by=request.user,
-                offer=offer,
-                accept=accept,
-                event=form.cleaned_data["event"],
-                reason=form.cleaned_data["reason"],
-            ),
-        ):
-            messages.success(request, f"The offer is {'accepted' if accept else 'declined'}")
-            return redirect("networks:webinar_offers", slug=network.slug)
-    context = {"network": network, "offer": offer, "form": form}
-    return render(request, "networks/webinar_offer_decide.html", context)
+    return form_page(
+        request,
+        form,
+        "networks/webinar_offer_decide.html",
+        {"network": network, "offer": offer},
+        save=lambda data: services.webinar_decide(
+            by=request.user,
+            offer=offer,
+            accept=data["decision"] == "accept",
+            event=data["event"],
+            reason=data["reason"],
+        ),
+        saved=lambda decided: f"The offer is {decided.get_status_display().lower()}",
+        then=reverse("networks:webinar_offers", kwargs={"slug": network.slug}),
+        refusal_field="decision",
+    )

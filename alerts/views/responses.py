@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
 from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from alerts.permissions import Perm
-from core.forms import add_service_error
+from core.forms import form_page
 from core.http import Refused, allow
 from core.uploads import LimitedUploadHandler
 from incidents.forms import AttachmentForm
@@ -178,42 +179,40 @@ def response_acknowledge(request, alert_id, ods_code):
 def response_decide(request, alert_id, ods_code):
     response = response_for(request, alert_id, ods_code, Perm.ALERTS_RESPOND)
     form = DecisionForm(request.POST)
-    if form.is_valid():
-        applies = form.cleaned_data["applies"] == "yes"
-        try:
-            services.response_decide(
-                by=request.user,
-                response=response,
-                applies=applies,
-                rationale=form.cleaned_data["rationale"],
-            )
-        except ValidationError as error:
-            add_service_error(form, error, default_field="applies")
-        else:
-            return _done(
-                request,
-                response,
-                "The alert applies: give each action an owner"
-                if applies
-                else "Recorded: the alert does not apply",
-            )
-    return _page(request, response, decision_form=form)
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.response_decide(
+            by=request.user,
+            response=response,
+            applies=data["applies"] == "yes",
+            rationale=data["rationale"],
+        ),
+        saved=lambda _: (
+            "The alert applies: give each action an owner"
+            if form.cleaned_data["applies"] == "yes"
+            else "Recorded: the alert does not apply"
+        ),
+        then=response,
+        refusal_field="applies",
+        page=lambda form: _page(request, response, decision_form=form),
+    )
 
 
 @allow("POST")
 def response_lead(request, alert_id, ods_code):
     response = response_for(request, alert_id, ods_code, Perm.ALERTS_RESPOND)
-    form = LeadForm(request.POST, organisation=response.organisation)
-    if form.is_valid():
-        try:
-            services.response_lead_set(
-                by=request.user, response=response, lead=form.cleaned_data["lead"]
-            )
-        except ValidationError as error:
-            add_service_error(form, error, default_field="lead")
-        else:
-            return _done(request, response, "The lead is saved")
-    return _page(request, response, lead_form=form)
+    return form_page(
+        request,
+        LeadForm(request.POST, organisation=response.organisation),
+        save=lambda data: services.response_lead_set(
+            by=request.user, response=response, lead=data["lead"]
+        ),
+        saved="The lead is saved",
+        then=response,
+        refusal_field="lead",
+        page=lambda form: _page(request, response, lead_form=form),
+    )
 
 
 def _answer_for(request, response, action_pk, perm) -> AlertActionResponse:
@@ -245,27 +244,34 @@ def action_answer(request, alert_id, ods_code, action_pk):
     )
     if not may_assign:  # an owner records what they did; the MSO says who owns it
         form.fields["owner"].disabled = True
-    if request.method == "POST" and form.is_valid():
-        try:
-            services.action_response_save(
-                by=request.user,
-                answer=answer,
-                owner=form.cleaned_data["owner"],
-                state=form.cleaned_data["state"],
-                evidence=form.cleaned_data["evidence"],
-                completed_on=form.cleaned_data["completed_on"],
-            )
-        except ValidationError as error:
-            add_service_error(form, error, default_field="state")
-        else:
-            return _done(request, response, "The action is saved")
+    return form_page(
+        request,
+        form,
+        save=lambda data: services.action_response_save(
+            by=request.user,
+            answer=answer,
+            owner=data["owner"],
+            state=data["state"],
+            evidence=data["evidence"],
+            completed_on=data["completed_on"],
+        ),
+        saved="The action is saved",
+        then=response,
+        refusal_field="state",
+        page=lambda form: _answer_page(
+            request, response, answer, form=form, evidence_form=AttachmentForm()
+        ),
+    )
+
+
+def _answer_page(request, response, answer, *, form, evidence_form):
     context = {
         "response": response,
         "alert": response.alert,
         "organisation": response.organisation,
         "answer": answer,
         "form": form,
-        "evidence_form": AttachmentForm(),
+        "evidence_form": evidence_form,
         "files": answer.files.all(),
     }
     return render(request, "alerts/action_answer.html", context)
@@ -286,39 +292,35 @@ def evidence_create(request, alert_id, ods_code, action_pk):
 def _evidence_create(request, alert_id, ods_code, action_pk):
     response = response_for(request, alert_id, ods_code)
     answer = _answer_for(request, response, action_pk, Perm.ALERTS_ACT)
-    form = AttachmentForm(
-        request.POST, request.FILES, too_big=getattr(request, "upload_too_big", False)
-    )
-    if form.is_valid():
-        content_type, name = form.cleaned_data["identified"]
-        try:
-            services.evidence_add(
-                by=request.user,
-                answer=answer,
-                upload=form.cleaned_data["file"],
-                filename=name,
-                content_type=content_type,
-            )
-        except ValidationError as error:
-            add_service_error(form, error, default_field="file")
-        else:
-            messages.success(request, f"“{name}” is added")
-            return redirect(
-                "alerts:action", alert_id=alert_id, ods_code=ods_code, action_pk=action_pk
-            )
-    context = {
-        "response": response,
-        "alert": response.alert,
-        "organisation": response.organisation,
-        "answer": answer,
-        "form": ActionAnswerForm(
-            organisation=response.organisation,
-            initial={"owner": answer.owner, "state": answer.state, "evidence": answer.evidence},
+    return form_page(
+        request,
+        AttachmentForm(
+            request.POST, request.FILES, too_big=getattr(request, "upload_too_big", False)
         ),
-        "evidence_form": form,
-        "files": answer.files.all(),
-    }
-    return render(request, "alerts/action_answer.html", context)
+        save=lambda data: services.evidence_add(
+            by=request.user,
+            answer=answer,
+            upload=data["file"],
+            filename=data["identified"][1],
+            content_type=data["identified"][0],
+        ),
+        saved=lambda evidence: f"“{evidence.filename}” is added",
+        then=reverse(
+            "alerts:action",
+            kwargs={"alert_id": alert_id, "ods_code": ods_code, "action_pk": action_pk},
+        ),
+        refusal_field="file",
+        page=lambda form: _answer_page(
+            request,
+            response,
+            answer,
+            form=ActionAnswerForm(
+                organisation=response.organisation,
+                initial={"owner": answer.owner, "state": answer.state, "evidence": answer.evidence},
+            ),
+            evidence_form=form,
+        ),
+    )
 
 
 @allow("GET")
@@ -367,39 +369,50 @@ def response_complete(request, alert_id, ods_code):
 @allow("POST")
 def response_reopen(request, alert_id, ods_code):
     response = response_for(request, alert_id, ods_code, Perm.ALERTS_RESPOND)
-    form = ReopenForm(request.POST)
-    if form.is_valid():
-        try:
-            services.response_reopen(
-                by=request.user, response=response, reason=form.cleaned_data["reason"]
-            )
-        except ValidationError as error:
-            add_service_error(form, error, default_field="reason")
-        else:
-            return _done(request, response, "The response is reopened")
-    return _page(request, response, reopen_form=form)
+    return form_page(
+        request,
+        ReopenForm(request.POST),
+        save=lambda data: services.response_reopen(
+            by=request.user, response=response, reason=data["reason"]
+        ),
+        saved="The response is reopened",
+        then=response,
+        refusal_field="reason",
+        page=lambda form: _page(request, response, reopen_form=form),
+    )
 
 
 @allow("POST")
 def incident_link(request, alert_id, ods_code):
     response = response_for(request, alert_id, ods_code, Perm.ALERTS_RESPOND)
-    form = IncidentLinkForm(request.POST)
-    if form.is_valid():
-        incident = (
-            Incident.objects.visible_to(request.user)
-            .filter(organisation=response.organisation, reference=form.cleaned_data["reference"])
-            .first()
+    return form_page(
+        request,
+        IncidentLinkForm(request.POST),
+        save=lambda data: services.incident_link(
+            by=request.user,
+            response=response,
+            incident=_incident(request, response, data["reference"]),
+        ),
+        saved=lambda link: f"{link.incident.reference} is linked to the alert",
+        then=response,
+        refusal_field="reference",
+        page=lambda form: _page(request, response, link_form=form),
+    )
+
+
+def _incident(request, response, reference) -> Incident:
+    """The organisation's incident of that reference, if the person sees it."""
+    incident = (
+        Incident.objects.visible_to(request.user)
+        .filter(organisation=response.organisation, reference=reference)
+        .first()
+    )
+    if incident is None:
+        raise ValidationError(
+            f"No incident of {response.organisation.name} that you can see has the reference "
+            f"{reference}"
         )
-        if incident is None:
-            form.add_error(
-                "reference",
-                f"No incident of {response.organisation.name} that you can see has the reference "
-                f"{form.cleaned_data['reference']}",
-            )
-        else:
-            services.incident_link(by=request.user, response=response, incident=incident)
-            return _done(request, response, f"{incident.reference} is linked to the alert")
-    return _page(request, response, link_form=form)
+    return incident
 
 
 @allow("POST")

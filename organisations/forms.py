@@ -3,7 +3,15 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
-from core.nhsuk_forms.fields import NHSDateField
+from core.nhsuk_forms.fields import (
+    NHSDateField,
+    choose_from,
+    email_field,
+    radios,
+    select,
+    text_box,
+    text_field,
+)
 from core.nhsuk_forms.widgets import NHSRadioSelect
 
 from . import change_requests, register
@@ -141,35 +149,26 @@ class HolderForm(forms.Form):
     """Who holds a named post: a member of the organisation with an account, or someone named
     without one. "Does this person have an account?" reveals the right questions."""
 
-    has_account = forms.ChoiceField(
-        label="Does this person have an MSO Portal account?",
-        choices=[("yes", "Yes"), ("no", "No")],
-        widget=NHSRadioSelect(conditionals={"yes": ["user"], "no": ["name", "email"]}),
-        error_messages={
-            "required": "Select whether this person has an MSO Portal account",
-            "invalid_choice": "Select whether this person has an MSO Portal account",
-        },
+    has_account = radios(
+        "Does this person have an MSO Portal account?",
+        [("yes", "Yes"), ("no", "No")],
+        message="Select whether this person has an MSO Portal account",
+        conditionals={"yes": ["user"], "no": ["name", "email"]},
     )
-    user = forms.ModelChoiceField(
-        label="Who is it?",
-        queryset=User.objects.none(),
+    user = choose_from(
+        "Who is it?",
+        User.objects.none(),
+        message="Select a member of this organisation",
         required=False,
         empty_label="Select a member",
-        error_messages={"invalid_choice": "Select a member of this organisation"},
     )
-    name = forms.CharField(
-        label="Full name",
-        required=False,
-        max_length=200,
-        error_messages={"max_length": "Full name must be 200 characters or fewer"},
-    )
-    email = forms.EmailField(
-        label="Email address",
+    name = text_field("Full name", max_length=200, required=False)
+    email = email_field(
+        "Email address",
+        message="Enter their email address",
+        invalid="Enter an email address in the correct format, like name@nhs.net",
         required=False,
         help_text="Optional",
-        error_messages={
-            "invalid": "Enter an email address in the correct format, like name@nhs.net"
-        },
     )
 
     def __init__(self, *args, organisation, **kwargs):
@@ -216,11 +215,7 @@ END_ON = {
 class AppointmentCreateForm(HolderForm):
     """Record a named post holder."""
 
-    post = forms.ChoiceField(
-        label="Post",
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select a post", "invalid_choice": "Select a post"},
-    )
+    post = radios("Post", [], message="Select a post")
     start_on = NHSDateField(**START_ON)
     end_on = NHSDateField(**END_ON)
     field_order = ["post", "has_account", "user", "name", "email", "start_on", "end_on"]
@@ -248,12 +243,11 @@ class AppointmentChangeForm(forms.Form):
 
     start_on = NHSDateField(**START_ON)
     end_on = NHSDateField(**END_ON)
-    email = forms.EmailField(
-        label="Their email address",
+    email = email_field(
+        "Their email address",
+        message="Enter their email address",
+        invalid="Enter an email address in the correct format, like name@nhs.net",
         required=False,
-        error_messages={
-            "invalid": "Enter an email address in the correct format, like name@nhs.net"
-        },
     )
 
     def __init__(self, *args, appointment, **kwargs):
@@ -283,35 +277,28 @@ class AppointmentChangeForm(forms.Form):
 class AcceptInvitationForm(forms.Form):
     """A new person's name and password, chosen from their invitation link."""
 
-    full_name = forms.CharField(
-        label="Full name",
+    full_name = text_field(
+        "Full name",
         max_length=200,
+        message="Enter your full name",
         widget=forms.TextInput(attrs={"autocomplete": "name"}),
-        error_messages={
-            "required": "Enter your full name",
-            "max_length": "Full name must be 200 characters or fewer",
-        },
     )
-    password1 = forms.CharField(
-        label="Create a password",
+    password1 = text_field(
+        "Create a password",
+        max_length=128,
+        message="Create a password",
+        too_long="Password must be 128 characters or fewer",
         help_text="At least 12 characters. Avoid common words and your name.",
         strip=False,
-        max_length=128,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={
-            "required": "Create a password",
-            "max_length": "Password must be 128 characters or fewer",
-        },
     )
-    password2 = forms.CharField(
-        label="Confirm your password",
-        strip=False,
+    password2 = text_field(
+        "Confirm your password",
         max_length=128,
+        message="Confirm your password",
+        too_long="Password must be 128 characters or fewer",
+        strip=False,
         widget=forms.PasswordInput(attrs={"autocomplete": "new-password"}),
-        error_messages={
-            "required": "Confirm your password",
-            "max_length": "Password must be 128 characters or fewer",
-        },
     )
 
     def __init__(self, *args, email, **kwargs):
@@ -346,14 +333,8 @@ class ChangeRequestStartForm(forms.Form):
             "max_length": "Enter an ODS code of 3 to 6 letters and numbers, like RX1 or A81001",
         },
     )
-    kind = forms.ChoiceField(
-        label="What is changing?",
-        choices=ChangeRequest.Kind.choices,
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select what is changing",
-            "invalid_choice": "Select what is changing",
-        },
+    kind = radios(
+        "What is changing?", ChangeRequest.Kind.choices, message="Select what is changing"
     )
 
     def __init__(self, *args, user, **kwargs):
@@ -411,14 +392,7 @@ class ChangeRequestForm(forms.ModelForm):
         "max_length": "Email address must be 254 characters or fewer",
     }
 
-    name = forms.CharField(
-        label="Full name",
-        max_length=200,
-        error_messages={
-            "required": "Enter their full name",
-            "max_length": "Full name must be 200 characters or fewer",
-        },
-    )
+    name = text_field("Full name", max_length=200, message="Enter their full name")
     email = forms.EmailField(
         label="Email address",
         help_text="Their NHS or work email address, shown on the register",
@@ -439,49 +413,32 @@ class ChangeRequestForm(forms.ModelForm):
         help_text="A shared address that reaches whoever is MSO, for example mso@nhs.net",
         error_messages={"required": "Enter the generic MSO mailbox", **EMAIL_ERRORS},
     )
-    basis = forms.ChoiceField(
-        label="Is this person the organisation's first Patient Safety Specialist, a replacement "
+    basis = radios(
+        "Is this person the organisation's first Patient Safety Specialist, a replacement "
         "or an addition?",
-        choices=ChangeRequest.Basis.choices,
-        widget=NHSRadioSelect,
-        error_messages={
-            "required": "Select whether they are the first, a replacement or an addition",
-            "invalid_choice": "Select whether they are the first, a replacement or an addition",
-        },
+        ChangeRequest.Basis.choices,
+        message="Select whether they are the first, a replacement or an addition",
     )
-    replaces = forms.ModelChoiceField(
-        label="Whom do they replace?",
-        help_text="Only for a replacement: their last day is the day before this person starts",
-        queryset=Appointment.objects.none(),
+    replaces = choose_from(
+        "Whom do they replace?",
+        Appointment.objects.none(),
+        message="Select the Patient Safety Specialist who is replaced",
         required=False,
+        help_text="Only for a replacement: their last day is the day before this person starts",
         widget=NHSRadioSelect,
-        error_messages={"invalid_choice": "Select the Patient Safety Specialist who is replaced"},
     )
-    phone = forms.CharField(
-        label="Contact number",
-        max_length=30,
-        error_messages={
-            "required": "Enter their contact number",
-            "max_length": "Contact number must be 30 characters or fewer",
-        },
-    )
-    job_title = forms.CharField(
-        label="Job title",
-        help_text="Seen by the national patient safety team only",
+    phone = text_field("Contact number", max_length=30, message="Enter their contact number")
+    job_title = text_field(
+        "Job title",
         max_length=200,
-        error_messages={
-            "required": "Enter their job title",
-            "max_length": "Job title must be 200 characters or fewer",
-        },
-    )
-    pay_band = forms.ChoiceField(
-        label="Pay band",
+        message="Enter their job title",
         help_text="Seen by the national patient safety team only",
-        choices=[("", "Select a pay band"), *ChangeRequest.PayBand.choices],
-        error_messages={
-            "required": "Select their pay band",
-            "invalid_choice": "Select their pay band",
-        },
+    )
+    pay_band = select(
+        "Pay band",
+        [("", "Select a pay band"), *ChangeRequest.PayBand.choices],
+        message="Select their pay band",
+        help_text="Seen by the national patient safety team only",
     )
     guidance_considered = forms.BooleanField(
         label="The national guidance, Identifying Patient Safety Specialists, was considered "
@@ -491,12 +448,12 @@ class ChangeRequestForm(forms.ModelForm):
             "Specialists was considered"
         },
     )
-    note = forms.CharField(
-        label="Anything the network lead should know (optional)",
+    note = text_box(
+        "Anything the network lead should know (optional)",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "The note must be 2000 characters or fewer"},
+        rows=3,
+        too_long="The note must be 2000 characters or fewer",
     )
 
     class Meta:
@@ -543,25 +500,21 @@ class ChangeRequestForm(forms.ModelForm):
 
 
 class ChangeDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="Your decision",
-        choices=[
+    decision = radios(
+        "Your decision",
+        [
             ("approve", "Approve it: the register changes now"),
             ("reject", "Reject it"),
         ],
-        widget=forms.RadioSelect,
-        error_messages={
-            "required": "Select whether you approve or reject the change",
-            "invalid_choice": "Select whether you approve or reject the change",
-        },
+        message="Select whether you approve or reject the change",
     )
-    reason = forms.CharField(
-        label="Reason",
-        help_text="Needed when you reject it. Whoever asked sees it.",
+    reason = text_box(
+        "Reason",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "The reason must be 2000 characters or fewer"},
+        rows=3,
+        help_text="Needed when you reject it. Whoever asked sees it.",
+        too_long="The reason must be 2000 characters or fewer",
     )
 
     def clean(self):

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from alerts.permissions import Perm
 from core import exports
-from core.forms import add_service_error
+from core.forms import show_refusal
 from core.http import allow, query_string_without_page
 from organisations.access import access_for
 from organisations.choices import OrganisationKind, Region
@@ -201,7 +201,7 @@ def _alert_form(request, alert: Alert):
                 for message in error.error_dict.pop("actions", []):
                     actions._non_form_errors.extend(message.messages)
             if not hasattr(error, "error_dict") or error.error_dict:
-                add_service_error(form, error, default_field="reference")
+                show_refusal(form, error, "reference")
         else:
             messages.success(request, f"{draft.reference} is saved")
             return redirect(draft)

@@ -19,7 +19,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from core.working_days import working_days_after
-from notifications.registry import Reminder
+from notifications.registry import WHEN, Reminder, falling_due
 from organisations.choices import Post
 from organisations.reminders import holders, managers
 
@@ -220,27 +220,20 @@ def action_deadlines(on):
                 urls, urls_of = {}, ods
             if alert_id not in urls:
                 urls[alert_id] = _url(alert_id, ods)
-            for kind in _deadline_kinds((due_on - on).days):
-                owners = [owner] if owner else told.get(organisation, [])
-                if kind == "overdue-3-days":
-                    recipients = directors.get(organisation, [])
-                elif kind == "overdue":
-                    recipients = [*owners, *told.get(organisation, [])]
-                else:
-                    recipients = owners
-                late = kind.startswith("overdue")
-                title = f"{'Overdue: ' if late else ''}an action of {reference}"[:200]
-                body = (
-                    f"An action of alert {reference} {'was' if late else 'is'} due on "
-                    f"{due_on:%-d %B %Y}: {description[:200]}"
-                )
-                for recipient in dict.fromkeys(recipients):
-                    yield Reminder(
-                        subject=f"alert-action:{pk}",
-                        kind=kind,
-                        due_on=due_on,
-                        recipient_id=recipient,
-                        title=title,
-                        body=body,
-                        url=urls[alert_id],
-                    )
+            owners = [owner] if owner else told.get(organisation, [])
+            recipients = {
+                "overdue": [*owners, *told.get(organisation, [])],
+                "overdue-3-days": directors.get(organisation, []),
+            }
+            yield from falling_due(
+                on,
+                subject=f"alert-action:{pk}",
+                due_on=due_on,
+                recipients=lambda kind, recipients=recipients, owners=owners: recipients.get(
+                    kind, owners
+                ),
+                title=f"an action of {reference}",
+                body=f"An action of alert {reference} {WHEN}: {description[:200]}",
+                url=urls[alert_id],
+                kinds=_deadline_kinds,
+            )

@@ -7,8 +7,7 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from notifications.registry import Reminder
-from organisations.reminders import due_kind
+from notifications.registry import WHEN, Reminder, falling_due
 
 from .choices import Seat
 from .models import CommitteeMember, Meeting, MeetingAction
@@ -22,21 +21,15 @@ MINUTES_FORGOTTEN_AFTER = timedelta(days=90)
 def action_reminders(on):
     actions = MeetingAction.objects.open().filter(due_on__lte=on + timedelta(days=7))
     for action in actions.select_related("meeting__committee__organisation"):
-        kind = due_kind((action.due_on - on).days)
-        if kind is None:
-            continue
         committee = action.meeting.committee
-        when = "was due" if kind == "overdue" else "is due"
-        yield Reminder(
+        yield from falling_due(
+            on,
             subject=f"committee-action:{action.pk}",
-            kind=kind,
             due_on=action.due_on,
-            recipient_id=action.owner_id,
-            title=f"{'Overdue: ' if kind == 'overdue' else ''}an action of the {committee.name}",
-            body=(
-                f"The action you own from the {committee.name}'s meeting {when} on "
-                f"{action.due_on:%-d %B %Y}: {action.description[:200]}"
-            ),
+            recipients=[action.owner_id],
+            title=f"an action of the {committee.name}",
+            body=f"The action you own from the {committee.name}'s meeting {WHEN}: "
+            f"{action.description[:200]}",
             url=action.get_absolute_url(),  # its owner may see nothing else of the committee
         )
 

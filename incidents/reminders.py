@@ -10,8 +10,8 @@ from datetime import timedelta
 
 from django.utils import timezone
 
-from notifications.registry import Reminder
-from organisations.reminders import due_kind, managers
+from notifications.registry import WHEN, Reminder, falling_due
+from organisations.reminders import managers
 
 from .models import Incident, IncidentAction, Status
 
@@ -25,21 +25,15 @@ def action_reminders(on):
         due_on__lte=on + timedelta(days=7),
     ).select_related("incident")
     for action in actions:
-        kind = due_kind((action.due_on - on).days)
-        if kind is None:
-            continue
         incident = action.incident
-        when = "was due" if kind == "overdue" else "is due"
-        yield Reminder(
+        yield from falling_due(
+            on,
             subject=f"incident-action:{action.pk}",
-            kind=kind,
             due_on=action.due_on,
-            recipient_id=action.owner_id,
-            title=f"{'Overdue: ' if kind == 'overdue' else ''}an action from {incident.reference}",
-            body=(
-                f"The action you own from incident {incident.reference} {when} on "
-                f"{action.due_on:%-d %B %Y}: {action.description[:200]}"
-            ),
+            recipients=[action.owner_id],
+            title=f"an action from {incident.reference}",
+            body=f"The action you own from incident {incident.reference} {WHEN}: "
+            f"{action.description[:200]}",
             url=incident.get_absolute_url(),
         )
 

@@ -10,7 +10,7 @@ from datetime import timedelta
 from django.utils import timezone
 
 from core.working_days import working_days_after
-from notifications.registry import Reminder
+from notifications.registry import WHEN, Reminder, falling_due
 from organisations.models import Appointment, ChangeRequest
 from organisations.reminders import vacancy_reminder
 
@@ -76,16 +76,21 @@ def workplan_reminders(on):
         status__in=WorkplanItem.OPEN, due_on__lte=on + timedelta(days=WORKPLAN_DUE_WITHIN_DAYS)
     ).select_related("network")
     for item in items:
-        late = item.due_on < on
-        yield Reminder(
+        yield from falling_due(
+            on,
             subject=f"workplan-item:{item.pk}",
-            kind="overdue" if late else f"due-in-{WORKPLAN_DUE_WITHIN_DAYS}-days",
             due_on=item.due_on,
-            recipient_id=item.owner_id,
-            title=f"{'Overdue: ' if late else ''}{item.title}"[:200],
-            body=(
-                f"An item of the workplan of {item.network.name} {'was' if late else 'is'} due "
-                f"on {item.due_on:%-d %B %Y}: {item.title}. Update its status when it moves on."
-            ),
+            recipients=[item.owner_id],
+            title=item.title,
+            body=f"An item of the workplan of {item.network.name} {WHEN}: {item.title}. "
+            "Update its status when it moves on.",
             url=item.get_absolute_url(),
+            kinds=_workplan_kinds,
         )
+
+
+def _workplan_kinds(days_left: int) -> list[str]:
+    """Once in the week before, and once overdue."""
+    if days_left < 0:
+        return ["overdue"]
+    return [f"due-in-{WORKPLAN_DUE_WITHIN_DAYS}-days"]

@@ -5,7 +5,7 @@ from datetime import timedelta
 
 from django.db import models
 
-from notifications.registry import Reminder
+from notifications.registry import WHEN, Reminder, falling_due
 
 from .choices import MANAGING_POSTS, Post
 from .models import Appointment, HandoverItem
@@ -49,19 +49,6 @@ def managers(organisation_ids, on) -> dict[int, list[int]]:
     return found
 
 
-def due_kind(days_left: int) -> str | None:
-    """Which reminder an item is due, by the days left: once in the week before, once the day
-    before ("due-tomorrow", or on the day itself for an item first seen then: the message says
-    the date), once when overdue (the engine sends each once, whatever day the sweep runs)."""
-    if days_left < 0:
-        return "overdue"
-    if days_left <= 1:
-        return "due-tomorrow"
-    if days_left <= 7:
-        return "due-in-7-days"
-    return None
-
-
 def handover_reminders(on):
     items = list(
         HandoverItem.objects.filter(
@@ -75,27 +62,22 @@ def handover_reminders(on):
     directors = holders(organisations, [Post.BOARD_DIRECTOR], on)
     managers = holders(organisations, MANAGING_POSTS, on)
     for item in items:
-        kind = due_kind((item.due_on - on).days)
-        if kind is None:
-            continue
         handover, organisation = item.handover, item.handover.organisation
-        recipients = [item.owner_id] if item.owner_id else managers.get(organisation.pk, [])
-        if kind == "overdue":  # the board director is told too
-            recipients = [*recipients, *directors.get(organisation.pk, [])]
-        when = {"overdue": "was due", "due-tomorrow": "is due", "due-in-7-days": "is due"}[kind]
-        for recipient in dict.fromkeys(recipients):
-            yield Reminder(
-                subject=f"handover-item:{item.pk}",
-                kind=kind,
-                due_on=item.due_on,
-                recipient_id=recipient,
-                title=f"{'Overdue: ' if kind == 'overdue' else ''}{item.get_task_display()}",
-                body=(
-                    f"In the handover of {handover.appointment.holder_name} as MSO of "
-                    f"{organisation.name}: this {when} on {item.due_on:%-d %B %Y}."
-                ),
-                url=handover.get_absolute_url(),
-            )
+        owners = [item.owner_id] if item.owner_id else managers.get(organisation.pk, [])
+        # Once it is overdue the board director is told too.
+        overdue = [*owners, *directors.get(organisation.pk, [])]
+        yield from falling_due(
+            on,
+            subject=f"handover-item:{item.pk}",
+            due_on=item.due_on,
+            recipients=lambda kind, owners=owners, overdue=overdue: (
+                overdue if kind == "overdue" else owners
+            ),
+            title=item.get_task_display(),
+            body=f"In the handover of {handover.appointment.holder_name} as MSO of "
+            f"{organisation.name}: this {WHEN}.",
+            url=handover.get_absolute_url(),
+        )
 
 
 def vacancy_reminders(on):

@@ -6,8 +6,14 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 
 from core import uploads
-from core.nhsuk_forms.fields import NHSDateField
-from core.nhsuk_forms.widgets import NHSRadioSelect
+from core.nhsuk_forms.fields import (
+    NHSDateField,
+    choose_from,
+    radios,
+    select,
+    text_box,
+    text_field,
+)
 from organisations.choices import OrganisationKind, Region
 from organisations.forms import SearchForm, known_organisations
 
@@ -42,6 +48,7 @@ class TimeField(forms.Field):
 
 
 class EventForm(forms.ModelForm):
+    title = text_field("Title", max_length=200, message="Enter the title of the event")
     on = NHSDateField(
         label="Date",
         help_text="For example, 12 1 2027",
@@ -61,8 +68,6 @@ class EventForm(forms.ModelForm):
     class Meta:
         model = Event
         fields = ["title", "joining_link", "agenda"]
-        labels = {"title": "Title"}
-        error_messages = {"title": {"required": "Enter the title of the event"}}
         widgets = {"agenda": forms.Textarea(attrs={"rows": 5})}
 
     field_order = ["title", "on", "starts", "ends", "joining_link", "agenda"]
@@ -99,16 +104,12 @@ class EventForm(forms.ModelForm):
 class ResourceForm(forms.Form):
     """Share a document or a link. The file is checked by its content (uploads.py)."""
 
-    title = forms.CharField(
-        label="Title",
-        max_length=200,
-        error_messages={"required": "Enter a title"},
-    )
-    shape = forms.ChoiceField(
-        label="What are you sharing?",
-        choices=[("file", "A document"), ("link", "A link to a web page")],
-        widget=NHSRadioSelect(conditionals={"file": ["file"], "link": ["link"]}),
-        error_messages={"required": "Select whether you are sharing a document or a link"},
+    title = text_field("Title", max_length=200, message="Enter a title")
+    shape = radios(
+        "What are you sharing?",
+        [("file", "A document"), ("link", "A link to a web page")],
+        message="Select whether you are sharing a document or a link",
+        conditionals={"file": ["file"], "link": ["link"]},
     )
     file = forms.FileField(
         label="Document",
@@ -126,16 +127,18 @@ class ResourceForm(forms.Form):
         help_text="For example, https://www.england.nhs.uk/patient-safety/",
         error_messages={"invalid": "Enter a web address, like https://www.nhs.uk"},
     )
-    description = forms.CharField(
-        label="What it is and why it helps (optional)",
+    description = text_box(
+        "What it is and why it helps (optional)",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
+        rows=3,
+        too_long="What it is and why it helps must be 2,000 characters or fewer",
     )
-    tags = forms.CharField(
-        label="Tags (optional)",
+    tags = text_field(
+        "Tags (optional)",
         required=False,
         max_length=300,
+        too_long="Tags must be 300 characters or fewer",
         help_text="Separate them with commas, for example: insulin, handover, audit",
     )
 
@@ -187,18 +190,14 @@ class BuddyOfferForm(forms.ModelForm):
         widget=forms.CheckboxSelectMultiple,
         error_messages={"required": "Select at least one kind of organisation"},
     )
-    capacity = forms.TypedChoiceField(
-        label="How many new MSOs could you support at a time?",
-        choices=[(n, str(n)) for n in range(1, 6)],
+    capacity = radios(
+        "How many new MSOs could you support at a time?",
+        [(n, str(n)) for n in range(1, 6)],
+        message="Select how many new MSOs you could support",
+        field=forms.TypedChoiceField,
         coerce=int,
-        widget=forms.RadioSelect,
-        error_messages={"required": "Select how many new MSOs you could support"},
     )
-    region = forms.ChoiceField(
-        label="Your region",
-        choices=Region.choices,
-        error_messages={"required": "Select your region"},
-    )
+    region = select("Your region", Region.choices, message="Select your region")
 
     class Meta:
         model = BuddyOffer
@@ -243,38 +242,27 @@ class ODSCodesField(forms.CharField):
 
 
 class WorkplanItemForm(forms.ModelForm):
-    priority = forms.CharField(
-        label="Regional priority",
+    priority = text_field(
+        "Regional priority",
+        max_length=200,
+        message="Enter the regional priority it answers",
+        too_long="The priority must be 200 characters or fewer",
         help_text="The priority of the region this item answers, for example, opioid safety",
-        max_length=200,
-        error_messages={
-            "required": "Enter the regional priority it answers",
-            "max_length": "The priority must be 200 characters or fewer",
-        },
     )
-    title = forms.CharField(
-        label="What the network will do",
+    title = text_field(
+        "What the network will do",
         max_length=200,
-        error_messages={
-            "required": "Enter what the network will do",
-            "max_length": "This must be 200 characters or fewer",
-        },
+        message="Enter what the network will do",
+        too_long="This must be 200 characters or fewer",
     )
-    description = forms.CharField(
-        label="More detail (optional)",
+    description = text_box(
+        "More detail (optional)",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": "The detail must be 2000 characters or fewer"},
+        too_long="The detail must be 2000 characters or fewer",
     )
-    owner = forms.ModelChoiceField(
-        label="Owner",
-        help_text="A member of the network",
-        queryset=None,
-        error_messages={
-            "required": "Select the member who owns it",
-            "invalid_choice": "Select the member who owns it",
-        },
+    owner = choose_from(
+        "Owner", None, message="Select the member who owns it", help_text="A member of the network"
     )
     involved = ODSCodesField(
         label="Organisations involved (optional)",
@@ -287,12 +275,7 @@ class WorkplanItemForm(forms.ModelForm):
         help_text="For example, 31 3 2027",
         error_messages={"required": "Enter when it is due"},
     )
-    status = forms.ChoiceField(
-        label="Status",
-        choices=WorkplanItem.Status.choices,
-        widget=NHSRadioSelect,
-        error_messages={"required": "Select its status", "invalid_choice": "Select its status"},
-    )
+    status = radios("Status", WorkplanItem.Status.choices, message="Select its status")
 
     class Meta:
         model = WorkplanItem
@@ -314,12 +297,7 @@ class WorkplanItemForm(forms.ModelForm):
 
 
 class WorkplanStatusForm(forms.Form):
-    status = forms.ChoiceField(
-        label="Where is it now?",
-        choices=WorkplanItem.Status.choices,
-        widget=NHSRadioSelect,
-        error_messages={"required": "Select its status", "invalid_choice": "Select its status"},
-    )
+    status = radios("Where is it now?", WorkplanItem.Status.choices, message="Select its status")
 
 
 def _months(count=12) -> list[tuple[str, str]]:
@@ -333,29 +311,24 @@ def _months(count=12) -> list[tuple[str, str]]:
 
 
 class WebinarOfferForm(forms.ModelForm):
-    topic = forms.CharField(
-        label="Topic",
+    topic = text_field(
+        "Topic",
         max_length=200,
-        error_messages={
-            "required": "Enter the topic of your talk",
-            "max_length": "The topic must be 200 characters or fewer",
-        },
+        message="Enter the topic of your talk",
+        too_long="The topic must be 200 characters or fewer",
     )
-    summary = forms.CharField(
-        label="What you would cover (optional)",
+    summary = text_box(
+        "What you would cover (optional)",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 4}),
-        error_messages={"max_length": "The summary must be 2000 characters or fewer"},
+        too_long="The summary must be 2000 characters or fewer",
     )
-    preferred_month = forms.TypedChoiceField(
-        label="Month you would like",
+    preferred_month = select(
+        "Month you would like",
+        (),
+        message="Select the month you would like",
+        field=forms.TypedChoiceField,
         coerce=datetime.date.fromisoformat,
-        choices=(),
-        error_messages={
-            "required": "Select the month you would like",
-            "invalid_choice": "Select the month you would like",
-        },
     )
 
     class Meta:
@@ -369,29 +342,25 @@ class WebinarOfferForm(forms.ModelForm):
 
 
 class WebinarDecisionForm(forms.Form):
-    decision = forms.ChoiceField(
-        label="Your decision",
-        choices=[("accept", "Accept it for an event"), ("decline", "Decline it")],
-        widget=NHSRadioSelect,
-        error_messages={
-            "required": "Select whether you accept or decline the offer",
-            "invalid_choice": "Select whether you accept or decline the offer",
-        },
+    decision = radios(
+        "Your decision",
+        [("accept", "Accept it for an event"), ("decline", "Decline it")],
+        message="Select whether you accept or decline the offer",
     )
-    event = forms.ModelChoiceField(
-        label="Event",
-        help_text="Needed when you accept it: its agenda will show the talk",
-        queryset=None,
+    event = choose_from(
+        "Event",
+        None,
+        message="Select one of the network's coming events",
         required=False,
-        error_messages={"invalid_choice": "Select one of the network's coming events"},
+        help_text="Needed when you accept it: its agenda will show the talk",
     )
-    reason = forms.CharField(
-        label="Reason",
-        help_text="Needed when you decline it. The member sees it.",
+    reason = text_box(
+        "Reason",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 3}),
-        error_messages={"max_length": "The reason must be 2000 characters or fewer"},
+        rows=3,
+        help_text="Needed when you decline it. The member sees it.",
+        too_long="The reason must be 2000 characters or fewer",
     )
 
     def __init__(self, *args, network, **kwargs):

@@ -37,6 +37,8 @@ def show_refusal(form, error: ValidationError, field: str | None = None) -> None
     names; else on ``field`` (the one the refusal concerns), or the form's ``errors_field``;
     else in the error summary."""
     default = field or getattr(form, "errors_field", "") or None
+    if default not in form.fields:  # a field this form leaves out: the error summary
+        default = None
     if hasattr(error, "error_dict"):
         for name, errors in error.error_dict.items():
             target = name if name in form.fields else default

@@ -4,7 +4,7 @@ from django import forms
 
 from accounts.models import User
 from core.forms import ErrorsOnFields
-from core.nhsuk_forms.fields import NHSDateField
+from core.nhsuk_forms.fields import NHSDateField, choose_from, radios, select, text_field
 from core.nhsuk_forms.fields import text_box as _text
 from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
 from organisations.choices import OrganisationKind, Region
@@ -15,20 +15,18 @@ from .models import Alert
 
 
 class AlertForm(forms.ModelForm):
-    reference = forms.CharField(
-        label="Reference",
+    reference = text_field(
+        "Reference",
         max_length=60,
+        message="Enter the alert's reference",
         help_text="As issued, for example NatPSA/2026/004/NHSPS",
-        error_messages={"required": "Enter the alert's reference"},
         widget=forms.TextInput(attrs={"class": "nhsuk-input--width-20", "spellcheck": "false"}),
     )
-    title = forms.CharField(
-        label="Title", max_length=300, error_messages={"required": "Enter the alert's title"}
-    )
-    issuer = forms.ChoiceField(
-        label="Issued by",
-        choices=[("", "Select who issued it"), *choices.Issuer.choices],
-        error_messages={"required": "Select who issued it"},
+    title = text_field("Title", max_length=300, message="Enter the alert's title")
+    issuer = select(
+        "Issued by",
+        [("", "Select who issued it"), *choices.Issuer.choices],
+        message="Select who issued it",
     )
     alert_type = forms.ChoiceField(
         label="Type of alert",
@@ -152,11 +150,11 @@ def action_formset(data=None, *, initial=None, rows=None):
 
 class DecisionForm(ErrorsOnFields, forms.Form):
     errors_field = "applies"
-    applies = forms.ChoiceField(
-        label="Does the alert apply to the organisation?",
-        choices=[("yes", "Yes: we have something to do"), ("no", "No, it does not apply")],
-        widget=NHSRadioSelect(conditionals={"no": ["rationale"]}),
-        error_messages={"required": "Select whether the alert applies"},
+    applies = radios(
+        "Does the alert apply to the organisation?",
+        [("yes", "Yes: we have something to do"), ("no", "No, it does not apply")],
+        message="Select whether the alert applies",
+        conditionals={"no": ["rationale"]},
     )
     rationale = _text(
         "Why does it not apply?",
@@ -168,12 +166,12 @@ class DecisionForm(ErrorsOnFields, forms.Form):
 
 
 class LeadForm(forms.Form):
-    lead = forms.ModelChoiceField(
-        label="Who leads the response?",
-        queryset=User.objects.none(),
+    lead = choose_from(
+        "Who leads the response?",
+        User.objects.none(),
+        message="Select a member of the organisation",
         required=False,
         empty_label="Nobody yet",
-        error_messages={"invalid_choice": "Select a member of the organisation"},
     )
 
     def __init__(self, *args, organisation, **kwargs):
@@ -182,18 +180,18 @@ class LeadForm(forms.Form):
 
 
 class ActionAnswerForm(forms.Form):
-    owner = forms.ModelChoiceField(
-        label="Who owns it?",
-        queryset=User.objects.none(),
+    owner = choose_from(
+        "Who owns it?",
+        User.objects.none(),
+        message="Select a member of the organisation",
         required=False,
         empty_label="Nobody yet",
-        error_messages={"invalid_choice": "Select a member of the organisation"},
     )
-    state = forms.ChoiceField(
-        label="How far has it got?",
-        choices=choices.ActionState.choices,
-        widget=NHSRadioSelect(conditionals={"done": ["completed_on"]}),
-        error_messages={"required": "Select how far it has got"},
+    state = radios(
+        "How far has it got?",
+        choices.ActionState.choices,
+        message="Select how far it has got",
+        conditionals={"done": ["completed_on"]},
     )
     completed_on = NHSDateField(label="Date completed", required=False, allow_future=False)
     evidence = _text(
@@ -223,11 +221,11 @@ class ReopenForm(forms.Form):
 
 
 class IncidentLinkForm(forms.Form):
-    reference = forms.CharField(
-        label="Incident reference",
+    reference = text_field(
+        "Incident reference",
         max_length=40,
+        message="Enter the incident's reference",
         help_text="For example, RX1-2026-000123",
-        error_messages={"required": "Enter the incident's reference"},
     )
 
     def clean_reference(self):

@@ -7,7 +7,7 @@ from django import forms
 
 from accounts.models import User
 from core import uploads
-from core.nhsuk_forms.fields import NHSDateField, text_box
+from core.nhsuk_forms.fields import NHSDateField, choose_from, radios, text_box, text_field
 from core.nhsuk_forms.widgets import NHSRadioSelect
 from incidents.forms import NoPatientIdentifiers
 from organisations.services import members_of
@@ -35,32 +35,10 @@ class ReferencesField(forms.CharField):
         return "\n".join(value) if isinstance(value, list | tuple) else value
 
 
-def _lead_field(label, message):
-    return forms.ModelChoiceField(
-        label=label,
-        queryset=User.objects.none(),
-        empty_label="Choose a member of the organisation",
-        error_messages={"required": message, "invalid_choice": message},
-    )
-
-
-def _char(label, *, max_length, message="", required=True, help_text=""):
-    return forms.CharField(
-        label=label,
-        max_length=max_length,
-        required=required,
-        help_text=help_text,
-        error_messages={
-            "required": message,
-            "max_length": f"{label} must be {max_length:,} characters or fewer",
-        },
-    )
-
-
 class ProjectForm(NoPatientIdentifiers, forms.ModelForm):
     checked_text = ("aim", "co_production", "title", "medicines")
 
-    title = _char("Title", max_length=200, message="Enter the project's title")
+    title = text_field("Title", max_length=200, message="Enter the project's title")
     aim = text_box(
         "Aim",
         max_length=2000,
@@ -70,33 +48,38 @@ class ProjectForm(NoPatientIdentifiers, forms.ModelForm):
         "reduce omitted doses of time-critical medicines on the medical wards by half by "
         "31 March 2027",
     )
-    medicines = _char("Medicines it is about (optional)", max_length=300, required=False)
-    lead = _lead_field("Who leads it?", "Choose who leads the project")
+    medicines = text_field(
+        "Medicines it is about (optional)",
+        max_length=300,
+        required=False,
+        too_long="Medicines must be 300 characters or fewer",
+    )
+    lead = choose_from(
+        "Who leads it?",
+        User.objects.none(),
+        message="Choose who leads the project",
+        empty_label="Choose a member of the organisation",
+    )
     started_on = NHSDateField(label="Start date", help_text="For example, 1 9 2026")
-    measure = _char(
+    measure = text_field(
         "What does it measure?",
         max_length=200,
         message="Enter what the project measures",
+        too_long="What it measures must be 200 characters or fewer",
         help_text="The outcome or process measure on its run chart, for example: omitted "
         "doses of time-critical medicines",
     )
-    measure_unit = _char(
+    measure_unit = text_field(
         "Unit",
         max_length=60,
         message="Enter the measure's unit",
         help_text="For example: %, doses, per 1,000 bed days",
     )
-    frequency = forms.ChoiceField(
-        label="How often is it measured?",
-        choices=Frequency.choices,
-        widget=NHSRadioSelect,
-        error_messages={"required": "Select how often it is measured"},
+    frequency = radios(
+        "How often is it measured?", Frequency.choices, message="Select how often it is measured"
     )
-    better = forms.ChoiceField(
-        label="Which way is improvement?",
-        choices=Better.choices,
-        widget=NHSRadioSelect,
-        error_messages={"required": "Select which way is improvement"},
+    better = radios(
+        "Which way is improvement?", Better.choices, message="Select which way is improvement"
     )
     co_production = text_box(
         "Co-production (optional)",
@@ -171,10 +154,11 @@ class MeasurePointForm(forms.ModelForm):
             "max_whole_digits": "The value must be less than 100,000,000",
         },
     )
-    note = _char(
+    note = text_field(
         "Note (optional)",
         max_length=300,
         required=False,
+        too_long="Note must be 300 characters or fewer",
         help_text="Anything that explains the value, for example: ward closed for 2 weeks",
     )
 
@@ -193,10 +177,11 @@ class CycleForm(NoPatientIdentifiers, forms.ModelForm):
 
     checked_text = ("change", "plan", "do", "study", "act")
 
-    change = _char(
+    change = text_field(
         "What change are you testing?",
         max_length=200,
         message="Enter the change you are testing",
+        too_long="The change you are testing must be 200 characters or fewer",
         help_text="For example: a time-critical medicines sticker on the drug chart",
     )
     plan = text_box(
@@ -214,12 +199,11 @@ class CycleForm(NoPatientIdentifiers, forms.ModelForm):
         help_text="What the measure and the team found, against the prediction",
     )
     act = text_box("Act (optional)", required=False, max_length=2000, help_text="What next")
-    decision = forms.ChoiceField(
-        label="Decision (optional until the cycle ends)",
+    decision = radios(
+        "Decision (optional until the cycle ends)",
+        [("", "Not yet: the cycle is running"), *PdsaCycle.Decision.choices],
+        message="Select a decision",
         required=False,
-        choices=[("", "Not yet: the cycle is running"), *PdsaCycle.Decision.choices],
-        widget=NHSRadioSelect,
-        error_messages={"invalid_choice": "Select a decision"},
     )
     ends_on = NHSDateField(
         label="Date it ended (with the decision)",
@@ -252,14 +236,13 @@ class CycleForm(NoPatientIdentifiers, forms.ModelForm):
 class FinishForm(NoPatientIdentifiers, forms.Form):
     checked_text = ("results",)
 
-    status = forms.ChoiceField(
-        label="How did it end?",
-        choices=[
+    status = radios(
+        "How did it end?",
+        [
             (Project.Status.FINISHED, "Finished: it reached its end"),
             (Project.Status.STOPPED, "Stopped before its end"),
         ],
-        widget=NHSRadioSelect,
-        error_messages={"required": "Select how it ended"},
+        message="Select how it ended",
     )
     finished_on = NHSDateField(label="End date", allow_future=False)
     results = text_box(
@@ -294,10 +277,11 @@ class ShareForm(forms.Form):
             "invalid_choice": "Select one of your networks",
         },
     )
-    tags = _char(
+    tags = text_field(
         "Tags (optional)",
         max_length=300,
         required=False,
+        too_long="Tags must be 300 characters or fewer",
         help_text="Separate them with commas, for example: insulin, omitted doses",
     )
 
@@ -312,23 +296,30 @@ class ProtocolForm(NoPatientIdentifiers, forms.ModelForm):
 
     checked_text = ("summary", "title", "medicines")
 
-    title = _char(
+    title = text_field(
         "Title",
         max_length=200,
         message="Enter the protocol's title",
         help_text="For example: Insulin prescribing and administration for adults",
     )
-    medicines = _char(
+    medicines = text_field(
         "Medicines it covers",
         max_length=300,
         message="Enter the medicines it covers",
         help_text="For example: insulin",
     )
     summary = text_box("Summary (optional)", required=False, max_length=2000, rows=3)
-    version = _char("Version", max_length=20, message="Enter the version", help_text="e.g. 3.1")
+    version = text_field(
+        "Version", max_length=20, message="Enter the version", help_text="e.g. 3.1"
+    )
     approved_on = NHSDateField(label="Date approved", allow_future=False)
     review_on = NHSDateField(label="Next review", help_text="For example, 1 12 2028")
-    owner = _lead_field("Who keeps it?", "Choose who keeps the protocol")
+    owner = choose_from(
+        "Who keeps it?",
+        User.objects.none(),
+        message="Choose who keeps the protocol",
+        empty_label="Choose a member of the organisation",
+    )
     file = forms.FileField(
         label="Document",
         required=False,

@@ -5,7 +5,7 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
-from core.nhsuk_forms.fields import NHSDateField
+from core.nhsuk_forms.fields import NHSDateField, radios, select, text_field
 from core.nhsuk_forms.fields import text_box as _text
 from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
 from organisations.forms import known_organisations
@@ -21,18 +21,6 @@ def _radios(codes: choices.CodeList | list, *, hints=None, conditionals=None):
         choices=codes.choices if isinstance(codes, choices.CodeList) else codes,
         choice_hints=hints,
         conditionals=conditionals,
-    )
-
-
-def _choice(label, codes, message, *, required=True, widget=None, help_text=""):
-    """A single choice from a code list, with the manual's "Select …" message."""
-    return forms.ChoiceField(
-        label=label,
-        choices=codes.choices if isinstance(codes, choices.CodeList) else codes,
-        required=required,
-        help_text=help_text,
-        widget=widget or forms.RadioSelect,
-        error_messages={"required": message, "invalid_choice": message},
     )
 
 
@@ -123,27 +111,21 @@ class ReportForm(NoPatientIdentifiers, forms.Form):
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-5"}),
         error_messages={"invalid": "Enter the time as hours and minutes, like 14:30"},
     )
-    time_bracket = _choice(
+    time_bracket = radios(
         "Or the shift",
-        choices.TIME_BRACKETS,
-        "Select the shift",
+        choices.TIME_BRACKETS.choices,
+        message="Select the shift",
         required=False,
         help_text="Answer this if you do not know the time",
     )
-    location = _choice(
-        "Where did it happen?",
-        choices.LOCATIONS,
-        "Select where it happened",
-        widget=forms.Select,
+    location = select(
+        "Where did it happen?", choices.LOCATIONS.choices, message="Select where it happened"
     )
-    service_area = forms.CharField(
-        label="Ward, department or service",
+    service_area = text_field(
+        "Ward, department or service",
         required=False,
         max_length=200,
         help_text="For example, Ward 12 (acute medicine)",
-        error_messages={
-            "max_length": "Ward, department or service must be 200 characters or fewer"
-        },
     )
     what_happened = _text(
         "What happened?",
@@ -159,31 +141,34 @@ class ReportForm(NoPatientIdentifiers, forms.Form):
         rows=3,
         help_text="For example, the doctor was told and the patient monitored",
     )
-    reached_patient = _choice(
+    reached_patient = radios(
         "Did the medicine reach the patient?",
-        choices.YES_NO_UNKNOWN,
-        "Select whether the medicine reached the patient",
-        widget=_radios(choices.YES_NO_UNKNOWN),
+        choices.YES_NO_UNKNOWN.choices,
+        message="Select whether the medicine reached the patient",
     )
-    physical_harm = _choice(
-        "Physical harm to the patient",
-        choices.PHYSICAL_HARM,
-        "Select the level of physical harm",
-        widget=_radios(choices.PHYSICAL_HARM, hints=_harm_hints()),
+    physical_harm = forms.ChoiceField(  # its radios carry hints, which radios() does not take
+        label="Physical harm to the patient",
+        choices=choices.PHYSICAL_HARM.choices,
         help_text="As far as you know now: the reviewer can change it",
+        widget=_radios(choices.PHYSICAL_HARM, hints=_harm_hints()),
+        error_messages={
+            "required": "Select the level of physical harm",
+            "invalid_choice": "Select the level of physical harm",
+        },
     )
-    psychological_harm = _choice(
+    psychological_harm = radios(
         "Psychological harm to the patient",
-        choices.PSYCHOLOGICAL_HARM,
-        "Select the level of psychological harm",
+        choices.PSYCHOLOGICAL_HARM.choices,
+        message="Select the level of psychological harm",
     )
-    age_bracket = _choice(
+    age_bracket = select(
         "Patient's age",
         [("", "Select an age range"), *choices.AGE_BRACKETS.choices],
-        "Select the patient's age range",
-        widget=forms.Select,
+        message="Select the patient's age range",
     )
-    gender = _choice("Patient's gender", choices.GENDERS, "Select the patient's gender")
+    gender = radios(
+        "Patient's gender", choices.GENDERS.choices, message="Select the patient's gender"
+    )
 
     def clean(self):
         cleaned = super().clean()
@@ -210,26 +195,19 @@ MEDICINE_KEYS = ("name", "route", "dose", "dmd_code", "cd_schedule")
 class MedicineForm(NoPatientIdentifiers, forms.Form):
     checked_text = ("name", "dose")
 
-    name = forms.CharField(
-        label="Medicine",
+    name = text_field(
+        "Medicine",
         max_length=200,
         required=False,
         help_text="The name you know it by, for example Apixaban 5 mg tablets",
-        error_messages={"max_length": "Medicine must be 200 characters or fewer"},
     )
-    route = forms.ChoiceField(
-        label="Route",
+    route = select(
+        "Route",
+        [("", "Select a route"), *choices.Route.choices],
+        message="Select a route",
         required=False,
-        choices=[("", "Select a route"), *choices.Route.choices],
-        error_messages={"invalid_choice": "Select a route"},
     )
-    dose = forms.CharField(
-        label="Dose",
-        max_length=100,
-        required=False,
-        help_text="For example, 10 units",
-        error_messages={"max_length": "Dose must be 100 characters or fewer"},
-    )
+    dose = text_field("Dose", max_length=100, required=False, help_text="For example, 10 units")
     dmd_code = forms.RegexField(
         label="dm+d code, if you know it",
         regex=r"^\d{6,18}$",
@@ -244,16 +222,16 @@ class MedicineForm(NoPatientIdentifiers, forms.Form):
         if reviewer:
             # The reviewer can put right a flag worked out from the name. A medicine added
             # here is flagged from its name, as it is for the reporter.
-            self.fields["cd_schedule"] = forms.ChoiceField(
-                label="Controlled drug",
-                required=False,
-                initial=medicine_flags.FROM_NAME,
-                choices=[
+            self.fields["cd_schedule"] = select(
+                "Controlled drug",
+                [
                     (medicine_flags.FROM_NAME, "Work it out from the name"),
                     ("", "Not a controlled drug"),
                     *choices.CdSchedule.choices,
                 ],
-                error_messages={"invalid_choice": "Select whether it is a controlled drug"},
+                message="Select whether it is a controlled drug",
+                required=False,
+                initial=medicine_flags.FROM_NAME,
             )
 
     def clean(self):
@@ -311,12 +289,11 @@ class DetailForm(forms.Form):
     """The medication problem in LFPSE's terms, and governance: optional for a reporter, and
     completed by the reviewer."""
 
-    service_type = _choice(
+    service_type = select(
         "Type of service",
         [("", "Select a type of service"), *choices.SERVICE_TYPES.choices],
-        "Select a type of service",
+        message="Select a type of service",
         required=False,
-        widget=forms.Select,
     )
     drugs_involved = _codes(
         "What went wrong with the medicine?",
@@ -335,58 +312,54 @@ class DetailForm(forms.Form):
     processes = _codes(
         "Which steps were involved?", choices.PROCESSES, help_text="Select all that apply"
     )
-    detection_point = _choice(
+    detection_point = select(
         "When was it noticed?",
         [("", "Select when it was noticed"), *choices.DETECTION_POINTS.choices],
-        "Select when it was noticed",
+        message="Select when it was noticed",
         required=False,
-        widget=forms.Select,
     )
-    identified_through = _choice(
+    identified_through = select(
         "How was it identified?",
         [("", "Select how it was identified"), *choices.IdentifiedThrough.choices],
-        "Select how it was identified",
+        message="Select how it was identified",
         required=False,
-        widget=forms.Select,
     )
     yellow_card = _codes(
         "Should it be reported to the MHRA Yellow Card scheme?",
         choices.YELLOW_CARD,
         help_text="Select any that apply",
     )
-    ncc_merp = _choice(
+    ncc_merp = select(
         "NCC MERP category",
         [("", "Select a category"), *choices.NccMerp.choices],
-        "Select an NCC MERP category",
+        message="Select an NCC MERP category",
         required=False,
-        widget=forms.Select,
     )
-    duty_of_candour = _choice(
+    duty_of_candour = radios(
         "Does the statutory duty of candour apply?",
-        choices.YES_NO_UNKNOWN,
-        "Select whether the duty of candour applies",
+        choices.YES_NO_UNKNOWN.choices,
+        message="Select whether the duty of candour applies",
         required=False,
     )
-    never_event = _choice(
+    never_event = radios(
         "Is it a Never Event?",
         YES_NO,
-        "Select whether it is a Never Event",
+        message="Select whether it is a Never Event",
         required=False,
-        widget=NHSRadioSelect(choices=YES_NO, conditionals={"yes": ["never_event_type"]}),
+        conditionals={"yes": ["never_event_type"]},
     )
-    never_event_type = _choice(
+    never_event_type = select(
         "Which Never Event?",
         [("", "Select the Never Event"), *choices.NEVER_EVENT_TYPES.choices],
-        "Select the Never Event",
+        message="Select the Never Event",
         required=False,
-        widget=forms.Select,
     )
-    cqc_notification = _choice(
+    cqc_notification = radios(
         "Must the Care Quality Commission (CQC) be notified?",
         YES_NO,
-        "Select whether the CQC must be notified",
+        message="Select whether the CQC must be notified",
         required=False,
-        widget=NHSRadioSelect(choices=YES_NO, conditionals={"yes": ["cqc_criteria"]}),
+        conditionals={"yes": ["cqc_criteria"]},
     )
     cqc_criteria = _codes("Why?", choices.CQC_CRITERIA)
 
@@ -510,17 +483,17 @@ class ThemesField(forms.CharField):
 class LearningForm(NoPatientIdentifiers, forms.Form):
     checked_text = ("learning_summary",)
 
-    learning_response = _choice(
+    learning_response = radios(
         "Learning response (PSIRF)",
         choices.LearningResponse.choices,
-        "Select the learning response",
+        message="Select the learning response",
     )
     learning_summary = _text(
         "What was learned?", required=False, max_length=5000, help_text=privacy.WARNING
     )
     themes = ThemesField(label="Themes")
-    related = forms.CharField(
-        label="Related incidents",
+    related = text_field(
+        "Related incidents",
         required=False,
         max_length=500,
         help_text="References of incidents of the same organisation, separated by commas",
@@ -555,7 +528,9 @@ class ActionForm(NoPatientIdentifiers, forms.ModelForm):
         help_text="For example, 31 3 2027",
         error_messages={"required": "Enter the due date"},
     )
-    state = _choice("Status", IncidentAction.State.choices, "Select the status", required=False)
+    state = radios(
+        "Status", IncidentAction.State.choices, message="Select the status", required=False
+    )
     evidence = _text(
         "Evidence", required=False, max_length=3000, rows=3, help_text="What shows it was done"
     )
@@ -612,17 +587,21 @@ class MoveForm(NoPatientIdentifiers, forms.Form):
         choices=[(Status.IN_REVIEW, "In review"), (Status.AWAITING_ACTIONS, "Awaiting actions")],
         widget=forms.HiddenInput,
     )
-    note = forms.CharField(
-        label="Why?", required=False, max_length=2000, widget=forms.Textarea(attrs={"rows": 2})
+    note = _text(
+        "Why?",
+        required=False,
+        max_length=2000,
+        rows=2,
+        too_long="The reason must be 2,000 characters or fewer",
     )
 
 
 class DuplicateForm(forms.Form):
-    original = forms.CharField(
-        label="Reference of the original incident",
+    original = text_field(
+        "Reference of the original incident",
         max_length=40,
+        message="Enter the reference of the original incident",
         help_text="For example, RX1-2026-000123",
-        error_messages={"required": "Enter the reference of the original incident"},
     )
 
 
@@ -707,20 +686,21 @@ class FilterForm(forms.Form):
 class LfpseForm(NoPatientIdentifiers, forms.Form):
     checked_text = ("note",)
 
-    outcome = forms.ChoiceField(
-        label="What did LFPSE say?",
-        choices=[("accepted", "It was accepted"), ("refused", "It was refused")],
-        widget=NHSRadioSelect(conditionals={"accepted": ["lfpse_reference"], "refused": ["note"]}),
-        error_messages={"required": "Select whether LFPSE accepted it"},
+    outcome = radios(
+        "What did LFPSE say?",
+        [("accepted", "It was accepted"), ("refused", "It was refused")],
+        message="Select whether LFPSE accepted it",
+        conditionals={"accepted": ["lfpse_reference"], "refused": ["note"]},
     )
-    lfpse_reference = forms.CharField(
-        label="LFPSE reference", required=False, max_length=60, help_text="As LFPSE gave it"
+    lfpse_reference = text_field(
+        "LFPSE reference", required=False, max_length=60, help_text="As LFPSE gave it"
     )
-    note = forms.CharField(
-        label="Why was it refused?",
+    note = _text(
+        "Why was it refused?",
         required=False,
         max_length=2000,
-        widget=forms.Textarea(attrs={"rows": 2}),
+        rows=2,
+        too_long="Why it was refused must be 2,000 characters or fewer",
     )
 
 
@@ -752,17 +732,14 @@ class AttachmentForm(forms.Form):
 
 
 class HighRiskTermForm(forms.Form):
-    term = forms.CharField(
-        label="Medicine",
+    term = text_field(
+        "Medicine",
         max_length=60,
+        message="Enter the medicine",
         help_text="A name as people write it, for example amiodarone",
-        error_messages={"required": "Enter the medicine"},
     )
-    group = forms.CharField(
-        label="Group",
-        max_length=60,
-        help_text="For example, Antiarrhythmic",
-        error_messages={"required": "Enter the group"},
+    group = text_field(
+        "Group", max_length=60, message="Enter the group", help_text="For example, Antiarrhythmic"
     )
 
 
@@ -792,15 +769,11 @@ class ShareForm(forms.Form):
 class SharedNoteForm(NoPatientIdentifiers, forms.Form):
     checked_text = ("body",)
 
-    kind = forms.ChoiceField(
-        label="What are you adding?",
-        choices=SharedNote.Kind.choices,
+    kind = radios(
+        "What are you adding?",
+        SharedNote.Kind.choices,
+        message="Select what you are adding",
         initial=SharedNote.Kind.COMMENT,
-        widget=NHSRadioSelect,
-        error_messages={
-            "required": "Select what you are adding",
-            "invalid_choice": "Select what you are adding",
-        },
     )
     body = _text("Your note", max_length=3000, message="Enter your note", rows=4)
     due_on = NHSDateField(
@@ -817,20 +790,14 @@ class FeedbackForm(NoPatientIdentifiers, forms.ModelForm):
         help_text="For example, 15 11 2026",
         error_messages={"required": "Enter the date it was received"},
     )
-    source = forms.ChoiceField(
-        label="Who gave it?",
-        choices=PatientFeedback.Source.choices,
-        widget=NHSRadioSelect,
-        error_messages={
-            "required": "Select who gave the feedback",
-            "invalid_choice": "Select who gave the feedback",
-        },
+    source = radios(
+        "Who gave it?", PatientFeedback.Source.choices, message="Select who gave the feedback"
     )
-    medicines = forms.CharField(
-        label="Medicines it is about (optional)",
+    medicines = text_field(
+        "Medicines it is about (optional)",
         required=False,
         max_length=300,
-        error_messages={"max_length": "Medicines must be 300 characters or fewer"},
+        too_long="Medicines must be 300 characters or fewer",
     )
     summary = _text("What they said", max_length=3000, message="Enter what they said", rows=5)
     themes = ThemesField(label="Themes (optional)")

@@ -307,12 +307,15 @@ class Access:
         ``narrowed`` is False."""
         return any(perm in rule.perms and (narrowed or not rule.only) for rule, _ in self.matches)
 
-    def scopes(self, perm: Perm, model_label: str = "", *, global_reach=True) -> list[Scope]:
+    def scopes(
+        self, perm: Perm, model_label: str = "", *, global_reach=True, own_rows=True
+    ) -> list[Scope]:
         """Where the rules giving ``perm`` reach: one scope for the unrestricted rules, one for
-        each rule narrowed to some rows of ``model_label``."""
+        each rule narrowed to some rows of ``model_label``; with ``own_rows`` False, not the
+        rules that reach only the person's own rows (``Rule.personal``)."""
         scopes: dict[int, Scope] = {}
         for rule, grant in self.matches:
-            if perm not in rule.perms:
+            if perm not in rule.perms or not (own_rows or not rule.personal):
                 continue
             if not global_reach and rule.reach in (Reach.REGION, Reach.ALL):
                 continue
@@ -331,10 +334,10 @@ class Access:
 
     # The queryset side ------------------------------------------------------------------
 
-    def filter(self, perm: Perm, model, *, global_reach=True) -> Q:
+    def filter(self, perm: Perm, model, *, global_reach=True, own_rows=True) -> Q:
         """A filter over ``model`` (which declares ``scope_path``) for the rows where the person
-        holds ``perm``."""
-        scopes = self.scopes(perm, model._meta.label, global_reach=global_reach)
+        holds ``perm`` (with ``own_rows`` False, beyond their own rows: see ``scopes``)."""
+        scopes = self.scopes(perm, model._meta.label, global_reach=global_reach, own_rows=own_rows)
         if any(scope.everywhere and scope.condition is None for scope in scopes):
             # Every row: no condition at all (an always-true one on the primary key would keep
             # PostgreSQL from answering from an index alone).
@@ -388,9 +391,11 @@ class Access:
         """Every permission the person holds in one organisation."""
         return self.permission_map()[organisation]
 
-    def has(self, perm: Perm, obj=None) -> bool:
+    def has(self, perm: Perm, obj=None, *, own_rows=True) -> bool:
         """Whether the person holds ``perm`` on ``obj``: an organisation, an object of a scoped
-        model, or (None) anywhere."""
+        model, or (None) anywhere. With ``own_rows`` False, a rule reaching only the person's
+        own rows does not count: whether they hold it on ``obj`` as, say, the safety team does,
+        not only as the one who reported it."""
         from .models import Organisation
 
         if obj is None:
@@ -400,9 +405,14 @@ class Access:
         model = type(obj)
         if perm in self.permissions(organisation_of(obj)):
             return True
-        narrowed = [s for s in self.scopes(perm, model._meta.label) if s.condition is not None]
+        label = model._meta.label
+        narrowed = [
+            s for s in self.scopes(perm, label, own_rows=own_rows) if s.condition is not None
+        ]
         return bool(narrowed) and (
-            model._default_manager.filter(pk=obj.pk).filter(self.filter(perm, model)).exists()
+            model._default_manager.filter(pk=obj.pk)
+            .filter(self.filter(perm, model, own_rows=own_rows))
+            .exists()
         )
 
 

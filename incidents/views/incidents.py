@@ -74,14 +74,13 @@ def incident_list(request):
 
 
 def reader(user, incident: Incident) -> dict:
-    """What the person may do with an incident they can read: review it, read it whole (the
-    team, the CDAO), or only as its reporter."""
+    """What the person may do with an incident they can read, as the rule set says: review it,
+    read it whole (the team, the CDAO), or only as its reporter (the rule that gives every
+    reporter their own reports)."""
     access = access_for(user)
-    team = Perm.INCIDENTS_VIEW in access.permissions(incident.organisation)
-    reporter_only = not team and incident.reporter_id == user.pk
     return {
         "can_review": access.has(Perm.INCIDENTS_REVIEW, incident),
-        "reporter_only": reporter_only,
+        "reporter_only": not access.has(Perm.INCIDENTS_VIEW, incident, own_rows=False),
     }
 
 

@@ -260,3 +260,20 @@ def test_the_history_of_an_incident(assert_access, mso, staff, incident):
     assert_access(
         reverse("incidents:history", args=[incident.reference]), allowed=mso, wrong_role=staff
     )
+
+
+def test_a_reporter_reads_their_report_only_as_its_reporter(incident, staff, mso):
+    """The rule that gives every reporter their own reports reaches only their own rows: the
+    page reads it as the reporter's view (incidents/views/incidents.py, reader)."""
+    assert Access(staff).has(Perm.INCIDENTS_VIEW, incident)
+    assert not Access(staff).has(Perm.INCIDENTS_VIEW, incident, own_rows=False)
+    assert Access(mso).has(Perm.INCIDENTS_VIEW, incident, own_rows=False)
+
+
+def test_the_cdao_reads_a_controlled_drug_report_whole(trust, staff):
+    """The CDAO's rule is narrowed to the controlled-drug incidents, not to their own rows."""
+    icb = OrganisationFactory(icb=True)
+    RelationshipFactory(parent=icb, child=trust, start_on=LONG_AGO)
+    cdao = post_holder(icb, Post.CDAO)
+    cd = report(trust, staff, medicines=("Oxycodone 5 mg capsules",))
+    assert Access(cdao).has(Perm.INCIDENTS_VIEW, cd, own_rows=False)

@@ -1,4 +1,5 @@
-"""Who may do what in the MSO networks, declared once.
+"""Who may do what in the MSO networks, as the rule set says (networks/permissions.py:
+COMMUNITY_PERMS, NETWORK_RULES, EVERY_WORKPLAN).
 
 - Each network belongs to a community. Whoever may join the MSO networks (``Perm.NETWORKS_JOIN``:
   MSOs, deputy MSOs and their networks' leads) sees every MSO network and may join it; whoever
@@ -25,16 +26,10 @@ from dataclasses import dataclass, field
 from django.http import Http404
 
 from core.http import Refused
-from networks.permissions import Perm
 from organisations.access import access_for
 
 from .models import Network, NetworkMembership
-
-# Which permission opens which community's networks.
-COMMUNITY_PERMS = {
-    Network.Community.MSO: Perm.NETWORKS_JOIN,
-    Network.Community.SPECIALISTS: Perm.SPECIALIST_NETWORKS_JOIN,
-}
+from .permissions import COMMUNITY_PERMS, EVERY_WORKPLAN, NETWORK_RULES, NetworkPerm
 
 
 @dataclass
@@ -52,14 +47,17 @@ class NetworkAccess:
         """Whether the person sees networks at all."""
         return bool(self.communities)
 
-    # A membership counts while the person may join its community's networks: an MSO whose
-    # post has ended, or who left their organisation, no longer sees the members, events or
-    # library.
+    def can(self, perm: NetworkPerm, network) -> bool:
+        """Whether the person's role in the network gives ``perm`` there (NETWORK_RULES), while
+        they may join its community's networks."""
+        role = self.roles.get(network.pk)
+        return role is not None and self.sees(network) and perm in NETWORK_RULES[role]
+
     def is_member(self, network) -> bool:
-        return network.pk in self.roles and self.sees(network)
+        return self.can(NetworkPerm.READ, network)
 
     def is_lead(self, network) -> bool:
-        return self.is_member(network) and self.roles[network.pk] == NetworkMembership.Role.LEAD
+        return self.can(NetworkPerm.RUN, network)
 
     def sees(self, network) -> bool:
         return network.community in self.communities
@@ -77,8 +75,8 @@ class NetworkAccess:
     def moves_on(self, item) -> bool:
         """Whether the person changes the status of a workplan item: its owner, while a
         member, and the network's leads."""
-        return self.is_lead(item.network) or (
-            self.is_member(item.network) and item.owner_id == self.user_id
+        return self.can(NetworkPerm.RUN, item.network) or (
+            self.can(NetworkPerm.TAKE_PART, item.network) and item.owner_id == self.user_id
         )
 
 
@@ -98,9 +96,7 @@ def network_access(user) -> NetworkAccess:
             roles={network: role for network, role, _kind, _community in memberships},
             community_of={network: community for network, _r, _k, community in memberships},
             leads_nationally=any(
-                role == NetworkMembership.Role.LEAD
-                and kind == Network.Kind.NATIONAL
-                and community == Network.Community.MSO
+                (kind, community, role) == EVERY_WORKPLAN
                 for _network, role, kind, community in memberships
             ),
             user_id=user.pk,
@@ -130,4 +126,7 @@ def get_network_for(user, slug: str, *, member: bool = False, lead: bool = False
 
 
 def can_remove_resource(user, resource) -> bool:
-    return resource.shared_by_id == user.pk or network_access(user).is_lead(resource.network)
+    access = network_access(user)
+    return access.can(NetworkPerm.RUN, resource.network) or (
+        resource.shared_by_id == user.pk and access.can(NetworkPerm.TAKE_PART, resource.network)
+    )

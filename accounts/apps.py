@@ -3,6 +3,8 @@ from django.apps import AppConfig
 
 class AccountsConfig(AppConfig):
     name = "accounts"
+    # Its pages, at these addresses (mso_portal/urls.py includes them).
+    routes = {"accounts/": "accounts.urls"}
     verbose_name = "Accounts"
 
     def ready(self):

@@ -5,6 +5,8 @@ from django.apps import AppConfig
 
 class AlertsConfig(AppConfig):
     name = "alerts"
+    # Its pages, at these addresses (mso_portal/urls.py includes them).
+    routes = {"alerts/": "alerts.urls"}
 
     def ready(self):
         from organisations import permissions as rule_set

@@ -5,6 +5,8 @@ from django.apps import AppConfig
 
 class CommitteesConfig(AppConfig):
     name = "committees"
+    # Its pages, at these addresses (mso_portal/urls.py includes them).
+    routes = {"committees/": "committees.urls"}
 
     def ready(self):
         from organisations import permissions as rule_set

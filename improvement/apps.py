@@ -3,6 +3,8 @@ from django.apps import AppConfig
 
 class ImprovementConfig(AppConfig):
     name = "improvement"
+    # Its pages, at these addresses (mso_portal/urls.py includes them).
+    routes = {"improvement/": "improvement.urls"}
     verbose_name = "Safety improvement"
 
     def ready(self):

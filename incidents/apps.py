@@ -5,6 +5,8 @@ from django.apps import AppConfig
 
 class IncidentsConfig(AppConfig):
     name = "incidents"
+    # Its pages, at these addresses (mso_portal/urls.py includes them).
+    routes = {"incidents/": "incidents.urls"}
 
     def ready(self):
         from organisations import permissions as rule_set

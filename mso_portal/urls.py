@@ -1,25 +1,21 @@
+from django.apps import apps
 from django.contrib import admin
 from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from organisations import views as organisation_views
-
 from . import health, home, pages
+
+# Each app's pages, at the addresses its AppConfig names (``routes``): a new app adds its own.
+features = [
+    path(prefix, include(urlconf))
+    for config in apps.get_app_configs()
+    for prefix, urlconf in getattr(config, "routes", {}).items()
+]
 
 urlpatterns = [
     path("", home.home, name="home"),
-    path("organisations/", include("organisations.urls")),
-    path("register/", include("organisations.register_urls")),
-    path("networks/", include("networks.urls")),
-    path("incidents/", include("incidents.urls")),
-    path("alerts/", include("alerts.urls")),
-    path("committees/", include("committees.urls")),
-    path("improvement/", include("improvement.urls")),
-    path("invitations/accept/", organisation_views.invitation_accept, name="invitation_accept"),
-    path("invitations/<str:token>/", organisation_views.invitation_open, name="invitation_open"),
-    path("accounts/", include("accounts.urls")),
-    path("notifications/", include("notifications.urls")),
+    *features,
     path("healthz", health.healthz, name="healthz"),
     path("accessibility/", pages.accessibility, name="accessibility"),
     path("privacy/", pages.privacy, name="privacy"),

@@ -3,6 +3,8 @@ from django.apps import AppConfig
 
 class NetworksConfig(AppConfig):
     name = "networks"
+    # Its pages, at these addresses (mso_portal/urls.py includes them).
+    routes = {"networks/": "networks.urls"}
 
     def ready(self):
         from organisations import permissions as rule_set

@@ -3,6 +3,12 @@ from django.apps import AppConfig
 
 class OrganisationsConfig(AppConfig):
     name = "organisations"
+    # Its pages, at these addresses (mso_portal/urls.py includes them).
+    routes = {
+        "organisations/": "organisations.urls",
+        "register/": "organisations.register_urls",
+        "invitations/": "organisations.invitation_urls",
+    }
 
     def ready(self):
         from accounts import mfa

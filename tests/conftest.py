@@ -2,6 +2,8 @@
 ``assert_access``, the check every protected view gets (anonymous, other organisation, wrong
 role, right role)."""
 
+import io
+import shutil
 from urllib.parse import urlparse
 
 import pytest
@@ -194,3 +196,173 @@ def page_queries():
         return sum("notifications_notification" not in q["sql"] for q in queries)
 
     return count
+
+
+class DemoCopies:
+    """The demo data (demo/seed.py), seeded once in a worker's test database and kept as rows
+    and files: as seeding leaves it within a test's transaction (its on-commit work, such as
+    sending notifications and making report PDFs, not done) and as it leaves it committed (that
+    work done). Copying it back costs a few queries; seeding it costs some thousands."""
+
+    # Made by the migrations and remade by every flush (transactional tests), never by seeding.
+    KEPT = {"django_content_type", "auth_permission", "django_migrations"}
+
+    def __init__(self, folder):
+        from django.core.management import call_command
+        from django.db import connection, transaction
+        from django.test import TestCase, override_settings
+        from django.utils import timezone
+
+        self.day = timezone.localdate()
+        media = folder / "seeding"
+        demo = override_settings(DEBUG=True, MEDIA_ROOT=media, SITE_URL="http://testserver")
+        with demo, transaction.atomic():
+            with TestCase.captureOnCommitCallbacks(execute=True):
+                call_command("seed_demo", stdout=io.StringIO())
+                self.in_transaction = self._read(connection, media, folder / "in-transaction")
+            self.committed = self._read(connection, media, folder / "committed")
+            transaction.set_rollback(True)
+
+    def restore(self, media_root):
+        """Put the demo in the database and its files in ``media_root``, as seeding it in this
+        test would: the committed copy in a transactional test, the other within a test's
+        transaction."""
+        from django.db import connection, transaction
+        from django.utils import timezone
+
+        if timezone.localdate() != self.day:  # the demo's dates count from the day it is seeded
+            from django.conf import settings
+
+            from demo.seed import seed_demo
+
+            seed_demo(settings.DEMO_PASSWORD)
+            return
+        copy = self.in_transaction if connection.in_atomic_block else self.committed
+        with transaction.atomic(), connection.cursor() as cursor:
+            for table, rows in copy["tables"].items():
+                cursor.execute(f"DELETE FROM {connection.ops.quote_name(table)}")  # noqa: S608
+                _write_table(connection, cursor, table, rows)
+            _write_sequences(connection, cursor, copy["sequences"])
+            _renumber_content_types(connection, cursor, copy)
+        if copy["media"].exists():
+            shutil.copytree(copy["media"], media_root, dirs_exist_ok=True)
+
+    def _read(self, connection, media, folder) -> dict:
+        if media.exists():
+            shutil.copytree(media, folder)
+        tables = {}
+        with connection.cursor() as cursor:
+            for table in connection.introspection.table_names(cursor):
+                if table in self.KEPT or table.startswith("sqlite_"):
+                    continue
+                rows = _read_table(connection, cursor, table)
+                if rows:
+                    tables[table] = rows
+            return {
+                "tables": tables,
+                "sequences": _read_sequences(connection, cursor, tables),
+                "content_types": _content_types(cursor),
+                "media": folder,
+            }
+
+
+def _renumber_content_types(connection, cursor, copy):
+    """Rows that name a content type (the audit log's) given its id today: a flush (after each
+    transactional test) makes the content types again, with new ids."""
+    from django.apps import apps
+    from django.contrib.auth.models import Permission
+    from django.contrib.contenttypes.models import ContentType
+
+    now = {(app, model): pk for pk, app, model in _content_types(cursor)}
+    moved = {
+        pk: now[app, model] for pk, app, model in copy["content_types"] if now[app, model] != pk
+    }
+    for model in apps.get_models(include_auto_created=True):
+        if model._meta.db_table not in copy["tables"]:
+            continue
+        for field in model._meta.concrete_fields:
+            if field.related_model is Permission:
+                raise RuntimeError(f"{model._meta.label} names permissions: copy them too")
+            if field.related_model is not ContentType or not moved:
+                continue
+            table = connection.ops.quote_name(model._meta.db_table)
+            column = connection.ops.quote_name(field.column)
+            cases = " ".join(["WHEN %s THEN %s"] * len(moved))
+            cursor.execute(
+                f"UPDATE {table} SET {column} = CASE {column} {cases} END "  # noqa: S608
+                f"WHERE {column} IN ({', '.join(['%s'] * len(moved))})",
+                [*[n for pair in moved.items() for n in pair], *moved],
+            )
+
+
+def _content_types(cursor):
+    cursor.execute("SELECT id, app_label, model FROM django_content_type ORDER BY id")
+    return cursor.fetchall()
+
+
+def _read_table(connection, cursor, table):
+    """A table's rows as the database holds them: PostgreSQL's COPY text, or SQLite's stored
+    values (unary plus makes each an expression, which the converters Django registers for
+    dates and booleans leave alone)."""
+    name = connection.ops.quote_name(table)
+    if connection.vendor == "postgresql":
+        with cursor.copy(f"COPY {name} TO STDOUT") as copy:
+            return b"".join(bytes(block) for block in copy)
+    columns = [c.name for c in connection.introspection.get_table_description(cursor, table)]
+    listed = ", ".join(f"+{connection.ops.quote_name(column)}" for column in columns)
+    cursor.execute(f"SELECT {listed} FROM {name}")  # noqa: S608 (names from introspection)
+    rows = cursor.fetchall()
+    return (columns, rows) if rows else None
+
+
+def _write_table(connection, cursor, table, rows):
+    name = connection.ops.quote_name(table)
+    if connection.vendor == "postgresql":
+        with cursor.copy(f"COPY {name} FROM STDIN") as copy:
+            copy.write(rows)
+        return
+    columns, values = rows
+    listed = ", ".join(connection.ops.quote_name(column) for column in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    cursor.executemany(f"INSERT INTO {name} ({listed}) VALUES ({marks})", values)  # noqa: S608
+
+
+def _read_sequences(connection, cursor, tables):
+    """Where each table's ids count from: the next row takes the id it would after seeding
+    (the rows of anonymous reports take ids out of the sequence, so it is not the largest)."""
+    if connection.vendor == "postgresql":
+        found = []
+        for table in tables:
+            for sequence in connection.introspection.get_sequences(cursor, table):
+                name = connection.ops.quote_name(sequence["name"])
+                cursor.execute(f"SELECT last_value, is_called FROM {name}")  # noqa: S608
+                found.append((sequence["name"], *cursor.fetchone()))
+        return found
+    cursor.execute("SELECT name, seq FROM sqlite_sequence")
+    return [(name, seq) for name, seq in cursor.fetchall() if name in tables]
+
+
+def _write_sequences(connection, cursor, sequences):
+    if connection.vendor == "postgresql":
+        for name, value, called in sequences:
+            cursor.execute(
+                "SELECT setval(%s, %s, %s)", [connection.ops.quote_name(name), value, called]
+            )
+        return
+    for name, seq in sequences:
+        cursor.execute("DELETE FROM sqlite_sequence WHERE name = %s", [name])
+        cursor.execute("INSERT INTO sqlite_sequence (name, seq) VALUES (%s, %s)", [name, seq])
+
+
+@pytest.fixture(scope="session")
+def _demo_copies(django_db_setup, django_db_blocker, tmp_path_factory):
+    with django_db_blocker.unblock():
+        return DemoCopies(tmp_path_factory.mktemp("demo-media"))
+
+
+@pytest.fixture
+def seeded_demo(_demo_copies, settings):
+    """The demo data in this test's database, as ``seed_demo`` would leave it here: within the
+    test's transaction (the ``db`` fixture) or committed (``transactional_db``: the browser
+    journeys). Seeded once in each worker and copied in; ask for the database fixture first."""
+    _demo_copies.restore(settings.MEDIA_ROOT)

@@ -32,9 +32,10 @@ DEMO_SIGN_INS = [
 
 
 @pytest.fixture
-def seeded(settings):
+def seeded(seeded_demo, settings):
+    """What ``seed_demo`` leaves, seeded once in this worker and copied into each test (the
+    tests read it, some run the command again: DEBUG, as the command asks)."""
     settings.DEBUG = True
-    call_command("seed_demo")
 
 
 def counts():

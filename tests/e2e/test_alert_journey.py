@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from alerts.models import Alert
-from demo.seed import seed_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -26,8 +25,7 @@ ACTION = "Remove 800 microgram lozenges from ward stock"
 
 
 @pytest.fixture
-def demo(transactional_db):
-    seed_demo(settings.DEMO_PASSWORD)
+def demo(transactional_db, seeded_demo):
     for email in (
         "lead@network.example",
         "mso@trust-a.example",

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
-from demo.seed import seed_demo
 from organisations.choices import Post
 from organisations.models import Appointment
 
@@ -21,8 +20,7 @@ SECRET = pyotp.random_base32()
 
 
 @pytest.fixture
-def demo(transactional_db):
-    seed_demo(settings.DEMO_PASSWORD)
+def demo(transactional_db, seeded_demo):
     for email in ("mso@icb.example", "lead@midlands.example"):
         TOTP.activate(User.objects.get(email=email), SECRET)
 

@@ -15,7 +15,6 @@ from django.utils import timezone
 
 from accounts.models import User
 from committees.models import Meeting
-from demo.seed import seed_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -23,8 +22,7 @@ SECRET = pyotp.random_base32()
 
 
 @pytest.fixture
-def demo(transactional_db):
-    seed_demo(settings.DEMO_PASSWORD)
+def demo(transactional_db, seeded_demo):
     for email in (
         "secretary@trust-a.example",
         "mso@trust-a.example",

@@ -14,7 +14,6 @@ from django.conf import settings
 from django.core import mail
 
 from accounts.models import User
-from demo.seed import seed_demo
 from tests.totp import current_code
 
 pytestmark = pytest.mark.e2e
@@ -24,9 +23,8 @@ SECRET = pyotp.random_base32()
 
 
 @pytest.fixture
-def demo(transactional_db):
+def demo(transactional_db, seeded_demo):
     """The demo data, with an authenticator app set up for the demo MSOs."""
-    seed_demo(settings.DEMO_PASSWORD)
     for email in ("mso@trust-a.example", "mso@pcn.example"):
         TOTP.activate(User.objects.get(email=email), SECRET)
 

@@ -11,7 +11,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
-from demo.seed import seed_demo
 from improvement.models import MeasurePoint, Project
 from networks.models import Resource
 
@@ -21,8 +20,7 @@ SECRET = pyotp.random_base32()
 
 
 @pytest.fixture
-def demo(transactional_db):
-    seed_demo(settings.DEMO_PASSWORD)
+def demo(transactional_db, seeded_demo):
     TOTP.activate(User.objects.get(email="mso@trust-a.example"), SECRET)
 
 

@@ -13,7 +13,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
-from demo.seed import seed_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -22,8 +21,7 @@ WHAT_HAPPENED = "Oxycodone 5 mg given at 14:00 although the 12:00 dose had been 
 
 
 @pytest.fixture
-def demo(transactional_db):
-    seed_demo(settings.DEMO_PASSWORD)
+def demo(transactional_db, seeded_demo):
     for email in ("mso@trust-a.example", "cdao@icb.example", "mso@trust-b.example"):
         TOTP.activate(User.objects.get(email=email), SECRET)
 

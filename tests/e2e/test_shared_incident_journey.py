@@ -9,7 +9,6 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 
 from accounts.models import User
-from demo.seed import seed_demo
 from incidents.models import Incident
 
 pytestmark = pytest.mark.e2e
@@ -18,8 +17,7 @@ SECRET = pyotp.random_base32()
 
 
 @pytest.fixture
-def demo(transactional_db):
-    seed_demo(settings.DEMO_PASSWORD)
+def demo(transactional_db, seeded_demo):
     for email in ("mso@trust-a.example", "mso@pcn.example"):
         TOTP.activate(User.objects.get(email=email), SECRET)
 

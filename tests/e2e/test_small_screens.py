@@ -7,7 +7,6 @@ from allauth.mfa.totp.internal.auth import TOTP
 from django.conf import settings
 
 from accounts.models import User
-from demo.seed import seed_demo
 
 pytestmark = pytest.mark.e2e
 
@@ -25,9 +24,8 @@ PAGES = [
 
 
 @pytest.fixture
-def admin_who_is_mso(transactional_db):
+def admin_who_is_mso(transactional_db, seeded_demo):
     """The demo MSO of Trust A, also a site administrator, so every page above opens."""
-    seed_demo(settings.DEMO_PASSWORD)
     user = User.objects.get(email="mso@trust-a.example")
     user.is_staff = True
     user.save()

@@ -10,7 +10,6 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
-from demo.seed import seed_demo
 from organisations.choices import Post
 from organisations.models import Appointment, Organisation
 
@@ -20,8 +19,7 @@ SECRET = pyotp.random_base32()
 
 
 @pytest.fixture
-def demo(transactional_db):
-    seed_demo(settings.DEMO_PASSWORD)
+def demo(transactional_db, seeded_demo):
     trust_b = Organisation.objects.get(ods_code="RZB")
     director = User.objects.create_user(
         email="director@trust-b.example", password=settings.DEMO_PASSWORD, full_name="Malik Ross"

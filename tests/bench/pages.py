@@ -518,7 +518,8 @@ class Server:
     """gunicorn on loopback, production settings, against one database. ``environment`` adds
     to (or, with None values, takes from) the settings' environment; ``arguments`` go to
     gunicorn (its access log, say); ``collect_static``: build the hashed static files production
-    serves (not needed where the environment keeps the test settings' finders)."""
+    serves first (not needed where the environment keeps the test settings' finders, nor by a
+    second server of the same checkout)."""
 
     def __init__(
         self,
@@ -551,7 +552,7 @@ class Server:
             subprocess.run(  # noqa: S603 (the hashed static files production serves)
                 [sys.executable, "manage.py", "collectstatic", "--noinput", "-v0"],
                 cwd=ROOT,
-                env=environment,
+                env={**environment, "DJANGO_SETTINGS_MODULE": "tests.bench.static_settings"},
                 check=True,
             )
         self.process = subprocess.Popen(  # noqa: S603
@@ -905,7 +906,8 @@ def measure(databases: dict, scale: float, runs: int, load_seconds: int = 0) -> 
     servers = {}
     try:
         for kind, url in databases.items():
-            servers[kind] = Server(url)
+            # Both serve the static files of this checkout: built once.
+            servers[kind] = Server(url, collect_static=not servers)
         # Every worker warm (any worker may answer): each page a few times before any is timed.
         for _ in range(3 * WORKERS):
             for kind, cast in casts.items():

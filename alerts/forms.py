@@ -6,7 +6,7 @@ from accounts.models import User
 from core.forms import ErrorsOnFields
 from core.nhsuk_forms.fields import NHSDateField, choose_from, radios, select, text_field
 from core.nhsuk_forms.fields import text_box as _text
-from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
+from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple
 from organisations.choices import OrganisationKind, Region
 from organisations.services import members_of
 
@@ -28,17 +28,15 @@ class AlertForm(forms.ModelForm):
         [("", "Select who issued it"), *choices.Issuer.choices],
         message="Select who issued it",
     )
-    alert_type = forms.ChoiceField(
-        label="Type of alert",
-        choices=choices.AlertType.choices,
-        widget=NHSRadioSelect(
-            choice_hints={
-                choices.AlertType.RECALL_1: "Act at once: actions are due the day it is issued",
-                choices.AlertType.RECALL_2: "Actions are due within 48 hours",
-                choices.AlertType.RECALL_3: "Actions are due within 5 days",
-            }
-        ),
-        error_messages={"required": "Select the type of alert"},
+    alert_type = radios(
+        "Type of alert",
+        choices.AlertType.choices,
+        message="Select the type of alert",
+        hints={
+            choices.AlertType.RECALL_1: "Act at once: actions are due the day it is issued",
+            choices.AlertType.RECALL_2: "Actions are due within 48 hours",
+            choices.AlertType.RECALL_3: "Actions are due within 5 days",
+        },
     )
     issued_on = NHSDateField(label="Date issued", allow_future=False)
     summary = _text("Summary", max_length=10000, message="Enter a summary of the alert", rows=6)

@@ -440,19 +440,17 @@ class SendForm(DetailForm):
         error_messages={"max_length": "Enter an ODS code of 3 to 6 letters and numbers"},
     )
 
-    anonymous = forms.ChoiceField(
-        label="Do you want your name on this report?",
-        choices=[("no", "Yes, put my name on it"), ("yes", "No, report it anonymously")],
+    anonymous = radios(
+        "Do you want your name on this report?",
+        [("no", "Yes, put my name on it"), ("yes", "No, report it anonymously")],
+        message="Select whether to put your name on the report",
         initial="no",
-        widget=NHSRadioSelect(
-            choice_hints={
-                "no": "The medication safety team can ask you about it, and you will see its "
-                "progress and feedback in My reports",
-                "yes": "Nothing that identifies you is kept. You will get a reference and a "
-                "receipt code to see its progress and feedback",
-            }
-        ),
-        error_messages={"required": "Select whether to put your name on the report"},
+        hints={
+            "no": "The medication safety team can ask you about it, and you will see its "
+            "progress and feedback in My reports",
+            "yes": "Nothing that identifies you is kept. You will get a reference and a "
+            "receipt code to see its progress and feedback",
+        },
     )
 
     def clean_arose_in(self):

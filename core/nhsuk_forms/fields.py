@@ -162,26 +162,42 @@ def text_box(label, *, required=True, max_length, message="", rows=4, help_text=
     )
 
 
-def email_field(label, *, message, invalid, required=True, **options):
-    """An email address: ``message`` when it is empty, ``invalid`` when it is not one."""
+def email_field(label, *, message, invalid, required=True, too_long="", **options):
+    """An email address: ``message`` when it is empty, ``invalid`` when it is not one, and
+    ``too_long`` when it is longer than ``max_length``."""
     return forms.EmailField(
         label=label,
         required=required,
-        error_messages={"required": message, "invalid": invalid},
+        error_messages={
+            "required": message,
+            "invalid": invalid,
+            **({"max_length": too_long} if too_long else {}),
+        },
         **options,
     )
 
 
-def radios(label, choices, *, message, required=True, conditionals=None, inline=False, **options):
+def radios(
+    label,
+    choices,
+    *,
+    message,
+    required=True,
+    conditionals=None,
+    hints=None,
+    inline=False,
+    **options,
+):
     """Radios (one answer): ``message`` when none is chosen, or one that is not offered.
-    ``conditionals`` maps a choice to the fields revealed under it."""
+    ``conditionals`` maps a choice to the fields revealed under it, ``hints`` to the hint shown
+    with it."""
     attrs = {"class": "nhsuk-radios--inline"} if inline else None
     field = options.pop("field", forms.ChoiceField)
     return field(
         label=label,
         choices=choices,
         required=required,
-        widget=NHSRadioSelect(attrs=attrs, conditionals=conditionals),
+        widget=NHSRadioSelect(attrs=attrs, conditionals=conditionals, choice_hints=hints),
         error_messages={"required": message, "invalid_choice": message},
         **options,
     )

@@ -20,18 +20,6 @@ def error_codes(error: ValidationError) -> set[str]:
     )
 
 
-def add_service_error(form, error: ValidationError, *, default_field: str) -> None:
-    """Add an error raised by a service to a form: each message on the field it names, or on
-    ``default_field`` when it names none (or one the form does not have)."""
-    if hasattr(error, "error_dict"):
-        for field, errors in error.error_dict.items():
-            target = field if field in form.fields else default_field
-            for item in errors:
-                form.add_error(target, item)
-    else:
-        form.add_error(default_field, error)
-
-
 def show_refusal(form, error: ValidationError, field: str | None = None) -> None:
     """Show a service's refusal on its form, one way everywhere: each message on the field it
     names; else on ``field`` (the one the refusal concerns), or the form's ``errors_field``;
@@ -82,16 +70,6 @@ def form_page(
     if page is not None:
         return page(form)
     return render(request, template, {**(context or {}), "form": form})
-
-
-def run_service(request, form, default_field, write):
-    """Call the service ``write`` with the form's data: what it returns, or None when it
-    refuses, its refusal put on the form."""
-    try:
-        return write()
-    except ValidationError as error:
-        add_service_error(form, error, default_field=default_field)
-        return None
 
 
 class ErrorsOnFields:

@@ -25,8 +25,9 @@ rolled back afterwards, so the data stays as loaded), and checks that the summar
 read (monthly incident counts, alert tallies, earliest alert deadlines) equal a live count.
 
 It adds its section to docs/benchmarks.md and exits non-zero when a budget is missed or
-something is broken (``--correctness-only``: when something is broken; the small run the test
-suite makes, tests/test_bench_small.py).
+something is broken (``--correctness-only``: when something is broken, and without warming the
+workers up, which only the timings need; the small run the test suite makes,
+tests/test_bench_small.py).
 """
 
 import argparse
@@ -96,7 +97,7 @@ def _django(database_url: str):
     django.setup()
 
 
-def _load(kind: str, scale: float) -> dict:
+def _load(kind: str, scale: float, runs: int) -> dict:
     from django.core.management import call_command
 
     call_command("migrate", verbosity=0)
@@ -106,7 +107,7 @@ def _load(kind: str, scale: float) -> dict:
         from demo.seed import seed_demo
 
         seed_demo("bench-demo-password")
-    return _cast()
+    return _cast(runs)
 
 
 def _signed_in(user) -> str:
@@ -156,7 +157,7 @@ def _holder(organisation, post, email):
     return user
 
 
-def _cast() -> dict:
+def _cast(runs: int) -> dict:
     from django.db.models import Count
 
     from accounts.models import User
@@ -216,7 +217,7 @@ def _cast() -> dict:
     report_pdf, refigure = None, None
     if committee is not None:
         pages.append(("committee", "chair", f"/committees/{ods}/{committee.pk}/"))
-        draft, approved, report_pdf = _assurance_report(committee, chair)
+        draft, approved, report_pdf = _assurance_report(committee, chair, min(runs, 5))
         reports = f"/committees/{ods}/{committee.pk}/reports"
         pages += [
             (DRAFT_REPORT, "chair", f"{reports}/{draft.pk}/"),
@@ -258,10 +259,11 @@ def _cast() -> dict:
     }
 
 
-def _assurance_report(committee, chair):
+def _assurance_report(committee, chair, renders: int):
     """A draft report of the last quarter (its page reads its kept figures, worked out again
     when asked), an approved one of the quarter before with its PDF made and stored (its page
-    serves the file), and how long making that PDF takes in the worker (p50 and p95 of 5)."""
+    serves the file), and how long making that PDF takes in the worker (p50 and p95 of
+    ``renders``, at most 5)."""
     from django.core.files.base import ContentFile
 
     from committees import figures, pdf, services
@@ -286,7 +288,7 @@ def _assurance_report(committee, chair):
         created_by=chair,
     )
     times = []
-    for _ in range(5):
+    for _ in range(renders):
         started = time.perf_counter()
         made = pdf.render(approved)
         times.append((time.perf_counter() - started) * 1000)
@@ -489,7 +491,7 @@ def _deep_cursor(user, pages: int = 40) -> str:
 # The parent: databases, the server, the clock.
 
 
-def _child(kind: str, database_url: str, scale: float) -> dict:
+def _child(kind: str, database_url: str, scale: float, runs: int) -> dict:
     environment = {
         **os.environ,
         "DATABASE_URL": database_url,
@@ -497,7 +499,17 @@ def _child(kind: str, database_url: str, scale: float) -> dict:
         "SECRET_KEY": SECRET_KEY,
     }
     output = subprocess.run(  # noqa: S603
-        [sys.executable, "-m", "tests.bench.pages", "--prepare", kind, "--scale", str(scale)],
+        [
+            sys.executable,
+            "-m",
+            "tests.bench.pages",
+            "--prepare",
+            kind,
+            "--scale",
+            str(scale),
+            "--runs",
+            str(runs),
+        ],
         cwd=ROOT,
         env=environment,
         capture_output=True,
@@ -899,17 +911,21 @@ def _rest(kind, server, cast, runs, load_seconds) -> dict:
     return results
 
 
-def measure(databases: dict, scale: float, runs: int, load_seconds: int = 0) -> dict:
+def measure(
+    databases: dict, scale: float, runs: int, load_seconds: int = 0, *, warm: bool = True
+) -> dict:
     """Both databases (``{"national": url, "demo": url}``), each behind a server of its own:
-    the pages and the floors side by side, then the rest on each, then the national jobs."""
-    casts = {kind: _child(kind, url, scale) for kind, url in databases.items()}
+    the pages and the floors side by side, then the rest on each, then the national jobs.
+    ``warm``: every page asked for on every worker first (for timings; a run that judges only
+    what is broken leaves it out)."""
+    casts = {kind: _child(kind, url, scale, runs) for kind, url in databases.items()}
     servers = {}
     try:
         for kind, url in databases.items():
             # Both serve the static files of this checkout: built once.
             servers[kind] = Server(url, collect_static=not servers)
         # Every worker warm (any worker may answer): each page a few times before any is timed.
-        for _ in range(3 * WORKERS):
+        for _ in range(3 * WORKERS if warm else 0):
             for kind, cast in casts.items():
                 for _label, who, path in cast["pages"]:
                     _get(servers[kind].port, path, cast["sessions"][who])
@@ -941,8 +957,8 @@ def measure(databases: dict, scale: float, runs: int, load_seconds: int = 0) -> 
         for server in servers.values():
             server.stop()
         for url in databases.values():
-            _child("clean", url, scale)
-    results["national"]["jobs"] = _child("jobs", databases["national"], scale)
+            _child("clean", url, scale, runs)
+    results["national"]["jobs"] = _child("jobs", databases["national"], scale, runs)
     return results
 
 
@@ -1125,7 +1141,8 @@ def main():
     if args.prepare:
         _django(os.environ["DATABASE_URL"])
         work = {"clean": _clean, "jobs": _jobs}.get(args.prepare)
-        print(json.dumps(work() if work else _load(args.prepare, args.scale), default=str))
+        made = work() if work else _load(args.prepare, args.scale, args.runs)
+        print(json.dumps(made, default=str))
         return 0
     national_db = (
         NATIONAL if args.scale == 1.0 else f"{NATIONAL}_{str(args.scale).replace('.', '_')}"
@@ -1135,6 +1152,7 @@ def main():
         args.scale,
         args.runs,
         args.load,
+        warm=not args.correctness_only,
     )
     national, demo = measured["national"], measured["demo"]
     section, missed, broken = report(national, demo, args.scale, args.runs)

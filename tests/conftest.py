@@ -366,3 +366,47 @@ def seeded_demo(_demo_copies, settings):
     test's transaction (the ``db`` fixture) or committed (``transactional_db``: the browser
     journeys). Seeded once in each worker and copied in; ask for the database fixture first."""
     _demo_copies.restore(settings.MEDIA_ROOT)
+
+
+@pytest.hookimpl(trylast=True)
+def pytest_collection_modifyitems(items):
+    """The order for a run across workers (pytest-xdist hands each worker a batch of the tests
+    in order, and more when it runs short), once pytest-django has put them in Django's: those
+    within a transaction, then those that commit, then those with no database.
+
+    The small benchmark goes first: the longest test by far, it uses no test database, so it
+    runs while the other workers begin on the rest, not at the end with them idle. The tests
+    that commit (the browser journeys among them, ten seconds or more each) are spread through
+    the first part of those with no database, which may run in any order around them: each
+    batch then holds its share of journeys and the last batches only short tests, so no worker
+    is left with a queue of journeys while the others have finished."""
+    from pytest_django.plugin import validate_django_db
+
+    def commits(item):
+        marker = item.get_closest_marker("django_db")
+        transaction, reset_sequences, *_ = validate_django_db(marker) if marker else (0, 0)
+        fixtures = getattr(item, "fixturenames", ())
+        return bool(
+            transaction
+            or reset_sequences
+            or "transactional_db" in fixtures
+            or "live_server" in fixtures
+        )
+
+    def databaseless(item):
+        fixtures = getattr(item, "fixturenames", ())
+        return item.get_closest_marker("django_db") is None and "db" not in fixtures
+
+    first = [i for i in items if i.nodeid.split("::")[0] == "tests/test_bench_small.py"]
+    rest = [i for i in items if i not in first]
+    committing = [i for i in rest if commits(i)]
+    free = [i for i in rest if not commits(i) and databaseless(i)]
+    head = rest[: len(rest) - len(committing) - len(free)]
+    if not committing or rest != head + committing + free:
+        items[:] = first + rest  # not in pytest-django's order: left as it is
+        return
+    tail = len(committing) + len(free)
+    span = max(len(committing), tail * 7 // 10)  # the last three tenths: short tests only
+    slots = {n * span // len(committing) for n in range(len(committing))}
+    journeys, others = iter(committing), iter(free)
+    items[:] = first + head + [next(journeys if p in slots else others) for p in range(tail)]

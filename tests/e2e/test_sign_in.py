@@ -70,12 +70,14 @@ def test_an_mso_sets_up_an_authenticator_app_then_signs_in_with_a_code(
     expect(page.get_by_role("alert")).to_contain_text("Enter the code from your authenticator app")
     axe_check(page)
     secret = page.locator("#authenticator-secret").inner_text().strip()
-    page.get_by_label("Code from your authenticator app").fill(current_code(secret))
+    setting_up = current_code(secret)
+    page.get_by_label("Code from your authenticator app").fill(setting_up)
     page.get_by_role("button", name="Set up authenticator app").click()
-    # Setting it up opens nothing until the app's next code confirms it works.
+    # Setting it up opens nothing until the app's next code confirms it works: the code that
+    # set it up (even if the app has moved on to the next by now) is not taken again.
     expect(page.locator("h1")).to_have_text("Confirm it is you")
     axe_check(page)
-    page.get_by_label("Code from your authenticator app").fill(current_code(secret))
+    page.get_by_label("Code from your authenticator app").fill(setting_up)
     page.get_by_role("button", name="Continue").click()
     expect(page.get_by_role("alert")).to_contain_text("The code is not right")
     with time_machine.travel(time.time() + 30):

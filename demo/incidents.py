@@ -254,7 +254,7 @@ def seed_incidents(organisations, people, today=None) -> int:
         "Z99902": people["mso@pcn.example"],
         "FZZ01": people["mso@pcn.example"],
     }
-    made = 0
+    made, batch = 0, _Rows()
     for ods_code, (per_month, location) in VOLUMES.items():
         organisation = organisations[ods_code]
         terms = flags.high_risk_terms(organisation)
@@ -272,6 +272,7 @@ def seed_incidents(organisations, people, today=None) -> int:
                 if ods_code == "RZA" and index == MONTHS - 5 and rng.random() < 0.6:
                     scenario = SCENARIOS[0]
                 made += _incident(
+                    batch,
                     organisation,
                     scenario,
                     day,
@@ -284,6 +285,7 @@ def seed_incidents(organisations, people, today=None) -> int:
                     location=location,
                 )
             month, index = (month + timedelta(days=32)).replace(day=1), index + 1
+    batch.write()
     _duplicates(organisations["RZA"], reviewers["RZA"], today)
     _exported_to_lfpse(today)
     _a_file(organisations["RZA"], reviewers["RZA"])
@@ -419,8 +421,28 @@ def _controlled_drug_notices(today):
         notify(controlled_drug_notices(incident, today))
 
 
+class _Rows:
+    """The rows of the incidents made so far, written at once: each table in one insert, in the
+    order the incidents were made (so they take the same ids as written one by one would)."""
+
+    def __init__(self):
+        self.incidents, self.medicines, self.actions, self.comments = [], [], [], []
+        self.events, self.themes = [], []
+
+    def write(self):
+        Incident.objects.bulk_create(self.incidents)
+        IncidentMedicine.objects.bulk_create(self.medicines)
+        IncidentAction.objects.bulk_create(self.actions)
+        IncidentComment.objects.bulk_create(self.comments)
+        IncidentEvent.objects.bulk_create(self.events)
+        Incident.themes.through.objects.bulk_create(
+            Incident.themes.through(incident=incident, theme=theme)
+            for incident, theme in self.themes
+        )
+
+
 def _incident(
-    organisation, scenario, day, today, rng, terms, themes, *, reporter, reviewer, location
+    batch, organisation, scenario, day, today, rng, terms, themes, *, reporter, reviewer, location
 ):
     what, done, medicines, _loc, processes, involved, theme_names, learning, action, feedback = (
         scenario
@@ -465,7 +487,6 @@ def _incident(
             "4": "packaging_problem",
         }[code]
         setattr(incident, name, details)
-    incident.save(force_insert=True)
     rows = []
     for position, (name, route, dose) in enumerate(medicines):
         flagged = flags.classify(name, terms)
@@ -481,7 +502,7 @@ def _incident(
                 cd_schedule=flagged.cd_schedule,
             )
         )
-    IncidentMedicine.objects.bulk_create(rows)
+    batch.medicines += rows
     incident.high_risk = any(r.high_risk_group for r in rows)
     incident.controlled_drug = any(r.cd_schedule for r in rows)
     incident.medicine_names = " | ".join(r.name for r in rows)
@@ -510,14 +531,16 @@ def _incident(
             incident.learning_summary = learning
             owner_due = day + timedelta(days=rng.randint(21, 60))
             action_state = IncidentAction.State.DONE if age > 75 else IncidentAction.State.OPEN
-            IncidentAction.objects.create(
-                incident=incident,
-                description=action,
-                owner=reviewer,
-                due_on=owner_due,
-                state=action_state,
-                evidence="Seen on the ward audit" if action_state == "done" else "",
-                completed_on=owner_due - timedelta(days=3) if action_state == "done" else None,
+            batch.actions.append(
+                IncidentAction(
+                    incident=incident,
+                    description=action,
+                    owner=reviewer,
+                    due_on=owner_due,
+                    state=action_state,
+                    evidence="Seen on the ward audit" if action_state == "done" else "",
+                    completed_on=owner_due - timedelta(days=3) if action_state == "done" else None,
+                )
             )
             if action_state == IncidentAction.State.DONE:
                 closed = started + timedelta(days=rng.randint(20, 60))
@@ -539,14 +562,16 @@ def _incident(
                         at=started + timedelta(days=2),
                     )
                 )
-            IncidentComment.objects.create(
-                incident=incident,
-                author=reviewer,
-                body="Spoke to the ward manager: agreed the action.",
-                created_at=started + timedelta(hours=3),
+            batch.comments.append(
+                IncidentComment(
+                    incident=incident,
+                    author=reviewer,
+                    body="Spoke to the ward manager: agreed the action.",
+                    created_at=started + timedelta(hours=3),
+                )
             )
-    incident.save()
-    IncidentEvent.objects.bulk_create(events)
+    batch.incidents.append(incident)
+    batch.events += events
     if incident.learning_summary:
         chosen = []
         for name in theme_names:
@@ -555,7 +580,7 @@ def _incident(
                     organisation=incident.organisation, name=name
                 )
             chosen.append(themes[name])
-        incident.themes.set(chosen)
+        batch.themes += [(incident, theme) for theme in chosen]
     return 1
 
 

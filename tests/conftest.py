@@ -2,7 +2,10 @@
 ``assert_access``, the check every protected view gets (anonymous, other organisation, wrong
 role, right role)."""
 
+import fcntl
 import io
+import os
+import pickle
 import shutil
 from urllib.parse import urlparse
 
@@ -356,8 +359,26 @@ def _write_sequences(connection, cursor, sequences):
 
 @pytest.fixture(scope="session")
 def _demo_copies(django_db_setup, django_db_blocker, tmp_path_factory):
-    with django_db_blocker.unblock():
-        return DemoCopies(tmp_path_factory.mktemp("demo-media"))
+    """The demo's copies, seeded by the first worker of a parallel run to need them and read
+    by the others from the run's temporary folder (every worker's database is made by the same
+    migrations, so the copies fit each; the content types' ids are put right as they are
+    written)."""
+    if not os.environ.get("PYTEST_XDIST_WORKER"):
+        with django_db_blocker.unblock():
+            return DemoCopies(tmp_path_factory.mktemp("demo"))
+    folder = tmp_path_factory.getbasetemp().parent / "demo"
+    folder.mkdir(exist_ok=True)
+    kept = folder / "copies.pickle"
+    with open(folder / "lock", "w") as lock:
+        fcntl.flock(lock, fcntl.LOCK_EX)  # until the copies are written, by this worker or another
+        if kept.exists():
+            copies = DemoCopies.__new__(DemoCopies)
+            copies.__dict__ = pickle.loads(kept.read_bytes())  # noqa: S301 (written by this run)
+            return copies
+        with django_db_blocker.unblock():
+            copies = DemoCopies(folder)
+        kept.write_bytes(pickle.dumps(copies.__dict__))
+        return copies
 
 
 @pytest.fixture

@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 import organisations.urls  # noqa: F401 (registers the "ods" path converter)
 
@@ -23,45 +23,54 @@ register_converter(ReferenceConverter, "reference")
 
 app_name = "incidents"
 
+# An incident's own pages, below its reference.
+incident = [
+    path("", views.incident_detail, name="detail"),
+    path("review/", views.review_start, name="review_start"),
+    path("move/", views.incident_move, name="move"),
+    path("edit/", views.incident_edit, name="edit"),
+    path("changes/", views.incident_history, name="history"),
+    path("learning/", views.incident_learning, name="learning"),
+    path("close/", views.incident_close, name="close"),
+    path("duplicate/", views.incident_duplicate, name="duplicate"),
+    path("actions/new/", views.action_create, name="action_create"),
+    path("actions/<int:pk>/", views.action_change, name="action_change"),
+    path("comments/", views.comment_create, name="comment_create"),
+    path("attachments/", views.attachment_create, name="attachment_create"),
+    path("attachments/<int:pk>/", views.attachment_download, name="attachment_download"),
+    path("shared/", views.shared_detail, name="shared"),
+    path("share/", views.incident_share, name="share"),
+    path("lfpse.json", views.incident_lfpse, name="lfpse"),
+    path("lfpse/", views.incident_lfpse_record, name="lfpse_record"),
+]
+
+reporting = [
+    path("", views.report, name="report"),
+    path("<int:pk>/", views.report, name="report_draft"),
+    path("<int:pk>/send/", views.report_send, name="report_send"),
+]
+
+feedback = [
+    path("", views.feedback_list, name="feedback"),
+    path("new/", views.feedback_create, name="feedback_create"),
+]
+
+high_risk = [
+    path("", views.high_risk_list, name="high_risk"),
+    path("<int:pk>/remove/", views.high_risk_remove, name="high_risk_remove"),
+]
+
 urlpatterns = [
     path("", views.incident_list, name="list"),
     path("export.<str:fmt>", views.incident_export, name="export"),
-    path("report/", views.report, name="report"),
-    path("report/<int:pk>/", views.report, name="report_draft"),
-    path("report/<int:pk>/send/", views.report_send, name="report_send"),
+    path("report/", include(reporting)),
     path("drafts/<int:pk>/delete/", views.draft_discard, name="draft_discard"),
     path("mine/", views.my_reports, name="mine"),
     path("receipt/", views.receipt, name="receipt"),
     path("dashboard/<ods:ods_code>/", views.dashboard, name="dashboard"),
     path("statistics/", views.statistics, name="statistics"),
-    path("feedback/<ods:ods_code>/", views.feedback_list, name="feedback"),
-    path("feedback/<ods:ods_code>/new/", views.feedback_create, name="feedback_create"),
+    path("feedback/<ods:ods_code>/", include(feedback)),
     path("shared/", views.shared_list, name="shared_list"),
-    path("high-risk/<ods:ods_code>/", views.high_risk_list, name="high_risk"),
-    path(
-        "high-risk/<ods:ods_code>/<int:pk>/remove/",
-        views.high_risk_remove,
-        name="high_risk_remove",
-    ),
-    path("<reference:reference>/", views.incident_detail, name="detail"),
-    path("<reference:reference>/review/", views.review_start, name="review_start"),
-    path("<reference:reference>/move/", views.incident_move, name="move"),
-    path("<reference:reference>/edit/", views.incident_edit, name="edit"),
-    path("<reference:reference>/changes/", views.incident_history, name="history"),
-    path("<reference:reference>/learning/", views.incident_learning, name="learning"),
-    path("<reference:reference>/close/", views.incident_close, name="close"),
-    path("<reference:reference>/duplicate/", views.incident_duplicate, name="duplicate"),
-    path("<reference:reference>/actions/new/", views.action_create, name="action_create"),
-    path("<reference:reference>/actions/<int:pk>/", views.action_change, name="action_change"),
-    path("<reference:reference>/comments/", views.comment_create, name="comment_create"),
-    path("<reference:reference>/attachments/", views.attachment_create, name="attachment_create"),
-    path(
-        "<reference:reference>/attachments/<int:pk>/",
-        views.attachment_download,
-        name="attachment_download",
-    ),
-    path("<reference:reference>/shared/", views.shared_detail, name="shared"),
-    path("<reference:reference>/share/", views.incident_share, name="share"),
-    path("<reference:reference>/lfpse.json", views.incident_lfpse, name="lfpse"),
-    path("<reference:reference>/lfpse/", views.incident_lfpse_record, name="lfpse_record"),
+    path("high-risk/<ods:ods_code>/", include(high_risk)),
+    path("<reference:reference>/", include(incident)),
 ]

@@ -1,4 +1,4 @@
-from django.urls import path, register_converter
+from django.urls import include, path, register_converter
 
 from . import views
 
@@ -20,31 +20,40 @@ register_converter(ODSCodeConverter, "ods")
 
 app_name = "organisations"
 
+members = [
+    path("", views.member_list, name="members"),
+    path("<int:user_id>/roles/", views.member_roles, name="member_roles"),
+    path("<int:user_id>/remove/", views.member_remove, name="member_remove"),
+]
+
+invitations = [
+    path("new/", views.invitation_create, name="invitation_create"),
+    path("<int:pk>/send/", views.invitation_resend, name="invitation_resend"),
+    path("<int:pk>/withdraw/", views.invitation_revoke, name="invitation_revoke"),
+]
+
+handovers = [
+    path("<int:pk>/", views.handover_detail, name="handover"),
+    path("items/<int:pk>/", views.handover_item, name="handover_item"),
+    path("items/<int:pk>/done/", views.handover_item_done, name="handover_item_done"),
+]
+
+posts = [
+    path("new/", views.appointment_create, name="appointment_create"),
+    path("<int:pk>/", views.appointment_update, name="appointment_update"),
+]
+
+# An organisation's own pages, below its ODS code.
+organisation = [
+    path("", views.organisation_detail, name="detail"),
+    path("members/", include(members)),
+    path("invitations/", include(invitations)),
+    path("handovers/", include(handovers)),
+    path("posts/", include(posts)),
+]
+
 urlpatterns = [
     path("", views.organisation_list, name="list"),
     path("switch/", views.organisation_switch, name="switch"),
-    path("<ods:ods_code>/", views.organisation_detail, name="detail"),
-    path("<ods:ods_code>/members/", views.member_list, name="members"),
-    path("<ods:ods_code>/members/<int:user_id>/roles/", views.member_roles, name="member_roles"),
-    path("<ods:ods_code>/members/<int:user_id>/remove/", views.member_remove, name="member_remove"),
-    path("<ods:ods_code>/invitations/new/", views.invitation_create, name="invitation_create"),
-    path(
-        "<ods:ods_code>/invitations/<int:pk>/send/",
-        views.invitation_resend,
-        name="invitation_resend",
-    ),
-    path(
-        "<ods:ods_code>/invitations/<int:pk>/withdraw/",
-        views.invitation_revoke,
-        name="invitation_revoke",
-    ),
-    path("<ods:ods_code>/handovers/<int:pk>/", views.handover_detail, name="handover"),
-    path("<ods:ods_code>/handovers/items/<int:pk>/", views.handover_item, name="handover_item"),
-    path(
-        "<ods:ods_code>/handovers/items/<int:pk>/done/",
-        views.handover_item_done,
-        name="handover_item_done",
-    ),
-    path("<ods:ods_code>/posts/new/", views.appointment_create, name="appointment_create"),
-    path("<ods:ods_code>/posts/<int:pk>/", views.appointment_update, name="appointment_update"),
+    path("<ods:ods_code>/", include(organisation)),
 ]

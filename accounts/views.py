@@ -2,7 +2,7 @@ from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import allow
 
 from . import services
@@ -28,6 +28,25 @@ def account(request):
     return render(request, "accounts/account.html", context)
 
 
+def _own_record_page(request, form_class, template, service, *, saved, refusal_field, initial=None):
+    """A page where the person records something of their own (their registration, training),
+    then goes back to their account page."""
+    return form_page(
+        request,
+        form_class(submitted(request), initial=initial),
+        template,
+        save=lambda data: service(by=request.user, **data),
+        saved=saved,
+        then="account",
+        refusal_field=refusal_field,
+    )
+
+
+def _taken_off(request, what: str):
+    messages.success(request, f"{what} is taken off your training")
+    return redirect("account")
+
+
 @allow("GET", "POST")
 def registration(request):
     """The person's own profession, registration number and pharmacy team."""
@@ -37,26 +56,25 @@ def registration(request):
         if kept
         else {}
     )
-    return form_page(
+    return _own_record_page(
         request,
-        RegistrationForm(request.POST if request.method == "POST" else None, initial=initial),
+        RegistrationForm,
         "accounts/registration_form.html",
-        save=lambda data: services.registration_save(by=request.user, **data),
+        services.registration_save,
         saved="Your professional registration is saved",
-        then="account",
         refusal_field="profession",
+        initial=initial,
     )
 
 
 @allow("GET", "POST")
 def training_add(request):
-    return form_page(
+    return _own_record_page(
         request,
-        TrainingForm(request.POST if request.method == "POST" else None),
+        TrainingForm,
         "accounts/training_form.html",
-        save=lambda data: services.training_add(by=request.user, **data),
+        services.training_add,
         saved=lambda training: f"{training.title} is added to your training",
-        then="account",
         refusal_field="title",
     )
 
@@ -65,19 +83,17 @@ def training_add(request):
 def training_remove(request, pk):
     training = get_object_or_404(request.user.training, pk=pk)
     services.training_remove(by=request.user, training=training)
-    messages.success(request, f"{training.title} is taken off your training")
-    return redirect("account")
+    return _taken_off(request, training.title)
 
 
 @allow("GET", "POST")
 def syllabus_record(request):
-    return form_page(
+    return _own_record_page(
         request,
-        SyllabusForm(request.POST if request.method == "POST" else None),
+        SyllabusForm,
         "accounts/syllabus_form.html",
-        save=lambda data: services.syllabus_record(by=request.user, **data),
+        services.syllabus_record,
         saved=lambda record: f"{record.get_level_display()} is recorded in your training",
-        then="account",
         refusal_field="level",
     )
 
@@ -86,5 +102,4 @@ def syllabus_record(request):
 def syllabus_remove(request, pk):
     record = get_object_or_404(request.user.syllabus, pk=pk)
     services.syllabus_remove(by=request.user, record=record)
-    messages.success(request, f"{record.get_level_display()} is taken off your training")
-    return redirect("account")
+    return _taken_off(request, record.get_level_display())

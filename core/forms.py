@@ -36,6 +36,11 @@ def show_refusal(form, error: ValidationError, field: str | None = None) -> None
         form.add_error(default, error)
 
 
+def submitted(request):
+    """The data a form is bound to: what was sent with a POST, else none (an unbound form)."""
+    return request.POST if request.method == "POST" else None
+
+
 def form_page(
     request,
     form,

@@ -2,7 +2,7 @@ from django.contrib import messages
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import allow
 
 from . import services
@@ -44,7 +44,7 @@ def preferences(request):
     return form_page(
         request,
         PreferenceForm(
-            request.POST if request.method == "POST" else None,
+            submitted(request),
             initial={"delivery": current.delivery if current else Preference.Delivery.EACH},
         ),
         "notifications/preferences.html",

@@ -10,7 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import allow
 from improvement.permissions import Perm
 from networks.access import network_access
@@ -69,7 +69,7 @@ def project_create(request, ods_code):
 def _project_form(request, organisation, project):
     """Start a project (its lead, by default, whoever starts it) or change one."""
     form = ProjectForm(
-        request.POST if request.method == "POST" else None,
+        submitted(request),
         instance=project,
         organisation=organisation,
         initial=None if project else {"lead": request.user.pk},
@@ -119,7 +119,7 @@ def project_update(request, ods_code, pk):
 @allow("GET", "POST")
 def point_create(request, ods_code, pk):
     project = project_for(request, ods_code, pk, MANAGE)
-    form = MeasurePointForm(request.POST if request.method == "POST" else None, project=project)
+    form = MeasurePointForm(submitted(request), project=project)
     return form_page(
         request,
         form,
@@ -161,9 +161,7 @@ def cycle_update(request, ods_code, pk, cycle_pk):
 
 
 def _cycle_form(request, project, cycle):
-    form = CycleForm(
-        request.POST if request.method == "POST" else None, instance=cycle, project=project
-    )
+    form = CycleForm(submitted(request), instance=cycle, project=project)
     return form_page(
         request,
         form,
@@ -184,7 +182,7 @@ def project_finish(request, ods_code, pk):
         return redirect(project)
     return form_page(
         request,
-        FinishForm(request.POST if request.method == "POST" else None),
+        FinishForm(submitted(request)),
         "improvement/finish_form.html",
         {"project": project},
         save=lambda data: services.project_finish(
@@ -234,7 +232,7 @@ def share_page(request, *, shared, back, share, what, tags):
     if not networks:
         raise PermissionDenied("Join an MSO network to share with its library")
     form = ShareForm(
-        request.POST if request.method == "POST" else None,
+        submitted(request),
         networks=networks,
         initial={"network": networks[0].pk, "tags": tags},
     )

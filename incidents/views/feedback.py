@@ -5,7 +5,7 @@ from django.core.paginator import Paginator
 from django.shortcuts import render
 from django.urls import reverse
 
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import allow
 from incidents.permissions import Perm
 from organisations.forms import SearchForm
@@ -42,9 +42,7 @@ def feedback_create(request, ods_code):
     organisation = get_object_for(
         request.user, Organisation, Perm.INCIDENTS_REVIEW, ods_code=ods_code
     )
-    form = FeedbackForm(
-        request.POST if request.method == "POST" else None, organisation=organisation
-    )
+    form = FeedbackForm(submitted(request), organisation=organisation)
     return form_page(
         request,
         form,

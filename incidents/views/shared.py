@@ -8,7 +8,7 @@ from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.shortcuts import get_object_or_404, render
 
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import allow
 from incidents.permissions import Perm
 from organisations.access import access_for
@@ -50,7 +50,7 @@ def shared_detail(request, reference):
     side = incident.organisation if receiving else incident.arose_in
     return form_page(
         request,
-        SharedNoteForm(request.POST if request.method == "POST" else None),
+        SharedNoteForm(submitted(request)),
         "incidents/shared_detail.html",
         {
             "incident": incident,
@@ -89,7 +89,7 @@ def incident_share(request, reference):
         reference=reference,
     )
     form = ShareForm(
-        request.POST if request.method == "POST" else None,
+        submitted(request),
         initial={"ods_code": incident.arose_in.ods_code if incident.arose_in else ""},
     )
     return form_page(

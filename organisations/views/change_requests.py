@@ -9,7 +9,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import allow, query_string_without_page
 
 from .. import change_requests
@@ -68,7 +68,7 @@ def change_request_start(request):
     ods_code = request.GET.get("ods_code", "")[:10] or (current.ods_code if current else "")
     kind = request.GET.get("kind", "")
     form = ChangeRequestStartForm(
-        request.POST if request.method == "POST" else None,
+        submitted(request),
         user=request.user,
         initial={"ods_code": ods_code, "kind": kind if kind in ChangeRequest.Kind.values else ""},
     )
@@ -103,9 +103,7 @@ def change_request_create(request, ods_code, kind):
         raise Http404("No such change")
     if not change_requests.may_ask(request.user, organisation, kind):
         raise PermissionDenied
-    form = ChangeRequestForm(
-        request.POST if request.method == "POST" else None, organisation=organisation, kind=kind
-    )
+    form = ChangeRequestForm(submitted(request), organisation=organisation, kind=kind)
     return form_page(
         request,
         form,
@@ -158,7 +156,7 @@ def change_request_detail(request, pk):
 
     if not can_decide:
         return page(None)
-    form = ChangeDecisionForm(request.POST if request.method == "POST" else None)
+    form = ChangeDecisionForm(submitted(request))
     return form_page(
         request,
         form,

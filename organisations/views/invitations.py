@@ -16,7 +16,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.mfa import sign_in_with_new_password
 from accounts.models import User
-from core.forms import error_codes, form_page
+from core.forms import error_codes, form_page, submitted
 from core.http import allow
 
 from .. import services
@@ -53,9 +53,7 @@ def invitation_create(request, ods_code):
 
     return form_page(
         request,
-        InvitationForm(
-            request.POST if request.method == "POST" else None, organisation=organisation
-        ),
+        InvitationForm(submitted(request), organisation=organisation),
         "organisations/invitation_create.html",
         context,
         save=invite,
@@ -148,13 +146,7 @@ def invitation_accept(request):
             request, "Your account is not active. Ask a site administrator to reactivate it."
         )
     has_account = user is not None or existing is not None
-    form = (
-        None
-        if has_account
-        else AcceptInvitationForm(
-            request.POST if request.method == "POST" else None, email=invitation.email
-        )
-    )
+    form = None if has_account else AcceptInvitationForm(submitted(request), email=invitation.email)
     can_accept = user is not None or form is not None
     if request.method == "POST" and can_accept and (form is None or form.is_valid()):
         try:

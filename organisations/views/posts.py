@@ -1,4 +1,4 @@
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import allow
 
 from .. import services
@@ -21,7 +21,7 @@ def appointment_create(request, ods_code):
     organisation = _organisation(request, ods_code)
     chosen = PostChoiceForm(request.GET)
     form = AppointmentCreateForm(
-        request.POST if request.method == "POST" else None,
+        submitted(request),
         organisation=organisation,
         initial={"post": chosen.cleaned_data["post"]} if chosen.is_valid() else None,
     )
@@ -45,9 +45,7 @@ def appointment_create(request, ods_code):
 def appointment_update(request, ods_code, pk):
     organisation = _organisation(request, ods_code)
     appointment = get_object_for(request.user, Appointment, pk=pk, organisation=organisation)
-    form = AppointmentChangeForm(
-        request.POST if request.method == "POST" else None, appointment=appointment
-    )
+    form = AppointmentChangeForm(submitted(request), appointment=appointment)
     return form_page(
         request,
         form,

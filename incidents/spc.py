@@ -13,6 +13,8 @@ Each signal is given in words as well as drawn, so a chart never relies on colou
 """
 
 from dataclasses import dataclass, field
+from itertools import groupby, pairwise
+from operator import itemgetter
 
 SIGMA = 2.66  # 3 / d2, with d2 = 1.128 for moving ranges of two points
 RUN = 7
@@ -90,38 +92,36 @@ def xmr(series: list[tuple[str, float]], *, unit="months", **wording) -> Chart:
 
 
 def _runs(points, mean, unit):
-    start = 0
-    while start < len(points):
-        side = _side(points[start].value, mean)
-        end = start
-        while end + 1 < len(points) and side and _side(points[end + 1].value, mean) == side:
-            end += 1
-        length = end - start + 1
-        if side and length >= RUN:
+    sides = [_side(point.value, mean) for point in points]
+    for first, last, side in _stretches(sides):
+        length = last - first + 1
+        if length >= RUN:
             where = "above" if side > 0 else "below"
-            for point in points[start : end + 1]:
-                point.signals.append(f"A run of {length} {unit} {where} the mean")
-        start = end + 1
+            _signal(points[first : last + 1], f"A run of {length} {unit} {where} the mean")
+
+
+def _trends(points, unit):
+    steps = [_side(after.value, before.value) for before, after in pairwise(points)]
+    for first, last, step in _stretches(steps):
+        # Steps ``first`` to ``last`` join the points ``first`` to ``last + 1``.
+        length = last - first + 2
+        if length >= TREND:
+            direction = "rising" if step > 0 else "falling"
+            _signal(points[first : last + 2], f"A trend of {length} {unit} {direction}")
 
 
 def _side(value, mean) -> int:
     return (value > mean) - (value < mean)
 
 
-def _trends(points, unit):
-    start = 0
-    while start < len(points) - 1:
-        step = _side(points[start + 1].value, points[start].value)
-        end = start + 1
-        while (
-            step
-            and end + 1 < len(points)
-            and _side(points[end + 1].value, points[end].value) == step
-        ):
-            end += 1
-        length = end - start + 1
-        if step and length >= TREND:
-            direction = "rising" if step > 0 else "falling"
-            for point in points[start : end + 1]:
-                point.signals.append(f"A trend of {length} {unit} {direction}")
-        start = end if end > start else start + 1
+def _stretches(signs):
+    """Each longest stretch of equal signs other than 0: (its first index, its last, the sign)."""
+    for sign, stretch in groupby(enumerate(signs), key=itemgetter(1)):
+        if sign:
+            indices = [index for index, _ in stretch]
+            yield indices[0], indices[-1], sign
+
+
+def _signal(points, signal):
+    for point in points:
+        point.signals.append(signal)

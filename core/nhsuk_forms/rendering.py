@@ -21,28 +21,25 @@ from .widgets import DATE_PARTS, NHSDateInput
 _OWN_ATTRS = {"class", "id", "name", "type", "value", "aria-describedby", "aria-invalid"}
 
 
+# Each widget class and its NHS.UK component, the first that fits winning: a subclass comes
+# before its base (CheckboxSelectMultiple is a RadioSelect; most widgets are an Input).
+_KINDS = (
+    (NHSDateInput, "date_input"),
+    (forms.CheckboxSelectMultiple, "checkboxes"),
+    (forms.RadioSelect, "radios"),
+    (forms.Select, "select"),
+    (forms.Textarea, "textarea"),
+    (forms.CheckboxInput, "checkbox"),
+    (forms.FileInput, "file_upload"),
+    (Input, "input"),
+)
+
+
 def widget_kind(widget):
     """The NHS.UK component for a widget; also the name of its template in nhsuk/fields/."""
     if widget.is_hidden:
         return "hidden"
-    if isinstance(widget, NHSDateInput):
-        return "date_input"
-    # CheckboxSelectMultiple is a subclass of RadioSelect, so it is tested first.
-    if isinstance(widget, forms.CheckboxSelectMultiple):
-        return "checkboxes"
-    if isinstance(widget, forms.RadioSelect):
-        return "radios"
-    if isinstance(widget, forms.Select):
-        return "select"
-    if isinstance(widget, forms.Textarea):
-        return "textarea"
-    if isinstance(widget, forms.CheckboxInput):
-        return "checkbox"
-    if isinstance(widget, forms.FileInput):
-        return "file_upload"
-    if isinstance(widget, Input):
-        return "input"
-    return "other"
+    return next((kind for cls, kind in _KINDS if isinstance(widget, cls)), "other")
 
 
 def field_id(bound_field):

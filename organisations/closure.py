@@ -16,6 +16,7 @@ same transaction. ``rebuild()`` recomputes everything (after bulk loads).
 
 from collections import defaultdict
 from datetime import date
+from typing import NamedTuple
 
 from django.db import transaction
 
@@ -61,9 +62,20 @@ def _edges_above(organisation_ids):
     return edges
 
 
-def paths_up(descendant: int, edges):
+class Path(NamedTuple):
+    """One row of the reach table, named as its fields are."""
+
+    ancestor_id: int
+    descendant_id: int
+    area: bool
+    depth: int
+    valid_from: date | None
+    valid_to: date | None
+
+
+def paths_up(descendant: int, edges) -> set[Path]:
     """Closure rows for every path up from one organisation, and its row to itself."""
-    rows = {(descendant, descendant, False, 0, None, None)}
+    rows = {Path(descendant, descendant, False, 0, None, None)}
     stack = [(descendant, False, 0, None, None, frozenset({descendant}))]
     while stack:
         node, area, depth, valid_from, valid_to, on_path = stack.pop()
@@ -74,8 +86,7 @@ def paths_up(descendant: int, edges):
             path_to = min(filter(None, (valid_to, end)), default=None)
             if path_from and path_to and path_from > path_to:
                 continue  # the links of this path never held on the same day
-            row = (parent, descendant, area or part_of, depth + 1, path_from, path_to)
-            rows.add(row)
+            rows.add(Path(parent, descendant, area or part_of, depth + 1, path_from, path_to))
             stack.append(
                 (parent, area or part_of, depth + 1, path_from, path_to, on_path | {parent})
             )
@@ -88,18 +99,9 @@ def _write(descendants, edges) -> None:
     OrganisationClosure.objects.filter(descendant_id__in=descendants).delete()
     OrganisationClosure.objects.bulk_create(
         [
-            OrganisationClosure(
-                ancestor_id=ancestor,
-                descendant_id=descendant,
-                area=area,
-                depth=depth,
-                valid_from=valid_from,
-                valid_to=valid_to,
-            )
+            OrganisationClosure(**path._asdict())
             for descendant in descendants
-            for ancestor, descendant, area, depth, valid_from, valid_to in paths_up(
-                descendant, edges
-            )
+            for path in paths_up(descendant, edges)
         ],
         batch_size=2000,
     )

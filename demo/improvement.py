@@ -25,6 +25,8 @@ from networks.models import Network
 TIME_CRITICAL = "Time-critical medicines on time"
 # A year of the monthly audit: omitted or delayed doses, % of doses audited (lower is better).
 AUDIT = [14.2, 15.1, 13.4, 14.8, 16.0, 13.9, 12.5, 10.8, 8.9, 8.1, 7.4, 6.9]
+# Each cycle as written up: its fields, in this order.
+CYCLE_FIELDS = ("change", "plan", "do", "study", "act", "decision")
 CYCLES = [
     (
         "A time-critical medicines sticker on the drug chart",
@@ -140,25 +142,18 @@ def _time_critical(trust, mso, today):
             value=Decimal(str(value)),
             recorded_by=mso,
         )
-    for number, (change, plan, do, study, act, decision) in enumerate(CYCLES):
+    for number, cycle in enumerate(CYCLES):
+        written = dict(zip(CYCLE_FIELDS, cycle, strict=True))
+        decided = written["decision"]
         starts_on = (
             _months_back(today, 6 - 2 * number) + datetime.timedelta(days=6)
-            if decision
+            if decided
             else today - datetime.timedelta(days=10)  # running now
         )
+        ends_on = starts_on + datetime.timedelta(weeks=4) if decided else None
         services.cycle_save(
             by=mso,
-            cycle=PdsaCycle(
-                project=project,
-                change=change,
-                plan=plan,
-                starts_on=starts_on,
-                do=do,
-                study=study,
-                act=act,
-                decision=decision,
-                ends_on=starts_on + datetime.timedelta(weeks=4) if decision else None,
-            ),
+            cycle=PdsaCycle(project=project, starts_on=starts_on, ends_on=ends_on, **written),
         )
 
 

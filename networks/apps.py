@@ -27,21 +27,23 @@ class NetworksConfig(AppConfig):
             )
         )
 
-        from auditlog.registry import auditlog
-
+        from core.audit import register
         from organisations.access import grant_source
 
         from . import models
         from .models import lead_grants
 
-        auditlog.register(models.Network)
-        auditlog.register(models.NetworkMembership)
-        auditlog.register(models.Event)
-        auditlog.register(models.Resource, exclude_fields=["file"])
-        auditlog.register(models.BuddyOffer)
-        auditlog.register(models.BuddyRequest)
-        auditlog.register(models.WorkplanItem, m2m_fields={"organisations"})
-        auditlog.register(models.WebinarOffer)
+        for model in (
+            models.Network,
+            models.NetworkMembership,
+            models.Event,
+            models.BuddyOffer,
+            models.BuddyRequest,
+            models.WebinarOffer,
+        ):
+            register(model)
+        register(models.Resource, exclude_fields=["file"])
+        register(models.WorkplanItem, m2m_fields={"organisations"})
         # Network leads hold their cross-organisation permissions through the rule set.
         grant_source(lead_grants)
 

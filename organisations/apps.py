@@ -23,19 +23,23 @@ class OrganisationsConfig(AppConfig):
             mfa.GRANTS_NEEDING_IT.append(_needs_second_factor)
         account_section(AccountSection("organisations/account_section.html", _account_section))
 
-        from auditlog.registry import auditlog
         from django.db.models.signals import post_delete, post_save, pre_save
+
+        from core.audit import register
 
         from . import models
 
-        auditlog.register(models.Organisation)
-        auditlog.register(models.OrganisationRelationship)
-        auditlog.register(models.Membership)
-        auditlog.register(models.Appointment)
-        auditlog.register(models.Invitation, exclude_fields=["token_hash"])
-        auditlog.register(models.Handover)
-        auditlog.register(models.HandoverItem)
-        auditlog.register(models.ChangeRequest, exclude_fields=["job_title", "pay_band"])
+        for model in (
+            models.Organisation,
+            models.OrganisationRelationship,
+            models.Membership,
+            models.Appointment,
+            models.Handover,
+            models.HandoverItem,
+        ):
+            register(model)
+        register(models.Invitation, exclude_fields=["token_hash"])
+        register(models.ChangeRequest, exclude_fields=["job_title", "pay_band"])
 
         from notifications.registry import reminder_provider
 

@@ -3,15 +3,24 @@
 from django import forms
 
 from accounts.models import User
+from core.action_forms import ProgressForm
 from core.forms import ErrorsOnFields
-from core.nhsuk_forms.fields import NHSDateField, choose_from, radios, select, text_field
+from core.nhsuk_forms.fields import (
+    NHSDateField,
+    checkboxes,
+    choose_from,
+    file_field,
+    radios,
+    select,
+    text_field,
+    web_address,
+)
 from core.nhsuk_forms.fields import text_box as _text
-from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple
 from organisations.choices import OrganisationKind, Region
 from organisations.services import members_of
 
 from . import choices, validators
-from .models import Alert
+from .models import Alert, AlertActionResponse
 
 
 class AlertForm(forms.ModelForm):
@@ -40,20 +49,16 @@ class AlertForm(forms.ModelForm):
     )
     issued_on = NHSDateField(label="Date issued", allow_future=False)
     summary = _text("Summary", max_length=10000, message="Enter a summary of the alert", rows=6)
-    link = forms.URLField(
-        label="Link to the alert",
-        required=False,
-        assume_scheme="https",
-        max_length=500,
+    link = web_address(
+        "Link to the alert",
+        example="https://www.gov.uk/…",
         help_text="Its page on GOV.UK, NHS England or CAS",
-        error_messages={"invalid": "Enter a web address, like https://www.gov.uk/…"},
     )
-    applicable_kinds = forms.MultipleChoiceField(
-        label="Which organisations does it apply to?",
-        choices=OrganisationKind.choices,
-        widget=NHSCheckboxSelectMultiple,
+    applicable_kinds = checkboxes(
+        "Which organisations does it apply to?",
+        OrganisationKind.choices,
+        message="Select the kinds of organisation the alert applies to",
         help_text="It goes to every open organisation of these kinds",
-        error_messages={"required": "Select the kinds of organisation the alert applies to"},
     )
     medicines = _text(
         "Medicines it covers",
@@ -177,7 +182,10 @@ class LeadForm(forms.Form):
         self.fields["lead"].queryset = members_of(organisation)
 
 
-class ActionAnswerForm(forms.Form):
+class ActionAnswerForm(ProgressForm):
+    model = AlertActionResponse
+    field_order = ["owner", "state", "done_on", "evidence"]
+
     owner = choose_from(
         "Who owns it?",
         User.objects.none(),
@@ -185,13 +193,6 @@ class ActionAnswerForm(forms.Form):
         required=False,
         empty_label="Nobody yet",
     )
-    state = radios(
-        "How far has it got?",
-        choices.ActionState.choices,
-        message="Select how far it has got",
-        conditionals={"done": ["completed_on"]},
-    )
-    completed_on = NHSDateField(label="Date completed", required=False, allow_future=False)
     evidence = _text(
         "Evidence",
         required=False,
@@ -271,11 +272,11 @@ class ComplianceFilterForm(forms.Form):
 
 
 class ImportForm(forms.Form):
-    file = forms.FileField(
-        label="Alerts file",
+    file = file_field(
+        "Alerts file",
+        message="Select a file of alerts",
         help_text="A CSV or JSON file in the documented layout (docs/alerts-import.md), "
         "smaller than 2 MB",
-        error_messages={"required": "Select a file of alerts", "empty": "The file is empty"},
     )
     publish = forms.BooleanField(
         label="Publish the new alerts as they are imported", required=False

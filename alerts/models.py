@@ -23,6 +23,8 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.permissions import Perm
+from core.actions import OwnedAction, OwnedActionQuerySet
+from core.models import StoredFile, TimelineEvent
 from organisations.choices import OrganisationKind, Region
 from organisations.models import Organisation
 from organisations.scoping import ScopedQuerySet
@@ -209,21 +211,29 @@ class AlertResponse(models.Model):
         return self.is_open and self.next_due_on < (on or timezone.localdate())
 
 
-class AlertActionResponse(models.Model):
-    """What one organisation does about one required action: who, how far, the evidence."""
+class AlertActionResponseQuerySet(OwnedActionQuerySet, ScopedQuerySet):
+    pass
+
+
+class AlertActionResponse(OwnedAction):
+    """What one organisation does about one required action: who, how far, the evidence
+    (core.actions). Its due date is the action's deadline, the same for every organisation."""
+
+    State = ActionState
+    OPEN_STATES = (ActionState.TO_DO, ActionState.IN_PROGRESS)
+    NOT_DONE_STATES = (ActionState.NOT_NEEDED,)
+    why_not_done = "Say why the action is not needed here"
+    due_path = "action__due_on"
 
     response = models.ForeignKey(
         AlertResponse, on_delete=models.CASCADE, related_name="action_responses"
     )
     action = models.ForeignKey(AlertAction, on_delete=models.PROTECT, related_name="+")
-    owner = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
+    due_on = None
     state = models.CharField(max_length=20, choices=ActionState.choices, default="to-do")
     evidence = models.TextField(max_length=5000, blank=True)
-    completed_on = models.DateField(null=True, blank=True)
 
-    objects = ScopedQuerySet.as_manager()
+    objects = AlertActionResponseQuerySet.as_manager()
     scope_path = "response__organisation"
     view_permission = Perm.ALERTS_VIEW
 
@@ -237,9 +247,8 @@ class AlertActionResponse(models.Model):
     def __str__(self):
         return f"{self.response_id}: {self.action_id}"
 
-    @property
-    def is_finished(self) -> bool:
-        return self.state in choices.FINISHED_ACTIONS
+    def is_overdue(self, on=None) -> bool:
+        return self.is_open and self.action.due_on < (on or timezone.localdate())
 
 
 def evidence_path(instance, filename) -> str:
@@ -247,7 +256,7 @@ def evidence_path(instance, filename) -> str:
     return f"alert-evidence/{uuid.uuid4().hex}"
 
 
-class AlertEvidence(models.Model):
+class AlertEvidence(StoredFile):
     """A file that shows an action was done: checked by content and size, kept privately, sent
     only to those who see the organisation's response (never to network leads)."""
 
@@ -255,26 +264,13 @@ class AlertEvidence(models.Model):
         AlertActionResponse, on_delete=models.CASCADE, related_name="files"
     )
     file = models.FileField(upload_to=evidence_path)
-    filename = models.CharField("file name", max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(default=timezone.now)
 
     objects = ScopedQuerySet.as_manager()
     scope_path = "action_response__response__organisation"
     view_permission = Perm.ALERTS_VIEW
 
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
 
-    def __str__(self):
-        return self.filename
-
-
-class AlertResponseEvent(models.Model):
+class AlertResponseEvent(TimelineEvent):
     """One step of an organisation's response: its timeline."""
 
     class Kind(models.TextChoices):
@@ -292,17 +288,6 @@ class AlertResponseEvent(models.Model):
 
     response = models.ForeignKey(AlertResponse, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(max_length=3000, blank=True)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()}: {self.response_id}"
 
 
 class AlertIncident(models.Model):

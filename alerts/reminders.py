@@ -194,7 +194,7 @@ def action_deadlines(on):
             response__state__in=choices.OPEN_STATES,
             action__due_on__lte=on + timedelta(days=14),
         )
-        .exclude(state__in=choices.FINISHED_ACTIONS)
+        .open()
         .filter(Q(response__alert__published_at__isnull=False))
         .values_list(
             "pk",

@@ -23,7 +23,7 @@ from core.tasks import queue
 from organisations.models import Organisation
 
 from . import choices, validators
-from .choices import ActionState, ResponseState
+from .choices import ResponseState
 from .models import (
     NO_DEADLINE,
     Alert,
@@ -297,7 +297,7 @@ def _next_due(response: AlertResponse) -> datetime.date:
         return NO_DEADLINE
     earliest = (
         AlertActionResponse.objects.filter(response=response)
-        .exclude(state__in=choices.FINISHED_ACTIONS)
+        .open()
         .aggregate(earliest=Min("action__due_on"))["earliest"]
     )
     return earliest or NO_DEADLINE
@@ -390,30 +390,26 @@ def _check_member(response: AlertResponse, person, field: str) -> None:
 
 
 def action_response_save(
-    *, by, answer: AlertActionResponse, owner, state: str, evidence: str, completed_on
+    *, by, answer: AlertActionResponse, owner, state: str, evidence: str, done_on
 ) -> AlertActionResponse:
-    """What was done about one required action. Done (or not needed here) needs an owner, a
-    completion date on or before today, and for "not needed" the reason in the evidence."""
-    evidence = evidence.strip()
-    errors = {}
-    finished = state in choices.FINISHED_ACTIONS
-    if finished and owner is None:
-        errors["owner"] = "Name who owns the action before it is marked done"
-    if state == ActionState.DONE and completed_on is None:
-        errors["completed_on"] = "Enter the date it was completed"
-    if completed_on is not None and completed_on > timezone.localdate():
-        errors["completed_on"] = "The date it was completed must be today or in the past"
-    if state == ActionState.NOT_NEEDED and not evidence:
-        errors["evidence"] = "Say why the action is not needed here"
-    if errors:
-        raise ValidationError(errors)
+    """What was done about one required action. Finished (done, or not needed here) needs an
+    owner; the rest of the rules are every owned action's (core.actions)."""
+    finished = state not in AlertActionResponse.OPEN_STATES
+    AlertActionResponse.check_progress(
+        state=state,
+        evidence=evidence,
+        done_on=done_on,
+        errors={"owner": "Name who owns the action before it is marked done"}
+        if finished and owner is None
+        else {},
+    )
     _check_member(answer.response, owner, "owner")
     with transaction.atomic(), audit_as(by):
         response, before = _locked(answer.response)
         _refuse_unless_open(response)
         answer = AlertActionResponse.objects.select_for_update().get(pk=answer.pk)
-        answer.owner, answer.state, answer.evidence = owner, state, evidence
-        answer.completed_on = completed_on if finished else None
+        answer.owner = owner
+        answer.record_progress(state=state, evidence=evidence, done_on=done_on)
         answer.save()
         if response.state in (ResponseState.NEW, ResponseState.ACKNOWLEDGED):
             if response.acknowledged_at is None:
@@ -431,15 +427,9 @@ def evidence_add(*, by, answer: AlertActionResponse, upload, filename: str, cont
     with transaction.atomic(), audit_as(by):
         response, before = _locked(answer.response)
         _refuse_unless_open(response)
-        evidence = AlertEvidence(
-            action_response=answer,
-            filename=filename,
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=by,
+        evidence = AlertEvidence.keep(
+            upload, filename=filename, content_type=content_type, by=by, action_response=answer
         )
-        evidence.file.save(filename, upload, save=False)
-        evidence.save()
         response.signed_off_at = response.signed_off_by = None
         _saved(response, before, event=(Kind.EVIDENCE, by, filename))
     return evidence
@@ -447,9 +437,7 @@ def evidence_add(*, by, answer: AlertActionResponse, upload, filename: str, cont
 
 def _unfinished(response: AlertResponse) -> list[AlertActionResponse]:
     return list(
-        AlertActionResponse.objects.filter(response=response)
-        .exclude(state__in=choices.FINISHED_ACTIONS)
-        .select_related("action")
+        AlertActionResponse.objects.filter(response=response).open().select_related("action")
     )
 
 

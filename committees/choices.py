@@ -39,9 +39,6 @@ class ActionState(models.TextChoices):
     DROPPED = "dropped", "No longer needed"
 
 
-FINISHED_ACTIONS = frozenset({ActionState.DONE, ActionState.DROPPED})
-
-
 class AgendaSource(models.TextChoices):
     """Where a suggested agenda item comes from; "" for one the secretary wrote."""
 

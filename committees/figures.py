@@ -16,7 +16,6 @@ from django.core.cache import cache
 from django.db.models import Count, Max, Q
 from django.utils import timezone
 
-from alerts.choices import FINISHED_ACTIONS as ALERT_ACTIONS_FINISHED
 from alerts.models import NO_DEADLINE, AlertActionResponse, AlertResponse
 from improvement import measures
 from improvement.models import Project
@@ -366,9 +365,9 @@ def report_figures(committee: Committee, start: datetime.date, end: datetime.dat
                 due_on__lt=end,
             ).count(),
             "alert_actions_overdue": AlertActionResponse.objects.filter(
-                response__organisation_id__in=ids, action__due_on__lt=end
+                response__organisation_id__in=ids
             )
-            .exclude(state__in=ALERT_ACTIONS_FINISHED)
+            .overdue(end)
             .count(),
             "committee_actions_overdue": MeetingAction.objects.filter(meeting__committee=committee)
             .overdue(end)

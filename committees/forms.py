@@ -7,9 +7,11 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
+from core.action_forms import ProgressForm
 from core.forms import ErrorsOnFields
 from core.nhsuk_forms.fields import (
     NHSDateField,
+    NHSTimeField,
     choose_from,
     radios,
     select,
@@ -17,11 +19,11 @@ from core.nhsuk_forms.fields import (
     text_field,
 )
 from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple
-from networks.forms import TimeField
 from organisations.choices import Region
 from organisations.services import members_of
 
-from .choices import ActionState, Attendance, Discipline, Frequency, Seat
+from .choices import Attendance, Discipline, Frequency, Seat
+from .models import MeetingAction
 
 
 class CommitteeForm(forms.Form):
@@ -125,8 +127,8 @@ class EndSeatForm(forms.Form):
 
 class MeetingForm(forms.Form):
     on = NHSDateField(label="Date", help_text="For example, 12 1 2027")
-    starts = TimeField(label="Starts", subject="start time", help_text="For example, 14:00")
-    ends = TimeField(label="Ends", subject="end time", help_text="For example, 16:00")
+    starts = NHSTimeField(label="Starts", subject="start time", help_text="For example, 14:00")
+    ends = NHSTimeField(label="Ends", subject="end time", help_text="For example, 16:00")
     location = forms.CharField(
         label="Where (optional)",
         max_length=200,
@@ -227,20 +229,8 @@ class ActionForm(forms.Form):
         self.fields["owner"].queryset = members_of(organisation)
 
 
-class ActionUpdateForm(forms.Form):
-    state = radios(
-        "How far has it got?",
-        ActionState.choices,
-        message="Select how far it has got",
-        conditionals={"done": ["completed_on"]},
-    )
-    completed_on = NHSDateField(label="Date done", required=False, allow_future=False)
-    note = text_box(
-        "What was done (optional)",
-        required=False,
-        max_length=3000,
-        too_long="What was done must be 3,000 characters or fewer",
-    )
+class ActionUpdateForm(ProgressForm):
+    model = MeetingAction
 
 
 class ReportForm(forms.Form):

@@ -23,6 +23,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from committees.permissions import Perm
+from core.actions import OwnedAction, OwnedActionQuerySet
 from organisations.models import Organisation
 from organisations.scoping import ScopedQuerySet
 
@@ -246,31 +247,30 @@ class Decision(models.Model):
         return self.text[:80]
 
 
-class MeetingActionQuerySet(ScopedQuerySet):
-    def open(self):
-        return self.filter(state=ActionState.OPEN)
-
-    def overdue(self, on=None):
-        return self.open().filter(due_on__lt=on or timezone.localdate())
+class MeetingActionQuerySet(OwnedActionQuerySet, ScopedQuerySet):
+    pass
 
 
-class MeetingAction(models.Model):
+class MeetingAction(OwnedAction):
+    """An action a meeting gave one of the committee's members (core.actions)."""
+
+    State = ActionState
+    OPEN_STATES = (ActionState.OPEN,)
+    NOT_DONE_STATES = (ActionState.DROPPED,)
+    why_not_done = "Say why it is no longer needed"
+
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField(max_length=3000)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="committee_actions"
     )
-    due_on = models.DateField("due")
     state = models.CharField(max_length=20, choices=ActionState.choices, default=ActionState.OPEN)
-    completed_on = models.DateField(null=True, blank=True)
-    note = models.TextField("what was done", max_length=3000, blank=True)
 
     objects = MeetingActionQuerySet.as_manager()
     scope_path = "meeting__committee__organisation"
     view_permission = Perm.COMMITTEES_VIEW
 
-    class Meta:
-        ordering = ["due_on", "pk"]
+    class Meta(OwnedAction.Meta):
         indexes = [models.Index(fields=["owner", "state"], name="committee_action_owner")]
 
     def __str__(self):

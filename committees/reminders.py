@@ -19,7 +19,7 @@ MINUTES_FORGOTTEN_AFTER = timedelta(days=90)
 
 
 def action_reminders(on):
-    actions = MeetingAction.objects.open().filter(due_on__lte=on + timedelta(days=7))
+    actions = MeetingAction.objects.falling_due(on)
     for action in actions.select_related("meeting__committee__organisation"):
         committee = action.meeting.committee
         yield from falling_due(

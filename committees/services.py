@@ -22,8 +22,6 @@ from core.audit import audit_as
 from organisations.services import check_member
 
 from .choices import (
-    FINISHED_ACTIONS,
-    ActionState,
     Attendance,
     Discipline,
     PdfState,
@@ -377,22 +375,13 @@ def action_add(*, by, meeting: Meeting, description: str, owner, due_on) -> Meet
         )
 
 
-def action_update(*, by, action: MeetingAction, state: str, note: str, completed_on=None):
-    """What was done: done needs the date it was done, on or before today."""
-    note = note.strip()
-    errors = {}
-    if state == ActionState.DONE and completed_on is None:
-        errors["completed_on"] = "Enter the date it was done"
-    if completed_on is not None and completed_on > timezone.localdate():
-        errors["completed_on"] = "The date it was done must be today or in the past"
-    if state == ActionState.DROPPED and not note:
-        errors["note"] = "Say why it is no longer needed"
-    if errors:
-        raise ValidationError(errors)
+def action_update(*, by, action: MeetingAction, state: str, evidence: str, done_on=None):
+    """What was done: done needs the date it was done, on or before today; no longer needed
+    needs the reason (core.actions)."""
+    MeetingAction.check_progress(state=state, evidence=evidence, done_on=done_on)
     with transaction.atomic(), audit_as(by):
         action = MeetingAction.objects.select_for_update().get(pk=action.pk)
-        action.state, action.note = state, note
-        action.completed_on = completed_on if state in FINISHED_ACTIONS else None
+        action.record_progress(state=state, evidence=evidence, done_on=done_on)
         action.save()
     return action
 

@@ -801,7 +801,7 @@ def _step(response, what, details, when, by, people, actions):
             owner=people[owner],
             state=state,
             evidence=evidence,
-            completed_on=when.date() if state == ActionState.DONE else None,
+            done_on=when.date() if state == ActionState.DONE else None,
         )
     elif what == "file":
         number, filename, content_type, text = details

@@ -157,8 +157,8 @@ def _trust_a(trust, people, today):
                 by=mso,
                 action=action,
                 state="done",
-                note="30 charts audited; 4 omissions, each followed up with the ward.",
-                completed_on=day + datetime.timedelta(days=18),
+                evidence="30 charts audited; 4 omissions, each followed up with the ward.",
+                done_on=day + datetime.timedelta(days=18),
             )
     _reports(committee, chair, secretary, today)
     coming = _tuesday_before(today + datetime.timedelta(days=27))

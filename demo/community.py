@@ -310,7 +310,7 @@ def _workplan(network, lead, people, organisations, today):
             "Audit opioid prescribing on discharge in the region's trusts",
             people["mso@trust-a.example"],
             today + timedelta(days=5),
-            WorkplanItem.Status.IN_PROGRESS,
+            WorkplanItem.State.IN_PROGRESS,
             ["RZA", "RZB"],
         ),
         (
@@ -318,11 +318,11 @@ def _workplan(network, lead, people, organisations, today):
             "Share one insulin passport across primary care",
             people["mso@pcn.example"],
             today + timedelta(days=120),
-            WorkplanItem.Status.PLANNED,
+            WorkplanItem.State.PLANNED,
             ["U99901", "QZZ"],
         ),
     ]
-    for priority, title, owner, due_on, status, involved in items:
+    for priority, title, owner, due_on, state, involved in items:
         if WorkplanItem.objects.filter(network=network, title=title).exists():
             continue
         network_services.workplan_item_save(
@@ -333,7 +333,7 @@ def _workplan(network, lead, people, organisations, today):
                 title=title,
                 owner=owner,
                 due_on=due_on,
-                status=status,
+                state=state,
             ),
             organisations=[organisations[code] for code in involved],
         )

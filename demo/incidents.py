@@ -539,7 +539,7 @@ def _incident(
                     due_on=owner_due,
                     state=action_state,
                     evidence="Seen on the ward audit" if action_state == "done" else "",
-                    completed_on=owner_due - timedelta(days=3) if action_state == "done" else None,
+                    done_on=owner_due - timedelta(days=3) if action_state == "done" else None,
                 )
             )
             if action_state == IncidentAction.State.DONE:

@@ -7,7 +7,14 @@ from django import forms
 
 from accounts.models import User
 from core import uploads
-from core.nhsuk_forms.fields import NHSDateField, choose_from, radios, text_box, text_field
+from core.nhsuk_forms.fields import (
+    NHSDateField,
+    choose_from,
+    file_field,
+    radios,
+    text_box,
+    text_field,
+)
 from core.nhsuk_forms.widgets import NHSRadioSelect
 from incidents.forms import NoPatientIdentifiers
 from organisations.services import members_of
@@ -320,12 +327,7 @@ class ProtocolForm(NoPatientIdentifiers, forms.ModelForm):
         message="Choose who keeps the protocol",
         empty_label="Choose a member of the organisation",
     )
-    file = forms.FileField(
-        label="Document",
-        required=False,
-        widget=forms.FileInput,
-        error_messages={"empty": "The file is empty"},
-    )
+    file = file_field("Document", required=False, widget=forms.FileInput)
 
     class Meta:
         model = Protocol

@@ -5,7 +5,14 @@ from django import forms
 from django.utils import timezone
 
 from accounts.models import User
-from core.nhsuk_forms.fields import NHSDateField, radios, select, text_field
+from core.nhsuk_forms.fields import (
+    NHSDateField,
+    NHSTimeField,
+    file_field,
+    radios,
+    select,
+    text_field,
+)
 from core.nhsuk_forms.fields import text_box as _text
 from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
 from organisations.forms import known_organisations
@@ -101,15 +108,13 @@ class ReportForm(NoPatientIdentifiers, forms.Form):
         subject="The date of the incident",
         allow_future=False,
         help_text="For example, 15 3 2026",
-        error_messages={"required": "Enter the date of the incident"},
+        message="Enter the date of the incident",
     )
-    occurred_time = forms.TimeField(
+    occurred_time = NHSTimeField(
         label="Time, if you know it",
+        subject="time",
         required=False,
         help_text="Use the 24-hour clock, for example 14:30",
-        input_formats=["%H:%M", "%H.%M", "%H%M"],
-        widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-5"}),
-        error_messages={"invalid": "Enter the time as hours and minutes, like 14:30"},
     )
     time_bracket = radios(
         "Or the shift",
@@ -435,9 +440,6 @@ class SendForm(DetailForm):
         "pharmacy that dispensed it: FA123. Its Medication Safety Officer is told and reads "
         "what happened, never who reported it",
         required=False,
-        max_length=10,
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
-        error_messages={"max_length": "Enter an ODS code of 3 to 6 letters and numbers"},
     )
 
     anonymous = radios(
@@ -524,7 +526,7 @@ class ActionForm(NoPatientIdentifiers, forms.ModelForm):
     due_on = NHSDateField(
         label="Due date",
         help_text="For example, 31 3 2027",
-        error_messages={"required": "Enter the due date"},
+        message="Enter the due date",
     )
     state = radios(
         "Status", IncidentAction.State.choices, message="Select the status", required=False
@@ -704,10 +706,7 @@ class LfpseForm(NoPatientIdentifiers, forms.Form):
 
 class AttachmentForm(forms.Form):
     same_for_everyone = True  # its help text follows the settings alone
-    file = forms.FileField(
-        label="Add a file",
-        error_messages={"required": "Select a file to add", "empty": "The file is empty"},
-    )
+    file = file_field("Add a file", message="Select a file to add")
 
     def __init__(self, *args, too_big=False, **kwargs):
         from core import uploads
@@ -750,9 +749,6 @@ class ShareForm(forms.Form):
         help_text="For example, the trust that wrote the discharge letter: RX1, or a pharmacy: "
         "FA123. Leave it empty to stop sharing it",
         required=False,
-        max_length=10,
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
-        error_messages={"max_length": "Enter an ODS code of 3 to 6 letters and numbers"},
     )
 
     def clean_ods_code(self):
@@ -786,7 +782,7 @@ class FeedbackForm(NoPatientIdentifiers, forms.ModelForm):
         label="Date received",
         allow_future=False,
         help_text="For example, 15 11 2026",
-        error_messages={"required": "Enter the date it was received"},
+        message="Enter the date it was received",
     )
     source = radios(
         "Who gave it?", PatientFeedback.Source.choices, message="Select who gave the feedback"

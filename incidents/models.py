@@ -18,6 +18,8 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.actions import OwnedAction, OwnedActionQuerySet
+from core.models import StoredFile, TimelineEvent
 from incidents.permissions import Perm
 from organisations.models import Organisation
 from organisations.scoping import ScopedQuerySet
@@ -369,7 +371,7 @@ class IncidentMedicine(models.Model):
         return {"incident": self.incident_id}
 
 
-class IncidentEvent(models.Model):
+class IncidentEvent(TimelineEvent):
     """One step of an incident's workflow: who moved it, when, and why."""
 
     class Kind(models.TextChoices):
@@ -387,38 +389,29 @@ class IncidentEvent(models.Model):
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="events")
     kind = models.CharField(max_length=20, choices=Kind.choices)
-    by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
-    )
-    at = models.DateTimeField(default=timezone.now)
-    note = models.TextField(blank=True, max_length=3000)
-
-    class Meta:
-        ordering = ["at", "pk"]
-
-    def __str__(self):
-        return f"{self.get_kind_display()}: {self.incident_id}"
 
 
-class IncidentAction(models.Model):
+class IncidentAction(OwnedAction):
+    """An action of the incident's review (core.actions: owner, due date, state, evidence)."""
+
     class State(models.TextChoices):
         OPEN = "open", "Open"
         DONE = "done", "Done"
         CANCELLED = "cancelled", "Cancelled"
+
+    OPEN_STATES = (State.OPEN,)
 
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="actions")
     description = models.TextField(max_length=2000)
     owner = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, related_name="+"
     )
-    due_on = models.DateField()
     state = models.CharField(max_length=10, choices=State.choices, default=State.OPEN)
-    evidence = models.TextField(max_length=3000, blank=True)
-    completed_on = models.DateField(null=True, blank=True)
     created_at = models.DateTimeField(auto_now_add=True)
 
-    class Meta:
-        ordering = ["due_on", "pk"]
+    objects = OwnedActionQuerySet.as_manager()
+
+    class Meta(OwnedAction.Meta):
         indexes = [
             models.Index(
                 fields=["due_on"], condition=Q(state="open"), name="incident_action_open_due"
@@ -427,10 +420,6 @@ class IncidentAction(models.Model):
 
     def __str__(self):
         return self.description[:60]
-
-    @property
-    def is_overdue(self) -> bool:
-        return self.state == self.State.OPEN and self.due_on < timezone.localdate()
 
 
 class IncidentComment(models.Model):
@@ -480,22 +469,9 @@ def attachment_path(instance, filename) -> str:
     return f"incident-attachments/{uuid.uuid4().hex}"
 
 
-class IncidentAttachment(models.Model):
+class IncidentAttachment(StoredFile):
     incident = models.ForeignKey(Incident, on_delete=models.CASCADE, related_name="attachments")
     file = models.FileField(upload_to=attachment_path)
-    filename = models.CharField("file name", max_length=200)
-    content_type = models.CharField(max_length=100)
-    size = models.PositiveIntegerField()
-    uploaded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
-    )
-    uploaded_at = models.DateTimeField(default=timezone.now)
-
-    class Meta:
-        ordering = ["uploaded_at", "pk"]
-
-    def __str__(self):
-        return self.filename
 
 
 class Draft(models.Model):

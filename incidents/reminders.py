@@ -19,11 +19,7 @@ REVIEW_WITHIN_DAYS = 7
 
 
 def action_reminders(on):
-    actions = IncidentAction.objects.filter(
-        state=IncidentAction.State.OPEN,
-        owner__isnull=False,
-        due_on__lte=on + timedelta(days=7),
-    ).select_related("incident")
+    actions = IncidentAction.objects.falling_due(on).select_related("incident")
     for action in actions:
         incident = action.incident
         yield from falling_due(

@@ -463,10 +463,7 @@ def action_update(*, by, action: IncidentAction, **changes) -> IncidentAction:
         action = IncidentAction.objects.select_for_update().get(pk=action.pk)
         for name, value in changes.items():
             setattr(action, name, value)
-        if action.state == IncidentAction.State.DONE:
-            action.completed_on = action.completed_on or timezone.localdate()
-        else:
-            action.completed_on = None
+        action.record_progress(state=action.state, done_on=action.done_on or timezone.localdate())
         action.save()
     return action
 
@@ -508,16 +505,9 @@ def attachment_add(*, by, incident: Incident, upload, filename: str, content_typ
     from .models import IncidentAttachment
 
     with transaction.atomic(), audit_as(by):
-        attachment = IncidentAttachment(
-            incident=incident,
-            filename=filename,
-            content_type=content_type,
-            size=upload.size,
-            uploaded_by=by,
+        return IncidentAttachment.keep(
+            upload, filename=filename, content_type=content_type, by=by, incident=incident
         )
-        attachment.file.save(filename, upload, save=False)
-        attachment.save()
-    return attachment
 
 
 # The high-risk medicines list ---------------------------------------------------------------

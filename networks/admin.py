@@ -93,10 +93,10 @@ class GettingStartedTickAdmin(ServiceAdmin):
 class WorkplanItemAdmin(ServiceAdmin):
     """Workplans, shown (kept by each network's leads on its pages)."""
 
-    list_display = ["title", "network", "owner", "due_on", "status"]
-    list_filter = ["status", "network"]
+    list_display = ["title", "network", "owner", "due_on", "state"]
+    list_filter = ["state", "network"]
     search_fields = ["title", "priority"]
-    fields = ["network", "priority", "title", "description", "owner", "due_on", "status"]
+    fields = ["network", "priority", "title", "description", "owner", "due_on", "state"]
     readonly_fields = fields
 
 

@@ -8,61 +8,33 @@ from django.utils import timezone
 from core import uploads
 from core.nhsuk_forms.fields import (
     NHSDateField,
+    NHSTimeField,
+    checkboxes,
     choose_from,
+    file_field,
     radios,
     select,
     text_box,
     text_field,
+    web_address,
 )
 from organisations.choices import OrganisationKind, Region
 from organisations.forms import SearchForm, known_organisations
 
 from .models import BuddyOffer, BuddyRequest, Event, Network, Resource, WebinarOffer, WorkplanItem
 
-TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]([0-5]\d)\s*$")
-
-
-class TimeField(forms.Field):
-    """A time of day typed as 24-hour hours and minutes, like 14:30."""
-
-    def __init__(self, *, subject, **kwargs):
-        self.subject = subject
-        super().__init__(
-            widget=forms.TextInput(
-                attrs={"inputmode": "numeric", "maxlength": 5, "class": "nhsuk-input--width-5"}
-            ),
-            error_messages={"required": f"Enter the {subject}"},
-            **kwargs,
-        )
-
-    def to_python(self, value):
-        value = (value or "").strip()
-        if not value:
-            return None
-        match = TIME.match(value)
-        if not match:
-            raise ValidationError(
-                f"Enter the {self.subject} as hours and minutes, like 14:30", code="invalid"
-            )
-        return datetime.time(int(match[1]), int(match[2]))
-
 
 class EventForm(forms.ModelForm):
     title = text_field("Title", max_length=200, message="Enter the title of the event")
     on = NHSDateField(
-        label="Date",
-        help_text="For example, 12 1 2027",
-        error_messages={"required": "Enter the date of the event"},
+        label="Date", help_text="For example, 12 1 2027", message="Enter the date of the event"
     )
-    starts = TimeField(label="Starts", subject="start time", help_text="For example, 12:30")
-    ends = TimeField(label="Ends", subject="end time", help_text="For example, 13:30")
-    joining_link = forms.URLField(
-        label="Joining link (optional)",
+    starts = NHSTimeField(label="Starts", subject="start time", help_text="For example, 12:30")
+    ends = NHSTimeField(label="Ends", subject="end time", help_text="For example, 13:30")
+    joining_link = web_address(
+        "Joining link (optional)",
+        example="https://meet.example/abc",
         help_text="The address of the online meeting, beginning https://",
-        required=False,
-        max_length=500,
-        assume_scheme="https",
-        error_messages={"invalid": "Enter a web address, like https://meet.example/abc"},
     )
 
     class Meta:
@@ -111,21 +83,17 @@ class ResourceForm(forms.Form):
         message="Select whether you are sharing a document or a link",
         conditionals={"file": ["file"], "link": ["link"]},
     )
-    file = forms.FileField(
-        label="Document",
+    file = file_field(
+        "Document",
         required=False,
         widget=forms.FileInput,
-        error_messages={"empty": "The file is empty"},
         help_text="A PDF, Word, Excel, PowerPoint, OpenDocument, image, CSV or text file "
         "smaller than 10 MB",
     )
-    link = forms.URLField(
-        label="Web address",
-        assume_scheme="https",
-        required=False,
-        max_length=500,
+    link = web_address(
+        "Web address",
+        example="https://www.nhs.uk",
         help_text="For example, https://www.england.nhs.uk/patient-safety/",
-        error_messages={"invalid": "Enter a web address, like https://www.nhs.uk"},
     )
     description = text_box(
         "What it is and why it helps (optional)",
@@ -183,12 +151,11 @@ class ResourceSearchForm(SearchForm):
 
 
 class BuddyOfferForm(forms.ModelForm):
-    sectors = forms.MultipleChoiceField(
-        label="Which kinds of organisation do you know well?",
+    sectors = checkboxes(
+        "Which kinds of organisation do you know well?",
+        OrganisationKind.choices,
+        message="Select at least one kind of organisation",
         help_text="Select all that apply",
-        choices=OrganisationKind.choices,
-        widget=forms.CheckboxSelectMultiple,
-        error_messages={"required": "Select at least one kind of organisation"},
     )
     capacity = radios(
         "How many new MSOs could you support at a time?",
@@ -271,15 +238,13 @@ class WorkplanItemForm(forms.ModelForm):
         max_length=2000,
     )
     due_on = NHSDateField(
-        label="Due",
-        help_text="For example, 31 3 2027",
-        error_messages={"required": "Enter when it is due"},
+        label="Due", help_text="For example, 31 3 2027", message="Enter when it is due"
     )
-    status = radios("Status", WorkplanItem.Status.choices, message="Select its status")
+    state = radios("Status", WorkplanItem.State.choices, message="Select its status")
 
     class Meta:
         model = WorkplanItem
-        fields = ["priority", "title", "description", "owner", "due_on", "status"]
+        fields = ["priority", "title", "description", "owner", "due_on", "state"]
 
     def __init__(self, *args, network, **kwargs):
         super().__init__(*args, **kwargs)
@@ -296,8 +261,8 @@ class WorkplanItemForm(forms.ModelForm):
             )
 
 
-class WorkplanStatusForm(forms.Form):
-    status = radios("Where is it now?", WorkplanItem.Status.choices, message="Select its status")
+class WorkplanStateForm(forms.Form):
+    state = radios("Where is it now?", WorkplanItem.State.choices, message="Select its status")
 
 
 def _months(count=12) -> list[tuple[str, str]]:
@@ -381,10 +346,10 @@ class WorkplanFilterForm(SearchForm):
         empty_label="Every network",
         queryset=Network.objects.exclude(kind=Network.Kind.NATIONAL).order_by("name"),
     )
-    status = forms.ChoiceField(
+    state = forms.ChoiceField(
         label="Status",
         required=False,
-        choices=[("", "Any status"), *WorkplanItem.Status.choices],
+        choices=[("", "Any status"), *WorkplanItem.State.choices],
     )
 
     def cleaned(self, name):

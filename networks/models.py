@@ -7,6 +7,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils.text import slugify
 
+from core.actions import OwnedAction, OwnedActionQuerySet
 from organisations.choices import OrganisationKind, Region
 
 RESERVED_SLUGS = {
@@ -350,18 +351,18 @@ def leads_for(regions) -> dict[str, list[int]]:
     return leads
 
 
-class WorkplanItem(models.Model):
+class WorkplanItem(OwnedAction):
     """An item of a regional or specialised network's workplan: what the network does about one
     of the region's priorities, owned by one of its members, with the organisations involved,
-    a due date and a status. Its owner is reminded as it falls due."""
+    a due date and a state (core.actions). Its owner is reminded as it falls due."""
 
-    class Status(models.TextChoices):
+    class State(models.TextChoices):
         PLANNED = "planned", "Planned"
         IN_PROGRESS = "in-progress", "In progress"
         DONE = "done", "Done"
         STOPPED = "stopped", "Stopped"
 
-    OPEN = (Status.PLANNED, Status.IN_PROGRESS)
+    OPEN_STATES = (State.PLANNED, State.IN_PROGRESS)
 
     network = models.ForeignKey(Network, on_delete=models.CASCADE, related_name="workplan")
     priority = models.CharField(
@@ -375,27 +376,25 @@ class WorkplanItem(models.Model):
     organisations = models.ManyToManyField(
         "organisations.Organisation", blank=True, related_name="+", verbose_name="organisations"
     )
-    due_on = models.DateField("due")
-    status = models.CharField(max_length=16, choices=Status.choices, default=Status.PLANNED)
+    state = models.CharField(max_length=16, choices=State.choices, default=State.PLANNED)
+    evidence = None
+    done_on = None
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
 
-    class Meta:
-        ordering = ["due_on", "pk"]
-        indexes = [models.Index(fields=["status", "due_on"], name="workplan_open_by_due")]
+    objects = OwnedActionQuerySet.as_manager()
+
+    class Meta(OwnedAction.Meta):
+        indexes = [models.Index(fields=["state", "due_on"], name="workplan_open_by_due")]
 
     def __str__(self):
         return self.title
 
     def get_absolute_url(self):
         return reverse("networks:workplan_item", kwargs={"slug": self.network.slug, "pk": self.pk})
-
-    @property
-    def is_open(self) -> bool:
-        return self.status in self.OPEN
 
 
 class WebinarOffer(models.Model):

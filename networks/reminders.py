@@ -5,8 +5,6 @@ Safety Specialist's identification waits for the national patient safety team in
 leads of the national Patient Safety Specialist network). The owner of an open item of a
 network's workplan is reminded a week before it is due, and once it is overdue."""
 
-from datetime import timedelta
-
 from django.utils import timezone
 
 from core.working_days import working_days_after
@@ -72,9 +70,9 @@ WORKPLAN_DUE_WITHIN_DAYS = 7
 
 def workplan_reminders(on):
     """An open workplan item, to its owner: due within a week, and past its due date."""
-    items = WorkplanItem.objects.filter(
-        status__in=WorkplanItem.OPEN, due_on__lte=on + timedelta(days=WORKPLAN_DUE_WITHIN_DAYS)
-    ).select_related("network")
+    items = WorkplanItem.objects.falling_due(on, within=WORKPLAN_DUE_WITHIN_DAYS).select_related(
+        "network"
+    )
     for item in items:
         yield from falling_due(
             on,

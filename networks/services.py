@@ -226,12 +226,12 @@ def workplan_item_save(*, by, item, organisations=None):
     return item
 
 
-def workplan_status_set(*, by, item, status: str) -> None:
+def workplan_state_set(*, by, item, state: str) -> None:
     """The owner (or a lead) moves an item on: planned, in progress, done or stopped."""
-    item.status = status
+    item.state = state
     with transaction.atomic(), audit_as(by):
         item.full_clean()
-        item.save(update_fields=["status", "updated_at"])
+        item.save(update_fields=["state", "updated_at"])
 
 
 def webinar_offer(*, by, offer):

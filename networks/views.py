@@ -36,7 +36,7 @@ from .forms import (
     WebinarOfferForm,
     WorkplanFilterForm,
     WorkplanItemForm,
-    WorkplanStatusForm,
+    WorkplanStateForm,
 )
 from .models import (
     BuddyOffer,
@@ -493,8 +493,8 @@ def workplans(request):
     items = _workplan(WorkplanItem.objects.all()).order_by("network__name", "due_on", "pk")
     if network := form.cleaned("network"):
         items = items.filter(network=network)
-    if status := form.cleaned("status"):
-        items = items.filter(status=status)
+    if state := form.cleaned("state"):
+        items = items.filter(state=state)
     context = {
         "form": form,
         "page": Paginator(items, PAGE_SIZE * 2).get_page(form.page_number),
@@ -517,8 +517,8 @@ def workplan_item(request, slug, pk):
     if moves_on or request.method == "POST":
         if not moves_on:
             raise PermissionDenied
-        form = WorkplanStatusForm(
-            request.POST if request.method == "POST" else None, initial={"status": item.status}
+        form = WorkplanStateForm(
+            request.POST if request.method == "POST" else None, initial={"state": item.state}
         )
     return form_page(
         request,
@@ -531,10 +531,10 @@ def workplan_item(request, slug, pk):
             "lead": network_access(request.user).is_lead(network),
             "today": timezone.localdate(),
         },
-        save=lambda data: services.workplan_status_set(
-            by=request.user, item=item, status=data["status"]
+        save=lambda data: services.workplan_state_set(
+            by=request.user, item=item, state=data["state"]
         ),
-        saved=lambda _: f"“{item.title}” is now {item.get_status_display().lower()}",
+        saved=lambda _: f"“{item.title}” is now {item.get_state_display().lower()}",
         then=item,
     )
 

@@ -10,6 +10,8 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date
 
+from core.actions import DUE_SOON_DAYS
+
 
 @dataclass(frozen=True)
 class Reminder:
@@ -49,7 +51,7 @@ def due_kinds(days_left: int) -> list[str]:
         return ["overdue"]
     if days_left <= 1:
         return ["due-tomorrow"]
-    if days_left <= 7:
+    if days_left <= DUE_SOON_DAYS:
         return ["due-in-7-days"]
     return []
 

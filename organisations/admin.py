@@ -108,7 +108,7 @@ class OrganisationClosureAdmin(ServiceAdmin):
 
 class HandoverItemInline(ReadOnlyInline):
     model = HandoverItem
-    fields = ["task", "owner", "due_on", "done_at", "done_by"]
+    fields = ["task", "owner", "due_on", "done_on", "done_by"]
     readonly_fields = fields
 
 
@@ -121,7 +121,7 @@ class HandoverAdmin(ServiceAdmin):
 
 @admin.register(HandoverItem)
 class HandoverItemAdmin(ServiceAdmin):
-    list_display = ["handover", "task", "owner", "due_on", "done_at"]
+    list_display = ["handover", "task", "owner", "due_on", "done_on"]
     list_filter = ["task"]
 
 

@@ -287,13 +287,16 @@ def submit(*, by, request: ChangeRequest) -> ChangeRequest:
 
 
 def _register_item_done(by, request: ChangeRequest) -> None:
-    item = HandoverItem.objects.filter(
-        handover__organisation_id=request.organisation_id,
-        handover__completed_at__isnull=True,
-        handover__cancelled_at__isnull=True,
-        task=HandoverItem.Task.REGISTER,
-        done_at__isnull=True,
-    ).first()
+    item = (
+        HandoverItem.objects.open()
+        .filter(
+            handover__organisation_id=request.organisation_id,
+            handover__completed_at__isnull=True,
+            handover__cancelled_at__isnull=True,
+            task=HandoverItem.Task.REGISTER,
+        )
+        .first()
+    )
     if item is not None:
         services.handover_item_done(by=by, item=item, done=True)
 

@@ -54,16 +54,11 @@ class RolesField(forms.MultipleChoiceField):
 
 
 class InvitationForm(forms.Form):
-    email = forms.EmailField(
-        label="Email address",
+    email = email_field(
+        "Email address",
+        message="Enter their email address",
         help_text="Their NHS or work email address. The invitation link is sent there.",
-        max_length=254,
         widget=forms.EmailInput(attrs={"autocomplete": "off", "spellcheck": "false"}),
-        error_messages={
-            "required": "Enter their email address",
-            "invalid": "Enter an email address in the correct format, like name@nhs.net",
-            "max_length": "Email address must be 254 characters or fewer",
-        },
     )
 
     def __init__(self, *args, organisation, **kwargs):
@@ -166,7 +161,6 @@ class HolderForm(forms.Form):
     email = email_field(
         "Email address",
         message="Enter their email address",
-        invalid="Enter an email address in the correct format, like name@nhs.net",
         required=False,
         help_text="Optional",
     )
@@ -246,7 +240,6 @@ class AppointmentChangeForm(forms.Form):
     email = email_field(
         "Their email address",
         message="Enter their email address",
-        invalid="Enter an email address in the correct format, like name@nhs.net",
         required=False,
     )
 
@@ -326,12 +319,7 @@ class ChangeRequestStartForm(forms.Form):
     ods_code = ODSCodeFormField(
         label="ODS code of the organisation",
         help_text="For example, RX1 or A81001",
-        max_length=10,
-        widget=forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"}),
-        error_messages={
-            "required": "Enter the organisation's ODS code",
-            "max_length": "Enter an ODS code of 3 to 6 letters and numbers, like RX1 or A81001",
-        },
+        message="Enter the organisation's ODS code",
     )
     kind = radios(
         "What is changing?", ChangeRequest.Kind.choices, message="Select what is changing"
@@ -387,31 +375,26 @@ class ChangeRequestForm(forms.ModelForm):
             "guidance_considered",
         ],
     }
-    EMAIL_ERRORS = {
-        "invalid": "Enter an email address in the correct format, like name@nhs.net",
-        "max_length": "Email address must be 254 characters or fewer",
-    }
-
     name = text_field("Full name", max_length=200, message="Enter their full name")
-    email = forms.EmailField(
-        label="Email address",
+    email = email_field(
+        "Email address",
+        message="Enter their email address",
         help_text="Their NHS or work email address, shown on the register",
-        error_messages={"required": "Enter their email address", **EMAIL_ERRORS},
     )
     starts_on = NHSDateField(
         label="First day in post",
         help_text="For example, 1 4 2027",
-        error_messages={"required": "Enter their first day in post"},
+        message="Enter their first day in post",
     )
     ends_on = NHSDateField(
         label="Last day in post",
         help_text="For example, 31 3 2027",
-        error_messages={"required": "Enter their last day in post"},
+        message="Enter their last day in post",
     )
-    mso_mailbox = forms.EmailField(
-        label="Generic MSO mailbox",
+    mso_mailbox = email_field(
+        "Generic MSO mailbox",
+        message="Enter the generic MSO mailbox",
         help_text="A shared address that reaches whoever is MSO, for example mso@nhs.net",
-        error_messages={"required": "Enter the generic MSO mailbox", **EMAIL_ERRORS},
     )
     basis = radios(
         "Is this person the organisation's first Patient Safety Specialist, a replacement "

@@ -9,6 +9,8 @@ from django.db.models import ProtectedError, Q
 from django.urls import reverse
 from django.utils import timezone
 
+from core.actions import OwnedAction, OwnedActionQuerySet
+
 from .choices import (
     LEAVES,
     NEW_HOLDER,
@@ -551,7 +553,14 @@ class Handover(models.Model):
         )
 
 
-class HandoverItem(models.Model):
+class HandoverItemQuerySet(OwnedActionQuerySet, ScopedQuerySet):
+    pass
+
+
+class HandoverItem(OwnedAction):
+    """An item of a handover's checklist (core.actions): it is done, or not yet; nothing else
+    is recorded of how far it has got."""
+
     class Task(models.TextChoices):
         MAILBOX = "mailbox", "Pass on access to the generic MSO mailbox"
         INCIDENTS = "incidents", "Reassign open incidents and their actions"
@@ -569,8 +578,8 @@ class HandoverItem(models.Model):
         blank=True,
         related_name="handover_items",
     )
-    due_on = models.DateField()
-    done_at = models.DateTimeField(null=True, blank=True)
+    state = None
+    evidence = None
     done_by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.PROTECT,
@@ -579,18 +588,25 @@ class HandoverItem(models.Model):
         related_name="+",
     )
 
-    objects = ScopedQuerySet.as_manager()
+    objects = HandoverItemQuerySet.as_manager()
     scope_path = "handover__organisation"
     view_permission = Perm.HANDOVER_VIEW
 
-    class Meta:
-        ordering = ["due_on", "pk"]
+    class Meta(OwnedAction.Meta):
         constraints = [
             models.UniqueConstraint(fields=["handover", "task"], name="handover_item_once")
         ]
 
     def __str__(self):
         return self.get_task_display()
+
+    @classmethod
+    def open_q(cls) -> Q:
+        return Q(done_on__isnull=True)
+
+    @property
+    def is_open(self) -> bool:
+        return self.done_on is None
 
 
 def decided_with(kind: str) -> str:

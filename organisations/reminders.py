@@ -5,6 +5,7 @@ from datetime import timedelta
 
 from django.db import models
 
+from core.actions import DUE_SOON_DAYS
 from notifications.registry import WHEN, Reminder, falling_due
 
 from .choices import MANAGING_POSTS, Post
@@ -51,12 +52,13 @@ def managers(organisation_ids, on) -> dict[int, list[int]]:
 
 def handover_reminders(on):
     items = list(
-        HandoverItem.objects.filter(
-            done_at__isnull=True,
+        HandoverItem.objects.open()
+        .filter(
             handover__completed_at__isnull=True,
             handover__cancelled_at__isnull=True,
-            due_on__lte=on + timedelta(days=7),
-        ).select_related("handover__organisation", "handover__appointment")
+            due_on__lte=on + timedelta(days=DUE_SOON_DAYS),
+        )
+        .select_related("handover__organisation", "handover__appointment")
     )
     organisations = {item.handover.organisation_id for item in items}
     directors = holders(organisations, [Post.BOARD_DIRECTOR], on)

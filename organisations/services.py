@@ -735,9 +735,9 @@ def handover_item_done(*, by, item: HandoverItem, done: bool) -> HandoverItem:
     with transaction.atomic(), audit_as(by):
         handover = Handover.objects.select_for_update().get(pk=item.handover_id)
         item = HandoverItem.objects.get(pk=item.pk)
-        item.done_at, item.done_by = (timezone.now(), by) if done else (None, None)
-        item.save(update_fields=["done_at", "done_by"])
-        complete = not handover.items.filter(done_at__isnull=True).exists()
+        item.done_on, item.done_by = (timezone.localdate(), by) if done else (None, None)
+        item.save(update_fields=["done_on", "done_by"])
+        complete = not handover.items.open().exists()
         handover.completed_at = (handover.completed_at or timezone.now()) if complete else None
         handover.save(update_fields=["completed_at"])
     return item

@@ -60,6 +60,21 @@ def validate_ods_code_for_kind(value: str, kind: str) -> None:
 
 
 class ODSCodeFormField(forms.CharField):
+    """An ODS code typed in: any case, spaces dropped; ``message`` when it is empty. Whether an
+    organisation has the code is the form's or the service's to check."""
+
+    def __init__(self, *, message="", **kwargs):
+        kwargs.setdefault("max_length", 10)
+        kwargs.setdefault(
+            "widget", forms.TextInput(attrs={"spellcheck": "false", "autocomplete": "off"})
+        )
+        kwargs["error_messages"] = {
+            **({"required": message} if message else {}),
+            "max_length": "Enter an ODS code of 3 to 6 letters and numbers, like RX1 or A81001",
+            **kwargs.get("error_messages", {}),
+        }
+        super().__init__(**kwargs)
+
     def to_python(self, value):
         return normalise_ods_code(super().to_python(value))
 

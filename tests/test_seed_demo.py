@@ -255,7 +255,7 @@ def test_the_alerts_and_every_kind_of_response_are_there(seeded):
         for r in responses.filter(
             organisation__ods_code="RZA", state=ResponseState.IN_PROGRESS, signed_off_at=None
         )
-        if all(answer.is_finished for answer in r.action_responses.all())
+        if not any(answer.is_open for answer in r.action_responses.all())
     ]
     assert waiting, "a response waiting for the board director's sign-off"
     in_progress = AlertEvidence.objects.get().action_response.response
@@ -311,7 +311,7 @@ def test_each_demo_sign_in_finds_the_alerts(seeded, client_for):
         for r in AlertResponse.objects.filter(
             organisation__ods_code="RZA", state="in-progress", signed_off_at=None
         )
-        if all(answer.is_finished for answer in r.action_responses.all())
+        if not any(answer.is_open for answer in r.action_responses.all())
     ]
     page = client_for(director).get(to_sign[0].get_absolute_url())
     assert page.status_code == 200

@@ -128,7 +128,7 @@ def _context(request, response: AlertResponse, **forms) -> dict:
         "linked": response.linked_incidents.select_related("incident"),
         "can_respond": can_respond,
         "can_sign_off": Perm.ALERTS_SIGN_OFF in perms,
-        "all_finished": all(answer.is_finished for answer in answers),
+        "all_finished": not any(answer.is_open for answer in answers),
         "overdue": response.is_overdue(today),
         "today": today,
         "decision_form": forms.get("decision_form") or DecisionForm(),
@@ -231,30 +231,18 @@ def action_answer(request, alert_id, ods_code, action_pk):
     response = response_for(request, alert_id, ods_code)
     answer = _answer_for(request, response, action_pk, Perm.ALERTS_ACT)
     may_assign = access_for(request.user).has(Perm.ALERTS_RESPOND, response)
-    initial = {
-        "owner": answer.owner,
-        "state": answer.state,
-        "evidence": answer.evidence,
-        "completed_on": answer.completed_on,
-    }
     form = ActionAnswerForm(
         request.POST if request.method == "POST" else None,
         organisation=response.organisation,
-        initial=initial,
+        action=answer,
+        initial={"owner": answer.owner},
     )
     if not may_assign:  # an owner records what they did; the MSO says who owns it
         form.fields["owner"].disabled = True
     return form_page(
         request,
         form,
-        save=lambda data: services.action_response_save(
-            by=request.user,
-            answer=answer,
-            owner=data["owner"],
-            state=data["state"],
-            evidence=data["evidence"],
-            completed_on=data["completed_on"],
-        ),
+        save=lambda data: services.action_response_save(by=request.user, answer=answer, **data),
         saved="The action is saved",
         then=response,
         refusal_field="state",

@@ -429,10 +429,7 @@ def action_update(request, ods_code, pk, meeting_pk, action_pk):
     meeting = action.meeting
     can_read = Perm.COMMITTEES_VIEW in access_for(request.user).permissions(organisation)
     back = meeting.get_absolute_url() if can_read else "/"
-    form = ActionUpdateForm(
-        request.POST or None,
-        initial={"state": action.state, "note": action.note, "completed_on": action.completed_on},
-    )
+    form = ActionUpdateForm(request.POST or None, action=action)
     return form_page(
         request,
         form,

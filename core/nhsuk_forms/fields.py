@@ -2,12 +2,13 @@
 
 import calendar
 import datetime
+import re
 
 from django import forms
 from django.core.exceptions import ValidationError
 from django.utils import timezone
 
-from .widgets import DATE_PARTS, NHSDateInput, NHSRadioSelect
+from .widgets import DATE_PARTS, NHSCheckboxSelectMultiple, NHSDateInput, NHSRadioSelect
 
 MONTH_NAMES = {
     name.lower(): number
@@ -22,7 +23,8 @@ class NHSDateField(forms.DateField):
 
     ``subject`` is the "[whatever it is]" of the messages ("Start date must include a month").
     It defaults to the label, unless the label is a question, then to "Date".
-    ``allow_future=False`` rejects dates after today. Every message can be replaced through
+    ``allow_future=False`` rejects dates after today. ``message`` is what the person is told
+    when it is empty, if not "Enter [the subject]". Every message can be replaced through
     ``error_messages``; they may use ``%(subject)s``, ``%(subject_lower)s`` and, for
     ``incomplete``, ``%(missing)s``.
 
@@ -39,9 +41,11 @@ class NHSDateField(forms.DateField):
         "future": "%(subject)s must be today or in the past",
     }
 
-    def __init__(self, *, subject=None, allow_future=True, **kwargs):
+    def __init__(self, *, subject=None, allow_future=True, message="", **kwargs):
         self.subject = subject
         self.allow_future = allow_future
+        if message:
+            kwargs["error_messages"] = {"required": message, **kwargs.get("error_messages", {})}
         super().__init__(**kwargs)
 
     # Messages
@@ -120,6 +124,36 @@ class NHSDateField(forms.DateField):
             raise self._error("invalid", parts=["day", "month"]) from None
 
 
+# A time of day typed as 24-hour hours and minutes: 14:30, 14.30 or 1430.
+TIME = re.compile(r"^\s*([01]?\d|2[0-3])[:.]?([0-5]\d)\s*$")
+
+
+class NHSTimeField(forms.Field):
+    """A time of day typed as 24-hour hours and minutes, like 14:30, in a short text box.
+    ``subject`` is what the messages call it: "Enter the start time"."""
+
+    def __init__(self, *, subject, **kwargs):
+        self.subject = subject
+        super().__init__(
+            widget=forms.TextInput(
+                attrs={"inputmode": "numeric", "maxlength": 5, "class": "nhsuk-input--width-5"}
+            ),
+            error_messages={"required": f"Enter the {subject}"},
+            **kwargs,
+        )
+
+    def to_python(self, value):
+        value = (value or "").strip()
+        if not value:
+            return None
+        match = TIME.match(value)
+        if not match:
+            raise ValidationError(
+                f"Enter the {self.subject} as hours and minutes, like 14:30", code="invalid"
+            )
+        return datetime.time(int(match[1]), int(match[2]))
+
+
 # Field factories: each field with the service manual's error messages, so a form says only what
 # is particular to it. ``message`` is what the person is told when the answer is missing (and, for
 # a choice, when it is not one of the choices); limits are said in characters or as numbers.
@@ -162,16 +196,17 @@ def text_box(label, *, required=True, max_length, message="", rows=4, help_text=
     )
 
 
-def email_field(label, *, message, invalid, required=True, too_long="", **options):
-    """An email address: ``message`` when it is empty, ``invalid`` when it is not one, and
-    ``too_long`` when it is longer than ``max_length``."""
+def email_field(label, *, message, required=True, **options):
+    """An email address (at most 254 characters, as RFC 5321 allows): ``message`` when it is
+    empty, and the manual's messages when it is not one or is too long."""
     return forms.EmailField(
         label=label,
         required=required,
+        max_length=254,
         error_messages={
             "required": message,
-            "invalid": invalid,
-            **({"max_length": too_long} if too_long else {}),
+            "invalid": "Enter an email address in the correct format, like name@nhs.net",
+            "max_length": "Email address must be 254 characters or fewer",
         },
         **options,
     )
@@ -223,5 +258,45 @@ def choose_from(label, queryset, *, message, required=True, **options):
         queryset=queryset,
         required=required,
         error_messages={"required": message, "invalid_choice": message},
+        **options,
+    )
+
+
+def checkboxes(label, choices, *, message, required=True, **options):
+    """Checkboxes (any number of answers): ``message`` when none is ticked, or one that is not
+    offered."""
+    return forms.MultipleChoiceField(
+        label=label,
+        choices=choices,
+        required=required,
+        widget=options.pop("widget", NHSCheckboxSelectMultiple),
+        error_messages={"required": message, "invalid_choice": message},
+        **options,
+    )
+
+
+def web_address(label, *, example, required=False, max_length=500, **options):
+    """A web address, https:// assumed when it is left out: "Enter a web address, like
+    ``example``" when it is not one."""
+    return forms.URLField(
+        label=label,
+        required=required,
+        max_length=max_length,
+        assume_scheme="https",
+        error_messages={
+            "invalid": f"Enter a web address, like {example}",
+            **_limit("The web address", max_length),
+        },
+        **options,
+    )
+
+
+def file_field(label, *, message="", required=True, **options):
+    """A file to upload: ``message`` when none is chosen; "The file is empty" for an empty one
+    (what it may be and how big is the upload checks' to say: core.uploads)."""
+    return forms.FileField(
+        label=label,
+        required=required,
+        error_messages={"required": message, "empty": "The file is empty"},
         **options,
     )

@@ -161,7 +161,7 @@ def seed_alerts(total: int = TOTAL, seed: int = 2026) -> dict[str, int]:
                     THEN published_at + LEAST(age, 3 + w * 40) * INTERVAL '1 day' END
         FROM national_response ORDER BY alert_id, organisation_id""",
         """INSERT INTO alerts_alertactionresponse (response_id, action_id, state, evidence,
-            completed_on)
+            done_on)
         SELECT r.id, x.id, d.state,
                CASE WHEN d.state = 'done' THEN 'Done: see the checklist.' ELSE '' END,
                CASE WHEN d.state = 'done' THEN r.acknowledged_at::date END

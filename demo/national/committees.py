@@ -138,10 +138,10 @@ def seed_committees(seed: int = 2026, today: datetime.date | None = None) -> dic
                 state=ActionState.DONE
                 if day + datetime.timedelta(days=28) < today
                 else ActionState.OPEN,
-                completed_on=day + datetime.timedelta(days=25)
+                done_on=day + datetime.timedelta(days=25)
                 if day + datetime.timedelta(days=28) < today
                 else None,
-                note="Done: 20 charts audited, findings shared with the ward."
+                evidence="Done: 20 charts audited, findings shared with the ward."
                 if day + datetime.timedelta(days=28) < today
                 else "",
             )

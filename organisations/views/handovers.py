@@ -6,7 +6,7 @@ from django.utils import timezone
 from accounts.models import User
 from core.forms import form_page
 from core.http import allow
-from core.nhsuk_forms.fields import NHSDateField
+from core.nhsuk_forms.fields import NHSDateField, choose_from
 
 from .. import services
 from ..access import access_for
@@ -16,24 +16,20 @@ from ..scoping import get_object_for
 
 
 class HandoverItemForm(forms.Form):
-    owner = forms.ModelChoiceField(
-        label="Who does it?",
-        queryset=User.objects.none(),
+    owner = choose_from(
+        "Who does it?",
+        User.objects.none(),
+        message="Select a member of the organisation",
         required=False,
         empty_label="Nobody yet",
-        error_messages={"invalid_choice": "Select a member of the organisation"},
     )
     due_on = NHSDateField(
-        label="Due date",
-        help_text="For example, 31 3 2027",
-        error_messages={"required": "Enter the due date"},
+        label="Due date", help_text="For example, 31 3 2027", message="Enter the due date"
     )
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = User.objects.filter(
-            memberships__organisation=organisation, is_active=True
-        ).distinct()
+        self.fields["owner"].queryset = services.members_of(organisation)
 
 
 class DoneForm(forms.Form):

@@ -130,5 +130,5 @@ def finish(by, response, owner, on=ISSUED + datetime.timedelta(days=5)):
     """Every action of ``response`` done by ``owner``, on ``on``."""
     for answer in answers(response):
         services.action_response_save(
-            by=by, answer=answer, owner=owner, state="done", evidence="Done", completed_on=on
+            by=by, answer=answer, owner=owner, state="done", evidence="Done", done_on=on
         )

@@ -164,7 +164,7 @@ class TestOwnersAndLeads:
         client = client_for(pharmacist)
         assert client.get(url("response", response)).status_code == 403
         services.action_response_save(
-            by=mso, answer=answer, owner=pharmacist, state="to-do", evidence="", completed_on=None
+            by=mso, answer=answer, owner=pharmacist, state="to-do", evidence="", done_on=None
         )
         page = client.get(url("response", response))
         assert page.status_code == 200

@@ -65,7 +65,7 @@ def world(lead, time_machine, django_capture_on_commit_callbacks):
             owner=mso(key),
             state="done",
             evidence="Done and checked",
-            completed_on=datetime.date(2026, 11, 19),
+            done_on=datetime.date(2026, 11, 19),
         )
 
     services.response_acknowledge(by=mso("A"), response=response("A"))
@@ -308,7 +308,7 @@ class TestQueries:
                 owner=mso,
                 state="in-progress",
                 evidence="Under way",
-                completed_on=None,
+                done_on=None,
             )
         for page in pages:
             with django_assert_max_num_queries(few[page]):

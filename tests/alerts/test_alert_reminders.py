@@ -193,7 +193,7 @@ class TestActionDeadlines:
     ):
         owner = member(trust, Role.STAFF)
         services.action_response_save(
-            by=mso, answer=answer, owner=owner, state="in-progress", evidence="", completed_on=None
+            by=mso, answer=answer, owner=owner, state="in-progress", evidence="", done_on=None
         )
         self.every_day_until(time_machine, self.DUE + datetime.timedelta(days=5))
         assert self.deadline_reminders(answer) == sorted(
@@ -246,7 +246,7 @@ class TestActionDeadlines:
             owner=mso,
             state="done",
             evidence="Default changed to weekly",
-            completed_on=datetime.date(2026, 11, 10),
+            done_on=datetime.date(2026, 11, 10),
         )
         self.every_day_until(time_machine, self.DUE + datetime.timedelta(days=5))
         assert self.deadline_reminders(answer) == []

@@ -43,7 +43,7 @@ class TestWorkflow:
             owner=mso,
             state="done",
             evidence="Order set changed",
-            completed_on=TODAY,
+            done_on=TODAY,
         )
         response.refresh_from_db()
         assert response.next_due_on == second.action.due_on  # the next unfinished deadline
@@ -53,7 +53,7 @@ class TestWorkflow:
             owner=mso,
             state="not-needed",
             evidence="We do not dispense to outpatients",
-            completed_on=None,
+            done_on=None,
         )
         services.response_sign_off(by=director, response=response, note="Assured at board")
         services.response_complete(by=mso, response=response)
@@ -90,7 +90,7 @@ class TestWorkflow:
         answer = answers(response)[0]
         with pytest.raises(ValidationError) as refused:
             services.action_response_save(
-                by=mso, answer=answer, owner=None, state="done", evidence="", completed_on=TODAY
+                by=mso, answer=answer, owner=None, state="done", evidence="", done_on=TODAY
             )
         assert "Name who owns the action" in str(refused.value)
         answer.refresh_from_db()
@@ -104,7 +104,7 @@ class TestWorkflow:
                 owner=mso,
                 state="done",
                 evidence="",
-                completed_on=TODAY + datetime.timedelta(3),
+                done_on=TODAY + datetime.timedelta(3),
             )
 
     def test_the_owner_must_be_a_member(self, response, mso, other_mso):
@@ -115,7 +115,7 @@ class TestWorkflow:
                 owner=other_mso,
                 state="in-progress",
                 evidence="",
-                completed_on=None,
+                done_on=None,
             )
 
     def test_sign_off_waits_for_every_action(self, response, mso, director):
@@ -164,7 +164,7 @@ class TestWorkflow:
             owner=mso,
             state="in-progress",
             evidence="",
-            completed_on=None,
+            done_on=None,
         )
         response.refresh_from_db()
         assert response.signed_off_at is None
@@ -191,7 +191,7 @@ class TestWorkflow:
                 owner=mso,
                 state="in-progress",
                 evidence="",
-                completed_on=None,
+                done_on=None,
             )
 
     def test_a_lead_must_be_a_member(self, response, mso, other_mso):

@@ -275,10 +275,10 @@ class TestRunning:
         # Its owner records what was done, though they read nothing else of the committee.
         data = {
             "state": "done",
-            "completed_on_day": "16",
-            "completed_on_month": "11",
-            "completed_on_year": "2026",
-            "note": "30 charts",
+            "done_on_day": "16",
+            "done_on_month": "11",
+            "done_on_year": "2026",
+            "evidence": "30 charts",
         }
         for method, ok in (("get", 200), ("post", 302)):
             assert_access(

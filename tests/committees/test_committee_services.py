@@ -336,14 +336,14 @@ class TestActions:
             due_on=TODAY,
         )
         with pytest.raises(ValidationError, match="Enter the date it was done"):
-            services.action_update(by=mso, action=action, state="done", note="")
+            services.action_update(by=mso, action=action, state="done", evidence="")
         with pytest.raises(ValidationError, match="Say why"):
-            services.action_update(by=mso, action=action, state="dropped", note="")
+            services.action_update(by=mso, action=action, state="dropped", evidence="")
         services.action_update(
-            by=mso, action=action, state="done", note="30 charts", completed_on=TODAY
+            by=mso, action=action, state="done", evidence="30 charts", done_on=TODAY
         )
         action.refresh_from_db()
-        assert (action.state, action.completed_on) == ("done", TODAY)
+        assert (action.state, action.done_on) == ("done", TODAY)
         assert not MeetingAction.objects.overdue(TODAY + datetime.timedelta(days=30)).exists()
 
 

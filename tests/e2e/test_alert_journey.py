@@ -96,7 +96,7 @@ def test_an_alert_is_published_acted_on_signed_off_and_counted(
         expect(mso.get_by_text("Change the decision")).to_be_visible()  # if it does not apply
         mso.get_by_role("row", name=ACTION).get_by_role("link", name="Record what was done").click()
         mso.get_by_label("Done").check()
-        fill_date(mso.get_by_role("group", name="Date completed"), today)
+        fill_date(mso.get_by_role("group", name="Date done"), today)
         mso.get_by_label("Evidence").fill("Pharmacy removed the lozenges from all 31 wards.")
         mso.get_by_role("button", name="Save the action").click()
 

@@ -39,7 +39,7 @@ class TestWorkflow:
         assert set(incident.events.exclude(kind="submitted").values_list("by", flat=True)) == {
             mso.pk
         }
-        assert incident.actions.get().completed_on is not None
+        assert incident.actions.get().done_on is not None
         notice = Notification.objects.get(recipient=staff)
         assert incident.reference in notice.title and notice.url == incident.get_absolute_url()
 

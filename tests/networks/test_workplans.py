@@ -71,7 +71,7 @@ def item_data(owner, **fields):
         "due_on_day": "31",
         "due_on_month": "3",
         "due_on_year": "2027",
-        "status": "planned",
+        "state": "planned",
         **fields,
     }
 
@@ -107,7 +107,7 @@ class TestWorkplan:
         assert_access(
             detail,
             method="post",
-            data={"status": "in-progress"},
+            data={"state": "in-progress"},
             allowed=owner,
             wrong_role=other_mso,
             other_organisation=outsider,
@@ -185,10 +185,10 @@ class TestWorkplan:
             )
 
     def test_the_owner_moves_it_on(self, client_for, owner, item):
-        response = client_for(owner).post(item.get_absolute_url(), {"status": "done"})
+        response = client_for(owner).post(item.get_absolute_url(), {"state": "done"})
         assert response.status_code == 302
         item.refresh_from_db()
-        assert item.status == WorkplanItem.Status.DONE
+        assert item.state == WorkplanItem.State.DONE
 
     def test_a_national_network_keeps_no_workplan(self, client_for, national, network_head):
         url = reverse("networks:workplan_item_create", args=[national.slug])
@@ -201,7 +201,7 @@ class TestWorkplan:
         page = client.get(reverse("networks:workplans")).content.decode()
         assert "Audit opioid prescribing on discharge" in page and "London MSO Network" in page
         assert client.get(item.get_absolute_url()).status_code == 200  # without joining
-        done = client.get(reverse("networks:workplans") + "?status=done").content.decode()
+        done = client.get(reverse("networks:workplans") + "?state=done").content.decode()
         assert "Audit opioid prescribing on discharge" not in done
 
     def test_its_queries_do_not_grow_with_its_items(
@@ -229,7 +229,7 @@ class TestWorkplan:
         assert reminder.url == item.get_absolute_url()
         sweep(TODAY + datetime.timedelta(days=6))
         assert Notification.objects.filter(recipient=owner, kind="overdue").exists()
-        item.status = WorkplanItem.Status.DONE
+        item.state = WorkplanItem.State.DONE
         item.save()
         Notification.objects.all().delete()
         sweep(TODAY + datetime.timedelta(days=7))

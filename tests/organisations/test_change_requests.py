@@ -290,7 +290,7 @@ class TestAsking:
         appointment_save(by=mso, appointment=current)
         new_mso(mso, trust)
         item = Handover.objects.get().items.get(task=HandoverItem.Task.REGISTER)
-        assert item.done_at and item.done_by == mso
+        assert item.done_on and item.done_by == mso
 
 
 class TestDeciding:

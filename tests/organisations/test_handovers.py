@@ -90,7 +90,7 @@ class TestOpening:
         item = handover.items.first()
         services.handover_item_done(by=mso, item=item, done=True)
         leave(mso, mso_post, on=LAST_DAY.replace(day=30))
-        assert Handover.objects.get().items.filter(done_at__isnull=False).count() == 1
+        assert Handover.objects.get().items.filter(done_on__isnull=False).count() == 1
 
     def test_the_organisation_page_and_home_show_it(self, mso_client, trust, handover):
         for page in (
@@ -162,7 +162,7 @@ class TestAccess:
             response = client.post(url("handover_item_done", item), {"done": "on"})
             assert response.status_code == 302
             item.refresh_from_db()
-            assert item.done_at is not None
+            assert item.done_on is not None
 
     def test_someone_given_an_item_sees_the_handover_and_keeps_that_item(
         self, client_for, mso_client, trust, handover, staff
@@ -232,7 +232,7 @@ class TestItems:
         handover.refresh_from_db()
         assert handover.is_open
         item.refresh_from_db()
-        assert item.done_at is None and item.done_by is None
+        assert item.done_on is None and item.done_by is None
 
 
 def swept(on, django_capture_on_commit_callbacks):

@@ -5,6 +5,8 @@ from django.conf import settings
 from django.db import models
 from django.utils import timezone
 
+from . import uploads
+
 
 class TimelineEvent(models.Model):
     """One step of a record's history as its people see it: what happened (``kind``, from the
@@ -45,6 +47,9 @@ class StoredFile(models.Model):
 
     def __str__(self):
         return self.filename
+
+    def download(self):
+        return uploads.download(self.file, filename=self.filename, content_type=self.content_type)
 
     @classmethod
     def keep(cls, upload, *, filename: str, content_type: str, by, **fields):

@@ -16,13 +16,16 @@ is not written to disk before it is refused.
 """
 
 import zipfile
+from functools import wraps
 
 import puremagic
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadhandler import FileUploadHandler, SkipFile
+from django.http import FileResponse
 from django.template.defaultfilters import filesizeformat
 from django.utils.text import get_valid_filename
+from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 ACCEPTED = {
     "pdf": ("a PDF", "application/pdf"),
@@ -211,3 +214,39 @@ class LimitedUploadHandler(FileUploadHandler):
 
     def file_complete(self, file_size):
         return None
+
+
+def accepts_upload(check):
+    """A view that takes a file. ``check(request, *args, **kwargs)``, who may send one, runs
+    first and reads nothing of the body (it raises Http404 or PermissionDenied); then the
+    upload is read with its size limit (``LimitedUploadHandler``: an oversized file is never
+    written to disk, and the form says it is too big: ``upload_too_big``); then the CSRF
+    check, which reads the form; then the view."""
+
+    def decorate(view):
+        protected = csrf_protect(view)
+
+        @wraps(view)
+        def upload_view(request, *args, **kwargs):
+            check(request, *args, **kwargs)
+            request.upload_handlers.insert(0, LimitedUploadHandler(request))
+            return protected(request, *args, **kwargs)
+
+        return csrf_exempt(upload_view)
+
+    return decorate
+
+
+def upload_too_big(request) -> bool:
+    """Whether the request's file passed the limit while it was read (accepts_upload)."""
+    return getattr(request, "upload_too_big", False)
+
+
+def download(file, *, filename: str, content_type: str) -> FileResponse:
+    """A stored file sent as an attachment, never shown in the page: under the name it was
+    given and the content type it was found to be, and the browser told not to guess another."""
+    response = FileResponse(
+        file.open("rb"), as_attachment=True, filename=filename, content_type=content_type
+    )
+    response["X-Content-Type-Options"] = "nosniff"
+    return response

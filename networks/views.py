@@ -9,15 +9,14 @@ from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Count, Q
-from django.http import FileResponse, Http404, HttpResponse
+from django.http import Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import Refused, allow, query_string_without_page
-from core.uploads import LimitedUploadHandler
+from core.uploads import accepts_upload, download, upload_too_big
 from networks.permissions import Perm
 from organisations.access import access_for
 from organisations.forms import SearchForm
@@ -196,9 +195,7 @@ def event_cancel(request, slug, pk):
 
 
 def _event_form(request, network, event):
-    form = EventForm(
-        request.POST if request.method == "POST" else None, instance=event, network=network
-    )
+    form = EventForm(submitted(request), instance=event, network=network)
     return form_page(
         request,
         form,
@@ -270,24 +267,18 @@ def resource_list(request, slug):
     return render(request, "networks/resource_list.html", context)
 
 
-@csrf_exempt
+def _as_member(request, slug):
+    return get_network_for(request.user, slug, member=True)
+
+
 @allow("GET", "POST")
+@accepts_upload(_as_member)
 def resource_create(request, slug):
-    # The size limit applies while the upload is read, so it is set before the CSRF check
-    # reads the form (which it still does: _resource_create is csrf_protect-ed).
-    # Only members get as far as sending a file: the check reads nothing of the request body.
-    get_network_for(request.user, slug, member=True)
-    request.upload_handlers.insert(0, LimitedUploadHandler(request))
-    return _resource_create(request, slug)
-
-
-@csrf_protect
-def _resource_create(request, slug):
-    network = get_network_for(request.user, slug, member=True)
+    network = _as_member(request, slug)
     form = ResourceForm(
-        request.POST if request.method == "POST" else None,
+        submitted(request),
         request.FILES if request.method == "POST" else None,
-        too_big=getattr(request, "upload_too_big", False),
+        too_big=upload_too_big(request),
     )
 
     def share(data) -> Resource:
@@ -319,12 +310,7 @@ def resource_download(request, slug, pk):
     resource = _resource(request, slug, pk)
     if not resource.file:
         raise Http404("This resource is a link")
-    return FileResponse(
-        resource.file.open("rb"),
-        as_attachment=True,
-        filename=resource.filename,
-        content_type=resource.content_type,
-    )
+    return download(resource.file, filename=resource.filename, content_type=resource.content_type)
 
 
 @allow("POST")
@@ -389,7 +375,7 @@ def buddy_offer(request):
     if not access_for(request.user).has(Perm.NETWORKS_JOIN):
         raise PermissionDenied
     offer = BuddyOffer.objects.filter(user=request.user).first() or BuddyOffer(user=request.user)
-    form = BuddyOfferForm(request.POST if request.method == "POST" else None, instance=offer)
+    form = BuddyOfferForm(submitted(request), instance=offer)
     return form_page(
         request,
         form,
@@ -407,7 +393,7 @@ def buddy_request(request):
     if not organisations.exists():
         raise PermissionDenied  # the scheme pairs new MSOs
     form = BuddyRequestForm(
-        request.POST if request.method == "POST" else None,
+        submitted(request),
         organisations=organisations,
         instance=BuddyRequest(user=request.user),
     )
@@ -517,9 +503,7 @@ def workplan_item(request, slug, pk):
     if moves_on or request.method == "POST":
         if not moves_on:
             raise PermissionDenied
-        form = WorkplanStateForm(
-            request.POST if request.method == "POST" else None, initial={"state": item.state}
-        )
+        form = WorkplanStateForm(submitted(request), initial={"state": item.state})
     return form_page(
         request,
         form,
@@ -553,9 +537,7 @@ def workplan_item_update(request, slug, pk):
 
 
 def _workplan_form(request, network, item):
-    form = WorkplanItemForm(
-        request.POST if request.method == "POST" else None, instance=item, network=network
-    )
+    form = WorkplanItemForm(submitted(request), instance=item, network=network)
     return form_page(
         request,
         form,
@@ -575,7 +557,7 @@ def _workplan_form(request, network, item):
 @allow("GET", "POST")
 def webinar_offer_create(request, slug):
     network = get_network_for(request.user, slug, member=True)
-    form = WebinarOfferForm(request.POST if request.method == "POST" else None, network=network)
+    form = WebinarOfferForm(submitted(request), network=network)
     return form_page(
         request,
         form,
@@ -610,9 +592,7 @@ def webinar_offer_decide(request, slug, pk):
     )
     form = None
     if offer.status == WebinarOffer.Status.OFFERED:
-        form = WebinarDecisionForm(
-            request.POST if request.method == "POST" else None, network=network
-        )
+        form = WebinarDecisionForm(submitted(request), network=network)
     elif request.method == "POST":
         messages.error(request, f"This offer was {offer.get_status_display().lower()} already")
         return redirect("networks:webinar_offers", slug=network.slug)

@@ -18,7 +18,7 @@ from django.utils import timezone
 
 from alerts.permissions import Perm
 from core import exports
-from core.forms import show_refusal
+from core.forms import show_refusal, submitted
 from core.http import allow, query_string_without_page
 from organisations.access import access_for
 from organisations.choices import OrganisationKind, Region
@@ -253,7 +253,7 @@ def alert_publish(request, alert_id):
 def alert_import(request):
     """A file of alerts: first what importing it would do, then (once confirmed) the import."""
     _require(request, Perm.ALERTS_PUBLISH)
-    form = ImportForm(request.POST or None, request.FILES or None)
+    form = ImportForm(submitted(request), request.FILES or None)
     found = None
     if request.method == "POST" and form.is_valid():
         upload = form.cleaned_data["file"]

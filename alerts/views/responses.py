@@ -6,16 +6,14 @@ is in organisations/permissions.py; every write goes through services.py."""
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.db.models import Count, Prefetch, Q
-from django.http import FileResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from alerts.permissions import Perm
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import Refused, allow
-from core.uploads import LimitedUploadHandler
+from core.uploads import accepts_upload, upload_too_big
 from incidents.forms import AttachmentForm
 from incidents.models import Incident
 from incidents.permissions import Perm as IncidentPerm
@@ -232,7 +230,7 @@ def action_answer(request, alert_id, ods_code, action_pk):
     answer = _answer_for(request, response, action_pk, Perm.ALERTS_ACT)
     may_assign = access_for(request.user).has(Perm.ALERTS_RESPOND, response)
     form = ActionAnswerForm(
-        request.POST if request.method == "POST" else None,
+        submitted(request),
         organisation=response.organisation,
         action=answer,
         initial={"owner": answer.owner},
@@ -265,26 +263,20 @@ def _answer_page(request, response, answer, *, form, evidence_form):
     return render(request, "alerts/action_answer.html", context)
 
 
-@csrf_exempt
+def _acting_on(request, alert_id, ods_code, action_pk):
+    """The response and the answer to one of its actions, for those who act on it (who alone
+    may send its evidence)."""
+    response = response_for(request, alert_id, ods_code)
+    return response, _answer_for(request, response, action_pk, Perm.ALERTS_ACT)
+
+
 @allow("POST")
+@accepts_upload(_acting_on)
 def evidence_create(request, alert_id, ods_code, action_pk):
-    # Only those who act on the action get as far as sending a file, and the size limit
-    # applies while the upload is read; the CSRF check follows (csrf_protect).
-    response = response_for(request, alert_id, ods_code)
-    _answer_for(request, response, action_pk, Perm.ALERTS_ACT)
-    request.upload_handlers.insert(0, LimitedUploadHandler(request))
-    return _evidence_create(request, alert_id, ods_code, action_pk)
-
-
-@csrf_protect
-def _evidence_create(request, alert_id, ods_code, action_pk):
-    response = response_for(request, alert_id, ods_code)
-    answer = _answer_for(request, response, action_pk, Perm.ALERTS_ACT)
+    response, answer = _acting_on(request, alert_id, ods_code, action_pk)
     return form_page(
         request,
-        AttachmentForm(
-            request.POST, request.FILES, too_big=getattr(request, "upload_too_big", False)
-        ),
+        AttachmentForm(request.POST, request.FILES, too_big=upload_too_big(request)),
         save=lambda data: services.evidence_add(
             by=request.user,
             answer=answer,
@@ -303,8 +295,7 @@ def _evidence_create(request, alert_id, ods_code, action_pk):
             response,
             answer,
             form=ActionAnswerForm(
-                organisation=response.organisation,
-                initial={"owner": answer.owner, "state": answer.state, "evidence": answer.evidence},
+                organisation=response.organisation, action=answer, initial={"owner": answer.owner}
             ),
             evidence_form=form,
         ),
@@ -314,19 +305,11 @@ def _evidence_create(request, alert_id, ods_code, action_pk):
 @allow("GET")
 def evidence_download(request, alert_id, ods_code, evidence_pk):
     response = response_for(request, alert_id, ods_code)
-    evidence = get_object_or_404(
+    return get_object_or_404(
         AlertEvidence.objects.visible_to(request.user),
         action_response__response=response,
         pk=evidence_pk,
-    )
-    download = FileResponse(
-        evidence.file.open("rb"),
-        as_attachment=True,
-        filename=evidence.filename,
-        content_type=evidence.content_type,
-    )
-    download["X-Content-Type-Options"] = "nosniff"
-    return download
+    ).download()
 
 
 @allow("POST")

@@ -11,7 +11,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from committees.permissions import Perm
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import Refused, allow
 from core.ical import Entry, ical
 from organisations.access import access_for
@@ -92,7 +92,7 @@ def committee_create(request, ods_code):
     organisation = _organisation(request, ods_code, Perm.COMMITTEES_MANAGE)
     return form_page(
         request,
-        CommitteeForm(request.POST or None),
+        CommitteeForm(submitted(request)),
         "committees/committee_form.html",
         {"organisation": organisation, "committee": None},
         save=lambda data: services.committee_create(
@@ -171,7 +171,7 @@ def committee_update(request, ods_code, pk):
     initial = {name: getattr(committee, name) for name in COMMITTEE_FIELDS}
     return form_page(
         request,
-        CommitteeForm(request.POST or None, initial=initial),
+        CommitteeForm(submitted(request), initial=initial),
         "committees/committee_form.html",
         {"organisation": committee.organisation, "committee": committee},
         save=lambda data: services.committee_update(by=request.user, committee=committee, **data),
@@ -186,7 +186,7 @@ def terms_create(request, ods_code, pk):
     last = committee.terms.first()
     return form_page(
         request,
-        TermsForm(request.POST or None, initial={"text": last.text if last else ""}),
+        TermsForm(submitted(request), initial={"text": last.text if last else ""}),
         "committees/terms_form.html",
         {"committee": committee, "last": last},
         save=lambda data: services.terms_add(by=request.user, committee=committee, **data),
@@ -201,7 +201,7 @@ def member_create(request, ods_code, pk):
     committee = get_committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
     return form_page(
         request,
-        MemberForm(request.POST or None, organisation=committee.organisation),
+        MemberForm(submitted(request), organisation=committee.organisation),
         "committees/member_form.html",
         {"committee": committee},
         save=lambda data: services.member_add(
@@ -229,7 +229,7 @@ def member_end(request, ods_code, pk, member_pk):
     )
     return form_page(
         request,
-        EndSeatForm(request.POST or None, initial={"end_on": timezone.localdate()}),
+        EndSeatForm(submitted(request), initial={"end_on": timezone.localdate()}),
         "committees/member_end.html",
         {"committee": committee, "seat": seat},
         save=lambda data: services.member_end(by=request.user, member=seat, end_on=data["end_on"]),
@@ -246,7 +246,7 @@ def meeting_create(request, ods_code, pk):
     committee = get_committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
     return form_page(
         request,
-        MeetingForm(request.POST or None),
+        MeetingForm(submitted(request)),
         "committees/meeting_form.html",
         {"committee": committee, "meeting": None},
         save=lambda data: services.meeting_create(
@@ -271,7 +271,7 @@ def meeting_update(request, ods_code, pk, meeting_pk):
     meeting = _meeting(request, ods_code, pk, meeting_pk, Perm.COMMITTEES_MANAGE)
     return form_page(
         request,
-        MeetingForm(request.POST or None, initial=MeetingForm.initial_for(meeting)),
+        MeetingForm(submitted(request), initial=MeetingForm.initial_for(meeting)),
         "committees/meeting_form.html",
         {"committee": meeting.committee, "meeting": meeting},
         save=lambda data: services.meeting_update(
@@ -319,7 +319,7 @@ def agenda_update(request, ods_code, pk, meeting_pk):
         {"title": i.title, "notes": i.notes, "source": i.source, "about": i.about}
         for i in meeting.agenda.all()
     ]
-    formset = AgendaFormSet(request.POST or None, initial=initial, prefix="agenda")
+    formset = AgendaFormSet(submitted(request), initial=initial, prefix="agenda")
     return form_page(
         request,
         formset,
@@ -342,7 +342,7 @@ def attendance_update(request, ods_code, pk, meeting_pk):
     seats = services.seats_on(meeting)
     recorded = {a.member_id: a.status for a in meeting.attendance.all()}
     form = AttendanceForm(
-        request.POST or None,
+        submitted(request),
         seats=seats,
         initial={f"seat_{pk}": status for pk, status in recorded.items()},
     )
@@ -379,7 +379,7 @@ def minutes_update(request, ods_code, pk, meeting_pk):
         "minutes": meeting.minutes,
         "decisions": "\n".join(d.text for d in meeting.decisions.all()),
     }
-    form = MinutesForm(request.POST or None, initial=initial)
+    form = MinutesForm(submitted(request), initial=initial)
     return form_page(
         request,
         form,
@@ -402,7 +402,7 @@ def action_create(request, ods_code, pk, meeting_pk):
     meeting = _meeting(request, ods_code, pk, meeting_pk, Perm.COMMITTEES_MANAGE)
     return form_page(
         request,
-        ActionForm(request.POST or None, organisation=meeting.committee.organisation),
+        ActionForm(submitted(request), organisation=meeting.committee.organisation),
         "committees/action_form.html",
         {"meeting": meeting, "committee": meeting.committee},
         save=lambda data: services.action_add(by=request.user, meeting=meeting, **data),
@@ -429,7 +429,7 @@ def action_update(request, ods_code, pk, meeting_pk, action_pk):
     meeting = action.meeting
     can_read = Perm.COMMITTEES_VIEW in access_for(request.user).permissions(organisation)
     back = meeting.get_absolute_url() if can_read else "/"
-    form = ActionUpdateForm(request.POST or None, action=action)
+    form = ActionUpdateForm(submitted(request), action=action)
     return form_page(
         request,
         form,

@@ -9,14 +9,15 @@ import logging
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
-from django.http import FileResponse, Http404, JsonResponse
+from django.http import Http404, JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
 from committees.permissions import Perm
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import Refused, allow, query_string_without_page
+from core.uploads import download
 from organisations.access import access_for
 from organisations.scoping import get_object_for
 
@@ -55,7 +56,7 @@ def report_create(request, ods_code, pk):
     start, end = figures.last_quarter(timezone.localdate())
     return form_page(
         request,
-        ReportForm(request.POST or None, initial={"period_start": start, "period_end": end}),
+        ReportForm(submitted(request), initial={"period_start": start, "period_end": end}),
         "committees/report_form.html",
         {"committee": committee},
         save=lambda data: services.report_create(by=request.user, committee=committee, **data),
@@ -110,7 +111,7 @@ def narrative_update(request, ods_code, pk, report_pk, section):
         raise Http404("No such section")
     return form_page(
         request,
-        NarrativeForm(request.POST or None, initial={"text": report.narratives.get(section)}),
+        NarrativeForm(submitted(request), initial={"text": report.narratives.get(section)}),
         "committees/narrative_form.html",
         {"report": report, "committee": report.committee, "title": titles[section]},
         save=lambda data: services.narrative_save(
@@ -181,15 +182,12 @@ def _download(request, report):
     except FileNotFoundError:  # the file store lost it (restored from an older backup)
         logger.error("The PDF of assurance report %s is not in the file store", report.pk)
         return render(request, "committees/report_pdf_lost.html", {"report": report}, status=404)
-    download = FileResponse(
+    return download(
         made,
-        as_attachment=True,
         filename=f"assurance-report-{report.committee.organisation.ods_code}-"
         f"{report.period_start:%Y-%m-%d}-to-{report.period_end:%Y-%m-%d}.pdf",
         content_type="application/pdf",
     )
-    download["X-Content-Type-Options"] = "nosniff"
-    return download
 
 
 @allow("GET")

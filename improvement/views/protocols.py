@@ -2,14 +2,12 @@
 ones and downloads their documents; the safety team adds, revises, retires and shares them."""
 
 from django.contrib import messages
-from django.http import FileResponse
 from django.shortcuts import redirect, render
 from django.utils import timezone
-from django.views.decorators.csrf import csrf_exempt, csrf_protect
 
 from core.forms import form_page
 from core.http import allow
-from core.uploads import LimitedUploadHandler
+from core.uploads import accepts_upload, download, upload_too_big
 from improvement.permissions import Perm
 from organisations.access import access_for
 from organisations.models import Organisation
@@ -74,34 +72,29 @@ def protocol_detail(request, ods_code, pk):
 @allow("GET")
 def protocol_document(request, ods_code, pk):
     protocol = _protocol(request, ods_code, pk)
-    return FileResponse(
-        protocol.file.open("rb"),
-        as_attachment=True,
-        filename=protocol.filename,
-        content_type=protocol.content_type,
-    )
+    return download(protocol.file, filename=protocol.filename, content_type=protocol.content_type)
 
 
-@csrf_exempt
+def _keeper(request, ods_code, pk=None):
+    """Who may keep protocols: the organisation (for a new one) or the protocol."""
+    if pk is None:
+        return _organisation(request, ods_code, MANAGE)
+    return _protocol(request, ods_code, pk, MANAGE)
+
+
 @allow("GET", "POST")
+@accepts_upload(_keeper)
 def protocol_create(request, ods_code):
-    # The size limit applies while the upload is read, so it is set before the CSRF check
-    # reads the form (which it still does: _protocol_form is csrf_protect-ed). Only those who
-    # may keep protocols get as far as sending a file.
-    organisation = _organisation(request, ods_code, MANAGE)
-    request.upload_handlers.insert(0, LimitedUploadHandler(request))
-    return _protocol_form(request, organisation, None)
+    return _protocol_form(request, _keeper(request, ods_code), None)
 
 
-@csrf_exempt
 @allow("GET", "POST")
+@accepts_upload(_keeper)
 def protocol_update(request, ods_code, pk):
-    protocol = _protocol(request, ods_code, pk, MANAGE)
-    request.upload_handlers.insert(0, LimitedUploadHandler(request))
+    protocol = _keeper(request, ods_code, pk)
     return _protocol_form(request, protocol.organisation, protocol)
 
 
-@csrf_protect
 def _protocol_form(request, organisation, protocol):
     posted = request.method == "POST"
     form = ProtocolForm(
@@ -109,7 +102,7 @@ def _protocol_form(request, organisation, protocol):
         request.FILES if posted else None,
         instance=protocol,
         organisation=organisation,
-        too_big=getattr(request, "upload_too_big", False),
+        too_big=upload_too_big(request),
     )
     return form_page(
         request,

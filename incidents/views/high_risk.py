@@ -6,7 +6,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import allow
 from incidents.permissions import Perm
 from organisations.models import Organisation
@@ -24,7 +24,7 @@ def _organisation(request, ods_code):
 @allow("GET", "POST")
 def high_risk_list(request, ods_code):
     organisation = _organisation(request, ods_code)
-    form = HighRiskTermForm(request.POST or None)
+    form = HighRiskTermForm(submitted(request))
     return form_page(
         request,
         form,

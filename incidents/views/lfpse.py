@@ -5,7 +5,7 @@ import json
 
 from django.http import HttpResponse
 
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import allow
 from incidents.permissions import Perm
 
@@ -29,7 +29,7 @@ def incident_lfpse_record(request, reference):
     incident = incident_for(request.user, reference, Perm.INCIDENTS_REVIEW)
     return form_page(
         request,
-        LfpseForm(request.POST or None),
+        LfpseForm(submitted(request)),
         "incidents/lfpse_form.html",
         {"incident": incident},
         save=lambda data: services.lfpse_record(

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import allow
 from incidents.permissions import Perm
 
@@ -157,7 +157,7 @@ def incident_close(request, reference):
     incident = _reviewable(request, reference)
     return form_page(
         request,
-        CloseForm(request.POST or None, initial={"feedback": incident.feedback}),
+        CloseForm(submitted(request), initial={"feedback": incident.feedback}),
         "incidents/close_form.html",
         {"incident": incident},
         save=lambda data: services.incident_close(
@@ -180,7 +180,7 @@ def incident_duplicate(request, reference):
 
     return form_page(
         request,
-        DuplicateForm(request.POST or None),
+        DuplicateForm(submitted(request)),
         "incidents/duplicate_form.html",
         {"incident": incident, "duplicates": services.possible_duplicates(incident)},
         save=mark_duplicate,
@@ -209,7 +209,7 @@ def action_create(request, reference):
     incident = _reviewable(request, reference)
     return form_page(
         request,
-        ActionForm(request.POST or None, organisation=incident.organisation),
+        ActionForm(submitted(request), organisation=incident.organisation),
         "incidents/action_form.html",
         {"incident": incident},
         save=lambda data: services.action_add(
@@ -230,7 +230,7 @@ def action_change(request, reference, pk):
     action = get_object_or_404(IncidentAction, incident=incident, pk=pk)
     return form_page(
         request,
-        ActionForm(request.POST or None, instance=action, organisation=incident.organisation),
+        ActionForm(submitted(request), instance=action, organisation=incident.organisation),
         "incidents/action_form.html",
         {"incident": incident, "action": action},
         save=lambda data: services.action_update(

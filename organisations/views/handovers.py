@@ -4,7 +4,7 @@ from django.shortcuts import redirect, render
 from django.utils import timezone
 
 from accounts.models import User
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import allow
 from core.nhsuk_forms.fields import NHSDateField, choose_from
 
@@ -85,7 +85,7 @@ def _item(request, ods_code, pk):
 def handover_item(request, ods_code, pk):
     organisation, item = _item(request, ods_code, pk)
     form = HandoverItemForm(
-        request.POST if request.method == "POST" else None,
+        submitted(request),
         organisation=organisation,
         initial={"owner": item.owner, "due_on": item.due_on},
     )

@@ -7,7 +7,7 @@ from django.urls import reverse
 from django.utils.functional import cached_property
 
 from accounts.models import User
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import allow, query_string_without_page
 
 from .. import services
@@ -104,7 +104,7 @@ def member_roles(request, ods_code, user_id):
     return form_page(
         request,
         MemberRolesForm(
-            request.POST if request.method == "POST" else None,
+            submitted(request),
             organisation=organisation,
             initial={"roles": current},
         ),

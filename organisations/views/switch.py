@@ -1,4 +1,4 @@
-from core.forms import form_page
+from core.forms import form_page, submitted
 from core.http import allow
 
 from ..current import get_current_organisation, set_current_organisation
@@ -9,7 +9,7 @@ from ..models import Organisation
 @allow("GET", "POST")
 def organisation_switch(request):
     form = OrganisationSwitchForm(
-        request.POST if request.method == "POST" else None,
+        submitted(request),
         organisations=Organisation.objects.worked_in_by(request.user).order_by("name"),
         initial={"organisation": get_current_organisation(request)},
     )

@@ -1,23 +1,28 @@
 """National patient safety alerts and each organisation's response."""
 
-from django.apps import AppConfig
+from organisations import features
 
 
-class AlertsConfig(AppConfig):
+class AlertsConfig(features.FeatureConfig):
     name = "alerts"
-    # Its pages, at these addresses (mso_portal/urls.py includes them).
     routes = {"alerts/": "alerts.urls"}
+    audited = {
+        **dict.fromkeys(
+            [
+                "Alert",
+                "AlertAction",
+                "AlertMedicine",
+                "AlertResponse",
+                "AlertActionResponse",
+                "AlertIncident",
+            ],
+            {},
+        ),
+        "AlertEvidence": {"exclude_fields": ["file"]},
+    }
 
-    def ready(self):
-        from organisations import permissions as rule_set
-
-        from . import permissions
-
-        # Its permissions, and the rules that give them, join the rule set.
-        rule_set.register(
-            permissions.Perm, permissions.RULES, second_factor=permissions.SECOND_FACTOR
-        )
-
+    def plug_in(self):
+        from organisations.getting_started import WorkItem, work_item
         from organisations.navigation import MenuEntry, holds, menu_entry
 
         from .permissions import Perm
@@ -30,30 +35,6 @@ class AlertsConfig(AppConfig):
                 holds(Perm.ALERTS_VIEW, Perm.ALERTS_COMPLIANCE, Perm.ALERTS_PUBLISH),
             )
         )
-
-        from core.audit import register
-
-        from . import models
-
-        register(models.Alert)
-        register(models.AlertAction)
-        register(models.AlertMedicine)
-        register(models.AlertResponse)
-        register(models.AlertActionResponse)
-        register(models.AlertEvidence, exclude_fields=["file"])
-        register(models.AlertIncident)
-
-        from notifications.registry import reminder_provider
-
-        from . import reminders
-
-        reminder_provider(reminders.unfinished_fan_outs)
-        reminder_provider(reminders.not_acknowledged)
-        reminder_provider(reminders.class_1_not_acknowledged)
-        reminder_provider(reminders.action_deadlines)
-
-        from organisations.getting_started import WorkItem, work_item
-
         work_item(
             WorkItem(
                 10,

@@ -237,3 +237,7 @@ def action_deadlines(on):
                 url=urls[alert_id],
                 kinds=_deadline_kinds,
             )
+
+
+# What the reminder sweep asks for what is due (registered by the app: organisations.features).
+PROVIDERS = [unfinished_fan_outs, not_acknowledged, class_1_not_acknowledged, action_deadlines]

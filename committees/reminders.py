@@ -80,3 +80,7 @@ def minutes_missing(on):
                 ),
                 url=meeting.get_absolute_url(),
             )
+
+
+# What the reminder sweep asks for what is due (registered by the app: organisations.features).
+PROVIDERS = [action_reminders, minutes_missing]

@@ -27,3 +27,7 @@ def protocol_reviews(on):
             ),
             url=protocol.get_absolute_url(),
         )
+
+
+# What the reminder sweep asks for what is due (registered by the app: organisations.features).
+PROVIDERS = [protocol_reviews]

@@ -1,25 +1,36 @@
 """Medication incident reporting and learning (LFPSE-aligned)."""
 
-from django.apps import AppConfig
+from organisations import features
 
 
-class IncidentsConfig(AppConfig):
+class IncidentsConfig(features.FeatureConfig):
     name = "incidents"
-    # Its pages, at these addresses (mso_portal/urls.py includes them).
     routes = {"incidents/": "incidents.urls"}
+    # Every change to a clinical record, with before and after, read on the incident's page by
+    # its reviewers (never in the admin). The receipt hash of an anonymous report is not
+    # history anyone needs.
+    audited = {
+        "Incident": {
+            "clinical": True,
+            "exclude_fields": ["receipt_hash"],
+            "m2m_fields": {"themes", "related"},
+        },
+        **dict.fromkeys(
+            ["IncidentMedicine", "IncidentAction", "IncidentComment", "SharedNote"],
+            {"clinical": True},
+        ),
+        "IncidentAttachment": {"clinical": True, "exclude_fields": ["file"]},
+        "HighRiskMedicine": {},
+    }
 
-    def ready(self):
-        from organisations import permissions as rule_set
+    def plug_in(self):
+        from django.db.models.signals import post_delete, post_init, post_save
 
-        from . import permissions
-
-        # Its permissions, and the rules that give them, join the rule set.
-        rule_set.register(
-            permissions.Perm, permissions.RULES, second_factor=permissions.SECOND_FACTOR
-        )
-
+        from organisations.getting_started import WorkItem, work_item
         from organisations.navigation import MenuEntry, holds, menu_entry
 
+        from . import summary
+        from .models import Incident
         from .permissions import Perm
 
         menu_entry(MenuEntry(30, "Incidents", "incidents:list", holds(Perm.INCIDENTS_LIST)))
@@ -35,46 +46,6 @@ class IncidentsConfig(AppConfig):
             )
         )
         menu_entry(MenuEntry(80, "My reports", "incidents:mine", holds(Perm.INCIDENTS_REPORT)))
-
-        from core.audit import register
-
-        from . import models
-
-        # Every change to a clinical record, with before and after, read on the incident's
-        # page by its reviewers (never in the admin). The receipt hash of an anonymous report
-        # is not history anyone needs.
-        register(
-            models.Incident,
-            clinical=True,
-            exclude_fields=["receipt_hash"],
-            m2m_fields={"themes", "related"},
-        )
-        register(models.IncidentMedicine, clinical=True)
-        register(models.IncidentAction, clinical=True)
-        register(models.IncidentComment, clinical=True)
-        register(models.SharedNote, clinical=True)
-        register(models.IncidentAttachment, clinical=True, exclude_fields=["file"])
-        register(models.HighRiskMedicine)
-
-        from django.db.models.signals import post_delete, post_init, post_save
-
-        from . import summary
-
-        post_init.connect(summary.remember_on_load, sender=models.Incident)
-        post_save.connect(summary.incident_saved, sender=models.Incident)
-        post_delete.connect(summary.incident_deleted, sender=models.Incident)
-
-        from notifications.registry import reminder_provider
-
-        from . import reminders
-
-        reminder_provider(reminders.action_reminders)
-        reminder_provider(reminders.review_reminders)
-        reminder_provider(reminders.anonymous_controlled_drug_notices)
-        reminder_provider(reminders.anonymous_shared_notices)
-
-        from organisations.getting_started import WorkItem, work_item
-
         work_item(
             WorkItem(
                 20,
@@ -86,6 +57,9 @@ class IncidentsConfig(AppConfig):
                 note="Ticks itself when you start a review",
             )
         )
+        post_init.connect(summary.remember_on_load, sender=Incident)
+        post_save.connect(summary.incident_saved, sender=Incident)
+        post_delete.connect(summary.incident_deleted, sender=Incident)
 
 
 def _reviewed_by(user, organisation):

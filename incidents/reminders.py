@@ -95,3 +95,12 @@ def anonymous_shared_notices(on):
         anonymous=True, arose_in__isnull=False, reported_at__gte=since, reported_at__lt=today
     ).select_related("organisation", "arose_in"):
         yield from shared_notices(incident, incident.arose_in)
+
+
+# What the reminder sweep asks for what is due (registered by the app: organisations.features).
+PROVIDERS = [
+    action_reminders,
+    review_reminders,
+    anonymous_controlled_drug_notices,
+    anonymous_shared_notices,
+]

@@ -1,21 +1,33 @@
-from django.apps import AppConfig
+"""MSO networks: national, regional and specialised, their members, events, library, buddies
+and workplans."""
+
+from organisations import features
 
 
-class NetworksConfig(AppConfig):
+class NetworksConfig(features.FeatureConfig):
     name = "networks"
-    # Its pages, at these addresses (mso_portal/urls.py includes them).
     routes = {"networks/": "networks.urls"}
+    audited = {
+        **dict.fromkeys(
+            [
+                "Network",
+                "NetworkMembership",
+                "Event",
+                "BuddyOffer",
+                "BuddyRequest",
+                "WebinarOffer",
+            ],
+            {},
+        ),
+        "Resource": {"exclude_fields": ["file"]},
+        "WorkplanItem": {"m2m_fields": {"organisations"}},
+    }
 
-    def ready(self):
-        from organisations import permissions as rule_set
-
-        from . import permissions
-
-        # Its permissions, and the rules that give them, join the rule set.
-        rule_set.register(permissions.Perm, permissions.RULES)
-
+    def plug_in(self):
+        from organisations.access import grant_source
         from organisations.navigation import MenuEntry, holds, menu_entry
 
+        from .models import lead_grants
         from .permissions import Perm
 
         menu_entry(
@@ -26,31 +38,5 @@ class NetworksConfig(AppConfig):
                 holds(Perm.NETWORKS_JOIN, Perm.SPECIALIST_NETWORKS_JOIN),
             )
         )
-
-        from core.audit import register
-        from organisations.access import grant_source
-
-        from . import models
-        from .models import lead_grants
-
-        for model in (
-            models.Network,
-            models.NetworkMembership,
-            models.Event,
-            models.BuddyOffer,
-            models.BuddyRequest,
-            models.WebinarOffer,
-        ):
-            register(model)
-        register(models.Resource, exclude_fields=["file"])
-        register(models.WorkplanItem, m2m_fields={"organisations"})
         # Network leads hold their cross-organisation permissions through the rule set.
         grant_source(lead_grants)
-
-        from notifications.registry import reminder_provider
-
-        from . import reminders
-
-        reminder_provider(reminders.vacancy_reminders)
-        reminder_provider(reminders.change_request_reminders)
-        reminder_provider(reminders.workplan_reminders)

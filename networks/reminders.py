@@ -92,3 +92,7 @@ def _workplan_kinds(days_left: int) -> list[str]:
     if days_left < 0:
         return ["overdue"]
     return [f"due-in-{WORKPLAN_DUE_WITHIN_DAYS}-days"]
+
+
+# What the reminder sweep asks for what is due (registered by the app: organisations.features).
+PROVIDERS = [vacancy_reminders, change_request_reminders, workplan_reminders]

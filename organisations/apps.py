@@ -1,20 +1,38 @@
-from django.apps import AppConfig
+from . import features
 
 
-class OrganisationsConfig(AppConfig):
+class OrganisationsConfig(features.FeatureConfig):
     name = "organisations"
-    # Its pages, at these addresses (mso_portal/urls.py includes them).
+    joins_the_rule_set = False  # its rules are registered where the rule set is declared
     routes = {
         "organisations/": "organisations.urls",
         "register/": "organisations.register_urls",
         "invitations/": "organisations.invitation_urls",
     }
+    audited = {
+        **dict.fromkeys(
+            [
+                "Organisation",
+                "OrganisationRelationship",
+                "Membership",
+                "Appointment",
+                "Handover",
+                "HandoverItem",
+            ],
+            {},
+        ),
+        "Invitation": {"exclude_fields": ["token_hash"]},
+        "ChangeRequest": {"exclude_fields": ["job_title", "pay_band"]},
+    }
 
-    def ready(self):
+    def plug_in(self):
+        from django.db.models.signals import post_delete, post_save, pre_save
+
         from accounts import mfa
         from accounts.sections import AccountSection, account_section
 
         from . import access, scoping
+        from .models import Organisation, OrganisationRelationship
 
         scoping.ENGINE.access_for = access.access_for
 
@@ -23,34 +41,9 @@ class OrganisationsConfig(AppConfig):
             mfa.GRANTS_NEEDING_IT.append(_needs_second_factor)
         account_section(AccountSection("organisations/account_section.html", _account_section))
 
-        from django.db.models.signals import post_delete, post_save, pre_save
-
-        from core.audit import register
-
-        from . import models
-
-        for model in (
-            models.Organisation,
-            models.OrganisationRelationship,
-            models.Membership,
-            models.Appointment,
-            models.Handover,
-            models.HandoverItem,
-        ):
-            register(model)
-        register(models.Invitation, exclude_fields=["token_hash"])
-        register(models.ChangeRequest, exclude_fields=["job_title", "pay_band"])
-
-        from notifications.registry import reminder_provider
-
-        from . import reminders
-
-        reminder_provider(reminders.handover_reminders)
-        reminder_provider(reminders.vacancy_reminders)
-
         # The dated reach table follows every change to the links, in the same transaction.
-        post_save.connect(_new_organisation, sender=models.Organisation, dispatch_uid="closure-org")
-        link = models.OrganisationRelationship
+        post_save.connect(_new_organisation, sender=Organisation, dispatch_uid="closure-org")
+        link = OrganisationRelationship
         pre_save.connect(_remember_child, sender=link, dispatch_uid="closure-pre-save")
         post_save.connect(_refresh_closure, sender=link, dispatch_uid="closure-save")
         post_delete.connect(_refresh_closure, sender=link, dispatch_uid="closure-delete")

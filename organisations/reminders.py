@@ -107,3 +107,7 @@ def vacancy_reminder(appointment, recipient_id) -> Reminder:
         ),
         url=organisation.get_absolute_url(),
     )
+
+
+# What the reminder sweep asks for what is due (registered by the app: organisations.features).
+PROVIDERS = [handover_reminders, vacancy_reminders]

@@ -1,0 +1,49 @@
+"""A feature app plugs into the product at start-up through its AppConfig, a subclass of
+``FeatureConfig``, which reads what the app declares in its own modules:
+
+- ``<app>/permissions.py``: ``Perm`` (a StrEnum), ``RULES`` and, if any, ``SECOND_FACTOR``: they
+  join the rule set (organisations.permissions.register);
+- ``<app>/reminders.py``, if it has one: ``PROVIDERS``, the functions the reminder sweep asks
+  for what is due (notifications.registry);
+- ``audited`` on the AppConfig: the names of the app's models whose every change is kept, with
+  the options of core.audit.register;
+- ``routes`` on the AppConfig: its pages' addresses (mso_portal/urls.py includes them);
+
+and then calls its ``plug_in()`` for anything else of its own: menu entries
+(organisations.navigation), getting-started items (organisations.getting_started), signals.
+
+An app's apps.py imports this module, not the class, so that Django finds the app's own
+AppConfig as the only one there.
+"""
+
+from importlib import import_module
+from importlib.util import find_spec
+
+from django.apps import AppConfig
+
+
+class FeatureConfig(AppConfig):
+    routes: dict[str, str] = {}
+    audited: dict[str, dict] = {}
+    joins_the_rule_set = True  # False for the app that holds the rule set itself
+
+    def ready(self):
+        from core.audit import register as audit
+        from notifications.registry import reminder_provider
+
+        from . import permissions as rule_set
+
+        if self.joins_the_rule_set:
+            declared = import_module(f"{self.name}.permissions")
+            rule_set.register(
+                declared.Perm, declared.RULES, second_factor=getattr(declared, "SECOND_FACTOR", ())
+            )
+        if find_spec(f"{self.name}.reminders"):
+            for provider in import_module(f"{self.name}.reminders").PROVIDERS:
+                reminder_provider(provider)
+        for name, options in self.audited.items():
+            audit(self.get_model(name), **options)
+        self.plug_in()
+
+    def plug_in(self):
+        """What else the app adds at start-up: menu entries, getting-started items, signals."""

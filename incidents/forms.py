@@ -124,7 +124,9 @@ class ReportForm(NoPatientIdentifiers, forms.Form):
         help_text="Answer this if you do not know the time",
     )
     location = select(
-        "Where did it happen?", choices.LOCATIONS.choices, message="Select where it happened"
+        "Where did it happen?",
+        [("", "Select where it happened"), *choices.LOCATIONS.choices],
+        message="Select where it happened",
     )
     service_area = text_field(
         "Ward, department or service",
@@ -288,6 +290,9 @@ def medicine_formset(data=None, *, initial=None, rows=None, reviewer=False):
 
 
 YES_NO = [("yes", "Yes"), ("no", "No")]
+# A yes-or-no answer as it is kept: True, False, or None for a question left unanswered.
+ANSWERED = {"yes": True, "no": False}
+ASKED = {True: "yes", False: "no", None: ""}
 
 
 class DetailForm(forms.Form):
@@ -407,8 +412,8 @@ class DetailForm(forms.Form):
                 "never_event_type",
             )
         }
-        details["never_event"] = data.get("never_event") == "yes"
-        details["cqc_notification"] = data.get("cqc_notification") == "yes"
+        details["never_event"] = ANSWERED.get(data.get("never_event"))
+        details["cqc_notification"] = ANSWERED.get(data.get("cqc_notification"))
         return details
 
     @staticmethod
@@ -425,8 +430,8 @@ class DetailForm(forms.Form):
                 "never_event_type",
             )
         }
-        initial["never_event"] = "yes" if incident.never_event else "no"
-        initial["cqc_notification"] = "yes" if incident.cqc_notification else "no"
+        initial["never_event"] = ASKED[incident.never_event]
+        initial["cqc_notification"] = ASKED[incident.cqc_notification]
         return initial
 
 

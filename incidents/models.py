@@ -165,11 +165,14 @@ class Incident(models.Model):
     duty_of_candour = models.CharField(
         max_length=1, choices=choices.YES_NO_UNKNOWN.choices, blank=True
     )
-    never_event = models.BooleanField(default=False)
+    # None: the question was not answered (the page says so; it is never read as "No").
+    never_event = models.BooleanField(null=True, blank=True, default=None)
     never_event_type = models.CharField(
         max_length=2, choices=choices.NEVER_EVENT_TYPES.choices, blank=True
     )
-    cqc_notification = models.BooleanField("CQC to be notified", default=False)
+    cqc_notification = models.BooleanField(
+        "CQC to be notified", null=True, blank=True, default=None
+    )
     cqc_criteria = models.JSONField(default=list, blank=True)
 
     # From the medicines, set by the service that records them: the flags, and their names

@@ -245,8 +245,19 @@ def _date_items(bound_field, context, errors):
     return items
 
 
+def _first_field_href(form) -> str:
+    """Where an error about a whole form (or a whole formset) points: its first field a person
+    answers, as the service manual asks that every error in the summary links to a field."""
+    for bound_field in form or ():
+        if not bound_field.is_hidden:
+            return f"#{first_input_id(bound_field)}"
+    return ""
+
+
 def error_summary_items(*forms_or_formsets):
-    """(text, href) pairs for the error summary; href is "" for errors not about a field.
+    """(text, href) pairs for the error summary. An error about a field links to it; one about
+    the whole form (or formset) links to its first field; href is "" only where a form has no
+    field to link to.
 
     Anything that is not a form or formset (None, or "" from a missing template variable) is
     left out.
@@ -254,12 +265,13 @@ def error_summary_items(*forms_or_formsets):
     items = []
     for form in forms_or_formsets:
         if isinstance(form, BaseFormSet):
-            items.extend((str(error), "") for error in form.non_form_errors())
+            first = _first_field_href(form.forms[0] if form.forms else None)
+            items.extend((str(error), first) for error in form.non_form_errors())
             items.extend(error_summary_items(*form.forms))
             continue
         if not isinstance(form, forms.BaseForm) or not form.is_bound or not form.errors:
             continue
-        items.extend((str(error), "") for error in form.non_field_errors())
+        items.extend((str(error), _first_field_href(form)) for error in form.non_field_errors())
         for bound_field in form:
             if bound_field.is_hidden:
                 items.extend((str(error), "") for error in bound_field.errors)

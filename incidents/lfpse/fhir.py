@@ -51,7 +51,10 @@ def _text(field: str, value: str) -> dict | None:
     return {"url": field, "valueString": value} if value else None
 
 
-def _yes_no(field: str, value: bool) -> dict:
+def _yes_no(field: str, value: bool | None) -> dict | None:
+    """Yes or no; a question not answered (None) is left out, as an empty code is."""
+    if value is None:
+        return None
     return {"url": field, "valueCoding": _coding(choices.YES_NO_UNKNOWN, "y" if value else "n")}
 
 

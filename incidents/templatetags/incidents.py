@@ -61,8 +61,13 @@ def problem_detail(incident) -> str:
     return "\n".join(lines)
 
 
+NOT_ANSWERED = "Not answered"
+
+
 @register.filter
 def never_event(incident) -> str:
+    if incident.never_event is None:
+        return NOT_ANSWERED
     if not incident.never_event:
         return "No"
     return f"Yes: {incident.get_never_event_type_display()}"
@@ -70,6 +75,8 @@ def never_event(incident) -> str:
 
 @register.filter
 def cqc(incident) -> str:
+    if incident.cqc_notification is None:
+        return NOT_ANSWERED
     if not incident.cqc_notification:
         return "No"
     reasons = choices.CQC_CRITERIA.labels(incident.cqc_criteria)

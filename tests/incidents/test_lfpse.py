@@ -118,3 +118,12 @@ def test_a_refusal_needs_a_reason(client_for, mso, incident):
     services.lfpse_record(by=mso, incident=incident, accepted=False, note="Missing location")
     incident.refresh_from_db()
     assert incident.lfpse_state == ExportState.FAILED
+
+
+def test_a_question_left_unanswered_is_not_sent_as_no(trust, staff):
+    unanswered = fhir.adverse_event(report(trust, staff))
+    governance = extension(unanswered, "adverse-event-governance")
+    assert not any(url in ("NeverEvent", "CqcNotify") for url, _ in governance)
+    answered = fhir.adverse_event(report(trust, staff, never_event=False, cqc_notification=False))
+    governance = extension(answered, "adverse-event-governance")
+    assert ("NeverEvent", json.dumps(fhir._coding(fhir.choices.YES_NO_UNKNOWN, "n"))) in governance

@@ -152,6 +152,23 @@ class TestReporting:
         assert client.post(reverse("incidents:draft_discard", args=[draft.pk])).status_code == 302
         assert not Draft.objects.exists()
 
+    def test_refused_steps_keep_one_draft(self, client, staff):
+        # The first press keeps a draft; the refused page then posts to it, not to a new one.
+        response = step_1(client, {"what_happened": ""})
+        draft = Draft.objects.get(user=staff)
+        action = reverse("incidents:report_draft", args=[draft.pk])
+        assert f'action="{action}"' in response.content.decode()
+        step_1(client, {"what_happened": "", "service_area": "Ward 9"}, url=action)
+        step_1(client, {"what_happened": "", "service_area": "Ward 10"}, url=action)
+        assert Draft.objects.get(user=staff).data["step1"]["service_area"] == ["Ward 10"]
+
+    def test_no_place_is_chosen_for_the_reporter(self, client):
+        page = client.get(reverse("incidents:report")).content.decode()
+        assert '<option value="" selected>Select where it happened</option>' in page
+        response = step_1(client, {"location": ""})
+        assert "Select where it happened" in response.content.decode()
+        assert not Incident.objects.exists()
+
     def test_step_2_needs_step_1_answered(self, client, staff):
         step_1(client, {"what_happened": ""}, action="save")
         draft = Draft.objects.get()
@@ -189,7 +206,11 @@ class TestBadInput:
             {"medicines-0-name": "", "medicines-1-name": ""}
             | {f"medicines-{i}-{f}": "" for i in (0, 1) for f in ("route", "dose")},
         )
-        assert "Enter at least one medicine" in response.content.decode()
+        # In the error summary it links to the first medicine's name.
+        assert (
+            '<a href="#id_medicines-0-name">Enter at least one medicine</a>'
+            in response.content.decode()
+        )
 
     def test_an_nhs_number_is_flagged_and_can_be_confirmed_as_not_one(self, client, staff):
         text = "Patient 943 476 5919 was given the wrong dose."

@@ -2,6 +2,7 @@
 actions, duplicates, feedback to the reporter."""
 
 import datetime
+import re
 
 import pytest
 from auditlog.models import LogEntry
@@ -307,3 +308,13 @@ def test_an_anonymous_report_with_its_id_below_zero_is_reviewed_like_any(
     services.incident_close(by=mso, incident=anonymous, feedback="Thank you: a second check.")
     anonymous.refresh_from_db()
     assert anonymous.status == Status.CLOSED and anonymous.pk < 0
+
+
+def test_a_question_the_reporter_left_unanswered_reads_not_answered(client_for, mso, incident):
+    page = client_for(mso).get(incident.get_absolute_url()).content.decode()
+    never_event = re.search(r"Never Event\s*</dt>\s*<dd[^>]*>\s*([^<]*?)\s*</dd>", page)
+    assert never_event and never_event[1] == "Not answered"
+    incident.never_event = False
+    incident.save()
+    page = client_for(mso).get(incident.get_absolute_url()).content.decode()
+    assert re.search(r"Never Event\s*</dt>\s*<dd[^>]*>\s*No\s*</dd>", page)

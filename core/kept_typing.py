@@ -5,10 +5,13 @@ A nurse who takes longer than the idle limit over a report is signed out
 signed-in person. For a view marked ``@keeps_typing``, ``LoginRequiredMiddleware`` here keeps
 what was posted in the browser's session, with who had been signed in, before it sends them to
 sign in. Once the same person is back, the view takes it up (``typed_before_sign_in``); anyone
-else signing in on that browser (a shared ward computer) never sees it.
+else signing in on that browser (a shared ward computer) never sees it. An answer that holds a
+patient's identifier (core.identifiers) is not kept: it is typed again.
 """
 
 from django.contrib.auth.middleware import LoginRequiredMiddleware as DjangoLoginRequired
+
+from . import identifiers
 
 SIGNED_OUT = "signed_out_user"
 KEPT = "kept_typing"
@@ -34,11 +37,10 @@ class LoginRequiredMiddleware(DjangoLoginRequired):
     def handle_no_permission(self, request, view_func):
         signed_out = request.session.get(SIGNED_OUT)
         if request.method == "POST" and signed_out and getattr(view_func, "keeps_typing", False):
-            request.session[KEPT] = {
-                "user": signed_out,
-                "path": request.path,
-                "data": posted(request.POST),
-            }
+            typed = posted(request.POST)
+            for name in identifiers.found_in_typed(typed):
+                del typed[name]
+            request.session[KEPT] = {"user": signed_out, "path": request.path, "data": typed}
         return super().handle_no_permission(request, view_func)
 
 

@@ -2,9 +2,12 @@
 (choices.py) and the NHS digital service manual."""
 
 from django import forms
+from django.core.exceptions import ValidationError
+from django.forms import BaseFormSet
 from django.utils import timezone
 
 from accounts.models import User
+from core import identifiers
 from core.nhsuk_forms.fields import (
     NHSDateField,
     NHSTimeField,
@@ -45,8 +48,9 @@ def _codes(label, codes: choices.CodeList, *, help_text="", conditionals=None):
 
 class NoPatientIdentifiers:
     """A form mixin: each free-text box of ``checked_text`` says not to enter details that
-    identify a patient, and must not hold an NHS number, unless the person says it is not one
-    (``not_an_nhs_number``, shown only once something was found)."""
+    identify a patient, and no free-text answer (a text box or a line of text, codes apart:
+    privacy.CODES) may hold an NHS number or a date of birth (core.identifiers): the person is
+    asked to remove it, and nothing of it is saved."""
 
     checked_text: tuple[str, ...] = ()
 
@@ -58,34 +62,37 @@ class NoPatientIdentifiers:
                 privacy.WARNING not in str(field.help_text)
             ):
                 field.help_text = " ".join(filter(None, [str(field.help_text), privacy.WARNING]))
-        # Hidden until something that looks like an NHS number is found.
-        self.fields["not_an_nhs_number"] = forms.BooleanField(
-            label="It is not an NHS number: keep it",
-            required=False,
-            widget=forms.HiddenInput,
-        )
 
     def clean(self):
         cleaned = super().clean()
-        self._check_identifiers(cleaned)
+        for name, field in self.fields.items():
+            value = cleaned.get(name)
+            if name in privacy.CODES or not isinstance(value, str) or name in self.errors:
+                continue
+            if not isinstance(field.widget, forms.Textarea | forms.TextInput):
+                continue
+            if found := identifiers.found_in(value):
+                self.add_error(name, ValidationError(found[0].refusal, code=IDENTIFIER))
         return cleaned
 
-    def _check_identifiers(self, cleaned):
-        if cleaned.get("not_an_nhs_number"):
-            return
-        flagged = False
-        for name in self.checked_text:
-            found = privacy.nhs_numbers_in(cleaned.get(name) or "")
-            if found:
-                flagged = True
-                self.add_error(
-                    name,
-                    f"“{found[0]}” looks like an NHS number. Remove it: do not enter details "
-                    "that identify a patient",
-                )
-        self.flagged_identifier = flagged
-        if flagged:
-            self.fields["not_an_nhs_number"].widget = forms.CheckboxInput()
+
+IDENTIFIER = "identifier"  # the code of the error that refuses a patient's identifier
+
+
+def only_identifier_errors(*forms_or_formsets) -> None:
+    """Keep, of bound forms' errors, only those refusing an identifier: what a reporter who
+    pressed "Save as a draft" needs to put right before anything is kept (the rest can wait)."""
+    for form in forms_or_formsets:
+        if isinstance(form, BaseFormSet):
+            form._non_form_errors = form.error_class()
+            only_identifier_errors(*form.forms)
+            continue
+        for name in list(form.errors):
+            kept = [error for error in form.errors.as_data()[name] if error.code == IDENTIFIER]
+            if kept:
+                form._errors[name] = form.error_class(kept)
+            else:
+                del form._errors[name]
 
 
 # Reporting: step 1 -------------------------------------------------------------------------
@@ -189,7 +196,7 @@ class ReportForm(NoPatientIdentifiers, forms.Form):
 
     def details(self) -> dict:
         data = self.cleaned_data
-        return {name: data[name] for name in self.fields if name != "not_an_nhs_number"} | {
+        return {name: data[name] for name in self.fields} | {
             "occurred_time": data["occurred_time"],
             "time_bracket": data["time_bracket"] or "",
         }
@@ -728,7 +735,15 @@ class AttachmentForm(forms.Form):
         from core import uploads
 
         cleaned = super().clean()
-        if identified := uploads.check(self, cleaned.get("file"), over_limit=self.too_big):
+        upload = cleaned.get("file")
+        if upload and (found := identifiers.found_in(upload.name)):
+            self.add_error(
+                "file",
+                f"The file's name holds “{found[0].text}”, which looks like "
+                f"{identifiers.KINDS[found[0].kind]}. Rename the file: do not enter details "
+                "that identify a patient",
+            )
+        elif identified := uploads.check(self, upload, over_limit=self.too_big):
             cleaned["identified"] = identified
         return cleaned
 

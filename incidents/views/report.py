@@ -17,6 +17,7 @@ from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
 
+from core import identifiers
 from core.audit import client_address
 from core.forms import show_refusal
 from core.http import Refused, allow, untraced
@@ -25,8 +26,8 @@ from incidents.permissions import Perm
 from organisations.access import access_for
 from organisations.current import can_switch_organisation, get_current_organisation
 
-from .. import queries, services
-from ..forms import ReportForm, SendForm, medicine_formset
+from .. import privacy, queries, services
+from ..forms import ReportForm, SendForm, medicine_formset, only_identifier_errors
 from ..models import Draft, Incident
 
 
@@ -114,6 +115,9 @@ def report(request, pk=None):
     if request.method == "POST":
         typed = _raw(request.POST)
         action = request.POST.get("action", "continue")
+        form, medicines = ReportForm(request.POST), medicine_formset(request.POST)
+        if _identifies_a_patient(typed, form, medicines, action):
+            return _step1_page(request, form, medicines, organisation, draft)
         data = {"step1": typed, "step2": draft.data.get("step2", {}) if draft else {}}
         draft = services.draft_save(
             by=request.user, organisation=organisation, data=data, draft=draft
@@ -124,8 +128,6 @@ def report(request, pk=None):
         if action == "save":
             messages.success(request, "Your report is saved as a draft. Find it in My reports.")
             return redirect("incidents:mine")
-        form = ReportForm(request.POST)
-        medicines = medicine_formset(request.POST)
         if form.is_valid() and medicines.is_valid():
             return redirect("incidents:report_send", pk=draft.pk)
     else:
@@ -135,6 +137,10 @@ def report(request, pk=None):
             initial=_medicine_initial(stored) if stored else None,
             rows=min(int(rows), 10) if rows.isdigit() else None,
         )
+    return _step1_page(request, form, medicines, organisation, draft)
+
+
+def _step1_page(request, form, medicines, organisation, draft):
     context = {
         "form": form,
         "medicines": medicines,
@@ -144,6 +150,19 @@ def report(request, pk=None):
         "can_add_medicine": medicines.total_form_count() < 10,
     }
     return render(request, "incidents/report.html", context)
+
+
+def _identifies_a_patient(typed: dict, form, formset, action: str) -> bool:
+    """Whether what was typed holds a patient's identifier (core.identifiers): then nothing of
+    it is kept, not even as a draft, and the page asks for it to be removed. Whatever button was
+    pressed, the page shows the refusals; for "Save as a draft" and "Add another medicine", only
+    them (the rest can wait)."""
+    if not identifiers.found_in_typed(typed, skip=privacy.CODES):
+        return False
+    valid = all([form.is_valid(), formset.is_valid() if formset is not None else True])
+    if action != "continue" and not valid:
+        only_identifier_errors(*filter(None, [form, formset]))
+    return True
 
 
 def _step1(draft: Draft):
@@ -178,19 +197,22 @@ def report_send(request, pk):
         return redirect("incidents:report_draft", pk=draft.pk)
     if request.method == "POST":
         typed = _raw(request.POST)
+        action = request.POST.get("action", "send")
+        form = SendForm(request.POST)
+        if _identifies_a_patient(typed, form, None, action):
+            context = {"form": form, "draft": draft, "organisation": organisation, "first": first}
+            return render(request, "incidents/report_send.html", context)
         draft = services.draft_save(
             by=request.user,
             organisation=organisation,
             data={"step1": draft.data["step1"], "step2": typed},
             draft=draft,
         )
-        action = request.POST.get("action", "send")
         if action == "back":
             return redirect("incidents:report_draft", pk=draft.pk)
         if action == "save":
             messages.success(request, "Your report is saved as a draft. Find it in My reports.")
             return redirect("incidents:mine")
-        form = SendForm(request.POST)
         if form.is_valid():
             try:
                 incident, receipt = services.report_submit(

@@ -68,7 +68,6 @@ def incident_move(request, reference):
 
 def _report_initial(incident: Incident) -> dict:
     initial = {name: getattr(incident, name) for name in ReportForm.base_fields}
-    initial.pop("not_an_nhs_number", None)
     return initial
 
 

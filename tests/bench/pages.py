@@ -671,7 +671,6 @@ STEP_1 = {
     "psychological_harm": "4",
     "age_bracket": "11",
     "gender": "2",
-    "not_an_nhs_number": "False",
     "medicines-TOTAL_FORMS": "1",
     "medicines-INITIAL_FORMS": "0",
     "medicines-MIN_NUM_FORMS": "1",

@@ -96,7 +96,7 @@ class TestViews:
         ("name", "data", "ok"),
         [
             ("review_start", {}, 302),
-            ("comment_create", {"body": "Seen", "not_an_nhs_number": "False"}, 302),
+            ("comment_create", {"body": "Seen"}, 302),
             ("edit", None, 200),
             ("learning", None, 200),
             ("close", None, 200),
@@ -123,14 +123,13 @@ class TestViews:
         services.review_start(by=mso, incident=incident)
         ref = incident.reference
         forms = {
-            "learning": {"learning_response": "swarm", "not_an_nhs_number": "False"},
+            "learning": {"learning_response": "swarm"},
             "action_create": {
                 "description": "Add a second check to the chart",
                 "owner": mso.pk,
                 "due_on_day": "1",
                 "due_on_month": "12",
                 "due_on_year": "2030",
-                "not_an_nhs_number": "False",
             },
             "move": {"to": "awaiting-actions", "note": ""},
         }
@@ -155,7 +154,6 @@ class TestViews:
             "due_on_year": "2030",
             "state": "done",
             "evidence": "Chart reprinted",
-            "not_an_nhs_number": "False",
         }
         assert_access(
             url,
@@ -181,7 +179,6 @@ class TestViews:
         assert incident.physical_harm == "3" and incident.medicines.count() == 2
         close = {
             "feedback": "Thank you: the chart now has a second check.",
-            "not_an_nhs_number": "False",
         }
         assert_access(
             reverse("incidents:close", args=[ref]),

@@ -45,6 +45,8 @@ def test_a_reviewer_adds_a_file_and_the_team_downloads_it(
         ("minutes.pdf", EXECUTABLE, "This one looks like"),
         ("notes.pdf", HTML, "This one looks like"),
         ("chart.png", PDF, "rename it to end .pdf"),
+        ("chart 943 476 5919.pdf", PDF, "which looks like an NHS number. Rename the file"),
+        ("DOB 12-03-1956 chart.pdf", PDF, "which looks like a date of birth"),
     ],
 )
 def test_a_disguised_file_is_refused(client_for, mso, incident, name, content, message):

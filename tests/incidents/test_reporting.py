@@ -31,7 +31,6 @@ STEP_1 = {
     "psychological_harm": "4",
     "age_bracket": "11",
     "gender": "2",
-    "not_an_nhs_number": "False",
     "medicines-TOTAL_FORMS": "2",
     "medicines-INITIAL_FORMS": "0",
     "medicines-MIN_NUM_FORMS": "1",
@@ -212,14 +211,32 @@ class TestBadInput:
             in response.content.decode()
         )
 
-    def test_an_nhs_number_is_flagged_and_can_be_confirmed_as_not_one(self, client, staff):
-        text = "Patient 943 476 5919 was given the wrong dose."
-        response = step_1(client, {"what_happened": text})
+    @pytest.mark.parametrize(
+        ("field", "text", "message"),
+        [
+            ("what_happened", "Patient 943 476 5919 was given the wrong dose.", "NHS number"),
+            ("service_area", "Bed 4, DOB 12/03/1956", "date of birth"),
+            ("medicines-1-dose", "5 mg for 9434765919", "NHS number"),
+        ],
+    )
+    @pytest.mark.parametrize("action", ["continue", "save", "add-medicine"])
+    def test_an_identifier_is_refused_and_nothing_of_it_is_kept(
+        self, client, staff, field, text, message, action
+    ):
+        response = step_1(client, {field: text}, action=action)
+        assert response.status_code == 200
         html = response.content.decode()
-        assert "looks like an NHS number" in html
-        assert 'name="not_an_nhs_number"' in html and 'type="checkbox"' in html
-        response = step_1(client, {"what_happened": text, "not_an_nhs_number": "on"})
-        assert response.status_code == 302
+        assert f"looks like {'an' if message[0] == 'N' else 'a'} {message}" in html
+        assert text in html  # shown back to be put right, in the page only
+        assert not Draft.objects.exists() and not Incident.objects.exists()
+
+    def test_a_draft_is_not_overwritten_with_an_identifier(self, client, staff):
+        step_1(client, {"what_happened": "Half written"}, action="save")
+        draft = Draft.objects.get()
+        url = reverse("incidents:report_draft", args=[draft.pk])
+        step_1(client, {"what_happened": "Given to 943-476-5919"}, action="save", url=url)
+        draft.refresh_from_db()
+        assert draft.data["step1"]["what_happened"] == ["Half written"]
 
     def test_script_is_shown_escaped(self, client, staff, client_for, mso):
         step_1(client, {"what_happened": "<script>alert(1)</script> wrong dose"})
@@ -411,6 +428,17 @@ class TestSignedOutMidReport:
             assert back.redirect_chain[-1][0] == reverse("incidents:report_draft", args=[draft.pk])
             assert "Dalteparin missed at 18:00 round." in back.content.decode()
             assert "What you typed is kept in this draft" in back.content.decode()
+
+    def test_an_answer_with_an_identifier_is_not_kept(self, staff):
+        with time_machine.travel(datetime.datetime(2026, 11, 22, 9, 0), tick=False) as clock:
+            client = self._signed_out(staff, clock)
+            response = step_1(client, {"what_happened": "Missed dose for 943 476 5919."})
+            client.post(
+                response["Location"], {"login": staff.email, "password": PASSWORD}, follow=True
+            )
+            kept = Draft.objects.get(user=staff).data["step1"]
+            assert "what_happened" not in kept
+            assert kept["service_area"] == ["Ward 7"]
 
     def test_nobody_else_signing_in_on_that_computer_sees_it(self, staff, trust):
         colleague = member(trust, Role.STAFF, email="colleague@trust.example")

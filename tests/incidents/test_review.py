@@ -137,7 +137,6 @@ class TestLearning:
             {
                 "learning_response": "none",
                 "related": "ZZZ-2026-000009",
-                "not_an_nhs_number": "False",
             },
         )
         assert "has the reference ZZZ-2026-000009" in response.content.decode()

@@ -5,6 +5,7 @@ import json
 import pytest
 from django.forms import Textarea
 
+from core import identifiers
 from incidents import choices, medicines, privacy
 
 
@@ -81,7 +82,7 @@ def test_an_organisation_edits_its_high_risk_list(trust, other_trust):
     ],
 )
 def test_nhs_numbers_are_found_by_their_check_digit(text, found):
-    assert privacy.nhs_numbers_in(text) == found
+    assert identifiers.nhs_numbers_in(text) == found
 
 
 def _identifier_forms():
@@ -100,7 +101,6 @@ def _identifier_forms():
 
 @pytest.mark.parametrize("form_class", _identifier_forms(), ids=lambda form: form.__name__)
 def test_every_free_text_box_says_not_to_identify_a_patient(form_class, db):
-    from incidents import privacy
     from tests.factories import OrganisationFactory
 
     needs_organisation = form_class.__name__ in ("ActionForm", "FeedbackForm")
@@ -121,3 +121,40 @@ def test_a_reason_to_reopen_is_checked_for_nhs_numbers():
     form = MoveForm({"to": "in-review", "note": "Reopened for 943 476 5919"})
     assert not form.is_valid()
     assert "looks like an NHS number" in form.errors["note"][0]
+
+
+@pytest.mark.parametrize(
+    ("text", "found"),
+    [
+        ("DOB 12/03/1956, bay 4", ["DOB 12/03/1956"]),
+        ("d.o.b. 1.3.56", ["d.o.b. 1.3.56"]),
+        ("Date of birth: 3 March 1956", ["Date of birth: 3 March 1956"]),
+        ("born on 3rd March 1956", ["born on 3rd March 1956"]),
+        ("Dose given on 12/03/2026 at 14:30", []),  # a date alone is not a date of birth
+        ("Dobutamine 12/03/2026", []),
+    ],
+)
+def test_dates_of_birth_are_found_by_what_precedes_them(text, found):
+    from core import identifiers
+
+    assert [hit.text for hit in identifiers.found_in(text)] == found
+
+
+def test_every_free_text_answer_refuses_an_identifier_not_only_the_boxes(db):
+    from incidents.forms import CommentForm, FeedbackForm
+    from tests.factories import OrganisationFactory
+
+    comment = CommentForm({"body": "Pharmacist to call about 943 476 5919"})
+    assert not comment.is_valid() and "NHS number" in comment.errors["body"][0]
+    feedback = FeedbackForm(
+        {
+            "received_on_day": "1",
+            "received_on_month": "11",
+            "received_on_year": "2026",
+            "source": FeedbackForm.base_fields["source"].choices[0][0],
+            "medicines": "Warfarin for DOB 01/02/1940",
+            "summary": "Leaflet unclear",
+        },
+        organisation=OrganisationFactory(),
+    )
+    assert not feedback.is_valid() and "date of birth" in feedback.errors["medicines"][0]

@@ -477,6 +477,11 @@ class IncidentAttachment(StoredFile):
     file = models.FileField(upload_to=attachment_path)
 
 
+# The hidden counts of a formset's rows, posted with every step, that nobody types.
+FORMSET_COUNTS = ("-TOTAL_FORMS", "-INITIAL_FORMS", "-MIN_NUM_FORMS", "-MAX_NUM_FORMS")
+DRAFTS_EMPTY_KEPT_DAYS = 30  # an empty draft is removed after this long untouched
+
+
 class Draft(models.Model):
     """A report in progress, kept for the person writing it until they send it: not an
     incident, not audited, and removed when the report is sent (so an anonymous report leaves
@@ -493,6 +498,17 @@ class Draft(models.Model):
 
     def __str__(self):
         return f"Draft {self.pk}"
+
+    @property
+    def is_empty(self) -> bool:
+        """Nothing typed yet: every answer blank (the medicines' row counts are not answers)."""
+        return not any(
+            value.strip()
+            for step in self.data.values()
+            for name, values in step.items()
+            if not name.endswith(FORMSET_COUNTS)
+            for value in values
+        )
 
     @property
     def summary(self) -> str:

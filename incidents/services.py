@@ -26,6 +26,7 @@ from organisations.models import Appointment, Organisation, OrganisationClosure
 
 from . import medicines as medicine_flags
 from .models import (
+    DRAFTS_EMPTY_KEPT_DAYS,
     Draft,
     Incident,
     IncidentAction,
@@ -62,6 +63,15 @@ def draft_save(*, by, organisation, data: dict, draft: Draft | None = None) -> D
     draft.data = data
     draft.save(update_fields=["data", "updated_at"])
     return draft
+
+
+def drafts_purge(on=None) -> int:
+    """Remove the drafts with nothing typed in them, untouched for DRAFTS_EMPTY_KEPT_DAYS; how
+    many. (A draft with something typed stays until it is sent or deleted.)"""
+    cutoff = (on or timezone.now()) - datetime.timedelta(days=DRAFTS_EMPTY_KEPT_DAYS)
+    empty = [draft.pk for draft in Draft.objects.filter(updated_at__lt=cutoff) if draft.is_empty]
+    Draft.objects.filter(pk__in=empty).delete()
+    return len(empty)
 
 
 def draft_discard(*, by, draft: Draft) -> None:

@@ -175,6 +175,10 @@ CELERY_BEAT_SCHEDULE = {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),
     },
+    "empty-drafts": {
+        "task": "incidents.tasks.purge_empty_drafts",
+        "schedule": crontab(hour=3, minute=30),
+    },
 }
 # How long a worker holds a notification it is emailing before another may try again.
 NOTIFICATIONS_CLAIM_SECONDS = int(os.environ.get("NOTIFICATIONS_CLAIM_SECONDS", "300"))

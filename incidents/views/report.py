@@ -119,16 +119,21 @@ def report(request, pk=None):
         if _identifies_a_patient(typed, form, medicines, action):
             return _step1_page(request, form, medicines, organisation, draft)
         data = {"step1": typed, "step2": draft.data.get("step2", {}) if draft else {}}
-        draft = services.draft_save(
-            by=request.user, organisation=organisation, data=data, draft=draft
-        )
+        if draft is not None or not Draft(data=data).is_empty:  # a blank page keeps no draft
+            draft = services.draft_save(
+                by=request.user, organisation=organisation, data=data, draft=draft
+            )
+        here = reverse("incidents:report_draft", args=[draft.pk]) if draft else request.path
         if action == "add-medicine":
             rows = int((typed.get("medicines-TOTAL_FORMS") or ["1"])[0] or 1) + 1
-            return redirect(f"{reverse('incidents:report_draft', args=[draft.pk])}?rows={rows}")
+            return redirect(f"{here}?rows={rows}")
+        if draft is None and action == "save":
+            messages.info(request, "There is nothing to save yet.")
+            return redirect(here)
         if action == "save":
             messages.success(request, "Your report is saved as a draft. Find it in My reports.")
             return redirect("incidents:mine")
-        if form.is_valid() and medicines.is_valid():
+        if form.is_valid() and medicines.is_valid():  # valid: something was typed, so a draft
             return redirect("incidents:report_send", pk=draft.pk)
     else:
         form = ReportForm(initial=_initial(ReportForm, stored))
@@ -257,7 +262,11 @@ def my_reports(request):
         .prefetch_related("medicines")
         .order_by("-reported_at", "-tiebreak")[:100]
     )
-    drafts = Draft.objects.filter(user=request.user).select_related("organisation")
+    drafts = [
+        draft
+        for draft in Draft.objects.filter(user=request.user).select_related("organisation")
+        if not draft.is_empty
+    ]
     return render(request, "incidents/my_reports.html", {"reports": reports, "drafts": drafts})
 
 

@@ -201,7 +201,9 @@ class TestViews:
     def test_reporting_pages(self, assert_access, client_for, staff, lead, other_mso, incident):
         assert_access(reverse("incidents:report"), allowed=staff, wrong_role=lead)
         assert_access(reverse("incidents:mine"), allowed=staff)
-        client_for(staff).post(reverse("incidents:report"), {"action": "save"})
+        client_for(staff).post(
+            reverse("incidents:report"), {"action": "save", "what_happened": "Half written"}
+        )
         draft = staff_draft(staff)
         for name in ("report_draft", "report_send"):
             assert_access(

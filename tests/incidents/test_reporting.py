@@ -531,3 +531,38 @@ class TestReceiptGuessesAreThrottled:
             self.check(incident.reference, "0000-0000-0000")
         assert any(":rl:incidents:receipt-" in key for key, _args in kept)
         assert self.ADDRESS not in str(kept) and incident.reference not in str(kept)
+
+
+class TestEmptyDrafts:
+    BLANK = {name: "" for name in STEP_1 if not name.startswith("medicines-")} | {
+        "medicines-TOTAL_FORMS": "1",
+        "medicines-INITIAL_FORMS": "0",
+        "medicines-MIN_NUM_FORMS": "1",
+        "medicines-MAX_NUM_FORMS": "10",
+        "medicines-0-name": "",
+        "medicines-0-route": "",
+        "medicines-0-dose": "",
+        "medicines-0-dmd_code": "",
+    }
+
+    @pytest.mark.parametrize("action", ["continue", "save", "add-medicine"])
+    def test_a_blank_page_keeps_no_draft(self, client, staff, action):
+        response = client.post(reverse("incidents:report"), {**self.BLANK, "action": action})
+        assert response.status_code in (200, 302)
+        assert not Draft.objects.exists()
+        if action == "add-medicine":
+            assert response["Location"] == reverse("incidents:report") + "?rows=2"
+
+    def test_an_empty_draft_is_not_listed_and_is_removed_after_30_days(self, client, staff, trust):
+        from incidents import services
+
+        with time_machine.travel(datetime.datetime(2026, 10, 1, 9, 0, tzinfo=datetime.UTC)):
+            empty = Draft.objects.create(user=staff, organisation=trust, data={"step1": {}})
+            kept = Draft.objects.create(
+                user=staff, organisation=trust, data={"step1": {"what_happened": ["Half"]}}
+            )
+        page = client.get(reverse("incidents:mine")).content.decode()
+        assert "Half" in page and "No description yet" not in page
+        assert services.drafts_purge() == 1
+        assert list(Draft.objects.all()) == [kept]
+        assert not Draft.objects.filter(pk=empty.pk).exists()

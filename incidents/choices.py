@@ -139,14 +139,33 @@ class HarmEquivalent:
     ncc_merp: str
 
 
-# LFPSE physical harm level -> its legacy NRLS grade and NCC MERP categories, so that trends
-# run on across the change from NRLS to LFPSE (shared/reference: NRLS, NCC MERP).
+# LFPSE physical harm level -> its legacy NRLS grade and the NCC MERP categories it takes in,
+# so that trends run on across the change from NRLS to LFPSE and a reviewer can grade by the
+# index (shared/reference: NRLS, NCC MERP). By the index's own groups, B to D are errors
+# without harm (D: monitoring or intervention confirmed there was none) and E to H errors with
+# harm. A is not an incident: a circumstance that could cause an error, with no patient
+# involved. H (intervention to sustain life) is moderate harm when the patient recovers fully
+# and severe when the harm lasts.
 HARM_EQUIVALENTS = {
-    "5": HarmEquivalent("No harm", "A to D"),
+    "5": HarmEquivalent("No harm", "B, C or D"),
     "4": HarmEquivalent("Low", "E"),
-    "3": HarmEquivalent("Moderate", "F"),
-    "2": HarmEquivalent("Severe", "G or H"),
+    "3": HarmEquivalent("Moderate", "F, or H with full recovery"),
+    "2": HarmEquivalent("Severe", "G, or H with lasting harm"),
     "1": HarmEquivalent("Death", "I"),
+}
+
+# What each level of physical harm means, as the reporter is shown it: NHS England's
+# definitions for LFPSE, whose moderate and severe harm are the statutory duty of candour's
+# (Health and Social Care Act 2008 (Regulated Activities) Regulations 2014, regulation 20).
+PHYSICAL_HARM_MEANINGS = {
+    "5": "No harm to the patient's body, including where the error was caught before the "
+    "medicine reached them",
+    "4": "Minimal harm: the patient needed extra observation or minor treatment",
+    "3": "Significant but not permanent harm, or a moderate increase in treatment (an "
+    "unplanned return to surgery or readmission, a longer stay, a move to intensive care)",
+    "2": "Permanent lessening of bodily, sensory, motor, physiological or intellectual "
+    "functions, caused by the incident",
+    "1": "The incident caused the patient's death, rather than the natural course of their illness",
 }
 
 

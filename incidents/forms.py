@@ -99,10 +99,8 @@ def only_identifier_errors(*forms_or_formsets) -> None:
 
 
 def _harm_hints():
-    return {
-        code: f"NRLS: {equivalent.nrls}. NCC MERP: {equivalent.ncc_merp}."
-        for code, equivalent in choices.HARM_EQUIVALENTS.items()
-    }
+    """What each level means, in words (never an NCC MERP grade: the reviewer records that)."""
+    return choices.PHYSICAL_HARM_MEANINGS
 
 
 class ReportForm(NoPatientIdentifiers, forms.Form):
@@ -444,8 +442,9 @@ class DetailForm(forms.Form):
 
 class SendForm(DetailForm):
     """Step 2 as the reporter sees it: the detail, where it arose if elsewhere, then whether to
-    put their name to it."""
+    put their name to it. The NCC MERP grade is the reviewer's to record, never the reporter's."""
 
+    ncc_merp = None
     arose_in = ODSCodeFormField(
         label="Did it start in another organisation? Its ODS code (optional)",
         help_text="For example, the hospital that wrote the discharge letter: RX1, or the "

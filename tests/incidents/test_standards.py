@@ -22,9 +22,31 @@ def test_every_code_list_comes_from_the_lfpse_v5_file():
 
 def test_harm_is_shown_with_its_equivalents():
     assert choices.harm_with_equivalents("3") == (
-        "Moderate physical harm (NRLS: Moderate; NCC MERP: F)"
+        "Moderate physical harm (NRLS: Moderate; NCC MERP: F, or H with full recovery)"
     )
     assert set(choices.HARM_EQUIVALENTS) == choices.PHYSICAL_HARM.codes
+    assert set(choices.PHYSICAL_HARM_MEANINGS) == choices.PHYSICAL_HARM.codes
+
+
+def test_the_crosswalk_follows_the_ncc_merp_index():
+    """The index's groups: A no error (not an incident), B to D error without harm, E to H
+    error with harm, I death. So no level takes in A, no harm takes in exactly B to D, and H
+    sits with harm."""
+    taken = {code: eq.ncc_merp for code, eq in choices.HARM_EQUIVALENTS.items()}
+    assert "A" not in " ".join(taken.values()).split()
+    assert taken["5"] == "B, C or D"
+    assert "H" in taken["3"] and "H" in taken["2"] and "H" not in taken["4"]
+
+
+def test_the_reporter_is_shown_what_harm_means_and_no_ncc_merp_grade(client_for, staff):
+    from django.urls import reverse
+
+    page = client_for(staff).get(reverse("incidents:report")).content.decode()
+    assert "Minimal harm: the patient needed extra observation or minor treatment" in page
+    assert "NCC MERP" not in page
+    from incidents.forms import SendForm
+
+    assert "ncc_merp" not in SendForm.base_fields
 
 
 def test_the_never_events_are_the_medicine_ones():

@@ -473,6 +473,9 @@ def _incident(
         age_bracket=rng.choice(["9", "10", "11", "11", "12"]),
         gender=rng.choice(["1", "2"]),
         processes=processes,
+        # LFPSE's Process: prescribing ("5") when the prescription was involved, else giving,
+        # dispensing or administering ("6").
+        process="5" if "1" in processes else "6",
         drugs_involved=list(involved),
         detection_point=rng.choice(["3", "4", "6"]),
         identified_through=rng.choice(IDENTIFIED),

@@ -74,6 +74,7 @@ AGE_BRACKETS = CodeList("age-brackets-5")
 GENDERS = CodeList("gender-5")
 # Step 2: the medication problem, and governance.
 SERVICE_TYPES = CodeList("service-type-5")
+HEALTHCARE_PROCESSES = CodeList("healthcare-process-5")  # LFPSE's Process: required to submit
 DRUGS_INVOLVED = CodeList("drugs-involved-5")
 TOO_MUCH = CodeList("too-much-drug-5")
 TOO_LITTLE = CodeList("too-little-drug-5")

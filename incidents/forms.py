@@ -310,6 +310,13 @@ class DetailForm(forms.Form):
         message="Select a type of service",
         required=False,
     )
+    process = select(
+        "What was happening when it went wrong?",
+        [("", "Select what was happening"), *choices.HEALTHCARE_PROCESSES.choices],
+        message="Select what was happening",
+        required=False,
+        help_text="LFPSE needs this before the incident can be submitted",
+    )
     drugs_involved = _codes(
         "What went wrong with the medicine?",
         choices.DRUGS_INVOLVED,
@@ -410,6 +417,7 @@ class DetailForm(forms.Form):
             name: data.get(name) or ""
             for name in (
                 "service_type",
+                "process",
                 "detection_point",
                 "identified_through",
                 "ncc_merp",
@@ -428,6 +436,7 @@ class DetailForm(forms.Form):
             name: getattr(incident, name)
             for name in (
                 "service_type",
+                "process",
                 "detection_point",
                 "identified_through",
                 "ncc_merp",

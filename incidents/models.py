@@ -139,6 +139,9 @@ class Incident(models.Model):
 
     # Step 2: the medication problem (LFPSE), optional for the reporter.
     service_type = models.CharField(max_length=2, choices=choices.SERVICE_TYPES.choices, blank=True)
+    process = models.CharField(
+        "what was happening", max_length=2, choices=choices.HEALTHCARE_PROCESSES.choices, blank=True
+    )
     drugs_involved = models.JSONField(default=list, blank=True)
     too_much = models.JSONField(default=list, blank=True)
     too_little = models.JSONField(default=list, blank=True)

@@ -66,6 +66,9 @@ LEARNING_WEIGHTS = (
 LEARNING = [code for code, _ in LEARNING_WEIGHTS]
 # How incidents came to light, taken in turn (one in ten through a medicines advice query),
 # without drawing on the random stream that the rest of the data comes from.
+# LFPSE's Process (healthcare-process-5) of medication incidents: prescribing, and giving or
+# dispensing, most often; taken in turn, so the random draws stay as they were.
+PROCESSES = ("6", "6", "5", "6", "7", "6", "9", "5")
 IDENTIFIED = (
     "clinical-check",
     "reconciliation",
@@ -109,6 +112,7 @@ COLUMNS = (
     "age_bracket",
     "gender",
     "service_type",
+    "process",
     "drugs_involved",
     "too_much",
     "too_little",
@@ -307,6 +311,7 @@ def _row(rng, today, organisation_id, codes, counters, medicine, pick, never_typ
         rng.choice(pick["AGE_BRACKETS"]),
         rng.choice(pick["GENDERS"]),
         rng.choice(pick["SERVICE_TYPES"]),
+        PROCESSES[counters[key] % len(PROCESSES)],
         "[]",
         "[]",
         "[]",

@@ -18,6 +18,7 @@ from fhir.resources.R4B.bundle import Bundle
 from .. import choices
 
 BASE = "https://psims-uat.azure-api.net/taxonomy/fhir"
+HEALTHCARE = choices.HEALTHCARE_PROCESSES
 PROFILE = f"{BASE}/StructureDefinition/patient-safety-adverse-event-{choices.LFPSE_VERSION}"
 SNOMED = "http://snomed.info/sct"
 REFERENCE_SYSTEM = "https://mso-portal.nhs.uk/incident-reference"
@@ -58,9 +59,50 @@ def _yes_no(field: str, value: bool | None) -> dict | None:
     return {"url": field, "valueCoding": _coding(choices.YES_NO_UNKNOWN, "y" if value else "n")}
 
 
+# What LFPSE requires that a reporter may leave unanswered: (field, the question asking it).
+REQUIRED_ANSWERS = (("process", "What was happening when it went wrong?"),)
+
+
+def missing_answers(incident) -> list[str]:
+    """The questions still to answer before the incident can go to LFPSE."""
+    return [question for field, question in REQUIRED_ANSWERS if not getattr(incident, field)]
+
+
+def ready(incidents):
+    """Of these incidents, those with every answer LFPSE requires."""
+    for field, _question in REQUIRED_ANSWERS:
+        incidents = incidents.exclude(**{field: ""})
+    return incidents
+
+
+class NotReady(ValueError):
+    """The incident lacks an answer LFPSE requires."""
+
+
+def check_codes(resource: dict) -> None:
+    """Every LFPSE code in the resource belongs to its version 5 code system (the published
+    lists, incidents/lfpse/code-systems-v5.json): raise ValueError naming any that does not."""
+    prefix = f"{BASE}/CodeSystem/"
+    stack = [resource]
+    while stack:
+        node = stack.pop()
+        if isinstance(node, list):
+            stack.extend(node)
+        elif isinstance(node, dict):
+            system = node.get("system", "")
+            if isinstance(system, str) and system.startswith(prefix):
+                codes = choices.CodeList(system.removeprefix(prefix)).codes
+                if node.get("code") not in codes:
+                    raise ValueError(f"{node.get('code')!r} is not a code of {system}")
+            stack.extend(node.values())
+
+
 def adverse_event(incident) -> dict:
-    """The incident as a FHIR AdverseEvent (a dict, ready for JSON), checked by fhir.resources:
-    a structure it refuses raises its ValidationError."""
+    """The incident as a FHIR AdverseEvent (a dict, ready for JSON), checked by fhir.resources
+    (a structure it refuses raises its ValidationError) and against LFPSE's code systems. An
+    incident without an answer LFPSE requires raises NotReady, naming the questions."""
+    if missing := missing_answers(incident):
+        raise NotReady("Answer before it can go to LFPSE: " + "; ".join(missing))
     medicines = list(incident.medicines.all())
     occurred = incident.occurred_on.isoformat()
     if incident.occurred_time:
@@ -120,6 +162,24 @@ def adverse_event(incident) -> dict:
                 else None,
             ],
         ),
+        _extension("adverse-event-process", [_code("Process", HEALTHCARE, incident.process)]),
+        # The service where it happened (service-type-5), and where within it. (Which of the
+        # taxonomy's extensions carries these is not published (integration-layouts.md, 4):
+        # the submission API's own checks, when it is connected, will say.) Whether the
+        # medicine reached the patient has no field in version 5: it stays in the service.
+        _extension(
+            "adverse-event-location",
+            [
+                _code("ServiceArea", choices.SERVICE_TYPES, incident.service_type),
+                _code("LocationWithinService", choices.LOCATIONS, incident.location),
+            ],
+        ),
+        # A medication incident is none of LFPSE's other safety challenges (falls, pressure
+        # ulcers...): "None of the above", which the profile requires to be said.
+        _extension(
+            "adverse-event-safety-challenges",
+            [_code("SafetyChallenges", choices.CodeList("safety-challenges-5"), "6")],
+        ),
         _extension(
             "adverse-event-agent",
             [
@@ -169,6 +229,8 @@ def adverse_event(incident) -> dict:
             [
                 _text("ReferenceNumber", incident.reference),
                 _yes_no("IsAnonymous", incident.anonymous),
+                # Required: the service offers no opting out of LFPSE's data sharing.
+                {"url": "DataSharingOptOut", "valueBoolean": False},
             ],
         ),
     ]
@@ -202,6 +264,7 @@ def adverse_event(incident) -> dict:
             {"instance": {"reference": f"#medicine-{i}"}} for i in range(len(medicines))
         ]
     AdverseEvent.model_validate(resource)
+    check_codes(resource)
     return resource
 
 

@@ -182,7 +182,7 @@ def incident_export(request, fmt):
             pk__in=Incident.objects.visible_to(request.user, Perm.INCIDENTS_REVIEW).values("pk")
         )
         rows = queries.in_chunks(
-            reviewed.select_related("organisation").prefetch_related("medicines"),
+            fhir.ready(reviewed).select_related("organisation").prefetch_related("medicines"),
             filters.sort,
             size=500,
         )

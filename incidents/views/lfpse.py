@@ -3,7 +3,9 @@ of it. The filtered list exports as a Bundle (incidents.incident_export, format 
 
 import json
 
+from django.contrib import messages
 from django.http import HttpResponse
+from django.shortcuts import redirect
 
 from core.forms import form_page, submitted
 from core.http import allow
@@ -18,7 +20,12 @@ from .incidents import incident_for
 @allow("GET")
 def incident_lfpse(request, reference):
     incident = incident_for(request.user, reference, Perm.INCIDENTS_REVIEW)
-    body = json.dumps(fhir.adverse_event(incident), indent=2)
+    try:
+        resource = fhir.adverse_event(incident)
+    except fhir.NotReady as missing:
+        messages.error(request, str(missing))
+        return redirect("incidents:lfpse_record", reference=incident.reference)
+    body = json.dumps(resource, indent=2)
     response = HttpResponse(body, content_type="application/fhir+json")
     response["Content-Disposition"] = f'attachment; filename="{incident.reference}.json"'
     return response
@@ -31,7 +38,7 @@ def incident_lfpse_record(request, reference):
         request,
         LfpseForm(submitted(request)),
         "incidents/lfpse_form.html",
-        {"incident": incident},
+        {"incident": incident, "missing": fhir.missing_answers(incident)},
         save=lambda data: services.lfpse_record(
             by=request.user,
             incident=incident,

@@ -19,6 +19,7 @@ DETAILS = {
     "psychological_harm": "4",
     "age_bracket": "10",
     "gender": "1",
+    "process": "6",  # LFPSE: intervention, treatment, care provision... administering
 }
 
 

@@ -127,3 +127,36 @@ def test_a_question_left_unanswered_is_not_sent_as_no(trust, staff):
     answered = fhir.adverse_event(report(trust, staff, never_event=False, cqc_notification=False))
     governance = extension(answered, "adverse-event-governance")
     assert ("NeverEvent", json.dumps(fhir._coding(fhir.choices.YES_NO_UNKNOWN, "n"))) in governance
+
+
+def test_an_incident_without_an_answer_lfpse_requires_says_which(client_for, mso, trust, staff):
+    incident = report(trust, staff, process="")
+    with pytest.raises(fhir.NotReady, match="What was happening when it went wrong"):
+        fhir.adverse_event(incident)
+    client = client_for(mso)
+    response = client.get(reverse("incidents:lfpse", args=[incident.reference]))
+    assert response["Location"] == reverse("incidents:lfpse_record", args=[incident.reference])
+    page = client.get(response["Location"]).content.decode()
+    assert "Not ready for LFPSE yet" in page and "What was happening when it went wrong" in page
+    assert reverse("incidents:lfpse", args=[incident.reference]) not in page
+
+
+def test_the_bundle_leaves_out_an_incident_not_ready(client_for, mso, trust, staff):
+    ready = report(trust, staff)
+    report(trust, staff, process="")
+    body = b"".join(client_for(mso).get(reverse("incidents:export", args=["json"])))
+    entries = json.loads(body)["entry"]
+    assert [entry["resource"]["id"] for entry in entries] == [ready.reference]
+
+
+def test_every_code_is_one_of_lfpse_version_5(trust, staff):
+    resource = fhir.adverse_event(report(trust, staff, service_type="1"))
+    process = extension(resource, "adverse-event-process")
+    assert any(url == "Process" and '"6"' in value for url, value in process)
+    location = extension(resource, "adverse-event-location")
+    assert any(url == "ServiceArea" and '"1"' in value for url, value in location)
+    challenge = extension(resource, "adverse-event-safety-challenges")
+    assert any(url == "SafetyChallenges" and '"6"' in value for url, value in challenge)
+    resource["extension"][0]["extension"][0]["valueCoding"]["code"] = "99"
+    with pytest.raises(ValueError, match="'99' is not a code"):
+        fhir.check_codes(resource)

@@ -180,3 +180,44 @@ def test_a_browser_names_no_draft_in_any_request_from_the_reporting_pages(
     expect(page.locator("h1")).to_have_text("Check an anonymous report")
     assert referers and not [referer for referer in referers if "/incidents/" in referer]
     assert draft.endswith("/") and "/incidents/report/" in draft
+
+
+def test_a_newcomer_is_told_what_to_answer_and_nothing_identifying_is_kept(
+    page, live_server, demo, expect, axe_check, sign_in
+):
+    """A newcomer presses Continue on the empty form: every error in the summary links to its
+    question; an NHS number is refused even for "Save as a draft", and keeps no draft; refused
+    steps keep one draft."""
+    from incidents.models import Draft
+
+    sign_in(page, "reporter@trust-a.example", settings.DEMO_PASSWORD)
+    page.get_by_role("link", name="Report a medication incident").first.click()
+    expect(page.get_by_label("Where did it happen?")).to_have_value("")
+    page.get_by_role("button", name="Continue").click()
+
+    summary = page.get_by_role("alert")
+    expect(summary).to_contain_text("Select where it happened")
+    expect(summary).to_contain_text("Enter at least one medicine")
+    links = summary.get_by_role("link")
+    for index in range(links.count()):
+        target = links.nth(index).get_attribute("href")
+        assert target and target.startswith("#"), links.nth(index).inner_text()
+        expect(page.locator(target)).to_have_count(1)
+    summary.get_by_role("link", name="Enter at least one medicine").click()
+    expect(page.locator("#id_medicines-0-name")).to_be_focused()
+    axe_check(page)
+    assert not Draft.objects.filter(user__email="reporter@trust-a.example").exists()
+
+    page.get_by_label("What happened?").fill("Wrong dose given to 943 476 5919 on ward 4.")
+    page.get_by_role("button", name="Save as a draft").click()
+    expect(page.get_by_role("alert")).to_contain_text("looks like an NHS number")
+    assert not Draft.objects.filter(user__email="reporter@trust-a.example").exists()
+
+    page.get_by_label("What happened?").fill("Wrong dose given on ward 4.")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter at least one medicine")
+    page.get_by_role("button", name="Continue").click()
+    expect(page.get_by_role("alert")).to_contain_text("Enter at least one medicine")
+    drafts = Draft.objects.filter(user__email="reporter@trust-a.example")
+    assert drafts.count() == 1
+    assert drafts.get().data["step1"]["what_happened"] == ["Wrong dose given on ward 4."]

@@ -61,6 +61,7 @@ INSTALLED_APPS = [
     # The project's apps, floor by floor: each imports only those listed before it
     # (docs/architecture.md; tests/test_layers.py).
     "core",
+    "medicines",
     "notifications",
     "accounts",
     "organisations",

@@ -5,6 +5,8 @@
   Data Dictionary, "NHS NUMBER").
 - A date of birth: a date written after "date of birth", "DOB", "D.O.B." or "born (on)".
   A date alone is not one: incidents are full of dates.
+- A hospital number, in the shapes an organisation gives (``shape``): an example such as
+  "RX1234567" stands for its letters as they are and any digit for each digit.
 
 Used by every form that takes free text about patients' care (incidents, their reviews and
 feedback, improvement work), by the drafts of reports, and by what is kept of a report typed
@@ -24,7 +26,23 @@ DATE_OF_BIRTH = re.compile(
     re.IGNORECASE,
 )
 
-KINDS = {"nhs-number": "an NHS number", "date-of-birth": "a date of birth"}
+KINDS = {
+    "nhs-number": "an NHS number",
+    "date-of-birth": "a date of birth",
+    "hospital-number": "a hospital number",
+}
+# An example of a hospital number: letters and digits, with at least 6 digits (fewer would
+# refuse every dose and batch number).
+EXAMPLE = re.compile(r"^(?=(?:[A-Za-z]*\d){6})[A-Za-z0-9]{6,15}$")
+
+
+def shape(example: str) -> re.Pattern:
+    """The pattern of a hospital number like ``example``: its letters (any case), a digit for
+    each digit, not part of a longer code."""
+    if not EXAMPLE.match(example):
+        raise ValueError(f"{example!r} is not an example of a hospital number")
+    body = "".join(r"\d" if char.isdigit() else re.escape(char) for char in example)
+    return re.compile(rf"(?<![A-Za-z0-9]){body}(?![A-Za-z0-9])", re.IGNORECASE)
 
 
 @dataclass(frozen=True)
@@ -61,20 +79,25 @@ def nhs_numbers_in(text: str) -> list[str]:
     ]
 
 
-def found_in(text: str) -> list[Identifier]:
-    """Everything in ``text`` that identifies a patient, in the order written."""
+def found_in(text: str, shapes=()) -> list[Identifier]:
+    """Everything in ``text`` that identifies a patient (with the hospital numbers of
+    ``shapes``, patterns from ``shape``), in the order written."""
+    text = text or ""
     found = [Identifier("nhs-number", number) for number in nhs_numbers_in(text)]
-    found += [Identifier("date-of-birth", m.group(0)) for m in DATE_OF_BIRTH.finditer(text or "")]
+    found += [Identifier("date-of-birth", m.group(0)) for m in DATE_OF_BIRTH.finditer(text)]
+    found += [Identifier("hospital-number", m.group(0)) for s in shapes for m in s.finditer(text)]
     return found
 
 
-def found_in_typed(typed: dict[str, list[str]], *, skip=()) -> dict[str, list[Identifier]]:
+def found_in_typed(
+    typed: dict[str, list[str]], *, skip=(), shapes=()
+) -> dict[str, list[Identifier]]:
     """What was posted (a dict of lists, as QueryDict.lists gives) that identifies a patient,
     by the name it was posted under (those in ``skip``, codes rather than text, left out)."""
     found = {}
     for name, values in typed.items():
         if any(name.endswith(skipped) for skipped in skip):
             continue
-        if hits := [hit for value in values for hit in found_in(value)]:
+        if hits := [hit for value in values for hit in found_in(value, shapes)]:
             found[name] = hits
     return found

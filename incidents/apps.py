@@ -21,6 +21,7 @@ class IncidentsConfig(features.FeatureConfig):
         ),
         "IncidentAttachment": {"clinical": True, "exclude_fields": ["file"]},
         "HighRiskMedicine": {},
+        "HospitalNumber": {},
     }
 
     def plug_in(self):

@@ -49,12 +49,15 @@ def _codes(label, codes: choices.CodeList, *, help_text="", conditionals=None):
 class NoPatientIdentifiers:
     """A form mixin: each free-text box of ``checked_text`` says not to enter details that
     identify a patient, and no free-text answer (a text box or a line of text, codes apart:
-    privacy.CODES) may hold an NHS number or a date of birth (core.identifiers): the person is
-    asked to remove it, and nothing of it is saved."""
+    privacy.CODES) may hold an NHS number, a date of birth or one of the organisation's hospital
+    numbers (core.identifiers; ``identifier_shapes``): the person is asked to remove it, and
+    nothing of it is saved."""
 
     checked_text: tuple[str, ...] = ()
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, identifier_shapes=(), **kwargs):
+        # The organisation's hospital numbers (privacy.shapes_for), refused too.
+        self.identifier_shapes = identifier_shapes
         super().__init__(*args, **kwargs)
         for name in self.checked_text:
             field = self.fields.get(name)
@@ -71,7 +74,7 @@ class NoPatientIdentifiers:
                 continue
             if not isinstance(field.widget, forms.Textarea | forms.TextInput):
                 continue
-            if found := identifiers.found_in(value):
+            if found := identifiers.found_in(value, self.identifier_shapes):
                 self.add_error(name, ValidationError(found[0].refusal, code=IDENTIFIER))
         return cleaned
 
@@ -279,12 +282,15 @@ MedicineFormSet = forms.formset_factory(
 )
 
 
-def medicine_formset(data=None, *, initial=None, rows=None, reviewer=False):
+def medicine_formset(data=None, *, initial=None, rows=None, reviewer=False, identifier_shapes=()):
     """The medicines, with ``rows`` boxes (one more after "Add another medicine"); for the
     reviewer, with each one's controlled drug schedule."""
     initial = initial or []
     formset = MedicineFormSet(
-        data, initial=initial, prefix="medicines", form_kwargs={"reviewer": reviewer}
+        data,
+        initial=initial,
+        prefix="medicines",
+        form_kwargs={"reviewer": reviewer, "identifier_shapes": identifier_shapes},
     )
     if data is None and rows:
         formset.extra = max(0, rows - max(len(initial), 1))
@@ -754,6 +760,19 @@ class AttachmentForm(forms.Form):
         elif identified := uploads.check(self, upload, over_limit=self.too_big):
             cleaned["identified"] = identified
         return cleaned
+
+
+class HospitalNumberForm(forms.Form):
+    example = text_field(
+        "An example of a hospital number",
+        max_length=20,
+        message="Enter an example of a hospital number",
+        help_text="Made up, in the same shape as the real ones: its letters as they are, any "
+        "numbers, for example RX1234567",
+        widget=forms.TextInput(
+            attrs={"class": "nhsuk-input--width-10", "spellcheck": "false", "autocomplete": "off"}
+        ),
+    )
 
 
 class HighRiskTermForm(forms.Form):

@@ -522,6 +522,33 @@ class Draft(models.Model):
         return text[:80] + ("…" if len(text) > 80 else "")
 
 
+class HospitalNumber(models.Model):
+    """The shape of an organisation's hospital (local patient) numbers, given by an example
+    ("RX1234567": its letters as they are, any digit for each digit). Text of that shape is
+    refused in the organisation's reports and their review, as an NHS number is
+    (core.identifiers, incidents.privacy)."""
+
+    organisation = models.ForeignKey(
+        Organisation, on_delete=models.CASCADE, related_name="hospital_numbers"
+    )
+    example = models.CharField(max_length=15)
+    added_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    added_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["example"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "example"], name="one_hospital_number_shape_each"
+            )
+        ]
+
+    def __str__(self):
+        return self.example
+
+
 class HighRiskMedicine(models.Model):
     """A word that marks a medicine as high-risk ("warfarin" in the anticoagulants). Those with
     no organisation are the national list; an organisation adds its own and switches national

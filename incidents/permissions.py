@@ -21,6 +21,8 @@ class Perm(StrEnum):
     # the reporter, and the thread between the two.
     INCIDENTS_SHARED = "incidents.shared"
     HIGH_RISK_MANAGE = "incidents.high-risk"  # the organisation's list of high-risk medicines
+    # The shapes of the organisation's hospital numbers, refused in its reports.
+    HOSPITAL_NUMBERS_MANAGE = "incidents.hospital-numbers"
 
 
 P = Perm
@@ -58,8 +60,8 @@ RULES: tuple[Rule, ...] = (
     *for_every_role(
         {P.INCIDENTS_VIEW}, only=REPORTER_SEES_REPORT, rows="the incidents they reported"
     ),
-    Rule(Post.MSO, REPORT | REVIEW | {P.HIGH_RISK_MANAGE}),
-    Rule(Post.DEPUTY_MSO, REPORT | REVIEW | {P.HIGH_RISK_MANAGE}),
+    Rule(Post.MSO, REPORT | REVIEW | {P.HIGH_RISK_MANAGE, P.HOSPITAL_NUMBERS_MANAGE}),
+    Rule(Post.DEPUTY_MSO, REPORT | REVIEW | {P.HIGH_RISK_MANAGE, P.HOSPITAL_NUMBERS_MANAGE}),
     # The MSO of a primary care network covers the network's GP practices: each practice's
     # incidents, and a roll-up of them.
     Rule(Post.MSO, REVIEW, reach=Reach.AREA, held_in={OrganisationKind.PCN}),

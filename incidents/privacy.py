@@ -11,3 +11,16 @@ WARNING = "Do not enter patient names, NHS numbers or other details that identif
 
 # Posted fields that hold codes rather than words: never read for identifiers.
 CODES = ("dmd_code",)
+
+
+def shapes_for(*organisations) -> tuple:
+    """The patterns of these organisations' hospital numbers (core.identifiers.shape)."""
+    from core.identifiers import shape
+
+    from .models import HospitalNumber
+
+    ids = [getattr(o, "pk", o) for o in organisations if o is not None]
+    examples = HospitalNumber.objects.filter(organisation_id__in=ids).values_list(
+        "example", flat=True
+    )
+    return tuple(shape(example) for example in sorted(set(examples)))

@@ -561,6 +561,34 @@ def high_risk_remove(*, by, organisation, entry):
             raise ValidationError("This term is another organisation's")
 
 
+def hospital_number_add(*, by, organisation, example: str):
+    """A shape of the organisation's hospital numbers, by an example: refused in its reports
+    from now on."""
+    from core.identifiers import EXAMPLE
+
+    from .models import HospitalNumber
+
+    example = "".join(example.split()).upper()
+    if not EXAMPLE.match(example):
+        raise ValidationError(
+            {
+                "example": "Enter an example of 6 to 15 letters and numbers with at least 6 "
+                "numbers, like RX1234567"
+            }
+        )
+    with transaction.atomic(), audit_as(by):
+        if HospitalNumber.objects.filter(organisation=organisation, example=example).exists():
+            raise ValidationError({"example": f"{example} is already on the list"})
+        return HospitalNumber.objects.create(
+            organisation=organisation, example=example, added_by=by
+        )
+
+
+def hospital_number_remove(*, by, entry) -> None:
+    with transaction.atomic(), audit_as(by):
+        entry.delete()
+
+
 # Shared with the organisation where it arose --------------------------------------------------
 
 

@@ -60,6 +60,11 @@ high_risk = [
     path("<int:pk>/remove/", views.high_risk_remove, name="high_risk_remove"),
 ]
 
+hospital_numbers = [
+    path("", views.hospital_numbers, name="hospital_numbers"),
+    path("<int:pk>/remove/", views.hospital_number_remove, name="hospital_number_remove"),
+]
+
 urlpatterns = [
     path("", views.incident_list, name="list"),
     path("export.<str:fmt>", views.incident_export, name="export"),
@@ -72,5 +77,6 @@ urlpatterns = [
     path("feedback/<ods:ods_code>/", include(feedback)),
     path("shared/", views.shared_list, name="shared_list"),
     path("high-risk/<ods:ods_code>/", include(high_risk)),
+    path("hospital-numbers/<ods:ods_code>/", include(hospital_numbers)),
     path("<reference:reference>/", include(incident)),
 ]

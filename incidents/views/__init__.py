@@ -1,7 +1,7 @@
 from .attachments import attachment_create, attachment_download
 from .dashboard import dashboard
 from .feedback import feedback_create, feedback_list
-from .high_risk import high_risk_list, high_risk_remove
+from .high_risk import high_risk_list, high_risk_remove, hospital_number_remove, hospital_numbers
 from .history import incident_history
 from .incidents import incident_detail, incident_export, incident_list
 from .lfpse import incident_lfpse, incident_lfpse_record
@@ -32,6 +32,8 @@ __all__ = [
     "draft_discard",
     "high_risk_list",
     "high_risk_remove",
+    "hospital_number_remove",
+    "hospital_numbers",
     "incident_close",
     "incident_detail",
     "incident_duplicate",

@@ -12,7 +12,7 @@ from organisations.forms import SearchForm
 from organisations.models import Organisation
 from organisations.scoping import get_object_for
 
-from .. import services
+from .. import privacy, services
 from ..forms import FeedbackForm
 from ..models import PatientFeedback
 
@@ -42,7 +42,11 @@ def feedback_create(request, ods_code):
     organisation = get_object_for(
         request.user, Organisation, Perm.INCIDENTS_REVIEW, ods_code=ods_code
     )
-    form = FeedbackForm(submitted(request), organisation=organisation)
+    form = FeedbackForm(
+        submitted(request),
+        organisation=organisation,
+        identifier_shapes=privacy.shapes_for(organisation),
+    )
     return form_page(
         request,
         form,

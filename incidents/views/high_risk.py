@@ -1,5 +1,7 @@
-"""An organisation's list of high-risk medicines: the national list, less what its MSO switched
-off, with its own additions. New reports are flagged from it (incidents/medicines.py)."""
+"""An organisation's reporting lists: its high-risk medicines (the national list, less what its
+MSO switched off, with its own additions; new reports are flagged from it:
+incidents/medicines.py), and the shapes of its hospital numbers (refused in its reports:
+incidents/privacy.py)."""
 
 from django.contrib import messages
 from django.db.models import Q
@@ -13,8 +15,8 @@ from organisations.models import Organisation
 from organisations.scoping import get_object_for
 
 from .. import services
-from ..forms import HighRiskTermForm
-from ..models import HighRiskMedicine
+from ..forms import HighRiskTermForm, HospitalNumberForm
+from ..models import HighRiskMedicine, HospitalNumber
 
 
 def _organisation(request, ods_code):
@@ -65,3 +67,40 @@ def high_risk_remove(request, ods_code, pk):
     services.high_risk_remove(by=request.user, organisation=organisation, entry=entry)
     messages.success(request, f"“{entry.term}” is off the list for {organisation.name}")
     return redirect("incidents:high_risk", ods_code=organisation.ods_code)
+
+
+def _numbers_organisation(request, ods_code):
+    return get_object_for(
+        request.user, Organisation, Perm.HOSPITAL_NUMBERS_MANAGE, ods_code=ods_code
+    )
+
+
+@allow("GET", "POST")
+def hospital_numbers(request, ods_code):
+    """The shapes of the organisation's hospital numbers, refused in its reports as an NHS
+    number is."""
+    organisation = _numbers_organisation(request, ods_code)
+    return form_page(
+        request,
+        HospitalNumberForm(submitted(request)),
+        "incidents/hospital_numbers.html",
+        {
+            "organisation": organisation,
+            "rows": HospitalNumber.objects.filter(organisation=organisation),
+        },
+        save=lambda data: services.hospital_number_add(
+            by=request.user, organisation=organisation, example=data["example"]
+        ),
+        saved=lambda entry: f"Text shaped like {entry.example} is refused in reports from now on",
+        then=reverse("incidents:hospital_numbers", kwargs={"ods_code": organisation.ods_code}),
+        refusal_field="example",
+    )
+
+
+@allow("POST")
+def hospital_number_remove(request, ods_code, pk):
+    organisation = _numbers_organisation(request, ods_code)
+    entry = get_object_or_404(HospitalNumber, organisation=organisation, pk=pk)
+    services.hospital_number_remove(by=request.user, entry=entry)
+    messages.success(request, f"Text shaped like {entry.example} is no longer refused")
+    return redirect("incidents:hospital_numbers", ods_code=organisation.ods_code)

@@ -115,8 +115,10 @@ def report(request, pk=None):
     if request.method == "POST":
         typed = _raw(request.POST)
         action = request.POST.get("action", "continue")
-        form, medicines = ReportForm(request.POST), medicine_formset(request.POST)
-        if _identifies_a_patient(typed, form, medicines, action):
+        shapes = privacy.shapes_for(organisation)
+        form = ReportForm(request.POST, identifier_shapes=shapes)
+        medicines = medicine_formset(request.POST, identifier_shapes=shapes)
+        if _identifies_a_patient(typed, form, medicines, action, shapes):
             return _step1_page(request, form, medicines, organisation, draft)
         data = {"step1": typed, "step2": draft.data.get("step2", {}) if draft else {}}
         if draft is not None or not Draft(data=data).is_empty:  # a blank page keeps no draft
@@ -157,12 +159,12 @@ def _step1_page(request, form, medicines, organisation, draft):
     return render(request, "incidents/report.html", context)
 
 
-def _identifies_a_patient(typed: dict, form, formset, action: str) -> bool:
+def _identifies_a_patient(typed: dict, form, formset, action: str, shapes=()) -> bool:
     """Whether what was typed holds a patient's identifier (core.identifiers): then nothing of
     it is kept, not even as a draft, and the page asks for it to be removed. Whatever button was
     pressed, the page shows the refusals; for "Save as a draft" and "Add another medicine", only
     them (the rest can wait)."""
-    if not identifiers.found_in_typed(typed, skip=privacy.CODES):
+    if not identifiers.found_in_typed(typed, skip=privacy.CODES, shapes=shapes):
         return False
     valid = all([form.is_valid(), formset.is_valid() if formset is not None else True])
     if action != "continue" and not valid:
@@ -172,7 +174,9 @@ def _identifies_a_patient(typed: dict, form, formset, action: str) -> bool:
 
 def _step1(draft: Draft):
     data = _bound(draft.data.get("step1", {}))
-    form, medicines = ReportForm(data), medicine_formset(data)
+    shapes = privacy.shapes_for(draft.organisation_id)
+    form = ReportForm(data, identifier_shapes=shapes)
+    medicines = medicine_formset(data, identifier_shapes=shapes)
     return form, medicines, form.is_valid() and medicines.is_valid()
 
 
@@ -203,8 +207,9 @@ def report_send(request, pk):
     if request.method == "POST":
         typed = _raw(request.POST)
         action = request.POST.get("action", "send")
+        shapes = privacy.shapes_for(organisation)
         form = SendForm(request.POST)
-        if _identifies_a_patient(typed, form, None, action):
+        if _identifies_a_patient(typed, form, None, action, shapes):
             context = {"form": form, "draft": draft, "organisation": organisation, "first": first}
             return render(request, "incidents/report_send.html", context)
         draft = services.draft_save(

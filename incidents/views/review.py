@@ -10,7 +10,7 @@ from core.forms import form_page, submitted
 from core.http import allow
 from incidents.permissions import Perm
 
-from .. import services
+from .. import privacy, services
 from ..forms import (
     ActionForm,
     CloseForm,
@@ -24,6 +24,11 @@ from ..forms import (
 )
 from ..models import Incident, IncidentAction
 from .incidents import detail_context, incident_for
+
+
+def _shapes(incident):
+    """The hospital numbers refused in the incident's review: its organisation's."""
+    return privacy.shapes_for(incident.organisation_id)
 
 
 def _reviewable(request, reference) -> Incident:
@@ -51,7 +56,7 @@ def incident_move(request, reference):
     incident = _reviewable(request, reference)
     return form_page(
         request,
-        MoveForm(request.POST),
+        MoveForm(request.POST, identifier_shapes=_shapes(incident)),
         save=lambda data: services.incident_move(
             by=request.user, incident=incident, to=data["to"], note=data["note"]
         ),
@@ -80,9 +85,10 @@ def incident_edit(request, reference):
         for m in incident.medicines.all()
     ]
     if request.method == "POST":
-        report = ReportForm(request.POST)
+        shapes = _shapes(incident)
+        report = ReportForm(request.POST, identifier_shapes=shapes)
         detail = DetailForm(request.POST)
-        medicines = medicine_formset(request.POST, reviewer=True)
+        medicines = medicine_formset(request.POST, reviewer=True, identifier_shapes=shapes)
         if report.is_valid() and detail.is_valid() and medicines.is_valid():
             services.incident_correct(
                 by=request.user,
@@ -105,7 +111,7 @@ def incident_edit(request, reference):
 def incident_learning(request, reference):
     incident = _reviewable(request, reference)
     if request.method == "POST":
-        form = LearningForm(request.POST)
+        form = LearningForm(request.POST, identifier_shapes=_shapes(incident))
     else:
         form = LearningForm(
             initial={
@@ -156,7 +162,11 @@ def incident_close(request, reference):
     incident = _reviewable(request, reference)
     return form_page(
         request,
-        CloseForm(submitted(request), initial={"feedback": incident.feedback}),
+        CloseForm(
+            submitted(request),
+            initial={"feedback": incident.feedback},
+            identifier_shapes=_shapes(incident),
+        ),
         "incidents/close_form.html",
         {"incident": incident},
         save=lambda data: services.incident_close(
@@ -208,7 +218,11 @@ def action_create(request, reference):
     incident = _reviewable(request, reference)
     return form_page(
         request,
-        ActionForm(submitted(request), organisation=incident.organisation),
+        ActionForm(
+            submitted(request),
+            organisation=incident.organisation,
+            identifier_shapes=_shapes(incident),
+        ),
         "incidents/action_form.html",
         {"incident": incident},
         save=lambda data: services.action_add(
@@ -229,7 +243,12 @@ def action_change(request, reference, pk):
     action = get_object_or_404(IncidentAction, incident=incident, pk=pk)
     return form_page(
         request,
-        ActionForm(submitted(request), instance=action, organisation=incident.organisation),
+        ActionForm(
+            submitted(request),
+            instance=action,
+            organisation=incident.organisation,
+            identifier_shapes=_shapes(incident),
+        ),
         "incidents/action_form.html",
         {"incident": incident, "action": action},
         save=lambda data: services.action_update(
@@ -245,7 +264,7 @@ def comment_create(request, reference):
     incident = _reviewable(request, reference)
     return form_page(
         request,
-        CommentForm(request.POST),
+        CommentForm(request.POST, identifier_shapes=_shapes(incident)),
         save=lambda data: services.comment_add(
             by=request.user, incident=incident, body=data["body"]
         ),

@@ -15,7 +15,7 @@ from organisations.access import access_for
 from organisations.forms import SearchForm
 from organisations.scoping import get_object_for
 
-from .. import services
+from .. import privacy, services
 from ..forms import SharedNoteForm, ShareForm
 from ..models import Incident, SharedNote
 
@@ -50,7 +50,10 @@ def shared_detail(request, reference):
     side = incident.organisation if receiving else incident.arose_in
     return form_page(
         request,
-        SharedNoteForm(submitted(request)),
+        SharedNoteForm(
+            submitted(request),
+            identifier_shapes=privacy.shapes_for(incident.organisation_id, incident.arose_in_id),
+        ),
         "incidents/shared_detail.html",
         {
             "incident": incident,

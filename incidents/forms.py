@@ -472,7 +472,6 @@ class SendForm(DetailForm):
         "Do you want your name on this report?",
         [("no", "Yes, put my name on it"), ("yes", "No, report it anonymously")],
         message="Select whether to put your name on the report",
-        initial="no",
         hints={
             "no": "The medication safety team can ask you about it, and you will see its "
             "progress and feedback in My reports",

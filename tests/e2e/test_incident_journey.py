@@ -74,6 +74,12 @@ def test_an_incident_is_reported_reviewed_closed_and_fed_back(
     expect(page.locator("h1")).to_have_text("More about the incident")
     page.get_by_label("Administering").check()
     axe_check(page)
+    # Nothing is chosen for the reporter, their name least of all.
+    page.get_by_role("button", name="Send the report").click()
+    expect(page.get_by_role("alert")).to_contain_text(
+        "Select whether to put your name on the report"
+    )
+    page.get_by_label("Yes, put my name on it").check()
     page.get_by_role("button", name="Send the report").click()
     expect(page.locator("h1")).to_have_text("Report sent")
     reference = page.locator(".nhsuk-panel__body strong").first.inner_text()

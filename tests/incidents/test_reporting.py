@@ -168,6 +168,17 @@ class TestReporting:
         assert "Select where it happened" in response.content.decode()
         assert not Incident.objects.exists()
 
+    def test_whether_to_name_the_reporter_is_never_answered_for_them(self, client, staff):
+        step_1(client)
+        draft = Draft.objects.get()
+        page = client.get(reverse("incidents:report_send", args=[draft.pk])).content.decode()
+        assert 'name="anonymous" type="radio" value="no" checked' not in page
+        response = client.post(
+            reverse("incidents:report_send", args=[draft.pk]), {"action": "send"}
+        )
+        assert "Select whether to put your name on the report" in response.content.decode()
+        assert not Incident.objects.exists()
+
     def test_step_2_needs_step_1_answered(self, client, staff):
         step_1(client, {"what_happened": ""}, action="save")
         draft = Draft.objects.get()

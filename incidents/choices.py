@@ -213,6 +213,7 @@ class Route(models.TextChoices):
 class CdSchedule(models.TextChoices):
     """Schedules of the Misuse of Drugs Regulations 2001 (as amended) that MSOs report on."""
 
+    SCHEDULE_1 = "1", "Schedule 1 controlled drug"
     SCHEDULE_2 = "2", "Schedule 2 controlled drug"
     SCHEDULE_3 = "3", "Schedule 3 controlled drug"
     SCHEDULE_4 = "4", "Schedule 4 controlled drug"

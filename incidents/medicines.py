@@ -174,6 +174,20 @@ def schedule_of(medicine: dict, flags: "Flags") -> str:
     return flags.cd_schedule if answer == FROM_NAME else answer
 
 
+def coded(medicine: dict, terms: list[tuple[str, str]]) -> tuple[str, Flags]:
+    """A medicine's dm+d code (the one given, or found by its name written in full) and its
+    flags. Coded at product level (a VMP or AMP), its schedule is the dm+d's; otherwise it is
+    worked out from the name, as for a medicine the dm+d does not know, until the safety team
+    codes it."""
+    from medicines import lookup
+
+    found = lookup.code(medicine["name"], medicine.get("dmd_code", ""))
+    flags = classify(medicine["name"], terms)
+    if found is not None and found.cd_schedule is not None:
+        flags = Flags(high_risk_group=flags.high_risk_group, cd_schedule=found.cd_schedule)
+    return (found.code if found else medicine.get("dmd_code", "")), flags
+
+
 def classify(name: str, terms: list[tuple[str, str]]) -> Flags:
     """The flags of a medicine, from its name: the high-risk group (first matching term of
     ``terms``) and the controlled drug schedule (the strictest that matches)."""

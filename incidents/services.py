@@ -103,14 +103,14 @@ def _record_medicines(incident: Incident, medicines: list[dict], *, unordered=Fa
     incident.medicines.all().delete()
     rows = []
     for position, medicine in enumerate(medicines):
-        flags = medicine_flags.classify(medicine["name"], terms)
+        code, flags = medicine_flags.coded(medicine, terms)
         rows.append(
             IncidentMedicine(
                 id=unordered_id() if unordered else None,
                 incident=incident,
                 position=position,
                 name=medicine["name"].strip(),
-                dmd_code=medicine.get("dmd_code", ""),
+                dmd_code=code,
                 route=medicine.get("route", ""),
                 dose=medicine.get("dose", "").strip(),
                 high_risk_group=flags.high_risk_group,
@@ -310,11 +310,13 @@ def _medicines_differ(incident, medicines) -> bool:
     have = [
         {key: getattr(m, key) for key in (*keys, "cd_schedule")} for m in incident.medicines.all()
     ]
-    want = [
-        {key: (m.get(key) or "").strip() for key in keys}
-        | {"cd_schedule": medicine_flags.schedule_of(m, medicine_flags.classify(m["name"], terms))}
-        for m in medicines
-    ]
+    want = []
+    for m in medicines:
+        code, flags = medicine_flags.coded(m, terms)
+        want.append(
+            {key: (m.get(key) or "").strip() for key in keys}
+            | {"dmd_code": code, "cd_schedule": medicine_flags.schedule_of(m, flags)}
+        )
     return have != want
 
 

@@ -1,0 +1,51 @@
+"""A medicine named in a report, coded from the dm+d: by the code given, or by a name that is a
+dm+d name written in full (any case, any spacing). The controlled-drug schedule of a VMP is its
+dm+d category's; an AMP's is its VMP's; a VTM (the substance alone) has none, as its products'
+schedules differ (morphine injection is Schedule 2, its 10mg/5ml oral solution Schedule 5)."""
+
+from dataclasses import dataclass
+
+from .models import Amp, Vmp, Vtm
+
+
+@dataclass(frozen=True)
+class Coded:
+    code: str
+    level: str  # "VTM", "VMP" or "AMP"
+    name: str
+    cd_schedule: str | None  # "" for none; None where the level has no schedule (a VTM)
+
+
+def _vmp(vmp: Vmp, level="VMP", code=None, name=None) -> Coded:
+    return Coded(code or vmp.pk, level, name or vmp.name, vmp.cd_schedule)
+
+
+def by_code(code: str) -> Coded | None:
+    code = (code or "").strip()
+    if not code:
+        return None
+    if vmp := Vmp.objects.filter(pk=code).first():
+        return _vmp(vmp)
+    if amp := Amp.objects.filter(pk=code).first():
+        vmp = Vmp.objects.filter(pk=amp.vmp_id).first()
+        return _vmp(vmp, "AMP", amp.pk, amp.name) if vmp else Coded(amp.pk, "AMP", amp.name, None)
+    if vtm := Vtm.objects.filter(pk=code).first():
+        return Coded(vtm.pk, "VTM", vtm.name, None)
+    return None
+
+
+def by_name(name: str) -> Coded | None:
+    """The dm+d product or substance with exactly this name (current codes first)."""
+    name = " ".join((name or "").split())
+    if not name:
+        return None
+    for model in (Vmp, Amp, Vtm):
+        found = model.objects.filter(name__iexact=name).order_by("invalid", "pk").first()
+        if found is not None:
+            return by_code(found.pk)
+    return None
+
+
+def code(name: str, dmd_code: str = "") -> Coded | None:
+    """The medicine coded: by its code when one is given, else by its name."""
+    return by_code(dmd_code) if dmd_code else by_name(name)

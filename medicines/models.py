@@ -6,6 +6,7 @@ dm+d has made invalid, or replaced (``previous_id``), is kept, so that what was 
 stays coded."""
 
 from django.db import models
+from django.db.models.functions import Upper
 
 # The dm+d's CONTROL_DRUG_CATEGORY lookup (f_lookup2_3, CONTROL_DRUG_CATEGORY) -> the schedule
 # of the Misuse of Drugs Regulations 2001 it places a product in ("" for none).
@@ -35,6 +36,8 @@ class Vtm(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = "VTM"
+        # A name written in full is looked up as any case (lookup.by_name: iexact).
+        indexes = [models.Index(Upper("name"), name="vtm_name_any_case")]
 
     def __str__(self):
         return self.name
@@ -53,6 +56,8 @@ class Vmp(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = "VMP"
+        # A name written in full is looked up as any case (lookup.by_name: iexact).
+        indexes = [models.Index(Upper("name"), name="vmp_name_any_case")]
 
     def __str__(self):
         return self.name
@@ -77,6 +82,8 @@ class Amp(models.Model):
     class Meta:
         ordering = ["name"]
         verbose_name = "AMP"
+        # A name written in full is looked up as any case (lookup.by_name: iexact).
+        indexes = [models.Index(Upper("name"), name="amp_name_any_case")]
 
     def __str__(self):
         return self.description or self.name

@@ -28,6 +28,8 @@ from committees.models import Committee, Meeting
 from improvement.models import Project
 from incidents.models import Incident
 from incidents.summary import counted_afterwards
+from medicines.dmd import SAMPLE_RELEASE, import_release
+from medicines.models import Amp, Vmp
 from networks.models import Event, Network, Resource
 from notifications.models import Notification
 from organisations import closure
@@ -284,6 +286,8 @@ def seed_demo(password: str) -> dict[str, int]:
 
         _professional_details()
         _user("admin@example.com", "Site Administrator", password, is_staff=True)
+        # The dm+d's medicines, from the sample release (a live service imports NHSBSA's).
+        import_release(SAMPLE_RELEASE)
         closure.rebuild()
         people = {
             user.email: user for user in User.objects.filter(email__in=[p[0] for p in PEOPLE])
@@ -313,4 +317,5 @@ def seed_demo(password: str) -> dict[str, int]:
         "committees": Committee.objects.count(),
         "committee meetings": Meeting.objects.count(),
         "improvement projects": Project.objects.count(),
+        "dm+d products": Vmp.objects.count() + Amp.objects.count(),
     }

@@ -29,6 +29,8 @@ FILES = {
     "amp": "f_amp2_3*.xml",
 }
 BATCH = 2000
+# A small release in the same layout, with illustrative codes: for the tests and the demo.
+SAMPLE_RELEASE = Path(__file__).resolve().parent / "sample_release"
 
 
 class ReleaseError(Exception):

@@ -71,6 +71,3 @@ class ActionState(models.TextChoices):
     IN_PROGRESS = "in-progress", "In progress"
     DONE = "done", "Done"
     NOT_NEEDED = "not-needed", "Not needed here"
-
-
-FINISHED_ACTIONS = (ActionState.DONE, ActionState.NOT_NEEDED)

@@ -26,7 +26,7 @@ from accounts.models import (
 from alerts.models import Alert, AlertResponse
 from committees.models import Committee, Meeting
 from improvement.models import Project
-from incidents.models import Incident
+from incidents.models import HospitalNumber, Incident
 from incidents.summary import counted_afterwards
 from medicines.dmd import SAMPLE_RELEASE, import_release
 from medicines.models import Amp, Vmp
@@ -292,6 +292,12 @@ def seed_demo(password: str) -> dict[str, int]:
         people = {
             user.email: user for user in User.objects.filter(email__in=[p[0] for p in PEOPLE])
         }
+        # Trust A's hospital numbers look like RZ1234567: refused in its reports.
+        HospitalNumber.objects.get_or_create(
+            organisation=organisations["RZA"],
+            example="RZ1234567",
+            defaults={"added_by": people["mso@trust-a.example"]},
+        )
         with counted_afterwards():  # the dashboards' monthly counts, once at the end
             seed_incidents(organisations, people)
         seed_community(

@@ -7,6 +7,8 @@ review's comments, learning and actions, the notes shared between organisations,
 feedback and the names of attached files.
 """
 
+from core.identifiers import shape
+
 WARNING = "Do not enter patient names, NHS numbers or other details that identify a patient."
 
 # Posted fields that hold codes rather than words: never read for identifiers.
@@ -15,8 +17,6 @@ CODES = ("dmd_code",)
 
 def shapes_for(*organisations) -> tuple:
     """The patterns of these organisations' hospital numbers (core.identifiers.shape)."""
-    from core.identifiers import shape
-
     from .models import HospitalNumber
 
     ids = [getattr(o, "pk", o) for o in organisations if o is not None]

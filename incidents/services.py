@@ -579,6 +579,8 @@ def hospital_number_add(*, by, organisation, example: str):
             }
         )
     with transaction.atomic(), audit_as(by):
+        # Locked, so that a second press (or tab) finds the first one's shape, not a clash.
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
         if HospitalNumber.objects.filter(organisation=organisation, example=example).exists():
             raise ValidationError({"example": f"{example} is already on the list"})
         return HospitalNumber.objects.create(

@@ -100,7 +100,10 @@ def hospital_numbers(request, ods_code):
 @allow("POST")
 def hospital_number_remove(request, ods_code, pk):
     organisation = _numbers_organisation(request, ods_code)
-    entry = get_object_or_404(HospitalNumber, organisation=organisation, pk=pk)
-    services.hospital_number_remove(by=request.user, entry=entry)
-    messages.success(request, f"Text shaped like {entry.example} is no longer refused")
+    entry = HospitalNumber.objects.filter(organisation=organisation, pk=pk).first()
+    if entry is None:  # a second press, or another tab, took it off already
+        messages.info(request, "That shape is no longer on the list")
+    else:
+        services.hospital_number_remove(by=request.user, entry=entry)
+        messages.success(request, f"Text shaped like {entry.example} is no longer refused")
     return redirect("incidents:hospital_numbers", ods_code=organisation.ods_code)

@@ -67,3 +67,29 @@ def test_text_of_the_shape_is_refused_in_the_organisations_reports_only(
     )
     assert "looks like a hospital number" in comment.content.decode()
     assert not incident.comments.exists()
+
+
+def test_pressing_twice_keeps_one_shape_and_says_why(client_for, mso, trust):
+    client = client_for(mso)
+    url = reverse("incidents:hospital_numbers", args=[trust.ods_code])
+    assert client.post(url, {"example": "RX1234567"}).status_code == 302
+    again = client.post(url, {"example": "rx1234567"})
+    assert "RX1234567 is already on the list" in again.content.decode()
+    entry = HospitalNumber.objects.get()
+    remove = reverse("incidents:hospital_number_remove", args=[trust.ods_code, entry.pk])
+    assert client.post(remove).status_code == 302
+    assert client.post(remove, follow=True).status_code == 200
+    assert not HospitalNumber.objects.exists()
+
+
+def test_the_page_reads_in_a_few_queries_however_many_shapes(
+    client_for, mso, trust, django_assert_max_num_queries
+):
+    client = client_for(mso)
+    url = reverse("incidents:hospital_numbers", args=[trust.ods_code])
+    with django_assert_max_num_queries(30) as few:
+        client.get(url)
+    for n in range(5):
+        HospitalNumber.objects.create(organisation=trust, example=f"RX12345{n}0", added_by=mso)
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        client.get(url)

@@ -2,13 +2,14 @@
 reports for each organisation that reports (the trusts most, the practices and the pharmacy a
 few), in every state of the review, with learning, actions (some overdue), feedback, anonymous
 reports, a duplicate, a file, exports to LFPSE (one refused), and controlled-drug incidents of
-which the ICB's CDAO was told. A month with a cluster
+which the trust's CDAO was told. A month with a cluster
 of insulin incidents gives the SPC chart something to find.
 
 Made from a fixed seed, so every demo looks the same; seeded once (nothing is added when the
 demo already has incidents).
 """
 
+import functools
 import random
 from datetime import datetime, time, timedelta
 
@@ -30,6 +31,7 @@ from incidents.models import (
     unordered_id,
 )
 from incidents.services import _next_reference
+from medicines import lookup
 
 Kind = IncidentEvent.Kind
 
@@ -39,7 +41,13 @@ SCENARIOS = [
     (
         "Insulin given twice at breakfast: the first dose was not signed for on the chart.",
         "Blood glucose checked hourly; doctor told; patient given extra carbohydrate.",
-        [("Insulin aspart 100 units/ml", "subcutaneous", "8 units")],
+        [
+            (
+                "Insulin aspart 100units/ml solution for injection 10ml vials",
+                "subcutaneous",
+                "8 units",
+            )
+        ],
         "4",
         ["3"],
         {"1": ["5"]},
@@ -52,7 +60,7 @@ SCENARIOS = [
         "Apixaban 5 mg prescribed twice daily for a patient whose dose should have been 2.5 mg "
         "(weight and renal function).",
         "Dose changed by the ward pharmacist before the second dose.",
-        [("Apixaban 5 mg tablets", "oral", "5 mg")],
+        [("Apixaban 5mg tablets", "oral", "5 mg")],
         "4",
         ["1"],
         {"1": ["1"]},
@@ -64,7 +72,7 @@ SCENARIOS = [
     (
         "Morphine sulfate oral solution 10 mg/5 ml measured as 10 ml instead of 5 ml.",
         "Patient observed; respiratory rate checked every 30 minutes; naloxone ready.",
-        [("Morphine sulfate 10 mg/5 ml oral solution", "oral", "20 mg")],
+        [("Morphine sulfate 10mg/5ml oral solution", "oral", "20 mg")],
         "4",
         ["3"],
         {"1": ["1"]},
@@ -76,7 +84,7 @@ SCENARIOS = [
     (
         "Gentamicin level not taken before the second dose.",
         "Level taken; dose held until the result.",
-        [("Gentamicin 80 mg/2 ml injection", "intravenous", "420 mg")],
+        [("Gentamicin 80mg/2ml solution for injection ampoules", "intravenous", "420 mg")],
         "4",
         ["3"],
         {"2": ["2"]},
@@ -88,7 +96,7 @@ SCENARIOS = [
     (
         "Methotrexate 10 mg dispensed for daily use instead of weekly.",
         "Caught at the final check; prescriber contacted; label corrected.",
-        [("Methotrexate 2.5 mg tablets", "oral", "10 mg")],
+        [("Methotrexate 2.5mg tablets", "oral", "10 mg")],
         "12",
         ["2"],
         {"1": ["5"]},
@@ -100,7 +108,14 @@ SCENARIOS = [
     (
         "Potassium chloride 15% ampoule found in ward stock.",
         "Removed at once and returned to pharmacy.",
-        [("Potassium chloride 15% concentrate", "intravenous", "")],
+        [
+            (
+                "Potassium chloride 15% (potassium 2mmol/ml) concentrate for solution for "
+                "infusion 10ml ampoules",
+                "intravenous",
+                "",
+            )
+        ],
         "4",
         ["4"],
         {"4": ["1"]},
@@ -112,7 +127,7 @@ SCENARIOS = [
     (
         "Oxycodone modified-release given in place of immediate-release for breakthrough pain.",
         "Patient observed; pain team told.",
-        [("Oxycodone 10 mg modified-release tablets", "oral", "10 mg")],
+        [("Oxycodone 10mg modified-release tablets", "oral", "10 mg")],
         "4",
         ["3"],
         {"3": ["2"]},
@@ -124,7 +139,7 @@ SCENARIOS = [
     (
         "Lithium level overdue by three weeks in a patient on long-term lithium.",
         "Level requested; GP told.",
-        [("Lithium carbonate 400 mg modified-release tablets", "oral", "800 mg")],
+        [("Lithium carbonate 400mg modified-release tablets", "oral", "800 mg")],
         "11",
         ["1"],
         {"2": ["2"]},
@@ -136,7 +151,7 @@ SCENARIOS = [
     (
         "Warfarin not restarted on discharge after surgery.",
         "Patient contacted; warfarin restarted; INR checked in clinic.",
-        [("Warfarin 3 mg tablets", "oral", "6 mg")],
+        [("Warfarin 3mg tablets", "oral", "6 mg")],
         "2",
         ["1"],
         {"2": ["6"]},
@@ -148,7 +163,7 @@ SCENARIOS = [
     (
         "Midazolam 10 mg/2 ml taken from stock for conscious sedation instead of 2 mg/2 ml.",
         "Noticed before drawing up; correct strength obtained.",
-        [("Midazolam 10 mg/2 ml injection", "intravenous", "2 mg")],
+        [("Midazolam 10mg/2ml solution for injection ampoules", "intravenous", "2 mg")],
         "4",
         ["3"],
         {"3": ["2"]},
@@ -160,7 +175,7 @@ SCENARIOS = [
     (
         "Paracetamol given at 4 g a day to a patient weighing 42 kg.",
         "Dose reduced; liver function tests taken.",
-        [("Paracetamol 500 mg tablets", "oral", "1 g")],
+        [("Paracetamol 500mg tablets", "oral", "1 g")],
         "4",
         ["1", "3"],
         {"1": ["1"]},
@@ -172,7 +187,7 @@ SCENARIOS = [
     (
         "Diazepam dispensed to the wrong patient with a similar name.",
         "Collected back before it was taken; patient given the right medicine.",
-        [("Diazepam 5 mg tablets", "oral", "5 mg")],
+        [("Diazepam 5mg tablets", "oral", "5 mg")],
         "12",
         ["2"],
         {"3": ["8"]},
@@ -257,7 +272,7 @@ def seed_incidents(organisations, people, today=None) -> int:
     made, batch = 0, _Rows()
     for ods_code, (per_month, location) in VOLUMES.items():
         organisation = organisations[ods_code]
-        terms = flags.high_risk_terms(organisation)
+        high_risk = flags.high_risk_codes(organisation)
         themes = {}
         month, index = start, 0
         while month <= today:
@@ -278,7 +293,7 @@ def seed_incidents(organisations, people, today=None) -> int:
                     day,
                     today,
                     rng,
-                    terms,
+                    high_risk,
                     themes,
                     reporter=reporters[ods_code],
                     reviewer=reviewers[ods_code],
@@ -338,7 +353,7 @@ def _shared_across_a_transition(organisations, people, today) -> int:
             "age_bracket": "12",
             "gender": "2",
         },
-        medicines=[{"name": "Warfarin 3 mg tablets", "route": "oral", "dose": "3 mg"}],
+        medicines=[{"name": "Warfarin 3mg tablets", "route": "oral", "dose": "3 mg"}],
     )
     incident = services.incident_share(by=pcn_mso, incident=incident, organisation=trust)
     services.shared_note_add(
@@ -441,8 +456,25 @@ class _Rows:
         )
 
 
+@functools.cache
+def _coded(name, code=""):
+    """A demo medicine coded from the dm+d, each name looked up once."""
+    return lookup.code(name, code)
+
+
 def _incident(
-    batch, organisation, scenario, day, today, rng, terms, themes, *, reporter, reviewer, location
+    batch,
+    organisation,
+    scenario,
+    day,
+    today,
+    rng,
+    high_risk,
+    themes,
+    *,
+    reporter,
+    reviewer,
+    location,
 ):
     what, done, medicines, _loc, processes, involved, theme_names, learning, action, feedback = (
         scenario
@@ -492,13 +524,14 @@ def _incident(
         setattr(incident, name, details)
     rows = []
     for position, (name, route, dose) in enumerate(medicines):
-        flagged = flags.classify(name, terms)
+        code, flagged = flags.coded({"name": name}, high_risk, lookup=_coded)
         rows.append(
             IncidentMedicine(
                 id=unordered_id() if anonymous else None,
                 incident=incident,
                 position=position,
                 name=name,
+                dmd_code=code,
                 route=route,
                 dose=dose,
                 high_risk_group=flagged.high_risk_group,

@@ -46,6 +46,7 @@ from organisations.models import (
 from .alerts import seed_alerts
 from .committees import seed_committees
 from .community import seed_community
+from .controlled_drugs import seed_controlled_drugs
 from .improvement import seed_improvement
 from .incidents import seed_incidents
 
@@ -61,6 +62,7 @@ ORGANISATIONS = [
     ("Z99902", "Weir Lane Surgery", Kind.GP_PRACTICE, ""),
     ("FZZ01", "Market Square Pharmacy", Kind.COMMUNITY_PHARMACY, ""),
     ("RZC", "Old Town Hospitals NHS Trust", Kind.NHS_TRUST, ""),
+    ("Y60", "NHS England Midlands", Kind.NHS_ENGLAND_REGION, ""),
 ]
 
 # Trust A took over Old Town Hospitals on this date; the older trust closed the day before.
@@ -158,8 +160,24 @@ PEOPLE = [
     (
         "cdao@icb.example",
         "Fiona Grant",
-        "Controlled drugs accountable officer",
+        "Controlled drugs lead for primary care",
         "QZZ",
+        [Role.STAFF],
+        Post.CDAO,
+    ),
+    (
+        "cdao@trust-a.example",
+        "Dr Sunil Rao",
+        "Director of pharmacy",
+        "RZA",
+        [Role.STAFF],
+        Post.CDAO,
+    ),
+    (
+        "cdao@nhse-midlands.example",
+        "Margaret Osei",
+        "Regional controlled drugs accountable officer",
+        "Y60",
         [Role.STAFF],
         Post.CDAO,
     ),
@@ -306,6 +324,7 @@ def seed_demo(password: str) -> dict[str, int]:
         seed_alerts(organisations)
         seed_improvement(organisations, people)
         seed_committees(organisations, people)
+        seed_controlled_drugs(organisations, people)
     return {
         "organisations": Organisation.objects.count(),
         "users": User.objects.count(),

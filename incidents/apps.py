@@ -27,10 +27,11 @@ class IncidentsConfig(features.FeatureConfig):
     def plug_in(self):
         from django.db.models.signals import post_delete, post_init, post_save
 
+        from medicines.signals import release_loaded
         from organisations.getting_started import WorkItem, work_item
         from organisations.navigation import MenuEntry, holds, menu_entry
 
-        from . import summary
+        from . import medicines, summary
         from .models import Incident
         from .permissions import Perm
 
@@ -61,6 +62,8 @@ class IncidentsConfig(features.FeatureConfig):
         post_init.connect(summary.remember_on_load, sender=Incident)
         post_save.connect(summary.incident_saved, sender=Incident)
         post_delete.connect(summary.incident_deleted, sender=Incident)
+        # The national high-risk list is keyed to each dm+d release loaded.
+        release_loaded.connect(medicines.refresh_national)
 
 
 def _reviewed_by(user, organisation):

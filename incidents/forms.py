@@ -18,6 +18,7 @@ from core.nhsuk_forms.fields import (
 )
 from core.nhsuk_forms.fields import text_box as _text
 from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
+from medicines import lookup
 from organisations.forms import known_organisations
 from organisations.validators import ODSCodeFormField, validate_ods_code
 
@@ -774,16 +775,32 @@ class HospitalNumberForm(forms.Form):
     )
 
 
-class HighRiskTermForm(forms.Form):
-    term = text_field(
+class HighRiskMedicineForm(forms.Form):
+    """A dm+d substance (VTM) or product (VMP) for the organisation's high-risk list, by its dm+d
+    name or code; a brand (AMP) adds its VMP."""
+
+    medicine = text_field(
         "Medicine",
-        max_length=60,
+        max_length=255,
         message="Enter the medicine",
-        help_text="A name as people write it, for example amiodarone",
+        help_text="Its name as the dm+d writes it, for example Amiodarone (every product) or "
+        "Amiodarone 200mg tablets (that product only), or its dm+d code",
     )
     group = text_field(
         "Group", max_length=60, message="Enter the group", help_text="For example, Antiarrhythmic"
     )
+
+    def clean_medicine(self):
+        text = self.cleaned_data["medicine"].strip()
+        found = lookup.by_code(text) if text.isdigit() else lookup.by_name(text)
+        if found is not None and found.level == "AMP":
+            found = lookup.by_code(found.vmp) if found.vmp else None
+        if found is None:
+            raise forms.ValidationError(
+                "Enter a medicine as the dm+d names it, or its dm+d code (find it under "
+                "“Find a medicine in the dm+d”)"
+            )
+        return found
 
 
 class ShareForm(forms.Form):

@@ -1,18 +1,19 @@
-"""Which medicines are high-risk, and which are controlled drugs: flagged from the medicine
-entered, when it is recorded.
+"""Which medicines are high-risk, and which are controlled drugs: flagged from the medicine as
+the dm+d codes it, when it is recorded.
 
-- **High-risk medicines**: the national list below (from the NPSA/NHS England patient safety
-  alerts and the medicines MSOs most often name as high-risk: anticoagulants, insulins,
-  opioids, methotrexate, potassium, lithium, …) is seeded as ``HighRiskMedicine`` rows with no
-  organisation. Each organisation's MSO adds terms of their own and switches national ones off
-  (views/high_risk.py); ``high_risk_terms`` reads the list that applies in one query.
-- **Controlled drugs**: the Misuse of Drugs Regulations 2001 (as amended to 2024), schedules 2
-  to 5, for the medicines incidents name. Where a medicine's schedule depends on its strength
-  or form (oral morphine solution 10 mg in 5 ml is schedule 5), the stricter schedule is
-  flagged and the reviewer can correct it.
-
-A term matches a medicine's name as a whole word or words, ignoring case: "insulin" matches
-"Insulin glargine" and "NovoRapid insulin", not "insulinoma".
+- **High-risk medicines** are kept by dm+d code, never by name: a VTM (every product of the
+  substance: warfarin) or a VMP (one product: the strong potassium chloride concentrate, not the
+  ready-mixed infusion). The national starting list below names, for each group, the national
+  patient safety alert it comes from and its medicines as the dm+d names them; each time a dm+d
+  release is loaded (``import_dmd``) they are looked up by those names and kept as
+  ``HighRiskMedicine`` rows with no organisation (``refresh_national``). Each organisation's
+  MSO adds medicines of their own and switches national ones off (views/high_risk.py).
+  A medicine that is not coded is not flagged high-risk until the safety team codes it.
+- **Controlled drugs**: the schedule of the Misuse of Drugs Regulations 2001 is the dm+d's, from
+  the VMP's controlled-drug category (medicines/lookup.py). A medicine that is not coded at
+  product level is classed from its name, with the stricter schedule where its strength or form
+  decides (morphine: Schedule 2), until it is coded or the reviewer corrects it; the incident page
+  marks it not coded.
 """
 
 import re
@@ -20,59 +21,212 @@ from dataclasses import dataclass
 
 from django.db.models import Q
 
-NATIONAL_HIGH_RISK: dict[str, tuple[str, ...]] = {
-    "Anticoagulant": (
-        "warfarin",
-        "apixaban",
-        "rivaroxaban",
-        "edoxaban",
-        "dabigatran",
-        "heparin",
-        "enoxaparin",
-        "dalteparin",
-        "tinzaparin",
-        "fondaparinux",
-    ),
-    "Insulin": (
-        "insulin",
-        "humalog",
-        "novorapid",
-        "fiasp",
-        "lantus",
-        "levemir",
-        "tresiba",
-        "toujeo",
-        "abasaglar",
-        "humulin",
-    ),
-    "Opioid": (
-        "morphine",
-        "diamorphine",
-        "oxycodone",
-        "fentanyl",
-        "alfentanil",
-        "hydromorphone",
-        "methadone",
-        "buprenorphine",
-        "tramadol",
-        "tapentadol",
-        "codeine",
-        "dihydrocodeine",
-        "pethidine",
-    ),
-    "Methotrexate": ("methotrexate",),
-    "Potassium": ("potassium chloride", "potassium"),
-    "Lithium": ("lithium", "priadel"),
-    "Sedation (midazolam)": ("midazolam",),
-    "Vinca alkaloid": ("vincristine", "vinblastine", "vinorelbine"),
-    "Aminoglycoside": ("gentamicin", "amikacin", "tobramycin"),
-    "Valproate": ("valproate", "sodium valproate", "valproic acid", "epilim"),
-    "Clozapine": ("clozapine",),
-    "Digoxin": ("digoxin",),
-}
 
+@dataclass(frozen=True)
+class NationalGroup:
+    name: str
+    source: str  # the national patient safety alert the group comes from
+    vtms: tuple[str, ...] = ()  # VTM names, as the dm+d writes them
+    vmps: tuple[str, ...] = ()  # VMP names, for a group that is only some products
+
+
+NATIONAL_SOURCE = (
+    "The medicines named in the NPSA's and NHS England's National Patient Safety Alerts on "
+    "high-risk medicines, as the dm+d names them"
+)
+
+NATIONAL_HIGH_RISK = (
+    NationalGroup(
+        "Anticoagulant",
+        "NPSA/2007/18: Actions that can make anticoagulant therapy safer",
+        vtms=(
+            "Warfarin",
+            "Apixaban",
+            "Rivaroxaban",
+            "Edoxaban",
+            "Dabigatran etexilate",
+            "Heparin sodium",
+            "Enoxaparin sodium",
+            "Dalteparin sodium",
+            "Tinzaparin sodium",
+            "Fondaparinux sodium",
+        ),
+    ),
+    NationalGroup(
+        "Insulin",
+        "NPSA/2010/RRR013: Safer administration of insulin",
+        vtms=(
+            "Insulin aspart",
+            "Insulin degludec",
+            "Insulin detemir",
+            "Insulin glargine",
+            "Insulin glulisine",
+            "Insulin lispro",
+            "Insulin human",
+            "Insulin soluble human",
+            "Insulin isophane human",
+            "Insulin soluble porcine",
+            "Insulin isophane porcine",
+            "Insulin soluble bovine",
+            "Insulin isophane bovine",
+            "Biphasic insulin aspart",
+            "Biphasic insulin lispro",
+            "Biphasic isophane insulin",
+        ),
+    ),
+    NationalGroup(
+        "Opioid",
+        "NPSA/2008/RRR005: Reducing dosing errors with opioid medicines",
+        vtms=(
+            "Morphine",
+            "Diamorphine",
+            "Oxycodone",
+            "Fentanyl",
+            "Alfentanil",
+            "Hydromorphone",
+            "Methadone",
+            "Buprenorphine",
+            "Tramadol",
+            "Tapentadol",
+            "Codeine",
+            "Dihydrocodeine",
+            "Pethidine",
+        ),
+    ),
+    NationalGroup(
+        "Methotrexate",
+        "NPSA/2006/13: Improving compliance with oral methotrexate guidelines",
+        vtms=("Methotrexate",),
+    ),
+    NationalGroup(
+        "Potassium concentrate",
+        "NPSA Patient Safety Alert 01 (2002): Potassium chloride concentrate solutions",
+        vmps=(
+            "Potassium chloride 15% (potassium 2mmol/ml) concentrate for solution for infusion "
+            "10ml ampoules",
+            "Potassium chloride 20% (potassium 2.68mmol/ml) concentrate for solution for "
+            "infusion 10ml ampoules",
+        ),
+    ),
+    NationalGroup(
+        "Lithium",
+        "NPSA/2009/PSA005: Safer lithium therapy",
+        vtms=("Lithium carbonate", "Lithium citrate"),
+    ),
+    NationalGroup(
+        "Midazolam",
+        "NPSA/2008/RRR011: Reducing risk of overdose with midazolam injection in adults",
+        vtms=("Midazolam",),
+    ),
+    NationalGroup(
+        "Vinca alkaloid",
+        "NPSA/2008/RRR004: Using vinca alkaloid minibags",
+        vtms=("Vincristine", "Vinblastine", "Vinorelbine", "Vindesine"),
+    ),
+    NationalGroup(
+        "Gentamicin",
+        "NPSA/2010/PSA001: Safer use of intravenous gentamicin for neonates",
+        vtms=("Gentamicin",),
+    ),
+    NationalGroup(
+        "Valproate",
+        "NatPSA/2023/013/MHRA: Valproate: organisations to prepare for new regulatory measures",
+        vtms=("Valproic acid", "Sodium valproate"),
+    ),
+)
+
+SOURCES = {group.name: group.source for group in NATIONAL_HIGH_RISK}
+
+
+def refresh_national(**_) -> str:
+    """Key the national list to the dm+d loaded: each medicine it names found by its dm+d name
+    (any case); a medicine the dm+d no longer names leaves the list. Organisations' own
+    medicines and switches are kept. Returns what it did, for ``import_dmd`` to print."""
+    from medicines.models import Vmp, Vtm
+
+    from .models import HighRiskMedicine
+
+    wanted = {}  # code -> (level, name, group)
+    missing = []
+    for group in NATIONAL_HIGH_RISK:
+        for level, model, names in (("VTM", Vtm, group.vtms), ("VMP", Vmp, group.vmps)):
+            for name in names:
+                found = model.objects.filter(name__iexact=name, invalid=False).first()
+                if found is None:
+                    missing.append(name)
+                else:
+                    wanted[found.pk] = (level, found.name, group.name)
+    national = HighRiskMedicine.objects.filter(organisation__isnull=True)
+    national.exclude(dmd_code__in=wanted).delete()
+    kept = {row.dmd_code: row for row in national}
+    for code, (level, name, group) in wanted.items():
+        row = kept.get(code)
+        if row is None:
+            row = HighRiskMedicine(organisation=None, dmd_code=code)
+        elif (row.level, row.name, row.group) == (level, name, group):
+            continue
+        row.level, row.name, row.group = level, name, group
+        row.save()
+    note = f"High-risk medicines: {len(wanted)} of the national list found in this release"
+    return note + (f"; not found: {', '.join(missing)}" if missing else "")
+
+
+def high_risk_codes(organisation) -> dict[str, str]:
+    """The dm+d codes of the high-risk list that applies in an organisation, with their group:
+    the national list less what it switched off, with its own. One query."""
+    from .models import HighRiskMedicine
+
+    rows = (
+        HighRiskMedicine.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))
+        .exclude(dmd_code="")
+        .values_list("organisation_id", "dmd_code", "group", "excluded")
+    )
+    off = {code for org, code, _, excluded in rows if org is not None and excluded}
+    codes = {code: group for org, code, group, excluded in rows if org is None and code not in off}
+    codes |= {
+        code: group for org, code, group, excluded in rows if org is not None and not excluded
+    }
+    return codes
+
+
+@dataclass(frozen=True)
+class Flags:
+    high_risk_group: str = ""
+    cd_schedule: str = ""
+
+
+# A reviewer's answer for a medicine's controlled drug schedule: the dm+d's for a coded
+# product, worked out from the name otherwise, as it is for a reporter (who is not asked).
+FROM_NAME = "auto"
+
+
+def schedule_of(medicine: dict, flags: Flags) -> str:
+    """The schedule to keep for ``medicine`` (a service's dict): the reviewer's answer ("" for
+    not a controlled drug), or, without one, the one found for it (``coded``)."""
+    answer = medicine.get("cd_schedule", FROM_NAME)
+    return flags.cd_schedule if answer == FROM_NAME else answer
+
+
+def coded(medicine: dict, high_risk: dict[str, str], lookup=None) -> tuple[str, Flags]:
+    """A medicine's dm+d code (the one given, or found by its name written in full) and its
+    flags: the high-risk group of its code, its VMP's or its VTM's (``high_risk``:
+    ``high_risk_codes``); the dm+d's controlled-drug schedule for a product, otherwise the one
+    its name suggests. ``lookup`` codes a medicine (medicines.lookup.code, or a cached one)."""
+    from medicines import lookup as dmd
+
+    found = (lookup or dmd.code)(medicine["name"], medicine.get("dmd_code", ""))
+    if found is None:
+        return medicine.get("dmd_code", ""), Flags(cd_schedule=schedule_from_name(medicine["name"]))
+    group = next((high_risk[code] for code in found.codes if code in high_risk), "")
+    schedule = found.cd_schedule
+    if schedule is None:  # a substance alone: its products' schedules differ
+        schedule = schedule_from_name(medicine["name"]) or schedule_from_name(found.name)
+    return found.code, Flags(high_risk_group=group, cd_schedule=schedule)
+
+
+# For a medicine not coded at product level only: the Misuse of Drugs Regulations 2001 (as
+# amended), schedules 2 to 5, of the controlled drugs incidents most often name.
 CONTROLLED_DRUGS: dict[str, str] = {
-    # Schedule 2
     **dict.fromkeys(
         (
             "morphine",
@@ -91,10 +245,14 @@ CONTROLLED_DRUGS: dict[str, str] = {
             "lisdexamfetamine",
             "methylphenidate",
             "nabilone",
+            "oramorph",
+            "sevredol",
+            "oxynorm",
+            "oxycontin",
+            "zomorph",
         ),
         "2",
     ),
-    # Schedule 3
     **dict.fromkeys(
         (
             "buprenorphine",
@@ -108,7 +266,6 @@ CONTROLLED_DRUGS: dict[str, str] = {
         ),
         "3",
     ),
-    # Schedule 4 (parts 1 and 2)
     **dict.fromkeys(
         (
             "diazepam",
@@ -122,10 +279,10 @@ CONTROLLED_DRUGS: dict[str, str] = {
             "zolpidem",
             "testosterone",
             "nandrolone",
+            "sativex",
         ),
         "4",
     ),
-    # Schedule 5
     **dict.fromkeys(("codeine", "dihydrocodeine", "pholcodine", "co-codamol"), "5"),
 }
 
@@ -134,63 +291,9 @@ def _words(text: str) -> str:
     return " " + " ".join(re.findall(r"[a-z0-9\-]+", text.lower())) + " "
 
 
-def matches(term: str, name: str) -> bool:
-    return _words(term) in _words(name)
-
-
-@dataclass(frozen=True)
-class Flags:
-    high_risk_group: str = ""
-    cd_schedule: str = ""
-
-
-def high_risk_terms(organisation) -> list[tuple[str, str]]:
-    """(term, group) of the high-risk list that applies in an organisation: the national list
-    less the terms it switched off, with its own. One query."""
-    from .models import HighRiskMedicine
-
-    rows = HighRiskMedicine.objects.filter(
-        Q(organisation__isnull=True) | Q(organisation=organisation)
-    ).values_list("organisation_id", "term", "group", "excluded")
-    excluded = {term.lower() for org, term, _, off in rows if org is not None and off}
-    terms = [
-        (term, group)
-        for org, term, group, off in rows
-        if not off and (org is not None or term.lower() not in excluded)
-    ]
-    # Longest first: "potassium chloride" names the group before "potassium" does.
-    return sorted(terms, key=lambda pair: -len(pair[0]))
-
-
-# A reviewer's answer for a medicine's controlled drug schedule: worked out from its name, as
-# it is for a reporter (who is not asked).
-FROM_NAME = "auto"
-
-
-def schedule_of(medicine: dict, flags: "Flags") -> str:
-    """The schedule to keep for ``medicine`` (a service's dict): the reviewer's answer ("" for
-    not a controlled drug), or, without one, the schedule worked out from the name."""
-    answer = medicine.get("cd_schedule", FROM_NAME)
-    return flags.cd_schedule if answer == FROM_NAME else answer
-
-
-def coded(medicine: dict, terms: list[tuple[str, str]]) -> tuple[str, Flags]:
-    """A medicine's dm+d code (the one given, or found by its name written in full) and its
-    flags. Coded at product level (a VMP or AMP), its schedule is the dm+d's; otherwise it is
-    worked out from the name, as for a medicine the dm+d does not know, until the safety team
-    codes it."""
-    from medicines import lookup
-
-    found = lookup.code(medicine["name"], medicine.get("dmd_code", ""))
-    flags = classify(medicine["name"], terms)
-    if found is not None and found.cd_schedule is not None:
-        flags = Flags(high_risk_group=flags.high_risk_group, cd_schedule=found.cd_schedule)
-    return (found.code if found else medicine.get("dmd_code", "")), flags
-
-
-def classify(name: str, terms: list[tuple[str, str]]) -> Flags:
-    """The flags of a medicine, from its name: the high-risk group (first matching term of
-    ``terms``) and the controlled drug schedule (the strictest that matches)."""
-    group = next((group for term, group in terms if matches(term, name)), "")
-    schedules = [schedule for drug, schedule in CONTROLLED_DRUGS.items() if matches(drug, name)]
-    return Flags(high_risk_group=group, cd_schedule=min(schedules) if schedules else "")
+def schedule_from_name(name: str) -> str:
+    """The strictest schedule whose controlled drug the name holds as a whole word ("morphine"
+    is not in "hydromorphone"), or ""."""
+    words = _words(name)
+    schedules = [s for drug, s in CONTROLLED_DRUGS.items() if _words(drug) in words]
+    return min(schedules) if schedules else ""

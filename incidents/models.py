@@ -550,34 +550,44 @@ class HospitalNumber(models.Model):
 
 
 class HighRiskMedicine(models.Model):
-    """A word that marks a medicine as high-risk ("warfarin" in the anticoagulants). Those with
-    no organisation are the national list; an organisation adds its own and switches national
-    ones off for itself (``excluded``)."""
+    """A dm+d medicine that marks a reported medicine high-risk: a VTM (every product of the
+    substance) or a VMP (that product and its brands). Those with no organisation are the
+    national list, keyed to the dm+d loaded (medicines.refresh_national); an organisation adds
+    its own and switches national ones off for itself (``excluded``). An organisation's medicine
+    that the dm+d did not know when the list moved to codes keeps its name and no code: it flags
+    nothing until it is added again from the dm+d."""
+
+    class Level(models.TextChoices):
+        VTM = "VTM", "Substance (VTM)"
+        VMP = "VMP", "Product (VMP)"
 
     organisation = models.ForeignKey(
         Organisation, on_delete=models.CASCADE, null=True, blank=True, related_name="+"
     )
-    term = models.CharField(max_length=60)
+    dmd_code = models.CharField("dm+d code", max_length=20, blank=True)
+    level = models.CharField(max_length=3, choices=Level.choices, blank=True)
+    name = models.CharField("dm+d name", max_length=255)
     group = models.CharField(max_length=60)
     excluded = models.BooleanField(default=False)
 
     class Meta:
-        ordering = ["group", "term"]
+        ordering = ["group", "name"]
         constraints = [
             models.UniqueConstraint(
                 "organisation",
-                models.functions.Lower("term"),
-                name="high_risk_term_once_per_list",
+                "dmd_code",
+                condition=~Q(dmd_code=""),
+                name="high_risk_code_once_per_list",
             ),
             models.UniqueConstraint(
-                models.functions.Lower("term"),
+                "dmd_code",
                 condition=Q(organisation__isnull=True),
-                name="high_risk_term_once_nationally",
+                name="high_risk_code_once_nationally",
             ),
         ]
 
     def __str__(self):
-        return f"{self.term} ({self.group})"
+        return f"{self.name} ({self.group})"
 
 
 class IncidentMonth(models.Model):

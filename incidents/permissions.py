@@ -5,7 +5,7 @@ from enum import StrEnum
 
 from django.db.models import Q
 
-from organisations.choices import OrganisationKind, Post, Role
+from organisations.choices import DESIGNATED_BODIES, PRIMARY_CARE, OrganisationKind, Post, Role
 from organisations.permissions import Reach, Rule, for_every_role, for_leads
 
 
@@ -44,8 +44,17 @@ def _reported_by(user) -> Q:
 
 # Whoever reports an incident sees their report, its progress and the feedback on it.
 REPORTER_SEES_REPORT = {"incidents.Incident": _reported_by}
-# The controlled drugs accountable officer sees the controlled-drug incidents of the area.
+# Controlled drugs, as The Controlled Drugs (Supervision of Management and Use) Regulations
+# 2013 place them: the CDAO of a designated body (a trust, an independent hospital) reads its
+# own body's controlled-drug incidents; an ICB's CDAO, under the primary care duties NHS
+# England delegates, those of the practices, networks and pharmacies of its area. NHS
+# England's regional CDAO reads the region's occurrences without their reporters
+# (controlled_drugs/permissions.py).
 CONTROLLED_DRUG_INCIDENTS = {"incidents.Incident": Q(controlled_drug=True)}
+PRIMARY_CARE_CONTROLLED_DRUG_INCIDENTS = {
+    "incidents.Incident": Q(controlled_drug=True, organisation__kind__in=sorted(PRIMARY_CARE))
+}
+BODIES_WITH_THEIR_OWN_INCIDENTS = DESIGNATED_BODIES - {OrganisationKind.NHS_ENGLAND_REGION}
 # An incident is shared with the organisation named as where it arose: reached through that
 # organisation (``through``), not the one that received the report.
 AROSE_HERE = {"incidents.Incident": Q(arose_in__isnull=False)}
@@ -89,9 +98,17 @@ RULES: tuple[Rule, ...] = (
     Rule(
         Post.CDAO,
         {P.INCIDENTS_VIEW, P.INCIDENTS_LIST},
-        reach=Reach.AREA,
+        held_in=BODIES_WITH_THEIR_OWN_INCIDENTS,
         only=CONTROLLED_DRUG_INCIDENTS,
-        rows="the controlled-drug incidents of the area",
+        rows="the controlled-drug incidents of their designated body",
+    ),
+    Rule(
+        Post.CDAO,
+        {P.INCIDENTS_VIEW, P.INCIDENTS_LIST},
+        reach=Reach.AREA,
+        held_in={OrganisationKind.ICB},
+        only=PRIMARY_CARE_CONTROLLED_DRUG_INCIDENTS,
+        rows="the controlled-drug incidents of the area's practices, networks and pharmacies",
     ),
     # Across organisations: network leads see incident counts, never an incident.
     *for_leads({P.INCIDENTS_STATISTICS}),

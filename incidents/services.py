@@ -21,7 +21,7 @@ from django.utils import timezone
 from core.audit import audit_as
 from notifications.registry import Reminder
 from notifications.services import notify
-from organisations.choices import Post
+from organisations.choices import DESIGNATED_BODIES, PRIMARY_CARE, OrganisationKind, Post
 from organisations.models import Appointment, Organisation, OrganisationClosure
 
 from . import medicines as medicine_flags
@@ -96,27 +96,36 @@ def _next_reference(organisation: Organisation, year: int, *, anonymous=False) -
     return f"{organisation.ods_code}-{year}-{number}"
 
 
-def _record_medicines(incident: Incident, medicines: list[dict], *, unordered=False) -> None:
-    """Record the incident's medicines in place of those it had (``unordered``: with ids out
-    of the sequence, for an anonymous report)."""
-    terms = medicine_flags.high_risk_terms(incident.organisation)
-    incident.medicines.all().delete()
-    rows = []
-    for position, medicine in enumerate(medicines):
-        code, flags = medicine_flags.coded(medicine, terms)
-        rows.append(
-            IncidentMedicine(
-                id=unordered_id() if unordered else None,
-                incident=incident,
-                position=position,
-                name=medicine["name"].strip(),
-                dmd_code=code,
-                route=medicine.get("route", ""),
-                dose=medicine.get("dose", "").strip(),
-                high_risk_group=flags.high_risk_group,
-                cd_schedule=medicine_flags.schedule_of(medicine, flags),
-            )
+def _kept(organisation, medicines: list[dict]) -> list[dict]:
+    """The medicines as they are kept: coded from the dm+d and flagged (medicines.py), each
+    looked up once."""
+    high_risk = medicine_flags.high_risk_codes(organisation)
+    kept = []
+    for medicine in medicines:
+        code, flags = medicine_flags.coded(medicine, high_risk)
+        kept.append(
+            {
+                "name": medicine["name"].strip(),
+                "dmd_code": code,
+                "route": medicine.get("route") or "",
+                "dose": (medicine.get("dose") or "").strip(),
+                "high_risk_group": flags.high_risk_group,
+                "cd_schedule": medicine_flags.schedule_of(medicine, flags),
+            }
         )
+    return kept
+
+
+def _record_medicines(incident: Incident, kept: list[dict], *, unordered=False) -> None:
+    """Record the incident's medicines (``_kept``) in place of those it had (``unordered``:
+    with ids out of the sequence, for an anonymous report)."""
+    incident.medicines.all().delete()
+    rows = [
+        IncidentMedicine(
+            id=unordered_id() if unordered else None, incident=incident, position=position, **row
+        )
+        for position, row in enumerate(kept)
+    ]
     for row in rows:
         row.save(force_insert=True)  # one by one, so that each is audited
     incident.high_risk = any(row.high_risk_group for row in rows)
@@ -196,7 +205,7 @@ def _create(incident: Incident, medicines: list[dict], *, by, unordered=False) -
     if unordered:
         incident.pk = unordered_id()
     incident.save(force_insert=True)
-    _record_medicines(incident, medicines, unordered=unordered)
+    _record_medicines(incident, _kept(incident.organisation, medicines), unordered=unordered)
     incident.save(update_fields=["high_risk", "controlled_drug", "medicine_names"])
     IncidentEvent.objects.create(
         id=unordered_id() if unordered else None,
@@ -208,17 +217,24 @@ def _create(incident: Incident, medicines: list[dict], *, by, unordered=False) -
 
 
 def cdao_recipients(organisation: Organisation, on=None) -> list[int]:
-    """The people who hold the CDAO post today in the organisation or an organisation whose
-    area it is in (an ICB): those the controlled-drug incidents of it are shown to."""
+    """Who is told of a controlled-drug incident at ``organisation`` (The Controlled Drugs
+    (Supervision of Management and Use) Regulations 2013): the CDAO of the organisation when it
+    is a designated body (a trust, an independent hospital); for a practice, network or
+    pharmacy, the CDAO of the ICB whose area it is in, under the primary care duties NHS
+    England delegates. Never a CDAO of another body: NHS England's regional CDAO reads the
+    region's occurrences and their quarterly reports instead (controlled_drugs)."""
     on = on or timezone.localdate()
-    reaching = OrganisationClosure.objects.valid_on(on).filter(descendant=organisation)
-    return list(
-        Appointment.objects.filter(
-            post=Post.CDAO,
-            user__isnull=False,
-            user__is_active=True,
-            organisation_id__in=reaching.values("ancestor_id"),
+    if organisation.kind in DESIGNATED_BODIES:
+        holders = Appointment.objects.filter(organisation=organisation)
+    elif organisation.kind in PRIMARY_CARE:
+        reaching = OrganisationClosure.objects.valid_on(on).filter(
+            descendant=organisation, area=True, ancestor__kind=OrganisationKind.ICB
         )
+        holders = Appointment.objects.filter(organisation_id__in=reaching.values("ancestor_id"))
+    else:
+        return []
+    return list(
+        holders.filter(post=Post.CDAO, user__isnull=False, user__is_active=True)
         .current(on)
         .values_list("user_id", flat=True)
         .distinct()
@@ -290,8 +306,9 @@ def incident_correct(*, by, incident: Incident, changes: dict, medicines=None) -
         changed = [name for name, value in changes.items() if getattr(incident, name) != value]
         for name in changed:
             setattr(incident, name, changes[name])
-        if medicines is not None and _medicines_differ(incident, medicines):
-            _record_medicines(incident, medicines)
+        kept = None if medicines is None else _kept(incident.organisation, medicines)
+        if kept is not None and _medicines_differ(incident, kept):
+            _record_medicines(incident, kept)
             changed += ["high_risk", "controlled_drug", "medicine_names", "medicines"]
         if not changed:
             return incident
@@ -302,22 +319,12 @@ def incident_correct(*, by, incident: Incident, changes: dict, medicines=None) -
     return incident
 
 
-def _medicines_differ(incident, medicines) -> bool:
-    """Whether ``medicines`` say anything other than what is kept: a schedule left to be
-    worked out from the name says nothing."""
-    terms = medicine_flags.high_risk_terms(incident.organisation)
-    keys = ("name", "dmd_code", "route", "dose")
-    have = [
-        {key: getattr(m, key) for key in (*keys, "cd_schedule")} for m in incident.medicines.all()
-    ]
-    want = []
-    for m in medicines:
-        code, flags = medicine_flags.coded(m, terms)
-        want.append(
-            {key: (m.get(key) or "").strip() for key in keys}
-            | {"dmd_code": code, "cd_schedule": medicine_flags.schedule_of(m, flags)}
-        )
-    return have != want
+def _medicines_differ(incident, kept: list[dict]) -> bool:
+    """Whether the medicines ``kept`` say anything other than what is kept now (a flag the
+    list would set differently today is no correction)."""
+    keys = ("name", "dmd_code", "route", "dose", "cd_schedule")
+    have = [{key: getattr(m, key) for key in keys} for m in incident.medicines.all()]
+    return have != [{key: m[key] for key in keys} for m in kept]
 
 
 def _changed_note(names) -> str:
@@ -525,29 +532,40 @@ def attachment_add(*, by, incident: Incident, upload, filename: str, content_typ
 # The high-risk medicines list ---------------------------------------------------------------
 
 
-def high_risk_add(*, by, organisation, term: str, group: str):
-    """Add a term to the organisation's list (or switch a national one back on)."""
+def high_risk_add(*, by, organisation, medicine, group: str):
+    """Add a dm+d substance or product (``medicine``: a medicines.lookup.Coded VTM or VMP) to
+    the organisation's list, or switch a national one back on."""
     from .models import HighRiskMedicine
 
-    term, group = " ".join(term.split()).lower(), " ".join(group.split())
+    group = " ".join(group.split())
     with transaction.atomic(), audit_as(by):
-        own = HighRiskMedicine.objects.filter(organisation=organisation, term__iexact=term).first()
+        own = HighRiskMedicine.objects.filter(
+            organisation=organisation, dmd_code=medicine.code
+        ).first()
         if own is not None and not own.excluded:
-            raise ValidationError({"term": f"“{term}” is already on the list"})
-        if own is not None:  # a national term switched off: on again
+            raise ValidationError({"medicine": f"{medicine.name} is already on the list"})
+        if own is not None:  # a national medicine switched off: on again
             own.delete()
             return None
         national = HighRiskMedicine.objects.filter(
-            organisation__isnull=True, term__iexact=term
-        ).exists()
-        if national:
-            raise ValidationError({"term": f"“{term}” is already on the national list"})
-        return HighRiskMedicine.objects.create(organisation=organisation, term=term, group=group)
+            organisation__isnull=True, dmd_code=medicine.code
+        ).first()
+        if national is not None:
+            raise ValidationError(
+                {"medicine": f"{medicine.name} is already on the national list ({national.group})"}
+            )
+        return HighRiskMedicine.objects.create(
+            organisation=organisation,
+            dmd_code=medicine.code,
+            level=medicine.level,
+            name=medicine.name,
+            group=group,
+        )
 
 
 def high_risk_remove(*, by, organisation, entry):
-    """Take a term off the organisation's list: its own is deleted, a national one switched off
-    for the organisation. Medicines already recorded keep their flag."""
+    """Take a medicine off the organisation's list: its own is deleted, a national one switched
+    off for the organisation. Medicines already recorded keep their flag."""
     from .models import HighRiskMedicine
 
     with transaction.atomic(), audit_as(by):
@@ -556,11 +574,16 @@ def high_risk_remove(*, by, organisation, entry):
         elif entry.organisation_id is None:
             HighRiskMedicine.objects.get_or_create(
                 organisation=organisation,
-                term=entry.term,
-                defaults={"group": entry.group, "excluded": True},
+                dmd_code=entry.dmd_code,
+                defaults={
+                    "level": entry.level,
+                    "name": entry.name,
+                    "group": entry.group,
+                    "excluded": True,
+                },
             )
         else:
-            raise ValidationError("This term is another organisation's")
+            raise ValidationError("This medicine is another organisation's")
 
 
 def hospital_number_add(*, by, organisation, example: str):

@@ -21,6 +21,7 @@ from django.db import transaction
 from lxml import etree
 
 from .models import Amp, Vmp, Vtm
+from .signals import release_loaded
 
 FILES = {
     "lookup": "f_lookup2_3*.xml",
@@ -48,6 +49,7 @@ class Counts:
 class Summary:
     counts: dict[str, Counts] = field(default_factory=dict)
     rejected: list[tuple[str, int, str]] = field(default_factory=list)  # file, line, why
+    notes: list[str] = field(default_factory=list)  # what the lists kept by code made of it
 
 
 def release_files(directory: Path) -> dict[str, Path]:
@@ -206,4 +208,10 @@ def import_release(directory, *, dry_run: bool = False, tick=lambda: None) -> Su
     with transaction.atomic():
         for name, model, rows in (("VTMs", Vtm, vtms), ("VMPs", Vmp, vmps), ("AMPs", Amp, amps)):
             summary.counts[name] = _upsert(model, rows, dry_run=dry_run)
+        if not dry_run:
+            # Lists kept by dm+d code elsewhere (the high-risk medicines) find their codes in
+            # the release now loaded, and say what they did.
+            summary.notes = [
+                note for _, note in release_loaded.send(sender=Summary) if isinstance(note, str)
+            ]
     return summary

@@ -67,6 +67,7 @@ INSTALLED_APPS = [
     "organisations",
     "networks",
     "incidents",
+    "controlled_drugs",
     "alerts",
     "improvement",
     "committees",

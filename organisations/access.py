@@ -35,7 +35,8 @@ class Grant:
     key: str
     organisation_id: int | None = None
     organisation_kind: str = ""
-    region: str = ""  # a regional lead's region
+    # A regional lead's region; for a post, the region of the organisation it is held in.
+    region: str = ""
 
 
 def _active(user) -> bool:
@@ -120,7 +121,11 @@ def _posts(user_id, on):
         .current(on)
         .order_by()
         .values_list(
-            Value("post", TEXT), "post", "organisation_id", "organisation__kind", Value("", TEXT)
+            Value("post", TEXT),
+            "post",
+            "organisation_id",
+            "organisation__kind",
+            "organisation__region",
         )
     )
 
@@ -161,7 +166,7 @@ def load_grants(user, on) -> Loaded:
         elif source == "global":
             grants.append(Grant(source, key, region=region or ""))
         else:
-            grants.append(Grant(source, key, organisation_id, kind))
+            grants.append(Grant(source, key, organisation_id, kind, region or ""))
             # As read from the database: its other fields are read when asked for.
             read = {
                 "id": organisation_id,
@@ -299,8 +304,12 @@ class Access:
     @cached_property
     def reaches_beyond_own_organisations(self) -> bool:
         """Whether a grant held in an organisation reaches other open organisations: an area
-        rule (a PCN's MSO and its practices). Successor links reach only closed ones."""
-        return any(rule.reach == Reach.AREA for rule, _ in self.matches)
+        rule (a PCN's MSO and its practices), or a regional body's rule over its region.
+        Successor links reach only closed ones."""
+        return any(
+            rule.reach == Reach.AREA or (rule.reach == Reach.REGION and grant.organisation_id)
+            for rule, grant in self.matches
+        )
 
     def has_anywhere(self, perm: Perm, *, narrowed: bool = True) -> bool:
         """Whether any rule gives the person ``perm`` somewhere: even on some rows only, unless

@@ -27,6 +27,9 @@ class OrganisationKind(models.TextChoices):
     GP_PRACTICE = "gp-practice", "GP practice"
     COMMUNITY_PHARMACY = "community-pharmacy", "Community pharmacy"
     INDEPENDENT_PROVIDER = "independent-provider", "Independent provider"
+    # One of NHS England's seven regional teams: a designated body for controlled drugs, whose
+    # CDAO oversees the controlled-drug occurrences of the organisations in its region.
+    NHS_ENGLAND_REGION = "nhs-england-region", "NHS England regional team"
     OTHER = "other", "Other"
 
 
@@ -80,10 +83,11 @@ class Post(models.TextChoices):
 SINGLE_HOLDER_POSTS = (Post.MSO, Post.BOARD_DIRECTOR)
 
 # Posts that grant clinical or assurance powers: the MSO (the organisation's incidents and
-# alerts), the board director (executive sign-off of alert responses), the CDAO (the area's
-# controlled-drug incidents), the executive director for patient safety and the Patient Safety
-# Specialists (whom the national patient safety team names), and the MDSO (the medical devices
-# counterpart the 2014 MSO/MDSO alert names beside the MSO). They are named only through a
+# alerts), the board director (executive sign-off of alert responses), the CDAO (its
+# designated body's controlled-drug incidents and concerns), the executive director for
+# patient safety and the Patient Safety Specialists (whom the national patient safety team
+# names), and the MDSO (the medical devices counterpart the 2014 MSO/MDSO alert names beside
+# the MSO). They are named only through a
 # change to the register that someone else approves (change_requests), as the MSO network's
 # change of details form names them; never recorded directly on the organisation's page, so
 # nobody empowers themselves.
@@ -167,10 +171,16 @@ _TRUSTS = frozenset({Kind.NHS_TRUST, Kind.FOUNDATION_TRUST, Kind.AMBULANCE_TRUST
 # Organisations with a board: a board director, a medical devices safety officer and a chief
 # pharmacist belong to them (NHS England / MHRA patient safety alert on MSOs and MDSOs, 2014).
 _WITH_A_BOARD = _TRUSTS | {Kind.ICB, Kind.INDEPENDENT_PROVIDER, Kind.OTHER}
-# Designated bodies that appoint a controlled drugs accountable officer (The Controlled Drugs
-# (Supervision of Management and Use) Regulations 2013, regulation 8): trusts, ICBs and
-# independent hospitals; never a GP practice, a PCN or a community pharmacy.
-_DESIGNATED_BODIES = _TRUSTS | {Kind.ICB, Kind.INDEPENDENT_PROVIDER}
+# Designated bodies, each of which appoints a controlled drugs accountable officer (The
+# Controlled Drugs (Supervision of Management and Use) Regulations 2013, regulation 8): NHS
+# England (its regional teams), NHS trusts and foundation trusts, and independent hospitals;
+# never a GP practice, a PCN or a community pharmacy, whose controlled drugs NHS England's
+# regional CDAO oversees.
+DESIGNATED_BODIES = _TRUSTS | {Kind.INDEPENDENT_PROVIDER, Kind.NHS_ENGLAND_REGION}
+# Primary care: the practices, their networks and the community pharmacies, whose
+# controlled-drug incidents an ICB's CDAO reads under the primary care duties NHS England
+# delegates to it (the ICB is not a designated body of regulation 8).
+PRIMARY_CARE = frozenset({Kind.GP_PRACTICE, Kind.PCN, Kind.COMMUNITY_PHARMACY})
 # A medication safety committee sits in a trust, an ICB, a PCN or an independent provider; a GP
 # practice or a single community pharmacy takes part in its PCN's or ICB's committee instead.
 _WITH_A_COMMITTEE = _WITH_A_BOARD | {Kind.PCN}
@@ -184,7 +194,7 @@ POST_KINDS: dict[str, frozenset[str]] = {
     Post.PATIENT_SAFETY_SPECIALIST: _ANY,
     Post.PATIENT_SAFETY_DIRECTOR: _WITH_A_BOARD,
     Post.MDSO: _WITH_A_BOARD,
-    Post.CDAO: _DESIGNATED_BODIES,
+    Post.CDAO: DESIGNATED_BODIES | {Kind.ICB},
     Post.CHIEF_PHARMACIST: _WITH_A_BOARD,
     Post.GOVERNANCE_LEAD: _WITH_A_COMMITTEE,
     # Medicines advice (medicines information) services are run by trusts' pharmacies.

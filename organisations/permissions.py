@@ -7,7 +7,8 @@ it reaches from the organisation where it is held:
 
 - ``OWN``: that organisation, and the organisations it took over (successor links, any depth);
 - ``AREA``: ``OWN`` and every organisation in its area (part-of links, any depth), with theirs;
-- ``REGION``: every organisation of the region whose network the person leads;
+- ``REGION``: every organisation of the region whose network the person leads, or, for a grant
+  held in a regional body (NHS England's regional team), of that body's region;
 - ``ALL``: every organisation.
 
 Links are dated, and a reach through a link holds only while the link does (closure.py keeps
@@ -112,8 +113,13 @@ class Rule:
         if self.held_in is not None:
             object.__setattr__(self, "held_in", frozenset(self.held_in))
         is_global = isinstance(self.grant, GlobalRole)
-        if is_global != (self.reach in (Reach.REGION, Reach.ALL)):
-            raise ValueError(f"{self.grant}: global grants reach a region or all, others do not")
+        if is_global and self.reach not in (Reach.REGION, Reach.ALL):
+            raise ValueError(f"{self.grant}: global grants reach a region or all")
+        if not is_global and self.reach == Reach.ALL:
+            raise ValueError(f"{self.grant}: a grant held in an organisation never reaches all")
+        if not is_global and self.reach == Reach.REGION and not self.held_in:
+            # A regional body (NHS England's regional team) reaches its own region: say which.
+            raise ValueError(f"{self.grant}: a grant reaching its region names where it is held")
         if "organisations.Organisation" in self.only:
             # Which organisations a rule reaches is what reach and held_in say; ``only``
             # narrows it to some rows *of* those organisations, so that permissions in an

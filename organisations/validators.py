@@ -4,7 +4,7 @@ ODS codes are issued by NHS England's Organisation Data Service: 3 to 6 upper-ca
 digits. Some organisation kinds have a fixed shape (ODS code formats, NHS Digital data dictionary):
 NHS trusts start with R or T (3 characters; 5 for a site), ICBs with Q (3 characters; the
 sub-ICB location is a separate code), PCNs are U + 5 digits, GP practices a letter + 5 digits, and
-community pharmacies F + 4 characters.
+community pharmacies F + 4 characters; NHS England's regional teams are Y + 2 characters (Y56).
 """
 
 import re
@@ -33,6 +33,10 @@ KIND_PATTERNS = {
     OrganisationKind.COMMUNITY_PHARMACY: (
         re.compile(r"^F[A-Z0-9]{4}$"),
         "F and 4 more characters, like FA123",
+    ),
+    OrganisationKind.NHS_ENGLAND_REGION: (
+        re.compile(r"^Y[A-Z0-9]{2}$"),
+        "Y and 2 more characters, like Y56",
     ),
 }
 

@@ -37,6 +37,14 @@ def _fresh_cache():
 
 
 @pytest.fixture
+def dmd(db):
+    """The sample dm+d release loaded (and with it the national high-risk list keyed to it)."""
+    from medicines.dmd import SAMPLE_RELEASE, import_release
+
+    return import_release(SAMPLE_RELEASE)
+
+
+@pytest.fixture
 def trust(db):
     return OrganisationFactory(name="Ashby General Hospitals NHS Trust")
 

@@ -21,6 +21,8 @@ DEMO_SIGN_INS = [
     "mso@trust-b.example",
     "mso@pcn.example",
     "cdao@icb.example",
+    "cdao@trust-a.example",
+    "cdao@nhse-midlands.example",
     "lead@network.example",
     "lead@midlands.example",
     "mso@icb.example",
@@ -51,7 +53,7 @@ def test_it_can_run_twice_without_duplicating(seeded):
     before = counts()
     call_command("seed_demo")
     assert counts() == before
-    assert before[0] == 8
+    assert before[0] == 9
 
 
 def test_every_demo_sign_in_works(seeded, settings):
@@ -162,9 +164,17 @@ def test_the_incidents_are_there_for_everyone_who_looks(seeded):
     assert IncidentAction.objects.filter(state="open").exists()
     months = {(d.year, d.month) for d in incidents.dates("occurred_on", "month")}
     assert len(months) >= 13  # enough for the SPC chart to mean something
-    cdao = User.objects.get(email="cdao@icb.example")
+    # Each CDAO reads the controlled-drug incidents of their own body; the ICB's, those of the
+    # practices and pharmacies of its area.
+    cdao = User.objects.get(email="cdao@trust-a.example")
     seen = Incident.objects.visible_to(cdao)
     assert seen.exists() and not seen.filter(controlled_drug=False).exists()
+    assert set(seen.values_list("organisation__ods_code", flat=True)) == {"RZA"}
+    primary_care = Incident.objects.visible_to(User.objects.get(email="cdao@icb.example"))
+    assert set(primary_care.values_list("organisation__kind", flat=True)) == {
+        "gp-practice",
+        "community-pharmacy",
+    }
     reporter = User.objects.get(email="reporter@trust-a.example")
     assert Incident.objects.visible_to(reporter).filter(feedback__gt="").exists()
     # Every report has its reporter, unless it was sent anonymously (and then keeps the day).

@@ -8,17 +8,8 @@ SEARCH_INDEX = "incident_what_happened_search"
 
 
 def seed_high_risk(apps, schema_editor):
-    from incidents.medicines import NATIONAL_HIGH_RISK
-
-    HighRiskMedicine = apps.get_model("incidents", "HighRiskMedicine")
-    HighRiskMedicine.objects.bulk_create(
-        [
-            HighRiskMedicine(organisation=None, term=term, group=group)
-            for group, terms in NATIONAL_HIGH_RISK.items()
-            for term in terms
-        ],
-        ignore_conflicts=True,
-    )
+    """The national list was once seeded here as words; it is now kept by dm+d code and keyed
+    each time a dm+d release is loaded (0018_high_risk_by_dmd_code)."""
 
 
 def search_index(apps, schema_editor):

@@ -1,7 +1,10 @@
-"""An organisation's reporting lists: its high-risk medicines (the national list, less what its
-MSO switched off, with its own additions; new reports are flagged from it:
-incidents/medicines.py), and the shapes of its hospital numbers (refused in its reports:
-incidents/privacy.py)."""
+"""An organisation's reporting lists: its high-risk medicines (dm+d substances and products:
+the national list, less what its MSO switched off, with its own additions; new reports are
+flagged from it: incidents/medicines.py), and the shapes of its hospital numbers (refused in
+its reports: incidents/privacy.py)."""
+
+from itertools import groupby
+from operator import attrgetter
 
 from django.contrib import messages
 from django.db.models import Q
@@ -14,8 +17,9 @@ from incidents.permissions import Perm
 from organisations.models import Organisation
 from organisations.scoping import get_object_for
 
+from .. import medicines as medicine_flags
 from .. import services
-from ..forms import HighRiskTermForm, HospitalNumberForm
+from ..forms import HighRiskMedicineForm, HospitalNumberForm
 from ..models import HighRiskMedicine, HospitalNumber
 
 
@@ -26,30 +30,39 @@ def _organisation(request, ods_code):
 @allow("GET", "POST")
 def high_risk_list(request, ods_code):
     organisation = _organisation(request, ods_code)
-    form = HighRiskTermForm(submitted(request))
+    form = HighRiskMedicineForm(submitted(request))
     return form_page(
         request,
         form,
         save=lambda data: services.high_risk_add(
-            by=request.user, organisation=organisation, term=data["term"], group=data["group"]
+            by=request.user,
+            organisation=organisation,
+            medicine=data["medicine"],
+            group=data["group"],
         ),
-        saved=lambda _: f"“{form.cleaned_data['term']}” is on the list",
+        saved=lambda _: f"{form.cleaned_data['medicine'].name} is on the list",
         then=reverse("incidents:high_risk", kwargs={"ods_code": organisation.ods_code}),
-        refusal_field="term",
+        refusal_field="medicine",
         page=lambda form: _high_risk_page(request, organisation, form),
     )
 
 
 def _high_risk_page(request, organisation, form):
-    rows = HighRiskMedicine.objects.filter(
-        Q(organisation__isnull=True) | Q(organisation=organisation)
+    rows = list(
+        HighRiskMedicine.objects.filter(Q(organisation__isnull=True) | Q(organisation=organisation))
     )
-    off = {row.term.lower() for row in rows if row.organisation_id and row.excluded}
+    off = {row.dmd_code for row in rows if row.organisation_id and row.excluded}
+    national = [row for row in rows if row.organisation_id is None]
     context = {
         "organisation": organisation,
         "form": form,
-        "national": [r for r in rows if r.organisation_id is None],
-        "own": [r for r in rows if r.organisation_id and not r.excluded],
+        "national_source": medicine_flags.NATIONAL_SOURCE,
+        "national": [
+            (group, medicine_flags.SOURCES.get(group, ""), list(members))
+            for group, members in groupby(national, key=attrgetter("group"))
+        ],
+        "own": [row for row in rows if row.organisation_id and not row.excluded and row.dmd_code],
+        "not_coded": [row for row in rows if row.organisation_id and not row.dmd_code],
         "off": off,
     }
     return render(request, "incidents/high_risk.html", context)
@@ -65,7 +78,7 @@ def high_risk_remove(request, ods_code, pk):
         pk=pk,
     )
     services.high_risk_remove(by=request.user, organisation=organisation, entry=entry)
-    messages.success(request, f"“{entry.term}” is off the list for {organisation.name}")
+    messages.success(request, f"{entry.name} is off the list for {organisation.name}")
     return redirect("incidents:high_risk", ods_code=organisation.ods_code)
 
 

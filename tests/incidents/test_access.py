@@ -1,7 +1,7 @@
 """Who sees which incidents, through the rule set: the reporter their own reports, the
-organisation's safety team and MSO its incidents, the PCN's MSO its practices', the CDAO the
-controlled-drug incidents of the area, and nobody else anything (another organisation: 404;
-the wrong role: 403)."""
+organisation's safety team and MSO its incidents, the PCN's MSO its practices', each designated
+body's CDAO its controlled-drug incidents (an ICB's, its area's primary care's), and nobody
+else anything (another organisation: 404; the wrong role: 403)."""
 
 import datetime
 
@@ -50,16 +50,37 @@ class TestWhoSeesWhat:
         assert visible(pcn_mso) == {covered.reference}
         assert Access(pcn_mso).has(Perm.INCIDENTS_REVIEW, covered)
 
-    def test_the_cdao_sees_only_controlled_drug_incidents_of_the_area(self, trust, staff):
+    def test_each_cdao_sees_only_their_own_bodys_controlled_drug_incidents(
+        self, trust, other_trust, staff, client_for
+    ):
+        """The Controlled Drugs (Supervision of Management and Use) Regulations 2013: each
+        designated body's CDAO; the ICB's, over the same trust, sees none of it."""
         icb = OrganisationFactory(icb=True)
         RelationshipFactory(parent=icb, child=trust, start_on=LONG_AGO)
-        cdao = post_holder(icb, Post.CDAO)
+        cdao, theirs = post_holder(trust, Post.CDAO), post_holder(other_trust, Post.CDAO)
         cd = report(trust, staff, medicines=("Oxycodone 5 mg capsules", "Senna"))
         report(trust, staff, medicines=("Warfarin 1 mg tablets",))
-        elsewhere = OrganisationFactory()
-        report(elsewhere, member(elsewhere, Role.STAFF), medicines=("Morphine",))
+        there = report(other_trust, member(other_trust, Role.STAFF), medicines=("Morphine",))
         assert visible(cdao) == {cd.reference}
+        assert visible(theirs) == {there.reference}
+        assert visible(post_holder(icb, Post.CDAO)) == set()
         assert not Access(cdao).has(Perm.INCIDENTS_REVIEW, cd)
+        assert client_for(cdao).get(cd.get_absolute_url()).status_code == 200
+        assert client_for(cdao).get(there.get_absolute_url()).status_code == 404
+
+    def test_the_icb_cdao_sees_the_primary_care_controlled_drug_incidents_of_the_area(
+        self, trust, staff
+    ):
+        icb = OrganisationFactory(icb=True)
+        pcn, practice = OrganisationFactory(pcn=True), OrganisationFactory(practice=True)
+        outside = OrganisationFactory(practice=True)
+        for parent, child in ((icb, trust), (icb, pcn), (pcn, practice)):
+            RelationshipFactory(parent=parent, child=child, start_on=LONG_AGO)
+        cd = report(practice, member(practice, Role.STAFF), medicines=("Diazepam 5 mg",))
+        report(practice, member(practice, Role.STAFF), medicines=("Warfarin",))
+        report(outside, member(outside, Role.STAFF), medicines=("Diazepam 5 mg",))
+        report(trust, staff, medicines=("Diazepam 5 mg",))
+        assert visible(post_holder(icb, Post.CDAO)) == {cd.reference}
 
     def test_network_leads_board_directors_committees_and_administrators_see_none(
         self, trust, incident, lead, director, site_admin
@@ -271,8 +292,6 @@ def test_a_reporter_reads_their_report_only_as_its_reporter(incident, staff, mso
 
 def test_the_cdao_reads_a_controlled_drug_report_whole(trust, staff):
     """The CDAO's rule is narrowed to the controlled-drug incidents, not to their own rows."""
-    icb = OrganisationFactory(icb=True)
-    RelationshipFactory(parent=icb, child=trust, start_on=LONG_AGO)
-    cdao = post_holder(icb, Post.CDAO)
+    cdao = post_holder(trust, Post.CDAO)
     cd = report(trust, staff, medicines=("Oxycodone 5 mg capsules",))
     assert Access(cdao).has(Perm.INCIDENTS_VIEW, cd, own_rows=False)

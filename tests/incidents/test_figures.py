@@ -78,10 +78,12 @@ class TestCharts:
 
 @pytest.mark.django_db
 class TestFigures:
-    def test_the_figures_against_hand_counts(self, trust, staff, mso):
+    def test_the_figures_against_hand_counts(self, dmd, trust, staff, mso):
         day = datetime.date(2026, 10, 5)
         a = report(trust, staff, occurred_on=day, physical_harm="3", processes=["1", "3"])
-        report(trust, staff, occurred_on=day, medicines=("Oxycodone 5 mg",), processes=["3"])
+        report(
+            trust, staff, occurred_on=day, medicines=("Oxycodone 5mg capsules",), processes=["3"]
+        )
         report(trust, staff, occurred_on=datetime.date(2026, 11, 1), medicines=("Paracetamol",))
         duplicate = report(trust, staff, occurred_on=day)
         services.incident_mark_duplicate(by=mso, incident=duplicate, original=a)

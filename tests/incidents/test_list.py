@@ -18,15 +18,17 @@ def references(response):
 
 
 @pytest.fixture
-def several(trust, staff, mso):
+def several(dmd, trust, staff, mso):
     day = datetime.date(2026, 10, 1)
     made = [
-        report(trust, staff, occurred_on=day, medicines=("Warfarin 1 mg",), physical_harm="5"),
+        report(
+            trust, staff, occurred_on=day, medicines=("Warfarin 3mg tablets",), physical_harm="5"
+        ),
         report(
             trust,
             staff,
             occurred_on=day + datetime.timedelta(1),
-            medicines=("Oxycodone 5 mg",),
+            medicines=("Oxycodone 5mg capsules",),
             physical_harm="3",
             what_happened="Oxycodone given instead of oxybutynin: look-alike names.",
             processes=["2"],

@@ -35,7 +35,7 @@ STEP_1 = {
     "medicines-INITIAL_FORMS": "0",
     "medicines-MIN_NUM_FORMS": "1",
     "medicines-MAX_NUM_FORMS": "10",
-    "medicines-0-name": "Morphine sulfate 10 mg in 1 ml injection",
+    "medicines-0-name": "Morphine sulfate 10 mg/1 ml solution for injection ampoules",
     "medicines-0-route": "subcutaneous",
     "medicines-0-dose": "5 mg",
     "medicines-0-dmd_code": "",
@@ -84,7 +84,7 @@ class TestReporting:
         assert incident.occurred_on == datetime.date(2026, 11, 20)
         assert incident.processes == ["3"] and incident.too_much == ["5"]
         assert [m.name for m in incident.medicines.all()] == [
-            "Morphine sulfate 10 mg in 1 ml injection",
+            "Morphine sulfate 10 mg/1 ml solution for injection ampoules",
             "Apixaban 5 mg tablets",
         ]
         assert not Draft.objects.exists()
@@ -94,7 +94,7 @@ class TestReporting:
         assert send(client, draft).status_code == 404
         assert Incident.objects.count() == 1
 
-    def test_the_medicines_are_flagged(self, client, staff):
+    def test_the_medicines_are_flagged(self, client, dmd, staff):
         step_1(client)
         send(client, Draft.objects.get())
         incident = Incident.objects.get()
@@ -300,18 +300,32 @@ class TestAnonymity:
         assert page.context["found"] is None
 
 
-def test_a_controlled_drug_incident_notifies_the_cdaos_of_the_area(client_for, trust, staff):
+def test_a_controlled_drug_incident_notifies_the_cdao_of_its_own_body(client_for, trust, staff):
+    """The Controlled Drugs (Supervision of Management and Use) Regulations 2013: the trust's
+    own CDAO is told; the ICB over it and another trust's CDAO are not."""
     icb = OrganisationFactory(icb=True)
     RelationshipFactory(parent=icb, child=trust, start_on=datetime.date(2020, 1, 1))
-    cdao = post_holder(icb, Post.CDAO, full_name="Chris Dao")
-    elsewhere = post_holder(OrganisationFactory(icb=True), Post.CDAO)
+    cdao = post_holder(trust, Post.CDAO, full_name="Chris Dao")
+    not_told = [post_holder(icb, Post.CDAO), post_holder(OrganisationFactory(), Post.CDAO)]
     client = client_for(staff)
     step_1(client)
     send(client, Draft.objects.get())
     notices = Notification.objects.filter(kind="controlled-drug-reported")
     assert list(notices.values_list("recipient", flat=True)) == [cdao.pk]
-    assert elsewhere.pk not in notices.values_list("recipient", flat=True)
+    assert not notices.filter(recipient__in=not_told).exists()
     assert "Morphine" not in notices.get().body  # no clinical detail in an email
+
+
+def test_a_practices_controlled_drug_incident_notifies_the_icbs_cdao(db):
+    from incidents.services import cdao_recipients
+
+    icb, pcn = OrganisationFactory(icb=True), OrganisationFactory(pcn=True)
+    practice = OrganisationFactory(practice=True)
+    for parent, child in ((icb, pcn), (pcn, practice)):
+        RelationshipFactory(parent=parent, child=child, start_on=datetime.date(2020, 1, 1))
+    cdao = post_holder(icb, Post.CDAO)
+    post_holder(OrganisationFactory(icb=True), Post.CDAO)
+    assert cdao_recipients(practice) == [cdao.pk]
 
 
 def test_someone_with_no_organisation_is_told_how_to_report(client_for, lead):
@@ -389,7 +403,7 @@ class TestAnonymousReportsKeepNoTime:
 
         icb = OrganisationFactory(icb=True)
         RelationshipFactory(parent=icb, child=trust, start_on=datetime.date(2020, 1, 1))
-        cdao = post_holder(icb, Post.CDAO)
+        cdao = post_holder(trust, Post.CDAO)
         time_machine.move_to(datetime.datetime(2026, 3, 10, 14, 37, tzinfo=datetime.UTC))
         incident = report(
             trust,

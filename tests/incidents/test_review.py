@@ -204,7 +204,7 @@ class TestCorrectingMedicines:
 
         icb = OrganisationFactory(icb=True)
         RelationshipFactory(parent=icb, child=trust, start_on=datetime.date(2020, 1, 1))
-        cdao = post_holder(icb, Post.CDAO)
+        cdao = post_holder(trust, Post.CDAO)
         services.incident_correct(
             by=mso, incident=incident, changes={}, medicines=[{"name": "Diamorphine 5 mg"}]
         )

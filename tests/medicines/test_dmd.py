@@ -22,14 +22,14 @@ def vmp_of(amp_name: str) -> Vmp:
 
 def test_the_sample_release_loads_and_loads_again_the_same():
     first = import_release(SAMPLE)
-    assert (first.counts["VTMs"].created, first.counts["VMPs"].created) == (12, 16)
-    assert first.counts["AMPs"].created == 7 and not first.rejected
+    assert (first.counts["VTMs"].created, first.counts["VMPs"].created) == (20, 25)
+    assert first.counts["AMPs"].created == 10 and not first.rejected
     loaded = sorted(Vmp.objects.values_list("pk", "name", "cd_category", "invalid"))
     second = import_release(SAMPLE)
     assert {name: c.unchanged for name, c in second.counts.items()} == {
-        "VTMs": 12,
-        "VMPs": 16,
-        "AMPs": 7,
+        "VTMs": 20,
+        "VMPs": 25,
+        "AMPs": 10,
     }
     assert all(c.created == c.updated == 0 for c in second.counts.values())
     assert sorted(Vmp.objects.values_list("pk", "name", "cd_category", "invalid")) == loaded
@@ -58,7 +58,7 @@ def test_invalid_and_previous_codes_are_kept():
 
 def test_a_dry_run_counts_and_writes_nothing():
     summary = import_release(SAMPLE, dry_run=True)
-    assert summary.counts["VMPs"].created == 16
+    assert summary.counts["VMPs"].created == 25
     assert not Vmp.objects.exists()
 
 
@@ -75,14 +75,14 @@ def test_a_broken_record_is_rejected_by_file_and_line_and_the_rest_loads(tmp_pat
     assert ("f_vmp2_3071226.xml", "a VMP without its VPID or NM") in reasons
     assert any("category 0042 is not listed" in why for _name, why in reasons)
     assert all(line > 0 for _name, line, _why in summary.rejected)
-    assert Vmp.objects.count() == 15
+    assert Vmp.objects.count() == 24
 
 
 def test_the_command_says_what_it_did(capsys, tmp_path):
     call_command("import_dmd", str(SAMPLE), verbosity=0)
     call_command("import_dmd", str(SAMPLE), "--dry-run", verbosity=0)
     out = capsys.readouterr().out
-    assert "VMPs: 16 new, 0 changed, 0 unchanged" in out
-    assert "VMPs: 0 new, 0 changed, 16 unchanged" in out and "Nothing written (dry run)." in out
+    assert "VMPs: 25 new, 0 changed, 0 unchanged" in out
+    assert "VMPs: 0 new, 0 changed, 25 unchanged" in out and "Nothing written (dry run)." in out
     with pytest.raises(CommandError, match="No f_lookup2_3"):
         call_command("import_dmd", str(tmp_path), verbosity=0)

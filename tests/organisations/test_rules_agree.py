@@ -70,6 +70,10 @@ def world(db):
     practice = OrganisationFactory(practice=True, region=Region.LONDON)
     former_practice = OrganisationFactory(practice=True, region=Region.LONDON)
     elsewhere = OrganisationFactory(region=Region.MIDLANDS)
+    # NHS England's London team: its CDAO reaches the region (the London organisations above).
+    nhs_england = OrganisationFactory(
+        kind="nhs-england-region", ods_code="Y56", region=Region.LONDON
+    )
     RelationshipFactory(parent=icb, child=trust, start_on=LONG_AGO)
     RelationshipFactory(parent=icb, child=pcn, start_on=LONG_AGO)
     RelationshipFactory(parent=pcn, child=practice, start_on=LONG_AGO)
@@ -79,7 +83,7 @@ def world(db):
     RelationshipFactory(
         parent=trust, child=old_trust, kind=RelationshipKind.SUCCESSOR, start_on=LONG_AGO
     )
-    organisations = [icb, trust, old_trust, pcn, practice, former_practice, elsewhere]
+    organisations = [icb, trust, old_trust, pcn, practice, former_practice, elsewhere, nhs_england]
     inviter = UserFactory()
     for organisation in organisations:
         reporter = member(organisation, Role.STAFF)
@@ -244,7 +248,7 @@ def test_the_object_check_and_the_queryset_agree_everywhere(world, rules):
 def test_the_ways_of_reaching_are_all_in_the_world(world):
     """The agreement above covers each way of reaching an organisation: a guard against the
     world losing one of them."""
-    icb, trust, old_trust, pcn, practice, former_practice, elsewhere = world
+    icb, trust, old_trust, pcn, practice, former_practice, elsewhere, nhs_england = world
     pcn_mso = UserFactory()
     AppointmentFactory(organisation=pcn, post=Post.MSO, user=pcn_mso, start_on=LONG_AGO)
     trust_staff = member(trust, Role.STAFF)
@@ -260,6 +264,13 @@ def test_the_ways_of_reaching_are_all_in_the_world(world):
     assert regional.has(Perm.ORGANISATION_VIEW, trust)
     assert not regional.has(Perm.ORGANISATION_VIEW, elsewhere)  # regional lead
     assert Access(network_lead(), on=TODAY).has(Perm.ORGANISATION_VIEW, elsewhere)  # national
+    region_cdao = UserFactory()
+    AppointmentFactory(organisation=nhs_england, post=Post.CDAO, user=region_cdao)
+    from controlled_drugs.permissions import Perm as ControlledDrugs
+
+    team = Access(region_cdao, on=TODAY)
+    assert team.has(ControlledDrugs.REPORTS_VIEW, practice)  # an NHS England team's region
+    assert not team.has(ControlledDrugs.REPORTS_VIEW, elsewhere)
 
 
 def test_a_rule_is_not_narrowed_to_some_organisations():

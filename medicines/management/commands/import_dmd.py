@@ -31,5 +31,7 @@ class Command(BaseCommand):
             )
         for filename, line, why in summary.rejected:
             self.stdout.write(self.style.WARNING(f"Rejected: {filename}, line {line}: {why}"))
+        for note in summary.notes:
+            self.stdout.write(note)
         done = "Nothing written (dry run)." if dry_run else "The dm+d release is loaded."
         self.stdout.write(self.style.SUCCESS(done))

@@ -1,0 +1,141 @@
+"""The CDAO's pages: the controlled-drug occurrences they may read, by quarter (what happened
+and the medicines, never the reporter), each body's quarterly occurrence report, and the
+concerns about individuals their own body keeps."""
+
+from django.core.exceptions import PermissionDenied
+from django.core.paginator import Paginator
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, render
+from django.urls import reverse
+from django.utils import timezone
+
+from core.exports import csv_response
+from core.forms import form_page, submitted
+from core.http import allow
+from incidents import privacy
+from organisations.access import access_for
+from organisations.forms import SearchForm
+from organisations.models import Organisation
+
+from . import occurrences as found
+from . import services
+from .forms import ConcernForm, ConcernProgressForm
+from .models import Concern
+from .permissions import Perm
+
+PAGE_SIZE = 25
+
+
+def _quarter(request) -> found.Quarter:
+    return found.Quarter.from_key(request.GET.get("quarter", "")) or found.Quarter.containing(
+        timezone.localdate()
+    )
+
+
+@allow("GET")
+def occurrences(request):
+    """The controlled-drug occurrences of a quarter that the person may read, with the bodies
+    they came from and each body's occurrence report; and the concerns the person keeps."""
+    access = access_for(request.user)
+    if not (access.has(Perm.OCCURRENCES_VIEW) or access.has(Perm.CONCERNS_KEEP)):
+        raise PermissionDenied
+    quarter = _quarter(request)
+    listed = found.occurrences(request.user, quarter)
+    bodies = (
+        listed.order_by("organisation__name")
+        .values("organisation__name", "organisation__ods_code")
+        .annotate(count=Count("pk"))
+    )
+    own = [
+        organisation
+        for organisation in access.organisations.values()
+        if access.has(Perm.CONCERNS_KEEP, organisation)
+    ]
+    context = {
+        "quarter": quarter,
+        "quarters": found.recent_quarters(timezone.localdate()),
+        "page": Paginator(listed, PAGE_SIZE).get_page(SearchForm(request.GET).page_number),
+        "bodies": bodies,
+        "own": sorted(own, key=lambda organisation: organisation.name),
+    }
+    return render(request, "controlled_drugs/occurrences.html", context)
+
+
+@allow("GET")
+def occurrence(request, reference):
+    """One occurrence: what happened and the medicines, never who reported it."""
+    incident = get_object_or_404(
+        found.Incident.objects.visible_to(request.user, Perm.OCCURRENCES_VIEW)
+        .filter(controlled_drug=True)
+        .select_related("organisation"),
+        reference=reference,
+    )
+    context = {"incident": incident, "medicines": list(incident.medicines.all())}
+    return render(request, "controlled_drugs/occurrence.html", context)
+
+
+@allow("GET")
+def occurrence_report(request, ods_code, quarter):
+    """A body's quarterly occurrence report, for the Local Intelligence Network, as CSV: a row
+    for each occurrence, or a nil return."""
+    organisation = get_object_or_404(
+        Organisation.objects.visible_to(request.user, Perm.REPORTS_VIEW), ods_code=ods_code
+    )
+    period = found.Quarter.from_key(quarter)
+    if period is None:
+        raise PermissionDenied  # an address no page links to
+    rows = found.report_rows(organisation, period, found.occurrences(request.user, period))
+    filename = f"cd-occurrences-{organisation.ods_code}-{period.key}.csv"
+    return csv_response(found.REPORT_COLUMNS, rows, filename)
+
+
+@allow("GET", "POST")
+def concerns(request, ods_code):
+    """The body's concerns about individuals, and a new one recorded."""
+    organisation = get_object_or_404(
+        Organisation.objects.visible_to(request.user, Perm.CONCERNS_KEEP), ods_code=ods_code
+    )
+    return form_page(
+        request,
+        ConcernForm(submitted(request), identifier_shapes=privacy.shapes_for(organisation.pk)),
+        "controlled_drugs/concerns.html",
+        {
+            "organisation": organisation,
+            "concerns": Concern.objects.visible_to(request.user).filter(organisation=organisation),
+        },
+        save=lambda data: services.concern_record(
+            by=request.user, organisation=organisation, data=data
+        ),
+        saved="The concern is recorded",
+        then=lambda concern: reverse(
+            "controlled_drugs:concern", args=[organisation.ods_code, concern.pk]
+        ),
+    )
+
+
+@allow("GET", "POST")
+def concern(request, ods_code, pk):
+    organisation = get_object_or_404(
+        Organisation.objects.visible_to(request.user, Perm.CONCERNS_KEEP), ods_code=ods_code
+    )
+    kept = get_object_or_404(
+        Concern.objects.visible_to(request.user).filter(organisation=organisation), pk=pk
+    )
+    initial = {
+        "action_taken": kept.action_taken,
+        "shared_with_lin_on": kept.shared_with_lin_on,
+        "state": kept.state,
+    }
+    return form_page(
+        request,
+        ConcernProgressForm(
+            submitted(request),
+            initial=initial,
+            identifier_shapes=privacy.shapes_for(organisation.pk),
+        ),
+        "controlled_drugs/concern.html",
+        {"organisation": organisation, "concern": kept},
+        save=lambda data: services.concern_progress(by=request.user, concern=kept, data=data),
+        saved="The concern is updated",
+        then=reverse("controlled_drugs:concerns", args=[organisation.ods_code]),
+    )

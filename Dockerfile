@@ -7,7 +7,8 @@ FROM node:20-bookworm-slim AS assets
 WORKDIR /build
 COPY package.json package-lock.json ./
 RUN npm ci --omit=dev --no-audit --no-fund --loglevel=error \
-    && test -f node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css
+    && test -f node_modules/nhsuk-frontend/dist/nhsuk/nhsuk-frontend.min.css \
+    && test -f node_modules/accessible-autocomplete/dist/accessible-autocomplete.min.js
 
 # --- The application ---
 FROM python:3.11-slim AS app

@@ -9,3 +9,4 @@ from django.apps import AppConfig
 class MedicinesConfig(AppConfig):
     name = "medicines"
     verbose_name = "Medicines (dm+d)"
+    routes = {"medicines/": "medicines.urls"}

@@ -300,12 +300,17 @@ USE_I18N = True
 USE_TZ = True
 DATE_INPUT_FORMATS = ["%Y-%m-%d", "%d/%m/%Y"]
 
-# Static files: our own in static/, NHS.UK frontend from npm (node_modules, built not committed).
+# Static files: our own in static/, NHS.UK frontend and alphagov's accessible-autocomplete (the
+# dm+d medicine picker, ADR 22) from npm (node_modules, built not committed).
 STATIC_URL = "/static/"
 STATIC_ROOT = BASE_DIR / "staticfiles"
 STATICFILES_DIRS = [
     BASE_DIR / "static",
     ("nhsuk", BASE_DIR / "node_modules" / "nhsuk-frontend" / "dist" / "nhsuk"),
+    (
+        "accessible-autocomplete",
+        BASE_DIR / "node_modules" / "accessible-autocomplete" / "dist",
+    ),
 ]
 STORAGES = {
     "default": {"BACKEND": "django.core.files.storage.FileSystemStorage"},

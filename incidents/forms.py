@@ -228,7 +228,9 @@ class MedicineForm(NoPatientIdentifiers, forms.Form):
         label="dm+d code, if you know it",
         regex=r"^\d{6,18}$",
         required=False,
-        help_text="The medicine's VTM or VMP code from the NHS Dictionary of Medicines and Devices",
+        help_text=(
+            "The medicine's VTM, VMP or AMP code from the NHS Dictionary of Medicines and Devices"
+        ),
         error_messages={"invalid": "A dm+d code is 6 to 18 digits"},
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-20"}),
     )
@@ -658,7 +660,11 @@ class FilterForm(forms.Form):
     medicine = forms.CharField(label="Medicine", required=False, max_length=100)
     flags = forms.MultipleChoiceField(
         label="Medicines",
-        choices=[("high-risk", "High-risk medicine"), ("controlled-drug", "Controlled drug")],
+        choices=[
+            ("high-risk", "High-risk medicine"),
+            ("controlled-drug", "Controlled drug"),
+            ("not-coded", "A medicine not coded from the dm+d"),
+        ],
         required=False,
         widget=NHSCheckboxSelectMultiple,
     )
@@ -700,6 +706,7 @@ class FilterForm(forms.Form):
             medicine=(data.get("medicine") or "").strip(),
             high_risk="high-risk" in flags,
             controlled_drug="controlled-drug" in flags,
+            not_coded="not-coded" in flags,
             location=data.get("location") or "",
             reporter=(data.get("reporter") or "").strip(),
             theme=(data.get("theme") or "").strip(),
@@ -773,6 +780,28 @@ class HospitalNumberForm(forms.Form):
             attrs={"class": "nhsuk-input--width-10", "spellcheck": "false", "autocomplete": "off"}
         ),
     )
+
+
+class MedicineCodeForm(forms.Form):
+    """The dm+d medicine a reported medicine is, chosen from those its words find."""
+
+    def __init__(self, *args, matches=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"] = radios(
+            "Which dm+d medicine is it?",
+            [(match.code, match.label) for match in matches],
+            message="Select the medicine from the list",
+            hints={
+                match.code: _dmd_hint(match.level, match.cd_schedule, match.code)
+                for match in matches
+            },
+        )
+
+
+def _dmd_hint(level: str, schedule: str | None, code: str) -> str:
+    kind = {"VTM": "Substance", "VMP": "Product", "AMP": "Brand"}[level]
+    controlled = f", Schedule {schedule} controlled drug" if schedule else ""
+    return f"{kind}{controlled}, dm+d {code}"
 
 
 class HighRiskMedicineForm(forms.Form):

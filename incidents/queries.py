@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.crypto import constant_time_compare
 
-from .models import Incident, hash_receipt
+from .models import Incident, IncidentMedicine, hash_receipt
 
 PAGE_SIZE = 25
 
@@ -41,6 +41,7 @@ class Filters:
     medicine: str = ""
     high_risk: bool = False
     controlled_drug: bool = False
+    not_coded: bool = False  # a medicine the dm+d did not code, for the safety team to code
     location: str = ""
     reporter: str = ""
     theme: str = ""
@@ -87,6 +88,10 @@ def filtered(queryset: QuerySet, filters: Filters) -> QuerySet:
         queryset = queryset.filter(high_risk=True)
     if f.controlled_drug:
         queryset = queryset.filter(controlled_drug=True)
+    if f.not_coded:
+        queryset = queryset.filter(
+            Exists(IncidentMedicine.objects.filter(incident=OuterRef("pk"), dmd_code=""))
+        )
     if f.location:
         queryset = queryset.filter(location=f.location)
     if f.reporter == "anonymous":

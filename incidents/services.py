@@ -327,6 +327,44 @@ def _medicines_differ(incident, kept: list[dict]) -> bool:
     return have != [{key: m[key] for key in keys} for m in kept]
 
 
+def medicine_code(*, by, incident: Incident, medicine: IncidentMedicine, code: str):
+    """Code a reported medicine from the dm+d, as the safety team does for one the reporter's
+    words did not code: the reporter's words stay; its high-risk group follows the code, and its
+    controlled-drug schedule too where the code is a product's (incidents/medicines.py). An
+    incident it makes a controlled-drug incident is told to its CDAO."""
+    from medicines import lookup
+
+    found = lookup.by_code(code)
+    if found is None:
+        raise ValidationError({"code": "Select the medicine from the list"})
+    with transaction.atomic(), audit_as(by):
+        incident = _lock(incident)
+        medicine = incident.medicines.get(pk=medicine.pk)
+        was_controlled = incident.controlled_drug
+        high_risk = medicine_flags.high_risk_codes(incident.organisation)
+        code, flags = medicine_flags.coded(
+            {"name": medicine.name, "dmd_code": found.code}, high_risk
+        )
+        medicine.dmd_code = code
+        medicine.high_risk_group = flags.high_risk_group
+        if found.cd_schedule is not None:  # a product: the dm+d says
+            medicine.cd_schedule = found.cd_schedule
+        medicine.save()
+        rows = list(incident.medicines.all())
+        incident.high_risk = any(row.high_risk_group for row in rows)
+        incident.controlled_drug = any(row.cd_schedule for row in rows)
+        incident.save(update_fields=["high_risk", "controlled_drug"])
+        _event(
+            incident,
+            Kind.CORRECTED,
+            by,
+            note=f"Coded from the dm+d: {medicine.name} as {found.name}",
+        )
+    if incident.controlled_drug and not was_controlled:
+        notify(controlled_drug_notices(incident))
+    return medicine
+
+
 def _changed_note(names) -> str:
     fields = {f.name: f for f in Incident._meta.get_fields() if hasattr(f, "verbose_name")}
     words = [

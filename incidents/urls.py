@@ -19,7 +19,21 @@ class ReferenceConverter:
         return value
 
 
+class RowConverter:
+    """A row's id, which for the rows of an anonymous report is out of the sequence and may be
+    negative (models.unordered_id)."""
+
+    regex = "-?[0-9]{1,19}"
+
+    def to_python(self, value: str) -> int:
+        return int(value)
+
+    def to_url(self, value) -> str:
+        return str(value)
+
+
 register_converter(ReferenceConverter, "reference")
+register_converter(RowConverter, "row")
 
 app_name = "incidents"
 
@@ -29,6 +43,7 @@ incident = [
     path("review/", views.review_start, name="review_start"),
     path("move/", views.incident_move, name="move"),
     path("edit/", views.incident_edit, name="edit"),
+    path("medicines/<row:pk>/code/", views.medicine_code, name="medicine_code"),
     path("changes/", views.incident_history, name="history"),
     path("learning/", views.incident_learning, name="learning"),
     path("close/", views.incident_close, name="close"),

@@ -1,4 +1,5 @@
 from .attachments import attachment_create, attachment_download
+from .coding import medicine_code
 from .dashboard import dashboard
 from .feedback import feedback_create, feedback_list
 from .high_risk import high_risk_list, high_risk_remove, hospital_number_remove, hospital_numbers
@@ -27,6 +28,7 @@ __all__ = [
     "action_create",
     "comment_create",
     "dashboard",
+    "medicine_code",
     "feedback_create",
     "feedback_list",
     "draft_discard",

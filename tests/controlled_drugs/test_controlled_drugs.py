@@ -53,15 +53,22 @@ def occurrence_url(incident):
 
 class TestTheRegionalCdao:
     def test_reads_the_regions_occurrences_and_never_the_reporter(
-        self, client_for, region_cdao, occurrences, staff
+        self, assert_access, client_for, region_cdao, occurrences, staff, mso
     ):
         client = client_for(region_cdao)
-        page = client.get(reverse("controlled_drugs:occurrences"), {"quarter": "2026-10"}).text
+        url = reverse("controlled_drugs:occurrences") + "?quarter=2026-10"
+        page = assert_access(url, allowed=region_cdao, wrong_role=mso).text
         assert occurrences["cd"].reference in page
         for other in ("not cd", "elsewhere", "before"):
             assert occurrences[other].reference not in page
-        detail = client.get(occurrence_url(occurrences["cd"]))
-        assert detail.status_code == 200 and "Oxycodone 5 mg" in detail.text
+        midlands_cdao = post_holder(
+            OrganisationFactory(kind="nhs-england-region", ods_code="Y60", region="midlands"),
+            Post.CDAO,
+        )
+        detail = assert_access(
+            occurrence_url(occurrences["cd"]), allowed=region_cdao, other_organisation=midlands_cdao
+        )
+        assert "Oxycodone 5 mg" in detail.text
         assert staff.full_name not in detail.text and staff.email not in detail.text
         for other in ("not cd", "elsewhere"):
             assert client.get(occurrence_url(occurrences[other])).status_code == 404
@@ -69,11 +76,13 @@ class TestTheRegionalCdao:
         assert client.get(occurrences["cd"].get_absolute_url()).status_code == 404
 
     def test_downloads_each_bodys_quarterly_report_with_a_nil_return(
-        self, client_for, region_cdao, occurrences, trust, staff
+        self, assert_access, client_for, region_cdao, occurrences, trust, staff
     ):
         client = client_for(region_cdao)
         url = reverse("controlled_drugs:occurrence_report", args=[trust.ods_code, "2026-10"])
-        rows = list(csv.reader(io.StringIO(b"".join(client.get(url).streaming_content).decode())))
+        other_cdao = post_holder(OrganisationFactory(region=Region.MIDLANDS), Post.CDAO)
+        response = assert_access(url, allowed=region_cdao, other_organisation=other_cdao)
+        rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
         assert [row[3] for row in rows[1:]] == [occurrences["cd"].reference]
         assert rows[1][5] == "Oxycodone 5 mg (Schedule 2)"
         assert staff.full_name not in str(rows)
@@ -120,18 +129,31 @@ CONCERN = {
 
 class TestConcernsAboutIndividuals:
     def test_only_the_bodys_cdao_records_and_reads_them(
-        self, client_for, trust, other_trust, mso, region_cdao
+        self, assert_access, client_for, trust, other_trust, mso, region_cdao
     ):
         cdao = post_holder(trust, Post.CDAO)
+        other_cdao = post_holder(other_trust, Post.CDAO)
         url = reverse("controlled_drugs:concerns", args=[trust.ods_code])
-        response = client_for(cdao).post(url, CONCERN)
+        assert_access(url, allowed=cdao, other_organisation=other_cdao)
+        assert_access(
+            url, method="post", data=CONCERN, allowed=cdao, other_organisation=other_cdao, ok=302
+        )
         concern = Concern.objects.get()
-        assert response.status_code == 302 and concern.recorded_by == cdao
+        assert concern.recorded_by == cdao
         assert concern.about == "Alex Brown, staff nurse"
         assert LogEntry.objects.get_for_object(concern).exists()
         detail = reverse("controlled_drugs:concern", args=[trust.ods_code, concern.pk])
         assert "Alex Brown" in client_for(cdao).get(url).text
-        others = (mso, post_holder(other_trust, Post.CDAO), region_cdao)
+        assert_access(detail, allowed=cdao, other_organisation=other_cdao)
+        assert_access(
+            detail,
+            method="post",
+            data={"state": "open", "action_taken": "Statement taken"},
+            allowed=cdao,
+            other_organisation=other_cdao,
+            ok=302,
+        )
+        others = (mso, other_cdao, region_cdao)
         for user in others:
             assert client_for(user).get(url).status_code == 404
             assert client_for(user).get(detail).status_code == 404

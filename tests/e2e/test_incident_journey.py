@@ -1,8 +1,9 @@
 """The journey incidents exist for, on the demo data, in Chromium: a nurse reports an incident
 with two medicines, one a controlled drug (a mistake on the way is explained and nothing typed
 is lost); Trust A's MSO reviews it, adds an action, completes it and closes the incident with
-feedback; the nurse reads the feedback; the ICB's CDAO sees the incident and Trust B's MSO
-cannot. The pages pass axe."""
+feedback; the nurse reads the feedback; Trust A's CDAO sees the incident, NHS England's
+regional CDAO sees the occurrence without its reporter, and Trust B's MSO sees nothing. The
+pages pass axe."""
 
 import re
 
@@ -22,7 +23,12 @@ WHAT_HAPPENED = "Oxycodone 5 mg given at 14:00 although the 12:00 dose had been 
 
 @pytest.fixture
 def demo(transactional_db, seeded_demo):
-    for email in ("mso@trust-a.example", "cdao@icb.example", "mso@trust-b.example"):
+    for email in (
+        "mso@trust-a.example",
+        "cdao@trust-a.example",
+        "cdao@nhse-midlands.example",
+        "mso@trust-b.example",
+    ):
         TOTP.activate(User.objects.get(email=email), SECRET)
 
 
@@ -130,7 +136,7 @@ def test_an_incident_is_reported_reviewed_closed_and_fed_back(
     cdao_context = other(browser, live_server)
     cdao = cdao_context.new_page()
     try:
-        sign_in(cdao, "cdao@icb.example", settings.DEMO_PASSWORD, totp_secret=SECRET)
+        sign_in(cdao, "cdao@trust-a.example", settings.DEMO_PASSWORD, totp_secret=SECRET)
         cdao.get_by_role("navigation", name="Menu").get_by_role("link", name="Incidents").click()
         cdao.get_by_label("Search what happened").fill("late")
         cdao.get_by_role("button", name="Apply").click()
@@ -139,6 +145,20 @@ def test_an_incident_is_reported_reviewed_closed_and_fed_back(
         axe_check(cdao)
     finally:
         cdao_context.close()
+
+    regional_context = other(browser, live_server)
+    regional = regional_context.new_page()
+    try:
+        sign_in(regional, "cdao@nhse-midlands.example", settings.DEMO_PASSWORD, totp_secret=SECRET)
+        menu = regional.get_by_role("navigation", name="Menu")
+        menu.get_by_role("link", name="Controlled drugs").click()
+        axe_check(regional)
+        regional.get_by_role("link", name=reference).click()
+        expect(regional.get_by_text(WHAT_HAPPENED)).to_be_visible()
+        expect(regional.get_by_text("Rosa Reid")).to_have_count(0)  # never the reporter
+        axe_check(regional)
+    finally:
+        regional_context.close()
 
     other_context = other(browser, live_server)
     stranger = other_context.new_page()

@@ -33,7 +33,7 @@ def test_the_two_organisations_keep_a_thread_about_a_shared_incident(
     axe_check(page)
     page.get_by_role("link", name=shared.reference).click()
     expect(page.locator("h1")).to_have_text(f"Shared incident {shared.reference}")
-    expect(page.get_by_text("Warfarin 3 mg tablets")).to_be_visible()
+    expect(page.get_by_text("Warfarin 3mg tablets")).to_be_visible()
     expect(page.get_by_text("Owen Hughes")).to_have_count(0)  # the reporter
     page.get_by_label("Our action").check()
     page.get_by_label("Your note").fill("Pharmacists check held medicines on every discharge")

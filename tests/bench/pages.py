@@ -229,8 +229,13 @@ def _cast(runs: int) -> dict:
         email=REPORTER, defaults={"full_name": "Bench Reporter"}
     )
     Membership.objects.get_or_create(user=reporter, organisation=largest, role=Role.STAFF)
+    cdao, region_cdao, controlled = _controlled_drugs(largest)
+    pages += controlled
+    pages += _medicines(largest)
     group_mso, exported = _group_mso()
     people = {
+        "cdao": cdao,
+        "region_cdao": region_cdao,
         "mso": mso,
         "pcn_mso": pcn_mso,
         "lead": lead,
@@ -257,6 +262,85 @@ def _cast(runs: int) -> dict:
             "alert responses": AlertResponse.objects.count(),
         },
     }
+
+
+def _controlled_drugs(largest):
+    """The largest trust's CDAO and NHS England's regional CDAO for its region (a regional team
+    made for the benchmark when the data has none), and their pages: the quarter's occurrences
+    (the region's hold every trust's, practice's and pharmacy's), one occurrence, the trust's
+    quarterly occurrence report and its concerns."""
+    from controlled_drugs.occurrences import Quarter
+    from incidents.models import Incident
+    from organisations.choices import OrganisationKind, Post
+    from organisations.models import Organisation
+
+    team, _ = Organisation.objects.get_or_create(
+        kind=OrganisationKind.NHS_ENGLAND_REGION,
+        region=largest.region,
+        defaults={"ods_code": "Y99", "name": "NHS England (bench region)"},
+    )
+    cdao = _holder(largest, Post.CDAO, "trust.cdao@bench.example")
+    region_cdao = _holder(team, Post.CDAO, "region.cdao@bench.example")
+    occurrence = (
+        Incident.objects.filter(organisation=largest, controlled_drug=True)
+        .order_by("-occurred_on", "-pk")
+        .first()
+    )
+    quarter = Quarter.containing(occurrence.occurred_on).key
+    ods = largest.ods_code
+    return (
+        cdao,
+        region_cdao,
+        [
+            (
+                "controlled drugs, the region's quarter",
+                "region_cdao",
+                f"/controlled-drugs/?quarter={quarter}",
+            ),
+            (
+                "controlled drugs, the trust's quarter",
+                "cdao",
+                f"/controlled-drugs/?quarter={quarter}",
+            ),
+            (
+                "controlled-drug occurrence",
+                "region_cdao",
+                f"/controlled-drugs/occurrences/{occurrence.reference}/",
+            ),
+            (
+                "quarterly occurrence report (CSV)",
+                "region_cdao",
+                f"/controlled-drugs/{ods}/reports/{quarter}/",
+            ),
+            ("concerns about individuals", "cdao", f"/controlled-drugs/{ods}/concerns/"),
+        ],
+    )
+
+
+def _medicines(largest):
+    """The medicine pages: the high-risk list, an incident's medicine to code, the incidents
+    with a medicine not coded, and finding a medicine in the dm+d (the sample release, loaded
+    when the data has no dm+d)."""
+    from incidents.models import Incident
+    from medicines.dmd import SAMPLE_RELEASE, import_release
+    from medicines.models import Vmp
+
+    if not Vmp.objects.exists():
+        import_release(SAMPLE_RELEASE)
+    incident = Incident.objects.filter(organisation=largest).order_by("-occurred_on", "-pk").first()
+    medicine = incident.medicines.order_by("pk").first()
+    ods = largest.ods_code
+    return [
+        ("high-risk medicines", "mso", f"/incidents/high-risk/{ods}/"),
+        (
+            "a medicine to code",
+            "mso",
+            f"/incidents/{incident.reference}/medicines/{medicine.pk}/code/",
+        ),
+        ("incident list, medicines not coded", "mso", "/incidents/?flags=not-coded"),
+        ("find a medicine", "reporter", "/medicines/?q=morphine"),
+        ("medicine suggestions", "reporter", "/medicines/search/?q=morph"),
+    ]
 
 
 def _assurance_report(committee, chair, renders: int):

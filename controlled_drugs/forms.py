@@ -54,3 +54,13 @@ class ConcernProgressForm(NoPatientIdentifiers, forms.Form):
         ):
             self.add_error("action_taken", "Enter what was done before closing the concern")
         return cleaned
+
+
+class RaiseConcernForm(ConcernForm):
+    """A concern as a member of staff raises it: the day is today and they raised it."""
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        del self.fields["received_on"]
+        del self.fields["source"]
+        self.fields["works_at"].help_text = "The ward, department or team, if it is not yours"

@@ -16,7 +16,7 @@ incidents rules (incidents/permissions.py).
 from enum import StrEnum
 
 from incidents.permissions import CONTROLLED_DRUG_INCIDENTS
-from organisations.choices import DESIGNATED_BODIES, OrganisationKind, Post
+from organisations.choices import DESIGNATED_BODIES, OrganisationKind, Post, Role
 from organisations.permissions import Reach, Rule
 
 
@@ -27,11 +27,17 @@ class Perm(StrEnum):
     REPORTS_VIEW = "controlled-drugs.reports"
     # Concerns about an individual: recorded, read and closed by the body's CDAO alone.
     CONCERNS_KEEP = "controlled-drugs.concerns"
+    # Raise one, in confidence, with the CDAO who oversees the organisation (every member).
+    CD_CONCERN_RAISE = "controlled-drugs.raise"
 
 
 P = Perm
 
 RULES: tuple[Rule, ...] = (
+    # Every member raises a concern with the CDAO who oversees their organisation: its own,
+    # or, for primary care, NHS England's regional CDAO (concerns.keeper). What they raised
+    # is the CDAO's to read from then on, not theirs.
+    *(Rule(role, {P.CD_CONCERN_RAISE}) for role in Role),
     Rule(Post.CDAO, {P.REPORTS_VIEW, P.CONCERNS_KEEP}, held_in=DESIGNATED_BODIES),
     Rule(
         Post.CDAO,
@@ -55,4 +61,4 @@ RULES: tuple[Rule, ...] = (
         rows="the controlled-drug incidents of the region's organisations",
     ),
 )
-SECOND_FACTOR = set(Perm)
+SECOND_FACTOR = set(Perm) - {P.CD_CONCERN_RAISE}

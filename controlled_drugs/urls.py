@@ -15,5 +15,6 @@ urlpatterns = [
         name="occurrence_report",
     ),
     path("<ods:ods_code>/concerns/", views.concerns, name="concerns"),
+    path("<ods:ods_code>/concerns/raise/", views.concern_raise, name="concern_raise"),
     path("<ods:ods_code>/concerns/<int:pk>/", views.concern, name="concern"),
 ]

@@ -16,10 +16,11 @@ from incidents import privacy
 from organisations.access import access_for
 from organisations.forms import SearchForm
 from organisations.models import Organisation
+from organisations.scoping import get_object_for
 
 from . import occurrences as found
 from . import services
-from .forms import ConcernForm, ConcernProgressForm
+from .forms import ConcernForm, ConcernProgressForm, RaiseConcernForm
 from .models import Concern
 from .permissions import Perm
 
@@ -138,4 +139,28 @@ def concern(request, ods_code, pk):
         save=lambda data: services.concern_progress(by=request.user, concern=kept, data=data),
         saved="The concern is updated",
         then=reverse("controlled_drugs:concerns", args=[organisation.ods_code]),
+    )
+
+
+@allow("GET", "POST")
+def concern_raise(request, ods_code):
+    """A member of staff raises a concern in confidence with the CDAO who oversees their
+    organisation; once raised, it is the CDAO's to read, not theirs."""
+    organisation = get_object_for(
+        request.user, Organisation, Perm.CD_CONCERN_RAISE, ods_code=ods_code
+    )
+    return form_page(
+        request,
+        RaiseConcernForm(submitted(request), identifier_shapes=privacy.shapes_for(organisation.pk)),
+        "controlled_drugs/concern_raise.html",
+        {"organisation": organisation, "keeper": services.keeper(organisation)},
+        save=lambda data: services.concern_raise(
+            by=request.user, organisation=organisation, data=data
+        ),
+        saved=lambda concern: (
+            "Your concern is with the controlled drugs accountable officer of "
+            f"{concern.organisation.name}. Thank you for raising it."
+        ),
+        then="home",
+        refusal_field="concern",
     )

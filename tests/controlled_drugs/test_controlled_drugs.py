@@ -217,3 +217,66 @@ def test_the_menu_shows_controlled_drugs_to_a_cdao(client_for, trust, staff):
     assert "Controlled drugs" in client_for(cdao).get("/").text
     assert ">Controlled drugs<" not in client_for(staff).get("/").text
     assert Role.STAFF  # the CDAO is a staff member too
+
+
+RAISED = {
+    "about": "A healthcare assistant on nights",
+    "works_at": "",
+    "concern": "Seen taking a box of diazepam from the returns bag home.",
+    "medicines": "Diazepam",
+}
+
+
+class TestRaisingAConcern:
+    def test_a_member_raises_one_with_their_bodys_cdao_and_cannot_read_it_again(
+        self, assert_access, client_for, trust, staff, other_mso
+    ):
+        from notifications.models import Notification
+
+        cdao = post_holder(trust, Post.CDAO)
+        url = reverse("controlled_drugs:concern_raise", args=[trust.ods_code])
+        page = assert_access(url, allowed=staff, other_organisation=other_mso)
+        assert f"controlled drugs accountable officer of {trust.name}" in page.text
+        assert_access(
+            url, method="post", data=RAISED, allowed=staff, other_organisation=other_mso, ok=302
+        )
+        concern = Concern.objects.get()
+        assert (concern.organisation, concern.source, concern.recorded_by) == (
+            trust,
+            "staff",
+            staff,
+        )
+        assert concern.works_at == trust.name
+        notice = Notification.objects.get(kind="cd-concern-raised")
+        assert notice.recipient == cdao and "diazepam" not in notice.body.lower()
+        client = client_for(staff)
+        assert (
+            client.get(reverse("controlled_drugs:concerns", args=[trust.ods_code])).status_code
+            == 404
+        )
+        detail = reverse("controlled_drugs:concern", args=[trust.ods_code, concern.pk])
+        assert client.get(detail).status_code == 404
+
+    def test_in_primary_care_it_goes_to_nhs_englands_regional_cdao(self, client_for, region_cdao):
+        practice = OrganisationFactory(practice=True, region=Region.LONDON)
+        nurse = member(practice)
+        url = reverse("controlled_drugs:concern_raise", args=[practice.ods_code])
+        assert client_for(nurse).post(url, RAISED).status_code == 302
+        concern = Concern.objects.get()
+        assert concern.organisation.kind == "nhs-england-region"
+        assert concern.works_at == practice.name
+        page = client_for(region_cdao).get(
+            reverse("controlled_drugs:concerns", args=[concern.organisation.ods_code])
+        )
+        assert "A healthcare assistant on nights" in page.text
+
+    def test_with_nobody_to_take_it_it_says_so_and_keeps_nothing(self, client_for):
+        practice = OrganisationFactory(practice=True, region=Region.SOUTH_WEST)
+        nurse = member(practice)
+        url = reverse("controlled_drugs:concern_raise", args=[practice.ods_code])
+        assert (
+            "There is no controlled drugs accountable officer here"
+            in client_for(nurse).get(url).text
+        )
+        refused = client_for(nurse).post(url, RAISED)
+        assert refused.status_code == 200 and not Concern.objects.exists()

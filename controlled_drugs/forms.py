@@ -64,3 +64,9 @@ class RaiseConcernForm(ConcernForm):
         del self.fields["received_on"]
         del self.fields["source"]
         self.fields["works_at"].help_text = "The ward, department or team, if it is not yours"
+        self.fields["about_the_cdao"] = forms.BooleanField(
+            label="It is about the controlled drugs accountable officer",
+            required=False,
+            help_text="Then it goes to NHS England's regional controlled drugs accountable "
+            "officer instead",
+        )

@@ -10,10 +10,13 @@ from dataclasses import dataclass
 
 from core.exports import neutralise
 from incidents.models import Incident, Status
+from organisations.choices import PRIMARY_CARE, OrganisationKind
 
 from .permissions import Perm
 
 MONTHS = ("January", "April", "July", "October")
+# The quarters a key may name: the Regulations are of 2013, and nothing is reported ahead.
+FIRST_YEAR, LAST_YEAR = 2013, 2100
 LAST_MONTHS = ("March", "June", "September", "December")
 
 
@@ -33,7 +36,9 @@ class Quarter:
             start = datetime.date(year, month, 1)
         except (ValueError, TypeError):
             return None
-        return cls(start) if month in (1, 4, 7, 10) else None
+        if month not in (1, 4, 7, 10) or not FIRST_YEAR <= year <= LAST_YEAR:
+            return None
+        return cls(start)
 
     @property
     def key(self) -> str:
@@ -73,7 +78,9 @@ def occurrences(user, quarter: Quarter):
         )
         .exclude(status=Status.DUPLICATE)
         .select_related("organisation")
-        .order_by("-occurred_on", "-pk")
+        # The random key, never the id, among those of a day (an anonymous report's id would
+        # place it in time: hazard H-021).
+        .order_by("-occurred_on", "-tiebreak")
     )
 
 
@@ -82,6 +89,7 @@ REPORT_COLUMNS = (
     "ODS code",
     "Quarter",
     "Reference",
+    "Where it happened",
     "Date it happened",
     "Controlled drugs (schedule)",
     "What happened",
@@ -91,17 +99,31 @@ REPORT_COLUMNS = (
 )
 
 
-def report_rows(organisation, quarter: Quarter, queryset):
-    """The quarterly occurrence report of one body: a row for each occurrence, or, when it had
-    none, one row saying so (a nil return)."""
+def reported_by(body, queryset):
+    """The occurrences a body reports: its own; for an NHS England regional team, those of
+    the primary care of its region (the practices, networks and pharmacies, whose
+    controlled drugs its CDAO oversees)."""
+    if body.kind == OrganisationKind.NHS_ENGLAND_REGION:
+        return queryset.filter(
+            organisation__region=body.region, organisation__kind__in=sorted(PRIMARY_CARE)
+        )
+    return queryset.filter(organisation=body)
+
+
+def report_rows(body, quarter: Quarter, queryset, today: datetime.date):
+    """The quarterly occurrence report of one designated body: a row for each occurrence, or,
+    when it had none, one row saying so (a nil return). A quarter not yet over is marked
+    interim."""
     incidents = list(
-        queryset.filter(organisation=organisation)
+        reported_by(body, queryset)
+        .select_related("organisation")
         .prefetch_related("medicines")
-        .order_by("occurred_on", "pk")
+        .order_by("occurred_on", "tiebreak")
     )
-    body = (organisation.name, organisation.ods_code, quarter.label)
+    label = quarter.label if quarter.end < today else f"{quarter.label} (interim: not yet over)"
+    heading = (body.name, body.ods_code, label)
     if not incidents:
-        yield (*map(neutralise, body), "", "", "", "Nil return: no occurrences", "", "", "")
+        yield (*map(neutralise, heading), "", "", "", "", "Nil return: no occurrences", "", "", "")
         return
     for incident in incidents:
         drugs = "; ".join(
@@ -109,11 +131,13 @@ def report_rows(organisation, quarter: Quarter, queryset):
             for medicine in incident.medicines.all()
             if medicine.cd_schedule
         )
+        place = incident.organisation
         yield tuple(
             neutralise(value)
             for value in (
-                *body,
+                *heading,
                 incident.reference,
+                f"{place.name} ({place.ods_code})",
                 incident.occurred_on.isoformat(),
                 drugs,
                 incident.what_happened,

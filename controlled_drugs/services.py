@@ -32,27 +32,48 @@ def concern_progress(*, by, concern: Concern, data: dict) -> Concern:
     return concern
 
 
-def keeper(organisation):
-    """The body whose CDAO takes a concern raised at ``organisation``: the organisation itself
-    when it is a designated body (a trust, an independent hospital, an NHS England team); for
-    any other (a practice, a pharmacy, an ICB), the NHS England regional team of its region
-    (The Controlled Drugs (Supervision of Management and Use) Regulations 2013, regulations 8
-    and 11). None when there is no such team here."""
-    if organisation.kind in DESIGNATED_BODIES:
-        return organisation
+def _has_a_cdao(organisation) -> bool:
+    return _cdaos(organisation).exists()
+
+
+def _cdaos(organisation):
+    """The people holding the CDAO post in ``organisation`` today."""
     return (
-        Organisation.objects.filter(
-            kind=OrganisationKind.NHS_ENGLAND_REGION, region=organisation.region
+        Appointment.objects.filter(
+            organisation=organisation, post=Post.CDAO, user__isnull=False, user__is_active=True
         )
-        .order_by("pk")
-        .first()
+        .current()
+        .values_list("user_id", flat=True)
+        .distinct()
     )
+
+
+def keeper(organisation, *, about_the_cdao=False):
+    """The body whose CDAO takes a concern raised at ``organisation`` (The Controlled Drugs
+    (Supervision of Management and Use) Regulations 2013, regulations 8 and 11): the
+    organisation itself when it is a designated body with a CDAO in post; otherwise, or when the
+    concern is about that CDAO, the NHS England regional team of its region, if its CDAO is in
+    post. None when nobody here can take it."""
+    if (
+        not about_the_cdao
+        and organisation.kind in DESIGNATED_BODIES
+        and organisation.kind != OrganisationKind.NHS_ENGLAND_REGION
+        and _has_a_cdao(organisation)
+    ):
+        return organisation
+    teams = Organisation.objects.filter(
+        kind=OrganisationKind.NHS_ENGLAND_REGION, region=organisation.region
+    ).order_by("pk")
+    if about_the_cdao and organisation.kind == OrganisationKind.NHS_ENGLAND_REGION:
+        return None  # about a regional CDAO: NHS England's national controlled drugs team
+    return next((team for team in teams if _has_a_cdao(team)), None)
 
 
 def concern_raise(*, by, organisation, data: dict) -> Concern:
     """A concern raised in confidence by a member of ``organisation``: kept by its CDAO
     (``keeper``), who is told at once; the one who raised it does not read it again."""
-    body = keeper(organisation)
+    about_the_cdao = data.pop("about_the_cdao", False)
+    body = keeper(organisation, about_the_cdao=about_the_cdao)
     if body is None:
         raise ValidationError(
             "There is no controlled drugs accountable officer here to take it: tell your "
@@ -73,18 +94,7 @@ def concern_raise(*, by, organisation, data: dict) -> Concern:
 
 def _raised_notices(concern):
     """The body's CDAOs told of a raised concern: no detail in an email."""
-    holders = (
-        Appointment.objects.filter(
-            organisation=concern.organisation,
-            post=Post.CDAO,
-            user__isnull=False,
-            user__is_active=True,
-        )
-        .current()
-        .values_list("user_id", flat=True)
-        .distinct()
-    )
-    for user_id in holders:
+    for user_id in _cdaos(concern.organisation):
         yield Reminder(
             subject=f"cd-concern:{concern.pk}",
             kind="cd-concern-raised",

@@ -5,15 +5,17 @@ concerns about individuals their own body keeps."""
 from django.core.exceptions import PermissionDenied
 from django.core.paginator import Paginator
 from django.db.models import Count
+from django.http import Http404
 from django.shortcuts import get_object_or_404, render
 from django.urls import reverse
 from django.utils import timezone
 
 from core.exports import csv_response
 from core.forms import form_page, submitted
-from core.http import allow
+from core.http import allow, query_string_without_page
 from incidents import privacy
 from organisations.access import access_for
+from organisations.choices import DESIGNATED_BODIES, PRIMARY_CARE, OrganisationKind
 from organisations.forms import SearchForm
 from organisations.models import Organisation
 from organisations.scoping import get_object_for
@@ -42,24 +44,45 @@ def occurrences(request):
         raise PermissionDenied
     quarter = _quarter(request)
     listed = found.occurrences(request.user, quarter)
-    bodies = (
-        listed.order_by("organisation__name")
-        .values("organisation__name", "organisation__ods_code")
-        .annotate(count=Count("pk"))
-    )
+    context = {"bodies": _bodies(request.user, listed)}
     own = [
         organisation
         for organisation in access.organisations.values()
         if access.has(Perm.CONCERNS_KEEP, organisation)
     ]
-    context = {
+    context |= {
         "quarter": quarter,
         "quarters": found.recent_quarters(timezone.localdate()),
         "page": Paginator(listed, PAGE_SIZE).get_page(SearchForm(request.GET).page_number),
-        "bodies": bodies,
+        "query_string": query_string_without_page(request),
         "own": sorted(own, key=lambda organisation: organisation.name),
     }
     return render(request, "controlled_drugs/occurrences.html", context)
+
+
+def _bodies(user, listed) -> list[tuple]:
+    """Each designated body whose occurrence report the person may download, with its
+    occurrences of the quarter (none included: a nil return is a return). Two queries."""
+    groups = listed.order_by().values(
+        "organisation_id", "organisation__kind", "organisation__region"
+    )
+    groups = list(groups.annotate(count=Count("pk")))
+    bodies = Organisation.objects.visible_to(user, Perm.REPORTS_VIEW).filter(
+        kind__in=sorted(DESIGNATED_BODIES)
+    )
+    counted = []
+    for body in bodies.order_by("name"):
+        if body.kind == OrganisationKind.NHS_ENGLAND_REGION:  # the region's primary care
+            count = sum(
+                group["count"]
+                for group in groups
+                if group["organisation__kind"] in PRIMARY_CARE
+                and group["organisation__region"] == body.region
+            )
+        else:
+            count = sum(g["count"] for g in groups if g["organisation_id"] == body.pk)
+        counted.append((body, count))
+    return counted
 
 
 @allow("GET")
@@ -77,15 +100,20 @@ def occurrence(request, reference):
 
 @allow("GET")
 def occurrence_report(request, ods_code, quarter):
-    """A body's quarterly occurrence report, for the Local Intelligence Network, as CSV: a row
-    for each occurrence, or a nil return."""
+    """A designated body's quarterly occurrence report, for the Local Intelligence Network, as
+    CSV: a row for each occurrence, or a nil return; a quarter not yet over is interim, one not
+    yet begun has none."""
     organisation = get_object_or_404(
-        Organisation.objects.visible_to(request.user, Perm.REPORTS_VIEW), ods_code=ods_code
+        Organisation.objects.visible_to(request.user, Perm.REPORTS_VIEW).filter(
+            kind__in=sorted(DESIGNATED_BODIES)
+        ),
+        ods_code=ods_code,
     )
+    today = timezone.localdate()
     period = found.Quarter.from_key(quarter)
-    if period is None:
-        raise PermissionDenied  # an address no page links to
-    rows = found.report_rows(organisation, period, found.occurrences(request.user, period))
+    if period is None or period.start > today:
+        raise Http404("No such quarter")
+    rows = found.report_rows(organisation, period, found.occurrences(request.user, period), today)
     filename = f"cd-occurrences-{organisation.ods_code}-{period.key}.csv"
     return csv_response(found.REPORT_COLUMNS, rows, filename)
 
@@ -102,7 +130,10 @@ def concerns(request, ods_code):
         "controlled_drugs/concerns.html",
         {
             "organisation": organisation,
-            "concerns": Concern.objects.visible_to(request.user).filter(organisation=organisation),
+            "page": Paginator(
+                Concern.objects.visible_to(request.user).filter(organisation=organisation),
+                PAGE_SIZE,
+            ).get_page(SearchForm(request.GET).page_number),
         },
         save=lambda data: services.concern_record(
             by=request.user, organisation=organisation, data=data
@@ -153,7 +184,11 @@ def concern_raise(request, ods_code):
         request,
         RaiseConcernForm(submitted(request), identifier_shapes=privacy.shapes_for(organisation.pk)),
         "controlled_drugs/concern_raise.html",
-        {"organisation": organisation, "keeper": services.keeper(organisation)},
+        {
+            "organisation": organisation,
+            "keeper": services.keeper(organisation),
+            "regional": services.keeper(organisation, about_the_cdao=True),
+        },
         save=lambda data: services.concern_raise(
             by=request.user, organisation=organisation, data=data
         ),

@@ -25,7 +25,7 @@ class IncidentsConfig(features.FeatureConfig):
     }
 
     def plug_in(self):
-        from django.db.models.signals import post_delete, post_init, post_save
+        from django.db.models.signals import post_delete, post_init, post_migrate, post_save
 
         from medicines.signals import release_loaded
         from organisations.getting_started import WorkItem, work_item
@@ -62,8 +62,9 @@ class IncidentsConfig(features.FeatureConfig):
         post_init.connect(summary.remember_on_load, sender=Incident)
         post_save.connect(summary.incident_saved, sender=Incident)
         post_delete.connect(summary.incident_deleted, sender=Incident)
-        # The national high-risk list is keyed to each dm+d release loaded.
+        # The national high-risk list is keyed to each dm+d release loaded, and after migrating.
         release_loaded.connect(medicines.refresh_national)
+        post_migrate.connect(medicines.refresh_after_migrating, sender=self)
 
 
 def _reviewed_by(user, organisation):

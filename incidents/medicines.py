@@ -131,7 +131,7 @@ NATIONAL_HIGH_RISK = (
     NationalGroup(
         "Valproate",
         "NatPSA/2023/013/MHRA: Valproate: organisations to prepare for new regulatory measures",
-        vtms=("Valproic acid", "Sodium valproate"),
+        vtms=("Valproic acid", "Sodium valproate", "Valproate semisodium"),
     ),
 )
 
@@ -167,8 +167,45 @@ def refresh_national(**_) -> str:
             continue
         row.level, row.name, row.group = level, name, group
         row.save()
+    rekeyed = _rekey_replaced_codes()
     note = f"High-risk medicines: {len(wanted)} of the national list found in this release"
+    if rekeyed:
+        note += f"; {rekeyed} of the organisations' medicines moved to the code replacing theirs"
     return note + (f"; not found: {', '.join(missing)}" if missing else "")
+
+
+def _rekey_replaced_codes() -> int:
+    """An organisation's medicine (or switch) kept under a code the dm+d has since replaced
+    takes the code that replaced it (the VTM's or VMP's previous code), so that it still flags
+    (or still switches off) what it did. Returns how many moved."""
+    from medicines.models import Vmp, Vtm
+
+    from .models import HighRiskMedicine
+
+    kept = HighRiskMedicine.objects.filter(organisation__isnull=False).exclude(dmd_code="")
+    moved = 0
+    for model in (Vtm, Vmp):
+        replaced = model.objects.filter(
+            invalid=False, previous_id__in=kept.values("dmd_code")
+        ).values_list("pk", "previous_id")
+        for new, old in replaced:
+            for row in kept.filter(dmd_code=old):
+                if kept.filter(organisation=row.organisation_id, dmd_code=new).exists():
+                    row.delete()  # the organisation has the new code already
+                else:
+                    row.dmd_code = new
+                    row.save(update_fields=["dmd_code"])
+                moved += 1
+    return moved
+
+
+def refresh_after_migrating(**_) -> None:
+    """After the database is migrated, the national list is keyed again when a dm+d release is
+    loaded here (the list moved to codes in migration 0018, and is keyed at each import)."""
+    from medicines.models import Vmp
+
+    if Vmp.objects.exists():
+        refresh_national()
 
 
 def high_risk_codes(organisation) -> dict[str, str]:

@@ -21,7 +21,7 @@ from django.utils import timezone
 from core.audit import audit_as
 from notifications.registry import Reminder
 from notifications.services import notify
-from organisations.choices import DESIGNATED_BODIES, PRIMARY_CARE, OrganisationKind, Post
+from organisations.choices import PRIMARY_CARE, OrganisationKind, Post
 from organisations.models import Appointment, Organisation, OrganisationClosure
 
 from . import medicines as medicine_flags
@@ -38,6 +38,7 @@ from .models import (
     Theme,
     unordered_id,
 )
+from .permissions import BODIES_WITH_THEIR_OWN_INCIDENTS
 
 Kind = IncidentEvent.Kind
 
@@ -224,7 +225,7 @@ def cdao_recipients(organisation: Organisation, on=None) -> list[int]:
     England delegates. Never a CDAO of another body: NHS England's regional CDAO reads the
     region's occurrences and their quarterly reports instead (controlled_drugs)."""
     on = on or timezone.localdate()
-    if organisation.kind in DESIGNATED_BODIES:
+    if organisation.kind in BODIES_WITH_THEIR_OWN_INCIDENTS:  # the rule's own kinds
         holders = Appointment.objects.filter(organisation=organisation)
     elif organisation.kind in PRIMARY_CARE:
         reaching = OrganisationClosure.objects.valid_on(on).filter(
@@ -582,12 +583,16 @@ def high_risk_add(*, by, organisation, medicine, group: str):
         ).first()
         if own is not None and not own.excluded:
             raise ValidationError({"medicine": f"{medicine.name} is already on the list"})
-        if own is not None:  # a national medicine switched off: on again
-            own.delete()
-            return None
         national = HighRiskMedicine.objects.filter(
             organisation__isnull=True, dmd_code=medicine.code
         ).first()
+        if own is not None and national is not None:  # switched off here: on again
+            own.delete()
+            return None
+        if own is not None:  # switched off, and the national list no longer has it: its own
+            own.excluded, own.group = False, group
+            own.save()
+            return own
         if national is not None:
             raise ValidationError(
                 {"medicine": f"{medicine.name} is already on the national list ({national.group})"}
@@ -610,7 +615,8 @@ def high_risk_remove(*, by, organisation, entry):
         if entry.organisation_id == organisation.pk:
             entry.delete()
         elif entry.organisation_id is None:
-            HighRiskMedicine.objects.get_or_create(
+            # Switched off here, whether or not the organisation had added it too.
+            HighRiskMedicine.objects.update_or_create(
                 organisation=organisation,
                 dmd_code=entry.dmd_code,
                 defaults={

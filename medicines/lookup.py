@@ -51,14 +51,17 @@ def written_as_the_dmd_writes(name: str) -> str:
 
 
 def by_name(name: str) -> Coded | None:
-    """The dm+d product or substance with exactly this name (current codes first)."""
-    name = written_as_the_dmd_writes(name)
-    if not name:
+    """The dm+d product or substance with exactly this name (current codes first): as written
+    (single spaces), or else written as the dm+d writes units ("10 mg" as "10mg"; a name such
+    as "adrenaline 1 in 1,000" keeps its spaces)."""
+    spaced = " ".join((name or "").split())
+    if not spaced:
         return None
-    for model in (Vmp, Amp, Vtm):
-        found = model.objects.filter(name__iexact=name).order_by("invalid", "pk").first()
-        if found is not None:
-            return by_code(found.pk)
+    for candidate in dict.fromkeys((spaced, written_as_the_dmd_writes(spaced))):
+        for model in (Vmp, Amp, Vtm):
+            found = model.objects.filter(name__iexact=candidate).order_by("invalid", "pk").first()
+            if found is not None:
+                return by_code(found.pk)
     return None
 
 

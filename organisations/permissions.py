@@ -79,6 +79,10 @@ class GlobalRole(StrEnum):
     SPECIALISTS_REGIONAL_LEAD = "specialists-regional-lead"
 
 
+# The kinds of organisation that serve a region, whose posts may reach it.
+REGIONAL_BODIES = frozenset({OrganisationKind.NHS_ENGLAND_REGION})
+
+
 class Reach(StrEnum):
     OWN = "own"
     AREA = "area"
@@ -117,9 +121,15 @@ class Rule:
             raise ValueError(f"{self.grant}: global grants reach a region or all")
         if not is_global and self.reach == Reach.ALL:
             raise ValueError(f"{self.grant}: a grant held in an organisation never reaches all")
-        if not is_global and self.reach == Reach.REGION and not self.held_in:
-            # A regional body (NHS England's regional team) reaches its own region: say which.
-            raise ValueError(f"{self.grant}: a grant reaching its region names where it is held")
+        if (
+            not is_global
+            and self.reach == Reach.REGION
+            and not (self.held_in and self.held_in <= REGIONAL_BODIES)
+        ):
+            # A regional body (NHS England's regional team) reaches its own region: only one.
+            raise ValueError(
+                f"{self.grant}: only a grant held in a regional body reaches its region"
+            )
         if "organisations.Organisation" in self.only:
             # Which organisations a rule reaches is what reach and held_in say; ``only``
             # narrows it to some rows *of* those organisations, so that permissions in an

@@ -2,7 +2,10 @@
 list is keyed again each time a dm+d release is loaded (incidents.medicines.refresh_national):
 its word rows go. An organisation's own word that is a dm+d name written in full (a VTM's, or a
 VMP's) takes that code; one that is not keeps its word as its name and no code, flagging nothing,
-and the list page asks for it to be added again from the dm+d."""
+and the list page asks for it to be added again from the dm+d; a national word it had switched
+off, which no code matches, goes. The national list is keyed again after migrating when a dm+d
+release is loaded here (incidents.medicines.refresh_after_migrating). Not reversible: words
+cannot be made again from codes."""
 
 from django.db import migrations, models
 
@@ -19,6 +22,9 @@ def to_codes(apps, schema_editor):
             if found is not None:
                 row.dmd_code, row.level, row.name = found.pk, level, found.name
                 break
+        if row.excluded and not row.dmd_code:
+            row.delete()  # a national word switched off: the national list is codes now
+            continue
         if (
             row.dmd_code
             and HighRiskMedicine.objects.filter(
@@ -65,7 +71,7 @@ class Migration(migrations.Migration):
             field=models.CharField(default="", max_length=255, verbose_name="dm+d name"),
             preserve_default=False,
         ),
-        migrations.RunPython(to_codes, migrations.RunPython.noop),
+        migrations.RunPython(to_codes),
         migrations.RemoveField(model_name="highriskmedicine", name="term"),
         migrations.AlterModelOptions(
             name="highriskmedicine", options={"ordering": ["group", "name"]}

@@ -62,7 +62,9 @@ def _high_risk_page(request, organisation, form):
             for group, members in groupby(national, key=attrgetter("group"))
         ],
         "own": [row for row in rows if row.organisation_id and not row.excluded and row.dmd_code],
-        "not_coded": [row for row in rows if row.organisation_id and not row.dmd_code],
+        "not_coded": [
+            row for row in rows if row.organisation_id and not row.dmd_code and not row.excluded
+        ],
         "off": off,
     }
     return render(request, "incidents/high_risk.html", context)

@@ -84,7 +84,7 @@ class TestTheRegionalCdao:
         response = assert_access(url, allowed=region_cdao, other_organisation=other_cdao)
         rows = list(csv.reader(io.StringIO(b"".join(response.streaming_content).decode())))
         assert [row[3] for row in rows[1:]] == [occurrences["cd"].reference]
-        assert rows[1][5] == "Oxycodone 5 mg (Schedule 2)"
+        assert rows[1][6] == "Oxycodone 5 mg (Schedule 2)"
         assert staff.full_name not in str(rows)
         quiet = OrganisationFactory(region=Region.LONDON)
         url = reverse("controlled_drugs:occurrence_report", args=[quiet.ods_code, "2026-10"])
@@ -94,7 +94,7 @@ class TestTheRegionalCdao:
         url = reverse("controlled_drugs:occurrence_report", args=[midlands.ods_code, "2026-10"])
         assert client.get(url).status_code == 404
         url = reverse("controlled_drugs:occurrence_report", args=[trust.ods_code, "2026-11"])
-        assert client.get(url).status_code == 403  # not the first month of a quarter
+        assert client.get(url).status_code == 404  # not the first month of a quarter
 
 
 def test_a_bodys_cdao_reads_its_own_occurrences_and_no_others(
@@ -280,3 +280,53 @@ class TestRaisingAConcern:
         )
         refused = client_for(nurse).post(url, RAISED)
         assert refused.status_code == 200 and not Concern.objects.exists()
+
+
+class TestFoundOnReview:
+    def test_a_concern_goes_to_the_regional_cdao_when_the_trust_has_none_or_it_is_about_them(
+        self, client_for, trust, staff, region_cdao
+    ):
+        from controlled_drugs.services import keeper
+
+        team = region_cdao.appointments.get().organisation
+        assert keeper(trust) == team  # no CDAO in post at the trust
+        post_holder(trust, Post.CDAO)
+        assert keeper(trust) == trust
+        assert keeper(trust, about_the_cdao=True) == team
+        url = reverse("controlled_drugs:concern_raise", args=[trust.ods_code])
+        client_for(staff).post(url, RAISED | {"about_the_cdao": "on"})
+        assert Concern.objects.get().organisation == team
+
+    def test_a_quarter_out_of_range_is_no_quarter(self, client_for, region_cdao, trust):
+        assert Quarter.from_key("9999-10") is None and Quarter.from_key("2012-10") is None
+        client = client_for(region_cdao)
+        page = client.get(reverse("controlled_drugs:occurrences"), {"quarter": "9999-10"})
+        assert page.status_code == 200
+        for quarter in ("9999-10", "2100-10"):
+            url = reverse("controlled_drugs:occurrence_report", args=[trust.ods_code, quarter])
+            assert client.get(url).status_code == 404  # none, or not begun
+
+    def test_every_designated_body_of_the_region_is_listed_and_the_team_reports_primary_care(
+        self, client_for, region_cdao, occurrences, trust
+    ):
+        quiet = OrganisationFactory(region=Region.LONDON, name="Quiet Hospitals NHS Trust")
+        practice = OrganisationFactory(practice=True, region=Region.LONDON)
+        at_practice = report(
+            practice, member(practice), occurred_on=IN_QUARTER, medicines=("Diazepam 5 mg",)
+        )
+        client = client_for(region_cdao)
+        page = client.get(reverse("controlled_drugs:occurrences"), {"quarter": "2026-10"}).text
+        assert quiet.name in page and trust.name in page
+        assert practice.name not in page.split("Occurrences</h2>")[0]  # not a designated body
+        url = reverse("controlled_drugs:occurrence_report", args=[practice.ods_code, "2026-10"])
+        assert client.get(url).status_code == 404
+        team = region_cdao.appointments.get().organisation
+        url = reverse("controlled_drugs:occurrence_report", args=[team.ods_code, "2026-10"])
+        rows = b"".join(client.get(url).streaming_content).decode()
+        assert at_practice.reference in rows and occurrences["cd"].reference not in rows
+
+    def test_an_nhs_england_teams_own_incident_tells_nobody_it_cannot_open(self, region_cdao):
+        from incidents.services import cdao_recipients
+
+        team = region_cdao.appointments.get().organisation
+        assert cdao_recipients(team) == []

@@ -171,3 +171,50 @@ def test_another_organisations_medicine_cannot_be_touched(client_for, mso, trust
     )
     url = reverse("incidents:high_risk_remove", args=[trust.ods_code, theirs.pk])
     assert client_for(mso).post(url).status_code == 404
+
+
+def test_switched_back_on_when_the_national_list_no_longer_has_it_it_is_the_organisations_own(
+    client_for, dmd, mso, trust, staff
+):
+    warfarin = HighRiskMedicine.objects.get(organisation=None, name="Warfarin")
+    client = client_for(mso)
+    client.post(reverse("incidents:high_risk_remove", args=[trust.ods_code, warfarin.pk]))
+    warfarin.delete()  # the national list, keyed again, dropped it
+    client.post(
+        reverse("incidents:high_risk", args=[trust.ods_code]),
+        {"medicine": "Warfarin", "group": "Anticoagulant"},
+    )
+    own = HighRiskMedicine.objects.get(organisation=trust)
+    assert not own.excluded and flag(trust, staff, "Warfarin 3mg tablets")[0] == "Anticoagulant"
+
+
+def test_taking_off_a_national_medicine_the_organisation_also_added_switches_it_off(
+    client_for, dmd, mso, trust, staff
+):
+    warfarin = HighRiskMedicine.objects.get(organisation=None, name="Warfarin")
+    HighRiskMedicine.objects.create(
+        organisation=trust, dmd_code=warfarin.dmd_code, name="Warfarin", group="Mine"
+    )
+    client_for(mso).post(reverse("incidents:high_risk_remove", args=[trust.ods_code, warfarin.pk]))
+    assert flag(trust, staff, "Warfarin 3mg tablets")[0] == ""
+
+
+def test_a_medicine_whose_code_the_dmd_replaced_keeps_flagging(dmd, trust, staff):
+    from medicines.models import Vtm
+
+    amiodarone = Vtm.objects.get(name="Amiodarone")
+    HighRiskMedicine.objects.create(
+        organisation=trust, dmd_code="1111", level="VTM", name="Amiodarone", group="Mine"
+    )
+    Vtm.objects.filter(pk=amiodarone.pk).update(previous_id="1111")
+    note = medicines.refresh_national()
+    assert "1 of the organisations' medicines moved" in note
+    assert flag(trust, staff, "Amiodarone 200mg tablets")[0] == "Mine"
+
+
+def test_a_dmd_name_with_spaces_between_numbers_and_words_is_found_as_written(dmd):
+    from medicines.models import Vmp
+
+    name = "Adrenaline (base) 1mg/1ml (1 in 1,000) solution for injection ampoules"
+    Vmp.objects.create(id="9991999000001105", name=name, cd_category="0000")
+    assert lookup.by_name(name.lower()).code == "9991999000001105"

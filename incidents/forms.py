@@ -238,12 +238,13 @@ class MedicineForm(NoPatientIdentifiers, forms.Form):
     def __init__(self, *args, reviewer=False, **kwargs):
         super().__init__(*args, **kwargs)
         if reviewer:
-            # The reviewer can put right a flag worked out from the name. A medicine added
-            # here is flagged from its name, as it is for the reporter.
+            # The reviewer can put a schedule right. Left to the service, a medicine is given
+            # the dm+d's schedule when it is coded as a product, and one from its name
+            # otherwise, as it is for the reporter.
             self.fields["cd_schedule"] = select(
                 "Controlled drug",
                 [
-                    (medicine_flags.FROM_NAME, "Work it out from the name"),
+                    (medicine_flags.FROM_NAME, "As the dm+d has it (from its name if not coded)"),
                     ("", "Not a controlled drug"),
                     *choices.CdSchedule.choices,
                 ],

@@ -245,6 +245,13 @@ class Incident(models.Model):
                 condition=Q(controlled_drug=True),
                 name="incident_controlled_drug",
             ),
+            # A quarter's controlled-drug occurrences across a region (controlled_drugs): the
+            # count and the count by organisation read from the index alone.
+            models.Index(
+                fields=["occurred_on", "organisation"],
+                condition=Q(controlled_drug=True) & ~Q(status="duplicate"),
+                name="incident_cd_occurrences",
+            ),
             models.Index(
                 fields=["organisation", "-occurred_on"],
                 condition=Q(high_risk=True),

@@ -73,6 +73,8 @@ REFIGURED = "assurance report, its figures worked out again (the chair asks, the
 WORK = {REFIGURED}
 # Pages given the wider budget: summaries over many organisations or a whole trust's figures.
 WIDE = {
+    "controlled drugs, the region's quarter",  # every designated body of a region
+    "quarterly occurrence report (CSV)",  # an export: a body's quarter, as long as it is
     "dashboard",
     "pcn dashboard",
     "register",

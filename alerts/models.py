@@ -1,7 +1,8 @@
 """National patient safety alerts and each organisation's response.
 
-An ``Alert`` is national: written (or imported) by a network lead or site administrator, with
-the medicines it covers and its required actions, each with a deadline; publishing it makes one
+An ``Alert`` is national: recorded (or imported) from CAS by the national patient safety team
+or a site administrator, with the medicines it covers and its required actions, each with a
+deadline; publishing it makes one
 ``AlertResponse`` for every open organisation of the kinds it applies to, and one
 ``AlertActionResponse`` in it for each required action. Responses are the organisations' own
 (scoped by organisation: permissions.py says who sees and does what).

@@ -72,10 +72,18 @@ RULES: tuple[Rule, ...] = (
     # Patient Safety Specialists are told of national alerts and read their organisation's
     # responses.
     Rule(Post.PATIENT_SAFETY_SPECIALIST, {P.ALERTS_VIEW}),
-    # The national lead publishes national alerts; the leads see who has responded.
-    Rule(GlobalRole.NATIONAL_LEAD, {P.ALERTS_PUBLISH, P.ALERTS_COMPLIANCE}, reach=Reach.ALL),
-    Rule(GlobalRole.REGIONAL_LEAD, {P.ALERTS_COMPLIANCE}, reach=Reach.REGION),
+    # National Patient Safety Alerts are issued through the Central Alerting System (CAS): the
+    # national patient safety team (the lead of the national Patient Safety Specialist
+    # network) or the site administrator records them here, by import or by hand. The MSO
+    # networks' leads, a peer network, see who has responded and support; they never publish.
+    Rule(
+        GlobalRole.SPECIALISTS_NATIONAL_LEAD,
+        {P.ALERTS_PUBLISH, P.ALERTS_COMPLIANCE},
+        reach=Reach.ALL,
+    ),
     Rule(GlobalRole.SITE_ADMIN, {P.ALERTS_PUBLISH}, reach=Reach.ALL),
+    Rule(GlobalRole.NATIONAL_LEAD, {P.ALERTS_COMPLIANCE}, reach=Reach.ALL),
+    Rule(GlobalRole.REGIONAL_LEAD, {P.ALERTS_COMPLIANCE}, reach=Reach.REGION),
 )
 # Signing off a response for the board, and publishing to every organisation.
 SECOND_FACTOR = {P.ALERTS_SIGN_OFF, P.ALERTS_PUBLISH}

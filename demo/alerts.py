@@ -1,7 +1,8 @@
 """The demo's national patient safety alerts, on top of demo/seed.py: a National Patient
 Safety Alert, medicines recalls of Class 1, 2 and 3, a Class 4 medicines notification, a
-supply disruption alert and a Dear Doctor letter, published by the national network lead to
-the demo organisations, and one draft NatPSA waiting for the lead to publish. Each
+supply disruption alert and a Dear Doctor letter, recorded from CAS and published by the
+national patient safety team to the demo organisations, and one draft NatPSA waiting for the
+team to publish. Each
 organisation's response is in a state a new user can find: not acknowledged yet,
 acknowledged, in progress (actions done with evidence, a stock check kept as a file), not
 applicable with its rationale, completed with the board director's sign-off, reopened after
@@ -42,7 +43,9 @@ from incidents.models import Incident, Status
 from notifications import services as notifications
 from organisations.choices import OrganisationKind as Kind
 
-LEAD = "lead@network.example"
+# The national patient safety team records the alerts CAS issues (the MSO network's lead does
+# not publish).
+PUBLISHER = "patient.safety@network.example"
 DIRECTOR = "director@trust-a.example"
 # Who answers for each organisation: its MSO (the PCN's MSO for its practices).
 RESPONDER = {
@@ -707,9 +710,9 @@ def seed_alerts(organisations, today=None) -> int:
 
 
 def _seed(organisations, today):
-    emails = {LEAD, DIRECTOR, *RESPONDER.values(), KEMI, OWEN, LUCY}
+    emails = {PUBLISHER, DIRECTOR, *RESPONDER.values(), KEMI, OWEN, LUCY}
     people = {user.email: user for user in User.objects.filter(email__in=emails)}
-    lead = people[LEAD]
+    publisher = people[PUBLISHER]
     began = timezone.now()
     # The NatPSAs' numbers: one sequence a year, the draft the next in its year.
     natpsa = next(spec for spec in ALERTS if spec["alert_type"] == AlertType.NATPSA)
@@ -718,8 +721,8 @@ def _seed(organisations, today):
     draft_number = natpsa_years.get(today.year, 0) + 1
     for spec in ALERTS:
         issued = _working_day(today - timedelta(days=spec["issued"]))
-        alert = _alert(spec, issued, _reference(spec, issued, natpsa_years), lead)
-        services.alert_publish(by=lead, alert=alert)
+        alert = _alert(spec, issued, _reference(spec, issued, natpsa_years), publisher)
+        services.alert_publish(by=publisher, alert=alert)
         services.fan_out(alert)  # as publishing does once the (demo's) transaction commits
         published = _at(issued, spec["at"], 30)
         Alert.objects.filter(pk=alert.pk).update(
@@ -737,7 +740,7 @@ def _seed(organisations, today):
         DRAFT,
         today,
         f"NatPSA/{today.year}/{draft_number:03d}/NHSPS",
-        lead,
+        publisher,
     )
 
 

@@ -81,6 +81,15 @@ def lead(db):
 
 
 @pytest.fixture
+def patient_safety_team(db):
+    """The national patient safety team: the lead of the national Patient Safety Specialist
+    network, who records the alerts CAS issues."""
+    from networks.models import Network
+
+    return network_lead(community=Network.Community.SPECIALISTS, full_name="Pat Safety")
+
+
+@pytest.fixture
 def site_admin(db):
     return UserFactory(is_staff=True, full_name="Site Administrator")
 

@@ -334,8 +334,12 @@ def test_each_demo_sign_in_finds_the_alerts(seeded, client_for):
         page = lead.get("/alerts/past-deadline/")
         assert page.status_code == 200 and b"Market Square Pharmacy" in page.content
     draft = Alert.objects.drafts().get()
-    page = client_for(User.objects.get(email="lead@network.example")).get(f"/alerts/{draft.pk}/")
+    team = client_for(User.objects.get(email="patient.safety@network.example"))
+    page = team.get(f"/alerts/{draft.pk}/")
     assert page.status_code == 200 and f"/alerts/{draft.pk}/publish/".encode() in page.content
+    # The MSO network's lead does not publish: a draft is not theirs to see.
+    lead = client_for(User.objects.get(email="lead@network.example"))
+    assert lead.get(f"/alerts/{draft.pk}/").status_code == 404
 
 
 def test_running_it_again_adds_no_alerts(seeded):

@@ -1,7 +1,8 @@
-"""National alerts: written, imported and published by a national network lead or a site
-administrator; read by everyone they reach; and the national view of who has responded, for
-network leads (a regional lead, their region), from the tallies, with drill-down to the
-organisations (never to their evidence) and exports of exactly the rows shown."""
+"""National alerts: recorded from CAS, imported and published by the national patient safety
+team or a site administrator; read by everyone they reach; and the national view of who has
+responded, for that team and the network leads (a regional lead, their region), from the
+tallies, with drill-down to the organisations (never to their evidence) and exports of exactly
+the rows shown."""
 
 import logging
 from collections import defaultdict

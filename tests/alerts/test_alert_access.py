@@ -182,47 +182,68 @@ class TestNationalPages:
         # A published alert is a public document: anyone signed in reads it.
         assert_access(reverse("alerts:detail", args=[published.pk]), allowed=staff)
 
-    def test_a_draft_is_seen_by_those_who_publish_only(self, client_for, lead, site_admin, mso):
-        alert = draft(lead, reference="NatPSA/2026/009/MHRA")
-        for person, status in ((lead, 200), (site_admin, 200), (mso, 404)):
+    def test_a_draft_is_seen_by_those_who_publish_only(
+        self, client_for, patient_safety_team, lead, site_admin, mso
+    ):
+        alert = draft(patient_safety_team, reference="NatPSA/2026/009/MHRA")
+        for person, status in (
+            (patient_safety_team, 200),
+            (site_admin, 200),
+            (lead, 404),  # an MSO network's lead does not publish: a draft is not theirs
+            (mso, 404),
+        ):
             assert client_for(person).get(alert.get_absolute_url()).status_code == status
 
-    def test_writing_importing_and_publishing(self, assert_access, lead, mso, natpsa, trust):
+    def test_writing_importing_and_publishing(
+        self, assert_access, patient_safety_team, mso, natpsa, trust
+    ):
         for name, args in (
             ("create", []),
             ("import", []),
             ("update", [natpsa.pk]),
             ("publish", [natpsa.pk]),
         ):
-            assert_access(reverse(f"alerts:{name}", args=args), allowed=lead, wrong_role=mso)
+            assert_access(
+                reverse(f"alerts:{name}", args=args), allowed=patient_safety_team, wrong_role=mso
+            )
         assert_access(
             reverse("alerts:create"),
             method="post",
             data={"reference": ""},
-            allowed=lead,
+            allowed=patient_safety_team,
             wrong_role=mso,
         )
         assert_access(
             reverse("alerts:update", args=[natpsa.pk]),
             method="post",
             data={"reference": ""},
-            allowed=lead,
+            allowed=patient_safety_team,
             wrong_role=mso,
         )
         assert_access(
             reverse("alerts:import"),
             method="post",
             data={"file": upload("alerts.csv", b"reference\n", "text/csv")},
-            allowed=lead,
+            allowed=patient_safety_team,
             wrong_role=mso,
         )
         assert_access(
             reverse("alerts:publish", args=[natpsa.pk]),
             method="post",
-            allowed=lead,
+            allowed=patient_safety_team,
             wrong_role=mso,
             ok=302,
         )
+
+    def test_an_mso_network_lead_does_not_publish(self, client_for, lead, natpsa):
+        """Alerts come from CAS through the national patient safety team: a peer network's
+        lead supports and sees compliance, and never writes or publishes one."""
+        client = client_for(lead)
+        for name, args in (("create", []), ("import", []), ("publish", [natpsa.pk])):
+            assert client.get(reverse(f"alerts:{name}", args=args)).status_code in (403, 404)
+        assert client.post(reverse("alerts:publish", args=[natpsa.pk])).status_code in (403, 404)
+        natpsa.refresh_from_db()
+        assert not natpsa.is_published
 
     def test_who_has_responded(self, assert_access, published, lead, mso):
         for name, args in (

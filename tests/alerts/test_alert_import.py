@@ -149,27 +149,27 @@ def assert_the_two_alerts():
 
 
 class TestImporting:
-    def test_a_csv_file_makes_alerts_with_their_medicines_and_actions(self, lead):
-        found = imported(csv_of(rows()), by=lead)
+    def test_a_csv_file_makes_alerts_with_their_medicines_and_actions(self, patient_safety_team):
+        found = imported(csv_of(rows()), by=patient_safety_team)
         assert outcomes(found) == [
             ("line 2", NATPSA, "new", []),
             ("line 4", RECALL, "new", []),
         ]
         assert found.summary == "2 new, 0 updated, 0 unchanged"
         assert_the_two_alerts()
-        assert {a.created_by for a in Alert.objects.all()} == {lead}
+        assert {a.created_by for a in Alert.objects.all()} == {patient_safety_team}
 
     @pytest.mark.parametrize("wrapped", [True, False], ids=["alerts object", "list"])
-    def test_a_json_file_makes_the_same(self, lead, wrapped):
+    def test_a_json_file_makes_the_same(self, patient_safety_team, wrapped):
         data = {"alerts": alerts_json()} if wrapped else alerts_json()
-        found = imported(json.dumps(data).encode(), "alerts.JSON", by=lead)
+        found = imported(json.dumps(data).encode(), "alerts.JSON", by=patient_safety_team)
         assert outcomes(found) == [
             ("alert 1", NATPSA, "new", []),
             ("alert 2", RECALL, "new", []),
         ]
         assert_the_two_alerts()
 
-    def test_json_medicines_may_be_one_string(self, lead):
+    def test_json_medicines_may_be_one_string(self, patient_safety_team):
         alert = alerts_json()[0] | {"medicines": "Methotrexate 2.5mg tablets|322237001;Folic acid"}
         imported(json.dumps([alert]).encode(), "alerts.json")
         assert [m.name for m in Alert.objects.get().medicines.all()] == [
@@ -177,12 +177,12 @@ class TestImporting:
             "Folic acid",
         ]
 
-    def test_importing_the_same_file_again_changes_nothing(self, lead):
+    def test_importing_the_same_file_again_changes_nothing(self, patient_safety_team):
         data = csv_of(rows())
-        imported(data, by=lead)
+        imported(data, by=patient_safety_team)
         ids = sorted(Alert.objects.values_list("pk", flat=True))
         logged = LogEntry.objects.count()
-        again = imported(data, by=lead)
+        again = imported(data, by=patient_safety_team)
         assert outcomes(again) == [
             ("line 2", NATPSA, "unchanged", []),
             ("line 4", RECALL, "unchanged", []),
@@ -192,17 +192,17 @@ class TestImporting:
         assert LogEntry.objects.count() == logged  # nothing was written at all
         assert_the_two_alerts()
 
-    def test_a_csv_and_a_json_file_of_the_same_alerts_agree(self, lead):
-        imported(csv_of(rows()), by=lead)
+    def test_a_csv_and_a_json_file_of_the_same_alerts_agree(self, patient_safety_team):
+        imported(csv_of(rows()), by=patient_safety_team)
         found = importing.plan(json.dumps(alerts_json()).encode(), "alerts.json")
         assert [a.outcome for a in found.alerts] == ["unchanged", "unchanged"]
 
-    def test_a_changed_title_updates_the_alert_and_says_so(self, lead):
-        imported(csv_of(rows()), by=lead)
+    def test_a_changed_title_updates_the_alert_and_says_so(self, patient_safety_team):
+        imported(csv_of(rows()), by=patient_safety_team)
         changed = rows()
         changed[0]["title"] = "Oral methotrexate: once a week"
         changed[2]["type"] = "recall-1"  # and with it the default deadline
-        found = imported(csv_of(changed), by=lead)
+        found = imported(csv_of(changed), by=patient_safety_team)
         assert outcomes(found) == [
             ("line 2", NATPSA, "updated", ["title"]),
             ("line 4", RECALL, "updated", ["type", "actions"]),
@@ -213,7 +213,7 @@ class TestImporting:
         recall = Alert.objects.get(reference=RECALL)
         assert [a.due_on for a in recall.actions.all()] == [ISSUED]
 
-    def test_the_file_replaces_an_alerts_medicines(self, lead):
+    def test_the_file_replaces_an_alerts_medicines(self, patient_safety_team):
         imported(csv_of(rows()))
         changed = rows()
         changed[0]["medicines"] = "Methotrexate 10mg tablets"
@@ -223,7 +223,7 @@ class TestImporting:
             "Methotrexate 10mg tablets"
         ]
 
-    def test_a_reference_matches_whatever_its_spacing(self, lead):
+    def test_a_reference_matches_whatever_its_spacing(self, patient_safety_team):
         imported(csv_of(rows()))
         spaced = rows()
         for row in spaced[:2]:
@@ -232,12 +232,12 @@ class TestImporting:
         assert [(a.reference, a.outcome) for a in found.alerts][0] == (NATPSA, "unchanged")
 
     def test_publishing_sends_the_new_alerts(
-        self, lead, trust, other_trust, django_capture_on_commit_callbacks
+        self, patient_safety_team, trust, other_trust, django_capture_on_commit_callbacks
     ):
         with django_capture_on_commit_callbacks(execute=True):
-            imported(csv_of(rows()), by=lead, publish=True)
+            imported(csv_of(rows()), by=patient_safety_team, publish=True)
         for alert in Alert.objects.all():
-            assert alert.is_published and alert.published_by == lead
+            assert alert.is_published and alert.published_by == patient_safety_team
             assert set(
                 AlertResponse.objects.filter(alert=alert).values_list("organisation", flat=True)
             ) == {
@@ -251,20 +251,22 @@ class TestImporting:
             assert_deadlines_are_live()
             assert alert.notified_at is not None
 
-    def test_publishing_publishes_only_the_new(self, lead, trust):
+    def test_publishing_publishes_only_the_new(self, patient_safety_team, trust):
         imported(csv_of(rows()[:2]))  # the NatPSA, as a draft
         found = imported(csv_of(rows()), publish=True)
         assert [a.outcome for a in found.alerts] == ["unchanged", "new"]
         assert not Alert.objects.get(reference=NATPSA).is_published
         assert Alert.objects.get(reference=RECALL).is_published
 
-    def test_an_alert_that_cannot_be_published_undoes_the_whole_file(self, lead, trust):
+    def test_an_alert_that_cannot_be_published_undoes_the_whole_file(
+        self, patient_safety_team, trust
+    ):
         # The recall (line 2) is published first; the NatPSA after it has no actions.
         lines = [rows()[2], rows()[0] | {"action": "", "action_deadline": ""}]
         found = importing.plan(csv_of(lines), "alerts.csv")
         assert found.problems == []
         with pytest.raises(ValidationError) as refused:
-            importing.apply(found, by=lead, publish=True)
+            importing.apply(found, by=patient_safety_team, publish=True)
         assert refused.value.messages == [
             "line 3: A National Patient Safety Alert needs its required actions before it is "
             "published"
@@ -375,12 +377,12 @@ class TestProblems:
         ],
     )
     def test_a_bad_row_is_reported_by_its_line_and_nothing_is_imported(
-        self, lead, records, problem
+        self, patient_safety_team, records, problem
     ):
         found = importing.plan(csv_of(records()), "alerts.csv")
         assert found.problems == [problem]
         with pytest.raises(ValidationError):
-            importing.apply(found, by=lead)
+            importing.apply(found, by=patient_safety_team)
         assert not Alert.objects.exists()
 
     def test_every_problem_is_reported_in_line_order(self):
@@ -502,9 +504,9 @@ class TestProblems:
 
 
 class TestPublishedAlerts:
-    def test_their_actions_cannot_change(self, lead, trust):
+    def test_their_actions_cannot_change(self, patient_safety_team, trust):
         imported(csv_of(rows()))
-        services.alert_publish(by=lead, alert=Alert.objects.get(reference=NATPSA))
+        services.alert_publish(by=patient_safety_team, alert=Alert.objects.get(reference=NATPSA))
         changed = rows()
         changed[1]["action_deadline"] = "2027-01-02"
         found = importing.plan(csv_of(changed), "alerts.csv")
@@ -512,24 +514,24 @@ class TestPublishedAlerts:
             f"line 2: {NATPSA} is published, and its actions cannot change now"
         ]
         with pytest.raises(ValidationError):
-            importing.apply(found, by=lead)
+            importing.apply(found, by=patient_safety_team)
         natpsa = Alert.objects.get(reference=NATPSA)
         assert [a.due_on for a in natpsa.actions.all()][1] == datetime.date(2027, 1, 1)
 
-    def test_nor_can_a_published_alert_with_no_actions_gain_some(self, lead, trust):
+    def test_nor_can_a_published_alert_with_no_actions_gain_some(self, patient_safety_team, trust):
         # alert_save keeps a published alert's actions however many it has: the plan must
         # refuse the file, not promise an update that the import then fails.
         recall_alone = rows()[2] | {"action": ""}
         imported(csv_of([recall_alone]))
-        services.alert_publish(by=lead, alert=Alert.objects.get())
+        services.alert_publish(by=patient_safety_team, alert=Alert.objects.get())
         found = importing.plan(csv_of([rows()[2]]), "alerts.csv")
         assert found.problems == [
             f"line 2: {RECALL} is published, and its actions cannot change now"
         ]
 
-    def test_their_words_can_be_put_right(self, lead, trust):
+    def test_their_words_can_be_put_right(self, patient_safety_team, trust):
         imported(csv_of(rows()))
-        services.alert_publish(by=lead, alert=Alert.objects.get(reference=NATPSA))
+        services.alert_publish(by=patient_safety_team, alert=Alert.objects.get(reference=NATPSA))
         changed = rows()
         changed[0]["summary"] = "Methotrexate is taken once a week."
         found = imported(csv_of(changed))
@@ -552,8 +554,8 @@ def run(*args):
 
 
 class TestTheCommand:
-    def test_it_imports_and_prints_the_plan(self, alerts_csv, lead):
-        out, err = run(alerts_csv, "--by", lead.email.upper())
+    def test_it_imports_and_prints_the_plan(self, alerts_csv, patient_safety_team):
+        out, err = run(alerts_csv, "--by", patient_safety_team.email.upper())
         assert out.splitlines() == [
             f"line 2: {NATPSA}: new",
             f"line 4: {RECALL}: new",
@@ -561,7 +563,7 @@ class TestTheCommand:
         ]
         assert err == ""
         assert_the_two_alerts()
-        assert {a.created_by for a in Alert.objects.all()} == {lead}
+        assert {a.created_by for a in Alert.objects.all()} == {patient_safety_team}
 
     def test_again_it_changes_nothing_and_lists_the_changes(self, alerts_csv):
         run(alerts_csv)
@@ -597,14 +599,16 @@ class TestTheCommand:
             "Insulin pen needles"
         ]
 
-    def test_publish_sends_the_new_alerts(self, alerts_csv, lead, trust, other_trust):
-        out, _ = run(alerts_csv, "--publish", "--by", lead.email)
+    def test_publish_sends_the_new_alerts(
+        self, alerts_csv, patient_safety_team, trust, other_trust
+    ):
+        out, _ = run(alerts_csv, "--publish", "--by", patient_safety_team.email)
         assert out.splitlines()[-1] == (
             "Imported alerts.csv: 2 new, 0 updated, 0 unchanged; the 2 new are published."
         )
         assert AlertResponse.objects.count() == 4  # two alerts, two trusts each
         assert AlertActionResponse.objects.count() == 2 * 2 + 2 * 1
-        assert {a.published_by for a in Alert.objects.all()} == {lead}
+        assert {a.published_by for a in Alert.objects.all()} == {patient_safety_team}
 
     def test_publish_without_by_records_no_one(self, alerts_csv, trust):
         run(alerts_csv, "--publish")
@@ -672,8 +676,8 @@ def upload(data: bytes, name="alerts.csv", **fields):
 
 
 class TestTheUploadPage:
-    def test_a_lead_checks_the_file_then_imports_it(self, client_for, lead, trust):
-        client = client_for(lead)
+    def test_a_lead_checks_the_file_then_imports_it(self, client_for, patient_safety_team, trust):
+        client = client_for(patient_safety_team)
         data = csv_of(rows())
         page = client.post(reverse("alerts:import"), upload(data, action="check"))
         assert page.status_code == 200
@@ -685,23 +689,23 @@ class TestTheUploadPage:
         assert done.redirect_chain == [(reverse("alerts:list"), 302)]
         assert "Imported: 2 new, 0 updated, 0 unchanged" in done.text
         assert_the_two_alerts()
-        assert {a.created_by for a in Alert.objects.all()} == {lead}
+        assert {a.created_by for a in Alert.objects.all()} == {patient_safety_team}
 
         again = client.post(reverse("alerts:import"), upload(data, action="check"))
         assert f"{NATPSA}: unchanged" in again.text
         assert Alert.objects.count() == 2
 
-    def test_it_publishes_when_asked(self, client_for, lead, trust):
-        client_for(lead).post(
+    def test_it_publishes_when_asked(self, client_for, patient_safety_team, trust):
+        client_for(patient_safety_team).post(
             reverse("alerts:import"), upload(csv_of(rows()), action="import", publish="on")
         )
         assert Alert.objects.published().count() == 2
         assert AlertResponse.objects.filter(organisation=trust).count() == 2
 
-    def test_a_bad_file_is_listed_and_nothing_imported(self, client_for, lead):
+    def test_a_bad_file_is_listed_and_nothing_imported(self, client_for, patient_safety_team):
         records = rows()
         records[2]["type"] = "bogus"
-        page = client_for(lead).post(
+        page = client_for(patient_safety_team).post(
             reverse("alerts:import"), upload(csv_of(records), action="import")
         )
         assert page.status_code == 200
@@ -720,15 +724,17 @@ class TestTheUploadPage:
         ],
         ids=["not utf-8", "not csv", "too big"],
     )
-    def test_a_file_it_cannot_read(self, client_for, lead, name, data, problem):
-        page = client_for(lead).post(reverse("alerts:import"), upload(data, name, action="check"))
+    def test_a_file_it_cannot_read(self, client_for, patient_safety_team, name, data, problem):
+        page = client_for(patient_safety_team).post(
+            reverse("alerts:import"), upload(data, name, action="check")
+        )
         assert page.status_code == 200
         assert problem in page.text
         assert not Alert.objects.exists()
 
-    def test_a_json_file_nested_absurdly_deep_is_refused(self, client_for, lead):
+    def test_a_json_file_nested_absurdly_deep_is_refused(self, client_for, patient_safety_team):
         data = b"[" * 200_000 + b"]" * 200_000
-        page = client_for(lead).post(
+        page = client_for(patient_safety_team).post(
             reverse("alerts:import"), upload(data, "alerts.json", action="import")
         )
         assert page.status_code == 200
@@ -736,8 +742,8 @@ class TestTheUploadPage:
         assert "nested more than 10 deep, on line 1, column 11" in page.text
         assert not Alert.objects.exists()
 
-    def test_no_file(self, client_for, lead):
-        page = client_for(lead).post(reverse("alerts:import"), {"action": "check"})
+    def test_no_file(self, client_for, patient_safety_team):
+        page = client_for(patient_safety_team).post(reverse("alerts:import"), {"action": "check"})
         assert "Select a file of alerts" in page.text
 
     def test_an_mso_is_refused(self, client_for, mso):
@@ -749,7 +755,7 @@ class TestTheUploadPage:
 
 
 class TestTheDocument:
-    def test_its_examples_import_as_it_says(self, lead):
+    def test_its_examples_import_as_it_says(self, patient_safety_team):
         text = DOC.read_text()
         example_csv = re.search(r"```csv\n(.*?)```", text, re.S)[1]
         example_json = re.search(r"```json\n(.*?)```", text, re.S)[1]

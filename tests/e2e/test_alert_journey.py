@@ -1,8 +1,8 @@
-"""The journey alerts exist for, on the demo data, in Chromium: the national network lead writes
-a National Patient Safety Alert (a deadline before the issue date is explained and nothing typed
+"""The journey alerts exist for, on the demo data, in Chromium: the national patient safety team
+records a National Patient Safety Alert issued through CAS (a deadline before the issue date is explained and nothing typed
 is lost) and publishes it to every NHS trust; Trust A's MSO acknowledges it, decides it applies
 and records its action done with evidence; the board director signs it off; the MSO declares
-it complete; the lead's national view counts it; Trust B's MSO cannot open Trust A's response.
+it complete; the team's national view counts it; Trust B's MSO cannot open Trust A's response.
 The pages pass axe."""
 
 import datetime
@@ -27,7 +27,7 @@ ACTION = "Remove 800 microgram lozenges from ward stock"
 @pytest.fixture
 def demo(transactional_db, seeded_demo):
     for email in (
-        "lead@network.example",
+        "patient.safety@network.example",
         "mso@trust-a.example",
         "director@trust-a.example",
         "mso@trust-b.example",
@@ -45,7 +45,7 @@ def test_an_alert_is_published_acted_on_signed_off_and_counted(
     page, browser, live_server, demo, expect, axe_check, sign_in
 ):
     today = timezone.localdate()
-    sign_in(page, "lead@network.example", settings.DEMO_PASSWORD, totp_secret=SECRET)
+    sign_in(page, "patient.safety@network.example", settings.DEMO_PASSWORD, totp_secret=SECRET)
     page.get_by_role("navigation", name="Menu").get_by_role("link", name="Alerts").click()
     page.get_by_role("link", name="Write an alert").click()
     expect(page.locator("h1")).to_have_text("Write an alert")

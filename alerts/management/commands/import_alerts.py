@@ -37,7 +37,7 @@ class Command(BaseCommand):
         parser.add_argument(
             "--by",
             metavar="EMAIL",
-            help="the national network lead or site administrator recorded as creating (and "
+            help="the national patient safety team or site administrator recorded as creating (and "
             "publishing) the alerts; without it, no one is recorded",
         )
 
@@ -85,8 +85,8 @@ class Command(BaseCommand):
             raise CommandError(f"{email} cannot sign in (the account is not active)")
         if not access_for(user).has(Perm.ALERTS_PUBLISH):
             raise CommandError(
-                f"{email} does not write alerts: name a national network lead or a site "
-                "administrator"
+                f"{email} does not write alerts: name the national patient safety team or a "
+                "site administrator"
             )
         return user
 

@@ -213,6 +213,15 @@ class SignOffForm(forms.Form):
     )
 
 
+class CasClosedForm(forms.Form):
+    closed_on = NHSDateField(
+        label="When was it closed in CAS?",
+        allow_future=False,
+        message="Enter the date it was closed in CAS",
+        help_text="The Central Alerting System, where the organisation also answers the alert",
+    )
+
+
 class ReopenForm(forms.Form):
     reason = _text(
         "Why is it reopened?", max_length=2000, message="Say why the response is reopened", rows=2

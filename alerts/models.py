@@ -156,6 +156,12 @@ class AlertResponse(models.Model):
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
+    # The response here is the organisation's own loop behind the Central Alerting System,
+    # where it still answers: the day it closed the alert in CAS, as it recorded here.
+    cas_closed_on = models.DateField("closed in CAS on", null=True, blank=True)
+    cas_closed_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
 
     objects = AlertResponseQuerySet.as_manager()
     scope_path = "organisation"
@@ -193,6 +199,12 @@ class AlertResponse(models.Model):
             ),
             # One alert's responses, by state (the national drill-down, the reminders).
             models.Index(fields=["alert", "state"], name="alert_response_state"),
+            # One alert's responses closed in CAS, as organisations recorded (the national view).
+            models.Index(
+                fields=["alert"],
+                condition=Q(cas_closed_on__isnull=False),
+                name="alert_response_cas_closed",
+            ),
         ]
 
     def __str__(self):
@@ -285,6 +297,7 @@ class AlertResponseEvent(TimelineEvent):
         SIGNED_OFF = "signed-off", "Signed off by the board director"
         COMPLETED = "completed", "Declared complete"
         REOPENED = "reopened", "Reopened"
+        CAS_CLOSED = "cas-closed", "Recorded as closed in CAS"
         INCIDENT = "incident", "Incident linked"
 
     response = models.ForeignKey(AlertResponse, on_delete=models.CASCADE, related_name="events")

@@ -492,7 +492,30 @@ def response_reopen(*, by, response: AlertResponse, reason: str) -> AlertRespons
         response.rationale = ""
         response.signed_off_at = response.signed_off_by = None
         response.completed_at = response.completed_by = None
+        response.cas_closed_on = response.cas_closed_by = None
         return _saved(response, before, event=(Kind.REOPENED, by, reason))
+
+
+def response_cas_closed(*, by, response: AlertResponse, closed_on) -> AlertResponse:
+    """Record the day the organisation closed the alert in the Central Alerting System, where
+    it still answers: once its response here is finished (complete, or not applicable), on or
+    after the alert was issued and not in the future. Reopening the response clears it."""
+    with transaction.atomic(), audit_as(by):
+        response, before = _locked(response)
+        if response.is_open:
+            raise ValidationError(
+                {"closed_on": "Finish the response here first: complete, or not applicable"},
+                code="open",
+            )
+        if closed_on > timezone.localdate():
+            raise ValidationError({"closed_on": "The date must be today or in the past"})
+        if closed_on < response.alert.issued_on:
+            raise ValidationError(
+                {"closed_on": "The date must be on or after the day the alert was issued"}
+            )
+        response.cas_closed_on, response.cas_closed_by = closed_on, by
+        note = f"Closed in CAS on {closed_on.day} {closed_on:%B %Y}"
+        return _saved(response, before, event=(Kind.CAS_CLOSED, by, note))
 
 
 def incident_link(*, by, response: AlertResponse, incident) -> AlertIncident:

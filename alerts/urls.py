@@ -26,6 +26,7 @@ response = [
     path("sign-off/", views.response_sign_off, name="sign_off"),
     path("complete/", views.response_complete, name="complete"),
     path("reopen/", views.response_reopen, name="reopen"),
+    path("closed-in-cas/", views.response_cas_closed, name="cas_closed"),
     path("incidents/", views.incident_link, name="incident_link"),
     path("incidents/<int:link_pk>/remove/", views.incident_unlink, name="incident_unlink"),
 ]

@@ -78,7 +78,8 @@ STOCK_CHECK = (
 # Steps of a response: (days after the alert was issued, hour, what, *details). What:
 # "ack"; "applies"; "not-applicable" rationale; "lead" email; "action" number, state, owner,
 # evidence; "file" number, file name, content type, text; "sign-off" note (the board
-# director); "complete"; "reopen" reason; "link" how many incidents with the alert's medicine.
+# director); "complete"; "cas" (recorded as closed in CAS that day); "reopen" reason; "link"
+# how many incidents with the alert's medicine.
 # Done at the organisation by its responder (RESPONDER) unless said.
 
 ALERTS = [
@@ -164,6 +165,7 @@ ALERTS = [
                     "place and working.",
                 ),
                 (156, 9, "complete"),
+                (157, 10, "cas"),
             ],
             "RZB": [
                 (2, 9, "ack"),
@@ -820,6 +822,8 @@ def _step(response, what, details, when, by, people, actions):
         services.response_sign_off(by=people[DIRECTOR], response=response, note=details[0])
     elif what == "complete":
         services.response_complete(by=by, response=response)
+    elif what == "cas":
+        services.response_cas_closed(by=by, response=response, closed_on=timezone.localdate(when))
     elif what == "reopen":
         services.response_reopen(by=by, response=response, reason=details[0])
     elif what == "link":

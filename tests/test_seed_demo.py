@@ -233,6 +233,10 @@ def test_the_alerts_and_every_kind_of_response_are_there(seeded):
         AlertTally,
     )
 
+    # A completed response recorded as closed in the Central Alerting System.
+    closed = AlertResponse.objects.filter(cas_closed_on__isnull=False)
+    assert closed.exists() and all(r.state == ResponseState.COMPLETED for r in closed)
+
     today = timezone.localdate()
     alerts = Alert.objects.all()
     assert set(alerts.published().values_list("alert_type", flat=True)) >= {

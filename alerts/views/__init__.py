@@ -18,6 +18,7 @@ from .responses import (
     incident_link,
     incident_unlink,
     response_acknowledge,
+    response_cas_closed,
     response_complete,
     response_decide,
     response_detail,
@@ -49,5 +50,6 @@ __all__ = [
     "response_detail",
     "response_lead",
     "response_reopen",
+    "response_cas_closed",
     "response_sign_off",
 ]

@@ -344,6 +344,10 @@ def compliance(request, alert_id):
         "today": today,
         "query_string": query_string_without_page(request),
         "export_query": query_string_without_page(request),
+        # What organisations recorded here of closing it in CAS (CAS holds the answers).
+        "cas_closed": AlertResponse.objects.visible_to(request.user, Perm.ALERTS_COMPLIANCE)
+        .filter(alert=alert, cas_closed_on__isnull=False)
+        .count(),
     }
     return render(request, "alerts/compliance.html", context)
 
@@ -359,6 +363,7 @@ COLUMNS = (
     "Acknowledged on",
     "Signed off on",
     "Completed on",
+    "Closed in CAS on (as recorded here)",
 )
 
 
@@ -379,6 +384,7 @@ def _export_rows(rows, today):
                 timezone.localdate(response.acknowledged_at) if response.acknowledged_at else None,
                 timezone.localdate(response.signed_off_at) if response.signed_off_at else None,
                 timezone.localdate(response.completed_at) if response.completed_at else None,
+                response.cas_closed_on,
             )
         )
 

@@ -26,6 +26,7 @@ from .. import choices, services
 from ..effect import effect
 from ..forms import (
     ActionAnswerForm,
+    CasClosedForm,
     DecisionForm,
     InboxFilterForm,
     IncidentLinkForm,
@@ -134,6 +135,7 @@ def _context(request, response: AlertResponse, **forms) -> dict:
         or LeadForm(organisation=response.organisation, initial={"lead": response.lead}),
         "sign_off_form": forms.get("sign_off_form") or SignOffForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
+        "cas_form": forms.get("cas_form") or CasClosedForm(),
         "link_form": forms.get("link_form") or IncidentLinkForm(),
     }
     if IncidentPerm.INCIDENTS_FIGURES in perms or IncidentPerm.INCIDENTS_LIST in perms:
@@ -350,6 +352,22 @@ def response_reopen(request, alert_id, ods_code):
         then=response,
         refusal_field="reason",
         page=lambda form: _page(request, response, reopen_form=form),
+    )
+
+
+@allow("POST")
+def response_cas_closed(request, alert_id, ods_code):
+    response = response_for(request, alert_id, ods_code, Perm.ALERTS_RESPOND)
+    return form_page(
+        request,
+        CasClosedForm(request.POST),
+        save=lambda data: services.response_cas_closed(
+            by=request.user, response=response, closed_on=data["closed_on"]
+        ),
+        saved="Recorded as closed in CAS",
+        then=response,
+        refusal_field="closed_on",
+        page=lambda form: _page(request, response, cas_form=form),
     )
 
 

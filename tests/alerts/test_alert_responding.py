@@ -6,6 +6,7 @@ import datetime
 
 import pytest
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 
 from alerts import services
 from alerts.choices import ResponseState
@@ -225,3 +226,61 @@ def test_the_tallies_stay_live_through_many_organisations_responding(
     services.response_reopen(by=mso, response=mine, reason="Audit found a gap")
     assert_tallies_are_live(published)
     assert_deadlines_are_live()
+
+
+class TestClosedInCas:
+    """The response here is the organisation's own loop behind the Central Alerting System:
+    once it is finished, the MSO records the day it was closed in CAS."""
+
+    def not_applicable(self, response, mso):
+        services.response_decide(
+            by=mso, response=response, applies=False, rationale="No outpatients"
+        )
+        response.refresh_from_db()
+        return response
+
+    def url(self, response):
+        return reverse(
+            "alerts:cas_closed", args=[response.alert_id, response.organisation.ods_code]
+        )
+
+    def test_the_mso_records_it_once_the_response_is_finished(
+        self, assert_access, client_for, response, mso, other_mso, staff, lead
+    ):
+        data = {"closed_on_day": "5", "closed_on_month": "11", "closed_on_year": "2026"}
+        refused = client_for(mso).post(self.url(response), data)
+        assert "Finish the response here first" in refused.text
+        self.not_applicable(response, mso)
+        assert_access(
+            self.url(response),
+            method="post",
+            data=data,
+            allowed=mso,
+            other_organisation=other_mso,
+            wrong_role=staff,
+            ok=302,
+        )
+        response.refresh_from_db()
+        assert (response.cas_closed_on, response.cas_closed_by) == (
+            datetime.date(2026, 11, 5),
+            mso,
+        )
+        assert response.events.filter(kind="cas-closed").exists()
+        page = client_for(lead).get(reverse("alerts:compliance", args=[response.alert_id]))
+        assert "1 of them recorded here that they closed the alert" in page.text
+
+    def test_a_day_before_the_alert_or_in_the_future_is_refused(self, response, mso):
+        self.not_applicable(response, mso)
+        for day, message in (
+            (datetime.date(2026, 11, 1), "on or after the day the alert was issued"),
+            (TODAY + datetime.timedelta(days=1), "today or in the past"),
+        ):
+            with pytest.raises(ValidationError, match=message):
+                services.response_cas_closed(by=mso, response=response, closed_on=day)
+
+    def test_reopening_clears_it(self, response, mso):
+        self.not_applicable(response, mso)
+        services.response_cas_closed(by=mso, response=response, closed_on=TODAY)
+        services.response_reopen(by=mso, response=response, reason="A new batch")
+        response.refresh_from_db()
+        assert response.cas_closed_on is None and response.cas_closed_by is None

@@ -6,9 +6,12 @@ a practice without either, its PCN's (organisations.reminders.managers).
   (``publishing_notices``: the fan-out after publishing, and in the sweep for any alert whose
   fan-out did not finish);
 - not acknowledged 2 working days after publishing (to the hour), to the MSO;
-- a Class 1 recall not acknowledged 4 hours after publishing, to the MSO and board director;
 - an action's deadline in 14, 7 and 1 days, to its owner (the MSO while it has none);
 - an action's deadline passed, to its owner and the MSO, and 3 days later the board director.
+
+Escalation follows the alert's own deadlines: a Class 1 recall's actions are due the day it is
+issued (choices.RECALL_DEADLINE), so its reminders come that day and its escalation from
+them; no national rule sets an hour by which a recall is acknowledged, so none is invented.
 
 Each reminder names the alert and the organisation; none carries the evidence.
 """
@@ -28,7 +31,6 @@ from .choices import ResponseState
 from .models import Alert, AlertActionResponse, AlertResponse
 
 ACKNOWLEDGE_WITHIN_WORKING_DAYS = 2
-CLASS_1_WITHIN = timedelta(hours=4)
 DIRECTOR_AFTER_OVERDUE_DAYS = 3
 # Fan-outs still unfinished this long after publishing are finished by the sweep.
 FAN_OUT_GRACE = timedelta(minutes=10)
@@ -131,47 +133,6 @@ def not_acknowledged(on):
     yield from _to_managers(_responses(waiting).iterator(chunk_size=CHUNK), on, make)
 
 
-def class_1_not_acknowledged(on):
-    """A Class 1 recall still not acknowledged 4 hours after publishing: the MSO and the board
-    director, at once."""
-    now = timezone.now()
-    alerts = {
-        alert.pk: alert
-        for alert in Alert.objects.published().filter(
-            alert_type=choices.AlertType.RECALL_1,
-            published_at__lte=now - CLASS_1_WITHIN,
-            published_at__gte=now - timedelta(days=7),
-        )
-    }
-    if not alerts:
-        return
-    rows = list(
-        _responses(AlertResponse.objects.filter(alert_id__in=alerts, state=ResponseState.NEW))
-    )
-    directors = holders({row[2] for row in rows}, [Post.BOARD_DIRECTOR], on)
-
-    def make(row, recipient):
-        alert = alerts[row[1]]
-        return Reminder(
-            subject=f"alert-response:{row[0]}",
-            kind="class-1-not-acknowledged",
-            due_on=timezone.localdate(alert.published_at),
-            recipient_id=recipient,
-            title=f"Class 1 recall not acknowledged: {alert.reference}",
-            body=(
-                f"{alert.reference}, {alert.title}, is a Class 1 medicines recall: act at once. "
-                f"It was sent at {timezone.localtime(alert.published_at):%H:%M on %-d %B %Y} "
-                "and is not acknowledged yet."
-            ),
-            url=_url(alert.pk, row[3]),
-        )
-
-    for row in rows:
-        for director in directors.get(row[2], []):
-            yield make(row, director)
-    yield from _to_managers(rows, on, make)
-
-
 def _deadline_kinds(days_left: int) -> list[str]:
     """The reminders an action is due by the days left: one of 14, 7 and 1 days before; once
     past, "overdue" and, from 3 days past, "overdue-3-days" (the board director's) as well, so
@@ -240,4 +201,4 @@ def action_deadlines(on):
 
 
 # What the reminder sweep asks for what is due (registered by the app: organisations.features).
-PROVIDERS = [unfinished_fan_outs, not_acknowledged, class_1_not_acknowledged, action_deadlines]
+PROVIDERS = [unfinished_fan_outs, not_acknowledged, action_deadlines]

@@ -137,31 +137,19 @@ class TestClassOneRecall:
             actions=[{"description": "Quarantine stock", "due_on": datetime.date(2026, 11, 2)}],
         )
 
-    def test_not_acknowledged_in_4_hours_tells_the_mso_and_board_director(
+    def test_it_is_reminded_by_its_own_deadline_and_no_invented_hour(
         self, lead, recall, trust, mso, director, time_machine, capture
     ):
+        """A Class 1 recall's actions are due the day it is issued: the reminders come from
+        that deadline (to the MSO while nobody owns the action), and its escalation to the
+        board director from the same deadline, 3 days past. No rule of hours is invented."""
         publish(lead, recall, time_machine, at(2026, 11, 2, 9, 30), capture)
-        sweep_at(time_machine, at(2026, 11, 2, 13, 5))
-        assert not sent("class-1-not-acknowledged")
-        sweep_at(time_machine, at(2026, 11, 2, 13, 35))
         sweep_at(time_machine, at(2026, 11, 2, 14, 5))
-        assert sent("class-1-not-acknowledged") == sorted([mso.pk, director.pk])
-
-    def test_acknowledged_in_time_tells_nobody(
-        self, lead, recall, trust, mso, director, time_machine, capture
-    ):
-        alert = publish(lead, recall, time_machine, at(2026, 11, 2, 9, 30), capture)
-        time_machine.move_to(at(2026, 11, 2, 11))
-        services.response_acknowledge(
-            by=mso, response=AlertResponse.objects.get(alert=alert, organisation=trust)
-        )
-        sweep_at(time_machine, at(2026, 11, 2, 14, 5))
+        assert mso.pk in sent("due-tomorrow")  # due today
         assert not sent("class-1-not-acknowledged")
-
-    def test_other_alerts_have_no_four_hour_rule(self, lead, trust, mso, time_machine, capture):
-        publish(lead, draft(lead), time_machine, at(2026, 11, 2, 9, 30), capture)
-        sweep_at(time_machine, at(2026, 11, 2, 14, 5))
-        assert not sent("class-1-not-acknowledged")
+        assert director.pk not in sent("due-tomorrow")
+        sweep_at(time_machine, at(2026, 11, 5, 9, 5))
+        assert sent("overdue-3-days") == [director.pk]
 
 
 class TestActionDeadlines:

@@ -294,7 +294,6 @@ def _sweep(handed: _HandedOn) -> list[dict]:
     found = []
     for label, provider in (
         ("Not acknowledged after 2 working days", reminders.not_acknowledged),
-        ("Class 1 recall not acknowledged after 4 hours", reminders.class_1_not_acknowledged),
         ("Action deadlines (14, 7, 1 days; passed; 3 days past)", reminders.action_deadlines),
     ):
         row = {"label": label}

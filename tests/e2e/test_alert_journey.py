@@ -1,9 +1,9 @@
 """The journey alerts exist for, on the demo data, in Chromium: the national patient safety team
-records a National Patient Safety Alert issued through CAS (a deadline before the issue date is explained and nothing typed
-is lost) and publishes it to every NHS trust; Trust A's MSO acknowledges it, decides it applies
-and records its action done with evidence; the board director signs it off; the MSO declares
-it complete; the team's national view counts it; Trust B's MSO cannot open Trust A's response.
-The pages pass axe."""
+records a National Patient Safety Alert issued through CAS (a deadline before the issue date is
+explained and nothing typed is lost) and publishes it to every NHS trust; Trust A's MSO
+acknowledges it, decides it applies and records its action done with evidence; the board
+director signs it off; the MSO declares it complete; the team's national view counts it; Trust
+B's MSO cannot open Trust A's response. The pages pass axe."""
 
 import datetime
 

@@ -246,6 +246,7 @@ class InboxFilterForm(forms.Form):
     SHOWS = [
         ("open", "Open"),
         ("overdue", "Past a deadline"),
+        ("sign-off", "Waiting for sign-off"),
         *choices.ResponseState.choices,
         ("all", "All"),
     ]

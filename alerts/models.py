@@ -128,6 +128,15 @@ class AlertResponseQuerySet(ScopedQuerySet):
         """Open responses with an unfinished action past its deadline."""
         return self.open().filter(next_due_on__lt=on or timezone.localdate())
 
+    def waiting_for_sign_off(self):
+        """In progress, every action finished (done or not needed), not signed off yet."""
+        unfinished = AlertActionResponse.objects.filter(
+            response=models.OuterRef("pk"), state__in=AlertActionResponse.OPEN_STATES
+        )
+        return self.filter(state=ResponseState.IN_PROGRESS, signed_off_at__isnull=True).exclude(
+            models.Exists(unfinished)
+        )
+
 
 class AlertResponse(models.Model):
     alert = models.ForeignKey(Alert, on_delete=models.PROTECT, related_name="responses")

@@ -72,6 +72,9 @@ RULES: tuple[Rule, ...] = (
     # Patient Safety Specialists are told of national alerts and read their organisation's
     # responses.
     Rule(Post.PATIENT_SAFETY_SPECIALIST, {P.ALERTS_VIEW}),
+    # The Medical Devices Safety Officer is told of device alerts beside the MSO, and reads the
+    # organisation's responses.
+    Rule(Post.MDSO, {P.ALERTS_VIEW}),
     # National Patient Safety Alerts are issued through the Central Alerting System (CAS): the
     # national patient safety team (the lead of the national Patient Safety Specialist
     # network) or the site administrator records them here, by import or by hand. The MSO

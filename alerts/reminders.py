@@ -7,7 +7,10 @@ a practice without either, its PCN's (organisations.reminders.managers).
   fan-out did not finish);
 - not acknowledged 2 working days after publishing (to the hour), to the MSO;
 - an action's deadline in 14, 7 and 1 days, to its owner (the MSO while it has none);
-- an action's deadline passed, to its owner and the MSO, and 3 days later the board director.
+- an action's deadline passed, to its owner and the MSO, and 3 days later the board director;
+- a response whose actions are all finished, to whoever signs it off; signed off, to the MSO;
+- a finished response not yet recorded as closed in CAS, to the MSO, from a week before the
+  alert's last deadline.
 
 Escalation follows the alert's own deadlines: a Class 1 recall's actions are due the day it is
 issued (choices.RECALL_DEADLINE), so its reminders come that day and its escalation from
@@ -18,7 +21,7 @@ Each reminder names the alert and the organisation; none carries the evidence.
 
 from datetime import timedelta
 
-from django.db.models import Q
+from django.db.models import Max, Q
 from django.utils import timezone
 
 from core.working_days import working_days_after
@@ -64,7 +67,7 @@ def _to_managers(rows, on, make, *, also=()):
 
 def publishing_notices(alert: Alert, on=None):
     """A published alert, to the MSO and the Patient Safety Specialists of each organisation it
-    reached."""
+    reached, and for a medical device alert its Medical Devices Safety Officer."""
     on = on or timezone.localdate()
     what = alert.get_alert_type_display()
 
@@ -83,7 +86,105 @@ def publishing_notices(alert: Alert, on=None):
         )
 
     rows = _responses(AlertResponse.objects.filter(alert=alert)).iterator(chunk_size=CHUNK)
-    yield from _to_managers(rows, on, make, also=[Post.PATIENT_SAFETY_SPECIALIST])
+    also = [Post.PATIENT_SAFETY_SPECIALIST]
+    if alert.alert_type == choices.AlertType.DEVICE:
+        also.append(Post.MDSO)  # the Medical Devices Safety Officer, beside the MSO
+    yield from _to_managers(rows, on, make, also=also)
+
+
+# Who gives a response senior sign-off.
+SIGNING_POSTS = [Post.BOARD_DIRECTOR]
+
+
+def waiting_for_sign_off(response: AlertResponse, on=None):
+    """A response whose every action is finished, to whoever signs it off (never its lead):
+    once a day at most, by the ledger."""
+    on = on or timezone.localdate()
+    alert = response.alert
+    signers = holders([response.organisation_id], SIGNING_POSTS, on)
+    for recipient in signers.get(response.organisation_id, []):
+        if recipient == response.lead_id:
+            continue
+        yield Reminder(
+            subject=f"alert-response:{response.pk}",
+            kind="waiting-for-sign-off",
+            due_on=on,
+            recipient_id=recipient,
+            title=f"Waiting for your sign-off: {alert.reference}",
+            body=(
+                f"Every action of {alert.reference}, {alert.title}, is done or not needed "
+                "here. Read what was done and sign the response off."
+            ),
+            url=_url(alert.pk, response.organisation.ods_code),
+        )
+
+
+def signed_off(response: AlertResponse, on=None):
+    """A response signed off, to the MSO, who declares it complete."""
+    on = on or timezone.localdate()
+    alert = response.alert
+
+    def make(row, recipient):
+        return Reminder(
+            subject=f"alert-response:{row[0]}",
+            kind="signed-off",
+            due_on=on,
+            recipient_id=recipient,
+            title=f"Signed off: {alert.reference}",
+            body=(
+                f"{alert.reference}, {alert.title}, is signed off: declare the response "
+                "complete, then close it in CAS."
+            ),
+            url=_url(alert.pk, row[3]),
+        )
+
+    row = (response.pk, alert.pk, response.organisation_id, response.organisation.ods_code)
+    yield from _to_managers([row], on, make)
+
+
+# An organisation is told to close a finished response in CAS this long before the alert's
+# last deadline (and on any sweep after it, once).
+CAS_CLOSURE_NOTICE = timedelta(days=7)
+
+
+def cas_closure_due(on):
+    """A finished response not yet recorded as closed in the Central Alerting System, to the
+    MSO: from a week before the alert's last deadline (its issue day when it has none), once.
+    Only alerts whose last deadline is within the last 30 days or the coming week are read."""
+    last = {}
+    for alert_id, issued_on, due_on in (
+        Alert.objects.published()
+        .filter(issued_on__gte=on - timedelta(days=400))
+        .annotate(last_due=Max("actions__due_on"))
+        .values_list("pk", "issued_on", "last_due")
+    ):
+        deadline = due_on or issued_on
+        if on - timedelta(days=30) <= deadline <= on + CAS_CLOSURE_NOTICE:
+            last[alert_id] = deadline
+    if not last:
+        return
+    finished = AlertResponse.objects.filter(
+        alert_id__in=last,
+        state__in=(ResponseState.COMPLETED, ResponseState.NOT_APPLICABLE),
+        cas_closed_on__isnull=True,
+    )
+    references = dict(Alert.objects.filter(pk__in=last).values_list("pk", "reference"))
+
+    def make(row, recipient):
+        return Reminder(
+            subject=f"alert-response:{row[0]}",
+            kind="cas-closure-due",
+            due_on=last[row[1]],
+            recipient_id=recipient,
+            title=f"Close it in CAS: {references[row[1]]}",
+            body=(
+                f"The response to {references[row[1]]} is finished here. Close the alert in "
+                "the Central Alerting System, then record the day on its page."
+            ),
+            url=_url(row[1], row[3]),
+        )
+
+    yield from _to_managers(_responses(finished).iterator(chunk_size=CHUNK), on, make)
 
 
 def unfinished_fan_outs(on):
@@ -201,4 +302,4 @@ def action_deadlines(on):
 
 
 # What the reminder sweep asks for what is due (registered by the app: organisations.features).
-PROVIDERS = [unfinished_fan_outs, not_acknowledged, action_deadlines]
+PROVIDERS = [unfinished_fan_outs, not_acknowledged, action_deadlines, cas_closure_due]

@@ -20,9 +20,10 @@ from django.utils import timezone
 
 from core.audit import audit_as
 from core.tasks import queue
+from notifications.services import notify
 from organisations.models import Organisation
 
-from . import choices, validators
+from . import choices, reminders, validators
 from .choices import ResponseState
 from .models import (
     NO_DEADLINE,
@@ -418,6 +419,8 @@ def action_response_save(
         response.signed_off_at = response.signed_off_by = None  # sign-off is of what was done
         note = f"{answer.action.description[:120]}: {answer.get_state_display()}"
         _saved(response, before, event=(Kind.ACTION, by, note))
+        if finished and not _unfinished(response):  # its turn: whoever signs it off is told
+            notify(reminders.waiting_for_sign_off(response))
     return answer
 
 
@@ -463,7 +466,9 @@ def response_sign_off(*, by, response: AlertResponse, note="") -> AlertResponse:
             )
         response.signed_off_at, response.signed_off_by = timezone.now(), by
         response.sign_off_note = note.strip()
-        return _saved(response, before, event=(Kind.SIGNED_OFF, by, response.sign_off_note))
+        response = _saved(response, before, event=(Kind.SIGNED_OFF, by, response.sign_off_note))
+        notify(reminders.signed_off(response))
+        return response
 
 
 def response_complete(*, by, response: AlertResponse) -> AlertResponse:

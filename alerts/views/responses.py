@@ -72,8 +72,17 @@ def inbox(request):
         responses = responses.open()
     elif show == "overdue":
         responses = responses.overdue(today)
+    elif show == "sign-off":
+        responses = responses.waiting_for_sign_off()
     elif show in choices.ResponseState.values:
         responses = responses.filter(state=show)
+    if Perm.ALERTS_SIGN_OFF in access.permissions(organisation):
+        counts["sign_off"] = (
+            AlertResponse.objects.visible_to(request.user)
+            .filter(organisation=organisation)
+            .waiting_for_sign_off()
+            .count()
+        )
     context = {
         "organisation": organisation,
         "responses": responses[:300],

@@ -244,3 +244,62 @@ class TestActionDeadlines:
         )
         self.every_day_until(time_machine, datetime.date(2027, 1, 5))
         assert self.deadline_reminders(other) == []
+
+
+class TestTheRightPeopleTold:
+    def test_a_device_alert_reaches_the_mdso_and_a_natpsa_does_not(
+        self, lead, trust, mso, time_machine, capture
+    ):
+        mdso = post_holder(trust, Post.MDSO)
+        publish(lead, draft(lead), time_machine, at(2026, 11, 2, 10), capture)
+        assert mdso.pk not in sent("published")
+        device = draft(lead, reference="MDA/2026/012", alert_type="device")
+        publish(lead, device, time_machine, at(2026, 11, 2, 11), capture)
+        assert mdso.pk in sent("published") and mso.pk in sent("published")
+
+    def test_the_signer_is_told_when_it_waits_and_the_mso_when_it_is_signed(
+        self, lead, trust, mso, director, time_machine, capture
+    ):
+        from tests.alerts.conftest import finish
+
+        alert = publish(lead, draft(lead), time_machine, at(2026, 11, 2, 10), capture)
+        response = AlertResponse.objects.get(alert=alert, organisation=trust)
+        time_machine.move_to(at(2026, 11, 5, 10))
+        services.response_decide(by=mso, response=response, applies=True)
+        finish(mso, response, mso, on=datetime.date(2026, 11, 5))
+        assert sent("waiting-for-sign-off") == [director.pk]
+        finish(mso, response, mso, on=datetime.date(2026, 11, 5))  # saved again: told once
+        assert sent("waiting-for-sign-off") == [director.pk]
+        services.response_sign_off(by=director, response=response)
+        assert sent("signed-off") == [mso.pk]
+
+    def test_closing_in_cas_is_asked_for_from_a_week_before_the_last_deadline(
+        self, lead, trust, mso, director, time_machine, capture
+    ):
+        from tests.alerts.conftest import finish
+
+        alert = publish(lead, draft(lead), time_machine, at(2026, 11, 2, 10), capture)
+        response = AlertResponse.objects.get(alert=alert, organisation=trust)
+        time_machine.move_to(at(2026, 11, 5, 10))
+        services.response_decide(by=mso, response=response, applies=True)
+        finish(mso, response, mso, on=datetime.date(2026, 11, 5))
+        services.response_sign_off(by=director, response=response)
+        services.response_complete(by=mso, response=response)
+        last = max(alert.actions.values_list("due_on", flat=True))
+        sweep_at(time_machine, at(last.year, last.month, last.day, 9) - datetime.timedelta(8))
+        assert not sent("cas-closure-due")
+        sweep_at(time_machine, at(last.year, last.month, last.day, 9) - datetime.timedelta(6))
+        sweep_at(time_machine, at(last.year, last.month, last.day, 10))
+        assert sent("cas-closure-due") == [mso.pk]
+
+    def test_a_closure_recorded_is_not_asked_for(self, lead, trust, mso, time_machine, capture):
+        alert = publish(lead, draft(lead), time_machine, at(2026, 11, 2, 10), capture)
+        response = AlertResponse.objects.get(alert=alert, organisation=trust)
+        time_machine.move_to(at(2026, 11, 5, 10))
+        services.response_decide(by=mso, response=response, applies=False, rationale="None")
+        services.response_cas_closed(
+            by=mso, response=response, closed_on=datetime.date(2026, 11, 5)
+        )
+        last = max(alert.actions.values_list("due_on", flat=True))
+        sweep_at(time_machine, at(last.year, last.month, last.day, 10))
+        assert not sent("cas-closure-due")

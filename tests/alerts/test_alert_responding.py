@@ -284,3 +284,15 @@ class TestClosedInCas:
         services.response_reopen(by=mso, response=response, reason="A new batch")
         response.refresh_from_db()
         assert response.cas_closed_on is None and response.cas_closed_by is None
+
+
+def test_the_signer_finds_what_waits_for_them(client_for, response, mso, director):
+    """On the alert list, under "Waiting for sign-off", and from the home page."""
+    services.response_decide(by=mso, response=response, applies=True)
+    client = client_for(director)
+    assert response.alert.reference not in client.get("/alerts/?show=sign-off").text
+    finish(mso, response, mso)
+    page = client.get("/alerts/?show=sign-off").text
+    assert response.alert.reference in page and "1 waiting for your sign-off" in page
+    assert "/alerts/?show=sign-off" in client.get("/").text
+    assert "/alerts/?show=sign-off" not in client_for(mso).get("/").text

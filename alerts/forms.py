@@ -60,6 +60,12 @@ class AlertForm(forms.ModelForm):
         message="Select the kinds of organisation the alert applies to",
         help_text="It goes to every open organisation of these kinds",
     )
+    no_sign_off = forms.BooleanField(
+        label="Its responses need no senior sign-off",
+        required=False,
+        help_text="Only when the alert's own terms say so, as some recalls do: then the MSO "
+        "or the response's lead completes it once every action is finished",
+    )
     medicines = _text(
         "Medicines it covers",
         required=False,
@@ -76,6 +82,7 @@ class AlertForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         if self.instance.pk:
+            self.initial.setdefault("no_sign_off", not self.instance.needs_sign_off)
             self.initial.setdefault("applicable_kinds", self.instance.applicable_kinds)
             self.initial.setdefault(
                 "medicines",
@@ -104,6 +111,7 @@ class AlertForm(forms.ModelForm):
     def save(self, commit=False):
         alert = super().save(commit=False)
         alert.applicable_kinds = self.cleaned_data["applicable_kinds"]
+        alert.needs_sign_off = not self.cleaned_data["no_sign_off"]
         return alert
 
 

@@ -55,6 +55,9 @@ class Alert(models.Model):
     summary = models.TextField(max_length=10000)
     link = models.URLField("link to the alert", max_length=500, blank=True)
     applicable_kinds = models.JSONField("applies to", default=list)
+    # Whether each organisation's response needs senior sign-off before it is complete: by the
+    # alert's own terms (some recalls ask only that the stock is checked and returned).
+    needs_sign_off = models.BooleanField("needs senior sign-off", default=True)
     created_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
@@ -303,7 +306,7 @@ class AlertResponseEvent(TimelineEvent):
         LEAD = "lead", "Lead named"
         ACTION = "action", "Action updated"
         EVIDENCE = "evidence", "Evidence added"
-        SIGNED_OFF = "signed-off", "Signed off by the board director"
+        SIGNED_OFF = "signed-off", "Signed off"
         COMPLETED = "completed", "Declared complete"
         REOPENED = "reopened", "Reopened"
         CAS_CLOSED = "cas-closed", "Recorded as closed in CAS"

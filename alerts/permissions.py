@@ -6,7 +6,7 @@ from enum import StrEnum
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
-from organisations.choices import OrganisationKind, Post, Role
+from organisations.choices import SENIOR_SIGN_OFF, OrganisationKind, Post, Role
 from organisations.permissions import GlobalRole, Reach, Rule, for_every_role
 
 
@@ -20,6 +20,16 @@ class Perm(StrEnum):
 
 
 P = Perm
+
+
+def _signing_kinds() -> dict:
+    """Each post that gives senior sign-off, with the kinds of organisation it gives it in."""
+    kinds: dict = {}
+    for kind, post in SENIOR_SIGN_OFF.items():
+        kinds.setdefault(post, set()).add(kind)
+    return kinds
+
+
 # The organisation's response to national alerts.
 ALERTS = {P.ALERTS_VIEW, P.ALERTS_RESPOND, P.ALERTS_ACT}
 
@@ -68,7 +78,15 @@ RULES: tuple[Rule, ...] = (
     Rule(Post.DEPUTY_MSO, ALERTS),
     # The MSO of a primary care network answers for the network's GP practices.
     Rule(Post.MSO, ALERTS, reach=Reach.AREA, held_in={OrganisationKind.PCN}),
+    # Senior sign-off, by the kind of organisation (organisations.choices.SENIOR_SIGN_OFF): the
+    # board director wherever there is one; where there is no board, the post that answers for
+    # the organisation.
     Rule(Post.BOARD_DIRECTOR, {P.ALERTS_VIEW, P.ALERTS_SIGN_OFF}),
+    *(
+        Rule(post, {P.ALERTS_VIEW, P.ALERTS_SIGN_OFF}, held_in=kinds)
+        for post, kinds in _signing_kinds().items()
+        if post != Post.BOARD_DIRECTOR
+    ),
     # Patient Safety Specialists are told of national alerts and read their organisation's
     # responses.
     Rule(Post.PATIENT_SAFETY_SPECIALIST, {P.ALERTS_VIEW}),

@@ -26,7 +26,7 @@ from django.utils import timezone
 
 from core.working_days import working_days_after
 from notifications.registry import WHEN, Reminder, falling_due
-from organisations.choices import Post
+from organisations.choices import SENIOR_SIGN_OFF, Post
 from organisations.reminders import holders, managers
 
 from . import choices
@@ -92,8 +92,9 @@ def publishing_notices(alert: Alert, on=None):
     yield from _to_managers(rows, on, make, also=also)
 
 
-# Who gives a response senior sign-off.
-SIGNING_POSTS = [Post.BOARD_DIRECTOR]
+# Who gives a response senior sign-off (organisations.choices.SENIOR_SIGN_OFF, and the board
+# director wherever there is one).
+SIGNING_POSTS = sorted({Post.BOARD_DIRECTOR, *SENIOR_SIGN_OFF.values()})
 
 
 def waiting_for_sign_off(response: AlertResponse, on=None):
@@ -276,7 +277,7 @@ def action_deadlines(on):
     while chunk := [row for _, row in zip(range(CHUNK), answers, strict=False)]:
         organisations = {row[6] for row in chunk}
         told = managers(organisations, on)
-        directors = holders(organisations, [Post.BOARD_DIRECTOR], on)
+        directors = holders(organisations, SIGNING_POSTS, on)  # whoever signs off
         for pk, owner, due_on, description, alert_id, reference, organisation, ods in chunk:
             if ods != urls_of:
                 urls, urls_of = {}, ods

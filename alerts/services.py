@@ -21,6 +21,7 @@ from django.utils import timezone
 from core.audit import audit_as
 from core.tasks import queue
 from notifications.services import notify
+from organisations.choices import SENIOR_SIGN_OFF, Post
 from organisations.models import Organisation
 
 from . import choices, reminders, validators
@@ -444,8 +445,20 @@ def _unfinished(response: AlertResponse) -> list[AlertActionResponse]:
     )
 
 
+def signer_label(organisation) -> str:
+    """Who gives senior sign-off in an organisation of its kind, in words."""
+    post = SENIOR_SIGN_OFF.get(organisation.kind, Post.BOARD_DIRECTOR)
+    if post == Post.BOARD_DIRECTOR:
+        return "the board director"
+    label = str(post.label)
+    if label[1:2].islower():  # "Superintendent …" reads "superintendent …"; "GP …" stays
+        label = label[0].lower() + label[1:]
+    return f"the {label}"
+
+
 def response_sign_off(*, by, response: AlertResponse, note="") -> AlertResponse:
-    """The board director's executive sign-off: every action done, or not needed here."""
+    """Senior sign-off (SENIOR_SIGN_OFF: the board director, or where there is no board the
+    post that answers for the organisation): every action done, or not needed here."""
     with transaction.atomic(), audit_as(by):
         response, before = _locked(response)
         _refuse_unless_open(response)
@@ -453,8 +466,9 @@ def response_sign_off(*, by, response: AlertResponse, note="") -> AlertResponse:
             raise ValidationError("Decide that the alert applies before it is signed off")
         if response.lead_id == by.pk:
             raise ValidationError(
-                "You lead this response, so someone else signs it off: the board director, "
-                "or whoever holds the senior sign-off",
+                "You lead this response, so someone else signs it off: "
+                f"{signer_label(response.organisation)}, or whoever else holds the senior "
+                "sign-off",
                 code="signs_off_own",
             )
         left = _unfinished(response)
@@ -475,9 +489,16 @@ def response_complete(*, by, response: AlertResponse) -> AlertResponse:
     with transaction.atomic(), audit_as(by):
         response, before = _locked(response)
         _refuse_unless_open(response)
-        if response.signed_off_at is None or _unfinished(response):
+        if response.state != ResponseState.IN_PROGRESS or _unfinished(response):
             raise ValidationError(
-                "The board director signs off the response before it is declared complete",
+                "Every action must be done, or not needed here, before it is complete",
+                code="unfinished",
+            )
+        if response.alert.needs_sign_off and response.signed_off_at is None:
+            raise ValidationError(
+                f"{signer_label(response.organisation)[0].upper()}"
+                f"{signer_label(response.organisation)[1:]} signs off the response before it "
+                "is declared complete",
                 code="not_signed_off",
             )
         response.state = ResponseState.COMPLETED

@@ -56,6 +56,12 @@ RESPONDER = {
     "Z99902": "mso@pcn.example",
     "QZZ": "mso@icb.example",
 }
+# Senior sign-off where there is no board (organisations.choices.SENIOR_SIGN_OFF).
+SIGNERS = {
+    "U99901": "cd@pcn.example",
+    "Z99901": "partner@riverside.example",
+    "Z99902": "manager@weir-lane.example",
+}
 AMIR, PRIYA, KEMI = "mso@trust-a.example", "mso@trust-b.example", "nurse@trust-b.example"
 TOM, OWEN, LUCY = "mso@pcn.example", "nurse@riverside.example", "nurse@weir-lane.example"
 
@@ -389,10 +395,13 @@ ALERTS = [
                     11,
                     "action",
                     1,
-                    ActionState.IN_PROGRESS,
+                    ActionState.DONE,
                     TOM,
-                    "PCN pharmacists running the search across both practices.",
+                    "PCN pharmacists ran the search across both practices: 6 patients "
+                    "reviewed and switched where needed.",
                 ),
+                (4, 9, "sign-off", "Reviewed with the PCN pharmacists: done across the network."),
+                (4, 10, "complete"),
             ],
             "Z99901": [
                 (1, 10, "applies"),
@@ -417,6 +426,16 @@ ALERTS = [
                     LUCY,
                     "Prescribing message added; the practice's prescribers told.",
                 ),
+                (
+                    5,
+                    10,
+                    "action",
+                    1,
+                    ActionState.DONE,
+                    LUCY,
+                    "Search run: 2 patients with less than four weeks' supply, both reviewed.",
+                ),
+                (5, 15, "sign-off", "Checked the search and the two reviews."),
             ],
         },
     },
@@ -561,6 +580,7 @@ ALERTS = [
         "tablets (Demolith), carton redesign",
         "issuer": Issuer.MHRA,
         "alert_type": AlertType.NOTIFICATION_4,
+        "needs_sign_off": False,
         "issued": 4,
         "at": 11,
         "summary": (
@@ -588,11 +608,12 @@ ALERTS = [
                     9,
                     "action",
                     0,
-                    ActionState.IN_PROGRESS,
+                    ActionState.DONE,
                     OWEN,
-                    "Practice team told at the clinical meeting; patients to be told at their "
-                    "next lithium review.",
+                    "Practice team told at the clinical meeting; a note on the lithium "
+                    "patients' records to tell them at dispensing.",
                 ),
+                (3, 9, "complete"),  # a notification: its terms need no senior sign-off
             ],
         },
     },
@@ -712,7 +733,7 @@ def seed_alerts(organisations, today=None) -> int:
 
 
 def _seed(organisations, today):
-    emails = {PUBLISHER, DIRECTOR, *RESPONDER.values(), KEMI, OWEN, LUCY}
+    emails = {PUBLISHER, DIRECTOR, *SIGNERS.values(), *RESPONDER.values(), KEMI, OWEN, LUCY}
     people = {user.email: user for user in User.objects.filter(email__in=emails)}
     publisher = people[PUBLISHER]
     began = timezone.now()
@@ -767,6 +788,7 @@ def _alert(spec, issued, reference, lead) -> Alert:
             summary=spec["summary"],
             link=spec["link"],
             applicable_kinds=list(spec["kinds"]),
+            needs_sign_off=spec.get("needs_sign_off", True),
         ),
         medicines=[{"name": name} for name in spec["medicines"]],
         actions=actions,
@@ -818,8 +840,9 @@ def _step(response, what, details, when, by, people, actions):
             filename=filename,
             content_type=content_type,
         )
-    elif what == "sign-off":
-        services.response_sign_off(by=people[DIRECTOR], response=response, note=details[0])
+    elif what == "sign-off":  # by whoever gives senior sign-off there
+        signer = people[SIGNERS.get(response.organisation.ods_code, DIRECTOR)]
+        services.response_sign_off(by=signer, response=response, note=details[0])
     elif what == "complete":
         services.response_complete(by=by, response=response)
     elif what == "cas":

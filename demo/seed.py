@@ -165,6 +165,31 @@ PEOPLE = [
         [Role.STAFF],
         Post.CDAO,
     ),
+    # Senior sign-off of alert responses where there is no board.
+    (
+        "cd@pcn.example",
+        "Dr Imran Ali",
+        "PCN clinical director",
+        "U99901",
+        [Role.STAFF],
+        Post.PCN_CLINICAL_DIRECTOR,
+    ),
+    (
+        "partner@riverside.example",
+        "Dr Sarah Okoye",
+        "GP partner",
+        "Z99901",
+        [Role.STAFF],
+        Post.PRACTICE_SENIOR_LEAD,
+    ),
+    (
+        "manager@weir-lane.example",
+        "Paul Grant",
+        "Practice manager",
+        "Z99902",
+        [Role.STAFF],
+        Post.PRACTICE_SENIOR_LEAD,
+    ),
     (
         "cdao@trust-a.example",
         "Dr Sunil Rao",

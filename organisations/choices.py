@@ -77,6 +77,14 @@ class Post(models.TextChoices):
     CHIEF_PHARMACIST = "chief-pharmacist", "Chief pharmacist"
     GOVERNANCE_LEAD = "governance-lead", "Clinical governance lead"
     MEDICINES_ADVICE = "medicines-advice", "Medicines advice service lead"
+    # Senior sign-off of alert responses where there is no board (SENIOR_SIGN_OFF).
+    SUPERINTENDENT_PHARMACIST = (
+        "superintendent-pharmacist",
+        "Superintendent pharmacist or pharmacy owner",
+    )
+    PRACTICE_SENIOR_LEAD = "practice-senior-lead", "GP partner or practice manager for alerts"
+    PCN_CLINICAL_DIRECTOR = "pcn-clinical-director", "PCN clinical director"
+    REGISTERED_MANAGER = "registered-manager", "Registered manager"
 
 
 # Posts that at most one person holds at a time in an organisation (a database constraint).
@@ -98,6 +106,10 @@ APPROVED_POSTS = (
     Post.PATIENT_SAFETY_DIRECTOR,
     Post.PATIENT_SAFETY_SPECIALIST,
     Post.MDSO,
+    Post.SUPERINTENDENT_PHARMACIST,
+    Post.PRACTICE_SENIOR_LEAD,
+    Post.PCN_CLINICAL_DIRECTOR,
+    Post.REGISTERED_MANAGER,
 )
 
 # Posts one person may not hold at once in the same organisation (a database constraint): the
@@ -130,6 +142,23 @@ class ChangeKind(models.TextChoices):
     )
     CONTACT = "contact", "New contact details: the generic MSO mailbox"
     NEW_SPECIALIST = "new-specialist", "A Patient Safety Specialist identified"
+    NEW_SUPERINTENDENT = "new-superintendent", "A new superintendent pharmacist or owner"
+    SUPERINTENDENT_LEAVES = "superintendent-leaves", "The superintendent pharmacist leaves"
+    NEW_PRACTICE_SENIOR_LEAD = (
+        "new-practice-senior-lead",
+        "A new GP partner or practice manager for alerts",
+    )
+    PRACTICE_SENIOR_LEAD_LEAVES = (
+        "practice-senior-lead-leaves",
+        "The GP partner or practice manager for alerts leaves",
+    )
+    NEW_PCN_CLINICAL_DIRECTOR = "new-pcn-clinical-director", "A new PCN clinical director"
+    PCN_CLINICAL_DIRECTOR_LEAVES = (
+        "pcn-clinical-director-leaves",
+        "The PCN clinical director leaves",
+    )
+    NEW_REGISTERED_MANAGER = "new-registered-manager", "A new registered manager"
+    REGISTERED_MANAGER_LEAVES = "registered-manager-leaves", "The registered manager leaves"
 
 
 # The post each change is about: a new holder, or the holder leaving.
@@ -140,6 +169,10 @@ NEW_HOLDER = {
     ChangeKind.NEW_MDSO: Post.MDSO,
     ChangeKind.NEW_PATIENT_SAFETY_DIRECTOR: Post.PATIENT_SAFETY_DIRECTOR,
     ChangeKind.NEW_SPECIALIST: Post.PATIENT_SAFETY_SPECIALIST,
+    ChangeKind.NEW_SUPERINTENDENT: Post.SUPERINTENDENT_PHARMACIST,
+    ChangeKind.NEW_PRACTICE_SENIOR_LEAD: Post.PRACTICE_SENIOR_LEAD,
+    ChangeKind.NEW_PCN_CLINICAL_DIRECTOR: Post.PCN_CLINICAL_DIRECTOR,
+    ChangeKind.NEW_REGISTERED_MANAGER: Post.REGISTERED_MANAGER,
 }
 LEAVES = {
     ChangeKind.MSO_LEAVES: Post.MSO,
@@ -147,6 +180,10 @@ LEAVES = {
     ChangeKind.CDAO_LEAVES: Post.CDAO,
     ChangeKind.MDSO_LEAVES: Post.MDSO,
     ChangeKind.PATIENT_SAFETY_DIRECTOR_LEAVES: Post.PATIENT_SAFETY_DIRECTOR,
+    ChangeKind.SUPERINTENDENT_LEAVES: Post.SUPERINTENDENT_PHARMACIST,
+    ChangeKind.PRACTICE_SENIOR_LEAD_LEAVES: Post.PRACTICE_SENIOR_LEAD,
+    ChangeKind.PCN_CLINICAL_DIRECTOR_LEAVES: Post.PCN_CLINICAL_DIRECTOR,
+    ChangeKind.REGISTERED_MANAGER_LEAVES: Post.REGISTERED_MANAGER,
 }
 # Changes the national patient safety team decides (its Patient Safety Specialist programme
 # names the specialists and the executive director who identifies them); the MSO networks'
@@ -199,6 +236,24 @@ POST_KINDS: dict[str, frozenset[str]] = {
     Post.GOVERNANCE_LEAD: _WITH_A_COMMITTEE,
     # Medicines advice (medicines information) services are run by trusts' pharmacies.
     Post.MEDICINES_ADVICE: _TRUSTS | {Kind.INDEPENDENT_PROVIDER},
+    Post.SUPERINTENDENT_PHARMACIST: frozenset({Kind.COMMUNITY_PHARMACY}),
+    Post.PRACTICE_SENIOR_LEAD: frozenset({Kind.GP_PRACTICE}),
+    Post.PCN_CLINICAL_DIRECTOR: frozenset({Kind.PCN}),
+    Post.REGISTERED_MANAGER: frozenset({Kind.INDEPENDENT_PROVIDER}),
+}
+
+# Who gives an alert response senior sign-off, by the kind of organisation: the board director
+# where there is a board (trusts, foundation trusts, ICBs); the superintendent pharmacist (or
+# the owner) of a pharmacy (the General Pharmaceutical Council's standards for registered
+# pharmacies hold them responsible); a GP partner or practice manager named for it in a
+# practice; the clinical director of a PCN (the Network Contract DES names one); the registered
+# manager of an independent provider (the CQC registers one for each regulated activity).
+SENIOR_SIGN_OFF: dict[str, Post] = {
+    **dict.fromkeys(_TRUSTS | {Kind.ICB, Kind.OTHER}, Post.BOARD_DIRECTOR),
+    Kind.COMMUNITY_PHARMACY: Post.SUPERINTENDENT_PHARMACIST,
+    Kind.GP_PRACTICE: Post.PRACTICE_SENIOR_LEAD,
+    Kind.PCN: Post.PCN_CLINICAL_DIRECTOR,
+    Kind.INDEPENDENT_PROVIDER: Post.REGISTERED_MANAGER,
 }
 ROLE_KINDS: dict[str, frozenset[str]] = {
     Role.STAFF: _ANY,

@@ -259,8 +259,18 @@ def test_the_alerts_and_every_kind_of_response_are_there(seeded):
     responses = AlertResponse.objects.select_related("organisation", "alert")
     assert set(responses.values_list("state", flat=True)) == set(ResponseState.values)
     assert responses.overdue(today).exists()
-    signed = responses.get(state=ResponseState.COMPLETED)
-    assert signed.signed_off_by.email == "director@trust-a.example"
+    # Completed with each kind's senior sign-off, and one whose alert's terms need none.
+    completed = responses.filter(state=ResponseState.COMPLETED)
+    assert {
+        (r.organisation.ods_code, r.signed_off_by and r.signed_off_by.email) for r in completed
+    } == {
+        ("RZA", "director@trust-a.example"),
+        ("U99901", "cd@pcn.example"),
+        ("Z99901", None),
+    }
+    assert responses.get(
+        organisation__ods_code="Z99902", signed_off_by__email="manager@weir-lane.example"
+    ).is_open  # signed off by the practice manager, for the PCN's MSO to declare complete
     assert not responses.filter(state=ResponseState.NOT_APPLICABLE, rationale="").exists()
     reopened = responses.get(events__kind=AlertResponseEvent.Kind.REOPENED)
     assert reopened.is_open and reopened.signed_off_at is None
@@ -310,7 +320,7 @@ def test_each_demo_sign_in_finds_the_alerts(seeded, client_for):
     for email in ("mso@trust-a.example", "mso@trust-b.example", "mso@pcn.example"):
         user = User.objects.get(email=email)
         assert user.notifications.filter(kind="published").exists(), email
-        page = client_for(user).get("/alerts/")
+        page = client_for(user).get("/alerts/?show=all")
         assert page.status_code == 200, email
         assert b"SDA/" in page.content, email  # the supply disruption alert reached them all
     laura = User.objects.get(email="mso@icb.example")

@@ -51,7 +51,7 @@ def inbox(request):
         if access.has(Perm.ALERTS_COMPLIANCE) or access.has(Perm.ALERTS_PUBLISH):
             return redirect("alerts:list")
         raise Refused(
-            "The MSO, the medication safety team and the board director see their "
+            "The MSO, the medication safety team and whoever gives senior sign-off see their "
             "organisation's alerts. If an action of one is yours, its reminder links to it."
         )
     form = InboxFilterForm(request.GET or None)
@@ -136,6 +136,7 @@ def _context(request, response: AlertResponse, **forms) -> dict:
         "linked": response.linked_incidents.select_related("incident"),
         "can_respond": can_respond,
         "can_sign_off": Perm.ALERTS_SIGN_OFF in perms,
+        "signer": services.signer_label(response.organisation),
         "all_finished": not any(answer.is_open for answer in answers),
         "overdue": response.is_overdue(today),
         "today": today,

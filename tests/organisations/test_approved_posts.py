@@ -289,8 +289,23 @@ class TestEveryPostChangeIsTold:
         assert not Notification.objects.filter(subject=f"appointment:{post.pk}").exists()
 
 
+# An organisation of a kind that has each post, with an ODS code of its shape.
+HOLDERS = {
+    "community-pharmacy": {"kind": "community-pharmacy", "ods_code": "FQ001"},
+    "gp-practice": {"practice": True},
+    "pcn": {"pcn": True},
+    "independent-provider": {"kind": "independent-provider", "ods_code": "NQ01"},
+}
+
+
 @pytest.mark.parametrize("post", APPROVED_POSTS)
 def test_no_post_that_grants_powers_is_recorded_directly(trust, mso, site_admin, post):
+    from organisations.choices import POST_KINDS
+    from tests.factories import OrganisationFactory, post_holder
+
+    if trust.kind not in POST_KINDS[post]:
+        trust = OrganisationFactory(**HOLDERS[sorted(POST_KINDS[post])[0]])
+        mso = post_holder(trust, Post.MSO)
     for by in (mso, site_admin):
         with pytest.raises(ValidationError, match="change to the register"):
             services.appointment_save(

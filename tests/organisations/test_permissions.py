@@ -52,6 +52,12 @@ def test_the_posts_that_give_permissions():
         Post.CDAO,
         Post.PATIENT_SAFETY_SPECIALIST,
         Post.PATIENT_SAFETY_DIRECTOR,
+        Post.MDSO,  # reads the responses to device alerts, which reach them too
+        # Senior sign-off where there is no board (choices.SENIOR_SIGN_OFF).
+        Post.SUPERINTENDENT_PHARMACIST,
+        Post.PRACTICE_SENIOR_LEAD,
+        Post.PCN_CLINICAL_DIRECTOR,
+        Post.REGISTERED_MANAGER,
     }
 
 
@@ -65,6 +71,10 @@ def test_who_needs_a_second_factor():
         Post.DEPUTY_MSO,
         Post.BOARD_DIRECTOR,
         Post.CDAO,
+        Post.SUPERINTENDENT_PHARMACIST,
+        Post.PRACTICE_SENIOR_LEAD,
+        Post.PCN_CLINICAL_DIRECTOR,
+        Post.REGISTERED_MANAGER,
         Role.SAFETY_TEAM,
         Role.COMMITTEE_CHAIR,
         Role.COMMITTEE_SECRETARY,

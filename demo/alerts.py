@@ -591,7 +591,7 @@ ALERTS = [
         ),
         "link": MHRA_LINK,
         "kinds": DISPENSING,
-        "medicines": ["Lithium"],
+        "medicines": ["Lithium carbonate"],
         "actions": [
             (
                 "Tell prescribers, pharmacy staff and patients on lithium of the new cartons; "

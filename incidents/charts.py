@@ -22,6 +22,18 @@ def _nice_top(value: float) -> int:
     return top
 
 
+def whole_number_axis(value: float, most: int = 4) -> list[int]:
+    """The ticks of an axis of counts from 0 to at least ``value``: whole numbers a nice step
+    apart (1, 2, 5, 10, 20, 25, 50, ...), at most ``most`` steps: 3 gives 0, 1, 2, 3, never
+    0, 1, 2, 2, 3."""
+    value = max(1, int(value + 0.999))
+    step = next(
+        (s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000) if value <= s * most),
+        -(-value // most),
+    )
+    return [step * k for k in range(-(-value // step) + 1)]
+
+
 def _tick(value: float) -> float:
     """A tick's value as written: whole numbers without a point, others to two places (a
     measure of 0 to 1)."""
@@ -233,7 +245,8 @@ def columns(rows: list[tuple[str, int, bool]], *, width=WIDTH, height=220) -> di
     """A column chart of (label, count, after) rows in time order: columns after a date (an
     alert's issue) are drawn in another colour and hatched, and a line marks the change."""
     plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
-    top = _nice_top(max([value for _, value, _ in rows] or [1]))
+    axis = whole_number_axis(max([value for _, value, _ in rows] or [1]))
+    top = axis[-1]
     step = plot_w / max(len(rows), 1)
     drawn, marker = [], None
     for i, (label, value, after) in enumerate(rows):
@@ -253,9 +266,8 @@ def columns(rows: list[tuple[str, int, bool]], *, width=WIDTH, height=220) -> di
                 "show_label": i % max(1, len(rows) // 6) == 0,
             }
         )
-    ticks = [
-        {"y": round(TOP + plot_h * (1 - k / 4), 1), "value": round(top * k / 4)} for k in range(5)
-    ]
+    # Whole numbers on gridlines that the columns meet.
+    ticks = [{"y": round(TOP + plot_h * (1 - value / top), 1), "value": value} for value in axis]
     return {
         "width": width,
         "height": height,

@@ -373,7 +373,11 @@ class IncidentMedicine(models.Model):
 
     class Meta:
         ordering = ["position", "pk"]
-        indexes = [models.Index(fields=["name"], name="incident_medicine_name")]
+        indexes = [
+            models.Index(fields=["name"], name="incident_medicine_name"),
+            # The incidents of an alert's medicines, by dm+d code (alerts.effect).
+            models.Index(fields=["dmd_code"], name="incident_medicine_code"),
+        ]
 
     def __str__(self):
         return self.name

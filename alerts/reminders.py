@@ -38,6 +38,10 @@ DIRECTOR_AFTER_OVERDUE_DAYS = 3
 # Fan-outs still unfinished this long after publishing are finished by the sweep.
 FAN_OUT_GRACE = timedelta(minutes=10)
 CHUNK = 2000
+# Who gives a response senior sign-off (organisations.choices.SENIOR_SIGN_OFF, and the board
+# director wherever there is one).
+SIGNING_POSTS = sorted({Post.BOARD_DIRECTOR, *SENIOR_SIGN_OFF.values()})
+SENIOR_LEADS = [post for post in SIGNING_POSTS if post != Post.BOARD_DIRECTOR]
 
 
 def _url(alert_id, ods_code) -> str:
@@ -86,15 +90,13 @@ def publishing_notices(alert: Alert, on=None):
         )
 
     rows = _responses(AlertResponse.objects.filter(alert=alert)).iterator(chunk_size=CHUNK)
-    also = [Post.PATIENT_SAFETY_SPECIALIST]
+    # The senior lead where there is no board (a pharmacy's superintendent, a practice's GP
+    # partner or practice manager, a PCN's clinical director, a registered manager) answers for
+    # the organisation with its MSO, or with whoever covers it.
+    also = [Post.PATIENT_SAFETY_SPECIALIST, *SENIOR_LEADS]
     if alert.alert_type == choices.AlertType.DEVICE:
         also.append(Post.MDSO)  # the Medical Devices Safety Officer, beside the MSO
     yield from _to_managers(rows, on, make, also=also)
-
-
-# Who gives a response senior sign-off (organisations.choices.SENIOR_SIGN_OFF, and the board
-# director wherever there is one).
-SIGNING_POSTS = sorted({Post.BOARD_DIRECTOR, *SENIOR_SIGN_OFF.values()})
 
 
 def waiting_for_sign_off(response: AlertResponse, on=None):

@@ -303,3 +303,11 @@ class TestTheRightPeopleTold:
         last = max(alert.actions.values_list("due_on", flat=True))
         sweep_at(time_machine, at(last.year, last.month, last.day, 10))
         assert not sent("cas-closure-due")
+
+
+def test_a_pharmacy_s_superintendent_is_told_of_its_alerts(lead, time_machine, capture):
+    pharmacy = OrganisationFactory(kind="community-pharmacy", ods_code="FQ003")
+    superintendent = post_holder(pharmacy, Post.SUPERINTENDENT_PHARMACIST)
+    alert = draft(lead, applicable_kinds=["community-pharmacy"])
+    publish(lead, alert, time_machine, at(2026, 11, 2, 10), capture)
+    assert sent("published") == [superintendent.pk]

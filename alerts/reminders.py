@@ -9,7 +9,7 @@ a practice without either, its PCN's (organisations.reminders.managers).
 - an action's deadline in 14, 7 and 1 days, to its owner (the MSO while it has none);
 - an action's deadline passed, to its owner and the MSO, and 3 days later the board director;
 - a response whose actions are all finished, to whoever signs it off; signed off, to the MSO;
-- a finished response not yet recorded as closed in CAS, to the MSO, from a week before the
+- a finished response not yet recorded as closed in CAS, to the MSO, in the week before the
   alert's last deadline.
 
 Escalation follows the alert's own deadlines: a Class 1 recall's actions are due the day it is
@@ -152,8 +152,9 @@ CAS_CLOSURE_NOTICE = timedelta(days=7)
 
 def cas_closure_due(on):
     """A finished response not yet recorded as closed in the Central Alerting System, to the
-    MSO: from a week before the alert's last deadline (its issue day when it has none), once.
-    Only alerts whose last deadline is within the last 30 days or the coming week are read."""
+    MSO, once: in the week before the alert's last deadline (its issue day when it has none),
+    the week CAS closure is due. Only the alerts whose last deadline falls in the coming week
+    are read, so a sweep reads a few alerts' finished responses, not every one ever made."""
     last = {}
     for alert_id, issued_on, due_on in (
         Alert.objects.published()
@@ -162,7 +163,7 @@ def cas_closure_due(on):
         .values_list("pk", "issued_on", "last_due")
     ):
         deadline = due_on or issued_on
-        if on - timedelta(days=30) <= deadline <= on + CAS_CLOSURE_NOTICE:
+        if on <= deadline <= on + CAS_CLOSURE_NOTICE:
             last[alert_id] = deadline
     if not last:
         return

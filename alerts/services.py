@@ -17,6 +17,7 @@ from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Count, F, Min
 from django.utils import timezone
+from django.utils.text import capfirst
 
 from core.audit import audit_as
 from core.tasks import queue
@@ -496,9 +497,8 @@ def response_complete(*, by, response: AlertResponse) -> AlertResponse:
             )
         if response.alert.needs_sign_off and response.signed_off_at is None:
             raise ValidationError(
-                f"{signer_label(response.organisation)[0].upper()}"
-                f"{signer_label(response.organisation)[1:]} signs off the response before it "
-                "is declared complete",
+                f"{capfirst(signer_label(response.organisation))} signs off the response "
+                "before it is declared complete",
                 code="not_signed_off",
             )
         response.state = ResponseState.COMPLETED
@@ -539,6 +539,8 @@ def response_cas_closed(*, by, response: AlertResponse, closed_on) -> AlertRespo
             raise ValidationError(
                 {"closed_on": "The date must be on or after the day the alert was issued"}
             )
+        if response.cas_closed_on == closed_on:  # a second press, or another tab
+            return response
         response.cas_closed_on, response.cas_closed_by = closed_on, by
         note = f"Closed in CAS on {closed_on.day} {closed_on:%B %Y}"
         return _saved(response, before, event=(Kind.CAS_CLOSED, by, note))

@@ -173,9 +173,11 @@ SCENARIOS = [
         "Thank you. High-strength midazolam is now kept only where it is needed.",
     ),
     (
-        "Paracetamol given at 4 g a day to a patient weighing 42 kg.",
+        "Paracetamol given at 4 g a day to a patient weighing 42 kg, beside the senna they "
+        "brought from home.",
         "Dose reduced; liver function tests taken.",
-        [("Paracetamol 500mg tablets", "oral", "1 g")],
+        # The patient's own senna, named as they called it: not coded, for the safety team.
+        [("Paracetamol 500mg tablets", "oral", "1 g"), ("Senna (own supply)", "oral", "15 mg")],
         "4",
         ["1", "3"],
         {"1": ["1"]},

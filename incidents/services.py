@@ -578,6 +578,9 @@ def high_risk_add(*, by, organisation, medicine, group: str):
 
     group = " ".join(group.split())
     with transaction.atomic(), audit_as(by):
+        # One change to the organisation's list at a time: a second press waits, then finds
+        # the medicine on the list rather than clashing with the first.
+        Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
         own = HighRiskMedicine.objects.filter(
             organisation=organisation, dmd_code=medicine.code
         ).first()

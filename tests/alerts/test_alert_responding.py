@@ -278,6 +278,12 @@ class TestClosedInCas:
             with pytest.raises(ValidationError, match=message):
                 services.response_cas_closed(by=mso, response=response, closed_on=day)
 
+    def test_recorded_twice_it_is_recorded_once(self, response, mso):
+        self.not_applicable(response, mso)
+        for _ in range(2):  # a second press, or another tab
+            services.response_cas_closed(by=mso, response=response, closed_on=TODAY)
+        assert response.events.filter(kind="cas-closed").count() == 1
+
     def test_reopening_clears_it(self, response, mso):
         self.not_applicable(response, mso)
         services.response_cas_closed(by=mso, response=response, closed_on=TODAY)

@@ -330,3 +330,25 @@ class TestFoundOnReview:
 
         team = region_cdao.appointments.get().organisation
         assert cdao_recipients(team) == []
+
+
+def test_the_pages_cost_the_same_however_many_rows(
+    client_for, page_queries, region_cdao, occurrences, trust, staff
+):
+    """The occurrences, an occurrence and the concerns: a fixed number of queries, whatever
+    the region holds."""
+    cdao = post_holder(trust, Post.CDAO)
+    url = reverse("controlled_drugs:concerns", args=[trust.ods_code])
+    client_for(cdao).post(url, CONCERN)
+    pages = [
+        (client_for(region_cdao), reverse("controlled_drugs:occurrences") + "?quarter=2026-10"),
+        (client_for(region_cdao), occurrence_url(occurrences["cd"])),
+        (client_for(cdao), url),
+    ]
+    few = [page_queries(client, page) for client, page in pages]
+    for _ in range(3):
+        body = OrganisationFactory(region=Region.LONDON)
+        report(body, member(body), occurred_on=IN_QUARTER, medicines=("Oxycodone 5 mg", "Morphine"))
+        report(trust, staff, occurred_on=IN_QUARTER, medicines=("Diazepam", "Oxycodone 5 mg"))
+        client_for(cdao).post(url, CONCERN)
+    assert [page_queries(client, page) for client, page in pages] == few

@@ -92,3 +92,33 @@ def test_a_medicine_of_an_anonymous_report_is_coded_too(client_for, dmd, trust, 
     response = client_for(mso).post(code_url(incident) + "?q=warfarin", {"code": warfarin.code})
     assert response.status_code == 302
     assert incident.medicines.get().dmd_code == warfarin.code
+
+
+def test_the_pages_cost_the_same_however_many_rows(
+    client_for, page_queries, dmd, trust, staff, mso
+):
+    incident = report(trust, staff, medicines=("the blue pills",))
+    pages = [
+        code_url(incident) + "?q=morphine",
+        reverse("incidents:high_risk", args=[trust.ods_code]),
+    ]
+    client = client_for(mso)
+    few = [page_queries(client, page) for page in pages]
+    for medicine, group in (
+        ("Amiodarone", "Antiarrhythmic"),
+        ("Paracetamol", "Analgesic"),
+        ("Cozaar 50mg tablets", "Sartan"),  # a brand: its product is added
+    ):
+        client.post(
+            reverse("incidents:high_risk", args=[trust.ods_code]),
+            {"medicine": medicine, "group": group},
+        )
+    assert [page_queries(client, page) for page in pages] == few
+
+
+def test_the_demo_has_a_medicine_for_the_safety_team_to_code():
+    from demo.incidents import SCENARIOS
+    from medicines.lookup import by_name
+
+    names = [name for scenario in SCENARIOS for name, _, _ in scenario[2]]
+    assert "Senna (own supply)" in names and by_name("Senna (own supply)") is None

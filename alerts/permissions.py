@@ -6,8 +6,8 @@ from enum import StrEnum
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
-from organisations.choices import SENIOR_SIGN_OFF, OrganisationKind, Post, Role
-from organisations.permissions import GlobalRole, Reach, Rule, for_every_role
+from organisations.choices import SENIOR_SIGN_OFF, Post, Role
+from organisations.permissions import GlobalRole, Reach, Rule, for_covering_msos, for_every_role
 
 
 class Perm(StrEnum):
@@ -76,8 +76,9 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(Post.MSO, ALERTS),
     Rule(Post.DEPUTY_MSO, ALERTS),
-    # The MSO of a primary care network answers for the network's GP practices.
-    Rule(Post.MSO, ALERTS, reach=Reach.AREA, held_in={OrganisationKind.PCN}),
+    # The MSO who covers an organisation answers for it (choices.MSO_COVERED_BY: a practice by
+    # its PCN's or ICB's, a pharmacy by its company's or national pharmacy body's).
+    *for_covering_msos(ALERTS),
     # Senior sign-off, by the kind of organisation (organisations.choices.SENIOR_SIGN_OFF): the
     # board director wherever there is one; where there is no board, the post that answers for
     # the organisation.

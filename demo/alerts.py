@@ -55,15 +55,19 @@ RESPONDER = {
     "Z99901": "mso@pcn.example",
     "Z99902": "mso@pcn.example",
     "QZZ": "mso@icb.example",
+    # The independent pharmacy's MSO is its national pharmacy body's.
+    "FZZ01": "mso@pharmacies.example",
 }
 # Senior sign-off where there is no board (organisations.choices.SENIOR_SIGN_OFF).
 SIGNERS = {
     "U99901": "cd@pcn.example",
     "Z99901": "partner@riverside.example",
     "Z99902": "manager@weir-lane.example",
+    "FZZ01": "pharmacist@market-square.example",
 }
 AMIR, PRIYA, KEMI = "mso@trust-a.example", "mso@trust-b.example", "nurse@trust-b.example"
 TOM, OWEN, LUCY = "mso@pcn.example", "nurse@riverside.example", "nurse@weir-lane.example"
+RAVI = "pharmacist@market-square.example"
 
 TRUSTS = [Kind.NHS_TRUST, Kind.FOUNDATION_TRUST]
 DISPENSING = [*TRUSTS, Kind.GP_PRACTICE, Kind.COMMUNITY_PHARMACY]
@@ -230,6 +234,20 @@ ALERTS = [
                 ),
             ],
             "Z99902": [(8, 9, "ack")],
+            # Past the first deadline: the dispensing system's default is not changed yet.
+            "FZZ01": [
+                (3, 10, "applies"),
+                (
+                    40,
+                    16,
+                    "action",
+                    0,
+                    ActionState.IN_PROGRESS,
+                    RAVI,
+                    "Asked the dispensing system's supplier to make weekly the default; "
+                    "waiting for their update.",
+                ),
+            ],
         },
     },
     {
@@ -311,6 +329,22 @@ ALERTS = [
                     "not-applicable",
                     "Weir Lane Surgery does not dispense and holds no paracetamol stock.",
                 ),
+            ],
+            "FZZ01": [
+                (0, 15, "applies"),
+                (
+                    1,
+                    9,
+                    "action",
+                    0,
+                    ActionState.DONE,
+                    RAVI,
+                    "Two packs of NG07731 found on the dispensary shelf, quarantined and "
+                    "returned to the wholesaler.",
+                ),
+                (1, 12, "sign-off", "Stock checked and returned the day after the recall."),
+                (1, 13, "complete"),
+                (1, 14, "cas"),
             ],
         },
     },
@@ -436,6 +470,29 @@ ALERTS = [
                     "Search run: 2 patients with less than four weeks' supply, both reviewed.",
                 ),
                 (5, 15, "sign-off", "Checked the search and the two reviews."),
+            ],
+            # Done, waiting for the owner's sign-off.
+            "FZZ01": [
+                (1, 11, "applies"),
+                (
+                    2,
+                    10,
+                    "action",
+                    0,
+                    ActionState.DONE,
+                    RAVI,
+                    "Prescribers who send to the pharmacy told; the 5 mg tablets are not affected.",
+                ),
+                (
+                    6,
+                    16,
+                    "action",
+                    1,
+                    ActionState.DONE,
+                    RAVI,
+                    "Patients with less than four weeks' supply referred to their practices: "
+                    "three, all reviewed.",
+                ),
             ],
         },
     },
@@ -733,7 +790,7 @@ def seed_alerts(organisations, today=None) -> int:
 
 
 def _seed(organisations, today):
-    emails = {PUBLISHER, DIRECTOR, *SIGNERS.values(), *RESPONDER.values(), KEMI, OWEN, LUCY}
+    emails = {PUBLISHER, DIRECTOR, *SIGNERS.values(), *RESPONDER.values(), KEMI, OWEN, LUCY, RAVI}
     people = {user.email: user for user in User.objects.filter(email__in=emails)}
     publisher = people[PUBLISHER]
     began = timezone.now()

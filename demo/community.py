@@ -3,7 +3,8 @@ their leads and members, events (the monthly webinar), a library, the buddy sche
 pairing and one new MSO waiting, an MSO leaving with a handover under way and a change waiting
 for a lead, a Patient Safety Specialist's identification waiting for the national patient
 safety team, a regional workplan with an item due this week, an offer to present at the
-webinar waiting for the national lead, a vacant post, a new MSO with their getting-started
+webinar waiting for the national lead, a pharmacy whose own MSO has left and whom its national
+pharmacy body's MSO now covers, a new MSO with their getting-started
 checklist, and the reminders all of that is due (so the demo has unread notifications).
 
 Dates are set from the day the demo is first seeded; running it again finds what is there
@@ -138,7 +139,7 @@ def seed_community(organisations, user, today=None) -> None:
     _events(networks, national_lead, midlands_lead, today)
     _library(networks["national"], people["mso@trust-a.example"])
     new_mso = _new_mso(organisations["QZZ"], user, today)
-    _vacancy(organisations["FZZ01"], today)
+    _covered_after_leaving(organisations["FZZ01"], today)
     _leaving(organisations["RZB"], people["mso@trust-b.example"], today)
     _buddies(people, new_mso, organisations, midlands_lead)
     _specialist_identified(organisations["RZA"], today)
@@ -237,8 +238,10 @@ def _new_mso(icb, user, today):
     return new
 
 
-def _vacancy(pharmacy, today):
-    """The pharmacy's MSO left three days ago and nobody is named: the post is vacant."""
+def _covered_after_leaving(pharmacy, today):
+    """The independent pharmacy's own MSO left three days ago and nobody is named there: the MSO
+    of the national pharmacy body it belongs to covers it (an independent pharmacy need not name
+    its own), so the register shows it covered, not vacant."""
     Appointment.objects.get_or_create(
         organisation=pharmacy,
         post=Post.MSO,

@@ -61,6 +61,13 @@ ORGANISATIONS = [
     ("Z99901", "Riverside Medical Practice", Kind.GP_PRACTICE, ""),
     ("Z99902", "Weir Lane Surgery", Kind.GP_PRACTICE, ""),
     ("FZZ01", "Market Square Pharmacy", Kind.COMMUNITY_PHARMACY, ""),
+    # A national body whose MSO covers the independent pharmacies that belong to it.
+    (
+        "FZZ90",
+        "Independent Pharmacies Association",
+        Kind.PHARMACY_BODY,
+        "medication.safety@pharmacies.example",
+    ),
     ("RZC", "Old Town Hospitals NHS Trust", Kind.NHS_TRUST, ""),
     ("Y60", "NHS England Midlands", Kind.NHS_ENGLAND_REGION, ""),
 ]
@@ -74,6 +81,7 @@ PART_OF = [
     ("RZB", "QZZ"),
     ("U99901", "QZZ"),
     ("FZZ01", "QZZ"),
+    ("FZZ01", "FZZ90"),
     ("Z99901", "U99901"),
     ("Z99902", "U99901"),
 ]
@@ -133,13 +141,22 @@ PEOPLE = [
     ("nurse@trust-b.example", "Kemi Adeyemi", "District nurse", "RZB", [Role.STAFF], None),
     ("nurse@riverside.example", "Owen Hughes", "Practice nurse", "Z99901", [Role.STAFF], None),
     ("nurse@weir-lane.example", "Lucy Chen", "Practice nurse", "Z99902", [Role.STAFF], None),
+    # The pharmacist who owns the independent pharmacy: its senior sign-off.
     (
         "pharmacist@market-square.example",
         "Ravi Mistry",
-        "Community pharmacist",
+        "Pharmacist and owner",
         "FZZ01",
         [Role.STAFF],
-        None,
+        Post.SUPERINTENDENT_PHARMACIST,
+    ),
+    (
+        "mso@pharmacies.example",
+        "Grace Obi",
+        "Medication safety officer for independent pharmacies",
+        "FZZ90",
+        [Role.SAFETY_TEAM],
+        Post.MSO,
     ),
     (
         "safety.director@trust-a.example",

@@ -6,7 +6,7 @@ from enum import StrEnum
 from django.db.models import Q
 
 from organisations.choices import DESIGNATED_BODIES, PRIMARY_CARE, OrganisationKind, Post, Role
-from organisations.permissions import Reach, Rule, for_every_role, for_leads
+from organisations.permissions import Reach, Rule, for_covering_msos, for_every_role, for_leads
 
 
 class Perm(StrEnum):
@@ -71,9 +71,9 @@ RULES: tuple[Rule, ...] = (
     ),
     Rule(Post.MSO, REPORT | REVIEW | {P.HIGH_RISK_MANAGE, P.HOSPITAL_NUMBERS_MANAGE}),
     Rule(Post.DEPUTY_MSO, REPORT | REVIEW | {P.HIGH_RISK_MANAGE, P.HOSPITAL_NUMBERS_MANAGE}),
-    # The MSO of a primary care network covers the network's GP practices: each practice's
-    # incidents, and a roll-up of them.
-    Rule(Post.MSO, REVIEW, reach=Reach.AREA, held_in={OrganisationKind.PCN}),
+    # The MSO who covers an organisation (a PCN's, for its GP practices) reviews its incidents,
+    # and a roll-up of them.
+    *for_covering_msos(REVIEW),
     Rule(Post.BOARD_DIRECTOR, FIGURES),
     *(
         Rule(
@@ -85,15 +85,12 @@ RULES: tuple[Rule, ...] = (
         )
         for post in (Post.MSO, Post.DEPUTY_MSO)
     ),
-    # And the MSO of a PCN, for its practices (who is told when one is shared with them).
-    Rule(
-        Post.MSO,
+    # And the MSO who covers an organisation, for it (who is told when one is shared with it).
+    *for_covering_msos(
         {P.INCIDENTS_SHARED},
-        reach=Reach.AREA,
-        held_in={OrganisationKind.PCN},
         only=AROSE_HERE,
         through=AROSE_IN,
-        rows="the incidents shared with the area's practices as where they arose",
+        rows="the incidents shared with the organisations they cover as where they arose",
     ),
     Rule(
         Post.CDAO,

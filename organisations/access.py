@@ -64,8 +64,8 @@ def _grants_sql(vendor: str) -> tuple[str, tuple]:
     """The grants query, compiled once per process: it runs on every request, and building it
     through the ORM each time would cost more than running it. A union of every source, each
     grant with the organisation it is held in; then a row for each of those organisations'
-    rows in the reach table valid on the day (``source`` "reach", the organisation reached and
-    whether through the area)."""
+    rows in the reach table valid on the day (``source`` "reach", the organisation reached, its
+    kind and whether through the area)."""
     from .models import Organisation, OrganisationClosure
 
     first, *others = (source(_SOME_USER, _SOME_DAY) for source in GRANT_SOURCES)
@@ -80,8 +80,8 @@ def _grants_sql(vendor: str) -> tuple[str, tuple]:
         SELECT g.*, {columns}, NULL, NULL
         FROM g LEFT JOIN "{organisation}" o ON o.id = g.organisation_id
         UNION ALL
-        SELECT 'reach', NULL, c.ancestor_id, NULL, NULL, {nulls}, c.descendant_id, c.area
-        FROM "{closure}" c
+        SELECT 'reach', NULL, c.ancestor_id, d.kind, NULL, {nulls}, c.descendant_id, c.area
+        FROM "{closure}" c JOIN "{organisation}" d ON d.id = c.descendant_id
         WHERE c.ancestor_id IN (SELECT organisation_id FROM g)
         AND (c.valid_from IS NULL OR c.valid_from <= %s)
         AND (c.valid_to IS NULL OR c.valid_to >= %s)
@@ -137,9 +137,10 @@ class Loaded:
     grants: tuple[Grant, ...] = ()
     # The organisations where the grants are held, by id (the fields the page header shows).
     organisations: dict = field(default_factory=dict)
-    # Where those organisations reach: (ancestor, descendant, through the area) for each of
-    # their rows of the reach table, which holds each organisation's row to itself.
-    reach: tuple[tuple[int, int, bool], ...] = ()
+    # Where those organisations reach: (ancestor, descendant, through the area, the
+    # descendant's kind) for each of their rows of the reach table, which holds each
+    # organisation's row to itself.
+    reach: tuple[tuple[int, int, bool, str], ...] = ()
 
 
 def load_grants(user, on) -> Loaded:
@@ -162,7 +163,7 @@ def load_grants(user, on) -> Loaded:
     fields = [field.attname for field in Organisation._meta.concrete_fields]  # from_db's order
     for source, key, organisation_id, kind, region, *organisation, descendant, area in rows:
         if source == "reach":
-            reach.append((organisation_id, descendant, bool(area)))
+            reach.append((organisation_id, descendant, bool(area), kind))
         elif source == "global":
             grants.append(Grant(source, key, region=region or ""))
         else:
@@ -194,7 +195,8 @@ class Scope:
     condition: Q | None = None  # a rule's ``only`` filter over the model; None: every row
     path: str | None = None  # a rule's ``through`` path to the organisation; None: scope_path
     own: set[int] = field(default_factory=set)
-    area: set[int] = field(default_factory=set)
+    # Each organisation whose area the rules reach, with the kinds they reach in it (None: all).
+    area: dict[int, frozenset[str] | None] = field(default_factory=dict)
     regions: set[str] = field(default_factory=set)
     everywhere: bool = False
     # The person's rows of the reach table, read with their grants.
@@ -204,7 +206,9 @@ class Scope:
         if rule.reach == Reach.OWN:
             self.own.add(grant.organisation_id)
         elif rule.reach == Reach.AREA:
-            self.area.add(grant.organisation_id)
+            self.area[grant.organisation_id] = _kinds_reached(
+                self.area.get(grant.organisation_id, frozenset()), rule.over
+            )
         elif rule.reach == Reach.REGION:
             self.regions.add(grant.region)
         else:
@@ -215,8 +219,9 @@ class Scope:
         return sorted(
             {
                 descendant
-                for ancestor, descendant, area in self.reach
-                if (ancestor in self.own and not area) or ancestor in self.area
+                for ancestor, descendant, area, kind in self.reach
+                if (ancestor in self.own and not area)
+                or _reaches(self.area.get(ancestor, frozenset()), kind)
             }
         )
 
@@ -234,6 +239,15 @@ class Scope:
         if self.regions:
             q |= Q(**{f"{path}__region__in" if path else "region__in": self.regions})
         return q
+
+
+def _kinds_reached(before: frozenset[str] | None, over: frozenset[str] | None):
+    """The kinds reached in an area by two rules together (None: every kind)."""
+    return None if before is None or over is None else before | over
+
+
+def _reaches(kinds: frozenset[str] | None, kind: str) -> bool:
+    return kinds is None or kind in kinds
 
 
 class PermissionMap:
@@ -276,12 +290,12 @@ class Access:
         return self._loaded.organisations
 
     @cached_property
-    def _paths(self) -> dict[int, list[tuple[int, bool]]]:
+    def _paths(self) -> dict[int, list[tuple[int, bool, str]]]:
         """Each organisation reached from where the person holds grants: from which of those,
-        and whether through the area."""
-        paths: dict[int, list[tuple[int, bool]]] = {}
-        for ancestor, descendant, area in self._loaded.reach:
-            paths.setdefault(descendant, []).append((ancestor, area))
+        whether through the area, and its kind."""
+        paths: dict[int, list[tuple[int, bool, str]]] = {}
+        for ancestor, descendant, area, kind in self._loaded.reach:
+            paths.setdefault(descendant, []).append((ancestor, area, kind))
         return paths
 
     @cached_property
@@ -389,9 +403,14 @@ class Access:
         for rule, grant in self.matches:
             if rule.only or rule.reach not in (Reach.OWN, Reach.AREA):
                 continue
-            if grant.organisation_id == organisation_id or any(
-                ancestor == grant.organisation_id and (rule.reach == Reach.AREA or not area)
-                for ancestor, area in paths
+            here = grant.organisation_id == organisation_id
+            if (here and _reaches(rule.over, grant.organisation_kind)) or any(
+                ancestor == grant.organisation_id
+                and (
+                    (rule.reach == Reach.AREA and _reaches(rule.over, kind))
+                    or (rule.reach == Reach.OWN and not area)
+                )
+                for ancestor, area, kind in paths
             ):
                 perms |= rule.perms
         return frozenset(perms)

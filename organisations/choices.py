@@ -26,6 +26,10 @@ class OrganisationKind(models.TextChoices):
     PCN = "pcn", "Primary care network (PCN)"
     GP_PRACTICE = "gp-practice", "GP practice"
     COMMUNITY_PHARMACY = "community-pharmacy", "Community pharmacy"
+    # The head office of a pharmacy company (ODS "epharmacyhq"): its pharmacies are part of it.
+    PHARMACY_HEAD_OFFICE = "pharmacy-head-office", "Pharmacy company head office"
+    # A national body whose MSO serves the independent pharmacies that are its members.
+    PHARMACY_BODY = "pharmacy-body", "National pharmacy body"
     INDEPENDENT_PROVIDER = "independent-provider", "Independent provider"
     # One of NHS England's seven regional teams: a designated body for controlled drugs, whose
     # CDAO oversees the controlled-drug occurrences of the organisations in its region.
@@ -207,7 +211,7 @@ Kind = OrganisationKind
 _TRUSTS = frozenset({Kind.NHS_TRUST, Kind.FOUNDATION_TRUST, Kind.AMBULANCE_TRUST})
 # Organisations with a board: a board director, a medical devices safety officer and a chief
 # pharmacist belong to them (NHS England / MHRA patient safety alert on MSOs and MDSOs, 2014).
-_WITH_A_BOARD = _TRUSTS | {Kind.ICB, Kind.INDEPENDENT_PROVIDER, Kind.OTHER}
+_WITH_A_BOARD = _TRUSTS | {Kind.ICB, Kind.INDEPENDENT_PROVIDER, Kind.PHARMACY_BODY, Kind.OTHER}
 # Designated bodies, each of which appoints a controlled drugs accountable officer (The
 # Controlled Drugs (Supervision of Management and Use) Regulations 2013, regulation 8): NHS
 # England (its regional teams), NHS trusts and foundation trusts, and independent hospitals;
@@ -220,8 +224,57 @@ DESIGNATED_BODIES = _TRUSTS | {Kind.INDEPENDENT_PROVIDER, Kind.NHS_ENGLAND_REGIO
 PRIMARY_CARE = frozenset({Kind.GP_PRACTICE, Kind.PCN, Kind.COMMUNITY_PHARMACY})
 # A medication safety committee sits in a trust, an ICB, a PCN or an independent provider; a GP
 # practice or a single community pharmacy takes part in its PCN's or ICB's committee instead.
-_WITH_A_COMMITTEE = _WITH_A_BOARD | {Kind.PCN}
+_WITH_A_COMMITTEE = _WITH_A_BOARD | {Kind.PCN, Kind.PHARMACY_HEAD_OFFICE}
 _ANY = frozenset(Kind)
+_PHARMACIES = frozenset({Kind.COMMUNITY_PHARMACY, Kind.PHARMACY_HEAD_OFFICE})
+
+# Who must name an MSO of their own, and who is covered by another's. The NHS England / MHRA
+# Patient Safety Alert on medication error reporting (NHS/PSA/D/2014/005, stage one) asked the
+# large organisations to identify an MSO: NHS trusts and foundation trusts, CCGs (now ICBs),
+# NHS England's area teams (now its regional teams), and the independent and primary care
+# providers of NHS care that are large (pharmacy companies, home healthcare providers, the
+# independent sector). Smaller primary care organisations were not asked to name their own:
+# a GP practice is covered by its PCN's MSO or, where the PCN names none, its ICB's; a PCN by
+# its ICB's; a pharmacy by the MSO of its company's head office or, independent, of the
+# national pharmacy body it belongs to. "Vacant" is said only of an organisation that must name
+# its own MSO (organisations/register.py).
+MSO_REQUIRED = frozenset(
+    _TRUSTS
+    | {
+        Kind.ICB,
+        Kind.NHS_ENGLAND_REGION,
+        Kind.INDEPENDENT_PROVIDER,
+        Kind.PHARMACY_HEAD_OFFICE,
+        Kind.PHARMACY_BODY,
+        Kind.OTHER,
+    }
+)
+# Kind -> the kinds of organisation, above it in its area, whose MSO covers it; nearest first.
+MSO_COVERED_BY: dict[str, tuple[str, ...]] = {
+    Kind.GP_PRACTICE: (Kind.PCN, Kind.ICB),
+    Kind.PCN: (Kind.ICB,),
+    Kind.COMMUNITY_PHARMACY: (Kind.PHARMACY_HEAD_OFFICE, Kind.PHARMACY_BODY),
+}
+# Who covers, in words: "the MSO of their PCN or their ICB".
+_COVER_WORDS = {
+    Kind.PCN: "their PCN",
+    Kind.ICB: "their ICB",
+    Kind.PHARMACY_HEAD_OFFICE: "their company's head office",
+    Kind.PHARMACY_BODY: "the national pharmacy body they belong to",
+}
+
+
+def covered_by_words(kind: str) -> str:
+    """How organisations of ``kind`` are covered, in words; "" where they name their own."""
+    above = [_COVER_WORDS[above] for above in MSO_COVERED_BY.get(kind, ())]
+    return f"the MSO of {' or '.join(above)}" if above else ""
+
+
+# The same, turned round: covering kind -> the kinds its MSO covers in its area.
+MSO_COVERS: dict[str, frozenset[str]] = {
+    above: frozenset(kind for kind, kinds in MSO_COVERED_BY.items() if above in kinds)
+    for above in dict.fromkeys(k for kinds in MSO_COVERED_BY.values() for k in kinds)
+}
 
 # The kinds of organisation in which each post and role can be held.
 POST_KINDS: dict[str, frozenset[str]] = {
@@ -236,7 +289,7 @@ POST_KINDS: dict[str, frozenset[str]] = {
     Post.GOVERNANCE_LEAD: _WITH_A_COMMITTEE,
     # Medicines advice (medicines information) services are run by trusts' pharmacies.
     Post.MEDICINES_ADVICE: _TRUSTS | {Kind.INDEPENDENT_PROVIDER},
-    Post.SUPERINTENDENT_PHARMACIST: frozenset({Kind.COMMUNITY_PHARMACY}),
+    Post.SUPERINTENDENT_PHARMACIST: _PHARMACIES,
     Post.PRACTICE_SENIOR_LEAD: frozenset({Kind.GP_PRACTICE}),
     Post.PCN_CLINICAL_DIRECTOR: frozenset({Kind.PCN}),
     Post.REGISTERED_MANAGER: frozenset({Kind.INDEPENDENT_PROVIDER}),
@@ -249,8 +302,8 @@ POST_KINDS: dict[str, frozenset[str]] = {
 # practice; the clinical director of a PCN (the Network Contract DES names one); the registered
 # manager of an independent provider (the CQC registers one for each regulated activity).
 SENIOR_SIGN_OFF: dict[str, Post] = {
-    **dict.fromkeys(_TRUSTS | {Kind.ICB, Kind.OTHER}, Post.BOARD_DIRECTOR),
-    Kind.COMMUNITY_PHARMACY: Post.SUPERINTENDENT_PHARMACIST,
+    **dict.fromkeys(_TRUSTS | {Kind.ICB, Kind.PHARMACY_BODY, Kind.OTHER}, Post.BOARD_DIRECTOR),
+    **dict.fromkeys(_PHARMACIES, Post.SUPERINTENDENT_PHARMACIST),
     Kind.GP_PRACTICE: Post.PRACTICE_SENIOR_LEAD,
     Kind.PCN: Post.PCN_CLINICAL_DIRECTOR,
     Kind.INDEPENDENT_PROVIDER: Post.REGISTERED_MANAGER,

@@ -13,6 +13,8 @@ from core.actions import OwnedAction, OwnedActionQuerySet
 
 from .choices import (
     LEAVES,
+    MSO_COVERED_BY,
+    MSO_REQUIRED,
     NEW_HOLDER,
     PATIENT_SAFETY_TEAM_CHANGES,
     POST_KINDS,
@@ -189,6 +191,15 @@ class ClosureQuerySet(models.QuerySet):
             Q(valid_to__isnull=True) | Q(valid_to__gte=on)
         )
 
+    def covering(self, on):
+        """The rows from an organisation up to one in whose area it is and whose MSO may cover
+        it (choices.MSO_COVERED_BY: a practice's PCN or ICB, a pharmacy's company or national
+        pharmacy body), on a day."""
+        may_cover = Q(pk__in=[])
+        for kind, above in MSO_COVERED_BY.items():
+            may_cover |= Q(descendant__kind=kind, ancestor__kind__in=above)
+        return self.valid_on(on).filter(may_cover, area=True)
+
 
 class OrganisationClosure(models.Model):
     """Who reaches whom through the links, at any depth, and on which dates: derived from
@@ -267,72 +278,62 @@ def _a(organisation) -> str:
     return f"{'an' if label[0].lower() in 'aeiou' else 'a'} {label}"
 
 
-def covering_kinds(post) -> set[str]:
-    """The kinds of organisation whose holder of ``post`` covers the organisations in their
-    area (the MSO of a PCN covers its practices): derived from the rule set. A rule narrowed
-    to some rows (the ICB's MSO reading the area's approved assurance reports) covers none."""
-    from .permissions import RULES, Reach
-
-    kinds = set()
-    for rule in RULES:
-        reaches_area = rule.reach == Reach.AREA and not rule.only
-        if isinstance(rule.grant, Post) and rule.grant == post and reaches_area:
-            kinds |= set(rule.held_in or OrganisationKind.values)
-    return kinds
-
-
 class AppointmentQuerySet(ScopedQuerySet):
-    def covering(self, organisation, post, on=None):
-        """Current holders of ``post`` in the organisations whose area rules reach this one:
-        the MSO of a practice's PCN covers the practice."""
-        kinds = covering_kinds(post)
-        if not kinds:
-            return self.none()
-        on = on or _today()
-        above = (
-            OrganisationClosure.objects.valid_on(on)
-            .filter(descendant=organisation, area=True)
-            .exclude(ancestor=organisation)
-            .values("ancestor_id")
-        )
-        return self.current(on).filter(
-            post=post, organisation_id__in=above, organisation__kind__in=kinds
-        )
-
     def current(self, on=None):
         on = on or _today()
         return self.filter(start_on__lte=on).filter(Q(end_on__isnull=True) | Q(end_on__gte=on))
 
     def vacated(self, on, within_days=7):
         """MSO appointments that ended in the last ``within_days`` days before ``on``, in
-        organisations with no MSO in post on ``on`` (a successor who starts later leaves a
-        gap) and none covering them (the MSO of a practice's PCN): the post has fallen
-        vacant."""
-        from django.db.models import Exists, OuterRef
-
+        organisations that must name their own MSO (choices.MSO_REQUIRED) with none in post on
+        ``on`` (a successor who starts later leaves a gap): the post has fallen vacant. An
+        organisation another's MSO may cover (a practice) is never vacant."""
         in_post = Appointment.objects.filter(
-            organisation=OuterRef("organisation"), post=Post.MSO
+            organisation=models.OuterRef("organisation"), post=Post.MSO
         ).current(on)
-        above = (
-            OrganisationClosure.objects.valid_on(on)
-            .filter(descendant=OuterRef(OuterRef("organisation")), area=True)
-            .exclude(ancestor=OuterRef(OuterRef("organisation")))
-            .values("ancestor_id")
-        )
-        covered = (
-            Appointment.objects.current(on)
-            .filter(post=Post.MSO, organisation__kind__in=covering_kinds(Post.MSO))
-            .filter(organisation_id__in=above)
-        )
-        return (
-            self.filter(
-                post=Post.MSO,
-                end_on__lt=on,
-                end_on__gte=on - timedelta(days=within_days),
-            )
-            .exclude(Exists(in_post))
-            .exclude(Exists(covered))
-        )
+        return self.filter(
+            post=Post.MSO,
+            organisation__kind__in=MSO_REQUIRED,
+            end_on__lt=on,
+            end_on__gte=on - timedelta(days=within_days),
+        ).exclude(models.Exists(in_post))
+
+
+def covering_mso(on) -> models.Subquery:
+    """The id of the appointment of the MSO who covers the organisation (at ``OuterRef("pk")``)
+    on a day, for organisations another's MSO may cover (choices.MSO_COVERED_BY): the MSO of
+    the nearest organisation above it with one in post (a practice's PCN, else its ICB).
+    Whether it has its own MSO is the caller's to know."""
+    mso_above = models.Subquery(
+        Appointment.objects.current(on)
+        .filter(post=Post.MSO, organisation=models.OuterRef("ancestor"))
+        .order_by("start_on", "pk")
+        .values("pk")[:1]
+    )
+    return models.Subquery(
+        OrganisationClosure.objects.covering(on)
+        .filter(descendant=models.OuterRef("pk"))
+        .annotate(mso=mso_above)
+        .filter(mso__isnull=False)
+        .order_by("depth")
+        .values("mso")[:1]
+    )
+
+
+def covering_msos(organisation_ids, on=None) -> dict[int, "Appointment"]:
+    """organisation id -> the appointment of the MSO who covers it (``covering_mso``), for the
+    organisations covered. Two queries, one where none is."""
+    on = on or _today()
+    covers = dict(
+        Organisation.objects.filter(pk__in=organisation_ids)
+        .annotate(cover=covering_mso(on))
+        .filter(cover__isnull=False)
+        .values_list("pk", "cover")
+    )
+    if not covers:
+        return {}
+    found = Appointment.objects.select_related("user", "organisation").in_bulk(covers.values())
+    return {pk: found[cover] for pk, cover in covers.items()}
 
 
 class Appointment(models.Model):

@@ -32,7 +32,7 @@ from types import MappingProxyType
 from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
-from .choices import PATIENT_SAFETY_TEAM_CHANGES, OrganisationKind, Post, Role
+from .choices import MSO_COVERS, PATIENT_SAFETY_TEAM_CHANGES, OrganisationKind, Post, Role
 
 
 class Perm(StrEnum):
@@ -107,6 +107,9 @@ class Rule:
     # organisation where it arose reaches that organisation's MSO through ``arose_in``). Only
     # with ``only``, which names the rows.
     through: Mapping[str, str] = field(default_factory=lambda: MappingProxyType({}))
+    # The kinds of organisation an area rule reaches in its area (None: every kind): the MSO of
+    # an ICB covers its practices and PCNs, never the trusts of its area.
+    over: frozenset[str] | None = None
 
     def __post_init__(self):
         object.__setattr__(self, "perms", frozenset(self.perms))
@@ -116,6 +119,10 @@ class Rule:
             raise ValueError(f"{self.grant}: a rule reaching rows through another path names them")
         if self.held_in is not None:
             object.__setattr__(self, "held_in", frozenset(self.held_in))
+        if self.over is not None:
+            if self.reach != Reach.AREA:
+                raise ValueError(f"{self.grant}: only an area rule reaches some kinds in it")
+            object.__setattr__(self, "over", frozenset(self.over))
         is_global = isinstance(self.grant, GlobalRole)
         if is_global and self.reach not in (Reach.REGION, Reach.ALL):
             raise ValueError(f"{self.grant}: global grants reach a region or all")
@@ -275,6 +282,16 @@ def for_every_role(perms, *, only, rows) -> tuple[Rule, ...]:
     return tuple(Rule(role, perms, only=only, rows=rows) for role in Role)
 
 
+def for_covering_msos(perms, **narrowed) -> tuple[Rule, ...]:
+    """The same rule for the MSO of each kind of organisation that covers others in its area
+    (choices.MSO_COVERS: a PCN's practices, an ICB's practices and PCNs, a pharmacy company's
+    or national pharmacy body's pharmacies), reaching only the kinds it covers."""
+    return tuple(
+        Rule(Post.MSO, perms, reach=Reach.AREA, held_in={above}, over=covered, **narrowed)
+        for above, covered in MSO_COVERS.items()
+    )
+
+
 def for_leads(perms, *, specialists=False, **narrowed) -> tuple[Rule, ...]:
     """The same rule for the national (all of England) and regional (their region) leads of the
     MSO networks, or with ``specialists`` of the Patient Safety Specialist networks."""
@@ -315,8 +332,9 @@ ORGANISATION_RULES: tuple[Rule, ...] = (
     # Named posts, while they are held.
     Rule(Post.MSO, MANAGE | CHANGES | {P.REGISTER_CHANGES_ASK}),
     Rule(Post.DEPUTY_MSO, MANAGE | CHANGES | {P.REGISTER_CHANGES_ASK}),
-    # The MSO of a primary care network covers the network's GP practices.
-    Rule(Post.MSO, VIEW | {P.MEMBERS_VIEW}, reach=Reach.AREA, held_in={OrganisationKind.PCN}),
+    # The MSO of an organisation that covers others (a PCN's practices) sees them and their
+    # members.
+    *for_covering_msos(VIEW | {P.MEMBERS_VIEW}),
     Rule(
         Post.BOARD_DIRECTOR,
         VIEW

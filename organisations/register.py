@@ -34,18 +34,22 @@ from accounts.models import PharmacyTeam, Profession, Regulator, Training, User
 from core.exports import neutralise
 
 from .access import access_for
-from .choices import OrganisationKind, Post, Region
+from .choices import MSO_REQUIRED, POST_KINDS, OrganisationKind, Post, Region
 from .models import (
     Appointment,
     ChangeRequest,
     Handover,
     Organisation,
     OrganisationClosure,
-    covering_kinds,
+    covering_mso,
+    covering_msos,
 )
 from .permissions import Perm
 
 REGISTER_POSTS = (Post.MSO, Post.BOARD_DIRECTOR)
+# The kinds of organisation that must hold each post of the register: an MSO of their own
+# (choices.MSO_REQUIRED), a board director wherever there is a board.
+MUST_HOLD = {Post.MSO: MSO_REQUIRED, Post.BOARD_DIRECTOR: POST_KINDS[Post.BOARD_DIRECTOR]}
 CHANGE_KINDS = {
     Post.MSO: (
         ChangeRequest.Kind.NEW_MSO,
@@ -62,7 +66,12 @@ CHANGE_KINDS = {
 class State(TextChoices):
     IN_POST = "in-post", "In post"
     COVERED = "covered", "Covered"
+    # Said only of an organisation that must name its own MSO (choices.MSO_REQUIRED), or of a
+    # board director where the organisation has a board.
     VACANT = "vacant", "Vacant"
+    # An organisation another's MSO may cover (a practice), with neither its own MSO nor
+    # anyone covering it: not a vacancy, but nobody answers for it.
+    NOT_COVERED = "not-covered", "No MSO cover"
     HANDOVER = "handover", "Handover in progress"
     CHANGE_PENDING = "change-pending", "Change pending"
 
@@ -119,16 +128,12 @@ def _either(account_field, own_field):
 
 @_built_once
 def _covered(on):
-    """The organisation is covered by the MSO of an organisation whose area holds it: from
-    the organisation's few rows in the reach table, a look for an MSO in each."""
+    """The organisation is covered by the MSO of an organisation above it that may cover it
+    (choices.MSO_COVERED_BY): from the organisation's few rows in the reach table, a look for
+    an MSO in each."""
     return Exists(
-        OrganisationClosure.objects.valid_on(on)
-        .filter(
-            descendant=OuterRef("pk"),
-            area=True,
-            ancestor__kind__in=covering_kinds(Post.MSO),
-        )
-        .exclude(ancestor=OuterRef("pk"))
+        OrganisationClosure.objects.covering(on)
+        .filter(descendant=OuterRef("pk"))
         .filter(
             Exists(
                 Appointment.objects.current(on).filter(
@@ -241,6 +246,57 @@ def attach_professional(rows) -> list:
     return rows
 
 
+def attach_cover(rows, *, on=None) -> list:
+    """The rows, each covered one with the MSO who covers it (``covered_by``, an Appointment;
+    else None), read for them all at once: two queries, none where no row is covered."""
+    rows = list(rows)
+    covered = [row.pk for row in rows if getattr(row, "covered", False) and not row.mso_name]
+    found = covering_msos(covered, on or timezone.localdate()) if covered else {}
+    for row in rows:
+        row.covered_by = found.get(row.pk)
+    return rows
+
+
+@dataclass(frozen=True)
+class Answer:
+    """Who answers for an organisation as its MSO: the state of its post, and the MSO in post
+    or covering it (None where nobody does)."""
+
+    state: State
+    mso: Appointment | None = None
+
+
+def mso_answers(organisations, *, on=None) -> dict[int, Answer]:
+    """organisation id -> ``Answer``, for a page of organisations (each with ``pk`` and
+    ``kind``): lists of alert responses say "Vacant" only of an organisation that must name its
+    own MSO. Two queries, one where nobody answers for any."""
+    on = on or timezone.localdate()
+    kinds = {organisation.pk: organisation.kind for organisation in organisations}
+    own_mso = Subquery(
+        Appointment.objects.current(on)
+        .filter(post=Post.MSO, organisation=OuterRef("pk"))
+        .order_by("start_on", "pk")
+        .values("pk")[:1]
+    )
+    held = list(
+        Organisation.objects.filter(pk__in=kinds)
+        .annotate(own=own_mso, cover=covering_mso(on))
+        .values_list("pk", "own", "cover")
+    )
+    ids = {own or cover for _, own, cover in held} - {None}
+    msos = Appointment.objects.select_related("user", "organisation").in_bulk(ids) if ids else {}
+    answers = {}
+    for pk, own, cover in held:
+        if own:
+            answers[pk] = Answer(State.IN_POST, msos[own])
+        elif cover:
+            answers[pk] = Answer(State.COVERED, msos[cover])
+        else:
+            must = kinds[pk] in MSO_REQUIRED
+            answers[pk] = Answer(State.VACANT if must else State.NOT_COVERED)
+    return answers
+
+
 def _with_posts(organisations: QuerySet, filters: Filters, on, professional=False) -> QuerySet:
     post = _post(filters)
     organisations = organisations.annotate(
@@ -273,7 +329,7 @@ def _known(state: str, post: str) -> dict:
     known = {}
     if post != Post.MSO:
         known.update(covered=_FALSE, handover_open=_FALSE)
-    elif state == State.VACANT:
+    elif state in (State.VACANT, State.NOT_COVERED):
         known["covered"] = _FALSE
     elif state == State.COVERED:
         known["covered"] = _TRUE
@@ -340,11 +396,13 @@ def _reverse(term):
 def _state_filter(state: str, post: str, on) -> Q:
     in_post = _holds(post, on)
     covered = _covered(on) if post == Post.MSO else None
-    nobody = ~in_post & ~covered if covered is not None else ~in_post
+    nobody = Q(~in_post & ~covered) if covered is not None else Q(~in_post)
+    must = Q(kind__in=sorted(MUST_HOLD[post]))
     return {
         State.IN_POST: Q(in_post),
         State.COVERED: Q(~in_post & covered) if covered is not None else Q(pk__in=[]),
-        State.VACANT: Q(nobody),
+        State.VACANT: nobody & must,
+        State.NOT_COVERED: nobody & ~must if post == Post.MSO else Q(pk__in=[]),
         State.HANDOVER: Q(_handover_open(on)) if post == Post.MSO else Q(pk__in=[]),
         State.CHANGE_PENDING: Q(_change_pending(post)),
     }[State(state)]
@@ -353,18 +411,25 @@ def _state_filter(state: str, post: str, on) -> Q:
 def states(row, post=Post.MSO) -> list[State]:
     """The states of one row of ``rows()``, the post's own state first."""
     held = row.mso_name if post == Post.MSO else row.board_name
-    found = [
-        State.IN_POST
-        if held
-        else State.COVERED
-        if post == Post.MSO and row.covered
-        else State.VACANT
-    ]
+    if held:
+        found = [State.IN_POST]
+    elif post == Post.MSO and row.covered:
+        found = [State.COVERED]
+    elif row.kind in MUST_HOLD[post]:
+        found = [State.VACANT]
+    else:
+        found = [State.NOT_COVERED] if post == Post.MSO else []
     if post == Post.MSO and row.handover_open:
         found.append(State.HANDOVER)
     if row.change_pending:
         found.append(State.CHANGE_PENDING)
     return found
+
+
+def _cover(appointment) -> str:
+    if appointment is None:
+        return ""
+    return f"{appointment.holder_name}, MSO of {appointment.organisation.name}"
 
 
 def professional(row) -> list[str]:
@@ -398,6 +463,7 @@ COLUMNS = (
     "Generic MSO mailbox",
     "Board director",
     "Board director email",
+    "MSO cover",
     "State",
 )
 
@@ -427,6 +493,7 @@ def _read(queryset: QuerySet, professional: bool):
     """The rows in chunks of 2,000, each chunk's professional details read with it."""
     rows = queryset.iterator(chunk_size=2000)
     while chunk := list(itertools.islice(rows, 2000)):
+        chunk = attach_cover(chunk)
         yield from attach_professional(chunk) if professional else chunk
 
 
@@ -467,6 +534,7 @@ def export_rows(queryset: QuerySet, post=Post.MSO, *, on=None):
                 row.mso_mailbox,
                 row.board_name or "",
                 row.board_email or "",
+                _cover(row.covered_by),
                 "; ".join(state.label for state in states(row, post)),
                 *more,
             )

@@ -3,8 +3,6 @@ items and vacant MSO posts. Registered in apps.py."""
 
 from datetime import timedelta
 
-from django.db import models
-
 from core.actions import DUE_SOON_DAYS
 from notifications.registry import WHEN, Reminder, falling_due
 
@@ -26,27 +24,24 @@ def holders(organisation_ids, posts, on):
 
 def managers(organisation_ids, on) -> dict[int, list[int]]:
     """organisation id -> user ids of its MSO and deputy MSO today or, for an organisation
-    without either, of those who cover it (the MSO of a practice's PCN): who is told what an
-    organisation has to do. ``organisation_ids``: ids, or a subquery of them. Three queries."""
-    from .models import OrganisationClosure, covering_kinds
+    without either, of the nearest who cover it (choices.MSO_COVERED_BY: the MSO of a practice's
+    PCN, else of its ICB): who is told what an organisation has to do. ``organisation_ids``:
+    ids, or a subquery of them. Three queries."""
+    from .models import OrganisationClosure
 
     found = holders(organisation_ids, MANAGING_POSTS, on)
-    links = list(
-        OrganisationClosure.objects.valid_on(on)
-        .filter(
-            descendant_id__in=organisation_ids,
-            area=True,
-            ancestor__kind__in=covering_kinds(Post.MSO),
-        )
-        .exclude(ancestor_id=models.F("descendant_id"))
+    links = [
+        (descendant, ancestor)
+        for descendant, ancestor in OrganisationClosure.objects.covering(on)
+        .filter(descendant_id__in=organisation_ids)
+        .order_by("descendant_id", "depth")
         .values_list("descendant_id", "ancestor_id")
-    )
-    links = [(descendant, ancestor) for descendant, ancestor in links if descendant not in found]
+        if descendant not in found
+    ]
     above = holders({ancestor for _, ancestor in links}, MANAGING_POSTS, on) if links else {}
     for descendant, ancestor in links:
-        for user_id in above.get(ancestor, []):
-            if user_id not in found.setdefault(descendant, []):
-                found[descendant].append(user_id)
+        if descendant not in found and above.get(ancestor):
+            found[descendant] = list(above[ancestor])
     return found
 
 

@@ -45,6 +45,10 @@ class OrganisationFactory(factory.django.DjangoModelFactory):
         practice = factory.Trait(
             kind=OrganisationKind.GP_PRACTICE, ods_code=factory.Sequence(lambda n: f"Y{n:05d}")
         )
+        pharmacy = factory.Trait(
+            kind=OrganisationKind.COMMUNITY_PHARMACY,
+            ods_code=factory.Sequence(lambda n: f"F{n % 10000:04d}"),
+        )
         icb = factory.Trait(
             kind=OrganisationKind.ICB,
             ods_code=factory.Sequence(lambda n: "Q" + _trust_code(n)[1:]),

@@ -23,10 +23,13 @@ def describe(rule) -> tuple:
         held_in = "—" if source == "global" else "any"
     else:
         held_in = ", ".join(sorted(rule.held_in))
+    reach = str(rule.reach)
+    if rule.over is not None:  # the kinds an area rule reaches in its area
+        reach += f" ({', '.join(sorted(rule.over))})"
     return (
         f"{source}: {rule.grant.value}",
         held_in,
-        str(rule.reach),
+        reach,
         rule.rows,
         frozenset(str(perm) for perm in rule.perms),
     )

@@ -20,6 +20,8 @@ DEMO_SIGN_INS = [
     "chair@trust-a.example",
     "mso@trust-b.example",
     "mso@pcn.example",
+    "mso@pharmacies.example",
+    "pharmacist@market-square.example",
     "cdao@icb.example",
     "cdao@trust-a.example",
     "cdao@nhse-midlands.example",
@@ -53,7 +55,7 @@ def test_it_can_run_twice_without_duplicating(seeded):
     before = counts()
     call_command("seed_demo")
     assert counts() == before
-    assert before[0] == 9
+    assert before[0] == 10
 
 
 def test_every_demo_sign_in_works(seeded, settings):
@@ -107,7 +109,8 @@ def test_the_community_and_the_register_are_alive(seeded):
     )
     lead = User.objects.get(email="lead@midlands.example")
     states = {row.ods_code: register.states(row) for row in register.rows(lead)}
-    assert register.State.VACANT in states["FZZ01"]
+    assert states["FZZ01"] == [register.State.COVERED]  # its own MSO left; its body's covers
+    assert register.State.VACANT in states["Y60"]
     assert states["RZB"] == [
         register.State.IN_POST,
         register.State.HANDOVER,
@@ -267,7 +270,15 @@ def test_the_alerts_and_every_kind_of_response_are_there(seeded):
         ("RZA", "director@trust-a.example"),
         ("U99901", "cd@pcn.example"),
         ("Z99901", None),
+        ("FZZ01", "pharmacist@market-square.example"),  # the independent pharmacy's owner
     }
+    # The independent pharmacy, answered for by its national pharmacy body's MSO: a response
+    # complete and closed in CAS, one waiting for the owner's sign-off, one past a deadline.
+    pharmacy = responses.filter(organisation__ods_code="FZZ01")
+    assert pharmacy.filter(state=ResponseState.COMPLETED, cas_closed_on__isnull=False).exists()
+    assert [r for r in pharmacy.waiting_for_sign_off() if r.state == ResponseState.IN_PROGRESS]
+    assert pharmacy.overdue(today).exists()
+    assert pharmacy.filter(acknowledged_by__email="mso@pharmacies.example").exists()
     assert responses.get(
         organisation__ods_code="Z99902", signed_off_by__email="manager@weir-lane.example"
     ).is_open  # signed off by the practice manager, for the PCN's MSO to declare complete

@@ -21,6 +21,7 @@ from alerts.permissions import Perm
 from core import exports
 from core.forms import show_refusal, submitted
 from core.http import allow, query_string_without_page
+from organisations import register
 from organisations.access import access_for
 from organisations.choices import OrganisationKind, Region
 from organisations.models import Organisation
@@ -326,6 +327,9 @@ def compliance(request, alert_id):
         request.GET.get("page")
     )
     regions, kinds = dict(Region.choices), dict(OrganisationKind.choices)
+    answers = register.mso_answers([response.organisation for response in page])
+    for response in page:
+        response.mso_answer = answers[response.organisation_id]
     context = {
         "alert": alert,
         # The whole alert's figures: the rows by region and kind added up.
@@ -438,10 +442,14 @@ def overdue(request):
             "organisation__name",
             "organisation__region",
             "organisation__kind",
+            "organisation_id",
             "next_due_on",
         )
     )
     page = Paginator(organisations, PAGE_SIZE).get_page(request.GET.get("page"))
+    answers = register.mso_answers(
+        Organisation(pk=row["organisation_id"], kind=row["organisation__kind"]) for row in page
+    )
     regions, kinds = dict(Region.choices), dict(OrganisationKind.choices)
     late, addresses = defaultdict(list), {}
     for response in (
@@ -465,6 +473,7 @@ def overdue(request):
         row["days"] = (today - row["since"]).days
         row["late"] = late[row["organisation__ods_code"]]
         row["alerts"] = len(row["late"])
+        row["mso_answer"] = answers[row["organisation_id"]]
     return render(request, "alerts/overdue.html", {"page": page, "today": today})
 
 

@@ -1,7 +1,8 @@
 """The organisations of England at national scale, fictional but shaped like the real ones: the
 7 NHS England regions, 42 ICBs, about 210 trusts (some the successors of merged ones), 1,260
 PCNs with about 6,300 GP practices (some moved between PCNs), about 10,900 community
-pharmacies and the independent providers, 20,000 organisations at scale 1.0.
+pharmacies (most the branches of 12 pharmacy companies, the rest independents belonging to a
+national body) and the independent providers, 20,000 organisations at scale 1.0.
 
 ``seed_organisations(scale, seed)`` is repeatable for a seed, writes with bulk inserts, and
 builds the reach table once at the end. ``seed_register(seed)`` then names their MSOs and board
@@ -37,6 +38,11 @@ PER_ICB = {
 }
 PRACTICES_PER_PCN = 5
 ICBS = 42
+# About 60% of England's community pharmacies belong to companies with a head office; the
+# rest are independents.
+PHARMACY_COMPANIES = 12
+MULTIPLES = 0.6
+UNAFFILIATED = 0.03
 
 
 def _code(prefix: str, n: int, width: int, digits: bool = False) -> str:
@@ -64,6 +70,8 @@ class _Codes:
             Kind.GP_PRACTICE: lambda: _code(ALPHANUMERIC[10 + n // 99_999], n % 99_999, 5, True),
             Kind.COMMUNITY_PHARMACY: lambda: _code("F", n, 4),
             Kind.INDEPENDENT_PROVIDER: lambda: _code("N", n, 4),
+            Kind.PHARMACY_HEAD_OFFICE: lambda: _code("FH", n, 3),
+            Kind.PHARMACY_BODY: lambda: _code("FNB", n, 2),
         }[kind]()
 
 
@@ -91,6 +99,13 @@ def seed_organisations(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
         return len(organisations) - 1
 
     regions = list(Region)
+    # The pharmacy companies' head offices and the national body of independent pharmacies,
+    # whose MSOs cover their pharmacies (choices.MSO_COVERED_BY).
+    companies = [
+        add(Kind.PHARMACY_HEAD_OFFICE, f"Pharmacy Company {n + 1}", regions[n % len(regions)])
+        for n in range(max(2, round(PHARMACY_COMPANIES * scale)))
+    ]
+    body = add(Kind.PHARMACY_BODY, "National Body of Independent Pharmacies", Region.LONDON)
     icbs = max(1, round(ICBS * scale))
     for i in range(icbs):
         region = regions[i % len(regions)]
@@ -103,6 +118,11 @@ def seed_organisations(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
                 links.append((index, icb, RelationshipKind.PART_OF, SINCE, None))
                 if kind == Kind.PCN:
                     pcns.append(index)
+                if kind == Kind.COMMUNITY_PHARMACY:  # a company's branch, or independent
+                    share = rng.random()
+                    owner = rng.choice(companies) if share < MULTIPLES else body
+                    if share < 1 - UNAFFILIATED:  # a few independents belong to no body
+                        links.append((index, owner, RelationshipKind.PART_OF, SINCE, None))
         if i % 4 == 0:  # an ambulance trust serves several ICBs
             index = add(Kind.AMBULANCE_TRUST, f"Area {i + 1} Ambulance Service", region)
             links.append((index, icb, RelationshipKind.PART_OF, SINCE, None))
@@ -146,8 +166,9 @@ def seed_organisations(scale: float = 1.0, seed: int = 2026) -> dict[str, int]:
     return counts()
 
 
-# Of each kind of organisation, the share with its own MSO (a PCN's MSO covers its practices).
-MSO_SHARE = {Kind.GP_PRACTICE: 0.3, Kind.COMMUNITY_PHARMACY: 0.85}
+# Of each kind of organisation, the share with its own MSO: a PCN's (or ICB's) MSO covers its
+# practices, and a pharmacy company's or the national body's its pharmacies.
+MSO_SHARE = {Kind.GP_PRACTICE: 0.3, Kind.COMMUNITY_PHARMACY: 0.02}
 FIRST_NAMES = ("Amir", "Grace", "Helen", "Priya", "Sam", "Nadia", "Tom", "Ruth", "Kofi", "Jo")
 LAST_NAMES = ("Shah", "Obi", "Carter", "Nair", "Lee", "Osei", "Evans", "Patel", "Mensah", "Reid")
 

@@ -8,7 +8,16 @@ from core.http import allow, query_string_without_page
 
 from .. import change_requests
 from ..access import access_for
-from ..choices import APPROVED_POSTS, NEW_HOLDER, SINGLE_HOLDER_POSTS, RelationshipKind, posts_for
+from ..choices import (
+    APPROVED_POSTS,
+    MSO_REQUIRED,
+    NEW_HOLDER,
+    SINGLE_HOLDER_POSTS,
+    Post,
+    RelationshipKind,
+    covered_by_words,
+    posts_for,
+)
 from ..forms import OrganisationFilterForm
 from ..models import (
     Appointment,
@@ -16,6 +25,7 @@ from ..models import (
     Handover,
     Organisation,
     OrganisationRelationship,
+    covering_msos,
 )
 from ..permissions import Perm
 from ..scoping import get_object_for
@@ -39,20 +49,17 @@ def named_posts(user, organisation, appointments=None):
     for post in posts_for(organisation.kind):
         holders = [a for a in current if a.post == post]
         if holders or post in SINGLE_HOLDER_POSTS:
-            covered_by = (
-                []
-                if holders
-                else list(
-                    Appointment.objects.covering(organisation, post).select_related(
-                        "user", "organisation"
-                    )
-                )
-            )
+            cover = None
+            if not holders and post == Post.MSO:
+                cover = covering_msos([organisation.pk]).get(organisation.pk)
             rows.append(
                 {
                     "post": post,
                     "holders": holders,
-                    "covered_by": covered_by,
+                    "covered_by": cover,
+                    # "Vacant" is said only where the organisation must name its own.
+                    "required": post != Post.MSO or organisation.kind in MSO_REQUIRED,
+                    "cover_hint": covered_by_words(organisation.kind),
                     # A post that grants powers is named through a change to the register.
                     "approved": post in APPROVED_POSTS,
                     "ask_for": asks.get(post, ""),

@@ -63,7 +63,7 @@ def register_list(request):
         "page": page,
         "rows": [
             (row, register.states(row, filters.post), register.professional(row))
-            for row in register.attach_professional(page.object_list)
+            for row in register.attach_professional(register.attach_cover(page.object_list))
         ],
         "post": filters.post,
         "query_string": query_string_without_page(request),

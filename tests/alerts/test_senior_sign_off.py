@@ -11,28 +11,55 @@ from alerts import services
 from alerts.models import AlertResponse
 from organisations.choices import SENIOR_SIGN_OFF, Post
 from tests.alerts.conftest import draft, finish
-from tests.factories import OrganisationFactory, UserFactory, post_holder
+from tests.factories import (
+    OrganisationFactory,
+    RelationshipFactory,
+    UserFactory,
+    member,
+    post_holder,
+)
 
 pytestmark = pytest.mark.django_db
 
 KINDS = {
     "nhs-trust": {},
+    "foundation-trust": {"kind": "foundation-trust"},
+    "ambulance-trust": {"kind": "ambulance-trust"},
     "icb": {"icb": True},
     "pcn": {"pcn": True},
     "gp-practice": {"practice": True},
-    "community-pharmacy": {"kind": "community-pharmacy", "ods_code": "FQ002"},
+    "community-pharmacy": {"pharmacy": True},
+    "pharmacy-head-office": {"kind": "pharmacy-head-office", "ods_code": "FHQ02"},
+    "pharmacy-body": {"kind": "pharmacy-body", "ods_code": "FNB02"},
     "independent-provider": {"kind": "independent-provider", "ods_code": "NQ02"},
+    "other": {"kind": "other", "ods_code": "XQ002"},
+}
+# The kinds that name their own MSO or are covered: the MSO of the organisation above answers.
+COVERED_BY = {
+    "gp-practice": {"pcn": True},
+    "community-pharmacy": {"kind": "pharmacy-body", "ods_code": "FNB03"},
 }
 
 
-def respond(client_for, kind, needs_sign_off=True):
+def test_every_kind_that_answers_alerts_is_tried():
+    assert set(KINDS) == set(SENIOR_SIGN_OFF)
+
+
+def respond(client_for, kind, needs_sign_off=True, covered=False):
     organisation = OrganisationFactory(**KINDS[kind])
-    mso = post_holder(organisation, Post.MSO)
+    if covered:
+        above = OrganisationFactory(**COVERED_BY[kind])
+        RelationshipFactory(parent=above, child=organisation)
+        mso = post_holder(above, Post.MSO)
+    else:
+        mso = post_holder(organisation, Post.MSO)
     alert = draft(UserFactory(), applicable_kinds=[kind], needs_sign_off=needs_sign_off)
     services.alert_publish(by=UserFactory(), alert=alert)
     response = AlertResponse.objects.get(alert=alert, organisation=organisation)
     services.response_decide(by=mso, response=response, applies=True)
-    finish(mso, response, mso, on=datetime.date.today())
+    # The actions' owners are the organisation's own members (a covering MSO assigns them).
+    owner = member(organisation) if covered else mso
+    finish(mso, response, owner, on=datetime.date.today())
     return organisation, mso, response
 
 
@@ -40,9 +67,14 @@ def url(name, response):
     return reverse(f"alerts:{name}", args=[response.alert_id, response.organisation.ods_code])
 
 
-@pytest.mark.parametrize("kind", sorted(KINDS))
-def test_each_kind_completes_with_its_own_senior_lead(client_for, kind):
-    organisation, mso, response = respond(client_for, kind)
+@pytest.mark.parametrize(
+    ("kind", "covered"),
+    [(kind, False) for kind in sorted(KINDS)] + [(kind, True) for kind in sorted(COVERED_BY)],
+)
+def test_each_kind_completes_with_its_own_senior_lead(client_for, kind, covered):
+    """Its own MSO, or the MSO who covers it (a practice's PCN's, an independent pharmacy's
+    national body's), leads; the organisation's own senior lead signs off."""
+    organisation, mso, response = respond(client_for, kind, covered=covered)
     signer = post_holder(organisation, SENIOR_SIGN_OFF[kind])
     page = client_for(mso).get(url("response", response)).text
     label = services.signer_label(organisation)

@@ -5,7 +5,7 @@ import time_machine
 from django.urls import reverse
 from django.utils import timezone
 
-from organisations.choices import APPROVED_POSTS, Post, Role
+from organisations.choices import APPROVED_POSTS, OrganisationKind, Post, Role
 from organisations.current import SESSION_KEY
 from organisations.models import Appointment, Membership
 from tests.factories import (
@@ -511,10 +511,47 @@ class TestCoverage:
         assert "Vacant" not in page.text.split("Named posts")[1].split("</dl>")[0]
         assert pcn_mso
 
-    def test_an_uncovered_practice_shows_the_vacancy(self, client_for, db):
+    def named_posts(self, page) -> str:
+        return page.text.split("Named posts")[1].split("</dl>")[0]
+
+    def test_the_pcns_mso_covers_before_the_icbs(self, client_for, db):
+        icb = OrganisationFactory(icb=True, name="Demo ICB")
+        pcn = OrganisationFactory(pcn=True, name="Riverside PCN")
         practice = OrganisationFactory(practice=True)
-        page = client_for(member(practice)).get(practice.get_absolute_url())
-        assert "Vacant" in page.text
+        RelationshipFactory(parent=icb, child=pcn)
+        RelationshipFactory(parent=pcn, child=practice)
+        post_holder(icb, Post.MSO, full_name="Laura Kent")
+        client = client_for(member(practice))
+        assert "Covered by Laura Kent" in self.named_posts(client.get(practice.get_absolute_url()))
+        post_holder(pcn, Post.MSO, full_name="Tom Bright")
+        shown = self.named_posts(client.get(practice.get_absolute_url()))
+        assert "Covered by Tom Bright" in shown and "Laura Kent" not in shown
+
+    def test_an_independent_pharmacy_is_covered_by_its_national_body(self, client_for, db):
+        body = OrganisationFactory(kind=OrganisationKind.PHARMACY_BODY, name="Pharmacy Body")
+        pharmacy = OrganisationFactory(pharmacy=True)
+        RelationshipFactory(parent=body, child=pharmacy)
+        post_holder(body, Post.MSO, full_name="Sam Lee")
+        page = client_for(member(pharmacy)).get(pharmacy.get_absolute_url())
+        assert "Covered by Sam Lee, Medication Safety Officer (MSO) of Pharmacy Body" in page.text
+
+    def test_an_uncovered_practice_is_not_vacant_but_says_nobody_covers_it(self, client_for, db):
+        practice = OrganisationFactory(practice=True)
+        shown = self.named_posts(client_for(member(practice)).get(practice.get_absolute_url()))
+        assert "Vacant" not in shown
+        assert "No MSO cover" in shown
+        assert "the MSO of their PCN or their ICB covers them" in shown
+
+    def test_a_trust_without_an_mso_is_vacant(self, client_for, trust):
+        shown = self.named_posts(client_for(member(trust)).get(trust.get_absolute_url()))
+        assert "Vacant" in shown and "No MSO cover" not in shown
+
+    def test_an_icbs_mso_never_covers_a_trust_of_its_area(self, client_for, trust):
+        icb = OrganisationFactory(icb=True)
+        RelationshipFactory(parent=icb, child=trust)
+        post_holder(icb, Post.MSO, full_name="Laura Kent")
+        shown = self.named_posts(client_for(member(trust)).get(trust.get_absolute_url()))
+        assert "Covered by" not in shown and "Vacant" in shown
 
 
 class TestOrganisationDirectory:

@@ -24,7 +24,9 @@ class Issuer(models.TextChoices):
 
 class AlertType(models.TextChoices):
     NATPSA = "natpsa", "National Patient Safety Alert"
-    RECALL_1 = "recall-1", "Medicines Recall: Class 1"
+    # The MHRA issues Class 1 medicines recalls as National Patient Safety Alerts (NatPSA
+    # references, its own issuer code), numbered in the NatPSAs' one sequence.
+    RECALL_1 = "recall-1", "National Patient Safety Alert: Class 1 Medicines Recall"
     RECALL_2 = "recall-2", "Medicines Recall: Class 2"
     RECALL_3 = "recall-3", "Medicines Recall: Class 3"
     NOTIFICATION_4 = "notification-4", "Medicines Notification: Class 4"
@@ -33,6 +35,9 @@ class AlertType(models.TextChoices):
     DEAR_DOCTOR = "dear-doctor", "Dear Doctor letter"
     OTHER = "other", "Other"
 
+
+# The types issued as National Patient Safety Alerts: a NatPSA reference, required actions.
+NATPSA_TYPES = frozenset({AlertType.NATPSA, AlertType.RECALL_1})
 
 # A recall's class sets the default deadline of its actions, from the day it is issued:
 # Class 1 at once (the same day), Class 2 within 48 hours, Class 3 within 5 days.

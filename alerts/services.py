@@ -141,7 +141,7 @@ def alert_publish(*, by, alert: Alert) -> int:
         if alert.is_published:
             raise ValidationError("This alert is published already", code="published")
         actions = list(alert.actions.all())
-        if not actions and alert.alert_type == choices.AlertType.NATPSA:
+        if not actions and alert.alert_type in choices.NATPSA_TYPES:
             raise ValidationError(
                 "A National Patient Safety Alert needs its required actions before it is published",
                 code="no_actions",

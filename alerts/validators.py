@@ -11,7 +11,7 @@ def normalise_reference(reference: str) -> str:
 
 
 def check_reference(reference: str, alert_type: str, issued_on) -> None:
-    if alert_type == choices.AlertType.NATPSA:
+    if alert_type in choices.NATPSA_TYPES:
         match = choices.NATPSA_REFERENCE.fullmatch(reference)
         if match is None:
             raise ValidationError(

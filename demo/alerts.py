@@ -30,7 +30,7 @@ from django.utils import timezone
 
 from accounts.models import User
 from alerts import services
-from alerts.choices import ActionState, AlertType, Issuer
+from alerts.choices import NATPSA_TYPES, ActionState, AlertType, Issuer
 from alerts.models import (
     Alert,
     AlertActionResponse,
@@ -675,7 +675,7 @@ ALERTS = [
         },
     },
     {
-        "reference": "EL ({yy})A/15",
+        # Issued by the MHRA as a National Patient Safety Alert: its reference is a NatPSA's.
         "title": "Class 1 Medicines Recall: Insulin aspart 100 units/ml pre-filled pens "
         "(Demolife Pharma), batches DL4471 and DL4472",
         "issuer": Issuer.MHRA,
@@ -773,8 +773,12 @@ def _at(day: date, hour: int, minute: int = 0) -> datetime:
 
 
 def _reference(spec: dict, issued: date, natpsa_years: dict) -> str:
-    if spec["alert_type"] == AlertType.NATPSA:
-        return f"NatPSA/{issued.year}/{natpsa_years[issued.year]:03d}/NHSPS"
+    """A NatPSA's (a Class 1 recall's too) is the next in its year's one sequence, whoever
+    issues it; any other's as its spec gives it."""
+    if spec["alert_type"] in NATPSA_TYPES:
+        number = natpsa_years[issued.year] = natpsa_years.get(issued.year, 0) + 1
+        issuer = "MHRA" if spec["issuer"] == Issuer.MHRA else "NHSPS"
+        return f"NatPSA/{issued.year}/{number:03d}/{issuer}"
     return spec["reference"].format(yy=f"{issued:%y}", yyyy=issued.year)
 
 
@@ -797,8 +801,7 @@ def _seed(organisations, today):
     # The NatPSAs' numbers: one sequence a year, the draft the next in its year.
     natpsa = next(spec for spec in ALERTS if spec["alert_type"] == AlertType.NATPSA)
     natpsa_issued = _working_day(today - timedelta(days=natpsa["issued"]))
-    natpsa_years = {natpsa_issued.year: natpsa["natpsa"]}
-    draft_number = natpsa_years.get(today.year, 0) + 1
+    natpsa_years = {natpsa_issued.year: natpsa["natpsa"] - 1}
     for spec in ALERTS:
         issued = _working_day(today - timedelta(days=spec["issued"]))
         alert = _alert(spec, issued, _reference(spec, issued, natpsa_years), publisher)
@@ -816,12 +819,7 @@ def _seed(organisations, today):
                     alert=alert, organisation=organisations[ods_code]
                 )
                 _respond(response, issued, steps, people, ods_code, began)
-    _alert(
-        DRAFT,
-        today,
-        f"NatPSA/{today.year}/{draft_number:03d}/NHSPS",
-        publisher,
-    )
+    _alert(DRAFT, today, _reference(DRAFT, today, natpsa_years), publisher)
 
 
 def _alert(spec, issued, reference, lead) -> Alert:

@@ -20,7 +20,7 @@ ON = datetime.date(2026, 7, 15)  # March, the month of issue, then April to June
 
 REFERENCES = {
     "natpsa": "NatPSA/2026/004/NHSPS",
-    "recall-1": "EL (26)A/01",
+    "recall-1": "NatPSA/2026/005/MHRA",
     "recall-2": "EL (26)A/02",
     "supply": "SDA/2026/001",
     "device": "MDA/2026/001",

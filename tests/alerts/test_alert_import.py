@@ -201,7 +201,7 @@ class TestImporting:
         imported(csv_of(rows()), by=patient_safety_team)
         changed = rows()
         changed[0]["title"] = "Oral methotrexate: once a week"
-        changed[2]["type"] = "recall-1"  # and with it the default deadline
+        changed[2]["type"] = "recall-3"  # and with it the default deadline
         found = imported(csv_of(changed), by=patient_safety_team)
         assert outcomes(found) == [
             ("line 2", NATPSA, "updated", ["title"]),
@@ -211,7 +211,18 @@ class TestImporting:
         assert Alert.objects.count() == 2
         assert Alert.objects.get(reference=NATPSA).title == "Oral methotrexate: once a week"
         recall = Alert.objects.get(reference=RECALL)
-        assert [a.due_on for a in recall.actions.all()] == [ISSUED]
+        assert [a.due_on for a in recall.actions.all()] == [ISSUED + datetime.timedelta(days=5)]
+
+    def test_a_class_1_recall_is_a_national_patient_safety_alert(self, patient_safety_team):
+        """The MHRA issues Class 1 medicines recalls as NatPSAs: their reference is one."""
+        changed = rows()
+        changed[2]["type"] = "recall-1"
+        found = importing.plan(csv_of(changed), "alerts.csv")
+        assert found.problems == [
+            "line 4: Enter a National Patient Safety Alert reference like NatPSA/2026/004/NHSPS"
+        ]
+        changed[2]["reference"] = "NatPSA/2026/005/MHRA"
+        assert importing.plan(csv_of(changed), "alerts.csv").problems == []
 
     def test_the_file_replaces_an_alerts_medicines(self, patient_safety_team):
         imported(csv_of(rows()))

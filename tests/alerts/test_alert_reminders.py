@@ -132,7 +132,7 @@ class TestClassOneRecall:
     def recall(self, lead):
         return draft(
             lead,
-            reference="EL (26)A/01",
+            reference="NatPSA/2026/011/MHRA",
             alert_type="recall-1",
             actions=[{"description": "Quarantine stock", "due_on": datetime.date(2026, 11, 2)}],
         )

@@ -78,6 +78,7 @@ class AlertForm(forms.ModelForm):
     class Meta:
         model = Alert
         fields = ["reference", "title", "issuer", "alert_type", "issued_on", "summary", "link"]
+        labels = {"reference": "CAS reference"}
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)

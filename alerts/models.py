@@ -68,12 +68,20 @@ class Alert(models.Model):
     )
     # When the publishing notices to the organisations' MSOs were all written (the fan-out).
     notified_at = models.DateTimeField(null=True, blank=True)
+    # The entry of an alert feed it was drafted from (its Atom id or RSS guid), if it was
+    # (alerts/feeds.py): the next read of the feed finds it there.
+    feed_entry = models.CharField(max_length=500, blank=True, editable=False)
 
     objects = AlertQuerySet.as_manager()
 
     class Meta:
         ordering = ["-issued_on", "-pk"]
         indexes = [models.Index(fields=["-published_at"], name="alert_published")]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["feed_entry"], condition=~Q(feed_entry=""), name="alert_one_per_feed_entry"
+            )
+        ]
 
     def __str__(self):
         return self.reference
@@ -92,6 +100,27 @@ class Alert(models.Model):
     def applicable_kind_labels(self) -> list[str]:
         labels = dict(OrganisationKind.choices)
         return [str(labels.get(kind, kind)) for kind in self.applicable_kinds]
+
+
+class FeedRead(models.Model):
+    """One reading of an alert feed (alerts/feeds.py): when, whether it could be read, and what
+    it drafted; the import page shows the latest of each feed, so a feed that stops answering
+    is seen."""
+
+    url = models.URLField(max_length=500)
+    read_at = models.DateTimeField(default=timezone.now)
+    ok = models.BooleanField()
+    drafted = models.PositiveIntegerField(default=0)
+    known = models.PositiveIntegerField(default=0)
+    # Entries passed over (no CAS reference, not an alert), and why; or why it failed.
+    notes = models.TextField(blank=True)
+
+    class Meta:
+        ordering = ["-read_at", "-pk"]
+        indexes = [models.Index(fields=["url", "-read_at"], name="feed_read_latest")]
+
+    def __str__(self):
+        return f"{self.url} at {self.read_at:%Y-%m-%d %H:%M}"
 
 
 class AlertMedicine(models.Model):

@@ -306,4 +306,41 @@ def action_deadlines(on):
 
 
 # What the reminder sweep asks for what is due (registered by the app: organisations.features).
-PROVIDERS = [unfinished_fan_outs, not_acknowledged, action_deadlines, cas_closure_due]
+def drafted_from_feeds(on):
+    """Each draft an alert feed gave (alerts/feeds.py), to the national patient safety team
+    (the leads of the national Patient Safety Specialist network), once: it waits for them to
+    check who it applies to and its actions, and publish it."""
+    from django.urls import reverse
+
+    from networks.models import Network, national_leads
+
+    drafts = list(
+        Alert.objects.drafts()
+        .exclude(feed_entry="")
+        .filter(created_at__date__lte=on)
+        .values_list("pk", "reference", "title", "created_at")
+    )
+    if not drafts:
+        return
+    team = list(national_leads(Network.Community.SPECIALISTS))
+    for pk, reference, title, created_at in drafts:
+        for recipient in team:
+            yield Reminder(
+                subject=f"alert:{pk}",
+                kind="drafted-from-feed",
+                due_on=timezone.localdate(created_at),
+                recipient_id=recipient,
+                title=f"To check and publish: {reference}, from the alert feed",
+                body=f"{title}. Check who it applies to, its actions and medicines, then "
+                "publish it.",
+                url=reverse("alerts:detail", args=[pk]),
+            )
+
+
+PROVIDERS = [
+    unfinished_fan_outs,
+    not_acknowledged,
+    action_deadlines,
+    cas_closure_due,
+    drafted_from_feeds,
+]

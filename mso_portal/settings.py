@@ -181,7 +181,17 @@ CELERY_BEAT_SCHEDULE = {
         "task": "incidents.tasks.purge_empty_drafts",
         "schedule": crontab(hour=3, minute=30),
     },
+    "alert-feeds": {"task": "alerts.tasks.read_alert_feeds", "schedule": crontab(minute=20)},
 }
+# The alert feeds read every hour (alerts/feeds.py): each new entry naming a CAS reference
+# becomes a draft for the national patient safety team to check and publish. Empty: none read
+# (the embedded default, which has no network).
+ALERT_FEEDS = env_list(
+    "ALERT_FEEDS",
+    ""
+    if DEBUG or TESTING
+    else "https://www.gov.uk/drug-device-alerts.atom,https://www.england.nhs.uk/feed/?post_type=psa",
+)
 # How long a worker holds a notification it is emailing before another may try again.
 NOTIFICATIONS_CLAIM_SECONDS = int(os.environ.get("NOTIFICATIONS_CLAIM_SECONDS", "300"))
 

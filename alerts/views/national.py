@@ -26,7 +26,7 @@ from organisations.access import access_for
 from organisations.choices import OrganisationKind, Region
 from organisations.models import Organisation
 
-from .. import choices, importing, services
+from .. import choices, feeds, importing, services
 from ..effect import effect
 from ..forms import AlertForm, ComplianceFilterForm, ImportForm, action_formset
 from ..models import Alert, AlertResponse, AlertTally, OrganisationDeadline
@@ -255,6 +255,8 @@ def alert_publish(request, alert_id):
 def alert_import(request):
     """A file of alerts: first what importing it would do, then (once confirmed) the import."""
     _require(request, Perm.ALERTS_PUBLISH)
+    if request.method == "POST" and request.POST.get("action") == "feeds":
+        return _read_feeds(request)
     form = ImportForm(submitted(request), request.FILES or None)
     found = None
     if request.method == "POST" and form.is_valid():
@@ -275,8 +277,22 @@ def alert_import(request):
         "issuers": choices.Issuer.choices,
         "types": choices.AlertType.choices,
         "kinds": OrganisationKind.choices,
+        "feeds": feeds.latest_readings(),
     }
     return render(request, "alerts/alert_import.html", context)
+
+
+def _read_feeds(request):
+    """Read the alert feeds now, as the hourly task does: the new entries become drafts."""
+    readings = feeds.read_feeds()
+    for reading in readings:
+        if reading.ok:
+            messages.success(request, reading.summary)
+        else:
+            messages.error(request, reading.summary)
+    if not readings:
+        messages.error(request, "No alert feeds are configured (ALERT_FEEDS)")
+    return redirect("alerts:import")
 
 
 # Who has responded ---------------------------------------------------------------------

@@ -52,7 +52,7 @@ def test_an_alert_is_published_acted_on_signed_off_and_counted(
     page.get_by_label("Reference").fill(REFERENCE)
     page.get_by_label("Title").fill(TITLE)
     page.get_by_label("Issued by").select_option(label="NHS England")
-    page.get_by_label("National Patient Safety Alert").check()
+    page.get_by_label("National Patient Safety Alert", exact=True).check()
     fill_date(page.get_by_role("group", name="Date issued"), today)
     page.get_by_label("Summary").fill("Two strengths look alike; an 800 microgram dose was given.")
     page.get_by_label("NHS trust", exact=True).check()

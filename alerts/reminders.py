@@ -1,6 +1,6 @@
 """What alerts have due, for the reminder engine (notifications.registry), each sent once by
 its ledger. Registered in apps.py. "The MSO" is the organisation's MSO and deputy MSO, or for
-a practice without either, its PCN's (organisations.reminders.managers).
+one without either, the nearest MSO who covers it (organisations.reminders.managers).
 
 - a published alert, to each organisation's MSO and Patient Safety Specialists
   (``publishing_notices``: the fan-out after publishing, and in the sweep for any alert whose

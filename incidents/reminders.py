@@ -1,6 +1,6 @@
 """What incidents has due, for the reminder engine (notifications.registry): actions due and
 overdue, to their owners; reviews not started within 7 days of the report, to the MSO and
-deputy MSO (for a practice without its own, those of the PCN that covers it); and the CDAO's
+deputy MSO (for one without its own, the nearest MSO who covers it); and the CDAO's
 notice of an anonymous controlled-drug report, and the MSO's notice of an anonymous report
 shared with their organisation as where it arose, on the day after it was sent (a named one is
 told at once). Registered in apps.py. Reminders name the incident's reference, never what

@@ -56,6 +56,8 @@ NATPSA_ISSUERS = {
     "UKHSA": Issuer.UKHSA,
 }
 NATPSA_REFERENCE = re.compile(r"NatPSA/(?P<year>\d{4})/(?P<number>\d{3})/(?P<issuer>[A-Z]+)")
+# An MHRA medicines recall's or notification's own reference: EL (26)A/05.
+EL_REFERENCE = re.compile(r"EL ?\(\d{2}\) ?A/\d{1,3}")
 # Any other alert's reference, as CAS shows them: MDA/2020/005, EL (26)A/05, CHT/2020/002.
 OTHER_REFERENCE = re.compile(r"[A-Za-z0-9][A-Za-z0-9()/.\- ]{2,59}")
 

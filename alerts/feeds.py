@@ -17,6 +17,7 @@ reference is passed over and said so. Parsing is feedparser's; each reading is k
 import datetime
 import logging
 import re
+import time
 from dataclasses import dataclass, field
 from html import unescape
 from urllib.parse import urlsplit
@@ -25,6 +26,7 @@ import feedparser
 import requests
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import strip_tags
 
@@ -36,7 +38,8 @@ from .models import Alert, FeedRead
 
 logger = logging.getLogger(__name__)
 
-TIMEOUT_SECONDS = 20
+TIMEOUT_SECONDS = 20  # to connect, and between any two reads
+TOTAL_SECONDS = 60  # for the whole feed
 MAX_BYTES = 5 * 1024 * 1024
 USER_AGENT = "MSO Portal alert feed reader"
 
@@ -47,6 +50,8 @@ REFERENCES = (
     re.compile(r"\bEL\s?\(\d{2}\)\s?A/\d{1,3}\b"),
     re.compile(r"\b(?:MDA|DSI)/\d{4}/\d{3}\b"),
 )
+# An EL reference as the MHRA writes it, whatever the spacing: "EL(26)A/44" is "EL (26)A/44".
+EL_SPACING = re.compile(r"^EL\s?\((\d{2})\)\s?A/")
 MHRA_REFERENCE = re.compile(r"^(?:EL|MDA|DSI)\b")
 # The type, from the words of the title, the first that matches.
 TYPES = (
@@ -126,14 +131,19 @@ class Reading:
 
 
 def fetch(url: str) -> bytes:
-    """The feed's content, read with a timeout and a limit on its size."""
+    """The feed's content, read within a time and a size limit (a server that sends it a
+    trickle at a time is given up on too)."""
+    started, content = time.monotonic(), b""
     with requests.get(
         url, timeout=TIMEOUT_SECONDS, stream=True, headers={"User-Agent": USER_AGENT}
     ) as response:
         response.raise_for_status()
-        content = response.raw.read(MAX_BYTES + 1, decode_content=True)
-    if len(content) > MAX_BYTES:
-        raise ValueError(f"the feed is larger than {MAX_BYTES // (1024 * 1024)} MB")
+        for chunk in response.iter_content(64 * 1024):
+            content += chunk
+            if len(content) > MAX_BYTES:
+                raise ValueError(f"the feed is larger than {MAX_BYTES // (1024 * 1024)} MB")
+            if time.monotonic() - started > TOTAL_SECONDS:
+                raise ValueError(f"the feed took more than {TOTAL_SECONDS} seconds to read")
     return content
 
 
@@ -144,9 +154,11 @@ def entries(content: bytes, url: str) -> tuple[list[Entry], list[str]]:
         raise ValueError(f"not a feed ({parsed.bozo_exception})")
     found, notes = [], []
     for item in parsed.entries:
-        title = " ".join(item.get("title", "").split())
+        title = _text(item.get("title", ""))
         summary = _text(item.get("summary", ""))
-        reference = _reference(f"{title} {summary}")
+        # The entry's own reference is in its title; its summary may name others (an alert it
+        # replaces), so the summary is read only where the title names none.
+        reference = _reference(title) or _reference(summary)
         if not reference:
             notes.append(f"{title or 'An entry with no title'}: no CAS reference")
             continue
@@ -159,7 +171,7 @@ def entries(content: bytes, url: str) -> tuple[list[Entry], list[str]]:
                 issuer=_issuer(reference, url),
                 issued_on=_issued_on(item),
                 summary=(summary or title)[:10000],
-                link=item.get("link", "")[:500],
+                link=_web_address(item.get("link", ""))[:500],
             )
         )
     return found, notes
@@ -171,15 +183,15 @@ def read(content: bytes, url: str, *, dry_run: bool = False) -> Reading:
     reading = Reading(url)
     found, reading.notes = entries(content, url)
     for entry in found:
-        if (
-            Alert.objects.filter(feed_entry=entry.entry_id).exists()
-            or Alert.objects.filter(reference=entry.reference).exists()
-        ):
+        if _recorded(entry):
             reading.known += 1
             continue
         try:
             _draft(entry, dry_run=dry_run)
         except ValidationError as error:
+            if _recorded(entry):  # meanwhile, by another reading (the hourly one, the button)
+                reading.known += 1
+                continue
             reading.notes.append(f"{entry.reference}: {' '.join(error.messages)}")
         else:
             reading.drafted.append(entry.reference)
@@ -236,6 +248,17 @@ def _draft(entry: Entry, *, dry_run: bool = False) -> Alert:
     return services.alert_save(by=None, alert=alert, medicines=[], actions=actions)
 
 
+def _recorded(entry: Entry) -> bool:
+    return Alert.objects.filter(
+        Q(feed_entry=entry.entry_id) | Q(reference=entry.reference)
+    ).exists()
+
+
+def _web_address(link: str) -> str:
+    """The entry's link, if it is a web address (never ``javascript:`` or ``data:``)."""
+    return link if urlsplit(link).scheme in ("http", "https") else ""
+
+
 def _text(html: str) -> str:
     return " ".join(unescape(strip_tags(html)).split())
 
@@ -243,7 +266,8 @@ def _text(html: str) -> str:
 def _reference(text: str) -> str:
     for pattern in REFERENCES:
         if match := pattern.search(text):
-            return validators.normalise_reference(match.group(0))
+            reference = validators.normalise_reference(match.group(0))
+            return EL_SPACING.sub(r"EL (\1)A/", reference)
     return ""
 
 

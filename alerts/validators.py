@@ -1,5 +1,7 @@
 """Alert references: a National Patient Safety Alert's is ``NatPSA/YYYY/NNN/ISSUER``, its year
-the year it was issued (choices.py); any other alert's is as CAS shows it."""
+the year it was issued (choices.py); a Class 1 medicines recall's a NatPSA's or, as the MHRA
+gave them before it issued them as NatPSAs (and in older records), an ``EL (26)A/05``; any
+other alert's is as CAS shows it."""
 
 from django.core.exceptions import ValidationError
 
@@ -11,6 +13,8 @@ def normalise_reference(reference: str) -> str:
 
 
 def check_reference(reference: str, alert_type: str, issued_on) -> None:
+    if alert_type == choices.AlertType.RECALL_1 and choices.EL_REFERENCE.fullmatch(reference):
+        return
     if alert_type in choices.NATPSA_TYPES:
         match = choices.NATPSA_REFERENCE.fullmatch(reference)
         if match is None:

@@ -194,11 +194,22 @@ class ClosureQuerySet(models.QuerySet):
     def covering(self, on):
         """The rows from an organisation up to one in whose area it is and whose MSO may cover
         it (choices.MSO_COVERED_BY: a practice's PCN or ICB, a pharmacy's company or national
-        pharmacy body), on a day."""
+        pharmacy body), on a day; each with its ``preference``, the place of the ancestor's kind
+        in that list (the PCN's MSO before the ICB's, whatever the depth): order by it, then by
+        depth, for the nearest."""
         may_cover = Q(pk__in=[])
+        preference = []
         for kind, above in MSO_COVERED_BY.items():
             may_cover |= Q(descendant__kind=kind, ancestor__kind__in=above)
-        return self.valid_on(on).filter(may_cover, area=True)
+            preference += [
+                models.When(descendant__kind=kind, ancestor__kind=one, then=place)
+                for place, one in enumerate(above)
+            ]
+        return (
+            self.valid_on(on)
+            .filter(may_cover, area=True)
+            .annotate(preference=models.Case(*preference, output_field=models.IntegerField()))
+        )
 
 
 class OrganisationClosure(models.Model):
@@ -315,7 +326,7 @@ def covering_mso(on) -> models.Subquery:
         .filter(descendant=models.OuterRef("pk"))
         .annotate(mso=mso_above)
         .filter(mso__isnull=False)
-        .order_by("depth")
+        .order_by("preference", "depth")
         .values("mso")[:1]
     )
 

@@ -34,11 +34,12 @@ def managers(organisation_ids, on) -> dict[int, list[int]]:
         (descendant, ancestor)
         for descendant, ancestor in OrganisationClosure.objects.covering(on)
         .filter(descendant_id__in=organisation_ids)
-        .order_by("descendant_id", "depth")
+        .order_by("descendant_id", "preference", "depth")
         .values_list("descendant_id", "ancestor_id")
         if descendant not in found
     ]
-    above = holders({ancestor for _, ancestor in links}, MANAGING_POSTS, on) if links else {}
+    # Those who cover are the MSOs above (the covering rules are the MSO's, not the deputy's).
+    above = holders({ancestor for _, ancestor in links}, [Post.MSO], on) if links else {}
     for descendant, ancestor in links:
         if descendant not in found and above.get(ancestor):
             found[descendant] = list(above[ancestor])

@@ -33,6 +33,14 @@ def served(monkeypatch, settings):
     monkeypatch.setattr(feeds, "fetch", lambda url: CONTENT[url])
 
 
+def vars_of(alert: Alert) -> dict:
+    return {
+        field.attname: getattr(alert, field.attname)
+        for field in Alert._meta.concrete_fields
+        if field.attname != "id"
+    }
+
+
 def drafted():
     return {
         alert.reference: alert
@@ -47,6 +55,7 @@ class TestReading:
         assert set(alerts) == {
             "NatPSA/2026/011/MHRA",
             "EL (26)A/44",
+            "EL (26)A/40",  # a Class 1 recall under its EL reference, as the MHRA gave them
             "DSI/2026/007",
             "NatPSA/2026/010/NHSPS",
         }
@@ -69,17 +78,14 @@ class TestReading:
         assert (natpsa.alert_type, natpsa.issuer) == ("natpsa", "nhs-england")
         assert not natpsa.actions.exists()  # the team writes them before publishing
         mhra = next(reading for reading in readings if reading.url == MHRA)
-        assert mhra.notes == [
-            "Field Safety Notices: 9 to 13 November 2026: no CAS reference",
-            "EL (26)A/40: Enter a National Patient Safety Alert reference like "
-            "NatPSA/2026/004/NHSPS",
-        ]
+        assert mhra.notes == ["Field Safety Notices: 9 to 13 November 2026: no CAS reference"]
+        assert alerts["EL (26)A/40"].alert_type == "recall-1"
 
     def test_reading_again_drafts_nothing_twice(self, served):
         feeds.read_feeds()
         again = feeds.read_feeds()
-        assert [(len(r.drafted), r.known) for r in again] == [(0, 3), (0, 1)]
-        assert Alert.objects.count() == 4
+        assert [(len(r.drafted), r.known) for r in again] == [(0, 4), (0, 1)]
+        assert Alert.objects.count() == 5
         assert FeedRead.objects.count() == 4
 
     def test_an_alert_already_recorded_is_left_as_the_team_made_it(
@@ -107,20 +113,56 @@ class TestReading:
         assert not failed.ok and "no route to host" in failed.notes
         assert set(drafted()) == {"NatPSA/2026/010/NHSPS"}
 
+    def test_the_entry_s_own_reference_its_words_and_only_a_web_link(self):
+        content = b"""<?xml version="1.0"?><feed xmlns="http://www.w3.org/2005/Atom">
+        <entry><id>one</id><published>2026-11-20T09:00:00Z</published>
+        <link rel="alternate" href="javascript:alert(1)"/>
+        <title type="html">&lt;b&gt;Class 2 Medicines Recall&lt;/b&gt;: Demo, EL(26)A/50</title>
+        <summary>It replaces NatPSA/2026/003/MHRA.</summary></entry></feed>"""
+        [entry], notes = feeds.entries(content, MHRA)
+        assert (entry.reference, entry.alert_type) == ("EL (26)A/50", "recall-2")
+        assert entry.title == "Class 2 Medicines Recall: Demo, EL(26)A/50"
+        assert entry.link == "" and notes == []
+
+    def test_an_entry_recorded_meanwhile_by_another_reading_is_known(self, served, monkeypatch):
+        save = services.alert_save
+
+        def racing(*, by, alert, medicines, actions):
+            save(
+                by=by,
+                alert=Alert(**{**vars_of(alert), "feed_entry": ""}),
+                medicines=[],
+                actions=actions,
+            )
+            return save(by=by, alert=alert, medicines=medicines, actions=actions)
+
+        monkeypatch.setattr(services, "alert_save", racing)
+        readings = feeds.read_feeds([NHSE])
+        assert [(len(r.drafted), r.known, r.notes) for r in readings] == [(0, 1, [])]
+
     def test_what_is_not_a_feed_is_said(self):
         with pytest.raises(ValueError, match="not a feed"):
             feeds.read(b"<html><body>Service unavailable", MHRA)
 
     def test_a_dry_run_writes_nothing(self, served):
         readings = feeds.read_feeds(dry_run=True)
-        assert sum(len(reading.drafted) for reading in readings) == 4
+        assert sum(len(reading.drafted) for reading in readings) == 5
         assert not Alert.objects.exists() and not FeedRead.objects.exists()
 
-    def test_fetch_refuses_a_feed_too_large(self, monkeypatch):
-        class Response:
-            def __init__(self):
-                self.raw = self
+    @pytest.mark.parametrize(
+        ("chunks", "seconds", "refused"),
+        [
+            ([b"x" * (1024 * 1024)] * 6, 0, "larger than 5 MB"),
+            ([b"<feed>"] * 3, 40, "more than 60 seconds"),  # a trickle: 40 s between chunks
+        ],
+    )
+    def test_fetch_gives_up_on_a_feed_too_large_or_too_slow(
+        self, monkeypatch, chunks, seconds, refused
+    ):
+        clock = iter(range(0, 1000, seconds or 1))
+        monkeypatch.setattr(feeds.time, "monotonic", lambda: next(clock))
 
+        class Response:
             def __enter__(self):
                 return self
 
@@ -130,11 +172,11 @@ class TestReading:
             def raise_for_status(self):
                 return None
 
-            def read(self, size, decode_content):
-                return b"x" * size
+            def iter_content(self, size):
+                return iter(chunks)
 
         monkeypatch.setattr(requests, "get", lambda *args, **kwargs: Response())
-        with pytest.raises(ValueError, match="larger than 5 MB"):
+        with pytest.raises(ValueError, match=refused):
             feeds.fetch(MHRA)
 
 
@@ -146,7 +188,7 @@ class TestTheTeam:
         notifications.sweep()
         notifications.sweep()
         told = Notification.objects.filter(recipient=patient_safety_team, kind="drafted-from-feed")
-        assert told.count() == 4
+        assert told.count() == 5
         assert {n.url for n in told} == {a.get_absolute_url() for a in drafted().values()}
 
     def test_publishes_a_drafted_recall_as_it_stands_and_a_natpsa_once_it_has_actions(
@@ -164,8 +206,8 @@ class TestTheTeam:
         page = client.get(url).text
         assert "Not read yet" in page and MHRA in page
         response = client.post(url, {"action": "feeds"}, follow=True)
-        assert f"{MHRA}: 3 drafted, 0 already recorded, 2 passed over" in response.text
-        assert "Read " in client.get(url).text and len(drafted()) == 4
+        assert f"{MHRA}: 4 drafted, 0 already recorded, 1 passed over" in response.text
+        assert "Read " in client.get(url).text and len(drafted()) == 5
         draft_page = client.get(drafted()["DSI/2026/007"].get_absolute_url()).text
         assert "Drafted from the alert feed" in draft_page
 

@@ -221,8 +221,9 @@ class TestImporting:
         assert found.problems == [
             "line 4: Enter a National Patient Safety Alert reference like NatPSA/2026/004/NHSPS"
         ]
-        changed[2]["reference"] = "NatPSA/2026/005/MHRA"
-        assert importing.plan(csv_of(changed), "alerts.csv").problems == []
+        for reference in ("NatPSA/2026/005/MHRA", "EL (26)A/05"):  # or as the MHRA gave them
+            changed[2]["reference"] = reference
+            assert importing.plan(csv_of(changed), "alerts.csv").problems == []
 
     def test_the_file_replaces_an_alerts_medicines(self, patient_safety_team):
         imported(csv_of(rows()))

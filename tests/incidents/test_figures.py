@@ -113,6 +113,24 @@ class TestFigures:
         )
         assert response.context["figures"].total == 2
         assert len(response.context["figures"].by_organisation) == 2
+        page = response.content.decode()
+        assert "and of 2 more organisations: those it took over by merger" in page
+        assert all(f"{p.name} ({p.ods_code})" in page for p in practices)
+
+    def test_an_icb_s_mso_rolls_up_its_primary_care_never_its_trusts(self, client_for):
+        icb, trust, practice = (
+            OrganisationFactory(icb=True),
+            OrganisationFactory(),
+            OrganisationFactory(practice=True),
+        )
+        for child in (trust, practice):
+            RelationshipFactory(parent=icb, child=child, start_on=datetime.date(2020, 1, 1))
+            report(child, member(child, Role.STAFF), occurred_on=TODAY)
+        response = client_for(post_holder(icb, Post.MSO)).get(
+            reverse("incidents:dashboard", args=[icb.ods_code])
+        )
+        assert response.context["figures"].total == 1
+        assert [o.pk for o in response.context["reached"]] == sorted([icb.pk, practice.pk])
 
 
 @pytest.mark.django_db

@@ -96,6 +96,25 @@ class TestWhoIsTold:
         pcn_mso = post_holder(pcn, Post.MSO)
         assert managers([practice.pk], on) == {practice.pk: [pcn_mso.pk]}
 
+    def test_a_deputy_above_does_not_cover_the_mso_does(self, area):
+        """The covering rules are the MSO's: a PCN with only a deputy leaves its practice to
+        the ICB's MSO, who can open what they are told of."""
+        post_holder(area["pcn"], Post.DEPUTY_MSO)
+        practice = area["practice"]
+        assert managers([practice.pk], datetime.date.today()) == {practice.pk: [area["icb_mso"].pk]}
+
+    def test_a_pharmacy_linked_to_its_company_and_the_national_body_has_its_company_s(self):
+        company = OrganisationFactory(kind=Kind.PHARMACY_HEAD_OFFICE, ods_code="FHQ01")
+        body = OrganisationFactory(kind=Kind.PHARMACY_BODY, ods_code="FNB01")
+        pharmacy = OrganisationFactory(pharmacy=True)
+        for above in (body, company):
+            RelationshipFactory(parent=above, child=pharmacy)
+        company_mso = post_holder(company, Post.MSO)
+        post_holder(body, Post.MSO)
+        assert managers([pharmacy.pk], datetime.date.today()) == {pharmacy.pk: [company_mso.pk]}
+        [(state, mso)] = [(a.state, a.mso.user) for a in register.mso_answers([pharmacy]).values()]
+        assert (state, mso) == (register.State.COVERED, company_mso)
+
     def test_an_independent_pharmacy_s_alerts_go_to_its_national_body_s_mso(
         self, patient_safety_team
     ):

@@ -17,11 +17,12 @@ from django.db.models import Count, Max, Q
 from django.utils import timezone
 
 from alerts.models import NO_DEADLINE, AlertActionResponse, AlertResponse
+from core import spc
 from improvement import measures
 from improvement.models import Project
-from incidents import charts, spc
+from incidents import charts
 from incidents.choices import MODERATE_OR_WORSE, PHYSICAL_HARM, LearningResponse
-from incidents.figures import month_starts, monthly_totals
+from incidents.figures import REPORTING_LAG_MONTHS, month_starts, monthly_totals
 from incidents.models import Incident, IncidentAction, IncidentMedicine, PatientFeedback, Status
 from organisations.choices import OrganisationKind, Post
 from organisations.models import Appointment, Handover, Organisation, OrganisationClosure
@@ -90,26 +91,19 @@ def _chart(organisation_ids, end: datetime.date) -> dict:
     if (end + datetime.timedelta(days=1)).day != 1:
         counted[starts[-1]] = _incidents(organisation_ids, starts[-1], end).count()
     first = next((i for i, start in enumerate(starts) if counted.get(start)), len(starts) - 1)
-    chart = spc.xmr([(f"{start:%b %Y}", counted.get(start, 0)) for start in starts[first:]])
-    return {
-        "points": [
-            {"label": p.label, "value": p.value, "signals": list(p.signals)} for p in chart.points
-        ],
-        "mean": chart.mean,
-        "upper": chart.upper,
-        "lower": chart.lower,
-        "interpretation": chart.interpretation(),
-    }
+    # A period that ended within the reporting lag still has reports arriving for its last
+    # month (incidents.figures.REPORTING_LAG_MONTHS).
+    filling = (timezone.localdate() - end).days < 31 * REPORTING_LAG_MONTHS
+    chart = spc.xmr(
+        [(f"{start:%b %Y}", counted.get(start, 0)) for start in starts[first:]],
+        incomplete=REPORTING_LAG_MONTHS if filling else 0,
+    )
+    return spc.as_data(chart)
 
 
 def chart_of(data: dict) -> spc.Chart:
-    """The chart kept in a snapshot, to draw."""
-    return spc.Chart(
-        points=[spc.Point(p["label"], p["value"], p["signals"]) for p in data["points"]],
-        mean=data["mean"],
-        upper=data["upper"],
-        lower=data["lower"],
-    )
+    """The chart kept in a snapshot, to draw (one kept before groups were, too)."""
+    return spc.from_data(data)
 
 
 def _incident_totals(organisation_ids, start, end) -> dict:
@@ -432,6 +426,7 @@ def report_context(report) -> dict:
         found = report.snapshot
     else:
         found, worked_out_at = draft_figures(report)
+    chart = chart_of(found["incidents"]["chart"])
     return {
         "report": report,
         "worked_out_at": worked_out_at,
@@ -450,7 +445,8 @@ def report_context(report) -> dict:
             # A report approved before a section existed keeps its figures without it.
             if (key != "practices" or found.get("practices")) and (key in found or key == "summary")
         ],
-        "spc": charts.spc_drawing(chart_of(found["incidents"]["chart"])),
+        "spc": charts.spc_drawing(chart),
+        "chart": chart,
     }
 
 

@@ -199,6 +199,16 @@ class Chart:
             return None
         return variation_of(complete[-1].cause, self.direction)
 
+    @property
+    def variation_words(self) -> str:
+        """The variation icon's reading in words ("" without limits)."""
+        variation = self.variation()
+        return str(variation.label) if variation else ""
+
+    @property
+    def incomplete(self) -> int:
+        return sum(1 for point in self.points if point.incomplete)
+
     def assurance(self) -> Assurance | None:
         """The assurance icon, from the current limits against the target (None without a
         target, limits or a direction)."""
@@ -231,7 +241,7 @@ class Chart:
                 f"({self.lower:g} to {self.upper:g}{per}, "
                 f"mean {_shown(self.current.mean):g})."
             )
-        causes = list(dict.fromkeys(point.cause.label for point in self.points if point.special))
+        causes = list(dict.fromkeys(said for point in self.points for said in point.signals))
         return f"Special cause variation: {'; '.join(causes).lower()}. Look at what changed."
 
 
@@ -387,3 +397,69 @@ def _two_of_three(near: list[bool], sides: list[int]) -> list[bool]:
 
 def _shown(value: float) -> float:
     return round(value, 1)
+
+
+def as_data(chart: Chart) -> dict:
+    """The chart as plain data, as an approved report keeps it (``from_data`` reads it back)."""
+    return {
+        "points": [
+            {
+                "label": p.label,
+                "value": p.value,
+                "cause": str(p.cause),
+                "signals": p.signals,
+                "group": p.group,
+                "incomplete": p.incomplete,
+            }
+            for p in chart.points
+        ],
+        "groups": [
+            {
+                "first": g.first,
+                "last": g.last,
+                "mean": g.mean,
+                "upper": g.upper,
+                "lower": g.lower,
+                "near_upper": g.near_upper,
+                "near_lower": g.near_lower,
+                "baseline": g.baseline,
+            }
+            for g in chart.groups
+        ],
+        "direction": str(chart.direction),
+        "target": chart.target,
+        "floor": chart.floor,
+        "mean": chart.mean,
+        "upper": chart.upper,
+        "lower": chart.lower,
+        "has_limits": chart.has_limits,
+        "incomplete": chart.incomplete,
+        "variation_words": chart.variation_words,
+        "interpretation": chart.interpretation(),
+    }
+
+
+def from_data(data: dict) -> Chart:
+    """A chart kept by ``as_data``; or kept before groups were (one group, from its mean and
+    limits, its points' readings as they were said)."""
+    if "groups" not in data:
+        points = [Point(p["label"], p["value"], said=list(p["signals"])) for p in data["points"]]
+        upper, lower = data.get("upper"), data.get("lower")
+        group = Group(0, len(points) - 1, data.get("mean"), upper=upper, lower=lower)
+        return Chart(points, [group] if points else [])
+    return Chart(
+        points=[
+            Point(
+                p["label"],
+                p["value"],
+                Cause(p["cause"]),
+                group=p["group"],
+                incomplete=p["incomplete"],
+            )
+            for p in data["points"]
+        ],
+        groups=[Group(**g) for g in data["groups"]],
+        direction=Direction(data["direction"]),
+        target=data["target"],
+        floor=data["floor"],
+    )

@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
-from .spc import Chart
+from core.spc import Chart
 
 WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 44
@@ -46,9 +46,9 @@ class SpcDrawing:
     height: int
     points: list[dict]
     line: str
-    mean_y: float
-    upper_y: float
-    lower_y: float
+    # Each group's mean and (where it has them) process limits, from its first point to its
+    # last: {"x1", "x2", "y", "kind"} with kind "mean", "upper" or "lower".
+    lines: list[dict]
     ticks: list[dict]
     left: int
     right: int
@@ -66,7 +66,8 @@ class SpcDrawing:
 
 def spc_drawing(chart: Chart) -> SpcDrawing:
     values = [point.value for point in chart.points]
-    top = _nice_top(max([*values, chart.upper, 1]))
+    uppers = [group.upper for group in chart.groups if group.upper is not None]
+    top = _nice_top(max([*values, *uppers, 1]))
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def y(value):
@@ -83,6 +84,7 @@ def spc_drawing(chart: Chart) -> SpcDrawing:
                 "label": point.label,
                 "value": point.value,
                 "special": point.special,
+                "incomplete": point.incomplete,
                 # A special cause point is a square 10 wide around the point.
                 "square_x": round(LEFT + plot_w * i / n - 5, 1),
                 "square_y": round(y(point.value) - 5, 1),
@@ -94,18 +96,17 @@ def spc_drawing(chart: Chart) -> SpcDrawing:
         )
     line = " ".join(f"{p['x']},{p['y']}" for p in drawn)
     ticks = [{"y": y(top * k / 4), "value": _tick(top * k / 4)} for k in range(5)]
-    return SpcDrawing(
-        WIDTH,
-        HEIGHT,
-        drawn,
-        line,
-        y(chart.mean),
-        y(chart.upper),
-        y(chart.lower),
-        ticks,
-        LEFT,
-        WIDTH - RIGHT,
-    )
+    lines = []
+    for group in chart.groups:
+        if group.mean is None:
+            continue
+        x1, x2 = drawn[group.first]["x"], drawn[group.last]["x"]
+        levels = [("mean", group.mean)]
+        if group.has_limits:
+            floor = chart.floor if chart.floor is not None else group.lower
+            levels += [("upper", group.upper), ("lower", max(floor, group.lower))]
+        lines += [{"x1": x1, "x2": x2, "y": y(value), "kind": kind} for kind, value in levels]
+    return SpcDrawing(WIDTH, HEIGHT, drawn, line, lines, ticks, LEFT, WIDTH - RIGHT)
 
 
 def spc_svg(spc: SpcDrawing, title: str, description: str) -> str:
@@ -121,16 +122,26 @@ def spc_svg(spc: SpcDrawing, title: str, description: str) -> str:
             for tick in spc.ticks
         ),
     )
+    styles = {
+        "mean": ("#212b32", ""),
+        "upper": ("#4c6272", 'stroke-dasharray="6 4" '),
+        "lower": ("#4c6272", 'stroke-dasharray="6 4" '),
+    }
     limits = format_html_join(
         "",
-        '<line x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" {}stroke-width="1.5" />',
+        '<line class="mso-chart__{}" x1="{}" x2="{}" y1="{}" y2="{}" stroke="{}" {}'
+        'stroke-width="1.5" />',
         (
-            (spc.left, spc.right, y, y, colour, mark_safe(dashes))  # noqa: S308 (our own)
-            for y, colour, dashes in (
-                (spc.upper_y, "#4c6272", 'stroke-dasharray="6 4" '),
-                (spc.lower_y, "#4c6272", 'stroke-dasharray="6 4" '),
-                (spc.mean_y, "#212b32", ""),
+            (
+                line["kind"],
+                line["x1"],
+                line["x2"],
+                line["y"],
+                line["y"],
+                styles[line["kind"]][0],
+                mark_safe(styles[line["kind"]][1]),  # noqa: S308 (our own)
             )
+            for line in spc.lines
         ),
     )
     points = []
@@ -142,6 +153,18 @@ def spc_svg(spc: SpcDrawing, title: str, description: str) -> str:
                     'stroke-width="1"><title>{}: {} (special cause)</title></rect>',
                     point["square_x"],
                     point["square_y"],
+                    point["label"],
+                    point["value"],
+                )
+            )
+        elif point["incomplete"]:
+            points.append(
+                format_html(
+                    '<circle cx="{}" cy="{}" r="3.5" fill="#ffffff" stroke="#005eb8" '
+                    'stroke-width="1.5"><title>{}: {} (still filling: reports arrive late)'
+                    "</title></circle>",
+                    point["x"],
+                    point["y"],
                     point["label"],
                     point["value"],
                 )

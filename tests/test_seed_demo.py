@@ -127,7 +127,15 @@ def test_the_community_and_the_register_are_alive(seeded):
     from improvement.models import Project, Protocol
 
     running = Project.objects.get(title="Time-critical medicines on time")
-    assert running.cycles.count() == 3 and running.points.count() == 12
+    assert running.cycles.count() == 3 and running.points.count() == 24
+    # Its chart starts again where the adopted change began: limits from the year before, a
+    # run chart since (fewer than 12 months).
+    from improvement import measures
+
+    drawn = measures.chart(running, list(running.points.all()))
+    assert len(drawn.groups) == 2 and drawn.groups[0].has_limits
+    assert not drawn.groups[1].has_limits
+    assert "since the change recorded" in drawn.interpretation()
     assert running.is_co_produced and running.incidents.exists() and running.alerts.exists()
     assert Project.objects.filter(status="finished").exclude(results="").count() == 1
     assert (

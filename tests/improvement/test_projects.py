@@ -449,9 +449,9 @@ class TestMeasure:
     def test_the_run_chart_reads_a_known_series_with_the_dashboards_rules(self, trust, mso):
         weekly = make_project(trust, mso, frequency="weekly", better="lower")
         monday = datetime.date(2026, 6, 1)
-        # Eight weeks around 10, then seven around 5: a run on each side of the mean, and the
-        # latest is lower.
-        series = [10, 11, 9, 10, 12, 10, 11, 9, 6, 5, 6, 5, 4, 5, 4]
+        # Twelve weeks around 10 (the baseline), then seven around 5: a shift below the mean,
+        # and the latest is lower.
+        series = [10, 11, 9, 10, 12, 10, 11, 9, 10, 11, 9, 10, 8, 9, 8, 9, 8, 9, 8]
         for i, value in enumerate(series):
             MeasurePoint.objects.create(
                 project=weekly,
@@ -461,19 +461,53 @@ class TestMeasure:
             )
         drawn = measures.chart(weekly, list(weekly.points.all()))
         assert drawn.mean == round(sum(series) / len(series), 1)
-        assert "A run of 7 weeks below the mean" in drawn.points[-1].signals
-        assert drawn.points[0].signals == ["A run of 8 weeks above the mean"]
+        assert drawn.points[-1].signals == ["A shift of 7 points below the mean"]
+        assert drawn.points[0].signals == []
         assert measures.reading(weekly, drawn) == (
             "The latest value shows special cause improvement."
         )
         weekly.better = "higher"
+        drawn = measures.chart(weekly, list(weekly.points.all()))
         assert "special cause concern" in measures.reading(weekly, drawn)
 
-    def test_common_cause_reads_as_no_change(self, project, mso):
-        for month, value in enumerate([5, 6, 5, 6, 5], start=1):
+    def test_the_chart_starts_again_where_an_adopted_change_began(self, project, mso):
+        """Making Data Count's rebasing: the months after an adopted PDSA change are judged
+        against their own mean, not the old process's limits (the time-critical medicines
+        project's month before its change no longer reads as beyond a limit)."""
+        before = [15.3, 14.6, 16.2, 15.0, 14.1, 15.8, 16.4, 14.9, 15.5, 14.3, 15.9, 15.1]
+        after = [8.9, 8.1, 7.4, 6.9]
+        for i, value in enumerate(before + after):
             MeasurePoint.objects.create(
                 project=project,
-                period_start=datetime.date(2026, month, 1),
+                period_start=datetime.date(2025 + i // 12, i % 12 + 1, 1),
+                value=value,
+                recorded_by=mso,
+            )
+        PdsaCycle.objects.create(
+            project=project,
+            number=1,
+            change="Night handover prompt",
+            plan="Wards 7 and 9",
+            starts_on=datetime.date(2025, 12, 5),
+            ends_on=datetime.date(2025, 12, 31),
+            decision=PdsaCycle.Decision.ADOPT,
+        )
+        points = list(project.points.all())
+        assert measures.changes(project, points) == [12]
+        drawn = measures.chart(project, points)
+        assert [(g.first, g.last, g.has_limits) for g in drawn.groups] == [
+            (0, 11, True),
+            (12, 15, False),
+        ]
+        assert not any(point.special for point in drawn.points[:12])
+        assert "since the change recorded: a run chart" in drawn.interpretation()
+        assert measures.reading(project, drawn) == ""
+
+    def test_common_cause_reads_as_no_change(self, project, mso):
+        for month, value in enumerate([5, 6, 5, 6, 5, 6, 5, 6, 5, 6, 5, 6], start=1):
+            MeasurePoint.objects.create(
+                project=project,
+                period_start=datetime.date(2025, month, 1),
                 value=value,
                 recorded_by=mso,
             )

@@ -8,7 +8,8 @@ import pytest
 from django.test.html import parse_html
 from django.urls import reverse
 
-from incidents import charts, services, spc
+from core import spc
+from incidents import charts, services
 from incidents.figures import figures
 from organisations.choices import Post, Role
 from tests.factories import OrganisationFactory, RelationshipFactory, member, post_holder
@@ -17,56 +18,33 @@ from tests.incidents.conftest import report
 TODAY = datetime.date(2026, 11, 22)
 
 
-def signals(series):
-    chart = spc.xmr([(str(i), v) for i, v in enumerate(series)])
-    return chart, [point.signals for point in chart.points]
-
-
-class TestSpc:
-    def test_steady_counts_are_common_cause(self):
-        chart, found = signals([10, 12, 9, 11, 10, 12, 9, 11, 10, 12])
-        assert not any(found)
-        assert chart.interpretation().startswith("Common cause variation only")
-        assert chart.mean == 10.6
-
-    def test_a_point_beyond_the_limits(self):
-        chart, found = signals([10, 11, 10, 11, 10, 30, 10, 11, 10, 11])
-        assert found[5] == ["A point above the upper limit"]
-        assert not any(found[:5] + found[6:])
-        assert "point above the upper limit" in chart.interpretation()
-
-    def test_the_limits_are_the_mean_and_2_66_moving_ranges(self):
-        chart = spc.xmr([("a", 10), ("b", 14), ("c", 10), ("d", 14)])
-        assert chart.mean == 12 and chart.upper == 22.6 and chart.lower == 1.4
-
-    def test_a_run_of_7_on_one_side_of_the_mean(self):
-        _, found = signals([5, 5, 5, 5, 5, 5, 5, 9, 9, 9, 9, 9, 9, 9])
-        assert all("A run of 7 months below the mean" in f for f in found[:7])
-        assert all("A run of 7 months above the mean" in f for f in found[7:])
-
-    def test_a_run_of_6_is_not_a_signal(self):
-        _, found = signals([5, 5, 5, 5, 5, 5, 9, 9, 9, 9, 9, 9])
-        assert not any("run" in s for f in found for s in f)
-
-    def test_a_trend_of_6(self):
-        _, found = signals([10, 12, 11, 12, 13, 14, 15, 16, 10, 10])
-        trend = [i for i, f in enumerate(found) if any("trend of 6 months rising" in s for s in f)]
-        assert trend == [2, 3, 4, 5, 6, 7]
-
-    def test_equal_neighbours_break_a_trend(self):
-        _, found = signals([10, 11, 12, 12, 13, 14, 15, 9, 10, 10])
-        assert not any("trend" in s for f in found for s in f)
-
-
 class TestCharts:
+    VALUES = [10, 11, 9, 10, 11, 9, 10, 11, 9, 10, 11, 9, 40]
+
     def test_a_special_cause_point_is_a_square_and_the_others_circles(self):
-        chart = spc.xmr([(f"M{i}", v) for i, v in enumerate([10, 11, 9, 10, 11, 9, 40])])
+        chart = spc.xmr([(f"M{i}", v) for i, v in enumerate(self.VALUES)], baseline=12)
         svg = charts.spc_svg(charts.spc_drawing(chart), "Monthly", "One point beyond")
-        assert svg.count("<rect") == 1 and svg.count("<circle") == 6
-        assert "<title>M6: 40 (special cause)</title>" in svg
+        assert svg.count("<rect") == 1 and svg.count("<circle") == 12
+        assert "<title>M12: 40.0 (special cause)</title>" in svg
         drawn = charts.spc_drawing(chart).points[-1]
         assert f'x="{drawn["square_x"]}" y="{drawn["square_y"]}"' in svg
         assert drawn["square_x"] == round(drawn["x"] - 5, 1)  # centred on the point
+
+    def test_each_group_has_its_own_lines_and_a_filling_month_is_hollow(self):
+        values = [30, 32, 29, 31, 30, 33, 28, 31, 30, 32, 29, 31, 10, 12, 9, 11]
+        chart = spc.xmr([(f"M{i}", v) for i, v in enumerate(values)], rebase=[12], incomplete=1)
+        drawing = charts.spc_drawing(chart)
+        kinds = [(line["kind"], line["x1"], line["x2"]) for line in drawing.lines]
+        xs = [point["x"] for point in drawing.points]
+        # The first group's mean and limits, then the second's mean only: 3 complete points.
+        assert kinds == [
+            ("mean", xs[0], xs[11]),
+            ("upper", xs[0], xs[11]),
+            ("lower", xs[0], xs[11]),
+            ("mean", xs[12], xs[15]),
+        ]
+        svg = charts.spc_svg(drawing, "Monthly", "Rebased")
+        assert "M15: 11.0 (still filling: reports arrive late)" in svg
 
     def test_bars_are_as_long_as_their_counts_and_labels_are_escaped(self):
         svg = charts.bars_svg(charts.bars([("<b>Warfarin</b>", 10), ("Insulin", 5)]), "Top")

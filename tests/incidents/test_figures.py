@@ -1,4 +1,4 @@
-"""The SPC rules on known series, the dashboard's figures against hand counts, who sees the
+"""The dashboard's figures against hand counts, who sees the
 dashboard, and its cost."""
 
 import datetime

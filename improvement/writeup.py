@@ -50,7 +50,7 @@ def context(project, *, removable=False) -> dict:
         "project": project,
         "rows": value_rows(project, points, drawn, removable=removable),
         "chart": drawn,
-        "spc": charts.spc_drawing(drawn) if points else None,
+        "spc": charts.spc_drawing(drawn, whole=False) if points else None,
         "reading": measures.reading(project, drawn),
         "cycles": list(project.cycles.all()),
     }

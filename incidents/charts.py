@@ -3,6 +3,7 @@ markup serves the web page and the PDF board reports. Each chart has a title and
 screen readers, and the page shows its data as a table; special cause points are drawn as
 larger squares, not only in another colour."""
 
+import math
 from dataclasses import dataclass
 
 from django.utils.html import format_html, format_html_join
@@ -14,24 +15,43 @@ WIDTH, HEIGHT = 640, 260
 LEFT, RIGHT, TOP, BOTTOM = 40, 12, 12, 44
 
 
-def _nice_top(value: float) -> int:
-    top = max(1, int(value + 0.999))
-    for step in (1, 2, 5, 10, 20, 25, 50, 100, 200, 500, 1000):
-        if top <= step * 5:
-            return ((top + step - 1) // step) * step
-    return top
+# "Nice" steps between ticks: these times a power of ten.
+NICE = (1, 2, 2.5, 5, 10)
+# About how wide a label's character is, at the charts' 11-point text, in the drawing's units.
+CHARACTER_WIDTH = 6.5
+
+
+def nice_axis(value: float, *, whole: bool = True, most: int = 5) -> list[float]:
+    """The ticks of an axis from 0 to at least ``value``: at most ``most`` steps of a nice size
+    (1, 2, 2.5 or 5 times a power of ten); for counts (``whole``) whole numbers only, so 3
+    gives 0, 1, 2, 3, never 0, 1, 2, 2, 3 or steps of 1.25."""
+    value = max(value, 1) if whole or value <= 0 else value
+    magnitude = 10 ** math.floor(math.log10(value / most))
+    step = value
+    for factor in (*NICE, *(10 * n for n in NICE)):
+        candidate = factor * magnitude
+        if whole and (candidate < 1 or candidate != int(candidate)):
+            continue
+        if value <= candidate * most + 1e-9:
+            step = candidate
+            break
+    count = math.ceil(value / step - 1e-9)
+    return [int(step * k) if whole else round(step * k, 10) for k in range(count + 1)]
 
 
 def whole_number_axis(value: float, most: int = 4) -> list[int]:
-    """The ticks of an axis of counts from 0 to at least ``value``: whole numbers a nice step
-    apart (1, 2, 5, 10, 20, 25, 50, ...), at most ``most`` steps: 3 gives 0, 1, 2, 3, never
-    0, 1, 2, 2, 3."""
-    value = max(1, int(value + 0.999))
-    step = next(
-        (s for s in (1, 2, 5, 10, 20, 25, 50, 100, 200, 250, 500, 1000) if value <= s * most),
-        -(-value // most),
-    )
-    return [step * k for k in range(-(-value // step) + 1)]
+    """The ticks of an axis of counts (``nice_axis`` with whole numbers)."""
+    return nice_axis(value, whole=True, most=most)
+
+
+def label_every(count: int, plot_width: float, longest: int) -> int:
+    """Label every how many points, so that labels of ``longest`` characters never overlap:
+    counted back from the last point, so the last is always labelled and the rest at a regular
+    step."""
+    if count < 2:
+        return 1
+    spacing = plot_width / (count - 1)
+    return max(1, math.ceil((longest * CHARACTER_WIDTH + 8) / spacing))
 
 
 def _tick(value: float) -> float:
@@ -64,17 +84,20 @@ class SpcDrawing:
         return self.height - 24
 
 
-def spc_drawing(chart: Chart) -> SpcDrawing:
+def spc_drawing(chart: Chart, *, whole: bool = True) -> SpcDrawing:
+    """Where everything of an SPC chart is drawn. ``whole``: the values are counts, so the axis
+    has whole-number ticks."""
     values = [point.value for point in chart.points]
     uppers = [group.upper for group in chart.groups if group.upper is not None]
-    top = _nice_top(max([*values, *uppers, 1]))
+    axis = nice_axis(max([*values, *uppers, 0]), whole=whole)
+    top = axis[-1]
     plot_w, plot_h = WIDTH - LEFT - RIGHT, HEIGHT - TOP - BOTTOM
 
     def y(value):
         return round(TOP + plot_h * (1 - value / top), 1)
 
     n = max(len(values) - 1, 1)
-    every = max(1, len(values) // 8)
+    every = label_every(len(values), plot_w, max((len(p.label) for p in chart.points), default=1))
     drawn = []
     for i, point in enumerate(chart.points):
         drawn.append(
@@ -88,14 +111,13 @@ def spc_drawing(chart: Chart) -> SpcDrawing:
                 # A special cause point is a square 10 wide around the point.
                 "square_x": round(LEFT + plot_w * i / n - 5, 1),
                 "square_y": round(y(point.value) - 5, 1),
-                # Every few months, and the last (unless that would touch the one before).
-                "show_label": i == len(values) - 1
-                or (i % every == 0 and len(values) - 1 - i >= max(2, every // 2 + 1)),
-                "anchor": "end" if i == len(values) - 1 and i else "middle",
+                # The last and every ``every`` before it: never touching.
+                "show_label": (len(values) - 1 - i) % every == 0,
+                "anchor": _anchor(i, len(values), every),
             }
         )
     line = " ".join(f"{p['x']},{p['y']}" for p in drawn)
-    ticks = [{"y": y(top * k / 4), "value": _tick(top * k / 4)} for k in range(5)]
+    ticks = [{"y": y(value), "value": _tick(value)} for value in axis]
     lines = []
     for group in chart.groups:
         if group.mean is None:
@@ -107,6 +129,16 @@ def spc_drawing(chart: Chart) -> SpcDrawing:
             levels += [("upper", group.upper), ("lower", max(floor, group.lower))]
         lines += [{"x1": x1, "x2": x2, "y": y(value), "kind": kind} for kind, value in levels]
     return SpcDrawing(WIDTH, HEIGHT, drawn, line, lines, ticks, LEFT, WIDTH - RIGHT)
+
+
+def _anchor(i: int, count: int, every: int) -> str:
+    """Labels at the ends are held inside the plot: the last ends at its point, the first
+    starts at it (when a label's half width would cross the edge)."""
+    if i == count - 1 and i:
+        return "end"
+    if i == 0 and count > 1:
+        return "start"
+    return "middle"
 
 
 def spc_svg(spc: SpcDrawing, title: str, description: str) -> str:
@@ -189,19 +221,25 @@ def spc_svg(spc: SpcDrawing, title: str, description: str) -> str:
                     point["label"],
                 )
             )
+    caption = title
+    if spc.points:
+        first, last = spc.points[0]["label"], spc.points[-1]["label"]
+        caption = f"{title}, {first} to {last}" if first != last else f"{title}, {first}"
     return format_html(
-        '<svg class="mso-chart" xmlns="http://www.w3.org/2000/svg" viewBox="0 0 {} {}" '
-        'role="img" aria-labelledby="spc-title spc-desc"><title id="spc-title">{}</title>'
-        '<desc id="spc-desc">{}</desc>{}{}'
-        '<polyline points="{}" fill="none" stroke="#005eb8" stroke-width="2" />{}</svg>',
+        '<figure class="mso-figure"><svg class="mso-chart" xmlns="http://www.w3.org/2000/svg" '
+        'viewBox="0 0 {} {}" role="img" aria-labelledby="spc-title spc-desc">'
+        '<title id="spc-title">{}</title><desc id="spc-desc">{}</desc>{}{}'
+        '<polyline points="{}" fill="none" stroke="#005eb8" stroke-width="2" />{}</svg>'
+        '<figcaption class="nhsuk-body-s">{}.</figcaption></figure>',
         spc.width,
         spc.height,
-        title,
+        caption,
         description,
         ticks,
         limits,
         spc.line,
         mark_safe("".join(points)),  # noqa: S308 (each part escaped by format_html)
+        caption,
     )
 
 

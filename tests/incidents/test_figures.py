@@ -18,6 +18,13 @@ from tests.incidents.conftest import report
 TODAY = datetime.date(2026, 11, 22)
 
 
+def _months(count):
+    month = datetime.date(2024, 1, 1)
+    for _ in range(count):
+        yield month
+        month = (month + datetime.timedelta(days=32)).replace(day=1)
+
+
 class TestCharts:
     VALUES = [10, 11, 9, 10, 11, 9, 10, 11, 9, 10, 11, 9, 40]
 
@@ -45,6 +52,52 @@ class TestCharts:
         ]
         svg = charts.spc_svg(drawing, "Monthly", "Rebased")
         assert "M15: 11.0 (still filling: reports arrive late)" in svg
+
+    @pytest.mark.parametrize(
+        ("values", "ticks"),
+        [
+            ([0, 1, 3, 2], ["0", "1", "2", "3"]),  # never 0, 1, 2, 2, 3
+            ([2, 5, 4], ["0", "1", "2", "3", "4", "5"]),  # never steps of 1.25
+            ([3, 7, 6], ["0", "2", "4", "6", "8"]),
+            ([40, 88, 61], ["0", "20", "40", "60", "80", "100"]),
+        ],
+    )
+    def test_a_count_s_axis_has_whole_nice_ticks_on_its_gridlines(self, values, ticks):
+        chart = spc.xmr([(f"M{i}", v) for i, v in enumerate(values)])
+        svg = charts.spc_svg(charts.spc_drawing(chart), "Monthly", "Counts")
+        found = re.findall(
+            r'<line x1="40" x2="628" y1="([\d.]+)" y2="\1"[^>]*/><text x="34" '
+            r'y="\1"[^>]*>([^<]+)</text>',
+            svg,
+        )
+        assert [text for _, text in found] == ticks
+        # Each point sits at its value on the same scale as the gridlines.
+        top, bottom = float(found[-1][0]), float(found[0][0])
+        scale = (bottom - top) / int(ticks[-1])
+        for point in charts.spc_drawing(chart).points:
+            assert point["y"] == pytest.approx(bottom - point["value"] * scale, abs=0.1)
+
+    def test_a_measure_s_axis_may_step_in_fractions(self):
+        chart = spc.xmr([(f"M{i}", v) for i, v in enumerate([0.2, 0.5, 0.7])])
+        ticks = [t["value"] for t in charts.spc_drawing(chart, whole=False).ticks]
+        assert ticks == [0, 0.2, 0.4, 0.6, 0.8]
+
+    @pytest.mark.parametrize("months", [6, 12, 24, 36])
+    def test_months_are_labelled_at_a_regular_step_back_from_the_last_and_never_touch(self, months):
+        labels = [f"{m:%b %Y}" for m in _months(months)]
+        chart = spc.xmr([(label, 5) for label in labels])
+        drawing = charts.spc_drawing(chart)
+        shown = [i for i, point in enumerate(drawing.points) if point["show_label"]]
+        assert shown[-1] == months - 1  # the last month always
+        steps = {b - a for a, b in zip(shown, shown[1:], strict=False)}
+        assert len(steps) <= 1  # a regular subset: none missing before the last
+        assert shown[0] < (steps.pop() if steps else 1)
+        xs = [drawing.points[i]["x"] for i in shown]
+        width = len("Sep 2026") * charts.CHARACTER_WIDTH
+        assert all(b - a >= width for a, b in zip(xs, xs[1:], strict=False))
+        svg = charts.spc_svg(drawing, "Incidents each month", "Counts")
+        assert f'<figcaption class="nhsuk-body-s">Incidents each month, {labels[0]} to ' in svg
+        assert f"{labels[-1]}.</figcaption>" in svg
 
     def test_bars_are_as_long_as_their_counts_and_labels_are_escaped(self):
         svg = charts.bars_svg(charts.bars([("<b>Warfarin</b>", 10), ("Insulin", 5)]), "Top")

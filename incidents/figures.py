@@ -8,12 +8,10 @@ import statistics
 from collections import Counter
 from dataclasses import dataclass
 
-from django.db.models import Count, Q
-
 from core import spc
 
 from . import choices
-from .models import OPEN_STATUSES, Incident, IncidentAction, IncidentMonth, Status
+from .models import Incident, IncidentAction, IncidentMonth, Status
 
 
 def month_starts(last: datetime.date, months: int) -> list[datetime.date]:
@@ -146,22 +144,4 @@ def figures(organisations, *, on: datetime.date, months: int = 24) -> Figures:
         medicines_advice=medicines_advice,
         by_organisation=[each for each in by_organisation.values() if each["total"]],
         since=since,
-    )
-
-
-def counts_by_region_and_kind(organisations, *, since: datetime.date) -> list[dict]:
-    """Incident counts since a day for ``organisations`` (ids, or a subquery of them), by
-    region and kind of organisation: for network leads, who see counts and nothing else."""
-    return list(
-        Incident.objects.filter(organisation__in=organisations, occurred_on__gt=since)
-        .exclude(status=Status.DUPLICATE)
-        .values("organisation__region", "organisation__kind")
-        .annotate(
-            total=Count("id"),
-            moderate_or_worse=Count("id", filter=Q(physical_harm__in=choices.MODERATE_OR_WORSE)),
-            controlled_drug=Count("id", filter=Q(controlled_drug=True)),
-            open=Count("id", filter=Q(status__in=OPEN_STATUSES)),
-            organisations=Count("organisation", distinct=True),
-        )
-        .order_by("organisation__region", "organisation__kind")
     )

@@ -620,6 +620,33 @@ class IncidentMonth(models.Model):
         return f"{self.organisation_id} {self.month:%Y-%m}: {self.counts.get('total', 0)}"
 
 
+class IncidentTally(models.Model):
+    """Incidents counted by region, kind of organisation and month (by the day they happened,
+    duplicates left out): what the national statistics read, a few hundred rows whatever the
+    number of incidents. Kept by incidents/summary.py with each organisation's month, by the
+    difference each recount makes, and rebuilt with them."""
+
+    region = models.CharField(max_length=32)
+    kind = models.CharField(max_length=32)
+    month = models.DateField()  # its first day
+    total = models.IntegerField(default=0)
+    moderate_or_worse = models.IntegerField(default=0)
+    controlled_drug = models.IntegerField(default=0)
+    open = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["region", "kind", "month"], name="one_tally_a_month")
+        ]
+
+    def __str__(self):
+        return f"{self.region} {self.kind} {self.month:%Y-%m}: {self.total}"
+
+
+# What a tally counts, of each organisation's month's counts.
+TALLIED = ("total", "moderate_or_worse", "controlled_drug", "open")
+
+
 class PatientFeedback(models.Model):
     """What a patient or carer said about their medicines, logged by the safety team as a
     source of learning beside incidents: no patient identifiers, themed like incidents, and

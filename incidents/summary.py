@@ -16,10 +16,22 @@ import threading
 from contextlib import contextmanager
 
 from django.db import connection, transaction
-from django.db.models import Count, Q
+from django.db.models import Count, F, IntegerField, Q, Sum
+from django.db.models.fields.json import KT
+from django.db.models.functions import Cast
+
+from organisations.models import Organisation
 
 from . import choices
-from .models import OPEN_STATUSES, Incident, IncidentMedicine, IncidentMonth, Status
+from .models import (
+    OPEN_STATUSES,
+    TALLIED,
+    Incident,
+    IncidentMedicine,
+    IncidentMonth,
+    IncidentTally,
+    Status,
+)
 
 # The fields a month's counts depend on: a save that changes none of them recounts nothing.
 COUNTED = frozenset(
@@ -121,8 +133,49 @@ def recount(organisation_id: int, month: datetime.date) -> None:
         row = IncidentMonth.objects.select_for_update().get(
             organisation_id=organisation_id, month=month
         )
-        row.counts = compute(organisation_id, month)
+        before, row.counts = row.counts, compute(organisation_id, month)
         row.save(update_fields=["counts"])
+        _tally(organisation_id, month, before, row.counts)
+
+
+def _tally(organisation_id: int, month: datetime.date, before: dict, after: dict) -> None:
+    """Move the region's and kind's tally of the month by what the recount changed."""
+    change = {key: after.get(key, 0) - before.get(key, 0) for key in TALLIED}
+    if not any(change.values()):
+        return
+    region, kind = Organisation.objects.values_list("region", "kind").get(pk=organisation_id)
+    IncidentTally.objects.bulk_create(
+        [IncidentTally(region=region, kind=kind, month=month)], ignore_conflicts=True
+    )
+    IncidentTally.objects.filter(region=region, kind=kind, month=month).update(
+        **{key: F(key) + difference for key, difference in change.items() if difference}
+    )
+
+
+def rebuild_tallies() -> int:
+    """Count every tally again from the organisations' months (after a rebuild, or when an
+    organisation moved region). Returns how many there are."""
+    with transaction.atomic():
+        IncidentTally.objects.all().delete()
+        rows = (
+            IncidentMonth.objects.values("organisation__region", "organisation__kind", "month")
+            .annotate(**{key: Sum(Cast(KT(f"counts__{key}"), IntegerField())) for key in TALLIED})
+            .order_by()
+        )
+        return len(
+            IncidentTally.objects.bulk_create(
+                (
+                    IncidentTally(
+                        region=row["organisation__region"],
+                        kind=row["organisation__kind"],
+                        month=row["month"],
+                        **{key: row[key] or 0 for key in TALLIED},
+                    )
+                    for row in rows.iterator(chunk_size=2000)
+                ),
+                batch_size=2000,
+            )
+        )
 
 
 def remember(instance: Incident) -> None:
@@ -164,14 +217,17 @@ def incident_deleted(instance: Incident, **kwargs) -> None:
 def rebuild(organisation_ids=None) -> int:
     """Recount every month that has incidents, of these organisations (all when None), and
     take out the months that have none: by one set-based statement on PostgreSQL (after a bulk
-    load), else month by month with ``compute``. Returns how many months are counted."""
+    load), else month by month with ``compute``; then the tallies. Returns how many months are
+    counted."""
     rows = IncidentMonth.objects.all()
     if organisation_ids is not None:
         rows = rows.filter(organisation_id__in=organisation_ids)
     with transaction.atomic():
         rows.delete()
         if connection.vendor == "postgresql":
-            return _rebuild_in_sql(organisation_ids)
+            counted = _rebuild_in_sql(organisation_ids)
+            rebuild_tallies()
+            return counted
         incidents = Incident.objects.all()
         if organisation_ids is not None:
             incidents = incidents.filter(organisation_id__in=organisation_ids)
@@ -190,6 +246,7 @@ def rebuild(organisation_ids=None) -> int:
             ),
             batch_size=2000,
         )
+        rebuild_tallies()
         return len(months)
 
 

@@ -211,6 +211,21 @@ class ClosureQuerySet(models.QuerySet):
             .annotate(preference=models.Case(*preference, output_field=models.IntegerField()))
         )
 
+    def covering_kind(self, on, kind):
+        """``covering`` for organisations of one kind, known beforehand: the organisation below
+        is not joined to read its kind (a register row, a page's organisation knows it)."""
+        above = MSO_COVERED_BY[kind]
+        return (
+            self.valid_on(on)
+            .filter(area=True, ancestor__kind__in=above)
+            .annotate(
+                preference=models.Case(
+                    *(models.When(ancestor__kind=one, then=i) for i, one in enumerate(above)),
+                    output_field=models.IntegerField(),
+                )
+            )
+        )
+
 
 class OrganisationClosure(models.Model):
     """Who reaches whom through the links, at any depth, and on which dates: derived from
@@ -310,7 +325,7 @@ class AppointmentQuerySet(ScopedQuerySet):
         ).exclude(models.Exists(in_post))
 
 
-def covering_mso(on) -> models.Subquery:
+def covering_mso(on) -> models.Case:
     """The id of the appointment of the MSO who covers the organisation (at ``OuterRef("pk")``)
     on a day, for organisations another's MSO may cover (choices.MSO_COVERED_BY): the MSO of
     the nearest organisation above it with one in post (a practice's PCN, else its ICB).
@@ -321,13 +336,24 @@ def covering_mso(on) -> models.Subquery:
         .order_by("start_on", "pk")
         .values("pk")[:1]
     )
-    return models.Subquery(
-        OrganisationClosure.objects.covering(on)
-        .filter(descendant=models.OuterRef("pk"))
-        .annotate(mso=mso_above)
-        .filter(mso__isnull=False)
-        .order_by("preference", "depth")
-        .values("mso")[:1]
+    # One subquery for each kind that may be covered, chosen by the organisation's own kind.
+    return models.Case(
+        *(
+            models.When(
+                kind=kind,
+                then=models.Subquery(
+                    OrganisationClosure.objects.covering_kind(on, kind)
+                    .filter(descendant=models.OuterRef("pk"))
+                    .annotate(mso=mso_above)
+                    .filter(mso__isnull=False)
+                    .order_by("preference", "depth")
+                    .values("mso")[:1]
+                ),
+            )
+            for kind in MSO_COVERED_BY
+        ),
+        default=None,
+        output_field=models.BigIntegerField(),
     )
 
 

@@ -34,7 +34,7 @@ from accounts.models import PharmacyTeam, Profession, Regulator, Training, User
 from core.exports import neutralise
 
 from .access import access_for
-from .choices import MSO_REQUIRED, POST_KINDS, OrganisationKind, Post, Region
+from .choices import MSO_COVERED_BY, MSO_REQUIRED, POST_KINDS, OrganisationKind, Post, Region
 from .models import (
     Appointment,
     ChangeRequest,
@@ -127,21 +127,27 @@ def _either(account_field, own_field):
 
 
 @_built_once
-def _covered(on):
+def _covered(on) -> Q:
     """The organisation is covered by the MSO of an organisation above it that may cover it
-    (choices.MSO_COVERED_BY): from the organisation's few rows in the reach table, a look for
-    an MSO in each."""
-    return Exists(
-        OrganisationClosure.objects.covering(on)
-        .filter(descendant=OuterRef("pk"))
-        .filter(
-            Exists(
-                Appointment.objects.current(on).filter(
-                    organisation=OuterRef("ancestor"), post=Post.MSO
+    (choices.MSO_COVERED_BY): for each kind that may be covered, the set of organisations below
+    those of the kinds that cover it with an MSO in post, from the reach table (a semi-join over
+    its rows; a test row by row read every pharmacy's cover)."""
+    covered = Q(pk__in=[])
+    for kind, above in MSO_COVERED_BY.items():
+        below = (
+            OrganisationClosure.objects.valid_on(on)
+            .filter(area=True, ancestor__kind__in=above)
+            .filter(
+                Exists(
+                    Appointment.objects.current(on).filter(
+                        organisation=OuterRef("ancestor"), post=Post.MSO
+                    )
                 )
             )
+            .values("descendant_id")
         )
-    )
+        covered |= Q(kind=kind, pk__in=below)
+    return covered
 
 
 @_built_once
@@ -247,11 +253,13 @@ def attach_professional(rows) -> list:
 
 
 def attach_cover(rows, *, on=None) -> list:
-    """The rows, each covered one with the MSO who covers it (``covered_by``, an Appointment;
-    else None), read for them all at once: two queries, none where no row is covered."""
+    """The rows, each with the MSO who covers it (``covered_by``, an Appointment; else None),
+    read for those of a page (or an export's chunk) without an MSO of their own that another's
+    may cover, all at once: two queries, none where there are none. Worked out here rather than
+    in the rows' query, where PostgreSQL hashed every pharmacy's cover to draw 50 rows."""
     rows = list(rows)
-    covered = [row.pk for row in rows if getattr(row, "covered", False) and not row.mso_name]
-    found = covering_msos(covered, on or timezone.localdate()) if covered else {}
+    candidates = [row.pk for row in rows if not row.mso_name and row.kind in MSO_COVERED_BY]
+    found = covering_msos(candidates, on or timezone.localdate()) if candidates else {}
     for row in rows:
         row.covered_by = found.get(row.pk)
     return rows
@@ -309,7 +317,6 @@ def _with_posts(organisations: QuerySet, filters: Filters, on, professional=Fals
         mso_since=F("mso__start_on"),
         mso_until=F("mso__end_on"),
         **{
-            "covered": _covered(on),
             "handover_open": _handover_open(on),
             "change_pending": _change_pending(post),
             **_known(filters.state, post),
@@ -325,14 +332,10 @@ def _with_posts(organisations: QuerySet, filters: Filters, on, professional=Fals
 
 def _known(state: str, post: str) -> dict:
     """The states a row's filter has already settled, or that do not apply to the post (being
-    covered and a handover are the MSO's), as values: the query does not test them again."""
+    a handover is the MSO's), as values: the query does not test them again."""
     known = {}
     if post != Post.MSO:
-        known.update(covered=_FALSE, handover_open=_FALSE)
-    elif state in (State.VACANT, State.NOT_COVERED):
-        known["covered"] = _FALSE
-    elif state == State.COVERED:
-        known["covered"] = _TRUE
+        known["handover_open"] = _FALSE
     elif state == State.HANDOVER:
         known["handover_open"] = _TRUE
     if state == State.CHANGE_PENDING:
@@ -395,17 +398,26 @@ def _reverse(term):
 
 def _state_filter(state: str, post: str, on) -> Q:
     in_post = _holds(post, on)
-    covered = _covered(on) if post == Post.MSO else None
-    nobody = Q(~in_post & ~covered) if covered is not None else Q(~in_post)
     must = Q(kind__in=sorted(MUST_HOLD[post]))
+    mso = post == Post.MSO
+    # Those who must hold the post are never covered (choices.MSO_REQUIRED): a vacancy is
+    # nobody in post, with no test of cover.
     return {
         State.IN_POST: Q(in_post),
-        State.COVERED: Q(~in_post & covered) if covered is not None else Q(pk__in=[]),
-        State.VACANT: nobody & must,
-        State.NOT_COVERED: nobody & ~must if post == Post.MSO else Q(pk__in=[]),
+        State.COVERED: Q(~in_post) & _covered(on) if mso else Q(pk__in=[]),
+        State.VACANT: Q(~in_post) & must,
+        State.NOT_COVERED: Q(~in_post) & ~must & ~_covered(on) if mso else Q(pk__in=[]),
         State.HANDOVER: Q(_handover_open(on)) if post == Post.MSO else Q(pk__in=[]),
         State.CHANGE_PENDING: Q(_change_pending(post)),
     }[State(state)]
+
+
+def _covered_by(row):
+    """The MSO who covers the row, as ``attach_cover`` read it for its page (one lookup of its
+    own for a row read without it)."""
+    if not hasattr(row, "covered_by"):
+        attach_cover([row])
+    return row.covered_by
 
 
 def states(row, post=Post.MSO) -> list[State]:
@@ -413,7 +425,7 @@ def states(row, post=Post.MSO) -> list[State]:
     held = row.mso_name if post == Post.MSO else row.board_name
     if held:
         found = [State.IN_POST]
-    elif post == Post.MSO and row.covered:
+    elif post == Post.MSO and _covered_by(row):
         found = [State.COVERED]
     elif row.kind in MUST_HOLD[post]:
         found = [State.VACANT]

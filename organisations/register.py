@@ -273,6 +273,15 @@ class Answer:
     state: State
     mso: Appointment | None = None
 
+    @property
+    def words(self) -> str:
+        """Who answers, in words: the MSO, who covers, or the state of the post."""
+        if self.mso is None:
+            return str(self.state.label)
+        if self.state == State.COVERED:
+            return f"Covered by {self.mso.holder_name}, MSO of {self.mso.organisation.name}"
+        return self.mso.holder_name
+
 
 def mso_answers(organisations, *, on=None) -> dict[int, Answer]:
     """organisation id -> ``Answer``, for a page of organisations (each with ``pk`` and

@@ -26,21 +26,36 @@ def managers(organisation_ids, on) -> dict[int, list[int]]:
     """organisation id -> user ids of its MSO and deputy MSO today or, for an organisation
     without either, of the nearest who cover it (choices.MSO_COVERED_BY: the MSO of a practice's
     PCN, else of its ICB): who is told what an organisation has to do. ``organisation_ids``:
-    ids, or a subquery of them. Three queries."""
-    from .models import OrganisationClosure
+    ids, or a subquery of them. At most four queries, whatever their number: the reach table's
+    rows are read up to organisations of the covering kinds only, and which may cover which is
+    settled here from the kinds."""
+    from .choices import MSO_COVERED_BY
+    from .models import Organisation, OrganisationClosure
 
     found = holders(organisation_ids, MANAGING_POSTS, on)
-    links = [
-        (descendant, ancestor)
-        for descendant, ancestor in OrganisationClosure.objects.covering(on)
-        .filter(descendant_id__in=organisation_ids)
-        .order_by("descendant_id", "preference", "depth")
-        .values_list("descendant_id", "ancestor_id")
-        if descendant not in found
-    ]
+    kinds = dict(
+        Organisation.objects.filter(pk__in=organisation_ids, kind__in=list(MSO_COVERED_BY))
+        .exclude(pk__in=list(found))
+        .values_list("pk", "kind")
+    )
+    if not kinds:
+        return found
+    covering = sorted({kind for above in MSO_COVERED_BY.values() for kind in above})
+    rows = (
+        OrganisationClosure.objects.valid_on(on)
+        .filter(descendant_id__in=list(kinds), area=True, ancestor__kind__in=covering)
+        .values_list("descendant_id", "ancestor_id", "depth", "ancestor__kind")
+    )
+    links = sorted(
+        (
+            (MSO_COVERED_BY[kinds[descendant]].index(kind), depth, descendant, ancestor)
+            for descendant, ancestor, depth, kind in rows
+            if kind in MSO_COVERED_BY[kinds[descendant]]
+        ),
+    )
     # Those who cover are the MSOs above (the covering rules are the MSO's, not the deputy's).
-    above = holders({ancestor for _, ancestor in links}, [Post.MSO], on) if links else {}
-    for descendant, ancestor in links:
+    above = holders({link[3] for link in links}, [Post.MSO], on) if links else {}
+    for _, _, descendant, ancestor in links:
         if descendant not in found and above.get(ancestor):
             found[descendant] = list(above[ancestor])
     return found

@@ -79,6 +79,8 @@ WIDE = {
     "pcn dashboard",
     "register",
     "register filtered",
+    "register, those covered",
+    "national incident statistics",
     "compliance",
     "national alert list",
     "alerts past a deadline",
@@ -211,6 +213,8 @@ def _cast(runs: int) -> dict:
         ("compliance", "lead", f"/alerts/{widest['alert']}/responses/"),
         ("register", "lead", "/register/"),
         ("register filtered", "lead", "/register/?" + urlencode({"state": "vacant"})),
+        ("register, those covered", "lead", "/register/?" + urlencode({"state": "covered"})),
+        ("national incident statistics", "lead", "/incidents/statistics/"),
     ]
     pages += [
         ("national alert list", "lead", "/alerts/national/"),

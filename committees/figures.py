@@ -22,8 +22,15 @@ from improvement import measures
 from improvement.models import Project
 from incidents import charts
 from incidents.choices import MODERATE_OR_WORSE, PHYSICAL_HARM, LearningResponse
-from incidents.figures import REPORTING_LAG_MONTHS, month_starts, monthly_totals
-from incidents.models import Incident, IncidentAction, IncidentMedicine, PatientFeedback, Status
+from incidents.figures import REPORTING_LAG_MONTHS, month_starts, monthly_totals, rebased_at
+from incidents.models import (
+    Incident,
+    IncidentAction,
+    IncidentMedicine,
+    PatientFeedback,
+    ProcessChange,
+    Status,
+)
 from organisations.choices import OrganisationKind, Post
 from organisations.models import Appointment, Handover, Organisation, OrganisationClosure
 
@@ -82,7 +89,7 @@ def _start_of(day: datetime.date) -> datetime.datetime:
     return timezone.make_aware(datetime.datetime.combine(day, datetime.time()))
 
 
-def _chart(organisation_ids, end: datetime.date) -> dict:
+def _chart(organisation_ids, end: datetime.date, organisation) -> dict:
     """Reports each month for the 24 months to the period's last month, as an XmR chart: from
     the monthly counts, and a count of the last month's incidents to its last day if the
     period ends before that month does."""
@@ -94,9 +101,11 @@ def _chart(organisation_ids, end: datetime.date) -> dict:
     # A period that ended within the reporting lag still has reports arriving for its last
     # month (incidents.figures.REPORTING_LAG_MONTHS).
     filling = (timezone.localdate() - end).days < 31 * REPORTING_LAG_MONTHS
+    changes = ProcessChange.objects.filter(organisation=organisation, changed_on__lte=end)
     chart = spc.xmr(
         [(f"{start:%b %Y}", counted.get(start, 0)) for start in starts[first:]],
         incomplete=REPORTING_LAG_MONTHS if filling else 0,
+        rebase=rebased_at(starts[first:], [change.first_month for change in changes]),
     )
     return spc.as_data(chart)
 
@@ -320,7 +329,7 @@ def report_figures(committee: Committee, start: datetime.date, end: datetime.dat
             "ods_code": organisation.ods_code,
             "covers": [o.name for o in reached if o.pk != organisation.pk],
         },
-        "incidents": {**totals, "previous": previous, "chart": _chart(ids, end)},
+        "incidents": {**totals, "previous": previous, "chart": _chart(ids, end, organisation)},
         "harm": [
             {
                 "level": str(label),

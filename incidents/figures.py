@@ -60,9 +60,23 @@ class Figures:
     since: datetime.date
 
 
-def figures(organisations, *, on: datetime.date, months: int = 24) -> Figures:
+def rebased_at(months: list[datetime.date], changes) -> list[int]:
+    """Where a chart of these months starts again: the first whole month after each change of
+    process (``ProcessChange.first_month``)."""
+    return sorted(
+        {
+            index
+            for change in changes
+            for index in [next((i for i, m in enumerate(months) if m >= change), None)]
+            if index
+        }
+    )
+
+
+def figures(organisations, *, on: datetime.date, months: int = 24, changes=()) -> Figures:
     """The figures of these organisations on a day, from their monthly counts (summary.py):
-    at most ``months`` rows an organisation, however many incidents."""
+    at most ``months`` rows an organisation, however many incidents. ``changes``: the first
+    months of the changes of process recorded, where the chart starts again."""
     names = {o.pk: (o.name, o.ods_code) for o in sorted(organisations, key=lambda o: o.name)}
     # The chart holds complete months: a month under way would read as a fall.
     month_ends_today = (on + datetime.timedelta(days=1)).day == 1
@@ -83,6 +97,7 @@ def figures(organisations, *, on: datetime.date, months: int = 24) -> Figures:
     monthly = spc.xmr(
         [(f"{start:%b %Y}", counted.get(start, 0)) for start in starts[first:]],
         incomplete=REPORTING_LAG_MONTHS,
+        rebase=rebased_at(starts[first:], changes),
     )
     month_so_far = (f"{under_way:%B %Y}", counted.get(under_way, 0)) if under_way else None
 

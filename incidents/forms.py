@@ -24,7 +24,14 @@ from organisations.validators import ODSCodeFormField, validate_ods_code
 
 from . import choices, privacy
 from . import medicines as medicine_flags
-from .models import Incident, IncidentAction, PatientFeedback, SharedNote, Status
+from .models import (
+    Incident,
+    IncidentAction,
+    PatientFeedback,
+    ProcessChange,
+    SharedNote,
+    Status,
+)
 
 
 def _radios(codes: choices.CodeList | list, *, hints=None, conditionals=None):
@@ -899,3 +906,28 @@ class FeedbackForm(NoPatientIdentifiers, forms.ModelForm):
 
     def theme_names(self) -> list[str]:
         return self.cleaned_data.get("themes") or []
+
+
+class ProcessChangeForm(forms.ModelForm):
+    changed_on = NHSDateField(
+        label="When did the process change?",
+        allow_future=False,
+        help_text="For example, 1 4 2026. The chart starts again from the first whole month "
+        "after it.",
+        message="Enter the date the process changed",
+    )
+    what = text_field(
+        "What changed?",
+        max_length=200,
+        too_long="What changed must be 200 characters or fewer",
+        message="Enter what changed",
+        help_text="For example, electronic prescribing went live on the medical wards",
+    )
+
+    class Meta:
+        model = ProcessChange
+        fields = ["changed_on", "what"]
+
+    def __init__(self, *args, organisation, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.instance.organisation = organisation

@@ -8,6 +8,7 @@ COUNT), and nothing derived from other rows is computed on a list page. Only ser
 writes these rows; auditlog keeps who changed what, before and after (apps.py).
 """
 
+import datetime
 import hashlib
 import secrets
 import uuid
@@ -618,6 +619,40 @@ class IncidentMonth(models.Model):
 
     def __str__(self):
         return f"{self.organisation_id} {self.month:%Y-%m}: {self.counts.get('total', 0)}"
+
+
+class ProcessChange(models.Model):
+    """A change of process the organisation's safety team records (a new electronic
+    prescribing system, a new way to report): its incident chart starts again from the first
+    whole month after it, with a new mean and limits (Making Data Count's rebasing,
+    core/spc.py)."""
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    changed_on = models.DateField("when it changed")
+    what = models.CharField("what changed", max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "organisation"
+    view_permission = Perm.INCIDENTS_FIGURES
+
+    class Meta:
+        ordering = ["changed_on", "pk"]
+        indexes = [models.Index(fields=["organisation", "changed_on"], name="process_change_on")]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.changed_on}: {self.what}"
+
+    @property
+    def first_month(self) -> datetime.date:
+        """The first whole month of the new process: the month it changed on its first day,
+        else the next."""
+        if self.changed_on.day == 1:
+            return self.changed_on
+        return (self.changed_on.replace(day=28) + datetime.timedelta(days=4)).replace(day=1)
 
 
 class IncidentTally(models.Model):

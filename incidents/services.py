@@ -780,3 +780,24 @@ def feedback_record(*, by, feedback, themes: list[str]):
         feedback.save()
         feedback.themes.set(themes_named(feedback.organisation, themes))
     return feedback
+
+
+def process_change_record(*, by, change):
+    """Record a change of process: the organisation's incident chart starts again from the
+    first whole month after it (core/spc.py)."""
+    if change.changed_on > timezone.localdate():
+        raise ValidationError(
+            {"changed_on": "The date must be today or in the past: record a change once made"},
+            code="future",
+        )
+    with transaction.atomic(), audit_as(by):
+        change.recorded_by = by
+        change.full_clean()
+        change.save()
+    return change
+
+
+def process_change_remove(*, by, change) -> None:
+    """Take a change of process recorded in error off the chart (the audit log keeps it)."""
+    with transaction.atomic(), audit_as(by):
+        change.delete()

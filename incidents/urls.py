@@ -88,6 +88,16 @@ urlpatterns = [
     path("mine/", views.my_reports, name="mine"),
     path("receipt/", views.receipt, name="receipt"),
     path("dashboard/<ods:ods_code>/", views.dashboard, name="dashboard"),
+    path(
+        "dashboard/<ods:ods_code>/changes/",
+        views.process_change_create,
+        name="process_change_create",
+    ),
+    path(
+        "dashboard/<ods:ods_code>/changes/<int:pk>/remove/",
+        views.process_change_remove,
+        name="process_change_remove",
+    ),
     path("statistics/", views.statistics, name="statistics"),
     path("feedback/<ods:ods_code>/", include(feedback)),
     path("shared/", views.shared_list, name="shared_list"),

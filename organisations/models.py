@@ -191,41 +191,6 @@ class ClosureQuerySet(models.QuerySet):
             Q(valid_to__isnull=True) | Q(valid_to__gte=on)
         )
 
-    def covering(self, on):
-        """The rows from an organisation up to one in whose area it is and whose MSO may cover
-        it (choices.MSO_COVERED_BY: a practice's PCN or ICB, a pharmacy's company or national
-        pharmacy body), on a day; each with its ``preference``, the place of the ancestor's kind
-        in that list (the PCN's MSO before the ICB's, whatever the depth): order by it, then by
-        depth, for the nearest."""
-        may_cover = Q(pk__in=[])
-        preference = []
-        for kind, above in MSO_COVERED_BY.items():
-            may_cover |= Q(descendant__kind=kind, ancestor__kind__in=above)
-            preference += [
-                models.When(descendant__kind=kind, ancestor__kind=one, then=place)
-                for place, one in enumerate(above)
-            ]
-        return (
-            self.valid_on(on)
-            .filter(may_cover, area=True)
-            .annotate(preference=models.Case(*preference, output_field=models.IntegerField()))
-        )
-
-    def covering_kind(self, on, kind):
-        """``covering`` for organisations of one kind, known beforehand: the organisation below
-        is not joined to read its kind (a register row, a page's organisation knows it)."""
-        above = MSO_COVERED_BY[kind]
-        return (
-            self.valid_on(on)
-            .filter(area=True, ancestor__kind__in=above)
-            .annotate(
-                preference=models.Case(
-                    *(models.When(ancestor__kind=one, then=i) for i, one in enumerate(above)),
-                    output_field=models.IntegerField(),
-                )
-            )
-        )
-
 
 class OrganisationClosure(models.Model):
     """Who reaches whom through the links, at any depth, and on which dates: derived from
@@ -325,52 +290,49 @@ class AppointmentQuerySet(ScopedQuerySet):
         ).exclude(models.Exists(in_post))
 
 
-def covering_mso(on) -> models.Case:
-    """The id of the appointment of the MSO who covers the organisation (at ``OuterRef("pk")``)
-    on a day, for organisations another's MSO may cover (choices.MSO_COVERED_BY): the MSO of
-    the nearest organisation above it with one in post (a practice's PCN, else its ICB).
-    Whether it has its own MSO is the caller's to know."""
-    mso_above = models.Subquery(
-        Appointment.objects.current(on)
-        .filter(post=Post.MSO, organisation=models.OuterRef("ancestor"))
-        .order_by("start_on", "pk")
-        .values("pk")[:1]
+def covering_links(kinds: dict[int, str], on=None) -> list[tuple[int, int]]:
+    """For organisations another's MSO may cover (``kinds``: id -> kind), each (organisation,
+    organisation above it whose MSO may cover it) on a day, the nearest first: in the order
+    choices.MSO_COVERED_BY gives the kinds (a practice's PCN before its ICB), then by depth.
+    Whether there is an MSO in post above is the caller's to read. One query."""
+    kinds = {pk: kind for pk, kind in kinds.items() if kind in MSO_COVERED_BY}
+    if not kinds:
+        return []
+    above = sorted({kind for covering in MSO_COVERED_BY.values() for kind in covering})
+    rows = (
+        OrganisationClosure.objects.valid_on(on or _today())
+        .filter(descendant_id__in=list(kinds), area=True, ancestor__kind__in=above)
+        .values_list("descendant_id", "ancestor_id", "depth", "ancestor__kind")
     )
-    # One subquery for each kind that may be covered, chosen by the organisation's own kind.
-    return models.Case(
-        *(
-            models.When(
-                kind=kind,
-                then=models.Subquery(
-                    OrganisationClosure.objects.covering_kind(on, kind)
-                    .filter(descendant=models.OuterRef("pk"))
-                    .annotate(mso=mso_above)
-                    .filter(mso__isnull=False)
-                    .order_by("preference", "depth")
-                    .values("mso")[:1]
-                ),
-            )
-            for kind in MSO_COVERED_BY
-        ),
-        default=None,
-        output_field=models.BigIntegerField(),
+    ranked = sorted(
+        (MSO_COVERED_BY[kinds[descendant]].index(kind), depth, descendant, ancestor)
+        for descendant, ancestor, depth, kind in rows
+        if kind in MSO_COVERED_BY[kinds[descendant]]
     )
+    return [(descendant, ancestor) for _, _, descendant, ancestor in ranked]
 
 
-def covering_msos(organisation_ids, on=None) -> dict[int, "Appointment"]:
-    """organisation id -> the appointment of the MSO who covers it (``covering_mso``), for the
-    organisations covered. Two queries, one where none is."""
+def covering_msos(kinds: dict[int, str], on=None) -> dict[int, "Appointment"]:
+    """organisation id -> the appointment of the MSO who covers it, for organisations another's
+    MSO may cover (``kinds``: id -> kind): the MSO of the nearest organisation above it with
+    one in post (``covering_links``). Whether it has its own MSO is the caller's to know. Two
+    queries, none where none may be covered."""
     on = on or _today()
-    covers = dict(
-        Organisation.objects.filter(pk__in=organisation_ids)
-        .annotate(cover=covering_mso(on))
-        .filter(cover__isnull=False)
-        .values_list("pk", "cover")
-    )
-    if not covers:
+    links = covering_links(kinds, on)
+    if not links:
         return {}
-    found = Appointment.objects.select_related("user", "organisation").in_bulk(covers.values())
-    return {pk: found[cover] for pk, cover in covers.items()}
+    msos = {
+        appointment.organisation_id: appointment
+        for appointment in Appointment.objects.current(on)
+        .filter(post=Post.MSO, organisation_id__in={ancestor for _, ancestor in links})
+        .select_related("user", "organisation")
+        .order_by("start_on", "pk")
+    }
+    found: dict[int, Appointment] = {}
+    for descendant, ancestor in links:
+        if descendant not in found and ancestor in msos:
+            found[descendant] = msos[ancestor]
+    return found
 
 
 class Appointment(models.Model):

@@ -41,7 +41,6 @@ from .models import (
     Handover,
     Organisation,
     OrganisationClosure,
-    covering_mso,
     covering_msos,
 )
 from .permissions import Perm
@@ -258,8 +257,8 @@ def attach_cover(rows, *, on=None) -> list:
     may cover, all at once: two queries, none where there are none. Worked out here rather than
     in the rows' query, where PostgreSQL hashed every pharmacy's cover to draw 50 rows."""
     rows = list(rows)
-    candidates = [row.pk for row in rows if not row.mso_name and row.kind in MSO_COVERED_BY]
-    found = covering_msos(candidates, on or timezone.localdate()) if candidates else {}
+    candidates = {row.pk: row.kind for row in rows if not row.mso_name}
+    found = covering_msos(candidates, on or timezone.localdate())
     for row in rows:
         row.covered_by = found.get(row.pk)
     return rows
@@ -286,31 +285,27 @@ class Answer:
 def mso_answers(organisations, *, on=None) -> dict[int, Answer]:
     """organisation id -> ``Answer``, for a page of organisations (each with ``pk`` and
     ``kind``): lists of alert responses say "Vacant" only of an organisation that must name its
-    own MSO. Two queries, one where nobody answers for any."""
+    own MSO. One query for their own MSOs, and two for who covers the rest (none where none
+    may be covered)."""
     on = on or timezone.localdate()
     kinds = {organisation.pk: organisation.kind for organisation in organisations}
-    own_mso = Subquery(
+    own = {}
+    for appointment in (
         Appointment.objects.current(on)
-        .filter(post=Post.MSO, organisation=OuterRef("pk"))
+        .filter(post=Post.MSO, organisation_id__in=list(kinds))
+        .select_related("user", "organisation")
         .order_by("start_on", "pk")
-        .values("pk")[:1]
-    )
-    held = list(
-        Organisation.objects.filter(pk__in=kinds)
-        .annotate(own=own_mso, cover=covering_mso(on))
-        .values_list("pk", "own", "cover")
-    )
-    ids = {own or cover for _, own, cover in held} - {None}
-    msos = Appointment.objects.select_related("user", "organisation").in_bulk(ids) if ids else {}
+    ):
+        own.setdefault(appointment.organisation_id, appointment)
+    cover = covering_msos({pk: kind for pk, kind in kinds.items() if pk not in own}, on)
     answers = {}
-    for pk, own, cover in held:
-        if own:
-            answers[pk] = Answer(State.IN_POST, msos[own])
-        elif cover:
-            answers[pk] = Answer(State.COVERED, msos[cover])
+    for pk, kind in kinds.items():
+        if pk in own:
+            answers[pk] = Answer(State.IN_POST, own[pk])
+        elif pk in cover:
+            answers[pk] = Answer(State.COVERED, cover[pk])
         else:
-            must = kinds[pk] in MSO_REQUIRED
-            answers[pk] = Answer(State.VACANT if must else State.NOT_COVERED)
+            answers[pk] = Answer(State.VACANT if kind in MSO_REQUIRED else State.NOT_COVERED)
     return answers
 
 

@@ -24,13 +24,11 @@ def holders(organisation_ids, posts, on):
 
 def managers(organisation_ids, on) -> dict[int, list[int]]:
     """organisation id -> user ids of its MSO and deputy MSO today or, for an organisation
-    without either, of the nearest who cover it (choices.MSO_COVERED_BY: the MSO of a practice's
+    without either, of the nearest who cover it (models.covering_links: the MSO of a practice's
     PCN, else of its ICB): who is told what an organisation has to do. ``organisation_ids``:
-    ids, or a subquery of them. At most four queries, whatever their number: the reach table's
-    rows are read up to organisations of the covering kinds only, and which may cover which is
-    settled here from the kinds."""
+    ids, or a subquery of them. At most four queries, whatever their number."""
     from .choices import MSO_COVERED_BY
-    from .models import Organisation, OrganisationClosure
+    from .models import Organisation, covering_links
 
     found = holders(organisation_ids, MANAGING_POSTS, on)
     kinds = dict(
@@ -38,24 +36,10 @@ def managers(organisation_ids, on) -> dict[int, list[int]]:
         .exclude(pk__in=list(found))
         .values_list("pk", "kind")
     )
-    if not kinds:
-        return found
-    covering = sorted({kind for above in MSO_COVERED_BY.values() for kind in above})
-    rows = (
-        OrganisationClosure.objects.valid_on(on)
-        .filter(descendant_id__in=list(kinds), area=True, ancestor__kind__in=covering)
-        .values_list("descendant_id", "ancestor_id", "depth", "ancestor__kind")
-    )
-    links = sorted(
-        (
-            (MSO_COVERED_BY[kinds[descendant]].index(kind), depth, descendant, ancestor)
-            for descendant, ancestor, depth, kind in rows
-            if kind in MSO_COVERED_BY[kinds[descendant]]
-        ),
-    )
+    links = covering_links(kinds, on)
     # Those who cover are the MSOs above (the covering rules are the MSO's, not the deputy's).
-    above = holders({link[3] for link in links}, [Post.MSO], on) if links else {}
-    for _, _, descendant, ancestor in links:
+    above = holders({ancestor for _, ancestor in links}, [Post.MSO], on) if links else {}
+    for descendant, ancestor in links:
         if descendant not in found and above.get(ancestor):
             found[descendant] = list(above[ancestor])
     return found

@@ -6,6 +6,7 @@ from .high_risk import high_risk_list, high_risk_remove, hospital_number_remove,
 from .history import incident_history
 from .incidents import incident_detail, incident_export, incident_list
 from .lfpse import incident_lfpse, incident_lfpse_record
+from .process import process_change_create, process_change_remove
 from .report import draft_discard, my_reports, receipt, report, report_send
 from .review import (
     action_change,
@@ -56,4 +57,6 @@ __all__ = [
     "shared_detail",
     "shared_list",
     "statistics",
+    "process_change_create",
+    "process_change_remove",
 ]

@@ -12,6 +12,7 @@ from organisations.scoping import get_object_for
 
 from .. import charts
 from ..figures import figures
+from ..models import ProcessChange
 
 
 def _reached(user, ods_code, on) -> tuple[Organisation | None, list[Organisation]]:
@@ -34,7 +35,8 @@ def dashboard(request, ods_code):
             request.user, Organisation, Perm.INCIDENTS_FIGURES, ods_code=ods_code
         )
         reached = [organisation]
-    found = figures(reached, on=today)
+    changes = list(ProcessChange.objects.filter(organisation=organisation))
+    found = figures(reached, on=today, changes=[change.first_month for change in changes])
     context = {
         "organisation": organisation,
         "reached": reached,
@@ -46,5 +48,6 @@ def dashboard(request, ods_code):
         "group_chart": charts.bars(found.high_risk_groups),
         "can_list": access_for(request.user).has(Perm.INCIDENTS_LIST, organisation),
         "can_log_feedback": access_for(request.user).has(Perm.INCIDENTS_REVIEW, organisation),
+        "changes": changes,
     }
     return render(request, "incidents/dashboard.html", context)

@@ -51,7 +51,7 @@ def named_posts(user, organisation, appointments=None):
         if holders or post in SINGLE_HOLDER_POSTS:
             cover = None
             if not holders and post == Post.MSO:
-                cover = covering_msos([organisation.pk]).get(organisation.pk)
+                cover = covering_msos({organisation.pk: organisation.kind}).get(organisation.pk)
             rows.append(
                 {
                     "post": post,

@@ -35,7 +35,7 @@ def dashboard(request, ods_code):
             request.user, Organisation, Perm.INCIDENTS_FIGURES, ods_code=ods_code
         )
         reached = [organisation]
-    changes = list(ProcessChange.objects.filter(organisation=organisation))
+    changes = list(ProcessChange.objects.visible_to(request.user).filter(organisation=organisation))
     found = figures(reached, on=today, changes=[change.first_month for change in changes])
     context = {
         "organisation": organisation,

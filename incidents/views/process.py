@@ -3,7 +3,7 @@ again (Making Data Count's rebasing; core/spc.py): listed and recorded beside th
 and taken off when recorded in error."""
 
 from django.contrib import messages
-from django.shortcuts import get_object_or_404, redirect
+from django.shortcuts import redirect
 from django.urls import reverse
 
 from core.forms import form_page, submitted
@@ -29,7 +29,9 @@ def process_change_create(request, ods_code):
         "incidents/process_change_form.html",
         {
             "organisation": organisation,
-            "changes": ProcessChange.objects.filter(organisation=organisation),
+            "changes": ProcessChange.objects.visible_to(request.user).filter(
+                organisation=organisation
+            ),
         },
         save=lambda data: services.process_change_record(by=request.user, change=form.instance),
         saved="The change of process is recorded: the chart starts again after it",
@@ -42,7 +44,9 @@ def process_change_remove(request, ods_code, pk):
     organisation = get_object_for(
         request.user, Organisation, Perm.INCIDENTS_REVIEW, ods_code=ods_code
     )
-    change = get_object_or_404(ProcessChange, organisation=organisation, pk=pk)
+    change = get_object_for(
+        request.user, ProcessChange, Perm.INCIDENTS_REVIEW, organisation=organisation, pk=pk
+    )
     services.process_change_remove(by=request.user, change=change)
     messages.success(request, f"“{change.what}” is taken off the chart")
     return redirect("incidents:process_change_create", ods_code=organisation.ods_code)

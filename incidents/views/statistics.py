@@ -35,10 +35,11 @@ def statistics(request):
     since = month_starts(today, 12)[0]  # the last 12 months, this one included
     regions = _regions(request.user)
     tallies = IncidentTally.objects.filter(month__gte=since)
-    organisations = Organisation.objects.open(today)
     if regions is not None:
         tallies = tallies.filter(region__in=regions)
-        organisations = organisations.filter(region__in=regions)
+    organisations = Organisation.objects.visible_to(request.user, Perm.INCIDENTS_STATISTICS).open(
+        today
+    )
     counted = {
         (row["region"], row["kind"]): row
         for row in tallies.values("region", "kind").annotate(**{k: Sum(k) for k in TALLIED})

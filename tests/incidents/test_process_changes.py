@@ -36,6 +36,19 @@ def test_who_records_them(assert_access, mso, director, other_mso, trust):
     assert "Record a change of process" in response.text
 
 
+def test_who_records_them_by_post(assert_access, mso, director, other_mso, trust):
+    assert_access(
+        url(trust),
+        allowed=mso,
+        wrong_role=director,
+        other_organisation=other_mso,
+        method="post",
+        data={**WHEN, "changed_on_year": "2026", "what": "A new reporting route"},
+        ok=302,
+    )
+    assert ProcessChange.objects.get().recorded_by == mso
+
+
 def test_a_change_is_recorded_and_the_dashboard_starts_again_after_it(client_for, mso, trust):
     client = client_for(mso)
     response = client.post(

@@ -30,8 +30,9 @@ Every reading is given in words as well as drawn, so a chart never relies on col
 
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
-from enum import StrEnum
 from itertools import pairwise
+
+from django.db import models
 
 LIMIT = 2.66  # 3 / d2, with d2 = 1.128 for moving ranges of two points
 NEAR = 2 * LIMIT / 3  # two sigma
@@ -40,19 +41,13 @@ RUN = 7  # points in a trend or a shift
 MIN_BASELINE = 12  # fewer points set no limits: a run chart
 
 
-class Direction(StrEnum):
+class Direction(models.TextChoices):
     HIGHER = "higher", "Higher is better"
     LOWER = "lower", "Lower is better"
     NEITHER = "neither", "Neither higher nor lower is better"
 
-    def __new__(cls, value, label):
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
 
-
-class Cause(StrEnum):
+class Cause(models.TextChoices):
     """Why a point is special cause (or that it is not), in words."""
 
     ABOVE_LIMIT = "above-limit", "A point above the upper process limit"
@@ -65,18 +60,12 @@ class Cause(StrEnum):
     BELOW_MEAN = "below-mean", "A shift of 7 points below the mean"
     COMMON = "common", "Common cause"
 
-    def __new__(cls, value, label):
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
-
     @property
     def high(self) -> bool:
         return self in (Cause.ABOVE_LIMIT, Cause.RISING, Cause.NEAR_UPPER, Cause.ABOVE_MEAN)
 
 
-class Variation(StrEnum):
+class Variation(models.TextChoices):
     """The variation icon's reading: the last point's."""
 
     COMMON = "common", "Common cause variation"
@@ -87,23 +76,11 @@ class Variation(StrEnum):
     NEUTRAL_HIGH = "neutral-high", "Special cause variation: higher"
     NEUTRAL_LOW = "neutral-low", "Special cause variation: lower"
 
-    def __new__(cls, value, label):
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
 
-
-class Assurance(StrEnum):
+class Assurance(models.TextChoices):
     PASSES = "passes", "The target is consistently met"
     FAILS = "fails", "The target is consistently missed"
     HIT_AND_MISS = "hit-and-miss", "Hit and miss: the target is met only some of the time"
-
-    def __new__(cls, value, label):
-        member = str.__new__(cls, value)
-        member._value_ = value
-        member.label = label
-        return member
 
 
 @dataclass

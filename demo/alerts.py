@@ -29,7 +29,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from accounts.models import User
-from alerts import services
+from alerts import feeds, services
 from alerts.choices import NATPSA_TYPES, ActionState, AlertType, Issuer
 from alerts.models import (
     Alert,
@@ -820,6 +820,46 @@ def _seed(organisations, today):
                 )
                 _respond(response, issued, steps, people, ods_code, began)
     _alert(DRAFT, today, _reference(DRAFT, today, natpsa_years), publisher)
+    _from_the_feed(today)
+
+
+# Two entries of the MHRA's alert feed as it publishes them (Atom): read as the hourly task
+# reads the real feed, they become drafts waiting for the national patient safety team.
+FEED = """<?xml version="1.0" encoding="UTF-8"?>
+<feed xmlns="http://www.w3.org/2005/Atom">
+  <id>https://www.gov.uk/drug-device-alerts</id>
+  <title>Alerts, recalls and safety information: medicines and medical devices</title>
+  <updated>{published}</updated>
+  <entry>
+    <id>tag:www.gov.uk,2005:/drug-device-alerts/demo-class-2-recall-gliclazide</id>
+    <published>{published}</published>
+    <updated>{published}</updated>
+    <link rel="alternate" type="text/html"
+          href="https://www.gov.uk/drug-device-alerts/demo-class-2-recall-gliclazide"/>
+    <title>Class 2 Medicines Recall: Demolife Pharma, Gliclazide 80 mg tablets,
+      EL ({yy})A/52</title>
+    <summary type="html">&lt;p&gt;Batch DL9921: some blisters hold 40 mg tablets.&lt;/p&gt;
+    </summary>
+  </entry>
+  <entry>
+    <id>tag:www.gov.uk,2005:/drug-device-alerts/demo-syringe-pumps</id>
+    <published>{published}</published>
+    <updated>{published}</updated>
+    <link rel="alternate" type="text/html"
+          href="https://www.gov.uk/drug-device-alerts/demo-syringe-pumps"/>
+    <title>Medical Device Safety Information: Demo syringe drivers, risk of
+      under-infusion</title>
+    <summary type="html">&lt;p&gt;Reference DSI/{yyyy}/009. Check the syringe is
+      seated.&lt;/p&gt;</summary>
+  </entry>
+</feed>
+"""
+
+
+def _from_the_feed(today):
+    published = f"{_working_day(today - timedelta(days=1)):%Y-%m-%d}T09:00:00+00:00"
+    content = FEED.format(published=published, yy=f"{today:%y}", yyyy=today.year)
+    feeds.read(content.encode(), "https://www.gov.uk/drug-device-alerts.atom")
 
 
 def _alert(spec, issued, reference, lead) -> Alert:

@@ -17,6 +17,7 @@ from django.core.files.base import ContentFile
 from django.utils import timezone
 
 from incidents import medicines as flags
+from incidents import services
 from incidents.models import (
     ExportState,
     Incident,
@@ -25,6 +26,7 @@ from incidents.models import (
     IncidentComment,
     IncidentEvent,
     IncidentMedicine,
+    ProcessChange,
     Status,
     Theme,
     new_tiebreak,
@@ -269,7 +271,8 @@ def seed_incidents(organisations, people, today=None) -> int:
         "RZB": people["mso@trust-b.example"],
         "Z99901": people["mso@pcn.example"],
         "Z99902": people["mso@pcn.example"],
-        "FZZ01": people["mso@pcn.example"],
+        # The independent pharmacy's MSO is its national pharmacy body's.
+        "FZZ01": people["mso@pharmacies.example"],
     }
     made, batch = 0, _Rows()
     for ods_code, (per_month, location) in VOLUMES.items():
@@ -309,7 +312,22 @@ def seed_incidents(organisations, people, today=None) -> int:
     _controlled_drug_notices(today)
     made += _shared_across_a_transition(organisations, people, today)
     _patient_feedback(organisations["RZA"], people["mso@trust-a.example"], today)
+    _process_change(organisations["RZB"], people["mso@trust-b.example"], today)
     return made
+
+
+def _process_change(trust, mso, today):
+    """Trust B's community teams moved to electronic prescribing three months ago: its chart
+    starts again after it, too few months since to set limits (the dashboard says so)."""
+    changed_on = (today.replace(day=1) - timedelta(days=75)).replace(day=1)
+    services.process_change_record(
+        by=mso,
+        change=ProcessChange(
+            organisation=trust,
+            changed_on=changed_on,
+            what="Electronic prescribing went live in the community teams",
+        ),
+    )
 
 
 def _patient_feedback(trust, mso, today):

@@ -39,11 +39,6 @@ def nice_axis(value: float, *, whole: bool = True, most: int = 5) -> list[float]
     return [int(step * k) if whole else round(step * k, 10) for k in range(count + 1)]
 
 
-def whole_number_axis(value: float, most: int = 4) -> list[int]:
-    """The ticks of an axis of counts (``nice_axis`` with whole numbers)."""
-    return nice_axis(value, whole=True, most=most)
-
-
 def label_every(count: int, plot_width: float, longest: int) -> int:
     """Label every how many points, so that labels of ``longest`` characters never overlap:
     counted back from the last point, so the last is always labelled and the rest at a regular
@@ -306,7 +301,7 @@ def columns(rows: list[tuple[str, int, bool]], *, width=WIDTH, height=220) -> di
     """A column chart of (label, count, after) rows in time order: columns after a date (an
     alert's issue) are drawn in another colour and hatched, and a line marks the change."""
     plot_w, plot_h = width - LEFT - RIGHT, height - TOP - BOTTOM
-    axis = whole_number_axis(max([value for _, value, _ in rows] or [1]))
+    axis = nice_axis(max([value for _, value, _ in rows] or [1]), most=4)
     top = axis[-1]
     step = plot_w / max(len(rows), 1)
     drawn, marker = [], None

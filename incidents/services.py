@@ -33,6 +33,7 @@ from .models import (
     IncidentComment,
     IncidentEvent,
     IncidentMedicine,
+    ProcessChange,
     ReferenceCounter,
     Status,
     Theme,
@@ -784,13 +785,23 @@ def feedback_record(*, by, feedback, themes: list[str]):
 
 def process_change_record(*, by, change):
     """Record a change of process: the organisation's incident chart starts again from the
-    first whole month after it (core/spc.py)."""
+    first whole month after it (core/spc.py). The same change sent twice (a double click, two
+    tabs) is recorded once: the organisation is locked and the change looked for under it."""
     if change.changed_on > timezone.localdate():
         raise ValidationError(
             {"changed_on": "The date must be today or in the past: record a change once made"},
             code="future",
         )
     with transaction.atomic(), audit_as(by):
+        Organisation.objects.select_for_update().filter(pk=change.organisation_id).first()
+        same = ProcessChange.objects.filter(
+            organisation_id=change.organisation_id,
+            changed_on=change.changed_on,
+            what=change.what.strip(),
+        ).first()
+        if same is not None:
+            return same
+        change.what = change.what.strip()
         change.recorded_by = by
         change.full_clean()
         change.save()

@@ -29,6 +29,7 @@ from django.db.models.functions import Coalesce, NullIf
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.functional import cached_property
+from django.utils.html import format_html
 
 from accounts.models import PharmacyTeam, Profession, Regulator, Training, User
 from core.exports import neutralise
@@ -280,6 +281,17 @@ class Answer:
         if self.state == State.COVERED:
             return f"Covered by {self.mso.holder_name}, MSO of {self.mso.organisation.name}"
         return self.mso.holder_name
+
+    @property
+    def html(self) -> str:
+        """As a page shows it: the MSO's name, who covers, or a tag for the state of the post
+        (drawn here rather than by an include a row, on pages of 50 rows)."""
+        if self.mso is not None:
+            return self.words
+        colour = "red" if self.state == State.VACANT else "yellow"
+        return format_html(
+            '<strong class="nhsuk-tag nhsuk-tag--{}">{}</strong>', colour, self.words
+        )
 
 
 def mso_answers(organisations, *, on=None) -> dict[int, Answer]:

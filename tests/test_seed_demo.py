@@ -259,8 +259,13 @@ def test_the_alerts_and_every_kind_of_response_are_there(seeded):
         AlertType.SUPPLY,
         AlertType.DEAR_DOCTOR,
     }
-    draft = alerts.drafts().get()
+    draft = alerts.drafts().get(feed_entry="")
     assert draft.alert_type == AlertType.NATPSA and draft.actions.exists()
+    # Two drafted from the MHRA's feed, waiting for the team to check and publish.
+    fed = {a.alert_type: a for a in alerts.drafts().exclude(feed_entry="")}
+    assert set(fed) == {AlertType.RECALL_2, AlertType.DEVICE}
+    assert fed[AlertType.RECALL_2].actions.exists()
+    alerts = alerts.filter(feed_entry="")
     for alert in alerts:
         validators.check_reference(alert.reference, alert.alert_type, alert.issued_on)
         assert alert.medicines.exists() and alert.actions.exists() and alert.applicable_kinds
@@ -331,6 +336,15 @@ def test_the_alerts_and_every_kind_of_response_are_there(seeded):
     assert not AlertTally.objects.filter(count__lt=0).exists()
 
 
+def test_trust_b_s_chart_starts_again_after_its_change_of_process(seeded, client_for):
+    mso = User.objects.get(email="mso@trust-b.example")
+    page = client_for(mso).get("/incidents/dashboard/RZB/")
+    assert "Electronic prescribing went live in the community teams" in page.text
+    chart = page.context["figures"].monthly
+    assert len(chart.groups) == 2 and not chart.groups[1].has_limits
+    assert "since the change recorded" in chart.interpretation()
+
+
 def test_each_demo_sign_in_finds_the_alerts(seeded, client_for):
     """The MSOs their inbox and its notices, the board director a response to sign off, the
     network leads the compliance and past-deadline pages, the national lead a draft."""
@@ -363,10 +377,14 @@ def test_each_demo_sign_in_finds_the_alerts(seeded, client_for):
         assert lead.get(f"/alerts/{natpsa.pk}/responses/").status_code == 200
         page = lead.get("/alerts/past-deadline/")
         assert page.status_code == 200 and b"Market Square Pharmacy" in page.content
-    draft = Alert.objects.drafts().get()
-    team = client_for(User.objects.get(email="patient.safety@network.example"))
+    draft = Alert.objects.drafts().get(feed_entry="")
+    team_member = User.objects.get(email="patient.safety@network.example")
+    team = client_for(team_member)
     page = team.get(f"/alerts/{draft.pk}/")
     assert page.status_code == 200 and f"/alerts/{draft.pk}/publish/".encode() in page.content
+    fed = Alert.objects.drafts().exclude(feed_entry="").first()
+    assert "Drafted from the alert feed" in team.get(f"/alerts/{fed.pk}/").text
+    assert team_member.notifications.filter(kind="drafted-from-feed").count() == 2
     # The MSO network's lead does not publish: a draft is not theirs to see.
     lead = client_for(User.objects.get(email="lead@network.example"))
     assert lead.get(f"/alerts/{draft.pk}/").status_code == 404

@@ -196,7 +196,8 @@ class TestTheTeam:
     ):
         feeds.read_feeds()
         alerts = drafted()
-        assert services.alert_publish(by=patient_safety_team, alert=alerts["EL (26)A/44"]) >= 0
+        services.alert_publish(by=patient_safety_team, alert=alerts["EL (26)A/44"])
+        assert Alert.objects.get(reference="EL (26)A/44").is_published
         with pytest.raises(Exception, match="needs its required actions"):
             services.alert_publish(by=patient_safety_team, alert=alerts["NatPSA/2026/010/NHSPS"])
 

@@ -69,6 +69,27 @@ def test_a_change_is_recorded_and_the_dashboard_starts_again_after_it(client_for
     assert "Electronic prescribing went live on the medical wards (15 April 2026)" in page
 
 
+def test_sent_twice_it_is_recorded_once(client_for, mso, trust):
+    data = {**WHEN, "changed_on_year": "2026", "what": "A new reporting route"}
+    client = client_for(mso)
+    assert client.post(url(trust), data).status_code == 302
+    assert client.post(url(trust), {**data, "what": " A new reporting route "}).status_code == 302
+    assert ProcessChange.objects.count() == 1
+
+
+def test_the_page_reads_the_same_few_queries_however_many_changes(
+    client_for, mso, trust, django_assert_max_num_queries
+):
+    client = client_for(mso)
+    change(trust, mso)
+    with django_assert_max_num_queries(30) as few:
+        assert client.get(url(trust)).status_code == 200
+    for month in range(1, 7):
+        change(trust, mso, on=datetime.date(2025, month, 1), what=f"Change {month}")
+    with django_assert_max_num_queries(len(few.captured_queries)):
+        assert client.get(url(trust)).status_code == 200
+
+
 @pytest.mark.parametrize(
     ("data", "field", "message"),
     [

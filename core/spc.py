@@ -406,12 +406,7 @@ def as_data(chart: Chart) -> dict:
         "direction": str(chart.direction),
         "target": chart.target,
         "floor": chart.floor,
-        "mean": chart.mean,
-        "upper": chart.upper,
-        "lower": chart.lower,
-        "has_limits": chart.has_limits,
-        "incomplete": chart.incomplete,
-        "variation_words": chart.variation_words,
+        # Its reading in words, as it was when the report was approved.
         "interpretation": chart.interpretation(),
     }
 

@@ -556,6 +556,7 @@ def _incident(
                 dose=dose,
                 high_risk_group=flagged.high_risk_group,
                 cd_schedule=flagged.cd_schedule,
+                substance=flagged.substance,
             )
         )
     batch.medicines += rows

@@ -136,7 +136,7 @@ def _anchor(i: int, count: int, every: int) -> str:
     return "middle"
 
 
-def spc_svg(spc: SpcDrawing, title: str, description: str) -> str:
+def spc_svg(spc: SpcDrawing, title: str, description: str, *, key: str = "spc") -> str:
     """An SPC chart as SVG: the monthly counts as a line, the mean and the process limits, each
     special cause point a larger orange square, and a month's name every few months."""
     ticks = format_html_join(
@@ -222,13 +222,17 @@ def spc_svg(spc: SpcDrawing, title: str, description: str) -> str:
         caption = f"{title}, {first} to {last}" if first != last else f"{title}, {first}"
     return format_html(
         '<figure class="mso-figure"><svg class="mso-chart" xmlns="http://www.w3.org/2000/svg" '
-        'viewBox="0 0 {} {}" role="img" aria-labelledby="spc-title spc-desc">'
-        '<title id="spc-title">{}</title><desc id="spc-desc">{}</desc>{}{}'
+        'viewBox="0 0 {} {}" role="img" aria-labelledby="{}-title {}-desc">'
+        '<title id="{}-title">{}</title><desc id="{}-desc">{}</desc>{}{}'
         '<polyline points="{}" fill="none" stroke="#005eb8" stroke-width="2" />{}</svg>'
         '<figcaption class="nhsuk-body-s">{}.</figcaption></figure>',
         spc.width,
         spc.height,
+        key,
+        key,
+        key,
         caption,
+        key,
         description,
         ticks,
         limits,

@@ -95,6 +95,17 @@ DRUGS_INVOLVED_DETAIL = {
     "4": ("packaging_problem", PACKAGING_PROBLEM),
 }
 
+
+@cache
+def themes() -> dict[str, tuple[str, str, str]]:
+    """What went wrong, as LFPSE codes it (the detail of "drugs involved"): the themes national
+    trends count, by key ("too_little:6": a dose omitted) → (field, code, words)."""
+    return {
+        f"{field}:{code}": (field, code, words)
+        for field, codes in DRUGS_INVOLVED_DETAIL.values()
+        for code, words in codes.choices
+    }
+
 NO_PHYSICAL_HARM = "5"
 MODERATE_OR_WORSE = ("3", "2", "1")  # LFPSE physical harm: moderate, severe, fatal
 

@@ -371,6 +371,9 @@ class IncidentMedicine(models.Model):
     cd_schedule = models.CharField(
         "controlled drug schedule", max_length=1, choices=choices.CdSchedule.choices, blank=True
     )
+    # The dm+d substance it is counted under nationally (medicines.lookup.Coded.substance): "" for
+    # a medicine not coded.
+    substance = models.CharField("dm+d substance", max_length=20, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -680,6 +683,57 @@ class IncidentTally(models.Model):
 
 # What a tally counts, of each organisation's month's counts.
 TALLIED = ("total", "moderate_or_worse", "controlled_drug", "open")
+
+
+class Dimension(models.TextChoices):
+    """What national trends break incidents down by: coded values only, never an
+    organisation's own words (its theme tags are its own)."""
+
+    ALL = "all", "All incidents"  # one value, ""
+    HARM = "harm", "Physical harm"
+    STAGE = "stage", "Stage of the medicines process"
+    GROUP = "group", "High-risk medicine group"
+    THEME = "theme", "What went wrong"
+    SUBSTANCE = "substance", "Medicine (dm+d substance)"
+
+
+# Where each dimension's counts are in an organisation's month (IncidentMonth.counts); all
+# incidents are its total.
+DIMENSION_COUNTS = {
+    Dimension.ALL: "total",
+    Dimension.HARM: "harm",
+    Dimension.STAGE: "stages",
+    Dimension.GROUP: "groups",
+    Dimension.THEME: "themes",
+    Dimension.SUBSTANCE: "substances",
+}
+
+
+class IncidentTrend(models.Model):
+    """Incidents counted by region, month and one coded value of a dimension (a harm level, a
+    stage, a high-risk group, a theme, a dm+d substance): what the national trends read, kept
+    with the tallies from each organisation's month. An incident with several stages, themes
+    or medicines counts once under each."""
+
+    region = models.CharField(max_length=32)
+    month = models.DateField()  # its first day
+    dimension = models.CharField(max_length=12, choices=Dimension.choices)
+    value = models.CharField(max_length=60)
+    count = models.IntegerField(default=0)
+    # How many organisations the count is drawn from (core/disclosure.py: fewer than 3 and
+    # the count is not shown).
+    organisations = models.IntegerField(default=0)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(
+                fields=["dimension", "value", "region", "month"], name="one_trend_a_month"
+            )
+        ]
+        indexes = [models.Index(fields=["dimension", "month"], name="trend_by_month")]
+
+    def __str__(self):
+        return f"{self.region} {self.month:%Y-%m} {self.dimension} {self.value}: {self.count}"
 
 
 class PatientFeedback(models.Model):

@@ -113,6 +113,7 @@ def _kept(organisation, medicines: list[dict]) -> list[dict]:
                 "dose": (medicine.get("dose") or "").strip(),
                 "high_risk_group": flags.high_risk_group,
                 "cd_schedule": medicine_flags.schedule_of(medicine, flags),
+                "substance": flags.substance,
             }
         )
     return kept
@@ -349,6 +350,7 @@ def medicine_code(*, by, incident: Incident, medicine: IncidentMedicine, code: s
         )
         medicine.dmd_code = code
         medicine.high_risk_group = flags.high_risk_group
+        medicine.substance = flags.substance
         if found.cd_schedule is not None:  # a product: the dm+d says
             medicine.cd_schedule = found.cd_schedule
         medicine.save()

@@ -9,6 +9,11 @@ incident's last save in every service, so that save recounts them. ``rebuild`` r
 month of the given organisations (after a bulk load). Counting a month reads its incidents
 alone (the list index starts with the organisation and the day), so it costs the same at any
 size; the dashboard then reads at most 24 rows per organisation.
+
+Each recount moves the region's kept national figures by the difference it made: the tallies
+by kind of organisation (``IncidentTally``) and the trends by harm, stage, high-risk group,
+theme and dm+d substance (``IncidentTrend``), so national pages read a few thousand rows at
+any size.
 """
 
 import datetime
@@ -24,12 +29,15 @@ from organisations.models import Organisation
 
 from . import choices
 from .models import (
+    DIMENSION_COUNTS,
     OPEN_STATUSES,
     TALLIED,
+    Dimension,
     Incident,
     IncidentMedicine,
     IncidentMonth,
     IncidentTally,
+    IncidentTrend,
     Status,
 )
 
@@ -46,6 +54,7 @@ COUNTED = frozenset(
         "reported_at",
         "closed_at",
         "medicine_names",
+        *(field for field, _ in choices.DRUGS_INVOLVED_DETAIL.values()),  # the themes
     }
 )
 
@@ -94,16 +103,23 @@ def compute(organisation_id: int, month: datetime.date) -> dict:
             f"stage_{code}": Count("id", filter=Q(processes__icontains=f'"{code}"'))
             for code, _ in choices.PROCESSES.choices
         },
+        **{
+            f"theme_{n}": Count("id", filter=Q(**{f"{field}__icontains": f'"{code}"'}))
+            for n, (field, code, _) in enumerate(choices.themes().values())
+        },
     )
     medicines = IncidentMedicine.objects.filter(incident__in=incidents.values("pk"))
     names = dict(
         medicines.values_list("name").annotate(n=Count("incident", distinct=True)).order_by()
     )
-    groups = dict(
-        medicines.exclude(high_risk_group="")
-        .values_list("high_risk_group")
-        .annotate(n=Count("incident", distinct=True))
-        .order_by()
+    groups, substances = (
+        dict(
+            medicines.exclude(**{column: ""})
+            .values_list(column)
+            .annotate(n=Count("incident", distinct=True))
+            .order_by()
+        )
+        for column in ("high_risk_group", "substance")
     )
     closures = sorted(
         round((closed - reported).total_seconds() / 86400, 4)
@@ -118,8 +134,14 @@ def compute(organisation_id: int, month: datetime.date) -> dict:
         },
         "harm": {code: totals[f"harm_{code}"] for code, _ in choices.PHYSICAL_HARM.choices},
         "stages": {code: totals[f"stage_{code}"] for code, _ in choices.PROCESSES.choices},
+        "themes": {
+            key: totals[f"theme_{n}"]
+            for n, key in enumerate(choices.themes())
+            if totals[f"theme_{n}"]
+        },
         "medicines": names,
         "groups": groups,
+        "substances": substances,
         "closure_days": closures,
     }
 
@@ -139,22 +161,65 @@ def recount(organisation_id: int, month: datetime.date) -> None:
 
 
 def _tally(organisation_id: int, month: datetime.date, before: dict, after: dict) -> None:
-    """Move the region's and kind's tally of the month by what the recount changed."""
+    """Move the region's and kind's tally of the month, and the region's trends, by what the
+    recount changed."""
     change = {key: after.get(key, 0) - before.get(key, 0) for key in TALLIED}
-    if not any(change.values()):
+    trends = _trend_changes(before, after)
+    if not any(change.values()) and not trends:
         return
     region, kind = Organisation.objects.values_list("region", "kind").get(pk=organisation_id)
-    IncidentTally.objects.bulk_create(
-        [IncidentTally(region=region, kind=kind, month=month)], ignore_conflicts=True
-    )
-    IncidentTally.objects.filter(region=region, kind=kind, month=month).update(
-        **{key: F(key) + difference for key, difference in change.items() if difference}
-    )
+    if any(change.values()):
+        IncidentTally.objects.bulk_create(
+            [IncidentTally(region=region, kind=kind, month=month)], ignore_conflicts=True
+        )
+        IncidentTally.objects.filter(region=region, kind=kind, month=month).update(
+            **{key: F(key) + difference for key, difference in change.items() if difference}
+        )
+    if trends:
+        _move_trends(region, month, trends)
+
+
+def _trend_changes(before: dict, after: dict) -> dict[tuple[str, str], tuple[int, int]]:
+    """(dimension, value) → how much its count moved between two counts of an organisation's
+    month, and its number of organisations (1 when the value first appears, -1 when it goes)."""
+    change = {}
+    for dimension, key in DIMENSION_COUNTS.items():
+        if dimension == Dimension.ALL:
+            old, new = {"": before.get(key, 0)}, {"": after.get(key, 0)}
+        else:
+            old, new = before.get(key) or {}, after.get(key) or {}
+        for value in old.keys() | new.keys():
+            was, now = old.get(value, 0), new.get(value, 0)
+            if was != now:
+                change[(dimension, value)] = (now - was, (now > 0) - (was > 0))
+    return change
+
+
+def _move_trends(region: str, month: datetime.date, change: dict) -> None:
+    """Add each change to its trend, making the row where there is none: one statement (an
+    upsert, on PostgreSQL and SQLite alike)."""
+    table = IncidentTrend._meta.db_table
+    day = connection.ops.adapt_datefield_value(month)
+    rows = sorted(change.items())
+    values = ", ".join(["(%s, %s, %s, %s, %s, %s)"] * len(rows))
+    params = [
+        item
+        for (dimension, value), (count, organisations) in rows
+        for item in (region, day, dimension, value, count, organisations)
+    ]
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {table} (region, month, dimension, value, count, organisations) "  # noqa: S608 (the table is this module's model's)
+            f"VALUES {values} ON CONFLICT (dimension, value, region, month) DO UPDATE SET "
+            f"count = {table}.count + excluded.count, "
+            f"organisations = {table}.organisations + excluded.organisations",
+            params,
+        )
 
 
 def rebuild_tallies() -> int:
-    """Count every tally again from the organisations' months (after a rebuild, or when an
-    organisation moved region). Returns how many there are."""
+    """Count every tally and trend again from the organisations' months (after a rebuild, or
+    when an organisation moved region). Returns how many tallies there are."""
     with transaction.atomic():
         IncidentTally.objects.all().delete()
         rows = (
@@ -162,7 +227,7 @@ def rebuild_tallies() -> int:
             .annotate(**{key: Sum(Cast(KT(f"counts__{key}"), IntegerField())) for key in TALLIED})
             .order_by()
         )
-        return len(
+        tallies = len(
             IncidentTally.objects.bulk_create(
                 (
                     IncidentTally(
@@ -175,6 +240,54 @@ def rebuild_tallies() -> int:
                 ),
                 batch_size=2000,
             )
+        )
+        IncidentTrend.objects.all().delete()
+        if connection.vendor == "postgresql":
+            _rebuild_trends_in_sql()
+        else:
+            _rebuild_trends()
+        return tallies
+
+
+def _rebuild_trends() -> None:
+    counted: dict[tuple, list[int]] = {}
+    months = IncidentMonth.objects.values_list("organisation__region", "month", "counts")
+    for region, month, counts in months.iterator(chunk_size=2000):
+        for (dimension, value), (n, _) in _trend_changes({}, counts).items():
+            kept = counted.setdefault((dimension, value, region, month), [0, 0])
+            kept[0] += n
+            kept[1] += 1
+    IncidentTrend.objects.bulk_create(
+        (
+            IncidentTrend(dimension=d, value=v, region=r, month=m, count=n, organisations=o)
+            for (d, v, r, m), (n, o) in counted.items()
+        ),
+        batch_size=2000,
+    )
+
+
+def _rebuild_trends_in_sql() -> None:
+    """``_rebuild_trends`` in one statement: each dimension's counts of every month, summed
+    by region."""
+    dimensions = ", ".join(
+        f"('{dimension}', m.counts -> '{key}')"
+        if dimension != Dimension.ALL
+        else f"('{dimension}', jsonb_build_object('', m.counts -> '{key}'))"
+        for dimension, key in DIMENSION_COUNTS.items()
+    )
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"""
+            INSERT INTO {IncidentTrend._meta.db_table}
+                (dimension, value, region, month, count, organisations)
+            SELECT d.dimension, e.key, o.region, m.month, sum(e.value::integer),
+                   count(*) FILTER (WHERE e.value::integer > 0)
+            FROM {IncidentMonth._meta.db_table} m
+            JOIN {Organisation._meta.db_table} o ON o.id = m.organisation_id
+            CROSS JOIN LATERAL (VALUES {dimensions}) d(dimension, counts)
+            CROSS JOIN LATERAL jsonb_each_text(COALESCE(d.counts, '{{}}'::jsonb)) e
+            GROUP BY 1, 2, 3, 4
+            HAVING sum(e.value::integer) > 0"""  # noqa: S608 (constants of this module)
         )
 
 
@@ -267,6 +380,10 @@ def _rebuild_in_sql(organisation_ids) -> int:
         f"""'{code}', count(*) FILTER (WHERE i.processes::text LIKE '%%"{code}"%%')"""
         for code, _ in choices.PROCESSES.choices
     )
+    themes = ", ".join(
+        f"""'{key}', NULLIF(count(*) FILTER (WHERE i.{field}::text LIKE '%%"{code}"%%'), 0)"""
+        for key, (field, code, _) in choices.themes().items()
+    )
     month = "date_trunc('month', i.occurred_on)::date"
     medicines = f"""
         SELECT organisation_id, month, jsonb_object_agg(name, n) AS names
@@ -278,11 +395,13 @@ def _rebuild_in_sql(organisation_ids) -> int:
               GROUP BY 1, 2, 3) x
         GROUP BY 1, 2"""  # noqa: S608 (every value in it is a constant of this module)
     groups = medicines.format(column="high_risk_group", also="AND m.high_risk_group <> ''")
+    substances = medicines.format(column="substance", also="AND m.substance <> ''")
     statement = f"""
         INSERT INTO incidents_incidentmonth (organisation_id, month, counts)
         SELECT c.organisation_id, c.month, c.counts
             || jsonb_build_object('medicines', COALESCE(n.names, '{{}}'::jsonb),
-                                  'groups', COALESCE(g.names, '{{}}'::jsonb))
+                                  'groups', COALESCE(g.names, '{{}}'::jsonb),
+                                  'substances', COALESCE(s.names, '{{}}'::jsonb))
         FROM (
             SELECT i.organisation_id, {month} AS month, jsonb_build_object(
                 'total', count(*),
@@ -292,6 +411,7 @@ def _rebuild_in_sql(organisation_ids) -> int:
                 'high_risk', count(*) FILTER (WHERE i.high_risk),
                 'harm', jsonb_build_object({harm}),
                 'stages', jsonb_build_object({stages}),
+                'themes', jsonb_strip_nulls(jsonb_build_object({themes})),
                 'closure_days', COALESCE(jsonb_agg(
                     round((extract(epoch FROM i.closed_at - i.reported_at) / 86400)::numeric, 4)
                     ORDER BY extract(epoch FROM i.closed_at - i.reported_at)
@@ -302,7 +422,9 @@ def _rebuild_in_sql(organisation_ids) -> int:
         LEFT JOIN ({medicines.format(column="name", also="")}) n
             ON n.organisation_id = c.organisation_id AND n.month = c.month
         LEFT JOIN ({groups}) g
-            ON g.organisation_id = c.organisation_id AND g.month = c.month"""  # noqa: S608
+            ON g.organisation_id = c.organisation_id AND g.month = c.month
+        LEFT JOIN ({substances}) s
+            ON s.organisation_id = c.organisation_id AND s.month = c.month"""  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(statement, params * 3)
+        cursor.execute(statement, params * 4)
         return cursor.rowcount

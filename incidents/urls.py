@@ -99,6 +99,7 @@ urlpatterns = [
         name="process_change_remove",
     ),
     path("statistics/", views.statistics, name="statistics"),
+    path("statistics/trends/", views.trends_view, name="trends"),
     path("feedback/<ods:ods_code>/", include(feedback)),
     path("shared/", views.shared_list, name="shared_list"),
     path("high-risk/<ods:ods_code>/", include(high_risk)),

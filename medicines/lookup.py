@@ -24,6 +24,12 @@ class Coded:
         """The codes a list kept by dm+d code may name it by: its own, its VMP's and VTM's."""
         return {code for code in (self.code, self.vmp, self.vtm) if code}
 
+    @property
+    def substance(self) -> str:
+        """What national figures count it under: its VTM, or its VMP where the dm+d gives the
+        product no VTM (a product of several substances), or its own code."""
+        return self.vtm or self.vmp or self.code
+
 
 def _vmp(vmp: Vmp, level="VMP", code=None, name=None) -> Coded:
     return Coded(code or vmp.pk, level, name or vmp.name, vmp.cd_schedule, vmp.pk, vmp.vtm_id)

@@ -41,6 +41,21 @@ MEDICINES = [
     ("Sodium valproate 200 mg tablets", "", "", 3),
     ("Lithium carbonate 400 mg tablets", "Lithium", "", 3),
 ]
+# The dm+d codes of those the sample release (medicines/sample_release) holds: the product's
+# (VMP) and its substance's (VTM). The rest are left for the safety team to code.
+CODED = {
+    "Insulin aspart 100 units/ml": ("9991013000001105", "9990010000001101"),
+    "Apixaban 5 mg tablets": ("9991015000001105", "9990012000001101"),
+    "Oxycodone 5 mg capsules": ("9991011000001105", "9990008000001101"),
+    "Morphine sulfate 10 mg/5 ml oral solution": ("9991001000001105", "9990001000001101"),
+    "Paracetamol 500 mg tablets": ("9991014000001105", "9990011000001101"),
+    "Gentamicin 80 mg/2 ml injection": ("9991019000001105", "9990016000001101"),
+    "Methotrexate 2.5 mg tablets": ("9991016000001105", "9990013000001101"),
+    "Diazepam 5 mg tablets": ("9991020000001105", "9990017000001101"),
+    "Midazolam 10 mg/2 ml injection": ("9991018000001105", "9990015000001101"),
+    "Potassium chloride 15% concentrate": ("9991009000001105", "9990006000001101"),
+    "Lithium carbonate 400 mg tablets": ("9991017000001105", "9990014000001101"),
+}
 WORDS = [
     "dose omitted at the morning round",
     "chart not signed after administration",
@@ -175,10 +190,13 @@ def seed_incidents(
     total = max(1, round(TOTAL * scale))
     loaded = {"incidents": Incident.objects.count(), "medicines": IncidentMedicine.objects.count()}
     if loaded["incidents"] == loaded["medicines"] == total:
+        coded = _code_medicines()
         return {
             "incidents": total,
             "incident medicines": total,
-            "months counted": IncidentMonth.objects.count() or summary.rebuild(),
+            "months counted": (
+                summary.rebuild() if coded else IncidentMonth.objects.count() or summary.rebuild()
+            ),
         }
     if connection.vendor != "postgresql":
         raise RuntimeError("national incidents are loaded by COPY: use PostgreSQL")
@@ -190,6 +208,20 @@ def seed_incidents(
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE incidents_incidentmonth")
     return {"incidents": total, "incident medicines": total, "months counted": months}
+
+
+def _code_medicines() -> int:
+    """Code the medicines of a database loaded before they were coded; how many were."""
+    with connection.cursor() as cursor:
+        coded = 0
+        for name, (code, substance) in CODED.items():
+            cursor.execute(
+                "UPDATE incidents_incidentmedicine SET dmd_code = %s, substance = %s "
+                "WHERE name = %s AND dmd_code = ''",
+                [code, substance, name],
+            )
+            coded += cursor.rowcount
+    return coded
 
 
 def _load(total: int, seed: int, today, largest_id: int | None) -> None:
@@ -249,12 +281,13 @@ def _load(total: int, seed: int, today, largest_id: int | None) -> None:
         cursor.execute("SELECT id FROM incidents_incident ORDER BY id")
         incident_ids = [row[0] for row in cursor.fetchall()]
         with raw.copy(
-            "COPY incidents_incidentmedicine (incident_id, position, name, dmd_code, route, "
-            "dose, high_risk_group, cd_schedule) FROM STDIN"
+            "COPY incidents_incidentmedicine (incident_id, position, name, dmd_code, substance, "
+            "route, dose, high_risk_group, cd_schedule) FROM STDIN"
         ) as copy:
             for incident_id, medicine in zip(incident_ids, medicines, strict=True):
                 name, group, schedule, _ = MEDICINES[medicine]
-                copy.write_row((incident_id, 0, name, "", "oral", "", group, schedule))
+                code, substance = CODED.get(name, ("", ""))
+                copy.write_row((incident_id, 0, name, code, substance, "oral", "", group, schedule))
     ReferenceCounter.objects.bulk_create(
         (
             ReferenceCounter(organisation_id=pk, year=year, anonymous=anonymous, last=last)

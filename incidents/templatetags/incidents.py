@@ -108,6 +108,7 @@ def bars_svg(chart: dict, title: str) -> str:
 
 
 @register.simple_tag
-def spc_svg(spc, title: str, description: str) -> str:
-    """``{% spc_svg spc title description %}``: an SPC chart of ``charts.spc_drawing`` as SVG."""
-    return charts.spc_svg(spc, title, description)
+def spc_svg(spc, title: str, description: str, key: str = "spc") -> str:
+    """``{% spc_svg spc title description %}``: an SPC chart of ``charts.spc_drawing`` as SVG
+    (``key``: what its title's and description's ids start with, where a page has several)."""
+    return charts.spc_svg(spc, title, description, key=key)

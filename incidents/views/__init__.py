@@ -20,7 +20,7 @@ from .review import (
     review_start,
 )
 from .shared import incident_share, shared_detail, shared_list
-from .statistics import statistics
+from .statistics import statistics, trends_view
 
 __all__ = [
     "attachment_create",
@@ -57,6 +57,7 @@ __all__ = [
     "shared_detail",
     "shared_list",
     "statistics",
+    "trends_view",
     "process_change_create",
     "process_change_remove",
 ]

@@ -4,6 +4,7 @@ Counts only: never an incident, its text or its patient. Read from the kept tall
 (``IncidentTally``), a few hundred rows at any size, and shown as small-number rules allow
 (core/disclosure.py): no count under 5, and no row of fewer than 3 organisations."""
 
+from django import forms
 from django.db.models import Count, Sum
 from django.shortcuts import render
 from django.utils import timezone
@@ -15,8 +16,9 @@ from organisations.access import access_for
 from organisations.choices import OrganisationKind, Region
 from organisations.models import Organisation
 
-from ..figures import month_starts
-from ..models import TALLIED, IncidentTally
+from .. import charts, trends
+from ..figures import REPORTING_LAG_MONTHS, month_starts
+from ..models import TALLIED, Dimension, IncidentTally
 
 
 def _regions(user) -> set[str] | None:
@@ -70,3 +72,55 @@ def statistics(request):
         "fewest": disclosure.FEWEST_ORGANISATIONS,
     }
     return render(request, "incidents/statistics.html", context)
+
+
+class TrendsForm(forms.Form):
+    dimension = forms.ChoiceField(
+        label="Incidents by",
+        choices=[(d.value, d.label) for d in Dimension if d != Dimension.ALL],
+        required=False,
+    )
+    region = forms.ChoiceField(label="Where", required=False)
+
+    def __init__(self, data, *, regions):
+        super().__init__(data)
+        names = dict(Region.choices)
+        places = [(trends.ENGLAND, "England")] if regions is None else []
+        self.fields["region"].choices = places + [
+            (code, names[code]) for code in names if regions is None or code in regions
+        ]
+
+    def choice(self) -> tuple[Dimension, str]:
+        """What to show: the first of each list where the address asks for none it offers."""
+        dimension = self.data.get("dimension") or Dimension.HARM
+        region = self.data.get("region", self.fields["region"].choices[0][0])
+        offered = {code for code, _ in self.fields["region"].choices}
+        if dimension not in Dimension.values or dimension == Dimension.ALL:
+            dimension = Dimension.HARM
+        if region not in offered:
+            region = self.fields["region"].choices[0][0]
+        return Dimension(dimension), region
+
+
+@allow("GET")
+def trends_view(request):
+    if not access_for(request.user).has(Perm.INCIDENTS_STATISTICS):
+        raise Refused("Incident trends across organisations are for MSO network leads.")
+    regions = _regions(request.user)
+    form = TrendsForm(request.GET, regions=regions)
+    dimension, region = form.choice()
+    form = TrendsForm({"dimension": dimension, "region": region}, regions=regions)
+    found = trends.trends(dimension, region, regions, on=timezone.localdate())
+    drawn = [
+        (f"trend-{index}", each, charts.spc_drawing(each.chart) if each.chart else None)
+        for index, each in enumerate([found.all, *found.series])
+    ]
+    context = {
+        "form": form,
+        "trends": found,
+        "drawn": drawn,
+        "small": disclosure.SMALL,
+        "fewest": disclosure.FEWEST_ORGANISATIONS,
+        "lag": REPORTING_LAG_MONTHS,
+    }
+    return render(request, "incidents/trends.html", context)

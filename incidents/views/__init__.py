@@ -1,7 +1,9 @@
 from .attachments import attachment_create, attachment_download
 from .coding import medicine_code
 from .dashboard import dashboard
+from .denominators import denominator_import, denominator_list
 from .feedback import feedback_create, feedback_list
+from .funnel import statistics_funnel
 from .high_risk import high_risk_list, high_risk_remove, hospital_number_remove, hospital_numbers
 from .history import incident_history
 from .incidents import incident_detail, incident_export, incident_list
@@ -20,7 +22,7 @@ from .review import (
     review_start,
 )
 from .shared import incident_share, shared_detail, shared_list
-from .statistics import statistics, trends_view
+from .statistics import learning_summary, learning_summary_pdf, statistics, trends_view
 
 __all__ = [
     "attachment_create",
@@ -29,6 +31,9 @@ __all__ = [
     "action_create",
     "comment_create",
     "dashboard",
+    "denominator_import",
+    "denominator_list",
+    "statistics_funnel",
     "medicine_code",
     "feedback_create",
     "feedback_list",
@@ -58,6 +63,8 @@ __all__ = [
     "shared_list",
     "statistics",
     "trends_view",
+    "learning_summary",
+    "learning_summary_pdf",
     "process_change_create",
     "process_change_remove",
 ]

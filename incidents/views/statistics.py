@@ -6,7 +6,9 @@ Counts only: never an incident, its text or its patient. Read from the kept tall
 
 from django import forms
 from django.db.models import Count, Sum
+from django.http import HttpResponse
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.utils import timezone
 
 from core import disclosure
@@ -16,7 +18,7 @@ from organisations.access import access_for
 from organisations.choices import OrganisationKind, Region
 from organisations.models import Organisation
 
-from .. import charts, trends
+from .. import charts, learning, trends
 from ..figures import REPORTING_LAG_MONTHS, month_starts
 from ..models import TALLIED, Dimension, IncidentTally
 
@@ -27,6 +29,9 @@ def _regions(user) -> set[str] | None:
     if any(scope.everywhere for scope in scopes):
         return None
     return set().union(*(scope.regions for scope in scopes))
+
+
+PDF_STYLESHEET = "css/report-pdf.css"
 
 
 @allow("GET")
@@ -124,3 +129,42 @@ def trends_view(request):
         "lag": REPORTING_LAG_MONTHS,
     }
     return render(request, "incidents/trends.html", context)
+
+
+def _learning(request):
+    if not access_for(request.user).has(Perm.INCIDENTS_STATISTICS):
+        raise Refused("The national learning summary is for MSO network leads.")
+    today = timezone.localdate()
+    quarters = learning.offered(today)
+    quarter = learning.Quarter.parse(request.GET.get("quarter", ""))
+    if quarter not in quarters:
+        quarter = quarters[0]
+    regions = _regions(request.user)
+    names = dict(Region.choices)
+    context = learning.summary(quarter, regions, on=today)
+    context |= {
+        "quarters": quarters,
+        "where": "England"
+        if regions is None
+        else ", ".join(sorted(names.get(region, region) for region in regions)),
+    }
+    return context
+
+
+@allow("GET")
+def learning_summary(request):
+    return render(request, "incidents/learning.html", _learning(request))
+
+
+@allow("GET")
+def learning_summary_pdf(request):
+    from django.contrib.staticfiles import finders
+    from weasyprint import CSS, HTML  # needs Pango: loaded only when a summary is printed
+
+    context = _learning(request)
+    html = render_to_string("incidents/learning_pdf.html", context, request=request)
+    pdf = HTML(string=html).write_pdf(stylesheets=[CSS(filename=finders.find(PDF_STYLESHEET))])
+    response = HttpResponse(pdf, content_type="application/pdf")
+    name = f"national-learning-{context['quarter'].code}.pdf"
+    response["Content-Disposition"] = f'attachment; filename="{name}"'
+    return response

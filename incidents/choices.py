@@ -106,6 +106,7 @@ def themes() -> dict[str, tuple[str, str, str]]:
         for code, words in codes.choices
     }
 
+
 NO_PHYSICAL_HARM = "5"
 MODERATE_OR_WORSE = ("3", "2", "1")  # LFPSE physical harm: moderate, severe, fatal
 

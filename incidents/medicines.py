@@ -259,9 +259,7 @@ def coded(medicine: dict, high_risk: dict[str, str], lookup=None) -> tuple[str, 
     schedule = found.cd_schedule
     if schedule is None:  # a substance alone: its products' schedules differ
         schedule = schedule_from_name(medicine["name"]) or schedule_from_name(found.name)
-    return found.code, Flags(
-        high_risk_group=group, cd_schedule=schedule, substance=found.substance
-    )
+    return found.code, Flags(high_risk_group=group, cd_schedule=schedule, substance=found.substance)
 
 
 # For a medicine not coded at product level only: the Misuse of Drugs Regulations 2001 (as

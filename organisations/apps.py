@@ -18,6 +18,7 @@ class OrganisationsConfig(features.FeatureConfig):
                 "Appointment",
                 "Handover",
                 "HandoverItem",
+                "Denominator",
             ],
             {},
         ),

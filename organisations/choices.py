@@ -5,6 +5,8 @@ Organisation kinds: the kinds of NHS and NHS-commissioned organisations that nam
 (NHS England / MHRA Medication Safety Officer guidance, 2014, and the MSO network register).
 """
 
+from dataclasses import dataclass
+
 from django.db import models
 
 
@@ -325,3 +327,114 @@ def posts_for(kind: str) -> list[Post]:
 def roles_for(kind: str) -> list[Role]:
     """The roles a member of an organisation of this kind can hold."""
     return [role for role in Role if kind in ROLE_KINDS[role]]
+
+
+class Measure(models.TextChoices):
+    """What an organisation's incidents are counted against, month by month (its denominator):
+    docs/adr/0027-funnel-plots-and-denominators.md names the national sources of each."""
+
+    # NHS England's KH03 return (bed availability and occupancy): occupied beds a day, summed
+    # over the days of the month.
+    BED_DAYS = "bed-days", "Occupied bed days"
+    # NHS Digital's "Patients Registered at a GP Practice": the list size in the month.
+    REGISTERED_PATIENTS = "registered-patients", "Registered patients"
+    # The NHS Business Services Authority's dispensing data: items dispensed in the month.
+    ITEMS_DISPENSED = "items-dispensed", "Items dispensed"
+
+
+@dataclass(frozen=True)
+class MeasureRule:
+    """How a measure's months add up over a period, and the rate it gives."""
+
+    unit: str  # one month's value, in words: "occupied bed days in the month"
+    exposure: str  # what a period adds up to, in words (the funnel's x axis)
+    rate: str  # the rate's words, after its number: "incidents per 1,000 occupied bed days"
+    per: int  # the rate's multiplier (1,000 bed days; 10,000 items)
+    # Months are summed (bed days, items); a list size is a count of people on a day, so 12
+    # months of it are a year of registration: the months' values summed over 12 (the mean
+    # list size times the years covered).
+    months_a_unit: int = 1
+    most: int = 0  # the largest value one month may have: more is a mistake (a year, not a month)
+
+
+MEASURES: dict[str, MeasureRule] = {
+    Measure.BED_DAYS: MeasureRule(
+        unit="occupied bed days in the month",
+        exposure="occupied bed days",
+        rate="incidents per 1,000 occupied bed days",
+        per=1_000,
+        most=31 * 5_000,  # the largest trusts have fewer than 5,000 beds
+    ),
+    Measure.REGISTERED_PATIENTS: MeasureRule(
+        unit="patients registered in the month (the list size)",
+        exposure="registered patient-years (the mean list size over the months recorded)",
+        rate="incidents per 1,000 registered patients a year",
+        per=1_000,
+        months_a_unit=12,
+        most=1_000_000,
+    ),
+    Measure.ITEMS_DISPENSED: MeasureRule(
+        unit="items dispensed in the month",
+        exposure="items dispensed",
+        rate="incidents per 10,000 items dispensed",
+        per=10_000,
+        most=10_000_000,  # a distance-selling pharmacy dispenses about a million a month
+    ),
+}
+
+# Which measure each kind of organisation counts its incidents against. Kinds without one (an
+# ICB, a PCN, a region, a head office, an ambulance trust: no beds, patients or dispensing of
+# their own) are on no funnel plot.
+DENOMINATOR_FOR_KIND: dict[str, str] = {
+    Kind.NHS_TRUST: Measure.BED_DAYS,
+    Kind.FOUNDATION_TRUST: Measure.BED_DAYS,
+    Kind.INDEPENDENT_PROVIDER: Measure.BED_DAYS,
+    Kind.GP_PRACTICE: Measure.REGISTERED_PATIENTS,
+    Kind.COMMUNITY_PHARMACY: Measure.ITEMS_DISPENSED,
+}
+
+
+class PeerGroup(models.TextChoices):
+    """Whom an organisation is compared with on a funnel plot: its own kind, with NHS trusts and
+    foundation trusts together (they differ in how they are governed, not in the care they
+    give)."""
+
+    TRUSTS = "trusts", "NHS trusts and foundation trusts"
+    INDEPENDENT_PROVIDERS = "independent-providers", "Independent providers"
+    GP_PRACTICES = "gp-practices", "GP practices"
+    COMMUNITY_PHARMACIES = "community-pharmacies", "Community pharmacies"
+
+
+PEER_KINDS: dict[str, frozenset[str]] = {
+    PeerGroup.TRUSTS: frozenset({Kind.NHS_TRUST, Kind.FOUNDATION_TRUST}),
+    PeerGroup.INDEPENDENT_PROVIDERS: frozenset({Kind.INDEPENDENT_PROVIDER}),
+    PeerGroup.GP_PRACTICES: frozenset({Kind.GP_PRACTICE}),
+    PeerGroup.COMMUNITY_PHARMACIES: frozenset({Kind.COMMUNITY_PHARMACY}),
+}
+
+
+def measure_of(peers: str) -> str:
+    """The measure a peer group's organisations share."""
+    (measure,) = {DENOMINATOR_FOR_KIND[kind] for kind in PEER_KINDS[peers]}
+    return measure
+
+
+def measure_for(kind: str) -> Measure | None:
+    """The measure an organisation of this kind counts its incidents against (None: it has
+    none, and is on no funnel plot)."""
+    measure = DENOMINATOR_FOR_KIND.get(kind)
+    return Measure(measure) if measure else None
+
+
+def denominator_problem(kind: str, value: int) -> str:
+    """What is wrong with ``value`` as one month's denominator of an organisation of ``kind``,
+    as the end of a sentence about it ("… has no denominator"); "" when nothing is."""
+    measure = measure_for(kind)
+    if measure is None:
+        return f"has no use: an organisation of this kind ({Kind(kind).label}) has no denominator"
+    if value < 1:
+        return "must be a whole number more than 0"
+    rule = MEASURES[measure]
+    if value > rule.most:
+        return f"is more than {rule.most:,} {rule.unit}: is it a year's, not a month's?"
+    return ""

@@ -26,6 +26,7 @@ from .choices import (
     Region,
     RelationshipKind,
     Role,
+    denominator_problem,
 )
 from .permissions import Perm
 from .scoping import ScopedQuerySet, access_for
@@ -746,3 +747,53 @@ class ChangeRequest(models.Model):
     @property
     def is_pending(self) -> bool:
         return self.status == self.Status.PENDING
+
+
+class Denominator(models.Model):
+    """What an organisation's incidents of one month are counted against: its occupied bed
+    days, registered patients or items dispensed, by its kind (choices.DENOMINATOR_FOR_KIND).
+    Recorded by its safety team or imported by a network lead (organisations/denominators.py),
+    one a month; read by the funnel plots of reporting rates (docs/adr/0027)."""
+
+    class Source(models.TextChoices):
+        ENTERED = "entered", "Entered by the organisation"
+        IMPORTED = "imported", "Imported from a file"
+
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    month = models.DateField()  # its first day
+    value = models.PositiveIntegerField()
+    source = models.CharField(max_length=16, choices=Source.choices, default=Source.ENTERED)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField(default=timezone.now)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "organisation"
+    view_permission = Perm.DENOMINATORS_MANAGE
+
+    class Meta:
+        ordering = ["organisation", "-month"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["organisation", "month"],
+                name="one_denominator_a_month",
+                violation_error_message="This organisation's month is already recorded",
+            ),
+            models.CheckConstraint(
+                condition=Q(value__gte=1),
+                name="denominator_positive",
+                violation_error_message="A denominator is a whole number more than 0",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.organisation_id} {self.month:%Y-%m}: {self.value}"
+
+    def clean(self):
+        super().clean()
+        if self.month:
+            self.month = self.month.replace(day=1)
+        known = self.organisation_id and self.value is not None
+        if known and (problem := denominator_problem(self.organisation.kind, self.value)):
+            raise ValidationError({"value": f"The value {problem}"}, code="not_a_denominator")

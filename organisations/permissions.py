@@ -65,6 +65,12 @@ class Perm(StrEnum):
     SPECIALISTS_VIEW = "specialists.view"
     SPECIALISTS_DECIDE = "specialists.decide"
     SPECIALISTS_CONFIDENTIAL = "specialists.confidential"
+    # An organisation's monthly denominators (occupied bed days, registered patients, items
+    # dispensed: choices.DENOMINATOR_FOR_KIND), which its incident rate is counted against:
+    # recorded by its safety team; imported from a file, for the organisations they reach, by
+    # the MSO networks' leads and the national patient safety team.
+    DENOMINATORS_MANAGE = "denominators.manage"
+    DENOMINATORS_IMPORT = "denominators.import"
 
 
 class GlobalRole(StrEnum):
@@ -308,7 +314,7 @@ def for_leads(perms, *, specialists=False, **narrowed) -> tuple[Rule, ...]:
 ORGANISATION_RULES: tuple[Rule, ...] = (
     # Roles of members.
     Rule(Role.STAFF, VIEW),
-    Rule(Role.SAFETY_TEAM, VIEW | {P.MEMBERS_VIEW}),
+    Rule(Role.SAFETY_TEAM, VIEW | {P.MEMBERS_VIEW, P.DENOMINATORS_MANAGE}),
     Rule(Role.COMMITTEE_CHAIR, VIEW),
     Rule(Role.COMMITTEE_SECRETARY, VIEW),
     Rule(Role.COMMITTEE_MEMBER, VIEW),
@@ -330,11 +336,11 @@ ORGANISATION_RULES: tuple[Rule, ...] = (
     ),
     *for_every_role({P.CHANGES_VIEW}, only=ASKER_SEES_CHANGE, rows="the changes they asked for"),
     # Named posts, while they are held.
-    Rule(Post.MSO, MANAGE | CHANGES | {P.REGISTER_CHANGES_ASK}),
-    Rule(Post.DEPUTY_MSO, MANAGE | CHANGES | {P.REGISTER_CHANGES_ASK}),
+    Rule(Post.MSO, MANAGE | CHANGES | {P.REGISTER_CHANGES_ASK, P.DENOMINATORS_MANAGE}),
+    Rule(Post.DEPUTY_MSO, MANAGE | CHANGES | {P.REGISTER_CHANGES_ASK, P.DENOMINATORS_MANAGE}),
     # The MSO of an organisation that covers others (a PCN's practices) sees them and their
-    # members.
-    *for_covering_msos(VIEW | {P.MEMBERS_VIEW}),
+    # members, and records their denominators.
+    *for_covering_msos(VIEW | {P.MEMBERS_VIEW, P.DENOMINATORS_MANAGE}),
     Rule(
         Post.BOARD_DIRECTOR,
         VIEW
@@ -346,9 +352,10 @@ ORGANISATION_RULES: tuple[Rule, ...] = (
     # The executive director for patient safety identifies the Patient Safety Specialists, and
     # names their own successor.
     Rule(Post.PATIENT_SAFETY_DIRECTOR, VIEW | CHANGES | {P.PATIENT_SAFETY_CHANGES_ASK}),
-    # Across organisations: the leads of the MSO networks keep the register.
-    Rule(GlobalRole.NATIONAL_LEAD, VIEW | REGISTER, reach=Reach.ALL),
-    Rule(GlobalRole.REGIONAL_LEAD, VIEW | REGISTER, reach=Reach.REGION),
+    # Across organisations: the leads of the MSO networks keep the register, and import the
+    # denominators of the organisations they reach.
+    Rule(GlobalRole.NATIONAL_LEAD, VIEW | REGISTER | {P.DENOMINATORS_IMPORT}, reach=Reach.ALL),
+    Rule(GlobalRole.REGIONAL_LEAD, VIEW | REGISTER | {P.DENOMINATORS_IMPORT}, reach=Reach.REGION),
     *for_leads(
         {P.CHANGES_VIEW}, only=MSO_REGISTER_CHANGES, rows="the requests to change the MSO register"
     ),
@@ -362,6 +369,7 @@ ORGANISATION_RULES: tuple[Rule, ...] = (
             P.SPECIALISTS_VIEW,
             P.SPECIALISTS_DECIDE,
             P.SPECIALISTS_CONFIDENTIAL,
+            P.DENOMINATORS_IMPORT,
         },
         reach=Reach.ALL,
     ),

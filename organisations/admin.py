@@ -12,6 +12,7 @@ from . import services
 from .models import (
     Appointment,
     ChangeRequest,
+    Denominator,
     Handover,
     HandoverItem,
     Invitation,
@@ -133,6 +134,16 @@ class ChangeRequestAdmin(ServiceAdmin):
     list_display = ["organisation", "kind", "status", "submitted_by", "submitted_at"]
     list_filter = ["status", "kind", "organisation__region"]
     search_fields = ["organisation__name", "organisation__ods_code", "name", "email"]
+
+
+@admin.register(Denominator)
+class DenominatorAdmin(ServiceAdmin):
+    """Read-only: an organisation's safety team records its denominators, and network leads
+    import them, on their own pages (organisations/denominators.py), where each is audited."""
+
+    list_display = ["organisation", "month", "value", "source", "recorded_at"]
+    list_filter = ["source"]
+    search_fields = ["organisation__name", "organisation__ods_code"]
 
 
 class PersonMembershipInline(ReadOnlyInline):

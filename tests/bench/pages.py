@@ -81,6 +81,10 @@ WIDE = {
     "register filtered",
     "register, those covered",
     "national incident statistics",
+    "national incident trends",
+    "national trends by medicine",
+    "national learning summary",
+    "reporting rates against peers (funnel)",
     "compliance",
     "national alert list",
     "alerts past a deadline",
@@ -215,6 +219,14 @@ def _cast(runs: int) -> dict:
         ("register filtered", "lead", "/register/?" + urlencode({"state": "vacant"})),
         ("register, those covered", "lead", "/register/?" + urlencode({"state": "covered"})),
         ("national incident statistics", "lead", "/incidents/statistics/"),
+        ("national incident trends", "lead", "/incidents/statistics/trends/"),
+        (
+            "national trends by medicine",
+            "lead",
+            "/incidents/statistics/trends/?" + urlencode({"dimension": "substance"}),
+        ),
+        ("national learning summary", "lead", "/incidents/statistics/learning/"),
+        ("reporting rates against peers (funnel)", "lead", "/incidents/statistics/funnel/"),
     ]
     pages += [
         ("national alert list", "lead", "/alerts/national/"),

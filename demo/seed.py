@@ -47,6 +47,7 @@ from .alerts import seed_alerts
 from .committees import seed_committees
 from .community import seed_community
 from .controlled_drugs import seed_controlled_drugs
+from .denominators import seed_denominators
 from .improvement import seed_improvement
 from .incidents import seed_incidents
 
@@ -360,6 +361,7 @@ def seed_demo(password: str) -> dict[str, int]:
         )
         with counted_afterwards():  # the dashboards' monthly counts, once at the end
             seed_incidents(organisations, people)
+        seed_denominators(organisations, people)
         seed_community(
             organisations, lambda email, name, **extra: _user(email, name, password, **extra)
         )

@@ -25,7 +25,10 @@ MONTHS = [datetime.date(2025, 12, 1)] + [datetime.date(2026, m, 1) for m in rang
 
 
 @pytest.fixture(autouse=True)
-def _in_december():
+def _in_december(request):
+    if "seeded_demo" in request.fixturenames:  # the demo's dates count from the real day
+        yield
+        return
     with time_machine.travel(datetime.datetime(2026, 12, 7, 12, tzinfo=datetime.UTC), tick=False):
         yield
 
@@ -211,3 +214,21 @@ def test_the_page_reads_the_same_few_queries_at_any_size_and_never_an_incident(
     with CaptureQueriesContext(connection) as queries:
         assert len(drawn(client.get(URL))) > 3
     assert not any('"incidents_incident"' in query["sql"] for query in queries)
+
+
+def test_the_demo_draws_its_trusts_and_practices(seeded_demo, client_for):
+    from accounts.models import User
+
+    lead = User.objects.get(email="lead@network.example")
+    for peers, names in (
+        (
+            PeerGroup.TRUSTS,
+            {
+                "Ashby General Hospitals NHS Trust",
+                "Brookfield Community Health NHS Foundation Trust",
+            },
+        ),
+        (PeerGroup.GP_PRACTICES, {"Riverside Medical Practice", "Weir Lane Surgery"}),
+    ):
+        page = client_for(lead).get(URL, {"peers": peers})
+        assert set(drawn(page)) == names and page.context["chart"] is not None

@@ -22,10 +22,14 @@ class AlertsConfig(features.FeatureConfig):
     }
 
     def plug_in(self):
+        from incidents.learning import section
         from organisations.getting_started import WorkItem, work_item
         from organisations.navigation import MenuEntry, holds, menu_entry
 
+        from . import learning
         from .permissions import Perm
+
+        section(learning.issued)
 
         menu_entry(
             MenuEntry(

@@ -1,11 +1,13 @@
 """The quarterly national learning summary, for network leads: a quarter's medication incidents
 against the quarter before and the same quarter a year earlier, by harm, stage, what went
-wrong, high-risk group and medicine, the emerging medicines, and the National Patient Safety
-Alerts issued in it with how organisations have answered. A page and a PDF from one context.
+wrong, high-risk group and medicine, the emerging medicines, and what the features above add
+(alerts/learning.py: the National Patient Safety Alerts issued in it, and how organisations
+have answered). A page and a PDF from one context.
 
-Only from the kept aggregates (``IncidentTrend``, ``AlertTally``), never an incident or anyone's
-words; every count of incidents as the small-number rules allow (core/disclosure.py): a row is
-drawn from fewer than 3 organisations when, in any quarter it counts, no month of it had 3. A
+Only from the kept aggregates (``IncidentTrend``; the alerts' tallies), never an incident or
+anyone's words; every count of incidents as the small-number rules allow (core/disclosure.py):
+a row is drawn from fewer than 3 organisations when, in any quarter it counts, no month of it
+had 3. A
 national lead's summary is England's and a regional lead's their region's: a summary of one
 region beside England's would let a hidden count be worked out by subtraction.
 """
@@ -14,14 +16,24 @@ import datetime
 from collections import defaultdict
 from dataclasses import dataclass
 
-from django.db.models import Q, Sum
-
 from core import disclosure
 
 from . import trends
 from .models import Dimension, IncidentTrend
 
 TOP = 10  # rows of the longer lists (what went wrong, medicines)
+# What the features above add to the summary (the alerts issued in the quarter), each a
+# function of (quarter, regions, day) giving (its template, its context): added as they load.
+SECTIONS: list = []
+
+
+def section(add):
+    """Add a section to every summary (an app's ``plug_in``)."""
+    if add not in SECTIONS:
+        SECTIONS.append(add)
+    return add
+
+
 COLUMNS = ["this", "before", "year_before"]
 
 
@@ -131,44 +143,7 @@ def summary(quarter: Quarter, regions, *, on: datetime.date) -> dict:
             (dimension, tables[dimension]) for dimension in Dimension if dimension != Dimension.ALL
         ],
         "emerging": emerging,
-        "alerts": _alerts(quarter, regions, on),
+        "sections": [add(quarter, regions, on) for add in SECTIONS],
         "small": disclosure.SMALL,
         "fewest": disclosure.FEWEST_ORGANISATIONS,
     }
-
-
-def _alerts(quarter: Quarter, regions, on: datetime.date) -> list[dict]:
-    """The alerts issued in the quarter, each with how the organisations answered (counts of
-    organisations, not of incidents: no small-number rule applies), from the kept tallies."""
-    from alerts import choices as alert_choices
-    from alerts.models import Alert, AlertTally
-
-    issued = list(
-        Alert.objects.published()
-        .filter(issued_on__gte=quarter.start, issued_on__lte=quarter.end)
-        .order_by("issued_on", "reference")
-    )
-    tallies = AlertTally.objects.filter(alert__in=issued)
-    if regions is not None:
-        tallies = tallies.filter(region__in=regions)
-    open_states = list(alert_choices.OPEN_STATES)
-    figures = {
-        row["alert_id"]: row
-        for row in tallies.values("alert_id")
-        .annotate(
-            total=Sum("count"),
-            completed=Sum(
-                "count",
-                filter=Q(
-                    state__in=(
-                        alert_choices.ResponseState.COMPLETED,
-                        alert_choices.ResponseState.NOT_APPLICABLE,
-                    )
-                ),
-                default=0,
-            ),
-            overdue=Sum("count", filter=Q(state__in=open_states, next_due_on__lt=on), default=0),
-        )
-        .order_by()
-    }
-    return [{"alert": alert, **figures.get(alert.pk, {"total": 0})} for alert in issued]

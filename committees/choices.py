@@ -56,6 +56,15 @@ class ReportState(models.TextChoices):
     SUBMITTED = "submitted", "Submitted to the board"
 
 
+class AlertOutcome(models.TextChoices):
+    """How an alert response stood at the end of a report's period (committees/figures.py)."""
+
+    ON_TIME = "on_time", "Completed on time"
+    LATE = "late", "Completed late"
+    OVERDUE = "overdue", "Past its deadline"
+    OPEN = "open", "Open, not yet due"
+
+
 class PdfState(models.TextChoices):
     """How far the PDF of an approved report has got."""
 

@@ -160,6 +160,7 @@ def _alerts(organisation_ids, start, end) -> dict:
             {
                 "reference": response.alert.reference,
                 "organisation": response.organisation.name,
+                "ods_code": response.organisation.ods_code,
                 "title": response.alert.title,
                 "deadline": None if deadline == NO_DEADLINE else deadline.isoformat(),
                 "closed_on": closed_on.isoformat() if closed_on else None,

@@ -22,6 +22,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from alerts.permissions import Perm as AlertPerm
 from committees.permissions import Perm
 from core.actions import OwnedAction, OwnedActionQuerySet
 from organisations.models import Organisation
@@ -30,6 +31,7 @@ from organisations.scoping import ScopedQuerySet
 from .choices import (
     ActionState,
     AgendaSource,
+    AlertOutcome,
     Attendance,
     Discipline,
     Frequency,
@@ -215,9 +217,28 @@ class AgendaItem(models.Model):
     # What suggested it, and the record it is about (its reference or alert), for the papers.
     source = models.CharField(max_length=20, choices=AgendaSource.choices, blank=True)
     about = models.CharField(max_length=60, blank=True)
+    # The alert it tables: the one whose reference its title names, among the alerts that
+    # reached the meeting's organisation (chain.alerts_named; set by services.py whenever the
+    # agenda is written, suggested or typed). The alert's chain reads it.
+    alert = models.ForeignKey(
+        "alerts.Alert",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        db_index=False,  # read through agenda_item_alert
+    )
 
     class Meta:
         ordering = ["meeting_id", "position", "pk"]
+        indexes = [
+            # The meetings that tabled an alert, from the few items that table one.
+            models.Index(
+                fields=["alert", "meeting"],
+                condition=Q(alert__isnull=False),
+                name="agenda_item_alert",
+            )
+        ]
 
     def __str__(self):
         return self.title
@@ -342,3 +363,42 @@ class AssuranceReport(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.state == ReportState.DRAFT
+
+
+class ReportedAlert(models.Model):
+    """An organisation's response to an alert that an approved assurance report carried to the
+    board: one for each response its kept figures list (``snapshot["alerts"]["responses"]``),
+    with how it stood then, written by services.py in the transaction that approves the report
+    and never changed. The alert's chain reads these, not every approved report's figures."""
+
+    report = models.ForeignKey(
+        AssuranceReport,
+        on_delete=models.CASCADE,
+        related_name="reported_alerts",
+        db_index=False,  # a_response_reported_once starts with it
+    )
+    # Read by the alert, through the reported_alert index.
+    alert = models.ForeignKey(
+        "alerts.Alert", on_delete=models.PROTECT, related_name="+", db_index=False
+    )
+    # Whose response it was: the committee's organisation, or one its report covers (a
+    # primary care network's practices, an organisation it took over).
+    organisation = models.ForeignKey(Organisation, on_delete=models.PROTECT, related_name="+")
+    # How it stood at the end of the report's period, as the report has it.
+    outcome = models.CharField(max_length=10, choices=AlertOutcome.choices)
+
+    objects = ScopedQuerySet.as_manager()
+    scope_path = "organisation"
+    view_permission = AlertPerm.ALERTS_VIEW
+
+    class Meta:
+        ordering = ["report_id", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["report", "alert", "organisation"], name="a_response_reported_once"
+            )
+        ]
+        indexes = [models.Index(fields=["alert", "organisation"], name="reported_alert")]
+
+    def __str__(self):
+        return f"{self.report_id}: {self.alert_id} of {self.organisation_id}"

@@ -21,6 +21,7 @@ from django.utils import timezone
 from core.audit import audit_as
 from organisations.services import check_member
 
+from .chain import alerts_named, carried
 from .choices import (
     Attendance,
     Discipline,
@@ -38,6 +39,7 @@ from .models import (
     Meeting,
     MeetingAction,
     MeetingAttendance,
+    ReportedAlert,
     TermsOfReference,
 )
 from .tasks import make_report_pdf
@@ -256,12 +258,28 @@ def meeting_create(
 
 
 def _write_agenda(meeting: Meeting, agenda) -> None:
+    """The items, in order, each linked to the alert its title names (chain.alerts_named)."""
+    agenda = list(agenda)
+    organisation_id = (
+        Committee.objects.filter(pk=meeting.committee_id)
+        .values_list("organisation_id", flat=True)
+        .get()
+    )
+    alerts = alerts_named(organisation_id, [title for title, *_ in agenda])
     AgendaItem.objects.filter(meeting=meeting).delete()
     AgendaItem.objects.bulk_create(
         AgendaItem(
-            meeting=meeting, position=n, title=title, notes=notes, source=source, about=about
+            meeting=meeting,
+            position=n,
+            title=title,
+            notes=notes,
+            source=source,
+            about=about,
+            alert_id=alert_id,
         )
-        for n, (title, notes, source, about) in enumerate(agenda)
+        for n, ((title, notes, source, about), alert_id) in enumerate(
+            zip(agenda, alerts, strict=True)
+        )
     )
 
 
@@ -448,6 +466,8 @@ def report_approve(*, by, report: AssuranceReport) -> AssuranceReport:
         report.approved_at, report.approved_by = timezone.now(), by
         report.pdf_state = PdfState.QUEUED
         report.save()
+        # The alert responses it carries to the board, kept for each alert's chain.
+        ReportedAlert.objects.bulk_create(carried(report))
         transaction.on_commit(lambda: forget_draft_figures(report))
         transaction.on_commit(lambda: make_report_pdf.delay(report.pk))
     return report

@@ -5,7 +5,9 @@ from organisations import features
 
 class CommitteesConfig(features.FeatureConfig):
     name = "committees"
-    routes = {"committees/": "committees.urls"}
+    # The chain of an alert (the committees that tabled it, the reports that carried it) sits
+    # below the alert's address.
+    routes = {"committees/": "committees.urls", "alerts/": "committees.alert_urls"}
     audited = dict.fromkeys(
         [
             "Committee",

@@ -152,6 +152,8 @@ def alert_detail(request, alert_id):
     context = {
         "alert": alert,
         "responses": mine,
+        # The responses whose organisation's chain (committees, board reports) the person sees.
+        "chains": {r.pk for r in mine if Perm.ALERTS_VIEW in access.permissions(r.organisation)},
         "can_publish": access.has(Perm.ALERTS_PUBLISH),
         "can_see_compliance": access.has(Perm.ALERTS_COMPLIANCE),
         "today": today,

@@ -72,12 +72,16 @@ class Limits:
 class Placed:
     unit: Unit
     expected: float
-    limits: Limits
     position: Position
 
     @property
     def rate(self) -> float:
         return self.unit.observed / self.unit.exposure
+
+    @property
+    def limits(self) -> Limits:
+        """The limits at the unit's exposure, as counts."""
+        return count_limits([self.expected])[0]
 
 
 @dataclass(frozen=True)
@@ -112,10 +116,9 @@ def poisson_limit(expected, p: float) -> np.ndarray:
 
 def count_limits(expected: Sequence[float]) -> list[Limits]:
     """The 95% and 99.8% limits, as counts, at each expected count."""
-    low_998, high_998 = LEVELS["99.8"]
-    low_95, high_95 = LEVELS["95"]
-    columns = [poisson_limit(expected, p) for p in (low_998, low_95, high_95, high_998)]
-    return [Limits(*(float(value) for value in row)) for row in zip(*columns, strict=True)]
+    (low_998, high_998), (low_95, high_95) = LEVELS["99.8"], LEVELS["95"]
+    columns = [poisson_limit(expected, p).tolist() for p in (low_998, low_95, high_95, high_998)]
+    return [Limits(*row) for row in zip(*columns, strict=True)]
 
 
 def target_of(units: Iterable[Unit]) -> float | None:
@@ -139,14 +142,33 @@ def position(observed: int, limits: Limits) -> Position:
 
 def place(units: Iterable[Unit], target: float) -> Funnel:
     """Each unit against the limits of ``target`` at its exposure (the target is the peer
-    group's, which may hold more units than those placed)."""
+    group's, which may hold more units than those placed).
+
+    A count is a whole number, and an interpolated limit r_p − α lies above r_p − 1 and at
+    most r_p: so a count is above the upper limit at p exactly when P(Y ≤ count) > p (and it
+    is not 0), and below the lower limit at p exactly when P(Y ≤ count) < p. All the units are
+    placed with one Poisson CDF each, as ``position`` would place each against its limits."""
     units = list(units)
     found = Funnel(target)
     plotted = [unit for unit in units if unit.exposure > 0]
     found.not_plotted = [(unit, NO_EXPOSURE) for unit in units if unit.exposure <= 0]
-    expected = [target * unit.exposure for unit in plotted]
-    for unit, mean, limits in zip(plotted, expected, count_limits(expected), strict=True):
-        found.placed.append(Placed(unit, mean, limits, position(unit.observed, limits)))
+    if not plotted:
+        return found
+    expected = np.array([unit.exposure for unit in plotted], dtype=float) * target
+    observed = np.array([unit.observed for unit in plotted], dtype=float)
+    at = poisson.cdf(observed, expected)
+    (low_998, high_998), (low_95, high_95) = LEVELS["99.8"], LEVELS["95"]
+    some = observed > 0
+    order = list(Position)  # above 99.8, above 95, within, below 95, below 99.8
+    codes = np.select(
+        [some & (at > high_998), some & (at > high_95), at < low_998, at < low_95],
+        [0, 1, 4, 3],
+        default=2,
+    )
+    found.placed = [
+        Placed(unit, mean, order[code])
+        for unit, mean, code in zip(plotted, expected.tolist(), codes.tolist(), strict=True)
+    ]
     return found
 
 

@@ -6,9 +6,10 @@ those beyond the 95% limits are hollow diamonds, those beyond the 99.8% limits o
 each named in its tooltip. Shapes as well as colours tell them apart, and the page lists the
 figures as a table."""
 
+import html
 from dataclasses import dataclass
 
-from django.utils.html import escape, format_html, format_html_join
+from django.utils.html import format_html, format_html_join
 from django.utils.safestring import mark_safe
 
 from core.funnel import Position
@@ -108,8 +109,11 @@ def funnel_svg(comparison: Comparison, title: str, description: str) -> str:
             f'y1="{y}" y2="{y}" stroke="{DARK}" stroke-width="2" />'
         )
     dots, diamonds, squares = [], [], []
+    # Axes.x and Axes.y, inline: a page may draw 10,000 points.
+    across, up, bottom = PLOT_W / drawn.x_top, PLOT_H / drawn.y_top, TOP + PLOT_H
     for point in comparison.points:
-        x, y = drawn.x(point.peer.exposure), drawn.y(point.rate)
+        x = round(LEFT + across * point.peer.exposure, 1)
+        y = round(bottom - up * min(point.rate, drawn.y_top), 1)
         position = point.placed.position
         if position == Position.WITHIN:
             dots.append(f"M{x} {y}h0")
@@ -118,13 +122,13 @@ def funnel_svg(comparison: Comparison, title: str, description: str) -> str:
         else:
             squares.append(
                 f'<rect x="{x - 5}" y="{y - 5}" width="10" height="10" fill="{ORANGE}" '
-                f'stroke="{DARK}" stroke-width="1"><title>{escape(point.peer.name)}: '
-                f"{point.rate:.2f} ({escape(position.label.lower())})</title></rect>"
+                f'stroke="{DARK}" stroke-width="1"><title>{html.escape(point.peer.name)}: '
+                f"{point.rate:.2f} ({html.escape(position.label.lower())})</title></rect>"
             )
     marks = ""
-    if dots:
+    if dots:  # a dot drawn twice at the same place is drawn once
         marks += (
-            f'<path d="{"".join(dots)}" stroke="{BLUE}" stroke-width="7" '
+            f'<path d="{"".join(dict.fromkeys(dots))}" stroke="{BLUE}" stroke-width="7" '
             'stroke-linecap="round" fill="none" />'
         )
     if diamonds:
@@ -160,4 +164,48 @@ def funnel_svg(comparison: Comparison, title: str, description: str) -> str:
         TOP + PLOT_H / 2,
         comparison.rule.rate.replace("incidents per", "Per"),
         title,
+    )
+
+
+def funnel_table(points, comparison: Comparison) -> str:
+    """The funnel plot's figures as a table's body rows: drawn here rather than by a template
+    (a region's practices are a thousand rows), every name escaped."""
+    exposure = html.escape(comparison.rule.exposure.split(" (")[0].capitalize())
+    cell = '<td class="nhsuk-table__cell{}"><span class="nhsuk-table-responsive__heading" '
+    cell += 'aria-hidden="true">{} </span>{}</td>'
+    number = " nhsuk-table__cell--numeric"
+    rows = []
+    for point in points:
+        peer = point.peer
+        months = ""
+        if peer.months < 12:
+            plural = "" if peer.months == 1 else "s"
+            months = f'<br><span class="nhsuk-body-s">{peer.months} month{plural} recorded</span>'
+        rows.append(
+            '<tr class="nhsuk-table__row">'
+            + cell.format(
+                "",
+                "Organisation",
+                f"{html.escape(peer.name)} ({html.escape(peer.ods_code)}){months}",
+            )
+            + cell.format(number, exposure, f"{peer.exposure:,.0f}")
+            + cell.format(number, "Incidents", f"{peer.incidents:,}")
+            + cell.format(number, "Expected", f"{point.placed.expected:,.1f}")
+            + cell.format(number, "Rate", f"{point.rate:,.2f}")
+            + cell.format("", "Against the limits", point.placed.position.label)
+            + "</tr>"
+        )
+    return mark_safe("".join(rows))  # noqa: S308 (every name in it escaped)
+
+
+def named(points, comparison: Comparison) -> str:
+    """Organisations as list items: name, ODS code, rate and where it falls (drawn here, for
+    the thousand or more a national page may name)."""
+    rate = html.escape(comparison.rule.rate)
+    return mark_safe(  # noqa: S308 (every name in it escaped)
+        "".join(
+            f"<li>{html.escape(point.peer.name)} ({html.escape(point.peer.ods_code)}): "
+            f"{point.rate:,.2f} {rate}, {html.escape(point.placed.position.label.lower())}</li>"
+            for point in points
+        )
     )

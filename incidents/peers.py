@@ -3,45 +3,42 @@ leads read (docs/adr/0027-funnel-plots-and-denominators.md; core/funnel.py does 
 statistics).
 
 ``compare(peers, band, since, until, reached=…)`` reads, for a peer group
-(organisations.choices.PEER_KINDS) over whole months, three queries whatever the number of
-organisations or incidents:
+(organisations.choices.PEER_KINDS) over whole months, whatever the number of organisations or
+incidents, three queries:
 
-- the group's organisations open in the period, each marked with whether the person reaches
-  it (the rule set's filter, given as ``reached``, in the same query);
+- the group's organisations open in the period;
 - their denominators in the period, summed by organisation, with how many months are recorded;
 - their incidents in the months that have a denominator, from the kept monthly counts
-  (``IncidentMonth``'s ``total``), never the incidents themselves.
+  (``IncidentMonth``'s ``total``), never the incidents themselves;
 
-The target, the size bands and which counts are withheld are the whole country's peers', the
-same for everyone who looks (so no two people's pages differ in what they hide); a person sees
-the organisations they reach against them.
+kept in the cache for ten minutes (``PEERS_SECONDS``): these national rows are the same for
+every lead. Then one more query, for a lead who does not reach every organisation, for those
+they do. The target, the size bands and which counts are withheld are the whole country's
+peers', the same for everyone who looks (so no two people's pages differ in what they hide); a
+person sees the organisations they reach against them.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import (
-    BooleanField,
-    Case,
-    Count,
-    Exists,
-    IntegerField,
-    OuterRef,
-    Q,
-    Sum,
-    Value,
-    When,
-)
+from django.core.cache import cache
+from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum
 from django.db.models.fields.json import KT
 from django.db.models.functions import Cast
+from django.utils import timezone
 
 from core import funnel
+from organisations import denominators
 from organisations.choices import MEASURES, PEER_KINDS, MeasureRule, measure_of
 from organisations.models import Denominator, Organisation
 
 from .models import IncidentMonth
 
 ALL_BANDS = 3  # the index, among the groups given to funnel.withheld, of the whole group
+# A peer group's national rows are the same for every lead who looks: worked out again when
+# older than this, as a draft assurance report's figures are (a funnel of 12 whole months; a
+# report that arrives late shows within the time).
+PEERS_SECONDS = 600
 
 
 @dataclass
@@ -70,24 +67,18 @@ class Peer:
         return funnel.Unit(self.pk, self.incidents, self.exposure)
 
 
-def read(peers: str, since: datetime.date, until: datetime.date, reached: Q) -> list[Peer]:
-    """The peer group's organisations open in the months from ``since`` to before ``until``,
-    with their denominators and incidents in them (three queries)."""
+def _national(peers: str, since: datetime.date, until: datetime.date) -> list[tuple]:
+    """Every organisation of the peer group open in the months from ``since`` to before
+    ``until``: (id, ODS code, name, region, months recorded, their values summed, incidents in
+    them), in three queries."""
     kinds = sorted(PEER_KINDS[peers])
-    rule = MEASURES[measure_of(peers)]
-    flag = Value(True)
-    if reached:
-        flag = Case(
-            When(reached, then=Value(True)), default=Value(False), output_field=BooleanField()
-        )
     rows = {
-        pk: Peer(pk, code, name, region, bool(reaches), rule=rule)
-        for pk, code, name, region, reaches in Organisation.objects.filter(kind__in=kinds)
+        pk: [pk, code, name, region, 0, 0, 0]
+        for pk, code, name, region in Organisation.objects.filter(kind__in=kinds)
         .filter(Q(closed_on__isnull=True) | Q(closed_on__gte=since))
         .filter(Q(opened_on__isnull=True) | Q(opened_on__lt=until))
-        .annotate(reaches=flag)
         .order_by("name", "pk")
-        .values_list("pk", "ods_code", "name", "region", "reaches")
+        .values_list("pk", "ods_code", "name", "region")
     }
     in_period = {"month__gte": since, "month__lt": until}
     for pk, months, recorded in (
@@ -98,9 +89,9 @@ def read(peers: str, since: datetime.date, until: datetime.date, reached: Q) -> 
         .values_list("organisation_id", "months", "recorded")
     ):
         if pk in rows:
-            rows[pk].months, rows[pk].recorded = months, recorded
+            rows[pk][4:6] = months, recorded
     denominated = Denominator.objects.filter(
-        organisation_id=OuterRef("organisation_id"), month=OuterRef("month")
+        organisation_id=OuterRef("organisation_id"), month=OuterRef("month"), **in_period
     )
     for pk, total in (
         IncidentMonth.objects.filter(organisation__kind__in=kinds, **in_period)
@@ -111,8 +102,43 @@ def read(peers: str, since: datetime.date, until: datetime.date, reached: Q) -> 
         .values_list("organisation_id", "total")
     ):
         if pk in rows:
-            rows[pk].incidents = total or 0
-    return list(rows.values())
+            rows[pk][6] = total or 0
+    return [tuple(row) for row in rows.values()]
+
+
+def national(peers: str, since: datetime.date, until: datetime.date) -> dict:
+    """The peer group's national rows (``_national``) and when they were worked out: the same
+    for every lead, so kept in the cache for PEERS_SECONDS, and worked out again sooner when a
+    denominator is recorded or imported."""
+    key = f"incidents:peers:{peers}:{since:%Y-%m}:{until:%Y-%m}:{denominators.version()}"
+    kept = cache.get(key)
+    if kept is None:
+        kept = {"rows": _national(peers, since, until), "at": timezone.now()}
+        cache.set(key, kept, PEERS_SECONDS)
+    return kept
+
+
+def read(
+    peers: str, since: datetime.date, until: datetime.date, reached: Q
+) -> tuple[list[Peer], datetime.datetime]:
+    """The peer group's organisations with their denominators and incidents in the period,
+    each marked with whether the person reaches it (``reached``: the rule set's filter over
+    organisations, Q() for all; one query unless it is everyone), and when the national rows
+    were worked out."""
+    kept = national(peers, since, until)
+    rule = MEASURES[measure_of(peers)]
+    ids = None
+    if reached:
+        ids = set(
+            Organisation.objects.filter(kind__in=sorted(PEER_KINDS[peers]))
+            .filter(reached)
+            .values_list("pk", flat=True)
+        )
+    found = [
+        Peer(pk, code, name, region, ids is None or pk in ids, months, recorded, total, rule)
+        for pk, code, name, region, months, recorded, total in kept["rows"]
+    ]
+    return found, kept["at"]
 
 
 @dataclass
@@ -133,6 +159,7 @@ class Comparison:
     band: int | None  # None: every band
     since: datetime.date
     until: datetime.date
+    worked_out: datetime.datetime | None = None  # when the national rows were read
     target: float | None = None  # per the rate unit; None: not shown
     target_withheld: bool = False  # it would give a count under 5 away
     in_group: int = 0  # organisations of the group (band) the person reaches
@@ -163,26 +190,27 @@ def compare(
 ) -> Comparison:
     """The organisations the person reaches (``reached``: a filter over organisations; Q() for
     all) of a peer group and size band, against the national target of that group and band."""
-    rows = read(peers, since, until, reached)
+    rows, worked_out = read(peers, since, until, reached)
     rule = MEASURES[measure_of(peers)]
-    found = Comparison(peers, rule, band, since, until)
+    found = Comparison(peers, rule, band, since, until, worked_out=worked_out)
     counted = [peer for peer in rows if peer.months]
+    units = {peer.pk: peer.unit() for peer in counted}
     bands = funnel.thirds({peer.pk: peer.size for peer in counted})
     groups = [[peer for peer in counted if bands[peer.pk] == b] for b in range(3)] + [counted]
-    hidden = funnel.withheld([[peer.unit() for peer in group] for group in groups])
+    hidden = funnel.withheld([[units[peer.pk] for peer in group] for group in groups])
     index = ALL_BANDS if band is None else band
     group = groups[index]
     found.no_denominator = [peer for peer in rows if peer.reached and not peer.months]
     seen = [peer for peer in group if peer.reached]
     found.in_group = len(seen)
-    target = funnel.target_of(peer.unit() for peer in group)
+    target = funnel.target_of(units[peer.pk] for peer in group)
     if index in hidden.groups or target is None:
         found.target_withheld = index in hidden.groups
         found.left_out = len(seen)
         found.small = sum(1 for peer in seen if 0 < peer.incidents < 5)
         return found
     found.target = target * rule.per
-    placed = funnel.place([peer.unit() for peer in seen], target).placed
+    placed = funnel.place([units[peer.pk] for peer in seen], target).placed
     by_pk = {peer.pk: peer for peer in seen}
     left_out = []
     for each in placed:

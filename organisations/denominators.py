@@ -9,12 +9,16 @@
   begun, a value that is not a month's). ``apply(plan, by=…)`` then writes the accepted rows
   in one transaction, each new or changed row audited as a save would be; rejected rows are
   left out. The same file imported again changes nothing.
+
+Pages that keep figures worked out from denominators read ``version()`` into their keys: each
+write changes it, once committed, so they are worked out again.
 """
 
 import csv
 import datetime
 import io
 import re
+import time
 from dataclasses import dataclass, field
 
 from auditlog.cid import get_cid
@@ -23,6 +27,7 @@ from auditlog.diff import model_instance_diff
 from auditlog.models import LogEntry
 from django.conf import settings
 from django.contrib.contenttypes.models import ContentType
+from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -39,6 +44,16 @@ MAX_BYTES = 8 * 1024 * 1024  # 20,000 organisations' year is about 5 MB
 EARLIEST = datetime.date(2000, 1, 1)
 _MONTH = re.compile(r"^(\d{4})-(\d{1,2})$")
 _CHUNK = 2_000  # ids and codes a query is given at once
+_VERSION = "organisations:denominators:version"
+
+
+def version() -> int:
+    """Which denominators there are, as a number that changes with each write."""
+    return cache.get_or_set(_VERSION, 0, None)
+
+
+def _changed() -> None:
+    transaction.on_commit(lambda: cache.set(_VERSION, time.time_ns(), None))
 
 
 def month_of(value: str, today: datetime.date | None = None) -> datetime.date:
@@ -73,6 +88,7 @@ def denominator_record(*, by, organisation, month: datetime.date, value: int) ->
         row.recorded_by, row.recorded_at = by, timezone.now()
         row.full_clean(validate_unique=False)
         row.save()
+        _changed()
     return row
 
 
@@ -252,6 +268,7 @@ def apply(found: Plan, *, by) -> Plan:
             update_fields=["value", "source", "recorded_by", "recorded_at"],
         )
         _audit(writes, written, by)
+        _changed()
     return found
 
 

@@ -15,7 +15,9 @@ from core.funnel import (
     count_limits,
     funnel,
     limit_lines,
+    place,
     poisson_limit,
+    position,
     target_of,
     thirds,
     withheld,
@@ -99,6 +101,21 @@ class TestAFunnel:
             "mid": Position.WITHIN,
         }
         assert positions["high"].beyond_99_8 and positions["low"].below
+
+    def test_every_unit_is_placed_as_it_would_be_alone(self):
+        """``place`` reads each count's position from one Poisson CDF: the same as comparing
+        it with the interpolated limits at its expected count, for small and large counts."""
+        units = [
+            Unit((mean, count), count, mean)
+            for mean in (0.05, 0.3, 1.0, 2.5, 4.0, 9.5, 20.0, 63.0)
+            for count in range(0, 3 * int(mean) + 12)
+        ]
+        found = place(units, 1.0)  # each unit's expected count is its exposure
+        assert {each.position for each in found.placed} == set(Position)
+        for each in found.placed:
+            (alone,) = count_limits([each.unit.exposure])
+            assert each.limits == alone
+            assert each.position == position(each.unit.observed, alone), each.unit
 
     def test_no_incidents_at_all_puts_everyone_within_limits_of_0(self):
         found = funnel([Unit("a", 0, 100), Unit("b", 0, 5000)])

@@ -17,10 +17,11 @@ from organisations.choices import PeerGroup, Region
 from organisations.models import Organisation
 
 from .. import peers
-from ..funnel_chart import funnel_svg
+from ..funnel_chart import funnel_svg, funnel_table, named
 from ..peer_forms import ENGLAND, FunnelForm, month_label
 
-# A table longer than this lists only the organisations outside the 95% limits.
+# A table longer than this lists only the organisations outside the 95% limits (those beyond
+# the 99.8% limits first), this many at most.
 TABLE_MOST = 1_000
 # The organisations with no denominator listed by name, at most.
 NAMED_MOST = 200
@@ -69,6 +70,7 @@ def statistics_funnel(request):
     listed = points
     if len(points) > TABLE_MOST:
         listed = [point for point in points if point.placed.position != Position.WITHIN]
+        listed = listed[:TABLE_MOST]  # beyond the 99.8% limits first
     title = f"{comparison.rule.rate.capitalize()}: {group}, {where}, {period}"
     chart = None
     if comparison.points:
@@ -81,14 +83,18 @@ def statistics_funnel(request):
         "period": period,
         "where": where,
         "national": regions is None,
-        "listed": listed,
+        "listed": funnel_table(listed, comparison),
+        "listed_count": len(listed),
         "table_cut": len(listed) < len(points),
         "table_most": TABLE_MOST,
-        "outliers": [point for point in points if point.placed.position.beyond_99_8],
+        "outliers": named(
+            [point for point in points if point.placed.position.beyond_99_8], comparison
+        ),
         "no_denominator": comparison.no_denominator[:NAMED_MOST],
         "unnamed": max(0, len(comparison.no_denominator) - NAMED_MOST),
         "small": disclosure.SMALL,
         "left_out": _left_out(comparison),
+        "kept_minutes": peers.PEERS_SECONDS // 60,
     }
     return render(request, "incidents/statistics_funnel.html", context)
 

@@ -263,3 +263,21 @@ class TestImporting:
         assert pharmacy.kind == OrganisationKind.COMMUNITY_PHARMACY
         file = csv_file("ods_code,month,value", f"{pharmacy.ods_code},2026-11,950000")
         assert not denominators.plan(file.read(), by=lead).rejected
+
+
+def test_the_national_seed_gives_every_measured_organisation_a_year_once():
+    from demo.national.denominators import seed_denominators
+    from demo.national.organisations import seed_organisations
+    from organisations.choices import DENOMINATOR_FOR_KIND
+    from organisations.models import Organisation
+
+    seed_organisations(0.03)
+    first = seed_denominators()
+    measured = Organisation.objects.filter(kind__in=list(DENOMINATOR_FOR_KIND)).count()
+    recorded = Denominator.objects.values("organisation").distinct().count()
+    assert 0.9 * measured < recorded < measured  # a few have none, to chase
+    assert set(Denominator.objects.values_list("month", flat=True)) == {
+        datetime.date(2025, 12, 1)
+    } | {datetime.date(2026, month, 1) for month in range(1, 12)}
+    assert not Denominator.objects.exclude(organisation__kind__in=list(DENOMINATOR_FOR_KIND))
+    assert seed_denominators() == first  # a second run adds nothing

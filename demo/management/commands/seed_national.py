@@ -5,6 +5,7 @@ from django.core.management.base import BaseCommand, CommandError
 
 from demo.national.alerts import seed_alerts
 from demo.national.committees import seed_committees
+from demo.national.denominators import seed_denominators
 from demo.national.incidents import seed_incidents
 from demo.national.organisations import seed_organisations, seed_people, seed_register
 
@@ -41,6 +42,7 @@ class Command(BaseCommand):
             ("incidents", None if no_incidents else lambda: seed_incidents(scale, seed)),
             ("alerts", None if no_alerts else lambda: seed_alerts(seed=seed)),
             ("committees", lambda: seed_committees(seed)),
+            ("denominators", lambda: seed_denominators(seed)),
         ]
         counts = {}
         for name, step in steps:

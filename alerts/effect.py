@@ -11,18 +11,28 @@ those of every organisation they see, as counts only.
   twelve) against as many months just before it; the month of issue, half before and half
   after, is in neither. With fewer than ten incidents in both together there are too few to say.
 
+Across whole regions (a network lead's view, ``effect_in``), the counts are read from the kept
+national trends (``IncidentTrend``), a few rows at any size: an alert's substance (VTM) under
+the substance, its product (VMP) under the product, which hold an incident once however many of
+their products and brands it names. An incident naming two of an alert's medicines counts once
+under each, and the page says so where an alert names more than one; an alert naming a brand
+alone (AMP) is counted from the incidents. Counts seen beyond an organisation are kept from
+view as core/disclosure.py says: a month from 1 to 4 incidents or from fewer than 3
+organisations hides the months, and a period's total under 5 hides it and the change.
+
 ``incidents_since`` and ``incidents_since_in`` count the same incidents from the month of issue
 to today, by region: the first link of the alert's chain (incidents since, the committees that
-tabled it, the board reports that carried it). Across whole regions, an alert of one substance
-is read from the kept national trends; every count of incident rows goes through ``_matching``.
+tabled it, the board reports that carried it); every count of incident rows goes through
+``_matching``.
 """
 
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, Exists, OuterRef, Sum
+from django.db.models import Count, Exists, Max, OuterRef, Q, Sum
 from django.db.models.functions import TruncMonth
 
+from core import disclosure
 from incidents.models import Dimension, Incident, IncidentMedicine, IncidentTrend, Status
 from medicines import lookup
 from medicines.models import Amp, Vmp
@@ -45,6 +55,20 @@ class Effect:
     period: int = 0  # complete months compared on each side
     before: int = 0  # incidents in the ``period`` months before the month of issue
     after: int = 0  # and in the ``period`` months after it
+    # Seen beyond one organisation: why its months are not shown ("" when they are), whether
+    # each period's total may be, and whether one incident can count under two medicines.
+    hidden: str = ""
+    before_shown: bool = True
+    after_shown: bool = True
+    counted_for_each: bool = False
+
+    @property
+    def before_cell(self) -> disclosure.Cell:
+        return _cell(self.before, self.before_shown)
+
+    @property
+    def after_cell(self) -> disclosure.Cell:
+        return _cell(self.after, self.after_shown)
 
     @property
     def too_few(self) -> bool:
@@ -52,8 +76,9 @@ class Effect:
 
     @property
     def change(self) -> str:
-        """The change between the equal periods, in words; no percentage on too few."""
-        if not self.period or self.too_few:
+        """The change between the equal periods, in words; no percentage on too few, nor where
+        a period's total is not shown (it would give it away)."""
+        if not self.period or self.too_few or not (self.before_shown and self.after_shown):
             return ""
         if self.before == 0:
             return "more since the alert"
@@ -73,13 +98,14 @@ class Covered:
     codes: set[str] = field(default_factory=set)  # the dm+d codes counted
     counted: list[str] = field(default_factory=list)  # the medicines counted, as named
     not_coded: list[str] = field(default_factory=list)  # named, but not counted
-    # The one dm+d substance the codes are exactly (national figures count incidents under
-    # it: medicines.lookup.Coded.substance), or "" when they are not one substance whole.
-    substance: str = ""
+    # What the kept national trends count its incidents under: (dimension, value) a medicine,
+    # its substance for a substance, its product for a product; None where it names a brand,
+    # which is counted under nothing as narrow.
+    kept: list[tuple[str, str]] | None = field(default_factory=list)
 
 
 def _covered(medicines) -> Covered:
-    found, substances, whole = Covered(), set(), True
+    found = Covered()
     for medicine in medicines:
         coded = lookup.code(medicine.name, medicine.dmd_code)
         if coded is None:
@@ -95,14 +121,31 @@ def _covered(medicines) -> Covered:
             products = set()
         found.codes |= products
         found.codes |= set(Amp.objects.filter(vmp_id__in=products).values_list("pk", flat=True))
-        substances.add(coded.substance)
-        # A substance covers what is counted under it; so does a product that has no
-        # substance of its own (of several substances). A product of a substance, or a brand,
-        # covers less than its substance.
-        whole = whole and (coded.level == "VTM" or (coded.level == "VMP" and not coded.vtm))
-    if whole and len(substances) == 1:
-        found.substance = substances.pop()
+        if coded.level == "VTM":
+            key = (Dimension.SUBSTANCE, coded.substance)
+        elif coded.level == "VMP":
+            key = (Dimension.PRODUCT, coded.product)
+        else:
+            key = None
+        if found.kept is not None and key is not None:
+            found.kept = list(dict.fromkeys([*found.kept, key]))
+        else:
+            found.kept = None
     return found
+
+
+def _cell(value: int, shown: bool) -> disclosure.Cell:
+    return disclosure.Cell(value) if shown else disclosure.Cell(None, disclosure.FEWER_THAN_5)
+
+
+def _kept(kept, regions, first: datetime.date, last: datetime.date):
+    """The kept trends of these (dimension, value) pairs in the months from ``first`` to
+    ``last`` (both first days), of ``regions`` (None: every one)."""
+    either = Q()
+    for dimension, value in kept:
+        either |= Q(dimension=dimension, value=value)
+    rows = IncidentTrend.objects.filter(either, month__gte=first, month__lte=last)
+    return rows if regions is None else rows.filter(region__in=regions)
 
 
 def covered_codes(medicines) -> tuple[set[str], list[str], list[str]]:
@@ -125,28 +168,87 @@ def _matching(codes, organisations, start: datetime.date, before: datetime.date)
     )
 
 
+def _starts(alert, on: datetime.date) -> list[datetime.date]:
+    """The months counted: a year before the month of issue to the last complete month."""
+    issued = alert.issued_on.replace(day=1)
+    starts = [_month(issued, shift) for shift in range(-MONTHS, MONTHS + 1)]
+    return [start for start in starts if start <= _month(on, -1) or start == issued]
+
+
+def _live_months(codes, organisations, starts, on) -> dict:
+    rows = (
+        _matching(codes, organisations, starts[0], _month(on, 0))
+        .annotate(month=TruncMonth("occurred_on"))
+        .values_list("month")
+        .annotate(n=Count("pk"))
+        .order_by()
+    )
+    return {(key.date() if isinstance(key, datetime.datetime) else key): n for key, n in rows}
+
+
 def effect(alert, organisations, *, on: datetime.date) -> Effect:
     """``organisations``: whose incidents to count (ids, or a subquery of them: an
-    organisation, or those a network lead sees). Counts only, never an incident."""
+    organisation). Counts only, never an incident."""
     if alert.alert_type not in ABOUT_USE:
         return Effect(about_use=False)
-    codes, terms, not_coded = covered_codes(alert.medicines.all())
+    covered = _covered(alert.medicines.all())
+    starts = _starts(alert, on)
+    counted = _live_months(covered.codes, organisations, starts, on) if covered.codes else {}
+    return _shaped(alert, covered, starts, counted, on)
+
+
+def effect_in(alert, regions, *, on: datetime.date) -> Effect:
+    """The same for every organisation of ``regions`` (None: all England), from the kept
+    national trends, with small numbers kept from view."""
+    if alert.alert_type not in ABOUT_USE:
+        return Effect(about_use=False)
+    covered = _covered(alert.medicines.all())
+    starts = _starts(alert, on)
+    if not covered.codes:
+        return _shaped(alert, covered, starts, {}, on)
+    if covered.kept is None:  # a brand alone: from the incidents
+        organisations = Organisation.objects.all()
+        if regions is not None:
+            organisations = organisations.filter(region__in=regions)
+        counted = _live_months(covered.codes, organisations.values("pk"), starts, on)
+        fewest = {}
+    else:
+        counted, fewest = {}, {}
+        for month, _region, n, organisations in (
+            _kept(covered.kept, regions, starts[0], starts[-1])
+            .values_list("month", "region")
+            .annotate(n=Sum("count"), organisations=Max("organisations"))
+            .order_by()
+        ):
+            counted[month] = counted.get(month, 0) + n
+            # At least the most any one medicine's count came from, summed over regions.
+            fewest[month] = fewest.get(month, 0) + organisations
+    found = _shaped(alert, covered, starts, counted, on)
+    found.counted_for_each = covered.kept is not None and len(covered.kept) > 1
+    small = [
+        month
+        for month, n in counted.items()
+        if 0 < n < disclosure.SMALL
+        or (
+            n
+            and fewest.get(month, disclosure.FEWEST_ORGANISATIONS) < disclosure.FEWEST_ORGANISATIONS
+        )
+    ]
+    if small:
+        found.hidden = (
+            f"The months are not shown: at least one counts fewer than {disclosure.SMALL} "
+            f"incidents or comes from fewer than {disclosure.FEWEST_ORGANISATIONS} "
+            "organisations, which could pick an organisation out."
+        )
+    found.before_shown = not 0 < found.before < disclosure.SMALL
+    found.after_shown = not 0 < found.after < disclosure.SMALL
+    return found
+
+
+def _shaped(alert, covered: Covered, starts, counted: dict, on: datetime.date) -> Effect:
     issued = alert.issued_on.replace(day=1)
     last_complete = _month(on, -1)
-    starts = [_month(issued, shift) for shift in range(-MONTHS, MONTHS + 1)]
-    starts = [start for start in starts if start <= last_complete or start == issued]
-    counted = {}
-    if codes:
-        rows = (
-            _matching(codes, organisations, starts[0], _month(on, 0))
-            .annotate(month=TruncMonth("occurred_on"))
-            .values_list("month")
-            .annotate(n=Count("pk"))
-            .order_by()
-        )
-        counted = {
-            (key.date() if isinstance(key, datetime.datetime) else key): n for key, n in rows
-        }
+    terms, not_coded = covered.counted, covered.not_coded
     months = [
         (f"{start:%b %Y}", counted.get(start, 0), start >= issued)
         for start in starts
@@ -210,31 +312,24 @@ def incidents_since(alert, organisations, *, on: datetime.date) -> Since:
 
 
 def incidents_since_in(alert, regions, *, on: datetime.date) -> Since:
-    """The same, for every organisation of ``regions`` (None: all England), by region. For an
-    alert of one substance, from the kept national trends (``IncidentTrend``: the region's
-    incidents of each month by substance, a few rows at any size), whole months from the month
-    of issue to this one; otherwise (a product or a brand of a substance, or several
-    substances, which an incident may involve together) from the incidents themselves, which
-    costs a read of the matching incidents of every organisation."""
+    """The same, for every organisation of ``regions`` (None: all England), by region: from the
+    kept national trends (whole months from the month of issue to this one; an incident naming
+    two of its medicines counts under each), or from the incidents for an alert naming a brand
+    alone."""
     found, covered = _since(alert)
     if covered is None or not covered.codes:
         return found
-    if not covered.substance:
+    if covered.kept is None:  # a brand alone: from the incidents
         organisations = Organisation.objects.all()
         if regions is not None:
             organisations = organisations.filter(region__in=regions)
         return _live(found, covered.codes, organisations.values("pk"), on)
-    trends = IncidentTrend.objects.filter(
-        dimension=Dimension.SUBSTANCE,
-        value=covered.substance,
-        month__gte=found.start,
-        month__lte=_month(on, 0),
-    )
-    if regions is not None:
-        trends = trends.filter(region__in=regions)
     found.by_region = {
         region: n
-        for region, n in trends.values_list("region").annotate(n=Sum("count")).order_by()
+        for region, n in _kept(covered.kept, regions, found.start, _month(on, 0))
+        .values_list("region")
+        .annotate(n=Sum("count"))
+        .order_by()
         if n
     }
     return found

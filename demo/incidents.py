@@ -557,6 +557,7 @@ def _incident(
                 high_risk_group=flagged.high_risk_group,
                 cd_schedule=flagged.cd_schedule,
                 substance=flagged.substance,
+                product=flagged.product,
             )
         )
     batch.medicines += rows

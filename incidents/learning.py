@@ -104,7 +104,7 @@ def summary(quarter: Quarter, regions, *, on: datetime.date) -> dict:
         kept = fewest[dimension][value]
         kept[column_of[month]] = max(kept[column_of[month]], organisations)
     tables = {}
-    for dimension in Dimension:
+    for dimension in (Dimension.ALL, *trends.SHOWN):
         words = trends.words_for(dimension, counted[dimension])
         table = [
             {
@@ -139,9 +139,7 @@ def summary(quarter: Quarter, regions, *, on: datetime.date) -> dict:
         "quarter": quarter,
         "compared": compared,
         "all": (tables[Dimension.ALL]["rows"] or [None])[0],
-        "tables": [
-            (dimension, tables[dimension]) for dimension in Dimension if dimension != Dimension.ALL
-        ],
+        "tables": [(dimension, tables[dimension]) for dimension in trends.SHOWN],
         "emerging": emerging,
         "sections": [add(quarter, regions, on) for add in SECTIONS],
         "small": disclosure.SMALL,

@@ -231,6 +231,7 @@ class Flags:
     high_risk_group: str = ""
     cd_schedule: str = ""
     substance: str = ""  # the dm+d substance (lookup.Coded.substance), for national figures
+    product: str = ""  # and the product (VMP) it is or is a brand of (lookup.Coded.product)
 
 
 # A reviewer's answer for a medicine's controlled drug schedule: the dm+d's for a coded
@@ -259,7 +260,12 @@ def coded(medicine: dict, high_risk: dict[str, str], lookup=None) -> tuple[str, 
     schedule = found.cd_schedule
     if schedule is None:  # a substance alone: its products' schedules differ
         schedule = schedule_from_name(medicine["name"]) or schedule_from_name(found.name)
-    return found.code, Flags(high_risk_group=group, cd_schedule=schedule, substance=found.substance)
+    return found.code, Flags(
+        high_risk_group=group,
+        cd_schedule=schedule,
+        substance=found.substance,
+        product=found.product,
+    )
 
 
 # For a medicine not coded at product level only: the Misuse of Drugs Regulations 2001 (as

@@ -374,6 +374,8 @@ class IncidentMedicine(models.Model):
     # The dm+d substance it is counted under nationally (medicines.lookup.Coded.substance): "" for
     # a medicine not coded.
     substance = models.CharField("dm+d substance", max_length=20, blank=True)
+    # And the product (VMP) it is or is a brand of: "" for a substance alone, or not coded.
+    product = models.CharField("dm+d product", max_length=20, blank=True)
 
     class Meta:
         ordering = ["position", "pk"]
@@ -695,6 +697,7 @@ class Dimension(models.TextChoices):
     GROUP = "group", "High-risk medicine group"
     THEME = "theme", "What went wrong"
     SUBSTANCE = "substance", "Medicine (dm+d substance)"
+    PRODUCT = "product", "Medicine (dm+d product)"
 
 
 # Where each dimension's counts are in an organisation's month (IncidentMonth.counts); all
@@ -706,6 +709,7 @@ DIMENSION_COUNTS = {
     Dimension.GROUP: "groups",
     Dimension.THEME: "themes",
     Dimension.SUBSTANCE: "substances",
+    Dimension.PRODUCT: "products",
 }
 
 

@@ -114,6 +114,7 @@ def _kept(organisation, medicines: list[dict]) -> list[dict]:
                 "high_risk_group": flags.high_risk_group,
                 "cd_schedule": medicine_flags.schedule_of(medicine, flags),
                 "substance": flags.substance,
+                "product": flags.product,
             }
         )
     return kept
@@ -351,6 +352,7 @@ def medicine_code(*, by, incident: Incident, medicine: IncidentMedicine, code: s
         medicine.dmd_code = code
         medicine.high_risk_group = flags.high_risk_group
         medicine.substance = flags.substance
+        medicine.product = flags.product
         if found.cd_schedule is not None:  # a product: the dm+d says
             medicine.cd_schedule = found.cd_schedule
         medicine.save()

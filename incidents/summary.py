@@ -112,14 +112,14 @@ def compute(organisation_id: int, month: datetime.date) -> dict:
     names = dict(
         medicines.values_list("name").annotate(n=Count("incident", distinct=True)).order_by()
     )
-    groups, substances = (
+    groups, substances, products = (
         dict(
             medicines.exclude(**{column: ""})
             .values_list(column)
             .annotate(n=Count("incident", distinct=True))
             .order_by()
         )
-        for column in ("high_risk_group", "substance")
+        for column in ("high_risk_group", "substance", "product")
     )
     closures = sorted(
         round((closed - reported).total_seconds() / 86400, 4)
@@ -142,6 +142,7 @@ def compute(organisation_id: int, month: datetime.date) -> dict:
         "medicines": names,
         "groups": groups,
         "substances": substances,
+        "products": products,
         "closure_days": closures,
     }
 
@@ -396,12 +397,14 @@ def _rebuild_in_sql(organisation_ids) -> int:
         GROUP BY 1, 2"""  # noqa: S608 (every value in it is a constant of this module)
     groups = medicines.format(column="high_risk_group", also="AND m.high_risk_group <> ''")
     substances = medicines.format(column="substance", also="AND m.substance <> ''")
+    products = medicines.format(column="product", also="AND m.product <> ''")
     statement = f"""
         INSERT INTO incidents_incidentmonth (organisation_id, month, counts)
         SELECT c.organisation_id, c.month, c.counts
             || jsonb_build_object('medicines', COALESCE(n.names, '{{}}'::jsonb),
                                   'groups', COALESCE(g.names, '{{}}'::jsonb),
-                                  'substances', COALESCE(s.names, '{{}}'::jsonb))
+                                  'substances', COALESCE(s.names, '{{}}'::jsonb),
+                                  'products', COALESCE(p.names, '{{}}'::jsonb))
         FROM (
             SELECT i.organisation_id, {month} AS month, jsonb_build_object(
                 'total', count(*),
@@ -424,7 +427,9 @@ def _rebuild_in_sql(organisation_ids) -> int:
         LEFT JOIN ({groups}) g
             ON g.organisation_id = c.organisation_id AND g.month = c.month
         LEFT JOIN ({substances}) s
-            ON s.organisation_id = c.organisation_id AND s.month = c.month"""  # noqa: S608
+            ON s.organisation_id = c.organisation_id AND s.month = c.month
+        LEFT JOIN ({products}) p
+            ON p.organisation_id = c.organisation_id AND p.month = c.month"""  # noqa: S608
     with connection.cursor() as cursor:
-        cursor.execute(statement, params * 4)
+        cursor.execute(statement, params * 5)
         return cursor.rowcount

@@ -36,6 +36,9 @@ HIDDEN = (
     "an organisation out."
 )
 WOULD_DISCLOSE = "Not charted, so that a series hidden beside it cannot be worked out."
+# What a person may break incidents down by (all incidents head every page; a dm+d product is
+# what an alert's effect reads, not a page of its own).
+SHOWN = (Dimension.HARM, Dimension.STAGE, Dimension.THEME, Dimension.GROUP, Dimension.SUBSTANCE)
 # Dimensions whose values split every incident exactly once (they sum to the whole).
 PARTITIONS = {Dimension.HARM}
 
@@ -101,7 +104,7 @@ def words_for(dimension: Dimension, values) -> dict[str, str]:
         return dict(choices.PROCESSES.choices)
     if dimension == Dimension.THEME:
         return {key: words for key, (_, _, words) in choices.themes().items()}
-    if dimension == Dimension.SUBSTANCE:
+    if dimension in (Dimension.SUBSTANCE, Dimension.PRODUCT):
         names = dict(Vtm.objects.filter(pk__in=values).values_list("pk", "name"))
         missing = [value for value in values if value not in names]
         names |= dict(Vmp.objects.filter(pk__in=missing).values_list("pk", "name"))

@@ -30,6 +30,11 @@ class Coded:
         product no VTM (a product of several substances), or its own code."""
         return self.vtm or self.vmp or self.code
 
+    @property
+    def product(self) -> str:
+        """The product (VMP) it is or is a brand of: "" for a substance alone."""
+        return self.vmp
+
 
 def _vmp(vmp: Vmp, level="VMP", code=None, name=None) -> Coded:
     return Coded(code or vmp.pk, level, name or vmp.name, vmp.cd_schedule, vmp.pk, vmp.vtm_id)

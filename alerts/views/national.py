@@ -27,7 +27,7 @@ from organisations.choices import OrganisationKind, Region
 from organisations.models import Organisation
 
 from .. import choices, feeds, importing, services
-from ..effect import effect
+from ..effect import effect_in
 from ..forms import AlertForm, ComplianceFilterForm, ImportForm, action_formset
 from ..models import Alert, AlertResponse, AlertTally, OrganisationDeadline
 
@@ -71,13 +71,19 @@ def _figures(tallies, today) -> dict:
     return tallies.aggregate(**_sums(today))
 
 
+def _regions_seen(request) -> set[str] | None:
+    """The regions whose figures the person sees: None for every one, or their own."""
+    access = _access(request)
+    if access.has(Perm.ALERTS_PUBLISH) or _national(access):
+        return None
+    return _regions(access)
+
+
 def _tallies_seen(request, alert_ids):
     """The tally rows of these alerts that the person sees: every region, or their own."""
-    access = _access(request)
     tallies = AlertTally.objects.filter(alert_id__in=alert_ids)
-    if access.has(Perm.ALERTS_PUBLISH) or _national(access):
-        return tallies
-    return tallies.filter(region__in=_regions(access))
+    regions = _regions_seen(request)
+    return tallies if regions is None else tallies.filter(region__in=regions)
 
 
 def _national(access) -> bool:
@@ -162,8 +168,7 @@ def alert_detail(request, alert_id):
         from incidents.charts import columns
 
         context["figures"] = _figures(_tallies_seen(request, [alert.pk]), today)
-        seen = Organisation.objects.visible_to(request.user, Perm.ALERTS_COMPLIANCE)
-        found = effect(alert, seen.values("pk"), on=today)
+        found = effect_in(alert, _regions_seen(request), on=today)
         context["effect"], context["effect_chart"] = found, columns(found.months)
     if not alert.is_published and context["can_publish"]:
         context["reach"] = services.recipients_of(alert).count()

@@ -216,9 +216,9 @@ def _code_medicines() -> int:
         coded = 0
         for name, (code, substance) in CODED.items():
             cursor.execute(
-                "UPDATE incidents_incidentmedicine SET dmd_code = %s, substance = %s "
-                "WHERE name = %s AND dmd_code = ''",
-                [code, substance, name],
+                "UPDATE incidents_incidentmedicine SET dmd_code = %s, substance = %s, "
+                "product = %s WHERE name = %s AND (dmd_code = '' OR product = '')",
+                [code, substance, code, name],
             )
             coded += cursor.rowcount
     return coded
@@ -282,12 +282,14 @@ def _load(total: int, seed: int, today, largest_id: int | None) -> None:
         incident_ids = [row[0] for row in cursor.fetchall()]
         with raw.copy(
             "COPY incidents_incidentmedicine (incident_id, position, name, dmd_code, substance, "
-            "route, dose, high_risk_group, cd_schedule) FROM STDIN"
+            "product, route, dose, high_risk_group, cd_schedule) FROM STDIN"
         ) as copy:
             for incident_id, medicine in zip(incident_ids, medicines, strict=True):
                 name, group, schedule, _ = MEDICINES[medicine]
                 code, substance = CODED.get(name, ("", ""))
-                copy.write_row((incident_id, 0, name, code, substance, "oral", "", group, schedule))
+                copy.write_row(
+                    (incident_id, 0, name, code, substance, code, "oral", "", group, schedule)
+                )
     ReferenceCounter.objects.bulk_create(
         (
             ReferenceCounter(organisation_id=pk, year=year, anonymous=anonymous, last=last)

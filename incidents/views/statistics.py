@@ -82,7 +82,7 @@ def statistics(request):
 class TrendsForm(forms.Form):
     dimension = forms.ChoiceField(
         label="Incidents by",
-        choices=[(d.value, d.label) for d in Dimension if d != Dimension.ALL],
+        choices=[(d.value, d.label) for d in trends.SHOWN],
         required=False,
     )
     region = forms.ChoiceField(label="Where", required=False)
@@ -100,7 +100,7 @@ class TrendsForm(forms.Form):
         dimension = self.data.get("dimension") or Dimension.HARM
         region = self.data.get("region", self.fields["region"].choices[0][0])
         offered = {code for code, _ in self.fields["region"].choices}
-        if dimension not in Dimension.values or dimension == Dimension.ALL:
+        if dimension not in trends.SHOWN:
             dimension = Dimension.HARM
         if region not in offered:
             region = self.fields["region"].choices[0][0]

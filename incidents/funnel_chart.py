@@ -139,7 +139,9 @@ def funnel_svg(comparison: Comparison, title: str, description: str) -> str:
         f'height="{PLOT_H}" /></clipPath>'
     )
     # Our own markup, every name in it escaped.
-    inside = mark_safe(f'{clip}<g clip-path="url(#funnel-plot)">{"".join(lines)}{marks}</g>')  # noqa: S308
+    # The lines are held within the plot (a small exposure's limits run off its top); the
+    # points, which the axes are drawn to hold, are not, so that none at 0 is cut in half.
+    inside = mark_safe(f'{clip}<g clip-path="url(#funnel-plot)">{"".join(lines)}</g>{marks}')  # noqa: S308
     return format_html(
         '<figure class="mso-figure"><svg class="mso-chart" xmlns="http://www.w3.org/2000/svg" '
         'viewBox="0 0 {} {}" role="img" aria-labelledby="funnel-title funnel-desc">'

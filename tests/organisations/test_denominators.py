@@ -11,9 +11,15 @@ from django.core.exceptions import ValidationError
 from django.urls import reverse
 
 from organisations import denominators
-from organisations.choices import OrganisationKind, Region, Role
+from organisations.choices import OrganisationKind, Post, Region, Role
 from organisations.models import Denominator
-from tests.factories import OrganisationFactory, member, network_lead
+from tests.factories import (
+    OrganisationFactory,
+    RelationshipFactory,
+    member,
+    network_lead,
+    post_holder,
+)
 from tests.uploads import upload
 
 pytestmark = pytest.mark.django_db
@@ -106,6 +112,18 @@ class TestRecording:
             team = member(organisation, Role.SAFETY_TEAM)
             url = reverse("incidents:denominators", args=[organisation.ods_code])
             assert words in client_for(team).get(url).text
+
+    def test_the_mso_who_covers_a_practice_records_its_list_size(self, client_for):
+        pcn = OrganisationFactory(pcn=True)
+        practice = OrganisationFactory(practice=True)
+        RelationshipFactory(parent=pcn, child=practice)
+        pcn_mso = post_holder(pcn, Post.MSO)
+        url = reverse("incidents:denominators", args=[practice.ods_code])
+        page = client_for(pcn_mso).post(url, {"month": "2026-11", "value": "8,400"})
+        assert page.status_code == 302
+        assert Denominator.objects.get().organisation == practice
+        # The practice's own staff do not.
+        assert client_for(member(practice, Role.STAFF)).get(url).status_code == 403
 
     def test_a_kind_without_a_denominator_says_so_and_records_none(self, client_for):
         icb = OrganisationFactory(icb=True)

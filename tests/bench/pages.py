@@ -85,6 +85,8 @@ WIDE = {
     "national trends by medicine",
     "national learning summary",
     "reporting rates against peers (funnel)",
+    "an alert and its effect across England",
+    "an alert's chain to the board",
     "compliance",
     "national alert list",
     "alerts past a deadline",
@@ -231,6 +233,19 @@ def _cast(runs: int) -> dict:
     pages += [
         ("national alert list", "lead", "/alerts/national/"),
         ("alerts past a deadline", "lead", "/alerts/past-deadline/"),
+    ]
+    # An alert about how a coded medicine is used: its effect across England, and its chain.
+    from demo.national.incidents import CODED
+
+    about_use = (
+        Alert.objects.filter(alert_type="natpsa", medicines__name__in=list(CODED))
+        .order_by("pk")
+        .values_list("pk", flat=True)
+        .first()
+    ) or widest["alert"]
+    pages += [
+        ("an alert and its effect across England", "lead", f"/alerts/{about_use}/"),
+        ("an alert's chain to the board", "lead", f"/alerts/{about_use}/alert-chain/"),
     ]
     report_pdf, refigure = None, None
     if committee is not None:

@@ -616,10 +616,18 @@ class IncidentMonth(models.Model):
     organisation = models.ForeignKey(Organisation, on_delete=models.CASCADE, related_name="+")
     month = models.DateField()  # its first day
     counts = models.JSONField(default=dict)
+    # Its counts' total again, beside them: what reporting rates sum over thousands of
+    # organisations, read from the index alone (incidents/peers.py).
+    total = models.IntegerField(default=0)
 
     class Meta:
         constraints = [
             models.UniqueConstraint(fields=["organisation", "month"], name="one_summary_a_month")
+        ]
+        indexes = [
+            models.Index(
+                fields=["organisation", "month"], include=["total"], name="incident_month_total"
+            )
         ]
 
     def __str__(self):

@@ -22,9 +22,7 @@ import datetime
 from dataclasses import dataclass, field
 
 from django.core.cache import cache
-from django.db.models import Count, Exists, IntegerField, OuterRef, Q, Sum
-from django.db.models.fields.json import KT
-from django.db.models.functions import Cast
+from django.db.models import Count, Exists, OuterRef, Q, Sum
 from django.utils import timezone
 
 from core import funnel
@@ -97,7 +95,7 @@ def _national(peers: str, since: datetime.date, until: datetime.date) -> list[tu
         IncidentMonth.objects.filter(organisation__kind__in=kinds, **in_period)
         .filter(Exists(denominated))
         .values("organisation_id")
-        .annotate(total=Sum(Cast(KT("counts__total"), IntegerField())))
+        .annotate(total=Sum("total"))
         .order_by()
         .values_list("organisation_id", "total")
     ):

@@ -157,7 +157,8 @@ def recount(organisation_id: int, month: datetime.date) -> None:
             organisation_id=organisation_id, month=month
         )
         before, row.counts = row.counts, compute(organisation_id, month)
-        row.save(update_fields=["counts"])
+        row.total = row.counts["total"]
+        row.save(update_fields=["counts", "total"])
         _tally(organisation_id, month, before, row.counts)
 
 
@@ -355,8 +356,9 @@ def rebuild(organisation_ids=None) -> int:
         )
         IncidentMonth.objects.bulk_create(
             (
-                IncidentMonth(organisation_id=pk, month=month, counts=compute(pk, month))
+                IncidentMonth(organisation_id=pk, month=month, counts=counts, total=counts["total"])
                 for pk, month in months
+                for counts in [compute(pk, month)]
             ),
             batch_size=2000,
         )
@@ -399,12 +401,13 @@ def _rebuild_in_sql(organisation_ids) -> int:
     substances = medicines.format(column="substance", also="AND m.substance <> ''")
     products = medicines.format(column="product", also="AND m.product <> ''")
     statement = f"""
-        INSERT INTO incidents_incidentmonth (organisation_id, month, counts)
+        INSERT INTO incidents_incidentmonth (organisation_id, month, counts, total)
         SELECT c.organisation_id, c.month, c.counts
             || jsonb_build_object('medicines', COALESCE(n.names, '{{}}'::jsonb),
                                   'groups', COALESCE(g.names, '{{}}'::jsonb),
                                   'substances', COALESCE(s.names, '{{}}'::jsonb),
-                                  'products', COALESCE(p.names, '{{}}'::jsonb))
+                                  'products', COALESCE(p.names, '{{}}'::jsonb)),
+            (c.counts ->> 'total')::integer
         FROM (
             SELECT i.organisation_id, {month} AS month, jsonb_build_object(
                 'total', count(*),

@@ -47,10 +47,9 @@ def peer(clerk, incidents: int, value: int = 10_000, *, months=MONTHS, **fields)
         Denominator.objects.create(
             organisation=organisation, month=month, value=value, recorded_by=clerk
         )
+        total = share + (1 if index < rest else 0)
         IncidentMonth.objects.create(
-            organisation=organisation,
-            month=month,
-            counts={"total": share + (1 if index < rest else 0)},
+            organisation=organisation, month=month, counts={"total": total}, total=total
         )
     return organisation
 
@@ -150,8 +149,10 @@ def test_organisations_with_no_denominator_are_listed_to_chase(client_for, lead,
 def test_incidents_count_only_in_the_months_with_a_denominator(client_for, lead, clerk):
     half = peer(clerk, 0, months=MONTHS[:6], name="Half Year NHS Trust")
     for month in MONTHS[6:]:  # incidents in months with no denominator are not counted
-        IncidentMonth.objects.create(organisation=half, month=month, counts={"total": 50})
-    IncidentMonth.objects.filter(organisation=half, month=MONTHS[0]).update(counts={"total": 12})
+        IncidentMonth.objects.create(organisation=half, month=month, counts={"total": 50}, total=50)
+    IncidentMonth.objects.filter(organisation=half, month=MONTHS[0]).update(
+        counts={"total": 12}, total=12
+    )
     peer(clerk, 24)
     point = drawn(client_for(lead).get(URL))[half.name]
     assert (point.peer.incidents, point.peer.months, point.peer.exposure) == (12, 6, 60_000)

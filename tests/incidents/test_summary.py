@@ -100,3 +100,18 @@ def test_saving_what_is_not_counted_counts_nothing(trust, staff):
     with CaptureQueriesContext(connection) as queries:
         incident.save(update_fields=["physical_harm"])
     assert [q for q in queries.captured_queries if "incidentmonth" in q["sql"]]
+
+
+def test_each_months_total_is_kept_beside_its_counts(trust, staff, mso):
+    incident = report(trust, staff, occurred_on=datetime.date(2026, 10, 3))
+    report(trust, staff, occurred_on=datetime.date(2026, 10, 4))
+    services.review_start(by=mso, incident=incident)
+    services.incident_correct(
+        by=mso,
+        incident=Incident.objects.get(pk=incident.pk),
+        changes={"occurred_on": datetime.date(2026, 9, 28)},
+    )
+    summary.rebuild()
+    report(trust, staff, occurred_on=datetime.date(2026, 9, 2))
+    rows = {row.month: (row.total, row.counts["total"]) for row in IncidentMonth.objects.all()}
+    assert rows == {datetime.date(2026, 9, 1): (2, 2), datetime.date(2026, 10, 1): (1, 1)}

@@ -88,19 +88,27 @@ def _national(peers: str, since: datetime.date, until: datetime.date) -> list[tu
     ):
         if pk in rows:
             rows[pk][4:6] = months, recorded
-    denominated = Denominator.objects.filter(
-        organisation_id=OuterRef("organisation_id"), month=OuterRef("month"), **in_period
-    )
-    for pk, total in (
-        IncidentMonth.objects.filter(organisation__kind__in=kinds, **in_period)
-        .filter(Exists(denominated))
-        .values("organisation_id")
-        .annotate(total=Sum("total"))
-        .order_by()
-        .values_list("organisation_id", "total")
+    # Incidents in the months with a denominator: every month's, from the index alone, less
+    # the months without one of the organisations with only some months recorded.
+    incidents = IncidentMonth.objects.filter(**in_period).values("organisation_id")
+    incidents = incidents.annotate(total=Sum("total")).order_by()
+    for pk, total in incidents.filter(organisation__kind__in=kinds).values_list(
+        "organisation_id", "total"
     ):
-        if pk in rows:
+        if pk in rows and rows[pk][4]:  # none counted without a denominator
             rows[pk][6] = total or 0
+    whole = (until.year - since.year) * 12 + until.month - since.month
+    partly = [pk for pk, row in rows.items() if 0 < row[4] < whole]
+    if partly:
+        denominated = Denominator.objects.filter(
+            organisation_id=OuterRef("organisation_id"), month=OuterRef("month")
+        )
+        for pk, total in (
+            incidents.filter(organisation_id__in=partly)
+            .exclude(Exists(denominated))
+            .values_list("organisation_id", "total")
+        ):
+            rows[pk][6] -= total or 0
     return [tuple(row) for row in rows.values()]
 
 

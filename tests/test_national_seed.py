@@ -75,6 +75,13 @@ def test_the_national_seed_at_a_small_scale(capsys):
         kept = dict(row.counts)
         assert kept.pop("closure_days") == pytest.approx(live.pop("closure_days"), abs=1e-3)
         assert kept == live
+    # Every incident says what went wrong and its medicine is coded where the dm+d sample
+    # holds it, so the national trends of both have something to show.
+    from incidents.models import Dimension, IncidentTrend
+
+    assert not Incident.objects.filter(drugs_involved=[]).exists()
+    trends = set(IncidentTrend.objects.values_list("dimension", flat=True).distinct())
+    assert {Dimension.THEME, Dimension.SUBSTANCE, Dimension.PRODUCT} <= trends
     # The alert tallies the national views read are the responses, counted.
     assert AlertResponse.objects.count() > 10_000
     assert AlertTally.objects.aggregate(n=Sum("count"))["n"] == AlertResponse.objects.count()

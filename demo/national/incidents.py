@@ -190,7 +190,7 @@ def seed_incidents(
     total = max(1, round(TOTAL * scale))
     loaded = {"incidents": Incident.objects.count(), "medicines": IncidentMedicine.objects.count()}
     if loaded["incidents"] == loaded["medicines"] == total:
-        coded = _code_medicines()
+        coded = _code_medicines() + _what_went_wrong()
         return {
             "incidents": total,
             "incident medicines": total,
@@ -202,12 +202,42 @@ def seed_incidents(
         raise RuntimeError("national incidents are loaded by COPY: use PostgreSQL")
     with transaction.atomic():
         _load(total, seed, today or timezone.localdate(), largest_id)
+        _what_went_wrong()
     with connection.cursor() as cursor:  # as autovacuum leaves them after a bulk load
         cursor.execute("VACUUM ANALYZE incidents_incident, incidents_incidentmedicine")
     months = summary.rebuild()
     with connection.cursor() as cursor:
         cursor.execute("VACUUM ANALYZE incidents_incidentmonth")
     return {"incidents": total, "incident medicines": total, "months counted": months}
+
+
+# What went wrong (LFPSE's "drugs involved" and its detail), given to every incident by its id:
+# three in ten too much, four too little, two given wrongly, one a problem with the medicine;
+# within each, its detail codes in turn.
+WHAT_WENT_WRONG = f"""
+    UPDATE incidents_incident SET
+        drugs_involved = (CASE WHEN id % 10 < 3 THEN '["1"]' WHEN id % 10 < 7 THEN '["2"]'
+                               WHEN id % 10 < 9 THEN '["3"]' ELSE '["4"]' END)::jsonb,
+        {
+    ", ".join(
+        f"{field} = CASE WHEN id % 10 >= {low} AND id % 10 < {high} "
+        f"THEN jsonb_build_array(((id / 10) % {count} + 1)::text) ELSE '[]'::jsonb END"
+        for field, low, high, count in (
+            ("too_much", 0, 3, 6),
+            ("too_little", 3, 7, 6),
+            ("administered_incorrectly", 7, 9, 8),
+            ("packaging_problem", 9, 10, 3),
+        )
+    )
+}
+    WHERE drugs_involved = '[]'::jsonb"""  # noqa: S608 (constants of this module)
+
+
+def _what_went_wrong() -> int:
+    """Say what went wrong in the incidents loaded without it; how many were."""
+    with connection.cursor() as cursor:
+        cursor.execute(WHAT_WENT_WRONG)
+        return cursor.rowcount
 
 
 def _code_medicines() -> int:

@@ -66,6 +66,7 @@ class IncidentsConfig(features.FeatureConfig):
         # The national high-risk list is keyed to each dm+d release loaded, and after migrating.
         release_loaded.connect(medicines.refresh_national)
         post_migrate.connect(medicines.refresh_after_migrating, sender=self)
+        post_migrate.connect(summary.catch_up, sender=self)
 
 
 def _reviewed_by(user, organisation):

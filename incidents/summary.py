@@ -219,6 +219,20 @@ def _move_trends(region: str, month: datetime.date, change: dict) -> None:
         )
 
 
+# The newest key a month's counts hold: months counted before it are counted again after
+# migrating (``catch_up``), with the schema every migration has left.
+NEWEST_KEY = "products"
+
+
+def catch_up(**_) -> None:
+    """After migrating: count again the months counted before this release's counts (and the
+    trends from them), or the trends alone where none are kept yet."""
+    if IncidentMonth.objects.exclude(counts__has_key=NEWEST_KEY).exists():
+        rebuild()
+    elif IncidentMonth.objects.exists() and not IncidentTrend.objects.exists():
+        rebuild_tallies()
+
+
 def rebuild_tallies() -> int:
     """Count every tally and trend again from the organisations' months (after a rebuild, or
     when an organisation moved region). Returns how many tallies there are."""

@@ -15,14 +15,11 @@ SUBSTANCES = [
 ]
 
 
-def count_again(apps, schema_editor):
-    """Every month counted again, with its themes and substances, and the trends from them."""
+def code_substances(apps, schema_editor):
+    """The months are counted again, with their themes and substances, once every migration
+    has run (incidents.summary.catch_up, after migrating)."""
     for statement in SUBSTANCES:
         schema_editor.execute(statement)
-    if apps.get_model("incidents", "Incident").objects.exists():
-        from incidents import summary  # the counts as this release defines them
-
-        summary.rebuild()
 
 
 class Migration(migrations.Migration):
@@ -54,5 +51,5 @@ class Migration(migrations.Migration):
                 'constraints': [models.UniqueConstraint(fields=('dimension', 'value', 'region', 'month'), name='one_trend_a_month')],
             },
         ),
-        migrations.RunPython(count_again, migrations.RunPython.noop),
+        migrations.RunPython(code_substances, migrations.RunPython.noop),
     ]

@@ -12,14 +12,11 @@ PRODUCTS = [
 ]
 
 
-def count_again(apps, schema_editor):
-    """Every month counted again, with its products, and the trends from them."""
+def code_products(apps, schema_editor):
+    """The months are counted again, with their products, once every migration has run
+    (incidents.summary.catch_up, after migrating)."""
     for statement in PRODUCTS:
         schema_editor.execute(statement)
-    if apps.get_model("incidents", "Incident").objects.exists():
-        from incidents import summary  # the counts as this release defines them
-
-        summary.rebuild()
 
 
 class Migration(migrations.Migration):
@@ -39,5 +36,5 @@ class Migration(migrations.Migration):
             name='dimension',
             field=models.CharField(choices=[('all', 'All incidents'), ('harm', 'Physical harm'), ('stage', 'Stage of the medicines process'), ('group', 'High-risk medicine group'), ('theme', 'What went wrong'), ('substance', 'Medicine (dm+d substance)'), ('product', 'Medicine (dm+d product)')], max_length=12),
         ),
-        migrations.RunPython(count_again, migrations.RunPython.noop),
+        migrations.RunPython(code_products, migrations.RunPython.noop),
     ]

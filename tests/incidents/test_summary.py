@@ -115,3 +115,16 @@ def test_each_months_total_is_kept_beside_its_counts(trust, staff, mso):
     report(trust, staff, occurred_on=datetime.date(2026, 9, 2))
     rows = {row.month: (row.total, row.counts["total"]) for row in IncidentMonth.objects.all()}
     assert rows == {datetime.date(2026, 9, 1): (2, 2), datetime.date(2026, 10, 1): (1, 1)}
+
+
+def test_months_counted_before_this_release_are_counted_again_after_migrating(trust, staff):
+    from incidents.models import IncidentTrend
+
+    report(trust, staff, occurred_on=datetime.date(2026, 10, 3))
+    before = kept()
+    for row in IncidentMonth.objects.all():
+        row.counts.pop(summary.NEWEST_KEY)
+        row.save(update_fields=["counts"])
+    IncidentTrend.objects.all().delete()
+    summary.catch_up()
+    assert kept() == before and IncidentTrend.objects.exists()

@@ -61,6 +61,8 @@ class Effect:
     before_shown: bool = True
     after_shown: bool = True
     counted_for_each: bool = False
+    # The months of each period compared (before, since).
+    compared: tuple[list, list] = ([], [])
 
     @property
     def before_cell(self) -> disclosure.Cell:
@@ -175,15 +177,20 @@ def _starts(alert, on: datetime.date) -> list[datetime.date]:
     return [start for start in starts if start <= _month(on, -1) or start == issued]
 
 
-def _live_months(codes, organisations, starts, on) -> dict:
+def _live_months(codes, organisations, starts, on) -> tuple[dict, dict]:
+    """The incidents of each month, and how many organisations they came from."""
     rows = (
         _matching(codes, organisations, starts[0], _month(on, 0))
         .annotate(month=TruncMonth("occurred_on"))
         .values_list("month")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), organisations=Count("organisation", distinct=True))
         .order_by()
     )
-    return {(key.date() if isinstance(key, datetime.datetime) else key): n for key, n in rows}
+    counted, fewest = {}, {}
+    for key, n, organisations in rows:
+        month = key.date() if isinstance(key, datetime.datetime) else key
+        counted[month], fewest[month] = n, organisations
+    return counted, fewest
 
 
 def effect(alert, organisations, *, on: datetime.date) -> Effect:
@@ -193,7 +200,7 @@ def effect(alert, organisations, *, on: datetime.date) -> Effect:
         return Effect(about_use=False)
     covered = _covered(alert.medicines.all())
     starts = _starts(alert, on)
-    counted = _live_months(covered.codes, organisations, starts, on) if covered.codes else {}
+    counted = _live_months(covered.codes, organisations, starts, on)[0] if covered.codes else {}
     return _shaped(alert, covered, starts, counted, on)
 
 
@@ -210,8 +217,7 @@ def effect_in(alert, regions, *, on: datetime.date) -> Effect:
         organisations = Organisation.objects.all()
         if regions is not None:
             organisations = organisations.filter(region__in=regions)
-        counted = _live_months(covered.codes, organisations.values("pk"), starts, on)
-        fewest = {}
+        counted, fewest = _live_months(covered.codes, organisations.values("pk"), starts, on)
     else:
         counted, fewest = {}, {}
         for month, _region, n, organisations in (
@@ -240,9 +246,19 @@ def effect_in(alert, regions, *, on: datetime.date) -> Effect:
             f"incidents or comes from fewer than {disclosure.FEWEST_ORGANISATIONS} "
             "organisations, which could pick an organisation out."
         )
-    found.before_shown = not 0 < found.before < disclosure.SMALL
-    found.after_shown = not 0 < found.after < disclosure.SMALL
+    found.before_shown = _may_show(found.before, found.compared[0], fewest)
+    found.after_shown = _may_show(found.after, found.compared[1], fewest)
     return found
+
+
+def _may_show(total: int, months, fewest: dict) -> bool:
+    """A period's total may be shown beyond its organisations: none, or 5 or more from at least
+    3 organisations (at least the most any month of it came from)."""
+    return total == 0 or (
+        total >= disclosure.SMALL
+        and max((fewest.get(month, 0) for month in months), default=0)
+        >= disclosure.FEWEST_ORGANISATIONS
+    )
 
 
 def _shaped(alert, covered: Covered, starts, counted: dict, on: datetime.date) -> Effect:
@@ -265,6 +281,7 @@ def _shaped(alert, covered: Covered, starts, counted: dict, on: datetime.date) -
         period=period,
         before=sum(counted.get(start, 0) for start in before),
         after=sum(counted.get(start, 0) for start in since[:period]),
+        compared=(before, since[:period]),
     )
 
 

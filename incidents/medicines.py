@@ -136,6 +136,9 @@ NATIONAL_HIGH_RISK = (
 )
 
 SOURCES = {group.name: group.source for group in NATIONAL_HIGH_RISK}
+# The national groups' names: the only groups counted beyond an organisation (one it adds to
+# its own list is named in its words).
+NATIONAL_GROUPS = frozenset(SOURCES)
 
 
 def refresh_national(**_) -> str:

@@ -28,6 +28,7 @@ from django.db.models.functions import Cast
 from organisations.models import Organisation
 
 from . import choices
+from .medicines import NATIONAL_GROUPS
 from .models import (
     DIMENSION_COUNTS,
     OPEN_STATUSES,
@@ -190,7 +191,10 @@ def _trend_changes(before: dict, after: dict) -> dict[tuple[str, str], tuple[int
             old, new = {"": before.get(key, 0)}, {"": after.get(key, 0)}
         else:
             old, new = before.get(key) or {}, after.get(key) or {}
-        for value in old.keys() | new.keys():
+        values = old.keys() | new.keys()
+        if dimension == Dimension.GROUP:  # an organisation's own group is its own words
+            values &= NATIONAL_GROUPS
+        for value in values:
             was, now = old.get(value, 0), new.get(value, 0)
             if was != now:
                 change[(dimension, value)] = (now - was, (now > 0) - (was > 0))
@@ -302,8 +306,10 @@ def _rebuild_trends_in_sql() -> None:
             JOIN {Organisation._meta.db_table} o ON o.id = m.organisation_id
             CROSS JOIN LATERAL (VALUES {dimensions}) d(dimension, counts)
             CROSS JOIN LATERAL jsonb_each_text(COALESCE(d.counts, '{{}}'::jsonb)) e
+            WHERE d.dimension <> '{Dimension.GROUP}' OR e.key = ANY(%s)
             GROUP BY 1, 2, 3, 4
-            HAVING sum(e.value::integer) > 0"""  # noqa: S608 (constants of this module)
+            HAVING sum(e.value::integer) > 0""",  # noqa: S608 (constants of this module)
+            [sorted(NATIONAL_GROUPS)],
         )
 
 

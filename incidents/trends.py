@@ -117,26 +117,23 @@ def trends(dimension: Dimension, region: str, regions, *, on: datetime.date) -> 
     as the rules above say. ``regions``: the regions whose series a person may see (None:
     every one), which the subtraction rule looks across."""
     months = months_to(on)
-    totals = _series(Dimension.ALL, months, regions).get("", {})
     counted = _series(dimension, months, regions)
     words = words_for(dimension, counted)
     order = list(words) if dimension in (Dimension.HARM, Dimension.STAGE) else []
-    series = []
-    for value in sorted(counted, key=lambda v: (order.index(v) if v in order else len(order), v)):
-        by_region = {
-            key: Series(value, words.get(value, value), counts, organisations)
-            for key, (counts, organisations) in counted[value].items()
-        }
-        by_region[ENGLAND] = _summed(value, words.get(value, value), by_region.values())
-        _hide_small(by_region)
-        if region in by_region:
-            series.append(by_region[region])
-    whole = {key: Series("", "All incidents", *rows) for key, rows in totals.items()}
-    whole[ENGLAND] = _summed("", "All incidents", whole.values())
-    _hide_small(whole)
+    # Every value's series in every region seen, with England's (their sum), and all incidents'
+    # the same way: the rules look across the whole grid, whichever region is asked for.
+    grid = {
+        value: _with_england(value, words.get(value, value), by_region)
+        for value, by_region in counted.items()
+    }
+    whole = _with_england("", "All incidents", _series(Dimension.ALL, months, regions).get("", {}))
+    _protect(grid, whole, partition=dimension in PARTITIONS)
+    series = [
+        grid[value][region]
+        for value in sorted(grid, key=lambda v: (order.index(v) if v in order else len(order), v))
+        if region in grid[value]
+    ]
     all_incidents = whole.get(region) or Series("", "All incidents", [0] * MONTHS, [0] * MONTHS)
-    if dimension in PARTITIONS:
-        _hide_beside(series, all_incidents)
     # A rise in one medicine's incidents is a concern to look into; reporting as a whole is
     # neither better nor worse higher (more reporting is a safety culture).
     rising = spc.Direction.LOWER if dimension == Dimension.SUBSTANCE else spc.Direction.NEITHER
@@ -186,26 +183,45 @@ def _small(each: Series) -> bool:
     )
 
 
-def _hide_small(by_region: dict[str, Series]) -> None:
-    """Hide each series with a small month; then, where one region alone is hidden while
-    England is shown, the next smallest region too (England less the rest would give it)."""
-    for each in by_region.values():
+def _with_england(value: str, words: str, by_region: dict) -> dict[str, Series]:
+    """A value's series by region (from ``_series``), and England's, their sum."""
+    series = {
+        key: Series(value, words, counts, organisations)
+        for key, (counts, organisations) in by_region.items()
+    }
+    series[ENGLAND] = _summed(value, words, list(series.values()))
+    return series
+
+
+def _protect(grid: dict[str, dict[str, Series]], whole: dict[str, Series], *, partition: bool):
+    """Hide each series with a small month; then, until nothing more is hidden: beside a lone
+    hidden region of a value (or of all incidents), the next smallest region, since England's
+    less the rest would give it; and, where the values split every incident once, beside a lone
+    hidden value of a region (England's included), the next smallest value, since all
+    incidents less the rest would give it."""
+    for each in [*whole.values(), *(s for by_region in grid.values() for s in by_region.values())]:
         if _small(each):
             each.why = HIDDEN
-    regions = [each for key, each in by_region.items() if key != ENGLAND and each.total]
-    hidden = [each for each in regions if not each.shown]
-    if len(hidden) == 1 and by_region.get(ENGLAND, hidden[0]).shown:
-        _hide_next_smallest(regions)
+    changed = True
+    while changed:
+        changed = False
+        for by_region in [whole, *grid.values()]:
+            regions = [each for key, each in by_region.items() if key != ENGLAND and each.total]
+            if len([each for each in regions if not each.shown]) == 1:
+                changed |= _hide_next_smallest(regions)
+        if not partition:
+            continue
+        for region, total in whole.items():
+            values = [by_region[region] for by_region in grid.values() if region in by_region]
+            hidden = [each for each in values if not each.shown and each.total]
+            if total.shown and len(hidden) == 1:
+                changed |= _hide_next_smallest(values)
 
 
-def _hide_beside(series: list[Series], whole: Series) -> None:
-    """Where the values split every incident once and one alone is hidden beside a shown
-    whole, hide the next smallest too."""
-    if whole.shown and len([each for each in series if not each.shown and each.total]) == 1:
-        _hide_next_smallest(series)
-
-
-def _hide_next_smallest(series: list[Series]) -> None:
+def _hide_next_smallest(series: list[Series]) -> bool:
+    """Hide the smallest series still shown; whether there was one."""
     shown = [each for each in series if each.shown and each.total]
-    if shown:
-        min(shown, key=lambda each: (each.total, each.value)).why = WOULD_DISCLOSE
+    if not shown:
+        return False
+    min(shown, key=lambda each: (each.total, each.value)).why = WOULD_DISCLOSE
+    return True

@@ -35,8 +35,8 @@ def _today():
         yield
 
 
-def alert(*medicines, actions=()):
-    made = draft(UserFactory(), issued_on=ISSUED, actions=list(actions) or [])
+def alert(*medicines, actions=(), reference="NatPSA/2026/004/NHSPS"):
+    made = draft(UserFactory(), reference=reference, issued_on=ISSUED, actions=list(actions) or [])
     made.medicines.all().delete()
     for name in medicines:
         made.medicines.create(name=name)
@@ -114,3 +114,17 @@ def test_the_leads_page_reads_no_incident(client_for, reported, patient_safety_t
     assert page.context["effect"].before == 6
     assert not [q for q in queries.captured_queries if '"incidents_incident"' in q["sql"]]
     assert "fewer than 5" in page.content.decode().lower()
+
+
+def test_what_one_organisation_reported_is_not_shown_to_a_lead(dmd, trust, staff):
+    oramorph = "Oramorph 10mg/5ml oral solution"
+    for day in range(1, 7):
+        report(trust, staff, occurred_on=datetime.date(2026, 2, day), medicines=(oramorph,))
+        report(trust, staff, occurred_on=datetime.date(2026, 5, day), medicines=(oramorph,))
+    kept = alert("Morphine")  # from the kept trends
+    live = alert(oramorph, reference="NatPSA/2026/005/NHSPS")  # a brand alone: the incidents
+    for named in (kept, live):
+        found = effect_in(named, None, on=ON)
+        assert (found.before, found.after) == (6, 6)  # 6 in February, 6 in May: one trust's
+        assert found.hidden and found.change == ""
+        assert not found.before_cell.shown and not found.after_cell.shown

@@ -190,3 +190,66 @@ def test_no_words_of_an_incident_reach_the_page(client_for, trust, staff):
     incident = report(trust, staff, occurred_on=datetime.date(2026, 9, 2))
     html = client_for(network_lead()).get(reverse("incidents:trends")).content.decode()
     assert incident.what_happened not in html and incident.reference not in html
+
+
+def test_what_is_hidden_on_one_page_cannot_be_worked_out_from_the_others():
+    """A hidden harm level and the region beside it are hidden on every page, so that no
+    level can be found by taking England's, the other regions' or the other levels' away."""
+    london, midlands, north_west = Region.LONDON, Region.MIDLANDS, Region.NORTH_WEST
+    small = steady()
+    small[5] = 3
+    rows = []
+    for region in (london, midlands, north_west):
+        parts = {"5": steady(40), "4": steady(20), "3": small if region == london else steady(30)}
+        for value, counts in parts.items():
+            rows += series_rows(value, region, counts, dimension=Dimension.HARM)
+        rows += series_rows(
+            "", region, [sum(x) for x in zip(*parts.values(), strict=True)], dimension=Dimension.ALL
+        )
+    load(rows)
+    shown = {
+        (region, each.value)
+        for region in (trends.ENGLAND, london, midlands, north_west)
+        for each in trends.trends(Dimension.HARM, region, None, on=TODAY).series
+        if each.shown
+    }
+    for value in ("3", "4"):  # London's: hidden, and hidden beside it
+        assert (london, value) not in shown
+        # England's less the other regions' would give London's: one of them is hidden too.
+        assert not {(trends.ENGLAND, value), (midlands, value), (north_west, value)} <= shown
+
+
+def test_a_lone_hidden_region_hides_another_even_where_england_is_hidden():
+    months = trends.months_to(TODAY)
+    lone = [0] * trends.MONTHS
+    lone[5] = 2
+    load(
+        series_rows("1", Region.LONDON, lone, organisations=1),
+        series_rows("1", Region.MIDLANDS, [0 if i == 5 else n for i, n in enumerate(steady())]),
+        series_rows("1", Region.NORTH_WEST, [0 if i == 5 else n for i, n in enumerate(steady(20))]),
+    )
+    assert len(months) == trends.MONTHS
+    charted = [
+        region
+        for region in (Region.MIDLANDS, Region.NORTH_WEST)
+        if trends.trends(Dimension.STAGE, region, None, on=TODAY).series[0].shown
+    ]
+    assert charted == [Region.NORTH_WEST]  # the smaller hidden beside London
+
+
+def test_an_organisations_own_high_risk_group_is_never_counted_nationally(
+    dmd, trust, staff, client_for
+):
+    from incidents.models import HighRiskMedicine
+    from medicines.models import Vtm
+
+    morphine = Vtm.objects.get(name="Morphine")
+    HighRiskMedicine.objects.create(
+        organisation=trust, dmd_code=morphine.pk, level="VTM", name="Morphine", group="Bay 4 plan"
+    )
+    report(trust, staff, occurred_on=datetime.date(2026, 9, 3), medicines=("Morphine",))
+    assert not IncidentTrend.objects.filter(dimension=Dimension.GROUP, value="Bay 4 plan")
+    summary.rebuild_tallies()
+    assert not IncidentTrend.objects.filter(dimension=Dimension.GROUP, value="Bay 4 plan")
+    html = client_for(network_lead()).get(reverse("incidents:trends") + "?dimension=group")
+    assert "Bay 4 plan" not in html.content.decode()

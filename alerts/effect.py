@@ -292,6 +292,9 @@ class Since:
     terms: list[str] = field(default_factory=list)
     not_coded: list[str] = field(default_factory=list)
     by_region: dict[str, int] = field(default_factory=dict)  # region code ("" for none): count
+    # How many organisations each region's count is drawn from (at least), for the small-number
+    # rules.
+    organisations: dict[str, int] = field(default_factory=dict)
 
     @property
     def total(self) -> int:
@@ -308,12 +311,13 @@ def _since(alert) -> tuple[Since, Covered | None]:
 
 
 def _live(found: Since, codes, organisations, on: datetime.date) -> Since:
-    found.by_region = dict(
+    for region, n, drawn_from in (
         _matching(codes, organisations, found.start, on + datetime.timedelta(days=1))
         .values_list("organisation__region")
-        .annotate(n=Count("pk"))
+        .annotate(n=Count("pk"), drawn_from=Count("organisation", distinct=True))
         .order_by()
-    )
+    ):
+        found.by_region[region], found.organisations[region] = n, drawn_from
     return found
 
 
@@ -341,12 +345,13 @@ def incidents_since_in(alert, regions, *, on: datetime.date) -> Since:
         if regions is not None:
             organisations = organisations.filter(region__in=regions)
         return _live(found, covered.codes, organisations.values("pk"), on)
-    found.by_region = {
-        region: n
-        for region, n in _kept(covered.kept, regions, found.start, _month(on, 0))
+    for region, n, drawn_from in (
+        _kept(covered.kept, regions, found.start, _month(on, 0))
         .values_list("region")
-        .annotate(n=Sum("count"))
+        .annotate(n=Sum("count"), drawn_from=Max("organisations"))
         .order_by()
-        if n
-    }
+    ):
+        if n:
+            # At least the most any one month and medicine of it came from.
+            found.by_region[region], found.organisations[region] = n, drawn_from
     return found

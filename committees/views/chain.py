@@ -56,7 +56,7 @@ def _regions_seen(access) -> list[str] | None:
 def _incidents_by_region(alert, organisations, regions, today):
     """The incidents since in the regions the person sees (None: all England), by region, as
     the small-number rules allow: each region's count with how many organisations it is drawn
-    from."""
+    from (a region with none names nobody)."""
     found = incidents_since_in(alert, regions, on=today)
     if not (found.about_use and found.terms):
         return found, [], {}
@@ -64,7 +64,7 @@ def _incidents_by_region(alert, organisations, regions, today):
     rows = [
         {
             "region": str(names.get(region, "No region")),
-            "organisations": size,
+            "organisations": found.organisations.get(region, size),
             "incidents": found.by_region.get(region, 0),
         }
         for region, size in organisations.values_list("region")

@@ -26,10 +26,17 @@ class IncidentsConfig(features.FeatureConfig):
     }
 
     def plug_in(self):
-        from django.db.models.signals import post_delete, post_init, post_migrate, post_save
+        from django.db.models.signals import (
+            post_delete,
+            post_init,
+            post_migrate,
+            post_save,
+            pre_save,
+        )
 
         from medicines.signals import release_loaded
         from organisations.getting_started import WorkItem, work_item
+        from organisations.models import Organisation
         from organisations.navigation import MenuEntry, holds, menu_entry
 
         from . import medicines, summary
@@ -67,6 +74,8 @@ class IncidentsConfig(features.FeatureConfig):
         release_loaded.connect(medicines.refresh_national)
         post_migrate.connect(medicines.refresh_after_migrating, sender=self)
         post_migrate.connect(summary.catch_up, sender=self)
+        pre_save.connect(summary.organisation_placing, sender=Organisation)
+        post_save.connect(summary.organisation_placed, sender=Organisation)
 
 
 def _reviewed_by(user, organisation):

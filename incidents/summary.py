@@ -163,14 +163,18 @@ def recount(organisation_id: int, month: datetime.date) -> None:
         _tally(organisation_id, month, before, row.counts)
 
 
-def _tally(organisation_id: int, month: datetime.date, before: dict, after: dict) -> None:
+def _tally(
+    organisation_id: int, month: datetime.date, before: dict, after: dict, *, place=None
+) -> None:
     """Move the region's and kind's tally of the month, and the region's trends, by what the
-    recount changed."""
+    recount changed (``place``: the region and kind to move, if not the organisation's now)."""
     change = {key: after.get(key, 0) - before.get(key, 0) for key in TALLIED}
     trends = _trend_changes(before, after)
     if not any(change.values()) and not trends:
         return
-    region, kind = Organisation.objects.values_list("region", "kind").get(pk=organisation_id)
+    region, kind = place or Organisation.objects.values_list("region", "kind").get(
+        pk=organisation_id
+    )
     if any(change.values()):
         IncidentTally.objects.bulk_create(
             [IncidentTally(region=region, kind=kind, month=month)], ignore_conflicts=True
@@ -311,6 +315,34 @@ def _rebuild_trends_in_sql() -> None:
             HAVING sum(e.value::integer) > 0""",  # noqa: S608 (constants of this module)
             [sorted(NATIONAL_GROUPS)],
         )
+
+
+def organisation_placing(instance: Organisation, raw=False, update_fields=None, **kwargs):
+    """Before an organisation is saved (pre_save): where its counts are now."""
+    instance._placed = None
+    if raw or instance.pk is None:
+        return
+    if update_fields is not None and not {"region", "kind"} & set(update_fields):
+        return
+    instance._placed = (
+        Organisation.objects.filter(pk=instance.pk).values_list("region", "kind").first()
+    )
+
+
+def organisation_placed(instance: Organisation, raw=False, **kwargs) -> None:
+    """After it is saved (post_save): an organisation moved to another region, or made
+    another kind, takes its months' counts out of the tallies and trends where they were and
+    into those where it is now, in the same transaction."""
+    was = getattr(instance, "_placed", None)
+    now = (instance.region, instance.kind)
+    if raw or was is None or was == now:
+        return
+    with transaction.atomic():
+        for month, counts in IncidentMonth.objects.filter(organisation=instance).values_list(
+            "month", "counts"
+        ):
+            _tally(instance.pk, month, counts, {}, place=was)
+            _tally(instance.pk, month, {}, counts, place=now)
 
 
 def remember(instance: Incident) -> None:

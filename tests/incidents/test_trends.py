@@ -37,6 +37,16 @@ def kept() -> dict:
     }
 
 
+def tallied() -> dict:
+    from incidents.models import IncidentTally
+
+    return {
+        (row.region, row.kind, row.month): (row.total, row.open)
+        for row in IncidentTally.objects.all()
+        if row.total
+    }
+
+
 def test_the_trends_follow_every_write_and_equal_a_rebuild(dmd, trust, other_trust, mso):
     staff = member(trust, Role.STAFF)
     october = datetime.date(2026, 10, 3)
@@ -253,3 +263,14 @@ def test_an_organisations_own_high_risk_group_is_never_counted_nationally(
     assert not IncidentTrend.objects.filter(dimension=Dimension.GROUP, value="Bay 4 plan")
     html = client_for(network_lead()).get(reverse("incidents:trends") + "?dimension=group")
     assert "Bay 4 plan" not in html.content.decode()
+
+
+def test_an_organisation_moving_region_takes_its_counts_with_it(trust, staff):
+    report(trust, staff, occurred_on=datetime.date(2026, 10, 3))
+    trust.region = Region.MIDLANDS if trust.region != Region.MIDLANDS else Region.LONDON
+    trust.save()
+    report(trust, staff, occurred_on=datetime.date(2026, 10, 4))
+    moved, tallies = kept(), tallied()
+    summary.rebuild_tallies()
+    assert kept() == moved and tallied() == tallies
+    assert moved[("all", "", trust.region, datetime.date(2026, 10, 1))] == (2, 1)

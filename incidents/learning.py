@@ -89,7 +89,9 @@ def summary(quarter: Quarter, regions, *, on: datetime.date) -> dict:
         "year_before": quarter.shifted(-4),
     }
     column_of = {month: column for column, q in compared.items() for month in q.months}
-    rows = IncidentTrend.objects.filter(month__in=list(column_of))
+    rows = IncidentTrend.objects.filter(
+        dimension__in=[Dimension.ALL, *trends.SHOWN], month__in=list(column_of)
+    )
     if regions is not None:
         rows = rows.filter(region__in=regions)
     counted: dict = defaultdict(lambda: defaultdict(lambda: dict.fromkeys(COLUMNS, 0)))
@@ -118,6 +120,7 @@ def summary(quarter: Quarter, regions, *, on: datetime.date) -> dict:
                 ),
             }
             for value, counts in counted[dimension].items()
+            if any(counts.values())  # a count that fell back to none
         ]
         if dimension in (Dimension.HARM, Dimension.STAGE):
             order = list(words)

@@ -131,7 +131,7 @@ def trends(dimension: Dimension, region: str, regions, *, on: datetime.date) -> 
     series = [
         grid[value][region]
         for value in sorted(grid, key=lambda v: (order.index(v) if v in order else len(order), v))
-        if region in grid[value]
+        if region in grid[value] and grid[value][region].total
     ]
     all_incidents = whole.get(region) or Series("", "All incidents", [0] * MONTHS, [0] * MONTHS)
     # A rise in one medicine's incidents is a concern to look into; reporting as a whole is

@@ -6,22 +6,18 @@ import logging
 
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.template.loader import render_to_string
+
+from core import pdf
 
 from . import figures
 from .choices import PdfState, ReportState
 from .models import AssuranceReport
 
 logger = logging.getLogger(__name__)
-STYLESHEET = "css/report-pdf.css"
 
 
 def render(report: AssuranceReport) -> bytes:
-    from django.contrib.staticfiles import finders
-    from weasyprint import CSS, HTML  # needs Pango; only the worker that makes PDFs loads it
-
-    html = render_to_string("committees/report_pdf.html", figures.report_context(report))
-    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=finders.find(STYLESHEET))])
+    return pdf.render("committees/report_pdf.html", figures.report_context(report))
 
 
 def store(report_id: int) -> bool:

@@ -6,6 +6,7 @@ it writes, say so and go on; when it refuses, show why, with everything typed ke
 from collections.abc import Callable
 from typing import Any
 
+from django import forms
 from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.shortcuts import redirect, render
@@ -93,3 +94,13 @@ class ErrorsOnFields:
                 if message not in self._errors[field]:
                     self._errors[field].append(message)
             self.cleaned_data.pop(field, None)
+
+
+class FromAddress(forms.Form):
+    """A form read from a page's address (what a list or a figure shows): a value it does not
+    offer is read as the first it does, never an error page."""
+
+    def offered(self, name: str) -> str:
+        offered = [str(code) for code, _ in self.fields[name].choices]
+        value = self.data.get(name, offered[0])
+        return value if value in offered else offered[0]

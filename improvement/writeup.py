@@ -3,14 +3,12 @@ and its table, PDSA cycles, co-production and results. Written with WeasyPrint f
 chart as the project's page and the assurance report's stylesheet. It names the organisation
 and the lead, never an incident: incidents stay in the organisation."""
 
-from django.template.loader import render_to_string
 from django.utils.html import format_html, format_html_join
 
+from core import pdf
 from incidents import charts
 
 from . import measures
-
-STYLESHEET = "css/report-pdf.css"
 
 
 def value_rows(project, points, drawn, *, removable: bool) -> str:
@@ -57,8 +55,4 @@ def context(project, *, removable=False) -> dict:
 
 
 def render(project) -> bytes:
-    from django.contrib.staticfiles import finders
-    from weasyprint import CSS, HTML  # needs Pango: loaded only when a project is shared
-
-    html = render_to_string("improvement/project_pdf.html", context(project))
-    return HTML(string=html).write_pdf(stylesheets=[CSS(filename=finders.find(STYLESHEET))])
+    return pdf.render("improvement/project_pdf.html", context(project))

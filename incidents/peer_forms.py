@@ -6,10 +6,10 @@ import datetime
 from django import forms
 
 from core import uploads
-from core.forms import ErrorsOnFields
+from core.forms import ErrorsOnFields, FromAddress
 from core.funnel import THIRDS
 from core.nhsuk_forms.fields import file_field, select
-from organisations.choices import MEASURES, PeerGroup, Region
+from organisations.choices import MEASURES, PeerGroup, region_choices
 
 from .figures import month_starts
 
@@ -81,7 +81,7 @@ class DenominatorImportForm(forms.Form):
         return cleaned
 
 
-class FunnelForm(forms.Form):
+class FunnelForm(FromAddress):
     """What the funnel plot shows, from its address: anything it does not offer is read as the
     first of what it does, never an error page."""
 
@@ -99,32 +99,23 @@ class FunnelForm(forms.Form):
         last_whole = month_starts(today, 2)[0]
         endings = month_starts(last_whole, PERIODS_OFFERED)[::-1]
         self.fields["ending"].choices = [(f"{m:%Y-%m}", month_label(m)) for m in endings]
-        names = dict(Region.choices)
-        england = [(ENGLAND, "All of England")] if regions is None else []
-        self.fields["region"].choices = england + [
-            (code, names[code]) for code in names if regions is None or code in regions
-        ]
-
-    def _offered(self, name: str) -> str:
-        offered = [code for code, _ in self.fields[name].choices]
-        value = self.data.get(name, offered[0])
-        return value if value in offered else offered[0]
+        self.fields["region"].choices = region_choices(regions, everywhere="All of England")
 
     def choice(self) -> dict:
         """The peers, band (None: every size), the period's first month and the month after
         it, and the region (ENGLAND: all) to show."""
-        band = self._offered("band")
-        last = datetime.date.fromisoformat(self._offered("ending") + "-01")
+        band = self.offered("band")
+        last = datetime.date.fromisoformat(self.offered("ending") + "-01")
         since = month_starts(last, 12)[0]
         until = (last + datetime.timedelta(days=32)).replace(day=1)
         return {
-            "peers": self._offered("peers"),
+            "peers": self.offered("peers"),
             "band": None if band == EVERY_BAND else int(band),
             "ending": f"{last:%Y-%m}",
             "since": since,
             "last": last,
             "until": until,
-            "region": self._offered("region"),
+            "region": self.offered("region"),
         }
 
     @staticmethod

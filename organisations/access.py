@@ -355,6 +355,14 @@ class Access:
             scope.add(rule, grant)
         return list(scopes.values())
 
+    def regions(self, perm: Perm) -> set[str] | None:
+        """The regions whose organisations the person reaches with ``perm``, for figures
+        counted by region (None: all of England)."""
+        scopes = self.scopes(perm)
+        if any(scope.everywhere for scope in scopes):
+            return None
+        return set().union(*(scope.regions for scope in scopes))
+
     # The queryset side ------------------------------------------------------------------
 
     def filter(self, perm: Perm, model, *, global_reach=True, own_rows=True) -> Q:

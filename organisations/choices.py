@@ -20,6 +20,15 @@ class Region(models.TextChoices):
     SOUTH_WEST = "south-west", "South West"
 
 
+def region_choices(regions, *, everywhere: str) -> list[tuple[str, str]]:
+    """The places a person may look at figures for: all of England ("", called
+    ``everywhere``) where they reach every region (``regions`` None), and each region they
+    reach."""
+    names = dict(Region.choices)
+    england = [("", everywhere)] if regions is None else []
+    return england + [(code, names[code]) for code in names if regions is None or code in regions]
+
+
 class OrganisationKind(models.TextChoices):
     NHS_TRUST = "nhs-trust", "NHS trust"
     FOUNDATION_TRUST = "foundation-trust", "NHS foundation trust"

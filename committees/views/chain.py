@@ -45,14 +45,6 @@ def _percent(part: int, whole: int) -> int | None:
     return round(100 * part / whole) if whole else None
 
 
-def _regions_seen(access) -> list[str] | None:
-    """The regions whose organisations the person sees across (None: all of England)."""
-    scopes = access.scopes(ACROSS)
-    if any(scope.everywhere for scope in scopes):
-        return None
-    return sorted(set().union(*(scope.regions for scope in scopes)))
-
-
 def _incidents_by_region(alert, organisations, regions, today):
     """The incidents since in the regions the person sees (None: all England), by region, as
     the small-number rules allow: each region's count with how many organisations it is drawn
@@ -124,7 +116,7 @@ def alert_chain(request, alert_id):
     listed = sorted(named, key=lambda pk: (named[pk].casefold(), pk))
     page = Paginator(listed, PAGE_SIZE).get_page(request.GET.get("page"))
     ids = list(page)
-    seen = _regions_seen(access)
+    seen = access.regions(ACROSS)
     found, regions, total = _incidents_by_region(alert, organisations, seen, today)
 
     named = organisations.filter(pk__in=ids).only("pk", "name", "ods_code", "region").in_bulk()

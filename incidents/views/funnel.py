@@ -35,20 +35,12 @@ ORDER = {
 }
 
 
-def _regions(access) -> set[str] | None:
-    """The regions whose organisations the person sees (None: all of England)."""
-    scopes = access.scopes(Perm.INCIDENTS_STATISTICS)
-    if any(scope.everywhere for scope in scopes):
-        return None
-    return set().union(*(scope.regions for scope in scopes))
-
-
 @allow("GET")
 def statistics_funnel(request):
     access = access_for(request.user)
     if not access.has(Perm.INCIDENTS_STATISTICS):
         raise Refused("Reporting rates across organisations are for MSO network leads.")
-    regions = _regions(access)
+    regions = access.regions(Perm.INCIDENTS_STATISTICS)
     today = timezone.localdate()
     choice = FunnelForm(request.GET, regions=regions, today=today).choice()
     form = FunnelForm(FunnelForm.data_for(choice), regions=regions, today=today)

@@ -8,30 +8,19 @@ from django import forms
 from django.db.models import Count, Sum
 from django.http import HttpResponse
 from django.shortcuts import render
-from django.template.loader import render_to_string
 from django.utils import timezone
 
-from core import disclosure
+from core import disclosure, pdf
+from core.forms import FromAddress
 from core.http import Refused, allow
 from incidents.permissions import Perm
 from organisations.access import access_for
-from organisations.choices import OrganisationKind, Region
+from organisations.choices import OrganisationKind, Region, region_choices
 from organisations.models import Organisation
 
 from .. import charts, learning, trends
 from ..figures import REPORTING_LAG_MONTHS, month_starts
 from ..models import TALLIED, Dimension, IncidentTally
-
-
-def _regions(user) -> set[str] | None:
-    """The regions whose statistics the person sees (None: all of England)."""
-    scopes = access_for(user).scopes(Perm.INCIDENTS_STATISTICS)
-    if any(scope.everywhere for scope in scopes):
-        return None
-    return set().union(*(scope.regions for scope in scopes))
-
-
-PDF_STYLESHEET = "css/report-pdf.css"
 
 
 @allow("GET")
@@ -40,7 +29,7 @@ def statistics(request):
         raise Refused("Incident statistics across organisations are for MSO network leads.")
     today = timezone.localdate()
     since = month_starts(today, 12)[0]  # the last 12 months, this one included
-    regions = _regions(request.user)
+    regions = access_for(request.user).regions(Perm.INCIDENTS_STATISTICS)
     tallies = IncidentTally.objects.filter(month__gte=since)
     if regions is not None:
         tallies = tallies.filter(region__in=regions)
@@ -79,7 +68,7 @@ def statistics(request):
     return render(request, "incidents/statistics.html", context)
 
 
-class TrendsForm(forms.Form):
+class TrendsForm(FromAddress):
     dimension = forms.ChoiceField(
         label="Incidents by",
         choices=[(d.value, d.label) for d in trends.SHOWN],
@@ -89,29 +78,18 @@ class TrendsForm(forms.Form):
 
     def __init__(self, data, *, regions):
         super().__init__(data)
-        names = dict(Region.choices)
-        places = [(trends.ENGLAND, "England")] if regions is None else []
-        self.fields["region"].choices = places + [
-            (code, names[code]) for code in names if regions is None or code in regions
-        ]
+        self.fields["region"].choices = region_choices(regions, everywhere="England")
 
     def choice(self) -> tuple[Dimension, str]:
         """What to show: the first of each list where the address asks for none it offers."""
-        dimension = self.data.get("dimension") or Dimension.HARM
-        region = self.data.get("region", self.fields["region"].choices[0][0])
-        offered = {code for code, _ in self.fields["region"].choices}
-        if dimension not in trends.SHOWN:
-            dimension = Dimension.HARM
-        if region not in offered:
-            region = self.fields["region"].choices[0][0]
-        return Dimension(dimension), region
+        return Dimension(self.offered("dimension")), self.offered("region")
 
 
 @allow("GET")
 def trends_view(request):
     if not access_for(request.user).has(Perm.INCIDENTS_STATISTICS):
         raise Refused("Incident trends across organisations are for MSO network leads.")
-    regions = _regions(request.user)
+    regions = access_for(request.user).regions(Perm.INCIDENTS_STATISTICS)
     form = TrendsForm(request.GET, regions=regions)
     dimension, region = form.choice()
     form = TrendsForm({"dimension": dimension, "region": region}, regions=regions)
@@ -139,7 +117,7 @@ def _learning(request):
     quarter = learning.Quarter.parse(request.GET.get("quarter", ""))
     if quarter not in quarters:
         quarter = quarters[0]
-    regions = _regions(request.user)
+    regions = access_for(request.user).regions(Perm.INCIDENTS_STATISTICS)
     names = dict(Region.choices)
     context = learning.summary(quarter, regions, on=today)
     context |= {
@@ -158,13 +136,10 @@ def learning_summary(request):
 
 @allow("GET")
 def learning_summary_pdf(request):
-    from django.contrib.staticfiles import finders
-    from weasyprint import CSS, HTML  # needs Pango: loaded only when a summary is printed
-
     context = _learning(request)
-    html = render_to_string("incidents/learning_pdf.html", context, request=request)
-    pdf = HTML(string=html).write_pdf(stylesheets=[CSS(filename=finders.find(PDF_STYLESHEET))])
-    response = HttpResponse(pdf, content_type="application/pdf")
+    response = HttpResponse(
+        pdf.render("incidents/learning_pdf.html", context), content_type="application/pdf"
+    )
     name = f"national-learning-{context['quarter'].code}.pdf"
     response["Content-Disposition"] = f'attachment; filename="{name}"'
     return response

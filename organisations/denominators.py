@@ -37,6 +37,7 @@ from core.audit import audit_as
 from .choices import OrganisationKind, denominator_problem, measure_for
 from .models import Denominator, Organisation
 from .permissions import Perm
+from .services import lock
 from .validators import normalise_ods_code
 
 COLUMNS = ("ods_code", "month", "value")
@@ -53,7 +54,9 @@ def version() -> int:
 
 
 def _changed() -> None:
-    transaction.on_commit(lambda: cache.set(_VERSION, time.time_ns(), None))
+    # After the commit, and never an error for a change already saved: a cache that cannot be
+    # written leaves the funnel's kept rows to expire on their own.
+    transaction.on_commit(lambda: cache.set(_VERSION, time.time_ns(), None), robust=True)
 
 
 def month_of(value: str, today: datetime.date | None = None) -> datetime.date:
@@ -76,6 +79,7 @@ def denominator_record(*, by, organisation, month: datetime.date, value: int) ->
     if month > timezone.localdate():
         raise ValidationError({"month": "Choose a month that has begun"}, code="future")
     with transaction.atomic(), audit_as(by):
+        lock(organisation)  # a month sent twice at once, before it has a row: recorded once
         row = (
             Denominator.objects.select_for_update()
             .filter(organisation=organisation, month=month)

@@ -490,3 +490,18 @@ def test_how_incidents_came_to_light_and_patient_feedback_are_there(seeded, clie
     amir = User.objects.get(email="mso@trust-a.example")
     page = client_for(amir).get(reverse("incidents:feedback", args=["RZA"])).content.decode()
     assert "did not say when to restart her evening insulin" in page
+
+
+def test_the_chain_of_an_alert_has_something_to_show(seeded):
+    """A new user sees an alert tabled at a committee that has met and carried in an approved
+    board report, and the national trends say what went wrong."""
+    from django.utils import timezone
+
+    from committees.models import AgendaItem, ReportedAlert
+    from incidents.models import Dimension, IncidentTrend
+
+    assert ReportedAlert.objects.exists()
+    assert AgendaItem.objects.filter(
+        alert__isnull=False, meeting__starts_at__lte=timezone.now()
+    ).exists()
+    assert IncidentTrend.objects.filter(dimension=Dimension.THEME).exists()

@@ -120,7 +120,8 @@ def alert_chain(request, alert_id):
     found, regions, total = _incidents_by_region(alert, organisations, seen, today)
 
     named = organisations.filter(pk__in=ids).only("pk", "name", "ods_code", "region").in_bulk()
-    page.object_list = [named[pk] for pk in ids]
+    # Named only where the person sees it too (a closed or merged organisation may not be).
+    page.object_list = [named[pk] for pk in ids if pk in named]
     dates = defaultdict(lambda: defaultdict(list))
     for row in (
         meetings.filter(committee__organisation_id__in=ids)

@@ -96,12 +96,33 @@ def test_pharmacies_with_their_head_office():
 def test_a_bad_row_is_rejected_with_its_line_and_why(fields, reason):
     found = read("etr", [row("RZC", "GOOD NHS TRUST"), fields])
     assert found[0].code == "RZC"
-    assert str(found[1]) == f"etr, line 2: {reason}"
+    assert str(found[1]) == f"etr:2: {reason}"
+
+
+def test_the_newer_export_s_setting_of_a_practice_and_its_dates_with_its_commissioner():
+    (found,) = read(
+        "epraccur",
+        [row("C84001", "LIMES", c12="ACTIVE", c14="52R", c15="20220701", c16="", c25="RO76")],
+    )
+    assert (found.joined_on, found.left_on) == (datetime.date(2022, 7, 1), None)
+
+
+def test_a_region_ods_does_not_give_in_england_is_rejected():
+    (found,) = read("etr", [row("RZA", "ASHBY", region="W00")])
+    assert str(found) == "etr:1: national grouping “W00” is not an NHS England region"
+
+
+def test_successions_either_way_round():
+    rows = [["RZC", "RZA", "R", "20250401", "S"], ["RZA", "RZD", "R", "20250401", "P"]]
+    found = list(ods.read_successions("succ", rows))
+    assert [(s.predecessor, s.successor) for s in found] == [("RZC", "RZA"), ("RZD", "RZA")]
+    (bad,) = ods.read_successions("succ", [["RZC", "RZA", "R", "2025-04-01", "S"]])
+    assert str(bad) == "succ:1: “2025-04-01” is not a date written as CCYYMMDD"
 
 
 def test_an_unknown_status_is_rejected():
     found = read("epraccur", [row("C84001", "LIMES", c12="X", c25="4")])
-    assert str(found[0]) == "epraccur, line 1: status “X” is not one ODS uses"
+    assert str(found[0]) == "epraccur:1: status “X” is not one ODS uses"
 
 
 def test_a_file_is_known_by_its_name(tmp_path):

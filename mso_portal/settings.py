@@ -58,6 +58,10 @@ INSTALLED_APPS = [
     "crispy_forms",
     "csp",
     "auditlog",
+    "rest_framework",
+    "drf_spectacular",
+    "drf_spectacular_sidecar",
+    "drf_standardized_errors",
     # The project's apps, floor by floor: each imports only those listed before it
     # (docs/architecture.md; tests/test_layers.py).
     "core",
@@ -71,6 +75,7 @@ INSTALLED_APPS = [
     "alerts",
     "improvement",
     "committees",
+    "api",
     "demo",
 ]
 
@@ -194,6 +199,60 @@ ALERT_FEEDS = env_list(
 )
 # How long a worker holds a notification it is emailing before another may try again.
 NOTIFICATIONS_CLAIM_SECONDS = int(os.environ.get("NOTIFICATIONS_CLAIM_SECONDS", "300"))
+
+# The REST API (api/, docs/adr/0031-a-rest-api.md): a person's token signs each call in, never
+# a session; every error answers in one shape (drf-standardized-errors); each token may make
+# API_RATE calls (so many a second, minute, hour or day) before it is asked to wait.
+REST_FRAMEWORK = {
+    "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
+    "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
+    "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
+    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_SCHEMA_CLASS": "drf_standardized_errors.openapi.AutoSchema",
+    "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
+    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_RATE", "120/min")},
+    "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
+}
+SPECTACULAR_SETTINGS = {
+    "TITLE": "MSO Portal API",
+    "DESCRIPTION": (
+        "Version 1. Each call is made with a person's API token (made on their account page), "
+        "sent as `Authorization: Bearer <token>`: it sees and does what the person may on the "
+        "pages, within the token's scopes. Lists are read a page at a time: follow `next`."
+    ),
+    "VERSION": "1",
+    "SERVE_INCLUDE_SCHEMA": False,
+    "SERVE_AUTHENTICATION": [],
+    "SERVE_PERMISSIONS": ["rest_framework.permissions.AllowAny"],
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    "COMPONENT_SPLIT_REQUEST": True,
+    "SCHEMA_PATH_PREFIX": "/api/v[0-9]+",
+    "ENUM_GENERATE_CHOICE_DESCRIPTION": False,
+    # drf-standardized-errors' error codes, each named once in the schema.
+    "ENUM_NAME_OVERRIDES": {
+        "ValidationErrorEnum": "drf_standardized_errors.openapi_serializers.ValidationErrorEnum.choices",
+        "ClientErrorEnum": "drf_standardized_errors.openapi_serializers.ClientErrorEnum.choices",
+        "ServerErrorEnum": "drf_standardized_errors.openapi_serializers.ServerErrorEnum.choices",
+        "ErrorCode401Enum": "drf_standardized_errors.openapi_serializers.ErrorCode401Enum.choices",
+        "ErrorCode403Enum": "drf_standardized_errors.openapi_serializers.ErrorCode403Enum.choices",
+        "ErrorCode404Enum": "drf_standardized_errors.openapi_serializers.ErrorCode404Enum.choices",
+        "ErrorCode405Enum": "drf_standardized_errors.openapi_serializers.ErrorCode405Enum.choices",
+        "ErrorCode406Enum": "drf_standardized_errors.openapi_serializers.ErrorCode406Enum.choices",
+        "ErrorCode415Enum": "drf_standardized_errors.openapi_serializers.ErrorCode415Enum.choices",
+        "ErrorCode429Enum": "drf_standardized_errors.openapi_serializers.ErrorCode429Enum.choices",
+        "ErrorCode500Enum": "drf_standardized_errors.openapi_serializers.ErrorCode500Enum.choices",
+        "ResponseStateEnum": "alerts.choices.ResponseState.choices",
+        "ActionStateEnum": "alerts.choices.ActionState.choices",
+        "ReportStateEnum": "committees.choices.ReportState.choices",
+        "IncidentStatusEnum": "incidents.models.Status.choices",
+        "RegisterStateEnum": "organisations.register.State.choices",
+        "YesNoUnknownEnum": "incidents.choices.YES_NO_UNKNOWN.choices",
+        "YesNoEnum": "incidents.forms.YES_NO",
+    },
+    "POSTPROCESSING_HOOKS": ["drf_standardized_errors.openapi_hooks.postprocess_schema_enums"],
+}
+DRF_STANDARDIZED_ERRORS = {"ALLOWED_ERROR_STATUS_CODES": ["400", "401", "403", "404", "429"]}
 
 # Accounts: email sign-in through django-allauth; no public sign-up (people are invited).
 AUTH_USER_MODEL = "accounts.User"

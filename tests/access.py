@@ -7,6 +7,7 @@ tests/access_check.py merges the records of a parallel run's workers and checks 
 import re
 from urllib.parse import urlparse
 
+from django.conf import settings
 from django.urls import URLPattern, URLResolver, get_resolver, resolve
 
 PROVEN: dict[tuple[str, str], set[str]] = {}
@@ -30,11 +31,22 @@ PUBLIC_URL_NAMES = {
     "networks:calendar",
     # An anonymous reporter is nobody the service knows: the receipt code is their key.
     "incidents:receipt",
+    # What the API is, never what it holds: its schema and the docs drawn from it.
+    "api:schema",
+    "api:docs",
 }
+# The API's calls: a token signs each in (api.authentication), so none asks for a page's
+# sign-in; each is proven with ``assert_api_access`` (no token → 401, a token without the
+# call's scope → 403), and, with a parameter, to give 404 to another organisation.
+API_PREFIX = "api:"
 ADMIN_PREFIX = "admin/"
 # Parameters naming an organisation's object: such a view must be proven to give 404 to
 # another organisation.
 SCOPED_PARAMETERS = {"ods_code", "pk", "user_id"}
+# The LFPSE simulator answers another system, never a person: its subscription key is its
+# check. Mounted only where the simulator is on (development and the tests).
+if settings.LFPSE_SIMULATOR:
+    PUBLIC_URL_NAMES |= {"lfpse_simulator:create", "lfpse_simulator:update"}
 
 
 def prove(url: str, method: str, *outcomes: str) -> None:
@@ -86,6 +98,10 @@ def missing_proofs(proven, all_routes) -> list[str]:
         for method in sorted(methods_of(pattern.callback)):
             if name in PUBLIC_URL_NAMES:
                 required = {"public"}
+            elif name.startswith(API_PREFIX):
+                required = {"anonymous", "scope", "allowed"}
+                if parameters(route):
+                    required.add("other organisation")
             else:
                 required = {"anonymous", "allowed"}
                 if parameters(route) & SCOPED_PARAMETERS:

@@ -189,6 +189,90 @@ def _settled(response):
     return response
 
 
+def api_token(user, *scopes: str, **fields):
+    """A token of ``user`` holding ``scopes`` (all of them when none are named), written as the
+    service writes one, and its secret. Written directly, so that a token can hold a scope its
+    person's roles no longer give (a role taken away after the token was made)."""
+    import datetime
+
+    from django.utils import timezone
+
+    from api.models import ApiToken, digest
+    from api.scopes import Scope
+
+    secret = ApiToken.new_secret()
+    token = ApiToken.objects.create(
+        user=user,
+        name=fields.pop("name", "Test token"),
+        digest=digest(secret),
+        hint=secret[:10],
+        scopes=list(scopes or [scope.value for scope in Scope]),
+        expires_at=fields.pop("expires_at", timezone.now() + datetime.timedelta(days=30)),
+        **fields,
+    )
+    return token, secret
+
+
+def api_client(user=None, *scopes: str):
+    """A client calling the API with a token of ``user`` holding ``scopes`` (none: no token)."""
+    client = Client(headers={"accept": "application/json"})
+    if user is not None:
+        _token, secret = api_token(user, *scopes)
+        client = Client(headers={"authorization": f"Bearer {secret}", "accept": "application/json"})
+    return client
+
+
+@pytest.fixture
+def assert_api_access():
+    """Prove an API call's scoping, as ``assert_access`` proves a page's: no token → 401; a
+    token of another organisation's person → 404; of the same organisation, wrong role → 403;
+    the right person's token without the call's scope → 403; with it → ``ok``."""
+
+    def check(
+        url,
+        *,
+        scope,
+        allowed,
+        other_organisation=None,
+        wrong_role=None,
+        method="get",
+        data=None,
+        ok=200,
+    ):
+        def request(client):
+            call = getattr(client, method)
+            if data is None:
+                return call(url)
+            return call(url, data, content_type="application/json")
+
+        response = request(api_client())
+        assert response.status_code == 401, f"no token got {response.status_code}"
+        outcomes = {"anonymous"}
+        if other_organisation is not None:
+            response = request(api_client(other_organisation, scope))
+            assert response.status_code == 404, f"other organisation got {response.status_code}"
+            outcomes.add("other organisation")
+        if wrong_role is not None:
+            response = request(api_client(wrong_role, scope))
+            assert response.status_code == 403, f"wrong role got {response.status_code}"
+            outcomes.add("wrong role")
+        others = [other for other in _all_scopes() if other != scope]
+        response = request(api_client(allowed, *others))
+        assert response.status_code == 403, f"a token without the scope got {response.status_code}"
+        response = request(api_client(allowed, scope))
+        assert response.status_code == ok, f"right role got {response.status_code}"
+        prove(url, method, *outcomes, "scope", "allowed")
+        return response
+
+    return check
+
+
+def _all_scopes():
+    from api.scopes import Scope
+
+    return [scope.value for scope in Scope]
+
+
 @pytest.fixture
 def assert_public():
     """Prove a view is open to everyone: an anonymous request gets ``ok``."""

@@ -21,8 +21,28 @@ ROUTES = routes()
 
 def is_public(callback) -> bool:
     view = getattr(callback, "view_class", None) or callback
+    if needs_a_token(callback):
+        return False
     return getattr(callback, "login_required", True) is False or (
         getattr(view, "login_required", True) is False
+    )
+
+
+def needs_a_token(callback) -> bool:
+    """An API call that only a token signs in (api.authentication) and that refuses a call
+    without one (IsAuthenticated) and a token without its scope (TokenHasScope)."""
+    from rest_framework.permissions import IsAuthenticated
+
+    from api.authentication import TokenAuthentication
+    from api.scopes import TokenHasScope
+
+    view = getattr(callback, "view_class", None)
+    if view is None or not hasattr(view, "authentication_classes"):
+        return False
+    return (
+        list(view.authentication_classes) == [TokenAuthentication]
+        and {IsAuthenticated, TokenHasScope} <= set(view.permission_classes)
+        and all(view.scopes.get(method) for method in methods_of(callback))
     )
 
 
@@ -48,6 +68,17 @@ def sample_path(route: str, value=None) -> str:
 def test_every_view_declares_the_methods_it_answers():
     undeclared = [name for _, name, pattern in ROUTES if not methods_of(pattern.callback)]
     assert not undeclared, f"declare these views' methods with @allow(...): {undeclared}"
+
+
+def test_every_api_call_needs_a_token_with_its_scope():
+    calls = {name: pattern.callback for _, name, pattern in ROUTES if name.startswith("api:")}
+    unguarded = [
+        name
+        for name, callback in calls.items()
+        if name not in PUBLIC_URL_NAMES and not needs_a_token(callback)
+    ]
+    assert len(calls) > 10
+    assert not unguarded
 
 
 def test_the_public_views_are_exactly_the_listed_ones():

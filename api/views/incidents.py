@@ -1,0 +1,210 @@
+"""Incidents: read those the person may see, and report one as the reporting pages do, with
+the same questions, the same checks (a patient's identifier is refused, and nothing of it
+kept) and the same service (incidents.services.report_submit)."""
+
+from django.core.exceptions import ValidationError
+from django.db.models import Prefetch
+from django.urls import reverse
+from drf_spectacular.utils import OpenApiParameter, extend_schema
+from rest_framework import serializers, status
+from rest_framework.exceptions import PermissionDenied
+from rest_framework.response import Response
+
+from incidents import privacy, services
+from incidents.forms import DetailForm, MedicineForm, ReportForm, SendForm, medicine_formset
+from incidents.models import Incident, IncidentMedicine, Status
+from incidents.permissions import Perm
+from organisations.access import access_for
+from organisations.models import Organisation
+from organisations.scoping import get_object_for
+
+from ..forms import errors_of, fields_of, form_data
+from ..scopes import Scope
+from .base import Endpoint, Pages
+
+# What the reporter answers on the pages, and what the API answers back: the forms' fields.
+ASKED = [*ReportForm.base_fields, *(name for name in DetailForm.base_fields)]
+MEDICINE = [*MedicineForm.base_fields, "cd_schedule", "high_risk_group"]
+
+
+class MedicineSerializer(serializers.ModelSerializer):
+    class Meta:
+        model = IncidentMedicine
+        fields = MEDICINE
+
+
+class IncidentSerializer(serializers.ModelSerializer):
+    organisation = serializers.CharField(source="organisation.ods_code")
+    arose_in = serializers.CharField(source="arose_in.ods_code", allow_null=True, default=None)
+    medicines = MedicineSerializer(many=True)
+
+    class Meta:
+        model = Incident
+        fields = ["reference", "organisation", "status", "reported_at", *ASKED, "arose_in"]
+        fields += ["medicines"]
+
+
+SubmittedMedicine = type(
+    "SubmittedMedicine",
+    (serializers.Serializer,),
+    fields_of(MedicineForm),
+)
+
+
+class IncidentSubmission(serializers.Serializer):
+    """A report: the organisation it is for, then the questions of the two reporting pages
+    (never anonymous: a token names its person)."""
+
+    organisation = serializers.CharField(help_text="The ODS code of the organisation reporting")
+    medicines = SubmittedMedicine(many=True)
+
+    def get_fields(self):
+        fields = super().get_fields()
+        fields.update(fields_of(ReportForm))
+        fields.update(fields_of(SendForm, leave_out=("anonymous",)))
+        return fields
+
+    def to_internal_value(self, body):
+        """The pages' forms read the body (api.forms): their refusals, by field, are the
+        answer's errors; nothing is kept of a refused report."""
+        if not isinstance(body, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object"]})
+        organisation = self.context["organisation"]
+        shapes = privacy.shapes_for(organisation)
+        first = ReportForm(form_data(ReportForm, body), identifier_shapes=shapes)
+        medicines = medicine_formset(
+            _medicine_data(body.get("medicines")), identifier_shapes=shapes
+        )
+        send = SendForm(form_data(SendForm, body | {"anonymous": "no"}))
+        errors = {}
+        if not first.is_valid():
+            errors |= errors_of(first)
+        if not send.is_valid():
+            errors |= errors_of(send)
+        if not medicines.is_valid():
+            listed = {str(i): errors_of(form) for i, form in enumerate(medicines.forms)}
+            errors["medicines"] = {i: found for i, found in listed.items() if found} or [
+                str(message) for message in medicines.non_form_errors()
+            ]
+        if errors:
+            raise serializers.ValidationError(errors)
+        return {
+            "details": first.details() | send.details(),
+            "medicines": medicines.medicines(),
+            "arose_in": send.arose_in_organisation,
+        }
+
+
+def _medicine_data(rows):
+    rows = rows if isinstance(rows, list) else []
+    rows = rows[:10]
+    data = form_data(MedicineForm, {}, prefix="medicines-")
+    data.update(
+        {
+            "medicines-TOTAL_FORMS": str(max(len(rows), 1)),
+            "medicines-INITIAL_FORMS": "0",
+            "medicines-MIN_NUM_FORMS": "1",
+            "medicines-MAX_NUM_FORMS": "10",
+        }
+    )
+    for i, row in enumerate(rows):
+        if isinstance(row, dict):
+            form_data(MedicineForm, row, prefix=f"medicines-{i}-", into=data)
+    return data
+
+
+class Newest(Pages):
+    ordering = ("-occurred_on", "-tiebreak")
+
+
+def _incidents(user):
+    medicines = IncidentMedicine.objects.order_by("position", "pk")
+    return (
+        Incident.objects.visible_to(user)
+        .select_related("organisation", "arose_in")
+        .prefetch_related(Prefetch("medicines", queryset=medicines))
+    )
+
+
+class IncidentList(Endpoint):
+    """The incidents the person may see (their safety team's organisations), newest first;
+    and reporting one."""
+
+    scopes = {"GET": Scope.INCIDENTS_READ, "POST": Scope.INCIDENTS_SUBMIT}
+    serializer_class = IncidentSerializer
+    pagination_class = Newest
+
+    @extend_schema(
+        operation_id="incidents_list",
+        parameters=[
+            OpenApiParameter("status", str, enum=Status.values),
+            OpenApiParameter("organisation", str, description="An ODS code"),
+        ],
+    )
+    def get(self, request):
+        incidents = _incidents(request.user)
+        if (state := request.query_params.get("status")) in Status.values:
+            incidents = incidents.filter(status=state)
+        if code := request.query_params.get("organisation", "")[:10]:
+            incidents = incidents.filter(organisation__ods_code=code.upper())
+        return self.page(incidents)
+
+    @extend_schema(
+        operation_id="incidents_create",
+        request=IncidentSubmission,
+        responses={201: IncidentSerializer},
+    )
+    def post(self, request):
+        organisation = self._reporting_for(request)
+        submission = IncidentSubmission(data=request.data, context={"organisation": organisation})
+        submission.is_valid(raise_exception=True)
+        answers = submission.validated_data
+        try:
+            incident, _receipt = services.report_submit(
+                by=request.user,
+                organisation=organisation,
+                details=answers["details"],
+                medicines=answers["medicines"],
+                arose_in=answers["arose_in"],
+            )
+        except ValidationError as refused:
+            raise serializers.ValidationError(
+                refused.message_dict if hasattr(refused, "error_dict") else refused.messages
+            ) from None
+        incident = _incidents(request.user).filter(pk=incident.pk).first() or incident
+        location = reverse("api:incident", args=[incident.reference])
+        body = IncidentSerializer(incident).data
+        return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
+
+    @staticmethod
+    def _reporting_for(request) -> Organisation:
+        """The organisation named in the body, where the person may report (as on the pages:
+        an organisation they are a member of)."""
+        code = request.data.get("organisation") if isinstance(request.data, dict) else None
+        if not isinstance(code, str) or not code.strip():
+            raise serializers.ValidationError(
+                {"organisation": ["Enter the ODS code of the organisation reporting"]}
+            )
+        organisation = (
+            Organisation.objects.visible_to(request.user)
+            .filter(ods_code=code.strip().upper()[:10])
+            .first()
+        )
+        if organisation is None or not access_for(request.user).has(
+            Perm.INCIDENTS_REPORT, organisation
+        ):
+            raise PermissionDenied(
+                "You report incidents for an organisation you are a member of. "
+                "Ask its MSO to add you."
+            )
+        return organisation
+
+
+class IncidentDetail(Endpoint):
+    scopes = {"GET": Scope.INCIDENTS_READ}
+    serializer_class = IncidentSerializer
+
+    @extend_schema(operation_id="incidents_retrieve")
+    def get(self, request, reference):
+        incident = get_object_for(request.user, _incidents(request.user), reference=reference)
+        return Response(IncidentSerializer(incident).data)

@@ -1,5 +1,9 @@
 """Fictional demo data: an ICB, two trusts (one of which took over a third, now closed), a PCN
-with two GP practices, a community pharmacy, and one sign-in for each kind of user; then the MSO
+with two GP practices (one of which moved in from a PCN since closed, and a third practice now
+closed), a community pharmacy and a pharmacy company's branch with its head office, loaded from
+ODS extracts in ODS's own layouts (organisations/ods_samples, through ``import_ods``'s importer);
+NHS England's regional team and a national pharmacy body, which ODS's files do not give; and
+one sign-in for each kind of user; then the MSO
 community and the register's comings and goings (demo_community.py), fifteen months of
 medication incidents (demo_incidents.py), national alerts with each organisation's response
 (demo_alerts.py), Trust A's improvement projects and protocols (demo_improvement.py), and its
@@ -9,7 +13,7 @@ here is made up.
 Running it again changes nothing but the demo passwords (set to DEMO_PASSWORD each time).
 """
 
-from datetime import date, timedelta
+from datetime import date
 
 from auditlog.context import disable_auditlog
 from django.db import transaction
@@ -42,6 +46,7 @@ from organisations.models import (
     Organisation,
     OrganisationRelationship,
 )
+from organisations.ods_import import SAMPLES, ods_import
 
 from .alerts import seed_alerts
 from .committees import seed_committees
@@ -53,15 +58,15 @@ from .incidents import seed_incidents
 
 SINCE = date(2024, 4, 1)
 
+# The organisations of the sample ODS extracts, and their generic MSO mailboxes (not ODS's).
+MAILBOXES = {
+    "QZZ": "medicines.safety@icb.example",
+    "RZA": "mso@trust-a.example",
+    "U99901": "medicines@pcn.example",
+}
+
 ORGANISATIONS = [
-    # ods_code, name, kind, mso mailbox
-    ("QZZ", "NHS Demoshire Integrated Care Board", Kind.ICB, "medicines.safety@icb.example"),
-    ("RZA", "Ashby General Hospitals NHS Trust", Kind.NHS_TRUST, "mso@trust-a.example"),
-    ("RZB", "Brookfield Community Health NHS Foundation Trust", Kind.FOUNDATION_TRUST, ""),
-    ("U99901", "Riverside Primary Care Network", Kind.PCN, "medicines@pcn.example"),
-    ("Z99901", "Riverside Medical Practice", Kind.GP_PRACTICE, ""),
-    ("Z99902", "Weir Lane Surgery", Kind.GP_PRACTICE, ""),
-    ("FZZ01", "Market Square Pharmacy", Kind.COMMUNITY_PHARMACY, ""),
+    # ods_code, name, kind, mso mailbox: those ODS's files do not give
     # A national body whose MSO covers the independent pharmacies that belong to it.
     (
         "FZZ90",
@@ -69,22 +74,20 @@ ORGANISATIONS = [
         Kind.PHARMACY_BODY,
         "medication.safety@pharmacies.example",
     ),
-    ("RZC", "Old Town Hospitals NHS Trust", Kind.NHS_TRUST, ""),
     ("Y60", "NHS England Midlands", Kind.NHS_ENGLAND_REGION, ""),
 ]
 
-# Trust A took over Old Town Hospitals on this date; the older trust closed the day before.
+# Trust A took over Old Town Hospitals on this date (succ.csv); the older trust closed the day
+# before (etr.csv).
 MERGED_ON = date(2025, 4, 1)
 
-# child, parent: the child is part of the parent.
+# child, parent: the child is part of the parent, where ODS's files do not say so (the PCN and
+# the practices are in the ICB through their sub-ICB location, the branch in its company).
 PART_OF = [
     ("RZA", "QZZ"),
     ("RZB", "QZZ"),
-    ("U99901", "QZZ"),
     ("FZZ01", "QZZ"),
     ("FZZ01", "FZZ90"),
-    ("Z99901", "U99901"),
-    ("Z99902", "U99901"),
 ]
 
 # email, full name, job title, organisation, roles, named post (which gives its own permissions)
@@ -300,12 +303,15 @@ def _professional_details():
 def seed_demo(password: str) -> dict[str, int]:
     """Create or refresh the demo data. Returns how many of each thing exist afterwards."""
     with disable_auditlog():
-        organisations = {}
+        ods_import(directory=SAMPLES)
+        for ods_code, mailbox in MAILBOXES.items():
+            Organisation.objects.filter(ods_code=ods_code).update(mso_mailbox=mailbox)
         for ods_code, name, kind, mailbox in ORGANISATIONS:
-            organisations[ods_code], _ = Organisation.objects.update_or_create(
+            Organisation.objects.update_or_create(
                 ods_code=ods_code,
                 defaults={"name": name, "kind": kind, "region": REGION, "mso_mailbox": mailbox},
             )
+        organisations = {o.ods_code: o for o in Organisation.objects.all()}
         for child, parent in PART_OF:
             OrganisationRelationship.objects.get_or_create(
                 parent=organisations[parent],
@@ -314,17 +320,6 @@ def seed_demo(password: str) -> dict[str, int]:
                 end_on=None,
                 defaults={"start_on": SINCE},
             )
-        old_town = organisations["RZC"]
-        if old_town.closed_on is None:
-            old_town.closed_on = MERGED_ON - timedelta(days=1)
-            old_town.save(update_fields=["closed_on"])
-        OrganisationRelationship.objects.get_or_create(
-            parent=organisations["RZA"],
-            child=old_town,
-            kind=RelationshipKind.SUCCESSOR,
-            end_on=None,
-            defaults={"start_on": MERGED_ON},
-        )
         for email, full_name, job_title, ods_code, roles, post in PEOPLE:
             user = _user(email, full_name, password, job_title=job_title)
             organisation = organisations[ods_code]

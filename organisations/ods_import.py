@@ -36,6 +36,7 @@ import re
 from collections import Counter, defaultdict
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -52,6 +53,8 @@ from .models import Organisation, OrganisationRelationship
 from .services import organisation_save
 
 BATCH = 2_000
+# Extracts in ODS's layouts holding the demo's organisations (codes made up): the demo loads them.
+SAMPLES = Path(__file__).resolve().parent / "ods_samples"
 PLACEHOLDER = "ICB {code} (name to come from ODS)"
 # Words ODS writes in capitals that stay so in a name written in title case.
 ACRONYMS = frozenset(
@@ -507,9 +510,8 @@ def _write_organisations(plan: _Plan, summary: Summary, by, today) -> dict[str, 
     summary.closed += sum(
         1 for before, after in [*updated, *moved] if after.closed_on and not before.closed_on
     )
-    codes = {code: o.pk for code, o in plan.existing.items()}
-    codes |= {o.ods_code: o.pk for o in created}
-    return codes
+    plan.existing |= {o.ods_code: o for o in created}
+    return {code: o.pk for code, o in plan.existing.items()}
 
 
 def _message(error: ValidationError) -> str:
@@ -593,6 +595,10 @@ def _write_links(plan: _Plan, codes: dict[str, int], summary: Summary, by) -> No
             )
         )
     # Ends first: a new open link to a parent may follow the end of the old one to it.
+    # Each link's organisations as already read, so its description asks the database nothing.
+    by_pk = {o.pk: o for o in plan.existing.values()}
+    for link in [*started, *(after for _, after in [*ended, *reopened])]:
+        link.child, link.parent = by_pk[link.child_id], by_pk[link.parent_id]
     changed = [*ended, *reopened]
     OrganisationRelationship.objects.bulk_update(
         [after for _, after in changed], ["end_on"], batch_size=BATCH

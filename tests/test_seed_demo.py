@@ -55,7 +55,7 @@ def test_it_can_run_twice_without_duplicating(seeded):
     before = counts()
     call_command("seed_demo")
     assert counts() == before
-    assert before[0] == 10
+    assert before[0] == 14  # 12 from the sample ODS extracts, the regional team, the body
 
 
 def test_every_demo_sign_in_works(seeded, settings):
@@ -69,11 +69,24 @@ def test_the_demo_people_hold_their_posts(seeded):
         "mso@trust-a.example"
     )
     pcn_mso = User.objects.get(email="mso@pcn.example")
-    practices = Organisation.objects.filter(kind="gp-practice")
-    assert practices.count() == 2
+    practices = Organisation.objects.filter(kind="gp-practice").open()
+    assert practices.count() == 2  # and Mill Street Surgery, closed (the sample ODS extracts)
     assert all(has_permission(pcn_mso, Perm.ORGANISATION_VIEW, p) for p in practices)
     assert User.objects.get(email="admin@example.com").is_site_admin
     assert Membership.objects.get(user__email="chair@trust-a.example").role == Role.COMMITTEE_CHAIR
+
+
+def test_the_organisations_come_from_the_sample_ods_extracts(seeded):
+    weir_lane = Organisation.objects.get(ods_code="Z99902")
+    assert (weir_lane.name, weir_lane.postcode) == ("Weir Lane Surgery", "AB2 7WL")
+    pcns = weir_lane.parent_links.filter(parent__kind="pcn").order_by("start_on")
+    assert [(link.parent.ods_code, link.end_on) for link in pcns] == [
+        ("U99902", datetime.date(2024, 3, 31)),
+        ("U99901", None),
+    ]
+    branch = Organisation.objects.get(ods_code="FZZ02")
+    assert branch.parent_links.get().parent.kind == "pharmacy-head-office"
+    assert Organisation.objects.get(ods_code="Z99903").closed_on == datetime.date(2025, 6, 30)
 
 
 def test_trust_a_reaches_the_trust_it_took_over(seeded):

@@ -1,9 +1,9 @@
 """The demo's medication incidents, on top of demo/seed.py: fifteen months of fictional
 reports for each organisation that reports (the trusts most, the practices and the pharmacy a
 few), in every state of the review, with learning, actions (some overdue), feedback, anonymous
-reports, a duplicate, a file, exports to LFPSE (one refused), and controlled-drug incidents of
-which the trust's CDAO was told. A month with a cluster
-of insulin incidents gives the SPC chart something to find.
+reports, a duplicate, a file, incidents sent to LFPSE through its local simulator (one
+refused), and controlled-drug incidents of which the trust's CDAO was told. A month with a
+cluster of insulin incidents gives the SPC chart something to find.
 
 Made from a fixed seed, so every demo looks the same; seeded once (nothing is added when the
 demo already has incidents).
@@ -19,13 +19,13 @@ from django.utils import timezone
 from incidents import medicines as flags
 from incidents import services
 from incidents.models import (
-    ExportState,
     Incident,
     IncidentAction,
     IncidentAttachment,
     IncidentComment,
     IncidentEvent,
     IncidentMedicine,
+    LfpseChoice,
     ProcessChange,
     Status,
     Theme,
@@ -307,7 +307,7 @@ def seed_incidents(organisations, people, today=None) -> int:
             month, index = (month + timedelta(days=32)).replace(day=1), index + 1
     batch.write()
     _duplicates(organisations["RZA"], reviewers["RZA"], today)
-    _exported_to_lfpse(today)
+    _sent_to_lfpse(organisations, reviewers, today)
     _a_file(organisations["RZA"], reviewers["RZA"])
     _controlled_drug_notices(today)
     made += _shared_across_a_transition(organisations, people, today)
@@ -394,26 +394,37 @@ def _shared_across_a_transition(organisations, people, today) -> int:
     return 1
 
 
-def _exported_to_lfpse(today):
-    """Closed incidents older than three months went to LFPSE, which gave each a reference;
-    one was refused."""
-    closed = Incident.objects.filter(
-        status=Status.CLOSED, closed_at__lt=_at(today - timedelta(days=90), 0)
-    ).order_by("closed_at")
-    events = []
-    for number, incident in enumerate(closed, start=1):
-        at = incident.closed_at + timedelta(days=7)
-        if number == 3:
-            incident.lfpse_state = ExportState.FAILED
-            note = "LFPSE refused it: the location code was not accepted."
-        else:
-            incident.lfpse_state = ExportState.EXPORTED
-            incident.lfpse_reference = f"LFPSE-{at:%Y}-{400000 + number * 37:07d}"
-            note = f"LFPSE reference {incident.lfpse_reference}"
-        incident.lfpse_exported_at = at
-        events.append(IncidentEvent(incident=incident, kind=Kind.EXPORTED, at=at, note=note))
-    Incident.objects.bulk_update(closed, ["lfpse_state", "lfpse_reference", "lfpse_exported_at"])
-    IncidentEvent.objects.bulk_create(events)
+def _sent_to_lfpse(organisations, reviewers, today):
+    """Trust A's team marked some closed incidents ready for LFPSE: each goes through the local
+    LFPSE simulator as it would to LFPSE, and comes back accepted with LFPSE's reference. One,
+    recorded as a Never Event without saying which, LFPSE refuses (its reasons shown on the
+    incident, its MSO told). Trust A sends when its team marks an incident ready; Trust B as
+    soon as each is reported."""
+    from incidents.lfpse import fhir, submission
+
+    trust_a = organisations["RZA"]
+    closed = fhir.ready(
+        Incident.objects.filter(
+            organisation=trust_a,
+            status=Status.CLOSED,
+            closed_at__lt=_at(today - timedelta(days=90), 0),
+            anonymous=False,
+        )
+    ).order_by("closed_at")[:5]
+    closed = list(closed)
+    if not closed:
+        return
+    *accepted, refused = closed
+    Incident.objects.filter(pk=refused.pk).update(never_event=True, never_event_type="")
+    for incident in closed:
+        submission.lfpse_submit(by=reviewers["RZA"], incident=incident)
+    submission.deliver_pending(inline=True, older_than=timedelta(0))
+    submission.lfpse_choice_set(
+        by=reviewers["RZA"], organisation=trust_a, when=LfpseChoice.When.READY
+    )
+    submission.lfpse_choice_set(
+        by=reviewers["RZB"], organisation=organisations["RZB"], when=LfpseChoice.When.AT_ONCE
+    )
 
 
 AUDIT_NOTE = (

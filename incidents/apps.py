@@ -22,6 +22,7 @@ class IncidentsConfig(features.FeatureConfig):
         "IncidentAttachment": {"clinical": True, "exclude_fields": ["file"]},
         "HighRiskMedicine": {},
         "HospitalNumber": {},
+        "LfpseChoice": {},
         "ProcessChange": {},
     }
 

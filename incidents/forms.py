@@ -25,8 +25,10 @@ from organisations.validators import ODSCodeFormField, validate_ods_code
 from . import choices, privacy
 from . import medicines as medicine_flags
 from .models import (
+    ExportState,
     Incident,
     IncidentAction,
+    LfpseChoice,
     PatientFeedback,
     ProcessChange,
     SharedNote,
@@ -665,6 +667,12 @@ class FilterForm(forms.Form):
         required=False,
         widget=NHSCheckboxSelectMultiple,
     )
+    lfpse = forms.MultipleChoiceField(
+        label="LFPSE",
+        choices=ExportState.choices,
+        required=False,
+        widget=NHSCheckboxSelectMultiple,
+    )
     medicine = forms.CharField(label="Medicine", required=False, max_length=100)
     flags = forms.MultipleChoiceField(
         label="Medicines",
@@ -711,6 +719,7 @@ class FilterForm(forms.Form):
             statuses=data.get("status") or [],
             harms=data.get("harm") or [],
             stages=data.get("stage") or [],
+            lfpse_states=data.get("lfpse") or [],
             medicine=(data.get("medicine") or "").strip(),
             high_risk="high-risk" in flags,
             controlled_drug="controlled-drug" in flags,
@@ -724,24 +733,15 @@ class FilterForm(forms.Form):
         )
 
 
-class LfpseForm(NoPatientIdentifiers, forms.Form):
-    checked_text = ("note",)
-
-    outcome = radios(
-        "What did LFPSE say?",
-        [("accepted", "It was accepted"), ("refused", "It was refused")],
-        message="Select whether LFPSE accepted it",
-        conditionals={"accepted": ["lfpse_reference"], "refused": ["note"]},
-    )
-    lfpse_reference = text_field(
-        "LFPSE reference", required=False, max_length=60, help_text="As LFPSE gave it"
-    )
-    note = _text(
-        "Why was it refused?",
-        required=False,
-        max_length=2000,
-        rows=2,
-        too_long="Why it was refused must be 2,000 characters or fewer",
+class LfpseChoiceForm(forms.Form):
+    when = radios(
+        "When should the organisation's incidents go to LFPSE?",
+        LfpseChoice.When.choices,
+        message="Select when incidents go to LFPSE",
+        help_text=(
+            "An incident goes only once it has every answer LFPSE requires. An anonymous "
+            "report goes when the team marks it ready, whatever is chosen here."
+        ),
     )
 
 

@@ -40,9 +40,13 @@ OPEN_STATUSES = (Status.SUBMITTED, Status.IN_REVIEW, Status.AWAITING_ACTIONS)
 
 
 class ExportState(models.TextChoices):
-    NOT_EXPORTED = "not-exported", "Not exported"
-    EXPORTED = "exported", "Exported to LFPSE"
-    FAILED = "failed", "Export failed"
+    """Where an incident is with LFPSE (incidents/lfpse/submission.py)."""
+
+    NOT_SENT = "not-sent", "Not sent"
+    WAITING = "waiting", "Waiting to be sent"
+    SENT = "sent", "Sent, no answer yet"
+    ACCEPTED = "accepted", "Accepted"
+    REFUSED = "refused", "Refused"
 
 
 class Theme(models.Model):
@@ -210,11 +214,13 @@ class Incident(models.Model):
         verbose_name="organisation where it arose",
     )
 
-    # Export to LFPSE.
+    # Submitted to LFPSE (incidents/lfpse/submission.py): where it is, LFPSE's reference
+    # number and record id once it is accepted, and when LFPSE last answered.
     lfpse_state = models.CharField(
-        max_length=16, choices=ExportState.choices, default=ExportState.NOT_EXPORTED
+        "LFPSE", max_length=16, choices=ExportState.choices, default=ExportState.NOT_SENT
     )
     lfpse_reference = models.CharField("LFPSE reference", max_length=60, blank=True)
+    lfpse_id = models.CharField("LFPSE record id", max_length=64, blank=True)
     lfpse_exported_at = models.DateTimeField(null=True, blank=True)
 
     objects = IncidentQuerySet.as_manager()
@@ -407,6 +413,9 @@ class IncidentEvent(TimelineEvent):
         REOPENED = "reopened", "Reopened"
         CORRECTED = "corrected", "Details corrected"
         EXPORTED = "exported", "Exported to LFPSE"
+        LFPSE_READY = "lfpse-ready", "Marked ready for LFPSE"
+        LFPSE_ACCEPTED = "lfpse-accepted", "Accepted by LFPSE"
+        LFPSE_REFUSED = "lfpse-refused", "Refused by LFPSE"
         SHARED = "shared", "Shared with the organisation where it arose"
         UNSHARED = "unshared", "No longer shared with another organisation"
 
@@ -780,3 +789,73 @@ class PatientFeedback(models.Model):
 
     def __str__(self):
         return f"Feedback from {self.get_source_display().lower()}, {self.received_on}"
+
+
+class LfpseSubmission(models.Model):
+    """One version of an incident to send to LFPSE: the outbox row written in the same
+    transaction as what needs it (marked ready, reported, changed once sent). A worker claims it
+    under a row lock with a lease, sends the incident as it is then, and records LFPSE's answer;
+    a row still waiting is handed on again by the sweep (incidents/lfpse/submission.py). One
+    version is queued once (the unique key); the record carries the incident's reference as
+    its identifier, and LFPSE takes a second create of it as the same record."""
+
+    class Kind(models.TextChoices):
+        CREATE = "create", "New record"
+        UPDATE = "update", "Update"
+
+    class State(models.TextChoices):
+        WAITING = "waiting", "Waiting to be sent"
+        ACCEPTED = "accepted", "Accepted"
+        REFUSED = "refused", "Refused"
+        SUPERSEDED = "superseded", "Overtaken by a later version"
+
+    incident = models.ForeignKey(
+        Incident, on_delete=models.CASCADE, related_name="lfpse_submissions"
+    )
+    kind = models.CharField(max_length=8, choices=Kind.choices)
+    version = models.PositiveIntegerField()
+    state = models.CharField(max_length=12, choices=State.choices, default=State.WAITING)
+    claimed_until = models.DateTimeField(null=True, blank=True)
+    attempts = models.PositiveSmallIntegerField(default=0)
+    last_error = models.CharField(max_length=500, blank=True)
+    # LFPSE's issues with a refused version: [{"severity", "code", "text", "where"}].
+    reasons = models.JSONField(default=list, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+    sent_at = models.DateTimeField(null=True, blank=True)
+    answered_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["incident", "-version"]
+        constraints = [
+            models.UniqueConstraint(fields=["incident", "version"], name="lfpse_version_once")
+        ]
+        indexes = [models.Index(fields=["state", "created_at"], name="lfpse_waiting")]
+
+    def __str__(self):
+        return f"{self.incident_id} v{self.version} ({self.state})"
+
+
+class LfpseChoice(models.Model):
+    """When an organisation's incidents go to LFPSE: when its safety team marks each ready (the
+    default, without a row), or as soon as each is reported."""
+
+    class When(models.TextChoices):
+        READY = "ready", "When the medication safety team marks it ready"
+        AT_ONCE = "at-once", "As soon as it is reported"
+
+    organisation = models.OneToOneField(
+        Organisation, on_delete=models.CASCADE, related_name="+", primary_key=True
+    )
+    when = models.CharField(max_length=8, choices=When.choices, default=When.READY)
+
+    def __str__(self):
+        return f"{self.organisation_id}: {self.when}"
+
+    @classmethod
+    def for_organisation(cls, organisation_id) -> str:
+        return (
+            cls.objects.filter(organisation_id=organisation_id)
+            .values_list("when", flat=True)
+            .first()
+            or cls.When.READY
+        )

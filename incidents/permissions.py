@@ -23,6 +23,8 @@ class Perm(StrEnum):
     HIGH_RISK_MANAGE = "incidents.high-risk"  # the organisation's list of high-risk medicines
     # The shapes of the organisation's hospital numbers, refused in its reports.
     HOSPITAL_NUMBERS_MANAGE = "incidents.hospital-numbers"
+    # When the organisation's incidents go to LFPSE: marked ready, or as soon as reported.
+    LFPSE_MANAGE = "incidents.lfpse"
 
 
 P = Perm
@@ -36,6 +38,9 @@ REVIEW = {
     P.INCIDENTS_FIGURES,
     P.INCIDENTS_SHARED,
 }
+
+# What the MSO (and deputy) keeps for the organisation's reporting.
+MSO_LISTS = {P.HIGH_RISK_MANAGE, P.HOSPITAL_NUMBERS_MANAGE, P.LFPSE_MANAGE}
 
 
 def _reported_by(user) -> Q:
@@ -69,8 +74,8 @@ RULES: tuple[Rule, ...] = (
     *for_every_role(
         {P.INCIDENTS_VIEW}, only=REPORTER_SEES_REPORT, rows="the incidents they reported"
     ),
-    Rule(Post.MSO, REPORT | REVIEW | {P.HIGH_RISK_MANAGE, P.HOSPITAL_NUMBERS_MANAGE}),
-    Rule(Post.DEPUTY_MSO, REPORT | REVIEW | {P.HIGH_RISK_MANAGE, P.HOSPITAL_NUMBERS_MANAGE}),
+    Rule(Post.MSO, REPORT | REVIEW | MSO_LISTS),
+    Rule(Post.DEPUTY_MSO, REPORT | REVIEW | MSO_LISTS),
     # The MSO who covers an organisation (a PCN's, for its GP practices) reviews its incidents,
     # and a roll-up of them.
     *for_covering_msos(REVIEW),

@@ -38,6 +38,7 @@ class Filters:
     statuses: list[str] = field(default_factory=list)
     harms: list[str] = field(default_factory=list)
     stages: list[str] = field(default_factory=list)
+    lfpse_states: list[str] = field(default_factory=list)
     medicine: str = ""
     high_risk: bool = False
     controlled_drug: bool = False
@@ -75,6 +76,8 @@ def filtered(queryset: QuerySet, filters: Filters) -> QuerySet:
         queryset = queryset.filter(status__in=f.statuses)
     if f.harms:
         queryset = queryset.filter(physical_harm__in=f.harms)
+    if f.lfpse_states:
+        queryset = queryset.filter(lfpse_state__in=f.lfpse_states)
     if f.stages:
         stage = Q()
         for code in f.stages:  # the JSON list holds the code as a quoted string

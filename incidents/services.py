@@ -25,6 +25,7 @@ from organisations.choices import PRIMARY_CARE, OrganisationKind, Post
 from organisations.models import Appointment, Organisation, OrganisationClosure
 
 from . import medicines as medicine_flags
+from .lfpse import submission as lfpse
 from .models import (
     DRAFTS_EMPTY_KEPT_DAYS,
     Draft,
@@ -200,6 +201,7 @@ def report_submit(
             # An anonymous one is told in the next day's sweep (reminders.py): a notice
             # written now would keep the time it was sent.
             notify(controlled_drug_notices(incident))
+        lfpse.on_report(incident)
     return incident, receipt
 
 
@@ -318,6 +320,7 @@ def incident_correct(*, by, incident: Incident, changes: dict, medicines=None) -
             return incident
         incident.save()
         _event(incident, Kind.CORRECTED, by, note=_changed_note(changed))
+        lfpse.follow_change(incident)
         if incident.controlled_drug and not was_controlled:
             notify(controlled_drug_notices(incident))
     return incident
@@ -366,6 +369,7 @@ def medicine_code(*, by, incident: Incident, medicine: IncidentMedicine, code: s
             by,
             note=f"Coded from the dm+d: {medicine.name} as {found.name}",
         )
+        lfpse.follow_change(incident)
     if incident.controlled_drug and not was_controlled:
         notify(controlled_drug_notices(incident))
     return medicine
@@ -534,34 +538,6 @@ def action_update(*, by, action: IncidentAction, **changes) -> IncidentAction:
 def comment_add(*, by, incident: Incident, body: str) -> IncidentComment:
     with transaction.atomic(), audit_as(by):
         return IncidentComment.objects.create(incident=incident, author=by, body=body.strip())
-
-
-# Export to LFPSE ---------------------------------------------------------------------------
-
-
-def lfpse_record(*, by, incident: Incident, accepted: bool, reference: str = "", note: str = ""):
-    """Record what LFPSE said of an exported incident: accepted, with the reference it gave, or
-    refused, with why."""
-    from .models import ExportState
-
-    reference, note = reference.strip(), note.strip()
-    if accepted and not reference:
-        raise ValidationError({"lfpse_reference": "Enter the reference LFPSE gave"})
-    if not accepted and not note:
-        raise ValidationError({"note": "Enter why LFPSE refused it"})
-    with transaction.atomic(), audit_as(by):
-        incident = _lock(incident)
-        incident.lfpse_state = ExportState.EXPORTED if accepted else ExportState.FAILED
-        incident.lfpse_reference = reference if accepted else ""
-        incident.lfpse_exported_at = timezone.now()
-        incident.save(update_fields=["lfpse_state", "lfpse_reference", "lfpse_exported_at"])
-        _event(
-            incident,
-            Kind.EXPORTED,
-            by,
-            note=f"LFPSE reference {reference}" if accepted else f"Refused by LFPSE: {note}",
-        )
-    return incident
 
 
 def attachment_add(*, by, incident: Incident, upload, filename: str, content_type: str):

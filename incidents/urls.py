@@ -56,7 +56,7 @@ incident = [
     path("shared/", views.shared_detail, name="shared"),
     path("share/", views.incident_share, name="share"),
     path("lfpse.json", views.incident_lfpse, name="lfpse"),
-    path("lfpse/", views.incident_lfpse_record, name="lfpse_record"),
+    path("lfpse/send/", views.incident_lfpse_send, name="lfpse_send"),
 ]
 
 reporting = [
@@ -113,5 +113,6 @@ urlpatterns = [
     path("shared/", views.shared_list, name="shared_list"),
     path("high-risk/<ods:ods_code>/", include(high_risk)),
     path("hospital-numbers/<ods:ods_code>/", include(hospital_numbers)),
+    path("lfpse/<ods:ods_code>/", views.lfpse_settings, name="lfpse_settings"),
     path("<reference:reference>/", include(incident)),
 ]

@@ -65,6 +65,8 @@ INSTALLED_APPS = [
     # The project's apps, floor by floor: each imports only those listed before it
     # (docs/architecture.md; tests/test_layers.py).
     "core",
+    # A local stand-in for LFPSE's submission API (development, demo, tests): it imports no app.
+    "lfpse_simulator",
     "medicines",
     "notifications",
     "accounts",
@@ -187,6 +189,7 @@ CELERY_BEAT_SCHEDULE = {
         "schedule": crontab(hour=3, minute=30),
     },
     "alert-feeds": {"task": "alerts.tasks.read_alert_feeds", "schedule": crontab(minute=20)},
+    "lfpse-waiting": {"task": "incidents.tasks.submit_waiting_to_lfpse", "schedule": 300.0},
 }
 # The alert feeds read every hour (alerts/feeds.py): each new entry naming a CAS reference
 # becomes a draft for the national patient safety team to check and publish. Empty: none read
@@ -199,6 +202,19 @@ ALERT_FEEDS = env_list(
 )
 # How long a worker holds a notification it is emailing before another may try again.
 NOTIFICATIONS_CLAIM_SECONDS = int(os.environ.get("NOTIFICATIONS_CLAIM_SECONDS", "300"))
+
+# Submitting incidents to LFPSE (incidents/lfpse/, docs/adr/0030-incidents-submitted-to-lfpse.md).
+# On (LFPSE_SUBMISSION), a deployment names the submission API's address and its Azure API
+# Management subscription key, or the web and worker processes refuse to start. Off, incidents
+# marked ready wait in the outbox until it is on. In development and tests the local simulator
+# (lfpse_simulator, mounted only then) answers in-process when no LFPSE_BASE_URL is given.
+LFPSE_SIMULATOR = (DEBUG or TESTING) and env_bool("LFPSE_SIMULATOR", True)
+LFPSE_SUBMISSION = env_bool("LFPSE_SUBMISSION", LFPSE_SIMULATOR)
+LFPSE_BASE_URL = os.environ.get("LFPSE_BASE_URL", "").rstrip("/")
+LFPSE_API_KEY = os.environ.get("LFPSE_API_KEY", "") or ("simulator-key" if LFPSE_SIMULATOR else "")
+LFPSE_TIMEOUT_SECONDS = float(os.environ.get("LFPSE_TIMEOUT_SECONDS", "20"))
+# How long a worker holds a submission it is sending before another may try again.
+LFPSE_CLAIM_SECONDS = int(os.environ.get("LFPSE_CLAIM_SECONDS", "120"))
 
 # The REST API (api/, docs/adr/0031-a-rest-api.md): a person's token signs each call in, never
 # a session; every error answers in one shape (drf-standardized-errors); each token may make

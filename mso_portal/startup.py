@@ -4,7 +4,9 @@ Without DEBUG, the web server (WSGI and ASGI), the Celery worker and beat refuse
 unless production is configured: a SECRET_KEY, the public SITE_URL (https) that emailed links
 point to, an EMAIL_HOST to send them, and a REDIS_URL (shared sign-in throttling and cache,
 tasks run by the worker, not inside requests); and unless the second sign-in step and secure
-cookies are on (MFA_REQUIRED, SECURE_COOKIES). Offline commands such as migrate still run.
+cookies are on (MFA_REQUIRED, SECURE_COOKIES); and, when incidents are submitted to LFPSE
+(LFPSE_SUBMISSION), unless its address and key are given (LFPSE_BASE_URL, LFPSE_API_KEY).
+Offline commands such as migrate still run.
 """
 
 import os
@@ -31,6 +33,14 @@ def production_problems() -> list[str]:
         problems.append("MFA_REQUIRED must be on: MFA_REQUIRED=0 is for the demo only.")
     if not settings.SESSION_COOKIE_SECURE:
         problems.append("SECURE_COOKIES must be on: cookies go over https only.")
+    if settings.LFPSE_SUBMISSION:
+        if not settings.LFPSE_BASE_URL.startswith("https://"):
+            problems.append(
+                "LFPSE_BASE_URL must be LFPSE's https:// submission address while "
+                "LFPSE_SUBMISSION is on."
+            )
+        if not settings.LFPSE_API_KEY:
+            problems.append("LFPSE_API_KEY must be set while LFPSE_SUBMISSION is on.")
     return problems
 
 

@@ -6,6 +6,8 @@ from django.test import Client
 from django.utils import timezone
 
 from accounts.models import User
+from incidents.models import LfpseChoice
+from lfpse_simulator.models import Record
 from organisations.access import has_permission
 from organisations.choices import Post, Role
 from organisations.models import Appointment, Membership, Organisation
@@ -206,8 +208,16 @@ def test_the_incidents_are_there_for_everyone_who_looks(seeded):
     for anonymous in incidents.filter(anonymous=True):
         assert timezone.localtime(anonymous.reported_at).time() == datetime.time(0, 0)
         assert "-A" in anonymous.reference
-    assert incidents.filter(lfpse_state="exported").exclude(lfpse_reference="").exists()
-    assert incidents.filter(lfpse_state="failed").exists()
+    # Sent through the LFPSE simulator: accepted with its reference, and one refused.
+    accepted = incidents.filter(lfpse_state="accepted").exclude(lfpse_reference="")
+    assert set(accepted.values_list("lfpse_reference", flat=True)) <= set(
+        Record.objects.values_list("reference", flat=True)
+    )
+    assert accepted.count() >= 4
+    refused = incidents.get(lfpse_state="refused")
+    assert refused.lfpse_submissions.get().reasons
+    assert LfpseChoice.for_organisation(refused.organisation_id) == "ready"
+    assert LfpseChoice.objects.filter(when="at-once").exists()
     assert IncidentAttachment.objects.exists()
     assert cdao.notifications.filter(kind="controlled-drug-reported").exists()
     before = incidents.count()

@@ -52,11 +52,14 @@ def _text(field: str, value: str) -> dict | None:
     return {"url": field, "valueString": value} if value else None
 
 
-def _yes_no(field: str, value: bool | None) -> dict | None:
-    """Yes or no; a question not answered (None) is left out, as an empty code is."""
+def _yes_no(field: str, value: bool | str | None) -> dict | None:
+    """Yes or no, a Boolean field of the taxonomy (fields-v5.json): a question not answered
+    (None), or answered "I don't know" (YES_NO_UNKNOWN's "u"), is left out, as an empty code is."""
+    if isinstance(value, str):
+        value = {"y": True, "n": False}.get(value)
     if value is None:
         return None
-    return {"url": field, "valueCoding": _coding(choices.YES_NO_UNKNOWN, "y" if value else "n")}
+    return {"url": field, "valueBoolean": value}
 
 
 # What LFPSE requires that a reporter may leave unanswered: (field, the question asking it).
@@ -217,7 +220,7 @@ def adverse_event(incident) -> dict:
         _extension(
             "adverse-event-governance",
             [
-                _code("DutyOfCandour", choices.YES_NO_UNKNOWN, incident.duty_of_candour),
+                _yes_no("DutyOfCandour", incident.duty_of_candour),
                 _yes_no("NeverEvent", incident.never_event),
                 _code("NeverEventType", choices.NEVER_EVENT_TYPES, incident.never_event_type),
                 _yes_no("CqcNotify", incident.cqc_notification),

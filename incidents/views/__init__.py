@@ -7,7 +7,7 @@ from .funnel import statistics_funnel
 from .high_risk import high_risk_list, high_risk_remove, hospital_number_remove, hospital_numbers
 from .history import incident_history
 from .incidents import incident_detail, incident_export, incident_list
-from .lfpse import incident_lfpse, incident_lfpse_record
+from .lfpse import incident_lfpse, incident_lfpse_send, lfpse_settings
 from .process import process_change_create, process_change_remove
 from .report import draft_discard, my_reports, receipt, report, report_send
 from .review import (
@@ -50,7 +50,8 @@ __all__ = [
     "incident_history",
     "incident_learning",
     "incident_lfpse",
-    "incident_lfpse_record",
+    "incident_lfpse_send",
+    "lfpse_settings",
     "incident_list",
     "incident_move",
     "my_reports",

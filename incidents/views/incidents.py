@@ -19,11 +19,14 @@ from .. import choices, queries, services
 from ..forms import AttachmentForm, CommentForm, FilterForm, MoveForm
 from ..lfpse import fhir
 from ..models import (
+    ExportState,
     Incident,
     IncidentAction,
     IncidentAttachment,
     IncidentComment,
     IncidentEvent,
+    LfpseChoice,
+    LfpseSubmission,
     Status,
     Theme,
 )
@@ -153,9 +156,30 @@ def detail_context(request, incident: Incident, **forms) -> dict:
         "move_form": forms.get("move_form") or MoveForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
     }
+    if can["can_review"]:
+        context.update(_lfpse_context(request.user, incident))
     if can["can_review"] and incident.status in (Status.SUBMITTED, Status.IN_REVIEW):
         # While it may still be rejected as a duplicate: others like it.
         context["duplicates"] = list(services.possible_duplicates(incident).only("reference"))
+    return context
+
+
+def _lfpse_context(user, incident: Incident) -> dict:
+    """The incident with LFPSE, for its reviewers: what LFPSE still needs, its reasons for
+    refusing the last version sent, and whether the reader chooses when incidents go."""
+    chooses = access_for(user).has(Perm.LFPSE_MANAGE, incident.organisation)
+    context = {"lfpse_missing": fhir.missing_answers(incident), "lfpse_chooses": chooses}
+    if incident.lfpse_state == ExportState.REFUSED:
+        refused = (
+            incident.lfpse_submissions.filter(state=LfpseSubmission.State.REFUSED)
+            .values_list("reasons", flat=True)
+            .first()
+        )
+        context["lfpse_reasons"] = refused or []
+    if chooses:
+        when = LfpseChoice.When(LfpseChoice.for_organisation(incident.organisation_id))
+        context["lfpse_when"] = when.label
+    context["lfpse_unanswered"] = incident.lfpse_state == ExportState.SENT
     return context
 
 

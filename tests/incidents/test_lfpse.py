@@ -1,6 +1,6 @@
-"""The export to LFPSE: each incident as an AdverseEvent that fhir.resources accepts as FHIR R4
-(R4B) structure, in bulk as a Bundle of exactly the filtered incidents, and the state and
-reference LFPSE gave recorded."""
+"""The record LFPSE is sent: each incident as an AdverseEvent that fhir.resources accepts as FHIR
+R4 (R4B) structure, with the taxonomy's field types, and in bulk as a Bundle of exactly the
+filtered incidents. How it is sent: test_lfpse_submission.py."""
 
 import json
 
@@ -9,9 +9,7 @@ from django.urls import reverse
 from fhir.resources.R4B.adverseevent import AdverseEvent
 from fhir.resources.R4B.bundle import Bundle
 
-from incidents import services
 from incidents.lfpse import fhir
-from incidents.models import ExportState
 from tests.incidents.conftest import report
 
 pytestmark = pytest.mark.django_db
@@ -22,7 +20,10 @@ def extension(resource, name):
     found = [e for e in resource["extension"] if e["url"] == url]
     return (
         {
-            (f["url"], json.dumps(f.get("valueCoding", f.get("valueString"))))
+            (
+                f["url"],
+                json.dumps(f.get("valueCoding", f.get("valueString", f.get("valueBoolean")))),
+            )
             for f in found[0]["extension"]
         }
         if found
@@ -67,7 +68,7 @@ def test_an_incident_is_an_lfpse_adverse_event(trust, staff):
 def test_an_anonymous_incident_says_so_and_names_nobody(trust, staff):
     resource = fhir.adverse_event(report(trust, staff, anonymous=True))
     metadata = extension(resource, "adverse-event-reference-metadata")
-    assert any(url == "IsAnonymous" and '"y"' in value for url, value in metadata)
+    assert ("IsAnonymous", "true") in metadata
     assert "recorder" not in resource and staff.email not in json.dumps(resource)
 
 
@@ -91,42 +92,27 @@ def test_the_filtered_list_downloads_as_a_bundle(client_for, mso, trust, staff, 
     assert [e["resource"]["id"] for e in body["entry"]] == [keep.reference]
 
 
-def test_what_lfpse_said_is_recorded(assert_access, mso, other_mso, staff, incident):
-    url = reverse("incidents:lfpse_record", args=[incident.reference])
-    assert_access(url, allowed=mso, other_organisation=other_mso, wrong_role=staff)
-    response = assert_access(
-        url,
-        method="post",
-        data={"outcome": "accepted", "lfpse_reference": "LFPSE-0042"},
-        allowed=mso,
-        other_organisation=other_mso,
-        wrong_role=staff,
-        ok=302,
-    )
-    incident.refresh_from_db()
-    assert incident.lfpse_state == ExportState.EXPORTED
-    assert incident.lfpse_reference == "LFPSE-0042" and incident.lfpse_exported_at
-    assert incident.events.last().note == "LFPSE reference LFPSE-0042"
-    assert response["Location"] == incident.get_absolute_url()
-
-
-def test_a_refusal_needs_a_reason(client_for, mso, incident):
-    response = client_for(mso).post(
-        reverse("incidents:lfpse_record", args=[incident.reference]), {"outcome": "refused"}
-    )
-    assert "Enter why LFPSE refused it" in response.content.decode()
-    services.lfpse_record(by=mso, incident=incident, accepted=False, note="Missing location")
-    incident.refresh_from_db()
-    assert incident.lfpse_state == ExportState.FAILED
-
-
 def test_a_question_left_unanswered_is_not_sent_as_no(trust, staff):
     unanswered = fhir.adverse_event(report(trust, staff))
     governance = extension(unanswered, "adverse-event-governance")
     assert not any(url in ("NeverEvent", "CqcNotify") for url, _ in governance)
     answered = fhir.adverse_event(report(trust, staff, never_event=False, cqc_notification=False))
     governance = extension(answered, "adverse-event-governance")
-    assert ("NeverEvent", json.dumps(fhir._coding(fhir.choices.YES_NO_UNKNOWN, "n"))) in governance
+    assert ("NeverEvent", "false") in governance and ("CqcNotify", "false") in governance
+
+
+def test_the_yes_or_no_questions_are_the_taxonomys_booleans(trust, staff):
+    """Found by the simulator: DutyOfCandour, NeverEvent, CqcNotify and IsAnonymous are Boolean
+    fields in version 5 (fields-v5.json), sent before as yes/no codes."""
+    resource = fhir.adverse_event(
+        report(trust, staff, duty_of_candour="y", never_event=True, never_event_type="5")
+    )
+    governance = extension(resource, "adverse-event-governance")
+    assert ("DutyOfCandour", "true") in governance and ("NeverEvent", "true") in governance
+    unknown = fhir.adverse_event(report(trust, staff, duty_of_candour="u"))
+    assert not any(
+        url == "DutyOfCandour" for url, _ in extension(unknown, "adverse-event-governance")
+    )
 
 
 def test_an_incident_without_an_answer_lfpse_requires_says_which(client_for, mso, trust, staff):
@@ -135,10 +121,11 @@ def test_an_incident_without_an_answer_lfpse_requires_says_which(client_for, mso
         fhir.adverse_event(incident)
     client = client_for(mso)
     response = client.get(reverse("incidents:lfpse", args=[incident.reference]))
-    assert response["Location"] == reverse("incidents:lfpse_record", args=[incident.reference])
+    assert response["Location"] == incident.get_absolute_url()
     page = client.get(response["Location"]).content.decode()
     assert "Not ready for LFPSE yet" in page and "What was happening when it went wrong" in page
     assert reverse("incidents:lfpse", args=[incident.reference]) not in page
+    assert reverse("incidents:lfpse_send", args=[incident.reference]) not in page
 
 
 def test_the_bundle_leaves_out_an_incident_not_ready(client_for, mso, trust, staff):

@@ -20,6 +20,10 @@ NOT_IN_PRODUCTION = {
     "SECURE_COOKIES",
     "MFA_REQUIRED",
     "DJANGO_ALLOW_ASYNC_UNSAFE",  # set for the browser tests
+    "LFPSE_SUBMISSION",
+    "LFPSE_BASE_URL",
+    "LFPSE_API_KEY",
+    "LFPSE_SIMULATOR",
 }
 PRODUCTION = {
     "SECRET_KEY": "a-key-for-this-test-only-0123456789",
@@ -122,3 +126,25 @@ def test_a_plain_http_site_url_is_refused():
 def test_offline_commands_run_without_a_secret_key():
     result = manage("makemigrations", "--check", "--dry-run")
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+def test_submitting_to_lfpse_needs_its_address_and_key():
+    """Switched on, submission to LFPSE starts only with LFPSE's https address and the key; the
+    local simulator is never what production sends to."""
+    web = STARTS.args[1][0]
+    result = python(web, **PRODUCTION, LFPSE_SUBMISSION="1")
+    assert result.returncode != 0
+    assert "LFPSE_BASE_URL must be LFPSE's https:// submission address" in result.stderr
+    assert "LFPSE_API_KEY must be set" in result.stderr
+    plain = python(
+        web, **PRODUCTION, LFPSE_SUBMISSION="1", LFPSE_BASE_URL="http://x", LFPSE_API_KEY="k"
+    )
+    assert plain.returncode != 0 and "LFPSE_BASE_URL" in plain.stderr
+    configured = python(
+        web,
+        **PRODUCTION,
+        LFPSE_SUBMISSION="1",
+        LFPSE_BASE_URL="https://lfpse.example.nhs.uk/adverse-event/fhir",
+        LFPSE_API_KEY="a-subscription-key",
+    )
+    assert configured.returncode == 0, configured.stderr

@@ -357,3 +357,28 @@ def test_the_command_refuses_a_folder_without_extracts(tmp_path):
 
     with pytest.raises(CommandError, match="There is no ODS extract in"):
         call_command("import_ods", str(tmp_path), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_seed_national_loads_its_organisations_from_ods_extracts(tmp_path, settings):
+    settings.DEBUG = True
+    out = io.StringIO()
+    call_command("seed_national", scale=0.03, write_ods=str(tmp_path), stdout=out)
+    assert "epraccur" in out.getvalue() and (tmp_path / "edispensary.csv").exists()
+    call_command(
+        "seed_national",
+        scale=0.03,
+        ods=str(tmp_path),
+        no_incidents=True,
+        no_alerts=True,
+        stdout=out,
+        stderr=io.StringIO(),
+    )
+    assert "0 rows rejected" in out.getvalue()
+    assert Organisation.objects.filter(kind=OrganisationKind.GP_PRACTICE).count() > 150
+    assert Organisation.objects.filter(kind=OrganisationKind.PHARMACY_HEAD_OFFICE).count() == 2
+    moved = {
+        link.child_id
+        for link in OrganisationRelationship.objects.filter(end_on=datetime.date(2025, 3, 31))
+    }
+    assert moved  # practices that moved PCN, from the core partner details
+    assert ods_import(directory=tmp_path).created == 0

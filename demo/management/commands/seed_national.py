@@ -7,7 +7,9 @@ from demo.national.alerts import seed_alerts
 from demo.national.committees import seed_committees
 from demo.national.denominators import seed_denominators
 from demo.national.incidents import seed_incidents
+from demo.national.ods_files import write_ods_files
 from demo.national.organisations import seed_organisations, seed_people, seed_register
+from organisations.ods_import import OdsImportError, ods_import
 
 
 class Command(BaseCommand):
@@ -17,7 +19,8 @@ class Command(BaseCommand):
         "changes waiting; 120,000 people; 2,000,000 incidents over five years; 300 alerts with "
         "every applicable organisation's response; every trust's committee with a year of "
         "meetings). Incidents and alerts need PostgreSQL (--no-incidents, --no-alerts to leave "
-        "them out). Safe to run again: what is there is kept."
+        "them out). Safe to run again: what is there is kept. --ods DIR loads the organisations "
+        "from a folder of ODS extracts instead of making them up."
     )
 
     def add_arguments(self, parser):
@@ -28,15 +31,34 @@ class Command(BaseCommand):
         )
         parser.add_argument("--no-incidents", action="store_true", help="leave out incidents")
         parser.add_argument("--no-alerts", action="store_true", help="leave out alerts")
+        parser.add_argument(
+            "--ods",
+            metavar="DIR",
+            help="load the organisations from the ODS extracts in DIR (as import_ods does)",
+        )
+        parser.add_argument(
+            "--write-ods",
+            metavar="DIR",
+            help="only write fictional ODS extracts of this scale into DIR, to load with --ods "
+            "or import_ods",
+        )
 
     def handle(self, *args, scale, seed, force, no_incidents, no_alerts, **options):
         if not (settings.DEBUG or force):
             raise CommandError("seed_national loads fictional data: run it with DEBUG=1 or --force")
         if not 0 < scale <= 1:
             raise CommandError("--scale must be more than 0 and at most 1")
+        if options.get("write_ods"):
+            written = write_ods_files(options["write_ods"], scale, seed)
+            summary = ", ".join(f"{name} {rows:,} rows" for name, rows in written.items())
+            self.stdout.write(self.style.SUCCESS(f"ODS extracts written: {summary}."))
+            return
         started = time.monotonic()
+        organisations = lambda: seed_organisations(scale, seed)  # noqa: E731
+        if options.get("ods"):
+            organisations = lambda: self._from_ods(options["ods"])  # noqa: E731
         steps = [
-            ("organisations", lambda: seed_organisations(scale, seed)),
+            ("organisations", organisations),
             ("register", lambda: seed_register(seed)),
             ("people", lambda: seed_people(scale, seed)),
             ("incidents", None if no_incidents else lambda: seed_incidents(scale, seed)),
@@ -57,3 +79,13 @@ class Command(BaseCommand):
                 f"National data ready: {summary} ({time.monotonic() - started:.1f} s)."
             )
         )
+
+    def _from_ods(self, directory) -> dict[str, int]:
+        try:
+            summary = ods_import(directory=directory)
+        except OdsImportError as error:
+            raise CommandError(str(error)) from None
+        for line in summary.rejected:
+            self.stdout.write(self.style.WARNING(f"Rejected: {line}"))
+        self.stdout.write(f"ODS extracts: {summary}")
+        return {"organisations from ODS": summary.created + summary.updated + summary.unchanged}

@@ -21,12 +21,6 @@ import re
 import time
 from dataclasses import dataclass, field
 
-from auditlog.cid import get_cid
-from auditlog.context import auditlog_value
-from auditlog.diff import model_instance_diff
-from auditlog.models import LogEntry
-from django.conf import settings
-from django.contrib.contenttypes.models import ContentType
 from django.core.cache import cache
 from django.core.exceptions import ValidationError
 from django.db import transaction
@@ -34,6 +28,7 @@ from django.utils import timezone
 
 from core.audit import audit_as
 
+from .bulk import audit_bulk
 from .choices import OrganisationKind, denominator_problem, measure_for
 from .models import Denominator, Organisation
 from .permissions import Perm
@@ -277,32 +272,10 @@ def apply(found: Plan, *, by) -> Plan:
 
 
 def _audit(writes: list[Planned], written: list[Denominator], by) -> None:
-    """The audit log's entries for rows written in bulk (which sends no signals to auditlog):
-    the changes as auditlog records them, by whom and from where."""
-    context = auditlog_value.get({})
-    content_type = ContentType.objects.get_for_model(Denominator)
-    cid = get_cid()
-    entries = []
+    """The audit log's entries for rows written in bulk (organisations/bulk.py)."""
+    changes = []
     for row, saved in zip(writes, written, strict=True):
         if saved.pk is None:  # a backend that gives no ids back from an upsert
             saved = Denominator.objects.get(organisation=row.organisation, month=row.month)
-        changes = model_instance_diff(
-            row.existing,
-            saved,
-            use_json_for_changes=settings.AUDITLOG_STORE_JSON_CHANGES,
-        )
-        entries.append(
-            LogEntry(
-                content_type=content_type,
-                object_pk=str(saved.pk),
-                object_id=saved.pk,
-                object_repr=str(saved),
-                action=LogEntry.Action.CREATE if row.existing is None else LogEntry.Action.UPDATE,
-                changes=changes,
-                actor=by,
-                actor_email=by.email,
-                remote_addr=context.get("remote_addr"),
-                cid=cid,
-            )
-        )
-    LogEntry.objects.bulk_create(entries, batch_size=2_000)
+        changes.append((row.existing, saved))
+    audit_bulk(Denominator, changes, by)

@@ -392,3 +392,16 @@ def test_a_later_version_written_while_one_is_being_sent_follows_it(trust, staff
     newer.refresh_from_db()
     assert (newer.kind, newer.state) == ("update", "accepted")
     assert Record.objects.get().version == 2
+
+
+def test_a_record_that_cannot_be_made_is_shown_not_left_waiting(trust, staff, mso):
+    """An answer LFPSE requires taken away after the incident was marked ready."""
+    incident = report(trust, staff)
+    row = submission.lfpse_submit(by=mso, incident=incident)
+    Incident.objects.filter(pk=incident.pk).update(process="")
+    assert submission.deliver(row.pk) is True
+    row.refresh_from_db()
+    assert row.state == State.REFUSED and not Record.objects.exists()
+    assert row.reasons[0]["text"].startswith("Not sent: Answer before it can go to LFPSE")
+    assert state(incident) == ExportState.REFUSED
+    assert Notification.objects.filter(kind="lfpse-refused-1", recipient=mso).exists()

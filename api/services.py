@@ -3,6 +3,7 @@ call log (ApiCall) is written by the API's views, one row per call (api/views/ba
 
 import datetime
 
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
@@ -36,7 +37,7 @@ def token_create(*, by, name: str, scopes: list[str], expires_on: datetime.date)
     elif expires_on > today + LONGEST:
         errors["expires_on"] = f"A token can last {LONGEST.days} days at most"
     # Counted under a lock on the person, so two tokens made at once cannot pass the limit.
-    type(by).objects.select_for_update().filter(pk=by.pk).first()
+    get_user_model().objects.select_for_update().filter(pk=by.pk).first()
     if ApiToken.objects.usable().filter(user=by).count() >= MOST:
         errors["name"] = f"You have {MOST} tokens that work. Revoke one first"
     if errors:

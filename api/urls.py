@@ -7,7 +7,7 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularSwaggerSplitVie
 
 from core.http import allow
 
-from .views import alerts, incidents, organisations, reports
+from .views import alerts, base, incidents, organisations, reports
 from .views.base import endpoint
 
 app_name = "api"
@@ -49,4 +49,8 @@ v1 = [
     path("v1/reports/<int:pk>/", endpoint(reports.ReportDetail), name="report"),
 ]
 
-urlpatterns = PUBLIC + v1
+urlpatterns = [
+    *PUBLIC,
+    *v1,
+    path("<path:anything>", endpoint(base.NoSuchCall), name="no_such_call"),
+]

@@ -34,6 +34,7 @@ PUBLIC_URL_NAMES = {
     # What the API is, never what it holds: its schema and the docs drawn from it.
     "api:schema",
     "api:docs",
+    "api:no_such_call",  # 404, in the API's shape, for any other address under /api/
 }
 # The API's calls: a token signs each in (api.authentication), so none asks for a page's
 # sign-in; each is proven with ``assert_api_access`` (no token → 401, a token without the

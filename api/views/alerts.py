@@ -41,7 +41,7 @@ class ActionAnswerSerializer(serializers.ModelSerializer):
         fields = ["id", "description", "due_on", "state", "owner", "done_on", "evidence"]
 
 
-class ResponseSerializer(serializers.ModelSerializer):
+class AlertResponseSerializer(serializers.ModelSerializer):
     alert = AlertSerializer()
     organisation = serializers.CharField(source="organisation.ods_code")
     actions = ActionAnswerSerializer(many=True, source="seen_actions")
@@ -82,11 +82,12 @@ class ResponseList(Endpoint):
     """The organisations' responses to the alerts that reached them, newest first."""
 
     scopes = {"GET": Scope.ALERTS_READ}
-    serializer_class = ResponseSerializer
+    serializer_class = AlertResponseSerializer
     pagination_class = Newest
 
     @extend_schema(
         operation_id="alert_responses_list",
+        responses=AlertResponseSerializer(many=True),
         parameters=[
             OpenApiParameter("state", str, enum=ResponseState.values),
             OpenApiParameter("organisation", str, description="An ODS code"),
@@ -103,12 +104,12 @@ class ResponseList(Endpoint):
 
 class ResponseDetail(Endpoint):
     scopes = {"GET": Scope.ALERTS_READ}
-    serializer_class = ResponseSerializer
+    serializer_class = AlertResponseSerializer
 
     @extend_schema(operation_id="alert_responses_retrieve")
     def get(self, request, pk):
         response = get_object_for(request.user, _responses(request.user), pk=pk)
-        return Response(ResponseSerializer(response).data)
+        return Response(AlertResponseSerializer(response).data)
 
 
 class ActionAnswerChange(serializers.Serializer):
@@ -125,6 +126,7 @@ class ActionAnswerChange(serializers.Serializer):
 
 
 class ActionAnswerDetail(Endpoint):
+    form_errors = True  # refused by the pages' forms (api.forms)
     scopes = {"PATCH": Scope.ALERTS_ACT}
     serializer_class = ActionAnswerSerializer
 

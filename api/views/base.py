@@ -6,9 +6,11 @@ errors have one shape (drf-standardized-errors), and it is written to the call l
 it answered."""
 
 from django.contrib.auth.decorators import login_not_required
+from drf_spectacular.utils import extend_schema
 from rest_framework import generics
+from rest_framework.exceptions import NotFound
 from rest_framework.pagination import CursorPagination
-from rest_framework.permissions import IsAuthenticated
+from rest_framework.permissions import AllowAny, IsAuthenticated
 from rest_framework.throttling import SimpleRateThrottle
 
 from core.audit import client_address
@@ -75,3 +77,16 @@ def endpoint(view_class):
         if method not in ("head", "options") and hasattr(view_class, method)
     )
     return view
+
+
+@extend_schema(exclude=True)
+class NoSuchCall(generics.GenericAPIView):
+    """Any other address under the API's: 404 in the API's own shape, never a web page."""
+
+    authentication_classes = []
+    permission_classes = [AllowAny]
+
+    def get(self, request, *args, **kwargs):
+        raise NotFound("There is no such call in this version of the API")
+
+    post = put = patch = delete = get

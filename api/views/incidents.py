@@ -5,7 +5,7 @@ kept) and the same service (incidents.services.report_submit)."""
 from django.core.exceptions import ValidationError
 from django.db.models import Prefetch
 from django.urls import reverse
-from drf_spectacular.utils import OpenApiParameter, extend_schema
+from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers, status
 from rest_framework.exceptions import PermissionDenied
 from rest_framework.response import Response
@@ -33,7 +33,19 @@ class MedicineSerializer(serializers.ModelSerializer):
         fields = MEDICINE
 
 
+@extend_schema_field(
+    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "14:30"}
+)
+class ClockTime(serializers.TimeField):
+    """A time of day as the 24-hour clock, hours and minutes (a schema's "time" asks for a
+    time zone, which a time on a ward does not have)."""
+
+    def __init__(self, **kwargs):
+        super().__init__(format="%H:%M", **kwargs)
+
+
 class IncidentSerializer(serializers.ModelSerializer):
+    occurred_time = ClockTime(allow_null=True)
     organisation = serializers.CharField(source="organisation.ods_code")
     arose_in = serializers.CharField(source="arose_in.ods_code", allow_null=True, default=None)
     medicines = MedicineSerializer(many=True)
@@ -130,12 +142,14 @@ class IncidentList(Endpoint):
     """The incidents the person may see (their safety team's organisations), newest first;
     and reporting one."""
 
+    form_errors = True  # refused by the pages' forms (api.forms)
     scopes = {"GET": Scope.INCIDENTS_READ, "POST": Scope.INCIDENTS_SUBMIT}
     serializer_class = IncidentSerializer
     pagination_class = Newest
 
     @extend_schema(
         operation_id="incidents_list",
+        responses=IncidentSerializer(many=True),
         parameters=[
             OpenApiParameter("status", str, enum=Status.values),
             OpenApiParameter("organisation", str, description="An ODS code"),

@@ -58,6 +58,7 @@ class OrganisationList(Endpoint):
 
     @extend_schema(
         operation_id="organisations_list",
+        responses=OrganisationSerializer(many=True),
         parameters=[
             OpenApiParameter("q", str, description="Part of the name, or the ODS code"),
             OpenApiParameter("kind", str, enum=OrganisationKind.values),
@@ -133,6 +134,7 @@ class RegisterList(Endpoint):
 
     @extend_schema(
         operation_id="register_list",
+        responses=RegisterRowSerializer(many=True),
         parameters=[
             OpenApiParameter("q", str, description="Part of a name, or an ODS code"),
             OpenApiParameter("kind", str, enum=OrganisationKind.values),

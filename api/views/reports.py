@@ -77,7 +77,7 @@ class ReportList(Endpoint):
     serializer_class = ReportSerializer
     pagination_class = Latest
 
-    @extend_schema(operation_id="reports_list")
+    @extend_schema(operation_id="reports_list", responses=ReportSerializer(many=True))
     def get(self, request):
         return self.page(_approved(request.user))
 

@@ -9,7 +9,7 @@ class ApiConfig(features.FeatureConfig):
     name = "api"
     verbose_name = "API"
     joins_the_rule_set = False  # it grants nothing: every call is judged by the rules above
-    routes = {"api/": "api.urls", "account/api-tokens/": "api.token_urls"}
+    routes = {"api/": "api.urls", "accounts/api-tokens/": "api.token_urls"}
     audited = {"ApiToken": {"exclude_fields": ["digest"]}}
 
     def plug_in(self):

@@ -107,7 +107,12 @@ class InProcessTransport(httpx.WSGITransport):
         signals.request_started.disconnect(close_old_connections)
         signals.request_finished.disconnect(close_old_connections)
         try:
-            return super().handle_request(request)
+            response = super().handle_request(request)
+            try:  # read to its end and closed (which ends the request) while they are off
+                content = response.read()
+            finally:
+                response.close()
+            return httpx.Response(response.status_code, headers=response.headers, content=content)
         finally:
             signals.request_started.connect(close_old_connections)
             signals.request_finished.connect(close_old_connections)

@@ -405,3 +405,15 @@ def test_a_record_that_cannot_be_made_is_shown_not_left_waiting(trust, staff, ms
     assert row.reasons[0]["text"].startswith("Not sent: Answer before it can go to LFPSE")
     assert state(incident) == ExportState.REFUSED
     assert Notification.objects.filter(kind="lfpse-refused-1", recipient=mso).exists()
+
+
+def test_sending_to_the_simulator_in_process_keeps_the_caller_s_connection(trust, staff):
+    """Found running the demo: the simulator's request, ended after its answer was read, closed
+    the database connection of the transaction that called it."""
+    from django.db import connection, transaction
+
+    resource = fhir.adverse_event(report(trust, staff))
+    with transaction.atomic():
+        client.create(resource)
+        assert not connection.closed_in_transaction
+        assert Incident.objects.count() == 1

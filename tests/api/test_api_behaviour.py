@@ -171,3 +171,44 @@ class TestAlertActions:
         assert response.status_code == 400
         answer.refresh_from_db()
         assert answer.owner is None
+
+
+@pytest.mark.django_db
+class TestQueries:
+    """A page of a list costs the same number of queries however many rows it holds."""
+
+    def count(self, client, url):
+        from django.db import connection
+        from django.test.utils import CaptureQueriesContext
+
+        client.get(url)  # the token's first call of a while records when it was used
+        with CaptureQueriesContext(connection) as queries:
+            assert client.get(url).status_code == 200
+        return len(queries)
+
+    def test_incidents(self, trust, mso, staff):
+        client = api_client(mso, Scope.INCIDENTS_READ)
+        report(trust, staff)
+        one = self.count(client, reverse("api:incidents"))
+        for _ in range(5):
+            report(trust, staff, medicines=("Insulin aspart", "Warfarin"))
+        assert self.count(client, reverse("api:incidents")) == one
+
+    def test_the_register(self, lead, trust, other_trust):
+        from tests.factories import OrganisationFactory
+
+        client = api_client(lead, Scope.REGISTER_READ)
+        one = self.count(client, reverse("api:register"))
+        OrganisationFactory.create_batch(5)
+        assert self.count(client, reverse("api:register")) == one
+
+    def test_alert_responses(self, answer, mso, trust):
+        client = api_client(mso, Scope.ALERTS_READ)
+        one = self.count(client, reverse("api:alert_responses"))
+        from alerts import services as alerts
+        from tests.alerts.conftest import draft
+
+        for n in range(3):
+            alert = draft(answer.response.alert.created_by, reference=f"NatPSA/2026/01{n}/NHSPS")
+            alerts.alert_publish(by=answer.response.alert.created_by, alert=alert)
+        assert self.count(client, reverse("api:alert_responses")) == one

@@ -543,14 +543,20 @@ def _write_links(plan: _Plan, codes: dict[str, int], summary: Summary, by) -> No
         links = held.get((child_pk, slot), [])
         wanted = [link for link in plan.links.get((child, slot), []) if link.parent in codes]
         used: set[int] = set()
+        current: set[int] = set()  # parents it has an open link to, once written
         for link in wanted:
             parent_pk = codes[link.parent]
+            if link.end_on is None and parent_pk in current:
+                plan.reject(link.at, f"{child} is already given {link.parent} as its parent")
+                continue
             same = [h for h in links if h.parent_id == parent_pk and h.pk not in used]
             # The same membership (its start), else the open link to the same parent (one at
             # a time: the database holds to it).
             match = next((h for h in same if h.start_on == link.start_on), None) or next(
                 (h for h in same if h.end_on is None), None
             )
+            if link.end_on is None:
+                current.add(parent_pk)
             if match is None:
                 started.append(
                     OrganisationRelationship(
@@ -564,6 +570,8 @@ def _write_links(plan: _Plan, codes: dict[str, int], summary: Summary, by) -> No
                 continue
             used.add(match.pk)
             if link.end_on != match.end_on:
+                if link.end_on is None and any(h.end_on is None for h in same if h is not match):
+                    continue  # the open link to it is another: it stays the one
                 before = copy.copy(match)
                 match.end_on = link.end_on and max(link.end_on, match.start_on)
                 (ended if match.end_on else reopened).append((before, match))
@@ -573,6 +581,8 @@ def _write_links(plan: _Plan, codes: dict[str, int], summary: Summary, by) -> No
         for held_link in links:
             if held_link.end_on is not None or held_link.pk in used:
                 continue
+            if held_link.parent_id in current:
+                continue  # the files give this parent still (under another start)
             later = [start for start in starts if start > held_link.start_on]
             last_day = later[0] - datetime.timedelta(days=1) if later else plan.today
             before = copy.copy(held_link)

@@ -382,3 +382,17 @@ def test_seed_national_loads_its_organisations_from_ods_extracts(tmp_path, setti
     }
     assert moved  # practices that moved PCN, from the core partner details
     assert ods_import(directory=tmp_path).created == 0
+
+
+def test_a_membership_given_twice_at_once_is_rejected_not_doubled(folder):
+    rows = read(folder / "epcncorepartnerdetails.csv")
+    rows.append([*rows[0][:8], "20210101", "", "TRUE"])  # Riverside Medical Practice again
+    write(folder / "epcncorepartnerdetails.csv", rows)
+    summary = ods_import(directory=folder)
+    assert summary.rejected == [
+        "epcncorepartnerdetails.csv:5: Z99901 is already given U99901 as its parent"
+    ]
+    assert [link for link in links("Z99901") if link[0] == "U99901"] == [
+        ("U99901", datetime.date(2020, 7, 1), None)
+    ]
+    assert ods_import(directory=folder).links_started == 0

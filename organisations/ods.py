@@ -405,24 +405,17 @@ def read_workbook(file: str, data: bytes) -> Iterator[Pcn | Partner | Rejected]:
                 yield Rejected(where, 0, f"the workbook has no sheet “{sheet}”")
                 continue
             rows = enumerate(book[sheet].iter_rows(values_only=True), start=1)
-            columns = None
-            for line, cells in rows:
-                names = [_header(cell) for cell in cells]
-                if "pcn code" in names:
-                    missing = [h for h in headers if h not in names and h != "postcode"]
-                    if missing:
-                        yield Rejected(where, line, f"no column “{missing[0]}”")
-                        break
-                    columns = tuple(names.index(h) if h in names else len(names) for h in headers)
-                    break
-            if columns is None:
+            header = next(((n, c) for n, c in rows if "pcn code" in map(_header, c)), None)
+            if header is None:
                 yield Rejected(where, 0, "no header row naming the column “PCN Code”")
                 continue
-            if reader is read_partners:
-                yield from reader(where, rows, columns)
-            else:
-                code, name, sub_icb, opened, closed, postcode = columns
-                yield from reader(where, rows, (code, name, sub_icb, opened, closed, postcode))
+            line, names = header[0], [_header(cell) for cell in header[1]]
+            missing = [h for h in headers if h not in names and h != "postcode"]
+            if missing:
+                yield Rejected(where, line, f"no column “{missing[0]}”")
+                continue
+            columns = tuple(names.index(h) if h in names else len(names) for h in headers)
+            yield from reader(where, rows, columns)
     finally:
         book.close()
 

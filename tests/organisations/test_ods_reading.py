@@ -132,3 +132,21 @@ def test_a_file_is_known_by_its_name(tmp_path):
     assert (found.kind, found.region) == (OrganisationKind.PHARMACY_HEAD_OFFICE, "")
     with pytest.raises(ValueError, match="not an ODS extract"):
         list(ods.read_file(tmp_path / "other.csv"))
+
+
+def test_a_workbook_without_a_sheet_or_a_column_is_said_to_be_so():
+    from openpyxl import Workbook
+
+    book = Workbook()
+    book.active.title = "PCNDetails"
+    book.active.append(["PCN Code", "PCN Name", "Open Date", "Close Date"])
+    data = io.BytesIO()
+    book.save(data)
+    found = [str(item) for item in ods.read_workbook("ePCN.xlsx", data.getvalue())]
+    assert found == [
+        "ePCN.xlsx (PCNDetails):1: no column “current sub icb loc code”",
+        "ePCN.xlsx (PCN Core Partner Details):0: the workbook has no sheet “PCN Core Partner "
+        "Details”",
+    ]
+    (bad,) = ods.read_workbook("ePCN.xlsx", b"not a workbook")
+    assert str(bad).startswith("ePCN.xlsx:0: not an Excel workbook")

@@ -262,6 +262,7 @@ SPECTACULAR_SETTINGS = {
         "ActionStateEnum": "alerts.choices.ActionState.choices",
         "ReportStateEnum": "committees.choices.ReportState.choices",
         "IncidentStatusEnum": "incidents.models.Status.choices",
+        "LfpseStateEnum": "incidents.models.ExportState.choices",
         "RegisterStateEnum": "organisations.register.State.choices",
         "YesNoUnknownEnum": "incidents.choices.YES_NO_UNKNOWN.choices",
         "YesNoEnum": "incidents.forms.YES_NO",

@@ -53,7 +53,7 @@ class IncidentSerializer(serializers.ModelSerializer):
     class Meta:
         model = Incident
         fields = ["reference", "organisation", "status", "reported_at", *ASKED, "arose_in"]
-        fields += ["medicines"]
+        fields += ["medicines", "lfpse_state", "lfpse_reference"]
 
 
 SubmittedMedicine = type(

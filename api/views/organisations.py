@@ -102,6 +102,10 @@ class RegisterRowSerializer(serializers.Serializer):
     mso = serializers.SerializerMethodField()
     mso_since = serializers.DateField(allow_null=True)
     mso_until = serializers.DateField(allow_null=True)
+    mso_mailbox = serializers.CharField(allow_blank=True, help_text="The generic MSO mailbox")
+    mso_professional = serializers.SerializerMethodField(
+        help_text="The MSO's profession, registration and latest training (network leads only)"
+    )
     board_director = serializers.SerializerMethodField()
     states = serializers.SerializerMethodField()
 
@@ -112,6 +116,9 @@ class RegisterRowSerializer(serializers.Serializer):
     @extend_schema_field(PersonSerializer(allow_null=True))
     def get_mso(self, row) -> dict | None:
         return self._person(row.mso_name, row.mso_email)
+
+    def get_mso_professional(self, row) -> list[str]:
+        return register.professional(row)
 
     @extend_schema_field(PersonSerializer(allow_null=True))
     def get_board_director(self, row) -> dict | None:
@@ -156,4 +163,5 @@ class RegisterList(Endpoint):
         on = timezone.localdate()
         rows = self.paginate_queryset(register.rows(request.user, filters, on=on))
         register.attach_cover(rows, on=on)
+        register.attach_professional(rows)
         return self.get_paginated_response(RegisterRowSerializer(rows, many=True).data)

@@ -212,3 +212,34 @@ class TestQueries:
             alert = draft(answer.response.alert.created_by, reference=f"NatPSA/2026/01{n}/NHSPS")
             alerts.alert_publish(by=answer.response.alert.created_by, alert=alert)
         assert self.count(client, reverse("api:alert_responses")) == one
+
+
+@pytest.mark.django_db
+class TestTheRegister:
+    def test_a_lead_sees_the_msos_professional_details_and_an_administrator_does_not(
+        self, trust, mso, lead, site_admin
+    ):
+        from accounts import services as accounts
+
+        accounts.registration_save(
+            by=mso, profession="pharmacist", number="2071234", pharmacy_team="inside"
+        )
+        for person, professional in ((lead, True), (site_admin, False)):
+            api_token_rows = api_client(person, Scope.REGISTER_READ).get(
+                reverse("api:register"), {"q": trust.ods_code}
+            )
+            [row] = api_token_rows.json()["results"]
+            assert row["mso"]["name"] == mso.full_name
+            assert row["states"] == ["in-post"]
+            assert bool(row["mso_professional"]) is professional
+            if professional:
+                assert row["mso_professional"][0] == "Pharmacist, GPhC 2071234"
+
+    def test_a_regional_lead_sees_their_region_only(self, trust, other_trust):
+        from tests.factories import network_lead
+
+        regional = network_lead(trust.region)
+        rows = api_client(regional, Scope.REGISTER_READ).get(reverse("api:register")).json()
+        codes = {row["ods_code"] for row in rows["results"]}
+        assert trust.ods_code in codes
+        assert all(row["region"] == trust.region for row in rows["results"])

@@ -244,6 +244,10 @@ class Incident(models.Model):
             # took over): read in order until the page is full.
             models.Index(fields=["-occurred_on", "-tiebreak"], name="incident_newest"),
             models.Index(fields=["organisation", "status", "-occurred_on"], name="incident_status"),
+            # The list filtered by where incidents are with LFPSE (the refused, the waiting).
+            models.Index(
+                fields=["organisation", "lfpse_state", "-occurred_on"], name="incident_lfpse"
+            ),
             models.Index(
                 fields=["organisation", "physical_harm", "-occurred_on"], name="incident_harm"
             ),

@@ -155,6 +155,7 @@ COLUMNS = (
     "feedback",
     "lfpse_state",
     "lfpse_reference",
+    "lfpse_id",
     "tiebreak",
 )
 
@@ -402,6 +403,7 @@ def _row(rng, today, organisation_id, codes, counters, medicine, pick, never_typ
         learning,
         "Shared at the safety huddle." if learning not in ("", "none") else "",
         "Thank you: the team has changed the check." if status == "closed" else "",
-        "not-exported",
+        "not-sent",
+        "",
         "",
     )

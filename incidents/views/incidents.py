@@ -72,8 +72,20 @@ def incident_list(request):
         "query_string": query.urlencode(),
         "filtered": bool(request.GET.keys() - {"after", "before", "sort"}),
         "sees_shared": access_for(request.user).has(Perm.INCIDENTS_SHARED),
+        "lfpse_choosers": _lfpse_choosers(request.user),
     }
     return render(request, "incidents/incident_list.html", context)
+
+
+def _lfpse_choosers(user) -> list:
+    """The organisations where the person chooses when incidents go to LFPSE (as read with
+    their grants: no query)."""
+    access = access_for(user)
+    return [
+        organisation
+        for organisation in access.organisations.values()
+        if access.has(Perm.LFPSE_MANAGE, organisation)
+    ]
 
 
 def reader(user, incident: Incident) -> dict:

@@ -349,6 +349,12 @@ def test_the_mso_chooses_when_incidents_go(
     assert LfpseChoice.for_organisation(trust.pk) == "at-once"
 
 
+def test_the_list_leads_the_mso_to_the_choice(client_for, mso, safety_team, trust):
+    url = reverse("incidents:lfpse_settings", args=[trust.ods_code])
+    assert url in client_for(mso).get(reverse("incidents:list")).content.decode()
+    assert url not in client_for(safety_team).get(reverse("incidents:list")).content.decode()
+
+
 def test_the_choice_must_be_one_offered(client_for, mso, trust):
     url = reverse("incidents:lfpse_settings", args=[trust.ods_code])
     page = client_for(mso).post(url, {"when": "tomorrow"}).content.decode()

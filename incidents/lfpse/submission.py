@@ -246,7 +246,11 @@ def _send(row: LfpseSubmission) -> bool:
         )
         return False
     except client.Refused as refusal:
-        _refused(row, incident, [reason.as_dict() for reason in refusal.reasons], kind)
+        # An update of a record LFPSE does not know: sent again, it goes as a new record
+        # (under the same identifier, so one LFPSE has after all is the same record).
+        forget = kind == Kind.UPDATE and refusal.status == 404
+        reasons = [reason.as_dict() for reason in refusal.reasons]
+        _refused(row, incident, reasons, kind, forget_record=forget)
         return True
     _accepted(row, incident, answer, kind)
     return True
@@ -300,7 +304,7 @@ def _accepted(row, incident, answer: client.Accepted, kind) -> None:
         transaction.on_commit(lambda: _hand_on_waiting(incident.pk))
 
 
-def _refused(row, incident, reasons: list[dict], kind) -> None:
+def _refused(row, incident, reasons: list[dict], kind, *, forget_record=False) -> None:
     now = timezone.now()
     with transaction.atomic():
         LfpseSubmission.objects.filter(pk=row.pk).update(
@@ -314,6 +318,7 @@ def _refused(row, incident, reasons: list[dict], kind) -> None:
         Incident.objects.filter(pk=incident.pk).update(
             lfpse_state=ExportState.WAITING if later else ExportState.REFUSED,
             lfpse_exported_at=now,
+            **({"lfpse_id": ""} if forget_record else {}),
         )
         _event(
             incident,

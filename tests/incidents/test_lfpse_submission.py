@@ -423,3 +423,16 @@ def test_sending_to_the_simulator_in_process_keeps_the_caller_s_connection(trust
         client.create(resource)
         assert not connection.closed_in_transaction
         assert Incident.objects.count() == 1
+
+
+def test_an_update_of_a_record_lfpse_does_not_know_goes_again_as_a_new_record(
+    trust, staff, mso, send_now
+):
+    incident = report(trust, staff)
+    send_now(submission.lfpse_submit, by=mso, incident=incident)
+    Record.objects.all().delete()  # LFPSE lost it
+    send_now(services.incident_correct, by=mso, incident=incident, changes={"physical_harm": "3"})
+    assert state(incident) == ExportState.REFUSED and not incident.lfpse_id
+    send_now(submission.lfpse_submit, by=mso, incident=incident)
+    assert state(incident) == ExportState.ACCEPTED
+    assert incident.lfpse_id == Record.objects.get().record_id

@@ -436,3 +436,23 @@ def test_an_update_of_a_record_lfpse_does_not_know_goes_again_as_a_new_record(
     send_now(submission.lfpse_submit, by=mso, incident=incident)
     assert state(incident) == ExportState.ACCEPTED
     assert incident.lfpse_id == Record.objects.get().record_id
+
+
+def test_the_states_typed_by_hand_become_the_submission_s(trust, staff):
+    """Migration 0026: recorded as exported is accepted (its reference kept); failed is
+    refused; not exported is not sent."""
+    from importlib import import_module
+
+    from django.apps import apps
+
+    migration = import_module("incidents.migrations.0026_lfpse_submissions")
+    exported, failed, untouched = (report(trust, staff) for _ in range(3))
+    Incident.objects.filter(pk=exported.pk).update(
+        lfpse_state="exported", lfpse_reference="LFPSE-0042"
+    )
+    Incident.objects.filter(pk=failed.pk).update(lfpse_state="failed")
+    Incident.objects.filter(pk=untouched.pk).update(lfpse_state="not-exported")
+    migration.rename_states(apps, None)
+    assert state(exported) == ExportState.ACCEPTED and exported.lfpse_reference == "LFPSE-0042"
+    assert state(failed) == ExportState.REFUSED
+    assert state(untouched) == ExportState.NOT_SENT

@@ -3,11 +3,18 @@ the page would post, and the form decides, with its own messages (one rule, one 
 fields the schema shows are derived from the same form fields, so the schema and the checks
 cannot drift apart."""
 
+import re
+
 from django import forms
 from django.http import QueryDict
 from rest_framework import serializers
 
-from core.nhsuk_forms.fields import NHSTimeField
+from core.nhsuk_forms.fields import TIME, NHSTimeField
+
+# What the schema says of a time of day the pages take (14:30, 1430 or 9:30), from the form's
+# own pattern; answers give it as the 24-hour clock's HH:MM.
+TIME_TAKEN = TIME.pattern.replace(r"^\s*", "^").replace(r"\s*$", "$")
+TIME_GIVEN = r"^([01]\d|2[0-3]):[0-5]\d$"
 
 
 def _choices(field) -> list:
@@ -24,9 +31,7 @@ def field_for(form_field: forms.Field) -> serializers.Field:
     if isinstance(form_field, forms.DateField):
         return serializers.DateField(**options)
     if isinstance(form_field, NHSTimeField):
-        return serializers.RegexField(
-            r"^([01]?\d|2[0-3]):?([0-5]\d)$", allow_blank=True, allow_null=True, **options
-        )
+        return serializers.RegexField(TIME_TAKEN, allow_blank=True, allow_null=True, **options)
     if isinstance(form_field, forms.MultipleChoiceField):
         return serializers.ListField(
             child=serializers.ChoiceField(choices=_choices(form_field)), **options
@@ -55,26 +60,41 @@ def fields_of(form_class, *, leave_out=()) -> dict[str, serializers.Field]:
 
 def form_data(form_class, body: dict, *, prefix: str = "", into: QueryDict | None = None):
     """What the page would post for the form's fields in ``body``: a date as its day, month and
-    year boxes, a list as repeated values, everything else as text."""
+    year boxes, a list as repeated values, text as text. Returns it, and the fields whose value
+    is of a type the page could not have posted (a number, a list for one answer), refused."""
     data = into if into is not None else QueryDict(mutable=True)
+    errors = {}
     for name, field in form_class.base_fields.items():
-        if name not in body or body[name] is None:
+        value = body.get(name)
+        if value is None:
             continue
-        value, key = body[name], f"{prefix}{name}"
-        if isinstance(field.widget, forms.MultiWidget):
-            parts = field.widget.decompress(value if isinstance(value, str) else None)
+        key = f"{prefix}{name}"
+        if isinstance(field, forms.MultipleChoiceField):
+            if not isinstance(value, list) or not all(isinstance(v, str) for v in value):
+                errors[name] = ["Send a list of codes"]
+                continue
+            data.setlist(key, value)
+        elif not isinstance(value, str):
+            errors[name] = ["Send it as text"]
+        elif isinstance(field.widget, forms.MultiWidget):
+            parts = field.widget.decompress(value)
             for suffix, part in zip(field.widget.widgets_names, parts, strict=True):
-                data[f"{key}{suffix}"] = part if part is not None else str(value)
-        elif isinstance(value, list):
-            data.setlist(key, [str(item) for item in value])
+                data[f"{key}{suffix}"] = part if part is not None else value
         else:
-            data[key] = str(value)
-    return data
+            data[key] = value
+    return data, errors
+
+
+# A refusal of a patient's identifier names what was typed (on a page, to the person who typed
+# it); the API says what it looks like without repeating it, so no client's log keeps it.
+QUOTED = re.compile(r"^“[^”]*” looks like")
 
 
 def errors_of(form) -> dict:
     """A bound form's errors, by field, as the API answers them."""
     return {
-        ("non_field_errors" if name == "__all__" else name): [str(message) for message in messages]
+        ("non_field_errors" if name == "__all__" else name): [
+            QUOTED.sub("What was entered looks like", str(message)) for message in messages
+        ]
         for name, messages in form.errors.items()
     }

@@ -6,9 +6,12 @@ import datetime
 from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import audit_as
+from notifications.registry import Reminder
+from notifications.services import notify
 
 from .models import ApiToken, digest
 from .scopes import offered
@@ -54,7 +57,37 @@ def token_create(*, by, name: str, scopes: list[str], expires_on: datetime.date)
                 datetime.datetime.combine(expires_on, datetime.time.max)
             ),
         )
+    # The person is told at once, so a token they did not make is noticed.
+    notify(
+        [
+            Reminder(
+                subject=f"api-token:{token.pk}",
+                kind="made",
+                due_on=today,
+                recipient_id=by.pk,
+                title=f"An API token was made for your account: {token.name}",
+                body=(
+                    f"The API token {token.name} was made on your account and works until "
+                    f"{expires_on:%-d %B %Y}. If you did not make it, revoke it and change your "
+                    "password."
+                ),
+                url=reverse("api_tokens"),
+            )
+        ]
+    )
     return token, secret
+
+
+@transaction.atomic
+def tokens_revoke_all(*, user) -> int:
+    """Stop every token of ``user`` that still works: when their password is changed or reset,
+    or their last second factor removed, what was made with the old ones stops with them."""
+    with audit_as(user):
+        tokens = list(ApiToken.objects.usable().select_for_update().filter(user=user))
+        for token in tokens:
+            token.revoked_at = timezone.now()
+            token.save(update_fields=["revoked_at"])
+    return len(tokens)
 
 
 @transaction.atomic

@@ -218,15 +218,19 @@ LFPSE_CLAIM_SECONDS = int(os.environ.get("LFPSE_CLAIM_SECONDS", "120"))
 
 # The REST API (api/, docs/adr/0031-a-rest-api.md): a person's token signs each call in, never
 # a session; every error answers in one shape (drf-standardized-errors); each token may make
-# API_RATE calls (so many a second, minute, hour or day) before it is asked to wait.
+# API_RATE calls (so many a second, minute, hour or day) before it is asked to wait, and a
+# client address API_FAILED_RATE calls without a working token.
 REST_FRAMEWORK = {
     "DEFAULT_AUTHENTICATION_CLASSES": ["api.authentication.TokenAuthentication"],
     "DEFAULT_PERMISSION_CLASSES": ["rest_framework.permissions.IsAuthenticated"],
     "DEFAULT_RENDERER_CLASSES": ["rest_framework.renderers.JSONRenderer"],
-    "DEFAULT_PARSER_CLASSES": ["rest_framework.parsers.JSONParser"],
+    "DEFAULT_PARSER_CLASSES": ["api.parsers.Json"],
     "DEFAULT_SCHEMA_CLASS": "api.schema.AutoSchema",
     "EXCEPTION_HANDLER": "drf_standardized_errors.handler.exception_handler",
-    "DEFAULT_THROTTLE_RATES": {"token": os.environ.get("API_RATE", "120/min")},
+    "DEFAULT_THROTTLE_RATES": {
+        "token": os.environ.get("API_RATE", "120/min"),
+        "address": os.environ.get("API_FAILED_RATE", "30/min"),
+    },
     "UNAUTHENTICATED_USER": "django.contrib.auth.models.AnonymousUser",
 }
 SPECTACULAR_SETTINGS = {

@@ -3,6 +3,7 @@ organisation's response; and recording what was done about one required action, 
 action's page does (alerts.forms.ActionAnswerForm, alerts.services.action_response_save)."""
 
 from django.core.exceptions import ValidationError
+from django.core.validators import validate_email
 from django.db.models import Prefetch
 from drf_spectacular.utils import OpenApiParameter, extend_schema
 from rest_framework import serializers
@@ -19,7 +20,7 @@ from organisations.services import members_of
 
 from ..forms import errors_of, field_for, form_data
 from ..scopes import Scope
-from .base import Endpoint, Pages
+from .base import Endpoint, refused
 
 
 class AlertSerializer(serializers.Serializer):
@@ -61,21 +62,25 @@ class AlertResponseSerializer(serializers.ModelSerializer):
         ]
 
 
-def _responses(user):
+RELATED = ("alert", "organisation")
+
+
+def _answers(user) -> Prefetch:
+    """The answers to a response's actions that the person sees, in the alert's order."""
     answers = (
         AlertActionResponse.objects.visible_to(user)
         .select_related("action", "owner")
         .order_by("action__position", "pk")
     )
+    return Prefetch("action_responses", queryset=answers, to_attr="seen_actions")
+
+
+def _responses(user):
     return (
         AlertResponse.objects.visible_to(user)
-        .select_related("alert", "organisation")
-        .prefetch_related(Prefetch("action_responses", queryset=answers, to_attr="seen_actions"))
+        .select_related(*RELATED)
+        .prefetch_related(_answers(user))
     )
-
-
-class Newest(Pages):
-    ordering = ("-id",)
 
 
 class ResponseList(Endpoint):
@@ -83,7 +88,6 @@ class ResponseList(Endpoint):
 
     scopes = {"GET": Scope.ALERTS_READ}
     serializer_class = AlertResponseSerializer
-    pagination_class = Newest
 
     @extend_schema(
         operation_id="alert_responses_list",
@@ -95,9 +99,9 @@ class ResponseList(Endpoint):
     )
     def get(self, request):
         responses = _responses(request.user)
-        if (state := request.query_params.get("state")) in ResponseState.values:
+        if state := self.param("state", choices=ResponseState.values):
             responses = responses.filter(state=state)
-        if code := request.query_params.get("organisation", "")[:10]:
+        if code := self.param("organisation", limit=10):
             responses = responses.filter(organisation__ods_code=code.upper())
         return self.page(responses)
 
@@ -108,7 +112,11 @@ class ResponseDetail(Endpoint):
 
     @extend_schema(operation_id="alert_responses_retrieve")
     def get(self, request, pk):
-        response = get_object_for(request.user, _responses(request.user), pk=pk)
+        response = get_object_for(
+            request.user,
+            AlertResponse.objects.select_related(*RELATED).prefetch_related(_answers(request.user)),
+            pk=pk,
+        )
         return Response(AlertResponseSerializer(response).data)
 
 
@@ -142,44 +150,54 @@ class ActionAnswerDetail(Endpoint):
             Perm.ALERTS_ACT,
             pk=pk,
         )
-        body = request.data if isinstance(request.data, dict) else {}
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object"]})
+        body = request.data
         organisation = answer.response.organisation
-        may_assign = access_for(request.user).has(Perm.ALERTS_RESPOND, answer.response)
+        changes = {name: body[name] for name in ("state", "done_on", "evidence") if name in body}
+        if "owner" in body:
+            if not access_for(request.user).has(Perm.ALERTS_RESPOND, answer.response):
+                raise serializers.ValidationError(
+                    {"owner": ["Only whoever leads the response says who owns an action"]}
+                )
+            changes["owner"] = _member_id(organisation, body["owner"])
+        if not changes:  # nothing to record: nothing is written, nobody told
+            return Response(ActionAnswerSerializer(answer).data)
         kept = {
             "state": answer.state,
             "done_on": answer.done_on.isoformat() if answer.done_on else None,
             "evidence": answer.evidence,
-            "owner": answer.owner_id,
         }
-        changes = {name: body[name] for name in ("state", "done_on", "evidence") if name in body}
-        if "owner" in body and may_assign:
-            changes["owner"] = _member_id(organisation, body["owner"])
-        form = ActionAnswerForm(
-            form_data(ActionAnswerForm, kept | changes),
-            organisation=organisation,
-            action=answer,
-            initial={"owner": answer.owner},
-        )
-        if not may_assign:
-            form.fields["owner"].disabled = True
+        data, wrong = form_data(ActionAnswerForm, kept | changes)
+        if wrong:
+            raise serializers.ValidationError(wrong)
+        if "owner" in changes:
+            data["owner"] = changes["owner"]
+        elif answer.owner_id:
+            data["owner"] = str(answer.owner_id)
+        form = ActionAnswerForm(data, organisation=organisation, action=answer)
         if not form.is_valid():
             raise serializers.ValidationError(errors_of(form))
         try:
             services.action_response_save(by=request.user, answer=answer, **form.cleaned_data)
-        except ValidationError as refused:
-            raise serializers.ValidationError(
-                refused.message_dict if hasattr(refused, "error_dict") else refused.messages
-            ) from None
+        except ValidationError as refusal:
+            raise refused(refusal) from None
         answer.refresh_from_db()
         return Response(ActionAnswerSerializer(answer).data)
 
 
-def _member_id(organisation, email):
-    """The member named by their email address, as the form's choice of owner (its id); an
-    address that names no member is refused by the form."""
+def _member_id(organisation, email) -> str:
+    """The form's choice of owner for the member with this email address (their id); "" for
+    none. An address that is not a member's is refused."""
     if email in (None, ""):
-        return None
-    if not isinstance(email, str):
-        return "unknown"
+        return ""
+    try:
+        validate_email(email if isinstance(email, str) else "")
+    except ValidationError:
+        raise serializers.ValidationError({"owner": ["Enter an email address"]}) from None
     found = members_of(organisation).filter(email=email.strip().lower()).first()
-    return found.pk if found else "unknown"
+    if found is None:
+        raise serializers.ValidationError(
+            {"owner": ["Name a member of the organisation by their email address"]}
+        )
+    return str(found.pk)

@@ -17,14 +17,17 @@ from incidents.permissions import Perm
 from organisations.access import access_for
 from organisations.models import Organisation
 from organisations.scoping import get_object_for
+from organisations.validators import validate_ods_code
 
-from ..forms import errors_of, fields_of, form_data
+from ..forms import TIME_GIVEN, errors_of, fields_of, form_data
+from ..pagination import keyset
 from ..scopes import Scope
-from .base import Endpoint, Pages
+from .base import Endpoint, refused
 
 # What the reporter answers on the pages, and what the API answers back: the forms' fields.
-ASKED = [*ReportForm.base_fields, *(name for name in DetailForm.base_fields)]
+ASKED = [*ReportForm.base_fields, *DetailForm.base_fields]
 MEDICINE = [*MedicineForm.base_fields, "cd_schedule", "high_risk_group"]
+MOST_MEDICINES = 10  # as the reporting page takes (incidents.forms.MedicineFormSet)
 
 
 class MedicineSerializer(serializers.ModelSerializer):
@@ -33,9 +36,7 @@ class MedicineSerializer(serializers.ModelSerializer):
         fields = MEDICINE
 
 
-@extend_schema_field(
-    {"type": "string", "pattern": r"^([01]\d|2[0-3]):[0-5]\d$", "example": "14:30"}
-)
+@extend_schema_field({"type": "string", "pattern": TIME_GIVEN, "example": "14:30"})
 class ClockTime(serializers.TimeField):
     """A time of day as the 24-hour clock, hours and minutes (a schema's "time" asks for a
     time zone, which a time on a ward does not have)."""
@@ -56,19 +57,15 @@ class IncidentSerializer(serializers.ModelSerializer):
         fields += ["medicines", "lfpse_state", "lfpse_reference"]
 
 
-SubmittedMedicine = type(
-    "SubmittedMedicine",
-    (serializers.Serializer,),
-    fields_of(MedicineForm),
-)
+SubmittedMedicine = type("SubmittedMedicine", (serializers.Serializer,), fields_of(MedicineForm))
 
 
 class IncidentSubmission(serializers.Serializer):
-    """A report: the organisation it is for, then the questions of the two reporting pages
-    (never anonymous: a token names its person)."""
+    """A report: the organisation it is for, then the questions of the two reporting pages.
+    Always named: a token names its person (to report anonymously, use the reporting pages)."""
 
     organisation = serializers.CharField(help_text="The ODS code of the organisation reporting")
-    medicines = SubmittedMedicine(many=True)
+    medicines = SubmittedMedicine(many=True, max_length=MOST_MEDICINES)
 
     def get_fields(self):
         fields = super().get_fields()
@@ -79,21 +76,28 @@ class IncidentSubmission(serializers.Serializer):
     def to_internal_value(self, body):
         """The pages' forms read the body (api.forms): their refusals, by field, are the
         answer's errors; nothing is kept of a refused report."""
-        if not isinstance(body, dict):
-            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object"]})
         organisation = self.context["organisation"]
         shapes = privacy.shapes_for(organisation)
-        first = ReportForm(form_data(ReportForm, body), identifier_shapes=shapes)
-        medicines = medicine_formset(
-            _medicine_data(body.get("medicines")), identifier_shapes=shapes
-        )
-        send = SendForm(form_data(SendForm, body | {"anonymous": "no"}))
         errors = {}
+        if body.get("anonymous") not in (None, "no", False):
+            errors["anonymous"] = [
+                "A report through the API is always named: report anonymously on the "
+                "reporting pages"
+            ]
+        step1, wrong = form_data(ReportForm, body)
+        errors |= wrong
+        step2, wrong = form_data(SendForm, body | {"anonymous": "no"})
+        errors |= wrong
+        rows, wrong = _medicine_data(body.get("medicines"))
+        errors |= wrong
+        first = ReportForm(step1, identifier_shapes=shapes)
+        send = SendForm(step2)
+        medicines = medicine_formset(rows, identifier_shapes=shapes)
         if not first.is_valid():
-            errors |= errors_of(first)
+            errors = errors_of(first) | errors
         if not send.is_valid():
-            errors |= errors_of(send)
-        if not medicines.is_valid():
+            errors = errors_of(send) | errors
+        if "medicines" not in errors and not medicines.is_valid():
             listed = {str(i): errors_of(form) for i, form in enumerate(medicines.forms)}
             errors["medicines"] = {i: found for i, found in listed.items() if found} or [
                 str(message) for message in medicines.non_form_errors()
@@ -108,44 +112,50 @@ class IncidentSubmission(serializers.Serializer):
 
 
 def _medicine_data(rows):
-    rows = rows if isinstance(rows, list) else []
-    rows = rows[:10]
-    data = form_data(MedicineForm, {}, prefix="medicines-")
+    """The medicines as the page's formset posts them, and what is refused of their shape."""
+    if not isinstance(rows, list) or not rows:
+        return None, {"medicines": ["Enter at least one medicine"]}
+    if len(rows) > MOST_MEDICINES:
+        return None, {"medicines": [f"Enter at most {MOST_MEDICINES} medicines"]}
+    data, _ = form_data(MedicineForm, {}, prefix="medicines-")
     data.update(
         {
-            "medicines-TOTAL_FORMS": str(max(len(rows), 1)),
+            "medicines-TOTAL_FORMS": str(len(rows)),
             "medicines-INITIAL_FORMS": "0",
             "medicines-MIN_NUM_FORMS": "1",
-            "medicines-MAX_NUM_FORMS": "10",
+            "medicines-MAX_NUM_FORMS": str(MOST_MEDICINES),
         }
     )
+    errors = {}
     for i, row in enumerate(rows):
-        if isinstance(row, dict):
-            form_data(MedicineForm, row, prefix=f"medicines-{i}-", into=data)
-    return data
+        if not isinstance(row, dict):
+            errors[str(i)] = {"non_field_errors": ["Send each medicine as an object"]}
+            continue
+        _, wrong = form_data(MedicineForm, row, prefix=f"medicines-{i}-", into=data)
+        if wrong:
+            errors[str(i)] = wrong
+    return data, {"medicines": errors} if errors else {}
 
 
-class Newest(Pages):
-    ordering = ("-occurred_on", "-tiebreak")
+RELATED = ("organisation", "arose_in")
 
 
-def _incidents(user):
-    medicines = IncidentMedicine.objects.order_by("position", "pk")
-    return (
-        Incident.objects.visible_to(user)
-        .select_related("organisation", "arose_in")
-        .prefetch_related(Prefetch("medicines", queryset=medicines))
-    )
+def _medicines() -> Prefetch:
+    return Prefetch("medicines", queryset=IncidentMedicine.objects.order_by("position", "pk"))
+
+
+def _incidents(queryset):
+    return queryset.select_related(*RELATED).prefetch_related(_medicines())
 
 
 class IncidentList(Endpoint):
-    """The incidents the person may see (their safety team's organisations), newest first;
-    and reporting one."""
+    """The incidents the person may see (their safety team's organisations, and those they
+    reported), newest first; and reporting one."""
 
     form_errors = True  # refused by the pages' forms (api.forms)
     scopes = {"GET": Scope.INCIDENTS_READ, "POST": Scope.INCIDENTS_SUBMIT}
     serializer_class = IncidentSerializer
-    pagination_class = Newest
+    pagination_class = keyset("-occurred_on", "-tiebreak")  # the list's own index
 
     @extend_schema(
         operation_id="incidents_list",
@@ -156,10 +166,10 @@ class IncidentList(Endpoint):
         ],
     )
     def get(self, request):
-        incidents = _incidents(request.user)
-        if (state := request.query_params.get("status")) in Status.values:
+        incidents = _incidents(Incident.objects.visible_to(request.user))
+        if state := self.param("status", choices=Status.values):
             incidents = incidents.filter(status=state)
-        if code := request.query_params.get("organisation", "")[:10]:
+        if code := self.param("organisation", limit=10):
             incidents = incidents.filter(organisation__ods_code=code.upper())
         return self.page(incidents)
 
@@ -169,6 +179,8 @@ class IncidentList(Endpoint):
         responses={201: IncidentSerializer},
     )
     def post(self, request):
+        if not isinstance(request.data, dict):
+            raise serializers.ValidationError({"non_field_errors": ["Send a JSON object"]})
         organisation = self._reporting_for(request)
         submission = IncidentSubmission(data=request.data, context={"organisation": organisation})
         submission.is_valid(raise_exception=True)
@@ -181,11 +193,10 @@ class IncidentList(Endpoint):
                 medicines=answers["medicines"],
                 arose_in=answers["arose_in"],
             )
-        except ValidationError as refused:
-            raise serializers.ValidationError(
-                refused.message_dict if hasattr(refused, "error_dict") else refused.messages
-            ) from None
-        incident = _incidents(request.user).filter(pk=incident.pk).first() or incident
+        except ValidationError as refusal:
+            raise refused(refusal) from None
+        reported = _incidents(Incident.objects.visible_to(request.user)).filter(pk=incident.pk)
+        incident = reported.first() or incident
         location = reverse("api:incident", args=[incident.reference])
         body = IncidentSerializer(incident).data
         return Response(body, status=status.HTTP_201_CREATED, headers={"Location": location})
@@ -194,16 +205,17 @@ class IncidentList(Endpoint):
     def _reporting_for(request) -> Organisation:
         """The organisation named in the body, where the person may report (as on the pages:
         an organisation they are a member of)."""
-        code = request.data.get("organisation") if isinstance(request.data, dict) else None
+        code = request.data.get("organisation")
         if not isinstance(code, str) or not code.strip():
             raise serializers.ValidationError(
                 {"organisation": ["Enter the ODS code of the organisation reporting"]}
             )
-        organisation = (
-            Organisation.objects.visible_to(request.user)
-            .filter(ods_code=code.strip().upper()[:10])
-            .first()
-        )
+        code = code.strip().upper()
+        try:
+            validate_ods_code(code)
+        except ValidationError as refusal:
+            raise serializers.ValidationError({"organisation": refusal.messages}) from None
+        organisation = Organisation.objects.visible_to(request.user).filter(ods_code=code).first()
         if organisation is None or not access_for(request.user).has(
             Perm.INCIDENTS_REPORT, organisation
         ):
@@ -220,5 +232,9 @@ class IncidentDetail(Endpoint):
 
     @extend_schema(operation_id="incidents_retrieve")
     def get(self, request, reference):
-        incident = get_object_for(request.user, _incidents(request.user), reference=reference)
+        incident = get_object_for(
+            request.user,
+            Incident.objects.select_related(*RELATED).prefetch_related(_medicines()),
+            reference=reference,
+        )
         return Response(IncidentSerializer(incident).data)

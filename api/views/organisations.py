@@ -14,8 +14,9 @@ from organisations.models import Organisation, OrganisationRelationship
 from organisations.permissions import Perm
 from organisations.scoping import get_object_for
 
+from ..pagination import keyset
 from ..scopes import Scope
-from .base import Endpoint, Pages
+from .base import Endpoint
 
 
 class LinkSerializer(serializers.Serializer):
@@ -37,15 +38,9 @@ class OrganisationSerializer(serializers.Serializer):
     part_of = LinkSerializer(many=True, source="current_parents")
 
 
-def _with_parents(organisations):
+def _current_parents() -> Prefetch:
     links = OrganisationRelationship.objects.current().select_related("parent")
-    return organisations.prefetch_related(
-        Prefetch("parent_links", queryset=links, to_attr="current_parents")
-    )
-
-
-class ByCode(Pages):
-    ordering = ("ods_code",)
+    return Prefetch("parent_links", queryset=links, to_attr="current_parents")
 
 
 class OrganisationList(Endpoint):
@@ -54,7 +49,7 @@ class OrganisationList(Endpoint):
 
     scopes = {"GET": Scope.ORGANISATIONS_READ}
     serializer_class = OrganisationSerializer
-    pagination_class = ByCode
+    pagination_class = keyset("ods_code")
 
     @extend_schema(
         operation_id="organisations_list",
@@ -69,13 +64,13 @@ class OrganisationList(Endpoint):
         if not access_for(request.user).has(Perm.ORGANISATIONS_DIRECTORY):
             raise PermissionDenied
         organisations = Organisation.objects.visible_to(request.user)
-        if q := request.query_params.get("q", "").strip()[:100]:
+        if q := self.param("q"):
             organisations = organisations.filter(Q(name__icontains=q) | Q(ods_code=q.upper()))
-        if (kind := request.query_params.get("kind")) in OrganisationKind.values:
+        if kind := self.param("kind", choices=OrganisationKind.values):
             organisations = organisations.filter(kind=kind)
-        if (region := request.query_params.get("region")) in Region.values:
+        if region := self.param("region", choices=Region.values):
             organisations = organisations.filter(region=region)
-        return self.page(_with_parents(organisations))
+        return self.page(organisations.prefetch_related(_current_parents()))
 
 
 class OrganisationDetail(Endpoint):
@@ -84,8 +79,11 @@ class OrganisationDetail(Endpoint):
 
     @extend_schema(operation_id="organisations_retrieve")
     def get(self, request, ods_code):
-        organisations = _with_parents(Organisation.objects.visible_to(request.user))
-        organisation = get_object_for(request.user, organisations, ods_code=ods_code.upper())
+        organisation = get_object_for(
+            request.user,
+            Organisation.objects.prefetch_related(_current_parents()),
+            ods_code=ods_code.upper(),
+        )
         return Response(OrganisationSerializer(organisation).data)
 
 
@@ -137,7 +135,7 @@ class RegisterList(Endpoint):
 
     scopes = {"GET": Scope.REGISTER_READ}
     serializer_class = RegisterRowSerializer
-    pagination_class = ByCode
+    pagination_class = keyset("ods_code")
 
     @extend_schema(
         operation_id="register_list",
@@ -152,12 +150,11 @@ class RegisterList(Endpoint):
     def get(self, request):
         if not access_for(request.user).has(Perm.REGISTER_VIEW):
             raise PermissionDenied
-        params = request.query_params
         filters = register.Filters(
-            q=params.get("q", "")[:100],
-            kind=params.get("kind") if params.get("kind") in OrganisationKind.values else "",
-            region=params.get("region") if params.get("region") in Region.values else "",
-            state=params.get("state") if params.get("state") in register.State.values else "",
+            q=self.param("q"),
+            kind=self.param("kind", choices=OrganisationKind.values),
+            region=self.param("region", choices=Region.values),
+            state=self.param("state", choices=register.State.values),
             sort=register.Sort.ODS_CODE,
         )
         on = timezone.localdate()

@@ -1,6 +1,7 @@
 """The figures of approved assurance reports, as they were approved (a report keeps them:
 committees/figures.py), for the committees the person sits on or runs."""
 
+from django.db.models import Q
 from drf_spectacular.utils import extend_schema, extend_schema_field
 from rest_framework import serializers
 from rest_framework.response import Response
@@ -11,7 +12,7 @@ from committees.models import AssuranceReport
 from organisations.scoping import get_object_for
 
 from ..scopes import Scope
-from .base import Endpoint, Pages
+from .base import Endpoint
 
 
 class KeyFigures(serializers.Serializer):
@@ -60,26 +61,17 @@ class ReportSerializer(serializers.ModelSerializer):
             return None
 
 
-def _approved(user):
-    return (
-        AssuranceReport.objects.visible_to(user)
-        .exclude(state=ReportState.DRAFT)
-        .select_related("committee__organisation")
-    )
-
-
-class Latest(Pages):
-    ordering = ("-id",)
+APPROVED = ~Q(state=ReportState.DRAFT)
 
 
 class ReportList(Endpoint):
     scopes = {"GET": Scope.REPORTS_READ}
     serializer_class = ReportSerializer
-    pagination_class = Latest
 
     @extend_schema(operation_id="reports_list", responses=ReportSerializer(many=True))
     def get(self, request):
-        return self.page(_approved(request.user))
+        reports = AssuranceReport.objects.visible_to(request.user).filter(APPROVED)
+        return self.page(reports.select_related("committee__organisation"))
 
 
 class ReportDetail(Endpoint):
@@ -88,5 +80,9 @@ class ReportDetail(Endpoint):
 
     @extend_schema(operation_id="reports_retrieve")
     def get(self, request, pk):
-        report = get_object_for(request.user, _approved(request.user), pk=pk)
+        report = get_object_for(
+            request.user,
+            AssuranceReport.objects.filter(APPROVED).select_related("committee__organisation"),
+            pk=pk,
+        )
         return Response(ReportSerializer(report).data)

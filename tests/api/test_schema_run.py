@@ -5,7 +5,9 @@ be one the schema describes: its status, its content type and its body."""
 
 import pytest
 import schemathesis
+from django.core.signals import request_finished, request_started
 from django.core.wsgi import get_wsgi_application
+from django.db import close_old_connections
 from hypothesis import HealthCheck, Phase, given, settings
 from schemathesis.checks import not_a_server_error
 from schemathesis.specs.openapi.checks import (
@@ -30,7 +32,16 @@ CHECKS = [
 
 @pytest.fixture
 def api_schema(db, trust, staff, answer, approved_report):
-    return schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    """The schema, read from the application as a server would call it; the database
+    connection kept open between calls, as Django's test client keeps it, so that every call
+    runs within the test's transaction."""
+    request_started.disconnect(close_old_connections)
+    request_finished.disconnect(close_old_connections)
+    try:
+        yield schemathesis.openapi.from_wsgi("/api/schema/", get_wsgi_application())
+    finally:
+        request_started.connect(close_old_connections)
+        request_finished.connect(close_old_connections)
 
 
 @pytest.fixture

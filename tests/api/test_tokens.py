@@ -179,3 +179,41 @@ class TestUsingOne:
         api_token(mso)
         response = _client_for(mso).get(reverse("account"))
         assert "1 token working" in response.text
+
+
+@pytest.mark.django_db
+class TestStoppedWithTheSignIn:
+    def test_a_new_password_stops_every_token(self, mso):
+        from allauth.account.signals import password_changed, password_reset
+
+        for signal in (password_changed, password_reset):
+            token, _secret = api_token(mso)
+            signal.send(sender=type(mso), request=None, user=mso)
+            token.refresh_from_db()
+            assert token.revoked_at is not None
+
+    def test_removing_the_last_second_factor_stops_every_token(self, mso):
+        from allauth.mfa.models import Authenticator
+        from allauth.mfa.signals import authenticator_removed
+
+        app = TOTP.activate(mso, pyotp.random_base32()).instance
+        token, _secret = api_token(mso)
+        authenticator_removed.send(sender=Authenticator, request=None, user=mso, authenticator=app)
+        token.refresh_from_db()
+        assert token.revoked_at is None  # it still has its app
+        app.delete()
+        authenticator_removed.send(sender=Authenticator, request=None, user=mso, authenticator=app)
+        token.refresh_from_db()
+        assert token.revoked_at is not None
+
+    def test_the_person_is_told_when_one_is_made(self, mso):
+        from notifications.models import Notification
+
+        token, _secret = services.token_create(
+            by=mso,
+            name="Datix",
+            scopes=[Scope.INCIDENTS_READ],
+            expires_on=timezone.localdate() + datetime.timedelta(days=5),
+        )
+        told = Notification.objects.get(recipient=mso)
+        assert "Datix" in told.title and told.url == reverse("api_tokens")

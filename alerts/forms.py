@@ -16,6 +16,7 @@ from core.nhsuk_forms.fields import (
     web_address,
 )
 from core.nhsuk_forms.fields import text_box as _text
+from medicines.codes import is_dmd_code
 from organisations.choices import OrganisationKind, Region
 from organisations.services import members_of
 
@@ -102,9 +103,10 @@ class AlertForm(forms.ModelForm):
             name, _, code = (part.strip() for part in line.partition(","))
             if not name:
                 continue
-            if code and not (code.isdigit() and 6 <= len(code) <= 18):
+            if code and not is_dmd_code(code):
                 raise forms.ValidationError(
-                    f"Line {number}: a dm+d code is 6 to 18 digits, after the name and a comma"
+                    f"Line {number}: a dm+d code is 6 to 18 digits, after the name and a comma:"
+                    " the code of a medicine in the dm+d"
                 )
             medicines.append({"name": name[:200], "dmd_code": code})
         return medicines

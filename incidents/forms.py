@@ -18,6 +18,7 @@ from core.nhsuk_forms.fields import (
 )
 from core.nhsuk_forms.fields import text_box as _text
 from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
+from medicines import codes as dmd_codes
 from medicines import lookup
 from organisations.forms import known_organisations
 from organisations.validators import ODSCodeFormField, validate_ods_code
@@ -240,7 +241,8 @@ class MedicineForm(NoPatientIdentifiers, forms.Form):
         help_text=(
             "The medicine's VTM, VMP or AMP code from the NHS Dictionary of Medicines and Devices"
         ),
-        error_messages={"invalid": "A dm+d code is 6 to 18 digits"},
+        error_messages={"invalid": dmd_codes.MESSAGE},
+        validators=[dmd_codes.validate_dmd_code],  # a concept's code, never an NHS number
         widget=forms.TextInput(attrs={"inputmode": "numeric", "class": "nhsuk-input--width-20"}),
     )
 

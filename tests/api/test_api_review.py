@@ -212,3 +212,13 @@ def test_an_mso_may_read_their_own_organisation(trust, mso):
     client = api_client(mso, Scope.ORGANISATIONS_READ)
     assert client.get(reverse("api:organisation", args=[trust.ods_code])).status_code == 200
     assert client.get(reverse("api:organisations")).status_code == 403  # not the directory
+
+
+@pytest.mark.django_db
+def test_an_nhs_number_is_not_taken_as_a_dmd_code(trust, staff):
+    data = body(trust)
+    data["medicines"] = [{"name": "Insulin aspart", "dmd_code": "9434765919"}]
+    response = post(api_client(staff, Scope.INCIDENTS_SUBMIT), data)
+    assert response.status_code == 400
+    assert response.json()["errors"][0]["attr"] == "medicines.0.dmd_code"
+    assert not Incident.objects.exists()

@@ -36,16 +36,15 @@ def make(client, **fields):
 
 @pytest.mark.django_db
 class TestMakingOne:
-    def test_the_pages_are_the_persons_own(self, assert_access, mso):
+    def test_the_pages_are_the_persons_own(self, assert_access, mso, other_mso):
         TOTP.activate(mso, pyotp.random_base32())
         token, _secret = api_token(mso)
         assert_access(reverse("api_tokens"), allowed=mso)
         assert_access(reverse("api_token_create"), allowed=mso)
         assert_access(reverse("api_token_create"), allowed=mso, method="post", data={"name": ""})
-        assert_access(reverse("api_token_revoke", args=[token.pk]), allowed=mso)
-        assert_access(
-            reverse("api_token_revoke", args=[token.pk]), allowed=mso, method="post", ok=302
-        )
+        revoke = reverse("api_token_revoke", args=[token.pk])
+        assert_access(revoke, allowed=mso, other_organisation=other_mso)
+        assert_access(revoke, allowed=mso, other_organisation=other_mso, method="post", ok=302)
 
     def test_another_persons_token_cannot_be_revoked(self, mso, other_mso):
         token, _secret = api_token(other_mso)

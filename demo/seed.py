@@ -46,7 +46,7 @@ from organisations.models import (
     Organisation,
     OrganisationRelationship,
 )
-from organisations.ods_import import SAMPLES, ods_import
+from organisations.ods import SAMPLES, ods_import
 
 from .alerts import seed_alerts
 from .committees import seed_committees

@@ -80,7 +80,7 @@ class Organisation(models.Model):
         blank=True,
         help_text="A shared mailbox that stays with the organisation when its MSO changes",
     )
-    # Where ODS places it (organisations/ods_import.py); empty for one typed in without it.
+    # Where ODS places it (organisations/ods/importing.py); empty for one typed in without it.
     postcode = models.CharField(max_length=10, blank=True)
     opened_on = models.DateField(null=True, blank=True)
     closed_on = models.DateField(null=True, blank=True)

@@ -1,5 +1,5 @@
-"""Fictional ODS extracts at national scale, in ODS's own layouts (organisations/ods.py): to
-measure ``import_ods`` on files the size of England's (scale 1.0: 42 ICBs through about 105
+"""Fictional ODS extracts at national scale, in ODS's own layouts (organisations/ods/layouts.py):
+to measure ``import_ods`` on files the size of England's (scale 1.0: 42 ICBs through about 105
 sub-ICB locations, 252 trusts, 1,260 PCNs, about 7,000 practices, about 14,000 pharmacies of
 which 60% belong to 12 companies), with closures, successions and practices that moved PCN.
 Every code and name is made up. ``write_ods_files(directory, scale, seed)``; used by

@@ -1,4 +1,4 @@
-"""Loading organisations from ODS's extracts (organisations/ods_import.py, ``import_ods``):
+"""Loading organisations from ODS's extracts (organisations/ods/importing.py, ``import_ods``):
 created, updated, re-parented with dates, closed, never deleted; the same files twice change
 nothing; a dry run changes nothing; bad rows reported by file and line; a move of region keeps
 its counts where it is; the reach table rebuilt once; zips and both forms of the PCN files."""
@@ -23,7 +23,7 @@ from openpyxl import Workbook
 from organisations import closure
 from organisations.choices import OrganisationKind, Region, RelationshipKind
 from organisations.models import Organisation, OrganisationClosure, OrganisationRelationship
-from organisations.ods_import import PLACEHOLDER, SAMPLES, ods_import
+from organisations.ods import PLACEHOLDER, SAMPLES, ods_import
 from tests.factories import OrganisationFactory, RelationshipFactory, UserFactory
 
 pytestmark = pytest.mark.django_db

@@ -1,6 +1,7 @@
-"""Reading ODS's CSV extracts (organisations/ods.py) in their own layouts: no header, quoted
-fields, CCYYMMDD dates, status codes in the old and the new export's spelling; each bad row
-rejected with its file, line and reason; rows the import leaves out on purpose left out."""
+"""Reading ODS's CSV extracts (organisations/ods/reading.py, pcns.py) in their own layouts: no
+header, quoted fields, CCYYMMDD dates, status codes in the old and the new export's spelling;
+each bad row rejected with its file, line and reason; rows the import leaves out on purpose left
+out."""
 
 import csv
 import datetime

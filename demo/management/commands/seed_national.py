@@ -9,7 +9,7 @@ from demo.national.denominators import seed_denominators
 from demo.national.incidents import seed_incidents
 from demo.national.ods_files import write_ods_files
 from demo.national.organisations import seed_organisations, seed_people, seed_register
-from organisations.ods_import import OdsImportError, ods_import
+from organisations.ods import OdsImportError, ods_import
 
 
 class Command(BaseCommand):

@@ -1,5 +1,5 @@
 """``import_ods DIR``: load the organisations from the NHS Organisation Data Service's extracts in
-a folder (organisations/ods_import.py): etr, eccg, eother, epraccur, edispensary, epharmacyhq
+a folder (organisations/ods/importing.py): etr, eccg, eother, epraccur, edispensary, epharmacyhq
 and succ as ``.csv`` (or inside ODS's ``.zip``), and the PCNs as ePCN.xlsx or the epcn and
 epcncorepartnerdetails reports. It prints each rejected row as ``file:line: reason`` and a
 summary; ``--dry-run`` does it all and rolls it back; ``--by EMAIL`` records who imported."""
@@ -8,7 +8,7 @@ from django.contrib.auth import get_user_model
 from django.core.management.base import BaseCommand, CommandError
 from tqdm import tqdm
 
-from organisations.ods_import import OdsImportError, ods_import
+from organisations.ods import OdsImportError, ods_import
 
 
 class Command(BaseCommand):

@@ -76,7 +76,7 @@ class Endpoint(generics.GenericAPIView):
                 token=token,
                 user=request.user if token is not None else None,
                 method=request.method[:8],
-                path=request.path[:500],
+                path=request.path.replace("\x00", "\ufffd")[:500],  # PostgreSQL keeps no NUL
                 status=response.status_code,
                 address=client_address(request),
             )

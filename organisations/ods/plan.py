@@ -13,7 +13,6 @@ from .names import FROM_FILE, FROM_NOTHING, FROM_SUB_ICB, PLACEHOLDER, SUB_ICB_N
 from .reading import Extracts
 from .records import OdsRow
 
-TRUSTS = (Kind.NHS_TRUST, Kind.FOUNDATION_TRUST, Kind.AMBULANCE_TRUST)
 
 
 @dataclass

@@ -199,6 +199,11 @@ class TestCallsWithoutAWorkingToken:
             api_settings.reload()
             AddressThrottle.THROTTLE_RATES = api_settings.DEFAULT_THROTTLE_RATES
 
+    def test_an_address_with_a_nul_is_logged_without_it(self, mso):
+        response = api_client(mso).get("/api/v1/incidents/%00/")
+        assert response.status_code == 404
+        assert ApiCall.objects.get().path == "/api/v1/incidents/\ufffd/"
+
     def test_an_unknown_call_is_logged_and_a_method_not_answered_is_a_405(self, mso):
         api_client().get("/api/v1/nothing/")
         assert ApiCall.objects.filter(path="/api/v1/nothing/", status=404).exists()

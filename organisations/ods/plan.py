@@ -14,7 +14,6 @@ from .reading import Extracts
 from .records import OdsRow
 
 
-
 @dataclass
 class Wanted:
     """An organisation as the files have it."""

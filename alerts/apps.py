@@ -24,10 +24,9 @@ class AlertsConfig(features.FeatureConfig):
     def plug_in(self):
         from incidents.learning import section
         from organisations.getting_started import WorkItem, work_item
-        from organisations.navigation import MenuEntry, holds, menu_entry
+        from organisations.navigation import MenuEntry, menu_entry
 
         from . import learning
-        from .permissions import Perm
 
         section(learning.issued)
 
@@ -36,7 +35,7 @@ class AlertsConfig(features.FeatureConfig):
                 40,
                 "Alerts",
                 "alerts:inbox",
-                holds(Perm.ALERTS_VIEW, Perm.ALERTS_COMPLIANCE, Perm.ALERTS_PUBLISH),
+                _sees_alerts,
             )
         )
         work_item(
@@ -50,6 +49,16 @@ class AlertsConfig(features.FeatureConfig):
                 note="Ticks itself when you acknowledge an alert",
             )
         )
+
+
+def _sees_alerts(request, access, organisation) -> bool:
+    """Whom the inbox lets in: who sees the alerts of the organisation they work in (not only
+    the responses or actions that are theirs, which their reminders link to), or the national
+    list."""
+    from .permissions import Perm
+
+    here = organisation is not None and Perm.ALERTS_VIEW in access.permissions(organisation)
+    return here or access.has(Perm.ALERTS_COMPLIANCE) or access.has(Perm.ALERTS_PUBLISH)
 
 
 def _acknowledged_by(user, organisation):

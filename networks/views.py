@@ -60,7 +60,11 @@ def network_list(request):
     networks = access.visible().annotate(members=Count("memberships"))
     if not access.may_join and not access.roles:
         raise PermissionDenied
-    context = {"networks": networks, "access": access}
+    context = {
+        "networks": networks,
+        "access": access,
+        "buddy_scheme": _in_buddy_scheme(request.user),
+    }
     return render(request, "networks/network_list.html", context)
 
 
@@ -326,12 +330,17 @@ def resource_remove(request, slug, pk):
 # The buddy scheme -------------------------------------------------------------------------
 
 
+def _in_buddy_scheme(user) -> bool:
+    """Whether the person may ask for or offer a buddy, or pair those who did."""
+    access = access_for(user)
+    return access.has(Perm.NETWORKS_JOIN) or access.has(Perm.BUDDIES_PAIR)
+
+
 def _buddy_scheme(request):
-    access = access_for(request.user)
-    may_join, may_pair = access.has(Perm.NETWORKS_JOIN), access.has(Perm.BUDDIES_PAIR)
-    if not (may_join or may_pair):
+    if not _in_buddy_scheme(request.user):
         raise PermissionDenied
-    return may_join, may_pair
+    access = access_for(request.user)
+    return access.has(Perm.NETWORKS_JOIN), access.has(Perm.BUDDIES_PAIR)
 
 
 def _mso_organisations(user):

@@ -2,8 +2,9 @@
 seed at 0.01, gunicorn with production settings over PostgreSQL and Redis, every measured page
 answering, a short load test without failures, publishing and a full reminder sweep (each
 reminder once), a large export streamed, and the summaries the pages read equal to a live
-count. Its timings are this machine's and are not judged here; `make bench` judges them at
-national scale."""
+count; and every page each person of the cast reaches by following links (tests/bench/crawl.py)
+answering, the crawl within its caps and reaching the chosen pages. Its timings are this
+machine's and are not judged here; `make bench` judges them at national scale."""
 
 import os
 import re
@@ -13,6 +14,8 @@ from pathlib import Path
 
 import pytest
 from django.db import connection
+
+from tests.bench.crawl import DEPTH, PATTERNS
 
 ROOT = Path(__file__).resolve().parents[1]
 
@@ -47,6 +50,9 @@ def test_the_benchmark_at_a_small_scale(server):
             # and the timings, which nothing here judges, cost no more than that.
             "--runs",
             "1",
+            # Every page found by crawling: two timed requests each, after two.
+            "--crawl-runs",
+            "2",
             "--load",
             "5",
             "--no-report",
@@ -62,6 +68,49 @@ def test_the_benchmark_at_a_small_scale(server):
     assert "The summaries these pages read equal a live count of the data" in run.stdout
     assert ", 0 failed." in run.stdout
     assert "the same sweep again the same day wrote 0" in run.stdout
+    # Every page found answered (else the run fails, naming it), as each of the cast.
+    found = _crawled(run.stdout)
+    assert set(found) == {
+        "cdao",
+        "region_cdao",
+        "mso",
+        "pcn_mso",
+        "lead",
+        "chair",
+        "reporter",
+        "group_mso",
+        "director",
+        "safety_team",
+    }
+    for who, (pages, capped, deepest) in found.items():
+        assert MINIMUM_PAGES.get(who, 5) <= pages <= PATTERNS, (who, pages)
+        assert deepest <= DEPTH and not capped, who
+    unreached = re.search(r"did not reach, as their person: (.*)\.", run.stdout)
+    assert set(unreached.group(1).split(", ")) - {"none"} <= NOT_LINKED
+
+
+# Pages each person reaches at the least (their menus' and their pages' links).
+MINIMUM_PAGES = {"mso": 20, "lead": 20}
+# Chosen pages the crawl does not reach: the suggestions the report form's script asks for as
+# one types (no link); and two linked only from some pages of a pattern, of which the crawl
+# reads one: a medicine to code (from an incident with a medicine not coded) and an assurance
+# report's PDF (from an approved report).
+NOT_LINKED = {
+    "medicine suggestions (reporter)",
+    "a medicine to code (mso)",
+    "assurance report PDF (the download) (chair)",
+}
+
+
+def _crawled(stdout: str) -> dict:
+    """Each person's pages found by crawling: (how many, whether capped, how deep)."""
+    line = re.search(r"Pages found: (.*); \d+ in all\.", stdout).group(1)
+    return {
+        who: (int(pages), bool(capped), int(deep))
+        for who, pages, capped, deep in re.findall(
+            r"(\w+) (\d+)( \(capped\))? \((\d+) deep\)", line
+        )
+    }
 
 
 def _missed(stdout: str) -> str:

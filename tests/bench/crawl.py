@@ -218,7 +218,7 @@ def report(crawled: dict, timed: list, chosen: list, runs: int, budget: float):
             broken.append(f"{page['who']}'s {page['answered']} answered {page['status']} timed")
         if page["p95"] > budget:
             missed.append(
-                f"{page['who']}'s {page['pattern']} ({page['path']}): p95 "
+                f"{page['who']}'s {page['pattern']} ({page['answered']}): p95 "
                 f"{page['p95']:.0f} ms at national scale > {budget:.0f}"
             )
     reached = {
@@ -266,10 +266,17 @@ def report(crawled: dict, timed: list, chosen: list, runs: int, budget: float):
     ]
     for page in sorted(timed, key=lambda page: -page["p95"]):
         lines.append(
-            f"| {page['who']} | {_cell(page['pattern'])} | {_cell(page['path'])} | "
+            f"| {page['who']} | {_cell(page['pattern'])} | {_address(page)} | "
             f"{page['p50']:.1f} / {page['p95']:.1f} | {page['floor_multiple']:.1f}× |"
         )
     return lines, missed, broken, unreached
+
+
+def _address(page) -> str:
+    """Where the page answered, and the link that led there when it redirected."""
+    if page["answered"] == page["path"]:
+        return _cell(page["path"])
+    return f"{_cell(page['answered'])} (from {_cell(page['path'])})"
 
 
 def _cell(text: str) -> str:

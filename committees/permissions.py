@@ -20,7 +20,9 @@ class Perm(StrEnum):
 P = Perm
 # Read by its members, the MSO and the board director; run by its chair and secretary.
 COMMITTEE = {P.COMMITTEES_VIEW}
-COMMITTEE_RUN = {P.COMMITTEES_VIEW, P.COMMITTEES_MANAGE}
+# The chair and secretary keep the committee's action log: they record what was done about any
+# of its actions, as an action's owner records their own.
+COMMITTEE_RUN = {P.COMMITTEES_VIEW, P.COMMITTEES_MANAGE, P.COMMITTEE_ACTIONS_UPDATE}
 
 
 def _committee_action_owner(user) -> Q:

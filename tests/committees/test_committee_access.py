@@ -253,7 +253,16 @@ class TestRunning:
         assert list(meeting.agenda.values_list("title", flat=True)) == ["Insulin incidents"]
 
     def test_actions(
-        self, assert_access, committee, meeting, action, secretary, director, staff, other_mso
+        self,
+        assert_access,
+        client_for,
+        committee,
+        meeting,
+        action,
+        secretary,
+        director,
+        staff,
+        other_mso,
     ):
         data = {
             "description": "Share the learning",
@@ -291,6 +300,13 @@ class TestRunning:
                 ok=ok,
             )
         assert MeetingAction.objects.get(pk=action.pk).state == "done"
+        # The secretary, who keeps the action log, records it too, and is offered the link.
+        page = client_for(secretary).get(url("meeting", committee, meeting.pk))
+        assert url("action", committee, meeting.pk, action.pk) in page.content.decode()
+        data["evidence"] = "30 charts, checked again"
+        response = client_for(secretary).post(url("action", committee, meeting.pk, action.pk), data)
+        assert response.status_code == 302
+        assert MeetingAction.objects.get(pk=action.pk).evidence == "30 charts, checked again"
 
 
 class TestBadInput:

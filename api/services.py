@@ -41,8 +41,12 @@ def token_create(*, by, name: str, scopes: list[str], expires_on: datetime.date)
         errors["expires_on"] = f"A token can last {LONGEST.days} days at most"
     # Counted under a lock on the person, so two tokens made at once cannot pass the limit.
     get_user_model().objects.select_for_update().filter(pk=by.pk).first()
-    if ApiToken.objects.usable().filter(user=by).count() >= MOST:
+    working = ApiToken.objects.usable().filter(user=by)
+    if working.count() >= MOST:
         errors["name"] = f"You have {MOST} tokens that work. Revoke one first"
+    elif name and working.filter(name=name).exists():
+        # Also what makes a second press of the button harmless: it makes no second token.
+        errors["name"] = f"You have a token named {name} that works. Choose another name"
     if errors:
         raise ValidationError(errors)
     secret = ApiToken.new_secret()

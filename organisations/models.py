@@ -52,6 +52,19 @@ def _end_after_start(instance) -> None:
 
 
 class OrganisationQuerySet(ScopedQuerySet):
+    def looked_up(self, q: str = "", kind: str = "", region: str = ""):
+        """The directory's search: part of the name or the whole ODS code (stored in upper
+        case, so an exact match uses the unique index), a kind, a region; each left out when
+        empty."""
+        found = self
+        if q:
+            found = found.filter(Q(name__icontains=q) | Q(ods_code=q.upper()))
+        if kind:
+            found = found.filter(kind=kind)
+        if region:
+            found = found.filter(region=region)
+        return found
+
     def open(self, on=None):
         on = on or _today()
         return self.filter(Q(closed_on__isnull=True) | Q(closed_on__gte=on))

@@ -1,6 +1,6 @@
 """The organisation directory and the national MSO register, as the pages show them."""
 
-from django.db.models import Prefetch, Q
+from django.db.models import Prefetch
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiParameter, extend_schema, extend_schema_field
 from rest_framework import serializers
@@ -43,7 +43,24 @@ def _current_parents() -> Prefetch:
     return Prefetch("parent_links", queryset=links, to_attr="current_parents")
 
 
-class OrganisationList(Endpoint):
+# The filters the directory and the register share: what they are asked for, and their schema.
+PLACE = [
+    OpenApiParameter("q", str, description="Part of the name, or the ODS code"),
+    OpenApiParameter("kind", str, enum=OrganisationKind.values),
+    OpenApiParameter("region", str, enum=Region.values),
+]
+
+
+class Places(Endpoint):
+    def place(self) -> dict:
+        return {
+            "q": self.param("q"),
+            "kind": self.param("kind", choices=OrganisationKind.values),
+            "region": self.param("region", choices=Region.values),
+        }
+
+
+class OrganisationList(Places):
     """The organisation directory: every organisation the person may look up (the directory
     page's rule), by name or ODS code, kind and region."""
 
@@ -54,22 +71,12 @@ class OrganisationList(Endpoint):
     @extend_schema(
         operation_id="organisations_list",
         responses=OrganisationSerializer(many=True),
-        parameters=[
-            OpenApiParameter("q", str, description="Part of the name, or the ODS code"),
-            OpenApiParameter("kind", str, enum=OrganisationKind.values),
-            OpenApiParameter("region", str, enum=Region.values),
-        ],
+        parameters=PLACE,
     )
     def get(self, request):
         if not access_for(request.user).has(Perm.ORGANISATIONS_DIRECTORY):
             raise PermissionDenied
-        organisations = Organisation.objects.visible_to(request.user)
-        if q := self.param("q"):
-            organisations = organisations.filter(Q(name__icontains=q) | Q(ods_code=q.upper()))
-        if kind := self.param("kind", choices=OrganisationKind.values):
-            organisations = organisations.filter(kind=kind)
-        if region := self.param("region", choices=Region.values):
-            organisations = organisations.filter(region=region)
+        organisations = Organisation.objects.visible_to(request.user).looked_up(**self.place())
         return self.page(organisations.prefetch_related(_current_parents()))
 
 
@@ -129,7 +136,7 @@ class RegisterRowSerializer(serializers.Serializer):
         return [state.value for state in register.states(row)]
 
 
-class RegisterList(Endpoint):
+class RegisterList(Places):
     """The national MSO register, as a network lead sees it: their region's open organisations
     (all of England for a national lead), each with its MSO, board director and states."""
 
@@ -140,20 +147,13 @@ class RegisterList(Endpoint):
     @extend_schema(
         operation_id="register_list",
         responses=RegisterRowSerializer(many=True),
-        parameters=[
-            OpenApiParameter("q", str, description="Part of a name, or an ODS code"),
-            OpenApiParameter("kind", str, enum=OrganisationKind.values),
-            OpenApiParameter("region", str, enum=Region.values),
-            OpenApiParameter("state", str, enum=register.State.values),
-        ],
+        parameters=[*PLACE, OpenApiParameter("state", str, enum=register.State.values)],
     )
     def get(self, request):
         if not access_for(request.user).has(Perm.REGISTER_VIEW):
             raise PermissionDenied
         filters = register.Filters(
-            q=self.param("q"),
-            kind=self.param("kind", choices=OrganisationKind.values),
-            region=self.param("region", choices=Region.values),
+            **self.place(),
             state=self.param("state", choices=register.State.values),
             sort=register.Sort.ODS_CODE,
         )

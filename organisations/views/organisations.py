@@ -85,13 +85,9 @@ def organisation_list(request):
     form = OrganisationFilterForm(request.GET or None)
     organisations = Organisation.objects.visible_to(request.user).order_by("name", "pk")
     if form.is_valid():
-        if q := form.query:
-            # ODS codes are stored in upper case: an exact match uses the unique index.
-            organisations = organisations.filter(Q(name__icontains=q) | Q(ods_code=q.upper()))
-        if kind := form.cleaned_data["kind"]:
-            organisations = organisations.filter(kind=kind)
-        if region := form.cleaned_data["region"]:
-            organisations = organisations.filter(region=region)
+        organisations = organisations.looked_up(
+            form.query, form.cleaned_data["kind"], form.cleaned_data["region"]
+        )
     page = Paginator(organisations, PAGE_SIZE).get_page(form.page_number)
     permissions = access.permission_map()
     rows = [(organisation, permissions[organisation]) for organisation in page.object_list]

@@ -130,6 +130,22 @@ class TestMakingOne:
                 expires_on=timezone.localdate() + datetime.timedelta(days=5),
             )
 
+    def test_a_second_press_makes_no_second_token(self, mso):
+        TOTP.activate(mso, pyotp.random_base32())
+        client = _client_for(mso)
+        assert make(client).status_code == 200
+        again = make(client)
+        assert "You have a token named Datix nightly import that works" in again.text
+        assert ApiToken.objects.count() == 1
+
+    def test_the_list_costs_the_same_however_many_tokens(self, mso, page_queries):
+        client = _client_for(mso)
+        api_token(mso, name="One")
+        one = page_queries(client, reverse("api_tokens"))
+        for n in range(5):
+            api_token(mso, name=f"More {n}")
+        assert page_queries(client, reverse("api_tokens")) == one
+
     def test_a_refusal_keeps_what_was_typed(self, mso):
         TOTP.activate(mso, pyotp.random_base32())
         response = make(_client_for(mso), expires_on_year="2030")

@@ -191,7 +191,6 @@ def _lfpse_context(user, incident: Incident) -> dict:
     if chooses:
         when = LfpseChoice.When(LfpseChoice.for_organisation(incident.organisation_id))
         context["lfpse_when"] = when.label
-    context["lfpse_unanswered"] = incident.lfpse_state == ExportState.SENT
     return context
 
 

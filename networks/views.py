@@ -63,7 +63,7 @@ def network_list(request):
     context = {
         "networks": networks,
         "access": access,
-        "buddy_scheme": _in_buddy_scheme(request.user),
+        "buddy_scheme": any(_buddy_roles(request.user)),
     }
     return render(request, "networks/network_list.html", context)
 
@@ -330,17 +330,17 @@ def resource_remove(request, slug, pk):
 # The buddy scheme -------------------------------------------------------------------------
 
 
-def _in_buddy_scheme(user) -> bool:
-    """Whether the person may ask for or offer a buddy, or pair those who did."""
+def _buddy_roles(user) -> tuple[bool, bool]:
+    """Whether the person may ask for or offer a buddy, and whether they pair those who did."""
     access = access_for(user)
-    return access.has(Perm.NETWORKS_JOIN) or access.has(Perm.BUDDIES_PAIR)
+    return access.has(Perm.NETWORKS_JOIN), access.has(Perm.BUDDIES_PAIR)
 
 
 def _buddy_scheme(request):
-    if not _in_buddy_scheme(request.user):
+    may_join, may_pair = _buddy_roles(request.user)
+    if not (may_join or may_pair):
         raise PermissionDenied
-    access = access_for(request.user)
-    return access.has(Perm.NETWORKS_JOIN), access.has(Perm.BUDDIES_PAIR)
+    return may_join, may_pair
 
 
 def _mso_organisations(user):

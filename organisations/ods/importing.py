@@ -66,7 +66,6 @@ class Summary:
     moved: int = 0  # of those updated, how many changed region or kind
     links_started: int = 0
     links_ended: int = 0
-    reach_refreshed: bool = False
     rejected: list[str] = field(default_factory=list)  # "file:line: reason"
     notes: list[str] = field(default_factory=list)
     files: list[str] = field(default_factory=list)
@@ -75,6 +74,11 @@ class Summary:
     @property
     def changed(self) -> bool:
         return bool(self.created or self.updated or self.links_started or self.links_ended)
+
+    @property
+    def reach_refreshed(self) -> bool:
+        """The reach table is rebuilt exactly when something changed (``ods_import``)."""
+        return self.changed
 
     def __str__(self):
         return (
@@ -133,7 +137,6 @@ def ods_import(
         _write_links(plan, codes, summary, by)
         if summary.changed:
             closure.rebuild()
-            summary.reach_refreshed = True
         summary.rejected, summary.notes = plan.rejected, plan.notes
         if dry_run:
             transaction.set_rollback(True)
@@ -190,6 +193,7 @@ def _write_organisations(plan: Plan, summary: Summary, by, today) -> dict[str, i
                 organisation_save(by=by, organisation=organisation)
         except ValidationError as error:
             plan.reject(wanted.at, _message(error))
+            plan.existing[organisation.ods_code] = before  # as it is still saved
             continue
         moved.append((before, organisation))
     summary.created = len(created)
@@ -212,14 +216,15 @@ def _message(error: ValidationError) -> str:
 
 def _write_links(plan: Plan, codes: dict[str, int], summary: Summary, by) -> None:
     """Start the links the files give that are not there, and end the ones they replace."""
-    kinds = dict(Organisation.objects.values_list("pk", "kind"))
+    # Every organisation as saved, already read (_write_organisations): no second read of them.
+    by_pk = {o.pk: o for o in plan.existing.values()}
     held: dict[tuple[int, str], list[OrganisationRelationship]] = defaultdict(list)
     successors: set[tuple[int, int]] = set()
     for link in OrganisationRelationship.objects.all():
         if link.kind == RelationshipKind.SUCCESSOR:
             successors.add((link.child_id, link.parent_id))
         else:
-            held[link.child_id, kinds[link.parent_id]].append(link)
+            held[link.child_id, by_pk[link.parent_id].kind].append(link)
     started: list[OrganisationRelationship] = []
     ended: list[tuple[OrganisationRelationship, OrganisationRelationship]] = []
     reopened: list[tuple[OrganisationRelationship, OrganisationRelationship]] = []
@@ -294,7 +299,6 @@ def _write_links(plan: Plan, codes: dict[str, int], summary: Summary, by) -> Non
         )
     # Ends first: a new open link to a parent may follow the end of the old one to it.
     # Each link's organisations as already read, so its description asks the database nothing.
-    by_pk = {o.pk: o for o in plan.existing.values()}
     for link in [*started, *(after for _, after in [*ended, *reopened])]:
         link.child, link.parent = by_pk[link.child_id], by_pk[link.parent_id]
     changed = [*ended, *reopened]

@@ -50,10 +50,10 @@ class Command(BaseCommand):
 
     def _user(self, email: str):
         User = get_user_model()
-        user = User.objects.filter(email=User.objects.normalize_email(email.strip()).lower())
-        user = user.first()
-        if user is None:
-            raise CommandError(f"There is no user with the email address {email}")
+        try:
+            user = User.objects.get_by_natural_key(email.strip())
+        except User.DoesNotExist:
+            raise CommandError(f"There is no user with the email address {email}") from None
         if not (user.is_active and user.is_staff):
             raise CommandError(f"{email} is not an active site administrator")
         return user

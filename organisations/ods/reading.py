@@ -37,7 +37,9 @@ def read_rows(file: str, rows: Iterable[list[str]]) -> Iterator[OdsRow | Rejecte
         if not any(fields):
             continue
         if len(fields) < FEWEST_FIELDS:
-            yield Rejected(file, line, f"{len(fields)} fields, where at least 12 are expected")
+            yield Rejected(
+                file, line, f"{len(fields)} fields, where at least {FEWEST_FIELDS} are expected"
+            )
             continue
         code, name = fields[0].upper(), fields[1]
         if not code or not name:

@@ -206,6 +206,37 @@ def test_a_dry_run_changes_nothing_and_says_what_it_would(folder):
     assert state() == before
 
 
+def test_a_dry_run_that_moves_and_re_parents_leaves_the_reach_and_counts_as_they_were(folder):
+    from incidents import summary
+    from incidents.models import IncidentMonth, IncidentTally
+
+    ods_import(directory=folder)
+    trust = Organisation.objects.get(ods_code="RZA")
+    IncidentMonth.objects.create(
+        organisation=trust, month=datetime.date(2026, 10, 1), counts={"total": 3}, total=3
+    )
+    summary.rebuild_tallies()
+    rows = read(folder / "eccg.csv")
+    rows.append(rows[0][:])
+    rows[-1][:4] = ["98Z", "NHS OTHERSHIRE ICB - 98Z", "Y60", "QZX"]
+    write(folder / "eccg.csv", rows)
+    change(folder / "epraccur.csv", "Z99901", c14="98Z", c15="20260901")
+    change(folder / "etr.csv", "RZA", c2="Y56")
+    before = state()
+    reach = list(OrganisationClosure.objects.order_by("pk").values())
+    tallies = list(IncidentTally.objects.order_by("pk").values())
+    found = ods_import(directory=folder, dry_run=True)
+    assert (found.created, found.moved, found.links_started, found.reach_refreshed) == (
+        1,
+        1,
+        1,
+        True,
+    )
+    assert state() == before
+    assert list(OrganisationClosure.objects.order_by("pk").values()) == reach
+    assert list(IncidentTally.objects.order_by("pk").values()) == tallies
+
+
 def test_bad_rows_are_reported_by_file_and_line_and_the_rest_loads():
     summary = ods_import(directory=BAD)
     assert sorted(summary.rejected) == [
@@ -357,6 +388,21 @@ def test_the_command_refuses_a_folder_without_extracts(tmp_path):
 
     with pytest.raises(CommandError, match="There is no ODS extract in"):
         call_command("import_ods", str(tmp_path), stdout=io.StringIO(), stderr=io.StringIO())
+
+
+def test_the_command_records_the_site_administrator_it_is_given_and_refuses_others():
+    from django.core.management import CommandError
+
+    admin = UserFactory(email="admin@example.org", is_staff=True)
+    UserFactory(email="someone@example.org")
+    quiet = {"stdout": io.StringIO(), "stderr": io.StringIO()}
+    with pytest.raises(CommandError, match="There is no user with the email address"):
+        call_command("import_ods", str(SAMPLES), "--by", "nobody@example.org", **quiet)
+    with pytest.raises(CommandError, match="is not an active site administrator"):
+        call_command("import_ods", str(SAMPLES), "--by", "someone@example.org", **quiet)
+    call_command("import_ods", str(SAMPLES), "--by", " Admin@Example.org ", **quiet)
+    practice = Organisation.objects.get(ods_code="Z99901")
+    assert LogEntry.objects.get_for_object(practice).get().actor == admin
 
 
 def test_seed_national_loads_its_organisations_from_ods_extracts(tmp_path, settings):

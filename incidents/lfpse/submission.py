@@ -275,60 +275,61 @@ def _hand_on_waiting(incident_id: int) -> None:
     )
 
 
-def _accepted(row, incident, answer: client.Accepted, kind) -> None:
+def _answered(row, incident, kind, answer: str, note: str, *, reasons=(), **incident_fields):
+    """Record LFPSE's answer about a version (in the caller's transaction): the version
+    answered, the incident's state (waiting again if a later version was written while this one
+    was sent) and its event; the later version is handed on once the answer commits."""
     now = timezone.now()
-    with transaction.atomic():
-        LfpseSubmission.objects.filter(pk=row.pk).update(
-            state=State.ACCEPTED,
-            kind=kind,
-            answered_at=now,
-            claimed_until=None,
-            last_error="",
-            reasons=[],
-        )
-        later = _later(row)
-        Incident.objects.filter(pk=incident.pk).update(
-            lfpse_id=answer.record_id,
-            lfpse_reference=answer.reference,
-            lfpse_exported_at=now,
-            lfpse_state=ExportState.WAITING if later else ExportState.ACCEPTED,
-        )
-        what = "the update" if kind == Kind.UPDATE else "the record"
-        _event(
-            incident,
-            IncidentEvent.Kind.LFPSE_ACCEPTED,
-            None,
-            f"LFPSE accepted {what}: reference {answer.reference}",
-        )
+    LfpseSubmission.objects.filter(pk=row.pk).update(
+        state=answer,
+        kind=kind,
+        answered_at=now,
+        claimed_until=None,
+        reasons=list(reasons),
+        **({"last_error": ""} if answer == State.ACCEPTED else {}),
+    )
+    later = _later(row)
+    Incident.objects.filter(pk=incident.pk).update(
+        lfpse_state=ExportState.WAITING if later else ExportState(answer),
+        lfpse_exported_at=now,
+        **incident_fields,
+    )
+    event = (
+        IncidentEvent.Kind.LFPSE_ACCEPTED
+        if answer == State.ACCEPTED
+        else IncidentEvent.Kind.LFPSE_REFUSED
+    )
+    _event(incident, event, None, note)
     if later:
         transaction.on_commit(lambda: _hand_on_waiting(incident.pk))
+
+
+def _accepted(row, incident, answer: client.Accepted, kind) -> None:
+    what = "the update" if kind == Kind.UPDATE else "the record"
+    with transaction.atomic():
+        _answered(
+            row,
+            incident,
+            kind,
+            State.ACCEPTED,
+            f"LFPSE accepted {what}: reference {answer.reference}",
+            lfpse_id=answer.record_id,
+            lfpse_reference=answer.reference,
+        )
 
 
 def _refused(row, incident, reasons: list[dict], kind, *, forget_record=False) -> None:
-    now = timezone.now()
     with transaction.atomic():
-        LfpseSubmission.objects.filter(pk=row.pk).update(
-            state=State.REFUSED,
-            kind=kind,
-            answered_at=now,
-            claimed_until=None,
+        _answered(
+            row,
+            incident,
+            kind,
+            State.REFUSED,
+            "; ".join(reason["text"] for reason in reasons),
             reasons=reasons,
-        )
-        later = _later(row)
-        Incident.objects.filter(pk=incident.pk).update(
-            lfpse_state=ExportState.WAITING if later else ExportState.REFUSED,
-            lfpse_exported_at=now,
             **({"lfpse_id": ""} if forget_record else {}),
         )
-        _event(
-            incident,
-            IncidentEvent.Kind.LFPSE_REFUSED,
-            None,
-            "; ".join(reason["text"] for reason in reasons),
-        )
         notify(refusal_notices(incident, row.version))
-    if later:
-        transaction.on_commit(lambda: _hand_on_waiting(incident.pk))
 
 
 def refusal_notices(incident: Incident, version: int, on=None):

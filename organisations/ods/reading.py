@@ -100,8 +100,13 @@ def read_file(path: Path) -> Iterator[OdsRow | Rejected | None]:
     file = path.stem.lower()
     if file not in LAYOUTS:
         raise ValueError(f"{path.name} is not an ODS extract this import reads")
-    with path.open(newline="", encoding="utf-8-sig", errors="replace") as handle:
-        yield from read_rows(file, csv.reader(handle))
+    yield from read_rows(file, _records(path.read_bytes()))
+
+
+def _records(data: bytes) -> Iterator[list[str]]:
+    """An extract's CSV rows (UTF-8, with or without a byte order mark; a byte that is not
+    UTF-8 read as U+FFFD rather than refusing the whole file)."""
+    return csv.reader(io.StringIO(data.decode("utf-8-sig", errors="replace"), newline=""))
 
 
 def read_successions(file: str, rows: Iterable[list[str]]) -> Iterator[Succession | Rejected]:
@@ -139,10 +144,6 @@ class Extracts:
     rejected: list[Rejected] = field(default_factory=list)
     files: list[str] = field(default_factory=list)  # the files read, as named in the folder
     where: dict[str, str] = field(default_factory=dict)  # extract -> the file it was read from
-
-    @property
-    def has_pcns(self) -> bool:
-        return bool(self.pcns or self.partners)
 
     def at(self, item) -> str:
         """Where a row is, for a message: its file as found in the folder, and its line."""
@@ -183,22 +184,7 @@ def read_directory(directory, *, tick: Callable[[], None] = lambda: None) -> Ext
             continue
         found.files.append(where)
         found.where[name.removesuffix(".csv")] = where
-        data = read()
-        if name == WORKBOOK:
-            items = read_workbook(where, data)
-        else:
-            text = data.decode("utf-8-sig", errors="replace")
-            records = csv.reader(io.StringIO(text, newline=""))
-            file = name.removesuffix(".csv")
-            if file in LAYOUTS:
-                items = read_rows(file, records)
-            elif file == SUCCESSIONS:
-                items = read_successions(file, records)
-            elif file == "epcn":
-                items = read_pcns(file, enumerate(records, start=1))
-            else:
-                items = read_partners(file, enumerate(records, start=1))
-        for item in items:
+        for item in _items(name, where, read()):
             tick()
             if item is None:
                 continue
@@ -214,6 +200,20 @@ def read_directory(directory, *, tick: Callable[[], None] = lambda: None) -> Ext
             else:
                 found.successions.append(item)
     return found
+
+
+def _items(name: str, where: str, data: bytes) -> Iterator:
+    """What one extract holds, read by the reader for its kind."""
+    if name == WORKBOOK:
+        return read_workbook(where, data)
+    file, records = name.removesuffix(".csv"), _records(data)
+    if file in LAYOUTS:
+        return read_rows(file, records)
+    if file == SUCCESSIONS:
+        return read_successions(file, records)
+    if file == "epcn":
+        return read_pcns(file, enumerate(records, start=1))
+    return read_partners(file, enumerate(records, start=1))
 
 
 def _field(fields: list[str], index: int) -> str:

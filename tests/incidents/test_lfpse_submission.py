@@ -456,3 +456,38 @@ def test_the_states_typed_by_hand_become_the_submission_s(trust, staff):
     assert state(exported) == ExportState.ACCEPTED and exported.lfpse_reference == "LFPSE-0042"
     assert state(failed) == ExportState.REFUSED
     assert state(untouched) == ExportState.NOT_SENT
+
+
+def test_the_lfpse_pages_cost_the_same_however_many_versions_and_reasons(
+    client_for, page_queries, trust, staff, mso, send_now
+):
+    """The incident's LFPSE card reads the last refusal's reasons in one query, however many
+    versions were refused; the list filtered by LFPSE state reads no row's submissions."""
+    client = client_for(mso)
+    incident = refused_incident(trust, staff, mso, send_now)
+    pages = [
+        incident.get_absolute_url(),
+        reverse("incidents:list") + "?lfpse=refused",
+        reverse("incidents:lfpse_settings", args=[trust.ods_code]),
+    ]
+    few = [page_queries(client, url) for url in pages]
+    for _ in range(3):
+        send_now(submission.lfpse_submit, by=mso, incident=incident)  # refused again
+        refused_incident(trust, staff, mso, send_now)
+    assert incident.lfpse_submissions.filter(state=State.REFUSED).count() == 4
+    assert [page_queries(client, url) for url in pages] == few
+
+
+def test_marked_ready_with_the_broker_down_the_page_still_answers(
+    client_for, trust, staff, mso, monkeypatch, django_capture_on_commit_callbacks
+):
+    incident = report(trust, staff)
+
+    def broker_down(*args):
+        raise ConnectionError("Redis is down")
+
+    monkeypatch.setattr(submission, "queue_task", broker_down)
+    with django_capture_on_commit_callbacks(execute=True):
+        response = client_for(mso).post(reverse("incidents:lfpse_send", args=[incident.reference]))
+    assert response.status_code == 302  # saved and kept waiting for the sweep, not an error
+    assert state(incident) == ExportState.WAITING

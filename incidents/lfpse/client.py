@@ -20,7 +20,7 @@ reference number is not published (docs/adr/0030-incidents-submitted-to-lfpse.md
 """
 
 import copy
-from dataclasses import dataclass, field
+from dataclasses import asdict, dataclass, field
 from functools import cache
 
 import httpx
@@ -32,7 +32,9 @@ KEY_HEADER = "Ocp-Apim-Subscription-Key"
 REFERENCE_EXTENSION = f"{fhir.BASE}/StructureDefinition/lfpse-reference"
 # The in-process simulator's address, as the project's URLs mount it.
 SIMULATOR_BASE_URL = "http://localhost/lfpse-simulator"
-# A refusal: an answer about the record, with an OperationOutcome saying what is wrong.
+# A refusal: an answer about the record, with an OperationOutcome saying what is wrong: the
+# statuses FHIR R4's RESTful API gives a create or update it does not take (Bad Request, Not
+# Found, Conflict, Precondition Failed, Unprocessable Entity; hl7.org/fhir/R4/http.html#create).
 REFUSING = {400, 404, 409, 412, 422}
 
 
@@ -54,12 +56,7 @@ class Reason:
     where: str
 
     def as_dict(self) -> dict:
-        return {
-            "severity": self.severity,
-            "code": self.code,
-            "text": self.text,
-            "where": self.where,
-        }
+        return asdict(self)
 
 
 class Refused(Exception):

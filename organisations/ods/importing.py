@@ -134,6 +134,9 @@ def ods_import(
         plan = Plan(found, existing, today)
         plan.read()
         codes = _write_organisations(plan, summary, by, today)
+        # Links change only under the lock relationship_save takes, held to the end: no link
+        # saved meanwhile is missed by the rebuild, and no save waits on a row this holds.
+        closure.lock()
         _write_links(plan, codes, summary, by)
         if summary.changed:
             closure.rebuild()

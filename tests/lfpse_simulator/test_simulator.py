@@ -5,6 +5,7 @@ diagnostics, expression) against the version 5 profile, its required fields and 
 
 import copy
 import json
+from pathlib import Path
 
 import pytest
 from django.apps import apps
@@ -220,3 +221,12 @@ def test_production_never_mounts_the_simulator():
     )
     result = python(code, **PRODUCTION, LFPSE_SIMULATOR="1")
     assert result.stdout.strip() == "not mounted False", result.stderr
+
+
+@pytest.mark.parametrize("name", ["fields-v5.json", "code-systems-v5.json"])
+def test_the_simulator_s_taxonomy_is_the_one_the_records_are_made_from(name):
+    """The simulator imports no feature, so it keeps its own copy of the LFPSE v5 taxonomy
+    files: the copy is the incidents app's, byte for byte, or the two would drift apart."""
+    ours = Path(fhir.__file__).parent / name
+    simulator = Path(validation.__file__).parent / "reference" / name
+    assert simulator.read_bytes() == ours.read_bytes()

@@ -35,6 +35,11 @@ def _outcome(status: int, issues: list[dict]) -> JsonResponse:
     return JsonResponse(body, status=status, content_type=FHIR_JSON)
 
 
+def _refuse(status: int, code: str, diagnostics: str, where: str) -> JsonResponse:
+    """An OperationOutcome with one issue."""
+    return _outcome(status, [validation.issue(code, diagnostics, where)])
+
+
 def _unauthorised(request) -> JsonResponse | None:
     """Azure API Management's answer to a missing or wrong subscription key."""
     given = request.headers.get("Ocp-Apim-Subscription-Key", "")
@@ -55,7 +60,7 @@ def _read(request):
     try:
         return json.loads(request.body or b"null"), None
     except (ValueError, UnicodeDecodeError):
-        return None, _outcome(400, [validation.issue("structure", "The body is not JSON", "$")])
+        return None, _refuse(400, "structure", "The body is not JSON", "$")
 
 
 def _answer(record: Record, status: int) -> JsonResponse:
@@ -118,35 +123,21 @@ def adverse_event_update(request, record_id):
     with transaction.atomic():
         record = Record.objects.select_for_update().filter(record_id=record_id).first()
         if record is None:
-            return _outcome(
-                404,
-                [validation.issue("not-found", f"No AdverseEvent {record_id}", "AdverseEvent.id")],
-            )
+            return _refuse(404, "not-found", f"No AdverseEvent {record_id}", "AdverseEvent.id")
         if resource.get("id") != record_id:
-            return _outcome(
-                400,
-                [
-                    validation.issue(
-                        "invalid",
-                        "The resource's id must be the id in the address",
-                        "AdverseEvent.id",
-                    )
-                ],
+            return _refuse(
+                400, "invalid", "The resource's id must be the id in the address", "AdverseEvent.id"
             )
         identifier = resource["identifier"]
         if (identifier["system"], identifier["value"]) != (
             record.identifier_system,
             record.identifier_value,
         ):
-            return _outcome(
+            return _refuse(
                 422,
-                [
-                    validation.issue(
-                        "business-rule",
-                        "The identifier of a record cannot change",
-                        "AdverseEvent.identifier",
-                    )
-                ],
+                "business-rule",
+                "The identifier of a record cannot change",
+                "AdverseEvent.identifier",
             )
         record.resource = resource
         record.version += 1

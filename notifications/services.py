@@ -39,6 +39,12 @@ def _lease() -> timedelta:
     return timedelta(seconds=settings.NOTIFICATIONS_CLAIM_SECONDS)
 
 
+def unclaimed(now) -> Q:
+    """An outbox row nobody is sending now: never claimed, or its claim's lease ran out (the
+    notifications here, the LFPSE submissions in incidents/lfpse/submission.py)."""
+    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
+
+
 def sweep(on=None) -> int:
     """Write every reminder due on ``on`` (today) that is not in the ledger yet. Returns how
     many were written."""
@@ -144,11 +150,7 @@ def hand_to_worker(*pks: int) -> None:
 def _claim(queryset, now):
     """Lock and lease the rows of ``queryset`` that nobody is sending now."""
     with transaction.atomic():
-        rows = list(
-            queryset.select_for_update(skip_locked=True).filter(
-                Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
-            )
-        )
+        rows = list(queryset.select_for_update(skip_locked=True).filter(unclaimed(now)))
         if rows:
             Notification.objects.filter(pk__in=[n.pk for n in rows]).update(
                 claimed_until=now + _lease()
@@ -206,7 +208,7 @@ def deliver_pending(*, inline: bool = False, older_than=timedelta(minutes=1)) ->
     now = timezone.now()
     pending = list(
         Notification.objects.filter(state=State.QUEUED, created_at__lte=now - older_than)
-        .filter(Q(claimed_until__isnull=True) | Q(claimed_until__lt=now))
+        .filter(unclaimed(now))
         .values_list("pk", flat=True)
     )
     if inline:

@@ -25,13 +25,12 @@ from datetime import timedelta
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.db import transaction
-from django.db.models import Q
 from django.utils import timezone
 
 from core.audit import audit_as
 from core.tasks import queue as queue_task
 from notifications.registry import Reminder
-from notifications.services import notify
+from notifications.services import notify, unclaimed
 from organisations.choices import Post
 from organisations.models import Appointment
 
@@ -53,11 +52,6 @@ REFUSAL_NOTICE = "lfpse-refused"
 
 def _lease() -> timedelta:
     return timedelta(seconds=settings.LFPSE_CLAIM_SECONDS)
-
-
-def _free(now) -> Q:
-    """Not being sent by anyone now (never claimed, or the claim's lease ran out)."""
-    return Q(claimed_until__isnull=True) | Q(claimed_until__lt=now)
 
 
 # Services ---------------------------------------------------------------------------------
@@ -132,7 +126,7 @@ def _queue(incident: Incident) -> LfpseSubmission:
     overtaken: the new one sends the incident as it will be."""
     now = timezone.now()
     last = incident.lfpse_submissions.order_by("-version").values_list("version", flat=True).first()
-    incident.lfpse_submissions.filter(state=State.WAITING).filter(_free(now)).update(
+    incident.lfpse_submissions.filter(state=State.WAITING).filter(unclaimed(now)).update(
         state=State.SUPERSEDED, claimed_until=None
     )
     row = LfpseSubmission.objects.create(
@@ -183,7 +177,7 @@ def _claim(pk: int, now) -> LfpseSubmission | None:
         row = (
             LfpseSubmission.objects.select_for_update(skip_locked=True)
             .filter(pk=pk, state=State.WAITING)
-            .filter(_free(now))
+            .filter(unclaimed(now))
             .first()
         )
         if row is None:
@@ -370,7 +364,7 @@ def deliver_pending(*, inline: bool = False, older_than=timedelta(minutes=1)) ->
     now = timezone.now()
     waiting = list(
         LfpseSubmission.objects.filter(state=State.WAITING, created_at__lte=now - older_than)
-        .filter(_free(now))
+        .filter(unclaimed(now))
         .order_by("created_at", "pk")
         .values_list("pk", flat=True)
     )

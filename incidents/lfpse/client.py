@@ -198,15 +198,21 @@ def _refuse(status: int, outcome: dict):
         if not isinstance(issue, dict):
             continue
         text = issue.get("diagnostics") or (issue.get("details") or {}).get("text") or ""
-        where = issue.get("expression") or issue.get("location") or []
         reasons.append(
             Reason(
                 severity=str(issue.get("severity", "error")),
                 code=str(issue.get("code", "")),
                 text=str(text)[:1000] or "No reason given",
-                where=", ".join(str(w) for w in where)[:500]
-                if isinstance(where, list)
-                else str(where)[:500],
+                where=_where(issue),
             )
         )
     raise Refused(status, reasons or [Reason("error", "unknown", "LFPSE gave no reason", "")])
+
+
+def _where(issue: dict) -> str:
+    """Where in the record an issue is: its FHIRPath expressions (or its XPath locations, which
+    FHIR R4 deprecates)."""
+    where = issue.get("expression") or issue.get("location") or []
+    if not isinstance(where, list):
+        where = [where]
+    return ", ".join(str(place) for place in where)[:500]

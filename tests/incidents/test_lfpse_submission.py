@@ -491,3 +491,12 @@ def test_marked_ready_with_the_broker_down_the_page_still_answers(
         response = client_for(mso).post(reverse("incidents:lfpse_send", args=[incident.reference]))
     assert response.status_code == 302  # saved and kept waiting for the sweep, not an error
     assert state(incident) == ExportState.WAITING
+
+
+def test_only_the_reviewers_see_the_incident_s_lfpse_card(client_for, trust, staff, mso, send_now):
+    incident = refused_incident(trust, staff, mso, send_now)
+    assert 'id="lfpse"' in client_for(mso).get(incident.get_absolute_url()).content.decode()
+    response = client_for(staff).get(incident.get_absolute_url())  # its reporter
+    assert response.status_code == 200
+    page = response.content.decode()
+    assert 'id="lfpse"' not in page and "LFPSE refused the record" not in page

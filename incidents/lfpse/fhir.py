@@ -63,6 +63,8 @@ def _yes_no(field: str, value: bool | str | None) -> dict | None:
 
 
 # What LFPSE requires that a reporter may leave unanswered: (field, the question asking it).
+# Source: the v5 taxonomy (fields-v5.json), which gives AdverseEventProcess's Process a
+# minimum of 1; the report form leaves it optional.
 REQUIRED_ANSWERS = (("process", "What was happening when it went wrong?"),)
 
 

@@ -1,7 +1,9 @@
 from allauth.mfa.models import Authenticator
 from django.contrib import messages
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 
+from core.confirm import confirm_first
 from core.forms import form_page, submitted
 from core.http import allow
 
@@ -42,7 +44,18 @@ def _own_record_page(request, form_class, template, service, *, saved, refusal_f
     )
 
 
-def _taken_off(request, what: str):
+def _take_off(request, what: str, remove):
+    """Ask, then take a record off the person's training and go back to their account."""
+    asking = confirm_first(
+        request,
+        question=f"Take {what} off your training?",
+        detail="It no longer shows on your account or on the MSO register.",
+        button="Take it off",
+        back=reverse("account"),
+    )
+    if asking:
+        return asking
+    remove()
     messages.success(request, f"{what} is taken off your training")
     return redirect("account")
 
@@ -82,8 +95,11 @@ def training_add(request):
 @allow("POST")
 def training_remove(request, pk):
     training = get_object_or_404(request.user.training, pk=pk)
-    services.training_remove(by=request.user, training=training)
-    return _taken_off(request, training.title)
+    return _take_off(
+        request,
+        training.title,
+        lambda: services.training_remove(by=request.user, training=training),
+    )
 
 
 @allow("GET", "POST")
@@ -101,5 +117,8 @@ def syllabus_record(request):
 @allow("POST")
 def syllabus_remove(request, pk):
     record = get_object_or_404(request.user.syllabus, pk=pk)
-    services.syllabus_remove(by=request.user, record=record)
-    return _taken_off(request, record.get_level_display())
+    return _take_off(
+        request,
+        record.get_level_display(),
+        lambda: services.syllabus_remove(by=request.user, record=record),
+    )

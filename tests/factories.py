@@ -129,3 +129,7 @@ def network_lead(region: str = "", *, community=Network.Community.MSO, **user_fi
     user = UserFactory(**user_fields)
     NetworkMembership.objects.create(network=network, user=user, role=NetworkMembership.Role.LEAD)
     return user
+
+
+# The answer "yes" to the question a destructive step asks first (core/confirm.py).
+CONFIRMED = {"confirmed": "yes"}

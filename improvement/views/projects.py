@@ -10,6 +10,7 @@ from django.http import Http404, HttpResponse
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from core.confirm import confirm_first
 from core.forms import form_page, submitted
 from core.http import allow
 from improvement.permissions import Perm
@@ -140,6 +141,17 @@ def point_remove(request, ods_code, pk):
     if not point_pk.isdigit():
         raise Http404("No such value")
     point = get_object_for(request.user, MeasurePoint, project=project, pk=int(point_pk))
+    period = measures.period_name(project.frequency, point.period_start)
+    asking = confirm_first(
+        request,
+        question=f"Remove the value for {period}?",
+        detail=f"The value {point.value:g} comes off the project's chart.",
+        button="Remove the value",
+        back=project.get_absolute_url(),
+        caption=str(project),
+    )
+    if asking:
+        return asking
     services.point_remove(by=request.user, point=point)
     messages.success(
         request,

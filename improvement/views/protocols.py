@@ -5,6 +5,7 @@ from django.contrib import messages
 from django.shortcuts import redirect, render
 from django.utils import timezone
 
+from core.confirm import confirm_first
 from core.forms import form_page
 from core.http import allow
 from core.uploads import accepts_upload, download, upload_too_big
@@ -118,6 +119,16 @@ def _protocol_form(request, organisation, protocol):
 @allow("POST")
 def protocol_retire(request, ods_code, pk):
     protocol = _protocol(request, ods_code, pk, MANAGE)
+    asking = confirm_first(
+        request,
+        question=f"Retire “{protocol}”?",
+        detail="Staff no longer see it in the list of protocols. It is kept, with its history.",
+        button="Retire the protocol",
+        back=protocol.get_absolute_url(),
+        caption=protocol.organisation.name,
+    )
+    if asking:
+        return asking
     services.protocol_retire(by=request.user, protocol=protocol)
     messages.success(request, f"“{protocol}” is retired: staff no longer see it")
     return redirect("improvement:protocols", ods_code=ods_code)

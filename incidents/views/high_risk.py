@@ -11,6 +11,7 @@ from django.db.models import Q
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 
+from core.confirm import confirm_first
 from core.forms import form_page, submitted
 from core.http import allow
 from incidents.permissions import Perm
@@ -79,6 +80,16 @@ def high_risk_remove(request, ods_code, pk):
         ),
         pk=pk,
     )
+    asking = confirm_first(
+        request,
+        question=f"Take {entry.name} off the list of high-risk medicines?",
+        detail=f"Incidents involving it are no longer flagged as high-risk in {organisation.name}.",
+        button="Take it off the list",
+        back=reverse("incidents:high_risk", args=[organisation.ods_code]),
+        caption=organisation.name,
+    )
+    if asking:
+        return asking
     services.high_risk_remove(by=request.user, organisation=organisation, entry=entry)
     messages.success(request, f"{entry.name} is off the list for {organisation.name}")
     return redirect("incidents:high_risk", ods_code=organisation.ods_code)
@@ -118,6 +129,15 @@ def hospital_number_remove(request, ods_code, pk):
     entry = HospitalNumber.objects.filter(organisation=organisation, pk=pk).first()
     if entry is None:  # a second press, or another tab, took it off already
         messages.info(request, "That shape is no longer on the list")
+    elif asking := confirm_first(
+        request,
+        question=f"Stop refusing text shaped like {entry.example}?",
+        detail="Reports will no longer be checked for hospital numbers of this shape.",
+        button="Stop refusing it",
+        back=reverse("incidents:hospital_numbers", args=[organisation.ods_code]),
+        caption=organisation.name,
+    ):
+        return asking
     else:
         services.hospital_number_remove(by=request.user, entry=entry)
         messages.success(request, f"Text shaped like {entry.example} is no longer refused")

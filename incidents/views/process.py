@@ -6,6 +6,7 @@ from django.contrib import messages
 from django.shortcuts import redirect
 from django.urls import reverse
 
+from core.confirm import confirm_first
 from core.forms import form_page, submitted
 from core.http import allow
 from incidents.permissions import Perm
@@ -47,6 +48,16 @@ def process_change_remove(request, ods_code, pk):
     change = get_object_for(
         request.user, ProcessChange, Perm.INCIDENTS_REVIEW, organisation=organisation, pk=pk
     )
+    asking = confirm_first(
+        request,
+        question=f"Take “{change.what}” off the chart?",
+        detail="The incident charts no longer mark this change to the process.",
+        button="Take it off the chart",
+        back=reverse("incidents:process_change_create", args=[organisation.ods_code]),
+        caption=organisation.name,
+    )
+    if asking:
+        return asking
     services.process_change_remove(by=request.user, change=change)
     messages.success(request, f"“{change.what}” is taken off the chart")
     return redirect("incidents:process_change_create", ods_code=organisation.ods_code)

@@ -19,6 +19,7 @@ from django.views.decorators.cache import never_cache
 
 from core import identifiers
 from core.audit import client_address
+from core.confirm import confirm_first
 from core.forms import show_refusal
 from core.http import Refused, allow, untraced
 from core.kept_typing import keeps_typing, posted, typed_before_sign_in
@@ -253,6 +254,16 @@ def report_send(request, pk):
 @allow("POST")
 def draft_discard(request, pk):
     draft = _draft(request, pk)
+    asking = confirm_first(
+        request,
+        question="Delete this draft?",
+        detail=f"“{draft.summary}”, last saved {draft.updated_at:%-d %B %Y at %H:%M}. "
+        "What you typed in it cannot be got back.",
+        button="Delete the draft",
+        back=reverse("incidents:mine"),
+    )
+    if asking:
+        return asking
     services.draft_discard(by=request.user, draft=draft)
     messages.success(request, "The draft is deleted.")
     return redirect("incidents:mine")

@@ -16,6 +16,7 @@ from django.views.decorators.cache import never_cache
 
 from accounts.mfa import sign_in_with_new_password
 from accounts.models import User
+from core.confirm import confirm_first
 from core.forms import error_codes, form_page, submitted
 from core.http import allow
 
@@ -79,12 +80,17 @@ def _already_there(user, organisation, email) -> dict:
     }
 
 
-def _act_on_invitation(request, ods_code, pk, service, done: str):
-    """Send again or withdraw an invitation, then back to the members page with the outcome."""
+def _act_on_invitation(request, ods_code, pk, service, done: str, ask=None):
+    """Send again or withdraw an invitation (asking first, with ``ask``, a function of the
+    invitation and organisation giving the question's words), then back to the members page
+    with the outcome."""
     organisation = get_object_for(
         request.user, Organisation, Perm.MEMBERS_MANAGE, ods_code=ods_code
     )
     invitation = get_object_for(request.user, Invitation, pk=pk, organisation=organisation)
+    back = reverse("organisations:members", args=[organisation.ods_code])
+    if ask and (asking := confirm_first(request, back=back, **ask(invitation, organisation))):
+        return asking
     try:
         service(by=request.user, invitation=invitation)
     except ValidationError as error:
@@ -113,6 +119,12 @@ def invitation_revoke(request, ods_code, pk):
         pk,
         services.invitation_revoke,
         "The invitation to {email} has been withdrawn",
+        ask=lambda invitation, organisation: {
+            "question": f"Withdraw the invitation to {invitation.email}?",
+            "detail": "The link in their email stops working. You can invite them again later.",
+            "button": "Withdraw the invitation",
+            "caption": organisation.name,
+        },
     )
 
 

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from accounts.models import ProfessionalRegistration, Regulator, SyllabusTraining, Training
 from accounts.validators import registration_number_errors
-from tests.factories import member, post_holder
+from tests.factories import CONFIRMED, member, post_holder
 
 pytestmark = pytest.mark.django_db
 
@@ -68,6 +68,7 @@ class TestRegistration:
             allowed=mso,
             other_organisation=other_mso,  # someone else: their training is not there for them
             method="post",
+            data=CONFIRMED,
             ok=302,
         )
         assert not Training.objects.exists()
@@ -193,7 +194,10 @@ class TestTraining:
         remove = "account_training_remove"
         assert client.post(reverse(remove, args=[theirs.pk])).status_code == 404
         assert client.get(reverse(remove, args=[mine.pk])).status_code == 405
-        assert client.post(reverse(remove, args=[mine.pk])).status_code == 302
+        asked = client.post(reverse(remove, args=[mine.pk]))
+        assert "Take Induction off your training?" in asked.content.decode()
+        assert Training.objects.count() == 2  # asked, not yet taken off
+        assert client.post(reverse(remove, args=[mine.pk]), CONFIRMED).status_code == 302
         assert list(Training.objects.all()) == [theirs]
 
 
@@ -216,6 +220,7 @@ class TestSyllabus:
             allowed=mso,
             other_organisation=other_mso,  # someone else: the level is not there for them
             method="post",
+            data=CONFIRMED,
             ok=302,
         )
         assert not SyllabusTraining.objects.exists()

@@ -16,7 +16,7 @@ from improvement import measures, services, writeup
 from improvement.models import MeasurePoint, PdsaCycle, Project
 from networks.models import Network, NetworkMembership, Resource
 from organisations.choices import Post, Role
-from tests.factories import NetworkFactory, member, post_holder
+from tests.factories import CONFIRMED, NetworkFactory, member, post_holder
 from tests.incidents.conftest import report
 
 pytestmark = pytest.mark.django_db
@@ -147,7 +147,7 @@ class TestAccess:
         assert_access(
             reverse("improvement:point_remove", args=args),
             method="post",
-            data={"point": str(point.pk)},
+            data={"point": str(point.pk), **CONFIRMED},
             allowed=mso,
             wrong_role=staff,
             other_organisation=other_mso,
@@ -413,7 +413,10 @@ class TestMeasure:
         client = client_for(mso)
         assert client.post(url, {"point": str(theirs.pk)}).status_code == 404
         assert client.post(url, {"point": "x"}).status_code == 404
-        response = client.post(url, {"point": str(mine.pk)}, follow=True)
+        asked = client.post(url, {"point": str(mine.pk)})
+        assert "Remove the value for November 2026?" in asked.text
+        assert MeasurePoint.objects.count() == 2  # asked first, nothing removed yet
+        response = client.post(url, {"point": str(mine.pk), **CONFIRMED}, follow=True)
         assert "The value for November 2026 is removed" in response.content.decode()
         assert list(MeasurePoint.objects.all()) == [theirs]
 

@@ -17,7 +17,7 @@ from improvement.models import Protocol
 from networks.models import Network, NetworkMembership, Resource
 from notifications.registry import PROVIDERS
 from organisations.choices import Role
-from tests.factories import NetworkFactory, member
+from tests.factories import CONFIRMED, NetworkFactory, member
 from tests.uploads import EXECUTABLE, PDF, upload
 
 pytestmark = pytest.mark.django_db
@@ -172,6 +172,7 @@ class TestAccess:
         assert_access(
             retire,
             method="post",
+            data=CONFIRMED,
             allowed=mso,
             wrong_role=staff,
             other_organisation=other_mso,
@@ -180,6 +181,7 @@ class TestAccess:
         assert_access(
             retire,
             method="post",
+            data=CONFIRMED,
             allowed=mso,
             wrong_role=member(trust, Role.COMMITTEE_MEMBER),
             other_organisation=other_mso,
@@ -253,7 +255,11 @@ class TestReading:
         self, client_for, trust, mso, staff, protocol
     ):
         current = make_protocol(trust, mso, title="Opioids for adults", medicines="Morphine")
-        response = client_for(mso).post(url("protocol_retire", protocol), follow=True)
+        asked = client_for(mso).post(url("protocol_retire", protocol))
+        assert f"Retire “{protocol}”?" in asked.text
+        protocol.refresh_from_db()
+        assert protocol.retired_on is None  # asked first
+        response = client_for(mso).post(url("protocol_retire", protocol), CONFIRMED, follow=True)
         assert response.redirect_chain[-1][0] == listed_url(trust)
         assert "is retired: staff no longer see it" in response.text
         protocol.refresh_from_db()

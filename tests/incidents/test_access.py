@@ -12,7 +12,7 @@ from incidents.models import Incident
 from incidents.permissions import Perm
 from organisations.access import Access
 from organisations.choices import Post, Role
-from tests.factories import OrganisationFactory, RelationshipFactory, member, post_holder
+from tests.factories import CONFIRMED, OrganisationFactory, RelationshipFactory, member, post_holder
 from tests.incidents.conftest import report
 
 pytestmark = pytest.mark.django_db
@@ -253,6 +253,7 @@ class TestViews:
         assert_access(
             reverse("incidents:draft_discard", args=[draft.pk]),
             method="post",
+            data=CONFIRMED,
             allowed=staff,
             other_organisation=other_mso,
             ok=302,

@@ -10,6 +10,7 @@ from incidents import medicines
 from incidents.models import HighRiskMedicine
 from medicines import lookup
 from medicines.dmd import SAMPLE_RELEASE, import_release
+from tests.factories import CONFIRMED
 from tests.incidents.conftest import report
 
 pytestmark = pytest.mark.django_db
@@ -105,6 +106,7 @@ def test_the_mso_changes_the_list(assert_access, client_for, dmd, mso, other_mso
     assert_access(
         reverse("incidents:high_risk_remove", args=[trust.ods_code, warfarin.pk]),
         method="post",
+        data=CONFIRMED,
         allowed=mso,
         other_organisation=other_mso,
         wrong_role=staff,
@@ -144,7 +146,9 @@ def test_a_medicine_already_listed_is_a_clear_message(client_for, dmd, mso, trus
 def test_a_national_medicine_switched_off_comes_back(client_for, dmd, mso, trust, staff):
     client = client_for(mso)
     warfarin = HighRiskMedicine.objects.get(organisation=None, name="Warfarin")
-    client.post(reverse("incidents:high_risk_remove", args=[trust.ods_code, warfarin.pk]))
+    client.post(
+        reverse("incidents:high_risk_remove", args=[trust.ods_code, warfarin.pk]), CONFIRMED
+    )
     assert (
         "Switched off here"
         in client.get(reverse("incidents:high_risk", args=[trust.ods_code])).text
@@ -178,7 +182,9 @@ def test_switched_back_on_when_the_national_list_no_longer_has_it_it_is_the_orga
 ):
     warfarin = HighRiskMedicine.objects.get(organisation=None, name="Warfarin")
     client = client_for(mso)
-    client.post(reverse("incidents:high_risk_remove", args=[trust.ods_code, warfarin.pk]))
+    client.post(
+        reverse("incidents:high_risk_remove", args=[trust.ods_code, warfarin.pk]), CONFIRMED
+    )
     warfarin.delete()  # the national list, keyed again, dropped it
     client.post(
         reverse("incidents:high_risk", args=[trust.ods_code]),
@@ -195,7 +201,8 @@ def test_taking_off_a_national_medicine_the_organisation_also_added_switches_it_
     HighRiskMedicine.objects.create(
         organisation=trust, dmd_code=warfarin.dmd_code, name="Warfarin", group="Mine"
     )
-    client_for(mso).post(reverse("incidents:high_risk_remove", args=[trust.ods_code, warfarin.pk]))
+    remove = reverse("incidents:high_risk_remove", args=[trust.ods_code, warfarin.pk])
+    client_for(mso).post(remove, CONFIRMED)
     assert flag(trust, staff, "Warfarin 3mg tablets")[0] == ""
 
 

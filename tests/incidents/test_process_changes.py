@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from incidents.figures import rebased_at
 from incidents.models import ProcessChange
-from tests.factories import OrganisationFactory
+from tests.factories import CONFIRMED, OrganisationFactory
 from tests.incidents.conftest import report
 
 pytestmark = pytest.mark.django_db
@@ -126,7 +126,9 @@ def test_one_recorded_in_error_is_taken_off(client_for, mso, other_mso, trust, o
     assert client.post(remove).status_code == 404  # another organisation's change
     remove = reverse("incidents:process_change_remove", args=[trust.ods_code, mine.pk])
     assert client.get(remove).status_code == 405
-    assert client.post(remove).status_code == 302
+    assert f"Take “{mine.what}” off the chart?" in client.post(remove).text
+    assert ProcessChange.objects.count() == 2  # asked first
+    assert client.post(remove, CONFIRMED).status_code == 302
     assert list(ProcessChange.objects.all()) == [theirs]
 
 
@@ -139,6 +141,7 @@ def test_its_remove_button_is_for_the_safety_team(assert_access, mso, director, 
         wrong_role=director,
         other_organisation=other_mso,
         method="post",
+        data=CONFIRMED,
         ok=302,
     )
 

@@ -12,7 +12,14 @@ from django.utils import timezone
 from incidents.models import Draft, Incident, IncidentEvent
 from notifications.models import Notification
 from organisations.choices import Post, Role
-from tests.factories import PASSWORD, OrganisationFactory, RelationshipFactory, member, post_holder
+from tests.factories import (
+    CONFIRMED,
+    PASSWORD,
+    OrganisationFactory,
+    RelationshipFactory,
+    member,
+    post_holder,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -148,7 +155,10 @@ class TestReporting:
         assert other.get(reverse("incidents:report_draft", args=[draft.pk])).status_code == 404
         assert other.post(reverse("incidents:report_send", args=[draft.pk])).status_code == 404
         assert other.post(reverse("incidents:draft_discard", args=[draft.pk])).status_code == 404
-        assert client.post(reverse("incidents:draft_discard", args=[draft.pk])).status_code == 302
+        discard = reverse("incidents:draft_discard", args=[draft.pk])
+        assert "Delete this draft?" in client.post(discard).text
+        assert Draft.objects.exists()  # asked first
+        assert client.post(discard, CONFIRMED).status_code == 302
         assert not Draft.objects.exists()
 
     def test_refused_steps_keep_one_draft(self, client, staff):
@@ -357,8 +367,13 @@ class TestTheReportingPagesLeaveNoTrace:
         answers.append(
             client.post(reverse("incidents:draft_discard", args=[Draft.objects.get().pk]))
         )
+        answers.append(
+            client.post(
+                reverse("incidents:draft_discard", args=[Draft.objects.get().pk]), CONFIRMED
+            )
+        )
         statuses = [answer.status_code for answer in answers]
-        assert statuses == [200, 302, 200, 200, 404, 405, 200, 404, 200, 200, 302]
+        assert statuses == [200, 302, 200, 200, 404, 405, 200, 404, 200, 200, 200, 302]
         assert {answer["Referrer-Policy"] for answer in answers} == {"strict-origin"}
         # Every other page keeps the site's policy.
         assert client.get(reverse("incidents:mine"))["Referrer-Policy"] == "same-origin"

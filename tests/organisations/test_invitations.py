@@ -12,7 +12,7 @@ from accounts.models import User
 from organisations import services
 from organisations.choices import Role
 from organisations.models import Invitation, Membership
-from tests.factories import PASSWORD, member
+from tests.factories import CONFIRMED, PASSWORD, member
 
 pytestmark = pytest.mark.django_db
 
@@ -200,7 +200,10 @@ class TestSendingAnInvitation:
         members = mso_client.get(reverse("organisations:members", args=[trust.ods_code]))
         assert invitation.email in members.text
         url = reverse("organisations:invitation_revoke", args=[trust.ods_code, invitation.pk])
-        assert mso_client.post(url).status_code == 302
+        assert "Withdraw the invitation to" in mso_client.post(url).text
+        invitation.refresh_from_db()
+        assert invitation.status == Invitation.Status.PENDING  # asked first
+        assert mso_client.post(url, CONFIRMED).status_code == 302
         invitation.refresh_from_db()
         assert invitation.status == Invitation.Status.REVOKED
         with pytest.raises(services.InvitationError, match="withdrawn"):
@@ -213,7 +216,13 @@ class TestSendingAnInvitation:
         invitation, _ = invite(trust, mso)
         url = reverse(f"organisations:{name}", args=[trust.ods_code, invitation.pk])
         assert_access(
-            url, method="post", allowed=mso, wrong_role=staff, other_organisation=other_mso, ok=302
+            url,
+            method="post",
+            data=CONFIRMED,  # withdrawing asks first; sending again takes nothing away
+            allowed=mso,
+            wrong_role=staff,
+            other_organisation=other_mso,
+            ok=302,
         )
 
 

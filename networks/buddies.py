@@ -1,15 +1,16 @@
 """The buddy scheme's matching: for each new MSO waiting for a buddy, the offers with room,
 best first: the same sector (kind of organisation), then the same region, then the longer
-experience as an MSO. A network lead confirms a pairing (services.buddy_pair)."""
+experience as an MSO. An MSO who is leaving is never offered (``leaving``). A network lead
+confirms a pairing (services.buddy_pair)."""
 
 from datetime import date
 
-from django.db.models import Count, F, Min, OuterRef, Q, Subquery
+from django.db.models import Count, Exists, F, Min, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from networks.permissions import Perm
 from organisations.choices import Post
-from organisations.models import Appointment, Organisation
+from organisations.models import Appointment, Handover, Organisation
 
 from .models import BuddyOffer, BuddyRequest
 
@@ -19,9 +20,21 @@ def free_places(offer: BuddyOffer) -> int:
     return offer.capacity - paired
 
 
+def leaving(user_path: str = "user", on: date | None = None) -> Q:
+    """Whether the person at ``user_path`` is leaving an MSO post: their MSO appointment has a
+    last day, today or later, or a handover of theirs as the outgoing MSO is still open. A
+    buddy supports a new MSO through their first months, so someone leaving is not offered."""
+    on = on or timezone.localdate()
+    person = OuterRef(user_path)
+    last_day_set = Appointment.objects.filter(user=person, post=Post.MSO, end_on__gte=on)
+    handing_over = Handover.objects.open().filter(appointment__user=person)
+    return Q(Exists(last_day_set)) | Q(Exists(handing_over))
+
+
 def offers_with_room():
-    """Active offers with room, each with ``places`` left and ``mso_since`` (the start of the
-    person's first MSO post, for their experience)."""
+    """Active offers with room from people who are not leaving an MSO post, each with
+    ``places`` left and ``mso_since`` (the start of the person's first MSO post, for their
+    experience)."""
     first_post = (
         Appointment.objects.filter(user=OuterRef("user"), post=Post.MSO)
         .order_by()
@@ -36,6 +49,7 @@ def offers_with_room():
             mso_since=Subquery(first_post),
         )
         .filter(paired__lt=F("capacity"))
+        .exclude(leaving())
         .select_related("user")
     )
 

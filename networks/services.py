@@ -133,8 +133,9 @@ def buddy_request_withdraw(*, by, request) -> None:
 
 
 def buddy_pair(*, by, request, offer) -> BuddyRequest:
-    """Pair a new MSO with a buddy who has room; both are told."""
-    from .buddies import free_places
+    """Pair a new MSO with a buddy who has room and is not leaving an MSO post; both are
+    told."""
+    from .buddies import free_places, leaving
 
     with transaction.atomic(), audit_as(by):
         request = BuddyRequest.objects.select_for_update().get(pk=request.pk)
@@ -146,6 +147,12 @@ def buddy_pair(*, by, request, offer) -> BuddyRequest:
         if not offer.active or free_places(offer) < 1 or offer.user_id == request.user_id:
             raise ValidationError(
                 f"{offer.user.full_name} has no room for another new MSO", code="full"
+            )
+        if BuddyOffer.objects.filter(leaving(), pk=offer.pk).exists():
+            raise ValidationError(
+                f"{offer.user.full_name} is leaving their MSO post, so is not a buddy to a new "
+                "MSO now",
+                code="leaving",
             )
         request.buddy, request.paired_by, request.paired_at = offer, by, timezone.now()
         request.status = BuddyRequest.Status.PAIRED

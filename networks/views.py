@@ -365,6 +365,9 @@ def buddy_scheme(request):
         )
         if offer
         else [],
+        # An offer is not suggested while its person leaves an MSO post (buddies.leaving).
+        "offer_paused": offer is not None
+        and BuddyOffer.objects.filter(buddies.leaving(), pk=offer.pk).exists(),
         "requests": BuddyRequest.objects.filter(user=request.user)
         .exclude(status=BuddyRequest.Status.WITHDRAWN)
         .select_related("organisation", "buddy__user"),

@@ -4,12 +4,16 @@ suggestions (same sector, then region, then experience), and both are told."""
 import datetime
 
 import pytest
+import time_machine
 from django.core import mail
 from django.urls import reverse
+from django.utils import timezone
 
 from networks.models import BuddyOffer, BuddyRequest
 from notifications.models import Notification
+from organisations import services
 from organisations.choices import OrganisationKind, Post, Region
+from organisations.models import Appointment, Handover
 from tests.factories import OrganisationFactory, network_lead, post_holder
 
 pytestmark = pytest.mark.django_db
@@ -111,6 +115,50 @@ class TestMatching:
         page = client_for(lead).get(reverse("networks:buddies"))
         assert page.context["waiting"][0][1] == []
         assert "Nobody has room to be a buddy now" in page.text
+
+
+class TestLeavingMsos:
+    """Found in use: the suggestions offered two MSOs who were leaving."""
+
+    @pytest.fixture
+    def stayer(self):
+        return offer(experienced("Stays Put", datetime.date(2016, 1, 1)))
+
+    def leaver(self, name, last_day):
+        user = experienced(name, datetime.date(2012, 1, 1))
+        appointment = Appointment.objects.get(user=user, post=Post.MSO)
+        appointment.end_on = last_day
+        services.appointment_save(by=user, appointment=appointment)
+        return offer(user)
+
+    def suggested(self, client_for, lead):
+        page = client_for(lead).get(reverse("networks:buddies"))
+        return [s["offer"].user.full_name for s in page.context["waiting"][0][1]]
+
+    def test_an_mso_with_a_last_day_set_is_not_suggested(self, client_for, waiting, lead, stayer):
+        self.leaver("Leaving Soon", datetime.date.today() + datetime.timedelta(days=30))
+        assert self.suggested(client_for, lead) == ["Stays Put"]
+
+    def test_an_mso_whose_handover_is_still_open_is_not_suggested(
+        self, client_for, waiting, lead, stayer
+    ):
+        left = self.leaver("Just Left", datetime.date.today())
+        with time_machine.travel(datetime.date.today() + datetime.timedelta(days=3)):
+            assert Handover.objects.open().filter(appointment__user=left.user).exists()
+            assert self.suggested(client_for, lead) == ["Stays Put"]
+            Handover.objects.update(cancelled_at=timezone.now())
+            assert self.suggested(client_for, lead) == ["Just Left", "Stays Put"]
+
+    def test_a_leaving_mso_is_refused_as_a_buddy_and_told_why(self, client_for, waiting, lead):
+        leaving = self.leaver("Leaving Soon", datetime.date.today() + datetime.timedelta(days=30))
+        response = client_for(lead).post(
+            reverse("networks:buddy_pair", args=[waiting.pk, leaving.pk]), follow=True
+        )
+        assert "Leaving Soon is leaving their MSO post" in response.text
+        waiting.refresh_from_db()
+        assert waiting.status == BuddyRequest.Status.WAITING
+        page = client_for(leaving.user).get(reverse("networks:buddies"))
+        assert "You are leaving your MSO post" in page.text
 
 
 class TestPairing:

@@ -1,5 +1,6 @@
-"""A new MSO's getting-started checklist, on their home page for their first 180 days in post
-(and before the post starts, once they are named).
+"""A new MSO's getting-started checklist, on their home page for their first 180 days in post,
+from their first day (the start of their MSO appointment); before it, once they are named,
+their home page says when it starts (``for_home``).
 
 Items tick themselves where the product can tell (a network joined, a buddy asked for, and
 the MSO's own work the apps add, organisations/getting_started.py: a review started, say) and
@@ -45,19 +46,46 @@ class Item:
     note: str = ""
 
 
+def _mso_posts(user, organisation, on):
+    """The person's MSO appointments in the organisation that have not ended by ``on``."""
+    return Appointment.objects.filter(organisation=organisation, user=user, post=Post.MSO).exclude(
+        end_on__lt=on
+    )
+
+
 def new_mso_post(user, organisation, on=None):
-    """The person's MSO appointment in the organisation if they are new to it, else None."""
+    """The person's MSO appointment in the organisation if they are in their first
+    NEW_FOR_DAYS days in it, else None (also before it starts)."""
     on = on or timezone.localdate()
     return (
-        Appointment.objects.filter(
-            organisation=organisation,
-            user=user,
-            post=Post.MSO,
-            start_on__gte=on - timedelta(days=NEW_FOR_DAYS),
-        )
-        .exclude(end_on__lt=on)
+        _mso_posts(user, organisation, on)
+        .filter(start_on__lte=on, start_on__gte=on - timedelta(days=NEW_FOR_DAYS))
         .first()
     )
+
+
+def starts_on(user, organisation, on=None):
+    """The first day of the person's MSO post in the organisation when it starts after ``on``
+    (today) and they hold none there now: the day their checklist starts. Else None."""
+    on = on or timezone.localdate()
+    posts = _mso_posts(user, organisation, on)
+    if posts.filter(start_on__lte=on).exists():
+        return None
+    later = posts.filter(start_on__gt=on).order_by("start_on").first()
+    return later.start_on if later else None
+
+
+def for_home(user, organisation, on=None) -> dict:
+    """What the home page shows of it (templates/networks/includes/getting_started.html): the
+    checklist and how much of it is done, from the person's first day as MSO; before that day,
+    the day it starts."""
+    on = on or timezone.localdate()
+    items = checklist(user, organisation, on)
+    return {
+        "checklist": items,
+        "checklist_done": sum(item.done for item in items or []),
+        "checklist_starts_on": starts_on(user, organisation, on) if items is None else None,
+    }
 
 
 def checklist(user, organisation, on=None) -> list[Item] | None:

@@ -5,9 +5,10 @@ import datetime
 
 import pytest
 import time_machine
+from django.template.loader import render_to_string
 from django.urls import reverse
 
-from networks.getting_started import checklist
+from networks.getting_started import checklist, for_home
 from networks.models import BuddyRequest
 from organisations.choices import Post
 from organisations.models import Appointment
@@ -44,11 +45,41 @@ class TestWhoGetsIt:
         assert checklist(mso, trust) is None
         assert "Getting started as MSO" not in client_for(mso).get(reverse("home")).text
 
-    def test_a_named_successor_sees_it_before_they_start(self, trust, staff):
+    def test_a_named_successor_gets_it_on_their_first_day_and_is_told_when_before(
+        self, client_for, trust, staff
+    ):
+        """Found in use: the successor saw "0 of 14" two months before they started."""
         Appointment.objects.create(
             organisation=trust, post=Post.MSO, user=staff, start_on=datetime.date(2027, 1, 1)
         )
-        assert checklist(staff, trust) is not None
+        assert checklist(staff, trust) is None
+        assert for_home(staff, trust) == {
+            "checklist": None,
+            "checklist_done": 0,
+            "checklist_starts_on": datetime.date(2027, 1, 1),
+        }
+        page = render_to_string(
+            "networks/includes/getting_started.html",
+            {"organisation": trust, **for_home(staff, trust)},
+        )
+        assert "starts on your first day in post, 1 January 2027" in page
+        assert "Mark as done" not in page
+        home = client_for(staff).get(reverse("home"))
+        assert "0 of 14 done" not in home.text
+        tick = reverse("networks:getting_started_tick", args=[trust.ods_code, "webinar"])
+        assert client_for(staff).post(tick, {"done": "on"}).status_code == 403
+        with time_machine.travel("2027-01-01 08:00 +0000", tick=False):
+            assert checklist(staff, trust) is not None
+            assert for_home(staff, trust)["checklist_starts_on"] is None
+            assert "0 of 14 done" in client_for(staff).get(reverse("home")).text
+
+    def test_someone_not_named_as_mso_is_told_nothing(self, trust, staff, mso):
+        assert for_home(staff, trust)["checklist_starts_on"] is None
+        assert for_home(mso, trust) == {
+            "checklist": None,
+            "checklist_done": 0,
+            "checklist_starts_on": None,
+        }
 
     def test_it_goes_after_180_days(self, trust, new_mso):
         with time_machine.travel("2027-04-25 10:00 +0000", tick=False):

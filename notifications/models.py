@@ -11,17 +11,23 @@ class Notification(models.Model):
     twice, or two sweeps at once, find the row already there. The row is written in the same
     transaction as it is queued; a worker claims it under a row lock with a lease before it
     sends, and marks it sent after. A row still queued after a failure or a lost task is picked
-    up again by the next pass (notifications/services.py)."""
+    up again by the next pass (notifications/services.py). A row for someone who wants no
+    email is written "in MSO Portal only": nothing that sends picks it up.
+
+    Its ``topic`` is the start of its subject (notifications.topics.topic_of), kept so that a
+    person's notifications are grouped by topic, kind and day in the database."""
 
     class State(models.TextChoices):
         QUEUED = "queued", "Waiting to be emailed"
         HELD = "held", "Waiting for the daily email"
         SENT = "sent", "Emailed"
+        PORTAL = "portal", "In MSO Portal only: not emailed, as the person chose"
 
     recipient = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notifications"
     )
     subject = models.CharField(max_length=200)
+    topic = models.CharField(max_length=60, blank=True)
     kind = models.CharField(max_length=60)
     due_on = models.DateField()
     title = models.CharField(max_length=200)
@@ -61,6 +67,7 @@ class Preference(models.Model):
     class Delivery(models.TextChoices):
         EACH = "each", "An email for each reminder, when it is due"
         DAILY = "daily", "One email a day with all my reminders"
+        NONE = "none", "No email: I read my reminders in MSO Portal"
 
     user = models.OneToOneField(
         settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="notification_preference"

@@ -9,20 +9,25 @@ and email it once (or in the person's daily email).
   marks it sent. A claimed one is not sent by anyone else until its lease runs out.
 - ``deliver_pending()`` hands on every notification still queued a while after it was written:
   a lost task, a Redis or mail outage, or a worker killed mid-send only delay it.
-- ``send_digests()`` sends each person who asked for one a daily email of their held reminders.
+- ``send_digests()`` sends each person who asked for one a daily email of their held reminders,
+  grouped as their list groups them (by topic and kind: notifications.topics).
+- Someone who asked for no email has their reminders written "in MSO Portal only"
+  (``State.PORTAL``): neither a worker, ``deliver_pending`` nor ``send_digests`` picks one up.
+  A security notice (a topic marked so) is emailed at once whatever the person chose.
 """
 
+import datetime
 import itertools
 import logging
 import time
 from collections.abc import Iterable
-from datetime import timedelta
 
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Q
+from django.db.models import Count, Max, Q
+from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
 from django.utils import timezone
 
@@ -30,13 +35,14 @@ from core.tasks import queue
 
 from .models import Notification, Preference
 from .registry import Reminder, due_reminders
+from .topics import is_security, label, security_topics, topic_of
 
 logger = logging.getLogger(__name__)
 State = Notification.State
 
 
-def _lease() -> timedelta:
-    return timedelta(seconds=settings.NOTIFICATIONS_CLAIM_SECONDS)
+def _lease() -> datetime.timedelta:
+    return datetime.timedelta(seconds=settings.NOTIFICATIONS_CLAIM_SECONDS)
 
 
 def unclaimed(now) -> Q:
@@ -92,21 +98,22 @@ def _write(chunk: list[Reminder]) -> int:
     new = [reminder for reminder in chunk if _key(reminder) not in existing]
     if not new:
         return 0
-    daily = set(
-        Preference.objects.filter(
-            delivery=Preference.Delivery.DAILY, user_id__in=recipients
-        ).values_list("user_id", flat=True)
+    chosen = dict(
+        Preference.objects.filter(user_id__in=recipients)
+        .exclude(delivery=Preference.Delivery.EACH)
+        .values_list("user_id", "delivery")
     )
     rows = [
         Notification(
             recipient_id=reminder.recipient_id,
             subject=reminder.subject,
+            topic=topic_of(reminder.subject),
             kind=reminder.kind,
             due_on=reminder.due_on,
             title=reminder.title[:200],
             body=reminder.body,
             url=reminder.url,
-            state=State.HELD if reminder.recipient_id in daily else State.QUEUED,
+            state=first_state(reminder, chosen.get(reminder.recipient_id)),
         )
         for reminder in new
     ]
@@ -115,10 +122,22 @@ def _write(chunk: list[Reminder]) -> int:
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
     written_to = {reminder.recipient_id for reminder in new}
     transaction.on_commit(lambda: forget_unread(written_to))
-    wanted = {_key(reminder) for reminder in new if reminder.recipient_id not in daily}
+    wanted = {_key(row) for row in rows if row.state == State.QUEUED}
     if wanted:
         transaction.on_commit(lambda: _hand_on_written(recipients, subjects, wanted))
     return len(new)
+
+
+# How a new notification waits, by what its recipient chose (no choice: an email each).
+_WAITS = {Preference.Delivery.DAILY: State.HELD, Preference.Delivery.NONE: State.PORTAL}
+
+
+def first_state(reminder: Reminder, delivery: str | None) -> str:
+    """Queued to be emailed now, held for the daily email, or kept in MSO Portal only, as the
+    person chose; a security notice is emailed now whatever they chose."""
+    if is_security(topic_of(reminder.subject)):
+        return State.QUEUED
+    return _WAITS.get(delivery, State.QUEUED)
 
 
 def _hand_on_written(recipients, subjects, wanted) -> None:
@@ -188,7 +207,7 @@ def deliver(pk: int) -> bool:
             notification.recipient,
             notification.title,
             "reminder",
-            {"notification": notification},
+            {"notification": notification, "security": is_security(notification.topic)},
         )
     except Exception as error:
         Notification.objects.filter(pk=pk, state=State.QUEUED).update(
@@ -202,7 +221,7 @@ def deliver(pk: int) -> bool:
     return True
 
 
-def deliver_pending(*, inline: bool = False, older_than=timedelta(minutes=1)) -> int:
+def deliver_pending(*, inline: bool = False, older_than=datetime.timedelta(minutes=1)) -> int:
     """Hand on every notification still queued ``older_than`` after it was written and not
     being sent now; with ``inline``, send them here. Returns how many."""
     now = timezone.now()
@@ -239,7 +258,7 @@ def send_digests() -> int:
                 recipient,
                 f"Your reminders: {len(held)} {'thing' if len(held) == 1 else 'things'} to do",
                 "digest",
-                {"notifications": held},
+                {"groups": grouped(held)},
             )
         except Exception:
             Notification.objects.filter(pk__in=[n.pk for n in held]).update(claimed_until=None)
@@ -252,13 +271,55 @@ def send_digests() -> int:
     return sent
 
 
+def grouped(notifications) -> list[dict]:
+    """Notifications (of one person) in groups of one topic and kind, as the daily email shows
+    them: each ``{"label", "notifications"}``, the largest group first."""
+    groups: dict[tuple, list] = {}
+    for notification in notifications:
+        groups.setdefault((notification.topic, notification.kind), []).append(notification)
+    return [
+        {"label": label(topic, kind, len(rows), rows[0].title), "notifications": rows}
+        for (topic, kind), rows in sorted(groups.items(), key=lambda item: -len(item[1]))
+    ]
+
+
+# A person's notifications in groups of one topic, kind and day (the day each was written, in
+# the service's time zone), as their list shows them: one GROUP BY over their own rows.
+def groups_of(notifications):
+    return (
+        notifications.annotate(day=TruncDate("created_at"))
+        .values("topic", "kind", "day")
+        .annotate(
+            count=Count("pk"),
+            unread=Count("pk", filter=Q(read_at__isnull=True)),
+            latest=Max("created_at"),
+        )
+        .order_by("-day", "-latest", "topic", "kind")
+    )
+
+
+def in_days(notifications, first, last):
+    """The notifications written from the day ``first`` to the day ``last``, in the service's
+    time zone (as ``groups_of`` gives their days)."""
+    start = timezone.make_aware(datetime.datetime.combine(first, datetime.time.min))
+    end = timezone.make_aware(
+        datetime.datetime.combine(last + datetime.timedelta(days=1), datetime.time.min)
+    )
+    return notifications.filter(created_at__gte=start, created_at__lt=end)
+
+
+def in_group(notifications, *, topic: str, kind: str, day):
+    """The notifications of one group: a topic and kind, written on ``day``."""
+    return in_days(notifications.filter(topic=topic, kind=kind), day, day)
+
+
 def mark_read(*, user, notifications) -> int:
     read = notifications.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
     transaction.on_commit(lambda: forget_unread([user.pk]))
     return read
 
 
-# How many of a person's notifications are unread, for the header of every page: kept in the
+# How many lines of a person's notifications are unread, for the header of every page: kept in the
 # cache with when it was counted; the writes above mark when they changed a person's
 # notifications, and a count made before that is counted again. At most this old otherwise.
 UNREAD_SECONDS = 300
@@ -269,15 +330,17 @@ def _unread_keys(user_id: int) -> tuple[str, str]:
 
 
 def unread_count(user) -> int:
-    """How many of the person's notifications are unread: from the cache (one read), counted
-    again when it has not got it or the services above have written to them since it was."""
+    """How many of the lines of the person's notifications list are unread (a group of one
+    topic, kind and day with one unread or more): from the cache (one read), counted again
+    when it has not got it or the services above have written to them since it was."""
     counted_key, changed_key = _unread_keys(user.pk)
     kept = cache.get_many([counted_key, changed_key])
     counted, changed = kept.get(counted_key), kept.get(changed_key, 0.0)
     if counted is not None and counted[0] > changed:
         return counted[1]
     at = time.time()  # before counting: a write after this makes the count stale
-    count = Notification.objects.filter(recipient=user, read_at__isnull=True).count()
+    unread = Notification.objects.filter(recipient=user, read_at__isnull=True)
+    count = groups_of(unread).count()
     cache.set(counted_key, (at, count), UNREAD_SECONDS)
     return count
 
@@ -288,6 +351,14 @@ def forget_unread(user_ids) -> None:
     cache.set_many({_unread_keys(pk)[1]: now for pk in user_ids}, 2 * UNREAD_SECONDS)
 
 
+@transaction.atomic
 def preference_set(*, user, delivery: str) -> Preference:
+    """Keep how the person wants their reminders emailed. Choosing no email keeps those not
+    yet sent in MSO Portal only (held for the daily email, or queued and not being sent now),
+    security notices aside; choosing again later emails only what comes after."""
     preference, _ = Preference.objects.update_or_create(user=user, defaults={"delivery": delivery})
+    if delivery == Preference.Delivery.NONE:
+        Notification.objects.filter(recipient=user).filter(
+            Q(state=State.HELD) | (Q(state=State.QUEUED) & unclaimed(timezone.now()))
+        ).exclude(topic__in=security_topics()).update(state=State.PORTAL)
     return preference

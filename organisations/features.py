@@ -5,6 +5,8 @@
   join the rule set (organisations.permissions.register);
 - ``<app>/reminders.py``, if it has one: ``PROVIDERS``, the functions the reminder sweep asks
   for what is due (notifications.registry);
+- ``<app>/notices.py``, if it has one: ``NOTICES``, how its notifications are named when they
+  are grouped, and which are security notices (notifications.topics);
 - ``audited`` on the AppConfig: the names of the app's models whose every change is kept, with
   the options of core.audit.register;
 - ``routes`` on the AppConfig: its pages' addresses (mso_portal/urls.py includes them);
@@ -30,6 +32,7 @@ class FeatureConfig(AppConfig):
     def ready(self):
         from core.audit import register as audit
         from notifications.registry import reminder_provider
+        from notifications.topics import notice_topics
 
         from . import permissions as rule_set
 
@@ -41,6 +44,8 @@ class FeatureConfig(AppConfig):
         if find_spec(f"{self.name}.reminders"):
             for provider in import_module(f"{self.name}.reminders").PROVIDERS:
                 reminder_provider(provider)
+        if find_spec(f"{self.name}.notices"):
+            notice_topics(import_module(f"{self.name}.notices").NOTICES)
         for name, options in self.audited.items():
             audit(self.get_model(name), **options)
         self.plug_in()

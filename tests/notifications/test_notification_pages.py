@@ -10,11 +10,12 @@ from tests.factories import UserFactory
 pytestmark = pytest.mark.django_db
 
 
-def notify(person, title="Pass on the generic MSO mailbox", url="/organisations/RZA/"):
+def notify(person, title="Pass on the generic MSO mailbox", url="/organisations/RZA/", kind="due"):
     return Notification.objects.create(
         recipient=person,
         subject=f"test:{title}",
-        kind="due",
+        topic="test",
+        kind=kind,
         due_on="2026-11-30",
         title=title,
         body="Due on 30 November 2026.",
@@ -35,6 +36,13 @@ def test_access(assert_access, staff, other_mso):
     )
     assert_access(reverse("notifications:all_read"), method="post", allowed=staff, ok=302)
     assert_access(
+        reverse("notifications:group_read"),
+        method="post",
+        data={"topic": "test", "kind": "due", "day": note.created_at.date().isoformat()},
+        allowed=staff,
+        ok=302,
+    )
+    assert_access(
         reverse("notifications:read", args=[note.pk]),
         method="post",
         allowed=staff,
@@ -43,9 +51,12 @@ def test_access(assert_access, staff, other_mso):
     )
 
 
-def test_the_header_counts_what_is_unread(client_for, staff):
+def test_the_header_counts_the_unread_lines_of_the_list(client_for, staff):
+    """The list shows a line for each kind and day: the header counts the lines with something
+    unread, not every notification."""
     notify(staff)
     notify(staff, title="Second")
+    notify(staff, title="Overdue", kind="overdue")
     notify(UserFactory(), title="Someone else's")
     client = client_for(staff)
     assert client.get(reverse("home")).context["unread_notifications"] == 2

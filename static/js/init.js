@@ -40,3 +40,34 @@ document.querySelectorAll('[data-pdf-status]').forEach((status) => {
   }
   window.setTimeout(ask, 2000)
 })
+
+// A form is sent once. After the first press its buttons are disabled until the answer comes:
+// a second press, or Enter pressed again, sends nothing. The services are the guard (a second
+// request changes nothing twice); this spares the person the doubt. The buttons are disabled
+// just after the browser has read the form, so the pressed button's own value is still sent.
+// They come back when the page is shown again from the browser's history, and after a while
+// for a form whose answer is a file to download rather than a new page.
+const SENDING_SECONDS = 10
+const sending = new WeakSet()
+const buttonsOf = (form) =>
+  form.querySelectorAll('button:not([type]), button[type="submit"], input[type="submit"]')
+const release = (form) => {
+  sending.delete(form)
+  form.removeAttribute('aria-busy')
+  buttonsOf(form).forEach((button) => { button.disabled = false })
+}
+document.addEventListener('submit', (event) => {
+  const form = event.target
+  if (event.defaultPrevented || form.method.toLowerCase() !== 'post') return
+  if (sending.has(form)) {
+    event.preventDefault()
+    return
+  }
+  sending.add(form)
+  form.setAttribute('aria-busy', 'true')
+  window.setTimeout(() => buttonsOf(form).forEach((button) => { button.disabled = true }), 0)
+  window.setTimeout(() => release(form), SENDING_SECONDS * 1000)
+})
+window.addEventListener('pageshow', (event) => {
+  if (event.persisted) document.querySelectorAll('form[aria-busy]').forEach(release)
+})

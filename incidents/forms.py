@@ -628,10 +628,11 @@ class MoveForm(NoPatientIdentifiers, forms.Form):
         widget=forms.HiddenInput,
     )
     note = _text(
-        "Why?",
+        "Why are you reopening this incident?",
         required=False,
         max_length=2000,
         rows=2,
+        help_text="For example, new facts about what happened. It is kept in its history.",
         too_long="The reason must be 2,000 characters or fewer",
     )
 

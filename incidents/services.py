@@ -420,7 +420,7 @@ def incident_move(*, by, incident: Incident, to: Status, note: str = "") -> Inci
         incident = _lock(incident)
         reopening = incident.status in (Status.CLOSED, Status.DUPLICATE)
         if reopening and not note.strip():
-            raise ValidationError({"note": "Enter why the incident is reopened"})
+            raise ValidationError({"note": "Enter why you are reopening this incident"})
         _move(incident, to)
         if (
             to == Status.AWAITING_ACTIONS

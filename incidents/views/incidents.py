@@ -167,6 +167,8 @@ def detail_context(request, incident: Incident, **forms) -> dict:
         "comment_form": forms.get("comment_form") or CommentForm(),
         "move_form": forms.get("move_form") or MoveForm(),
         "attachment_form": forms.get("attachment_form") or AttachmentForm(),
+        # What keeps it from being closed, said before anyone writes the feedback.
+        "open_actions": [action for action in lists["actions"] if action.is_open],
     }
     if can["can_review"]:
         context.update(_lfpse_context(request.user, incident))

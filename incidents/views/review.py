@@ -35,6 +35,11 @@ def _reviewable(request, reference) -> Incident:
     return incident_for(request.user, reference, Perm.INCIDENTS_REVIEW)
 
 
+def _back(incident) -> dict:
+    """Where a form page about the incident goes back to (templates/form_page.html)."""
+    return {"back_url": incident.get_absolute_url()}
+
+
 def _done(request, incident, message):
     messages.success(request, message)
     return redirect(incident)
@@ -125,7 +130,7 @@ def incident_learning(request, reference):
         request,
         form,
         "incidents/learning_form.html",
-        {"incident": incident},
+        {"incident": incident, **_back(incident)},
         save=lambda data: services.learning_record(
             by=request.user,
             incident=incident,
@@ -160,6 +165,10 @@ def _related(request, incident: Incident, wanted: list[str]) -> list[Incident]:
 @allow("GET", "POST")
 def incident_close(request, reference):
     incident = _reviewable(request, reference)
+    # Open actions keep it open: said, with the way to them, before any feedback is written.
+    open_actions = list(
+        incident.actions.filter(IncidentAction.open_q()).select_related("owner").order_by("pk")
+    )
     return form_page(
         request,
         CloseForm(
@@ -168,7 +177,7 @@ def incident_close(request, reference):
             identifier_shapes=_shapes(incident),
         ),
         "incidents/close_form.html",
-        {"incident": incident},
+        {"incident": incident, "open_actions": open_actions, **_back(incident)},
         save=lambda data: services.incident_close(
             by=request.user, incident=incident, feedback=data["feedback"]
         ),
@@ -191,7 +200,11 @@ def incident_duplicate(request, reference):
         request,
         DuplicateForm(submitted(request)),
         "incidents/duplicate_form.html",
-        {"incident": incident, "duplicates": services.possible_duplicates(incident)},
+        {
+            "incident": incident,
+            "duplicates": services.possible_duplicates(incident),
+            **_back(incident),
+        },
         save=mark_duplicate,
         saved=lambda original: f"Rejected as a duplicate of {original}",
         then=incident,
@@ -224,7 +237,7 @@ def action_create(request, reference):
             identifier_shapes=_shapes(incident),
         ),
         "incidents/action_form.html",
-        {"incident": incident},
+        {"incident": incident, **_back(incident)},
         save=lambda data: services.action_add(
             by=request.user,
             incident=incident,
@@ -250,7 +263,7 @@ def action_change(request, reference, pk):
             identifier_shapes=_shapes(incident),
         ),
         "incidents/action_form.html",
-        {"incident": incident, "action": action},
+        {"incident": incident, "action": action, **_back(incident)},
         save=lambda data: services.action_update(
             by=request.user, action=action, **{name: data[name] for name in ActionForm.Meta.fields}
         ),

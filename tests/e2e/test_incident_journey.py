@@ -111,6 +111,13 @@ def test_an_incident_is_reported_reviewed_closed_and_fed_back(
         mso.get_by_label("Month").fill("2")
         mso.get_by_label("Year").fill(str(today.year + 1))
         mso.get_by_role("button", name="Save the action").click()
+        # Not closed while its action is open: said, with the way to the action, before typing.
+        expect(mso.get_by_role("link", name="Close with feedback to the reporter")).to_have_count(0)
+        expect(mso.get_by_text("first complete or cancel its 1 open action")).to_be_visible()
+        mso.get_by_role("button", name="Review done: mark as awaiting actions").click()
+        expect(mso.get_by_text("Awaiting actions").first).to_be_visible()
+        axe_check(mso)
+        mso.get_by_role("link", name="see the actions").click()
         mso.get_by_role("link", name="Check late doses at the 14:00 round").click()
         mso.get_by_label("Done").check()
         mso.get_by_label("Evidence").fill("Round checklist updated")

@@ -69,7 +69,7 @@ class TestWorkflow:
     def test_reopening_needs_a_reason_and_is_recorded(self, mso, incident):
         services.review_start(by=mso, incident=incident)
         services.incident_close(by=mso, incident=incident, feedback="Closed")
-        with pytest.raises(ValidationError, match="why the incident is reopened"):
+        with pytest.raises(ValidationError, match="why you are reopening this incident"):
             services.incident_move(by=mso, incident=incident, to=Status.IN_REVIEW)
         services.incident_move(by=mso, incident=incident, to=Status.IN_REVIEW, note="New facts")
         incident.refresh_from_db()

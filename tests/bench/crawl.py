@@ -31,8 +31,10 @@ import re
 import subprocess
 import sys
 from collections import deque
+from collections.abc import Callable
 from html.parser import HTMLParser
 from pathlib import Path
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urljoin, urlsplit
 
 PATTERNS = 400  # pages (patterns) a person at most
@@ -104,13 +106,13 @@ def _pattern(parts):
     return match.route, names, match
 
 
-def _target(here: str, href: str) -> str | None:
+def _target(here: str, href: str, site: set = SITE) -> str | None:
     """The same-site address a link leads to (its path and query), or None for a link to
     another site or to a place on the same page."""
     if href.startswith("#"):
         return None
     parts = urlsplit(urljoin(here, href))
-    if parts.scheme not in ("", "http", "https") or parts.hostname not in SITE | {None}:
+    if parts.scheme not in ("", "http", "https") or parts.hostname not in site | {None}:
         return None
     return parts.path + (f"?{parts.query}" if parts.query else "")
 
@@ -140,34 +142,65 @@ def _get(connection, address: str, session: str):
 
 
 def _crawl(port: int, session: str) -> dict:
-    """One person's crawl: the pages found (route, the address found, the address answered
-    after a redirect), those that did not answer, the downloads left out, whether a cap was
-    reached."""
+    """One person's crawl of the server on ``port``, through http.client with their session."""
     connection = http.client.HTTPConnection("127.0.0.1", port, timeout=120)
+
+    def get(address):
+        response, body = _get(connection, address, session)
+        return Answer(
+            response.status,
+            response.getheader("Location") or "",
+            response.getheader("Content-Type") or "",
+            body.decode(errors="replace"),
+        )
+
+    found = walk(get)
+    connection.close()
+    return found
+
+
+class Answer(NamedTuple):
+    """What ``walk``'s ``get`` answers for an address: the status, where it redirects to (for
+    a redirect), its content type and its text."""
+
+    status: int
+    location: str
+    content_type: str
+    body: str
+
+
+def walk(get: Callable[[str], Answer], site: set = SITE) -> dict:
+    """One person's crawl from the home page, each address asked of ``get`` (GET only, as one
+    person: ``get`` holds their session): the pages found (route, the address found, the
+    address answered after a redirect), those that did not answer, the downloads left out,
+    whether a cap was reached. ``site``: the host names of the site's own links.
+
+    The benchmark asks through http.client (``_crawl``); the browser tests through a browser,
+    which looks at each page as it is shown (tests/e2e/test_small_screens.py)."""
     queue = deque([("/", "", 0, None)])  # address, route, links from home, the page linking
     seen = {_kind("/")[1]}
     pages, broken, downloads, capped, deepest = [], [], set(), False, 0
     while queue:
         address, route, depth, linked_from = queue.popleft()
         deepest = max(deepest, depth)
-        response, body = _get(connection, address, session)
+        answer = get(address)
         answered = address
-        if response.status in REDIRECTS:
-            answered = _target(address, response.getheader("Location") or "")
+        if answer.status in REDIRECTS:
+            answered = _target(address, answer.location, site)
             if answered is None:
-                broken.append(_broken(route, address, response.status, linked_from))
+                broken.append(_broken(route, address, answer.status, linked_from))
                 continue
-            response, body = _get(connection, answered, session)
+            answer = get(answered)
             kind = _kind(answered)
             if kind[0] == "page":  # the page is the one it answered at
                 if kind[1] in seen:
                     continue
                 seen.add(kind[1])
                 route = kind[2]
-        if response.status != 200:
-            broken.append(_broken(route, address, response.status, linked_from))
+        if answer.status != 200:
+            broken.append(_broken(route, address, answer.status, linked_from))
             continue
-        if not (response.getheader("Content-Type") or "").startswith("text/html"):
+        if not answer.content_type.startswith("text/html"):
             downloads.add(route)
             continue
         query = sorted({name for name, _value in parse_qsl(urlsplit(answered).query, True)})
@@ -175,8 +208,8 @@ def _crawl(port: int, session: str) -> dict:
         pages.append({"route": route, "pattern": pattern, "path": address, "answered": answered})
         if depth >= DEPTH:
             continue
-        for href in _links(body.decode(errors="replace")):
-            target = _target(answered, href)
+        for href in _links(answer.body):
+            target = _target(answered, href, site)
             kind = _kind(target) if target else ("left out",)
             if kind[0] == "download":
                 downloads.add(kind[1])
@@ -187,7 +220,6 @@ def _crawl(port: int, session: str) -> dict:
                 continue
             seen.add(kind[1])
             queue.append((target, kind[2], depth + 1, answered))
-    connection.close()
     return {
         "pages": pages,
         "broken": broken,

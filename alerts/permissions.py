@@ -109,3 +109,7 @@ RULES: tuple[Rule, ...] = (
 )
 # Signing off a response for the board, and publishing to every organisation.
 SECOND_FACTOR = {P.ALERTS_SIGN_OFF, P.ALERTS_PUBLISH}
+
+# Its forms that choose one of the organisation's members (an alert action's owner, a response's
+# lead) let holders of these look the members up by name (organisations/picking.py).
+PICKS_MEMBERS = {Perm.ALERTS_RESPOND}

@@ -65,3 +65,7 @@ RULES: tuple[Rule, ...] = (
 )
 # Running the committee, whose minutes discuss incidents, and approving its reports.
 SECOND_FACTOR = {P.COMMITTEES_MANAGE, P.COMMITTEE_REPORTS_APPROVE}
+
+# Its forms that choose one of the organisation's members (a committee's members, a meeting
+# action's owner) let holders of these look the members up by name (organisations/picking.py).
+PICKS_MEMBERS = {Perm.COMMITTEES_MANAGE}

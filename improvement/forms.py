@@ -9,15 +9,15 @@ from accounts.models import User
 from core import uploads
 from core.nhsuk_forms.fields import (
     NHSDateField,
-    choose_from,
     file_field,
+    picked_from,
     radios,
     text_box,
     text_field,
 )
 from core.nhsuk_forms.widgets import NHSRadioSelect
 from incidents.forms import NoPatientIdentifiers
-from organisations.services import members_of
+from organisations.picking import offer_members
 
 from .models import Better, Frequency, MeasurePoint, PdsaCycle, Project, Protocol
 
@@ -61,7 +61,7 @@ class ProjectForm(NoPatientIdentifiers, forms.ModelForm):
         required=False,
         too_long="Medicines must be 300 characters or fewer",
     )
-    lead = choose_from(
+    lead = picked_from(
         "Who leads it?",
         User.objects.none(),
         message="Choose who leads the project",
@@ -124,7 +124,7 @@ class ProjectForm(NoPatientIdentifiers, forms.ModelForm):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.instance.organisation = organisation
-        self.fields["lead"].queryset = members_of(organisation)
+        offer_members(self.fields["lead"], organisation)
         if self.instance.pk and not self.is_bound:
             self.initial["incident_references"] = list(
                 self.instance.incidents.order_by("reference").values_list("reference", flat=True)
@@ -321,7 +321,7 @@ class ProtocolForm(NoPatientIdentifiers, forms.ModelForm):
     )
     approved_on = NHSDateField(label="Date approved", allow_future=False)
     review_on = NHSDateField(label="Next review", help_text="For example, 1 12 2028")
-    owner = choose_from(
+    owner = picked_from(
         "Who keeps it?",
         User.objects.none(),
         message="Choose who keeps the protocol",
@@ -337,7 +337,7 @@ class ProtocolForm(NoPatientIdentifiers, forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.too_big = too_big
         self.instance.organisation = organisation
-        self.fields["owner"].queryset = members_of(organisation)
+        offer_members(self.fields["owner"], organisation)
         replacing = " (optional: leave it out to keep the current one)" if self.instance.pk else ""
         self.fields["file"].label = f"Document{replacing}"
         self.fields[

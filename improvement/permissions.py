@@ -47,3 +47,7 @@ RULES: tuple[Rule, ...] = (
     # Patient Safety Specialists support improvement: they read the projects and protocols.
     Rule(Post.PATIENT_SAFETY_SPECIALIST, PROJECTS),
 )
+
+# Its forms that choose one of the organisation's members (a project's lead, a protocol's owner)
+# let holders of these look the members up by name (organisations/picking.py).
+PICKS_MEMBERS = {Perm.IMPROVEMENT_MANAGE}

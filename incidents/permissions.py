@@ -117,3 +117,7 @@ RULES: tuple[Rule, ...] = (
 )
 # Incident detail: what happened, to whom.
 SECOND_FACTOR = {P.INCIDENTS_VIEW, P.INCIDENTS_LIST, P.INCIDENTS_REVIEW, P.INCIDENTS_SHARED}
+
+# Its forms that choose one of the organisation's members (an incident action's owner) let holders
+# of these look the members up by name (organisations/picking.py).
+PICKS_MEMBERS = {Perm.INCIDENTS_REVIEW}

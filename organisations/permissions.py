@@ -419,3 +419,7 @@ register(
         P.SPECIALISTS_CONFIDENTIAL,
     },
 )
+
+# Its forms that choose one of the organisation's members (a named post's holder) let holders of
+# these look the members up by name (organisations/picking.py).
+PICKS_MEMBERS = {Perm.APPOINTMENTS_MANAGE}

@@ -22,6 +22,7 @@ app_name = "organisations"
 
 members = [
     path("", views.member_list, name="members"),
+    path("suggestions/", views.member_suggestions, name="member_suggestions"),
     path("<int:user_id>/roles/", views.member_roles, name="member_roles"),
     path("<int:user_id>/remove/", views.member_remove, name="member_remove"),
 ]

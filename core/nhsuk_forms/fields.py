@@ -300,3 +300,70 @@ def file_field(label, *, message="", required=True, **options):
         error_messages={"required": message, "empty": "The file is empty"},
         **options,
     )
+
+
+class PickedFrom(forms.ModelChoiceField):
+    """A choice of one row (a person) from what ``offer`` gives: a drop-down list while there
+    are at most ``LIST_UP_TO``, else a text box for the row's ``key`` (an email address). The
+    picker script (static/js/row-picker.js) turns the text box into suggestions asked from the
+    address ``suggestions`` as it is typed; without it the key is typed whole. A list of
+    thousands is neither read nor quick to send: an organisation's 5,000 members are found by
+    name instead."""
+
+    LIST_UP_TO = 100
+
+    def __init__(self, *args, key: str = "email", key_label: str = "email address", **kwargs):
+        self.key, self.key_label = key, key_label
+        super().__init__(*args, **kwargs)
+
+    def offer(self, queryset, *, suggestions: str) -> None:
+        self.queryset = queryset
+        if queryset.count() <= self.LIST_UP_TO:
+            return
+        self.to_field_name = self.key
+        widget = forms.TextInput(
+            attrs={
+                "data-row-picker": suggestions,
+                "autocomplete": "off",
+                "spellcheck": "false",
+                "class": "nhsuk-u-width-two-thirds",
+            }
+        )
+        widget.is_required = self.required
+        self.widget = widget
+        self.help_text = (
+            f"Type their name and choose them from the list, or type their {self.key_label}"
+        )
+
+    @property
+    def picks_by_key(self) -> bool:
+        return self.to_field_name is not None
+
+    def to_python(self, value):
+        if not self.picks_by_key:
+            return super().to_python(value)
+        value = str(value or "").strip()
+        if not value:
+            return None
+        found = list(self.queryset.filter(**{f"{self.key}__iexact": value})[:2])
+        if len(found) != 1:
+            raise ValidationError(self.error_messages["invalid_choice"], code="invalid_choice")
+        return found[0]
+
+    def prepare_value(self, value):
+        # A saved choice comes as the row's primary key: the text box shows its key.
+        if self.picks_by_key and isinstance(value, int):
+            return self.queryset.filter(pk=value).values_list(self.key, flat=True).first()
+        return super().prepare_value(value)
+
+
+def picked_from(label, queryset, *, message, required=True, **options):
+    """A choice of one person (see PickedFrom), as ``choose_from``: ``message`` when nobody,
+    or someone not offered, is chosen."""
+    return PickedFrom(
+        label=label,
+        queryset=queryset,
+        required=required,
+        error_messages={"required": message, "invalid_choice": message},
+        **options,
+    )

@@ -16,7 +16,7 @@ from .invitations import (
     invitation_resend,
     invitation_revoke,
 )
-from .members import member_list, member_remove, member_roles
+from .members import member_list, member_remove, member_roles, member_suggestions
 from .organisations import organisation_detail, organisation_list
 from .posts import appointment_create, appointment_update
 from .register import register_export, register_list
@@ -42,6 +42,7 @@ __all__ = [
     "member_list",
     "member_remove",
     "member_roles",
+    "member_suggestions",
     "organisation_detail",
     "organisation_list",
     "organisation_switch",

@@ -1,7 +1,8 @@
 from django.contrib import messages
-from django.core.exceptions import ValidationError
+from django.core.exceptions import PermissionDenied, ValidationError
 from django.core.paginator import Paginator
 from django.db.models import Exists, OuterRef, Prefetch, Q
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.functional import cached_property
@@ -15,6 +16,7 @@ from ..access import access_for
 from ..forms import MemberRolesForm, SearchForm
 from ..models import Appointment, Invitation, Membership, Organisation
 from ..permissions import Perm
+from ..picking import pickers, suggested_members
 from ..scoping import get_object_for
 
 PAGE_SIZE = 50
@@ -142,3 +144,18 @@ def member_remove(request, ods_code, user_id):
         "error": error,
     }
     return render(request, "organisations/member_remove.html", context)
+
+
+@allow("GET")
+def member_suggestions(request, ods_code):
+    """``{"results": [{"value", "label"}]}``: the members matching ``?q=``, for the person
+    choosing one on a form (organisations/picking.py); 403 to anyone whose forms offer no
+    such choice there."""
+    organisation = get_object_for(request.user, Organisation, ods_code=ods_code)
+    if not access_for(request.user).permissions(organisation) & pickers():
+        raise PermissionDenied
+    results = [
+        {"value": person.email, "label": f"{person.full_name or person.email} ({person.email})"}
+        for person in suggested_members(organisation, request.GET.get("q", ""))
+    ]
+    return JsonResponse({"results": results})

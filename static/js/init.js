@@ -71,3 +71,6 @@ document.addEventListener('submit', (event) => {
 window.addEventListener('pageshow', (event) => {
   if (event.persisted) document.querySelectorAll('form[aria-busy]').forEach(release)
 })
+
+// The picker of one person among many loads only where a form offers one.
+if (document.querySelector('input[data-row-picker]')) import('./row-picker.js')

@@ -62,7 +62,7 @@ const enhance = (input) => {
   let picked = null // the suggestion whose code the picker put in the code field
 
   const container = document.createElement('div')
-  container.className = 'medicine-picker'
+  container.className = 'mso-picker'
   input.replaceWith(container)
   window.accessibleAutocomplete({
     element: container,

@@ -9,7 +9,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test bench bench-parts setup assets lint format migrate seed check clean
+.PHONY: run test guide bench bench-parts setup assets lint format migrate seed check clean
 
 $(BIN)/python:
 	$(PYTHON) -c 'import sys; sys.exit("Python 3.11 or newer is needed" if sys.version_info < (3, 11) else 0)'
@@ -46,6 +46,11 @@ run: seed
 TEST_WORKERS ?= auto
 test: setup
 	$(BIN)/python -m pytest -n $(TEST_WORKERS) $(PYTEST_ARGS)
+
+# The user guide's pictures (docs/user-guide/*.png): the role journeys in a real Chromium, each
+# picture taken as the journey passes the page it shows.
+guide: setup
+	GUIDE_PICTURES=docs/user-guide CI=true $(BIN)/python -m pytest -p no:xdist -q tests/e2e/roles
 
 # The benchmark on PostgreSQL and Redis (BENCH_DATABASE_URL: a server where databases can be
 # created, by default the local one): loads the national data if it is not there, measures the

@@ -163,3 +163,30 @@ def open_from_menu():
         link.click()
 
     return go
+
+
+# The user guide's pictures (docs/user-guide.md): the role journeys take them as they pass the
+# pages the guide describes. `make guide` runs the journeys with GUIDE_PICTURES set to the
+# folder they go in; otherwise taking one does nothing.
+GUIDE_PICTURES = os.environ.get("GUIDE_PICTURES", "")
+GUIDE_WIDTH, GUIDE_HEIGHT = 1100, 800
+
+
+@pytest.fixture
+def picture():
+    """picture(page, name): the user guide's picture ``name`` (docs/user-guide/<name>.png), of
+    what the page shows now, at the guide's size."""
+
+    def take(page, name: str):
+        assert re.fullmatch(r"[a-z0-9-]+", name), name
+        if not GUIDE_PICTURES:
+            return
+        folder = Path(GUIDE_PICTURES)
+        folder.mkdir(parents=True, exist_ok=True)
+        size = page.viewport_size
+        page.set_viewport_size({"width": GUIDE_WIDTH, "height": GUIDE_HEIGHT})
+        page.screenshot(path=str(folder / f"{name}.png"), animations="disabled")
+        if size:
+            page.set_viewport_size(size)
+
+    return take

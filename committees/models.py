@@ -355,6 +355,13 @@ class AssuranceReport(models.Model):
                 condition=Q(state=ReportState.DRAFT) | Q(snapshot__isnull=False),
                 name="an_approved_report_keeps_its_figures",
             ),
+            # One draft of a committee's report for a period: preparing it again opens it.
+            models.UniqueConstraint(
+                fields=["committee", "period_start", "period_end"],
+                condition=Q(state=ReportState.DRAFT),
+                name="one_draft_report_a_period",
+                violation_error_message="A draft report for this period is being prepared",
+            ),
         ]
 
     def __str__(self):

@@ -14,7 +14,7 @@ import datetime
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
-from django.db import transaction
+from django.db import IntegrityError, transaction
 from django.db.models import Q
 from django.utils import timezone
 
@@ -408,6 +408,8 @@ def action_update(*, by, action: MeetingAction, state: str, evidence: str, done_
 
 
 def report_create(*, by, committee: Committee, period_start, period_end) -> AssuranceReport:
+    """A draft report for the period, or the draft already being prepared for it (with what has
+    been written in it: ``already_drafted`` is then true), never a second one."""
     errors = {}
     if period_start and period_end and period_end < period_start:
         errors["period_end"] = "The last day must be on or after the first day"
@@ -416,9 +418,30 @@ def report_create(*, by, committee: Committee, period_start, period_end) -> Assu
     if errors:
         raise ValidationError(errors)
     with transaction.atomic(), audit_as(by):
-        return AssuranceReport.objects.create(
-            committee=committee, period_start=period_start, period_end=period_end, created_by=by
-        )
+        _locked(committee)  # whoever prepares it at the same moment waits, then finds it
+        period = {"committee": committee, "period_start": period_start, "period_end": period_end}
+        draft = draft_for(**period)
+        if draft is None:
+            try:
+                with transaction.atomic():
+                    draft = AssuranceReport.objects.create(**period, created_by=by)
+            except IntegrityError:  # one_draft_report_a_period: made meanwhile
+                draft = draft_for(**period)
+            else:
+                draft.already_drafted = False
+                return draft
+        draft.already_drafted = True
+        return draft
+
+
+def draft_for(*, committee: Committee, period_start, period_end) -> AssuranceReport | None:
+    """The draft of the committee's report for the period, if one is being prepared."""
+    return AssuranceReport.objects.filter(
+        committee=committee,
+        period_start=period_start,
+        period_end=period_end,
+        state=ReportState.DRAFT,
+    ).first()
 
 
 def _locked_report(report: AssuranceReport) -> AssuranceReport:
@@ -448,11 +471,33 @@ def narrative_save(*, by, report: AssuranceReport, section: str, text: str) -> A
     return report
 
 
+ALREADY = "already"  # the code of a refusal to do again what is done (a second press)
+
+
+def _refuse_if_done(report: AssuranceReport, *states: str) -> None:
+    """A report already in one of ``states`` (approved: by a press of the button before this
+    one) is not moved there again: nothing is written, kept or sent twice."""
+    if report.state in states:
+        when, who = (
+            (report.submitted_at, report.submitted_by)
+            if report.state == ReportState.SUBMITTED
+            else (report.approved_at, report.approved_by)
+        )
+        by = f" by {who.full_name or who.email}" if who else ""
+        raise ValidationError(
+            f"The report is {report.get_state_display().lower()} already{by}, on "
+            f"{timezone.localtime(when):%-d %B %Y at %H:%M}",
+            code=ALREADY,
+        )
+
+
 def report_approve(*, by, report: AssuranceReport) -> AssuranceReport:
     """Approve a draft: its figures are worked out once more and kept, so the report tabled to
-    the board never changes. The summary, incidents and alerts need the chair's narrative."""
+    the board never changes. The summary, incidents and alerts need the chair's narrative.
+    Under the report's lock, so a second press finds it approved and changes nothing."""
     with transaction.atomic(), audit_as(by):
         report = _locked_report(report)
+        _refuse_if_done(report, ReportState.APPROVED, ReportState.SUBMITTED)
         _refuse_unless_draft(report)
         titles = {key: title for key, title, _ in SECTIONS}
         missing = [titles[key] for key in REQUIRED if not report.narratives.get(key, "").strip()]
@@ -481,7 +526,7 @@ def report_pdf_again(*, by, report: AssuranceReport) -> AssuranceReport:
         if report.is_draft:
             raise ValidationError("Approve the report before its PDF is made")
         if report.pdf:
-            raise ValidationError("The report's PDF is made already")
+            raise ValidationError("The report's PDF is made already", code=ALREADY)
         report.pdf_state = PdfState.QUEUED
         report.save(update_fields=["pdf_state"])
         transaction.on_commit(lambda: make_report_pdf.delay(report.pk))
@@ -489,8 +534,10 @@ def report_pdf_again(*, by, report: AssuranceReport) -> AssuranceReport:
 
 
 def report_submit(*, by, report: AssuranceReport) -> AssuranceReport:
+    """Record an approved report submitted to the board, once."""
     with transaction.atomic(), audit_as(by):
         report = _locked_report(report)
+        _refuse_if_done(report, ReportState.SUBMITTED)
         if report.state != ReportState.APPROVED:
             raise ValidationError("Approve the report before it is submitted to the board")
         report.state = ReportState.SUBMITTED

@@ -15,14 +15,14 @@ from django.urls import reverse
 from django.utils import timezone
 
 from committees.permissions import Perm
-from core.forms import form_page, submitted
+from core.forms import error_codes, form_page, submitted
 from core.http import Refused, allow, query_string_without_page
 from core.uploads import download
 from organisations.access import access_for
 from organisations.scoping import get_object_for
 
 from .. import figures, services
-from ..choices import PdfState
+from ..choices import PdfState, ReportState
 from ..forms import CompareForm, NarrativeForm, ReportForm
 from ..models import AssuranceReport
 from .common import get_committee
@@ -52,15 +52,24 @@ def _report_url(report, name="committees:report") -> str:
 
 @allow("GET", "POST")
 def report_create(request, ods_code, pk):
+    """Prepare a draft for a period; for a period that has one, open that draft instead."""
     committee = get_committee(request, ods_code, pk, Perm.COMMITTEES_MANAGE)
     start, end = figures.last_quarter(timezone.localdate())
+    drafts = AssuranceReport.objects.visible_to(request.user).filter(
+        committee=committee, state=ReportState.DRAFT
+    )
     return form_page(
         request,
         ReportForm(submitted(request), initial={"period_start": start, "period_end": end}),
         "committees/report_form.html",
-        {"committee": committee},
+        {"committee": committee, "drafts": drafts.order_by("-period_end", "-pk")},
         save=lambda data: services.report_create(by=request.user, committee=committee, **data),
-        saved="The draft report is ready: write the chair's narrative",
+        saved=lambda report: (
+            "A draft report for this period is already being prepared: here it is, with what "
+            "has been written in it"
+            if report.already_drafted
+            else "The draft report is ready: write the chair's narrative"
+        ),
         then=lambda report: reverse("committees:report", args=[ods_code, pk, report.pk]),
         refusal_field="period_end",
     )
@@ -137,7 +146,8 @@ def report_refigure(request, ods_code, pk, report_pk):
 
 def _decision(write, done: str):
     """A view that approves a report, submits it, or asks for its PDF again (the chair's
-    alone): a refusal is shown on the report's page."""
+    alone): a refusal is shown on the report's page; a second press of the button (done
+    already) goes back to the report, saying so."""
 
     @allow("POST")
     def decide(request, ods_code, pk, report_pk):
@@ -145,6 +155,9 @@ def _decision(write, done: str):
         try:
             write(by=request.user, report=report)
         except ValidationError as error:
+            if services.ALREADY in error_codes(error):
+                messages.info(request, error.messages[0])
+                return redirect(_report_url(report))
             return _report_page(request, report, error=error.messages[0])
         messages.success(request, done.format(report=report))
         return redirect(_report_url(report))

@@ -145,7 +145,8 @@ def test_a_report_is_prepared_approved_and_its_pdf_downloaded(
     page, browser, live_server, demo, expect, axe_check, sign_in, open_from_menu
 ):
     """Trust A's chair prepares an assurance report (a period ending before it starts is
-    explained, nothing lost), is told which narratives approval needs, writes them, approves it,
+    explained, nothing lost; preparing it again opens the same draft), is told which narratives
+    approval needs, writes them, approves it,
     watches its PDF made and downloads it: its text holds the figures of the page. The ICB's MSO
     then finds it side by side with the area's other approved reports."""
     import io
@@ -177,6 +178,17 @@ def test_a_report_is_prepared_approved_and_its_pdf_downloaded(
         f"Assurance report: {start:%-d %B %Y} to {end:%-d %B %Y}"
     )
     axe_check(page)
+    # Preparing the same period again opens this draft: the form names it before any typing.
+    report_url = page.url
+    page.get_by_role("link", name="Back to the committee").click()
+    page.get_by_role("link", name="Prepare an assurance report").click()
+    expect(page.get_by_role("link", name=f"{start:%-d %B %Y} to {end:%-d %B %Y}")).to_be_visible()
+    axe_check(page)
+    fill_date(page.get_by_role("group", name="First day"), start)
+    fill_date(page.get_by_role("group", name="Last day"), end)
+    page.get_by_role("button", name="Prepare the report").click()
+    expect(page.get_by_text("already being prepared: here it is")).to_be_visible()
+    assert page.url == report_url
 
     page.get_by_role("button", name="Approve the report").click()
     expect(page.get_by_role("alert")).to_contain_text(

@@ -15,7 +15,7 @@ from django.db import connection
 from django.db.models import Exists, OuterRef, Q, QuerySet
 from django.utils.crypto import constant_time_compare
 
-from .models import Incident, IncidentMedicine, hash_receipt
+from .models import Draft, Incident, IncidentMedicine, hash_receipt
 
 PAGE_SIZE = 25
 
@@ -333,3 +333,13 @@ def export_rows(queryset: QuerySet, sort: str = "newest"):
             timezone.localtime(incident.closed_at).date() if incident.closed_at else None,
         )
         yield tuple(neutralise(value) for value in row)
+
+
+def unsent_drafts(user) -> list:
+    """The reports the person began and has not sent, leaving out those with nothing typed yet:
+    what My reports lists, and their home page counts."""
+    return [
+        draft
+        for draft in Draft.objects.filter(user=user).select_related("organisation")
+        if not draft.is_empty
+    ]

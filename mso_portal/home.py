@@ -1,12 +1,14 @@
-"""The home page: the organisation being worked in, its named posts and what the person can
-do there, a new MSO's getting-started checklist, and the switch between organisations. It
-gathers several apps, so it belongs to the project."""
+"""The home page: first what waits for the person (counts that link to the lists where each
+is done: core.waiting, and their actions), then the organisation being worked in, its named
+posts and what the person can do there, handovers, a new MSO's getting-started checklist, and
+the switch between organisations. It gathers several apps, so it belongs to the project."""
 
 from django.db.models import Q
 from django.shortcuts import render
 
 from core.http import allow
-from networks.getting_started import checklist
+from core.waiting import waiting_for
+from networks.getting_started import for_home
 from organisations.access import access_for
 from organisations.choices import Post, Role
 from organisations.current import (
@@ -18,6 +20,8 @@ from organisations.models import Handover, Organisation
 from organisations.permissions import SUCCESSOR_SEES_HANDOVER, every_perm
 from organisations.views.organisations import named_posts
 
+from . import actions
+
 
 @allow("GET")
 def home(request):
@@ -28,19 +32,18 @@ def home(request):
         "organisation": organisation,
         "networks": user.network_memberships.select_related("network"),
         "switch_form": None,
+        "waiting": waiting_for(user, organisation, also=actions.waiting(user)),
     }
     if organisation is not None:
         here = [g for g in access.grants if g.organisation_id == organisation.pk]
         perms = access.permissions(organisation)
-        items = checklist(user, organisation)
         context.update(
             {
                 "roles": [Role(g.key).label for g in here if g.source == "role"],
                 "posts": [Post(g.key).label for g in here if g.source == "post"],
                 "named_posts": named_posts(user, organisation),
                 "handovers": _handovers(user, organisation),
-                "checklist": items,
-                "checklist_done": sum(item.done for item in items or []),
+                **for_home(user, organisation),
                 "perms": {perm.name: perm in perms for perm in every_perm()},
             }
         )

@@ -4,7 +4,7 @@ from django.contrib.auth.decorators import login_not_required
 from django.urls import include, path
 from django.views.generic import RedirectView
 
-from . import health, home, pages
+from . import actions, health, home, pages
 
 # Each app's pages, at the addresses its AppConfig names (``routes``): a new app adds its own.
 features = [
@@ -15,6 +15,7 @@ features = [
 
 urlpatterns = [
     path("", home.home, name="home"),
+    path("actions/", actions.actions, name="actions"),
     *features,
     path("healthz", health.healthz, name="healthz"),
     path("accessibility/", pages.accessibility, name="accessibility"),

@@ -7,6 +7,8 @@
   for what is due (notifications.registry);
 - ``<app>/notices.py``, if it has one: ``NOTICES``, how its notifications are named when they
   are grouped, and which are security notices (notifications.topics);
+- ``<app>/waiting.py``, if it has one: ``PROVIDERS``, what waits for a person, counted for
+  their home page, and ``ACTIONS``, the kinds of action a person owns there (core.waiting);
 - ``audited`` on the AppConfig: the names of the app's models whose every change is kept, with
   the options of core.audit.register;
 - ``routes`` on the AppConfig: its pages' addresses (mso_portal/urls.py includes them);
@@ -30,6 +32,7 @@ class FeatureConfig(AppConfig):
     joins_the_rule_set = True  # False for the app that holds the rule set itself
 
     def ready(self):
+        from core import waiting
         from core.audit import register as audit
         from notifications.registry import reminder_provider
         from notifications.topics import notice_topics
@@ -46,6 +49,12 @@ class FeatureConfig(AppConfig):
                 reminder_provider(provider)
         if find_spec(f"{self.name}.notices"):
             notice_topics(import_module(f"{self.name}.notices").NOTICES)
+        if find_spec(f"{self.name}.waiting"):
+            declared = import_module(f"{self.name}.waiting")
+            for provider in getattr(declared, "PROVIDERS", ()):
+                waiting.waiting_provider(provider)
+            for kind in getattr(declared, "ACTIONS", ()):
+                waiting.action_kind(kind)
         for name, options in self.audited.items():
             audit(self.get_model(name), **options)
         self.plug_in()

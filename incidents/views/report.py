@@ -278,11 +278,7 @@ def my_reports(request):
         .prefetch_related("medicines")
         .order_by("-reported_at", "-tiebreak")[:100]
     )
-    drafts = [
-        draft
-        for draft in Draft.objects.filter(user=request.user).select_related("organisation")
-        if not draft.is_empty
-    ]
+    drafts = queries.unsent_drafts(request.user)
     return render(request, "incidents/my_reports.html", {"reports": reports, "drafts": drafts})
 
 

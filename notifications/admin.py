@@ -17,6 +17,7 @@ class NotificationAdmin(ServiceAdmin):
     fields = [
         "recipient",
         "subject",
+        "topic",
         "kind",
         "due_on",
         "title",

@@ -18,6 +18,9 @@ from django.utils.crypto import constant_time_compare
 from .models import Draft, Incident, IncidentMedicine, hash_receipt
 
 PAGE_SIZE = 25
+# The list's count of what matches stops here ("More than 10,000 incidents"): counting a
+# national lead's millions would cost more than the page.
+COUNT_CAP = 10_000
 
 # Sort orders: the fields a page is ordered and cut by, each (name, descending). The fields a
 # list shows, then the incident's random key (``tiebreak``), never its id: an anonymous report
@@ -201,6 +204,16 @@ def page_of(
         page.newer = _encode(key_of(rows[0])) if has_newer else ""
         page.older = _encode(key_of(rows[-1])) if has_older else ""
     return page
+
+
+def counted(queryset: QuerySet, page: Page, *, first: bool) -> tuple[int, bool]:
+    """How many rows ``queryset`` holds, up to ``COUNT_CAP``, and whether there are more: none
+    counted when ``page`` is the ``first`` and holds them all, else one COUNT of at most
+    ``COUNT_CAP + 1`` rows."""
+    if first and not page.older:
+        return len(page.rows), False
+    found = queryset.order_by().values("pk")[: COUNT_CAP + 1].count()
+    return min(found, COUNT_CAP), found > COUNT_CAP
 
 
 def receipt_value(value: str) -> str:

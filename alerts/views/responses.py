@@ -41,6 +41,8 @@ from ..models import (
     AlertResponse,
 )
 
+INBOX_SIZE = 300  # the inbox's alerts at most, newest first
+
 
 @allow("GET")
 def inbox(request):
@@ -83,9 +85,11 @@ def inbox(request):
             .waiting_for_sign_off()
             .count()
         )
+    listed = list(responses[: INBOX_SIZE + 1])
     context = {
         "organisation": organisation,
-        "responses": responses[:300],
+        "responses": listed[:INBOX_SIZE],
+        "more": len(listed) > INBOX_SIZE,
         "form": form,
         "show": show,
         "counts": counts,

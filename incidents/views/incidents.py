@@ -56,18 +56,17 @@ def _listed(request):
 @allow("GET")
 def incident_list(request):
     form, filters, incidents = _listed(request)
-    page = queries.page_of(
-        incidents.for_list(),
-        filters.sort,
-        after=request.GET.get("after", "")[:200],
-        before=request.GET.get("before", "")[:200],
-    )
+    after, before = request.GET.get("after", "")[:200], request.GET.get("before", "")[:200]
+    page = queries.page_of(incidents.for_list(), filters.sort, after=after, before=before)
+    count, more = queries.counted(incidents, page, first=not (after or before))
     query = request.GET.copy()
     for key in ("after", "before"):
         query.pop(key, None)
     context = {
         "form": form,
         "page": page,
+        "count": count,
+        "more": more,
         "export_query": query.urlencode(),
         "query_string": query.urlencode(),
         "filtered": bool(request.GET.keys() - {"after", "before", "sort"}),

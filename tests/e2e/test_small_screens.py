@@ -6,6 +6,7 @@ the links of every page they are shown, as the benchmark's crawl does (tests/ben
 ``walk``), here in a browser 320 pixels wide on the demo data, and every page they reach is
 measured as it is shown."""
 
+import re
 from urllib.parse import urlsplit
 
 import pytest
@@ -129,3 +130,49 @@ def test_every_page_each_person_reaches_reflows_at_320_pixels(
     # Each person reached more than their home page and its menu (a walk that stopped short
     # would pass whatever the pages did).
     assert all(count > 20 for count in reached.values()), reached
+
+
+def test_a_lists_filters_fold_away_behind_a_button_on_a_phone(browser, live_server, people, expect):
+    """On a phone the incident list leads with its count and results, its filters behind
+    "Filter"; on a wider screen, and without JavaScript, the filters show as they are."""
+
+    def incident_list(width, javascript=True):
+        context = browser.new_context(
+            base_url=live_server.url,
+            locale="en-GB",
+            viewport={"width": width, "height": 800},
+            java_script_enabled=javascript,
+        )
+        context.add_cookies(
+            [
+                {
+                    "name": settings.SESSION_COOKIE_NAME,
+                    "value": people["mso@trust-a.example"],
+                    "url": live_server.url,
+                }
+            ]
+        )
+        page = context.new_page()
+        page.goto("/incidents/")
+        return context, page
+
+    context, page = incident_list(WIDTH)
+    toggle = page.get_by_role("button", name="Filter", exact=True)
+    search = page.get_by_label("Search what happened")
+    expect(toggle).to_have_attribute("aria-expanded", "false")
+    expect(search).to_be_hidden()
+    expect(page.locator(".mso-result-count")).to_have_text(re.compile(r"^\d[\d,]* incidents$"))
+    toggle.click()
+    expect(toggle).to_have_attribute("aria-expanded", "true")
+    expect(search).to_be_visible()
+    page.get_by_role("group", name="Status").get_by_label("Closed").check()
+    page.get_by_role("button", name="Apply").click()
+    expect(page.locator(".mso-result-count")).to_have_text(re.compile(r"^\d+ incidents? match"))
+    expect(page.get_by_role("link", name="Clear the filters")).to_be_visible()
+    context.close()
+
+    for width, javascript in ((1024, True), (WIDTH, False)):
+        context, page = incident_list(width, javascript)
+        expect(page.get_by_label("Search what happened")).to_be_visible()
+        expect(page.get_by_role("button", name="Filter", exact=True)).to_be_hidden()
+        context.close()

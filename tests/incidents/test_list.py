@@ -376,3 +376,41 @@ def test_the_migration_gives_each_incident_recorded_before_it_a_random_key(trust
         Incident.objects.filter(pk__in=[i.pk for i in made]).values_list("tiebreak", flat=True)
     )
     assert len(keys) == 4 and all(0 <= key < 2**63 for key in keys)
+
+
+def count_line(response) -> str:
+    import re
+
+    found = re.search(r'<p class="nhsuk-heading-s mso-result-count">([^<]*)</p>', response.text)
+    return found.group(1)
+
+
+def test_the_list_says_how_many_incidents_it_holds_before_them(client_for, mso, several):
+    client = client_for(mso)
+    everything = client.get(reverse("incidents:list"))
+    assert count_line(everything) == "4 incidents"
+    assert everything.text.index("4 incidents") < everything.text.index(several[3].reference)
+    assert count_line(client.get(reverse("incidents:list"), {"harm": "3"})) == "1 incident matches"
+    assert count_line(client.get(reverse("incidents:list"), {"sort": "oldest"})) == "4 incidents"
+
+
+def test_the_count_is_of_every_page_and_stops_at_its_cap(client_for, mso, several, monkeypatch):
+    monkeypatch.setattr(queries, "PAGE_SIZE", 3)
+    client = client_for(mso)
+    first = client.get(reverse("incidents:list"))
+    assert count_line(first) == "4 incidents"
+    older = first.context["page"].older
+    assert count_line(client.get(reverse("incidents:list"), {"after": older})) == "4 incidents"
+    monkeypatch.setattr(queries, "COUNT_CAP", 2)
+    assert count_line(client.get(reverse("incidents:list"))) == "More than 2 incidents"
+
+
+def test_a_first_page_that_holds_them_all_is_not_counted_again(
+    mso, several, django_assert_num_queries
+):
+    incidents = Incident.objects.visible_to(mso)
+    page = queries.page_of(incidents, "newest")
+    with django_assert_num_queries(0):
+        assert queries.counted(incidents, page, first=True) == (4, False)
+    with django_assert_num_queries(1):
+        assert queries.counted(incidents, page, first=False) == (4, False)

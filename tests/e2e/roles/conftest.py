@@ -75,6 +75,46 @@ class Keyboard:
         for label, value in (("Day", day), ("Month", month), ("Year", year)):
             self.type(label, str(value), within=scope, exact=True)
 
+    def pick(self, label: str, typed: str, option, *, within=None):
+        """A box that suggests as it is typed in (a medicine, a member): ``typed`` typed, the
+        suggestion named ``option`` (a string or a pattern) reached with the down arrow and
+        chosen with Enter."""
+        box = (within or self.page).get_by_role("combobox", name=label).first
+        box.focus()
+        box.press_sequentially(typed)
+        wanted = self.page.get_by_role("option", name=option).first
+        self.expect(wanted).to_be_visible()
+        for _ in range(self.page.get_by_role("option").count()):
+            self.page.keyboard.press("ArrowDown")
+            if wanted.evaluate("option => option === document.activeElement"):
+                break
+        self.page.keyboard.press("Enter")
+
+    def open(self, text: str, *, within=None):
+        """The details element that holds ``text`` (a line of notifications, by its own words
+        or those of a notification in it): Enter on its summary, which opens it in place."""
+        details = (within or self.page).locator("details", has_text=text).first
+        toggle = details.locator("summary").first
+        toggle.focus()
+        if details.get_attribute("open") is None:
+            toggle.press("Enter")
+        self.expect(details).to_have_attribute("open", "")
+
+    def download(self, name: str, *, within=None):
+        """Press Enter on the link named ``name`` that downloads a file: the download."""
+        link = (within or self.page).get_by_role("link", name=name).first
+        link.focus()
+        with self.page.expect_download() as waiting:
+            link.press("Enter")
+        return waiting.value
+
+    def show(self, heading: str, *, above: int = 30):
+        """Scroll the section headed ``heading`` to the top of the window (``above`` pixels of
+        what comes before it left in sight), as a picture of that section wants it."""
+        self.page.get_by_role("heading", name=heading, exact=True).first.evaluate(
+            "(h, above) => { h.scrollIntoView(); window.scrollBy(0, -above) }", above
+        )
+
 
 @pytest.fixture
 def keyboard(expect, axe_check):

@@ -9,13 +9,15 @@ a filter or a sort stays one plan over the organisations (docs/benchmarks.md).
 """
 
 import itertools
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from functools import lru_cache
 
 from django.core.paginator import Paginator
 from django.db.models import (
     BooleanField,
+    Count,
     Exists,
+    ExpressionWrapper,
     F,
     FilteredRelation,
     OuterRef,
@@ -310,15 +312,13 @@ def mso_answers(organisations, *, on=None) -> dict[int, Answer]:
     ):
         own.setdefault(appointment.organisation_id, appointment)
     cover = covering_msos({pk: kind for pk, kind in kinds.items() if pk not in own}, on)
-    answers = {}
-    for pk, kind in kinds.items():
-        if pk in own:
-            answers[pk] = Answer(State.IN_POST, own[pk])
-        elif pk in cover:
-            answers[pk] = Answer(State.COVERED, cover[pk])
-        else:
-            answers[pk] = Answer(State.VACANT if kind in MSO_REQUIRED else State.NOT_COVERED)
-    return answers
+    return {
+        pk: Answer(
+            _mso_state(pk in own, pk in cover, kind in MUST_HOLD[Post.MSO]),
+            own.get(pk) or cover.get(pk),
+        )
+        for pk, kind in kinds.items()
+    }
 
 
 def _with_posts(organisations: QuerySet, filters: Filters, on, professional=False) -> QuerySet:
@@ -428,6 +428,49 @@ def _state_filter(state: str, post: str, on) -> Q:
     }[State(state)]
 
 
+# The register's chart: the state of each organisation's MSO post, one each, in this order (a
+# handover is an MSO in post who is leaving).
+MSO_POST_STATES = (
+    State.IN_POST,
+    State.HANDOVER,
+    State.COVERED,
+    State.VACANT,
+    State.NOT_COVERED,
+)
+
+
+def mso_posts_by_region(user, filters: Filters = Filters(), *, on=None) -> dict[str, dict]:
+    """The organisations of the register that ``filtered()`` finds (its post and state filters
+    aside), in each region by the state of their MSO post: region -> {State: count}, each
+    organisation counted once (``MSO_POST_STATES``), the regions in their usual order and those
+    without one last. One query: the organisations grouped by region and by what decides the
+    state, each test made once an organisation."""
+    on = on or timezone.localdate()
+    organisations = filtered(user, replace(filters, post=Post.MSO, state=""), on=on)
+    grouped = (
+        organisations.annotate(
+            held=_holds(Post.MSO, on),
+            leaving=_handover_open(on),
+            covered=ExpressionWrapper(_covered(on), output_field=BooleanField()),
+            must=ExpressionWrapper(
+                Q(kind__in=sorted(MUST_HOLD[Post.MSO])), output_field=BooleanField()
+            ),
+        )
+        .values("region", "held", "leaving", "covered", "must")
+        .annotate(count=Count("pk"))
+        .order_by()
+    )
+    regions = {}
+    for group in grouped:
+        state = _mso_state(group["held"], group["covered"], group["must"])
+        if state == State.IN_POST and group["leaving"]:
+            state = State.HANDOVER
+        counts = regions.setdefault(group["region"], dict.fromkeys(MSO_POST_STATES, 0))
+        counts[state] += group["count"]
+    order = {region: i for i, region in enumerate(Region.values)}
+    return dict(sorted(regions.items(), key=lambda item: order.get(item[0], len(order))))
+
+
 def _covered_by(row):
     """The MSO who covers the row, as ``attach_cover`` read it for its page (one lookup of its
     own for a row read without it)."""
@@ -436,17 +479,26 @@ def _covered_by(row):
     return row.covered_by
 
 
+def _mso_state(held: bool, covered, must: bool) -> State:
+    """The state of an organisation's MSO post: someone in post, else another's MSO covering
+    it (``covered``: asked only then, a bool or a function), else vacant where it must name
+    its own, else nobody answers for it."""
+    if held:
+        return State.IN_POST
+    if covered() if callable(covered) else covered:
+        return State.COVERED
+    return State.VACANT if must else State.NOT_COVERED
+
+
 def states(row, post=Post.MSO) -> list[State]:
     """The states of one row of ``rows()``, the post's own state first."""
-    held = row.mso_name if post == Post.MSO else row.board_name
-    if held:
+    if post == Post.MSO:
+        must = row.kind in MUST_HOLD[post]
+        found = [_mso_state(bool(row.mso_name), lambda: _covered_by(row), must)]
+    elif row.board_name:
         found = [State.IN_POST]
-    elif post == Post.MSO and _covered_by(row):
-        found = [State.COVERED]
-    elif row.kind in MUST_HOLD[post]:
-        found = [State.VACANT]
     else:
-        found = [State.NOT_COVERED] if post == Post.MSO else []
+        found = [State.VACANT] if row.kind in MUST_HOLD[post] else []
     if post == Post.MSO and row.handover_open:
         found.append(State.HANDOVER)
     if row.change_pending:

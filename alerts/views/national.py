@@ -26,7 +26,7 @@ from organisations.access import access_for
 from organisations.choices import OrganisationKind, Region
 from organisations.models import Organisation
 
-from .. import choices, feeds, importing, services
+from .. import charts, choices, feeds, importing, services
 from ..effect import effect_in
 from ..forms import AlertForm, ComplianceFilterForm, ImportForm, action_formset
 from ..models import Alert, AlertResponse, AlertTally, OrganisationDeadline
@@ -67,8 +67,18 @@ def _sums(today) -> dict:
     }
 
 
-def _figures(tallies, today) -> dict:
-    return tallies.aggregate(**_sums(today))
+def _by_region(tallies, today) -> tuple[dict, dict]:
+    """The figures of these tally rows, all told and in each region (for its chart), from one
+    query grouped by region."""
+    sums = _sums(today)
+    waiting = Q(state=choices.ResponseState.NEW, next_due_on__gte=today)
+    grouped = list(
+        tallies.values("region")
+        .annotate(**sums, waiting=Sum("count", default=0, filter=waiting))
+        .order_by("region")
+    )
+    figures = {name: sum(row[name] for row in grouped) for name in sums}
+    return figures, charts.compliance_by_region(grouped)
 
 
 def _regions_seen(request) -> set[str] | None:
@@ -167,7 +177,8 @@ def alert_detail(request, alert_id):
     if alert.is_published and context["can_see_compliance"]:
         from incidents.charts import columns
 
-        context["figures"] = _figures(_tallies_seen(request, [alert.pk]), today)
+        tallies = _tallies_seen(request, [alert.pk])
+        context["figures"], context["by_region"] = _by_region(tallies, today)
         found = effect_in(alert, _regions_seen(request), on=today)
         context["effect"], context["effect_chart"] = found, columns(found.months)
     if not alert.is_published and context["can_publish"]:

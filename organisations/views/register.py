@@ -11,17 +11,28 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core import exports
+from core.charts import Part, Row, in_sentence, stacked_bars, table
 from core.http import allow, query_string_without_page
 
 from .. import register
 from ..access import access_for
-from ..choices import OrganisationKind
+from ..choices import OrganisationKind, Region
 from ..forms import RegisterFilterForm
 from ..models import ChangeRequest, Organisation
 from ..permissions import Perm
 
 PAGE_SIZE = 50
 logger = logging.getLogger(__name__)
+State = register.State
+# How the chart draws each state of an MSO post: a fill in the colour of the state's tag on
+# the rows (organisations/includes/register_state.html), and whether it is hatched.
+POST_LOOKS = {
+    State.IN_POST: ("#007f3b", False),
+    State.HANDOVER: ("#ed8b00", True),
+    State.COVERED: ("#005eb8", False),
+    State.VACANT: ("#d5281b", False),
+    State.NOT_COVERED: ("#ffb81c", True),
+}
 
 
 # The ICBs a lead may filter the register by change once a year or so: kept this long.
@@ -54,11 +65,36 @@ def _filtered(request):
     return form, form.filters()
 
 
+def _posts_by_region(request, filters) -> dict:
+    """The chart of MSO posts by state in each region, and its figures for the table."""
+    parts = [Part(state.value, state.label, *POST_LOOKS[state]) for state in POST_LOOKS]
+    regions = dict(Region.choices)
+    rows = [
+        Row(regions.get(region, "No region"), {state.value: n for state, n in counts.items()})
+        for region, counts in register.mso_posts_by_region(request.user, filters).items()
+    ]
+    chart = stacked_bars(
+        rows,
+        parts,
+        title="MSO posts in each region, by state",
+        description=(
+            "A bar for each NHS England region, as long as its number of organisations on the "
+            "register as searched, split by the state of their MSO post: "
+            + ", ".join(in_sentence(part.label) for part in parts)
+            + ". Under each bar its figures in words; the table below gives them too."
+        ),
+        unit="organisation",
+        key="mso-posts",
+    )
+    return {"chart": chart, **table(rows, parts, total="All regions")}
+
+
 @allow("GET")
 def register_list(request):
     form, filters = _filtered(request)
     page = register.Pages(request.user, filters, PAGE_SIZE).get_page(form.page_number)
     context = {
+        "posts": _posts_by_region(request, filters),
         "form": form,
         "page": page,
         "rows": [

@@ -6,13 +6,14 @@ exactly the filtered rows, formula-safe; and the pages cost the same queries for
 import csv
 import datetime
 import io
+import re
 
 import openpyxl
 import pytest
 from django.urls import reverse
 
 from alerts import services
-from alerts.models import AlertActionResponse, AlertResponse
+from alerts.models import AlertActionResponse, AlertResponse, AlertTally
 from organisations.choices import OrganisationKind, Post, Region
 from tests.alerts.conftest import assert_deadlines_are_live, assert_tallies_are_live, draft
 from tests.factories import OrganisationFactory, network_lead, post_holder
@@ -177,6 +178,89 @@ class TestFigures:
         made.count_deadlines(apps, None)
         assert_deadlines_are_live()
         assert OrganisationDeadline.objects.exists()
+
+
+class TestByRegion:
+    """The alert's page draws, for those who see its national figures, where the responses
+    stand in each region: a chart and a table of the same figures, from one query."""
+
+    def chart(self, client, alert):
+        return client.get(alert.get_absolute_url()).context["by_region"]
+
+    def test_each_response_is_counted_once_where_it_stands(self, world, client_for, lead):
+        alert, _ = world
+        found = self.chart(client_for(lead), alert)
+        assert [(label, dict(figures), all) for label, figures, all in found["rows"]] == [
+            # D under way (its next deadline still to come), E past a deadline.
+            ("North West", dict(zip(PART_LABELS, (0, 0, 1, 0, 1), strict=True)), 2),
+            # B completed, C not applicable, A past its first deadline.
+            ("London", dict(zip(PART_LABELS, (1, 1, 0, 0, 1), strict=True)), 3),
+        ]
+        assert found["total"][2] == 5
+
+    def test_a_response_not_acknowledged_within_its_deadlines_is_waiting(
+        self, world, client_for, lead, time_machine
+    ):
+        alert, _ = world
+        time_machine.move_to(datetime.datetime(2026, 11, 20, 12, tzinfo=datetime.UTC))
+        rows = {
+            label: dict(figures)
+            for label, figures, _ in self.chart(client_for(lead), alert)["rows"]
+        }
+        assert rows["North West"]["Not acknowledged yet"] == 1  # E, before its first deadline
+        assert rows["London"]["Past a deadline"] == 0
+
+    def test_the_sentence_above_it_still_adds_up(self, world, client_for, lead):
+        alert, _ = world
+        page = client_for(lead).get(alert.get_absolute_url())
+        assert page.context["figures"] == figures(client_for(lead), alert).context["figures"]
+        assert "4 of 5 organisations have acknowledged it" in page.text
+
+    def test_a_regional_lead_sees_their_region_and_others_see_no_chart(self, world, client_for):
+        alert, trusts = world
+        found = self.chart(client_for(network_lead(NORTH_WEST)), alert)
+        assert [label for label, _figures, _all in found["rows"]] == ["North West"]
+        mso = trusts["A"].appointments.get(post=Post.MSO).user
+        page = client_for(mso).get(alert.get_absolute_url())
+        assert "by_region" not in page.context and "mso-figure--bars" not in page.text
+
+    def test_the_chart_and_its_table_show_the_same_figures(self, world, client_for, lead):
+        alert, _ = world
+        page = client_for(lead).get(alert.get_absolute_url()).text
+        figure = page[page.index('<figure class="mso-figure mso-figure--bars">') :]
+        chart, table = figure.split("</svg>", 1)
+        assert " ".join(re.findall(r'fill="#4c6272">([^<]*)</text>', chart)) == (
+            "2 organisations: completed 0, not applicable 0, under way 1, not acknowledged "
+            "yet 0, past a deadline 1 "
+            "3 organisations: completed 1, not applicable 1, under way 0, not acknowledged "
+            "yet 0, past a deadline 1"
+        )
+        cells = re.findall(r'aria-hidden="true">[^<]*</span>(?:<strong>)?(\d+)<', table)
+        assert cells == ["0", "0", "1", "0", "1", "2", "1", "1", "0", "0", "1", "3"] + [
+            "1",
+            "1",
+            "1",
+            "0",
+            "2",
+            "5",
+        ]
+
+    def test_the_figures_are_one_query(self, world, lead, django_assert_num_queries):
+        from alerts.views.national import _by_region
+
+        alert, _ = world
+        with django_assert_num_queries(1):
+            figures, _chart = _by_region(AlertTally.objects.filter(alert=alert), CHECKED_ON.date())
+        assert figures["total"] == 5
+
+
+PART_LABELS = (
+    "Completed",
+    "Not applicable",
+    "Under way",
+    "Not acknowledged yet",
+    "Past a deadline",
+)
 
 
 class TestDrillDown:

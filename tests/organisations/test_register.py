@@ -5,6 +5,7 @@ safe to open in a spreadsheet."""
 import csv
 import datetime
 import io
+import re
 
 import pytest
 import time_machine
@@ -252,6 +253,91 @@ class TestFilters:
         first, second = listing(client, state=""), listing(client, page=2)
         assert len(names(first)) == 4 and len(names(second)) == 2
         assert not set(names(first)) & set(names(second))
+
+
+class TestPostsByRegion:
+    """The chart of MSO posts by state in each region: each organisation once, in the state
+    its row shows, from one query; its table holds the same figures."""
+
+    STATES = register.MSO_POST_STATES
+
+    def counts(self, **by_state):
+        return {state: by_state.get(state.name.lower(), 0) for state in self.STATES}
+
+    def test_each_organisation_is_counted_once_in_its_region_by_its_mso_post(self, lead, world):
+        assert register.mso_posts_by_region(lead) == {
+            # Riverside PCN in post; Ashby leaving; its practice covered; the ICB and Bourne
+            # vacant.
+            Region.LONDON: self.counts(in_post=1, handover=1, covered=1, vacant=2),
+            Region.NORTH_WEST: self.counts(in_post=1),
+        }
+
+    def test_the_figures_are_the_states_the_rows_show(self, client_for, lead, world):
+        rows = listing(client_for(lead)).context["rows"]
+        expected = {}
+        for row, states, _ in rows:
+            state = register.State.HANDOVER if register.State.HANDOVER in states else states[0]
+            expected.setdefault(row.region, dict.fromkeys(self.STATES, 0))[state] += 1
+        assert register.mso_posts_by_region(lead) == expected
+
+    def test_a_post_that_ended_yesterday_is_counted_vacant_today(self, lead, world):
+        with time_machine.travel("2027-01-01 10:00 +0000", tick=False):
+            london = register.mso_posts_by_region(lead)[Region.LONDON]
+        assert london == self.counts(in_post=1, covered=1, vacant=3)
+
+    def test_the_search_region_and_kind_narrow_it_and_the_post_and_state_do_not(self, lead, world):
+        chosen = register.Filters(kind=OrganisationKind.NHS_TRUST, state="vacant", post="board")
+        assert register.mso_posts_by_region(lead, chosen) == {
+            Region.LONDON: self.counts(handover=1, vacant=1),
+            Region.NORTH_WEST: self.counts(in_post=1),
+        }
+        north_west = register.Filters(region=Region.NORTH_WEST)
+        assert list(register.mso_posts_by_region(lead, north_west)) == [Region.NORTH_WEST]
+
+    def test_a_regional_lead_sees_their_region_only(self, world):
+        assert register.mso_posts_by_region(network_lead(Region.NORTH_WEST)) == {
+            Region.NORTH_WEST: self.counts(in_post=1)
+        }
+
+    def test_it_is_one_query_however_many_organisations(
+        self, lead, world, django_assert_num_queries
+    ):
+        access_for(lead).grants  # noqa: B018 (the person's grants, read once a request)
+        for _ in range(5):
+            OrganisationFactory(region=Region.SOUTH_WEST)
+        with django_assert_num_queries(1):
+            found = register.mso_posts_by_region(lead)
+        assert found[Region.SOUTH_WEST] == self.counts(vacant=5)
+
+    def test_the_page_draws_the_chart_and_its_table_with_the_same_figures(
+        self, client_for, lead, world
+    ):
+        page = listing(client_for(lead)).text
+        figure = page[page.index('<figure class="mso-figure mso-figure--bars">') :]
+        chart, table = figure.split("</svg>", 1)
+        assert '<title id="mso-posts-title">MSO posts in each region, by state</title>' in chart
+        assert " ".join(re.findall(r'fill="#4c6272">([^<]*)</text>', chart)) == (
+            # North West, then London: the regions in their usual order.
+            "1 organisation: in post 1, handover in progress 0, covered 0, vacant 0, "
+            "no MSO cover 0 "
+            "5 organisations: in post 1, handover in progress 1, covered 1, vacant 2, "
+            "no MSO cover 0"
+        )
+        table = table[: table.index("</table>")]
+        rows = [
+            [re.sub(r"<[^>]+>", " ", cell).split()[-1] for cell in re.findall(CELL, row)]
+            for row in re.findall(
+                r'<tr class="nhsuk-table__row" role="row">(.*?)</tr>', table, re.S
+            )
+        ]
+        assert rows[1:] == [
+            ["West", "1", "0", "0", "0", "0", "1"],  # North West
+            ["London", "1", "1", "1", "2", "0", "5"],
+            ["regions", "2", "1", "1", "2", "0", "6"],  # All regions
+        ]
+
+
+CELL = re.compile(r'<t[hd] class="nhsuk-table__(?:header|cell)[^"]*"[^>]*>(.*?)</t[hd]>', re.S)
 
 
 def read_csv(response):

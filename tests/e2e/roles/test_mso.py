@@ -103,6 +103,7 @@ def test_an_mso_reviews_a_new_incident_and_closes_it_with_feedback(
         "The INR result reached the ward after the round: nothing on the chart said to hold.",
     )
     kb.type("Themes", "anticoagulants, communication")
+    kb.show("Record the learning", above=80)
     picture(page, "mso-learning")
     kb.press("Save the learning")
     expect(page.locator("h1")).to_have_text(f"Incident {reference}")

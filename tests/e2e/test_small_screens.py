@@ -19,7 +19,8 @@ pytestmark = pytest.mark.e2e
 
 WIDTH = 320
 # The people whose pages are measured: an MSO, a reporter, a network lead, a committee chair,
-# a board director for medication safety and the MSO of a primary care network.
+# a board director for medication safety, the MSO of a primary care network and a trust's
+# controlled drugs accountable officer.
 PEOPLE = (
     "mso@trust-a.example",
     "reporter@trust-a.example",
@@ -27,6 +28,7 @@ PEOPLE = (
     "chair@trust-a.example",
     "director@trust-a.example",
     "mso@pcn.example",
+    "cdao@trust-a.example",
 )
 SITE = {"localhost", "127.0.0.1", "testserver"}
 

@@ -16,9 +16,14 @@ from dataclasses import dataclass
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import audit_as
+from notifications.registry import Reminder
+from notifications.services import notify
+from organisations.choices import Post
+from organisations.models import Appointment
 from organisations.services import check_member
 
 from .chain import alerts_named, carried
@@ -515,7 +520,39 @@ def report_approve(*, by, report: AssuranceReport) -> AssuranceReport:
         ReportedAlert.objects.bulk_create(carried(report))
         transaction.on_commit(lambda: forget_draft_figures(report))
         transaction.on_commit(lambda: make_report_pdf.delay(report.pk))
+        notify(_approved_notices(report))
     return report
+
+
+def _approved_notices(report: AssuranceReport):
+    """Who is told that a report is approved: the organisation's board director, who takes it
+    to the board, and the committee's secretary, who records it submitted (not whoever
+    approved it)."""
+    today = timezone.localdate()
+    committee = report.committee
+    directors = Appointment.objects.current(today).filter(
+        organisation_id=committee.organisation_id, post=Post.BOARD_DIRECTOR, user__isnull=False
+    )
+    secretaries = committee.members.current(today).filter(seat=Seat.SECRETARY, user__isnull=False)
+    told = {
+        *directors.values_list("user_id", flat=True),
+        *secretaries.values_list("user_id", flat=True),
+    } - {report.approved_by_id}
+    address = reverse(
+        "committees:report", args=[committee.organisation.ods_code, committee.pk, report.pk]
+    )
+    period = f"{report.period_start:%-d %B %Y} to {report.period_end:%-d %B %Y}"
+    for recipient in sorted(told):
+        yield Reminder(
+            subject=f"assurance-report:{report.pk}",
+            kind="approved",
+            due_on=today,
+            recipient_id=recipient,
+            title=f"Assurance report approved: {committee}",
+            body=f"The chair approved {committee}'s assurance report for {period}. "
+            "Its figures are kept as approved: read it, or download its PDF to table at the board.",
+            url=address,
+        )
 
 
 def report_pdf_again(*, by, report: AssuranceReport) -> AssuranceReport:

@@ -11,11 +11,13 @@ from django.utils import timezone
 
 from committees.figures import last_quarter
 from committees.models import AssuranceReport
+from notifications.models import Notification
 
 pytestmark = pytest.mark.e2e
 
 CHAIR = "chair@trust-a.example"
 SECRETARY = "secretary@trust-a.example"
+DIRECTOR = "director@trust-a.example"
 COMMITTEE = "Medication Safety Committee"
 NARRATIVES = [
     (
@@ -117,6 +119,9 @@ def test_the_chair_prepares_approves_and_downloads_the_quarters_report(
         committee__name=COMMITTEE, period_start=start, period_end=end, state="approved"
     )
     assert report.approved_by.email == CHAIR
+    # The board director, who takes it to the board, and the secretary are told; not the chair.
+    told = Notification.objects.filter(subject=f"assurance-report:{report.pk}", kind="approved")
+    assert sorted(told.values_list("recipient__email", flat=True)) == sorted([DIRECTOR, SECRETARY])
     download_link = page.get_by_role("link", name="Download the report as a PDF")
     expect(download_link).to_be_visible(timeout=30_000)
     picture(page, "chair-report-approved")

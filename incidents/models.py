@@ -16,6 +16,7 @@ import uuid
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.db.models.functions import Left
 from django.urls import reverse
 from django.utils import timezone
 
@@ -87,19 +88,27 @@ class IncidentQuerySet(ScopedQuerySet):
 
     def for_list(self):
         """What a list of incidents shows (and sorts by), and nothing more: its medicines read
-        from the names kept on the incident's own row (``listed_medicines``)."""
-        return self.select_related("organisation").only(
-            "organisation__name",
-            "reference",
-            "occurred_on",
-            "reported_at",
-            "physical_harm",
-            "status",
-            "high_risk",
-            "controlled_drug",
-            "medicine_names",
-            "tiebreak",
+        from the names kept on the incident's own row (``listed_medicines``), and what happened
+        cut to a line (``summary``: the database sends no more of it)."""
+        return (
+            self.select_related("organisation")
+            .annotate(summary=Left("what_happened", SUMMARY_LENGTH + 1))
+            .only(
+                "organisation__name",
+                "reference",
+                "occurred_on",
+                "reported_at",
+                "physical_harm",
+                "status",
+                "high_risk",
+                "controlled_drug",
+                "medicine_names",
+                "tiebreak",
+            )
         )
+
+
+SUMMARY_LENGTH = 140  # what a list shows of what happened
 
 
 class Incident(models.Model):

@@ -414,3 +414,11 @@ def test_a_first_page_that_holds_them_all_is_not_counted_again(
         assert queries.counted(incidents, page, first=True) == (4, False)
     with django_assert_num_queries(1):
         assert queries.counted(incidents, page, first=False) == (4, False)
+
+
+def test_each_row_says_in_short_what_happened(client_for, mso, trust, staff):
+    report(trust, staff, what_happened="Oxycodone given instead of oxybutynin. " * 10)
+    page = client_for(mso).get(reverse("incidents:list")).text
+    summary = page.split('class="mso-incident-summary nhsuk-body-s">')[1].split("</span>")[0]
+    assert summary.startswith("Oxycodone given instead of oxybutynin.")
+    assert len(summary) <= 140 and summary.endswith("…")

@@ -252,6 +252,10 @@ class TestCommittees:
         assert words.startswith("assurance report to finish")
         type(report_).objects.filter(pk=report_.pk).update(state="approved", snapshot={})
         assert waiting_on(client) == []
+        # With nothing waiting, the committee is still a link away.
+        committees = reverse("committees:list", args=[trust.ods_code])
+        link = f'<a href="{committees}">See the medication safety committees of {trust.name}'
+        assert link in client.get(reverse("home")).text
 
 
 def test_handover_items_and_workplan_items_are_listed_with_the_others(client_for, trust, mso):

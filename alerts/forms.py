@@ -8,8 +8,8 @@ from core.forms import ErrorsOnFields
 from core.nhsuk_forms.fields import (
     NHSDateField,
     checkboxes,
-    choose_from,
     file_field,
+    picked_from,
     radios,
     select,
     text_field,
@@ -18,7 +18,7 @@ from core.nhsuk_forms.fields import (
 from core.nhsuk_forms.fields import text_box as _text
 from medicines.codes import is_dmd_code
 from organisations.choices import OrganisationKind, Region
-from organisations.services import members_of
+from organisations.picking import offer_members
 
 from . import choices, validators
 from .models import Alert, AlertActionResponse
@@ -180,7 +180,7 @@ class DecisionForm(ErrorsOnFields, forms.Form):
 
 
 class LeadForm(forms.Form):
-    lead = choose_from(
+    lead = picked_from(
         "Who leads the response?",
         User.objects.none(),
         message="Select a member of the organisation",
@@ -190,14 +190,14 @@ class LeadForm(forms.Form):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["lead"].queryset = members_of(organisation)
+        offer_members(self.fields["lead"], organisation)
 
 
 class ActionAnswerForm(ProgressForm):
     model = AlertActionResponse
     field_order = ["owner", "state", "done_on", "evidence"]
 
-    owner = choose_from(
+    owner = picked_from(
         "Who owns it?",
         User.objects.none(),
         message="Select a member of the organisation",
@@ -215,7 +215,7 @@ class ActionAnswerForm(ProgressForm):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = members_of(organisation)
+        offer_members(self.fields["owner"], organisation)
 
 
 class SignOffForm(forms.Form):

@@ -30,10 +30,16 @@ def pickers() -> frozenset:
 
 
 def offer_members(field, organisation) -> None:
-    """Offer the active members of ``organisation`` on ``field`` (a PickedFrom)."""
+    """Offer the active members of ``organisation`` on ``field`` (a PickedFrom). They are
+    counted once for the organisation's copy in hand: a page of several forms (an alert
+    response's actions) counts them once."""
+    members = members_of(organisation)
+    if getattr(organisation, "_members_counted", None) is None:
+        organisation._members_counted = members.count()
     field.offer(
-        members_of(organisation),
+        members,
         suggestions=reverse("organisations:member_suggestions", args=[organisation.ods_code]),
+        count=organisation._members_counted,
     )
 
 

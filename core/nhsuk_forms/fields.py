@@ -316,9 +316,10 @@ class PickedFrom(forms.ModelChoiceField):
         self.key, self.key_label = key, key_label
         super().__init__(*args, **kwargs)
 
-    def offer(self, queryset, *, suggestions: str) -> None:
+    def offer(self, queryset, *, suggestions: str, count: int | None = None) -> None:
+        """Offer ``queryset`` (``count`` rows, when already counted)."""
         self.queryset = queryset
-        if queryset.count() <= self.LIST_UP_TO:
+        if (queryset.count() if count is None else count) <= self.LIST_UP_TO:
             return
         self.to_field_name = self.key
         widget = forms.TextInput(

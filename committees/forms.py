@@ -12,7 +12,7 @@ from core.forms import ErrorsOnFields
 from core.nhsuk_forms.fields import (
     NHSDateField,
     NHSTimeField,
-    choose_from,
+    picked_from,
     radios,
     select,
     text_box,
@@ -20,7 +20,7 @@ from core.nhsuk_forms.fields import (
 )
 from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple
 from organisations.choices import Region
-from organisations.services import members_of
+from organisations.picking import offer_members
 
 from .choices import Attendance, Discipline, Frequency, Seat
 from .models import MeetingAction
@@ -90,7 +90,7 @@ class MemberForm(ErrorsOnFields, forms.Form):
         message="Select whether they have an account",
         conditionals={"yes": ["user"], "no": ["name"]},
     )
-    user = choose_from(
+    user = picked_from(
         "Who is it?",
         User.objects.none(),
         message="Choose a member of the organisation",
@@ -108,7 +108,7 @@ class MemberForm(ErrorsOnFields, forms.Form):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["user"].queryset = members_of(organisation)
+        offer_members(self.fields["user"], organisation)
 
     def clean(self):
         cleaned = super().clean()
@@ -215,7 +215,7 @@ class MinutesForm(forms.Form):
 
 class ActionForm(forms.Form):
     description = text_box("What needs doing?", max_length=3000, message="Enter what needs doing")
-    owner = choose_from(
+    owner = picked_from(
         "Who owns it?",
         User.objects.none(),
         message="Choose a member of the organisation",
@@ -226,7 +226,7 @@ class ActionForm(forms.Form):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = members_of(organisation)
+        offer_members(self.fields["owner"], organisation)
 
 
 class ActionUpdateForm(ProgressForm):

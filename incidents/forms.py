@@ -12,6 +12,7 @@ from core.nhsuk_forms.fields import (
     NHSDateField,
     NHSTimeField,
     file_field,
+    picked_from,
     radios,
     select,
     text_field,
@@ -21,6 +22,7 @@ from core.nhsuk_forms.widgets import NHSCheckboxSelectMultiple, NHSRadioSelect
 from medicines import codes as dmd_codes
 from medicines import lookup
 from organisations.forms import known_organisations
+from organisations.picking import offer_members
 from organisations.validators import ODSCodeFormField, validate_ods_code
 
 from . import choices, privacy
@@ -554,14 +556,12 @@ class ActionForm(NoPatientIdentifiers, forms.ModelForm):
     description = _text(
         "What needs doing?", max_length=2000, message="Enter what needs doing", rows=3
     )
-    owner = forms.ModelChoiceField(
-        label="Who does it?",
-        queryset=User.objects.none(),
+    owner = picked_from(
+        "Who does it?",
+        User.objects.none(),
+        message="Select a member of the organisation",
         empty_label="Select a member",
-        error_messages={
-            "required": "Select who does it",
-            "invalid_choice": "Select a member of the organisation",
-        },
+        error_messages={"required": "Select who does it"},
     )
     due_on = NHSDateField(
         label="Due date",
@@ -581,11 +581,7 @@ class ActionForm(NoPatientIdentifiers, forms.ModelForm):
 
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["owner"].queryset = (
-            User.objects.filter(memberships__organisation=organisation, is_active=True)
-            .distinct()
-            .order_by("full_name")
-        )
+        offer_members(self.fields["owner"], organisation)
         if self.instance.pk is None:
             del self.fields["state"], self.fields["evidence"]
 

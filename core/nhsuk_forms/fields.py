@@ -365,6 +365,10 @@ def picked_from(label, queryset, *, message, required=True, **options):
         label=label,
         queryset=queryset,
         required=required,
-        error_messages={"required": message, "invalid_choice": message},
+        error_messages={
+            "required": message,
+            "invalid_choice": message,
+            **options.pop("error_messages", {}),
+        },
         **options,
     )

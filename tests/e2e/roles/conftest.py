@@ -115,6 +115,18 @@ class Keyboard:
             "(h, above) => { h.scrollIntoView(); window.scrollBy(0, -above) }", above
         )
 
+    def unfold(self, name: str = "Filter", *, within=None):
+        """Press Enter on the button named ``name`` that shows, in place, what it controls (a
+        list's filters folded away on a phone): what it controls, now shown."""
+        button = (within or self.page).get_by_role("button", name=name, exact=True).first
+        button.focus()
+        if button.get_attribute("aria-expanded") != "true":
+            button.press("Enter")
+        self.expect(button).to_have_attribute("aria-expanded", "true")
+        shown = self.page.locator(f"#{button.get_attribute('aria-controls')}")
+        self.expect(shown).to_be_visible()
+        return shown
+
 
 @pytest.fixture
 def keyboard(expect, axe_check):

@@ -575,15 +575,25 @@ class HandoverItemQuerySet(OwnedActionQuerySet, ScopedQuerySet):
 
 class HandoverItem(OwnedAction):
     """An item of a handover's checklist (core.actions): it is done, or not yet; nothing else
-    is recorded of how far it has got."""
+    is recorded of how far it has got. Whom each kind is meant for, when it falls due and
+    where it is done follow from its kind (organisations/handovers.py)."""
 
     class Task(models.TextChoices):
-        MAILBOX = "mailbox", "Pass on access to the generic MSO mailbox"
+        REGISTER = "register", "Ask for the successor to be named on the national MSO register"
         INCIDENTS = "incidents", "Reassign open incidents and their actions"
         ALERTS = "alerts", "Reassign open alert responses and their actions"
-        COMMITTEE = "committee", "Update the MSO's seat on the medication safety committee"
-        REGISTER = "register", "Submit the change to the national MSO register"
-        BUDDY = "buddy", "Offer the successor a buddy"
+        COMMITTEE = (
+            "committee",
+            "Introduce the successor to the medication safety committee and pass on the MSO's seat",
+        )
+        ALERT_ACCESS = (
+            "alert-access",
+            "Ask for access to CAS, the Central Alerting System, and to the organisation's "
+            "alerts here",
+        )
+        MAILBOX = "mailbox", "Pass on access to the generic MSO mailbox"
+        CONFIRM = "confirm", "Confirm the new MSO on the national MSO register"
+        BUDDY = "buddy", "Ask for a buddy: an experienced MSO to talk to"
 
     handover = models.ForeignKey(Handover, on_delete=models.CASCADE, related_name="items")
     task = models.CharField(max_length=16, choices=Task.choices)

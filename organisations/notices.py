@@ -5,6 +5,12 @@ from notifications.topics import DUE, Topic
 NOTICES = {
     "handover-item": Topic("handover item", "handover items", DUE),
     "vacancy": Topic("MSO post", "MSO posts", {"vacant": "fallen vacant"}),
+    "handover": Topic("handover", "handovers", {"opened": ("MSO leaving", "MSOs leaving")}),
+    "mso-left": Topic(
+        "MSO post",
+        "MSO posts",
+        {"covered": "covered again", "no-cover": "left with no MSO cover"},
+    ),
     "appointment": Topic(
         "named post",
         "named posts",

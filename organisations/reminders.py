@@ -1,13 +1,15 @@
 """What organisations has due, for the reminder engine (notifications.registry): handover
-items and vacant MSO posts. Registered in apps.py."""
+items, and an MSO's last day passed (the post covered, or vacant); and the notices that a
+handover is open, which the named-post services send. Registered in apps.py."""
 
 from datetime import timedelta
 
 from core.actions import DUE_SOON_DAYS
 from notifications.registry import WHEN, Reminder, falling_due
 
-from .choices import MANAGING_POSTS, Post
-from .models import Appointment, HandoverItem
+from . import handovers
+from .choices import MANAGING_POSTS, MSO_REQUIRED, Post
+from .models import Appointment, HandoverItem, covering_msos
 
 
 def holders(organisation_ids, posts, on):
@@ -77,32 +79,170 @@ def handover_reminders(on):
         )
 
 
-def vacancy_reminders(on):
-    """The board director is told the day the MSO post falls vacant."""
-    vacated = list(Appointment.objects.vacated(on).select_related("organisation"))
-    directors = holders({a.organisation_id for a in vacated}, [Post.BOARD_DIRECTOR], on)
-    for appointment in vacated:
+def opened(handover, who) -> list[Reminder]:
+    """The notices that a handover is open (or its last day moved): to the successor if they
+    have an account, the board director and the region's network leads (the register entry
+    for them, who do not see handovers). One each for each last day."""
+    organisation, outgoing = handover.organisation, handover.appointment.holder_name
+    leaves = f"{handover.leaves_on:%-d %B %Y}"
+    successor = who.successor
+    if successor is not None:
+        takes_over = (
+            f"{successor.holder_name} takes over as MSO from {successor.start_on:%-d %B %Y}."
+        )
+    else:
+        takes_over = (
+            "No successor is named yet: the MSO or the board director asks for one through a "
+            "change to the national MSO register."
+        )
+
+    def notice(recipient, body, url) -> Reminder:
+        return Reminder(
+            subject=f"handover:{handover.pk}",
+            kind="opened",
+            due_on=handover.leaves_on,
+            recipient_id=recipient,
+            title=f"{outgoing} leaves the MSO post of {organisation.name} on {leaves}",
+            body=body,
+            url=url,
+        )
+
+    told = {}
+    if successor is not None and successor.user_id:
+        told[successor.user_id] = notice(
+            successor.user_id,
+            f"You take over as MSO of {organisation.name} from "
+            f"{successor.start_on:%-d %B %Y}. The handover shows what {outgoing} passes on to "
+            "you, and the items that are yours to do.",
+            handover.get_absolute_url(),
+        )
+    for director in who.directors:
+        if director.user_id and director.user_id not in told:
+            told[director.user_id] = notice(
+                director.user_id,
+                f"A handover is open. {takes_over} Its checklist gives each item an owner and "
+                "a due date, some of them yours.",
+                handover.get_absolute_url(),
+            )
+    for lead in handovers.register_keepers(organisation.region):
+        if lead not in told:
+            told[lead] = notice(
+                lead,
+                f"{takes_over} The register entry shows the post.",
+                organisation.get_absolute_url(),
+            )
+    return list(told.values())
+
+
+LEFT_WITHIN_DAYS = 7  # a sweep this many days late still tells of a last day passed
+
+
+def left_reminders(on):
+    """The day after an MSO's last day: the successor, the board director and the region's
+    network leads are told whether the post is covered (by the successor, or by the MSO who
+    covers the organisation) or has fallen vacant, once, even by a sweep a few days late."""
+    ended = list(
+        Appointment.objects.filter(
+            post=Post.MSO,
+            end_on__lt=on,
+            end_on__gte=on - timedelta(days=LEFT_WITHIN_DAYS),
+        ).select_related("organisation", "user")
+    )
+    if not ended:
+        return
+    organisations = {appointment.organisation_id for appointment in ended}
+    in_post, later = {}, {}
+    for appointment in (
+        Appointment.objects.filter(organisation_id__in=organisations, post=Post.MSO)
+        .exclude(end_on__lt=on)
+        .select_related("user")
+        .order_by("start_on", "pk")
+    ):
+        if appointment.start_on <= on:
+            in_post.setdefault(appointment.organisation_id, appointment)
+        else:
+            later.setdefault(appointment.organisation_id, appointment)
+    covers = covering_msos(
+        {
+            appointment.organisation_id: appointment.organisation.kind
+            for appointment in ended
+            if appointment.organisation_id not in in_post
+        },
+        on,
+    )
+    directors = holders(organisations, [Post.BOARD_DIRECTOR], on)
+    keepers = {}
+    for appointment in ended:
         organisation = appointment.organisation
-        for director in directors.get(organisation.pk, []):
-            yield vacancy_reminder(appointment, director)
+        if organisation.region not in keepers:
+            keepers[organisation.region] = handovers.register_keepers(organisation.region)
+        successor = in_post.get(organisation.pk) or later.get(organisation.pk)
+        recipients = [
+            *([successor.user_id] if successor and successor.user_id else []),
+            *directors.get(organisation.pk, []),
+            *keepers[organisation.region],
+        ]
+        notice = left_notice(
+            appointment, in_post.get(organisation.pk), later.get(organisation.pk), covers
+        )
+        for recipient in dict.fromkeys(recipients):
+            yield Reminder(**notice, recipient_id=recipient)
+
+
+def left_notice(appointment, in_post, later, covers) -> dict:
+    """What is said of an MSO's last day passed, by how the post stands now."""
+    organisation = appointment.organisation
+    left = (
+        f"{appointment.holder_name}'s last day as MSO of {organisation.name} was "
+        f"{appointment.end_on:%-d %B %Y}."
+    )
+    common = {
+        "due_on": appointment.end_on + timedelta(days=1),
+        "url": organisation.get_absolute_url(),
+    }
+    if in_post is not None:
+        return {
+            **common,
+            "subject": f"mso-left:{appointment.pk}",
+            "kind": "covered",
+            "title": f"{in_post.holder_name} is now the MSO of {organisation.name}",
+            "body": f"{left} The post is now covered by {in_post.holder_name}, MSO from "
+            f"{in_post.start_on:%-d %B %Y}.",
+        }
+    cover = covers.get(organisation.pk)
+    if cover is not None:
+        return {
+            **common,
+            "subject": f"mso-left:{appointment.pk}",
+            "kind": "covered",
+            "title": f"{organisation.name} is covered by the MSO of {cover.organisation.name}",
+            "body": f"{left} The post is now covered by {cover.holder_name}, MSO of "
+            f"{cover.organisation.name}.",
+        }
+    starts = f" {later.holder_name} starts as MSO on {later.start_on:%-d %B %Y}." if later else ""
+    if organisation.kind in MSO_REQUIRED:
+        return {
+            **common,
+            "subject": f"vacancy:{appointment.pk}",
+            "kind": "vacant",
+            "title": f"{organisation.name} has no MSO",
+            "body": f"{left} The post is now vacant: nobody is in it.{starts} Name who takes "
+            "over, from today, through a change to the national MSO register.",
+        }
+    return {
+        **common,
+        "subject": f"mso-left:{appointment.pk}",
+        "kind": "no-cover",
+        "title": f"{organisation.name} has no MSO cover",
+        "body": f"{left} Nobody covers the post now.{starts}",
+    }
 
 
 def vacancy_reminder(appointment, recipient_id) -> Reminder:
-    organisation = appointment.organisation
-    return Reminder(
-        subject=f"vacancy:{appointment.pk}",
-        kind="vacant",
-        due_on=appointment.end_on + timedelta(days=1),
-        recipient_id=recipient_id,
-        title=f"{organisation.name} has no MSO",
-        body=(
-            f"{appointment.holder_name} left the MSO post on {appointment.end_on:%-d %B %Y} and "
-            "nobody is in post now. Name who takes over, from today, on the organisation's "
-            "page or through a change to the national MSO register."
-        ),
-        url=organisation.get_absolute_url(),
-    )
+    """The notice that an MSO post has fallen vacant (``left_reminders``), to one person."""
+    notice = left_notice(appointment, None, None, {})
+    return Reminder(**notice, recipient_id=recipient_id)
 
 
 # What the reminder sweep asks for what is due (registered by the app: organisations.features).
-PROVIDERS = [handover_reminders, vacancy_reminders]
+PROVIDERS = [handover_reminders, left_reminders]

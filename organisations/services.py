@@ -24,7 +24,8 @@ from core.audit import audit_as
 from notifications.registry import Reminder
 from notifications.services import notify
 
-from . import closure
+from . import closure, handovers
+from . import reminders as handover_reminders
 from .choices import (
     APPROVED_POSTS,
     MANAGING_POSTS,
@@ -524,36 +525,98 @@ def _keeps_a_manager(organisation: Organisation, had_manager: bool, post: str) -
         )
 
 
-def _follow_end_date(appointment: Appointment) -> None:
-    """An MSO's end date opens a handover (one per appointment); taking the end date away
-    cancels an open one."""
+def _follow_end_date(by, appointment: Appointment, before: dict | None) -> set[int]:
+    """An MSO's end date opens a handover (one per appointment), with its checklist spread
+    around the last day (organisations/handovers.py); moving the end date moves the items not
+    yet done with it; taking it away cancels an open handover, and setting one again reopens
+    it. Whoever should know is told (``_handover_follows``): returns whom."""
     if appointment.post != Post.MSO:
-        return
+        return set()
     handover = Handover.objects.filter(appointment=appointment).first()
     if appointment.end_on is None:
         if handover is not None and handover.is_open:
             handover.cancelled_at = timezone.now()
             handover.save(update_fields=["cancelled_at"])
-        return
+        return set()
+    today = timezone.localdate()
     if handover is None:
         handover = Handover.objects.create(
             organisation=appointment.organisation, appointment=appointment
         )
         HandoverItem.objects.bulk_create(
-            HandoverItem(
-                handover=handover,
-                task=task,
-                owner_id=appointment.user_id,
-                due_on=appointment.end_on,
-            )
-            for task in HandoverItem.Task
+            handovers.checklist(handover, handovers.people(handover, today), today)
         )
     elif handover.cancelled_at is not None:
         handover.cancelled_at = None
         handover.save(update_fields=["cancelled_at"])
+        for item in handover.items.open():  # dated again from the new last day
+            item.due_on = handovers.due_on(handovers.STEPS[item.task], appointment.end_on, today)
+            item.save(update_fields=["due_on"])
+    elif before and before["end_on"] and before["end_on"] != appointment.end_on:
+        moved = appointment.end_on - before["end_on"]
+        for item in handover.items.open():
+            shifted = item.due_on + moved
+            # An item not yet due is not made overdue by the move.
+            item.due_on = today if shifted < today <= item.due_on else shifted
+            item.save(update_fields=["due_on"])
+    else:
+        return set()
+    handover.appointment = appointment
+    return _handover_follows(by, handover)
 
 
-def _approver(post: str) -> str:
+def _follow_successor(by, appointment: Appointment) -> set[int]:
+    """A new MSO recorded after an MSO who leaves takes over their handover: the items meant
+    for the successor are theirs, and they are told of it."""
+    if appointment.post != Post.MSO:
+        return set()
+    handover = (
+        Handover.objects.open()
+        .filter(
+            organisation_id=appointment.organisation_id,
+            appointment__post=Post.MSO,
+            appointment__end_on__lt=appointment.start_on,
+        )
+        .select_related("organisation", "appointment__user")
+        .order_by("-appointment__end_on")
+        .first()
+    )
+    if handover is None or handover.successor() != appointment:
+        return set()
+    return _handover_follows(by, handover)
+
+
+def _handover_follows(by, handover: Handover) -> set[int]:
+    """Keep an open handover in step with its people: a successor with an account takes the
+    items meant for them from whoever had them in their place, and once a successor is named
+    the register item is done. Then the successor, the board director and the region's
+    network leads are told it is open (once each for each last day: the notification ledger
+    sends nothing twice). Returns whom it told, the person acting aside."""
+    who = handovers.people(handover)
+    successor = who.account(handovers.Side.SUCCESSOR)
+    if successor is not None:
+        stand_ins = {who.outgoing.user_id, *(d.user_id for d in who.directors), None}
+        meant = [
+            task for task, step in handovers.STEPS.items() if step.side == handovers.Side.SUCCESSOR
+        ]
+        for item in handover.items.open().filter(task__in=meant):
+            if item.owner_id in stand_ins:
+                item.owner_id = successor
+                item.save(update_fields=["owner"])
+    if who.successor is not None:
+        for item in handover.items.open().filter(task=HandoverItem.Task.REGISTER):
+            item.done_on, item.done_by = timezone.localdate(), by
+            item.save(update_fields=["done_on", "done_by"])
+    told = [
+        notice
+        for notice in handover_reminders.opened(handover, who)
+        if notice.recipient_id != by.pk
+    ]
+    notify(told)
+    return {notice.recipient_id for notice in told}
+
+
+def approver(post: str) -> str:
     """Who approves a change to ``post`` (choices.PATIENT_SAFETY_TEAM_POSTS), in words."""
     if post in PATIENT_SAFETY_TEAM_POSTS:
         return "the national patient safety team"
@@ -571,7 +634,7 @@ def _check_approved(appointment: Appointment, approved: bool, before: dict | Non
         raise ValidationError(
             {
                 "post": f"The {post.label} is named through a change to the register, which "
-                f"{_approver(post)} approves: ask for it there"
+                f"{approver(post)} approves: ask for it there"
             },
             code="needs_approval",
         )
@@ -588,15 +651,16 @@ def _check_approved(appointment: Appointment, approved: bool, before: dict | Non
         raise ValidationError(
             {
                 "end_on": "The end date must be today or later. A last day in the past is "
-                f"set only by {_approver(post)}, through a change to the register"
+                f"set only by {approver(post)}, through a change to the register"
             },
             code="needs_approval",
         )
 
 
-def _post_changed(by, appointment: Appointment, before: dict | None) -> None:
+def _post_changed(by, appointment: Appointment, before: dict | None, already=()) -> None:
     """Tell the person in the post, and the organisation's MSO and board director today, of a
-    post recorded or its dates changed (not whoever made the change, who knows)."""
+    post recorded or its dates changed (not whoever made the change, who knows, nor those
+    told of it ``already``, by the handover it opens)."""
     if before is not None and (before["start_on"], before["end_on"]) == (
         appointment.start_on,
         appointment.end_on,
@@ -612,6 +676,7 @@ def _post_changed(by, appointment: Appointment, before: dict | None) -> None:
     if appointment.user_id:
         told.add(appointment.user_id)
     told.discard(by.pk)
+    told.difference_update(already)
     post, holder = appointment.get_post_display(), appointment.holder_name
     until = f" until {appointment.end_on:%-d %B %Y}" if appointment.end_on else ""
     if before is None:
@@ -668,8 +733,10 @@ def appointment_save(*, by, appointment: Appointment, approved: bool = False) ->
         had_manager = _has_manager_today(organisation)
         _save_checked(appointment, approved, before)
         _keeps_a_manager(organisation, had_manager, appointment.post)
-        _follow_end_date(appointment)
-        _post_changed(by, appointment, before)
+        told = _follow_end_date(by, appointment, before)
+        if before is None:
+            told |= _follow_successor(by, appointment)
+        _post_changed(by, appointment, before, told)
     return appointment
 
 
@@ -704,9 +771,9 @@ def appointment_replace(
         successor.end_on = None
         _save_checked(successor, approved, None)
         _keeps_a_manager(organisation, had_manager, current.post)
-        _follow_end_date(current)
-        _post_changed(by, current, before)
-        _post_changed(by, successor, None)
+        told = _follow_end_date(by, current, before) or _follow_successor(by, successor)
+        _post_changed(by, current, before, told)
+        _post_changed(by, successor, None, told)
     return successor
 
 

@@ -8,7 +8,7 @@ from core.forms import form_page, submitted
 from core.http import allow
 from core.nhsuk_forms.fields import NHSDateField, choose_from
 
-from .. import services
+from .. import handovers, services
 from ..access import access_for
 from ..models import Handover, HandoverItem, Organisation
 from ..permissions import Perm
@@ -41,7 +41,7 @@ def handover_detail(request, ods_code, pk):
     organisation = get_object_for(request.user, Organisation, ods_code=ods_code)
     handover = get_object_for(
         request.user,
-        Handover.objects.select_related("appointment__user"),
+        Handover.objects.select_related("organisation", "appointment__user"),
         within=organisation,
         pk=pk,
     )
@@ -58,11 +58,12 @@ def handover_detail(request, ods_code, pk):
             .filter(handover=handover)
             .values_list("pk", flat=True)
         )
+    who = handovers.people(handover)
     context = {
         "organisation": organisation,
         "handover": handover,
-        "successor": handover.successor(),
-        "items": items,
+        "successor": who.successor,
+        "rows": handovers.rows(handover, items, who),
         "manageable": manageable,
         "today": timezone.localdate(),
     }

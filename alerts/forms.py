@@ -224,6 +224,22 @@ class SignOffForm(forms.Form):
     )
 
 
+class SendBackForm(forms.Form):
+    note = _text(
+        "What is needed before you can sign it off?",
+        max_length=2000,
+        message="Say what is needed before you can sign it off",
+        too_long="What is needed must be 2,000 characters or fewer",
+        help_text="For example, evidence that is missing, or a better reason for an action "
+        "marked not needed here. The lead and the MSO read it on this page.",
+        rows=3,
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("auto_id", "send_back_%s")  # beside the sign-off form's note
+        super().__init__(*args, **kwargs)
+
+
 class CasClosedForm(forms.Form):
     closed_on = NHSDateField(
         label="When was it closed in CAS?",
@@ -258,6 +274,7 @@ class InboxFilterForm(forms.Form):
         ("open", "Open"),
         ("overdue", "Past a deadline"),
         ("sign-off", "Waiting for sign-off"),
+        ("sent-back", "Sent back"),
         *choices.ResponseState.choices,
         ("all", "All"),
     ]

@@ -161,13 +161,22 @@ class AlertResponseQuerySet(ScopedQuerySet):
         return self.open().filter(next_due_on__lt=on or timezone.localdate())
 
     def waiting_for_sign_off(self):
-        """In progress, every action finished (done or not needed), not signed off yet."""
+        """In progress, every action finished (done or not needed), not signed off yet, to an
+        alert whose terms need senior sign-off, and not sent back (it waits again once the
+        responders ask)."""
         unfinished = AlertActionResponse.objects.filter(
             response=models.OuterRef("pk"), state__in=AlertActionResponse.OPEN_STATES
         )
-        return self.filter(state=ResponseState.IN_PROGRESS, signed_off_at__isnull=True).exclude(
-            models.Exists(unfinished)
-        )
+        return self.filter(
+            state=ResponseState.IN_PROGRESS,
+            signed_off_at__isnull=True,
+            sent_back_at__isnull=True,
+            alert__needs_sign_off=True,
+        ).exclude(models.Exists(unfinished))
+
+    def sent_back(self):
+        """Open, sent back by whoever signs it off, not asked for sign-off again yet."""
+        return self.filter(state=ResponseState.IN_PROGRESS, sent_back_at__isnull=False)
 
 
 class AlertResponse(models.Model):
@@ -193,6 +202,14 @@ class AlertResponse(models.Model):
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     sign_off_note = models.TextField(max_length=2000, blank=True)
+    # Sent back by whoever signs it off, not assured, saying what is needed: until the
+    # responders ask for sign-off again (the timeline keeps each time). The note has a default
+    # in the database too, for the national seed's bulk insert.
+    sent_back_at = models.DateTimeField(null=True, blank=True)
+    sent_back_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    sent_back_note = models.TextField(max_length=2000, blank=True, default="", db_default="")
     completed_at = models.DateTimeField(null=True, blank=True)
     completed_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, on_delete=models.PROTECT, null=True, blank=True, related_name="+"
@@ -336,6 +353,8 @@ class AlertResponseEvent(TimelineEvent):
         ACTION = "action", "Action updated"
         EVIDENCE = "evidence", "Evidence added"
         SIGNED_OFF = "signed-off", "Signed off"
+        SENT_BACK = "sent-back", "Sent back, not signed off"
+        SIGN_OFF_ASKED = "sign-off-asked", "Sign-off asked for again"
         COMPLETED = "completed", "Declared complete"
         REOPENED = "reopened", "Reopened"
         CAS_CLOSED = "cas-closed", "Recorded as closed in CAS"

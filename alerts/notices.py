@@ -15,6 +15,8 @@ NOTICES = {
                 f"alerts not acknowledged within {ACKNOWLEDGE_WITHIN_WORKING_DAYS} working days",
             ),
             "waiting-for-sign-off": "waiting for your sign-off",
+            "sign-off-asked-*": "waiting for your sign-off again",
+            "sent-back-*": "sent back, not signed off",
             "signed-off": "signed off",
             "cas-closure-due": "to close in CAS",
         },

@@ -9,6 +9,8 @@ one without either, the nearest MSO who covers it (organisations.reminders.manag
 - an action's deadline in 14, 7 and 1 days, to its owner (the MSO while it has none);
 - an action's deadline passed, to its owner and the MSO, and 3 days later the board director;
 - a response whose actions are all finished, to whoever signs it off; signed off, to the MSO;
+- sent back by whoever signs it off, not assured, to its lead and the MSO; asked for sign-off
+  again once put right, to whoever signs it off (each time: the kinds are numbered);
 - a finished response not yet recorded as closed in CAS, to the MSO, in the week before the
   alert's last deadline.
 
@@ -99,27 +101,88 @@ def publishing_notices(alert: Alert, on=None):
     yield from _to_managers(rows, on, make, also=also)
 
 
-def waiting_for_sign_off(response: AlertResponse, on=None):
-    """A response whose every action is finished, to whoever signs it off (never its lead):
-    once a day at most, by the ledger."""
-    on = on or timezone.localdate()
-    alert = response.alert
+def _to_signers(response: AlertResponse, on, **said):
+    """A reminder about the response to each who signs it off there (never its lead)."""
     signers = holders([response.organisation_id], SIGNING_POSTS, on)
     for recipient in signers.get(response.organisation_id, []):
         if recipient == response.lead_id:
             continue
         yield Reminder(
             subject=f"alert-response:{response.pk}",
-            kind="waiting-for-sign-off",
             due_on=on,
             recipient_id=recipient,
-            title=f"Waiting for your sign-off: {alert.reference}",
-            body=(
-                f"Every action of {alert.reference}, {alert.title}, is done or not needed "
-                "here. Read what was done and sign the response off."
-            ),
-            url=_url(alert.pk, response.organisation.ods_code),
+            url=_url(response.alert_id, response.organisation.ods_code),
+            **said,
         )
+
+
+def waiting_for_sign_off(response: AlertResponse, on=None):
+    """A response whose every action is finished, to whoever signs it off (never its lead):
+    once a day at most, by the ledger."""
+    alert = response.alert
+    yield from _to_signers(
+        response,
+        on or timezone.localdate(),
+        kind="waiting-for-sign-off",
+        title=f"Waiting for your sign-off: {alert.reference}",
+        body=(
+            f"Every action of {alert.reference}, {alert.title}, is done or not needed "
+            "here. Read what was done and sign the response off."
+        ),
+    )
+
+
+def sign_off_asked(response: AlertResponse, times: int, on=None):
+    """A response sent back and put right, to whoever signs it off, when the responders ask
+    again: the ``times``-th asking, so each is sent, once."""
+    alert = response.alert
+    yield from _to_signers(
+        response,
+        on or timezone.localdate(),
+        kind=f"sign-off-asked-{times}",
+        title=f"Waiting for your sign-off again: {alert.reference}",
+        body=(
+            f"The response to {alert.reference}, {alert.title}, was sent back, and its "
+            "responders ask for sign-off again. Read what they did and sign it off, or send "
+            "it back."
+        ),
+    )
+
+
+def sent_back(response: AlertResponse, times: int, on=None):
+    """A response sent back by whoever signs it off, to its lead and the MSO: the ``times``-th
+    sending back, so each is sent, once. The signer's note is on the response's page, not in
+    the email (no reminder carries what was done or its evidence)."""
+    on = on or timezone.localdate()
+    alert = response.alert
+    by = response.sent_back_by
+    who = (by.full_name or by.email) if by else "Whoever signs it off"
+
+    def make(row, recipient):
+        return Reminder(
+            subject=f"alert-response:{row[0]}",
+            kind=f"sent-back-{times}",
+            due_on=on,
+            recipient_id=recipient,
+            title=f"Sent back, not signed off: {alert.reference}",
+            body=(
+                f"{who} did not sign off the response to {alert.reference}, {alert.title}, "
+                "and says what is needed on its page. Put it right, then ask for sign-off "
+                "again there."
+            ),
+            url=_url(alert.pk, row[3]),
+        )
+
+    row = (response.pk, alert.pk, response.organisation_id, response.organisation.ods_code)
+    told = [
+        reminder
+        for reminder in _to_managers([row], on, make)
+        if reminder.recipient_id != response.sent_back_by_id
+    ]
+    lead = response.lead_id
+    if lead and lead != response.sent_back_by_id and lead not in {r.recipient_id for r in told}:
+        told.append(make(row, lead))
+    yield from told
 
 
 def signed_off(response: AlertResponse, on=None):

@@ -7,8 +7,12 @@ the tallies of the national view (``_retally``) and each organisation's earliest
   one transaction of bulk statements; its MSOs are told after it commits (``fan_out``).
 - The organisation's response: ``response_acknowledge``, ``response_decide`` (it applies, or
   not with a rationale), ``response_lead_set``, ``action_response_save``, ``evidence_add``,
-  ``response_sign_off`` (the board director), ``response_complete``, ``response_reopen``,
-  ``incident_link``.
+  ``response_sign_off`` (the board director), ``response_send_back`` (the board director, not
+  assured, saying what is needed) and ``response_sign_off_ask`` (the MSO, once it is put
+  right), ``response_complete``, ``response_reopen``, ``incident_link``.
+
+A second press of a button that is done already (signed off, sent back, asked again) is refused
+with the code ``ALREADY``: the views say so, and nothing is written or sent twice.
 """
 
 import datetime
@@ -43,6 +47,7 @@ from .models import (
 
 Kind = AlertResponseEvent.Kind
 BATCH = 2000
+ALREADY = "already"  # the code of a refusal to do again what is done (a second press)
 
 
 def default_deadline(alert_type: str, issued_on: datetime.date) -> datetime.date | None:
@@ -365,6 +370,7 @@ def response_decide(*, by, response: AlertResponse, applies: bool, rationale="")
         else:
             response.state, response.rationale = ResponseState.NOT_APPLICABLE, rationale
             response.completed_at, response.completed_by = timezone.now(), by
+            _clear_sent_back(response)
             event = (Kind.NOT_APPLICABLE, by, rationale)
         return _saved(response, before, event=event)
 
@@ -421,7 +427,7 @@ def action_response_save(
         response.signed_off_at = response.signed_off_by = None  # sign-off is of what was done
         note = f"{answer.action.description[:120]}: {answer.get_state_display()}"
         _saved(response, before, event=(Kind.ACTION, by, note))
-        if finished and not _unfinished(response):  # its turn: whoever signs it off is told
+        if finished and _waits_for_sign_off(response):  # its turn: whoever signs it off is told
             notify(reminders.waiting_for_sign_off(response))
     return answer
 
@@ -446,6 +452,26 @@ def _unfinished(response: AlertResponse) -> list[AlertActionResponse]:
     )
 
 
+def _waits_for_sign_off(response: AlertResponse) -> bool:
+    """Whether the response waits for senior sign-off now: as the signer's list
+    (``AlertResponseQuerySet.waiting_for_sign_off``) has it."""
+    return AlertResponse.objects.filter(pk=response.pk).waiting_for_sign_off().exists()
+
+
+def _clear_sent_back(response: AlertResponse) -> None:
+    response.sent_back_at = response.sent_back_by = None
+    response.sent_back_note = ""
+
+
+def _by(person) -> str:
+    return (person.full_name or person.email) if person else "someone"
+
+
+def _on(moment) -> str:
+    moment = timezone.localtime(moment)
+    return f"{moment.day} {moment:%B %Y} at {moment:%H:%M}"
+
+
 def signer_label(organisation) -> str:
     """Who gives senior sign-off in an organisation of its kind, in words."""
     post = SENIOR_SIGN_OFF.get(organisation.kind, Post.BOARD_DIRECTOR)
@@ -457,32 +483,115 @@ def signer_label(organisation) -> str:
     return f"the {label}"
 
 
+def _refuse_unless_ready_to_sign(response: AlertResponse, by) -> None:
+    """What senior sign-off, and sending a response back instead, both need: an open response
+    that applies, not led by the person, with every action finished."""
+    _refuse_unless_open(response)
+    if response.state != ResponseState.IN_PROGRESS:
+        raise ValidationError("Decide that the alert applies before it is signed off")
+    if response.signed_off_at is not None:
+        raise ValidationError(
+            f"The response is signed off already, by {_by(response.signed_off_by)} on "
+            f"{_on(response.signed_off_at)}",
+            code=ALREADY,
+        )
+    if response.lead_id == by.pk:
+        raise ValidationError(
+            "You lead this response, so someone else signs it off: "
+            f"{signer_label(response.organisation)}, or whoever else holds the senior "
+            "sign-off",
+            code="signs_off_own",
+        )
+    left = _unfinished(response)
+    if left:
+        raise ValidationError(
+            f"{len(left)} {'action is' if len(left) == 1 else 'actions are'} not done yet: "
+            "every action must be done, or not needed here, before sign-off",
+            code="unfinished",
+        )
+
+
 def response_sign_off(*, by, response: AlertResponse, note="") -> AlertResponse:
     """Senior sign-off (SENIOR_SIGN_OFF: the board director, or where there is no board the
-    post that answers for the organisation): every action done, or not needed here."""
+    post that answers for the organisation): every action done, or not needed here. A response
+    sent back may still be signed off (the signer assured after all): that ends the send-back."""
+    with transaction.atomic(), audit_as(by):
+        response, before = _locked(response)
+        _refuse_unless_ready_to_sign(response, by)
+        response.signed_off_at, response.signed_off_by = timezone.now(), by
+        response.sign_off_note = note.strip()
+        _clear_sent_back(response)
+        response = _saved(response, before, event=(Kind.SIGNED_OFF, by, response.sign_off_note))
+        notify(reminders.signed_off(response))
+        return response
+
+
+def response_send_back(*, by, response: AlertResponse, note: str) -> AlertResponse:
+    """Whoever signs the response off, not assured, sends it back saying what is needed (the
+    evidence is thin, an action marked not needed here without a good reason): while it waits
+    for their sign-off. It leaves the signers' list until the responders ask again
+    (``response_sign_off_ask``); its lead and the MSO are told."""
+    note = note.strip()
+    if not note:
+        raise ValidationError({"note": "Say what is needed before you can sign it off"})
     with transaction.atomic(), audit_as(by):
         response, before = _locked(response)
         _refuse_unless_open(response)
-        if response.state != ResponseState.IN_PROGRESS:
-            raise ValidationError("Decide that the alert applies before it is signed off")
-        if response.lead_id == by.pk:
+        if response.sent_back_at is not None:
             raise ValidationError(
-                "You lead this response, so someone else signs it off: "
-                f"{signer_label(response.organisation)}, or whoever else holds the senior "
-                "sign-off",
-                code="signs_off_own",
+                f"The response is sent back already, by {_by(response.sent_back_by)} on "
+                f"{_on(response.sent_back_at)}",
+                code=ALREADY,
+            )
+        _refuse_unless_ready_to_sign(response, by)
+        if not response.alert.needs_sign_off:
+            raise ValidationError(
+                "By the alert's own terms its response needs no senior sign-off",
+                code="no_sign_off",
+            )
+        response.sent_back_at, response.sent_back_by = timezone.now(), by
+        response.sent_back_note = note
+        response = _saved(response, before, event=(Kind.SENT_BACK, by, note))
+        times = response.events.filter(kind=Kind.SENT_BACK).count()
+        notify(reminders.sent_back(response, times))
+        return response
+
+
+def response_sign_off_ask(*, by, response: AlertResponse) -> AlertResponse:
+    """The responders, having put right what the signer asked for, ask for sign-off again:
+    the response is back on the signers' list and they are told. Every action must be
+    finished first."""
+    with transaction.atomic(), audit_as(by):
+        response, before = _locked(response)
+        _refuse_unless_open(response)
+        if response.sent_back_at is None:
+            if response.signed_off_at is not None:
+                raise ValidationError(
+                    f"The response is signed off already, by {_by(response.signed_off_by)} on "
+                    f"{_on(response.signed_off_at)}",
+                    code=ALREADY,
+                )
+            asked = response.events.filter(kind=Kind.SIGN_OFF_ASKED).order_by("-at").first()
+            if asked is not None:
+                raise ValidationError(
+                    f"Sign-off is asked for again already, by {_by(asked.by)} on {_on(asked.at)}",
+                    code=ALREADY,
+                )
+            raise ValidationError(
+                "The response is not sent back: it needs no asking again", code="not_sent_back"
             )
         left = _unfinished(response)
         if left:
             raise ValidationError(
                 f"{len(left)} {'action is' if len(left) == 1 else 'actions are'} not done yet: "
-                "every action must be done, or not needed here, before sign-off",
+                "every action must be done, or not needed here, before sign-off is asked for "
+                "again",
                 code="unfinished",
             )
-        response.signed_off_at, response.signed_off_by = timezone.now(), by
-        response.sign_off_note = note.strip()
-        response = _saved(response, before, event=(Kind.SIGNED_OFF, by, response.sign_off_note))
-        notify(reminders.signed_off(response))
+        _clear_sent_back(response)
+        response = _saved(response, before, event=(Kind.SIGN_OFF_ASKED, by, ""))
+        times = response.events.filter(kind=Kind.SIGN_OFF_ASKED).count()
+        notify(reminders.sign_off_asked(response, times))
         return response
 
 
@@ -519,6 +628,7 @@ def response_reopen(*, by, response: AlertResponse, reason: str) -> AlertRespons
         response.signed_off_at = response.signed_off_by = None
         response.completed_at = response.completed_by = None
         response.cas_closed_on = response.cas_closed_by = None
+        _clear_sent_back(response)
         return _saved(response, before, event=(Kind.REOPENED, by, reason))
 
 

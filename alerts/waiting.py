@@ -1,7 +1,7 @@
 """What waits for a person in alerts (core.waiting): the alerts of the organisation they work
-in to acknowledge, to decide on and past a deadline, and the responses waiting for their
-sign-off, counted as the inbox shows them with the ``show`` its link gives; and the alert
-actions they own."""
+in to acknowledge, to decide on and past a deadline, the responses sent back to put right,
+and the responses waiting for their sign-off, counted as the inbox shows them with the
+``show`` its link gives; and the alert actions they own."""
 
 from django.urls import reverse
 from django.utils import timezone
@@ -49,6 +49,12 @@ def responses(user, organisation):
                 "alert responses past a deadline",
                 rows.overdue(timezone.localdate()),
                 f"{inbox}?show=overdue",
+            ),
+            Counted(
+                "alert response sent back, not signed off",
+                "alert responses sent back, not signed off",
+                rows.sent_back(),
+                f"{inbox}?show=sent-back",
             ),
         ]
     if Perm.ALERTS_SIGN_OFF in perms:

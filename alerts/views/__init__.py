@@ -24,7 +24,9 @@ from .responses import (
     response_detail,
     response_lead,
     response_reopen,
+    response_send_back,
     response_sign_off,
+    response_sign_off_ask,
 )
 
 __all__ = [
@@ -51,5 +53,7 @@ __all__ = [
     "response_lead",
     "response_reopen",
     "response_cas_closed",
+    "response_send_back",
     "response_sign_off",
+    "response_sign_off_ask",
 ]

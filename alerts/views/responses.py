@@ -1,6 +1,7 @@
 """An organisation's alerts and its response to each: the inbox; acknowledge, decide whether it
 applies, name a lead; each required action's owner, progress and evidence; the board
-director's sign-off; complete and reopen; incidents linked; and the timeline. Who may do what
+director's sign-off, or sending it back saying what is needed, and the MSO asking for it again;
+complete and reopen; incidents linked; and the timeline. Who may do what
 is in organisations/permissions.py; every write goes through services.py."""
 
 from django.contrib import messages
@@ -11,7 +12,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from alerts.permissions import Perm
-from core.forms import form_page, submitted
+from core.forms import error_codes, form_page, show_refusal, submitted
 from core.http import Refused, allow
 from core.uploads import accepts_upload, upload_too_big
 from incidents.forms import AttachmentForm
@@ -32,6 +33,7 @@ from ..forms import (
     IncidentLinkForm,
     LeadForm,
     ReopenForm,
+    SendBackForm,
     SignOffForm,
 )
 from ..models import (
@@ -69,6 +71,9 @@ def inbox(request):
         open=Count("pk", filter=Q(state__in=choices.OPEN_STATES)),
         overdue=Count("pk", filter=Q(state__in=choices.OPEN_STATES, next_due_on__lt=today)),
         new=Count("pk", filter=Q(state=choices.ResponseState.NEW)),
+        sent_back=Count(
+            "pk", filter=Q(state=choices.ResponseState.IN_PROGRESS, sent_back_at__isnull=False)
+        ),
     )
     if show == "open":
         responses = responses.open()
@@ -76,6 +81,8 @@ def inbox(request):
         responses = responses.overdue(today)
     elif show == "sign-off":
         responses = responses.waiting_for_sign_off()
+    elif show == "sent-back":
+        responses = responses.sent_back()
     elif show in choices.ResponseState.values:
         responses = responses.filter(state=show)
     if Perm.ALERTS_SIGN_OFF in access.permissions(organisation):
@@ -105,7 +112,7 @@ def response_for(request, alert_id, ods_code, perm=None) -> AlertResponse:
     return get_object_for(
         request.user,
         AlertResponse.objects.select_related(
-            "alert", "organisation", "lead", "signed_off_by", "completed_by"
+            "alert", "organisation", "lead", "signed_off_by", "sent_back_by", "completed_by"
         ).prefetch_related("alert__medicines"),
         perm,
         within=organisation,
@@ -148,6 +155,7 @@ def _context(request, response: AlertResponse, **forms) -> dict:
         "lead_form": forms.get("lead_form")
         or LeadForm(organisation=response.organisation, initial={"lead": response.lead}),
         "sign_off_form": forms.get("sign_off_form") or SignOffForm(),
+        "send_back_form": forms.get("send_back_form") or SendBackForm(),
         "reopen_form": forms.get("reopen_form") or ReopenForm(),
         "cas_form": forms.get("cas_form") or CasClosedForm(),
         "link_form": forms.get("link_form") or IncidentLinkForm(),
@@ -178,7 +186,12 @@ def _done(request, response, message):
 
 
 def _refused(request, response, error: ValidationError):
-    messages.error(request, error.messages[0])
+    """A service's refusal, as a message on the response's page; a second press of a button
+    whose work is done already (``services.ALREADY``) says so, as news rather than an error."""
+    if services.ALREADY in error_codes(error):
+        messages.info(request, error.messages[0])
+    else:
+        messages.error(request, error.messages[0])
     return redirect(response)
 
 
@@ -341,6 +354,45 @@ def response_sign_off(request, alert_id, ods_code):
             return _refused(request, response, error)
         return _done(request, response, "Signed off: the MSO can now declare it complete")
     return _page(request, response, sign_off_form=form)
+
+
+@allow("POST")
+def response_send_back(request, alert_id, ods_code):
+    """Whoever signs the response off, not assured, sends it back saying what is needed. A
+    refusal other than a second press keeps the note typed, on the page."""
+    response = response_for(request, alert_id, ods_code, Perm.ALERTS_SIGN_OFF)
+    form = SendBackForm(request.POST)
+    if form.is_valid():
+        try:
+            services.response_send_back(
+                by=request.user, response=response, note=form.cleaned_data["note"]
+            )
+        except ValidationError as error:
+            if services.ALREADY in error_codes(error):
+                return _refused(request, response, error)
+            show_refusal(form, error, "note")
+        else:
+            return _done(
+                request,
+                response,
+                "Sent back: the lead and the MSO are told what is needed. It comes back to "
+                "your list when they ask for sign-off again",
+            )
+    return _page(request, response, send_back_form=form)
+
+
+@allow("POST")
+def response_sign_off_ask(request, alert_id, ods_code):
+    response = response_for(request, alert_id, ods_code, Perm.ALERTS_RESPOND)
+    try:
+        services.response_sign_off_ask(by=request.user, response=response)
+    except ValidationError as error:
+        return _refused(request, response, error)
+    return _done(
+        request,
+        response,
+        f"Sign-off is asked for again: {services.signer_label(response.organisation)} is told",
+    )
 
 
 @allow("POST")

@@ -27,8 +27,15 @@ from notifications.services import notify
 
 from . import services
 from .access import access_for
-from .choices import MANAGING_POSTS, PATIENT_SAFETY_TEAM_CHANGES, Post
-from .models import Appointment, ChangeRequest, HandoverItem, Membership, check_held_in
+from .choices import MANAGING_POSTS, NEW_HOLDER, PATIENT_SAFETY_TEAM_CHANGES, Post
+from .models import (
+    Appointment,
+    ChangeRequest,
+    HandoverItem,
+    Membership,
+    check_held_in,
+    decided_with,
+)
 from .permissions import RULES, Perm
 
 Kind = ChangeRequest.Kind
@@ -158,6 +165,28 @@ def _check_none_waiting(request: ChangeRequest) -> None:
 
 
 def _check_new_holder(request: ChangeRequest) -> None:
+    replaced = request.replaces
+    if replaced is not None:  # asked for by replacing one holder (``replacing``)
+        holds = (
+            Appointment.objects.filter(
+                pk=replaced.pk, organisation_id=request.organisation_id, post=request.post
+            )
+            .current()
+            .exists()
+        )
+        if not holds:
+            raise ValidationError(
+                {"starts_on": f"{replaced.holder_name} no longer holds this post"},
+                code="not_in_post",
+            )
+        if request.starts_on and request.starts_on <= replaced.start_on:
+            raise ValidationError(
+                {
+                    "starts_on": f"The first day must be after {replaced.holder_name} started, "
+                    f"{replaced.start_on:%-d %B %Y}"
+                },
+                code="starts_before",
+            )
     if request.email and request.starts_on:
         newcomer = Appointment(
             organisation=request.organisation,
@@ -286,6 +315,48 @@ def submit(*, by, request: ChangeRequest) -> ChangeRequest:
     return request
 
 
+def replacing(post) -> str | None:
+    """The kind of change that names a new holder of ``post`` in place of one who holds it
+    (the Replace page), or None where a post is not replaced so: a Patient Safety Specialist
+    is identified with what the national team asks of each (first, a replacement of whom, or
+    an addition), and the posts the organisation records itself are not on the register."""
+    if post == Post.PATIENT_SAFETY_SPECIALIST:
+        return None
+    return next((kind for kind, held in NEW_HOLDER.items() if held == post), None)
+
+
+def may_decide(user, organisation, kind) -> bool:
+    """Whether the person decides ``kind`` of change to the organisation's entry: a network
+    lead of its region or of England (the national patient safety team for its posts)."""
+    return access_for(user).has(decided_with(kind), organisation)
+
+
+def record(*, by, request: ChangeRequest) -> ChangeRequest:
+    """A change made at once by someone who decides changes of its kind for the organisation
+    (a network lead replacing a post holder): recorded as asked for and approved by them in
+    one step, checked and applied as an approval is. Nobody records a change that names them,
+    as nobody approves one."""
+    request.submitted_by = by
+    with transaction.atomic(), audit_as(by):
+        services.lock(request.organisation)
+        if not may_decide(by, request.organisation, request.kind):
+            raise ValidationError(
+                "Only whoever decides changes of this kind makes one at once",
+                code="not_decided_by_you",
+            )
+        if request.names_a_holder and request.email.lower() == by.email.lower():
+            raise ValidationError(
+                {"email": "This change names you: someone else decides it"}, code="decides_own"
+            )
+        check(request)
+        request.full_clean(exclude=["submitted_by"])
+        request.status = Status.APPROVED
+        request.decided_by, request.decided_at = by, timezone.now()
+        request.save()
+        _apply(by, request)
+    return request
+
+
 def _register_item_done(by, request: ChangeRequest) -> None:
     item = (
         HandoverItem.objects.open()
@@ -384,7 +455,7 @@ def _apply(by, request: ChangeRequest) -> None:
             services.appointment_save(by=by, appointment=specialist, approved=True)
     elif request.names_a_holder:
         successor = Appointment(organisation=organisation, post=request.post, **_holder(request))
-        current = _holder_on(request, request.starts_on)
+        current = request.replaces or _holder_on(request, request.starts_on)
         if current is None:
             successor.start_on = request.starts_on
             services.appointment_save(by=by, appointment=successor, approved=True)

@@ -14,7 +14,7 @@ from core.nhsuk_forms.fields import (
 )
 from core.nhsuk_forms.widgets import NHSRadioSelect
 
-from . import change_requests, register
+from . import change_requests, register, services
 from .access import access_for
 from .choices import (
     APPROVED_POSTS,
@@ -142,12 +142,12 @@ class OrganisationFilterForm(SearchForm):
 
 class HolderForm(forms.Form):
     """Who holds a named post: a member of the organisation with an account, or someone named
-    without one. "Does this person have an account?" reveals the right questions."""
+    without one. "Does the new post holder have an account?" reveals the right questions."""
 
     has_account = radios(
-        "Does this person have an MSO Portal account?",
+        "Does the new post holder have an MSO Portal account?",
         [("yes", "Yes"), ("no", "No")],
-        message="Select whether this person has an MSO Portal account",
+        message="Select whether the new post holder has an MSO Portal account",
         conditionals={"yes": ["user"], "no": ["name", "email"]},
     )
     user = choose_from(
@@ -228,6 +228,70 @@ class AppointmentCreateForm(HolderForm):
             start_on=data["start_on"],
             end_on=data["end_on"],
             **self.holder(),
+        )
+
+
+class AppointmentReplaceForm(HolderForm):
+    """Who takes over a post on the register from the person who holds it, and from when: a
+    change to the register (``change``), which a network lead approves, or makes at once."""
+
+    starts_on = NHSDateField(
+        label="First day in post",
+        message="Enter the successor's first day in post",
+    )
+    note = text_box(
+        "Anything the network lead should know (optional)",
+        required=False,
+        max_length=2000,
+        rows=3,
+        too_long="The note must be 2000 characters or fewer",
+    )
+    field_order = ["has_account", "user", "name", "email", "starts_on", "note"]
+
+    def __init__(self, *args, appointment, kind, asking, **kwargs):
+        super().__init__(*args, organisation=appointment.organisation, **kwargs)
+        self.appointment, self.kind = appointment, kind
+        post, holder = appointment.get_post_display(), appointment.holder_name
+        has_account = self.fields["has_account"]
+        has_account.label = "Does the successor have an MSO Portal account?"
+        has_account.help_text = f"The successor is the person who takes over from {holder}."
+        has_account.error_messages = dict.fromkeys(
+            ("required", "invalid_choice"),
+            "Select whether the successor has an MSO Portal account",
+        )
+        user, starts_on = self.fields["user"], self.fields["starts_on"]
+        user.label = "Who is the successor?"
+        user.queryset = user.queryset.exclude(pk=appointment.user_id)
+        self.fields["name"].label = "The successor's full name"
+        self.fields["email"].label = "The successor's email address"
+        self.fields["email"].help_text = "Their NHS or work email address, shown on the register"
+        starts_on.label = f"The successor's first day as {post}"
+        starts_on.help_text = f"{holder}'s last day is the day before. For example, 1 4 2027"
+        if asking:
+            decider = services.approver(appointment.post)
+            self.fields["note"].label = f"Anything {decider} should know (optional)"
+        else:
+            del self.fields["note"]
+
+    def clean(self):
+        cleaned = super().clean()
+        no_email = cleaned.get("has_account") == "no" and not cleaned.get("email")
+        if no_email and "email" not in self.errors:
+            self.add_error("email", "Enter the successor's email address")
+        return cleaned
+
+    def change(self) -> ChangeRequest:
+        """The change to the register that names the successor in the holder's place."""
+        data = self.cleaned_data
+        person = data["user"]
+        return ChangeRequest(
+            organisation=self.organisation,
+            kind=self.kind,
+            replaces=self.appointment,
+            name=(person.full_name or person.email) if person else data["name"].strip(),
+            email=person.email if person else data["email"],
+            starts_on=data["starts_on"],
+            note=data.get("note", ""),
         )
 
 

@@ -691,6 +691,8 @@ class ChangeRequest(models.Model):
     # a contact number; the national guidance considered. The job title and pay band are
     # for the national team only (Perm.SPECIALISTS_CONFIDENTIAL).
     basis = models.CharField(max_length=16, choices=Basis.choices, blank=True)
+    # Also whom a new holder of another post replaces, when asked for from the organisation's
+    # page (views.posts.appointment_replace): that holder's last day is the day before.
     replaces = models.ForeignKey(
         "Appointment",
         on_delete=models.PROTECT,

@@ -42,6 +42,7 @@ handovers = [
 posts = [
     path("new/", views.appointment_create, name="appointment_create"),
     path("<int:pk>/", views.appointment_update, name="appointment_update"),
+    path("<int:pk>/replace/", views.appointment_replace, name="appointment_replace"),
 ]
 
 # An organisation's own pages, below its ODS code.

@@ -18,13 +18,14 @@ from .invitations import (
 )
 from .members import member_list, member_remove, member_roles, member_suggestions
 from .organisations import organisation_detail, organisation_list
-from .posts import appointment_create, appointment_update
+from .posts import appointment_create, appointment_replace, appointment_update
 from .register import register_export, register_list
 from .specialists import specialist_export, specialist_register
 from .switch import organisation_switch
 
 __all__ = [
     "appointment_create",
+    "appointment_replace",
     "appointment_update",
     "change_request_create",
     "change_request_detail",

@@ -45,6 +45,7 @@ def named_posts(user, organisation, appointments=None):
         )
     current = [a for a in appointments if a.is_current()]
     asks = _asks(user, organisation)
+    replaces = _replaces(user, organisation)
     rows = []
     for post in posts_for(organisation.kind):
         holders = [a for a in current if a.post == post]
@@ -63,6 +64,8 @@ def named_posts(user, organisation, appointments=None):
                     # A post that grants powers is named through a change to the register.
                     "approved": post in APPROVED_POSTS,
                     "ask_for": asks.get(post, ""),
+                    # Replace a holder: asked for, or made at once by a network lead.
+                    "replace": post in replaces,
                 }
             )
     return rows
@@ -75,6 +78,19 @@ def _asks(user, organisation) -> dict[str, str]:
         for kind, post in NEW_HOLDER.items()
         if change_requests.may_ask(user, organisation, kind)
     }
+
+
+def _replaces(user, organisation) -> set[str]:
+    """The posts whose holder the person may replace (views.posts.appointment_replace)."""
+    found = set()
+    for post in posts_for(organisation.kind):
+        kind = change_requests.replacing(post)
+        if kind and (
+            change_requests.may_ask(user, organisation, kind)
+            or change_requests.may_decide(user, organisation, kind)
+        ):
+            found.add(post)
+    return found
 
 
 @allow("GET")

@@ -349,14 +349,18 @@ class TestNamedPosts:
 
     def test_the_question_reveals_the_right_fields(self, mso_client, trust):
         page = mso_client.get(self.create_url(trust))
-        assert "Does this person have an MSO Portal account?" in page.text
+        assert "Does the new post holder have an MSO Portal account?" in page.text
         assert 'data-aria-controls="id_has_account-conditional"' in page.text
         assert 'id="id_has_account-conditional-2"' in page.text
 
     @pytest.mark.parametrize(
         ("answers", "field", "message"),
         [
-            ({"has_account": ""}, "has_account", "Select whether this person has an MSO Portal"),
+            (
+                {"has_account": ""},
+                "has_account",
+                "Select whether the new post holder has an MSO Portal",
+            ),
             ({"has_account": "yes", "name": ""}, "user", "Select who holds the post"),
             ({"has_account": "no", "name": ""}, "name", "Enter their full name"),
         ],
@@ -385,9 +389,11 @@ class TestNamedPosts:
     def test_the_organisation_page_offers_to_ask_for_them_instead(self, mso_client, trust, mso):
         page = mso_client.get(reverse("organisations:detail", args=[trust.ods_code]))
         start = reverse("register:change_start")
-        assert f"{start}?ods_code={trust.ods_code}&amp;kind=new-mso" in page.text
+        # A post held is replaced through a change to the register; one vacant is asked for.
+        held = Appointment.objects.get(user=mso, post=Post.MSO)
+        replace = reverse("organisations:appointment_replace", args=[trust.ods_code, held.pk])
+        assert f'href="{replace}"' in page.text
         assert f"{start}?ods_code={trust.ods_code}&amp;kind=new-board-director" in page.text
-        assert "/replace/" not in page.text
 
     def test_an_approved_posts_start_stays_and_its_end_is_today_or_later(
         self, mso_client, trust, mso, director

@@ -11,7 +11,7 @@ from ..forms import (
     AppointmentReplaceForm,
     PostChoiceForm,
 )
-from ..models import Appointment, Organisation
+from ..models import Appointment, ChangeRequest, Organisation
 from ..permissions import Perm
 from ..scoping import get_object_for
 
@@ -110,6 +110,12 @@ def appointment_replace(request, ods_code, pk):
             "appointment": current,
             "at_once": at_once,
             "decider": services.approver(current.post),
+            # One change of a kind waits at a time: said before any typing, with a link to it.
+            "waiting": ChangeRequest.objects.visible_to(request.user)
+            .pending()
+            .filter(organisation=organisation, kind=kind)
+            .select_related("submitted_by")
+            .first(),
         },
         save=lambda data: save(by=request.user, request=form.change()),
         saved=said,

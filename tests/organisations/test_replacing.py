@@ -167,6 +167,22 @@ class TestAsking:
         with pytest.raises(Exception, match="Helen Carter no longer holds this post"):
             change_requests.decide(by=london_lead, request=change, approve=True)
 
+    def test_a_change_already_waiting_is_said_before_any_typing(
+        self, mso_client, client_for, mso, mso_post, london_lead
+    ):
+        mso_client.post(url(mso_post), answers())
+        waiting = ChangeRequest.objects.get()
+        page = mso_client.get(url(mso_post)).text
+        assert "A change is already waiting" in page
+        assert f'href="{waiting.get_absolute_url()}"' in page
+        assert "See the change that is waiting, where it can be withdrawn" in page
+        assert (
+            "Decide the change that is waiting" in client_for(london_lead).get(url(mso_post)).text
+        )
+        response = mso_client.post(url(mso_post), answers(name="Someone Else"))
+        assert "already waiting" in response.text
+        assert ChangeRequest.objects.count() == 1
+
 
 class TestANetworkLeadReplacesAtOnce:
     def test_the_page_says_the_register_changes_at_once(self, client_for, london_lead, mso_post):

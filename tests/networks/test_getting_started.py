@@ -66,6 +66,7 @@ class TestWhoGetsIt:
         assert "Mark as done" not in page
         home = client_for(staff).get(reverse("home"))
         assert "0 of 14 done" not in home.text
+        assert "starts on your first day in post, 1 January 2027" in home.text
         tick = reverse("networks:getting_started_tick", args=[trust.ods_code, "webinar"])
         assert client_for(staff).post(tick, {"done": "on"}).status_code == 403
         with time_machine.travel("2027-01-01 08:00 +0000", tick=False):

@@ -127,6 +127,14 @@ class Keyboard:
         self.expect(shown).to_be_visible()
         return shown
 
+    def bring(self, locator, *, above: int = 30):
+        """Scroll what ``locator`` finds to the top of the window (``above`` pixels of what
+        comes before it left in sight), as a picture of a part of a page without a heading of
+        its own wants it."""
+        locator.first.evaluate(
+            "(e, above) => { e.scrollIntoView(); window.scrollBy(0, -above) }", above
+        )
+
 
 @pytest.fixture
 def keyboard(expect, axe_check):

@@ -41,12 +41,6 @@ def chart_row(page, region: str) -> dict[str, int]:
     return dict(zip([*CHART_COLUMNS, "Organisations"], figures, strict=True))
 
 
-def in_sight(locator, *, above: int):
-    """Scroll ``locator`` to the top of the window with ``above`` pixels of what comes before
-    it left in sight, as a picture of it wants."""
-    locator.evaluate("(e, above) => { e.scrollIntoView(); window.scrollBy(0, -above) }", above)
-
-
 def test_a_network_lead_filters_the_register_exports_it_and_approves_a_change(
     page, browser, live_server, demo, keyboard, expect, sign_in, picture
 ):
@@ -79,7 +73,7 @@ def test_a_network_lead_filters_the_register_exports_it_and_approves_a_change(
     expect(register.locator("tbody tr")).to_have_count(2)
     expect(register.locator("tbody tr").filter(has_text="Vacant")).to_have_count(2)
     page.set_viewport_size({"width": 1280, "height": 800})
-    in_sight(page.locator(".mso-result-count"), above=260)
+    kb.bring(page.locator(".mso-result-count"), above=260)
     picture(page, "network-lead-register")
 
     # The chart counts the region's organisations whatever their state; its table gives the

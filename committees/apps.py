@@ -25,10 +25,15 @@ class CommitteesConfig(features.FeatureConfig):
 
     def plug_in(self):
         from organisations.getting_started import WorkItem, work_item
+        from organisations.handovers import Page, handover_page
         from organisations.navigation import MenuEntry, holds, holds_here, menu_entry
 
         from .permissions import Perm
 
+        # Where a leaving MSO introduces their successor to the committee.
+        handover_page(
+            "committee", Page("committees:list", "Go to the committee", in_organisation=True)
+        )
         # Ticked by hand: only the MSO can say they have read them.
         work_item(
             WorkItem(30, "committee", "Read the medication safety committee's terms of reference")

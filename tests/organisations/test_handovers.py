@@ -184,7 +184,10 @@ class TestOpening:
         assert f'href="{reverse("alerts:inbox")}"' in page
         assert f'href="{reverse("organisations:detail", args=[trust.ods_code])}"' in page
         assert f'href="{reverse("networks:buddy_request")}"' in page
-        assert f'href="{reverse("committees:list", args=[trust.ods_code])}"' in page
+        assert handovers.link(HandoverItem.Task.COMMITTEE, trust) == (
+            reverse("committees:list", args=[trust.ods_code]),
+            "Go to the committee",
+        )
         for task in handovers.STEPS:
             found = handovers.link(task, trust)
             assert found is None or found[0].startswith("/"), task

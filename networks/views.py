@@ -14,6 +14,7 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 
+from core.confirm import confirm_first
 from core.forms import form_page, submitted
 from core.http import Refused, allow, query_string_without_page
 from core.uploads import accepts_upload, download, upload_too_big
@@ -322,6 +323,16 @@ def resource_remove(request, slug, pk):
     resource = _resource(request, slug, pk)
     if not can_remove_resource(request.user, resource):
         raise PermissionDenied
+    asking = confirm_first(
+        request,
+        question=f"Remove “{resource.title}” from the library?",
+        detail="The network's members no longer find it. Share it again to put it back.",
+        button="Remove it from the library",
+        back=reverse("networks:resources", args=[slug]),
+        caption=str(resource.network),
+    )
+    if asking:
+        return asking
     services.resource_remove(by=request.user, resource=resource)
     messages.success(request, f"“{resource.title}” is removed from the library")
     return redirect("networks:resources", slug=slug)
@@ -423,6 +434,15 @@ def buddy_request(request):
 @allow("POST")
 def buddy_request_withdraw(request, pk):
     mine = get_object_or_404(BuddyRequest, pk=pk, user=request.user)
+    asking = confirm_first(
+        request,
+        question="Withdraw your request for a buddy?",
+        detail="The network leads no longer pair you with an experienced MSO. You can ask again.",
+        button="Withdraw the request",
+        back=reverse("networks:buddies"),
+    )
+    if asking:
+        return asking
     services.buddy_request_withdraw(by=request.user, request=mine)
     messages.success(request, "Your request for a buddy is withdrawn")
     return redirect("networks:buddies")

@@ -14,7 +14,7 @@ from notifications.models import Notification
 from organisations import services
 from organisations.choices import OrganisationKind, Post, Region
 from organisations.models import Appointment, Handover
-from tests.factories import OrganisationFactory, network_lead, post_holder
+from tests.factories import CONFIRMED, OrganisationFactory, network_lead, post_holder
 
 pytestmark = pytest.mark.django_db
 
@@ -40,7 +40,7 @@ class TestAccess:
         for allowed in (mso, lead):
             assert_access(reverse("networks:buddies"), allowed=allowed, wrong_role=staff)
 
-    def test_offering_and_asking(self, assert_access, trust, mso, staff, lead):
+    def test_offering_and_asking(self, assert_access, client_for, trust, mso, staff, lead):
         assert_access(reverse("networks:buddy_offer"), allowed=mso, wrong_role=staff)
         assert_access(
             reverse("networks:buddy_offer"),
@@ -60,9 +60,13 @@ class TestAccess:
             ok=302,
         )
         mine = BuddyRequest.objects.get(user=mso)
+        withdraw = reverse("networks:buddy_request_withdraw", args=[mine.pk])
+        assert "Withdraw your request for a buddy?" in client_for(mso).post(withdraw).text
+        mine.refresh_from_db()  # asked first: still there
         assert_access(
             reverse("networks:buddy_request_withdraw", args=[mine.pk]),
             method="post",
+            data=CONFIRMED,
             allowed=mso,
             other_organisation=staff,  # not theirs: not found
             ok=302,

@@ -9,6 +9,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from networks.models import Resource, Tag
+from tests.factories import CONFIRMED
 from tests.networks.conftest import join
 from tests.uploads import PDF
 
@@ -70,9 +71,13 @@ class TestAccess:
         someone = join(national, other_mso)
         url = reverse("networks:resource_remove", args=[national.slug, shared.pk])
         assert client_for(someone).post(url).status_code == 403
+        asked = client_for(network_head).post(url)
+        assert f"Remove “{shared.title}” from the library?" in asked.text
+        assert Resource.objects.exists()  # asked first
         assert_access(
             url,
             method="post",
+            data=CONFIRMED,
             allowed=network_head,
             wrong_role=someone,
             other_organisation=staff,
@@ -183,7 +188,7 @@ class TestSharing:
         assert storage.exists(name)
         with django_capture_on_commit_callbacks(execute=True):
             client_for(member_mso).post(
-                reverse("networks:resource_remove", args=[national.slug, shared.pk])
+                reverse("networks:resource_remove", args=[national.slug, shared.pk]), CONFIRMED
             )
         assert not storage.exists(name)
 

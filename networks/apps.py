@@ -24,11 +24,11 @@ class NetworksConfig(features.FeatureConfig):
     }
 
     def plug_in(self):
-        from organisations.access import grant_source
+        from organisations.access import grant_source, holder_source
         from organisations.handovers import Page, handover_page, keepers_source
         from organisations.navigation import MenuEntry, holds, menu_entry
 
-        from .models import lead_grants
+        from .models import lead_grants, lead_holders
         from .permissions import Perm
 
         menu_entry(
@@ -39,8 +39,10 @@ class NetworksConfig(features.FeatureConfig):
                 holds(Perm.NETWORKS_JOIN, Perm.SPECIALIST_NETWORKS_JOIN),
             )
         )
-        # Network leads hold their cross-organisation permissions through the rule set.
+        # Network leads hold their cross-organisation permissions through the rule set, and
+        # are found by them (what waits for their decision).
         grant_source(lead_grants)
+        holder_source(lead_holders)
         # A handover's successor asks for a buddy here; the region's leads are told of it.
         handover_page("buddy", Page("networks:buddy_request", "Ask for a buddy"))
         keepers_source(_register_keepers)

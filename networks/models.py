@@ -314,6 +314,28 @@ def lead_grants(user_id, on):
     )
 
 
+def lead_holders(grant, region: str):
+    """The users who hold a network lead's global grant, ``lead_grants`` the other way round
+    (organisations.access.HOLDER_SOURCES): a regional grant for ``region``."""
+    from organisations.permissions import GlobalRole
+
+    regional = Q(network__kind=Network.Kind.REGIONAL, network__region=region)
+    mso = Q(network__community=Network.Community.MSO)
+    specialists = Q(network__community=Network.Community.SPECIALISTS)
+    networks = {
+        GlobalRole.NATIONAL_LEAD: mso
+        & Q(network__kind__in=[Network.Kind.NATIONAL, Network.Kind.SPECIALISED]),
+        GlobalRole.REGIONAL_LEAD: mso & regional,
+        GlobalRole.SPECIALISTS_NATIONAL_LEAD: specialists & Q(network__kind=Network.Kind.NATIONAL),
+        GlobalRole.SPECIALISTS_REGIONAL_LEAD: specialists & regional,
+    }
+    if grant not in networks:
+        return []
+    return NetworkMembership.objects.filter(
+        networks[grant], role=NetworkMembership.Role.LEAD
+    ).values("user_id")
+
+
 def regional_leads(region: str):
     """The users who lead the regional MSO network of ``region``."""
     return NetworkMembership.objects.filter(
@@ -331,24 +353,6 @@ def national_leads(community=Network.Community.MSO):
         network__kind=Network.Kind.NATIONAL,
         network__community=community,
     ).values_list("user_id", flat=True)
-
-
-def leads_for(regions) -> dict[str, list[int]]:
-    """region -> the users who look after its organisations' MSO register entries: the leads
-    of its regional MSO network or, where it has none, those of the national one."""
-    leads: dict[str, list[int]] = {}
-    for region, user_id in NetworkMembership.objects.filter(
-        role=NetworkMembership.Role.LEAD,
-        network__kind=Network.Kind.REGIONAL,
-        network__community=Network.Community.MSO,
-        network__region__in=set(regions),
-    ).values_list("network__region", "user_id"):
-        leads.setdefault(region, []).append(user_id)
-    if set(regions) - set(leads):
-        national = list(national_leads())
-        for region in set(regions) - set(leads):
-            leads[region] = national
-    return leads
 
 
 class WorkplanItem(OwnedAction):

@@ -9,10 +9,11 @@ from django.utils import timezone
 
 from core.working_days import working_days_after
 from notifications.registry import WHEN, Reminder, falling_due
+from organisations import change_requests
 from organisations.models import Appointment, ChangeRequest
 from organisations.reminders import vacancy_reminder
 
-from .models import Network, WorkplanItem, leads_for, national_leads, regional_leads
+from .models import WorkplanItem, regional_leads
 
 WAITING_WORKING_DAYS = 5
 
@@ -24,43 +25,31 @@ def vacancy_reminders(on):
 
 
 def change_request_reminders(on):
+    """A change waiting for a decision, to those who decide it (organisations.change_requests:
+    told when it is made, and again here should that notice be missing), and once more when
+    it has waited more than 5 working days."""
     requests = list(
         ChangeRequest.objects.pending()
         .filter(submitted_at__date__lte=on)
         .select_related("organisation")
     )
-    leads = leads_for({request.organisation.region for request in requests})
-    specialists_team = list(national_leads(Network.Community.SPECIALISTS))
+    deciders = change_requests.deciders(requests)
     for request in requests:
         organisation = request.organisation
         submitted_on = timezone.localdate(request.submitted_at)
         # Waiting more than 5 working days: from the morning of the sixth.
         overdue_on = working_days_after(submitted_on, WAITING_WORKING_DAYS + 1)
         what = f"{request.get_kind_display()}, {organisation.name} ({organisation.ods_code})"
-        due = [
-            ("submitted", submitted_on, f"To decide: {what}", "Approve or reject it."),
-        ]
-        if on >= overdue_on:
-            due.append(
-                (
-                    "waiting",
-                    overdue_on,
-                    f"Waiting more than {WAITING_WORKING_DAYS} working days: {what}",
-                    f"It was submitted on {submitted_on:%-d %B %Y}. Approve or reject it.",
-                )
-            )
-        deciders = (
-            specialists_team if request.names_a_specialist else leads.get(organisation.region, [])
-        )
-        for lead in deciders:
-            for kind, due_on, title, body in due:
+        for lead in deciders[request.pk]:
+            yield change_requests.to_decide(request, lead)
+            if on >= overdue_on:
                 yield Reminder(
                     subject=f"change-request:{request.pk}",
-                    kind=kind,
-                    due_on=due_on,
+                    kind="waiting",
+                    due_on=overdue_on,
                     recipient_id=lead,
-                    title=title,
-                    body=body,
+                    title=f"Waiting more than {WAITING_WORKING_DAYS} working days: {what}",
+                    body=f"It was submitted on {submitted_on:%-d %B %Y}. Approve or reject it.",
                     url=request.get_absolute_url(),
                 )
 

@@ -96,6 +96,36 @@ def grant_source(source: Callable) -> Callable:
     return source
 
 
+# Who holds a grant held outside organisations, the other way round: functions
+# (grant, region) -> the ids of the users who hold ``grant`` (a regional one: for ``region``),
+# a queryset of ids or a list, from the app that supplies the grant (networks: its leads), so
+# that what waits for them can be sent to them without organisations naming the app.
+HOLDER_SOURCES: list[Callable] = []
+
+
+def holder_source(source: Callable) -> Callable:
+    """Register a source of the holders of global grants (see HOLDER_SOURCES)."""
+    if source not in HOLDER_SOURCES:
+        HOLDER_SOURCES.append(source)
+    return source
+
+
+def holders(grant: GlobalRole, region: str = "") -> list[int]:
+    """The active users who hold ``grant`` (a regional grant: for ``region``), by id."""
+    from accounts.models import User
+
+    if grant == GlobalRole.SITE_ADMIN:
+        held = Q(is_staff=True)
+    elif HOLDER_SOURCES:
+        held = Q()
+        for source in HOLDER_SOURCES:
+            held |= Q(pk__in=source(grant, region))
+    else:
+        return []
+    people = User.objects.filter(held, is_active=True).order_by("pk")
+    return list(people.values_list("pk", flat=True))
+
+
 TEXT = CharField()
 
 

@@ -1,8 +1,10 @@
 """Services for changes to the national MSO register: an organisation's MSO or board director
-asks (``submit``), a network lead approves or rejects with a reason (``decide``); approval
-applies the change through the named-post services, under the organisation's lock, so the
-rules that hold on the organisation's own page (one MSO at a time, someone left to manage) hold
-here too. Whoever asked is told of the decision (notifications engine).
+asks (``submit``), a network lead (the national patient safety team, for the Patient Safety
+Specialists and the executive director for patient safety) approves or rejects with a reason
+(``decide``); approval applies the change through the named-post services, under the
+organisation's lock, so the rules that hold on the organisation's own page (one MSO at a time,
+someone left to manage) hold here too. Those who decide are told of a new request, and whoever
+asked of the decision (notifications engine).
 
 The posts that grant clinical or assurance powers (choices.APPROVED_POSTS) are named only this
 way, and two people always take part: nobody decides a change they asked for, or one that
@@ -26,7 +28,7 @@ from notifications.registry import Reminder
 from notifications.services import notify
 
 from . import services
-from .access import access_for
+from .access import access_for, holders
 from .choices import MANAGING_POSTS, NEW_HOLDER, PATIENT_SAFETY_TEAM_CHANGES, Post
 from .models import (
     Appointment,
@@ -36,7 +38,7 @@ from .models import (
     check_held_in,
     decided_with,
 )
-from .permissions import RULES, Perm
+from .permissions import RULES, GlobalRole, Perm, Reach
 
 Kind = ChangeRequest.Kind
 Status = ChangeRequest.Status
@@ -154,14 +156,22 @@ def _check_none_waiting(request: ChangeRequest) -> None:
         .first()
     )
     if waiting is not None:
-        raise ValidationError(
-            {
-                "kind": "This change is already waiting for a network lead: it was asked for "
-                f"on {timezone.localtime(waiting.submitted_at):%-d %B %Y}. Withdraw it first "
-                "to ask again"
-            },
-            code="waiting",
+        message = (
+            f"This change is already waiting for {waiting.decider}: it was asked for on "
+            f"{timezone.localtime(waiting.submitted_at):%-d %B %Y}. Withdraw it first to ask again"
         )
+        raise ValidationError({"kind": ValidationError(message, code="waiting")})
+
+
+def waiting_like(user, organisation, kind):
+    """The request of this kind for the organisation that waits for a decision, if the person
+    may see it (a new one is refused until it is decided or withdrawn)."""
+    return (
+        ChangeRequest.objects.visible_to(user)
+        .pending()
+        .filter(organisation=organisation, kind=kind)
+        .first()
+    )
 
 
 def _check_new_holder(request: ChangeRequest) -> None:
@@ -306,12 +316,12 @@ def submit(*, by, request: ChangeRequest) -> ChangeRequest:
             with transaction.atomic():
                 request.save()
         except IntegrityError:  # another request of this kind was saved meanwhile
-            raise ValidationError(
-                {"kind": "A change of this kind is already waiting for a network lead"},
-                code="unique",
-            ) from None
+            message = f"A change of this kind is already waiting for {request.decider}"
+            raise ValidationError({"kind": ValidationError(message, code="waiting")}) from None
         if request.post == Post.MSO:
             _register_item_done(by, request)
+        told = [pk for pk in deciders([request])[request.pk] if pk != by.pk]
+        notify(to_decide(request, recipient) for recipient in told)
     return request
 
 
@@ -355,6 +365,52 @@ def record(*, by, request: ChangeRequest) -> ChangeRequest:
         request.save()
         _apply(by, request)
     return request
+
+
+def deciders(requests) -> dict[int, list[int]]:
+    """request id -> the people asked to decide it: those the rule set gives the permission
+    that decides it (``decided_with``) nearest its organisation, the leads of its region where
+    it has any, else those of all England. So the national patient safety team decides its
+    programme's posts, and a regional MSO network's leads the rest of their region's register
+    (the national network's where a region has none). A query for each permission and region,
+    however many requests."""
+    found, asked = {}, {}
+    for request in requests:
+        key = (request.decided_with, request.organisation.region)
+        if key not in asked:
+            asked[key] = _nearest_holders(*key)
+        found[request.pk] = asked[key]
+    return found
+
+
+def _nearest_holders(perm, region) -> list[int]:
+    grants = [rule for rule in RULES if perm in rule.perms and isinstance(rule.grant, GlobalRole)]
+    for reach in (Reach.REGION, Reach.ALL):
+        people = {
+            pk
+            for rule in grants
+            if rule.reach == reach
+            for pk in holders(rule.grant, region if reach == Reach.REGION else "")
+        }
+        if people:
+            return sorted(people)
+    return []
+
+
+def to_decide(request: ChangeRequest, recipient: int) -> Reminder:
+    """The notice to one of its deciders that a request waits for them (sent when it is made;
+    the reminder sweep keeps to the same one: networks.reminders)."""
+    organisation = request.organisation
+    return Reminder(
+        subject=f"change-request:{request.pk}",
+        kind="submitted",
+        due_on=timezone.localdate(request.submitted_at),
+        recipient_id=recipient,
+        title=f"To decide: {request.get_kind_display()}, {organisation.name} "
+        f"({organisation.ods_code})",
+        body="Approve or reject it.",
+        url=request.get_absolute_url(),
+    )
 
 
 def _register_item_done(by, request: ChangeRequest) -> None:
@@ -504,7 +560,8 @@ def _decision(request: ChangeRequest) -> Reminder:
                 else "The national MSO register now shows the change."
             )
             if approved
-            else f"The network lead gave this reason: {request.reason}"
+            else f"The {request.decider.removeprefix('a ').removeprefix('the ')} gave this "
+            f"reason: {request.reason}"
         ),
         url=request.get_absolute_url(),
     )

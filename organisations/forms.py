@@ -3,6 +3,7 @@ from django.contrib.auth import password_validation
 from django.core.exceptions import ValidationError
 
 from accounts.models import User
+from core.forms import error_codes
 from core.nhsuk_forms.fields import (
     NHSDateField,
     choose_from,
@@ -393,6 +394,7 @@ class ChangeRequestStartForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.user = user
         self.organisation = None
+        self.waiting = None  # the change of the kind chosen already waiting, to link to
 
     def clean_ods_code(self):
         code = self.cleaned_data["ods_code"]
@@ -417,6 +419,10 @@ class ChangeRequestStartForm(forms.Form):
                 change_requests.check_kind(draft)
             except ValidationError as error:
                 self.add_error("kind", error.message_dict.get("kind", error.messages))
+                if "waiting" in error_codes(error):
+                    self.waiting = change_requests.waiting_like(
+                        self.user, self.organisation, draft.kind
+                    )
         return cleaned
 
 
@@ -496,7 +502,7 @@ class ChangeRequestForm(forms.ModelForm):
         },
     )
     note = text_box(
-        "Anything the network lead should know (optional)",
+        "Anything the people who decide it should know (optional)",
         required=False,
         max_length=2000,
         rows=3,
@@ -526,6 +532,7 @@ class ChangeRequestForm(forms.ModelForm):
         self.instance.kind = kind
         for name in set(self.Meta.fields) - {*self.FIELDS[kind], "note"}:
             del self.fields[name]
+        self.fields["note"].label = f"Anything {self.instance.decider} should know (optional)"
         if "replaces" in self.fields:
             self.fields["replaces"].queryset = (
                 Appointment.objects.filter(
@@ -538,7 +545,6 @@ class ChangeRequestForm(forms.ModelForm):
             self.fields["replaces"].label_from_instance = lambda held: (
                 f"{held.holder_name}, from {held.start_on:%-d %B %Y}"
             )
-            self.fields["note"].label = "Anything the national team should know (optional)"
         if kind in LEAVES:
             self.fields["ends_on"].help_text = (
                 "Their post shows as vacant on the register from the next day, until a "
@@ -575,7 +581,15 @@ class ChangeRequestFilterForm(SearchForm):
     status = forms.ChoiceField(
         label="Status",
         required=False,
-        choices=[("", "Any status"), *ChangeRequest.Status.choices],
+        choices=[
+            ("", "Any status"),
+            (ChangeRequest.Status.PENDING, "Waiting for a decision"),
+            *(
+                choice
+                for choice in ChangeRequest.Status.choices
+                if choice[0] != ChangeRequest.Status.PENDING
+            ),
+        ],
     )
 
 

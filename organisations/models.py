@@ -640,6 +640,13 @@ def decided_with(kind: str) -> str:
     return Perm.SPECIALISTS_DECIDE if kind in PATIENT_SAFETY_TEAM_CHANGES else Perm.CHANGES_DECIDE
 
 
+def decider(kind: str) -> str:
+    """Who decides a change of this kind, in words: whoever ``decided_with`` gives it to."""
+    if decided_with(kind) == Perm.SPECIALISTS_DECIDE:
+        return "the national patient safety team"
+    return "a network lead"
+
+
 class ChangeRequestQuerySet(ScopedQuerySet):
     def pending(self):
         return self.filter(status=ChangeRequest.Status.PENDING)
@@ -647,8 +654,9 @@ class ChangeRequestQuerySet(ScopedQuerySet):
 
 class ChangeRequest(models.Model):
     """A change to an organisation's entry on the national MSO register, asked for by its MSO
-    or board director and approved (then applied) or rejected by a network lead. It replaces
-    the emailed change-of-details form."""
+    or board director and approved (then applied) or rejected by a network lead (the national
+    patient safety team for its programme's posts: ``decided_with``). It replaces the emailed
+    change-of-details form."""
 
     Kind = ChangeKind
 
@@ -758,6 +766,16 @@ class ChangeRequest(models.Model):
         programme's posts (the specialists, the executive director), the MSO networks' leads
         the rest of the register."""
         return decided_with(self.kind)
+
+    @property
+    def decider(self) -> str:
+        """Who decides it, in words."""
+        return decider(self.kind)
+
+    def get_status_display(self) -> str:
+        if self.is_pending:
+            return f"Waiting for {self.decider}"
+        return self.Status(self.status).label
 
     @property
     def post_label(self) -> str:

@@ -1,5 +1,6 @@
 """Changes to the national MSO register: asked for by an organisation's MSO or board director
-(two questions, then the details), decided by a network lead, followed by both."""
+(two questions, then the details), decided by a network lead (the national patient safety team
+for its programme's posts), followed by both."""
 
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied, ValidationError
@@ -9,6 +10,7 @@ from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 
+from core.confirm import confirm_first
 from core.forms import form_page, submitted
 from core.http import allow, query_string_without_page
 
@@ -104,11 +106,13 @@ def change_request_create(request, ods_code, kind):
     if not change_requests.may_ask(request.user, organisation, kind):
         raise PermissionDenied
     form = ChangeRequestForm(submitted(request), organisation=organisation, kind=kind)
+    # One change of a kind waits at a time: said before any typing, with a link to it.
+    waiting = change_requests.waiting_like(request.user, organisation, kind)
     return form_page(
         request,
         form,
         save=lambda data: change_requests.submit(by=request.user, request=form.instance),
-        saved="Your change is sent to the network lead",
+        saved=f"Your change is sent to {form.instance.decider}",
         refusal_field=next(iter(form.fields)),
         page=lambda form: render(
             request,
@@ -119,6 +123,7 @@ def change_request_create(request, ods_code, kind):
                 "change": form.instance,
                 "holders": _holders(request.user, organisation, form.instance.post),
                 "start_url": reverse("register:change_start"),
+                "waiting": waiting,
             },
         ),
     )
@@ -134,10 +139,17 @@ def change_request_detail(request, pk):
         pk=pk,
     )
     access = access_for(request.user)
-    decider = change.is_pending and access.has(change.decided_with, change.organisation)
+    decides_it = access.has(change.decided_with, change.organisation)
+    decider = change.is_pending and decides_it
     decides_own = change_requests.decides_own(request.user, change) if decider else ""
     can_decide = decider and not decides_own
     if request.method == "POST" and not can_decide:
+        if decides_it and not change.is_pending:  # decided or withdrawn meanwhile
+            messages.error(
+                request,
+                f"This change is no longer waiting: it was {change.get_status_display().lower()}",
+            )
+            return redirect(change)
         raise PermissionDenied
 
     def page(form):
@@ -179,7 +191,28 @@ def change_request_detail(request, pk):
 
 @allow("POST")
 def change_request_withdraw(request, pk):
-    change = get_object_for(request.user, ChangeRequest, Perm.CHANGES_SUBMIT, pk=pk)
+    change = get_object_for(
+        request.user,
+        ChangeRequest.objects.select_related("organisation"),
+        Perm.CHANGES_SUBMIT,
+        pk=pk,
+    )
+    if (
+        change.is_pending
+        and change_requests.may_withdraw(request.user, change)
+        and (
+            asking := confirm_first(
+                request,
+                question="Withdraw this change?",
+                detail=f"It no longer waits for {change.decider}, and nothing of it is applied. "
+                "You can ask for it again.",
+                button="Withdraw the change",
+                back=change.get_absolute_url(),
+                caption=f"{change.get_kind_display()}, {change.organisation.name}",
+            )
+        )
+    ):
+        return asking
     try:
         change_requests.withdraw(by=request.user, request=change)
     except ValidationError as error:

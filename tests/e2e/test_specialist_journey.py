@@ -1,7 +1,7 @@
 """Identifying a Patient Safety Specialist, on the demo data: Trust B's board director
 identifies a replacement for its specialist (each mistake on the form explained on the way); the
-national patient safety team approves it; the register of specialists shows the change. The
-pages pass axe."""
+national patient safety team is told, and approves it; the register of specialists shows the
+change. The pages pass axe."""
 
 import pyotp
 import pytest
@@ -10,6 +10,7 @@ from django.conf import settings
 from django.utils import timezone
 
 from accounts.models import User
+from notifications.models import Notification
 from organisations.choices import Post
 from organisations.models import Appointment, Organisation
 
@@ -55,23 +56,32 @@ def test_a_board_director_identifies_a_replacement_and_the_national_team_approve
     page.get_by_label("Year").fill(str(starts.year))
     page.get_by_label("Job title").fill("Patient safety lead")
     page.get_by_label("Pay band").select_option("8a")
-    page.get_by_role("button", name="Send to the network lead").click()
+    page.get_by_role("button", name="Send to the national patient safety team").click()
     expect(page.get_by_role("alert")).to_contain_text("Confirm that the national guidance")
     expect(page.get_by_label("Full name")).to_have_value("Idris Khan")
     axe_check(page)
     page.get_by_label("The national guidance, Identifying Patient Safety Specialists").check()
-    page.get_by_role("button", name="Send to the network lead").click()
+    page.get_by_role("button", name="Send to the national patient safety team").click()
     expect(page.get_by_role("alert")).to_contain_text(
         "Select the Patient Safety Specialist who is replaced"
     )
     expect(page.get_by_label("Pay band")).to_have_value("8a")
     page.get_by_label("Hannah Wells").check()
-    page.get_by_role("button", name="Send to the network lead").click()
-    expect(page.get_by_text("Your change is sent to the network lead")).to_be_visible()
+    page.get_by_role("button", name="Send to the national patient safety team").click()
+    expect(
+        page.get_by_text("Your change is sent to the national patient safety team")
+    ).to_be_visible()
     expect(page.get_by_text("Idris Khan")).to_be_visible()
     expect(page.get_by_text("band 8a")).to_have_count(0)  # the job title and pay band: not for them
     expect(page.locator("dd", has_text="Patient safety lead")).to_have_count(0)
+    expect(page.get_by_text("Waiting for the national patient safety team")).to_be_visible()
     axe_check(page)
+    # The national patient safety team is told at once, with a link to it.
+    change_url = page.url.removeprefix(live_server.url)
+    told = Notification.objects.get(
+        recipient__email="patient.safety@network.example", url=change_url
+    )
+    assert told.title.startswith("To decide: A Patient Safety Specialist identified")
 
     team_context = browser.new_context(base_url=live_server.url, locale="en-GB")
     team = team_context.new_page()

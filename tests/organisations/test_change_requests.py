@@ -17,7 +17,7 @@ from organisations import change_requests
 from organisations.choices import Post, Region, Role
 from organisations.models import Appointment, ChangeRequest, Handover, HandoverItem
 from organisations.services import appointment_save
-from tests.factories import OrganisationFactory, member, network_lead, post_holder
+from tests.factories import CONFIRMED, OrganisationFactory, member, network_lead, post_holder
 
 pytestmark = pytest.mark.django_db
 Kind = ChangeRequest.Kind
@@ -129,6 +129,7 @@ class TestAccess:
         assert_access(
             reverse("register:change_withdraw", args=[change.pk]),
             method="post",
+            data=CONFIRMED,
             allowed=mso,
             wrong_role=london_lead,
             other_organisation=other_mso,
@@ -228,6 +229,29 @@ class TestAsking:
         response = mso_client.post(create_url(trust, Kind.NEW_MSO), new_mso_data())
         assert "This change is already waiting" in response.text
         assert ChangeRequest.objects.count() == 1
+
+    def test_the_change_waiting_is_linked_to_before_any_typing(self, mso_client, trust, mso):
+        waiting = new_mso(mso, trust)
+        link = f'href="{waiting.get_absolute_url()}"'
+        response = mso_client.post(start_url(), {"ods_code": trust.ods_code, "kind": "new-mso"})
+        assert response.context["form"].waiting == waiting
+        assert link in response.text
+        # Reached by its address, the details page offers no form to fill in: only the link.
+        page = mso_client.get(create_url(trust, Kind.NEW_MSO))
+        assert link in page.text
+        assert "already waiting for a network lead" in page.text
+        assert "Full name" not in page.text and "Send to" not in page.text
+        # Sent from a page opened before, what was typed is kept beside the refusal.
+        response = mso_client.post(
+            create_url(trust, Kind.NEW_MSO), new_mso_data(name="Sam Lee", email="sam@nhs.example")
+        )
+        assert 'value="Sam Lee"' in response.text and link in response.text
+
+    def test_another_kind_of_change_is_not_held_up(self, mso_client, trust, mso):
+        new_mso(mso, trust)
+        page = mso_client.get(create_url(trust, Kind.CONTACT))
+        assert page.context["waiting"] is None
+        assert "Send to a network lead" in page.text
 
     def test_a_successor_cannot_start_before_someone_already_recorded(self, mso, trust):
         with pytest.raises(Exception, match="Amir Shah is already recorded as MSO from"):
@@ -408,8 +432,14 @@ class TestDeciding:
     def test_a_decided_change_cannot_be_decided_again(self, client_for, trust, mso, london_lead):
         change = new_mso(mso, trust)
         change_requests.decide(by=london_lead, request=change, approve=False, reason="No")
-        response = self.decide(client_for(london_lead), change, decision="approve")
-        assert response.status_code == 403
+        client = client_for(london_lead)
+        response = self.decide(client, change, decision="approve")
+        assert response.status_code == 302  # a decision sent from a page opened before
+        page = client.get(response["Location"])
+        assert "This change is no longer waiting: it was rejected" in page.text
+        assert "Save the decision" not in page.text
+        change.refresh_from_db()
+        assert change.status == ChangeRequest.Status.REJECTED
         with pytest.raises(Exception, match="no longer waiting"):
             change_requests.withdraw(by=mso, request=change)
 
@@ -474,6 +504,41 @@ class TestWaiting:
         told = self.sweep(datetime.date(2026, 11, 23), django_capture_on_commit_callbacks)
         assert told == {(lead, "submitted")}
 
+    def test_those_who_decide_are_told_as_soon_as_it_is_asked_for(
+        self, trust, mso, london_lead, lead, django_capture_on_commit_callbacks
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            change = new_mso(mso, trust)
+        [told] = Notification.objects.filter(subject=f"change-request:{change.pk}")
+        assert told.recipient == london_lead and told.kind == "submitted"
+        assert told.url == change.get_absolute_url()
+        assert told.title == f"To decide: A new MSO, {trust.name} ({trust.ods_code})"
+        [email] = mail.outbox
+        assert email.to == [london_lead.email]
+        # The sweep finds the same notice there already: nobody is told twice.
+        self.sweep(datetime.date(2026, 11, 23), django_capture_on_commit_callbacks)
+        assert Notification.objects.count() == 1
+        assert len(mail.outbox) == 1
+
+    def test_whoever_asked_is_not_told_to_decide_it(self, trust, mso, london_lead):
+        from networks.models import NetworkMembership
+
+        NetworkMembership.objects.create(
+            network=NetworkMembership.objects.get(user=london_lead).network,
+            user=mso,
+            role=NetworkMembership.Role.LEAD,
+        )
+        change = new_mso(mso, trust)
+        assert set(change_requests.deciders([change])[change.pk]) == {london_lead.pk, mso.pk}
+        told = Notification.objects.filter(subject=f"change-request:{change.pk}")
+        assert [notice.recipient for notice in told] == [london_lead]
+
+    def test_a_lead_who_no_longer_signs_in_is_not_told(self, trust, mso, london_lead, lead):
+        london_lead.is_active = False
+        london_lead.save()
+        change = new_mso(mso, trust)
+        assert change_requests.deciders([change])[change.pk] == [lead.pk]
+
     def test_a_decided_change_is_not_reminded(
         self, trust, mso, london_lead, django_capture_on_commit_callbacks
     ):
@@ -481,3 +546,82 @@ class TestWaiting:
         change_requests.decide(by=london_lead, request=change, approve=False, reason="No")
         told = self.sweep(datetime.date(2026, 12, 10), django_capture_on_commit_callbacks)
         assert (london_lead, "waiting") not in told
+
+
+class TestWithdrawing:
+    def withdraw(self, client, change, **data):
+        return client.post(reverse("register:change_withdraw", args=[change.pk]), data)
+
+    def test_it_asks_first(self, mso_client, trust, mso):
+        change = new_mso(mso, trust)
+        page = mso_client.get(change.get_absolute_url())
+        assert "Withdraw this change" in page.text
+        asking = self.withdraw(mso_client, change)
+        assert asking.status_code == 200
+        assert "Withdraw this change?" in asking.text
+        assert "It no longer waits for a network lead" in asking.text
+        assert f'href="{change.get_absolute_url()}"' in asking.text  # cancel, back
+        change.refresh_from_db()
+        assert change.is_pending
+        done = self.withdraw(mso_client, change, **CONFIRMED)
+        assert done["Location"] == change.get_absolute_url()
+        change.refresh_from_db()
+        assert change.status == ChangeRequest.Status.WITHDRAWN
+
+    def test_a_second_press_changes_nothing_and_says_why(self, mso_client, trust, mso):
+        change = new_mso(mso, trust)
+        self.withdraw(mso_client, change, **CONFIRMED)
+        change.refresh_from_db()
+        withdrawn_at = change.decided_at
+        again = self.withdraw(mso_client, change, **CONFIRMED)
+        page = mso_client.get(again["Location"])
+        assert "This change is no longer waiting: it was withdrawn" in page.text
+        change.refresh_from_db()
+        assert change.decided_at == withdrawn_at
+
+    def test_the_leads_notice_opens_a_change_with_nothing_to_decide(
+        self, client_for, trust, mso, london_lead
+    ):
+        change = new_mso(mso, trust)
+        self.withdraw(client_for(mso), change, **CONFIRMED)
+        [notice] = Notification.objects.filter(recipient=london_lead)
+        client = client_for(london_lead)
+        page = client.get(notice.url)
+        assert f"{mso.full_name} withdrew this change on 23 November 2026" in page.text
+        assert "nothing waits for a decision" in page.text
+        assert "Save the decision" not in page.text
+        # A decision sent from the page as it was before: refused, with the reason.
+        response = client.post(notice.url, {"decision": "approve"})
+        assert "no longer waiting: it was withdrawn" in client.get(response["Location"]).text
+        change.refresh_from_db()
+        assert change.status == ChangeRequest.Status.WITHDRAWN
+        assert not Appointment.objects.filter(name="Grace Obi").exists()
+
+
+class TestHoldersOfGrants:
+    def test_the_leads_found_are_those_whose_grants_say_so(self, db):
+        """organisations.access.holders is the networks' lead grants the other way round."""
+        from organisations.access import Grant, access_for, holders
+        from organisations.permissions import GlobalRole
+
+        people = [
+            network_lead(),
+            network_lead(Region.LONDON),
+            network_lead(Region.NORTH_WEST),
+            network_lead(community="specialists"),
+            network_lead(Region.LONDON, community="specialists"),
+        ]
+        for grant in GlobalRole:
+            if grant == GlobalRole.SITE_ADMIN:
+                continue
+            for region in ("", Region.LONDON, Region.NORTH_WEST):
+                holding = {
+                    person.pk
+                    for person in people
+                    if any(
+                        held.key == grant and (held.region == region or not held.region)
+                        for held in access_for(person).grants
+                        if isinstance(held, Grant)
+                    )
+                }
+                assert set(holders(grant, region)) == holding, (grant, region)

@@ -19,7 +19,7 @@ from notifications.services import sweep
 from organisations import change_requests
 from organisations.choices import OrganisationKind, Post, Region
 from organisations.models import Appointment, ChangeRequest
-from tests.factories import OrganisationFactory, network_lead, post_holder
+from tests.factories import CONFIRMED, OrganisationFactory, network_lead, post_holder
 
 pytestmark = pytest.mark.django_db
 Kind = ChangeRequest.Kind
@@ -496,3 +496,77 @@ class TestWhatTheReviewFound:
         )
         assert page.status_code == 200
         assert "Head of patient safety" not in page.content.decode()
+
+
+class TestWhoDecidesIsNamedAndTold:
+    """The national patient safety team decides an identification: every word says so, it is
+    told at once, and a withdrawn one leaves it nothing to decide."""
+
+    def test_the_pages_name_the_national_patient_safety_team(
+        self, client_for, trust, safety_director
+    ):
+        client = client_for(safety_director)
+        page = client.get(create_url(trust)).text
+        assert "Send to the national patient safety team" in page
+        assert "Anything the national patient safety team should know" in page
+        assert "network lead" not in page
+        response = client.post(create_url(trust), form_data())
+        page = client.get(response["Location"]).text
+        assert "Your change is sent to the national patient safety team" in page
+        assert "Waiting for the national patient safety team" in page
+        assert "network lead" not in page
+
+    def test_the_team_is_told_as_soon_as_one_is_identified(
+        self,
+        trust,
+        safety_director,
+        patient_safety_team,
+        london_specialists_lead,
+        lead,
+        django_capture_on_commit_callbacks,
+    ):
+        with django_capture_on_commit_callbacks(execute=True):
+            change = identify(safety_director, trust)
+        [told] = Notification.objects.all()
+        assert told.recipient == patient_safety_team
+        assert told.url == change.get_absolute_url()
+        assert told.title.startswith("To decide: A Patient Safety Specialist identified")
+
+    def test_a_second_identification_links_to_the_one_waiting(
+        self, client_for, trust, safety_director
+    ):
+        waiting = identify(safety_director, trust)
+        response = client_for(safety_director).post(
+            reverse("register:change_start"),
+            {"ods_code": trust.ods_code, "kind": Kind.NEW_SPECIALIST},
+        )
+        assert (
+            "already waiting for the national patient safety team"
+            in (response.context["form"].errors["kind"][0])
+        )
+        assert f'href="{waiting.get_absolute_url()}"' in response.text
+
+    def test_withdrawing_asks_first_and_leaves_the_team_nothing_to_decide(
+        self, client_for, trust, safety_director, patient_safety_team
+    ):
+        change = identify(safety_director, trust)
+        url = reverse("register:change_withdraw", args=[change.pk])
+        client = client_for(safety_director)
+        asking = client.post(url)
+        assert "Withdraw this change?" in asking.text
+        assert "It no longer waits for the national patient safety team" in asking.text
+        change.refresh_from_db()
+        assert change.is_pending
+        client.post(url, CONFIRMED)
+        change.refresh_from_db()
+        assert change.status == ChangeRequest.Status.WITHDRAWN
+        [notice] = Notification.objects.filter(recipient=patient_safety_team)
+        team = client_for(patient_safety_team)
+        page = team.get(notice.url).text
+        assert "Ruth Mensah withdrew this change" in page
+        assert "Save the decision" not in page
+        response = team.post(notice.url, {"decision": "approve"})
+        assert "no longer waiting: it was withdrawn" in team.get(response["Location"]).text
+        change.refresh_from_db()
+        assert change.status == ChangeRequest.Status.WITHDRAWN
+        assert not Appointment.objects.filter(post=Post.PATIENT_SAFETY_SPECIALIST).exists()

@@ -25,7 +25,7 @@ class NetworksConfig(features.FeatureConfig):
 
     def plug_in(self):
         from organisations.access import grant_source, holder_source
-        from organisations.handovers import Page, handover_page, keepers_source
+        from organisations.handovers import Page, handover_page
         from organisations.navigation import MenuEntry, holds, menu_entry
 
         from .models import lead_grants, lead_holders
@@ -45,11 +45,3 @@ class NetworksConfig(features.FeatureConfig):
         holder_source(lead_holders)
         # A handover's successor asks for a buddy here; the region's leads are told of it.
         handover_page("buddy", Page("networks:buddy_request", "Ask for a buddy"))
-        keepers_source(_register_keepers)
-
-
-def _register_keepers(region: str) -> list[int]:
-    """The leads of the region's MSO network or, where it has none, of the national one."""
-    from .models import national_leads, regional_leads
-
-    return list(regional_leads(region)) or list(national_leads())

@@ -1,6 +1,6 @@
-"""What networks has due, for the reminder engine: a regional lead is told when an MSO post of
-their region falls vacant (organisations tells the board director), when a change to the
-register is waiting for them, and again when it has waited more than 5 working days. A Patient
+"""What networks has due, for the reminder engine: a regional lead is told when a change to the
+register is waiting for them, and again when it has waited more than 5 working days (that an
+MSO post of their region fell vacant, organisations tells them: its left_reminders). A Patient
 Safety Specialist's identification waits for the national patient safety team instead (the
 leads of the national Patient Safety Specialist network). The owner of an open item of a
 network's workplan is reminded a week before it is due, and once it is overdue."""
@@ -10,18 +10,11 @@ from django.utils import timezone
 from core.working_days import working_days_after
 from notifications.registry import WHEN, Reminder, falling_due
 from organisations import change_requests
-from organisations.models import Appointment, ChangeRequest
-from organisations.reminders import vacancy_reminder
+from organisations.models import ChangeRequest
 
-from .models import WorkplanItem, regional_leads
+from .models import WorkplanItem
 
 WAITING_WORKING_DAYS = 5
-
-
-def vacancy_reminders(on):
-    for appointment in Appointment.objects.vacated(on).select_related("organisation"):
-        for lead in regional_leads(appointment.organisation.region):
-            yield vacancy_reminder(appointment, lead)
 
 
 def change_request_reminders(on):
@@ -84,4 +77,4 @@ def _workplan_kinds(days_left: int) -> list[str]:
 
 
 # What the reminder sweep asks for what is due (registered by the app: organisations.features).
-PROVIDERS = [vacancy_reminders, change_request_reminders, workplan_reminders]
+PROVIDERS = [change_request_reminders, workplan_reminders]

@@ -126,6 +126,29 @@ def holders(grant: GlobalRole, region: str = "") -> list[int]:
     return list(people.values_list("pk", flat=True))
 
 
+def nearest_holders(perm: Perm, region: str) -> list[int]:
+    """Who the rule set gives ``perm`` across organisations nearest ``region``: the holders of
+    a regional grant for the region where it has any, else of a national one (who is asked to
+    decide a change to the register, or an identification of a specialist)."""
+    grants = [rule for rule in RULES if perm in rule.perms and isinstance(rule.grant, GlobalRole)]
+    for reach in (Reach.REGION, Reach.ALL):
+        people = {
+            pk
+            for rule in grants
+            if rule.reach == reach
+            for pk in holders(rule.grant, region if reach == Reach.REGION else "")
+        }
+        if people:
+            return sorted(people)
+    return []
+
+
+def register_keepers(region: str) -> list[int]:
+    """Who looks after the region's entries on the national MSO register, by id: those asked
+    to decide its changes (a regional MSO network's leads, else the national ones)."""
+    return nearest_holders(Perm.CHANGES_DECIDE, region)
+
+
 TEXT = CharField()
 
 

@@ -28,7 +28,7 @@ from notifications.registry import Reminder
 from notifications.services import notify
 
 from . import services
-from .access import access_for, holders
+from .access import access_for, nearest_holders
 from .choices import MANAGING_POSTS, NEW_HOLDER, PATIENT_SAFETY_TEAM_CHANGES, Post
 from .models import (
     Appointment,
@@ -38,7 +38,7 @@ from .models import (
     check_held_in,
     decided_with,
 )
-from .permissions import RULES, GlobalRole, Perm, Reach
+from .permissions import RULES, Perm
 
 Kind = ChangeRequest.Kind
 Status = ChangeRequest.Status
@@ -378,23 +378,9 @@ def deciders(requests) -> dict[int, list[int]]:
     for request in requests:
         key = (request.decided_with, request.organisation.region)
         if key not in asked:
-            asked[key] = _nearest_holders(*key)
+            asked[key] = nearest_holders(*key)
         found[request.pk] = asked[key]
     return found
-
-
-def _nearest_holders(perm, region) -> list[int]:
-    grants = [rule for rule in RULES if perm in rule.perms and isinstance(rule.grant, GlobalRole)]
-    for reach in (Reach.REGION, Reach.ALL):
-        people = {
-            pk
-            for rule in grants
-            if rule.reach == reach
-            for pk in holders(rule.grant, region if reach == Reach.REGION else "")
-        }
-        if people:
-            return sorted(people)
-    return []
 
 
 def to_decide(request: ChangeRequest, recipient: int) -> Reminder:

@@ -12,8 +12,8 @@ Where an item is done is a page named by its kind, never an address typed in: th
 the ground floor are named here, a feature names its own (``handover_page``, from its
 AppConfig.ready), and a step whose page nobody named links to the page of the new MSO's work
 of the same key (organisations.getting_started), which the features name already. The
-region's network leads are told of a handover too; the networks app says who they are
-(``keepers_source``).
+region's network leads are told of a handover too: those who decide its changes to the register
+(access.register_keepers).
 """
 
 from collections.abc import Callable
@@ -214,20 +214,3 @@ def rows(handover: Handover, items, who: People) -> list[Row]:
             )
         )
     return found
-
-
-# Who looks after a region's entries on the national MSO register, from the app that knows
-# them (networks: the leads of the region's MSO network, else of the national one), each a
-# function region -> user ids, plugged in at start-up (``keepers_source``).
-KEEPERS: list[Callable] = []
-
-
-def keepers_source(source: Callable) -> Callable:
-    if source not in KEEPERS:
-        KEEPERS.append(source)
-    return source
-
-
-def register_keepers(region: str) -> list[int]:
-    """Who looks after the region's entries on the national MSO register, by id."""
-    return sorted({pk for source in KEEPERS for pk in source(region)})

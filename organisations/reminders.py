@@ -7,7 +7,7 @@ from datetime import timedelta
 from core.actions import DUE_SOON_DAYS
 from notifications.registry import WHEN, Reminder, falling_due
 
-from . import handovers
+from .access import register_keepers
 from .choices import MANAGING_POSTS, MSO_REQUIRED, Post
 from .models import Appointment, HandoverItem, covering_msos
 
@@ -124,7 +124,7 @@ def opened(handover, who) -> list[Reminder]:
                 "a due date, some of them yours.",
                 handover.get_absolute_url(),
             )
-    for lead in handovers.register_keepers(organisation.region):
+    for lead in register_keepers(organisation.region):
         if lead not in told:
             told[lead] = notice(
                 lead,
@@ -175,7 +175,7 @@ def left_reminders(on):
     for appointment in ended:
         organisation = appointment.organisation
         if organisation.region not in keepers:
-            keepers[organisation.region] = handovers.register_keepers(organisation.region)
+            keepers[organisation.region] = register_keepers(organisation.region)
         successor = in_post.get(organisation.pk) or later.get(organisation.pk)
         recipients = [
             *([successor.user_id] if successor and successor.user_id else []),
@@ -236,12 +236,6 @@ def left_notice(appointment, in_post, later, covers) -> dict:
         "title": f"{organisation.name} has no MSO cover",
         "body": f"{left} Nobody covers the post now.{starts}",
     }
-
-
-def vacancy_reminder(appointment, recipient_id) -> Reminder:
-    """The notice that an MSO post has fallen vacant (``left_reminders``), to one person."""
-    notice = left_notice(appointment, None, None, {})
-    return Reminder(**notice, recipient_id=recipient_id)
 
 
 # What the reminder sweep asks for what is due (registered by the app: organisations.features).

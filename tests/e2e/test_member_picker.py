@@ -22,9 +22,7 @@ def demo(transactional_db, seeded_demo, monkeypatch):
     monkeypatch.setattr(PickedFrom, "LIST_UP_TO", 1)  # Trust A counts as a large organisation
 
 
-def test_a_member_is_found_by_name_and_chosen_by_keyboard(
-    page, demo, expect, axe_check, sign_in
-):
+def test_a_member_is_found_by_name_and_chosen_by_keyboard(page, demo, expect, axe_check, sign_in):
     protocol = Protocol.objects.filter(organisation__ods_code="RZA").first()
     keeper = User.objects.get(email="reporter@trust-a.example")
     sign_in(page, "mso@trust-a.example", settings.DEMO_PASSWORD, totp_secret=SECRET)

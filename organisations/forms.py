@@ -8,6 +8,7 @@ from core.nhsuk_forms.fields import (
     NHSDateField,
     choose_from,
     email_field,
+    picked_from,
     radios,
     select,
     text_box,
@@ -30,6 +31,7 @@ from .choices import (
 )
 from .models import Appointment, ChangeRequest, Organisation
 from .permissions import Perm
+from .picking import offer_members
 from .validators import ODSCodeFormField, validate_ods_code
 
 
@@ -151,7 +153,7 @@ class HolderForm(forms.Form):
         message="Select whether the new post holder has an MSO Portal account",
         conditionals={"yes": ["user"], "no": ["name", "email"]},
     )
-    user = choose_from(
+    user = picked_from(
         "Who is it?",
         User.objects.none(),
         message="Select a member of this organisation",
@@ -169,13 +171,12 @@ class HolderForm(forms.Form):
     def __init__(self, *args, organisation, **kwargs):
         super().__init__(*args, **kwargs)
         self.organisation = organisation
-        self.fields["user"].queryset = User.objects.filter(
-            memberships__organisation=organisation, is_active=True
-        ).distinct()
-        self.fields[
-            "user"
-        ].help_text = (
-            f"Members of {organisation.name}. Invite someone first if they are not listed."
+        user = self.fields["user"]
+        offer_members(user, organisation)
+        user.help_text = (
+            f"{user.help_text}. Invite them first if they are not a member of {organisation.name}."
+            if user.picks_by_key
+            else f"Members of {organisation.name}. Invite someone first if they are not listed."
         )
 
     def clean(self):

@@ -17,8 +17,8 @@ from organisations.current import (
 )
 from organisations.forms import OrganisationSwitchForm
 from organisations.models import Handover, Organisation
-from organisations.permissions import SUCCESSOR_SEES_HANDOVER, every_perm
-from organisations.views.organisations import named_posts
+from organisations.permissions import SUCCESSOR_SEES_HANDOVER, Perm, every_perm
+from organisations.views.organisations import named_posts, post_controls
 
 from . import actions
 
@@ -33,6 +33,10 @@ def home(request):
         "networks": user.network_memberships.select_related("network"),
         "switch_form": None,
         "waiting": waiting_for(user, organisation, also=actions.waiting(user)),
+        # What someone who works across organisations (a network lead) can do.
+        "sees_register": access.has(Perm.REGISTER_VIEW),
+        "decides_changes": access.has(Perm.CHANGES_DECIDE) or access.has(Perm.SPECIALISTS_DECIDE),
+        "sees_specialists": access.has(Perm.SPECIALISTS_VIEW),
     }
     if organisation is not None:
         here = [g for g in access.grants if g.organisation_id == organisation.pk]
@@ -42,6 +46,7 @@ def home(request):
                 "roles": [Role(g.key).label for g in here if g.source == "role"],
                 "posts": [Post(g.key).label for g in here if g.source == "post"],
                 "named_posts": named_posts(user, organisation),
+                **post_controls(perms),
                 "handovers": _handovers(user, organisation),
                 **for_home(user, organisation),
                 "perms": {perm.name: perm in perms for perm in every_perm()},

@@ -12,8 +12,8 @@ from django.utils import timezone
 
 from accounts.models import User
 from incidents.models import Draft, ExportState, Incident, IncidentAction, Status
-from organisations.choices import Role
-from tests.factories import member
+from organisations.choices import Post, Role
+from tests.factories import member, post_holder
 from tests.incidents.conftest import report
 
 pytestmark = pytest.mark.django_db
@@ -224,6 +224,13 @@ class TestNetworkLeads:
         team = client_for(patient_safety_team)
         assert waiting_on(team) == []
         assert "Nothing waits for you." in team.get(reverse("home")).text
+        # With or without anything waiting, what each can do is a link away.
+        lead_home = page.text
+        assert "Read the national MSO register, and export it" in lead_home
+        assert "See the changes to the register asked for, and decide them" in lead_home
+        team_home = team.get(reverse("home")).text
+        assert "Read the register of Patient Safety Specialists" in team_home
+        assert "Read the national MSO register" not in team_home
 
 
 class TestCommittees:
@@ -335,3 +342,15 @@ def test_the_waiting_words_are_plain_text_in_the_page(client_for, trust, staff, 
             "incident to review (reported, or in review)",
         )
     ]
+
+
+def test_the_home_page_offers_the_named_posts_changes_the_organisation_page_offers(
+    client_for, trust, mso, director
+):
+    """The board director identifies a Patient Safety Specialist from home, as from the
+    organisation's page: the named posts' list offers the same changes on both."""
+    post_holder(trust, Post.PATIENT_SAFETY_SPECIALIST, full_name="Sam Okafor")
+    client = client_for(director)
+    ask = 'Ask for a new holder<span class="nhsuk-u-visually-hidden"> of Patient Safety Specialist'
+    assert ask in client.get(reverse("organisations:detail", args=[trust.ods_code])).text
+    assert ask in client.get(reverse("home")).text

@@ -33,6 +33,16 @@ from ..scoping import get_object_for
 PAGE_SIZE = 50
 
 
+def post_controls(perms) -> dict:
+    """What the named posts' list (includes/named_posts.html) offers someone holding ``perms``
+    in the organisation: recording holders themselves, or asking for a change to the register
+    (on the organisation's page and the home page alike)."""
+    return {
+        "can_manage_posts": Perm.APPOINTMENTS_MANAGE in perms,
+        "can_ask_for_changes": Perm.CHANGES_SUBMIT in perms,
+    }
+
+
 def named_posts(user, organisation, appointments=None):
     """Current holders of each of the organisation's named posts, with the single-holder posts
     shown even when vacant. ``appointments``: the organisation's, if already read."""
@@ -149,9 +159,8 @@ def organisation_detail(request, ods_code):
         "successors": _of_kind(links, RelationshipKind.SUCCESSOR, child=organisation),
         "predecessors": _of_kind(links, RelationshipKind.SUCCESSOR, parent=organisation),
         "visible_ids": {o.pk for o in linked if Perm.ORGANISATION_VIEW in permissions[o]},
-        "can_manage_posts": Perm.APPOINTMENTS_MANAGE in perms,
+        **post_controls(perms),
         "can_view_members": Perm.MEMBERS_VIEW in perms,
-        "can_ask_for_changes": Perm.CHANGES_SUBMIT in perms,
         "changes": list(
             ChangeRequest.objects.visible_to(request.user)
             .filter(organisation=organisation)

@@ -38,6 +38,7 @@ const latestOnly = (url) => {
 
 const enhance = (input) => {
   const describedBy = input.getAttribute('aria-describedby')
+  const typing = document.activeElement === input // someone already in the box stays there
   const container = document.createElement('div')
   container.className = 'mso-picker'
   input.replaceWith(container)
@@ -56,6 +57,7 @@ const enhance = (input) => {
     tStatusNoResults: () => 'No member found with that name'
   })
   const field = container.querySelector('input[role="combobox"]')
+  if (typing) field.focus()
   if (describedBy) {
     const own = field.getAttribute('aria-describedby')
     field.setAttribute('aria-describedby', [own, describedBy].filter(Boolean).join(' '))

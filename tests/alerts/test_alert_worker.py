@@ -79,9 +79,10 @@ def test_a_worker_killed_mid_fan_out_leaves_nobody_told_twice_or_not_at_all(work
         host=database["HOST"], port=database["PORT"], user=database["USER"], dbname=database["NAME"]
     ) as blocker:
         blocker.execute(
-            "INSERT INTO notifications_notification (recipient_id, subject, kind, due_on, title,"
-            " body, url, state, created_at, attempts, last_error)"
-            " VALUES (%s, %s, 'published', %s, 'Held', '', '/', 'held', now(), 0, '')",
+            "INSERT INTO notifications_notification (recipient_id, subject, topic, kind, due_on,"
+            " title, body, url, state, created_at, attempts, last_error)"
+            " VALUES (%s, %s, 'alert-response', 'published', %s, 'Held', '', '/', 'held', now(),"
+            " 0, '')",
             [msos[CHUNK + 30], f"alert-response:{held.pk}", alert.issued_on],
         )
         first = workers(ping=False)  # it takes the fan-out at once, so does not answer

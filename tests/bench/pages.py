@@ -1048,12 +1048,22 @@ def _time_pages(servers, casts, runs) -> dict:
     return timed
 
 
+KEEP_AWAKE_SECONDS = 5 * 60
+
+
 def _time_crawled(server, found, sessions, runs) -> list[dict]:
     """Every page the crawl found (crawl.py), as the person who found it, at the address it
     answered at, beside the floor: ``runs`` requests after two."""
     timed = []
+    awake = time.monotonic()
     for who, crawled in found["people"].items():
         for page in crawled["pages"]:
+            # Timing everyone's pages takes longer than a session may sit idle (30 minutes,
+            # SESSION_IDLE_SECONDS): every person asks for a page every few minutes meanwhile.
+            if time.monotonic() - awake > KEEP_AWAKE_SECONDS:
+                for session in sessions.values():
+                    _get(server.port, FLOOR, session)[1].close()
+                awake = time.monotonic()
             floor, result = _side_by_side(
                 [(server, FLOOR, sessions[who]), (server, page["answered"], sessions[who])],
                 runs,

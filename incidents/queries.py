@@ -18,9 +18,10 @@ from django.utils.crypto import constant_time_compare
 from .models import Draft, Incident, IncidentMedicine, hash_receipt
 
 PAGE_SIZE = 25
-# The list's count of what matches stops here ("More than 10,000 incidents"): counting a
-# national lead's millions would cost more than the page.
-COUNT_CAP = 10_000
+# The list's count of what matches stops here ("More than 1,000 incidents"): counting a
+# national lead's millions would cost more than the page, and so would counting ten thousand
+# through a filter no index serves (medicines not coded: 300 ms at 10,000, docs/benchmarks.md).
+COUNT_CAP = 1_000
 
 # Sort orders: the fields a page is ordered and cut by, each (name, descending). The fields a
 # list shows, then the incident's random key (``tiebreak``), never its id: an anonymous report

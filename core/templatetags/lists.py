@@ -2,7 +2,7 @@
 
 - ``{% result_count count "incident" %}``: how many a list holds, said above its rows: "1,234
   incidents", "1 incident"; "3 incidents match" when the address carries a filter; "More
-  than 10,000 incidents" with ``more=True`` (a count that stopped at a cap). ``plural``
+  than 1,000 incidents" with ``more=True`` (a count that stopped at a cap). ``plural``
   where adding an "s" is not it ("person", "people").
 - ``{% filter_toggle "panel-id" open %}``: the "Filter" button that folds a list's filters
   away on a phone (static/js/filters.js), ``open`` when they start shown (a filter refused).

@@ -6,11 +6,10 @@
 // again. Nothing has to be picked: what is typed is what is sent. Without JavaScript both are
 // plain inputs, and the find page (medicines:find) gives names and codes.
 import '../accessible-autocomplete/accessible-autocomplete.min.js'
+import { ask, escapeHtml, latestOnly } from './suggestions.js'
 
 const MIN_LENGTH = 2 // as medicines/search.py: fewer characters find nothing
 const LEVELS = { VTM: 'Substance', VMP: 'Generic product', AMP: 'Brand' }
-
-const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 
 // The component holds the field's first value as a string, and the suggestions as objects.
 const nameOf = (match) => (typeof match === 'string' ? match : match ? match.name : '')
@@ -20,27 +19,6 @@ const suggestion = (match) => {
   const controlled = match.schedule ? `, Schedule ${match.schedule} controlled drug` : ''
   return `${escapeHtml(match.label)}<span class="medicine-picker__detail">` +
     `${escapeHtml(LEVELS[match.level] + controlled)}</span>`
-}
-
-const ask = async (url, query, signal) => {
-  const response = await fetch(`${url}?${new URLSearchParams({ q: query })}`, {
-    headers: { Accept: 'application/json' },
-    signal
-  })
-  return response.ok ? (await response.json()).results : []
-}
-
-// Only the answer to the latest query is shown: an earlier one still on its way is dropped.
-const latestOnly = (url) => {
-  let pending = null
-  return (query, populate) => {
-    pending?.abort()
-    const controller = new AbortController()
-    pending = controller
-    ask(url, query, controller.signal)
-      .then((results) => { if (pending === controller) populate(results) })
-      .catch(() => {}) // dropped, or the network is down: what is typed stands
-  }
 }
 
 // The component gives its input its own description (how to use it, until something is

@@ -5,10 +5,10 @@
 // box takes the email address typed whole. init.js loads this module only on a page that has
 // such a box.
 import '../accessible-autocomplete/accessible-autocomplete.min.js'
+import { escapeHtml, latestOnly } from './suggestions.js'
 
 const MIN_LENGTH = 2 // as organisations/picking.py: fewer characters find nobody
 
-const escapeHtml = (text) => String(text).replace(/[&<>"']/g, (c) => `&#${c.charCodeAt(0)};`)
 const valueOf = (match) => (typeof match === 'string' ? match : match ? match.value : '')
 const suggestion = (match) => escapeHtml(typeof match === 'string' ? match : match.label)
 
@@ -18,22 +18,6 @@ const stylesheet = (href) => {
   link.rel = 'stylesheet'
   link.href = href
   document.head.append(link)
-}
-
-const latestOnly = (url) => {
-  let pending = null
-  return (query, populate) => {
-    pending?.abort()
-    const controller = new AbortController()
-    pending = controller
-    fetch(`${url}?${new URLSearchParams({ q: query })}`, {
-      headers: { Accept: 'application/json' },
-      signal: controller.signal
-    })
-      .then((response) => (response.ok ? response.json() : { results: [] }))
-      .then((answer) => { if (pending === controller) populate(answer.results) })
-      .catch(() => {}) // dropped, or the network is down: what is typed stands
-  }
 }
 
 const enhance = (input) => {

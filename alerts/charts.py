@@ -1,7 +1,7 @@
 """An alert's responses in each region, where they stand, as a chart with its table (core/
 charts.py): for the national view of an alert, from its tallies grouped by region."""
 
-from core.charts import Part, Row, in_sentence, stacked_bars, table
+from core.charts import Part, Row, by_region
 from organisations.choices import Region
 
 # Where a response stands, one part each: closed (completed, or not applicable), open within
@@ -35,17 +35,10 @@ def compliance_by_region(grouped: list[dict]) -> dict:
         )
         for row in sorted(grouped, key=lambda row: order.get(row["region"], len(order)))
     ]
-    chart = stacked_bars(
+    return by_region(
         rows,
         PARTS,
         title="Responses in each region",
-        description=(
-            "A bar for each NHS England region, as long as its number of organisations the "
-            "alert reached, split by where their responses stand: "
-            + ", ".join(in_sentence(part.label) for part in PARTS)
-            + ". Under each bar its figures in words; the table below gives them too."
-        ),
-        unit="organisation",
+        bars="organisations the alert reached, split by where their responses stand",
         key="responses",
     )
-    return {"chart": chart, **table(rows, PARTS, total="All regions")}

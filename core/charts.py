@@ -209,3 +209,22 @@ def stacked_bars(
         bars,
         title,
     )
+
+
+def by_region(rows: list[Row], parts: list[Part], *, title: str, bars: str, key: str) -> dict:
+    """A chart of a bar for each NHS England region, as long as its number of organisations
+    (``bars``: which organisations they are), split into ``parts``, with the same figures as a
+    table: what a page that draws one needs (``chart``, and the table's ``table`` context)."""
+    chart = stacked_bars(
+        rows,
+        parts,
+        title=title,
+        description=(
+            f"A bar for each NHS England region, as long as its number of {bars}: "
+            + ", ".join(in_sentence(part.label) for part in parts)
+            + ". Under each bar its figures in words; the table below gives them too."
+        ),
+        unit="organisation",
+        key=key,
+    )
+    return {"chart": chart, **table(rows, parts, total="All regions")}

@@ -11,7 +11,7 @@ from django.shortcuts import render
 from django.utils import timezone
 
 from core import exports
-from core.charts import Part, Row, in_sentence, stacked_bars, table
+from core.charts import Part, Row, by_region
 from core.http import allow, query_string_without_page
 
 from .. import register
@@ -73,20 +73,13 @@ def _posts_by_region(request, filters) -> dict:
         Row(regions.get(region, "No region"), {state.value: n for state, n in counts.items()})
         for region, counts in register.mso_posts_by_region(request.user, filters).items()
     ]
-    chart = stacked_bars(
+    return by_region(
         rows,
         parts,
         title="MSO posts in each region, by state",
-        description=(
-            "A bar for each NHS England region, as long as its number of organisations on the "
-            "register as searched, split by the state of their MSO post: "
-            + ", ".join(in_sentence(part.label) for part in parts)
-            + ". Under each bar its figures in words; the table below gives them too."
-        ),
-        unit="organisation",
+        bars="organisations on the register as searched, split by the state of their MSO post",
         key="mso-posts",
     )
-    return {"chart": chart, **table(rows, parts, total="All regions")}
 
 
 @allow("GET")

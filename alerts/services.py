@@ -24,7 +24,7 @@ from django.utils import timezone
 from django.utils.text import capfirst
 
 from core.audit import audit_as
-from core.tasks import queue
+from core.tasks import after_commit, queue
 from notifications.services import notify
 from organisations.choices import SENIOR_SIGN_OFF, Post
 from organisations.models import Organisation
@@ -173,7 +173,7 @@ def alert_publish(*, by, alert: Alert) -> int:
         _publish_deadline(alert, next_due)
         alert.published_at, alert.published_by = timezone.now(), by
         alert.save(update_fields=["published_at", "published_by"])
-        transaction.on_commit(lambda: queue("alerts.tasks.fan_out", alert.pk))
+        after_commit(lambda: queue("alerts.tasks.fan_out", alert.pk))
     return len(organisations)
 
 

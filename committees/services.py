@@ -20,6 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import audit_as
+from core.tasks import after_commit
 from notifications.registry import Reminder
 from notifications.services import notify
 from organisations.choices import Post
@@ -518,8 +519,8 @@ def report_approve(*, by, report: AssuranceReport) -> AssuranceReport:
         report.save()
         # The alert responses it carries to the board, kept for each alert's chain.
         ReportedAlert.objects.bulk_create(carried(report))
-        transaction.on_commit(lambda: forget_draft_figures(report))
-        transaction.on_commit(lambda: make_report_pdf.delay(report.pk))
+        after_commit(lambda: forget_draft_figures(report))
+        after_commit(lambda: make_report_pdf.delay(report.pk))
         notify(_approved_notices(report))
     return report
 
@@ -566,7 +567,7 @@ def report_pdf_again(*, by, report: AssuranceReport) -> AssuranceReport:
             raise ValidationError("The report's PDF is made already", code=ALREADY)
         report.pdf_state = PdfState.QUEUED
         report.save(update_fields=["pdf_state"])
-        transaction.on_commit(lambda: make_report_pdf.delay(report.pk))
+        after_commit(lambda: make_report_pdf.delay(report.pk))
     return report
 
 

@@ -11,6 +11,7 @@ from django.utils.text import slugify
 
 from alerts.models import Alert
 from core.audit import audit_as
+from core.tasks import after_commit
 from incidents.models import Incident
 from incidents.permissions import Perm
 from networks import services as network_services
@@ -201,7 +202,7 @@ def protocol_save(*, by, protocol) -> Protocol:
         protocol.save()
         if replaced:
             storage = protocol.file.storage
-            transaction.on_commit(lambda: storage.delete(replaced))
+            after_commit(lambda: storage.delete(replaced))
     return protocol
 
 

@@ -12,6 +12,7 @@ from pathlib import Path
 import dj_database_url
 from celery.schedules import crontab
 from csp.constants import NONE, SELF
+from kombu import Exchange, Queue
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 
@@ -144,16 +145,35 @@ if TESTING and REDIS_URL and os.environ.get("PYTEST_XDIST_WORKER"):
     _base, _, _database = REDIS_URL.rpartition("/")
     _worker = int(os.environ["PYTEST_XDIST_WORKER"].removeprefix("gw"))
     REDIS_URL = f"{_base}/{int(_database or 0) + 1 + _worker}"
+# The cache is shared by every web process and worker: Redis when there is one. While Redis
+# does not answer, each process uses the database's cache table instead (core/cache.py, ADR 35):
+# pages, rate limits and counts go on working, only slower. Sessions are kept in the database.
 if REDIS_URL:
     CACHES = {
         "default": {
+            "BACKEND": "core.cache.FallbackCache",
+            "OPTIONS": {"PRIMARY": "redis", "FALLBACK": "database"},
+        },
+        "redis": {
             "BACKEND": "django.core.cache.backends.redis.RedisCache",
             "LOCATION": REDIS_URL,
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "mso"),
-        }
+            # A Redis that does not answer is given up on within a second, not a minute.
+            "OPTIONS": {"socket_connect_timeout": 0.5, "socket_timeout": 1.0},
+        },
+        "database": {
+            "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+            "LOCATION": "core_cache",
+            "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "mso"),
+        },
     }
 else:
     CACHES = {"default": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache"}}
+SESSION_ENGINE = "django.contrib.sessions.backends.db"
+
+# Work done after a transaction commits (core.tasks.after_commit) is logged, not raised, when
+# it fails: the request that committed answers as saved. Tests raise it, to see its faults.
+AFTER_COMMIT_RAISES = TESTING
 
 CELERY_BROKER_URL = REDIS_URL or "memory://"
 CELERY_RESULT_BACKEND = None
@@ -166,11 +186,49 @@ CELERY_TASK_REJECT_ON_WORKER_LOST = True
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 CELERY_BROKER_CONNECTION_RETRY_ON_STARTUP = True
 CELERY_TIMEZONE = "Europe/London"
-# The queue every task goes to (and workers consume): one per deployment sharing a Redis.
-CELERY_TASK_DEFAULT_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
-# A task whose worker died is given to another after this long (Redis broker); a worker looks
-# for such tasks every tenth of that, at most every 10 seconds.
-CELERY_VISIBILITY_TIMEOUT = int(os.environ.get("CELERY_VISIBILITY_TIMEOUT", "3600"))
+# The queues, named after the deployment's (CELERY_QUEUE), so deployments can share a Redis.
+# Work of each kind waits in a queue of its own, so a national alert's fan-out or a burst of
+# PDFs never holds up a reminder (docs/operations.md runs a worker for each, or one for all).
+CELERY_QUEUE = os.environ.get("CELERY_QUEUE", "celery")
+CELERY_TASK_DEFAULT_QUEUE = CELERY_QUEUE
+CELERY_WORK_QUEUES = {
+    work: f"{CELERY_QUEUE}.{work}" for work in ("fan-out", "reminders", "pdfs", "imports")
+}
+# A worker started without -Q reads them all; one started with -Q reads those named.
+CELERY_TASK_QUEUES = [
+    Queue(name, Exchange(name), routing_key=name)
+    for name in (CELERY_QUEUE, *CELERY_WORK_QUEUES.values())
+]
+CELERY_TASK_ROUTES = {
+    "alerts.tasks.fan_out": {"queue": CELERY_WORK_QUEUES["fan-out"]},
+    "notifications.tasks.*": {"queue": CELERY_WORK_QUEUES["reminders"]},
+    "accounts.tasks.*": {"queue": CELERY_WORK_QUEUES["reminders"]},
+    "committees.tasks.make_report_pdf": {"queue": CELERY_WORK_QUEUES["pdfs"]},
+    "alerts.tasks.read_alert_feeds": {"queue": CELERY_WORK_QUEUES["imports"]},
+}
+# How long a task may run before it is stopped (seconds): every task, and the longer ones.
+# A report's PDF still "being made" after REPORT_PDF_SECONDS could not be made, and may be
+# asked for again.
+REPORT_PDF_SECONDS = int(os.environ.get("REPORT_PDF_SECONDS", "180"))
+CELERY_TASK_TIME_LIMIT = 300
+CELERY_TASK_SOFT_TIME_LIMIT = 270
+CELERY_TASK_ANNOTATIONS = {
+    "alerts.tasks.fan_out": {"time_limit": 1200, "soft_time_limit": 1140},
+    "alerts.tasks.read_alert_feeds": {"time_limit": 600, "soft_time_limit": 570},
+    "committees.tasks.make_report_pdf": {
+        "time_limit": REPORT_PDF_SECONDS,
+        "soft_time_limit": REPORT_PDF_SECONDS - 30,
+    },
+}
+# A task whose worker died is given to another after this long (Redis broker): longer than
+# the longest task may run, so a task still running is never given to a second worker. A
+# worker looks for such tasks every tenth of that, at most every 10 seconds.
+CELERY_LONGEST_TASK_SECONDS = max(
+    [CELERY_TASK_TIME_LIMIT] + [limits["time_limit"] for limits in CELERY_TASK_ANNOTATIONS.values()]
+)
+CELERY_VISIBILITY_TIMEOUT = int(
+    os.environ.get("CELERY_VISIBILITY_TIMEOUT", str(CELERY_LONGEST_TASK_SECONDS + 300))
+)
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
     "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 10)),

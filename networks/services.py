@@ -7,6 +7,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from core.audit import audit_as
+from core.tasks import after_commit
 from notifications.registry import Reminder
 from notifications.services import notify
 
@@ -95,7 +96,7 @@ def resource_remove(*, by, resource) -> None:
         file = resource.file
         resource.delete()
         if file:
-            transaction.on_commit(lambda: file.storage.delete(file.name))
+            after_commit(lambda: file.storage.delete(file.name))
 
 
 # The buddy scheme -----------------------------------------------------------------------

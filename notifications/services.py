@@ -31,7 +31,7 @@ from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
 from django.utils import timezone
 
-from core.tasks import queue
+from core.tasks import after_commit, queue
 
 from .models import Notification, Preference
 from .registry import Reminder, due_reminders
@@ -121,10 +121,10 @@ def _write(chunk: list[Reminder]) -> int:
         # Another sweep may write the same rows at once: the ledger's key keeps one of each.
         Notification.objects.bulk_create(rows, ignore_conflicts=True)
     written_to = {reminder.recipient_id for reminder in new}
-    transaction.on_commit(lambda: forget_unread(written_to))
+    after_commit(lambda: forget_unread(written_to))
     wanted = {_key(row) for row in rows if row.state == State.QUEUED}
     if wanted:
-        transaction.on_commit(lambda: _hand_on_written(recipients, subjects, wanted))
+        after_commit(lambda: _hand_on_written(recipients, subjects, wanted))
     return len(new)
 
 
@@ -315,7 +315,7 @@ def in_group(notifications, *, topic: str, kind: str, day):
 
 def mark_read(*, user, notifications) -> int:
     read = notifications.filter(recipient=user, read_at__isnull=True).update(read_at=timezone.now())
-    transaction.on_commit(lambda: forget_unread([user.pk]))
+    after_commit(lambda: forget_unread([user.pk]))
     return read
 
 

@@ -27,6 +27,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_as
+from core.tasks import after_commit
 
 from .bulk import audit_bulk
 from .choices import OrganisationKind, denominator_problem, measure_for
@@ -51,7 +52,7 @@ def version() -> int:
 def _changed() -> None:
     # After the commit, and never an error for a change already saved: a cache that cannot be
     # written leaves the funnel's kept rows to expire on their own.
-    transaction.on_commit(lambda: cache.set(_VERSION, time.time_ns(), None), robust=True)
+    after_commit(lambda: cache.set(_VERSION, time.time_ns(), None))
 
 
 def month_of(value: str, today: datetime.date | None = None) -> datetime.date:

@@ -43,12 +43,26 @@ def worker_services():
 def broker(worker_services):
     """Tasks go through Redis, to a queue of this test's own."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    before = app.conf.task_always_eager, app.conf.task_default_queue
+    before = app.conf.task_always_eager, app.conf.task_default_queue, app.conf.task_routes
     app.conf.task_always_eager, app.conf.task_default_queue = False, queue
+    app.conf.task_routes = {
+        task: {"queue": own_queue(route["queue"], queue)}
+        for task, route in settings.CELERY_TASK_ROUTES.items()
+    }
     try:
         yield queue
     finally:
-        app.conf.task_always_eager, app.conf.task_default_queue = before
+        app.conf.task_always_eager, app.conf.task_default_queue, app.conf.task_routes = before
+
+
+def own_queue(name: str, broker: str) -> str:
+    """The test's own copy of one of the deployment's queues (settings.CELERY_WORK_QUEUES)."""
+    return broker + name.removeprefix(settings.CELERY_QUEUE)
+
+
+def queues(broker: str) -> str:
+    """Every queue a worker of the test reads, as ``-Q`` names them."""
+    return ",".join(own_queue(q.name, broker) for q in settings.CELERY_TASK_QUEUES)
 
 
 @pytest.fixture
@@ -89,7 +103,7 @@ def workers(broker, mailbox):
                 "mso_portal",
                 "worker",
                 "-Q",
-                broker,
+                queues(broker),
                 "-n",
                 name,
                 "--pool",

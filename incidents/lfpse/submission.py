@@ -28,6 +28,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.audit import audit_as
+from core.tasks import after_commit
 from core.tasks import queue as queue_task
 from notifications.registry import Reminder
 from notifications.services import notify, unclaimed
@@ -136,7 +137,7 @@ def _queue(incident: Incident) -> LfpseSubmission:
     )
     incident.lfpse_state = ExportState.WAITING
     Incident.objects.filter(pk=incident.pk).update(lfpse_state=ExportState.WAITING)
-    transaction.on_commit(lambda: hand_on(row.pk))
+    after_commit(lambda: hand_on(row.pk))
     return row
 
 
@@ -295,7 +296,7 @@ def _answered(row, incident, kind, answer: str, note: str, *, reasons=(), **inci
     )
     _event(incident, event, None, note)
     if later:
-        transaction.on_commit(lambda: _hand_on_waiting(incident.pk))
+        after_commit(lambda: _hand_on_waiting(incident.pk))
 
 
 def _accepted(row, incident, answer: client.Accepted, kind) -> None:

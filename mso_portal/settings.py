@@ -229,8 +229,18 @@ CELERY_LONGEST_TASK_SECONDS = max(
 CELERY_VISIBILITY_TIMEOUT = int(
     os.environ.get("CELERY_VISIBILITY_TIMEOUT", str(CELERY_LONGEST_TASK_SECONDS + 300))
 )
+# A broker that does not answer is given up on within seconds: what was to be queued waits in
+# its outbox (core/tasks.py), and the page answers.
+CELERY_BROKER_CONNECTION_TIMEOUT = 2
+CELERY_TASK_PUBLISH_RETRY_POLICY = {
+    "max_retries": 2,
+    "interval_start": 0,
+    "interval_step": 0.2,
+    "interval_max": 0.2,
+}
 CELERY_BROKER_TRANSPORT_OPTIONS = {
     "visibility_timeout": CELERY_VISIBILITY_TIMEOUT,
+    "socket_connect_timeout": 2,
     "unacked_restore_interval": max(1, min(10, CELERY_VISIBILITY_TIMEOUT // 10)),
     "unacked_restore_throttle": 1,
 }
@@ -473,7 +483,36 @@ STORAGES = {
         else "whitenoise.storage.CompressedManifestStaticFilesStorage"
     },
 }
+# Uploaded files (the networks' libraries, incidents' attachments, alert evidence, protocols,
+# report PDFs): on this machine's disk (MEDIA_ROOT) by default, for `make run` and the tests;
+# in an S3 bucket when MEDIA_BUCKET is set (AWS S3, or MinIO at MEDIA_ENDPOINT_URL), so every
+# web server and worker reads the same files (docs/operations.md). The bucket is private: no
+# file has a public address. Each is sent only by a view that checks who asks, which reads it
+# from the bucket (core.uploads.download), never by a redirect to the bucket. Credentials come
+# from the environment as boto3 finds them (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the
+# machine's role).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "private-media"))
+MEDIA_BUCKET = os.environ.get("MEDIA_BUCKET", "")
+if MEDIA_BUCKET:
+    STORAGES["default"] = {
+        "BACKEND": "storages.backends.s3.S3Storage",
+        "OPTIONS": {
+            "bucket_name": MEDIA_BUCKET,
+            "endpoint_url": os.environ.get("MEDIA_ENDPOINT_URL") or None,
+            "region_name": os.environ.get("MEDIA_REGION") or None,
+            # MinIO serves buckets by path (http://minio:9000/bucket/key), not by host name.
+            "addressing_style": "path" if os.environ.get("MEDIA_ENDPOINT_URL") else None,
+            "location": os.environ.get("MEDIA_PREFIX", ""),
+            "default_acl": "private",
+            # A URL to a file, should code ever ask for one, is signed and lasts a minute.
+            "querystring_auth": True,
+            "querystring_expire": 60,
+            # A name in use is never written over (as on disk): another is chosen.
+            "file_overwrite": False,
+            # A file read for sending is held in memory up to 1 MB, then in a temporary file.
+            "max_memory_size": 1024 * 1024,
+        },
+    }
 # Files shared in a network's library (networks/uploads.py): never served from MEDIA_ROOT
 # directly, only through a view that checks who asks.
 RESOURCE_MAX_BYTES = int(os.environ.get("RESOURCE_MAX_BYTES", str(10 * 1024 * 1024)))
@@ -492,7 +531,7 @@ SESSION_COOKIE_AGE = SESSION_MAX_SECONDS
 SESSION_COOKIE_SECURE = not DEBUG and env_bool("SECURE_COOKIES", not TESTING)
 CSRF_COOKIE_SECURE = SESSION_COOKIE_SECURE
 SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", not (DEBUG or TESTING))
-SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers check health over plain HTTP
+SECURE_REDIRECT_EXEMPT = [r"^healthz$", r"^readyz$"]  # load balancers check over plain HTTP
 SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", "0" if DEBUG else "31536000"))
 SECURE_HSTS_INCLUDE_SUBDOMAINS = True

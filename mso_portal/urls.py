@@ -18,6 +18,7 @@ urlpatterns = [
     path("actions/", actions.actions, name="actions"),
     *features,
     path("healthz", health.healthz, name="healthz"),
+    path("readyz", health.readyz, name="readyz"),
     path("accessibility/", pages.accessibility, name="accessibility"),
     path("privacy/", pages.privacy, name="privacy"),
     path("contact/", pages.contact, name="contact"),

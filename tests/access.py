@@ -24,6 +24,7 @@ PUBLIC_URL_NAMES = {
     "invitation_open",
     "invitation_accept",
     "healthz",
+    "readyz",
     "accessibility",
     "privacy",
     "contact",

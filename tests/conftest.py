@@ -29,10 +29,19 @@ def _isolated_settings(settings, tmp_path):
 
 @pytest.fixture(autouse=True)
 def _fresh_cache():
+    """An empty cache, and Redis and the broker taken as answering (core/cache.py and
+    core/tasks.py give up on them for a while after a failure, in the process)."""
     from django.core.cache import cache
 
+    from core import cache as fallback
+    from core import tasks
+
+    fallback._down_until.clear()
+    tasks._broker_down_until = 0.0
     cache.clear()
     yield
+    fallback._down_until.clear()
+    tasks._broker_down_until = 0.0
     cache.clear()
 
 

@@ -123,6 +123,7 @@ def test_a_key_is_only_its_owners(
         ("/invitations/accept/", "get", 410),  # no invitation link was opened
         ("/invitations/accept/", "post", 410),
         ("/healthz", "get", 200),
+        ("/readyz", "get", 200),
         ("/accessibility/", "get", 200),
         ("/privacy/", "get", 200),
         ("/contact/", "get", 200),

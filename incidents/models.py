@@ -561,6 +561,29 @@ class Draft(models.Model):
         return text[:80] + ("…" if len(text) > 80 else "")
 
 
+class SentDraft(models.Model):
+    """What is left of a draft once it is sent, so that sending it again (a second press, a
+    reload, another tab) is answered "sent already" and sends nothing twice.
+
+    Kept under a keyed hash of the person and the draft (``key_for``): it holds neither, nor
+    any time. For a named report it leads to the incident; for an anonymous one to nothing, so
+    it links no reporter to an anonymous report (ADR 18)."""
+
+    key = models.CharField(max_length=64, primary_key=True)
+    incident = models.ForeignKey("Incident", null=True, on_delete=models.CASCADE, related_name="+")
+
+    def __str__(self):
+        return "A sent draft"
+
+    @staticmethod
+    def key_for(user_id: int, draft_pk: int) -> str:
+        from django.utils.crypto import salted_hmac
+
+        return salted_hmac(
+            "incidents.SentDraft", f"{user_id}:{draft_pk}", algorithm="sha256"
+        ).hexdigest()
+
+
 class HospitalNumber(models.Model):
     """The shape of an organisation's hospital (local patient) numbers, given by an example
     ("RX1234567": its letters as they are, any digit for each digit). Text of that shape is

@@ -5,9 +5,10 @@ workflow's steps are also kept as ``IncidentEvent`` rows, shown as the incident'
 
 Anonymous reports (``report_submit(anonymous=True)``) keep nothing of the reporter: no user, no
 audit entry naming them or their address, the day of reporting but not the time, and their
-draft is removed in the same transaction. The rows they write (the incident, its medicines, its
-first events, their series' counter) take random ids below zero (``unordered_id``), out of the
-sequence named reports number their rows in.
+draft is removed in the same transaction (what is kept of it, ``SentDraft``, names neither them
+nor the report: it answers a second send "sent already"). The rows they write (the incident,
+its medicines, its first events, their series' counter) take random ids below zero
+(``unordered_id``), out of the sequence named reports number their rows in.
 """
 
 import datetime
@@ -36,6 +37,7 @@ from .models import (
     IncidentMedicine,
     ProcessChange,
     ReferenceCounter,
+    SentDraft,
     Status,
     Theme,
     unordered_id,
@@ -57,14 +59,36 @@ MOVES = {
 # Drafts ------------------------------------------------------------------------------------
 
 
+class DraftGone(Exception):
+    """The draft is no longer there: sent (``sent``, what is kept of it: another press, a reload
+    or another tab sent it first) or deleted (``sent`` is None)."""
+
+    def __init__(self, sent: SentDraft | None):
+        super().__init__("This draft was sent" if sent else "This draft was deleted")
+        self.sent = sent
+
+
+def draft_gone(*, by, pk: int) -> DraftGone:
+    """Why the person's draft ``pk`` is not there: sent, or deleted."""
+    return DraftGone(
+        SentDraft.objects.select_related("incident")
+        .filter(key=SentDraft.key_for(by.pk, pk))
+        .first()
+    )
+
+
 def draft_save(*, by, organisation, data: dict, draft: Draft | None = None) -> Draft:
-    """Keep what someone has typed so far, as their draft."""
+    """Keep what someone has typed so far, as their draft (``DraftGone`` if it was sent or
+    deleted meanwhile)."""
     if draft is None:
         return Draft.objects.create(user=by, organisation=organisation, data=data)
     if draft.user_id != by.pk:
         raise ValidationError("This draft is somebody else's")
+    # One statement, so that a draft sent meanwhile is found gone, not saved over (an UPDATE
+    # waits for a send that holds the draft's lock, then finds no row).
+    if not Draft.objects.filter(pk=draft.pk).update(data=data, updated_at=timezone.now()):
+        raise draft_gone(by=by, pk=draft.pk)
     draft.data = data
-    draft.save(update_fields=["data", "updated_at"])
     return draft
 
 
@@ -162,6 +186,11 @@ def report_submit(
         _check_arose_in(arose_in, organisation, "arose_in")
     receipt = ""
     with transaction.atomic():
+        # The draft is locked until the report is sent and the draft gone: another send of it
+        # (a second press, a reload, another tab) waits here, then finds it gone.
+        mine = draft is not None and draft.user_id == by.pk
+        if mine and Draft.objects.select_for_update().filter(pk=draft.pk).first() is None:
+            raise draft_gone(by=by, pk=draft.pk)
         now = timezone.now()
         incident = Incident(organisation=organisation, **details)
         if anonymous:
@@ -195,7 +224,10 @@ def report_submit(
             )
             if not anonymous:
                 notify(shared_notices(incident, arose_in))
-        if draft is not None and draft.user_id == by.pk:
+        if mine:
+            SentDraft.objects.create(
+                key=SentDraft.key_for(by.pk, draft.pk), incident=None if anonymous else incident
+            )
             draft.delete()
         if incident.controlled_drug and not anonymous:
             # An anonymous one is told in the next day's sweep (reminders.py): a notice

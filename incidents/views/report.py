@@ -7,12 +7,14 @@ the access log keeps no address, browser or draft of them. Sending answers alike
 report is named or anonymous (the confirmation page, 200), so no status or redirect tells an
 anonymous report from the log."""
 
+from functools import wraps
+
 from allauth.core.internal import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import QueryDict
-from django.shortcuts import get_object_or_404, redirect, render
+from django.http import Http404, QueryDict
+from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
 from django.views.decorators.cache import never_cache
@@ -88,11 +90,34 @@ def reporting_organisation(request, draft: Draft | None = None):
 
 
 def _draft(request, pk) -> Draft:
-    """The person's own draft (anyone else's does not exist for them)."""
-    return get_object_or_404(Draft.objects.select_related("organisation"), pk=pk, user=request.user)
+    """The person's own draft (anyone else's does not exist for them); ``DraftGone`` once it is
+    sent or deleted."""
+    draft = Draft.objects.select_related("organisation").filter(pk=pk, user=request.user).first()
+    if draft is None:
+        raise services.draft_gone(by=request.user, pk=pk)
+    return draft
+
+
+def _sent_once(view):
+    """A draft that is gone answers why: one sent already (a second press, a reload, another
+    tab, its page in the browser's history) says so, named or anonymous alike (200, as the
+    confirmation is); one deleted does not exist (404)."""
+
+    @wraps(view)
+    def wrapped(request, *args, **kwargs):
+        try:
+            return view(request, *args, **kwargs)
+        except services.DraftGone as gone:
+            if gone.sent is None:
+                raise Http404("No such draft") from None
+            context = {"incident": gone.sent.incident}
+            return render(request, "incidents/report_already_sent.html", context)
+
+    return wrapped
 
 
 @untraced
+@_sent_once
 @keeps_typing
 @allow("GET", "POST")
 @never_cache
@@ -182,6 +207,7 @@ def _step1(draft: Draft):
 
 
 @untraced
+@_sent_once
 @keeps_typing
 @allow("GET", "POST")
 @never_cache
@@ -240,8 +266,8 @@ def report_send(request, pk):
             else:
                 # The confirmation, named or anonymous: the same answer to the same address. An
                 # anonymous report's reference and receipt code are shown once, here: no
-                # address, log line or session holds them. Sending again (a reload) finds no
-                # draft: 404.
+                # address, log line or session holds them. Sending again (a second press, a
+                # reload) waits for this send's lock, then finds the draft sent (_sent_once).
                 context = {"incident": incident, "receipt": receipt, "organisation": organisation}
                 return render(request, "incidents/report_sent.html", context)
     else:
@@ -251,6 +277,7 @@ def report_send(request, pk):
 
 
 @untraced
+@_sent_once
 @allow("POST")
 def draft_discard(request, pk):
     draft = _draft(request, pk)

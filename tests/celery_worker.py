@@ -43,16 +43,23 @@ def worker_services():
 def broker(worker_services):
     """Tasks go through Redis, to a queue of this test's own."""
     queue = f"test-{uuid.uuid4().hex[:8]}"
-    before = app.conf.task_always_eager, app.conf.task_default_queue, app.conf.task_routes
-    app.conf.task_always_eager, app.conf.task_default_queue = False, queue
-    app.conf.task_routes = {
-        task: {"queue": own_queue(route["queue"], queue)}
-        for task, route in settings.CELERY_TASK_ROUTES.items()
-    }
+    names = ("task_always_eager", "task_default_queue", "task_routes")
+    before = {name: app.conf[name] for name in names}
+    # Through update(), not by setting each: Celery keeps the router it made from the routes
+    # first seen, and only a change made by update() has it made again. Set one by one, the
+    # second test of a run would hand its tasks on to the first test's queues.
+    app.conf.update(
+        task_always_eager=False,
+        task_default_queue=queue,
+        task_routes={
+            task: {"queue": own_queue(route["queue"], queue)}
+            for task, route in settings.CELERY_TASK_ROUTES.items()
+        },
+    )
     try:
         yield queue
     finally:
-        app.conf.task_always_eager, app.conf.task_default_queue, app.conf.task_routes = before
+        app.conf.update(before)
 
 
 def own_queue(name: str, broker: str) -> str:
@@ -94,6 +101,7 @@ def workers(broker, mailbox):
     def start(*, ping=True):
         """A worker; with ``ping``, once it answers (a worker busy on a task does not)."""
         name = f"{broker}-{len(started)}@{socket.gethostname()}"
+        log = open(mailbox / f"worker-{len(started)}.log", "w")  # noqa: SIM115
         process = subprocess.Popen(  # noqa: S603
             [
                 sys.executable,
@@ -111,13 +119,14 @@ def workers(broker, mailbox):
                 "--without-mingle",
                 "--without-gossip",
                 "-l",
-                "WARNING",
+                "INFO",
             ],
             cwd=ROOT,
             env=environment,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
+            stdout=log,
+            stderr=log,
         )
+        log.close()  # the worker has its own copy
         started.append(process)
         deadline = time.monotonic() + WAIT
         while ping and not app.control.ping(destination=[name], timeout=0.5):

@@ -15,6 +15,7 @@ auditlog keeps who changed what (apps.py).
 """
 
 import uuid
+from datetime import timedelta
 
 from django.conf import settings
 from django.db import models
@@ -339,6 +340,9 @@ class AssuranceReport(models.Model):
     pdf_state = models.CharField(
         "PDF", max_length=10, choices=PdfState.choices, default=PdfState.NONE, blank=True
     )
+    # When the PDF was last asked for (waiting to be made) or its making began: one on its way
+    # for longer than a PDF may take could not be made (``pdf_progress``).
+    pdf_state_since = models.DateTimeField(null=True, blank=True, editable=False)
 
     objects = ScopedQuerySet.as_manager()
     scope_path = "committee__organisation"
@@ -370,6 +374,34 @@ class AssuranceReport(models.Model):
     @property
     def is_draft(self) -> bool:
         return self.state == ReportState.DRAFT
+
+    @property
+    def pdf_progress(self) -> PdfState:
+        """How far the PDF has got, as its page says: one waiting to be made, or being made,
+        for longer than a PDF may take could not be made, and may be asked for again."""
+        state = PdfState(self.pdf_state)
+        if state in PDF_ON_ITS_WAY and not (
+            self.pdf_state_since and self.pdf_state_since >= pdf_lost_before()
+        ):
+            return PdfState.FAILED
+        return state
+
+
+# A PDF asked for, or being made, is on its way for REPORT_PDF_SECONDS at most: that is the
+# making task's hard time limit (settings.CELERY_TASK_ANNOTATIONS), so no worker is still
+# making it after that. One older was lost: a worker killed while making it, or the task lost
+# before a worker took it (Redis returns an unfinished task only after its visibility timeout).
+PDF_ON_ITS_WAY = (PdfState.QUEUED, PdfState.MAKING)
+
+
+def pdf_lost_before():
+    """The PDFs asked for or begun before this moment, and not made, were lost."""
+    return timezone.now() - timedelta(seconds=settings.REPORT_PDF_SECONDS)
+
+
+def pdf_being_made() -> Q:
+    """The reports whose PDF a live attempt is making (begun within the time a PDF may take)."""
+    return Q(pdf_state=PdfState.MAKING, pdf_state_since__gte=pdf_lost_before())
 
 
 class ReportedAlert(models.Model):

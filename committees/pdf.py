@@ -4,14 +4,16 @@ on every page, and page numbers ("Page 2 of 5")."""
 
 import logging
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.core.files.base import ContentFile
 from django.db import transaction
+from django.utils import timezone
 
 from core import pdf
 
 from . import figures
 from .choices import PdfState, ReportState
-from .models import AssuranceReport
+from .models import AssuranceReport, pdf_being_made
 
 logger = logging.getLogger(__name__)
 
@@ -22,22 +24,39 @@ def render(report: AssuranceReport) -> bytes:
 
 def store(report_id: int) -> bool:
     """Make and keep the PDF of an approved report, once, saying how far it has got
-    (``pdf_state``) for its page to show. Returns whether it made one."""
-    waiting = AssuranceReport.objects.filter(pk=report_id).exclude(state=ReportState.DRAFT)
-    if not waiting.filter(pdf="").update(pdf_state=PdfState.MAKING):
-        return False  # a draft, or made already
-    report = waiting.select_related("committee__organisation", "approved_by").get()
+    (``pdf_state``, since ``pdf_state_since``) for its page to show. A run that finds the PDF
+    made, or being made by a live attempt, does nothing: the task may run twice (Redis hands a
+    killed worker's task to another, and the chair may ask again once it was lost). Returns
+    whether it made one."""
+    began = timezone.now()
+    waiting = AssuranceReport.objects.filter(pk=report_id, pdf="").exclude(state=ReportState.DRAFT)
+    claimed = waiting.exclude(pdf_being_made()).update(
+        pdf_state=PdfState.MAKING, pdf_state_since=began
+    )
+    if not claimed:
+        return False  # a draft, made already, or being made
+    # This attempt, while no other has taken over from it.
+    attempt = waiting.filter(pdf_state=PdfState.MAKING, pdf_state_since=began)
     try:
+        report = AssuranceReport.objects.select_related(
+            "committee__organisation", "approved_by"
+        ).get(pk=report_id)
         content = render(report)
-    except Exception:  # Pango missing, a font or a template: the page offers to try again
-        logger.exception("The PDF of assurance report %s could not be made", report.pk)
-        waiting.filter(pdf="").update(pdf_state=PdfState.FAILED)
+        with transaction.atomic():
+            locked = AssuranceReport.objects.select_for_update().get(pk=report_id)
+            if locked.pdf:
+                return False
+            locked.pdf.save(f"report-{report_id}.pdf", ContentFile(content), save=False)
+            locked.pdf_state = PdfState.READY
+            locked.save(update_fields=["pdf", "pdf_state"])
+    except SoftTimeLimitExceeded:
+        # Near the task's time limit (settings.CELERY_TASK_ANNOTATIONS): said at once, rather
+        # than once the hard limit has stopped it.
+        logger.error("The PDF of assurance report %s took longer than it may", report_id)
+        attempt.update(pdf_state=PdfState.FAILED)
         return False
-    with transaction.atomic():
-        locked = AssuranceReport.objects.select_for_update().get(pk=report.pk)
-        if locked.pdf:
-            return False
-        locked.pdf.save(f"report-{report.pk}.pdf", ContentFile(content), save=False)
-        locked.pdf_state = PdfState.READY
-        locked.save(update_fields=["pdf", "pdf_state"])
+    except Exception:  # Pango missing, a font, a template, the file store: it may be asked again
+        logger.exception("The PDF of assurance report %s could not be made", report_id)
+        attempt.update(pdf_state=PdfState.FAILED)
+        return False
     return True

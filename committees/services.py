@@ -37,6 +37,7 @@ from .choices import (
 )
 from .figures import REQUIRED, SECTIONS, forget_draft_figures, report_figures
 from .models import (
+    PDF_ON_ITS_WAY,
     AgendaItem,
     AssuranceReport,
     Committee,
@@ -515,7 +516,7 @@ def report_approve(*, by, report: AssuranceReport) -> AssuranceReport:
         report.snapshot = report_figures(report.committee, report.period_start, report.period_end)
         report.state = ReportState.APPROVED
         report.approved_at, report.approved_by = timezone.now(), by
-        report.pdf_state = PdfState.QUEUED
+        report.pdf_state, report.pdf_state_since = PdfState.QUEUED, report.approved_at
         report.save()
         # The alert responses it carries to the board, kept for each alert's chain.
         ReportedAlert.objects.bulk_create(carried(report))
@@ -558,15 +559,22 @@ def _approved_notices(report: AssuranceReport):
 
 def report_pdf_again(*, by, report: AssuranceReport) -> AssuranceReport:
     """Ask once more for the PDF of an approved report that has none (it could not be made,
-    or the worker was down). It is made once, however often this is asked."""
+    or it was lost: a worker killed, the task lost). Under the report's lock, so a second press
+    while it is on its way finds it so and queues nothing: one task for one ask."""
     with transaction.atomic(), audit_as(by):
         report = _locked_report(report)
         if report.is_draft:
             raise ValidationError("Approve the report before its PDF is made")
         if report.pdf:
             raise ValidationError("The report's PDF is made already", code=ALREADY)
-        report.pdf_state = PdfState.QUEUED
-        report.save(update_fields=["pdf_state"])
+        if report.pdf_progress in PDF_ON_ITS_WAY:
+            raise ValidationError(
+                "The PDF is being made already: asked for at "
+                f"{timezone.localtime(report.pdf_state_since):%H:%M}",
+                code=ALREADY,
+            )
+        report.pdf_state, report.pdf_state_since = PdfState.QUEUED, timezone.now()
+        report.save(update_fields=["pdf_state", "pdf_state_since"])
         after_commit(lambda: make_report_pdf.delay(report.pk))
     return report
 

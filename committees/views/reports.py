@@ -6,6 +6,7 @@ network leads set the approved reports of the organisations they cover side by s
 import datetime
 import logging
 
+from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.core.paginator import Paginator
@@ -22,7 +23,7 @@ from organisations.access import access_for
 from organisations.scoping import get_object_for
 
 from .. import figures, services
-from ..choices import PdfState, ReportState
+from ..choices import ReportState
 from ..forms import CompareForm, NarrativeForm, ReportForm
 from ..models import AssuranceReport
 from .common import get_committee
@@ -84,6 +85,8 @@ def _render_report(request, report, *, back, back_text, pdf_url, pdf_status_url=
         "back_text": back_text,
         "pdf_url": pdf_url,
         "pdf_status_url": pdf_status_url,
+        # How long a PDF may take (its task's time limit), after which it could not be made.
+        "pdf_minutes": -(-settings.REPORT_PDF_SECONDS // 60),
         "can_edit": False,
         "can_approve": False,
         "error": None,
@@ -179,7 +182,7 @@ report_pdf_again = _decision(services.report_pdf_again, "The PDF is being made a
 def report_pdf_status(request, ods_code, pk, report_pk):
     """How far the PDF has got, for the report page to show while it waits."""
     report = _report(request, ods_code, pk, report_pk)
-    state = PdfState(report.pdf_state)
+    state = report.pdf_progress
     return JsonResponse(
         {"state": state.value, "label": state.label, "ready": bool(report.pdf)},
         headers={"Cache-Control": "no-store"},

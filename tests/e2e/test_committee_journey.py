@@ -242,7 +242,9 @@ def test_the_report_page_shows_the_pdf_once_it_is_made(page, demo, expect, sign_
     from committees.pdf import store
 
     report = AssuranceReport.objects.get(state="submitted")
-    AssuranceReport.objects.filter(pk=report.pk).update(pdf="", pdf_state="queued")
+    AssuranceReport.objects.filter(pk=report.pk).update(
+        pdf="", pdf_state="queued", pdf_state_since=timezone.now()
+    )
     sign_in(page, "director@trust-a.example", settings.DEMO_PASSWORD, totp_secret=SECRET)
     committee = report.committee
     page.goto(f"/committees/{committee.organisation.ods_code}/{committee.pk}/reports/{report.pk}/")

@@ -135,6 +135,25 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {}).update(
         {"transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
     )
+# A read replica of the database (a streaming replica of PostgreSQL), when set: the national
+# views read from it (core/replica.py), everything else from the primary, and every write goes
+# to the primary. A browser that has just changed something reads the primary for
+# REPLICA_PIN_SECONDS, longer than the replica lags behind. The tests make a test database for
+# it and read from it only where they show it (tests/test_replica.py).
+DATABASE_REPLICA_URL = os.environ.get("DATABASE_REPLICA_URL", "")
+REPLICA_READS = bool(DATABASE_REPLICA_URL) and not TESTING
+REPLICA_PIN_SECONDS = int(os.environ.get("REPLICA_PIN_SECONDS", "30"))
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = dj_database_url.parse(
+        DATABASE_REPLICA_URL,
+        conn_max_age=int(os.environ.get("DATABASE_CONN_MAX_AGE", "60")),
+        conn_health_checks=True,
+        # The tests' copy is made from the models, not by the migrations (whose data steps
+        # read the primary); tests/test_replica.py fills it from the primary.
+        test_options={"MIGRATE": False},
+    )
+    DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
+    MIDDLEWARE.append("core.replica.PinToPrimaryMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
 # Redis: when set, the Celery broker and the cache; when unset, eager tasks and local memory.

@@ -21,6 +21,7 @@ from alerts.permissions import Perm
 from core import exports
 from core.forms import show_refusal, submitted
 from core.http import allow, query_string_without_page
+from core.replica import replica_reads
 from organisations import register
 from organisations.access import access_for
 from organisations.choices import OrganisationKind, Region
@@ -348,6 +349,7 @@ def _compliance_alert(request, alert_id) -> Alert:
 
 
 @allow("GET")
+@replica_reads
 def compliance(request, alert_id):
     """One alert: by region and kind of organisation, then the organisations themselves."""
     alert = _compliance_alert(request, alert_id)
@@ -428,6 +430,7 @@ def _export_rows(rows, today):
 
 
 @allow("GET")
+@replica_reads
 def compliance_export(request, alert_id, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format")
@@ -462,6 +465,7 @@ def _overdue_rows(request, today):
 
 
 @allow("GET")
+@replica_reads
 def overdue(request):
     """The organisations past a deadline, the longest overdue first: from each organisation's
     earliest deadline (kept by the services), then the late alerts of the page's fifty."""
@@ -522,6 +526,7 @@ OVERDUE_COLUMNS = (
 
 
 @allow("GET")
+@replica_reads
 def overdue_export(request, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format")

@@ -11,6 +11,7 @@ from django.utils import timezone
 from core import disclosure
 from core.funnel import THIRDS, Position
 from core.http import Refused, allow
+from core.replica import replica_reads
 from incidents.permissions import Perm
 from organisations.access import access_for
 from organisations.choices import PeerGroup, Region
@@ -36,6 +37,7 @@ ORDER = {
 
 
 @allow("GET")
+@replica_reads
 def statistics_funnel(request):
     access = access_for(request.user)
     if not access.has(Perm.INCIDENTS_STATISTICS):

@@ -13,6 +13,7 @@ from django.utils import timezone
 from core import disclosure, pdf
 from core.forms import FromAddress
 from core.http import Refused, allow
+from core.replica import replica_reads
 from incidents.permissions import Perm
 from organisations.access import access_for
 from organisations.choices import OrganisationKind, Region, region_choices
@@ -24,6 +25,7 @@ from ..models import TALLIED, Dimension, IncidentTally
 
 
 @allow("GET")
+@replica_reads
 def statistics(request):
     if not access_for(request.user).has(Perm.INCIDENTS_STATISTICS):
         raise Refused("Incident statistics across organisations are for MSO network leads.")
@@ -86,6 +88,7 @@ class TrendsForm(FromAddress):
 
 
 @allow("GET")
+@replica_reads
 def trends_view(request):
     if not access_for(request.user).has(Perm.INCIDENTS_STATISTICS):
         raise Refused("Incident trends across organisations are for MSO network leads.")
@@ -130,11 +133,13 @@ def _learning(request):
 
 
 @allow("GET")
+@replica_reads
 def learning_summary(request):
     return render(request, "incidents/learning.html", _learning(request))
 
 
 @allow("GET")
+@replica_reads
 def learning_summary_pdf(request):
     context = _learning(request)
     response = HttpResponse(

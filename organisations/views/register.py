@@ -13,6 +13,7 @@ from django.utils import timezone
 from core import exports
 from core.charts import Part, Row, by_region
 from core.http import allow, query_string_without_page
+from core.replica import replica_reads
 
 from .. import register
 from ..access import access_for
@@ -83,6 +84,7 @@ def _posts_by_region(request, filters) -> dict:
 
 
 @allow("GET")
+@replica_reads
 def register_list(request):
     form, filters = _filtered(request)
     page = register.Pages(request.user, filters, PAGE_SIZE).get_page(form.page_number)
@@ -103,6 +105,7 @@ def register_list(request):
 
 
 @allow("GET")
+@replica_reads
 def register_export(request, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format")

@@ -12,6 +12,7 @@ from django.utils import timezone
 
 from core import exports
 from core.http import allow, query_string_without_page
+from core.replica import replica_reads
 
 from .. import specialists
 from ..access import access_for
@@ -32,6 +33,7 @@ def _filtered(request):
 
 
 @allow("GET")
+@replica_reads
 def specialist_register(request):
     form, _filters, organisations = _filtered(request)
     page = Paginator(organisations, PAGE_SIZE).get_page(form.page_number)
@@ -49,6 +51,7 @@ def specialist_register(request):
 
 
 @allow("GET")
+@replica_reads
 def specialist_export(request, fmt):
     if fmt not in ("csv", "xlsx"):
         raise Http404("No such format")

@@ -26,7 +26,7 @@ from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives
 from django.db import transaction
-from django.db.models import Count, Max, Q
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import TruncDate
 from django.template.loader import render_to_string
 from django.utils import timezone
@@ -167,16 +167,20 @@ def hand_to_worker(*pks: int) -> None:
 
 
 def _claim(queryset, now):
-    """Lock and lease the rows of ``queryset`` that nobody is sending now."""
+    """Lock and lease the rows of ``queryset`` that nobody is sending now. Only the
+    notifications are locked (``of``): a lock on the recipient's row too (taken by a join)
+    made a second worker, sending another notification to the same person at that moment,
+    skip it as if it were being sent, and it waited for the next pending pass."""
     with transaction.atomic():
-        rows = list(queryset.select_for_update(skip_locked=True).filter(unclaimed(now)))
+        rows = list(
+            queryset.select_for_update(skip_locked=True, of=("self",)).filter(unclaimed(now))
+        )
         if rows:
             Notification.objects.filter(pk__in=[n.pk for n in rows]).update(
-                claimed_until=now + _lease()
+                claimed_until=now + _lease(), attempts=F("attempts") + 1
             )
             for row in rows:
                 row.attempts += 1
-                Notification.objects.filter(pk=row.pk).update(attempts=row.attempts)
     return rows
 
 

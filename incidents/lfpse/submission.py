@@ -175,8 +175,11 @@ def _claim(pk: int, now) -> LfpseSubmission | None:
         if incident_id is None:
             return None
         list(Incident.objects.select_for_update().filter(pk=incident_id).values_list("pk"))
+        # Only the version is locked (``of``): its ordering joins the incident, already
+        # locked above, and a lock taken through a join is how a notification's claim once
+        # skipped rows nobody was sending (notifications.services._claim).
         row = (
-            LfpseSubmission.objects.select_for_update(skip_locked=True)
+            LfpseSubmission.objects.select_for_update(skip_locked=True, of=("self",))
             .filter(pk=pk, state=State.WAITING)
             .filter(unclaimed(now))
             .first()

@@ -6,7 +6,10 @@ and email it once (or in the person's daily email).
   run twice, or two at once, writes nothing twice. ``notify(reminders)`` does the same for what
   a domain app tells someone at once, inside the transaction that made it so.
 - ``deliver(pk)`` claims a queued notification under a row lock with a lease, emails it, and
-  marks it sent. A claimed one is not sent by anyone else until its lease runs out.
+  marks it sent. A claimed one is not sent by anyone else until its lease runs out. The
+  message is made before the claim and marked sent the moment the mail server has taken it;
+  a worker killed between the two sends it again once the lease runs out, under the same
+  Message-ID (``message_id``), so the mail server, and whoever reads its log, sees a resend.
 - ``deliver_pending()`` hands on every notification still queued a while after it was written:
   a lost task, a Redis or mail outage, or a worker killed mid-send only delay it.
 - ``send_digests()`` sends each person who asked for one a daily email of their held reminders,
@@ -16,15 +19,18 @@ and email it once (or in the person's daily email).
   A security notice (a topic marked so) is emailed at once whatever the person chose.
 """
 
+import contextlib
 import datetime
+import hashlib
 import itertools
 import logging
 import time
 from collections.abc import Iterable
+from urllib.parse import urlsplit
 
 from django.conf import settings
 from django.core.cache import cache
-from django.core.mail import EmailMultiAlternatives
+from django.core.mail import EmailMultiAlternatives, get_connection
 from django.db import transaction
 from django.db.models import Count, F, Max, Q
 from django.db.models.functions import TruncDate
@@ -184,44 +190,82 @@ def _claim(queryset, now):
     return rows
 
 
-def _email(recipient, subject: str, template: str, context: dict) -> None:
+def message_id(template: str, notifications) -> str:
+    """The Message-ID of the email ``template`` makes of these notifications (a reminder's
+    own, or a daily email's), the same each time that email is sent: a resend after a worker
+    died mid-send is the same message to the mail server (RFC 5322, 3.6.4), and can be told
+    from a second email. Made from the rows and when they were written, never the attempt."""
+    rows = sorted(notifications, key=lambda row: row.pk)
+    keys = ",".join(f"{row.pk}.{row.created_at:%Y%m%d%H%M%S%f}" for row in rows)
+    if len(rows) > 1:
+        keys = f"{rows[0].recipient_id}.{hashlib.sha256(keys.encode()).hexdigest()[:20]}"
+    domain = urlsplit(settings.SITE_URL).hostname or "mso-portal"
+    return f"<{template}-{keys}@{domain}>"
+
+
+def _email(recipient, subject: str, template: str, context: dict, *, notifications):
+    """The email of some notifications to their recipient, made and not sent."""
     context = {**context, "recipient": recipient, "site_url": settings.SITE_URL}
     message = EmailMultiAlternatives(
         subject=f"[MSO Portal] {subject}",
         body=render_to_string(f"notifications/email/{template}.txt", context),
         to=[recipient.email],
+        headers={"Message-ID": message_id(template, notifications)},
     )
     message.attach_alternative(
         render_to_string(f"notifications/email/{template}.html", context), "text/html"
     )
-    message.send()
+    return message
+
+
+def _send(message, notifications) -> None:
+    """Email ``message`` and mark ``notifications`` sent as soon as the mail server has taken
+    it, before the goodbye to the server (QUIT waits for its reply). Raises if it was not sent."""
+    if any(row.attempts > 1 for row in notifications):
+        logger.info(
+            "Sending %s again: a resend if an earlier try reached the mail server",
+            message.extra_headers["Message-ID"],
+        )
+    connection = get_connection()
+    try:
+        connection.open()
+        connection.send_messages([message])
+        Notification.objects.filter(pk__in=[row.pk for row in notifications]).update(
+            state=State.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
+        )
+    finally:
+        with contextlib.suppress(Exception):  # sent is sent, whatever the goodbye
+            connection.close()
 
 
 def deliver(pk: int) -> bool:
     """Email one queued notification, once. Returns whether it was sent now."""
-    claimed = _claim(
-        Notification.objects.filter(pk=pk, state=State.QUEUED).select_related("recipient"),
-        timezone.now(),
+    waiting = (
+        Notification.objects.filter(pk=pk, state=State.QUEUED)
+        .filter(unclaimed(timezone.now()))
+        .select_related("recipient")
+        .first()
     )
-    if not claimed:
+    if waiting is None:
         return False  # sent already, kept for the daily email, or being sent by another worker
-    notification = claimed[0]
+    message = _email(
+        waiting.recipient,
+        waiting.title,
+        "reminder",
+        {"notification": waiting, "security": is_security(waiting.topic)},
+        notifications=[waiting],
+    )
+    claimed = _claim(Notification.objects.filter(pk=pk, state=State.QUEUED), timezone.now())
+    if not claimed:
+        return False  # another worker claimed it a moment ago
     try:
-        _email(
-            notification.recipient,
-            notification.title,
-            "reminder",
-            {"notification": notification, "security": is_security(notification.topic)},
-        )
+        _send(message, claimed)
     except Exception as error:
         Notification.objects.filter(pk=pk, state=State.QUEUED).update(
             claimed_until=None, last_error=str(error)[:500]
         )
         logger.exception("Notification %s could not be emailed; it will be tried again", pk)
         return False
-    Notification.objects.filter(pk=pk).update(
-        state=State.SENT, sent_at=timezone.now(), claimed_until=None, last_error=""
-    )
     return True
 
 
@@ -258,19 +302,22 @@ def send_digests() -> int:
         if not held:
             continue
         try:
-            _email(
-                recipient,
-                f"Your reminders: {len(held)} {'thing' if len(held) == 1 else 'things'} to do",
-                "digest",
-                {"groups": grouped(held)},
+            _send(
+                _email(
+                    recipient,
+                    f"Your reminders: {len(held)} {'thing' if len(held) == 1 else 'things'} to do",
+                    "digest",
+                    {"groups": grouped(held)},
+                    notifications=held,
+                ),
+                held,
             )
         except Exception:
-            Notification.objects.filter(pk__in=[n.pk for n in held]).update(claimed_until=None)
+            Notification.objects.filter(pk__in=[n.pk for n in held], state=State.HELD).update(
+                claimed_until=None
+            )
             logger.exception("The daily email to %s could not be sent", recipient.pk)
             continue
-        Notification.objects.filter(pk__in=[n.pk for n in held]).update(
-            state=State.SENT, sent_at=timezone.now(), claimed_until=None
-        )
         sent += 1
     return sent
 

@@ -6,6 +6,7 @@ import datetime
 import pytest
 import time_machine
 from django.core import mail
+from django.core.mail.backends import locmem
 from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
@@ -82,7 +83,7 @@ def test_a_mail_outage_only_delays(due, monkeypatch, django_capture_on_commit_ca
     def down(self, *args, **kwargs):
         raise ConnectionRefusedError("mail server down")
 
-    monkeypatch.setattr("django.core.mail.EmailMultiAlternatives.send", down)
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", down)
     sweep(django_capture_on_commit_callbacks)
     notification = Notification.objects.get()
     assert notification.state == Notification.State.QUEUED
@@ -92,6 +93,77 @@ def test_a_mail_outage_only_delays(due, monkeypatch, django_capture_on_commit_ca
     assert len(mail.outbox) == 1
     assert services.deliver_pending(inline=True, older_than=datetime.timedelta(0)) == 0
     assert len(mail.outbox) == 1
+
+
+def test_an_email_is_named_by_its_notification_however_often_it_is_tried(
+    due, monkeypatch, django_capture_on_commit_callbacks
+):
+    """The Message-ID is made from the notification, not the attempt: a mail server (or its
+    log) sees a resend after a worker died mid-send as the same message."""
+    person = UserFactory()
+    due += [reminder(person), reminder(person, subject="handover-item:2")]
+
+    def down(self, messages):
+        tried.extend(message.message()["Message-ID"] for message in messages)
+        raise ConnectionRefusedError("mail server down")
+
+    tried = []
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", down)
+    sweep(django_capture_on_commit_callbacks)
+    monkeypatch.undo()
+    services.deliver_pending(inline=True, older_than=datetime.timedelta(0))
+    first, second = Notification.objects.order_by("pk")
+    sent = [email.message()["Message-ID"] for email in mail.outbox]
+    assert sorted(tried) == sorted(sent)  # tried twice, the same two Message-IDs
+    assert sorted(sent) == sorted(
+        [
+            f"<reminder-{first.pk}.{first.created_at:%Y%m%d%H%M%S%f}@testserver>",
+            f"<reminder-{second.pk}.{second.created_at:%Y%m%d%H%M%S%f}@testserver>",
+        ]
+    )
+    assert first.attempts == second.attempts == 2
+
+
+class GoodbyeChecked(locmem.EmailBackend):
+    """A mail server that notes, as it is said goodbye to, whether its notifications were
+    already recorded as sent. As Django's SMTP backend does, sending on a connection not
+    opened first opens it and says goodbye after."""
+
+    opened = False
+
+    def open(self):
+        if self.opened:
+            return False
+        self.opened = True
+        return True
+
+    def close(self):
+        said.append(set(Notification.objects.values_list("state", flat=True)))
+        self.opened = False
+
+    def send_messages(self, messages):
+        opened_here = self.open()
+        try:
+            return super().send_messages(messages)
+        finally:
+            if opened_here:
+                self.close()
+
+
+said: list[set] = []
+
+
+def test_a_notification_is_recorded_as_sent_before_the_goodbye_to_the_mail_server(
+    due, settings, django_capture_on_commit_callbacks
+):
+    """The window in which a worker killed would leave an email sent and not recorded so is
+    the mail server's answer to the message itself, not the goodbye after it."""
+    settings.EMAIL_BACKEND = f"{__name__}.GoodbyeChecked"
+    said.clear()
+    due.append(reminder(UserFactory()))
+    sweep(django_capture_on_commit_callbacks)
+    assert len(mail.outbox) == 1
+    assert said == [{Notification.State.SENT}]
 
 
 def test_a_broker_outage_only_delays(due, monkeypatch, django_capture_on_commit_callbacks):
@@ -144,6 +216,28 @@ def test_a_daily_email_gathers_the_days_reminders(due, django_capture_on_commit_
     assert email.body.count("Pass on the generic MSO mailbox") == 2
     assert services.send_digests() == 0
     assert len(mail.outbox) == 1
+
+
+def test_a_daily_email_sent_again_is_named_as_before(
+    due, monkeypatch, django_capture_on_commit_callbacks
+):
+    person = UserFactory()
+    Preference.objects.create(user=person, delivery=Preference.Delivery.DAILY)
+    due += [reminder(person), reminder(person, subject="handover-item:2")]
+    sweep(django_capture_on_commit_callbacks)
+
+    def down(self, messages):
+        tried.extend(message.message()["Message-ID"] for message in messages)
+        raise ConnectionRefusedError("mail server down")
+
+    tried = []
+    monkeypatch.setattr("django.core.mail.backends.locmem.EmailBackend.send_messages", down)
+    assert services.send_digests() == 0
+    monkeypatch.undo()
+    assert services.send_digests() == 1
+    [email] = mail.outbox
+    assert tried == [email.message()["Message-ID"]]
+    assert email.message()["Message-ID"].startswith(f"<digest-{person.pk}.")
 
 
 @pytest.mark.parametrize(

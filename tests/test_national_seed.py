@@ -7,7 +7,7 @@ import datetime
 import os
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 from django.db.models import Count, Sum
 
@@ -126,3 +126,119 @@ def test_a_report_after_the_seed_takes_the_next_number(django_user_model):
 
     with transaction.atomic():
         assert _next_reference(trust, year) == f"{trust.ods_code}-{year}-{last + 1:06d}"
+
+
+def kept() -> dict[str, int]:
+    """What the demo holds that the national incidents and alerts would replace."""
+    from alerts.models import Alert
+    from notifications.models import Notification
+    from organisations.models import Denominator
+
+    return {
+        "incidents": Incident.objects.count(),
+        "alerts": Alert.objects.count(),
+        "alert responses": AlertResponse.objects.count(),
+        "notifications": Notification.objects.count(),
+        "committees": Committee.objects.count(),
+        "denominators": Denominator.objects.count(),
+    }
+
+
+def test_it_refuses_a_database_holding_the_demo_and_keeps_it(seeded_demo):
+    before = kept()
+    assert before["incidents"] and before["alerts"] and before["notifications"]
+    with pytest.raises(CommandError) as refused:
+        call_command("seed_national", scale=SCALE, force=True)
+    said = str(refused.value)
+    assert f"did not load: {before['incidents']:,} incidents, {before['alerts']:,} alerts" in said
+    assert "a database of its own" in said
+    assert kept() == before
+    assert not Organisation.objects.filter(ods_code="Q01").exists()  # nothing loaded
+    with pytest.raises(CommandError, match=r"did not load: \d+ alerts"):
+        call_command("seed_national", scale=SCALE, force=True, no_incidents=True)
+
+
+def test_beside_the_demo_it_adds_the_rest_and_keeps_the_demos(seeded_demo):
+    from demo.national.committees import NAME
+    from organisations.models import Denominator
+
+    before = kept()
+    demos_committees = set(Committee.objects.values_list("pk", "organisation_id"))
+    demos_denominators = set(Denominator.objects.values_list("organisation_id", "month", "value"))
+    call_command("seed_national", scale=SCALE, force=True, no_incidents=True, no_alerts=True)
+    after = kept()
+    assert {name: after[name] for name in ("incidents", "alerts", "notifications")} == {
+        name: before[name] for name in ("incidents", "alerts", "notifications")
+    }
+    assert demos_committees <= set(Committee.objects.values_list("pk", "organisation_id"))
+    assert demos_denominators <= set(
+        Denominator.objects.values_list("organisation_id", "month", "value")
+    )
+    national = Organisation.objects.filter(name__startswith="Area ")  # the seed's own
+    trusts = national.filter(kind__in=["nhs-trust", "foundation-trust"], closed_on__isnull=True)
+    assert trusts.count() == trusts.filter(committees__name=NAME).distinct().count() > 0
+    assert Denominator.objects.filter(organisation__in=national).exists()
+    # Run again, it adds nothing.
+    again = kept()
+    call_command("seed_national", scale=SCALE, force=True, no_incidents=True, no_alerts=True)
+    assert kept() == again
+
+
+def test_alerts_loaded_again_keep_the_rest_of_the_ledger():
+    """On a later day the alerts are loaded again, with the notifications about them; the
+    ledger's other notifications stay."""
+    from alerts.models import Alert
+    from demo.national.alerts import seed_alerts
+    from demo.national.organisations import seed_organisations
+    from notifications.models import Notification
+    from tests.factories import UserFactory
+
+    seed_organisations(SCALE)
+    seed_alerts(total=3)
+    person = UserFactory()
+    response = AlertResponse.objects.order_by("pk").first()
+
+    def told(subject):
+        return Notification.objects.create(
+            recipient=person,
+            subject=subject,
+            topic=subject.partition(":")[0],
+            kind="due",
+            due_on=datetime.date.today(),
+            title=subject,
+            body="",
+            url="/",
+        )
+
+    about_an_incident = told("incident-action:1")
+    about_an_alert = told(f"alert-response:{response.pk}")
+    Alert.objects.update(created_at=Alert.objects.first().created_at - datetime.timedelta(days=1))
+    seed_alerts(total=3)
+    assert not Alert.objects.filter(pk=response.alert_id).exists()  # loaded again
+    assert Notification.objects.filter(pk=about_an_incident.pk).exists()
+    assert not Notification.objects.filter(pk=about_an_alert.pk).exists()
+
+
+def test_it_refuses_to_take_what_points_to_none_of_its_alerts():
+    """Emptying the alerts' table takes every table that may point to an alert: an agenda item
+    about no alert is not the seed's to take."""
+    from django.utils import timezone
+
+    from alerts.models import Alert
+    from committees.models import AgendaItem
+    from demo.national.alerts import seed_alerts
+    from demo.national.organisations import seed_organisations
+
+    seed_organisations(SCALE)
+    seed_alerts(total=3)
+    committee = Committee.objects.create(
+        organisation=largest_trust(), name="Drugs and Therapeutics", frequency="monthly"
+    )
+    meeting = Meeting.objects.create(
+        committee=committee, starts_at=timezone.now(), ends_at=timezone.now()
+    )
+    item = AgendaItem.objects.create(meeting=meeting, title="Terms of reference")
+    Alert.objects.update(created_at=Alert.objects.first().created_at - datetime.timedelta(days=1))
+    with pytest.raises(RuntimeError, match="did not load these and would replace them: 1 agenda"):
+        seed_alerts(total=3)
+    assert AgendaItem.objects.filter(pk=item.pk).exists()

@@ -14,6 +14,8 @@ from datetime import timedelta
 from django.db import connection
 from django.utils import timezone
 
+from demo.national.loaded import said, taken_with
+
 TOTAL = 300
 LOADED = "National alert"  # the title of every loaded alert begins so
 # The kinds an alert applies to, and how often: every organisation, the trusts, primary care...
@@ -48,10 +50,25 @@ PROGRESS = [
 ]
 
 
+# The notifications' topics (alerts/notices.py) that are about an alert or its response.
+TOPICS = ("alert", "alert-response", "alert-action")
+
+
+def not_loaded() -> dict[str, int]:
+    """What loading the alerts again would replace that was not loaded here: alerts, and what
+    emptying their table would take with them (demo.national.loaded)."""
+    from alerts.models import Alert
+
+    held = {"alerts": Alert.objects.exclude(title__startswith=LOADED).count()}
+    return {name: count for name, count in held.items() if count} | taken_with(Alert)
+
+
 def seed_alerts(total: int = TOTAL, seed: int = 2026) -> dict[str, int]:
     """``total`` published alerts with every applicable organisation's response, once a day
-    (states and deadlines are by the alert's age today); a second run the same day adds
-    nothing. Needs PostgreSQL."""
+    (states and deadlines are by the alert's age today): a second run the same day adds
+    nothing, one on a later day loads them in place of those loaded before, with the
+    notifications about them. Refuses a database holding alerts it did not load. Needs
+    PostgreSQL."""
     from alerts import services
     from alerts.models import Alert, AlertAction, AlertMedicine, OrganisationDeadline
     from demo.national.incidents import MEDICINES
@@ -59,18 +76,21 @@ def seed_alerts(total: int = TOTAL, seed: int = 2026) -> dict[str, int]:
 
     loaded = Alert.objects.filter(title__startswith=LOADED)
     today = timezone.localdate()
-    if (
-        loaded.count() == total
-        and not Alert.objects.exclude(title__startswith=LOADED).exists()
-        and not loaded.exclude(created_at__date=today).exists()
-    ):
+    if held := not_loaded():
+        raise RuntimeError(f"seed_national did not load these and would replace them: {said(held)}")
+    if loaded.count() == total and not loaded.exclude(created_at__date=today).exists():
         if not OrganisationDeadline.objects.exists():  # loaded before deadlines were kept
             services.recount_deadlines()
         return alert_counts()
     if connection.vendor != "postgresql":
         raise RuntimeError("national alerts are loaded by set-based SQL: use PostgreSQL")
+    # Every alert here is one loaded before: they, what hangs on them, and the notifications
+    # about them go. The rest of the notifications' ledger is kept.
     with connection.cursor() as cursor:
-        cursor.execute("TRUNCATE alerts_alert, notifications_notification CASCADE")
+        cursor.execute("TRUNCATE alerts_alert CASCADE")
+        cursor.execute(
+            "DELETE FROM notifications_notification WHERE topic = ANY(%s)", [list(TOPICS)]
+        )
     rng = random.Random(seed + 2)
     now = timezone.now()
     alerts, plans = [], []

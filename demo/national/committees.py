@@ -3,7 +3,8 @@ and run by the chair and secretary ``demo.national.organisations.seed_people`` g
 MSO and members of the other disciplines seated (and a patient partner, named), and a year
 of monthly meetings with their attendance (quorate worked out by the committee's rule, as the
 pages do: now and then the patient partner or the pharmacist sends apologies), minutes and an
-action each. Written with bulk inserts; repeatable for a seed; does nothing if done.
+action each. Written with bulk inserts; repeatable for a seed; a trust with a committee of that
+name already (the demo's) keeps it, and once every trust has one it does nothing.
 """
 
 import datetime
@@ -30,12 +31,18 @@ def _at(day: datetime.date, hour: int = 14) -> datetime.datetime:
 def seed_committees(seed: int = 2026, today: datetime.date | None = None) -> dict[str, int]:
     from organisations.models import Appointment, Membership, Organisation
 
-    if Committee.objects.filter(name=NAME, organisation__kind__in=KINDS).exists():
+    # The trusts without one (another's, the demo's, is kept as it is).
+    trusts = list(
+        Organisation.objects.open()
+        .filter(kind__in=KINDS)
+        .exclude(committees__name=NAME)
+        .order_by("pk")
+    )
+    if not trusts:
         return committee_counts()
     rng = random.Random(seed + 3)
     today = today or timezone.localdate()
     since = today - datetime.timedelta(days=MONTHS * 31 + 60)
-    trusts = list(Organisation.objects.open().filter(kind__in=KINDS).order_by("pk"))
     roles: dict[tuple[int, str], int] = {}
     for organisation_id, role, user_id in (
         Membership.objects.filter(

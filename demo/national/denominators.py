@@ -5,7 +5,8 @@ pharmacies, for the last 12 whole months, as if imported from those sources by o
 About 3% of organisations have none recorded and 5% miss a few months, as real returns do.
 
 ``seed_denominators(seed)`` loads them by COPY on PostgreSQL (240,000 rows in a few seconds;
-bulk inserts elsewhere), once: a second run finds the last month recorded and adds nothing.
+bulk inserts elsewhere), once: a second run finds the last month recorded and adds nothing. An
+organisation that has its own for those months (the demo's) keeps them.
 """
 
 import random
@@ -43,8 +44,12 @@ def seed_denominators(seed: int = 2026, *, today=None) -> dict[str, int]:
 
     last = month_starts(today or timezone.localdate(), 2)[0]
     months = month_starts(last, MONTHS)
-    if Denominator.objects.filter(month=last).exists():
+    if Denominator.objects.filter(month=last, recorded_by__email=IMPORTER).exists():
         return {"denominators": Denominator.objects.count()}
+    # An organisation with its own (the demo's) keeps them.
+    recorded = set(
+        Denominator.objects.filter(month__in=months).values_list("organisation_id", flat=True)
+    )
     importer, _ = User.objects.get_or_create(
         email=IMPORTER, defaults={"full_name": "National data import", "is_active": False}
     )
@@ -58,7 +63,7 @@ def seed_denominators(seed: int = 2026, *, today=None) -> dict[str, int]:
     ):
         size = _size(kind, rng)
         share = rng.random()
-        if share < NONE_RECORDED:
+        if share < NONE_RECORDED or pk in recorded:
             continue
         missed = set(rng.sample(months, rng.randint(1, 4))) if share > 1 - MONTHS_MISSED else set()
         for month in months:

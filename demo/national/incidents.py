@@ -19,6 +19,7 @@ from datetime import datetime, timedelta
 from django.db import connection, transaction
 from django.utils import timezone
 
+from demo.national.loaded import said, taken_with
 from demo.national.organisations import TRUST_KINDS, largest_trust
 from incidents import choices
 
@@ -108,6 +109,10 @@ IDENTIFIED = (
 )
 TOTAL = 2_000_000
 YEARS = 5
+# What was done at once, the same words in every incident loaded here: how a later run tells
+# them from the incidents it did not load (the demo's, or those people reported), which it
+# never replaces.
+LOADED_ACTIONS = "The doctor in charge was told and the patient checked."
 LARGEST_SHARE = 0.02  # of every incident, the largest trust's
 COLUMNS = (
     "organisation_id",
@@ -179,15 +184,27 @@ def _weights(organisations, rng) -> tuple[list[int], list[float]]:
     return ids, weights
 
 
+def not_loaded() -> dict[str, int]:
+    """What loading the incidents again would replace that was not loaded here: incidents,
+    and what emptying their table would take with them (demo.national.loaded)."""
+    from incidents.models import Incident
+
+    held = {"incidents": Incident.objects.exclude(immediate_actions=LOADED_ACTIONS).count()}
+    return {name: count for name, count in held.items() if count} | taken_with(Incident)
+
+
 def seed_incidents(
     scale: float = 1.0, seed: int = 2026, *, today=None, largest_id: int | None = None
 ) -> dict[str, int]:
     """Load ``2,000,000 × scale`` incidents (and their medicines) once; a second run with the
-    same numbers adds nothing. ``largest_id``: the organisation given 2% of them (by default
-    the largest trust). Needs PostgreSQL (COPY)."""
+    same numbers adds nothing, one with others loads them in place of those loaded before.
+    Refuses a database holding incidents it did not load. ``largest_id``: the organisation
+    given 2% of them (by default the largest trust). Needs PostgreSQL (COPY)."""
     from incidents import summary
     from incidents.models import Incident, IncidentMedicine, IncidentMonth
 
+    if held := not_loaded():
+        raise RuntimeError(f"seed_national did not load these and would replace them: {said(held)}")
     total = max(1, round(TOTAL * scale))
     loaded = {"incidents": Incident.objects.count(), "medicines": IncidentMedicine.objects.count()}
     if loaded["incidents"] == loaded["medicines"] == total:
@@ -259,7 +276,8 @@ def _load(total: int, seed: int, today, largest_id: int | None) -> None:
     from incidents.models import ReferenceCounter
     from organisations.models import Organisation
 
-    with connection.cursor() as cursor:  # another size was loaded before: start again
+    # Another size was loaded before: start again (every incident here is one loaded before).
+    with connection.cursor() as cursor:
         cursor.execute(
             "TRUNCATE incidents_incident, incidents_incidentmedicine, "
             "incidents_referencecounter CASCADE"
@@ -370,7 +388,7 @@ def _row(rng, today, organisation_id, codes, counters, medicine, pick, never_typ
         rng.choice(pick["LOCATIONS"]),
         "Ward 3" if rng.random() < 0.5 else "Outpatients",
         f"{name}: {rng.choice(WORDS)}.",
-        "The doctor in charge was told and the patient checked.",
+        LOADED_ACTIONS,
         "y" if harm != "5" or rng.random() < 0.6 else "n",
         harm,
         rng.choice(["4", "4", "4", "3"]),

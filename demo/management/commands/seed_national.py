@@ -3,10 +3,13 @@ import time
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
+from demo.national.alerts import not_loaded as alerts_not_loaded
 from demo.national.alerts import seed_alerts
 from demo.national.committees import seed_committees
 from demo.national.denominators import seed_denominators
+from demo.national.incidents import not_loaded as incidents_not_loaded
 from demo.national.incidents import seed_incidents
+from demo.national.loaded import said
 from demo.national.ods_files import write_ods_files
 from demo.national.organisations import seed_organisations, seed_people, seed_register
 from organisations.ods import OdsImportError, ods_import
@@ -19,8 +22,12 @@ class Command(BaseCommand):
         "changes waiting; 120,000 people; 2,000,000 incidents over five years; 300 alerts with "
         "every applicable organisation's response; every trust's committee with a year of "
         "meetings). Incidents and alerts need PostgreSQL (--no-incidents, --no-alerts to leave "
-        "them out). Safe to run again: what is there is kept. --ods DIR loads the organisations "
-        "from a folder of ODS extracts instead of making them up."
+        "them out). Safe to run again: what is there is kept; the incidents are loaded again "
+        "when their number changes and the alerts on a later day, in place of those loaded "
+        "before. It refuses a database holding incidents or alerts it did not load (the "
+        "demo's, or people's), which that would replace: load it into a database of its own. "
+        "--ods DIR loads the organisations from a folder of ODS extracts instead of making "
+        "them up."
     )
 
     def add_arguments(self, parser):
@@ -53,6 +60,19 @@ class Command(BaseCommand):
             summary = ", ".join(f"{name} {rows:,} rows" for name, rows in written.items())
             self.stdout.write(self.style.SUCCESS(f"ODS extracts written: {summary}."))
             return
+        held = {}
+        if not no_incidents:
+            held |= incidents_not_loaded()
+        if not no_alerts:
+            held |= alerts_not_loaded()
+        if held:
+            raise CommandError(
+                f"This database holds what seed_national did not load: {said(held)} (the "
+                "demo's, or people's). Loading the national incidents and alerts would replace "
+                "them, so nothing was loaded. Load the national data into a database of its "
+                "own (DATABASE_URL), or leave out what would replace them with --no-incidents "
+                "or --no-alerts."
+            )
         started = time.monotonic()
         organisations = lambda: seed_organisations(scale, seed)  # noqa: E731
         if options.get("ods"):

@@ -505,10 +505,12 @@ STORAGES = {
 # Uploaded files (the networks' libraries, incidents' attachments, alert evidence, protocols,
 # report PDFs): on this machine's disk (MEDIA_ROOT) by default, for `make run` and the tests;
 # in an S3 bucket when MEDIA_BUCKET is set (AWS S3, or MinIO at MEDIA_ENDPOINT_URL), so every
-# web server and worker reads the same files (docs/operations.md). The bucket is private: no
-# file has a public address. Each is sent only by a view that checks who asks, which reads it
-# from the bucket (core.uploads.download), never by a redirect to the bucket. Credentials come
-# from the environment as boto3 finds them (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the
+# web server and worker reads the same files (docs/operations.md). The bucket is private (AWS
+# S3's default; docker-compose's is made so): no file has a public address, and none is given
+# an ACL of its own (buckets that refuse ACLs, AWS's default since 2023, take them as they are).
+# Each file is sent only by a view that checks who asks, which reads it from the bucket
+# (core.uploads.download), never by a redirect to the bucket. Credentials come from the
+# environment as boto3 finds them (AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY, or the
 # machine's role).
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "private-media"))
 MEDIA_BUCKET = os.environ.get("MEDIA_BUCKET", "")
@@ -522,7 +524,7 @@ if MEDIA_BUCKET:
             # MinIO serves buckets by path (http://minio:9000/bucket/key), not by host name.
             "addressing_style": "path" if os.environ.get("MEDIA_ENDPOINT_URL") else None,
             "location": os.environ.get("MEDIA_PREFIX", ""),
-            "default_acl": "private",
+            "default_acl": None,
             # A URL to a file, should code ever ask for one, is signed and lasts a minute.
             "querystring_auth": True,
             "querystring_expire": 60,

@@ -82,7 +82,7 @@ class TestSettings:
         assert store["BACKEND"] == "storages.backends.s3.S3Storage"
         assert store["OPTIONS"]["bucket_name"] == BUCKET
         assert store["OPTIONS"]["endpoint_url"] == "http://minio:9000"
-        assert store["OPTIONS"]["default_acl"] == "private"
+        assert store["OPTIONS"]["default_acl"] is None  # no ACL: the bucket's own, private
         assert store["OPTIONS"]["querystring_auth"] is True  # any URL is signed
         assert store["OPTIONS"]["file_overwrite"] is False
 

@@ -12,7 +12,8 @@ The choice is narrow and explicit: a view reads the replica only if it is decora
   did not fail) reads the primary for REPLICA_PIN_SECONDS after it (``PinToPrimaryMiddleware``
   sets a cookie saying so), so replication lag never shows someone their own saved work as
   missing;
-- a replica that does not answer costs only speed: the view is read again from the primary.
+- a replica that does not answer costs only speed: the view is read again from the primary,
+  and the replica is not tried again for ``RETRY_SECONDS``.
 
 The router does nothing unless REPLICA_READS is on (settings: on when DATABASE_REPLICA_URL is
 set, except under the tests, which turn it on where they show it: tests/test_replica.py)."""
@@ -21,6 +22,7 @@ import logging
 from contextlib import contextmanager
 from contextvars import ContextVar
 from functools import wraps
+from time import monotonic
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
@@ -32,9 +34,11 @@ REPLICA = "replica"
 PRIMARY_ONLY = {"sessions", "django_cache"}
 PIN_COOKIE = "mso_wrote"
 SAFE_METHODS = {"GET", "HEAD", "OPTIONS"}
+RETRY_SECONDS = 30
 
 logger = logging.getLogger(__name__)
 _reading = ContextVar("reading_from_replica", default=False)
+_down_until = 0.0  # this process gave up on the replica until then (monotonic)
 
 
 def replica_in_use() -> bool:
@@ -75,7 +79,8 @@ def replica_reads(view):
 
     @wraps(view)
     def reading(request, *args, **kwargs):
-        if not replica_in_use() or _pinned(request):
+        global _down_until
+        if not replica_in_use() or _pinned(request) or monotonic() < _down_until:
             return view(request, *args, **kwargs)
         try:
             with reading_from_replica():
@@ -83,6 +88,7 @@ def replica_reads(view):
         except (OperationalError, InterfaceError):
             if not _replica_down():
                 raise
+            _down_until = monotonic() + RETRY_SECONDS
             logger.warning("The replica did not answer: %s read from the primary", request.path)
             return view(request, *args, **kwargs)
         if isinstance(response, StreamingHttpResponse):

@@ -152,6 +152,8 @@ if DATABASE_REPLICA_URL:
         # read the primary); tests/test_replica.py fills it from the primary.
         test_options={"MIGRATE": False},
     )
+    # A replica that does not answer is given up on within seconds (core/replica.py).
+    DATABASES["replica"].setdefault("OPTIONS", {}).setdefault("connect_timeout", 3)
     DATABASE_ROUTERS = ["core.replica.ReplicaRouter"]
     MIDDLEWARE.append("core.replica.PinToPrimaryMiddleware")
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -8,6 +8,7 @@ of their own (test_<name>): they copy the primary's rows into it, as streaming r
 would, then change a row in the replica only, and see which pages show the change."""
 
 import os
+from time import monotonic
 
 import pytest
 import time_machine
@@ -16,7 +17,8 @@ from django.contrib.sessions.models import Session
 from django.db import connections, router, transaction
 from django.urls import reverse
 
-from core.replica import PIN_COOKIE, reading_from_replica
+from core import replica as replica_module
+from core.replica import PIN_COOKIE, RETRY_SECONDS, reading_from_replica
 from organisations.models import Organisation
 from tests.access import methods_of, routes
 from tests.factories import OrganisationFactory, network_lead
@@ -48,13 +50,14 @@ NATIONAL = [
 
 
 @pytest.fixture(autouse=True)
-def replica(settings):
+def replica(settings, monkeypatch):
     """The replica in use, as production's is when DATABASE_REPLICA_URL is set."""
     if not HAS_REPLICA or connections["default"].vendor != "postgresql":
         if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
             pytest.fail("CI runs the replica's tests: DATABASE_REPLICA_URL (PostgreSQL) is unset")
         pytest.skip("the replica's tests need DATABASE_REPLICA_URL, a second PostgreSQL database")
     settings.REPLICA_READS = True
+    monkeypatch.setattr(replica_module, "_down_until", 0.0)
 
 
 def replicate():
@@ -156,19 +159,26 @@ def test_writes_reads_in_a_transaction_and_sessions_use_the_primary(world):
     assert Organisation.objects.get(pk=trust.pk).name == ON_REPLICA  # outside: the primary
 
 
-def test_a_replica_that_does_not_answer_is_read_around(world):
+def test_a_replica_that_does_not_answer_is_read_around_and_left_alone_a_while(world):
     client, _trust = world
+    register = reverse("register:list")
     replica = connections["replica"]
     port = replica.settings_dict["PORT"]
     replica.close()
     replica.settings_dict["PORT"] = "1"  # nothing listens there
     try:
-        page = client.get(reverse("register:list"))
+        page = client.get(register)
     finally:
         replica.close()
         replica.settings_dict["PORT"] = port
     assert page.status_code == 200
     assert ON_PRIMARY in page.text
+    # Answering again, it is not asked until RETRY_SECONDS have passed.
+    assert ON_PRIMARY in client.get(register).text
+    later = monotonic() + RETRY_SECONDS + 1
+    with pytest.MonkeyPatch.context() as patch:
+        patch.setattr(replica_module, "monotonic", lambda: later)
+        assert ON_REPLICA in client.get(register).text
 
 
 def test_the_national_views_and_only_they_read_the_replica_and_they_only_read():

@@ -3,6 +3,8 @@ tests/conftest.py): ``workers()`` starts a worker process on a queue of the test
 database, emailing into ``mailbox`` (tests/notifications/mailbox.py). Needs PostgreSQL (the
 worker is another process) and Redis: CI has both, and fails rather than skips without them."""
 
+import email
+import json
 import os
 import socket
 import subprocess
@@ -16,6 +18,7 @@ import pytest
 from django.conf import settings
 from django.db import connection
 from django.utils import timezone
+from redis import Redis
 
 from mso_portal.celery import app
 from notifications.models import Notification
@@ -89,6 +92,7 @@ def workers(broker, mailbox):
             f"postgres://{database['USER']}@{database['HOST']}:{database['PORT']}/"
             f"{database['NAME']}"
         ),
+        "SITE_URL": settings.SITE_URL,  # the test's: the emails' links and Message-IDs
         "EMAIL_BACKEND": "tests.notifications.mailbox.Mailbox",
         "MAILBOX_DIR": str(mailbox),
         "NOTIFICATIONS_CLAIM_SECONDS": "1",
@@ -98,8 +102,9 @@ def workers(broker, mailbox):
     }
     started = []
 
-    def start(*, ping=True):
-        """A worker; with ``ping``, once it answers (a worker busy on a task does not)."""
+    def start(*, ping=True, **settings_environment):
+        """A worker; with ``ping``, once it answers (a worker busy on a task does not). Keyword
+        arguments set its environment (``NOTIFICATIONS_CLAIM_SECONDS="60"``)."""
         name = f"{broker}-{len(started)}@{socket.gethostname()}"
         log = open(mailbox / f"worker-{len(started)}.log", "w")  # noqa: SIM115
         process = subprocess.Popen(  # noqa: S603
@@ -122,7 +127,7 @@ def workers(broker, mailbox):
                 "INFO",
             ],
             cwd=ROOT,
-            env=environment,
+            env={**environment, **settings_environment},
             stdout=log,
             stderr=log,
         )
@@ -154,6 +159,7 @@ def queued(person, title="Pass on the generic MSO mailbox"):
     Notification.objects.filter(pk=notification.pk).update(
         created_at=timezone.now() - timedelta(minutes=5)
     )
+    notification.refresh_from_db()
     return notification
 
 
@@ -174,6 +180,31 @@ def drain():
 
 def emails(mailbox, title):
     return [f for f in mailbox.glob("*.eml") if title in f.read_text()]
+
+
+def message_ids(files) -> list[str]:
+    """The Message-ID of each email (a file of the mailbox)."""
+    return [email.message_from_string(f.read_text())["Message-ID"] for f in files]
+
+
+def idle(broker: str) -> bool:
+    """Whether no task of the test is waiting in its queues or running on a worker (taken
+    and not yet acknowledged: the tasks are acknowledged once they have run)."""
+    with Redis.from_url(settings.REDIS_URL) as redis:
+        waiting = sum(
+            redis.llen(key) for key in redis.scan_iter(f"{broker}*") if redis.type(key) == b"list"
+        )
+        running = sum(
+            1 for entry in redis.hvals("unacked") if json.loads(entry)[2].startswith(broker)
+        )
+    return waiting + running == 0
+
+
+def settle(broker: str) -> None:
+    """Wait until every task queued so far has run, whichever worker took it: idle three looks
+    in a row (a worker takes a task off its queue a moment before it records it as running)."""
+    looks = []
+    wait_until(lambda: looks.append(idle(broker)) or looks[-3:] == [True] * 3)
 
 
 def sent(notification):

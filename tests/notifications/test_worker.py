@@ -8,9 +8,10 @@ from datetime import timedelta
 import pytest
 from django.utils import timezone
 
+from notifications import services
 from notifications.models import Notification
 from notifications.tasks import deliver_notification, deliver_pending, sweep_reminders
-from tests.celery_worker import WAIT, drain, emails, queued, sent, wait_until
+from tests.celery_worker import WAIT, drain, emails, message_ids, queued, sent, wait_until
 from tests.factories import UserFactory
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -50,7 +51,8 @@ def test_a_worker_killed_mid_send_leaves_it_to_be_sent_once(workers, mailbox):
         deliver_pending.delay()
         deliver_notification.delay(notification.pk)
     drain()
-    assert len(emails(mailbox, notification.title)) == 1
+    [email] = emails(mailbox, notification.title)
+    assert message_ids([email]) == [services.message_id("reminder", [notification])]
 
 
 def test_the_sweep_run_twice_through_the_worker_emails_each_reminder_once(

@@ -5,7 +5,9 @@
   computer, shows nothing of it.
 - ``SessionLimitsMiddleware``: a session ends after ``SESSION_IDLE_SECONDS`` without a request
   and after ``SESSION_MAX_SECONDS`` in all, whatever happens in between. The last-seen time is
-  written at most once a minute, so most requests do not write the session.
+  written at most once a minute, so most requests do not write the session. A session to be
+  written is written on a live database connection (core/saved.py): one that died after the
+  request's commit would answer the saved work with an error ("session interrupted").
 """
 
 import time
@@ -16,6 +18,8 @@ from django.contrib.auth import logout
 from django.contrib.auth.signals import user_logged_in
 from django.dispatch import receiver
 from django.utils.cache import add_never_cache_headers
+
+from .saved import reconnect_if_dead
 
 STARTED = "session_started_at"
 SEEN = "session_seen_at"
@@ -57,7 +61,10 @@ class SessionLimitsMiddleware:
                 self._end(request, "You were signed out because you signed in 12 hours ago.")
             elif now - seen >= SEEN_RESOLUTION:
                 session[SEEN] = now
-        return self.get_response(request)
+        response = self.get_response(request)
+        if getattr(request, "session", None) is not None and request.session.modified:
+            reconnect_if_dead()  # SessionMiddleware, outside this one, saves it next
+        return response
 
     @staticmethod
     def _end(request, message):

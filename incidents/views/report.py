@@ -25,6 +25,7 @@ from core.confirm import confirm_first
 from core.forms import show_refusal
 from core.http import Refused, allow, untraced
 from core.kept_typing import keeps_typing, posted, typed_before_sign_in
+from core.saved import answered_as_saved
 from incidents.permissions import Perm
 from organisations.access import access_for
 from organisations.current import can_switch_organisation, get_current_organisation
@@ -268,8 +269,12 @@ def report_send(request, pk):
                 # anonymous report's reference and receipt code are shown once, here: no
                 # address, log line or session holds them. Sending again (a second press, a
                 # reload) waits for this send's lock, then finds the draft sent (_sent_once).
+                # Made again on a new connection if the connection died after the commit: the
+                # report is saved, and an anonymous reporter sees their receipt code.
                 context = {"incident": incident, "receipt": receipt, "organisation": organisation}
-                return render(request, "incidents/report_sent.html", context)
+                return answered_as_saved(
+                    lambda: render(request, "incidents/report_sent.html", context)
+                )
     else:
         form = SendForm(initial=_initial(SendForm, draft.data.get("step2", {})))
     context = {"form": form, "draft": draft, "organisation": organisation, "first": first}

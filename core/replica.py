@@ -13,7 +13,8 @@ The choice is narrow and explicit: a view reads the replica only if it is decora
   sets a cookie saying so), so replication lag never shows someone their own saved work as
   missing;
 - a replica that does not answer costs only speed: the view is read again from the primary,
-  and the replica is not tried again for ``RETRY_SECONDS``.
+  and the replica is not tried again for ``RETRY_SECONDS``; so is one that lacks what the code
+  reads (during a deploy, a migration it has not replayed yet).
 
 The router does nothing unless REPLICA_READS is on (settings: on when DATABASE_REPLICA_URL is
 set, except under the tests, which turn it on where they show it: tests/test_replica.py)."""
@@ -26,7 +27,7 @@ from time import monotonic
 
 from django.conf import settings
 from django.db import DEFAULT_DB_ALIAS, connections
-from django.db.utils import InterfaceError, OperationalError
+from django.db.utils import DatabaseError, InterfaceError, OperationalError
 from django.http import StreamingHttpResponse
 
 REPLICA = "replica"
@@ -74,8 +75,9 @@ def _streamed(content):
 
 def replica_reads(view):
     """A national view: its reads come from the replica, unless this browser has just changed
-    something (``PinToPrimaryMiddleware``). A replica that does not answer is logged and the
-    view is read again from the primary (it only reads, so reading twice changes nothing)."""
+    something (``PinToPrimaryMiddleware``). A database error is logged and the view read again
+    from the primary (it only reads, so reading twice changes nothing): an error of the primary's
+    own then reaches the person as it would have."""
 
     @wraps(view)
     def reading(request, *args, **kwargs):
@@ -85,11 +87,10 @@ def replica_reads(view):
         try:
             with reading_from_replica():
                 response = view(request, *args, **kwargs)
-        except (OperationalError, InterfaceError):
-            if not _replica_down():
-                raise
-            _down_until = monotonic() + RETRY_SECONDS
-            logger.warning("The replica did not answer: %s read from the primary", request.path)
+        except DatabaseError:
+            if _replica_down():
+                _down_until = monotonic() + RETRY_SECONDS
+            logger.warning("The replica failed: %s read from the primary", request.path)
             return view(request, *args, **kwargs)
         if isinstance(response, StreamingHttpResponse):
             response.streaming_content = _streamed(response.streaming_content)

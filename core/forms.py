@@ -11,6 +11,10 @@ from django.contrib import messages
 from django.core.exceptions import NON_FIELD_ERRORS, ValidationError
 from django.shortcuts import redirect, render
 
+# The code of a service's refusal to do again what is done already (a second press): the
+# services' own ALREADY constants are this word.
+ALREADY = "already"
+
 
 def error_codes(error: ValidationError) -> set[str]:
     """Every code in a ValidationError, whether it is a list or keyed by field."""
@@ -62,11 +66,18 @@ def form_page(
       one; by default what was written (a model with an address of its own).
     - ``refusal_field``: the field a refusal concerns when the service names none.
     - The page showing the form: ``template`` with ``context`` and ``form``, or ``page(form)``.
+
+    A refusal coded ``already`` (what the form asks is done already: a second press of its
+    button, a reload that sent it again, another tab) is news, not an error: it is said on the
+    page ``then`` names (an address or a model), where the first press would have led.
     """
     if request.method == "POST" and form.is_valid():
         try:
             written = save(form.cleaned_data)
         except ValidationError as error:
+            if ALREADY in error_codes(error) and then is not None and not callable(then):
+                messages.info(request, error.messages[0])
+                return redirect(then)
             show_refusal(form, error, refusal_field)
         else:
             message = saved(written) if callable(saved) else saved

@@ -65,3 +65,16 @@ class StoredFile(models.Model):
         stored.file.save(filename, upload, save=False)
         stored.save()
         return stored
+
+    @classmethod
+    def kept_already(cls, rows, upload, *, filename: str, by):
+        """The one of ``rows`` that keeps this very upload already (the same person, name and
+        bytes): what a second press of the button, or a reload, sends again."""
+        for row in rows.filter(filename=filename, size=upload.size, uploaded_by=by):
+            upload.seek(0)
+            sent = upload.read()
+            upload.seek(0)
+            with row.file.storage.open(row.file.name, "rb") as kept:
+                if kept.read() == sent:
+                    return row
+        return None

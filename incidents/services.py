@@ -9,11 +9,17 @@ draft is removed in the same transaction (what is kept of it, ``SentDraft``, nam
 nor the report: it answers a second send "sent already"). The rows they write (the incident,
 its medicines, its first events, their series' counter) take random ids below zero
 (``unordered_id``), out of the sequence named reports number their rows in.
+
+What a person can send twice (a second press of a button, a reload that sends the form again,
+another tab) is written once: each service locks the row its write hangs off (the incident, the
+organisation, the person) and finds there what the first sending wrote, or refuses with the code
+``ALREADY`` a step that is taken already, which the views show as news rather than an error.
 """
 
 import datetime
 
 from auditlog.context import disable_auditlog
+from django.contrib.auth import get_user_model
 from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.db.models import F
@@ -35,6 +41,7 @@ from .models import (
     IncidentComment,
     IncidentEvent,
     IncidentMedicine,
+    PatientFeedback,
     ProcessChange,
     ReferenceCounter,
     SentDraft,
@@ -45,6 +52,7 @@ from .models import (
 from .permissions import BODIES_WITH_THEIR_OWN_INCIDENTS
 
 Kind = IncidentEvent.Kind
+ALREADY = "already"  # the code of a refusal to do again what is done (a second press)
 
 # Which steps the workflow allows, from each state.
 MOVES = {
@@ -81,7 +89,12 @@ def draft_save(*, by, organisation, data: dict, draft: Draft | None = None) -> D
     """Keep what someone has typed so far, as their draft (``DraftGone`` if it was sent or
     deleted meanwhile)."""
     if draft is None:
-        return Draft.objects.create(user=by, organisation=organisation, data=data)
+        with transaction.atomic():
+            # The person's drafts, one change at a time: a second press of "Continue" on a new
+            # report finds the draft the first made of the same words, not a second one.
+            get_user_model().objects.select_for_update().filter(pk=by.pk).first()
+            same = Draft.objects.filter(user=by, organisation=organisation, data=data).first()
+            return same or Draft.objects.create(user=by, organisation=organisation, data=data)
     if draft.user_id != by.pk:
         raise ValidationError("This draft is somebody else's")
     # One statement, so that a draft sent meanwhile is found gone, not saved over (an UPDATE
@@ -309,6 +322,8 @@ def _lock(incident: Incident) -> Incident:
 
 
 def _move(incident: Incident, to: Status) -> None:
+    if incident.status == to:  # a second press, or another tab
+        raise ValidationError(f"The incident is {Status(to).label.lower()} already", code=ALREADY)
     if to not in MOVES[Status(incident.status)]:
         raise ValidationError(
             f"An incident that is {incident.get_status_display().lower()} cannot be moved to "
@@ -379,6 +394,8 @@ def medicine_code(*, by, incident: Incident, medicine: IncidentMedicine, code: s
     with transaction.atomic(), audit_as(by):
         incident = _lock(incident)
         medicine = incident.medicines.get(pk=medicine.pk)
+        if medicine.dmd_code == found.code:  # coded so already: a second press
+            return medicine
         was_controlled = incident.controlled_drug
         high_risk = medicine_flags.high_risk_codes(incident.organisation)
         code, flags = medicine_flags.coded(
@@ -552,9 +569,11 @@ def possible_duplicates(incident: Incident):
 
 def action_add(*, by, incident: Incident, description: str, owner, due_on) -> IncidentAction:
     with transaction.atomic(), audit_as(by):
-        return IncidentAction.objects.create(
-            incident=incident, description=description.strip(), owner=owner, due_on=due_on
-        )
+        incident = _lock(incident)
+        action = {"description": description.strip(), "owner": owner, "due_on": due_on}
+        # The same open action again (a second press) is the one there.
+        same = incident.actions.filter(state=IncidentAction.State.OPEN, **action).first()
+        return same or IncidentAction.objects.create(incident=incident, **action)
 
 
 def action_update(*, by, action: IncidentAction, **changes) -> IncidentAction:
@@ -569,6 +588,10 @@ def action_update(*, by, action: IncidentAction, **changes) -> IncidentAction:
 
 def comment_add(*, by, incident: Incident, body: str) -> IncidentComment:
     with transaction.atomic(), audit_as(by):
+        incident = _lock(incident)
+        last = incident.comments.last()
+        if last is not None and last.author_id == by.pk and last.body == body.strip():
+            return last  # the same words again, straight after: a second press
         return IncidentComment.objects.create(incident=incident, author=by, body=body.strip())
 
 
@@ -576,7 +599,10 @@ def attachment_add(*, by, incident: Incident, upload, filename: str, content_typ
     from .models import IncidentAttachment
 
     with transaction.atomic(), audit_as(by):
-        return IncidentAttachment.keep(
+        incident = _lock(incident)
+        return IncidentAttachment.kept_already(
+            incident.attachments.all(), upload, filename=filename, by=by
+        ) or IncidentAttachment.keep(
             upload, filename=filename, content_type=content_type, by=by, incident=incident
         )
 
@@ -752,6 +778,10 @@ def shared_note_add(*, by, incident: Incident, side: Organisation, kind, body, d
             incident=incident, organisation=side, author=by, kind=kind, body=body.strip()
         )
         note.due_on = due_on if kind == SharedNote.Kind.ACTION else None
+        last = incident.shared_notes.last()
+        same = ("organisation_id", "author_id", "kind", "body", "due_on")
+        if last is not None and all(getattr(last, f) == getattr(note, f) for f in same):
+            return last  # the same note again, straight after: a second press
         note.full_clean()
         note.save()
         other = incident.arose_in if side.pk == incident.organisation_id else incident.organisation
@@ -788,8 +818,18 @@ def feedback_record(*, by, feedback, themes: list[str]):
             {"received_on": "The date received must be today or in the past"}, code="future"
         )
     with transaction.atomic(), audit_as(by):
+        Organisation.objects.select_for_update().filter(pk=feedback.organisation_id).first()
         feedback.recorded_by = by
         feedback.full_clean()
+        same = PatientFeedback.objects.filter(
+            organisation_id=feedback.organisation_id,
+            received_on=feedback.received_on,
+            source=feedback.source,
+            summary=feedback.summary,
+            recorded_by=by,
+        ).first()
+        if same is not None:  # the same feedback again: a second press, or another tab
+            return same
         feedback.save()
         feedback.themes.set(themes_named(feedback.organisation, themes))
     return feedback

@@ -6,7 +6,7 @@ from django.contrib import messages
 from django.core.exceptions import ValidationError
 from django.shortcuts import get_object_or_404, redirect, render
 
-from core.forms import form_page, submitted
+from core.forms import error_codes, form_page, submitted
 from core.http import allow
 from incidents.permissions import Perm
 
@@ -51,7 +51,9 @@ def review_start(request, reference):
     try:
         services.review_start(by=request.user, incident=incident)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
+        # Started already (a second press): news; any other refusal: an error.
+        refused = messages.info if services.ALREADY in error_codes(error) else messages.error
+        refused(request, error.messages[0])
         return redirect(incident)
     return _done(request, incident, "Review started")
 

@@ -11,8 +11,10 @@ the tallies of the national view (``_retally``) and each organisation's earliest
   assured, saying what is needed) and ``response_sign_off_ask`` (the MSO, once it is put
   right), ``response_complete``, ``response_reopen``, ``incident_link``.
 
-A second press of a button that is done already (signed off, sent back, asked again) is refused
-with the code ``ALREADY``: the views say so, and nothing is written or sent twice.
+A second press of a button that is done already (signed off, sent back, asked again, decided
+that it does not apply) is refused with the code ``ALREADY``: the views say so, and nothing is
+written or sent twice. A form sent again as it was (the same decision, lead, answer to an action
+or file of evidence) changes nothing and writes no second event.
 """
 
 import datetime
@@ -104,12 +106,12 @@ def alert_save(*, by, alert: Alert, medicines: list[dict], actions: list[dict]) 
                 {"reference": f"An alert with the reference {alert.reference} exists already"},
                 code="unique",
             ) from None
-        alert.medicines.all().delete()
-        for medicine in medicines:
-            AlertMedicine.objects.create(
-                alert=alert, name=medicine["name"].strip(), dmd_code=medicine.get("dmd_code", "")
-            )
-        if not alert.is_published:
+        kept = [(m["name"].strip(), m.get("dmd_code", "")) for m in medicines]
+        if kept != list(alert.medicines.order_by("pk").values_list("name", "dmd_code")):
+            alert.medicines.all().delete()
+            for name, dmd_code in kept:
+                AlertMedicine.objects.create(alert=alert, name=name, dmd_code=dmd_code)
+        if not alert.is_published and _actions_differ(alert, actions):
             alert.actions.all().delete()
             for position, action in enumerate(actions):
                 AlertAction.objects.create(
@@ -361,6 +363,13 @@ def response_decide(*, by, response: AlertResponse, applies: bool, rationale="")
         )
     with transaction.atomic(), audit_as(by):
         response, before = _locked(response)
+        if applies and response.state == ResponseState.IN_PROGRESS:
+            return response  # decided so already: a second press
+        if not applies and response.state == ResponseState.NOT_APPLICABLE:
+            raise ValidationError(
+                f"Recorded already: the alert does not apply ({response.rationale})",
+                code=ALREADY,
+            )
         _refuse_unless_open(response)
         if response.acknowledged_at is None:
             response.acknowledged_at, response.acknowledged_by = timezone.now(), by
@@ -387,6 +396,8 @@ def response_lead_set(*, by, response: AlertResponse, lead) -> AlertResponse:
                 },
                 code="signs_off_own",
             )
+        if response.lead_id == (lead.pk if lead else None):
+            return response  # named already: a second press
         response.lead = lead
         note = lead.full_name or lead.email if lead else "No lead"
         return _saved(response, before, event=(Kind.LEAD, by, note))
@@ -417,8 +428,12 @@ def action_response_save(
         response, before = _locked(answer.response)
         _refuse_unless_open(response)
         answer = AlertActionResponse.objects.select_for_update().get(pk=answer.pk)
+        fields = ("owner_id", "state", "evidence", "done_on")
+        had = [getattr(answer, name) for name in fields]
         answer.owner = owner
         answer.record_progress(state=state, evidence=evidence, done_on=done_on)
+        if [getattr(answer, name) for name in fields] == had:
+            return answer  # as it was: a second press, nothing to sign off again
         answer.save()
         if response.state in (ResponseState.NEW, ResponseState.ACKNOWLEDGED):
             if response.acknowledged_at is None:
@@ -438,6 +453,9 @@ def evidence_add(*, by, answer: AlertActionResponse, upload, filename: str, cont
     with transaction.atomic(), audit_as(by):
         response, before = _locked(answer.response)
         _refuse_unless_open(response)
+        same = AlertEvidence.kept_already(answer.files.all(), upload, filename=filename, by=by)
+        if same is not None:  # the same file again: a second press
+            return same
         evidence = AlertEvidence.keep(
             upload, filename=filename, content_type=content_type, by=by, action_response=answer
         )

@@ -245,7 +245,10 @@ def alert_update(request, alert_id):
 @allow("GET", "POST")
 def alert_publish(request, alert_id):
     _require(request, Perm.ALERTS_PUBLISH)
-    alert = get_object_or_404(Alert.objects.drafts(), pk=alert_id)
+    alert = get_object_or_404(Alert, pk=alert_id)
+    if alert.is_published:  # a second press, or another tab: it went with the first
+        messages.info(request, f"{alert.reference} is published already")
+        return redirect(alert)
     reach = services.recipients_of(alert).values("kind").annotate(n=Count("pk")).order_by("kind")
     error = ""
     if request.method == "POST":

@@ -124,6 +124,12 @@ def terms_add(*, by, committee: Committee, text: str, approved_on, approved_by: 
     with transaction.atomic(), audit_as(by):
         committee = _locked(committee)
         last = committee.terms.order_by("-version").first()
+        if (
+            last is not None
+            and (last.text, last.approved_on, last.approved_by) == (text, approved_on, approved_by)
+            and not errors
+        ):
+            return last  # the same version again: a second press, or another tab
         if last is not None and approved_on is not None and approved_on < last.approved_on:
             errors["approved_on"] = (
                 f"Version {last.version} was approved on {last.approved_on:%-d %B %Y}: a new "
@@ -188,6 +194,16 @@ def member_add(
             start_on=start_on,
             end_on=end_on,
         )
+        same = committee.members.filter(
+            user=member.user,
+            name=member.name,
+            seat=seat,
+            discipline=discipline,
+            start_on=start_on,
+            end_on=end_on,
+        ).first()
+        if same is not None:  # the same seat again: a second press, or another tab
+            return same
         _check_seat(committee, member)
         member.save()
     return member
@@ -253,13 +269,11 @@ def meeting_create(
     _check_times(starts_at, ends_at)
     with transaction.atomic(), audit_as(by):
         committee = _locked(committee)
-        meeting = Meeting.objects.create(
-            committee=committee,
-            starts_at=starts_at,
-            ends_at=ends_at,
-            location=location.strip(),
-            created_by=by,
-        )
+        when = {"starts_at": starts_at, "ends_at": ends_at, "location": location.strip()}
+        same = committee.meetings.filter(**when).first()
+        if same is not None:  # the same meeting again: a second press, or another tab
+            return same
+        meeting = Meeting.objects.create(committee=committee, created_by=by, **when)
         _write_agenda(meeting, agenda)
     return meeting
 
@@ -273,6 +287,11 @@ def _write_agenda(meeting: Meeting, agenda) -> None:
         .get()
     )
     alerts = alerts_named(organisation_id, [title for title, *_ in agenda])
+    kept = AgendaItem.objects.filter(meeting=meeting).order_by("position")
+    if list(kept.values_list("title", "notes", "source", "about", "alert_id")) == [
+        (*item, alert_id) for item, alert_id in zip(agenda, alerts, strict=True)
+    ]:
+        return  # as it is: sent again
     AgendaItem.objects.filter(meeting=meeting).delete()
     AgendaItem.objects.bulk_create(
         AgendaItem(
@@ -345,12 +364,17 @@ def attendance_record(*, by, meeting: Meeting, statuses: dict[int, str]) -> Quor
             )
         if set(statuses.values()) - set(Attendance.values):
             raise ValidationError({"attendance": "Choose present, apologies or absent"})
+        present = [seats[pk] for pk, status in statuses.items() if status == Attendance.PRESENT]
+        recorded = dict(
+            MeetingAttendance.objects.filter(meeting=meeting).values_list("member_id", "status")
+        )
+        if meeting.attendance_recorded_at and recorded == statuses:
+            return quorum(meeting.committee, present)  # as recorded: sent again
         MeetingAttendance.objects.filter(meeting=meeting).delete()
         MeetingAttendance.objects.bulk_create(
             MeetingAttendance(meeting=meeting, member_id=pk, status=status)
             for pk, status in statuses.items()
         )
-        present = [seats[pk] for pk, status in statuses.items() if status == Attendance.PRESENT]
         found = quorum(meeting.committee, present)
         meeting.quorate = found.quorate
         meeting.attendance_recorded_at = timezone.now()
@@ -365,6 +389,10 @@ def minutes_record(*, by, meeting: Meeting, minutes: str, decisions: list[str]) 
         _refuse_before_it_meets(meeting, "minutes", "its minutes")
         if not minutes:
             raise ValidationError({"minutes": "Enter the minutes"})
+        decided = [text.strip() for text in decisions if text.strip()]
+        kept = list(Decision.objects.filter(meeting=meeting).order_by("position"))
+        if meeting.minutes == minutes and [d.text for d in kept] == decided:
+            return meeting  # as recorded: sent again
         meeting.minutes = minutes
         if meeting.minutes_recorded_at is None:
             meeting.minutes_recorded_at, meeting.minutes_recorded_by = timezone.now(), by
@@ -395,9 +423,11 @@ def action_add(*, by, meeting: Meeting, description: str, owner, due_on) -> Meet
         raise ValidationError(errors)
     _check_member(meeting.committee.organisation, owner, "owner")
     with transaction.atomic(), audit_as(by):
-        return MeetingAction.objects.create(
-            meeting=meeting, description=description, owner=owner, due_on=due_on
-        )
+        meeting = Meeting.objects.select_for_update().get(pk=meeting.pk)
+        action = {"description": description, "owner": owner, "due_on": due_on}
+        # The same open action again (a second press) is the one there.
+        same = meeting.actions.filter(state__in=MeetingAction.OPEN_STATES, **action).first()
+        return same or MeetingAction.objects.create(meeting=meeting, **action)
 
 
 def action_update(*, by, action: MeetingAction, state: str, evidence: str, done_on=None):

@@ -17,7 +17,7 @@ from incidents.permissions import Perm
 from networks import services as network_services
 from networks.access import network_access
 from networks.models import Resource
-from organisations.services import check_member
+from organisations.services import check_member, lock
 
 from . import measures, writeup
 from .models import MeasurePoint, PdsaCycle, Project, Protocol
@@ -72,6 +72,16 @@ def project_save(*, by, project, references: dict[str, list[str]]) -> Project:
         if project.created_by_id is None:
             project.created_by = by
         project.full_clean()
+        if project.pk is None:
+            lock(project.organisation)
+            same = Project.objects.filter(
+                organisation_id=project.organisation_id,
+                title=project.title,
+                started_on=project.started_on,
+                created_by=by,
+            ).first()
+            if same is not None:  # the same project again: a second press, or another tab
+                return same
         project.save()
         project.incidents.set(incidents)
         project.alerts.set(alerts)
@@ -118,6 +128,11 @@ def cycle_save(*, by, cycle) -> PdsaCycle:
     with transaction.atomic(), audit_as(by):
         if cycle.pk is None:
             Project.objects.select_for_update().filter(pk=cycle.project_id).first()
+            same = PdsaCycle.objects.filter(
+                project_id=cycle.project_id, change=cycle.change, starts_on=cycle.starts_on
+            ).first()
+            if same is not None:  # the same cycle again: a second press
+                return same
             last = PdsaCycle.objects.filter(project_id=cycle.project_id).aggregate(n=Max("number"))
             cycle.number = (last["n"] or 0) + 1
         cycle.full_clean()
@@ -165,11 +180,13 @@ def _share(by, network, resource: Resource, content: bytes, tags: list[str]) -> 
     resource.network, resource.size = network, len(content)
     resource.file.save(resource.filename, ContentFile(content), save=False)
     try:
-        network_services.resource_share(by=by, resource=resource, tags=tags)
+        kept = network_services.resource_share(by=by, resource=resource, tags=tags)
     except Exception:
         resource.file.storage.delete(resource.file.name)
         raise
-    return resource
+    if kept.pk != resource.pk:  # shared already (a second press): this copy is not needed
+        resource.file.storage.delete(resource.file.name)
+    return kept
 
 
 def project_share(*, by, project, network, tags: list[str]) -> Resource:
@@ -199,6 +216,16 @@ def protocol_save(*, by, protocol) -> Protocol:
         if protocol.created_by_id is None:
             protocol.created_by = by
         protocol.full_clean()
+        if protocol.pk is None:
+            lock(protocol.organisation)
+            same = Protocol.objects.filter(
+                organisation_id=protocol.organisation_id,
+                title=protocol.title,
+                version=protocol.version,
+                created_by=by,
+            ).first()
+            if same is not None:  # the same protocol again: a second press, or another tab
+                return same
         protocol.save()
         if replaced:
             storage = protocol.file.storage

@@ -1,6 +1,10 @@
 """Writes for MSO networks: who is in them (a network's lead holds cross-organisation
 permissions, so who leads is audited), their events and library, the buddy scheme and the
-getting-started ticks. Atomic and audited; whoever is paired with a buddy is told."""
+getting-started ticks. Atomic and audited; whoever is paired with a buddy is told.
+
+What a person sends twice (a second press of a button, a reload that sends the form again,
+another tab) is written once: a new event, library resource, workplan item or offer to present
+is looked for under the network's lock, and the one the first sending wrote is given back."""
 
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
@@ -12,7 +16,12 @@ from notifications.registry import Reminder
 from notifications.services import notify
 
 from .access import forget_network_access
-from .models import BuddyOffer, BuddyRequest, GettingStartedTick, NetworkMembership, Tag
+from .models import BuddyOffer, BuddyRequest, GettingStartedTick, Network, NetworkMembership, Tag
+
+
+def _lock(network_id: int) -> None:
+    """One new row of a network's at a time: a second sending waits, then finds the first's."""
+    Network.objects.select_for_update().filter(pk=network_id).first()
 
 
 def network_save(*, by, network) -> None:
@@ -58,12 +67,21 @@ def leave(*, by, network) -> None:
 # Events ---------------------------------------------------------------------------------
 
 
-def event_save(*, by, event) -> None:
+def event_save(*, by, event):
+    """Add an event to the network's calendar, or change it; the event kept."""
     with transaction.atomic(), audit_as(by):
         if event.created_by_id is None:
             event.created_by = by
         event.full_clean()
+        if event.pk is None:
+            _lock(event.network_id)
+            same = event.network.events.filter(
+                title=event.title, starts_at=event.starts_at, ends_at=event.ends_at
+            ).first()
+            if same is not None:  # the same event again: a second press
+                return same
         event.save()
+    return event
 
 
 def event_delete(*, by, event) -> None:
@@ -80,14 +98,51 @@ def tag_names(text: str) -> list[str]:
     return list(dict.fromkeys(name for name in names if name))
 
 
-def resource_share(*, by, resource, tags: list[str]) -> None:
-    """Add a document or a link to a network's library. A file was checked by the form
-    (uploads.identify); here it is stored under its random name, in the same transaction."""
+def resource_share(*, by, resource, tags: list[str]):
+    """Add a document or a link to a network's library; the resource kept. A file was checked
+    by the form (uploads.identify); here it is stored under its random name, in the same
+    transaction. The same title and link, or file, shared again by the same person (a second
+    press) is the one in the library."""
     with transaction.atomic(), audit_as(by):
         resource.shared_by = by
         resource.full_clean()
+        _lock(resource.network_id)
+        same = _shared_already(resource)
+        if same is not None:
+            return same
         resource.save()
         resource.tags.set([Tag.objects.get_or_create(name=name)[0] for name in tags])
+    return resource
+
+
+def _shared_already(resource):
+    from .models import Resource
+
+    for kept in Resource.objects.filter(
+        network_id=resource.network_id,
+        shared_by=resource.shared_by,
+        title=resource.title,
+        link=resource.link,
+        filename=resource.filename,
+        size=resource.size,
+    ):
+        if not resource.file or _same_bytes(kept.file, resource.file):
+            return kept
+    return None
+
+
+def _same_bytes(kept, sent) -> bool:
+    """Whether the file ``kept`` holds what ``sent`` does: an upload not stored yet, or a copy
+    stored already (improvement's shares store theirs first)."""
+    if sent._committed:
+        with sent.storage.open(sent.name, "rb") as stored:
+            content = stored.read()
+    else:
+        sent.seek(0)
+        content = sent.read()
+        sent.seek(0)
+    with kept.storage.open(kept.name, "rb") as stored:
+        return stored.read() == content
 
 
 def resource_remove(*, by, resource) -> None:
@@ -119,6 +174,12 @@ def buddy_request(*, by, request) -> BuddyRequest:
             with transaction.atomic():
                 request.save()
         except IntegrityError:
+            waiting = BuddyRequest.objects.filter(
+                user=by, status=BuddyRequest.Status.WAITING
+            ).first()
+            same = ("organisation_id", "note")
+            if waiting and all(getattr(waiting, f) == getattr(request, f) for f in same):
+                return waiting  # the same ask again: a second press
             raise ValidationError(
                 {"note": "You have already asked for a buddy"}, code="waiting"
             ) from None
@@ -228,6 +289,11 @@ def workplan_item_save(*, by, item, organisations=None):
         if item.created_by_id is None:
             item.created_by = by
         item.full_clean()
+        if item.pk is None:
+            _lock(item.network_id)
+            same = item.network.workplan.filter(title=item.title, owner_id=item.owner_id).first()
+            if same is not None:  # the same item again: a second press
+                return same
         item.save()
         if organisations is not None:
             item.organisations.set(organisations)
@@ -253,6 +319,12 @@ def webinar_offer(*, by, offer):
         raise ValidationError(f"Join {offer.network.name} to offer a talk", code="not_a_member")
     with transaction.atomic(), audit_as(by):
         offer.full_clean()
+        _lock(offer.network_id)
+        same = offer.network.webinar_offers.filter(
+            offered_by=by, topic=offer.topic, status=offer.Status.OFFERED
+        ).first()
+        if same is not None:  # the same offer again: a second press
+            return same
         offer.save()
     return offer
 

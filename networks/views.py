@@ -207,8 +207,7 @@ def _event_form(request, network, event):
         "networks/event_form.html",
         {"network": network, "event": event},
         save=lambda data: services.event_save(by=request.user, event=form.instance),
-        saved=lambda _: f"“{event.title}” is saved",
-        then=event,
+        saved=lambda kept: f"“{kept.title}” is saved",
         refusal_field="on",
     )
 
@@ -287,11 +286,11 @@ def resource_create(request, slug):
     )
 
     def share(data) -> Resource:
-        resource = form.resource(network)
-        services.resource_share(
-            by=request.user, resource=resource, tags=services.tag_names(data["tags"])
+        return services.resource_share(
+            by=request.user,
+            resource=form.resource(network),
+            tags=services.tag_names(data["tags"]),
         )
-        return resource
 
     return form_page(
         request,

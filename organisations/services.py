@@ -47,6 +47,7 @@ from .models import (
 )
 
 logger = logging.getLogger(__name__)
+ALREADY = "already"  # the code of a refusal to do again what is done (a second press)
 
 
 class InvitationError(Exception):
@@ -196,13 +197,48 @@ def invitation_create(*, by, organisation: Organisation, email: str, roles) -> I
     return invitation_send(by=by, invitation=invitation)
 
 
-def invitation_send(*, by, invitation: Invitation) -> Invitation:
+# An invitation asked to be sent again within this long of its last sending is not sent a
+# second time: the second press of "Send again" (or a reload) finds the first's email on its
+# way. Each sending is marked in the cache (shared by every web server) as it begins, by an
+# atomic add, and the mark taken away if its email could not be sent.
+RESENT_WITHIN = timedelta(minutes=1)
+
+
+def invitation_resend(*, by, invitation: Invitation) -> Invitation:
+    """Email a waiting invitation again, with a new link: once, however often it is asked for
+    within RESENT_WITHIN of its last sending."""
+    return invitation_send(by=by, invitation=invitation, again=True)
+
+
+def _sending(invitation: Invitation) -> str:
+    return f"organisations:invitation-sending:{invitation.pk}"
+
+
+def invitation_send(*, by, invitation: Invitation, again: bool = False) -> Invitation:
     """Email an invitation with a new link (any earlier link stops working) and a new expiry.
 
     The new token's hash is committed before the email goes, and ``sent_at`` is recorded only
     after it has gone, so nothing is saved as sent that was not. Sending waits at most
-    EMAIL_TIMEOUT seconds.
+    EMAIL_TIMEOUT seconds. Sending ``again`` within RESENT_WITHIN of the last sending that did
+    not fail is refused (code ``ALREADY``).
     """
+    from django.core.cache import cache
+
+    marked = cache.add(_sending(invitation), True, RESENT_WITHIN.total_seconds())
+    if again and not marked:
+        raise ValidationError(
+            f"The invitation to {invitation.email} was sent a moment ago: it can take a few "
+            "minutes to arrive",
+            code=ALREADY,
+        )
+    try:
+        return _send(by, invitation)
+    except Exception:
+        cache.delete(_sending(invitation))  # not sent: it can be asked for again at once
+        raise
+
+
+def _send(by, invitation: Invitation) -> Invitation:
     token, token_hash = Invitation.new_token()
     with transaction.atomic(), audit_as(by):
         invitation = Invitation.objects.select_for_update().get(pk=invitation.pk)
@@ -729,6 +765,16 @@ def appointment_save(*, by, appointment: Appointment, approved: bool = False) ->
     organisation = appointment.organisation
     with transaction.atomic(), audit_as(by):
         lock(organisation)
+        if appointment.pk is None:
+            same = Appointment.objects.filter(
+                organisation=organisation,
+                **{
+                    name: getattr(appointment, name)
+                    for name in ("post", "user", "name", "email", "start_on", "end_on")
+                },
+            ).first()
+            if same is not None:  # the same post again: a second press, or another tab
+                return same
         before = _committed(appointment)
         had_manager = _has_manager_today(organisation)
         _save_checked(appointment, approved, before)

@@ -94,7 +94,9 @@ def _act_on_invitation(request, ods_code, pk, service, done: str, ask=None):
     try:
         service(by=request.user, invitation=invitation)
     except ValidationError as error:
-        messages.error(request, error.messages[0])
+        # Done already (a second press): news; any other refusal: an error.
+        refused = messages.info if services.ALREADY in error_codes(error) else messages.error
+        refused(request, error.messages[0])
     else:
         messages.success(request, done.format(email=invitation.email))
     return redirect("organisations:members", ods_code=organisation.ods_code)
@@ -106,7 +108,7 @@ def invitation_resend(request, ods_code, pk):
         request,
         ods_code,
         pk,
-        services.invitation_send,
+        services.invitation_resend,
         "The invitation has been sent to {email} again",
     )
 

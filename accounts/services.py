@@ -145,11 +145,19 @@ def registration_save(*, by, profession, number, pharmacy_team):
 
 def training_add(*, by, title, provider, completed_on):
     """Record a course or development the person has done as an MSO."""
-    from .models import Training
+    from .models import Training, User
 
     with transaction.atomic(), audit_as(by):
         training = Training(user=by, title=title, provider=provider, completed_on=completed_on)
         training.full_clean()
+        # One person's records, one change at a time: the same course again (a second press,
+        # a reload) is the one recorded.
+        User.objects.select_for_update().filter(pk=by.pk).first()
+        same = Training.objects.filter(
+            user=by, title=training.title, provider=training.provider, completed_on=completed_on
+        ).first()
+        if same is not None:
+            return same
         training.save()
     return training
 

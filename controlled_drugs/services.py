@@ -12,9 +12,20 @@ from organisations.models import Appointment, Organisation
 from .models import Concern
 
 
+def _recorded_already(by, organisation, data: dict) -> Concern | None:
+    """The same concern recorded by the same person a moment ago (a second press of the
+    button, a reload, another tab), looked for under the organisation's lock."""
+    Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
+    same = {name: data[name] for name in ("about", "concern") if name in data}
+    return Concern.objects.filter(
+        organisation=organisation, recorded_by=by, state=Concern.State.OPEN, **same
+    ).first()
+
+
 def concern_record(*, by, organisation, data: dict) -> Concern:
     with transaction.atomic(), audit_as(by):
-        return Concern.objects.create(organisation=organisation, recorded_by=by, **data)
+        same = _recorded_already(by, organisation, data)
+        return same or Concern.objects.create(organisation=organisation, recorded_by=by, **data)
 
 
 def concern_progress(*, by, concern: Concern, data: dict) -> Concern:
@@ -81,6 +92,9 @@ def concern_raise(*, by, organisation, data: dict) -> Concern:
         )
     works_at = data["works_at"].strip() or organisation.name
     with transaction.atomic(), audit_as(by):
+        same = _recorded_already(by, body, data)
+        if same is not None:
+            return same
         concern = Concern.objects.create(
             organisation=body,
             received_on=timezone.localdate(),

@@ -257,9 +257,8 @@ def _paired(request) -> list[Reminder]:
 def getting_started_tick(*, by, organisation, item: str, done: bool) -> None:
     with transaction.atomic():
         ticks = GettingStartedTick.objects.filter(user=by, organisation=organisation, item=item)
-        if done:
-            if not ticks.exists():
-                GettingStartedTick.objects.create(user=by, organisation=organisation, item=item)
+        if done:  # ticked once, however often (two at once: the second finds the first's)
+            GettingStartedTick.objects.get_or_create(user=by, organisation=organisation, item=item)
         else:
             ticks.delete()
 

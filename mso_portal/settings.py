@@ -290,7 +290,9 @@ ALERT_FEEDS = env_list(
     else "https://www.gov.uk/drug-device-alerts.atom,https://www.england.nhs.uk/feed/?post_type=psa",
 )
 # How long a worker holds a notification it is emailing before another may try again.
-NOTIFICATIONS_CLAIM_SECONDS = int(os.environ.get("NOTIFICATIONS_CLAIM_SECONDS", "300"))
+# A send takes at most a few EMAIL_TIMEOUTs (10 s): two minutes is ample, and a notification
+# whose worker died is sent by the next pending pass after that.
+NOTIFICATIONS_CLAIM_SECONDS = int(os.environ.get("NOTIFICATIONS_CLAIM_SECONDS", "120"))
 
 # Submitting incidents to LFPSE (incidents/lfpse/, docs/adr/0030-incidents-submitted-to-lfpse.md).
 # On (LFPSE_SUBMISSION), a deployment names the submission API's address and its Azure API

@@ -28,6 +28,7 @@ import time
 from collections.abc import Iterable
 from urllib.parse import urlsplit
 
+from celery.exceptions import SoftTimeLimitExceeded
 from django.conf import settings
 from django.core.cache import cache
 from django.core.mail import EmailMultiAlternatives, get_connection
@@ -265,6 +266,8 @@ def deliver(pk: int) -> bool:
             claimed_until=None, last_error=str(error)[:500]
         )
         logger.exception("Notification %s could not be emailed; it will be tried again", pk)
+        if isinstance(error, SoftTimeLimitExceeded):
+            raise  # the task's time is up: the rest of its batch waits for the next pass
         return False
     return True
 

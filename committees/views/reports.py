@@ -87,6 +87,7 @@ def _render_report(request, report, *, back, back_text, pdf_url, pdf_status_url=
         "pdf_status_url": pdf_status_url,
         # How long a PDF may take (its task's time limit), after which it could not be made.
         "pdf_minutes": -(-settings.REPORT_PDF_SECONDS // 60),
+        "pdf_seconds": settings.REPORT_PDF_SECONDS,
         "can_edit": False,
         "can_approve": False,
         "error": None,

@@ -16,10 +16,12 @@ new MutationObserver((changes) => {
 }).observe(document.body, { attributes: true, attributeFilter: ['aria-expanded'], subtree: true })
 
 // A report's PDF is made by a task: while it waits, its page asks how far it has got (every
-// two seconds, for three minutes at most), shows it, and reloads once it is ready or has
-// failed. Without JavaScript the page says to reload it.
+// two seconds, until a little after the time a PDF may take, when the answer is "could not be
+// made"), shows it, and reloads once it is ready or has failed. Without JavaScript the page
+// says to reload it.
 document.querySelectorAll('[data-pdf-status]').forEach((status) => {
   const label = status.querySelector('[data-pdf-label]')
+  const times = Math.ceil((Number(status.dataset.pdfSeconds) || 180) / 2) + 15
   let asked = 0
   const ask = async () => {
     asked += 1
@@ -36,7 +38,7 @@ document.querySelectorAll('[data-pdf-status]').forEach((status) => {
     } catch {
       // the network dropped: try again at the next turn
     }
-    if (asked < 90) window.setTimeout(ask, 2000)
+    if (asked < times) window.setTimeout(ask, 2000)
   }
   window.setTimeout(ask, 2000)
 })

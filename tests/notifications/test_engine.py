@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.db import IntegrityError, transaction
 
 from core.working_days import is_working_day, working_days_after
-from notifications import registry, services
+from notifications import registry, services, tasks
 from notifications.models import Notification, Preference
 from notifications.registry import Reminder
 from tests.factories import UserFactory
@@ -251,3 +251,25 @@ def test_a_daily_email_sent_again_is_named_as_before(
 def test_working_days_skip_weekends_and_bank_holidays(start, days, expected):
     assert working_days_after(start, days) == expected
     assert not is_working_day(datetime.date(2026, 12, 28))  # Boxing Day (substitute)
+
+
+def test_a_batch_whose_time_is_up_stops_and_leaves_the_rest_queued(db, monkeypatch):
+    """A task's soft time limit met while it sends: the notification being sent is released for
+    the next pass and the batch stops there, rather than sending on until the hard limit."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from tests.celery_worker import queued
+
+    first, second = queued(UserFactory()), queued(UserFactory())
+
+    def time_is_up(message, claimed):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(services, "_send", time_is_up)
+    with pytest.raises(SoftTimeLimitExceeded):
+        tasks.deliver_notifications([first.pk, second.pk])
+    for notification in (first, second):
+        notification.refresh_from_db()
+        assert notification.state == Notification.State.QUEUED
+        assert notification.claimed_until is None
+    assert second.attempts == 0  # never tried

@@ -30,9 +30,9 @@ from incidents.permissions import Perm
 from organisations.access import access_for
 from organisations.current import can_switch_organisation, get_current_organisation
 
-from .. import privacy, queries, services
+from .. import privacy, queries, receipt_again, services
 from ..forms import ReportForm, SendForm, medicine_formset, only_identifier_errors
-from ..models import Draft, Incident
+from ..models import Draft, Incident, hash_receipt
 
 
 def _raw(post) -> dict:
@@ -99,6 +99,24 @@ def _draft(request, pk) -> Draft:
     return draft
 
 
+def _sent_anonymously(request, pk=None):
+    """The confirmation once more, with the reference and receipt code this browser was given
+    for the draft a moment ago (incidents.receipt_again), if it was."""
+    given = receipt_again.kept(request, pk) if pk is not None else None
+    if given is None:
+        return None
+    reference, receipt = given
+    incident = (
+        Incident.objects.filter(reference=reference, receipt_hash=hash_receipt(receipt))
+        .select_related("organisation")
+        .first()
+    )
+    if incident is None:
+        return None
+    context = {"incident": incident, "receipt": receipt, "organisation": incident.organisation}
+    return render(request, "incidents/report_sent.html", context)
+
+
 def _sent_once(view):
     """A draft that is gone answers why: one sent already (a second press, a reload, another
     tab, its page in the browser's history) says so, named or anonymous alike (200, as the
@@ -111,6 +129,8 @@ def _sent_once(view):
         except services.DraftGone as gone:
             if gone.sent is None:
                 raise Http404("No such draft") from None
+            if gone.sent.incident is None and (again := _sent_anonymously(request, **kwargs)):
+                return again
             context = {"incident": gone.sent.incident}
             return render(request, "incidents/report_already_sent.html", context)
 
@@ -266,15 +286,26 @@ def report_send(request, pk):
                 show_refusal(form, error, "arose_in")
             else:
                 # The confirmation, named or anonymous: the same answer to the same address. An
-                # anonymous report's reference and receipt code are shown once, here: no
-                # address, log line or session holds them. Sending again (a second press, a
-                # reload) waits for this send's lock, then finds the draft sent (_sent_once).
+                # anonymous report's reference and receipt code are shown here: no address,
+                # log line or session holds them, only the reporter's browser, for ten minutes.
+                # Sending again (a second press, a reload) waits for this send's lock, then
+                # finds the draft sent (_sent_once).
                 # Made again on a new connection if the connection died after the commit: the
                 # report is saved, and an anonymous reporter sees their receipt code.
                 context = {"incident": incident, "receipt": receipt, "organisation": organisation}
-                return answered_as_saved(
+                answer = answered_as_saved(
                     lambda: render(request, "incidents/report_sent.html", context)
                 )
+                # Shown again if the browser sends it twice (receipt_again). Named or not, the
+                # answer carries the same cookie, of the same length (ADR 18: answered alike).
+                receipt_again.keep(
+                    answer,
+                    user_id=request.user.pk,
+                    draft_pk=pk,
+                    reference=incident.reference,
+                    receipt=receipt,
+                )
+                return answer
     else:
         form = SendForm(initial=_initial(SendForm, draft.data.get("step2", {})))
     context = {"form": form, "draft": draft, "organisation": organisation, "first": first}

@@ -7,6 +7,7 @@ its reference and receipt code were shown once, and linking to nothing."""
 
 import datetime
 import os
+import re
 import threading
 
 import pytest
@@ -143,19 +144,47 @@ def test_a_named_report_sent_again_leads_to_its_incident(client_for, staff, cdao
     assert _counts() == before and not Draft.objects.exists()
 
 
-def test_an_anonymous_report_sent_again_says_its_codes_were_shown_once(client_for, staff):
+def _receipt(answer) -> str:
+    found = re.search(r"Your receipt code<br><strong>([0-9A-F-]+)</strong>", answer.text)
+    return found.group(1) if found else ""
+
+
+def test_an_anonymous_report_sent_twice_shows_its_codes_again_to_that_browser(client_for, staff):
+    """Without JavaScript a second press drops the first answer, the only one with the receipt
+    code: the second shows it again, from what the first left with the browser alone."""
     client = client_for(staff)
     draft = _draft(client, staff)
     first = send(client, draft, {"anonymous": "yes"})
     incident = Incident.objects.get()
-    assert incident.reference in first.text
+    code = _receipt(first)
+    assert code and incident.reference in first.text
+    kept = first.cookies[f"receipt-{draft.pk}"]
+    assert kept["httponly"] and kept["samesite"] == "Strict" and kept["max-age"] == 600
+    assert kept["path"] == reverse("incidents:report_send", args=[draft.pk])
+    assert code not in kept.value and incident.reference not in kept.value  # encrypted
     again = send(client, draft, {"anonymous": "yes"})
     assert again.status_code == 200
-    assert "This report was sent already" in again.text
-    assert "shown once" in again.text
-    # Nothing leads from the reporter to their report: not its reference, nor its address.
-    assert incident.reference not in again.text
-    assert incident.get_absolute_url() not in again.text
+    assert _receipt(again) == code and incident.reference in again.text
+    assert Incident.objects.count() == 1
+
+
+def test_an_anonymous_report_sent_again_elsewhere_or_later_says_its_codes_were_shown_once(
+    client_for, staff
+):
+    client = client_for(staff)
+    draft = _draft(client, staff)
+    send(client, draft, {"anonymous": "yes"})
+    incident = Incident.objects.get()
+    with time_machine.travel(datetime.timedelta(minutes=11)):
+        later = send(client, draft, {"anonymous": "yes"})
+    elsewhere = send(client_for(staff), draft, {"anonymous": "yes"})  # another browser
+    for again in (later, elsewhere):
+        assert again.status_code == 200
+        assert "This report was sent already" in again.text
+        assert "shown once" in again.text
+        # Nothing leads from the reporter to their report: not its reference, nor its address.
+        assert incident.reference not in again.text
+        assert incident.get_absolute_url() not in again.text
     assert Incident.objects.count() == 1
 
 
@@ -168,7 +197,13 @@ def test_what_is_kept_of_an_anonymous_send_names_neither_reporter_nor_report(cli
     kept = SentDraft.objects.get()
     assert kept.incident_id is None
     assert [f.name for f in SentDraft._meta.fields] == ["key", "incident"]  # no time, no user
-    assert str(staff.pk) not in kept.key and str(draft.pk) not in kept.key[:3]
+    # A keyed hash (of the person and the draft), not either of them.
+    assert re.fullmatch(r"[0-9a-f]{64}", kept.key)
+    assert (
+        kept.key
+        == SentDraft.key_for(staff.pk, draft.pk)
+        != SentDraft.key_for(staff.pk + 1, draft.pk)
+    )
     # Another person asking for the same draft finds nothing.
     other = client_for(post_holder(staff.memberships.get().organisation, Post.MSO))
     assert other.get(reverse("incidents:report_send", args=[draft.pk])).status_code == 404
@@ -211,10 +246,14 @@ def test_a_named_and_an_anonymous_report_sent_again_are_answered_alike(client_fo
     """ADR 18: no status, redirect or header tells an anonymous report from the access log."""
     client = client_for(staff)
     answers = {}
+    firsts = {}
     for anonymous in ("no", "yes"):
         draft = _draft(client, staff)
-        send(client, draft, {"anonymous": anonymous})
-        answers[anonymous] = send(client, draft, {"anonymous": anonymous})
+        firsts[anonymous] = send(client, draft, {"anonymous": anonymous})
+        answers[anonymous] = send(client_for(staff), draft, {"anonymous": anonymous})
+    # The first answers carry the same cookie, of the same length.
+    cookies = {k: list(first.cookies.values())[0] for k, first in firsts.items()}
+    assert len(cookies["no"].value) == len(cookies["yes"].value)
     named, anonymous = answers["no"], answers["yes"]
     assert named.status_code == anonymous.status_code == 200
     assert set(named.headers) == set(anonymous.headers)

@@ -620,6 +620,16 @@ def _protocol() -> dict:
     return {"ods_code": TRUST_A, "pk": protocol.pk}
 
 
+def _first_network(email: str) -> dict:
+    """The first network the person may share with (its id, whatever the sequence gave it)."""
+    from django.contrib.auth import get_user_model
+
+    from improvement.views.projects import share_networks
+
+    person = get_user_model().objects.get(email=email)
+    return {"network": str(next(iter(share_networks(person))).pk)}
+
+
 def _point() -> dict:
     from improvement.models import MeasurePoint
 
@@ -1235,7 +1245,7 @@ CASES = [
         },
     ),
     Case("improvement:project_reopen", MSO_A, lambda: _project(status="finished"), page=None),
-    Case("improvement:project_share", MSO_A, _project, {"network": "1"}),
+    Case("improvement:project_share", MSO_A, _project, lambda: _first_network(MSO_A)),
     Case(
         "improvement:protocol_create",
         MSO_A,
@@ -1252,7 +1262,7 @@ CASES = [
     ),
     Case("improvement:protocol_update", MSO_A, _protocol, {"version": "4.3"}),
     Case("improvement:protocol_retire", MSO_A, _protocol, page=None, confirm=True),
-    Case("improvement:protocol_share", MSO_A, _protocol, {"network": "1"}),
+    Case("improvement:protocol_share", MSO_A, _protocol, lambda: _first_network(MSO_A)),
     # Controlled drugs.
     Case(
         "controlled_drugs:concerns",

@@ -45,12 +45,19 @@ def redis_as_cache_and_broker(own_redis, settings):
     }
     before = app.conf.task_always_eager, app.conf.broker_url
     app.conf.task_always_eager, app.conf.broker_url = False, own_redis.url
-    app.pool.force_close_all()
+    _connections_anew()
     try:
         yield own_redis
     finally:
         app.conf.task_always_eager, app.conf.broker_url = before
-        app.pool.force_close_all()
+        _connections_anew()
+
+
+def _connections_anew():
+    """Celery keeps its connection pools once made: made again for the broker now set (kombu
+    keeps one per broker, so the suite's own is found again afterwards, still open)."""
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def report_one(client, n: int):

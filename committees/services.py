@@ -20,7 +20,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from core.audit import audit_as
-from core.tasks import after_commit
+from core.tasks import after_commit, queue
 from notifications.registry import Reminder
 from notifications.services import notify
 from organisations.choices import Post
@@ -49,7 +49,6 @@ from .models import (
     ReportedAlert,
     TermsOfReference,
 )
-from .tasks import make_report_pdf
 
 # Seats held by one person at a time.
 SINGLE_SEATS = (Seat.CHAIR, Seat.SECRETARY)
@@ -551,7 +550,7 @@ def report_approve(*, by, report: AssuranceReport) -> AssuranceReport:
         # The alert responses it carries to the board, kept for each alert's chain.
         ReportedAlert.objects.bulk_create(carried(report))
         after_commit(lambda: forget_draft_figures(report))
-        after_commit(lambda: make_report_pdf.delay(report.pk))
+        after_commit(lambda: queue("committees.tasks.make_report_pdf", report.pk))
         notify(_approved_notices(report))
     return report
 
@@ -605,7 +604,7 @@ def report_pdf_again(*, by, report: AssuranceReport) -> AssuranceReport:
             )
         report.pdf_state, report.pdf_state_since = PdfState.QUEUED, timezone.now()
         report.save(update_fields=["pdf_state", "pdf_state_since"])
-        after_commit(lambda: make_report_pdf.delay(report.pk))
+        after_commit(lambda: queue("committees.tasks.make_report_pdf", report.pk))
     return report
 
 

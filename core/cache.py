@@ -19,12 +19,29 @@ import time
 from django.core.cache import caches
 from django.core.cache.backends.base import DEFAULT_TIMEOUT, BaseCache
 from redis.exceptions import ConnectionError as RedisConnectionError
+from redis.exceptions import OutOfMemoryError, ReadOnlyError, ResponseError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
 logger = logging.getLogger(__name__)
 
-# What "does not answer" means: a refused or dropped connection, or no answer in time.
-UNAVAILABLE = (RedisConnectionError, RedisTimeoutError, ConnectionError, TimeoutError)
+# What "does not answer" means: a refused or dropped connection, no answer in time, or a Redis
+# that refuses to write (out of memory, a replica now, or MISCONF: it could not write its
+# append-only file, its disk full).
+UNAVAILABLE = (
+    RedisConnectionError,
+    RedisTimeoutError,
+    ReadOnlyError,
+    OutOfMemoryError,
+    ConnectionError,
+    TimeoutError,
+)
+
+
+def _unavailable(error: Exception) -> bool:
+    if isinstance(error, UNAVAILABLE):
+        return True
+    return isinstance(error, ResponseError) and str(error).startswith("MISCONF")
+
 
 _down_until: dict[str, float] = {}
 
@@ -54,7 +71,9 @@ class FallbackCache(BaseCache):
         if not primary_down(self.primary_alias):
             try:
                 return getattr(self.primary, method)(*args, **kwargs)
-            except UNAVAILABLE:
+            except Exception as error:
+                if not _unavailable(error):
+                    raise
                 logger.warning(
                     "The cache %r did not answer; using %r for %s seconds",
                     self.primary_alias,

@@ -186,6 +186,9 @@ if REDIS_URL:
             "BACKEND": "django.core.cache.backends.db.DatabaseCache",
             "LOCATION": "core_cache",
             "KEY_PREFIX": os.environ.get("CACHE_KEY_PREFIX", "mso"),
+            # Not Django's 300 entries, past which it drops a third of them (sign-in rate
+            # limits among them) on every write: as many as an outage of Redis may need.
+            "OPTIONS": {"MAX_ENTRIES": 1_000_000},
         },
     }
 else:
@@ -224,6 +227,8 @@ CELERY_TASK_ROUTES = {
     "alerts.tasks.fan_out": {"queue": CELERY_WORK_QUEUES["fan-out"]},
     "notifications.tasks.*": {"queue": CELERY_WORK_QUEUES["reminders"]},
     "accounts.tasks.*": {"queue": CELERY_WORK_QUEUES["reminders"]},
+    # Everyone's daily email in one run: thousands of messages, one connection each.
+    "notifications.tasks.send_daily_digests": {"time_limit": 1200, "soft_time_limit": 1140},
     "committees.tasks.make_report_pdf": {"queue": CELERY_WORK_QUEUES["pdfs"]},
     "alerts.tasks.read_alert_feeds": {"queue": CELERY_WORK_QUEUES["imports"]},
 }
@@ -272,6 +277,12 @@ CELERY_BEAT_SCHEDULE = {
     "daily-emails": {
         "task": "notifications.tasks.send_daily_digests",
         "schedule": crontab(hour=7, minute=0),
+    },
+    # Again an hour later: whoever the first run did not reach (a worker lost, its time up, the
+    # mail server down) has their daily email then; those sent are not sent again (the claim).
+    "daily-emails-again": {
+        "task": "notifications.tasks.send_daily_digests",
+        "schedule": crontab(hour=8, minute=0),
     },
     "empty-drafts": {
         "task": "incidents.tasks.purge_empty_drafts",

@@ -315,11 +315,13 @@ def send_digests() -> int:
                 ),
                 held,
             )
-        except Exception:
+        except Exception as error:
             Notification.objects.filter(pk__in=[n.pk for n in held], state=State.HELD).update(
                 claimed_until=None
             )
             logger.exception("The daily email to %s could not be sent", recipient.pk)
+            if isinstance(error, SoftTimeLimitExceeded):
+                raise  # the task's time is up: the rest have theirs from the next run (08:00)
             continue
         sent += 1
     return sent

@@ -66,3 +66,16 @@ def test_an_error_that_is_not_an_outage_is_not_hidden(redis_down, monkeypatch):
     monkeypatch.setattr(caches["redis"], "get", broken)
     with pytest.raises(ValueError):
         redis_down.get("x")
+
+
+def test_a_redis_that_refuses_to_write_is_an_outage(redis_down, monkeypatch):
+    """MISCONF: Redis could not write its append-only file (its disk full), and refuses writes."""
+    from redis.exceptions import ResponseError
+
+    def refused(*args, **kwargs):
+        raise ResponseError("MISCONF Errors writing to the AOF file: No space left on device")
+
+    monkeypatch.setattr(caches["redis"], "set", refused)
+    monkeypatch.setattr(fallback, "primary_down", lambda alias: False)
+    redis_down.set("counted", 1, 60)
+    assert caches["database"].get("counted") == 1

@@ -80,3 +80,14 @@ def test_there_is_exactly_one_beat(stack):
     beats = [name for name, s in stack["services"].items() if "beat" in command(s)]
     assert beats == ["beat"]
     assert stack["services"]["beat"]["deploy"]["replicas"] == 1
+
+
+def test_the_proxy_writes_no_access_log(stack):
+    """Its log would name each client's address, browser and the address they asked for: an
+    anonymous reporter beside their send (ADR 18), and the tokens of invitation links."""
+    mounted = stack["services"]["proxy"]["volumes"][0].split(":")[0]
+    directives = [
+        line.split("#")[0].split()
+        for line in (ROOT / mounted).read_text(encoding="utf-8").splitlines()
+    ]
+    assert not [words for words in directives if words and words[0] == "log"]

@@ -5,6 +5,7 @@ import datetime
 
 import pytest
 import time_machine
+from django.conf import settings
 from django.core import mail
 from django.core.mail.backends import locmem
 from django.core.management import call_command
@@ -273,3 +274,26 @@ def test_a_batch_whose_time_is_up_stops_and_leaves_the_rest_queued(db, monkeypat
         assert notification.state == Notification.State.QUEUED
         assert notification.claimed_until is None
     assert second.attempts == 0  # never tried
+
+
+def test_daily_emails_whose_time_is_up_stop_and_leave_the_rest_held(db, monkeypatch):
+    """The daily emails' task meets its soft time limit: it stops there, and whoever it had not
+    reached keeps their reminders held for the next run (08:00), none lost."""
+    from celery.exceptions import SoftTimeLimitExceeded
+
+    from tests.celery_worker import queued
+
+    held = [queued(UserFactory()) for _ in range(2)]
+    Notification.objects.filter(pk__in=[n.pk for n in held]).update(state=Notification.State.HELD)
+
+    def time_is_up(message, claimed):
+        raise SoftTimeLimitExceeded()
+
+    monkeypatch.setattr(services, "_send", time_is_up)
+    with pytest.raises(SoftTimeLimitExceeded):
+        tasks.send_daily_digests()
+    assert (
+        list(Notification.objects.values_list("state", "claimed_until"))
+        == [(Notification.State.HELD, None)] * 2
+    )
+    assert "daily-emails-again" in settings.CELERY_BEAT_SCHEDULE

@@ -54,6 +54,11 @@ from .permissions import BODIES_WITH_THEIR_OWN_INCIDENTS
 Kind = IncidentEvent.Kind
 ALREADY = "already"  # the code of a refusal to do again what is done (a second press)
 
+# A comment, a note to the other organisation or a patient's feedback the same as one the same
+# person wrote within this long is taken for a second press of the same form (a reload, another
+# tab) and not written again. The same words later (a real "Chased again" a week on) are new.
+REPEAT_WITHIN = datetime.timedelta(minutes=2)
+
 # Which steps the workflow allows, from each state.
 MOVES = {
     Status.SUBMITTED: {Status.IN_REVIEW, Status.DUPLICATE},
@@ -589,10 +594,14 @@ def action_update(*, by, action: IncidentAction, **changes) -> IncidentAction:
 def comment_add(*, by, incident: Incident, body: str) -> IncidentComment:
     with transaction.atomic(), audit_as(by):
         incident = _lock(incident)
-        last = incident.comments.last()
-        if last is not None and last.author_id == by.pk and last.body == body.strip():
-            return last  # the same words again, straight after: a second press
-        return IncidentComment.objects.create(incident=incident, author=by, body=body.strip())
+        comment = {"author": by, "body": body.strip()}
+        same = incident.comments.filter(created_at__gt=_a_moment_ago(), **comment).last()
+        return same or IncidentComment.objects.create(incident=incident, **comment)
+
+
+def _a_moment_ago() -> datetime.datetime:
+    """Since when the same words again are a second press (``REPEAT_WITHIN``)."""
+    return timezone.now() - REPEAT_WITHIN
 
 
 def attachment_add(*, by, incident: Incident, upload, filename: str, content_type: str):
@@ -778,10 +787,16 @@ def shared_note_add(*, by, incident: Incident, side: Organisation, kind, body, d
             incident=incident, organisation=side, author=by, kind=kind, body=body.strip()
         )
         note.due_on = due_on if kind == SharedNote.Kind.ACTION else None
-        last = incident.shared_notes.last()
-        same = ("organisation_id", "author_id", "kind", "body", "due_on")
-        if last is not None and all(getattr(last, f) == getattr(note, f) for f in same):
-            return last  # the same note again, straight after: a second press
+        same = incident.shared_notes.filter(
+            created_at__gt=_a_moment_ago(),
+            organisation=side,
+            author=by,
+            kind=note.kind,
+            body=note.body,
+            due_on=note.due_on,
+        ).last()
+        if same is not None:  # the same note again, straight after: a second press
+            return same
         note.full_clean()
         note.save()
         other = incident.arose_in if side.pk == incident.organisation_id else incident.organisation
@@ -821,17 +836,21 @@ def feedback_record(*, by, feedback, themes: list[str]):
         Organisation.objects.select_for_update().filter(pk=feedback.organisation_id).first()
         feedback.recorded_by = by
         feedback.full_clean()
-        same = PatientFeedback.objects.filter(
+        themes = set(themes_named(feedback.organisation, themes))
+        recent = PatientFeedback.objects.filter(
             organisation_id=feedback.organisation_id,
             received_on=feedback.received_on,
             source=feedback.source,
+            medicines=feedback.medicines,
             summary=feedback.summary,
             recorded_by=by,
-        ).first()
-        if same is not None:  # the same feedback again: a second press, or another tab
-            return same
+            recorded_at__gt=_a_moment_ago(),
+        ).prefetch_related("themes")
+        for same in recent:
+            if set(same.themes.all()) == themes:  # the same feedback again: a second press
+                return same
         feedback.save()
-        feedback.themes.set(themes_named(feedback.organisation, themes))
+        feedback.themes.set(themes)
     return feedback
 
 

@@ -166,3 +166,38 @@ def test_the_pages_queries_do_not_grow_with_their_rows(client_for, page_queries,
     for n in range(1, 5):
         log(n)
     assert [page_queries(client, url) for url in pages] == few
+
+
+class TestLoggedTwice:
+    """A second press of the form a moment later is the one logged; different themes, other
+    medicines or the same words logged a week on are feedback of their own."""
+
+    @pytest.fixture
+    def send(self, client_for, trust, mso):
+        url = reverse("incidents:feedback_create", args=[trust.ods_code])
+        return lambda **fields: client_for(mso).post(url, feedback_data(**fields))
+
+    def themes(self):
+        return [sorted(t.name for t in f.themes.all()) for f in PatientFeedback.objects.all()]
+
+    def test_a_second_press_is_logged_once(self, send):
+        assert send().status_code == 302
+        with time_machine.travel("2026-11-23 10:00:30 +0000", tick=False):
+            assert send(themes="Discharge, INSULIN").status_code == 302
+        assert self.themes() == [["discharge", "insulin"]]
+
+    def test_a_second_press_with_other_themes_keeps_them(self, send):
+        send()
+        send(themes="insulin, communication")
+        assert sorted(self.themes()) == [["communication", "insulin"], ["discharge", "insulin"]]
+
+    def test_a_second_press_with_other_medicines_is_logged(self, send):
+        send()
+        send(medicines="Insulin aspart")
+        assert PatientFeedback.objects.count() == 2
+
+    def test_the_same_words_logged_a_week_later_are_logged(self, send):
+        send()
+        with time_machine.travel("2026-11-30 10:00 +0000", tick=False):
+            send()
+        assert PatientFeedback.objects.count() == 2

@@ -5,11 +5,13 @@ import datetime
 import re
 
 import pytest
+import time_machine
 from auditlog.models import LogEntry
 from django.core.exceptions import ValidationError
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents import services
 from incidents.models import IncidentAction, IncidentEvent, Status
@@ -87,6 +89,32 @@ class TestWorkflow:
     def test_a_duplicate_of_another_organisation_is_refused(self, mso, incident, other_incident):
         with pytest.raises(ValidationError):
             services.incident_mark_duplicate(by=mso, incident=incident, original=other_incident)
+
+
+class TestComments:
+    def test_the_same_words_pressed_twice_are_one_comment(self, mso, incident):
+        first = services.comment_add(by=mso, incident=incident, body="Chased pharmacy")
+        with time_machine.travel(timezone.now() + datetime.timedelta(seconds=20)):
+            again = services.comment_add(by=mso, incident=incident, body="Chased pharmacy ")
+        assert again == first and incident.comments.count() == 1
+
+    def test_the_same_words_a_week_later_are_a_new_comment(self, mso, incident):
+        services.comment_add(by=mso, incident=incident, body="Chased again")
+        with time_machine.travel(timezone.now() + datetime.timedelta(days=7)):
+            services.comment_add(by=mso, incident=incident, body="Chased again")
+        assert incident.comments.count() == 2
+
+    def test_the_same_words_once_the_moment_has_passed_are_new(self, mso, incident):
+        services.comment_add(by=mso, incident=incident, body="No answer yet")
+        later = timezone.now() + services.REPEAT_WITHIN + datetime.timedelta(seconds=1)
+        with time_machine.travel(later):
+            services.comment_add(by=mso, incident=incident, body="No answer yet")
+        assert incident.comments.count() == 2
+
+    def test_another_persons_same_words_are_theirs(self, mso, safety_team, incident):
+        services.comment_add(by=mso, incident=incident, body="Agreed")
+        services.comment_add(by=safety_team, incident=incident, body="Agreed")
+        assert incident.comments.count() == 2
 
 
 class TestCorrections:

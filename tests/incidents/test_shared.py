@@ -5,8 +5,10 @@ incident arose; that organisation's MSO is told and reads what happened and the 
 import datetime
 
 import pytest
+import time_machine
 from django.core.exceptions import ValidationError
 from django.urls import reverse
+from django.utils import timezone
 
 from incidents import services
 from incidents.models import Incident, IncidentEvent, SharedNote
@@ -159,6 +161,45 @@ class TestThread:
         for person in (mso, pcn_mso):
             page = client_for(person).get(shared.get_shared_url()).content.decode()
             assert "Add insulin to the discharge checklist" in page and "Thank you" in page
+
+    def test_the_same_note_pressed_twice_is_one_and_told_once(self, shared, mso, pcn_mso):
+        def chase():
+            return services.shared_note_add(
+                by=pcn_mso, incident=shared, side=shared.arose_in, kind="comment", body="Chased"
+            )
+
+        first = chase()
+        with time_machine.travel(timezone.now() + datetime.timedelta(seconds=30)):
+            assert chase() == first
+        assert SharedNote.objects.count() == 1
+        assert Notification.objects.filter(recipient=mso).count() == 1
+
+    def test_the_same_note_a_week_later_is_new_and_the_other_side_told_again(
+        self, shared, mso, pcn_mso
+    ):
+        def chase():
+            return services.shared_note_add(
+                by=pcn_mso, incident=shared, side=shared.arose_in, kind="comment", body="Chased"
+            )
+
+        first = chase()
+        with time_machine.travel(timezone.now() + datetime.timedelta(days=7)):
+            again = chase()
+        assert again != first and SharedNote.objects.count() == 2
+        told = Notification.objects.filter(recipient=mso).values_list("subject", flat=True)
+        assert set(told) == {f"shared-note:{first.pk}", f"shared-note:{again.pk}"}
+
+    def test_the_same_action_due_another_day_is_another_action(self, shared, pcn_mso):
+        for due_on in (datetime.date(2027, 1, 31), datetime.date(2027, 2, 28)):
+            services.shared_note_add(
+                by=pcn_mso,
+                incident=shared,
+                side=shared.arose_in,
+                kind="action",
+                body="Audit discharge letters",
+                due_on=due_on,
+            )
+        assert SharedNote.objects.count() == 2
 
     def test_an_action_needs_its_date_and_nothing_is_half_saved(self, client_for, shared, pcn_mso):
         response = client_for(pcn_mso).post(

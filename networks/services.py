@@ -290,13 +290,34 @@ def workplan_item_save(*, by, item, organisations=None):
         item.full_clean()
         if item.pk is None:
             _lock(item.network_id)
-            same = item.network.workplan.filter(title=item.title, owner_id=item.owner_id).first()
+            same = _workplan_item_there(item, organisations)
             if same is not None:  # the same item again: a second press
                 return same
         item.save()
         if organisations is not None:
             item.organisations.set(organisations)
     return item
+
+
+def _workplan_item_there(item, organisations):
+    """An item of the network the same in everything the form gives (next year's "Annual CD
+    audit" is due on another day; one done already is not the open one being added)."""
+    same = item.network.workplan.filter(
+        priority=item.priority,
+        title=item.title,
+        description=item.description,
+        owner_id=item.owner_id,
+        due_on=item.due_on,
+        state=item.state,
+    ).prefetch_related("organisations")
+    return next(
+        (
+            there
+            for there in same
+            if organisations is None or set(there.organisations.all()) == set(organisations)
+        ),
+        None,
+    )
 
 
 def workplan_state_set(*, by, item, state: str) -> None:

@@ -146,6 +146,59 @@ class TestWorkplan:
         assert "Share the insulin passport across the region" in page
         assert "2 organisations involved" in page
 
+    def test_a_second_press_adds_it_once(self, client_for, london, london_head, owner, trust):
+        url = reverse("networks:workplan_item_create", args=[london.slug])
+        for _ in range(2):
+            response = client_for(london_head).post(url, item_data(owner, involved=trust.ods_code))
+            assert response.status_code == 302
+        assert WorkplanItem.objects.count() == 1
+
+    def test_next_years_item_of_the_same_name_is_a_new_one(
+        self, client_for, london, london_head, owner
+    ):
+        url = reverse("networks:workplan_item_create", args=[london.slug])
+        client = client_for(london_head)
+        client.post(url, item_data(owner, title="Annual CD audit"))
+        last_year = WorkplanItem.objects.get()
+        services.workplan_state_set(by=owner, item=last_year, state="done")
+        client.post(url, item_data(owner, title="Annual CD audit", due_on_year="2028"))
+        assert WorkplanItem.objects.count() == 2
+        last_year.refresh_from_db()
+        assert last_year.state == "done"
+
+    def test_the_same_title_differing_in_anything_the_form_gives_is_a_new_item(
+        self, client_for, london, london_head, owner, trust
+    ):
+        url = reverse("networks:workplan_item_create", args=[london.slug])
+        client = client_for(london_head)
+        first = item_data(owner)
+        client.post(url, first)
+        for change in (
+            {"due_on_day": "30"},
+            {"priority": "Opioid safety"},
+            {"description": "With the ambulance service"},
+            {"state": "in-progress"},
+            {"involved": trust.ods_code},
+        ):
+            client.post(url, first | change)
+        assert WorkplanItem.objects.count() == 6
+
+    def test_the_same_item_again_once_the_first_is_done_is_a_new_one(
+        self, london_head, owner, item
+    ):
+        services.workplan_state_set(by=owner, item=item, state="done")
+        again = WorkplanItem(
+            network=item.network,
+            priority=item.priority,
+            title=item.title,
+            owner=owner,
+            due_on=item.due_on,
+        )
+        saved = services.workplan_item_save(
+            by=london_head, item=again, organisations=list(item.organisations.all())
+        )
+        assert saved != item and saved.state == "planned"
+
     def test_bad_answers_are_explained_and_nothing_is_saved(
         self, client_for, london, london_head, owner, other_mso
     ):

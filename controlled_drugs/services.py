@@ -12,13 +12,15 @@ from organisations.models import Appointment, Organisation
 from .models import Concern
 
 
-def _recorded_already(by, organisation, data: dict) -> Concern | None:
+def _recorded_already(by, organisation, fields: dict) -> Concern | None:
     """The same concern recorded by the same person a moment ago (a second press of the
-    button, a reload, another tab), looked for under the organisation's lock."""
+    button, a reload, another tab), looked for under the organisation's lock: open, and the
+    same in every field the form gives (``fields``, as the concern would be created with
+    them). The same words from another source, or received on another day, are a concern of
+    their own."""
     Organisation.objects.select_for_update().filter(pk=organisation.pk).first()
-    same = {name: data[name] for name in ("about", "concern") if name in data}
     return Concern.objects.filter(
-        organisation=organisation, recorded_by=by, state=Concern.State.OPEN, **same
+        organisation=organisation, recorded_by=by, state=Concern.State.OPEN, **fields
     ).first()
 
 
@@ -90,18 +92,16 @@ def concern_raise(*, by, organisation, data: dict) -> Concern:
             "There is no controlled drugs accountable officer here to take it: tell your "
             "organisation's medicines lead, or NHS England's regional team, instead"
         )
-    works_at = data["works_at"].strip() or organisation.name
+    fields = data | {
+        "works_at": data["works_at"].strip() or organisation.name,
+        "received_on": timezone.localdate(),
+        "source": Concern.Source.STAFF,
+    }
     with transaction.atomic(), audit_as(by):
-        same = _recorded_already(by, body, data)
+        same = _recorded_already(by, body, fields)
         if same is not None:
             return same
-        concern = Concern.objects.create(
-            organisation=body,
-            received_on=timezone.localdate(),
-            source=Concern.Source.STAFF,
-            recorded_by=by,
-            **(data | {"works_at": works_at}),
-        )
+        concern = Concern.objects.create(organisation=body, recorded_by=by, **fields)
         notify(_raised_notices(concern))
     return concern
 

@@ -8,8 +8,10 @@ import datetime
 import io
 
 import pytest
+import time_machine
 from auditlog.models import LogEntry
 from django.urls import reverse
+from django.utils import timezone
 
 from controlled_drugs.models import Concern
 from controlled_drugs.occurrences import Quarter, recent_quarters
@@ -181,6 +183,31 @@ class TestConcernsAboutIndividuals:
         assert response.status_code == 200 and not Concern.objects.exists()
         assert "NHS number" in response.text
 
+    def test_a_second_press_records_it_once(self, client_for, trust):
+        cdao = post_holder(trust, Post.CDAO)
+        url = reverse("controlled_drugs:concerns", args=[trust.ods_code])
+        for _ in range(2):
+            assert client_for(cdao).post(url, CONCERN).status_code == 302
+        assert Concern.objects.count() == 1
+
+    @pytest.mark.parametrize(
+        "other",
+        [
+            {"source": "police"},
+            {"received_on_day": "3"},
+            {"works_at": "Ward 8"},
+            {"medicines": "Oxycodone 5mg capsules"},
+        ],
+    )
+    def test_the_same_words_differing_in_anything_the_form_gives_are_a_second_concern(
+        self, client_for, trust, other
+    ):
+        cdao = post_holder(trust, Post.CDAO)
+        url = reverse("controlled_drugs:concerns", args=[trust.ods_code])
+        client_for(cdao).post(url, CONCERN)
+        assert client_for(cdao).post(url, CONCERN | other).status_code == 302
+        assert Concern.objects.count() == 2
+
     def test_the_register_of_posts_lets_an_nhs_england_team_name_a_cdao(self):
         from organisations.choices import POST_KINDS
 
@@ -256,6 +283,31 @@ class TestRaisingAConcern:
         )
         detail = reverse("controlled_drugs:concern", args=[trust.ods_code, concern.pk])
         assert client.get(detail).status_code == 404
+
+    def test_a_second_press_raises_it_once_and_the_cdao_is_told_once(
+        self, client_for, trust, staff
+    ):
+        from notifications.models import Notification
+
+        post_holder(trust, Post.CDAO)
+        url = reverse("controlled_drugs:concern_raise", args=[trust.ods_code])
+        for _ in range(2):
+            assert client_for(staff).post(url, RAISED).status_code == 302
+        assert Concern.objects.count() == 1
+        assert Notification.objects.filter(kind="cd-concern-raised").count() == 1
+
+    def test_the_same_concern_raised_again_another_day_is_raised_again(
+        self, client_for, trust, staff
+    ):
+        from notifications.models import Notification
+
+        post_holder(trust, Post.CDAO)
+        url = reverse("controlled_drugs:concern_raise", args=[trust.ods_code])
+        client_for(staff).post(url, RAISED)
+        with time_machine.travel(timezone.now() + datetime.timedelta(days=7)):
+            assert client_for(staff).post(url, RAISED).status_code == 302
+        assert Concern.objects.count() == 2
+        assert Notification.objects.filter(kind="cd-concern-raised").count() == 2
 
     def test_in_primary_care_it_goes_to_nhs_englands_regional_cdao(self, client_for, region_cdao):
         practice = OrganisationFactory(practice=True, region=Region.LONDON)

@@ -565,9 +565,11 @@ class SentDraft(models.Model):
     """What is left of a draft once it is sent, so that sending it again (a second press, a
     reload, another tab) is answered "sent already" and sends nothing twice.
 
-    Kept under a keyed hash of the person and the draft (``key_for``): it holds neither, nor
-    any time. For a named report it leads to the incident; for an anonymous one to nothing, so
-    it links no reporter to an anonymous report (ADR 18)."""
+    A named report's is kept under a keyed hash of the person and the draft (``key_for``) and
+    leads to the incident. An anonymous one's is kept under a hash of the token of the page that
+    sent it (``incidents.receipt_again.sent_key``), which the service never keeps, and leads to
+    nothing: nothing kept, with the service's secret or without, names its reporter (ADR 18).
+    Neither holds any time."""
 
     key = models.CharField(max_length=64, primary_key=True)
     incident = models.ForeignKey("Incident", null=True, on_delete=models.CASCADE, related_name="+")

@@ -1,60 +1,68 @@
-"""An anonymous reporter's reference and receipt code, shown again to their own browser when
-their report is sent twice.
+"""A report's send, recognised when it comes again, and an anonymous reporter's reference and
+receipt code shown again to whoever sends it again.
 
-Without JavaScript a second press of "Send report" makes the browser drop the first answer,
-the only page that shows the receipt code (ADR 18), and show the second: "sent already". So
-the first answer also leaves the code with the reporter's browser, and nowhere else: a cookie
-for the draft's send address only, for ten minutes, encrypted (Fernet) under a key made from
-the service's secret, the person and the draft, which the service works out again only when
-that person sends that draft again. No row, session or log line holds it; another person
-signed in on the same computer cannot read it; it is gone after ten minutes (ADR 35)."""
+Each showing of the send page carries a new random token (``sending``, a hidden field): a
+second press, or a reload of the answer, sends the same token again; the service never keeps
+it. An anonymous report's sent draft is kept under a hash of the token alone (so nothing kept
+names the person, however much of the service's data and secret someone holds: ADR 18), and
+its reference and code are kept for ten minutes in the cache under that hash, encrypted
+(Fernet) with a key made from the token. So the second press (without JavaScript the browser
+shows its answer, not the first's) shows the codes again, and nobody without the token, which
+only the reporter's page held, can read them (ADR 35)."""
 
 import base64
+import hashlib
+import logging
+import secrets
 
 from cryptography.fernet import Fernet, InvalidToken
-from django.conf import settings
-from django.urls import reverse
-from django.utils.crypto import salted_hmac
+from django.core.cache import cache
+
+logger = logging.getLogger(__name__)
 
 KEPT_SECONDS = 600
-PADDED = 64
 
 
-def _fernet(user_id: int, draft_pk: int) -> Fernet:
-    key = salted_hmac("incidents.receipt_again", f"{user_id}:{draft_pk}", algorithm="sha256")
-    return Fernet(base64.urlsafe_b64encode(key.digest()))
+def new_token() -> str:
+    return secrets.token_urlsafe(24)
 
 
-def _name(draft_pk: int) -> str:
-    return f"receipt-{draft_pk}"
+def token_from(posted: str) -> str:
+    """The token a send carried, or a new one for a send that carried none (no repeat of it
+    will be recognised)."""
+    posted = (posted or "").strip()
+    return posted if 20 <= len(posted) <= 64 else new_token()
 
 
-def keep(response, *, user_id: int, draft_pk: int, reference: str, receipt: str):
-    # The same length whatever it holds: a named report's answer is not told from an
-    # anonymous one's by its cookie (a named report keeps its reference, and no code).
-    plain = f"{reference}\n{receipt}".ljust(PADDED)
-    token = _fernet(user_id, draft_pk).encrypt(plain.encode())
-    response.set_cookie(
-        _name(draft_pk),
-        token.decode(),
-        max_age=KEPT_SECONDS,
-        path=reverse("incidents:report_send", args=[draft_pk]),
-        secure=settings.SESSION_COOKIE_SECURE,
-        httponly=True,
-        samesite="Strict",
-    )
-    return response
+def _hash(token: str, purpose: str) -> str:
+    return hashlib.sha256(f"{purpose}:{token}".encode()).hexdigest()
 
 
-def kept(request, draft_pk: int) -> tuple[str, str] | None:
-    """The reference and receipt code this browser was given for the person's draft, if it was
-    within ``KEPT_SECONDS``."""
-    token = request.COOKIES.get(_name(draft_pk))
-    if not token or not request.user.is_authenticated:
+def sent_key(token: str) -> str:
+    """What an anonymous report's sent draft is kept under: a hash of the token alone."""
+    return _hash(token, "sent")
+
+
+def _fernet(token: str) -> Fernet:
+    return Fernet(base64.urlsafe_b64encode(hashlib.sha256(f"key:{token}".encode()).digest()))
+
+
+def keep(token: str, *, reference: str, receipt: str) -> None:
+    try:
+        sealed = _fernet(token).encrypt(f"{reference}\n{receipt}".encode())
+        cache.set(f"incidents:sent:{_hash(token, 'codes')}", sealed, KEPT_SECONDS)
+    except Exception:  # the codes were shown; only a second press will not see them again
+        logger.exception("An anonymous report's codes could not be kept for a second press")
+
+
+def kept(token: str) -> tuple[str, str] | None:
+    """The reference and receipt code given for this send, within ``KEPT_SECONDS``."""
+    sealed = cache.get(f"incidents:sent:{_hash(token, 'codes')}")
+    if sealed is None:
         return None
     try:
-        plain = _fernet(request.user.pk, draft_pk).decrypt(token.encode(), ttl=KEPT_SECONDS)
+        plain = _fernet(token).decrypt(sealed, ttl=KEPT_SECONDS)
     except InvalidToken:
         return None
-    reference, _, receipt = plain.decode().rstrip().partition("\n")
+    reference, _, receipt = plain.decode().partition("\n")
     return (reference, receipt) if receipt else None

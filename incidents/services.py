@@ -32,6 +32,7 @@ from organisations.choices import PRIMARY_CARE, OrganisationKind, Post
 from organisations.models import Appointment, Organisation, OrganisationClosure
 
 from . import medicines as medicine_flags
+from . import receipt_again
 from .lfpse import submission as lfpse
 from .models import (
     DRAFTS_EMPTY_KEPT_DAYS,
@@ -50,6 +51,7 @@ from .models import (
     unordered_id,
 )
 from .permissions import BODIES_WITH_THEIR_OWN_INCIDENTS
+from .receipt_again import new_token
 
 Kind = IncidentEvent.Kind
 ALREADY = "already"  # the code of a refusal to do again what is done (a second press)
@@ -81,13 +83,12 @@ class DraftGone(Exception):
         self.sent = sent
 
 
-def draft_gone(*, by, pk: int) -> DraftGone:
-    """Why the person's draft ``pk`` is not there: sent, or deleted."""
-    return DraftGone(
-        SentDraft.objects.select_related("incident")
-        .filter(key=SentDraft.key_for(by.pk, pk))
-        .first()
-    )
+def draft_gone(*, by, pk: int, sending: str = "") -> DraftGone:
+    """Why the person's draft ``pk`` is not there: sent with their name, sent anonymously from
+    the page whose token is ``sending`` (incidents.receipt_again), or neither (deleted, or sent
+    anonymously from another page: nothing kept says by whom)."""
+    keys = [SentDraft.key_for(by.pk, pk)] + ([receipt_again.sent_key(sending)] if sending else [])
+    return DraftGone(SentDraft.objects.select_related("incident").filter(key__in=keys).first())
 
 
 def draft_save(*, by, organisation, data: dict, draft: Draft | None = None) -> Draft:
@@ -189,6 +190,7 @@ def report_submit(
     anonymous: bool = False,
     draft: Draft | None = None,
     arose_in: Organisation | None = None,
+    sending: str = "",
 ) -> tuple[Incident, str]:
     """Record a reported incident, shared with ``arose_in`` when the reporter names where it
     arose (its MSO is told at once; for an anonymous report, in the next day's sweep). Returns
@@ -208,7 +210,7 @@ def report_submit(
         # (a second press, a reload, another tab) waits here, then finds it gone.
         mine = draft is not None and draft.user_id == by.pk
         if mine and Draft.objects.select_for_update().filter(pk=draft.pk).first() is None:
-            raise draft_gone(by=by, pk=draft.pk)
+            raise draft_gone(by=by, pk=draft.pk, sending=sending)
         now = timezone.now()
         incident = Incident(organisation=organisation, **details)
         if anonymous:
@@ -243,9 +245,15 @@ def report_submit(
             if not anonymous:
                 notify(shared_notices(incident, arose_in))
         if mine:
-            SentDraft.objects.create(
-                key=SentDraft.key_for(by.pk, draft.pk), incident=None if anonymous else incident
-            )
+            # An anonymous one's under the token of the page that sent it, never the person's.
+            # Its codes are kept for a second press before the commit, so that the press
+            # waiting for this one's lock finds them.
+            if anonymous:
+                token = sending or new_token()
+                SentDraft.objects.create(key=receipt_again.sent_key(token))
+                receipt_again.keep(token, reference=incident.reference, receipt=receipt)
+            else:
+                SentDraft.objects.create(key=SentDraft.key_for(by.pk, draft.pk), incident=incident)
             draft.delete()
         if incident.controlled_drug and not anonymous:
             # An anonymous one is told in the next day's sweep (reminders.py): a notice

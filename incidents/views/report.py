@@ -13,7 +13,7 @@ from allauth.core.internal import ratelimit
 from django.contrib import messages
 from django.contrib.auth.decorators import login_not_required
 from django.core.exceptions import ValidationError
-from django.http import Http404, QueryDict
+from django.http import QueryDict
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils.crypto import salted_hmac
@@ -32,7 +32,7 @@ from organisations.current import can_switch_organisation, get_current_organisat
 
 from .. import privacy, queries, receipt_again, services
 from ..forms import ReportForm, SendForm, medicine_formset, only_identifier_errors
-from ..models import Draft, Incident, hash_receipt
+from ..models import Draft, Incident
 
 
 def _raw(post) -> dict:
@@ -95,22 +95,23 @@ def _draft(request, pk) -> Draft:
     sent or deleted."""
     draft = Draft.objects.select_related("organisation").filter(pk=pk, user=request.user).first()
     if draft is None:
-        raise services.draft_gone(by=request.user, pk=pk)
+        raise services.draft_gone(by=request.user, pk=pk, sending=_sending(request))
     return draft
 
 
-def _sent_anonymously(request, pk=None):
-    """The confirmation once more, with the reference and receipt code this browser was given
-    for the draft a moment ago (incidents.receipt_again), if it was."""
-    given = receipt_again.kept(request, pk) if pk is not None else None
+def _sending(request) -> str:
+    """The token of this showing of the send page (incidents.receipt_again)."""
+    return receipt_again.token_from(request.POST.get("sending", ""))
+
+
+def _sent_anonymously(request):
+    """The confirmation once more, with the reference and receipt code given for this very send
+    (the same token) a moment ago, if it was (incidents.receipt_again)."""
+    given = receipt_again.kept(_sending(request)) if request.method == "POST" else None
     if given is None:
         return None
     reference, receipt = given
-    incident = (
-        Incident.objects.filter(reference=reference, receipt_hash=hash_receipt(receipt))
-        .select_related("organisation")
-        .first()
-    )
+    incident = queries.by_receipt(reference, receipt)
     if incident is None:
         return None
     context = {"incident": incident, "receipt": receipt, "organisation": incident.organisation}
@@ -127,9 +128,14 @@ def _sent_once(view):
         try:
             return view(request, *args, **kwargs)
         except services.DraftGone as gone:
+            if gone.sent is None and "pk" in kwargs:  # looked for again, with this send's token
+                gone = services.draft_gone(
+                    by=request.user, pk=kwargs["pk"], sending=_sending(request)
+                )
             if gone.sent is None:
-                raise Http404("No such draft") from None
-            if gone.sent.incident is None and (again := _sent_anonymously(request, **kwargs)):
+                # Deleted, or sent anonymously from another page (nothing kept says by whom).
+                return render(request, "incidents/draft_gone.html", status=404)
+            if gone.sent.incident is None and (again := _sent_anonymously(request)):
                 return again
             context = {"incident": gone.sent.incident}
             return render(request, "incidents/report_already_sent.html", context)
@@ -252,14 +258,17 @@ def report_send(request, pk):
     if not complete:
         messages.info(request, "Answer the questions on this page first.")
         return redirect("incidents:report_draft", pk=draft.pk)
+    # This showing of the page, sent again by a second press (incidents.receipt_again).
+    sending = _sending(request) if request.method == "POST" else receipt_again.new_token()
+    context = {"draft": draft, "organisation": organisation, "first": first, "sending": sending}
     if request.method == "POST":
         typed = _raw(request.POST)
+        typed.pop("sending", None)
         action = request.POST.get("action", "send")
         shapes = privacy.shapes_for(organisation)
         form = SendForm(request.POST)
         if _identifies_a_patient(typed, form, None, action, shapes):
-            context = {"form": form, "draft": draft, "organisation": organisation, "first": first}
-            return render(request, "incidents/report_send.html", context)
+            return render(request, "incidents/report_send.html", {**context, "form": form})
         draft = services.draft_save(
             by=request.user,
             organisation=organisation,
@@ -281,35 +290,25 @@ def report_send(request, pk):
                     anonymous=form.cleaned_data["anonymous"] == "yes",
                     draft=draft,
                     arose_in=form.arose_in_organisation,
+                    sending=sending,
                 )
             except ValidationError as error:
                 show_refusal(form, error, "arose_in")
             else:
                 # The confirmation, named or anonymous: the same answer to the same address. An
                 # anonymous report's reference and receipt code are shown here: no address,
-                # log line or session holds them, only the reporter's browser, for ten minutes.
-                # Sending again (a second press, a reload) waits for this send's lock, then
-                # finds the draft sent (_sent_once).
+                # log line or session holds them. Sending again (a second press, a reload)
+                # waits for this send's lock, then finds the draft sent (_sent_once).
                 # Made again on a new connection if the connection died after the commit: the
                 # report is saved, and an anonymous reporter sees their receipt code.
-                context = {"incident": incident, "receipt": receipt, "organisation": organisation}
+                sent = {"incident": incident, "receipt": receipt, "organisation": organisation}
                 answer = answered_as_saved(
-                    lambda: render(request, "incidents/report_sent.html", context)
-                )
-                # Shown again if the browser sends it twice (receipt_again). Named or not, the
-                # answer carries the same cookie, of the same length (ADR 18: answered alike).
-                receipt_again.keep(
-                    answer,
-                    user_id=request.user.pk,
-                    draft_pk=pk,
-                    reference=incident.reference,
-                    receipt=receipt,
+                    lambda: render(request, "incidents/report_sent.html", sent)
                 )
                 return answer
     else:
         form = SendForm(initial=_initial(SendForm, draft.data.get("step2", {})))
-    context = {"form": form, "draft": draft, "organisation": organisation, "first": first}
-    return render(request, "incidents/report_send.html", context)
+    return render(request, "incidents/report_send.html", {**context, "form": form})
 
 
 @untraced

@@ -227,8 +227,6 @@ CELERY_TASK_ROUTES = {
     "alerts.tasks.fan_out": {"queue": CELERY_WORK_QUEUES["fan-out"]},
     "notifications.tasks.*": {"queue": CELERY_WORK_QUEUES["reminders"]},
     "accounts.tasks.*": {"queue": CELERY_WORK_QUEUES["reminders"]},
-    # Everyone's daily email in one run: thousands of messages, one connection each.
-    "notifications.tasks.send_daily_digests": {"time_limit": 1200, "soft_time_limit": 1140},
     "committees.tasks.make_report_pdf": {"queue": CELERY_WORK_QUEUES["pdfs"]},
     "alerts.tasks.read_alert_feeds": {"queue": CELERY_WORK_QUEUES["imports"]},
 }
@@ -239,6 +237,8 @@ REPORT_PDF_SECONDS = int(os.environ.get("REPORT_PDF_SECONDS", "180"))
 CELERY_TASK_TIME_LIMIT = 300
 CELERY_TASK_SOFT_TIME_LIMIT = 270
 CELERY_TASK_ANNOTATIONS = {
+    # Everyone's daily email in one run: thousands of messages, one connection each.
+    "notifications.tasks.send_daily_digests": {"time_limit": 1200, "soft_time_limit": 1140},
     "alerts.tasks.fan_out": {"time_limit": 1200, "soft_time_limit": 1140},
     "alerts.tasks.read_alert_feeds": {"time_limit": 600, "soft_time_limit": 570},
     "committees.tasks.make_report_pdf": {

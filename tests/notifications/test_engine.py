@@ -297,3 +297,11 @@ def test_daily_emails_whose_time_is_up_stop_and_leave_the_rest_held(db, monkeypa
         == [(Notification.State.HELD, None)] * 2
     )
     assert "daily-emails-again" in settings.CELERY_BEAT_SCHEDULE
+
+
+def test_every_task_route_names_its_queue_and_limits_are_annotations():
+    """A route is where a task waits; how long it may run is an annotation."""
+    assert all(set(route) == {"queue"} for route in settings.CELERY_TASK_ROUTES.values())
+    limits = settings.CELERY_TASK_ANNOTATIONS["notifications.tasks.send_daily_digests"]
+    assert limits["time_limit"] > settings.CELERY_TASK_TIME_LIMIT
+    assert limits["time_limit"] < settings.CELERY_VISIBILITY_TIMEOUT

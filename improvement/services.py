@@ -23,6 +23,18 @@ from . import measures, writeup
 from .models import MeasurePoint, PdsaCycle, Project, Protocol
 
 
+def _made_already(record, by, **same):
+    """The record of the organisation that ``by`` made with the same ``same`` fields: a second
+    press, or another tab, sent the form again. Under a lock on the organisation, so two at
+    once take turns (call inside the transaction that would make it)."""
+    lock(record.organisation)
+    return (
+        type(record)
+        .objects.filter(organisation_id=record.organisation_id, created_by=by, **same)
+        .first()
+    )
+
+
 def _not_future(day, field: str, what: str) -> None:
     if day and day > timezone.localdate():
         raise ValidationError({field: f"{what} must be today or in the past"}, code="future")
@@ -72,16 +84,10 @@ def project_save(*, by, project, references: dict[str, list[str]]) -> Project:
         if project.created_by_id is None:
             project.created_by = by
         project.full_clean()
-        if project.pk is None:
-            lock(project.organisation)
-            same = Project.objects.filter(
-                organisation_id=project.organisation_id,
-                title=project.title,
-                started_on=project.started_on,
-                created_by=by,
-            ).first()
-            if same is not None:  # the same project again: a second press, or another tab
-                return same
+        if project.pk is None and (
+            same := _made_already(project, by, title=project.title, started_on=project.started_on)
+        ):
+            return same
         project.save()
         project.incidents.set(incidents)
         project.alerts.set(alerts)
@@ -216,16 +222,10 @@ def protocol_save(*, by, protocol) -> Protocol:
         if protocol.created_by_id is None:
             protocol.created_by = by
         protocol.full_clean()
-        if protocol.pk is None:
-            lock(protocol.organisation)
-            same = Protocol.objects.filter(
-                organisation_id=protocol.organisation_id,
-                title=protocol.title,
-                version=protocol.version,
-                created_by=by,
-            ).first()
-            if same is not None:  # the same protocol again: a second press, or another tab
-                return same
+        if protocol.pk is None and (
+            same := _made_already(protocol, by, title=protocol.title, version=protocol.version)
+        ):
+            return same
         protocol.save()
         if replaced:
             storage = protocol.file.storage

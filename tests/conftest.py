@@ -18,7 +18,12 @@ from organisations.choices import Post, Role
 from tests.access import prove
 from tests.factories import OrganisationFactory, UserFactory, member, network_lead, post_holder
 
-pytest_plugins = ["tests.access_check", "tests.celery_worker", "tests.faults.own_redis"]
+pytest_plugins = [
+    "tests.required",
+    "tests.access_check",
+    "tests.celery_worker",
+    "tests.faults.own_redis",
+]
 
 
 @pytest.fixture(autouse=True)

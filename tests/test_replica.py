@@ -7,7 +7,6 @@ CI sets DATABASE_REPLICA_URL to a second database on the same server, so these t
 of their own (test_<name>): they copy the primary's rows into it, as streaming replication
 would, then change a row in the replica only, and see which pages show the change."""
 
-import os
 from time import monotonic
 
 import pytest
@@ -22,6 +21,7 @@ from core.replica import PIN_COOKIE, RETRY_SECONDS, reading_from_replica
 from organisations.models import Organisation
 from tests.access import methods_of, routes
 from tests.factories import OrganisationFactory, network_lead
+from tests.required import required
 from tests.test_storage import configured
 
 HAS_REPLICA = "replica" in settings.DATABASES
@@ -53,9 +53,7 @@ NATIONAL = [
 def replica(settings, monkeypatch):
     """The replica in use, as production's is when DATABASE_REPLICA_URL is set."""
     if not HAS_REPLICA or connections["default"].vendor != "postgresql":
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("CI runs the replica's tests: DATABASE_REPLICA_URL (PostgreSQL) is unset")
-        pytest.skip("the replica's tests need DATABASE_REPLICA_URL, a second PostgreSQL database")
+        required("DATABASE_REPLICA_URL, a second PostgreSQL database", by="the replica's tests")
     settings.REPLICA_READS = True
     monkeypatch.setattr(replica_module, "_down_until", 0.0)
 

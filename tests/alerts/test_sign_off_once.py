@@ -5,7 +5,6 @@ the second waits, then finds it signed off: one event on the timeline, the first
 kept, the MSO told once; the second press is told, as news, who signed it off and when."""
 
 import html
-import os
 import re
 import threading
 
@@ -19,15 +18,7 @@ from alerts.models import AlertResponse, AlertResponseEvent
 from notifications.models import Notification
 from tests.alerts.conftest import finish
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgresql():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("CI signs off at once on PostgreSQL (DATABASE_URL)")
-        pytest.skip("row locks need PostgreSQL: set DATABASE_URL")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgresql")]
 
 
 @pytest.fixture

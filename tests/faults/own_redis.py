@@ -2,13 +2,14 @@
 fault tests stop it under load without touching the Redis the rest of the suite uses. Needs
 redis-server (CI installs it; locally the test skips without it)."""
 
-import os
 import shutil
 import socket
 import subprocess
 import time
 
 import pytest
+
+from tests.required import required
 
 WAIT = 30  # seconds: a bound on waiting for the server, not a sleep
 
@@ -70,9 +71,7 @@ class OwnRedis:
 @pytest.fixture
 def own_redis(tmp_path):
     if shutil.which("redis-server") is None:
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("CI runs the fault tests: redis-server missing")
-        pytest.skip("the fault tests need redis-server")
+        required("redis-server", by="the fault tests")
     server = OwnRedis(tmp_path)
     server.start()
     yield server

@@ -12,7 +12,6 @@ end of a request, a connection that failed or that does not answer its health ch
 
 Needs PostgreSQL: CI runs it; locally it is skipped without DATABASE_URL."""
 
-import os
 import random
 import re
 import threading
@@ -29,6 +28,7 @@ from incidents.models import Draft, Incident, hash_receipt
 from organisations.choices import Post
 from tests.factories import post_holder
 from tests.incidents.test_reporting import STEP_1
+from tests.required import required
 
 pytestmark = pytest.mark.django_db(transaction=True)
 
@@ -40,9 +40,7 @@ RECEIPT = re.compile(r"Your receipt code<br><strong>([0-9A-F-]+)</strong>")
 @pytest.fixture
 def postgresql(settings):
     if connection.vendor != "postgresql":
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("CI runs the database fault tests on PostgreSQL (DATABASE_URL)")
-        pytest.skip("the database fault tests need PostgreSQL: set DATABASE_URL")
+        required("PostgreSQL (DATABASE_URL)", by="the database fault tests")
     settings.AFTER_COMMIT_RAISES = False  # as in production: the request answers as saved
     database = connection.settings_dict
     with psycopg.connect(

@@ -6,7 +6,6 @@ report was sent: leading to the incident for a named report; for an anonymous on
 its reference and receipt code were shown once, and linking to nothing."""
 
 import datetime
-import os
 import re
 import threading
 
@@ -75,18 +74,11 @@ def _said(answer) -> str:
     return "sent" if "What happens next" in answer.text else answer.text
 
 
-def _postgresql():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("CI sends at once on PostgreSQL (DATABASE_URL)")
-        pytest.skip("row locks need PostgreSQL: set DATABASE_URL")
-
-
 @pytest.mark.parametrize("anonymous", ["no", "yes"])
+@pytest.mark.usefixtures("postgresql")
 def test_two_sends_at_once_make_one_incident_and_tell_each_person_once(
     client_for, staff, trust, cdao, arose_in, anonymous, monkeypatch
 ):
-    _postgresql()
     draft = _draft(client_for(staff), staff)
     # Both requests read the draft and keep what was typed, then send at the same moment.
     barrier = threading.Barrier(2)

@@ -3,7 +3,6 @@ each claims in its own transaction: both are sent now. A claim once locked the p
 too, and the second worker, finding it locked, left its notification for the next pending pass
 (up to five minutes later, or 170 reminders in one fault run)."""
 
-import os
 import threading
 
 import pytest
@@ -15,15 +14,7 @@ from notifications.models import Notification
 from tests.celery_worker import queued
 from tests.factories import UserFactory
 
-pytestmark = pytest.mark.django_db(transaction=True)
-
-
-@pytest.fixture(autouse=True)
-def _postgresql():
-    if connection.vendor != "postgresql":
-        if os.environ.get("CI", "").lower() in {"1", "true", "yes"}:
-            pytest.fail("CI runs the claims at once on PostgreSQL (DATABASE_URL)")
-        pytest.skip("row locks need PostgreSQL: set DATABASE_URL")
+pytestmark = [pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("postgresql")]
 
 
 def test_two_notifications_of_one_person_are_claimed_at_once():
